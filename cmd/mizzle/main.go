@@ -1,0 +1,104 @@
+// Command mizzle generates typed query code and migration SQL from a Go
+// schema package, and manages PostgreSQL databases with them.
+//
+// This package is the command line only: it parses flags, prints, and picks
+// exit codes (0 success, 1 failure, 2 usage error). The work is done by the
+// libraries it calls.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// reported marks an error whose details were already printed.
+var errReported = errors.New("failed")
+
+// run runs the command line args and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	env := newEnv(stdout, stderr)
+	root := newRoot(env)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "mizzle: %s\nRun 'mizzle help' for usage.\n", ue.msg)
+		return exitUsage
+	case errors.Is(err, errReported):
+		return exitFailure
+	default:
+		env.printError(err)
+		return exitFailure
+	}
+}
+
+func newRoot(env *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mizzle",
+		Short: "Typed PostgreSQL queries and migrations from Go structs",
+		Long: `mizzle reads the tables declared as tagged Go structs in a schema package,
+generates typed query code and migration SQL from them, and manages
+PostgreSQL databases with the result.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// The root runs only for words that are not subcommands.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			}
+			return &usageError{msg}
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err.Error()}
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(newVersionCmd(env), newSchemaCmd(env))
+	return root
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &usageError{fmt.Sprintf("%s takes no arguments, got %s", cmd.CommandPath(), strings.Join(args, " "))}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/mizzle/mizzle/schema"
+)
+
+// env is what commands print to, and how.
+type env struct {
+	stdout, stderr io.Writer
+	color          bool
+	cwd            string
+}
+
+func newEnv(stdout, stderr io.Writer) *env {
+	cwd, _ := os.Getwd()
+	return &env{stdout: stdout, stderr: stderr, color: useColor(stderr), cwd: cwd}
+}
+
+// useColor reports whether w is a terminal and the user has not opted out
+// with NO_COLOR (https://no-color.org).
+func useColor(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+const (
+	bold  = "\x1b[1m"
+	red   = "\x1b[31m"
+	reset = "\x1b[0m"
+)
+
+func (e *env) paint(style, s string) string {
+	if !e.color {
+		return s
+	}
+	return style + s + reset
+}
+
+// printError prints an error for the user: a schema.ErrorList one
+// file:line:col: message per line, with paths relative to the working
+// directory, anything else as one line.
+func (e *env) printError(err error) {
+	var list schema.ErrorList
+	if errors.As(err, &list) {
+		for _, item := range list {
+			pos := item.Pos.Rel(e.cwd)
+			fmt.Fprintf(e.stderr, "%s: %s\n", e.paint(bold, pos.String()), item.Msg)
+		}
+		if len(list) > 1 {
+			fmt.Fprintf(e.stderr, "%s\n", e.paint(red, fmt.Sprintf("%d errors", len(list))))
+		}
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s %v\n", e.paint(red, "mizzle:"), err)
+}

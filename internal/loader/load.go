@@ -1,0 +1,363 @@
+// Package loader builds a schema.Model from the user's schema package: Go
+// structs tagged with db:"..." options and //mizzle: markers.
+//
+// It loads the package with golang.org/x/tools/go/packages (syntax and types
+// only: no user code runs), reads tags and markers, maps Go types to
+// PostgreSQL types and resolves references between tables. Every mistake is
+// reported as a schema.ErrorList of file:line:col messages, all at once, and
+// then no model is returned.
+//
+// It knows nothing about SQL generation, migrations, databases or the query
+// generator.
+package loader
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/mizzle/mizzle/schema"
+)
+
+// Config says which package to load.
+type Config struct {
+	// Dir is the directory the go command runs in; empty means the current
+	// directory.
+	Dir string
+	// Pattern names the schema package; empty means ".", the package in Dir.
+	Pattern string
+	// Env, when not nil, is the environment of the go command.
+	Env []string
+}
+
+// Load loads the schema package and returns its model, sorted. When the
+// package does not compile or the schema has mistakes, the error is a
+// schema.ErrorList with every problem.
+func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
+	pattern := cfg.Pattern
+	if pattern == "" {
+		pattern = "."
+	}
+	pcfg := &packages.Config{
+		Context: ctx,
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
+			packages.NeedTypes | packages.NeedTypesInfo,
+		Dir: cfg.Dir,
+		Env: cfg.Env,
+	}
+	pkgs, err := packages.Load(pcfg, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("loader: %w", err)
+	}
+	if len(pkgs) != 1 {
+		return nil, fmt.Errorf("loader: pattern %q matches %d packages; the schema is one package", pattern, len(pkgs))
+	}
+	pkg := pkgs[0]
+	if errs := packageErrors(pkg); len(errs) > 0 {
+		return nil, errs.Sort()
+	}
+	l := &loader{
+		fset:   pkg.Fset,
+		pkg:    pkg,
+		fields: make(map[token.Pos]*ast.Field),
+		tables: make(map[*types.TypeName]*tableInfo),
+		enums:  make(map[*types.TypeName]*enumInfo),
+	}
+	m := l.load()
+	if len(l.errs) > 0 {
+		return nil, l.errs.Sort()
+	}
+	return m, nil
+}
+
+// packageErrors turns go/packages errors (the go command's, parse and type
+// errors) into positioned schema errors.
+func packageErrors(pkg *packages.Package) schema.ErrorList {
+	var errs schema.ErrorList
+	packages.Visit([]*packages.Package{pkg}, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			errs.Add(parsePos(e.Pos), e.Msg)
+		}
+	})
+	if len(errs) == 0 && len(pkg.GoFiles) == 0 {
+		errs.Add(schema.Position{Filename: pkg.PkgPath}, "no Go files in the schema package")
+	}
+	return errs
+}
+
+// parsePos reads "file:line:col" or "file:line" as go/packages reports them.
+func parsePos(s string) schema.Position {
+	if s == "" || s == "-" {
+		return schema.Position{}
+	}
+	parts := strings.Split(s, ":")
+	var p schema.Position
+	nums := []int{}
+	for len(parts) > 1 && len(nums) < 2 {
+		n, err := strconv.Atoi(parts[len(parts)-1])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		parts = parts[:len(parts)-1]
+	}
+	p.Filename = strings.Join(parts, ":")
+	if len(nums) > 0 {
+		p.Line = nums[0]
+	}
+	if len(nums) > 1 {
+		p.Column = nums[1]
+	}
+	return p
+}
+
+type loader struct {
+	fset *token.FileSet
+	pkg  *packages.Package
+	errs schema.ErrorList
+
+	// fields maps the position of a field's name (or of an embedded
+	// field's type name) to its syntax, to find tag positions.
+	fields map[token.Pos]*ast.Field
+	decls  []*typeDecl
+	tables map[*types.TypeName]*tableInfo
+	enums  map[*types.TypeName]*enumInfo
+	order  []*tableInfo
+}
+
+// typeDecl is a type declaration of the schema package with its markers.
+type typeDecl struct {
+	obj     *types.TypeName
+	spec    *ast.TypeSpec
+	doc     *ast.CommentGroup
+	markers []*marker
+}
+
+func (d *typeDecl) marker(name string) *marker {
+	for _, m := range d.markers {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+func (l *loader) pos(p token.Pos) schema.Position {
+	if !p.IsValid() {
+		return schema.Position{}
+	}
+	q := l.fset.Position(p)
+	return schema.Position{Filename: q.Filename, Line: q.Line, Column: q.Column}
+}
+
+func (l *loader) load() *schema.Model {
+	l.scanSyntax()
+	l.collectEnums()
+	for _, d := range l.decls {
+		l.checkMarkers(d)
+	}
+	for _, d := range l.decls {
+		if d.marker("table") != nil && l.isStruct(d) {
+			ti := l.buildTable(d)
+			l.tables[d.obj] = ti
+			l.order = append(l.order, ti)
+		}
+	}
+	for _, ti := range l.order {
+		l.resolveRefs(ti)
+	}
+	if len(l.order) == 0 && len(l.errs) == 0 {
+		dir := l.pkg.PkgPath
+		if len(l.pkg.GoFiles) > 0 {
+			dir = filepath.Dir(l.pkg.GoFiles[0])
+		}
+		l.errs.Addf(schema.Position{Filename: dir},
+			"no tables: no type in package %s has a //mizzle:table marker in its doc comment", l.pkg.Name)
+	}
+
+	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}}
+	for _, ti := range l.order {
+		m.Tables = append(m.Tables, ti.t)
+	}
+	for _, d := range l.decls {
+		if ei := l.enums[d.obj]; ei != nil && (ei.used || ei.marked) && len(ei.e.Values) > 0 {
+			m.Enums = append(m.Enums, ei.e)
+		}
+	}
+	l.checkNames(m)
+	schemas := map[string]bool{}
+	for _, t := range m.Tables {
+		schemas[t.Schema] = true
+	}
+	for _, e := range m.Enums {
+		schemas[e.Schema] = true
+	}
+	for name := range schemas {
+		if name != schema.DefaultSchema {
+			m.Schemas = append(m.Schemas, &schema.Schema{Name: name})
+		}
+	}
+	m.Sort()
+	return m
+}
+
+// scanSyntax finds the type declarations and their markers, indexes struct
+// fields by position, and reports markers that are attached to nothing.
+func (l *loader) scanSyntax() {
+	info := l.pkg.TypesInfo
+	used := map[*ast.Comment]bool{}
+	for _, f := range l.pkg.Syntax {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				doc := ts.Doc
+				if doc == nil && len(gd.Specs) == 1 {
+					doc = gd.Doc
+				}
+				obj, _ := info.Defs[ts.Name].(*types.TypeName)
+				if obj == nil {
+					continue
+				}
+				d := &typeDecl{obj: obj, spec: ts, doc: doc}
+				if doc != nil {
+					for _, c := range doc.List {
+						if mk, ok := parseMarker(l.fset, c); ok {
+							d.markers = append(d.markers, mk)
+							used[c] = true
+						}
+					}
+				}
+				l.decls = append(l.decls, d)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			st, ok := n.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			for _, fld := range st.Fields.List {
+				for _, name := range fld.Names {
+					l.fields[name.Pos()] = fld
+				}
+				if len(fld.Names) == 0 {
+					l.fields[embeddedIdentPos(fld.Type)] = fld
+				}
+			}
+			return true
+		})
+		for _, cg := range f.Comments {
+			for _, c := range cg.List {
+				if used[c] {
+					continue
+				}
+				if mk, ok := parseMarker(l.fset, c); ok {
+					l.errs.Addf(mk.pos, "//mizzle:%s is not in the doc comment of a type declaration; markers go right above \"type X struct\"", mk.Name)
+				} else if looksLikeMarker.MatchString(c.Text) {
+					p := l.pos(c.Slash)
+					l.errs.Add(p, "a mizzle marker must have no space after \"//\": write //mizzle:...")
+				}
+			}
+		}
+	}
+}
+
+// embeddedIdentPos returns the position of the type name of an embedded
+// field, which go/types uses as the field's position.
+func embeddedIdentPos(e ast.Expr) token.Pos {
+	switch e := e.(type) {
+	case *ast.StarExpr:
+		return embeddedIdentPos(e.X)
+	case *ast.SelectorExpr:
+		return e.Sel.Pos()
+	case *ast.IndexExpr:
+		return embeddedIdentPos(e.X)
+	case *ast.IndexListExpr:
+		return embeddedIdentPos(e.X)
+	}
+	return e.Pos()
+}
+
+func (l *loader) isStruct(d *typeDecl) bool {
+	_, ok := d.obj.Type().Underlying().(*types.Struct)
+	return ok
+}
+
+// tableOnly are the markers that describe a table's constraints and indexes.
+var tableOnly = map[string]bool{"index": true, "unique": true, "check": true, "pk": true, "fk": true}
+
+// singular are the markers a type may carry once.
+var singular = map[string]bool{"table": true, "schema": true, "was": true, "enum": true, "pk": true}
+
+// checkMarkers reports unknown markers and markers on the wrong kind of type.
+func (l *loader) checkMarkers(d *typeDecl) {
+	seen := map[string]*marker{}
+	isTable := d.marker("table") != nil
+	isEnum := d.marker("enum") != nil
+	for _, m := range d.markers {
+		if markerSyntax(m.Name) == "" {
+			msg := fmt.Sprintf("unknown marker //mizzle:%s", m.Name)
+			if s := suggest(m.Name, markerNames()); s != "" {
+				msg += fmt.Sprintf(" (did you mean //mizzle:%s?)", s)
+			}
+			l.errs.Add(m.pos, msg)
+			continue
+		}
+		if first := seen[m.Name]; first != nil && singular[m.Name] {
+			l.errs.Addf(m.pos, "//mizzle:%s appears twice on %s (first at line %d)", m.Name, d.obj.Name(), first.pos.Line)
+			continue
+		}
+		seen[m.Name] = m
+		switch {
+		case m.Name == "table" && !l.isStruct(d):
+			l.errs.Addf(m.pos, "//mizzle:table on %s, which is not a struct type", d.obj.Name())
+		case m.Name == "enum" && isTable:
+			l.errs.Addf(m.pos, "//mizzle:enum on %s, which is also a //mizzle:table", d.obj.Name())
+		case tableOnly[m.Name] && !isTable:
+			l.errs.Addf(m.pos, "//mizzle:%s on %s, which has no //mizzle:table marker", m.Name, d.obj.Name())
+		case (m.Name == "schema" || m.Name == "was") && !isTable && !isEnum && l.enums[d.obj] == nil:
+			l.errs.Addf(m.pos, "//mizzle:%s on %s, which is neither a table nor an enum", m.Name, d.obj.Name())
+		}
+	}
+}
+
+// suggest returns the candidate closest to word when it is a plausible typo.
+func suggest(word string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(word), c); d < bestDist && d < len(c) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,155 @@
+package loader
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// tagOption is one comma-separated element of a db tag: the column name (the
+// first element) or an option such as "pk" or "type:numeric(18,8)".
+type tagOption struct {
+	Key      string // option name; for the first element, the column name
+	Value    string // text after the first ':', if any
+	HasValue bool
+	Off      int // byte offset of the element in the tag's value
+	ValOff   int // byte offset of Value in the tag's value
+}
+
+// lookupTag finds key in a struct tag, the way reflect.StructTag.Lookup
+// does, and also returns where the value's text starts in the tag so errors
+// can point into it. rawOffsets maps each byte of the unquoted value (and one
+// past its end) to its offset in tag. A malformed tag (one reflect would silently ignore) is an
+// error, because a misspelt tag otherwise turns into a surprise column.
+func lookupTag(tag, key string) (value string, offsets []int, found bool, err error) {
+	i := 0
+	for i < len(tag) {
+		for i < len(tag) && tag[i] == ' ' {
+			i++
+		}
+		if i >= len(tag) {
+			break
+		}
+		start := i
+		for i < len(tag) && tag[i] > ' ' && tag[i] != ':' && tag[i] != '"' && tag[i] != 0x7f {
+			i++
+		}
+		name := tag[start:i]
+		if name == "" || i+1 >= len(tag) || tag[i] != ':' || tag[i+1] != '"' {
+			if strings.HasPrefix(tag[start:], key+":") {
+				return "", nil, false, fmt.Errorf("malformed struct tag: the %s value must be in double quotes (%s:\"...\")", key, key)
+			}
+			return "", nil, false, nil // not ours; go vet reports malformed tags
+		}
+		i++ // the ':'
+		i++ // the opening quote
+		var val []byte
+		var offs []int
+		closed := false
+		for i < len(tag) {
+			if tag[i] == '"' {
+				closed = true
+				i++
+				break
+			}
+			off := i
+			if tag[i] == '\\' {
+				r, _, tail, uerr := strconv.UnquoteChar(tag[i:], '"')
+				if uerr != nil {
+					return "", nil, false, fmt.Errorf("malformed struct tag: bad escape in %s value", name)
+				}
+				n := len(tag[i:]) - len(tail)
+				enc := string(r)
+				for range len(enc) {
+					offs = append(offs, off)
+				}
+				val = append(val, enc...)
+				i += n
+				continue
+			}
+			val = append(val, tag[i])
+			offs = append(offs, off)
+			i++
+		}
+		if !closed {
+			if name == key {
+				return "", nil, false, fmt.Errorf("malformed struct tag: %s value has no closing quote", key)
+			}
+			return "", nil, false, nil
+		}
+		if name == key {
+			offs = append(offs, i-1) // the end of the value maps to the closing quote
+			return string(val), offs, true, nil
+		}
+	}
+	return "", nil, false, nil
+}
+
+// splitOptions splits a db tag value at commas that are not inside
+// parentheses or quotes, so "type:numeric(18,8)" and "default:'a,b'" stay
+// whole. It reports unbalanced parentheses and unterminated quotes with the
+// offset of the offending character.
+func splitOptions(s string) ([]tagOption, error) {
+	var opts []tagOption
+	depth := 0
+	var quote byte
+	quoteAt, start := 0, 0
+	var opens []int
+	add := func(end int) {
+		text := s[start:end]
+		o := tagOption{Off: start}
+		lead := len(text) - len(strings.TrimLeft(text, " "))
+		text = strings.TrimSpace(text)
+		o.Off += lead
+		if k, v, ok := strings.Cut(text, ":"); ok && len(opts) > 0 {
+			o.Key, o.Value, o.HasValue = strings.TrimSpace(k), strings.TrimSpace(v), true
+			o.ValOff = o.Off + len(k) + 1 + (len(v) - len(strings.TrimLeft(v, " ")))
+		} else {
+			o.Key = text
+		}
+		opts = append(opts, o)
+		start = end + 1
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				if i+1 < len(s) && s[i+1] == quote { // doubled quote inside a literal
+					i++
+					continue
+				}
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote, quoteAt = c, i
+		case c == '(':
+			depth++
+			opens = append(opens, i)
+		case c == ')':
+			if depth == 0 {
+				return nil, &offsetError{i, "unbalanced parentheses: \")\" without \"(\""}
+			}
+			depth--
+			opens = opens[:len(opens)-1]
+		case c == ',' && depth == 0:
+			add(i)
+		}
+	}
+	if quote != 0 {
+		return nil, &offsetError{quoteAt, fmt.Sprintf("unterminated %c quote", quote)}
+	}
+	if depth > 0 {
+		return nil, &offsetError{opens[len(opens)-1], "unbalanced parentheses: \"(\" is never closed"}
+	}
+	add(len(s))
+	return opts, nil
+}
+
+// offsetError is an error at a byte offset of the text being parsed.
+type offsetError struct {
+	Off int
+	Msg string
+}
+
+func (e *offsetError) Error() string { return e.Msg }

@@ -1,0 +1,221 @@
+package schema
+
+import (
+	"cmp"
+	"slices"
+)
+
+// DefaultSchema is the PostgreSQL schema that tables and enums belong to when
+// none is named.
+const DefaultSchema = "public"
+
+// MaxIdentifierLength is PostgreSQL's limit (NAMEDATALEN-1) on the length in
+// bytes of any identifier. Longer names are silently truncated by the server,
+// which is why mizzle rejects or shortens them before they reach it.
+const MaxIdentifierLength = 63
+
+// Model is a whole database schema as mizzle manages it.
+type Model struct {
+	// Schemas lists the schemas other than "public" that tables or enums live
+	// in, with their rename hints.
+	Schemas []*Schema `json:"schemas,omitempty"`
+	Enums   []*Enum   `json:"enums,omitempty"`
+	Tables  []*Table  `json:"tables,omitempty"`
+
+	// Go is the package the model was loaded from; zero for models read
+	// from a database or a snapshot.
+	Go GoPackage `json:"go,omitzero"`
+}
+
+// GoPackage identifies the Go package that declared a model.
+type GoPackage struct {
+	Path string `json:"path,omitempty"` // import path
+	Name string `json:"name,omitempty"` // package name
+}
+
+// Schema is a PostgreSQL schema (namespace).
+type Schema struct {
+	Name string `json:"name"`
+	// Was is the schema's previous name, a rename hint.
+	Was string `json:"was,omitempty"`
+}
+
+// Enum is a PostgreSQL enum type.
+type Enum struct {
+	Schema string   `json:"schema"`
+	Name   string   `json:"name"`
+	Values []string `json:"values"` // in declaration order, which PostgreSQL uses for sorting
+	Was    string   `json:"was,omitempty"`
+
+	GoType GoType   `json:"goType,omitzero"`
+	Pos    Position `json:"pos,omitzero"`
+}
+
+// Table is a PostgreSQL table.
+type Table struct {
+	Schema  string    `json:"schema"`
+	Name    string    `json:"name"`
+	Was     string    `json:"was,omitempty"` // previous name, a rename hint
+	Columns []*Column `json:"columns"`       // in declaration order
+
+	PrimaryKey  *PrimaryKey  `json:"primaryKey,omitempty"`
+	Uniques     []Unique     `json:"uniques,omitempty"`
+	Checks      []Check      `json:"checks,omitempty"`
+	ForeignKeys []ForeignKey `json:"foreignKeys,omitempty"`
+	Indexes     []Index      `json:"indexes,omitempty"`
+
+	// Doc is the struct's doc comment without markers, for generated code.
+	Doc    string   `json:"doc,omitempty"`
+	GoType GoType   `json:"goType,omitzero"`
+	Pos    Position `json:"pos,omitzero"`
+}
+
+// Column is a table column.
+type Column struct {
+	Name    string `json:"name"`
+	Type    Type   `json:"type"`
+	NotNull bool   `json:"notNull,omitempty"`
+	// Default is the DEFAULT expression as SQL text; empty means none.
+	Default  string   `json:"default,omitempty"`
+	Identity Identity `json:"identity,omitempty"`
+	// Generated is the expression of a stored generated column.
+	Generated string `json:"generated,omitempty"`
+	Was       string `json:"was,omitempty"` // previous name, a rename hint
+
+	// GoField is the name of the struct field the column maps to, reachable
+	// from the table's struct (promoted through embedding where needed).
+	GoField string   `json:"goField,omitempty"`
+	GoType  GoType   `json:"goType,omitzero"`
+	Pos     Position `json:"pos,omitzero"`
+}
+
+// Identity says whether and how a column is an identity column.
+type Identity string
+
+// Identity kinds, spelled as in GENERATED ... AS IDENTITY.
+const (
+	IdentityNone      Identity = ""
+	IdentityByDefault Identity = "by default"
+	IdentityAlways    Identity = "always"
+)
+
+// PrimaryKey is a table's primary key constraint.
+type PrimaryKey struct {
+	Name    string   `json:"name"`
+	Columns []string `json:"columns"`
+	Pos     Position `json:"pos,omitzero"`
+}
+
+// Unique is a unique constraint on plain columns.
+type Unique struct {
+	Name             string   `json:"name"`
+	Columns          []string `json:"columns"`
+	NullsNotDistinct bool     `json:"nullsNotDistinct,omitempty"`
+	Pos              Position `json:"pos,omitzero"`
+}
+
+// Check is a check constraint.
+type Check struct {
+	Name string   `json:"name"`
+	Expr string   `json:"expr"` // SQL boolean expression, without the outer parentheses
+	Pos  Position `json:"pos,omitzero"`
+}
+
+// ForeignKey is a foreign key constraint. The referenced table is named by
+// schema and name, never by pointer, so the model stays acyclic.
+type ForeignKey struct {
+	Name       string   `json:"name"`
+	Columns    []string `json:"columns"`
+	RefSchema  string   `json:"refSchema"`
+	RefTable   string   `json:"refTable"`
+	RefColumns []string `json:"refColumns"`
+	OnDelete   Action   `json:"onDelete,omitempty"`
+	OnUpdate   Action   `json:"onUpdate,omitempty"`
+	Pos        Position `json:"pos,omitzero"`
+}
+
+// Action is a referential action of a foreign key. The zero value is NO
+// ACTION, PostgreSQL's default.
+type Action string
+
+// Referential actions, spelled as in SQL.
+const (
+	NoAction   Action = ""
+	Restrict   Action = "restrict"
+	Cascade    Action = "cascade"
+	SetNull    Action = "set null"
+	SetDefault Action = "set default"
+)
+
+// Index is an index, unique or not. Unique constraints with expressions or a
+// predicate are unique indexes, since PostgreSQL constraints allow neither.
+type Index struct {
+	Name     string      `json:"name"`
+	Unique   bool        `json:"unique,omitempty"`
+	Method   string      `json:"method,omitempty"` // access method; empty means btree
+	Elements []IndexElem `json:"elements"`
+	Where    string      `json:"where,omitempty"` // partial index predicate
+	// NullsNotDistinct applies to unique indexes (PostgreSQL 15 and later).
+	NullsNotDistinct bool     `json:"nullsNotDistinct,omitempty"`
+	Pos              Position `json:"pos,omitzero"`
+}
+
+// IndexElem is one key of an index: a column or an expression, with its
+// options.
+type IndexElem struct {
+	Column  string `json:"column,omitempty"` // set for a plain column
+	Expr    string `json:"expr,omitempty"`   // set for an expression
+	Opclass string `json:"opclass,omitempty"`
+	Desc    bool   `json:"desc,omitempty"`
+	// Nulls is "first", "last" or empty for the default order.
+	Nulls string `json:"nulls,omitempty"`
+}
+
+// Table returns the table with the given schema and name, or nil.
+func (m *Model) Table(schemaName, name string) *Table {
+	for _, t := range m.Tables {
+		if t.Schema == schemaName && t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// Enum returns the enum with the given schema and name, or nil.
+func (m *Model) Enum(schemaName, name string) *Enum {
+	for _, e := range m.Enums {
+		if e.Schema == schemaName && e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// Column returns the column with the given name, or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Sort puts the model in canonical order: schemas, enums and tables by
+// schema and name, and each table's constraints and indexes by name. Columns
+// and enum values keep their order.
+func (m *Model) Sort() {
+	slices.SortFunc(m.Schemas, func(a, b *Schema) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(m.Enums, func(a, b *Enum) int {
+		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
+	})
+	slices.SortFunc(m.Tables, func(a, b *Table) int {
+		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
+	})
+	for _, t := range m.Tables {
+		slices.SortFunc(t.Uniques, func(a, b Unique) int { return cmp.Compare(a.Name, b.Name) })
+		slices.SortFunc(t.Checks, func(a, b Check) int { return cmp.Compare(a.Name, b.Name) })
+		slices.SortFunc(t.ForeignKeys, func(a, b ForeignKey) int { return cmp.Compare(a.Name, b.Name) })
+		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
+	}
+}
