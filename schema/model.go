@@ -219,3 +219,32 @@ func (m *Model) Sort() {
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
 	}
 }
+
+// RelativePositions rewrites the model's source positions relative to dir
+// (see Position.Rel), so output does not depend on where a checkout lives.
+func (m *Model) RelativePositions(dir string) {
+	for _, e := range m.Enums {
+		e.Pos = e.Pos.Rel(dir)
+	}
+	for _, t := range m.Tables {
+		t.Pos = t.Pos.Rel(dir)
+		for _, c := range t.Columns {
+			c.Pos = c.Pos.Rel(dir)
+		}
+		if t.PrimaryKey != nil {
+			t.PrimaryKey.Pos = t.PrimaryKey.Pos.Rel(dir)
+		}
+		for i := range t.Uniques {
+			t.Uniques[i].Pos = t.Uniques[i].Pos.Rel(dir)
+		}
+		for i := range t.Checks {
+			t.Checks[i].Pos = t.Checks[i].Pos.Rel(dir)
+		}
+		for i := range t.ForeignKeys {
+			t.ForeignKeys[i].Pos = t.ForeignKeys[i].Pos.Rel(dir)
+		}
+		for i := range t.Indexes {
+			t.Indexes[i].Pos = t.Indexes[i].Pos.Rel(dir)
+		}
+	}
+}

@@ -32,7 +32,7 @@ file:line:col: message, all at once.
 				return err
 			}
 			if asJSON {
-				relativize(m, env.cwd)
+				m.RelativePositions(env.cwd)
 				enc := json.NewEncoder(env.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(m)
@@ -43,35 +43,6 @@ file:line:col: message, all at once.
 	cmd.Flags().StringVar(&dir, "schema", ".", "directory of the schema package")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the model as JSON")
 	return cmd
-}
-
-// relativize makes the model's source positions relative to dir, so JSON
-// output does not depend on where the checkout lives.
-func relativize(m *schema.Model, dir string) {
-	for _, e := range m.Enums {
-		e.Pos = e.Pos.Rel(dir)
-	}
-	for _, t := range m.Tables {
-		t.Pos = t.Pos.Rel(dir)
-		for _, c := range t.Columns {
-			c.Pos = c.Pos.Rel(dir)
-		}
-		if t.PrimaryKey != nil {
-			t.PrimaryKey.Pos = t.PrimaryKey.Pos.Rel(dir)
-		}
-		for i := range t.Uniques {
-			t.Uniques[i].Pos = t.Uniques[i].Pos.Rel(dir)
-		}
-		for i := range t.Checks {
-			t.Checks[i].Pos = t.Checks[i].Pos.Rel(dir)
-		}
-		for i := range t.ForeignKeys {
-			t.ForeignKeys[i].Pos = t.ForeignKeys[i].Pos.Rel(dir)
-		}
-		for i := range t.Indexes {
-			t.Indexes[i].Pos = t.Indexes[i].Pos.Rel(dir)
-		}
-	}
 }
 
 // printModel writes the model for people: one block per enum and table.

@@ -286,7 +286,7 @@ func (b *tableBuilder) fkMarker(mk *marker) {
 		*dst = a
 	}
 	if len(p.fk.Columns) != len(p.fk.RefColumns) {
-		b.l.errs.Addf(mk.at(roff-1), "//mizzle:fk: %d columns reference %d columns", len(p.fk.Columns), len(p.fk.RefColumns))
+		b.l.errs.Addf(mk.at(roff-1), "//mizzle:fk: the foreign key has %d columns but references %d", len(p.fk.Columns), len(p.fk.RefColumns))
 		return
 	}
 	b.ti.fks = append(b.ti.fks, p)
@@ -317,7 +317,8 @@ func (l *loader) resolveRefs(ti *tableInfo) {
 			l.errs.Add(r.pos, msg)
 			continue
 		}
-		if !l.sameType(r.col.col, refCol, target.t, r.pos) || !l.isKey(target.t, []string{refCol.Name}, r.pos) {
+		what := "ref:" + r.typeName + "." + r.field
+		if !l.sameType(r.col.col, refCol, target.t, r.pos) || !l.isKey(what, target.t, []string{refCol.Name}, r.pos) {
 			continue
 		}
 		t.ForeignKeys = append(t.ForeignKeys, schema.ForeignKey{
@@ -345,7 +346,7 @@ func (l *loader) resolveRefs(ti *tableInfo) {
 			}
 			ok = l.sameType(t.Column(p.fk.Columns[i]), target.t.Column(col), target.t, p.mk.at(p.colOffs[i])) && ok
 		}
-		if !ok || !l.isKey(target.t, p.fk.RefColumns, p.mk.at(p.typeOff)) {
+		if !ok || !l.isKey("//mizzle:fk", target.t, p.fk.RefColumns, p.mk.at(p.typeOff)) {
 			continue
 		}
 		p.fk.RefSchema, p.fk.RefTable = target.t.Schema, target.t.Name
@@ -389,7 +390,7 @@ func (l *loader) sameType(from, to *schema.Column, target *schema.Table, pos sch
 
 // isKey reports whether cols are the primary key or a unique key of t;
 // PostgreSQL requires one for a foreign key to reference them.
-func (l *loader) isKey(t *schema.Table, cols []string, pos schema.Position) bool {
+func (l *loader) isKey(what string, t *schema.Table, cols []string, pos schema.Position) bool {
 	if t.PrimaryKey != nil && slices.Equal(t.PrimaryKey.Columns, cols) {
 		return true
 	}
@@ -410,6 +411,6 @@ func (l *loader) isKey(t *schema.Table, cols []string, pos schema.Position) bool
 			return true
 		}
 	}
-	l.errs.Addf(pos, "%s(%s) is not a primary key or unique: PostgreSQL needs one on the referenced columns", t.Name, strings.Join(cols, ", "))
+	l.errs.Addf(pos, "%s: %s (%s) is neither the primary key nor unique; PostgreSQL needs one of them on referenced columns", what, t.Name, strings.Join(cols, ", "))
 	return false
 }

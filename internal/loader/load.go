@@ -17,7 +17,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -80,12 +79,21 @@ func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
 // packageErrors turns go/packages errors (the go command's, parse and type
 // errors) into positioned schema errors.
 func packageErrors(pkg *packages.Package) schema.ErrorList {
-	var errs schema.ErrorList
+	var errs, listErrs schema.ErrorList
 	packages.Visit([]*packages.Package{pkg}, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
-			errs.Add(parsePos(e.Pos), e.Msg)
+			if e.Kind == packages.ListError {
+				listErrs.Add(parsePos(e.Pos), e.Msg)
+			} else {
+				errs.Add(parsePos(e.Pos), e.Msg)
+			}
 		}
 	})
+	// The go command repeats the compiler's errors as one unpositioned
+	// block; keep it only when there is nothing better to show.
+	if len(errs) == 0 {
+		errs = listErrs
+	}
 	if len(errs) == 0 && len(pkg.GoFiles) == 0 {
 		errs.Add(schema.Position{Filename: pkg.PkgPath}, "no Go files in the schema package")
 	}
@@ -174,11 +182,8 @@ func (l *loader) load() *schema.Model {
 		l.resolveRefs(ti)
 	}
 	if len(l.order) == 0 && len(l.errs) == 0 {
-		dir := l.pkg.PkgPath
-		if len(l.pkg.GoFiles) > 0 {
-			dir = filepath.Dir(l.pkg.GoFiles[0])
-		}
-		l.errs.Addf(schema.Position{Filename: dir},
+		// Point at the package clause: the package as a whole is wrong.
+		l.errs.Addf(l.pos(l.pkg.Syntax[0].Package),
 			"no tables: no type in package %s has a //mizzle:table marker in its doc comment", l.pkg.Name)
 	}
 

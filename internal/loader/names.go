@@ -23,17 +23,21 @@ func (o owner) String() string {
 // table's constraints need distinct names.
 func (l *loader) checkNames(m *schema.Model) {
 	relations := map[[2]string]owner{}
-	claim := func(schemaName, name string, o owner) {
+	claim := func(schemaName, name string, o owner) bool {
 		key := [2]string{schemaName, name}
 		if first, taken := relations[key]; taken {
 			l.errs.Addf(o.pos, "name %q of %s is already used in schema %q by %s", name, o.what, schemaName, first)
-			return
+			return false
 		}
 		relations[key] = o
+		return true
 	}
+	// A table whose name is taken is not checked further: its derived
+	// names (t_pkey, ...) would clash too, and say nothing new.
+	clashed := map[*tableInfo]bool{}
 	for _, ti := range l.order {
 		t := ti.t
-		claim(t.Schema, t.Name, owner{fmt.Sprintf("table %s", ti.decl.obj.Name()), t.Pos})
+		clashed[ti] = !claim(t.Schema, t.Name, owner{fmt.Sprintf("table %s", ti.decl.obj.Name()), t.Pos})
 	}
 	for _, e := range m.Enums {
 		key := [2]string{e.Schema, e.Name}
@@ -51,6 +55,9 @@ func (l *loader) checkNames(m *schema.Model) {
 		enums[key] = owner{"enum " + e.GoType.Name, e.Pos}
 	}
 	for _, ti := range l.order {
+		if clashed[ti] {
+			continue
+		}
 		t := ti.t
 		constraints := map[string]owner{}
 		constraint := func(name string, o owner) {

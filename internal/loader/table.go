@@ -90,8 +90,11 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 	ti := &tableInfo{t: t, decl: d}
 
 	b := &tableBuilder{l: l, ti: ti, uniques: map[string]*namedGroup{}, indexes: map[string]*namedGroup{}}
+	before := len(l.errs)
 	b.fields(d.obj.Type().Underlying().(*types.Struct), nil, nil)
-	if len(t.Columns) == 0 {
+	// A table whose fields had mistakes may have no columns because of
+	// them; saying so too would only be noise.
+	if len(t.Columns) == 0 && len(l.errs) == before {
 		l.errs.Addf(t.Pos, "table %q has no columns: give %s at least one exported field", t.Name, d.obj.Name())
 	}
 	b.keysFromOptions()
