@@ -90,6 +90,7 @@ PostgreSQL databases with the result.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err.Error()}
 	})
+	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newVersionCmd(env), newSchemaCmd(env))
 	return root

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -27,6 +30,9 @@ file:line:col: message, all at once.
 ` + grammarHelp,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkDir("--schema", dir); err != nil {
+				return err
+			}
 			m, err := loader.Load(cmd.Context(), loader.Config{Dir: dir})
 			if err != nil {
 				return err
@@ -151,4 +157,19 @@ func was(old string) string {
 		return ""
 	}
 	return " was " + old
+}
+
+// checkDir fails early, naming the flag, when dir is not a directory; the go
+// command would otherwise report it in its own, less helpful terms.
+func checkDir(flag, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s %s: no such directory", flag, dir)
+	case err != nil:
+		return fmt.Errorf("%s %s: %w", flag, dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s %s: not a directory", flag, dir)
+	}
+	return nil
 }
