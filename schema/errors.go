@@ -43,7 +43,9 @@ func (p Position) Rel(dir string) Position {
 	if p.Filename == "" || !filepath.IsAbs(p.Filename) {
 		return p
 	}
-	if rel, err := filepath.Rel(dir, p.Filename); err == nil && !strings.HasPrefix(rel, "..") {
+	// A file named "..x" below dir is inside it: only a ".." element leaves.
+	if rel, err := filepath.Rel(dir, p.Filename); err == nil && rel != ".." &&
+		!strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		p.Filename = rel
 	}
 	return p

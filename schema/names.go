@@ -10,16 +10,17 @@ import (
 
 // SnakeCase turns a Go identifier into the snake_case name mizzle gives
 // columns, tables and enums by default: ModelID → model_id, HTTPServer →
-// http_server, CreatedAt → created_at.
+// http_server, CreatedAt → created_at, UserIDs → user_ids.
 func SnakeCase(s string) string {
 	runes := []rune(s)
 	var b strings.Builder
 	for i, r := range runes {
 		if unicode.IsUpper(r) {
 			// A capital starts a word when it follows a lower-case letter or
-			// digit, or when it ends an acronym ("HTTPServer": the S).
+			// digit, or when it ends an acronym ("HTTPServer": the S), unless
+			// what follows is only a plural s ("URLs", "UserIDs").
 			if i > 0 && (unicode.IsLower(runes[i-1]) || unicode.IsDigit(runes[i-1]) ||
-				(unicode.IsUpper(runes[i-1]) && i+1 < len(runes) && unicode.IsLower(runes[i+1]))) {
+				(unicode.IsUpper(runes[i-1]) && i+1 < len(runes) && unicode.IsLower(runes[i+1]) && !pluralS(runes, i+1))) {
 				b.WriteByte('_')
 			}
 			b.WriteRune(unicode.ToLower(r))
@@ -28,6 +29,12 @@ func SnakeCase(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// pluralS reports whether runes[i] is an "s" that ends a word on its own,
+// the plural of the acronym before it.
+func pluralS(runes []rune, i int) bool {
+	return runes[i] == 's' && (i+1 == len(runes) || !unicode.IsLower(runes[i+1]))
 }
 
 // AutoName builds the name of an object mizzle names itself from its parts,

@@ -3,6 +3,8 @@ package schema
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Type is a column type in canonical form: the spelling PostgreSQL's
@@ -99,7 +101,7 @@ var typeAliases = map[string]string{
 	"float4": "real", "real": "real",
 	"bool": "boolean", "boolean": "boolean",
 	"varchar": "character varying", "character varying": "character varying",
-	"char": "character", "character": "character", "bpchar": "character",
+	"char": "character", "character": "character", "bpchar": "character", // bare bpchar: see ParseType
 	"varbit": "bit varying", "bit varying": "bit varying",
 	"decimal": "numeric", "numeric": "numeric",
 	"timestamptz":                 "timestamp with time zone",
@@ -169,31 +171,52 @@ func ParseType(s string) (Type, error) {
 			return Type{}, fmt.Errorf("type %q: more than one type modifier", src)
 		}
 	}
-	name := strings.Join(strings.Fields(s), " ")
-	if name == "" {
-		return Type{}, fmt.Errorf("type %q: missing type name", src)
-	}
-	if strings.HasPrefix(name, `"`) {
-		unq, ok := unquoteIdent(name)
+	if q := strings.TrimSpace(s); strings.HasPrefix(q, `"`) {
+		// A quoted name is kept exactly, white space included.
+		unq, ok := unquoteIdent(q)
 		if !ok {
 			return Type{}, fmt.Errorf("type %q: unbalanced quotes", src)
+		}
+		if unq == "" {
+			return Type{}, fmt.Errorf("type %q: zero-length quoted name", src)
 		}
 		t.Name = unq
 		return t, nil
 	}
+	name := strings.Join(strings.Fields(s), " ")
+	if name == "" {
+		return Type{}, fmt.Errorf("type %q: missing type name", src)
+	}
+	if i := strings.IndexFunc(name, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_$. ", r)
+	}); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(name[i:])
+		return Type{}, fmt.Errorf("type %q: unexpected %q in type name", src, r)
+	}
 	name = strings.ToLower(name)
+	bare := name
 	if canon, ok := typeAliases[name]; ok {
 		name = canon
 	}
 	switch {
+	case bare == "bpchar" && t.Mod == "":
+		// bpchar without a length is blank-padded text of any length, not
+		// character(1); format_type prints it as bpchar.
+		name = "bpchar"
 	case name == "character" && t.Mod == "":
 		t.Mod = "1" // char means char(1) in PostgreSQL
 	case name == "bit" && t.Mod == "":
 		t.Mod = "1"
 	case name == "float":
 		name = "double precision"
-		if p, err := parseInt(t.Mod); err == nil && t.Mod != "" && p <= 24 {
-			name = "real"
+		if t.Mod != "" {
+			p, err := parseInt(t.Mod)
+			if err != nil || p < 1 || p > 53 {
+				return Type{}, fmt.Errorf("type %q: the precision of float is 1 to 53 bits", src)
+			}
+			if p <= 24 {
+				name = "real"
+			}
 		}
 		t.Mod = ""
 	}
@@ -222,8 +245,8 @@ func unquoteIdent(s string) (string, bool) {
 		return "", false
 	}
 	inner := s[1 : len(s)-1]
-	if strings.Count(inner, `"`)%2 != 0 {
-		return "", false
+	if strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
+		return "", false // a quote that is not doubled ends the name early
 	}
 	return strings.ReplaceAll(inner, `""`, `"`), true
 }

@@ -37,10 +37,6 @@ func (b *tableBuilder) elements(mk *marker, sc *argScanner, what string, columns
 		b.l.markerError(mk, err)
 		return nil, false
 	}
-	if len(els) == 0 || (len(els) == 1 && els[0].Column == "" && els[0].Expr == "") {
-		b.l.errs.Addf(mk.at(off), "//mizzle:%s: the %s list is empty", mk.Name, what)
-		return nil, false
-	}
 	ok := true
 	for _, e := range els {
 		if columnsOnly && (e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "") {

@@ -225,7 +225,7 @@ func parseElements(inside string, base int) ([]element, error) {
 	var out []element
 	for _, part := range splitTopLevel(inside, ',') {
 		text := strings.TrimSpace(part.text)
-		off := base + part.off + (len(part.text) - len(strings.TrimLeft(part.text, " \t")))
+		off := base + part.off + leadingSpace(part.text)
 		if text == "" {
 			return nil, &offsetError{off, "empty element in list"}
 		}
@@ -262,6 +262,9 @@ func parseElements(inside string, base int) ([]element, error) {
 		}
 		if len(words) == 1 && isColumnWord(words[0]) {
 			e.Column = unquoteName(words[0])
+			if e.Column == "" {
+				return nil, &offsetError{off, "zero-length quoted name \"\""}
+			}
 		} else {
 			e.Expr = strings.Join(words, " ")
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // tagOption is one comma-separated element of a db tag: the column name (the
@@ -98,12 +99,11 @@ func splitOptions(s string) ([]tagOption, error) {
 	add := func(end int) {
 		text := s[start:end]
 		o := tagOption{Off: start}
-		lead := len(text) - len(strings.TrimLeft(text, " "))
+		o.Off += leadingSpace(text)
 		text = strings.TrimSpace(text)
-		o.Off += lead
 		if k, v, ok := strings.Cut(text, ":"); ok && len(opts) > 0 {
 			o.Key, o.Value, o.HasValue = strings.TrimSpace(k), strings.TrimSpace(v), true
-			o.ValOff = o.Off + len(k) + 1 + (len(v) - len(strings.TrimLeft(v, " ")))
+			o.ValOff = o.Off + len(k) + 1 + leadingSpace(v)
 		} else {
 			o.Key = text
 		}
@@ -144,6 +144,13 @@ func splitOptions(s string) ([]tagOption, error) {
 	}
 	add(len(s))
 	return opts, nil
+}
+
+// leadingSpace returns the length in bytes of the white space
+// strings.TrimSpace would remove from the start of s, so offsets of trimmed
+// text stay exact when a tag holds tabs.
+func leadingSpace(s string) int {
+	return len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
 }
 
 // offsetError is an error at a byte offset of the text being parsed.

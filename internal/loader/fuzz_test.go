@@ -1,0 +1,226 @@
+package loader
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// splitOptionsSeeds are the inputs of TestSplitOptions and a few more.
+var splitOptionsSeeds = []string{
+	"", "id", "id,pk", ",pk", "id,", "a,,b", "a:b",
+	"q,type:numeric(18,8)",
+	"s,default:'a,b'",
+	"s,default:'it''s',notnull",
+	"s,default:'',pk",
+	`x,check:"a,b" > 0`,
+	"x,check:(a, b) > 0",
+	"x,default:'12:00'::time",
+	"id,default:",
+	"  id ,  pk , type: text ",
+	"x,type : int",
+	"id,\tpk,type:\tint",
+	"q,type:numeric(18,8",
+	"x,check:((a)",
+	"x,check:a)",
+	")",
+	"s,default:'abc",
+	"s,default:'it''s",
+	`s,check:"a`,
+	"s,default:'(',pk",
+	"amount,type:numeric(18, 8),check:amount >= 0,default:0",
+	"owner_id,ref:User.ID,ondelete:set null",
+}
+
+// FuzzSplitOptions checks that splitOptions never panics, that its errors
+// point into the input, and that a successful split cuts the input exactly at
+// the commas outside parentheses and quotes, with offsets that point at each
+// option's text.
+func FuzzSplitOptions(f *testing.F) {
+	for _, s := range splitOptionsSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		opts, err := splitOptions(s)
+		if err != nil {
+			var oe *offsetError
+			if !errors.As(err, &oe) {
+				t.Fatalf("splitOptions(%q): error %v (%T) is not an *offsetError", s, err, err)
+			}
+			if oe.Off < 0 || oe.Off >= len(s) {
+				t.Fatalf("splitOptions(%q): error %q at offset %d, outside the input", s, oe.Msg, oe.Off)
+			}
+			return
+		}
+		checkSplit(t, s, opts)
+	})
+}
+
+// checkSplit verifies a successful splitOptions result against s: the raw
+// segments between separating commas rejoin to s, each segment is balanced
+// and has no top-level comma (so no comma inside parentheses or quotes
+// split), and Key, Value, Off and ValOff describe the segment.
+func checkSplit(t *testing.T, s string, opts []tagOption) {
+	t.Helper()
+	if len(opts) == 0 {
+		t.Fatalf("splitOptions(%q) returned no options", s)
+	}
+	var raws []string
+	start := 0
+	for i, o := range opts {
+		if o.Off < start || o.Off > len(s) {
+			t.Fatalf("splitOptions(%q): option %d Off %d outside [%d, %d]", s, i, o.Off, start, len(s))
+		}
+		end := len(s)
+		if i+1 < len(opts) {
+			next := opts[i+1].Off
+			if next <= o.Off || next > len(s) {
+				t.Fatalf("splitOptions(%q): offsets not increasing: option %d at %d, option %d at %d", s, i, o.Off, i+1, next)
+			}
+			end = strings.LastIndexByte(s[:next], ',')
+			if end < o.Off {
+				t.Fatalf("splitOptions(%q): no comma between option %d (at %d) and option %d (at %d)", s, i, o.Off, i+1, next)
+			}
+		}
+		raw := s[start:end]
+		raws = append(raws, raw)
+		if msg := topLevelProblem(raw); msg != "" {
+			t.Fatalf("splitOptions(%q): segment %d %q: %s", s, i, raw, msg)
+		}
+		text := strings.TrimSpace(raw)
+		if want := start + len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace)); o.Off != want {
+			t.Errorf("splitOptions(%q): option %d (%q) Off = %d, want %d", s, i, text, o.Off, want)
+		}
+		k, v, hasValue := strings.Cut(text, ":")
+		if i == 0 {
+			k, v, hasValue = text, "", false // the column name never has a value
+		}
+		if !hasValue {
+			k = text
+		}
+		if o.Key != strings.TrimSpace(k) || o.Value != strings.TrimSpace(v) || o.HasValue != hasValue {
+			t.Errorf("splitOptions(%q): option %d = {Key %q, Value %q, HasValue %v}, want {%q, %q, %v}",
+				s, i, o.Key, o.Value, o.HasValue, strings.TrimSpace(k), strings.TrimSpace(v), hasValue)
+		}
+		if hasValue {
+			// The value starts after the first colon and any blanks.
+			after := o.Off + len(k) + 1
+			want := after + len(v) - len(strings.TrimLeftFunc(v, unicode.IsSpace))
+			if o.ValOff != want || !strings.HasPrefix(s[o.ValOff:], o.Value) {
+				t.Errorf("splitOptions(%q): option %d ValOff = %d, want %d (value %q)", s, i, o.ValOff, want, o.Value)
+			}
+		} else if o.ValOff != 0 {
+			t.Errorf("splitOptions(%q): option %d has no value but ValOff %d", s, i, o.ValOff)
+		}
+		start = end + 1
+	}
+	if got := strings.Join(raws, ","); got != s {
+		t.Errorf("splitOptions(%q): segments rejoin to %q", s, got)
+	}
+}
+
+// topLevelProblem scans one option's raw text independently of splitOptions
+// and reports what is wrong with it as a segment: a comma outside
+// parentheses and quotes, or unbalanced parentheses or quotes. SQL quotes
+// escape themselves by doubling.
+func topLevelProblem(raw string) string {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if quote != 0 {
+			if c == quote {
+				if i+1 < len(raw) && raw[i+1] == quote {
+					i++
+				} else {
+					quote = 0
+				}
+			}
+			continue
+		}
+		switch c {
+		case '\'', '"':
+			quote = c
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth < 0 {
+				return "unbalanced )"
+			}
+		case ',':
+			if depth == 0 {
+				return "top-level comma inside a segment"
+			}
+		}
+	}
+	switch {
+	case quote != 0:
+		return "unterminated quote"
+	case depth != 0:
+		return "unclosed ("
+	}
+	return ""
+}
+
+// parseElementsSeeds are the inputs of TestParseElements and a few more.
+var parseElementsSeeds = []string{
+	"email", `"Mixed"`, `"a""b"`, `"my col" DESC`, "lower(email)",
+	"data jsonb_path_ops", `"Mixed" text_pattern_ops`,
+	"created DESC NULLS LAST", "created nulls first", "a ASC", "a  DESC",
+	"lower(x) text_pattern_ops DESC", "a + b", "(a + b) DESC NULLS FIRST",
+	"coalesce(parent_id, '')", "a, 'x, y' DESC", "a, b DESC,  c", "a,\tb",
+	"", "a,,b", "a, ", "a NULLS MIDDLE", "a, b nulls middle", `a, ""`,
+	"NULLS LAST", "a DESC NULLS", "(a", "a)", "'a", `"a`,
+}
+
+// FuzzParseElements checks that parseElements never panics, that its errors
+// point into the input, and that each element it returns is a column or an
+// expression whose offset points at its text.
+func FuzzParseElements(f *testing.F) {
+	for _, s := range parseElementsSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		const base = 7
+		els, err := parseElements(s, base)
+		if err != nil {
+			var oe *offsetError
+			if !errors.As(err, &oe) {
+				t.Fatalf("parseElements(%q): error %v (%T) is not an *offsetError", s, err, err)
+			}
+			if oe.Off < base || oe.Off > base+len(s) {
+				t.Fatalf("parseElements(%q): error %q at offset %d, outside [%d, %d]", s, oe.Msg, oe.Off, base, base+len(s))
+			}
+			return
+		}
+		checkElements(t, s, base, els)
+	})
+}
+
+// checkElements verifies a successful parseElements result.
+func checkElements(t *testing.T, s string, base int, els []element) {
+	t.Helper()
+	if want := len(splitTopLevel(s, ',')); len(els) != want {
+		t.Fatalf("parseElements(%q): %d elements, want %d (one per top-level comma part)", s, len(els), want)
+	}
+	prev := base - 1
+	for i, e := range els {
+		if e.off <= prev || e.off >= base+len(s) {
+			t.Fatalf("parseElements(%q): element %d offset %d, want in (%d, %d)", s, i, e.off, prev, base+len(s))
+		}
+		prev = e.off
+		if r := []rune(s[e.off-base:])[0]; unicode.IsSpace(r) || r == ',' {
+			t.Errorf("parseElements(%q): element %d offset %d points at %q, not at its text", s, i, e.off, r)
+		}
+		if (e.Column == "") == (e.Expr == "") {
+			t.Errorf("parseElements(%q): element %d = %+v, want exactly one of Column and Expr", s, i, e.IndexElem)
+		}
+		if e.Nulls != "" && e.Nulls != "first" && e.Nulls != "last" {
+			t.Errorf("parseElements(%q): element %d Nulls = %q", s, i, e.Nulls)
+		}
+		if e.Opclass != "" && !bareIdent.MatchString(e.Opclass) {
+			t.Errorf("parseElements(%q): element %d Opclass = %q, not an identifier", s, i, e.Opclass)
+		}
+	}
+}

@@ -1,0 +1,339 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestModelSort(t *testing.T) {
+	col := func(name string) *Column { return &Column{Name: name, Type: Type{Name: "text"}} }
+	m := &Model{
+		Schemas: []*Schema{{Name: "zeta"}, {Name: "app", Was: "old"}},
+		Enums: []*Enum{
+			{Schema: "public", Name: "status", Values: []string{"z", "a", "m"}},
+			{Schema: "app", Name: "zone", Values: []string{"b", "a"}},
+			{Schema: "app", Name: "color", Values: []string{"red", "green"}},
+		},
+		Tables: []*Table{
+			{Schema: "public", Name: "users", Columns: []*Column{col("z"), col("a")}},
+			{
+				Schema:      "app",
+				Name:        "orders",
+				Columns:     []*Column{col("id"), col("total"), col("created_at")},
+				PrimaryKey:  &PrimaryKey{Name: "orders_pkey", Columns: []string{"total", "id"}},
+				Uniques:     []Unique{{Name: "u_b", Columns: []string{"b", "a"}}, {Name: "u_a", Columns: []string{"z"}}},
+				Checks:      []Check{{Name: "c_z", Expr: "z"}, {Name: "c_a", Expr: "a"}, {Name: "c_m", Expr: "m"}},
+				ForeignKeys: []ForeignKey{{Name: "fk_b", Columns: []string{"y", "x"}}, {Name: "fk_a"}},
+				Indexes: []Index{
+					{Name: "ix_b", Elements: []IndexElem{{Column: "z"}, {Column: "a"}}},
+					{Name: "ix_a", Elements: []IndexElem{{Expr: "lower(x)"}}},
+				},
+			},
+			{Schema: "app", Name: "accounts", Columns: []*Column{col("b"), col("a")}},
+		},
+	}
+	want := &Model{
+		Schemas: []*Schema{{Name: "app", Was: "old"}, {Name: "zeta"}},
+		Enums: []*Enum{
+			{Schema: "app", Name: "color", Values: []string{"red", "green"}},
+			{Schema: "app", Name: "zone", Values: []string{"b", "a"}},
+			{Schema: "public", Name: "status", Values: []string{"z", "a", "m"}},
+		},
+		Tables: []*Table{
+			{Schema: "app", Name: "accounts", Columns: []*Column{col("b"), col("a")}},
+			{
+				Schema:      "app",
+				Name:        "orders",
+				Columns:     []*Column{col("id"), col("total"), col("created_at")},
+				PrimaryKey:  &PrimaryKey{Name: "orders_pkey", Columns: []string{"total", "id"}},
+				Uniques:     []Unique{{Name: "u_a", Columns: []string{"z"}}, {Name: "u_b", Columns: []string{"b", "a"}}},
+				Checks:      []Check{{Name: "c_a", Expr: "a"}, {Name: "c_m", Expr: "m"}, {Name: "c_z", Expr: "z"}},
+				ForeignKeys: []ForeignKey{{Name: "fk_a"}, {Name: "fk_b", Columns: []string{"y", "x"}}},
+				Indexes: []Index{
+					{Name: "ix_a", Elements: []IndexElem{{Expr: "lower(x)"}}},
+					{Name: "ix_b", Elements: []IndexElem{{Column: "z"}, {Column: "a"}}},
+				},
+			},
+			{Schema: "public", Name: "users", Columns: []*Column{col("z"), col("a")}},
+		},
+	}
+	m.Sort()
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Errorf("Model.Sort() mismatch (-want +got):\n%s", diff)
+	}
+	// Sorting a sorted model changes nothing.
+	m.Sort()
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Errorf("Model.Sort() twice mismatch (-want +got):\n%s", diff)
+	}
+	if got := m.Table("app", "orders"); got != m.Tables[1] {
+		t.Errorf("Model.Table(%q, %q) = %v, want the orders table", "app", "orders", got)
+	}
+	if got := m.Table("public", "orders"); got != nil {
+		t.Errorf("Model.Table(%q, %q) = %v, want nil", "public", "orders", got)
+	}
+	if got := m.Enum("app", "zone"); got != m.Enums[1] {
+		t.Errorf("Model.Enum(%q, %q) = %v, want the zone enum", "app", "zone", got)
+	}
+	if got := m.Tables[1].Column("total"); got != m.Tables[1].Columns[1] {
+		t.Errorf("Table.Column(%q) = %v, want the total column", "total", got)
+	}
+	if got := m.Tables[1].Column("nope"); got != nil {
+		t.Errorf("Table.Column(%q) = %v, want nil", "nope", got)
+	}
+}
+
+// richModel sets every field of every model type to a non-zero value.
+func richModel() *Model {
+	pos := func(line int) Position { return Position{Filename: "schema/models.go", Line: line, Column: 2} }
+	statusGo := GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Status"}
+	return &Model{
+		Schemas: []*Schema{{Name: "app", Was: "application"}},
+		Enums: []*Enum{{
+			Schema: "app",
+			Name:   "status",
+			Values: []string{"draft", "active", "archived"},
+			Was:    "state",
+			GoType: statusGo,
+			Pos:    pos(10),
+		}},
+		Tables: []*Table{{
+			Schema: "app",
+			Name:   "orders",
+			Was:    "purchases",
+			Columns: []*Column{
+				{
+					Name:     "id",
+					Type:     Type{Name: "bigint"},
+					NotNull:  true,
+					Identity: IdentityAlways,
+					GoField:  "ID",
+					GoType:   GoType{Kind: GoNamed, Name: "int64"},
+					Pos:      pos(21),
+				},
+				{
+					Name:     "seq",
+					Type:     Type{Name: "integer"},
+					NotNull:  true,
+					Identity: IdentityByDefault,
+					GoField:  "Seq",
+					GoType:   GoType{Kind: GoNamed, Name: "int32"},
+					Pos:      pos(22),
+				},
+				{
+					Name:    "status",
+					Type:    Type{Schema: "app", Name: "status"},
+					NotNull: true,
+					Default: "'draft'",
+					Was:     "state",
+					GoField: "Status",
+					GoType:  statusGo,
+					Pos:     pos(23),
+				},
+				{
+					Name:    "amount",
+					Type:    Type{Name: "numeric", Mod: "18,8"},
+					Default: "0",
+					GoField: "Amount",
+					GoType: GoType{Kind: GoNamed, Path: "database/sql", Name: "Null", TypeArgs: []GoType{
+						{Kind: GoNamed, Path: "github.com/shopspring/decimal", Name: "Decimal"},
+					}},
+					Pos: pos(24),
+				},
+				{
+					Name:      "total_cents",
+					Type:      Type{Name: "bigint"},
+					NotNull:   true,
+					Generated: "amount * 100",
+					GoField:   "Money.TotalCents",
+					GoType:    GoType{Kind: GoNamed, Name: "int64"},
+					Pos:       pos(25),
+				},
+				{
+					Name:    "tags",
+					Type:    Type{Name: "text", Array: true},
+					GoField: "Tags",
+					GoType:  GoType{Kind: GoSlice, Elem: &GoType{Kind: GoNamed, Name: "string"}},
+					Pos:     pos(26),
+				},
+				{
+					Name:    "meta",
+					Type:    Type{Name: "jsonb"},
+					GoField: "Meta",
+					GoType: GoType{Kind: GoPointer, Elem: &GoType{Kind: GoMap,
+						Key:  &GoType{Kind: GoNamed, Name: "string"},
+						Elem: &GoType{Kind: GoAny}}},
+					Pos: pos(27),
+				},
+				{
+					Name:    "hash",
+					Type:    Type{Name: "bytea"},
+					NotNull: true,
+					GoField: "Hash",
+					GoType:  GoType{Kind: GoArray, Len: 32, Elem: &GoType{Kind: GoNamed, Name: "byte"}},
+					Pos:     pos(28),
+				},
+			},
+			PrimaryKey: &PrimaryKey{Name: "orders_pkey", Columns: []string{"id", "seq"}, Pos: pos(20)},
+			Uniques: []Unique{{
+				Name: "orders_hash_key", Columns: []string{"hash"}, NullsNotDistinct: true, Pos: pos(28),
+			}},
+			Checks: []Check{{Name: "orders_amount_check", Expr: "amount >= 0", Pos: pos(24)}},
+			ForeignKeys: []ForeignKey{{
+				Name:       "orders_status_fk",
+				Columns:    []string{"status", "seq"},
+				RefSchema:  "public",
+				RefTable:   "statuses",
+				RefColumns: []string{"name", "n"},
+				OnDelete:   SetNull,
+				OnUpdate:   Cascade,
+				Pos:        pos(18),
+			}},
+			Indexes: []Index{{
+				Name:   "orders_meta_idx",
+				Unique: true,
+				Method: "gin",
+				Elements: []IndexElem{
+					{Column: "meta", Opclass: "jsonb_path_ops"},
+					{Expr: "lower(status::text)", Desc: true, Nulls: "last"},
+				},
+				Where:            "amount > 0",
+				NullsNotDistinct: true,
+				Pos:              pos(17),
+			}},
+			Doc:    "Orders are purchases.",
+			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},
+			Pos:    pos(16),
+		}},
+		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
+	}
+}
+
+// TestRichModelIsRich guards richModel: a field added to the model must be
+// set there, or the JSON round trip would not cover it.
+func TestRichModelIsRich(t *testing.T) {
+	checkSet(t, "Model", []reflect.Value{reflect.ValueOf(*richModel())})
+}
+
+// checkSet reports every field, recursively, that is zero in all of vals
+// (values of one type: all the elements of a slice, say), so it is enough
+// for one table, column or index to set a field.
+func checkSet(t *testing.T, path string, vals []reflect.Value) {
+	t.Helper()
+	var set []reflect.Value
+	for _, v := range vals {
+		if !v.IsZero() {
+			set = append(set, v)
+		}
+	}
+	if len(set) == 0 {
+		t.Errorf("richModel: %s is never set", path)
+		return
+	}
+	var next []reflect.Value
+	switch typ := set[0].Type(); typ.Kind() {
+	case reflect.Pointer:
+		for _, v := range set {
+			next = append(next, v.Elem())
+		}
+		checkSet(t, path, next)
+	case reflect.Slice:
+		for _, v := range set {
+			for i := range v.Len() {
+				next = append(next, v.Index(i))
+			}
+		}
+		checkSet(t, path+"[]", next)
+	case reflect.Struct:
+		if typ == reflect.TypeFor[GoType]() {
+			// GoType is recursive and its fields depend on its kind; the
+			// model sets every kind, and TestGoTypeString covers them.
+			return
+		}
+		for i := range typ.NumField() {
+			next = next[:0]
+			for _, v := range vals {
+				next = append(next, v.Field(i))
+			}
+			checkSet(t, path+"."+typ.Field(i).Name, next)
+		}
+	}
+}
+
+func TestModelJSONRoundTrip(t *testing.T) {
+	m := richModel()
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatalf("json.Marshal(richModel()): %v", err)
+	}
+	var got Model
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("json.Unmarshal(%s): %v", data, err)
+	}
+	if diff := cmp.Diff(m, &got); diff != "" {
+		t.Errorf("json.Unmarshal(json.Marshal(richModel())) mismatch (-want +got):\n%s", diff)
+	}
+	again, err := json.Marshal(&got)
+	if err != nil {
+		t.Fatalf("json.Marshal(round-tripped model): %v", err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Errorf("json.Marshal is not stable:\nfirst:  %s\nsecond: %s", data, again)
+	}
+	twice, _ := json.Marshal(richModel())
+	if !bytes.Equal(data, twice) {
+		t.Errorf("json.Marshal(richModel()) differs between calls:\nfirst:  %s\nsecond: %s", data, twice)
+	}
+}
+
+// TestModelJSONZero checks that zero parts are left out of the JSON.
+func TestModelJSONZero(t *testing.T) {
+	m := &Model{Tables: []*Table{{Schema: "public", Name: "t", Columns: []*Column{{Name: "c", Type: Type{Name: "text"}}}}}}
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatalf("json.Marshal: %v", err)
+	}
+	want := `{"tables":[{"schema":"public","name":"t","columns":[{"name":"c","type":{"name":"text"}}]}]}`
+	if diff := cmp.Diff(want, string(data)); diff != "" {
+		t.Errorf("json.Marshal(%s) mismatch (-want +got):\n%s", want, diff)
+	}
+}
+
+func TestGoTypeString(t *testing.T) {
+	named := func(path, name string) *GoType { return &GoType{Kind: GoNamed, Path: path, Name: name} }
+	tests := []struct {
+		want string
+		typ  GoType
+	}{
+		{"int64", *named("", "int64")},
+		{"time.Time", *named("time", "Time")},
+		{"schema.Status", *named("example.com/app/schema", "Status")},
+		{"*time.Time", GoType{Kind: GoPointer, Elem: named("time", "Time")}},
+		{"**int", GoType{Kind: GoPointer, Elem: &GoType{Kind: GoPointer, Elem: named("", "int")}}},
+		{"[]string", GoType{Kind: GoSlice, Elem: named("", "string")}},
+		{"[][]byte", GoType{Kind: GoSlice, Elem: &GoType{Kind: GoSlice, Elem: named("", "byte")}}},
+		{"[16]byte", GoType{Kind: GoArray, Len: 16, Elem: named("", "byte")}},
+		{"[0]int", GoType{Kind: GoArray, Elem: named("", "int")}},
+		{"[1000000]int", GoType{Kind: GoArray, Len: 1000000, Elem: named("", "int")}},
+		{"map[string]any", GoType{Kind: GoMap, Key: named("", "string"), Elem: &GoType{Kind: GoAny}}},
+		{"map[uuid.UUID]*time.Time", GoType{Kind: GoMap, Key: named("github.com/google/uuid", "UUID"), Elem: &GoType{Kind: GoPointer, Elem: named("time", "Time")}}},
+		{"any", GoType{Kind: GoAny}},
+		{"sql.Null[string]", GoType{Kind: GoNamed, Path: "database/sql", Name: "Null", TypeArgs: []GoType{*named("", "string")}}},
+		{"pair.Pair[int, []uuid.UUID]", GoType{Kind: GoNamed, Path: "example.com/pair", Name: "Pair", TypeArgs: []GoType{
+			*named("", "int"),
+			{Kind: GoSlice, Elem: named("github.com/google/uuid", "UUID")},
+		}}},
+		{"?", GoType{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, tt.typ.String()); diff != "" {
+				t.Errorf("(%+v).String() mismatch (-want +got):\n%s", tt.typ, diff)
+			}
+		})
+	}
+}
