@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -44,7 +44,7 @@ func runCases(t *testing.T, dir string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			modDir, env := writeModule(t, ar)
+			modDir, env := testmod.Write(t, ar)
 			m, err := loader.Load(context.Background(), loader.Config{Dir: modDir, Env: env})
 			_, wantErr := section(ar, "want.err")
 			switch {
@@ -98,42 +98,4 @@ func modelJSON(t *testing.T, m *schema.Model, dir string) []byte {
 		t.Fatal(err)
 	}
 	return append(data, '\n')
-}
-
-// writeModule writes the archive's source files into a new module whose
-// requirements are this repository's, so schema cases can import uuid,
-// decimal and pgtype without the network: the modules are already in the
-// module cache because this module uses them.
-func writeModule(t *testing.T, ar *txtar.Archive) (string, []string) {
-	t.Helper()
-	dir := t.TempDir()
-	gomod, err := os.ReadFile("../../go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, _ := strings.Cut(string(gomod), "\n")
-	mustWrite(t, filepath.Join(dir, "go.mod"), "module example.com/app\n"+rest)
-	gosum, err := os.ReadFile("../../go.sum")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustWrite(t, filepath.Join(dir, "go.sum"), string(gosum))
-	for _, f := range ar.Files {
-		if strings.HasPrefix(f.Name, "want.") {
-			continue
-		}
-		mustWrite(t, filepath.Join(dir, f.Name), string(f.Data))
-	}
-	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
-	return dir, env
-}
-
-func mustWrite(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
