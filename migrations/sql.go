@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/sqlscan"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -174,7 +175,11 @@ func createIndex(t *schema.Table, ix schema.Index) string {
 // function call or one parenthesised group, as CREATE INDEX requires.
 func indexExpr(e string) string {
 	open := strings.IndexByte(e, '(')
-	if open >= 0 && closingParen(e, open) == len(e)-1 &&
+	end := -1
+	if open >= 0 {
+		end, _ = sqlscan.ClosingParen(e, open)
+	}
+	if end == len(e)-1 &&
 		(open == 0 || bareName.MatchString(e[:open])) {
 		return e
 	}
@@ -182,32 +187,6 @@ func indexExpr(e string) string {
 }
 
 var bareName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
-
-// closingParen returns the index of the parenthesis that closes the one at
-// open, skipping quoted text, or -1.
-func closingParen(s string, open int) int {
-	depth := 0
-	var quote byte
-	for i := open; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
 
 func identList(names []string) string {
 	q := make([]string, len(names))

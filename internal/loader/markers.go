@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/sqlscan"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -157,26 +158,10 @@ func (sc *argScanner) group(what string) (string, int, error) {
 		return "", sc.off, &offsetError{sc.off, fmt.Sprintf("expected \"(\" before %s, found %s", what, got)}
 	}
 	open := sc.off
-	depth := 0
-	var quote byte
-	for i := open; i < len(sc.s); i++ {
-		c := sc.s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				sc.off = i + 1
-				return sc.s[open+1 : i], open + 1, nil
-			}
-		}
+	end, quote := sqlscan.ClosingParen(sc.s, open)
+	if end >= 0 {
+		sc.off = end + 1
+		return sc.s[open+1 : end], open + 1, nil
 	}
 	if quote != 0 {
 		return "", open, &offsetError{open, fmt.Sprintf("unterminated %c quote in %s", quote, what)}
