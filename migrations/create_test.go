@@ -21,12 +21,12 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// TestCreate plans the creation of each schema of the loader's corpus,
+// TestCreate plans the creation of each schema of the shared corpus (testdata/schemas),
 // compares the SQL with testdata/create/<case>.sql, applies it to a fresh
 // database, and checks that PostgreSQL has exactly the tables, columns,
 // constraints and indexes the model names.
 func TestCreate(t *testing.T) {
-	files, err := filepath.Glob("../internal/loader/testdata/load/*.txtar")
+	files, err := filepath.Glob("../testdata/schemas/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no schemas in the loader's corpus: %v", err)
 	}

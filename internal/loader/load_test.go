@@ -16,10 +16,11 @@ import (
 	"github.com/mizzle/mizzle/schema"
 )
 
-// TestLoad loads each testdata/load/*.txtar schema and compares the model,
-// as JSON, with its want.json section.
+// TestLoad loads each schema of the shared corpus, testdata/schemas/*.txtar
+// (the migrations tests use it too), and compares the model, as JSON, with
+// its want.json section.
 func TestLoad(t *testing.T) {
-	runCases(t, "testdata/load")
+	runCases(t, "../../testdata/schemas")
 }
 
 // TestErrors loads each testdata/errors/*.txtar schema, which has mistakes,
