@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"github.com/mizzle/mizzle/internal/sqlscan"
+
 	"errors"
 	"strings"
 	"testing"
@@ -201,7 +203,7 @@ func FuzzParseElements(f *testing.F) {
 // checkElements verifies a successful parseElements result.
 func checkElements(t *testing.T, s string, base int, els []element) {
 	t.Helper()
-	if want := len(splitTopLevel(s, ',')); len(els) != want {
+	if want := len(sqlscan.Split(s, ',')); len(els) != want {
 		t.Fatalf("parseElements(%q): %d elements, want %d (one per top-level comma part)", s, len(els), want)
 	}
 	prev := base - 1

@@ -31,18 +31,17 @@ func (m *marker) at(off int) schema.Position {
 // "//", which is also why ast.CommentGroup.Text leaves them out of docs.
 const markerPrefix = "//mizzle:"
 
-// markerDoc describes each marker: where it may appear and its syntax, used
-// in error messages and by "mizzle help schema".
-var markerDoc = []struct{ Name, Target, Syntax string }{
-	{"table", "struct type", "//mizzle:table [NAME]"},
-	{"schema", "struct or enum type", "//mizzle:schema NAME"},
-	{"index", "struct type", "//mizzle:index NAME [USING method] (elements) [WHERE predicate]"},
-	{"unique", "struct type", "//mizzle:unique NAME (elements) [NULLS NOT DISTINCT] [WHERE predicate]"},
-	{"check", "struct type", "//mizzle:check NAME (expression)"},
-	{"pk", "struct type", "//mizzle:pk [NAME] (columns)"},
-	{"fk", "struct type", "//mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]"},
-	{"was", "struct or enum type", "//mizzle:was OLDNAME"},
-	{"enum", "named string type", "//mizzle:enum [NAME]"},
+// markerDoc gives each marker's syntax, quoted in error messages.
+var markerDoc = []struct{ Name, Syntax string }{
+	{"table", "//mizzle:table [NAME]"},
+	{"schema", "//mizzle:schema NAME"},
+	{"index", "//mizzle:index NAME [USING method] (elements) [WHERE predicate]"},
+	{"unique", "//mizzle:unique NAME (elements) [NULLS NOT DISTINCT] [WHERE predicate]"},
+	{"check", "//mizzle:check NAME (expression)"},
+	{"pk", "//mizzle:pk [NAME] (columns)"},
+	{"fk", "//mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]"},
+	{"was", "//mizzle:was OLDNAME"},
+	{"enum", "//mizzle:enum [NAME]"},
 }
 
 func markerSyntax(name string) string {
@@ -208,17 +207,17 @@ var bareIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 // class, ASC or DESC, and NULLS FIRST or LAST.
 func parseElements(inside string, base int) ([]element, error) {
 	var out []element
-	for _, part := range splitTopLevel(inside, ',') {
-		text := strings.TrimSpace(part.text)
-		off := base + part.off + leadingSpace(part.text)
+	for _, part := range sqlscan.Split(inside, ',') {
+		text := strings.TrimSpace(part.Text)
+		off := base + part.Off + leadingSpace(part.Text)
 		if text == "" {
 			return nil, &offsetError{off, "empty element in list"}
 		}
-		toks := splitTopLevel(text, ' ')
+		toks := sqlscan.Split(text, ' ')
 		words := make([]string, 0, len(toks))
 		for _, t := range toks {
-			if t.text != "" {
-				words = append(words, t.text)
+			if t.Text != "" {
+				words = append(words, t.Text)
 			}
 		}
 		var e element
@@ -270,37 +269,6 @@ func unquoteName(w string) string {
 		return strings.ReplaceAll(w[1:len(w)-1], `""`, `"`)
 	}
 	return w
-}
-
-type textPart struct {
-	text string
-	off  int
-}
-
-// splitTopLevel splits s at sep where sep is outside parentheses and quotes.
-func splitTopLevel(s string, sep byte) []textPart {
-	var parts []textPart
-	depth, start := 0, 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == sep && depth == 0:
-			parts = append(parts, textPart{s[start:i], start})
-			start = i + 1
-		}
-	}
-	return append(parts, textPart{s[start:], start})
 }
 
 // parseAction reads a referential action keyword sequence.

@@ -25,3 +25,30 @@ func TestClosingParen(t *testing.T) {
 		}
 	}
 }
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		s    string
+		sep  byte
+		want []Part
+	}{
+		{"a", ',', []Part{{"a", 0}}},
+		{"a, f(b, c), 'd,e'", ',', []Part{{"a", 0}, {" f(b, c)", 2}, {" 'd,e'", 11}}},
+		{`"x,y",z`, ',', []Part{{`"x,y"`, 0}, {"z", 6}}},
+		{"lower(x) DESC", ' ', []Part{{"lower(x)", 0}, {"DESC", 9}}},
+		{"", ',', []Part{{"", 0}}},
+	}
+	for _, tt := range tests {
+		got := Split(tt.s, tt.sep)
+		if len(got) != len(tt.want) {
+			t.Errorf("Split(%q, %q) = %v, want %v", tt.s, tt.sep, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("Split(%q, %q) = %v, want %v", tt.s, tt.sep, got, tt.want)
+				break
+			}
+		}
+	}
+}
