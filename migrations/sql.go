@@ -14,6 +14,10 @@ import (
 type Statement struct {
 	SQL    string
 	Source Change
+	// Warning, when set, says in one sentence what the statement destroys
+	// or risks (data loss, a failing cast, a long lock). Migration files
+	// carry it as a comment above the statement.
+	Warning string
 }
 
 // SQL turns changes into statements, one or more per change. It is pure: the

@@ -337,3 +337,42 @@ func TestGoTypeString(t *testing.T) {
 		})
 	}
 }
+
+// TestClone checks that Clone copies everything and shares nothing: after
+// zeroing every scalar of the copy through reflection, the original still
+// equals a fresh richModel.
+func TestClone(t *testing.T) {
+	m := richModel()
+	c := m.Clone()
+	if diff := cmp.Diff(m, c); diff != "" {
+		t.Fatalf("Clone mismatch (-want +got):\n%s", diff)
+	}
+	scribble(reflect.ValueOf(c).Elem())
+	if diff := cmp.Diff(richModel(), m); diff != "" {
+		t.Errorf("changing the clone changed the original (-want +got):\n%s", diff)
+	}
+}
+
+// scribble overwrites every string, bool and integer reachable from v.
+func scribble(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			scribble(v.Elem())
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			scribble(v.Index(i))
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			scribble(v.Field(i))
+		}
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(!v.Bool())
+	case reflect.Int, reflect.Int64:
+		v.SetInt(v.Int() + 1)
+	}
+}

@@ -1,0 +1,79 @@
+package schema
+
+import "slices"
+
+// Clone returns a deep copy of m: changing the copy, down to a column or an
+// index element, leaves m as it was. The differ's callers and tests that
+// derive one model from another rely on it.
+func (m *Model) Clone() *Model {
+	if m == nil {
+		return nil
+	}
+	c := &Model{Go: m.Go}
+	for _, s := range m.Schemas {
+		s := *s
+		c.Schemas = append(c.Schemas, &s)
+	}
+	for _, e := range m.Enums {
+		e := *e
+		e.Values = slices.Clone(e.Values)
+		e.GoType = e.GoType.clone()
+		c.Enums = append(c.Enums, &e)
+	}
+	for _, t := range m.Tables {
+		c.Tables = append(c.Tables, t.Clone())
+	}
+	return c
+}
+
+// Clone returns a deep copy of t.
+func (t *Table) Clone() *Table {
+	c := *t
+	c.Columns = make([]*Column, len(t.Columns))
+	for i, col := range t.Columns {
+		col := *col
+		col.GoType = col.GoType.clone()
+		c.Columns[i] = &col
+	}
+	if t.PrimaryKey != nil {
+		pk := *t.PrimaryKey
+		pk.Columns = slices.Clone(pk.Columns)
+		c.PrimaryKey = &pk
+	}
+	c.Uniques = slices.Clone(t.Uniques)
+	for i := range c.Uniques {
+		c.Uniques[i].Columns = slices.Clone(c.Uniques[i].Columns)
+	}
+	c.Checks = slices.Clone(t.Checks)
+	c.ForeignKeys = slices.Clone(t.ForeignKeys)
+	for i := range c.ForeignKeys {
+		fk := &c.ForeignKeys[i]
+		fk.Columns = slices.Clone(fk.Columns)
+		fk.RefColumns = slices.Clone(fk.RefColumns)
+	}
+	c.Indexes = slices.Clone(t.Indexes)
+	for i := range c.Indexes {
+		c.Indexes[i].Elements = slices.Clone(c.Indexes[i].Elements)
+	}
+	c.GoType = t.GoType.clone()
+	return &c
+}
+
+func (t GoType) clone() GoType {
+	if t.TypeArgs != nil {
+		args := make([]GoType, len(t.TypeArgs))
+		for i, a := range t.TypeArgs {
+			args[i] = a.clone()
+		}
+		t.TypeArgs = args
+	}
+	if t.Key != nil {
+		k := t.Key.clone()
+		t.Key = &k
+	}
+	if t.Elem != nil {
+		e := t.Elem.clone()
+		t.Elem = &e
+	}
+	return t
+}
