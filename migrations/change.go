@@ -3,69 +3,255 @@ package migrations
 import "github.com/mizzle/mizzle/schema"
 
 // A Change is one step of a migration. The set of changes is closed: the
-// types in this package are all there is.
+// types in this package are all there is. Each change carries what its SQL
+// needs and nothing else; tables are named by the state the database is in
+// when the change runs (after the renames before it).
 type Change interface {
 	change()
 }
 
-// CreateSchema creates a schema (namespace).
-type CreateSchema struct {
-	Name string
+// TableName names a table by schema and name.
+type TableName struct {
+	Schema, Name string
 }
 
-// CreateEnum creates an enum type with its values in order.
-type CreateEnum struct {
-	Enum *schema.Enum
+func nameOf(t *schema.Table) TableName { return TableName{t.Schema, t.Name} }
+
+// Schemas.
+type (
+	// CreateSchema creates a schema (namespace).
+	CreateSchema struct{ Name string }
+	// DropSchema drops an empty schema.
+	DropSchema struct{ Name string }
+	// RenameSchema renames a schema, keeping what is in it.
+	RenameSchema struct{ From, To string }
+)
+
+// Enums.
+type (
+	// CreateEnum creates an enum type with its values in order.
+	CreateEnum struct{ Enum *schema.Enum }
+	// DropEnum drops an enum type no column uses any more.
+	DropEnum struct{ Schema, Name string }
+	// RenameEnum renames an enum type within its schema.
+	RenameEnum struct{ Schema, From, To string }
+	// SetEnumSchema moves an enum type to another schema.
+	SetEnumSchema struct{ From, Name, To string }
+	// AddEnumValue adds a value to an enum, placed BEFORE or AFTER an
+	// existing one (exactly one of Before and After is set, unless the
+	// value goes last and After names the last value).
+	AddEnumValue struct {
+		Schema, Enum  string
+		Value         string
+		Before, After string
+	}
+	// RebuildEnum replaces an enum whose values were removed or reordered,
+	// which ALTER TYPE cannot do: the columns using it are turned into
+	// text, the type is dropped and created anew, and the columns are cast
+	// back, with their defaults dropped before and restored after.
+	RebuildEnum struct {
+		Enum    *schema.Enum // the new definition
+		Removed []string     // values that are gone, for the warning
+		Columns []EnumColumn
+	}
+)
+
+// EnumColumn is a column that uses an enum being rebuilt.
+type EnumColumn struct {
+	Table  TableName
+	Column string
+	Array  bool
+	// Default is the column's default before the rebuild (dropped first)
+	// and Restore the one it gets after it; either may be empty.
+	Default, Restore string
+	// ToText leaves the column as text: it changes to another type later
+	// in the same migration.
+	ToText bool
 }
 
-// CreateTable creates a table with its columns, primary key, unique and
-// check constraints. Foreign keys and indexes are separate changes.
-type CreateTable struct {
-	Table *schema.Table
-}
+// Tables.
+type (
+	// CreateTable creates a table with its columns, primary key, unique and
+	// check constraints. Foreign keys and indexes are separate changes.
+	CreateTable struct{ Table *schema.Table }
+	// DropTable drops a table and its data.
+	DropTable struct{ Table TableName }
+	// RenameTable renames a table within its schema.
+	RenameTable struct {
+		Table TableName
+		To    string
+	}
+	// SetTableSchema moves a table to another schema.
+	SetTableSchema struct {
+		Table TableName
+		To    string
+	}
+)
 
-// AddForeignKey adds a foreign key constraint to an existing table.
-type AddForeignKey struct {
-	Table      *schema.Table
-	ForeignKey schema.ForeignKey
-}
+// Columns.
+type (
+	// AddColumn adds a column to an existing table.
+	AddColumn struct {
+		Table  TableName
+		Column *schema.Column
+	}
+	// DropColumn drops a column and its data.
+	DropColumn struct {
+		Table  TableName
+		Column string
+		// Generated says the column was a generated one (its data can be
+		// computed again, so dropping it loses nothing).
+		Generated bool
+	}
+	// RenameColumn renames a column, keeping its data.
+	RenameColumn struct {
+		Table    TableName
+		From, To string
+	}
+	// AlterColumnType changes a column's type. Using is the USING
+	// expression when PostgreSQL has no assignment cast from the old type.
+	AlterColumnType struct {
+		Table    TableName
+		Column   string
+		From, To schema.Type
+		Using    string
+	}
+	// SetDefault sets a column's default expression.
+	SetDefault struct {
+		Table  TableName
+		Column string
+		Expr   string
+	}
+	// DropDefault removes a column's default.
+	DropDefault struct {
+		Table  TableName
+		Column string
+	}
+	// SetNotNull adds NOT NULL to an existing column.
+	SetNotNull struct {
+		Table  TableName
+		Column string
+	}
+	// DropNotNull makes a column nullable.
+	DropNotNull struct {
+		Table  TableName
+		Column string
+	}
+	// AddIdentity turns an integer column into an identity column and
+	// moves its sequence past the values already in the table.
+	AddIdentity struct {
+		Table  TableName
+		Column string
+		Kind   schema.Identity
+	}
+	// SetIdentity switches an identity column between ALWAYS and BY DEFAULT.
+	SetIdentity struct {
+		Table  TableName
+		Column string
+		Kind   schema.Identity
+	}
+	// DropIdentity makes an identity column a plain one, keeping its values.
+	DropIdentity struct {
+		Table  TableName
+		Column string
+	}
+	// DropExpression turns a generated column into a plain one that keeps
+	// its current values.
+	DropExpression struct {
+		Table  TableName
+		Column string
+	}
+)
 
-// CreateIndex creates an index on an existing table.
-type CreateIndex struct {
-	Table *schema.Table
-	Index schema.Index
-}
+// Constraints and indexes.
+type (
+	// AddPrimaryKey adds a primary key to an existing table.
+	AddPrimaryKey struct {
+		Table      TableName
+		PrimaryKey schema.PrimaryKey
+	}
+	// AddUnique adds a unique constraint to an existing table.
+	AddUnique struct {
+		Table  TableName
+		Unique schema.Unique
+	}
+	// AddCheck adds a check constraint to an existing table.
+	AddCheck struct {
+		Table TableName
+		Check schema.Check
+	}
+	// AddForeignKey adds a foreign key constraint to an existing table.
+	AddForeignKey struct {
+		Table      TableName
+		ForeignKey schema.ForeignKey
+	}
+	// DropConstraint drops a primary key, unique, check or foreign key
+	// constraint by its name.
+	DropConstraint struct {
+		Table TableName
+		Name  string
+		Kind  string // "primary key", "unique", "check" or "foreign key", for readers
+	}
+	// RenameConstraint renames a constraint whose definition is unchanged.
+	RenameConstraint struct {
+		Table    TableName
+		From, To string
+	}
+	// CreateIndex creates an index on an existing table.
+	CreateIndex struct {
+		Table TableName
+		Index schema.Index
+	}
+	// DropIndex drops an index.
+	DropIndex struct{ Schema, Name string }
+	// RenameIndex renames an index whose definition is unchanged.
+	RenameIndex struct{ Schema, From, To string }
+)
 
-func (CreateSchema) change()  {}
-func (CreateEnum) change()    {}
-func (CreateTable) change()   {}
-func (AddForeignKey) change() {}
-func (CreateIndex) change()   {}
+func (CreateSchema) change()     {}
+func (DropSchema) change()       {}
+func (RenameSchema) change()     {}
+func (CreateEnum) change()       {}
+func (DropEnum) change()         {}
+func (RenameEnum) change()       {}
+func (SetEnumSchema) change()    {}
+func (AddEnumValue) change()     {}
+func (RebuildEnum) change()      {}
+func (CreateTable) change()      {}
+func (DropTable) change()        {}
+func (RenameTable) change()      {}
+func (SetTableSchema) change()   {}
+func (AddColumn) change()        {}
+func (DropColumn) change()       {}
+func (RenameColumn) change()     {}
+func (AlterColumnType) change()  {}
+func (SetDefault) change()       {}
+func (DropDefault) change()      {}
+func (SetNotNull) change()       {}
+func (DropNotNull) change()      {}
+func (AddIdentity) change()      {}
+func (SetIdentity) change()      {}
+func (DropIdentity) change()     {}
+func (DropExpression) change()   {}
+func (AddPrimaryKey) change()    {}
+func (AddUnique) change()        {}
+func (AddCheck) change()         {}
+func (AddForeignKey) change()    {}
+func (DropConstraint) change()   {}
+func (RenameConstraint) change() {}
+func (CreateIndex) change()      {}
+func (DropIndex) change()        {}
+func (RenameIndex) change()      {}
 
 // Create returns the changes that build m in an empty database, in an order
 // PostgreSQL accepts: schemas, then enums, then tables, then the foreign keys
 // between them (so tables may reference each other in any order, or
 // themselves), then indexes.
 func Create(m *schema.Model) []Change {
-	var out []Change
-	for _, s := range m.Schemas {
-		out = append(out, CreateSchema{Name: s.Name})
+	cs, err := Diff(&schema.Model{}, m, Options{})
+	if err != nil {
+		// Nothing was there to be renamed, so nothing can be ambiguous.
+		panic("migrations: Create: " + err.Error())
 	}
-	for _, e := range m.Enums {
-		out = append(out, CreateEnum{Enum: e})
-	}
-	for _, t := range m.Tables {
-		out = append(out, CreateTable{Table: t})
-	}
-	for _, t := range m.Tables {
-		for _, fk := range t.ForeignKeys {
-			out = append(out, AddForeignKey{Table: t, ForeignKey: fk})
-		}
-	}
-	for _, t := range m.Tables {
-		for _, ix := range t.Indexes {
-			out = append(out, CreateIndex{Table: t, Index: ix})
-		}
-	}
-	return out
+	return cs
 }

@@ -25,24 +25,182 @@ type Statement struct {
 func SQL(changes []Change) ([]Statement, error) {
 	var out []Statement
 	for _, c := range changes {
-		var sql string
-		switch c := c.(type) {
-		case CreateSchema:
-			sql = "CREATE SCHEMA " + quote.Ident(c.Name) + ";"
-		case CreateEnum:
-			sql = createEnum(c.Enum)
-		case CreateTable:
-			sql = createTable(c.Table)
-		case AddForeignKey:
-			sql = addForeignKey(c.Table, c.ForeignKey)
-		case CreateIndex:
-			sql = createIndex(c.Table, c.Index)
-		default:
-			return nil, fmt.Errorf("migrations: no SQL for change %T", c)
+		stmts, warning, err := statements(c)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, Statement{SQL: sql, Source: c})
+		for i, sql := range stmts {
+			st := Statement{SQL: sql, Source: c}
+			if i == 0 {
+				st.Warning = warning
+			}
+			out = append(out, st)
+		}
 	}
 	return out, nil
+}
+
+// statements spells one change, with the warning that goes above it.
+func statements(c Change) (sql []string, warning string, err error) {
+	one := func(format string, args ...any) []string { return []string{fmt.Sprintf(format, args...)} }
+	switch c := c.(type) {
+	case CreateSchema:
+		return one("CREATE SCHEMA %s;", quote.Ident(c.Name)), "", nil
+	case DropSchema:
+		return one("DROP SCHEMA %s;", quote.Ident(c.Name)), "", nil
+	case RenameSchema:
+		return one("ALTER SCHEMA %s RENAME TO %s;", quote.Ident(c.From), quote.Ident(c.To)), "", nil
+	case CreateEnum:
+		return []string{createEnum(c.Enum)}, "", nil
+	case DropEnum:
+		return one("DROP TYPE %s;", quote.Ident(c.Schema, c.Name)), "", nil
+	case RenameEnum:
+		return one("ALTER TYPE %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
+	case SetEnumSchema:
+		return one("ALTER TYPE %s SET SCHEMA %s;", quote.Ident(c.From, c.Name), quote.Ident(c.To)), "", nil
+	case AddEnumValue:
+		s := fmt.Sprintf("ALTER TYPE %s ADD VALUE %s", quote.Ident(c.Schema, c.Enum), quote.Literal(c.Value))
+		switch {
+		case c.Before != "":
+			s += " BEFORE " + quote.Literal(c.Before)
+		case c.After != "":
+			s += " AFTER " + quote.Literal(c.After)
+		}
+		return []string{s + ";"}, "", nil
+	case RebuildEnum:
+		return rebuildEnum(c), rebuildWarning(c), nil
+	case CreateTable:
+		return []string{createTable(c.Table)}, "", nil
+	case DropTable:
+		return one("DROP TABLE %s;", tableIdent(c.Table)),
+			fmt.Sprintf("drops table %s and all of its rows", tableIdent(c.Table)), nil
+	case RenameTable:
+		return one("ALTER TABLE %s RENAME TO %s;", tableIdent(c.Table), quote.Ident(c.To)), "", nil
+	case SetTableSchema:
+		return one("ALTER TABLE %s SET SCHEMA %s;", tableIdent(c.Table), quote.Ident(c.To)), "", nil
+	case AddColumn:
+		col := c.Column
+		if col.NotNull && col.Default == "" && col.Identity == "" && col.Generated == "" && !col.Type.IsSerial() {
+			warning = fmt.Sprintf("adds NOT NULL column %s without a default: this fails if %s has rows",
+				quote.Ident(col.Name), tableIdent(c.Table))
+		}
+		return one("ALTER TABLE %s ADD COLUMN %s;", tableIdent(c.Table), columnDef(col)), warning, nil
+	case DropColumn:
+		if !c.Generated {
+			warning = fmt.Sprintf("drops column %s of %s and the data in it", quote.Ident(c.Column), tableIdent(c.Table))
+		}
+		return one("ALTER TABLE %s DROP COLUMN %s;", tableIdent(c.Table), quote.Ident(c.Column)), warning, nil
+	case RenameColumn:
+		return one("ALTER TABLE %s RENAME COLUMN %s TO %s;", tableIdent(c.Table), quote.Ident(c.From), quote.Ident(c.To)), "", nil
+	case AlterColumnType:
+		s := alterColumn(c.Table, c.Column, "SET DATA TYPE "+typeSQL(c.To))
+		if c.Using != "" {
+			s = strings.TrimSuffix(s, ";") + " USING " + c.Using + ";"
+		}
+		if !widens(c.From, c.To) {
+			warning = fmt.Sprintf("changes the type of %s in %s from %s to %s: values that do not convert fail the migration, and precision or length may be lost",
+				quote.Ident(c.Column), tableIdent(c.Table), typeSQL(c.From), typeSQL(c.To))
+		}
+		return []string{s}, warning, nil
+	case SetDefault:
+		return []string{alterColumn(c.Table, c.Column, "SET DEFAULT "+c.Expr)}, "", nil
+	case DropDefault:
+		return []string{alterColumn(c.Table, c.Column, "DROP DEFAULT")}, "", nil
+	case SetNotNull:
+		return []string{alterColumn(c.Table, c.Column, "SET NOT NULL")},
+			fmt.Sprintf("sets NOT NULL on %s of %s: this fails if a row holds NULL there", quote.Ident(c.Column), tableIdent(c.Table)), nil
+	case DropNotNull:
+		return []string{alterColumn(c.Table, c.Column, "DROP NOT NULL")}, "", nil
+	case AddIdentity:
+		return []string{
+			alterColumn(c.Table, c.Column, "ADD GENERATED "+identityKind(c.Kind)+" AS IDENTITY"),
+			// The new sequence starts at 1; move it past the values the
+			// column already holds.
+			fmt.Sprintf("SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max(%s), 0) + 1, false) FROM %s;",
+				quote.Literal(tableIdent(c.Table)), quote.Literal(c.Column), quote.Ident(c.Column), tableIdent(c.Table)),
+		}, "", nil
+	case SetIdentity:
+		return []string{alterColumn(c.Table, c.Column, "SET GENERATED "+identityKind(c.Kind))}, "", nil
+	case DropIdentity:
+		return []string{alterColumn(c.Table, c.Column, "DROP IDENTITY")}, "", nil
+	case DropExpression:
+		return []string{alterColumn(c.Table, c.Column, "DROP EXPRESSION")}, "", nil
+	case AddPrimaryKey:
+		return one("ALTER TABLE %s ADD %s;", tableIdent(c.Table), primaryKeyDef(c.PrimaryKey)), "", nil
+	case AddUnique:
+		return one("ALTER TABLE %s ADD %s;", tableIdent(c.Table), uniqueDef(c.Unique)), "", nil
+	case AddCheck:
+		return one("ALTER TABLE %s ADD %s;", tableIdent(c.Table), checkDef(c.Check)), "", nil
+	case AddForeignKey:
+		return []string{addForeignKey(c.Table, c.ForeignKey)}, "", nil
+	case DropConstraint:
+		return one("ALTER TABLE %s DROP CONSTRAINT %s;", tableIdent(c.Table), quote.Ident(c.Name)), "", nil
+	case RenameConstraint:
+		return one("ALTER TABLE %s RENAME CONSTRAINT %s TO %s;", tableIdent(c.Table), quote.Ident(c.From), quote.Ident(c.To)), "", nil
+	case CreateIndex:
+		return []string{createIndex(c.Table, c.Index)}, "", nil
+	case DropIndex:
+		return one("DROP INDEX %s;", quote.Ident(c.Schema, c.Name)), "", nil
+	case RenameIndex:
+		return one("ALTER INDEX %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
+	}
+	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
+}
+
+func tableIdent(t TableName) string { return quote.Ident(t.Schema, t.Name) }
+
+func alterColumn(t TableName, column, action string) string {
+	return fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s %s;", tableIdent(t), quote.Ident(column), action)
+}
+
+func identityKind(k schema.Identity) string {
+	if k == schema.IdentityAlways {
+		return "ALWAYS"
+	}
+	return "BY DEFAULT"
+}
+
+// rebuildEnum replaces an enum: columns to text, the type dropped and
+// created with its new values, the columns cast back.
+func rebuildEnum(c RebuildEnum) []string {
+	e := c.Enum
+	var out []string
+	text := "text"
+	for _, col := range c.Columns {
+		if col.Default != "" {
+			out = append(out, alterColumn(col.Table, col.Column, "DROP DEFAULT"))
+		}
+		t := text
+		if col.Array {
+			t += "[]"
+		}
+		out = append(out, alterColumn(col.Table, col.Column, "SET DATA TYPE "+t))
+	}
+	out = append(out, fmt.Sprintf("DROP TYPE %s;", quote.Ident(e.Schema, e.Name)), createEnum(e))
+	for _, col := range c.Columns {
+		if col.ToText {
+			continue
+		}
+		typ := schema.Type{Schema: e.Schema, Name: e.Name, Array: col.Array}
+		out = append(out, alterColumn(col.Table, col.Column,
+			fmt.Sprintf("SET DATA TYPE %s USING %s::%s", typeSQL(typ), quote.Ident(col.Column), typeSQL(typ))))
+		if col.Restore != "" {
+			out = append(out, alterColumn(col.Table, col.Column, "SET DEFAULT "+col.Restore))
+		}
+	}
+	return out
+}
+
+func rebuildWarning(c RebuildEnum) string {
+	name := quote.Ident(c.Enum.Schema, c.Enum.Name)
+	if len(c.Removed) == 0 {
+		return fmt.Sprintf("recreates enum %s to reorder its values; the columns using it are rewritten", name)
+	}
+	vals := make([]string, len(c.Removed))
+	for i, v := range c.Removed {
+		vals[i] = quote.Literal(v)
+	}
+	return fmt.Sprintf("recreates enum %s without %s: rows holding a removed value fail the migration", name, strings.Join(vals, ", "))
 }
 
 // CREATE TYPE "public"."status" AS ENUM ('OPEN', 'CLOSED');
@@ -68,19 +226,31 @@ func createTable(t *schema.Table) string {
 		lines = append(lines, columnDef(c))
 	}
 	if pk := t.PrimaryKey; pk != nil {
-		lines = append(lines, fmt.Sprintf("CONSTRAINT %s PRIMARY KEY (%s)", quote.Ident(pk.Name), identList(pk.Columns)))
+		lines = append(lines, primaryKeyDef(*pk))
 	}
 	for _, u := range t.Uniques {
-		nnd := ""
-		if u.NullsNotDistinct {
-			nnd = " NULLS NOT DISTINCT"
-		}
-		lines = append(lines, fmt.Sprintf("CONSTRAINT %s UNIQUE%s (%s)", quote.Ident(u.Name), nnd, identList(u.Columns)))
+		lines = append(lines, uniqueDef(u))
 	}
 	for _, c := range t.Checks {
-		lines = append(lines, fmt.Sprintf("CONSTRAINT %s CHECK (%s)", quote.Ident(c.Name), c.Expr))
+		lines = append(lines, checkDef(c))
 	}
 	return fmt.Sprintf("CREATE TABLE %s (\n\t%s\n);", quote.Ident(t.Schema, t.Name), strings.Join(lines, ",\n\t"))
+}
+
+func primaryKeyDef(pk schema.PrimaryKey) string {
+	return fmt.Sprintf("CONSTRAINT %s PRIMARY KEY (%s)", quote.Ident(pk.Name), identList(pk.Columns))
+}
+
+func uniqueDef(u schema.Unique) string {
+	nnd := ""
+	if u.NullsNotDistinct {
+		nnd = " NULLS NOT DISTINCT"
+	}
+	return fmt.Sprintf("CONSTRAINT %s UNIQUE%s (%s)", quote.Ident(u.Name), nnd, identList(u.Columns))
+}
+
+func checkDef(c schema.Check) string {
+	return fmt.Sprintf("CONSTRAINT %s CHECK (%s)", quote.Ident(c.Name), c.Expr)
 }
 
 func columnDef(c *schema.Column) string {
@@ -120,10 +290,10 @@ func typeSQL(t schema.Type) string {
 
 // ALTER TABLE "public"."orders" ADD CONSTRAINT "orders_model_id_models_id_fk"
 // FOREIGN KEY ("model_id") REFERENCES "public"."models" ("id") ON DELETE CASCADE;
-func addForeignKey(t *schema.Table, fk schema.ForeignKey) string {
+func addForeignKey(t TableName, fk schema.ForeignKey) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s)",
-		quote.Ident(t.Schema, t.Name), quote.Ident(fk.Name), identList(fk.Columns),
+		tableIdent(t), quote.Ident(fk.Name), identList(fk.Columns),
 		quote.Ident(fk.RefSchema, fk.RefTable), identList(fk.RefColumns))
 	if fk.OnDelete != schema.NoAction {
 		b.WriteString(" ON DELETE " + strings.ToUpper(string(fk.OnDelete)))
@@ -137,13 +307,13 @@ func addForeignKey(t *schema.Table, fk schema.ForeignKey) string {
 
 // CREATE UNIQUE INDEX "users_lower_email_key" ON "public"."users" USING btree
 // (lower(email)) NULLS NOT DISTINCT WHERE deleted IS NULL;
-func createIndex(t *schema.Table, ix schema.Index) string {
+func createIndex(t TableName, ix schema.Index) string {
 	var b strings.Builder
 	b.WriteString("CREATE ")
 	if ix.Unique {
 		b.WriteString("UNIQUE ")
 	}
-	fmt.Fprintf(&b, "INDEX %s ON %s", quote.Ident(ix.Name), quote.Ident(t.Schema, t.Name))
+	fmt.Fprintf(&b, "INDEX %s ON %s", quote.Ident(ix.Name), tableIdent(t))
 	if ix.Method != "" {
 		b.WriteString(" USING " + ix.Method)
 	}

@@ -1,0 +1,249 @@
+package migrations_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/tools/txtar"
+
+	"github.com/mizzle/mizzle/internal/golden"
+	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/internal/pgtest"
+	"github.com/mizzle/mizzle/internal/testmod"
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// TestDiff runs the golden cases in testdata/diff. Each archive holds a
+// schema package before and after a change (before/*.go, after/*.go; no
+// before means an empty database), optionally an "options" section, and
+// the expected migration (want.sql) or error (want.err).
+//
+// Options, one per line: "drop-and-add", or "resolve NAME=OLD" to answer
+// the ambiguity about NAME with OLD (empty for "a new object").
+//
+// Besides the golden text, every case checks that the differ is stable
+// (Diff of a model with itself is empty) and, on PostgreSQL, that the
+// migration applies to a database built from the before schema and leaves
+// it exactly as a database built from the after schema directly.
+func TestDiff(t *testing.T) {
+	files, err := filepath.Glob("testdata/diff/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases in testdata/diff: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir, env := testmod.Write(t, ar)
+			before := &schema.Model{}
+			if hasDir(ar, "before/") {
+				before = load(t, filepath.Join(dir, "before"), env)
+			}
+			after := load(t, filepath.Join(dir, "after"), env)
+			opts := parseOptions(t, ar)
+
+			for _, m := range []*schema.Model{before, after} {
+				if cs, err := migrations.Diff(m, m, migrations.Options{}); err != nil || len(cs) != 0 {
+					t.Errorf("Diff of a model with itself = %v, %v; want nothing", cs, err)
+				}
+			}
+
+			changes, err := migrations.Diff(before, after, opts)
+			if err != nil {
+				golden.CheckSection(t, file, ar, "want.err", []byte(err.Error()+"\n"))
+				return
+			}
+			stmts, err := migrations.SQL(changes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.CheckSection(t, file, ar, "want.sql", formatSQL(stmts))
+			if section(ar, "want.err") != nil && !golden.Updating() {
+				t.Errorf("want.err is set but Diff succeeded")
+			}
+			checkApplies(t, before, after, stmts)
+		})
+	}
+}
+
+func hasDir(ar *txtar.Archive, prefix string) bool {
+	for _, f := range ar.Files {
+		if strings.HasPrefix(f.Name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func section(ar *txtar.Archive, name string) *txtar.File {
+	for i := range ar.Files {
+		if ar.Files[i].Name == name {
+			return &ar.Files[i]
+		}
+	}
+	return nil
+}
+
+func load(t *testing.T, dir string, env []string) *schema.Model {
+	t.Helper()
+	m, err := loader.Load(context.Background(), loader.Config{Dir: dir, Env: env})
+	if err != nil {
+		t.Fatalf("loading %s: %v", filepath.Base(dir), err)
+	}
+	return m
+}
+
+func parseOptions(t *testing.T, ar *txtar.Archive) migrations.Options {
+	t.Helper()
+	f := section(ar, "options")
+	if f == nil {
+		return migrations.Options{}
+	}
+	var opts migrations.Options
+	answers := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(f.Data)), "\n") {
+		switch {
+		case line == "drop-and-add":
+			opts.DropAndAdd = true
+		case strings.HasPrefix(line, "resolve "):
+			n, o, ok := strings.Cut(strings.TrimPrefix(line, "resolve "), "=")
+			if !ok {
+				t.Fatalf("options: %q: want resolve NAME=OLD", line)
+			}
+			answers[n] = o
+		default:
+			t.Fatalf("options: unknown option %q", line)
+		}
+	}
+	if len(answers) > 0 {
+		opts.Resolve = func(a migrations.Ambiguity) (string, error) {
+			o, ok := answers[a.Name]
+			if !ok {
+				return "", fmt.Errorf("no answer for %s", a)
+			}
+			return o, nil
+		}
+	}
+	return opts
+}
+
+// formatSQL lays statements out as a migration file shows them.
+func formatSQL(stmts []migrations.Statement) []byte {
+	var b strings.Builder
+	for i, s := range stmts {
+		if i > 0 {
+			b.WriteString("--> statement-breakpoint\n")
+		}
+		if s.Warning != "" {
+			b.WriteString("-- WARNING: " + s.Warning + "\n")
+		}
+		b.WriteString(s.SQL + "\n")
+	}
+	return []byte(b.String())
+}
+
+// checkApplies builds the before schema in a fresh database, applies the
+// migration, and compares the result with the after schema built directly.
+func checkApplies(t *testing.T, before, after *schema.Model, stmts []migrations.Statement) {
+	t.Helper()
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	exec := func(what string, stmts []migrations.Statement) {
+		t.Helper()
+		for _, s := range stmts {
+			if _, err := conn.Exec(ctx, s.SQL); err != nil {
+				t.Fatalf("%s: %s\n%v", what, s.SQL, err)
+			}
+		}
+	}
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
+		t.Fatal(err)
+	}
+	create, err := migrations.SQL(migrations.Create(before))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec("creating the before schema", create)
+	exec("migrating", stmts)
+	checkSameDatabase(t, conn, after)
+}
+
+// checkSameDatabase compares the database conn is connected to with a
+// fresh one built from m directly, through a catalog summary that leaves
+// column order aside.
+func checkSameDatabase(t *testing.T, conn *pgx.Conn, m *schema.Model) {
+	t.Helper()
+	ctx := context.Background()
+	want := pgtest.Connect(t)
+	if _, err := want.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
+		t.Fatal(err)
+	}
+	create, err := migrations.SQL(migrations.Create(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range create {
+		if _, err := want.Exec(ctx, s.SQL); err != nil {
+			t.Fatalf("creating the after schema: %s\n%v", s.SQL, err)
+		}
+	}
+	if diff := cmp.Diff(catalogSummary(t, want), catalogSummary(t, conn)); diff != "" {
+		t.Errorf("migrated database differs from one created from the after schema (-created +migrated):\n%s", diff)
+	}
+}
+
+// catalogSummary lists, one line each, every schema, enum, column,
+// constraint and index outside the system schemas, as PostgreSQL itself
+// prints their definitions.
+func catalogSummary(t *testing.T, conn *pgx.Conn) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), catalogSummaryQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+const catalogSummaryQuery = `
+WITH ns AS (
+	SELECT oid, nspname FROM pg_namespace
+	WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
+)
+SELECT line FROM (
+	SELECT 'schema ' || nspname AS line FROM ns
+	UNION ALL
+	SELECT format('enum %I.%I (%s)', ns.nspname, t.typname,
+		(SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
+	FROM pg_type t JOIN ns ON ns.oid = t.typnamespace WHERE t.typtype = 'e'
+	UNION ALL
+	SELECT format('column %I.%I.%I %s%s%s%s%s', ns.nspname, c.relname, a.attname,
+		format_type(a.atttypid, a.atttypmod),
+		CASE WHEN a.attnotnull THEN ' not null' ELSE '' END,
+		CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END,
+		CASE WHEN a.attgenerated <> '' THEN ' generated ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END,
+		CASE WHEN a.attgenerated = '' AND d.adbin IS NOT NULL THEN ' default ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END)
+	FROM pg_attribute a
+	JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
+	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+	WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+	UNION ALL
+	SELECT format('constraint %I.%I.%I %s', ns.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
+	FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace
+	UNION ALL
+	SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ns ON ns.oid = c.relnamespace
+) s ORDER BY line COLLATE "C"`
