@@ -127,7 +127,10 @@ func (b *tableBuilder) indexMarker(mk *marker) {
 			b.l.errs.Addf(mk.at(off), "//mizzle:index: USING needs an access method name (btree, hash, gin, gist, brin, ...)")
 			return
 		}
-		ix.Method = strings.ToLower(method)
+		// btree is the default method, which the model spells as "".
+		if ix.Method = strings.ToLower(method); ix.Method == "btree" {
+			ix.Method = ""
+		}
 	}
 	els, ok := b.elements(mk, sc, "index element", false, t)
 	if !ok {

@@ -240,6 +240,13 @@ func parseElements(inside string, base int) ([]element, error) {
 				words = words[:n-1]
 			}
 		}
+		// NULLS LAST is the default for ascending keys and NULLS FIRST for
+		// descending ones; PostgreSQL keeps no trace of either, so neither
+		// does the model, or a schema spelling them out would never match
+		// its own database.
+		if e.Nulls == "last" && !e.Desc || e.Nulls == "first" && e.Desc {
+			e.Nulls = ""
+		}
 		if n := len(words); n == 2 && bareIdent.MatchString(words[1]) && (isColumnWord(words[0]) || strings.HasSuffix(words[0], ")")) {
 			e.Opclass = words[1]
 			words = words[:1]

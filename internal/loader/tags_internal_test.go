@@ -237,7 +237,9 @@ func TestParseElements(t *testing.T) {
 			want: []element{{el{Expr: "lower(x)", Opclass: "text_pattern_ops", Desc: true}, 10}},
 		},
 		{name: "operator expression", in: "a + b", want: []element{{el{Expr: "a + b"}, 10}}},
-		{name: "operator expression desc", in: "(a + b) DESC NULLS FIRST", want: []element{{el{Expr: "(a + b)", Desc: true, Nulls: "first"}, 10}}},
+		{name: "operator expression desc", in: "(a + b) DESC NULLS LAST", want: []element{{el{Expr: "(a + b)", Desc: true, Nulls: "last"}, 10}}},
+		{name: "default null order dropped", in: "a DESC NULLS FIRST, b ASC NULLS LAST, c NULLS LAST", want: []element{
+			{el{Column: "a", Desc: true}, 10}, {el{Column: "b"}, 30}, {el{Column: "c"}, 48}}},
 		{name: "comma in call", in: "coalesce(parent_id, '')", want: []element{{el{Expr: "coalesce(parent_id, '')"}, 10}}},
 		{name: "comma in literal", in: "a, 'x, y' DESC", want: []element{{el{Column: "a"}, 10}, {el{Expr: "'x, y'", Desc: true}, 13}}},
 		{

@@ -1,0 +1,470 @@
+// Package introspect reads a live PostgreSQL database into a schema.Model,
+// the same value the Go loader produces, so that a database and a schema
+// package can be compared by one differ.
+//
+// It owns the catalog queries and the conventions that turn catalog rows
+// into the model: canonical types, serial columns recognised from their
+// owned sequences, default operator classes and null orderings left out,
+// constraints and their indexes told apart. It issues a fixed number of
+// queries (Queries), each reading one kind of object for every table at
+// once, so the cost does not grow with round trips per table.
+//
+// It does not know about Go source, migrations, snapshots or how the result
+// is used; it never writes to the database. Objects the model cannot hold
+// (views, triggers, functions, partitioned tables, ...) are not read but
+// named in a list for the caller to warn about. Objects that belong to an
+// extension are neither read nor reported: CREATE EXTENSION owns them.
+//
+// The queries are separate statements. For a consistent picture of a
+// database that is being changed, pass a pgx.Tx opened with REPEATABLE READ
+// isolation: every query then sees the same snapshot.
+package introspect
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// Querier is what Inspect needs from a connection; *pgx.Conn,
+// *pgxpool.Pool and pgx.Tx satisfy it.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Options says what Inspect reads.
+type Options struct {
+	// Schemas lists the schemas to read. Empty means every schema except
+	// PostgreSQL's own (pg_catalog, information_schema, pg_toast*,
+	// pg_temp_*) and those created by extensions. A named schema that does
+	// not exist is read as empty.
+	Schemas []string
+}
+
+// Queries is the number of queries Inspect issues, whatever the size of the
+// database.
+const Queries = 6
+
+// Inspect reads the tables, columns, constraints, indexes and enums of the
+// selected schemas into a sorted model.
+//
+// The second result lists, sorted, what was found but cannot be represented
+// in the model, each as a short phrase such as `view "public"."v"`. Those
+// objects are left out of the model (a column of an unsupported type is kept,
+// with the type's schema and name).
+//
+// The model follows the loader's conventions, so that a schema loaded from
+// Go, created with the migrations package and read back compares equal:
+// Model.Schemas lists the schemas other than public that hold tables or
+// enums; a serial column is typed serial (or bigserial, smallserial) with no
+// default; an index's method is empty for btree, and an element's operator
+// class and null ordering are set only when they are not the default.
+//
+// Expressions (defaults, generated columns, checks, index expressions and
+// predicates) are PostgreSQL's deparsed text, which is equivalent to but
+// rarely the same as what a user wrote ('OPEN'::status for 'OPEN'):
+// defaults and generated expressions as pg_get_expr prints them; checks,
+// index expressions and predicates pretty-printed and without parentheses
+// around the whole. Deparsed text qualifies names that are not on the
+// session's search_path, so read with the search_path the schema is used
+// with.
+func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []string, error) {
+	in := &inspector{
+		db:     db,
+		m:      &schema.Model{},
+		tables: map[relKey]*schema.Table{},
+	}
+	requested := opts.Schemas
+	if requested == nil {
+		requested = []string{} // an empty array, not NULL
+	}
+	var version int
+	err := in.query(ctx, "schemas", schemasQuery, []any{requested}, func(r pgx.Rows) error {
+		return r.Scan(&version, &in.schemas)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	steps := []struct {
+		what string
+		sql  string
+		row  func(pgx.Rows) error
+	}{
+		{"enums", enumsQuery, in.enumRow},
+		{"tables and columns", columnsQuery, in.columnRow},
+		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
+		{"indexes", queryText(indexesQuery, version), in.indexRow},
+		{"other objects", othersQuery, in.otherRow},
+	}
+	for _, s := range steps {
+		if err := in.query(ctx, s.what, s.sql, []any{in.schemas}, s.row); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	used := map[string]bool{}
+	for _, t := range in.m.Tables {
+		used[t.Schema] = true
+	}
+	for _, e := range in.m.Enums {
+		used[e.Schema] = true
+	}
+	// Like the loader: the schemas other than public that hold something.
+	for _, name := range in.schemas {
+		if used[name] && name != schema.DefaultSchema {
+			in.m.Schemas = append(in.m.Schemas, &schema.Schema{Name: name})
+		}
+	}
+	in.m.Sort()
+	slices.Sort(in.unsupported)
+	return in.m, slices.Compact(in.unsupported), nil
+}
+
+// queryText fills in the parts of a query that depend on the server
+// version. pg_index.indnullsnotdistinct exists from PostgreSQL 15 (version
+// number 150000); before, NULLS NOT DISTINCT does not exist either.
+func queryText(sql string, version int) string {
+	nnd := "false"
+	if version >= 150000 {
+		nnd = "x.indnullsnotdistinct"
+	}
+	return strings.ReplaceAll(sql, "{{nullsNotDistinct}}", nnd)
+}
+
+// relKey identifies a table, or with index set one of its indexes.
+type relKey struct{ schema, name, index string }
+
+type inspector struct {
+	db          Querier
+	schemas     []string // the schemas to read, from schemasQuery
+	m           *schema.Model
+	tables      map[relKey]*schema.Table
+	unsupported []string
+
+	lastIndex relKey // the index indexRow is adding keys to
+}
+
+// query runs one catalog query and hands each row to row. Errors say which
+// query failed; pgx often reports a failed query only once the rows are
+// read, hence the check of Err.
+func (in *inspector) query(ctx context.Context, what, sql string, args []any, row func(pgx.Rows) error) error {
+	rows, err := in.db.Query(ctx, sql, args...)
+	if err != nil {
+		return fmt.Errorf("introspect: reading %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return fmt.Errorf("introspect: reading %s: %w", what, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("introspect: reading %s: %w", what, err)
+	}
+	return nil
+}
+
+func (in *inspector) report(format string, args ...any) {
+	in.unsupported = append(in.unsupported, fmt.Sprintf(format, args...))
+}
+
+func (in *inspector) enumRow(r pgx.Rows) error {
+	e := &schema.Enum{}
+	if err := r.Scan(&e.Schema, &e.Name, &e.Values); err != nil {
+		return err
+	}
+	in.m.Enums = append(in.m.Enums, e)
+	return nil
+}
+
+func (in *inspector) columnRow(r pgx.Rows) error {
+	var (
+		nsp, rel, persistence     string
+		attnum                    int32
+		name                      string
+		notNull                   bool
+		identity, generated, expr string
+		ct                        catalogType
+		seqSchema, seqName        string
+		serial                    bool
+		collation                 string
+	)
+	err := r.Scan(&nsp, &rel, &persistence, &attnum, &name, &notNull, &identity, &generated, &expr,
+		&ct.array, &ct.typtype, &ct.schema, &ct.name, &ct.format, &ct.quotedSchema, &ct.extension,
+		&seqSchema, &seqName, &serial, &collation)
+	if err != nil {
+		return err
+	}
+	key := relKey{schema: nsp, name: rel}
+	t := in.tables[key]
+	if t == nil {
+		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}}
+		in.tables[key] = t
+		in.m.Tables = append(in.m.Tables, t)
+		if persistence == "u" {
+			in.report("table %s (UNLOGGED)", quote.Ident(nsp, rel))
+		}
+	}
+	if attnum == 0 {
+		return nil // a table without columns
+	}
+	col := &schema.Column{Name: name, NotNull: notNull}
+	var why string
+	col.Type, why = ct.modelType()
+	if why != "" {
+		in.report("column %s (%s)", quote.Ident(nsp, rel, name), why)
+	}
+	switch identity {
+	case "d":
+		col.Identity = schema.IdentityByDefault
+	case "a":
+		col.Identity = schema.IdentityAlways
+	}
+	switch generated {
+	case "":
+		col.Default = expr
+	case "s":
+		col.Generated = expr
+	default:
+		// PostgreSQL 18's virtual generated columns: the model's are stored.
+		col.Generated = expr
+		in.report("column %s (VIRTUAL generated)", quote.Ident(nsp, rel, name))
+	}
+	if serial {
+		if s, ok := serialTypes[col.Type]; ok {
+			col.Type, col.Default = s, ""
+			seqName = ""
+		}
+	}
+	if seqName != "" {
+		in.report("sequence %s owned by column %s", quote.Ident(seqSchema, seqName), quote.Ident(nsp, rel, name))
+	}
+	if collation != "" {
+		in.report("column %s (COLLATE %s)", quote.Ident(nsp, rel, name), quote.Ident(collation))
+	}
+	t.Columns = append(t.Columns, col)
+	return nil
+}
+
+// serialTypes maps the integer types to the serial pseudo-types that create
+// them, which is how the loader spells a serial column.
+var serialTypes = map[schema.Type]schema.Type{
+	{Name: "smallint"}: {Name: "smallserial"},
+	{Name: "integer"}:  {Name: "serial"},
+	{Name: "bigint"}:   {Name: "bigserial"},
+}
+
+// actions maps pg_constraint.confdeltype and confupdtype to the model.
+var actions = map[string]schema.Action{
+	"a": schema.NoAction,
+	"r": schema.Restrict,
+	"c": schema.Cascade,
+	"n": schema.SetNull,
+	"d": schema.SetDefault,
+}
+
+func (in *inspector) constraintRow(r pgx.Rows) error {
+	var (
+		nsp, rel, name, contype        string
+		cols                           []string
+		check                          string
+		refSchema, refTable            string
+		refCols                        []string
+		onDelete, onUpdate, match      string
+		deferrable, validated, noInher bool
+		nullsNotDistinct               bool
+	)
+	err := r.Scan(&nsp, &rel, &name, &contype, &cols, &check, &refSchema, &refTable, &refCols,
+		&onDelete, &onUpdate, &match, &deferrable, &validated, &noInher, &nullsNotDistinct)
+	if err != nil {
+		return err
+	}
+	t := in.tables[relKey{schema: nsp, name: rel}]
+	if t == nil {
+		return nil // created after the tables were read
+	}
+	on := fmt.Sprintf("%s on %s", quote.Ident(name), quote.Ident(nsp, rel))
+	switch contype {
+	case "p":
+		t.PrimaryKey = &schema.PrimaryKey{Name: name, Columns: cols}
+	case "u":
+		t.Uniques = append(t.Uniques, schema.Unique{Name: name, Columns: cols, NullsNotDistinct: nullsNotDistinct})
+	case "c":
+		t.Checks = append(t.Checks, schema.Check{Name: name, Expr: check})
+		if noInher {
+			in.report("check constraint %s (NO INHERIT)", on)
+		}
+	case "f":
+		del, ok1 := actions[onDelete]
+		upd, ok2 := actions[onUpdate]
+		if !ok1 || !ok2 {
+			return fmt.Errorf("foreign key %s: unknown referential action %q/%q", on, onDelete, onUpdate)
+		}
+		t.ForeignKeys = append(t.ForeignKeys, schema.ForeignKey{
+			Name: name, Columns: cols,
+			RefSchema: refSchema, RefTable: refTable, RefColumns: refCols,
+			OnDelete: del, OnUpdate: upd,
+		})
+		if match != "s" { // s is MATCH SIMPLE, the default
+			in.report("foreign key %s (MATCH FULL)", on)
+		}
+	case "x":
+		in.report("exclusion constraint %s", on)
+		return nil
+	}
+	if deferrable {
+		in.report("constraint %s (DEFERRABLE)", on)
+	}
+	if !validated {
+		in.report("constraint %s (NOT VALID)", on)
+	}
+	return nil
+}
+
+// Bits of pg_index.indoption.
+const (
+	indoptionDesc       = 1
+	indoptionNullsFirst = 2
+)
+
+func (in *inspector) indexRow(r pgx.Rows) error {
+	var (
+		nsp, rel, name        string
+		unique, valid         bool
+		method, where         string
+		nullsNotDistinct      bool
+		include               bool
+		column, expr, opclass string
+		option                int32
+	)
+	err := r.Scan(&nsp, &rel, &name, &unique, &valid, &method, &where, &nullsNotDistinct,
+		&include, &column, &expr, &opclass, &option)
+	if err != nil {
+		return err
+	}
+	t := in.tables[relKey{schema: nsp, name: rel}]
+	if t == nil {
+		return nil
+	}
+	on := fmt.Sprintf("%s on %s", quote.Ident(name), quote.Ident(nsp, rel))
+	key := relKey{schema: nsp, name: rel, index: name}
+	if key != in.lastIndex {
+		in.lastIndex = key
+		if method == "btree" {
+			method = "" // the model's default
+		}
+		t.Indexes = append(t.Indexes, schema.Index{
+			Name: name, Unique: unique, Method: method, Where: where,
+			NullsNotDistinct: nullsNotDistinct, Elements: []schema.IndexElem{},
+		})
+		if !valid {
+			in.report("index %s (invalid)", on)
+		}
+	}
+	ix := &t.Indexes[len(t.Indexes)-1]
+	if include {
+		in.report("index %s (INCLUDE columns)", on)
+		return nil
+	}
+	e := schema.IndexElem{Column: column, Opclass: opclass, Desc: option&indoptionDesc != 0}
+	if column == "" {
+		e.Expr = unparen(expr)
+	}
+	// Nulls sort last ascending and first descending unless told otherwise;
+	// the model records only the exception.
+	nullsFirst := option&indoptionNullsFirst != 0
+	switch {
+	case e.Desc && !nullsFirst:
+		e.Nulls = "last"
+	case !e.Desc && nullsFirst:
+		e.Nulls = "first"
+	}
+	ix.Elements = append(ix.Elements, e)
+	return nil
+}
+
+func (in *inspector) otherRow(r pgx.Rows) error {
+	var kind, nsp, name, detailSchema, detail string
+	if err := r.Scan(&kind, &nsp, &name, &detailSchema, &detail); err != nil {
+		return err
+	}
+	switch kind {
+	case "inheritance":
+		in.report("table %s inherits from %s", quote.Ident(nsp, name), quote.Ident(detailSchema, detail))
+	case "trigger", "rule", "policy":
+		in.report("%s %s on %s", kind, quote.Ident(detail), quote.Ident(nsp, name))
+	case "function", "procedure", "aggregate":
+		in.report("%s %s(%s)", kind, quote.Ident(nsp, name), detail)
+	default:
+		in.report("%s %s", kind, quote.Ident(nsp, name))
+	}
+	return nil
+}
+
+// unparen removes parentheses around the whole of an index expression:
+// pg_get_indexdef writes "(score + 1)" where the model, like the loader,
+// has "score + 1" (the SQL emitter adds them back where CREATE INDEX needs
+// them).
+func unparen(expr string) string {
+	if strings.HasPrefix(expr, "(") {
+		if end, _ := sqlscan.ClosingParen(expr, 0); end == len(expr)-1 {
+			return expr[1:end]
+		}
+	}
+	return expr
+}
+
+// catalogType describes a column's type as columnsQuery reads it: for an
+// array, its element type.
+type catalogType struct {
+	array        bool
+	typtype      string // pg_type.typtype: b base, e enum, d domain, c composite, r range, ...
+	schema, name string
+	format       string // format_type with the column's modifier
+	quotedSchema string // quote_ident(schema), as format_type writes a qualified name
+	extension    bool   // the type belongs to an extension
+}
+
+// modelType turns a catalog type into the model's canonical form. For a
+// type the model cannot express it returns the best approximation (the
+// type's schema and name, like an enum) and a phrase saying why.
+func (ct catalogType) modelType() (schema.Type, string) {
+	switch {
+	case ct.schema == "pg_catalog":
+		// Built-in types: format_type's spelling is the model's, once
+		// ParseType has split off the modifier ("timestamp(3) with time
+		// zone").
+		t, err := schema.ParseType(ct.format)
+		if err != nil {
+			return schema.Type{Name: ct.name, Array: ct.array}, fmt.Sprintf("type %q: %v", ct.format, err)
+		}
+		t.Array = ct.array
+		return t, ""
+	case ct.typtype == "e":
+		return schema.Type{Schema: ct.schema, Name: ct.name, Array: ct.array}, ""
+	case ct.extension:
+		// Extension types are spelled without a schema, as the loader
+		// does; format_type qualifies them when their schema is not on the
+		// search path, and keeps any modifier (vector(3)).
+		f, _ := strings.CutPrefix(ct.format, ct.quotedSchema+".")
+		t, err := schema.ParseType(f)
+		if err != nil {
+			return schema.Type{Name: ct.name, Array: ct.array}, fmt.Sprintf("type %q: %v", ct.format, err)
+		}
+		t.Array = ct.array
+		return t, ""
+	}
+	kind := cmp.Or(map[string]string{
+		"d": "domain", "c": "composite type", "r": "range type", "m": "multirange type",
+	}[ct.typtype], "type")
+	return schema.Type{Schema: ct.schema, Name: ct.name, Array: ct.array},
+		fmt.Sprintf("%s %s", kind, quote.Ident(ct.schema, ct.name))
+}

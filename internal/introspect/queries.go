@@ -1,0 +1,245 @@
+package introspect
+
+// The catalog queries Inspect issues, in order. Each reads one kind of
+// object for every selected schema at once, so their number does not grow
+// with the database. All of them take the selected schema names as $1
+// (text[]), the result of schemasQuery; none is built from user values.
+//
+// Names are ordered with COLLATE "C" so that rows arrive in the byte order
+// schema.Model.Sort uses, whatever the database's collation.
+//
+// Objects that belong to an extension (a pg_depend row with deptype 'e') are
+// left out everywhere: they are the extension's, and CREATE EXTENSION
+// recreates them.
+
+// schemasQuery reads the server version (which decides the text of
+// indexesQuery and constraintsQuery) and the schemas to read: those named in
+// $1, or when $1 is empty every schema but the system's and those created by
+// extensions. It returns one row whatever the database holds.
+const schemasQuery = `SELECT pg_catalog.current_setting('server_version_num')::int,
+	coalesce(array_agg(n.nspname::text ORDER BY n.nspname COLLATE "C"), '{}')
+FROM pg_catalog.pg_namespace n
+WHERE CASE WHEN coalesce(cardinality($1::text[]), 0) > 0 THEN n.nspname = ANY ($1::text[])
+	ELSE n.nspname NOT IN ('pg_catalog', 'information_schema')
+		AND n.nspname NOT LIKE 'pg\_toast%'
+		AND n.nspname NOT LIKE 'pg\_temp\_%'
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND dep.objid = n.oid AND dep.deptype = 'e')
+	END`
+
+// enumsQuery reads enum types with their labels in sort order.
+const enumsQuery = `SELECT n.nspname::text, t.typname::text,
+	coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.enumlabel IS NOT NULL), '{}')
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+WHERE t.typtype = 'e' AND n.nspname = ANY ($1::text[])
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = t.oid AND dep.deptype = 'e')
+GROUP BY n.nspname, t.typname
+ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
+
+// columnsQuery reads ordinary tables (partitioned tables and partitions are
+// reported, not read) with one row per column in attnum order, and a row
+// with a null attnum for a table without columns.
+//
+// For an array column the element type is described (bt), since the model
+// spells arrays as their element type plus a flag. format_type of the element
+// type with the column's typmod gives the element with its modifier, which is
+// how varchar(20)[] keeps its length.
+//
+// A column is serial when its default is exactly nextval() of a sequence the
+// column owns with an 'a' (auto) dependency, which is what the serial
+// pseudo-types create; the comparison is of texts made by the same session,
+// so the search path cannot make them differ.
+const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence::text,
+	coalesce(a.attnum, 0)::int, coalesce(a.attname::text, ''),
+	coalesce(a.attnotnull, false), coalesce(a.attidentity::text, ''), coalesce(a.attgenerated::text, ''),
+	coalesce(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), ''),
+	coalesce(bt.oid <> t.oid, false),
+	coalesce(bt.typtype::text, ''), coalesce(bn.nspname::text, ''), coalesce(bt.typname::text, ''),
+	coalesce(pg_catalog.format_type(bt.oid, a.atttypmod), ''),
+	coalesce(pg_catalog.quote_ident(bn.nspname), ''),
+	coalesce(EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = bt.oid AND dep.deptype = 'e'), false),
+	coalesce(sq.nspname, ''), coalesce(sq.relname, ''),
+	coalesce(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = pg_catalog.format('nextval(%L::regclass)', sq.oid::pg_catalog.regclass), false),
+	coalesce(CASE WHEN a.attcollation <> t.typcollation THEN
+		(SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END, '')
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN t.typelem ELSE t.oid END
+LEFT JOIN pg_catalog.pg_namespace bn ON bn.oid = bt.typnamespace
+LEFT JOIN LATERAL (
+	SELECT s.oid, sn.nspname::text, s.relname::text
+	FROM pg_catalog.pg_depend d
+	JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+	JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+	WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+		AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+		AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
+	ORDER BY s.oid LIMIT 1
+) sq ON true
+WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
+
+// constraintsQuery reads primary keys, unique, check, foreign key and
+// exclusion constraints (the last to report them) of the tables
+// columnsQuery reads. Key columns come in key order. A check's expression is
+// deparsed with pretty-printing, which leaves out the outer parentheses the
+// model's Check.Expr does not have. {{nullsNotDistinct}} stands for the
+// nulls-not-distinct flag of the constraint's index (see queryText).
+const constraintsQuery = `SELECT n.nspname::text, c.relname::text, k.conname::text, k.contype::text,
+	ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(attnum, i)
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i),
+	coalesce(CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_expr(k.conbin, k.conrelid, true) END, ''),
+	coalesce(rn.nspname::text, ''), coalesce(r.relname::text, ''),
+	ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(attnum, i)
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum ORDER BY u.i),
+	k.confdeltype::text, k.confupdtype::text, k.confmatchtype::text,
+	k.condeferrable, k.convalidated, k.connoinherit,
+	coalesce({{nullsNotDistinct}}, false)
+FROM pg_catalog.pg_constraint k
+JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+LEFT JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid AND k.contype = 'u'
+WHERE k.contype IN ('p', 'u', 'c', 'f', 'x')
+	AND c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", k.conname COLLATE "C"`
+
+// indexesQuery reads the indexes that back no constraint (those are read as
+// constraints), one row per index column in order; columns past indnkeyatts
+// are INCLUDE columns.
+//
+// An operator class is named only when it is not the one PostgreSQL would
+// pick, as pg_get_indexdef does. The rule approximates GetDefaultOpClass: the
+// class must be marked default for its access method, and be for the key's
+// type itself unless no default class is (then it was found by binary
+// coercion, like text_ops for varchar or array_ops for integer[]). The key's
+// type is the table column's, with a domain resolved to its base type, or
+// the index column's for an expression.
+//
+// {{nullsNotDistinct}} stands for the index's nulls-not-distinct flag (see
+// queryText).
+const indexesQuery = `SELECT n.nspname::text, c.relname::text, i.relname::text, x.indisunique, x.indisvalid,
+	am.amname::text, coalesce(pg_catalog.pg_get_expr(x.indpred, x.indrelid, true), ''), coalesce({{nullsNotDistinct}}, false),
+	k.i > x.indnkeyatts, coalesce(ta.attname::text, ''),
+	CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.i::int, true) ELSE '' END,
+	coalesce(CASE WHEN NOT (oc.opcdefault AND (oc.opcintype = kt.oid OR NOT EXISTS (
+		SELECT FROM pg_catalog.pg_opclass o2
+		WHERE o2.opcmethod = oc.opcmethod AND o2.opcdefault AND o2.opcintype = kt.oid)))
+		THEN oc.opcname::text END, ''),
+	coalesce(k.opt, 0)::int
+FROM pg_catalog.pg_index x
+JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_am am ON am.oid = i.relam
+CROSS JOIN LATERAL unnest(x.indkey::int2[], x.indclass::oid[], x.indoption::int2[])
+	WITH ORDINALITY k(attnum, opc, opt, i)
+LEFT JOIN pg_catalog.pg_attribute ta ON ta.attrelid = x.indrelid AND ta.attnum = k.attnum AND k.attnum > 0
+LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = x.indexrelid AND ia.attnum = k.i
+LEFT JOIN pg_catalog.pg_type ct ON ct.oid = coalesce(ta.atttypid, ia.atttypid)
+LEFT JOIN pg_catalog.pg_type kt ON kt.oid = CASE WHEN ct.typtype = 'd' THEN ct.typbasetype ELSE ct.oid END
+LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = k.opc
+WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k2
+		WHERE k2.conindid = x.indexrelid AND k2.contype IN ('p', 'u', 'x'))
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.i`
+
+// othersQuery lists, for the report, the objects of the selected schemas
+// that the model has no place for. Each row is a kind, the object's schema
+// and name, and details whose meaning depends on the kind: the name of a
+// trigger, rule or policy on the table, a function's argument types, or the
+// schema and name of an inheriting table's parent.
+//
+// Sequences owned by a column ('a' for serial, 'i' for identity) are part
+// of that column; a sequence owned by a column whose default is not its
+// nextval() is reported from columnsQuery's rows instead. Array types,
+// multirange types and the constructor functions of range types come with
+// the types they belong to (an 'i' dependency for the functions) and are not
+// listed.
+const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM (
+	SELECT CASE
+			WHEN c.relkind = 'v' THEN 'view'
+			WHEN c.relkind = 'm' THEN 'materialized view'
+			WHEN c.relkind = 'f' THEN 'foreign table'
+			WHEN c.relkind = 'p' THEN 'partitioned table'
+			WHEN c.relkind = 'c' THEN 'composite type'
+			WHEN c.relkind = 'S' THEN 'sequence'
+			ELSE 'partition'
+		END AS kind, n.nspname::text AS schema_name, c.relname::text AS name, '' AS detail_schema, '' AS detail
+	FROM pg_catalog.pg_class c
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname = ANY ($1::text[])
+		AND (c.relkind IN ('v', 'm', 'f', 'p', 'c')
+			OR (c.relkind = 'r' AND c.relispartition)
+			OR (c.relkind = 'S' AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+				WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+					AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i'))))
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+	UNION ALL
+	SELECT 'inheritance', n.nspname::text, c.relname::text, pn.nspname::text, p.relname::text
+	FROM pg_catalog.pg_inherits h
+	JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
+	JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+	WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+	UNION ALL
+	SELECT 'trigger', n.nspname::text, c.relname::text, '', tg.tgname::text
+	FROM pg_catalog.pg_trigger tg
+	JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE NOT tg.tgisinternal AND n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+	UNION ALL
+	SELECT 'rule', n.nspname::text, c.relname::text, '', r.rulename::text
+	FROM pg_catalog.pg_rewrite r
+	JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE r.rulename <> '_RETURN' AND n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+	UNION ALL
+	SELECT 'policy', n.nspname::text, c.relname::text, '', pol.polname::text
+	FROM pg_catalog.pg_policy pol
+	JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+	UNION ALL
+	SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+		n.nspname::text, p.proname::text, '', pg_catalog.pg_get_function_identity_arguments(p.oid)
+	FROM pg_catalog.pg_proc p
+	JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+	WHERE n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid AND dep.deptype IN ('e', 'i'))
+	UNION ALL
+	SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'type' END,
+		n.nspname::text, t.typname::text, '', ''
+	FROM pg_catalog.pg_type t
+	JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+	WHERE t.typtype IN ('b', 'd', 'r') AND NOT (t.typelem <> 0 AND t.typlen = -1)
+		AND n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = t.oid AND dep.deptype = 'e')
+) o
+ORDER BY kind, schema_name COLLATE "C", name COLLATE "C", detail_schema COLLATE "C", detail COLLATE "C"`
