@@ -23,8 +23,13 @@ type (
 	CreateSchema struct{ Name string }
 	// DropSchema drops an empty schema.
 	DropSchema struct{ Name string }
-	// RenameSchema renames a schema, keeping what is in it.
-	RenameSchema struct{ From, To string }
+	// RenameSchema renames a schema, keeping what is in it. Aside marks
+	// the move to a temporary name that breaks a cycle of renames (a
+	// swap), which rename hints ask for at every run until removed.
+	RenameSchema struct {
+		From, To string
+		Aside    bool
+	}
 )
 
 // Enums.
@@ -33,8 +38,12 @@ type (
 	CreateEnum struct{ Enum *schema.Enum }
 	// DropEnum drops an enum type no column uses any more.
 	DropEnum struct{ Schema, Name string }
-	// RenameEnum renames an enum type within its schema.
-	RenameEnum struct{ Schema, From, To string }
+	// RenameEnum renames an enum type within its schema (Aside: see
+	// RenameSchema).
+	RenameEnum struct {
+		Schema, From, To string
+		Aside            bool
+	}
 	// SetEnumSchema moves an enum type to another schema.
 	SetEnumSchema struct{ From, Name, To string }
 	// AddEnumValue adds a value to an enum, placed BEFORE or AFTER an
@@ -52,6 +61,10 @@ type (
 	RebuildEnum struct {
 		Enum    *schema.Enum // the new definition
 		Removed []string     // values that are gone, for the warning
+		Added   []string     // values that are new, for the warning
+		// ForUse says the enum is rebuilt only because the migration uses
+		// a value it adds.
+		ForUse  bool
 		Columns []EnumColumn
 	}
 )
@@ -76,10 +89,12 @@ type (
 	CreateTable struct{ Table *schema.Table }
 	// DropTable drops a table and its data.
 	DropTable struct{ Table TableName }
-	// RenameTable renames a table within its schema.
+	// RenameTable renames a table within its schema (Aside: see
+	// RenameSchema).
 	RenameTable struct {
 		Table TableName
 		To    string
+		Aside bool
 	}
 	// SetTableSchema moves a table to another schema.
 	SetTableSchema struct {
@@ -103,10 +118,12 @@ type (
 		// computed again, so dropping it loses nothing).
 		Generated bool
 	}
-	// RenameColumn renames a column, keeping its data.
+	// RenameColumn renames a column, keeping its data (Aside: see
+	// RenameSchema).
 	RenameColumn struct {
 		Table    TableName
 		From, To string
+		Aside    bool
 	}
 	// AlterColumnType changes a column's type. Using is the USING
 	// expression when PostgreSQL has no assignment cast from the old type.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -107,7 +108,8 @@ type differ struct {
 	// them goes with them.
 	recreated map[*schema.Table]map[string]bool
 	// rebuilt are the new enums whose values were removed or reordered.
-	rebuilt map[*schema.Enum]*schema.Enum
+	rebuilt       map[*schema.Enum]*schema.Enum
+	rebuiltForUse map[*schema.Enum]bool
 	// keep holds the constraints and indexes of cur that stay as they are,
 	// keyed by table and name.
 	keep map[objKey]bool
@@ -142,8 +144,10 @@ func (d *differ) run() error {
 	d.renameTables()
 	d.renameColumns()
 	d.planEnums()
-	d.planKeeps()
+	// Constraints renamed along with their table or column are then judged
+	// under their new names, so they are kept, not dropped and added.
 	d.renameConstraints()
+	d.planKeeps()
 	d.dropForeignKeys()
 	d.dropIndexes()
 	d.dropTables()
@@ -158,23 +162,54 @@ func (d *differ) run() error {
 	return nil
 }
 
-// pairNames matches new names to old ones: equal names first, then rename
-// hints, then opts for whatever is left on both sides. It returns the
-// renames as new → old.
+// pairNames matches new names to old ones: rename hints that form a swap
+// or a chain first, then equal names, then the other hints, then opts for
+// whatever is left on both sides. It returns the renames as new → old.
 func (d *differ) pairNames(kind, table string, olds, news []string, hint func(string) string) map[string]string {
-	oldLeft := map[string]bool{}
-	for _, o := range olds {
-		oldLeft[o] = true
+	// A hint may point at a name that stays in use (two columns swapping
+	// names, a chain a→b→c): it wins over the equal name only when the
+	// object now holding the old name is itself renamed away, and the new
+	// name's old owner is renamed too. A stale hint next to an object that
+	// kept its name is ignored.
+	oldSet, newSet := namesOf(olds), namesOf(news)
+	active := map[string]string{}
+	for _, n := range news {
+		if h := hint(n); h != "" && h != n && oldSet[h] && (newSet[h] || oldSet[n]) {
+			active[n] = h
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		claimed := map[string]bool{}
+		for _, h := range active {
+			claimed[h] = true
+		}
+		for n, h := range active {
+			if _, moved := active[h]; newSet[h] && !moved || oldSet[n] && !claimed[n] {
+				delete(active, n)
+				changed = true
+			}
+		}
+	}
+	oldLeft := namesOf(olds)
+	renames := map[string]string{}
+	for _, n := range news {
+		if h, ok := active[n]; ok && oldLeft[h] {
+			renames[n] = h
+			delete(oldLeft, h)
+		}
 	}
 	var newLeft []string
 	for _, n := range news {
+		if _, ok := renames[n]; ok {
+			continue
+		}
 		if oldLeft[n] {
 			delete(oldLeft, n)
 		} else {
 			newLeft = append(newLeft, n)
 		}
 	}
-	renames := map[string]string{}
 	var unhinted []string
 	for _, n := range newLeft {
 		if h := hint(n); h != "" && oldLeft[h] {
@@ -189,8 +224,13 @@ func (d *differ) pairNames(kind, table string, olds, news []string, hint func(st
 }
 
 // settle asks about each new object while old ones of its kind are left.
+//
+// Schemas are never asked about: without a hint, a schema that appears is
+// created and one that disappears is dropped once empty (DROP SCHEMA
+// refuses otherwise), while its tables and enums move one by one, so no
+// data is at stake.
 func (d *differ) settle(kind, table string, oldLeft map[string]bool, news []string, renames map[string]string) {
-	if len(oldLeft) == 0 || len(news) == 0 || d.opts.DropAndAdd {
+	if len(oldLeft) == 0 || len(news) == 0 || d.opts.DropAndAdd || kind == "schema" {
 		return
 	}
 	for _, n := range news {
@@ -249,7 +289,7 @@ func (d *differ) schemas() {
 	}
 	renames := d.pairNames("schema", "", olds, news, func(n string) string { return hints[n] })
 	for _, r := range sequence(renamePairs(renames), namesOf(olds)) {
-		d.emit(RenameSchema{From: r.from, To: r.to})
+		d.emit(RenameSchema{From: r.from, To: r.to, Aside: r.aside})
 		d.renameSchema(r.from, r.to)
 	}
 	for _, s := range d.to.Schemas {
@@ -305,6 +345,9 @@ func (d *differ) enums() {
 	}
 	renames := d.pairNames("enum", "", olds, news, func(n string) string {
 		e := toBy[n]
+		if o := curBy[n]; o != nil && o.Was == e.Was {
+			return "" // applied already (see matchColumns)
+		}
 		return d.hintAcrossSchemas(olds, news, e.Schema, e.Name, e.Was)
 	})
 	// Moves first, then renames within the new schema.
@@ -321,7 +364,7 @@ func (d *differ) enums() {
 			d.renameEnum(oe, ne.Schema, oe.Name)
 		}
 		if oe.Name != ne.Name {
-			rs = append(rs, rename{qualified(ne.Schema, oe.Name), n})
+			rs = append(rs, rename{from: qualified(ne.Schema, oe.Name), to: n})
 		}
 	}
 	inUse := map[string]bool{}
@@ -331,22 +374,63 @@ func (d *differ) enums() {
 	for _, r := range sequence(rs, inUse) {
 		e := d.cur.Enum(splitQualified(r.from))
 		sch, name := splitQualified(r.to)
-		d.emit(RenameEnum{Schema: sch, From: e.Name, To: name})
+		d.emit(RenameEnum{Schema: sch, From: e.Name, To: name, Aside: r.aside})
 		d.renameEnum(e, sch, name)
 	}
 	d.rebuilt = map[*schema.Enum]*schema.Enum{}
+	d.rebuiltForUse = map[*schema.Enum]bool{}
 	for _, e := range d.to.Enums {
 		old := d.cur.Enum(e.Schema, e.Name)
 		if old == nil {
 			d.emit(CreateEnum{Enum: e})
 			continue
 		}
-		if isSubsequence(old.Values, e.Values) {
-			d.addEnumValues(old, e)
-		} else {
+		switch {
+		case !isSubsequence(old.Values, e.Values):
 			d.rebuilt[e] = old
+		case d.usesNewValue(old, e):
+			// A value added by ALTER TYPE ... ADD VALUE cannot be used in
+			// the transaction that adds it, and a migration is one
+			// transaction: a new type can.
+			d.rebuilt[e] = old
+			d.rebuiltForUse[e] = true
+		default:
+			d.addEnumValues(old, e)
 		}
 	}
+}
+
+// usesNewValue reports whether an expression of the new model (a
+// default, check, predicate or generated column) may use a value of e that
+// old lacks.
+func (d *differ) usesNewValue(old, e *schema.Enum) bool {
+	var lits []string
+	for _, v := range e.Values {
+		if !slices.Contains(old.Values, v) {
+			lits = append(lits, quote.Literal(v))
+		}
+	}
+	uses := func(expr string) bool {
+		return expr != "" && slices.ContainsFunc(lits, func(l string) bool { return strings.Contains(expr, l) })
+	}
+	for _, t := range d.to.Tables {
+		for _, c := range t.Columns {
+			if uses(c.Default) || uses(c.Generated) {
+				return true
+			}
+		}
+		for _, k := range t.Checks {
+			if uses(k.Expr) {
+				return true
+			}
+		}
+		for _, ix := range t.Indexes {
+			if uses(ix.Where) || slices.ContainsFunc(ix.Elements, func(el schema.IndexElem) bool { return uses(el.Expr) }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hintAcrossSchemas returns the qualified old name a new object (named
@@ -355,7 +439,9 @@ func (d *differ) enums() {
 // object is gone (a move).
 func (d *differ) hintAcrossSchemas(olds, news []string, schemaName, name, was string) string {
 	gone := func(q string) bool { return slices.Contains(olds, q) && !slices.Contains(news, q) }
-	if was != "" && gone(qualified(schemaName, was)) {
+	// The hint in its own schema may name an object that stays (a swap):
+	// pairNames decides.
+	if was != "" && slices.Contains(olds, qualified(schemaName, was)) {
 		return qualified(schemaName, was)
 	}
 	var found []string
@@ -438,6 +524,9 @@ func (d *differ) matchTables() {
 	}
 	renames := d.pairNames("table", "", olds, news, func(n string) string {
 		t := toBy[n]
+		if o := curBy[n]; o != nil && o.Was == t.Was {
+			return "" // applied already (see matchColumns)
+		}
 		return d.hintAcrossSchemas(olds, news, t.Schema, t.Name, t.Was)
 	})
 	d.tables = map[*schema.Table]*schema.Table{}
@@ -477,7 +566,15 @@ func (d *differ) matchColumns() {
 		for _, col := range t.Columns {
 			news = append(news, col.Name)
 		}
-		r := d.pairNames("column", qualified(t.Schema, t.Name), olds, news, func(n string) string { return t.Column(n).Was })
+		r := d.pairNames("column", qualified(t.Schema, t.Name), olds, news, func(n string) string {
+			// An old column that carries the same hint is the result of
+			// that rename (a model diffed with itself): in a swap, the
+			// hint would otherwise apply again.
+			if o := c.Column(n); o != nil && o.Was == t.Column(n).Was {
+				return ""
+			}
+			return t.Column(n).Was
+		})
 		if len(r) > 0 {
 			d.colRenames[c] = r
 		}
@@ -497,7 +594,7 @@ func (d *differ) renameTables() {
 			d.renameTable(c, t.Schema, c.Name)
 		}
 		if c.Name != t.Name {
-			rs = append(rs, rename{qualified(c.Schema, c.Name), qualified(t.Schema, t.Name)})
+			rs = append(rs, rename{from: qualified(c.Schema, c.Name), to: qualified(t.Schema, t.Name)})
 		}
 	}
 	inUse := map[string]bool{}
@@ -507,7 +604,7 @@ func (d *differ) renameTables() {
 	for _, r := range sequence(rs, inUse) {
 		c := d.cur.Table(splitQualified(r.from))
 		_, name := splitQualified(r.to)
-		d.emit(RenameTable{Table: nameOf(c), To: name})
+		d.emit(RenameTable{Table: nameOf(c), To: name, Aside: r.aside})
 		d.renameTable(c, c.Schema, name)
 	}
 }
@@ -538,10 +635,10 @@ func (d *differ) renameColumns() {
 		}
 		var rs []rename
 		for n, o := range renames {
-			rs = append(rs, rename{o, n})
+			rs = append(rs, rename{from: o, to: n})
 		}
 		for _, r := range sequence(rs, inUse) {
-			d.emit(RenameColumn{Table: nameOf(c), From: r.from, To: r.to})
+			d.emit(RenameColumn{Table: nameOf(c), From: r.from, To: r.to, Aside: r.aside})
 			d.renameColumn(c, r.from, r.to)
 		}
 	}
@@ -581,13 +678,17 @@ func (d *differ) renameColumn(t *schema.Table, from, to string) {
 	}
 }
 
-// rename is one rename within a namespace.
-type rename struct{ from, to string }
+// rename is one rename within a namespace. aside marks the move to a
+// temporary name that breaks a cycle.
+type rename struct {
+	from, to string
+	aside    bool
+}
 
 func renamePairs(m map[string]string) []rename {
 	var rs []rename
 	for n, o := range m {
-		rs = append(rs, rename{o, n})
+		rs = append(rs, rename{from: o, to: n})
 	}
 	return rs
 }
@@ -614,7 +715,7 @@ func sequence(rs []rename, inUse map[string]bool) []rename {
 			// first source aside.
 			r := rs[0]
 			tmp := tempName(r.from, inUse)
-			out = append(out, rename{r.from, tmp})
+			out = append(out, rename{from: r.from, to: tmp, aside: true})
 			delete(inUse, r.from)
 			inUse[tmp] = true
 			rs[0].from = tmp

@@ -70,6 +70,26 @@ func (d *differ) planKeeps() {
 			}
 		}
 	}
+	// PostgreSQL refuses to change the type of a column a generated
+	// column uses: such generated columns are recreated around the change.
+	for t, c := range d.tables {
+		changed := map[string]bool{}
+		for _, col := range c.Columns {
+			if d.typeChanged[objKey{c, col.Name}] {
+				changed[col.Name] = true
+			}
+		}
+		if len(changed) == 0 {
+			continue
+		}
+		for _, col := range t.Columns {
+			if old := c.Column(col.Name); old != nil && col.Generated != "" && old.Generated == col.Generated &&
+				mentions(col.Generated, changed) {
+				mark(d.recreated, c, col.Name)
+				mark(touched, c, col.Name)
+			}
+		}
+	}
 	d.keep = map[objKey]bool{}
 	onTouched := func(c *schema.Table, cols []string) bool {
 		return slices.ContainsFunc(cols, func(n string) bool { return touched[c][n] })
@@ -373,6 +393,14 @@ func (d *differ) columns() {
 		if c == nil {
 			continue
 		}
+		// Generated columns that become plain go first: PostgreSQL
+		// refuses to drop or retype a column a generated one uses.
+		for _, col := range t.Columns {
+			if old := c.Column(col.Name); old != nil && old.Generated != "" && col.Generated == "" && !d.recreated[c][col.Name] {
+				d.emit(DropExpression{Table: nameOf(c), Column: col.Name})
+				old.Generated = ""
+			}
+		}
 		// Generated columns go first: they may depend on the others.
 		var drops []*schema.Column
 		for _, col := range c.Columns {
@@ -394,14 +422,19 @@ func (d *differ) columns() {
 		if c == nil {
 			continue
 		}
-		for _, col := range t.Columns {
-			if c.Column(col.Name) == nil {
-				d.emit(AddColumn{Table: nameOf(c), Column: col})
-			}
-		}
+		// Alter before adding: a new generated column may use a column
+		// whose type or generation changes here.
 		for _, col := range t.Columns {
 			if old := c.Column(col.Name); old != nil {
 				d.alterColumn(nameOf(c), old, col)
+			}
+		}
+		// Generated columns last: they may use the other new ones.
+		for _, generated := range []bool{false, true} {
+			for _, col := range t.Columns {
+				if c.Column(col.Name) == nil && (col.Generated != "") == generated {
+					d.emit(AddColumn{Table: nameOf(c), Column: col})
+				}
 			}
 		}
 	}
@@ -424,10 +457,15 @@ func (d *differ) rebuildEnums() {
 		if !ok {
 			continue
 		}
-		rb := RebuildEnum{Enum: e}
+		rb := RebuildEnum{Enum: e, ForUse: d.rebuiltForUse[e]}
 		for _, v := range old.Values {
 			if !slices.Contains(e.Values, v) {
 				rb.Removed = append(rb.Removed, v)
+			}
+		}
+		for _, v := range e.Values {
+			if !slices.Contains(old.Values, v) {
+				rb.Added = append(rb.Added, v)
 			}
 		}
 		for _, c := range d.cur.Tables {
@@ -474,7 +512,10 @@ func (d *differ) alterColumn(tn TableName, old, col *schema.Column) {
 	}
 	if from, to := old.Type.Storage(), col.Type.Storage(); from != to {
 		using := castUsing(col.Name, from, to)
-		if using != "" && def != "" {
+		// A default is converted along with the column, and one of an enum
+		// type would keep depending on the enum ('a'::e::text), which may
+		// be dropped next: take it off and set it again after.
+		if (using != "" || from.Schema != "") && def != "" {
 			d.emit(DropDefault{Table: tn, Column: col.Name})
 			def = ""
 		}

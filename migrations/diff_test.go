@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,8 +22,12 @@ import (
 
 // TestDiff runs the golden cases in testdata/diff. Each archive holds a
 // schema package before and after a change (before/*.go, after/*.go; no
-// before means an empty database), optionally an "options" section, and
-// the expected migration (want.sql) or error (want.err).
+// before or no after means an empty database), optionally an "options"
+// section, and the expected migration (want.sql) or error (want.err).
+//
+// A "seed.sql" section is run after the before schema is built, so the
+// migration is applied to rows; a "check.sql" section is run after the
+// migration and must succeed (raise an error in it to fail the case).
 //
 // Options, one per line: "drop-and-add", or "resolve NAME=OLD" to answer
 // the ambiguity about NAME with OLD (empty for "a new object").
@@ -36,6 +41,7 @@ func TestDiff(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no cases in testdata/diff: %v", err)
 	}
+	dbs := &databases{parent: t}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
@@ -49,7 +55,10 @@ func TestDiff(t *testing.T) {
 			if hasDir(ar, "before/") {
 				before = load(t, filepath.Join(dir, "before"), env)
 			}
-			after := load(t, filepath.Join(dir, "after"), env)
+			after := &schema.Model{}
+			if hasDir(ar, "after/") {
+				after = load(t, filepath.Join(dir, "after"), env)
+			}
 			opts := parseOptions(t, ar)
 
 			for _, m := range []*schema.Model{before, after} {
@@ -71,7 +80,7 @@ func TestDiff(t *testing.T) {
 			if section(ar, "want.err") != nil && !golden.Updating() {
 				t.Errorf("want.err is set but Diff succeeded")
 			}
-			checkApplies(t, before, after, stmts)
+			checkApplies(t, dbs, ar, before, after, stmts)
 		})
 	}
 }
@@ -152,54 +161,109 @@ func formatSQL(stmts []migrations.Statement) []byte {
 	return []byte(b.String())
 }
 
-// checkApplies builds the before schema in a fresh database, applies the
-// migration, and compares the result with the after schema built directly.
-func checkApplies(t *testing.T, before, after *schema.Model, stmts []migrations.Statement) {
+// checkApplies builds the before schema in an empty database, applies the
+// migration, and compares the result with the after schema built directly
+// in the same database once it is emptied again.
+func checkApplies(t *testing.T, dbs *databases, ar *txtar.Archive, before, after *schema.Model, stmts []migrations.Statement) {
 	t.Helper()
-	ctx := context.Background()
-	conn := pgtest.Connect(t)
+	conn := dbs.get(t)
+	defer dbs.put(t, conn)
 	exec := func(what string, stmts []migrations.Statement) {
 		t.Helper()
 		for _, s := range stmts {
-			if _, err := conn.Exec(ctx, s.SQL); err != nil {
+			if _, err := conn.Exec(context.Background(), s.SQL); err != nil {
 				t.Fatalf("%s: %s\n%v", what, s.SQL, err)
 			}
 		}
 	}
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
-		t.Fatal(err)
-	}
-	create, err := migrations.SQL(migrations.Create(before))
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec("creating the before schema", create)
-	exec("migrating", stmts)
-	checkSameDatabase(t, conn, after)
-}
-
-// checkSameDatabase compares the database conn is connected to with a
-// fresh one built from m directly, through a catalog summary that leaves
-// column order aside.
-func checkSameDatabase(t *testing.T, conn *pgx.Conn, m *schema.Model) {
-	t.Helper()
-	ctx := context.Background()
-	want := pgtest.Connect(t)
-	if _, err := want.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
-		t.Fatal(err)
-	}
-	create, err := migrations.SQL(migrations.Create(m))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range create {
-		if _, err := want.Exec(ctx, s.SQL); err != nil {
-			t.Fatalf("creating the after schema: %s\n%v", s.SQL, err)
+	build := func(what string, m *schema.Model) {
+		t.Helper()
+		create, err := migrations.SQL(migrations.Create(m))
+		if err != nil {
+			t.Fatal(err)
 		}
+		exec(what, create)
 	}
-	if diff := cmp.Diff(catalogSummary(t, want), catalogSummary(t, conn)); diff != "" {
+	build("creating the after schema", after)
+	want := catalogSummary(t, conn)
+	dbs.reset(t, conn)
+
+	build("creating the before schema", before)
+	if f := section(ar, "seed.sql"); f != nil {
+		exec("seeding", []migrations.Statement{{SQL: string(f.Data)}})
+	}
+	exec("migrating", stmts)
+	if f := section(ar, "check.sql"); f != nil {
+		exec("checking", []migrations.Statement{{SQL: string(f.Data)}})
+	}
+	if diff := cmp.Diff(want, catalogSummary(t, conn)); diff != "" {
 		t.Errorf("migrated database differs from one created from the after schema (-created +migrated):\n%s", diff)
 	}
+}
+
+// databases lends the parallel cases empty databases. Creating a database
+// takes most of a case's time, so each is created once, for the parent
+// test, and emptied between uses by dropping every schema in it.
+type databases struct {
+	parent *testing.T
+	mu     sync.Mutex
+	free   []*pgx.Conn
+}
+
+func (d *databases) get(t *testing.T) *pgx.Conn {
+	t.Helper()
+	d.mu.Lock()
+	if n := len(d.free); n > 0 {
+		conn := d.free[n-1]
+		d.free = d.free[:n-1]
+		d.mu.Unlock()
+		return conn
+	}
+	d.mu.Unlock()
+	// pgtest ties the database to the test it is made for; the parent
+	// outlives every case, so the database can be reused.
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.NewDatabase(d.parent))
+	if err != nil {
+		t.Fatalf("connecting to the test database: %v", err)
+	}
+	d.parent.Cleanup(func() { conn.Close(context.Background()) })
+	d.reset(t, conn)
+	return conn
+}
+
+// put empties the database and gives it back; a database left in an
+// unknown state (the case failed halfway) is not reused.
+func (d *databases) put(t *testing.T, conn *pgx.Conn) {
+	if t.Failed() || !d.reset(t, conn) {
+		return
+	}
+	d.mu.Lock()
+	d.free = append(d.free, conn)
+	d.mu.Unlock()
+}
+
+// reset drops every schema of the database, then creates public and the
+// extensions the cases use.
+func (d *databases) reset(t *testing.T, conn *pgx.Conn) bool {
+	t.Helper()
+	_, err := conn.Exec(context.Background(), `
+DO $$
+DECLARE s name;
+BEGIN
+	FOR s IN SELECT nspname FROM pg_namespace
+		WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
+	LOOP
+		EXECUTE format('DROP SCHEMA %I CASCADE', s);
+	END LOOP;
+END $$;
+CREATE SCHEMA public;
+CREATE EXTENSION citext;`)
+	if err != nil {
+		t.Errorf("emptying the test database: %v", err)
+		return false
+	}
+	return true
 }
 
 // catalogSummary lists, one line each, every schema, enum, column,

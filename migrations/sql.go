@@ -49,13 +49,13 @@ func statements(c Change) (sql []string, warning string, err error) {
 	case DropSchema:
 		return one("DROP SCHEMA %s;", quote.Ident(c.Name)), "", nil
 	case RenameSchema:
-		return one("ALTER SCHEMA %s RENAME TO %s;", quote.Ident(c.From), quote.Ident(c.To)), "", nil
+		return one("ALTER SCHEMA %s RENAME TO %s;", quote.Ident(c.From), quote.Ident(c.To)), swapWarning(c.Aside), nil
 	case CreateEnum:
 		return []string{createEnum(c.Enum)}, "", nil
 	case DropEnum:
 		return one("DROP TYPE %s;", quote.Ident(c.Schema, c.Name)), "", nil
 	case RenameEnum:
-		return one("ALTER TYPE %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
+		return one("ALTER TYPE %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), swapWarning(c.Aside), nil
 	case SetEnumSchema:
 		return one("ALTER TYPE %s SET SCHEMA %s;", quote.Ident(c.From, c.Name), quote.Ident(c.To)), "", nil
 	case AddEnumValue:
@@ -75,7 +75,7 @@ func statements(c Change) (sql []string, warning string, err error) {
 		return one("DROP TABLE %s;", tableIdent(c.Table)),
 			fmt.Sprintf("drops table %s and all of its rows", tableIdent(c.Table)), nil
 	case RenameTable:
-		return one("ALTER TABLE %s RENAME TO %s;", tableIdent(c.Table), quote.Ident(c.To)), "", nil
+		return one("ALTER TABLE %s RENAME TO %s;", tableIdent(c.Table), quote.Ident(c.To)), swapWarning(c.Aside), nil
 	case SetTableSchema:
 		return one("ALTER TABLE %s SET SCHEMA %s;", tableIdent(c.Table), quote.Ident(c.To)), "", nil
 	case AddColumn:
@@ -91,15 +91,15 @@ func statements(c Change) (sql []string, warning string, err error) {
 		}
 		return one("ALTER TABLE %s DROP COLUMN %s;", tableIdent(c.Table), quote.Ident(c.Column)), warning, nil
 	case RenameColumn:
-		return one("ALTER TABLE %s RENAME COLUMN %s TO %s;", tableIdent(c.Table), quote.Ident(c.From), quote.Ident(c.To)), "", nil
+		return one("ALTER TABLE %s RENAME COLUMN %s TO %s;", tableIdent(c.Table), quote.Ident(c.From), quote.Ident(c.To)), swapWarning(c.Aside), nil
 	case AlterColumnType:
 		s := alterColumn(c.Table, c.Column, "SET DATA TYPE "+typeSQL(c.To))
 		if c.Using != "" {
 			s = strings.TrimSuffix(s, ";") + " USING " + c.Using + ";"
 		}
 		if !widens(c.From, c.To) {
-			warning = fmt.Sprintf("changes the type of %s in %s from %s to %s: values that do not convert fail the migration, and precision or length may be lost",
-				quote.Ident(c.Column), tableIdent(c.Table), typeSQL(c.From), typeSQL(c.To))
+			warning = fmt.Sprintf("changes the type of %s in %s from %s to %s: %s",
+				quote.Ident(c.Column), tableIdent(c.Table), typeSQL(c.From), typeSQL(c.To), typeChangeRisk(c))
 		}
 		return []string{s}, warning, nil
 	case SetDefault:
@@ -145,6 +145,34 @@ func statements(c Change) (sql []string, warning string, err error) {
 		return one("ALTER INDEX %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
 	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
+}
+
+// swapWarning is the warning above the first rename of a swap: snapshots
+// do not keep rename hints, so hints that swap two names swap them again
+// at the next run.
+func swapWarning(aside bool) string {
+	if !aside {
+		return ""
+	}
+	return "swaps names as rename hints (was:) ask: remove those hints now, or the next migration swaps the names back"
+}
+
+// typeChangeRisk says what a type change that does not widen risks.
+func typeChangeRisk(c AlterColumnType) string {
+	from, to := c.From.Name, c.To.Name
+	switch {
+	case strings.HasPrefix(from, "timestamp") && strings.HasPrefix(to, "timestamp"):
+		return "existing values are converted in the session's time zone"
+	case from == "json" && to == "jsonb":
+		return "duplicate keys, key order and whitespace are not kept"
+	case c.Using != "" || category(c.From) != category(c.To):
+		return "values that do not convert fail the migration"
+	case category(c.From) == catNumeric && c.To.IsInteger():
+		return "values out of range fail the migration"
+	case category(c.From) == catNumeric:
+		return "values out of range fail the migration, and extra digits are rounded off"
+	}
+	return "values that do not fit fail the migration"
 }
 
 func tableIdent(t TableName) string { return quote.Ident(t.Schema, t.Name) }
@@ -193,6 +221,14 @@ func rebuildEnum(c RebuildEnum) []string {
 
 func rebuildWarning(c RebuildEnum) string {
 	name := quote.Ident(c.Enum.Schema, c.Enum.Name)
+	if c.ForUse {
+		vals := make([]string, len(c.Added))
+		for i, v := range c.Added {
+			vals[i] = quote.Literal(v)
+		}
+		return fmt.Sprintf("recreates enum %s so that this migration can use its new %s %s (a value added by ALTER TYPE ... ADD VALUE is unusable until its transaction commits); the columns using it are rewritten",
+			name, plural(len(vals), "value", "values"), strings.Join(vals, ", "))
+	}
 	if len(c.Removed) == 0 {
 		return fmt.Sprintf("recreates enum %s to reorder its values; the columns using it are rewritten", name)
 	}
@@ -278,6 +314,10 @@ func columnDef(c *schema.Column) string {
 // format_type() prints them, user-defined types (enums) quoted and
 // schema-qualified.
 func typeSQL(t schema.Type) string {
+	if t.Schema == "" && t.Name == "char" {
+		// The one-byte "char" must stay quoted: bare char is character(1).
+		t.Name = `"char"`
+	}
 	if t.Schema == "" {
 		return t.String()
 	}

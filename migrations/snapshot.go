@@ -1,0 +1,234 @@
+package migrations
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/mizzle/mizzle/schema"
+)
+
+// SnapshotVersion is the version of mizzle's snapshot format. It differs
+// from drizzle-kit's ("5" to "7") because the content differs: a mizzle
+// snapshot is a schema.Model, not drizzle-kit's JSON, and the version is how
+// a reader tells the two apart.
+const SnapshotVersion = "mizzle/1"
+
+// ZeroID is the prevId of the first snapshot, as in drizzle-kit, and the id
+// the empty folder stands at.
+const ZeroID = "00000000-0000-0000-0000-000000000000"
+
+// idSpace is the name space of snapshot ids (name-based UUIDs, version 5).
+// It is derived from a URL mizzle owns so that it never changes and never
+// collides with another tool's.
+var idSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/mizzle/mizzle/snapshot"))
+
+// Snapshot is a snapshot file as read: its place in the chain and, for a
+// mizzle snapshot, the model after its migration.
+type Snapshot struct {
+	ID     string
+	PrevID string
+	// Model is the schema after the migration, stripped (see Strip) and
+	// sorted. It is nil for a drizzle-kit snapshot.
+	Model *schema.Model
+	// DrizzleKit reports a snapshot written by drizzle-kit. Only its id
+	// and prevId are read: they chain with mizzle's, so a project can move
+	// from drizzle-kit to mizzle without rewriting its history, but its
+	// schema is in drizzle-kit's format and cannot be the base of a diff.
+	DrizzleKit bool
+}
+
+// snapshotJSON is the file layout: drizzle-kit's header (id, prevId,
+// version, dialect) followed by the model. The lists are always written,
+// empty or not, so every snapshot has the same shape.
+type snapshotJSON struct {
+	ID      string           `json:"id"`
+	PrevID  string           `json:"prevId"`
+	Version string           `json:"version"`
+	Dialect string           `json:"dialect"`
+	Schemas []*schema.Schema `json:"schemas"`
+	Enums   []*schema.Enum   `json:"enums"`
+	Tables  []*schema.Table  `json:"tables"`
+}
+
+// MarshalSnapshot returns the snapshot of m that follows the snapshot
+// prevID, and its id. The model is stripped first (see Strip), so the file
+// holds database state only and does not depend on where the Go sources
+// live.
+//
+// The id is a version 5 UUID of prevID and the model's canonical JSON, in a
+// name space of mizzle's: the same model after the same parent always gets
+// the same id, so two runs write byte-identical files. Keys come in a fixed
+// order, the indent is two spaces and the file ends in a newline.
+func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
+	s := Strip(m)
+	id = snapshotID(prevID, s)
+	data = marshalJSON(snapshotJSON{
+		ID:      id,
+		PrevID:  prevID,
+		Version: SnapshotVersion,
+		Dialect: Dialect,
+		Schemas: nonNil(s.Schemas),
+		Enums:   nonNil(s.Enums),
+		Tables:  nonNil(s.Tables),
+	})
+	return id, data
+}
+
+// snapshotID hashes the parent's id and the stripped model. Hashing the
+// parent too keeps ids distinct along the chain when a migration leaves the
+// model as it was (a custom migration).
+func snapshotID(prevID string, s *schema.Model) string {
+	var b bytes.Buffer
+	b.WriteString(prevID)
+	b.WriteByte('\n')
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(struct {
+		Schemas []*schema.Schema `json:"schemas"`
+		Enums   []*schema.Enum   `json:"enums"`
+		Tables  []*schema.Table  `json:"tables"`
+	}{nonNil(s.Schemas), nonNil(s.Enums), nonNil(s.Tables)})
+	if err != nil {
+		panic("migrations: " + err.Error()) // plain data: cannot fail
+	}
+	return uuid.NewSHA1(idSpace, b.Bytes()).String()
+}
+
+// ParseSnapshot decodes a snapshot file, mizzle's or drizzle-kit's (see
+// Snapshot.DrizzleKit). A syntax or type error is a *JSONError with the line
+// and column of the mistake.
+func ParseSnapshot(data []byte) (*Snapshot, error) {
+	// Read the header first: the version says how to read the rest.
+	var head struct {
+		ID      string          `json:"id"`
+		PrevID  string          `json:"prevId"`
+		Version string          `json:"version"`
+		Dialect string          `json:"dialect"`
+		Tables  json.RawMessage `json:"tables"`
+	}
+	if err := unmarshalJSON(data, &head); err != nil {
+		return nil, err
+	}
+	switch {
+	case head.Version == SnapshotVersion:
+		if head.Dialect != Dialect {
+			return nil, fmt.Errorf("dialect is %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, Dialect)
+		}
+		var s snapshotJSON
+		if err := unmarshalJSON(data, &s); err != nil {
+			return nil, err
+		}
+		if s.ID == "" {
+			return nil, errors.New(`has no "id"`)
+		}
+		m := &schema.Model{Schemas: s.Schemas, Enums: s.Enums, Tables: s.Tables}
+		return &Snapshot{ID: s.ID, PrevID: s.PrevID, Model: Strip(m)}, nil
+	case isDrizzleKit(head.Version, head.Tables):
+		if head.Dialect != Dialect && head.Dialect != legacyDialect {
+			return nil, fmt.Errorf("drizzle-kit snapshot for dialect %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, Dialect)
+		}
+		if head.ID == "" {
+			return nil, errors.New(`has no "id"`)
+		}
+		return &Snapshot{ID: head.ID, PrevID: head.PrevID, DrizzleKit: true}, nil
+	}
+	return nil, fmt.Errorf("snapshot version %q is not one this mizzle reads (%q, or drizzle-kit's): update mizzle", head.Version, SnapshotVersion)
+}
+
+// isDrizzleKit recognises drizzle-kit's snapshots: numeric versions up to 7
+// and tables keyed by name in an object, where mizzle has a list.
+func isDrizzleKit(version string, tables json.RawMessage) bool {
+	switch version {
+	case "1", "2", "3", "4", "5", "6", "7":
+		return true
+	}
+	return bytes.HasPrefix(bytes.TrimSpace(tables), []byte("{"))
+}
+
+// SnapshotPath returns the path, inside a migrations folder, of the
+// snapshot of the migration with the given tag: meta/ and its SnapshotFile.
+func SnapshotPath(tag string) string { return "meta/" + SnapshotFile(tag) }
+
+// SnapshotFile returns the file name, inside meta/, of the snapshot of the
+// migration with the given tag: <prefix>_snapshot.json, where the prefix is
+// the tag up to its first "_", as drizzle-kit names them.
+func SnapshotFile(tag string) string {
+	prefix, _, _ := strings.Cut(tag, "_")
+	return prefix + "_snapshot.json"
+}
+
+// Strip returns a sorted deep copy of m holding database state only: no
+// source positions, Go types, Go field names, doc comments, rename hints
+// (Was) or Go package. Rename hints are dropped because they describe one
+// step between models, not a model; a snapshot that kept them would replay
+// the rename at the next diff. Empty lists are normalised (those JSON always
+// writes become empty, the others nil) so a model loaded from Go and one read
+// back from JSON compare equal and hash alike. m is not changed.
+func Strip(m *schema.Model) *schema.Model {
+	if m == nil {
+		return &schema.Model{}
+	}
+	c := m.Clone()
+	c.Go = schema.GoPackage{}
+	for _, s := range c.Schemas {
+		s.Was = ""
+	}
+	for _, e := range c.Enums {
+		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
+		e.Values = nonNil(e.Values)
+	}
+	for _, t := range c.Tables {
+		t.Was, t.Doc, t.GoType, t.Pos = "", "", schema.GoType{}, schema.Position{}
+		t.Columns = nonNil(t.Columns)
+		for _, col := range t.Columns {
+			col.Was, col.GoField, col.GoType, col.Pos = "", "", schema.GoType{}, schema.Position{}
+		}
+		if pk := t.PrimaryKey; pk != nil {
+			pk.Pos = schema.Position{}
+			pk.Columns = nonNil(pk.Columns)
+		}
+		for i := range t.Uniques {
+			t.Uniques[i].Pos = schema.Position{}
+			t.Uniques[i].Columns = nonNil(t.Uniques[i].Columns)
+		}
+		for i := range t.Checks {
+			t.Checks[i].Pos = schema.Position{}
+		}
+		for i := range t.ForeignKeys {
+			fk := &t.ForeignKeys[i]
+			fk.Pos = schema.Position{}
+			fk.Columns, fk.RefColumns = nonNil(fk.Columns), nonNil(fk.RefColumns)
+		}
+		for i := range t.Indexes {
+			t.Indexes[i].Pos = schema.Position{}
+			t.Indexes[i].Elements = nonNil(t.Indexes[i].Elements)
+		}
+		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
+		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
+	}
+	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
+	c.Sort()
+	return c
+}
+
+// nonNil returns s, or an empty slice for nil, for lists JSON writes even
+// when empty ([] rather than null).
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// nilIfEmpty returns nil for an empty s, for lists JSON omits when empty.
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,121 @@
+package migrations_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mizzle/mizzle/internal/golden"
+	"github.com/mizzle/mizzle/migrations"
+)
+
+// richStatements is a migration with the shapes a file must carry: a
+// one-line statement, a multi-line one, warnings (one with a line break,
+// which must not leak out of the comment) and blank space the emitter
+// would not write.
+func richStatements() []migrations.Statement {
+	return []migrations.Statement{
+		{SQL: `CREATE SCHEMA "app";`},
+		{SQL: `CREATE TYPE "app"."status" AS ENUM ('draft', 'active', 'archived');`},
+		{SQL: "CREATE TABLE \"app\".\"orders\" (\n\t\"id\" bigint GENERATED ALWAYS AS IDENTITY NOT NULL,\n\t\"note\" text DEFAULT '--> not a breakpoint, just text' NOT NULL,\n\tCONSTRAINT \"orders_pkey\" PRIMARY KEY (\"id\")\n);"},
+		{SQL: `ALTER TABLE "public"."models" DROP COLUMN "variant";`, Warning: "Drops column models.variant and its data."},
+		{SQL: "\n  ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"qty\" SET DATA TYPE integer USING \"qty\"::integer;  \n", Warning: "Casts orders.qty to integer:\nfails on fractional values."},
+		{SQL: `CREATE INDEX "orders_note_idx" ON "app"."orders" USING btree ("note");`},
+	}
+}
+
+func TestFormatSQL(t *testing.T) {
+	got := migrations.FormatSQL(richStatements())
+	golden.Check(t, filepath.Join("testdata", "folder", "golden", "format.sql"), got)
+	if again := migrations.FormatSQL(richStatements()); string(again) != string(got) {
+		t.Error("FormatSQL is not deterministic")
+	}
+}
+
+func TestFormatSQLCustom(t *testing.T) {
+	for _, stmts := range [][]migrations.Statement{nil, {}} {
+		if got := string(migrations.FormatSQL(stmts)); got != "-- Custom SQL migration file, put your code below! --\n" {
+			t.Errorf("FormatSQL(%#v) = %q, want the custom migration body", stmts, got)
+		}
+	}
+	chunks := migrations.SplitSQL([]byte(migrations.CustomSQL))
+	want := []migrations.Chunk{{SQL: "-- Custom SQL migration file, put your code below! --", Line: 1}}
+	if diff := cmp.Diff(want, chunks); diff != "" {
+		t.Errorf("SplitSQL(CustomSQL) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestFormatSplitRoundTrip reads back what FormatSQL writes: one chunk per
+// statement, its warning on the chunk's first line, at the line the
+// statement starts on in the file.
+func TestFormatSplitRoundTrip(t *testing.T) {
+	stmts := richStatements()
+	got := migrations.SplitSQL(migrations.FormatSQL(stmts))
+	want := []migrations.Chunk{
+		{Line: 1, SQL: `CREATE SCHEMA "app";`},
+		{Line: 3, SQL: `CREATE TYPE "app"."status" AS ENUM ('draft', 'active', 'archived');`},
+		{Line: 5, SQL: stmts[2].SQL},
+		{Line: 11, SQL: "-- WARNING: Drops column models.variant and its data.\n" + stmts[3].SQL},
+		{Line: 14, SQL: "-- WARNING: Casts orders.qty to integer: fails on fractional values.\n" +
+			`ALTER TABLE "public"."orders" ALTER COLUMN "qty" SET DATA TYPE integer USING "qty"::integer;`},
+		{Line: 17, SQL: stmts[5].SQL},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SplitSQL(FormatSQL(stmts)) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSplitSQL(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []migrations.Chunk
+	}{
+		{"empty", "", nil},
+		{"blank", "\n  \n\t\n", nil},
+		{"one statement, no breakpoint", "SELECT 1;", []migrations.Chunk{{SQL: "SELECT 1;", Line: 1}}},
+		{
+			// drizzle-kit ends a statement's line with the breakpoint,
+			// except after CREATE TABLE, whose text ends in a newline.
+			"drizzle-kit layout",
+			"CREATE TYPE \"public\".\"role\" AS ENUM('admin', 'user');--> statement-breakpoint\n" +
+				"CREATE TABLE \"users\" (\n\t\"id\" serial PRIMARY KEY NOT NULL\n);\n" +
+				"--> statement-breakpoint\n" +
+				"CREATE INDEX \"users_idx\" ON \"users\" USING btree (\"id\");",
+			[]migrations.Chunk{
+				{SQL: "CREATE TYPE \"public\".\"role\" AS ENUM('admin', 'user');", Line: 1},
+				{SQL: "CREATE TABLE \"users\" (\n\t\"id\" serial PRIMARY KEY NOT NULL\n);", Line: 2},
+				{SQL: "CREATE INDEX \"users_idx\" ON \"users\" USING btree (\"id\");", Line: 6},
+			},
+		},
+		{
+			"blank lines and empty chunks",
+			"\n\n  SELECT 1;\n\n--> statement-breakpoint\n--> statement-breakpoint\n\n\nSELECT\n  2;\n\n",
+			[]migrations.Chunk{{SQL: "SELECT 1;", Line: 3}, {SQL: "SELECT\n  2;", Line: 9}},
+		},
+		{
+			"CRLF line endings",
+			"SELECT 1;\r\n--> statement-breakpoint\r\nSELECT 2;\r\n",
+			[]migrations.Chunk{{SQL: "SELECT 1;", Line: 1}, {SQL: "SELECT 2;", Line: 3}},
+		},
+		{
+			"comment-only chunk is kept",
+			"-- nothing yet\n--> statement-breakpoint\nSELECT 1;",
+			[]migrations.Chunk{{SQL: "-- nothing yet", Line: 1}, {SQL: "SELECT 1;", Line: 3}},
+		},
+		{
+			"breakpoint at the very end",
+			"SELECT 1;\n--> statement-breakpoint",
+			[]migrations.Chunk{{SQL: "SELECT 1;", Line: 1}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := migrations.SplitSQL([]byte(tt.in))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("SplitSQL(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
