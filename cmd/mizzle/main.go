@@ -92,7 +92,8 @@ PostgreSQL databases with the result.`,
 	})
 	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newVersionCmd(env), newSchemaCmd(env))
+	root.PersistentFlags().StringVar(&env.configFile, "config", "", "the config file (default: "+configName+" in the working directory or a parent)")
+	root.AddCommand(newVersionCmd(env), newSchemaCmd(env), newGenerateCmd(env))
 	return root
 }
 

@@ -14,6 +14,23 @@ type env struct {
 	stdout, stderr io.Writer
 	color          bool
 	cwd            string
+	// configFile is the --config flag; empty means search for mizzle.yaml.
+	configFile string
+}
+
+// config returns the settings from the config file, or empty settings
+// when there is none.
+func (e *env) config() (*config, error) {
+	path := e.configFile
+	if path == "" {
+		var err error
+		if path, err = findConfig(e.cwd); err != nil || path == "" {
+			return &config{}, err
+		}
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, &usageError{fmt.Sprintf("--config %s: no such file", path)}
+	}
+	return loadConfig(path)
 }
 
 func newEnv(stdout, stderr io.Writer) *env {

@@ -30,6 +30,11 @@ file:line:col: message, all at once.
 ` + grammarHelp,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			dir = cfg.path(cmd.Flags().Changed("schema"), dir, cfg.Schema, ".")
 			if err := checkDir("--schema", dir); err != nil {
 				return err
 			}

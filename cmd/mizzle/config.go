@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// configName is the file mizzle looks for in the working directory and
+// its parents.
+const configName = "mizzle.yaml"
+
+// config holds the settings a project states once instead of on every
+// command line. Paths in the file are relative to the file's directory.
+type config struct {
+	// Schema is the directory of the schema package.
+	Schema string `yaml:"schema"`
+	// Migrations is the migrations folder.
+	Migrations string `yaml:"migrations"`
+
+	// dir is the directory of the file the settings came from; "" when
+	// there is none.
+	dir  string
+	file string
+}
+
+// findConfig returns the path of the config file that governs dir: the
+// first mizzle.yaml in dir or one of its parents, or "" when there is none.
+func findConfig(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, configName)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// loadConfig reads a config file. Unknown keys are errors, so a typo does
+// not silently fall back to a default; they name the file, line and column.
+func loadConfig(path string) (*config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &config{dir: filepath.Dir(path), file: path}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && err != io.EOF {
+		return nil, configError(path, err)
+	}
+	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// configError rewrites the YAML decoder's "line N: msg" errors as
+// "file:N: msg", the form editors and terminals turn into links.
+func configError(path string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		err = errors.New(te.Errors[0])
+	}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return fmt.Errorf("%s:%d: %s", path, n, m[2])
+	}
+	return fmt.Errorf("%s: %v", path, err)
+}
+
+// path resolves a setting: the flag when it was given (relative to the
+// working directory), else the config value (relative to the config file),
+// else def.
+func (c *config) path(flagSet bool, flagValue, configValue, def string) string {
+	switch {
+	case flagSet:
+		return flagValue
+	case configValue != "" && c.dir != "":
+		if filepath.IsAbs(configValue) {
+			return configValue
+		}
+		return filepath.Join(c.dir, configValue)
+	}
+	return def
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+type generateFlags struct {
+	schema, migrations, name string
+	custom, dropAndAdd       bool
+}
+
+func newGenerateCmd(env *env) *cobra.Command {
+	var f generateFlags
+	cmd := &cobra.Command{
+		Use:   "generate [--schema DIR] [--migrations DIR] [--name NAME] [--custom]",
+		Short: "Write the migration that takes the last snapshot to the schema",
+		Long: `Load the schema package, compare it with the last snapshot in the migrations
+folder, and write the difference as a new migration: NNNN_name.sql, its
+snapshot in meta/ and an entry in meta/_journal.json. Nothing is written when
+the schema has a mistake or nothing changed.
+
+Renames are never guessed. A rename hint (was:OLD on a field, //mizzle:was OLD
+on a type) says what was renamed. When a column or table disappears and
+another appears without a hint, generate asks on a terminal; elsewhere (go
+generate, CI) it stops and names both, unless --drop-and-add says they are
+different objects.
+
+Statements that destroy data or may fail on existing rows are printed as
+warnings and carry a -- WARNING comment in the SQL file.
+
+Settings come from flags, else from mizzle.yaml in the working directory or
+a parent (paths relative to that file), else the defaults.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			fl := cmd.Flags()
+			f.schema = cfg.path(fl.Changed("schema"), f.schema, cfg.Schema, ".")
+			f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+			if f.name != "" && migrations.TagName(f.name) == "" {
+				return &usageError{fmt.Sprintf("--name %q: a name needs a letter or digit", f.name)}
+			}
+			return generate(cmd, env, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.schema, "schema", ".", "directory of the schema package")
+	fl.StringVar(&f.migrations, "migrations", "migrations", "the migrations folder")
+	fl.StringVar(&f.name, "name", "", "the migration's name (default: one that describes the change)")
+	fl.BoolVar(&f.custom, "custom", false, "write an empty migration for hand-written SQL")
+	fl.BoolVar(&f.dropAndAdd, "drop-and-add", false, "treat a vanished and a new column or table as a drop and an add, not a rename")
+	return cmd
+}
+
+func generate(cmd *cobra.Command, env *env, f generateFlags) error {
+	if err := checkDir("--schema", f.schema); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(f.migrations); err == nil && !fi.IsDir() {
+		return fmt.Errorf("--migrations %s: not a directory", f.migrations)
+	}
+	folder, err := migrations.ReadFolder(os.DirFS(f.migrations))
+	if err != nil {
+		return folderError(f.migrations, err)
+	}
+	last, err := folder.Last()
+	switch {
+	case f.custom && errors.Is(err, migrations.ErrDrizzleKitBase):
+		// A custom migration is how a drizzle-kit project is adopted: its
+		// snapshot records the schema as it is now.
+		last = nil
+	case err != nil:
+		return folderError(f.migrations, err)
+	}
+
+	var changes []migrations.Change
+	var model *schema.Model
+	if f.custom && last != nil {
+		model = last
+	} else {
+		model, err = loader.Load(cmd.Context(), loader.Config{Dir: f.schema})
+		if err != nil {
+			return err
+		}
+	}
+	if !f.custom {
+		opts := migrations.Options{DropAndAdd: f.dropAndAdd}
+		if !f.dropAndAdd && interactive() {
+			opts.Resolve = newRenamePrompt(env).resolve
+		}
+		changes, err = migrations.Diff(last, model, opts)
+		var ae *migrations.AmbiguityError
+		if errors.As(err, &ae) {
+			for _, a := range ae.Ambiguities {
+				fmt.Fprintf(env.stderr, "%s %s\n", env.paint(red, "mizzle:"), ambiguityHelp(a))
+			}
+			fmt.Fprintf(env.stderr, "Nothing was written.\n")
+			return errReported
+		}
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			fmt.Fprintln(env.stdout, "No schema changes, nothing to migrate.")
+			return nil
+		}
+	}
+	stmts, err := migrations.SQL(changes)
+	if err != nil {
+		return err
+	}
+	name := f.name
+	switch {
+	case name != "":
+	case f.custom:
+		name = "custom"
+	default:
+		name = migrations.Name(changes)
+	}
+	mig, err := folder.Next(name, model, stmts, migrationTime())
+	if err != nil {
+		return err
+	}
+	if err := writeMigration(f.migrations, mig); err != nil {
+		return err
+	}
+	rel := filepath.Join(f.migrations, mig.Tag+".sql")
+	if filepath.IsAbs(rel) {
+		if r, err := filepath.Rel(env.cwd, rel); err == nil {
+			rel = r
+		}
+	}
+	for _, s := range stmts {
+		if s.Warning != "" {
+			fmt.Fprintf(env.stderr, "%s %s: %s\n", env.paint(bold, "warning:"), rel, s.Warning)
+		}
+	}
+	switch {
+	case f.custom:
+		fmt.Fprintf(env.stdout, "%s: empty migration written; put your SQL in it.\n", rel)
+	default:
+		fmt.Fprintf(env.stdout, "%s: %d %s written.\n", rel, len(stmts), plural(len(stmts), "statement", "statements"))
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// migrationTime is the journal's "when" of a new migration: now, or
+// SOURCE_DATE_EPOCH (seconds) when set, for reproducible output.
+func migrationTime() time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		var sec int64
+		if _, err := fmt.Sscan(s, &sec); err == nil {
+			return time.Unix(sec, 0).UTC()
+		}
+	}
+	return time.Now()
+}
+
+// folderError names the migrations folder in an error about one of its
+// files, so the file names in it are paths the user can open.
+func folderError(dir string, err error) error {
+	var list schema.ErrorList
+	if errors.As(err, &list) {
+		out := make(schema.ErrorList, len(list))
+		for i, e := range list {
+			e := *e
+			e.Pos.Filename = filepath.Join(dir, e.Pos.Filename)
+			out[i] = &e
+		}
+		return out
+	}
+	return fmt.Errorf("%s: %w", dir, err)
+}
+
+// writeMigration writes a new migration's files. The journal goes last
+// (Files orders them so): it is what makes the migration exist, so a
+// failure before it leaves at worst an unlisted file that check reports,
+// never a journal entry without its SQL.
+func writeMigration(dir string, mig *migrations.Migration) error {
+	for _, f := range mig.Files() {
+		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic replaces a file through a temporary one, so a reader
+// (or an interrupted run) never sees half a journal.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mizzle-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

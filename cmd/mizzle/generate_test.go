@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/mizzle/mizzle/internal/golden"
+	"github.com/mizzle/mizzle/internal/testmod"
+)
+
+// goldenDir is absolute: the tests change directory into their projects.
+var goldenDir, _ = filepath.Abs(filepath.Join("testdata", "generate"))
+
+func goldenPath(name string) string { return filepath.Join(goldenDir, name) }
+
+// project is a throwaway Go module with a schema package, where tests run
+// mizzle as a user would.
+type project struct {
+	t   *testing.T
+	dir string
+}
+
+const usersV1 = `package schema
+
+//mizzle:table
+type User struct {
+	ID   int64  ` + "`db:\"id,pk,identity\"`" + `
+	Name string ` + "`db:\"name\"`" + `
+}
+`
+
+func newProject(t *testing.T, schemaSrc string) *project {
+	t.Helper()
+	dir, env := testmod.Write(t, &txtar.Archive{Files: []txtar.File{{Name: "schema/schema.go", Data: []byte(schemaSrc)}}})
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "GOFLAGS" || k == "GOPROXY" || k == "GOWORK") {
+			t.Setenv(k, v)
+		}
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01
+	prevStdin, prevInteractive := stdin, interactive
+	interactive = func() bool { return false }
+	t.Cleanup(func() { stdin, interactive = prevStdin, prevInteractive })
+	return &project{t: t, dir: dir}
+}
+
+func (p *project) writeSchema(src string) {
+	p.t.Helper()
+	if err := os.WriteFile(filepath.Join(p.dir, "schema", "schema.go"), []byte(src), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// run runs mizzle in dir (relative to the project).
+func (p *project) run(dir string, args ...string) (code int, stdout, stderr string) {
+	p.t.Helper()
+	p.t.Chdir(filepath.Join(p.dir, dir))
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// files returns every file under the project's migrations folder with its
+// contents.
+func (p *project) files() map[string]string {
+	p.t.Helper()
+	out := map[string]string{}
+	root := filepath.Join(p.dir, "migrations")
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, _ := os.ReadFile(path)
+		rel, _ := filepath.Rel(root, path)
+		out[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	return out
+}
+
+func (p *project) archive() []byte {
+	files := p.files()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	ar := &txtar.Archive{}
+	for _, n := range names {
+		ar.Files = append(ar.Files, txtar.File{Name: n, Data: []byte(files[n])})
+	}
+	return txtar.Format(ar)
+}
+
+func TestGenerateFirstAndNext(t *testing.T) {
+	p := newProject(t, usersV1)
+	code, stdout, stderr := p.run("schema", "generate", "--migrations", "../migrations")
+	if code != exitOK {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	if want := "../migrations/0000_create_user.sql: 1 statement written.\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+	golden.Check(t, goldenPath("first.txtar"), p.archive())
+
+	// Nothing changed: nothing is written.
+	before := p.archive()
+	code, stdout, _ = p.run("schema", "generate", "--migrations", "../migrations")
+	if code != exitOK || stdout != "No schema changes, nothing to migrate.\n" {
+		t.Errorf("second generate: exit %d, stdout %q", code, stdout)
+	}
+	if !bytes.Equal(before, p.archive()) {
+		t.Errorf("generate without changes modified the migrations folder")
+	}
+
+	p.writeSchema(strings.Replace(usersV1, "Name string", "Email *string `db:\"email\"`\n\tName string", 1))
+	code, stdout, stderr = p.run("schema", "generate", "--migrations", "../migrations")
+	if code != exitOK {
+		t.Fatalf("generate after a change: exit %d\n%s", code, stderr)
+	}
+	if want := "../migrations/0001_add_email.sql: 1 statement written.\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+	golden.Check(t, goldenPath("next.txtar"), p.archive())
+}
+
+// TestGenerateDeterministic runs generate on the same schema in two
+// projects: every byte but the journal's clock matches, and with the same
+// clock those match too.
+func TestGenerateDeterministic(t *testing.T) {
+	var results []string
+	for range 2 {
+		p := newProject(t, usersV1)
+		if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK {
+			t.Fatalf("generate: %s", stderr)
+		}
+		results = append(results, string(p.archive()))
+	}
+	if results[0] != results[1] {
+		t.Errorf("two runs on the same schema differ:\n%s\n---\n%s", results[0], results[1])
+	}
+}
+
+func TestGenerateRenames(t *testing.T) {
+	renamed := strings.Replace(usersV1, "Name string `db:\"name\"`", "FullName string `db:\"full_name\"`", 1)
+	t.Run("not on a terminal", func(t *testing.T) {
+		p := newProject(t, usersV1)
+		p.run("schema", "generate", "--migrations", "../migrations")
+		before := p.archive()
+		p.writeSchema(renamed)
+		code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations")
+		if code != exitFailure {
+			t.Errorf("exit %d, want %d", code, exitFailure)
+		}
+		want := `mizzle: column "full_name" of table "public"."user" is new and "name" is gone: is it a rename?
+  to rename, add was:name to the field's db tag
+  to drop the old column with its data and create the new one, run again with --drop-and-add
+Nothing was written.
+`
+		if stderr != want {
+			t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
+		}
+		if !bytes.Equal(before, p.archive()) {
+			t.Errorf("a failed generate modified the migrations folder")
+		}
+	})
+	t.Run("drop and add", func(t *testing.T) {
+		p := newProject(t, usersV1)
+		p.run("schema", "generate", "--migrations", "../migrations")
+		p.writeSchema(renamed)
+		code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--drop-and-add")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		sql := p.files()["0001_drop_name_and_add_full_name.sql"]
+		if !strings.Contains(sql, `DROP COLUMN "name"`) || !strings.Contains(sql, `ADD COLUMN "full_name"`) {
+			t.Errorf("migration:\n%s", sql)
+		}
+		if !strings.Contains(stderr, `warning: ../migrations/0001_drop_name_and_add_full_name.sql: drops column "name"`) {
+			t.Errorf("no warning for the dropped column; stderr:\n%s", stderr)
+		}
+	})
+	t.Run("answered on a terminal", func(t *testing.T) {
+		p := newProject(t, usersV1)
+		p.run("schema", "generate", "--migrations", "../migrations")
+		p.writeSchema(renamed)
+		interactive = func() bool { return true }
+		stdin = strings.NewReader("7\n2\n")
+		code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, want := range []string{`Is column "full_name" in table "public"."user" new, or renamed from one that is gone?`,
+			`2) renamed from "name"`, `"7" is not a choice.`} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("prompt does not say %q:\n%s", want, stderr)
+			}
+		}
+		sql := p.files()["0001_rename_name.sql"]
+		if sql != "ALTER TABLE \"public\".\"user\" RENAME COLUMN \"name\" TO \"full_name\";\n" {
+			t.Errorf("migration:\n%s", sql)
+		}
+	})
+	t.Run("hint", func(t *testing.T) {
+		p := newProject(t, usersV1)
+		p.run("schema", "generate", "--migrations", "../migrations")
+		p.writeSchema(strings.Replace(renamed, `db:"full_name"`, `db:"full_name,was:name"`, 1))
+		if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		// The hint stays in the code; once the rename is in the snapshot
+		// it does nothing.
+		if code, stdout, _ := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK ||
+			stdout != "No schema changes, nothing to migrate.\n" {
+			t.Errorf("generate after the rename: exit %d, %q", code, stdout)
+		}
+	})
+}
+
+func TestGenerateCustom(t *testing.T) {
+	p := newProject(t, usersV1)
+	p.run("schema", "generate", "--migrations", "../migrations")
+	code, stdout, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--custom", "--name", "backfill emails")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "../migrations/0001_backfill_emails.sql: empty migration written; put your SQL in it.\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+	golden.Check(t, goldenPath("custom.txtar"), p.archive())
+	// A custom migration keeps the schema where it was.
+	if code, stdout, _ := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK ||
+		stdout != "No schema changes, nothing to migrate.\n" {
+		t.Errorf("generate after --custom: exit %d, %q", code, stdout)
+	}
+}
+
+func TestGenerateConfig(t *testing.T) {
+	p := newProject(t, usersV1)
+	if err := os.WriteFile(filepath.Join(p.dir, "mizzle.yaml"), []byte("schema: schema\nmigrations: db/migrations\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Run from the schema package, as go generate does: the config is
+	// found in the parent and its paths are relative to it.
+	code, stdout, stderr := p.run("schema", "generate")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "../db/migrations/0000_create_user.sql: 1 statement written.\n"; stdout != want {
+		t.Errorf("stdout = %q, want %q", stdout, want)
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, "db", "migrations", "meta", "_journal.json")); err != nil {
+		t.Errorf("journal not written where the config says: %v", err)
+	}
+
+	if err := os.WriteFile(filepath.Join(p.dir, "mizzle.yaml"), []byte("schema: schema\nmigratons: db\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = p.run(".", "generate")
+	if want := "mizzle: " + filepath.Join(p.dir, "mizzle.yaml") + ":2: field migratons not found in type main.config\n"; code != exitFailure || stderr != want {
+		t.Errorf("unknown key: exit %d, stderr %q, want %q", code, stderr, want)
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(p *project)
+		args    []string
+		wantErr string
+	}{
+		{
+			name:    "schema mistake",
+			setup:   func(p *project) { p.writeSchema(strings.Replace(usersV1, "pk,identity", "pk,identiti", 1)) },
+			args:    []string{"generate", "--schema", "schema"},
+			wantErr: "schema/schema.go:5:",
+		},
+		{
+			name: "broken journal",
+			setup: func(p *project) {
+				os.MkdirAll(filepath.Join(p.dir, "migrations", "meta"), 0o755)
+				os.WriteFile(filepath.Join(p.dir, "migrations", "meta", "_journal.json"), []byte("{\"version\": \n"), 0o644)
+			},
+			args:    []string{"generate", "--schema", "schema"},
+			wantErr: "meta/_journal.json",
+		},
+		{
+			name:    "migrations is a file",
+			setup:   func(p *project) { os.WriteFile(filepath.Join(p.dir, "migrations"), nil, 0o644) },
+			args:    []string{"generate", "--schema", "schema"},
+			wantErr: "mizzle: --migrations migrations: not a directory\n",
+		},
+		{
+			name:    "bad name",
+			args:    []string{"generate", "--schema", "schema", "--name", "!!"},
+			wantErr: "mizzle: --name \"!!\": a name needs a letter or digit\n",
+		},
+		{
+			name:    "missing config",
+			args:    []string{"generate", "--config", "nope.yaml"},
+			wantErr: "mizzle: --config nope.yaml: no such file\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProject(t, usersV1)
+			if tt.setup != nil {
+				tt.setup(p)
+			}
+			before := p.archive()
+			code, _, stderr := p.run(".", tt.args...)
+			if code == exitOK {
+				t.Fatalf("exit 0, want a failure")
+			}
+			if !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("stderr:\n%s\nwant it to contain:\n%s", stderr, tt.wantErr)
+			}
+			if !bytes.Equal(before, p.archive()) {
+				t.Errorf("a failed generate modified the migrations folder")
+			}
+		})
+	}
+}
