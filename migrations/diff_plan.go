@@ -119,6 +119,10 @@ func (d *differ) planKeeps() {
 		}
 	}
 	// Foreign keys last: one stays only if the key it references stays.
+	curBy := make(map[TableName]*schema.Table, len(d.cur.Tables))
+	for _, c := range d.cur.Tables {
+		curBy[nameOf(c)] = c
+	}
 	for t, c := range d.tables {
 		for _, fk := range c.ForeignKeys {
 			i := slices.IndexFunc(t.ForeignKeys, func(n schema.ForeignKey) bool { return n.Name == fk.Name })
@@ -126,7 +130,7 @@ func (d *differ) planKeeps() {
 				slices.ContainsFunc(fk.Columns, func(n string) bool { return d.typeChanged[objKey{c, n}] }) {
 				continue
 			}
-			ref := d.cur.Table(fk.RefSchema, fk.RefTable)
+			ref := curBy[TableName{fk.RefSchema, fk.RefTable}]
 			if ref == nil || d.dropped[ref] || onTouched(ref, fk.RefColumns) ||
 				slices.ContainsFunc(fk.RefColumns, func(n string) bool { return d.typeChanged[objKey{ref, n}] }) {
 				continue
