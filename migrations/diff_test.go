@@ -247,18 +247,7 @@ func (d *databases) put(t *testing.T, conn *pgx.Conn) {
 // extensions the cases use.
 func (d *databases) reset(t *testing.T, conn *pgx.Conn) bool {
 	t.Helper()
-	_, err := conn.Exec(context.Background(), `
-DO $$
-DECLARE s name;
-BEGIN
-	FOR s IN SELECT nspname FROM pg_namespace
-		WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
-	LOOP
-		EXECUTE format('DROP SCHEMA %I CASCADE', s);
-	END LOOP;
-END $$;
-CREATE SCHEMA public;
-CREATE EXTENSION citext;`)
+	err := emptyDatabase(context.Background(), conn)
 	if err != nil {
 		t.Errorf("emptying the test database: %v", err)
 		return false
@@ -311,3 +300,21 @@ SELECT line FROM (
 	SELECT format('index %s', pg_get_indexdef(i.indexrelid))
 	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ns ON ns.oid = c.relnamespace
 ) s ORDER BY line COLLATE "C"`
+
+// emptyDatabase drops every schema of the database, then creates public
+// and the extensions the tests use.
+func emptyDatabase(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, `
+DO $$
+DECLARE s name;
+BEGIN
+	FOR s IN SELECT nspname FROM pg_namespace
+		WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
+	LOOP
+		EXECUTE format('DROP SCHEMA %I CASCADE', s);
+	END LOOP;
+END $$;
+CREATE SCHEMA public;
+CREATE EXTENSION citext;`)
+	return err
+}

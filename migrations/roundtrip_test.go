@@ -63,7 +63,7 @@ func roundTrip(t *testing.T, conn *pgx.Conn, s uint64) bool {
 		return false
 	}
 
-	if err := resetDatabase(ctx, conn); err != nil {
+	if err := emptyDatabase(ctx, conn); err != nil {
 		return fail("resetting the database: %v", err)
 	}
 	create, err := migrations.SQL(migrations.Create(a))
@@ -137,56 +137,13 @@ func roundTrip(t *testing.T, conn *pgx.Conn, s uint64) bool {
 	return true
 }
 
-// resetDatabase drops every schema the tests made and recreates an empty
-// public schema.
-func resetDatabase(ctx context.Context, conn *pgx.Conn) error {
-	_, err := conn.Exec(ctx, `DO $$
-DECLARE s text;
-BEGIN
-	FOR s IN SELECT nspname FROM pg_namespace
-		WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
-	LOOP
-		EXECUTE format('DROP SCHEMA %I CASCADE', s);
-	END LOOP;
-	CREATE SCHEMA public;
-END $$`)
-	return err
-}
-
-// comparable returns m as the database can hold it: no Go or source
-// information, no rename hints, columns in name order.
+// comparable returns m as the database can hold it (migrations.Strip),
+// with columns in name order, since ADD COLUMN appends.
 func comparable(m *schema.Model) *schema.Model {
-	c := m.Clone()
-	c.Go = schema.GoPackage{}
-	for _, s := range c.Schemas {
-		s.Was = ""
-	}
-	for _, e := range c.Enums {
-		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
-	}
+	c := migrations.Strip(m)
 	for _, t := range c.Tables {
-		t.Was, t.Doc, t.GoType, t.Pos = "", "", schema.GoType{}, schema.Position{}
-		for _, col := range t.Columns {
-			col.Was, col.GoField, col.GoType, col.Pos = "", "", schema.GoType{}, schema.Position{}
-		}
 		slices.SortFunc(t.Columns, func(a, b *schema.Column) int { return cmp.Compare(a.Name, b.Name) })
-		if t.PrimaryKey != nil {
-			t.PrimaryKey.Pos = schema.Position{}
-		}
-		for i := range t.Uniques {
-			t.Uniques[i].Pos = schema.Position{}
-		}
-		for i := range t.Checks {
-			t.Checks[i].Pos = schema.Position{}
-		}
-		for i := range t.ForeignKeys {
-			t.ForeignKeys[i].Pos = schema.Position{}
-		}
-		for i := range t.Indexes {
-			t.Indexes[i].Pos = schema.Position{}
-		}
 	}
-	c.Sort()
 	return c
 }
 

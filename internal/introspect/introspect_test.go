@@ -66,7 +66,7 @@ func TestCorpus(t *testing.T) {
 			}
 			golden.Check(t, filepath.Join("..", "..", "testdata", "introspect", name+".json"), marshal(t, got))
 
-			want := stripGo(loaded.Clone())
+			want := migrations.Strip(loaded)
 			if diff := cmp.Diff(maskExprs(want), maskExprs(got.Clone())); diff != "" {
 				t.Errorf("introspected model differs from the loaded one (-loaded +introspected):\n%s", diff)
 			}
@@ -297,39 +297,6 @@ func copyExtensions(t *testing.T, from, to *pgx.Conn) {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
-}
-
-// stripGo clears what only a model loaded from Go has.
-func stripGo(m *schema.Model) *schema.Model {
-	m.Go = schema.GoPackage{}
-	for _, s := range m.Schemas {
-		s.Was = ""
-	}
-	for _, e := range m.Enums {
-		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
-	}
-	for _, t := range m.Tables {
-		t.Was, t.Doc, t.GoType, t.Pos = "", "", schema.GoType{}, schema.Position{}
-		for _, c := range t.Columns {
-			c.Was, c.GoField, c.GoType, c.Pos = "", "", schema.GoType{}, schema.Position{}
-		}
-		if t.PrimaryKey != nil {
-			t.PrimaryKey.Pos = schema.Position{}
-		}
-		for i := range t.Uniques {
-			t.Uniques[i].Pos = schema.Position{}
-		}
-		for i := range t.Checks {
-			t.Checks[i].Pos = schema.Position{}
-		}
-		for i := range t.ForeignKeys {
-			t.ForeignKeys[i].Pos = schema.Position{}
-		}
-		for i := range t.Indexes {
-			t.Indexes[i].Pos = schema.Position{}
-		}
-	}
-	return m
 }
 
 // maskExprs replaces the text of every expression with a placeholder, so
