@@ -95,7 +95,16 @@ func (f *Folder) Last() (*schema.Model, error) {
 // should list. Every problem found is reported, as a schema.ErrorList whose
 // positions name files relative to the folder (with line and column inside
 // JSON where known) and whose messages say what to do.
-func ReadFolder(fsys fs.FS) (*Folder, error) {
+func ReadFolder(fsys fs.FS) (*Folder, error) { return readFolder(fsys, true) }
+
+// ReadMigrations reads a migrations folder as the migrator needs it: the
+// journal and the SQL files, checked as ReadFolder checks them, but no
+// snapshots, so a deployment may embed only the journal and the SQL
+// (//go:embed migrations/*.sql migrations/meta/_journal.json). Entries have
+// a nil Snapshot.
+func ReadMigrations(fsys fs.FS) (*Folder, error) { return readFolder(fsys, false) }
+
+func readFolder(fsys fs.FS, snapshots bool) (*Folder, error) {
 	root, err := fs.ReadDir(fsys, ".")
 	if errors.Is(err, fs.ErrNotExist) {
 		return emptyFolder(), nil
@@ -205,6 +214,13 @@ func ReadFolder(fsys fs.FS) (*Folder, error) {
 			errs.Addf(at(name), "not listed in %s: a migration file needs a journal entry; "+
 				"generate migrations with mizzle, or add the entry by hand (for SQL written by hand), or delete the file", JournalFile)
 		}
+	}
+
+	if !snapshots {
+		if len(errs) > 0 {
+			return nil, errs.Sort()
+		}
+		return f, nil
 	}
 
 	// Snapshots: read each entry's, then check the chain.

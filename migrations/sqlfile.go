@@ -53,6 +53,8 @@ type Chunk struct {
 	// Line is the 1-based line of the file on which SQL starts, so that an
 	// error at an offset inside SQL can be reported as file:line.
 	Line int
+	// Offset is the byte offset in the file at which SQL starts.
+	Offset int
 }
 
 // SplitSQL splits a migration file into its statements at every
@@ -75,7 +77,7 @@ func SplitSQL(data []byte) []Chunk {
 		trimmed := bytes.TrimLeftFunc(part, unicode.IsSpace)
 		if sql := bytes.TrimRightFunc(trimmed, unicode.IsSpace); len(sql) > 0 {
 			skipped := part[:len(part)-len(trimmed)]
-			out = append(out, Chunk{SQL: string(sql), Line: line + bytes.Count(skipped, []byte("\n"))})
+			out = append(out, Chunk{SQL: string(sql), Line: line + bytes.Count(skipped, []byte("\n")), Offset: start + len(skipped)})
 		}
 		line += bytes.Count(data[start:min(next, len(data))], []byte("\n"))
 		start = next

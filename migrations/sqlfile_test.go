@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/migrations"
@@ -61,7 +62,7 @@ func TestFormatSplitRoundTrip(t *testing.T) {
 			`ALTER TABLE "public"."orders" ALTER COLUMN "qty" SET DATA TYPE integer USING "qty"::integer;`},
 		{Line: 17, SQL: stmts[5].SQL},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(migrations.Chunk{}, "Offset")); diff != "" {
 		t.Errorf("SplitSQL(FormatSQL(stmts)) mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -113,7 +114,12 @@ func TestSplitSQL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := migrations.SplitSQL([]byte(tt.in))
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			for _, c := range got {
+				if c.Offset+len(c.SQL) > len(tt.in) || tt.in[c.Offset:c.Offset+len(c.SQL)] != c.SQL {
+					t.Errorf("chunk %q: Offset %d does not point at it", c.SQL, c.Offset)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(migrations.Chunk{}, "Offset")); diff != "" {
 				t.Errorf("SplitSQL(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})

@@ -25,6 +25,14 @@ type config struct {
 	Schema string `yaml:"schema"`
 	// Migrations is the migrations folder.
 	Migrations string `yaml:"migrations"`
+	// MigrationsTable is the history table, "schema.table" or "table".
+	MigrationsTable string `yaml:"migrationsTable"`
+	// Drizzle records migrations in drizzle-orm's table and layout.
+	Drizzle bool `yaml:"drizzle"`
+	// DatabaseURL is the database, when neither --database-url nor
+	// DATABASE_URL names one. Prefer the environment for anything with a
+	// password.
+	DatabaseURL string `yaml:"databaseUrl"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.

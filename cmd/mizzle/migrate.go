@@ -1,0 +1,280 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// dbFlags are the flags of the commands that talk to a database about
+// migrations.
+type dbFlags struct {
+	databaseURL, migrations, table string
+	drizzle                        bool
+}
+
+func (f *dbFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then DATABASE_URL in .env, then databaseUrl in mizzle.yaml)")
+	fl.StringVar(&f.migrations, "migrations", "migrations", "the migrations folder")
+	fl.StringVar(&f.table, "table", "", `the history table, "schema.table" (default "mizzle.__mizzle_migrations", or "drizzle.__drizzle_migrations" with --drizzle)`)
+	fl.BoolVar(&f.drizzle, "drizzle", false, "record migrations as drizzle-orm's migrator does (id, hash, created_at), in its table by default")
+}
+
+// resolve applies the config file and returns the migrator's options.
+func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOptions, error) {
+	fl := cmd.Flags()
+	f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+	if !fl.Changed("drizzle") {
+		f.drizzle = cfg.Drizzle
+	}
+	if !fl.Changed("table") {
+		f.table = cfg.MigrationsTable
+	}
+	opts := migrations.MigrateOptions{Drizzle: f.drizzle}
+	if f.table != "" {
+		s, n, ok := strings.Cut(f.table, ".")
+		if !ok {
+			s, n = migrations.DefaultTable.Schema, f.table
+			if f.drizzle {
+				s = migrations.DrizzleTable.Schema
+			}
+		}
+		if s == "" || n == "" || strings.Contains(n, ".") {
+			return opts, &usageError{fmt.Sprintf("--table %q: want schema.table or table", f.table)}
+		}
+		opts.Table = migrations.TableName{Schema: s, Name: n}
+	}
+	if fi, err := os.Stat(f.migrations); err != nil || !fi.IsDir() {
+		return opts, fmt.Errorf("--migrations %s: no such directory", f.migrations)
+	}
+	return opts, nil
+}
+
+func newMigrateCmd(env *env) *cobra.Command {
+	var f dbFlags
+	var lockTimeout time.Duration
+	var outOfOrder bool
+	cmd := &cobra.Command{
+		Use:   "migrate [--database-url URL] [--migrations DIR]",
+		Short: "Apply the pending migrations to a database",
+		Long: `Apply the migrations of the folder that the database has not recorded yet, in
+journal order, each in its own transaction together with its row in the
+history table (mizzle.__mizzle_migrations).
+
+A migration is pending when its tag is not recorded, never because of its
+timestamp. Before applying anything, migrate refuses a folder whose applied
+migrations changed since, a SQL file the journal does not list, a journal
+entry without its file, and a pending migration placed before applied ones
+(unless --allow-out-of-order).
+
+An advisory lock makes concurrent runs safe: the others wait (up to
+--lock-timeout) and then find nothing to do. A migration whose first line
+is "-- mizzle:no-transaction" runs outside a transaction, for CREATE INDEX
+CONCURRENTLY.
+
+When the URL has no sslmode: disable for a local server, require otherwise.
+The password is never printed.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			opts, err := f.resolve(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			opts.LockTimeout, opts.AllowOutOfOrder = lockTimeout, outOfOrder
+			url, _, err := databaseURL(env, f.databaseURL, cfg)
+			if err != nil {
+				return err
+			}
+			conn, err := connect(cmd.Context(), url)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(cmd.Context())
+			start := time.Now()
+			opts.Events = func(e migrations.Event) {
+				switch e.Kind {
+				case migrations.EventLockWait:
+					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
+				case migrations.EventApplied:
+					fmt.Fprintf(env.stdout, "applied %s (%s)\n", e.Migration, roundDuration(e.Duration))
+				}
+			}
+			done, err := migrations.Migrate(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+			if err != nil {
+				return migrateError(f.migrations, err, url)
+			}
+			switch n := len(done); n {
+			case 0:
+				fmt.Fprintln(env.stdout, "Nothing to migrate: the database is up to date.")
+			default:
+				fmt.Fprintf(env.stdout, "%d %s applied in %s.\n", n, plural(n, "migration", "migrations"), roundDuration(time.Since(start)))
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", time.Minute, "how long to wait for another migrate to finish")
+	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "apply pending migrations that come before applied ones in the journal")
+	return cmd
+}
+
+func newStatusCmd(env *env) *cobra.Command {
+	var f dbFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--database-url URL] [--migrations DIR] [--json]",
+		Short: "Show applied and pending migrations, changing nothing",
+		Long: `Show the migrations the database has applied and those still pending, and
+the problems that would make migrate refuse to run, without changing
+anything. Exits 1 when there is a problem; --json prints it all for CI.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			opts, err := f.resolve(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			url, _, err := databaseURL(env, f.databaseURL, cfg)
+			if err != nil {
+				return err
+			}
+			conn, err := connect(cmd.Context(), url)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(cmd.Context())
+			st, err := migrations.MigrationStatus(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+			if err != nil {
+				return migrateError(f.migrations, err, url)
+			}
+			if asJSON {
+				if err := printStatusJSON(env, f.migrations, st); err != nil {
+					return err
+				}
+			} else {
+				printStatus(env, f.migrations, st)
+			}
+			if len(st.Problems) > 0 {
+				return errReported
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+func printStatus(env *env, dir string, st *migrations.Status) {
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	for _, a := range st.Applied {
+		tag := a.Tag
+		if tag == "" {
+			tag = "sha256:" + a.Hash[:12]
+		}
+		at := ""
+		if !a.AppliedAt.IsZero() {
+			at = a.AppliedAt.Local().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "applied\t%s\t%s\t%s\n", tag, at, roundDuration(a.Duration))
+	}
+	for _, e := range st.Pending {
+		fmt.Fprintf(tw, "pending\t%s\t\t\n", e.Tag)
+	}
+	tw.Flush()
+	for _, p := range st.Problems {
+		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, filepath.Join(dir, p.File)), p.Msg)
+	}
+	fmt.Fprintf(env.stdout, "%d applied, %d pending.\n", len(st.Applied), len(st.Pending))
+}
+
+func printStatusJSON(env *env, dir string, st *migrations.Status) error {
+	type applied struct {
+		Tag        string     `json:"tag,omitempty"`
+		Hash       string     `json:"hash"`
+		When       int64      `json:"when"`
+		AppliedAt  *time.Time `json:"appliedAt,omitempty"`
+		DurationMS int64      `json:"durationMs"`
+	}
+	type pending struct {
+		Tag  string `json:"tag"`
+		When int64  `json:"when"`
+	}
+	type problem struct {
+		File    string `json:"file"`
+		Message string `json:"message"`
+	}
+	out := struct {
+		Applied  []applied `json:"applied"`
+		Pending  []pending `json:"pending"`
+		Problems []problem `json:"problems"`
+	}{Applied: []applied{}, Pending: []pending{}, Problems: []problem{}}
+	for _, a := range st.Applied {
+		j := applied{Tag: a.Tag, Hash: a.Hash, When: a.When, DurationMS: a.Duration.Milliseconds()}
+		if !a.AppliedAt.IsZero() {
+			t := a.AppliedAt.UTC()
+			j.AppliedAt = &t
+		}
+		out.Applied = append(out.Applied, j)
+	}
+	for _, e := range st.Pending {
+		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})
+	}
+	for _, p := range st.Problems {
+		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.File)), Message: p.Msg})
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// migrateError names the folder's files in an error and keeps the
+// password out of it.
+func migrateError(dir string, err error, url string) error {
+	var problems migrations.ProblemsError
+	var se *migrations.StatementError
+	switch {
+	case errors.As(err, &problems):
+		list := make(schema.ErrorList, len(problems))
+		for i, p := range problems {
+			list[i] = &schema.Error{Pos: schema.Position{Filename: filepath.Join(dir, p.File)}, Msg: p.Msg}
+		}
+		return list
+	case errors.As(err, &se):
+		c := *se
+		c.File = filepath.Join(dir, se.File)
+		return errors.New(redact(c.Error(), url))
+	}
+	var list schema.ErrorList
+	if errors.As(err, &list) {
+		return folderError(dir, err)
+	}
+	return errors.New(redact(err.Error(), url))
+}
+
+// roundDuration keeps durations readable: milliseconds, or seconds with
+// two decimals past one second.
+func roundDuration(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,504 @@
+package migrations
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mizzle/mizzle/internal/quote"
+)
+
+// NoTransaction is the first-line marker of a migration that must run
+// outside a transaction, such as CREATE INDEX CONCURRENTLY. Such a
+// migration is not atomic: when one of its statements fails, the ones
+// before it stay done.
+const NoTransaction = "-- mizzle:no-transaction"
+
+// DefaultTable is where the migrator records applied migrations, and
+// DrizzleTable where drizzle-orm's migrator does.
+var (
+	DefaultTable = TableName{"mizzle", "__mizzle_migrations"}
+	DrizzleTable = TableName{"drizzle", "__drizzle_migrations"}
+)
+
+// MigrateOptions configure Migrate and MigrationStatus.
+type MigrateOptions struct {
+	// Table is the history table; DefaultTable (or DrizzleTable with
+	// Drizzle) when zero.
+	Table TableName
+	// Drizzle records migrations exactly as drizzle-orm's PostgreSQL
+	// migrator does (id, hash, created_at), so a project can move between
+	// the two tools with its history.
+	Drizzle bool
+	// LockTimeout bounds the wait for another migrator to finish; zero
+	// means one minute.
+	LockTimeout time.Duration
+	// AllowOutOfOrder applies pending migrations that come before applied
+	// ones in the journal, instead of refusing.
+	AllowOutOfOrder bool
+	// Events, when set, receives progress as it happens.
+	Events func(Event)
+}
+
+func (o *MigrateOptions) table() TableName {
+	switch {
+	case o.Table != (TableName{}):
+		return o.Table
+	case o.Drizzle:
+		return DrizzleTable
+	}
+	return DefaultTable
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// The events of a migration run, in the order they happen.
+const (
+	// EventLockWait: another migrator holds the lock; waiting for it.
+	EventLockWait EventKind = iota
+	// EventApplying: a migration starts.
+	EventApplying
+	// EventApplied: a migration was applied and recorded.
+	EventApplied
+)
+
+// Event is a step of a migration run, for logs and progress output.
+type Event struct {
+	Kind      EventKind
+	Migration string        // the tag; empty for EventLockWait
+	Duration  time.Duration // for EventApplied
+}
+
+// AppliedMigration is a row of the history table.
+type AppliedMigration struct {
+	Tag       string // empty in drizzle-orm's table, which has no tag
+	Hash      string
+	When      int64 // the journal's when
+	AppliedAt time.Time
+	Duration  time.Duration
+}
+
+// Status is how a database stands against a migrations folder.
+type Status struct {
+	Applied []AppliedMigration // in the order they were applied
+	Pending []Entry            // in journal order
+	// Problems are the reasons Migrate would refuse to run.
+	Problems []Problem
+}
+
+// Problem is a reason not to migrate: a file that changed after it was
+// applied, history that does not match the journal.
+type Problem struct {
+	File string // the migration's SQL file, or the journal
+	Msg  string
+}
+
+func (p Problem) Error() string { return p.File + ": " + p.Msg }
+
+// ProblemsError lists the problems that stopped Migrate before it changed
+// anything.
+type ProblemsError []Problem
+
+func (e ProblemsError) Error() string {
+	var b strings.Builder
+	for i, p := range e {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// StatementError is a statement of a migration that PostgreSQL refused.
+type StatementError struct {
+	File      string // the migration's SQL file
+	Statement int    // 1-based number of the statement in the file
+	Line, Col int    // where the statement starts, or where the error is when PostgreSQL says
+	SQL       string // the statement
+	Err       error  // a *pgconn.PgError, usually
+	// caret is the statement's line holding the error, with a caret under
+	// its position; empty when PostgreSQL gives no position.
+	caret string
+}
+
+func (e *StatementError) Error() string {
+	msg := e.Err.Error()
+	var pe *pgconn.PgError
+	if errors.As(e.Err, &pe) {
+		msg = fmt.Sprintf("%s: %s (SQLSTATE %s)", pe.Severity, pe.Message, pe.Code)
+		if pe.Detail != "" {
+			msg += "\nDETAIL: " + pe.Detail
+		}
+		if pe.Hint != "" {
+			msg += "\nHINT: " + pe.Hint
+		}
+	}
+	s := fmt.Sprintf("%s:%d:%d: statement %d: %s", e.File, e.Line, e.Col, e.Statement, msg)
+	if e.caret != "" {
+		s += "\n" + e.caret
+	}
+	return s
+}
+
+func (e *StatementError) Unwrap() error { return e.Err }
+
+// Migrate applies the pending migrations of the folder fsys (see
+// ReadMigrations) to the database, each in its own transaction together
+// with its row in the history table, in journal order.
+//
+// A migration is pending when the history table has no row for it (by tag,
+// and by content hash in drizzle mode), never because of its timestamp, so
+// a migration merged from another branch is applied, not skipped. Before
+// changing anything, Migrate refuses (with a ProblemsError) a folder whose
+// applied migrations changed since, history the journal does not list, or
+// a pending migration placed before applied ones (unless
+// AllowOutOfOrder).
+//
+// A session-level advisory lock, keyed by the history table, is held for
+// the whole run, so several processes migrating at once apply each
+// migration exactly once: the others wait (at most LockTimeout) and then
+// find nothing pending. conn must not be in a transaction.
+func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOptions) ([]AppliedMigration, error) {
+	folder, err := ReadMigrations(fsys)
+	if err != nil {
+		return nil, err
+	}
+	table := opts.table()
+	unlock, err := lock(ctx, conn, table, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := createHistory(ctx, conn, table, opts.Drizzle); err != nil {
+		return nil, err
+	}
+	st, err := status(ctx, conn, folder, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(st.Problems) > 0 {
+		return nil, ProblemsError(st.Problems)
+	}
+	var done []AppliedMigration
+	for _, e := range st.Pending {
+		if opts.Events != nil {
+			opts.Events(Event{Kind: EventApplying, Migration: e.Tag})
+		}
+		a, err := apply(ctx, conn, table, opts.Drizzle, e)
+		if err != nil {
+			return done, err
+		}
+		done = append(done, a)
+		if opts.Events != nil {
+			opts.Events(Event{Kind: EventApplied, Migration: e.Tag, Duration: a.Duration})
+		}
+	}
+	return done, nil
+}
+
+// MigrationStatus reports applied and pending migrations and the problems
+// Migrate would refuse, without changing anything (it creates no table and
+// takes no lock).
+func MigrationStatus(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOptions) (*Status, error) {
+	folder, err := ReadMigrations(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return status(ctx, conn, folder, opts)
+}
+
+// FileHash is the content hash the history table records: the hex SHA-256
+// of the SQL file's bytes, as drizzle-orm computes it.
+func FileHash(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// lockKey derives the advisory lock key from the history table, so that
+// applications with their own tables in one database do not wait on each
+// other.
+func lockKey(t TableName) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("mizzle migrate\x00" + t.Schema + "\x00" + t.Name))
+	return int64(h.Sum64())
+}
+
+// lock takes the session-level advisory lock, polling so that the wait is
+// bounded and reported; it returns the function that releases it.
+func lock(ctx context.Context, conn *pgx.Conn, table TableName, opts MigrateOptions) (func(), error) {
+	key := lockKey(table)
+	timeout := opts.LockTimeout
+	if timeout == 0 {
+		timeout = time.Minute
+	}
+	deadline := time.Now().Add(timeout)
+	wait := 20 * time.Millisecond
+	reported := false
+	for {
+		var ok bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
+			return nil, fmt.Errorf("taking the migration lock: %w", err)
+		}
+		if ok {
+			return func() {
+				// The lock is the session's: a broken connection releases it too.
+				conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+			}, nil
+		}
+		if !reported && opts.Events != nil {
+			opts.Events(Event{Kind: EventLockWait})
+			reported = true
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("another migration of %s has been running for more than %s (advisory lock %d); try again when it is done, or raise the lock timeout",
+				quote.Ident(table.Schema, table.Name), timeout, key)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// createHistory creates the history table when it is missing, in
+// drizzle-orm's layout or mizzle's.
+func createHistory(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) error {
+	var ddl string
+	if drizzle {
+		// Exactly drizzle-orm's table, so its migrator can take over.
+		ddl = fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
+	id SERIAL PRIMARY KEY,
+	hash text NOT NULL,
+	created_at bigint
+)`, quote.Ident(t.Schema, t.Name))
+	} else {
+		ddl = fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	tag text NOT NULL UNIQUE,
+	hash text NOT NULL,
+	created_at bigint NOT NULL,
+	applied_at timestamp with time zone NOT NULL DEFAULT now(),
+	duration_ms bigint NOT NULL
+)`, quote.Ident(t.Schema, t.Name))
+	}
+	for _, sql := range []string{"CREATE SCHEMA IF NOT EXISTS " + quote.Ident(t.Schema), ddl} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("creating the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
+		}
+	}
+	return nil
+}
+
+// history reads the history table; a missing table is an empty history.
+func history(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) ([]AppliedMigration, error) {
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", quote.Ident(t.Schema, t.Name)).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("reading the history table: %w", err)
+	}
+	if !exists {
+		return nil, nil
+	}
+	var sql string
+	if drizzle {
+		sql = fmt.Sprintf("SELECT '', hash, coalesce(created_at, 0), NULL::timestamptz, 0 FROM %s ORDER BY id", quote.Ident(t.Schema, t.Name))
+	} else {
+		sql = fmt.Sprintf("SELECT tag, hash, created_at, applied_at, duration_ms FROM %s ORDER BY id", quote.Ident(t.Schema, t.Name))
+	}
+	rows, err := conn.Query(ctx, sql)
+	if err != nil {
+		return nil, fmt.Errorf("reading the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AppliedMigration, error) {
+		var a AppliedMigration
+		var at *time.Time
+		var ms int64
+		err := r.Scan(&a.Tag, &a.Hash, &a.When, &at, &ms)
+		if at != nil {
+			a.AppliedAt = *at
+		}
+		a.Duration = time.Duration(ms) * time.Millisecond
+		return a, err
+	})
+}
+
+// status compares the history with the journal.
+func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOptions) (*Status, error) {
+	applied, err := history(ctx, conn, opts.table(), opts.Drizzle)
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{Applied: applied}
+	// Which entry each row is: by tag, or in drizzle mode by hash (and by
+	// when, to recognise a file changed after it was applied).
+	done := make([]bool, len(folder.Entries))
+	matched := make([]bool, len(applied))
+	byTag, byHash, byWhen := map[string]int{}, map[string]int{}, map[int64]int{}
+	for i, e := range folder.Entries {
+		byTag[e.Tag], byHash[FileHash(e.SQL)], byWhen[e.When] = i, i, i
+	}
+	for r, a := range applied {
+		i, ok := byTag[a.Tag]
+		if opts.Drizzle {
+			if i, ok = byHash[a.Hash]; !ok {
+				i, ok = byWhen[a.When]
+			}
+		}
+		if !ok {
+			what := fmt.Sprintf("%q", a.Tag)
+			if a.Tag == "" {
+				what = "with hash " + a.Hash
+			}
+			st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+				"the database has a migration applied (%s) that the journal does not list: this folder is older than the database, or the migration was deleted; deploy the folder the database was migrated with",
+				what)})
+			continue
+		}
+		e := folder.Entries[i]
+		if h := FileHash(e.SQL); h != a.Hash {
+			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
+				"changed since it was applied (applied sha256 %s, file sha256 %s): restore the file as it was applied, and put the change in a new migration (mizzle generate, or --custom for hand-written SQL)",
+				a.Hash, h)})
+		}
+		done[i], matched[r] = true, true
+	}
+	lastDone := -1
+	for i := range done {
+		if done[i] {
+			lastDone = i
+		}
+	}
+	for i, e := range folder.Entries {
+		if done[i] {
+			continue
+		}
+		if i < lastDone && !opts.AllowOutOfOrder {
+			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
+				"not applied, but %s after it is: it was inserted before migrations that already ran (a merge from another branch?); move it to the end of the journal (check --fix re-chains it), or apply it anyway with --allow-out-of-order",
+				folder.Entries[lastDone].Tag)})
+		}
+		st.Pending = append(st.Pending, e)
+	}
+	return st, nil
+}
+
+// statement is one statement of a migration file.
+type statement struct {
+	sql               string
+	offset, line, col int // of sql in the file
+}
+
+// statementsOf splits a migration file at its breakpoints, then each part
+// at its top-level semicolons, so a file written by hand runs statement by
+// statement too and an error names the one that failed.
+func statementsOf(data []byte) []statement {
+	var out []statement
+	for _, c := range SplitSQL(data) {
+		for _, s := range splitChunk(c.SQL) {
+			line, col := s.Line+c.Line-1, s.Column
+			if s.Line == 1 {
+				col = c.Offset - strings.LastIndexByte(string(data[:c.Offset]), '\n') + s.Column - 1
+			}
+			out = append(out, statement{sql: s.Text, offset: c.Offset + s.Offset, line: line, col: col})
+		}
+	}
+	return out
+}
+
+// apply runs one migration and records it.
+func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Entry) (AppliedMigration, error) {
+	start := time.Now()
+	noTx := strings.HasPrefix(strings.TrimLeft(string(e.SQL), "\ufeff"), NoTransaction)
+	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
+	run := func(ctx context.Context, q interface {
+		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	}) error {
+		for i, s := range statementsOf(e.SQL) {
+			// The simple protocol, as psql sends a script: no prepared
+			// statement, and any statement PostgreSQL accepts.
+			if _, err := q.Exec(ctx, s.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return statementError(e, i+1, s, err)
+			}
+		}
+		a.Duration = time.Since(start)
+		var err error
+		if drizzle {
+			_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2)", quote.Ident(t.Schema, t.Name)), a.Hash, a.When)
+		} else {
+			_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (tag, hash, created_at, duration_ms) VALUES ($1, $2, $3, $4)",
+				quote.Ident(t.Schema, t.Name)), a.Tag, a.Hash, a.When, a.Duration.Milliseconds())
+		}
+		if err != nil {
+			return fmt.Errorf("%s: recording the migration: %w", e.SQLPath(), err)
+		}
+		return nil
+	}
+	var err error
+	if noTx {
+		err = run(ctx, conn)
+	} else {
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, tx) })
+	}
+	a.AppliedAt = time.Now()
+	return a, err
+}
+
+// statementError places PostgreSQL's error in the file: at the error's
+// position when it gives one (a 1-based character index into the
+// statement), else at the statement's start.
+func statementError(e Entry, n int, s statement, err error) error {
+	se := &StatementError{File: e.SQLPath(), Statement: n, Line: s.line, Col: s.col, SQL: s.sql, Err: err}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Position <= 0 {
+		return se
+	}
+	off := 0
+	for i := int32(1); i < pe.Position && off < len(s.sql); i++ {
+		_, size := utf8.DecodeRuneInString(s.sql[off:])
+		off += size
+	}
+	abs := s.offset + off
+	data := string(e.SQL)
+	lineStart := strings.LastIndexByte(data[:abs], '\n') + 1
+	lineEnd := strings.IndexByte(data[abs:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(data) - abs
+	}
+	lineText := strings.TrimRight(data[lineStart:abs+lineEnd], "\r")
+	se.Line = strings.Count(data[:abs], "\n") + 1
+	se.Col = abs - lineStart + 1
+	// The caret goes under the character, counting runes and keeping tabs
+	// so it lines up in a terminal.
+	var pad strings.Builder
+	for _, r := range data[lineStart:abs] {
+		if r == '\t' {
+			pad.WriteByte('\t')
+		} else {
+			pad.WriteByte(' ')
+		}
+	}
+	se.caret = "    " + lineText + "\n    " + pad.String() + "^"
+	return se
+}
+
+type chunkStatement struct {
+	Text                 string
+	Offset, Line, Column int
+}
+
+func splitChunk(s string) []chunkStatement {
+	return []chunkStatement{{Text: s, Offset: 0, Line: 1, Column: 1}}
+}

@@ -1,0 +1,357 @@
+package migrations_test
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mizzle/mizzle/internal/pgtest"
+	"github.com/mizzle/mizzle/migrations"
+)
+
+// folder builds a migrations folder from tags and SQL, with a journal that
+// lists them in the order given (when increasing from 1000).
+func folder(files ...string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	var entries []string
+	for i := 0; i < len(files); i += 2 {
+		tag, sql := files[i], files[i+1]
+		fsys[tag+".sql"] = &fstest.MapFile{Data: []byte(sql)}
+		entries = append(entries, fmt.Sprintf(`{"idx": %d, "version": "7", "when": %d, "tag": %q, "breakpoints": true}`, i/2, 1000+i, tag))
+	}
+	fsys["meta/_journal.json"] = &fstest.MapFile{Data: []byte(`{"version": "7", "dialect": "postgresql", "entries": [` +
+		strings.Join(entries, ",") + `]}`)}
+	return fsys
+}
+
+func tags(as []migrations.AppliedMigration) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Tag)
+	}
+	return out
+}
+
+func TestMigrateAppliesOnce(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	fsys := folder(
+		"0000_users", "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n--> statement-breakpoint\nINSERT INTO users VALUES (1, 'a');",
+		"0001_posts", "CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users);",
+	)
+	var events []string
+	opts := migrations.MigrateOptions{Events: func(e migrations.Event) {
+		events = append(events, fmt.Sprintf("%d %s", e.Kind, e.Migration))
+	}}
+	done, err := migrations.Migrate(ctx, conn, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"0000_users", "0001_posts"}, tags(done)); diff != "" {
+		t.Errorf("applied (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"1 0000_users", "2 0000_users", "1 0001_posts", "2 0001_posts"}, events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	// Again: nothing to do.
+	done, err = migrations.Migrate(ctx, conn, fsys, opts)
+	if err != nil || len(done) != 0 {
+		t.Errorf("second Migrate = %v, %v; want nothing", tags(done), err)
+	}
+	var n int
+	conn.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
+	if n != 1 {
+		t.Errorf("users has %d rows, want 1: a migration ran twice", n)
+	}
+	rows, _ := conn.Query(ctx, `SELECT tag, hash, created_at FROM mizzle.__mizzle_migrations ORDER BY id`)
+	type row struct {
+		Tag, Hash string
+		When      int64
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []row{
+		{"0000_users", migrations.FileHash(fsys["0000_users.sql"].Data), 1000},
+		{"0001_posts", migrations.FileHash(fsys["0001_posts.sql"].Data), 1002},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+
+	// A new migration appended later is the only one applied.
+	fsys2 := folder("0000_users", string(fsys["0000_users.sql"].Data), "0001_posts", string(fsys["0001_posts.sql"].Data),
+		"0002_index", "CREATE INDEX posts_user ON posts (user_id);")
+	st, err := migrations.MigrationStatus(ctx, conn, fsys2, migrations.MigrateOptions{})
+	if err != nil || len(st.Applied) != 2 || len(st.Pending) != 1 || len(st.Problems) != 0 {
+		t.Fatalf("status = %+v, %v", st, err)
+	}
+	done, err = migrations.Migrate(ctx, conn, fsys2, migrations.MigrateOptions{})
+	if err != nil || len(done) != 1 || done[0].Tag != "0002_index" {
+		t.Errorf("Migrate after a new migration = %v, %v", tags(done), err)
+	}
+}
+
+// TestMigrateMergedBranch applies a migration whose journal time is older
+// than the last applied one: pending means not recorded, not older.
+func TestMigrateMergedBranch(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	a := folder("0000_a", "CREATE TABLE a ();")
+	if _, err := migrations.Migrate(ctx, conn, a, migrations.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b := folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();")
+	// The branch's migration was generated earlier than the one applied.
+	b["meta/_journal.json"].Data = []byte(strings.Replace(string(b["meta/_journal.json"].Data), `"when": 1002`, `"when": 10`, 1))
+	done, err := migrations.Migrate(ctx, conn, b, migrations.MigrateOptions{})
+	if err != nil || len(done) != 1 {
+		t.Fatalf("Migrate = %v, %v; want 0001_b applied", tags(done), err)
+	}
+}
+
+func TestMigrateRefuses(t *testing.T) {
+	ctx := context.Background()
+	base := folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();")
+	tests := []struct {
+		name    string
+		applied fstest.MapFS // migrated first
+		then    fstest.MapFS
+		opts    migrations.MigrateOptions
+		want    string
+	}{
+		{
+			name:    "changed after it was applied",
+			applied: base,
+			then:    folder("0000_a", "CREATE TABLE a (id int);", "0001_b", "CREATE TABLE b ();"),
+			want: "0000_a.sql: changed since it was applied (applied sha256 " + migrations.FileHash([]byte("CREATE TABLE a ();")) +
+				", file sha256 " + migrations.FileHash([]byte("CREATE TABLE a (id int);")) +
+				"): restore the file as it was applied, and put the change in a new migration (mizzle generate, or --custom for hand-written SQL)",
+		},
+		{
+			name:    "history the journal does not list",
+			applied: base,
+			then:    folder("0000_a", "CREATE TABLE a ();"),
+			want:    `meta/_journal.json: the database has a migration applied ("0001_b") that the journal does not list: this folder is older than the database, or the migration was deleted; deploy the folder the database was migrated with`,
+		},
+		{
+			name:    "inserted before applied ones",
+			applied: folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();"),
+			then:    folder("0000_a", "CREATE TABLE a ();", "0001_c", "CREATE TABLE c ();", "0002_b", "CREATE TABLE b ();"),
+			want:    "", // set below: the tags differ, so 0001_b is unknown
+		},
+	}
+	// The third case: keep tags, insert a new one before the last applied.
+	tests[2].applied = folder("0000_a", "CREATE TABLE a ();", "0002_b", "CREATE TABLE b ();")
+	tests[2].then = folder("0000_a", "CREATE TABLE a ();", "0001_c", "CREATE TABLE c ();", "0002_b", "CREATE TABLE b ();")
+	tests[2].want = "0001_c.sql: not applied, but 0002_b after it is: it was inserted before migrations that already ran (a merge from another branch?); move it to the end of the journal (check --fix re-chains it), or apply it anyway with --allow-out-of-order"
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := pgtest.Connect(t)
+			if _, err := migrations.Migrate(ctx, conn, tt.applied, migrations.MigrateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			before := catalogSummary(t, conn)
+			_, err := migrations.Migrate(ctx, conn, tt.then, tt.opts)
+			var pe migrations.ProblemsError
+			if !errors.As(err, &pe) || err.Error() != tt.want {
+				t.Errorf("Migrate error:\n%v\nwant:\n%s", err, tt.want)
+			}
+			if diff := cmp.Diff(before, catalogSummary(t, conn)); diff != "" {
+				t.Errorf("a refused migration changed the database:\n%s", diff)
+			}
+			st, err := migrations.MigrationStatus(ctx, conn, tt.then, tt.opts)
+			if err != nil || len(st.Problems) != 1 || st.Problems[0].Error() != tt.want {
+				t.Errorf("status problems = %v, %v; want the same problem", st, err)
+			}
+		})
+	}
+	t.Run("out of order allowed", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		if _, err := migrations.Migrate(ctx, conn, tests[2].applied, migrations.MigrateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		done, err := migrations.Migrate(ctx, conn, tests[2].then, migrations.MigrateOptions{AllowOutOfOrder: true})
+		if err != nil || len(done) != 1 || done[0].Tag != "0001_c" {
+			t.Errorf("Migrate = %v, %v; want 0001_c applied", tags(done), err)
+		}
+	})
+	t.Run("folder problems", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		unlisted := folder("0000_a", "CREATE TABLE a ();")
+		unlisted["0001_b.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE b ();")}
+		missing := folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();")
+		delete(missing, "0001_b.sql")
+		for fsys, want := range map[*fstest.MapFS]string{
+			&unlisted: "0001_b.sql: not listed in meta/_journal.json",
+			&missing:  "0001_b.sql: missing, but meta/_journal.json lists it (entry 1)",
+		} {
+			_, err := migrations.Migrate(ctx, conn, *fsys, migrations.MigrateOptions{})
+			if err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("Migrate error %v, want %q...", err, want)
+			}
+		}
+		var exists bool
+		conn.QueryRow(ctx, "SELECT to_regclass('mizzle.__mizzle_migrations') IS NOT NULL").Scan(&exists)
+		if exists {
+			t.Errorf("a refused folder still created the history table")
+		}
+	})
+}
+
+// TestMigrateFailureRollsBack checks that a failing migration leaves the
+// database and the history as they were before it, and names the file,
+// the statement, its line and the error's position.
+func TestMigrateFailureRollsBack(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	fsys := folder(
+		"0000_ok", "CREATE TABLE a (id int);",
+		"0001_bad", "CREATE TABLE b (id int);\n--> statement-breakpoint\nALTER TABLE a\n\tADD COLUMN c intt;",
+	)
+	done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+	if len(done) != 1 || done[0].Tag != "0000_ok" {
+		t.Errorf("applied %v, want only 0000_ok", tags(done))
+	}
+	want := "0001_bad.sql:4:15: statement 2: ERROR: type \"intt\" does not exist (SQLSTATE 42704)\n" +
+		"    \tADD COLUMN c intt;\n" +
+		"    \t             ^"
+	var se *migrations.StatementError
+	if !errors.As(err, &se) || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+	var b bool
+	conn.QueryRow(ctx, "SELECT to_regclass('b') IS NOT NULL").Scan(&b)
+	if b {
+		t.Errorf("table b of the failed migration exists")
+	}
+	st, err := migrations.MigrationStatus(ctx, conn, fsys, migrations.MigrateOptions{})
+	if err != nil || len(st.Applied) != 1 || len(st.Pending) != 1 {
+		t.Errorf("status after the failure = %+v, %v; want 1 applied, 1 pending", st, err)
+	}
+}
+
+func TestMigrateNoTransaction(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	fsys := folder(
+		"0000_t", "CREATE TABLE t (id int);",
+		"0001_index", migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
+	)
+	if _, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var valid bool
+	if err := conn.QueryRow(ctx, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_id'::regclass").Scan(&valid); err != nil || !valid {
+		t.Errorf("index t_id: valid %v, %v", valid, err)
+	}
+	// Without the marker, PostgreSQL refuses CONCURRENTLY in a transaction:
+	// proof that migrations do run in one.
+	bad := folder("0000_u", "CREATE TABLE u (id int);", "0001_index", "CREATE INDEX CONCURRENTLY u_id ON u (id);")
+	if _, err := migrations.Migrate(ctx, conn, bad, migrations.MigrateOptions{Table: migrations.TableName{Schema: "other", Name: "history"}}); err == nil ||
+		!strings.Contains(err.Error(), "cannot run inside a transaction block") {
+		t.Errorf("CONCURRENTLY without the marker: %v", err)
+	}
+}
+
+// The all: prefix matters: without it, go:embed leaves out files whose
+// names start with an underscore, such as meta/_journal.json.
+//
+//go:embed all:testdata/migrate/drizzle
+var drizzleFolder embed.FS
+
+// TestMigrateDrizzle applies a folder written by drizzle-kit and records it
+// as drizzle-orm's migrator does; then a drizzle-kit style history is read
+// back, so either tool can continue.
+func TestMigrateDrizzle(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	fsys, err := fs.Sub(drizzleFolder, "testdata/migrate/drizzle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{Drizzle: true})
+	if err != nil || len(done) != 2 {
+		t.Fatalf("Migrate = %v, %v", tags(done), err)
+	}
+	// The table drizzle-orm creates and reads: id serial, hash, created_at.
+	var cols string
+	conn.QueryRow(ctx, `SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+		FROM pg_attribute WHERE attrelid = 'drizzle.__drizzle_migrations'::regclass AND attnum > 0`).Scan(&cols)
+	if cols != "id integer, hash text, created_at bigint" {
+		t.Errorf("history table columns: %s", cols)
+	}
+	rows, _ := conn.Query(ctx, `SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`)
+	type row struct {
+		Hash string
+		When int64
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql0, _ := fs.ReadFile(fsys, "0000_melodic_thor.sql")
+	sql1, _ := fs.ReadFile(fsys, "0001_clumsy_wolf.sql")
+	want := []row{{migrations.FileHash(sql0), 1718000000000}, {migrations.FileHash(sql1), 1718000100000}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("drizzle history (-want +got):\n%s", diff)
+	}
+	// A second run, as drizzle-orm's would, finds nothing to do.
+	if done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{Drizzle: true}); err != nil || len(done) != 0 {
+		t.Errorf("second run = %v, %v", tags(done), err)
+	}
+}
+
+// TestMigrateLockTimeout holds the migration lock from another session.
+func TestMigrateLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	holder, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(ctx)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	fsys := folder("0000_a", "CREATE TABLE a ();")
+	// Take the lock the way Migrate does, by running it with a hook that
+	// blocks inside the lock.
+	release := make(chan struct{})
+	locked := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		migrations.Migrate(ctx, holder, fsys, migrations.MigrateOptions{Events: func(e migrations.Event) {
+			if e.Kind == migrations.EventApplying {
+				close(locked)
+				<-release
+			}
+		}})
+	}()
+	<-locked
+	var waited bool
+	start := time.Now()
+	_, err = migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{LockTimeout: 300 * time.Millisecond,
+		Events: func(e migrations.Event) { waited = waited || e.Kind == migrations.EventLockWait }})
+	close(release)
+	<-finished
+	if err == nil || !strings.Contains(err.Error(), `another migration of "mizzle"."__mizzle_migrations" has been running for more than 300ms`) {
+		t.Errorf("Migrate while locked: %v", err)
+	}
+	if !waited || time.Since(start) < 300*time.Millisecond {
+		t.Errorf("no wait reported, or gave up early (%s)", time.Since(start))
+	}
+}
