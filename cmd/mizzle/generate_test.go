@@ -46,6 +46,7 @@ func newProject(t *testing.T, schemaSrc string) *project {
 		}
 	}
 	t.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01
+	t.Setenv("DATABASE_URL", "")                // commands take the database from their flags only
 	prevStdin, prevInteractive := stdin, interactive
 	interactive = func() bool { return false }
 	t.Cleanup(func() { stdin, interactive = prevStdin, prevInteractive })

@@ -1,0 +1,168 @@
+package introspect
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// shadowPrefix names the scratch schemas Normalize builds a model in.
+const shadowPrefix = "mizzle_shadow_"
+
+// TxStarter is what Normalize needs: a connection that can open a
+// transaction (*pgx.Conn, *pgxpool.Pool and pgx.Tx do).
+type TxStarter interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Normalize returns m as this database prints it back: defaults, checks,
+// predicates and index expressions in PostgreSQL's own spelling
+// ('OPEN'::status for 'OPEN', (qty > (0)::numeric) for qty > 0), so that a
+// model written by hand compares equal to an introspected one. Structure
+// (names, types, keys) is kept from m.
+//
+// It builds m in scratch schemas (mizzle_shadow_<schema>) inside a
+// transaction that it always rolls back, with those schemas first on the
+// search path so unqualified names resolve as they would in the real ones,
+// then introspects them. The database is left exactly as it was; the role
+// needs the CREATE privilege on the database.
+func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*schema.Model) ([]string, error)) (*schema.Model, error) {
+	shadow := shadowModel(m)
+	stmts, err := create(shadow)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	var path string
+	if err := tx.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&path); err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	names := []string{schema.DefaultSchema}
+	for _, s := range m.Schemas {
+		names = append(names, s.Name)
+	}
+	// The shadow of public goes first, so what resolves to public in the
+	// real schema resolves to its shadow here, and prints unqualified.
+	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)",
+		quote.Ident(shadowPrefix+schema.DefaultSchema)+", "+path); err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	// stmts create the scratch schemas too (shadowModel lists them).
+	for _, s := range stmts {
+		if _, err := tx.Exec(ctx, s); err != nil {
+			return nil, fmt.Errorf("normalize: %s: %w", firstLine(s), err)
+		}
+	}
+	var shadows []string
+	for _, n := range names {
+		shadows = append(shadows, shadowPrefix+n)
+	}
+	got, _, err := Inspect(ctx, tx, Options{Schemas: shadows})
+	if err != nil {
+		return nil, err
+	}
+	return unshadow(m, got), nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// shadowModel moves every object of m into its scratch schema, references
+// included.
+func shadowModel(m *schema.Model) *schema.Model {
+	c := m.Clone()
+	c.Schemas = nil
+	for _, s := range append([]string{schema.DefaultSchema}, schemaNames(m)...) {
+		c.Schemas = append(c.Schemas, &schema.Schema{Name: shadowPrefix + s})
+	}
+	for _, e := range c.Enums {
+		e.Schema = shadowPrefix + e.Schema
+	}
+	for _, t := range c.Tables {
+		t.Schema = shadowPrefix + t.Schema
+		for _, col := range t.Columns {
+			if col.Type.Schema != "" {
+				col.Type.Schema = shadowPrefix + col.Type.Schema
+			}
+		}
+		for i := range t.ForeignKeys {
+			t.ForeignKeys[i].RefSchema = shadowPrefix + t.ForeignKeys[i].RefSchema
+		}
+	}
+	return c
+}
+
+func schemaNames(m *schema.Model) []string {
+	var out []string
+	for _, s := range m.Schemas {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// unshadow takes the expression texts of the introspected shadow and puts
+// them into a copy of m, with the scratch schemas' names taken out of them.
+func unshadow(m, got *schema.Model) *schema.Model {
+	c := m.Clone()
+	fix := func(s string) string {
+		s = strings.ReplaceAll(s, `"`+shadowPrefix, `"`)
+		return strings.ReplaceAll(s, shadowPrefix, "")
+	}
+	for _, t := range c.Tables {
+		g := got.Table(shadowPrefix+t.Schema, t.Name)
+		if g == nil {
+			continue
+		}
+		for _, col := range t.Columns {
+			if gc := g.Column(col.Name); gc != nil {
+				if !col.Type.IsSerial() {
+					col.Default = fix(gc.Default)
+				}
+				col.Generated = fix(gc.Generated)
+			}
+		}
+		for i := range t.Checks {
+			for _, gk := range g.Checks {
+				if gk.Name == t.Checks[i].Name {
+					t.Checks[i].Expr = fix(gk.Expr)
+				}
+			}
+		}
+		for i := range t.Indexes {
+			for _, gx := range g.Indexes {
+				if gx.Name != t.Indexes[i].Name {
+					continue
+				}
+				ix := &t.Indexes[i]
+				ix.Where = fix(gx.Where)
+				for k := range ix.Elements {
+					if k < len(gx.Elements) && ix.Elements[k].Expr != "" {
+						ix.Elements[k].Expr = fix(gx.Elements[k].Expr)
+					}
+				}
+				// Opclasses and null orders PostgreSQL does not keep.
+				for k := range ix.Elements {
+					if k < len(gx.Elements) {
+						ix.Elements[k].Opclass = gx.Elements[k].Opclass
+						ix.Elements[k].Nulls = gx.Elements[k].Nulls
+					}
+				}
+			}
+		}
+	}
+	return c
+}
