@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
 
 // NoTransaction is the first-line marker of a migration that must run
@@ -407,7 +408,7 @@ type statement struct {
 func statementsOf(data []byte) []statement {
 	var out []statement
 	for _, c := range SplitSQL(data) {
-		for _, s := range splitChunk(c.SQL) {
+		for _, s := range sqlsplit.Split(c.SQL) {
 			line, col := s.Line+c.Line-1, s.Column
 			if s.Line == 1 {
 				col = c.Offset - strings.LastIndexByte(string(data[:c.Offset]), '\n') + s.Column - 1
@@ -492,13 +493,4 @@ func statementError(e Entry, n int, s statement, err error) error {
 	}
 	se.caret = "    " + lineText + "\n    " + pad.String() + "^"
 	return se
-}
-
-type chunkStatement struct {
-	Text                 string
-	Offset, Line, Column int
-}
-
-func splitChunk(s string) []chunkStatement {
-	return []chunkStatement{{Text: s, Offset: 0, Line: 1, Column: 1}}
 }

@@ -1,0 +1,50 @@
+package sqlsplit
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// FuzzSplit checks the properties that hold whatever the input: Split does
+// not panic; every statement is the script's own bytes at its offset and
+// position, and only white space, comments and semicolons lie outside the
+// statements (checkInvariants); joining the statements with semicolons and
+// splitting again gives them back; and Pos stays within the statement.
+func FuzzSplit(f *testing.F) {
+	for _, tt := range splitTests {
+		f.Add(tt.src)
+	}
+	for _, s := range []string{
+		"E'a'\n'\\'", "U&'", "u&\"", "$", "$$", "$a", "$a$", "$1$", "1.e", "1e+", "/*/", "/**/", "--", "-",
+		"create or replace function f() begin atomic case end; end", "CREATE PROCEDURE p() BEGIN (;) END;",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		stmts := Split(src)
+		checkInvariants(t, src, stmts)
+
+		texts := make([]string, len(stmts))
+		for i, s := range stmts {
+			texts[i] = s.Text
+		}
+		var again []string
+		for _, s := range Split(strings.Join(texts, ";\n")) {
+			again = append(again, s.Text)
+		}
+		if len(texts) > 0 && !slices.Equal(again, texts) {
+			t.Fatalf("split, joined and split again:\n got %q\nwant %q", again, texts)
+		}
+
+		for _, s := range stmts {
+			for _, pos := range []int32{-1, 0, 1, 2, int32(len(s.Text)) / 2, int32(len(s.Text)) + 1, 1 << 30} {
+				line, col := s.Pos(pos)
+				last := s.Line + strings.Count(s.Text, "\n")
+				if line < s.Line || line > last || col < 1 || line == s.Line && col < s.Column {
+					t.Fatalf("%q at %d:%d: Pos(%d) = %d:%d", s.Text, s.Line, s.Column, pos, line, col)
+				}
+			}
+		}
+	})
+}
