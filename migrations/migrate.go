@@ -388,7 +388,7 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 		}
 		if i < lastDone && !opts.AllowOutOfOrder {
 			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
-				"not applied, but %s after it is: it was inserted before migrations that already ran (a merge from another branch?); move it to the end of the journal (check --fix re-chains it), or apply it anyway with --allow-out-of-order",
+				"not applied, but %s after it is: it was inserted before migrations that already ran (a merge from another branch?); apply it anyway with --allow-out-of-order, or move its entry to the end of the journal",
 				folder.Entries[lastDone].Tag)})
 		}
 		st.Pending = append(st.Pending, e)

@@ -154,7 +154,7 @@ func TestMigrateRefuses(t *testing.T) {
 	// The third case: keep tags, insert a new one before the last applied.
 	tests[2].applied = folder("0000_a", "CREATE TABLE a ();", "0002_b", "CREATE TABLE b ();")
 	tests[2].then = folder("0000_a", "CREATE TABLE a ();", "0001_c", "CREATE TABLE c ();", "0002_b", "CREATE TABLE b ();")
-	tests[2].want = "0001_c.sql: not applied, but 0002_b after it is: it was inserted before migrations that already ran (a merge from another branch?); move it to the end of the journal (check --fix re-chains it), or apply it anyway with --allow-out-of-order"
+	tests[2].want = "0001_c.sql: not applied, but 0002_b after it is: it was inserted before migrations that already ran (a merge from another branch?); apply it anyway with --allow-out-of-order, or move its entry to the end of the journal"
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := pgtest.Connect(t)
