@@ -29,6 +29,9 @@ type config struct {
 	MigrationsTable string `yaml:"migrationsTable"`
 	// Drizzle records migrations in drizzle-orm's table and layout.
 	Drizzle bool `yaml:"drizzle"`
+	// Schemas are the database schemas push manages; empty means public
+	// and those the schema package uses.
+	Schemas []string `yaml:"schemas"`
 	// DatabaseURL is the database, when neither --database-url nor
 	// DATABASE_URL names one. Prefer the environment for anything with a
 	// password.

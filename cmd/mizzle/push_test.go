@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mizzle/mizzle/internal/pgtest"
+)
+
+const pushSchema = `package schema
+
+// Status of an order.
+type Status string
+
+const (
+	StatusOpen   Status = "OPEN"
+	StatusClosed Status = "CLOSED"
+)
+
+//mizzle:table orders
+//mizzle:index orders_open_idx (symbol) WHERE status = 'OPEN'
+//mizzle:check orders_qty_positive (quantity > 0)
+type Order struct {
+	ID       int64   ` + "`db:\"id,pk,identity\"`" + `
+	Symbol   string  ` + "`db:\"symbol\"`" + `
+	Quantity float64 ` + "`db:\"quantity,type:numeric(18,8)\"`" + `
+	Status   Status  ` + "`db:\"status,default:'OPEN'\"`" + `
+	Note     *string ` + "`db:\"note\"`" + `
+}
+`
+
+func execAll(t *testing.T, url string, sqls ...string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, s := range sqls {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func queryInt(t *testing.T, url, sql string) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// TestPushConverges pushes a schema whose defaults, checks and predicates
+// PostgreSQL spells differently, then pushes again: nothing to do.
+func TestPushConverges(t *testing.T) {
+	p := newProject(t, pushSchema)
+	url := pgtest.NewDatabase(t)
+	// Another tool's schema and an extension's objects stay untouched.
+	execAll(t, url, "CREATE SCHEMA auth", "CREATE TABLE auth.users (id uuid PRIMARY KEY)", "CREATE EXTENSION citext")
+
+	code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--dry-run")
+	if code != exitOK || !strings.Contains(stdout, `CREATE TABLE "public"."orders" (`) || !strings.HasSuffix(stdout, "Dry run: nothing was changed.\n") {
+		t.Errorf("dry run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, "SELECT count(*) FROM pg_class WHERE relname = 'orders'"); n != 0 {
+		t.Errorf("the dry run created the table")
+	}
+	code, stdout, stderr = p.run(".", "push", "--schema", "schema", "--database-url", url)
+	if code != exitOK || !strings.HasSuffix(stdout, "Pushed 3 statements.\n") {
+		t.Fatalf("push: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = p.run(".", "push", "--schema", "schema", "--database-url", url)
+	if code != exitOK || stdout != "Nothing to push: the database matches the schema.\n" {
+		t.Errorf("second push: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, "SELECT count(*) FROM pg_class WHERE relname = 'users' AND relnamespace = 'auth'::regnamespace"); n != 1 {
+		t.Errorf("push touched the auth schema")
+	}
+}
+
+func TestPushWithData(t *testing.T) {
+	p := newProject(t, pushSchema)
+	url := pgtest.NewDatabase(t)
+	if code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+		t.Fatalf("push: %s", stderr)
+	}
+	execAll(t, url, `INSERT INTO orders (symbol, quantity, note) VALUES ('BTC', 1, 'first'), ('ETH', 2, NULL)`)
+
+	t.Run("not null column without default on rows", func(t *testing.T) {
+		p.writeSchema(strings.Replace(pushSchema, "Note     *string", "Venue string `db:\"venue\"`\n\tNote     *string", 1))
+		code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
+		if code != exitFailure || !strings.Contains(stderr, `mizzle: cannot add NOT NULL column "venue" without a default to "public"."orders": it has 2 rows`) {
+			t.Errorf("exit %d\n%s", code, stderr)
+		}
+	})
+	t.Run("set not null on NULLs", func(t *testing.T) {
+		p.writeSchema(strings.Replace(pushSchema, "Note     *string", "Note     string", 1))
+		code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
+		if code != exitFailure || !strings.Contains(stderr, `mizzle: cannot set NOT NULL on "note" of "public"."orders": 1 row hold NULL there`) {
+			t.Errorf("exit %d\n%s", code, stderr)
+		}
+	})
+	t.Run("drop a column with data", func(t *testing.T) {
+		p.writeSchema(strings.Replace(pushSchema, "	Note     *string `db:\"note\"`\n", "", 1))
+		code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url)
+		if code != exitFailure || !strings.Contains(stderr, `warning: drops column "note" of "public"."orders", losing the values of 1 row`) ||
+			!strings.Contains(stderr, "run again with --force") {
+			t.Errorf("without --force: exit %d\n%s", code, stderr)
+		}
+		if n := queryInt(t, url, "SELECT count(*) FROM orders WHERE note IS NOT NULL"); n != 1 {
+			t.Errorf("the refused push dropped the column")
+		}
+		code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
+		if code != exitOK || !strings.HasSuffix(stdout, "Pushed 1 statement.\n") {
+			t.Errorf("with --force: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if n := queryInt(t, url, "SELECT count(*) FROM orders"); n != 2 {
+			t.Errorf("rows lost: %d left", n)
+		}
+	})
+	t.Run("rename needs a hint", func(t *testing.T) {
+		renamed := strings.Replace(pushSchema, "orders_open_idx (symbol)", "orders_open_idx (ticker)", 1)
+		p.writeSchema(strings.Replace(renamed, "Symbol   string  `db:\"symbol\"`", "Ticker   string  `db:\"ticker\"`", 1))
+		code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url)
+		if code != exitFailure || !strings.Contains(stderr, `column "ticker" of table "public"."orders" is new and "symbol" is gone: is it a rename?`) {
+			t.Errorf("exit %d\n%s", code, stderr)
+		}
+		p.writeSchema(strings.Replace(renamed, "Symbol   string  `db:\"symbol\"`", "Ticker   string  `db:\"ticker,was:symbol\"`", 1))
+		code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
+		if code != exitOK || !strings.Contains(stdout, `RENAME COLUMN "symbol" TO "ticker"`) {
+			t.Errorf("with the hint: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if n := queryInt(t, url, "SELECT count(*) FROM orders WHERE ticker IN ('BTC', 'ETH')"); n != 2 {
+			t.Errorf("the rename lost data")
+		}
+	})
+}
