@@ -24,11 +24,14 @@
 // As root, which initdb and postgres refuse to run as, the cluster is run as
 // the postgres user, or nobody if there is no postgres user.
 //
-// The package is Unix-only: it uses syscall.Credential to drop root.
+// The cluster mechanics (finding the programs, the user to run them as,
+// initdb, pg_ctl) are internal/pgcluster's, shared with the mizzle dev
+// command; this package adds what only tests want: a temporary directory, a
+// reaper that cleans up after a crashed test binary, durability turned off,
+// and a database per test. Like pgcluster it is Unix-only.
 package pgtest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -39,18 +42,16 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/mizzle/mizzle/internal/pgcluster"
 )
 
 // envURL names the environment variable that points the tests at an existing
@@ -59,9 +60,8 @@ const envURL = "MIZZLE_TEST_DATABASE_URL"
 
 // installHelp is appended to the error reported when there is no server to use,
 // so that the failure tells the reader how to fix it rather than just what broke.
-const installHelp = "install PostgreSQL 13 or later (Debian/Ubuntu: apt-get install postgresql; " +
-	"macOS: brew install postgresql) so that initdb and pg_ctl are on PATH or in /usr/lib/postgresql/*/bin, " +
-	"or set " + envURL + " to the postgres:// URL of a server where the user may create databases"
+const installHelp = pgcluster.InstallHelp +
+	", or set " + envURL + " to the postgres:// URL of a server where the user may create databases"
 
 var (
 	// mainRunning records that the test binary went through Main. Without it
@@ -275,12 +275,9 @@ func redact(u *url.URL) string {
 
 // cluster is a private PostgreSQL cluster in a temporary directory.
 type cluster struct {
-	pgCtl   string
-	dir     string              // temporary directory holding everything below; removed at stop
-	dataDir string              // dir/data
-	logFile string              // dir/postgres.log, the server's log
-	cred    *syscall.Credential // user to run the cluster as; nil unless we are root
-	port    int
+	pg   *pgcluster.Cluster
+	dir  string // temporary directory holding everything: the data directory and the log; removed at stop
+	port int
 
 	// reaper is a shell that stops the cluster and removes dir if this process
 	// dies without going through stop: a panicking test or a go test -timeout
@@ -297,11 +294,17 @@ const reaperScript = `read -r line && exit 0
 rm -rf "$3"`
 
 func startCluster() (*cluster, error) {
-	initdb, pgCtl, err := findBinaries()
+	bin, err := pgcluster.FindBinaries("")
+	if errors.Is(err, pgcluster.ErrNotInstalled) {
+		return nil, errors.New("no PostgreSQL server to test against: " + installHelp)
+	}
 	if err != nil {
 		return nil, err
 	}
-	cred, err := clusterCredential()
+	cred, err := pgcluster.RunAs()
+	if errors.Is(err, pgcluster.ErrNoUser) {
+		return nil, fmt.Errorf("%v; create one, run the tests as another user, or set %s", err, envURL)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -313,11 +316,14 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 	c := &cluster{
-		pgCtl:   pgCtl,
-		dir:     dir,
-		dataDir: filepath.Join(dir, "data"),
-		logFile: filepath.Join(dir, "postgres.log"),
-		cred:    cred,
+		pg: &pgcluster.Cluster{
+			Bin:     bin,
+			DataDir: filepath.Join(dir, "data"),
+			LogFile: filepath.Join(dir, "postgres.log"),
+			WorkDir: dir,
+			Cred:    cred,
+		},
+		dir: dir,
 	}
 	if cred != nil {
 		// MkdirTemp made dir 0700; hand it over so that initdb can create the
@@ -332,8 +338,11 @@ func startCluster() (*cluster, error) {
 		return nil, err
 	}
 
-	err = c.init(initdb)
-	// Retry because the port is only known to be free until freePort closes
+	// --no-sync because the cluster is thrown away and fsync is the slow part
+	// of initdb. Trust auth is safe because the server listens on 127.0.0.1
+	// only and lives as long as the test binary.
+	err = c.pg.Init(pgcluster.InitOptions{NoSync: true})
+	// Retry because the port is only known to be free until FreePort closes
 	// its listener; something else may take it before postgres binds it.
 	for attempt := 1; err == nil; attempt++ {
 		if err = c.start(); err == nil || attempt == 3 {
@@ -349,37 +358,15 @@ func startCluster() (*cluster, error) {
 	return c, nil
 }
 
-func (c *cluster) init(initdb string) error {
-	// trust auth is safe because the server listens on 127.0.0.1 only and
-	// lives as long as the test binary; --no-sync because the cluster is
-	// thrown away and fsync is the slow part of initdb.
-	out, err := c.command(initdb, "-D", c.dataDir, "-U", "postgres", "--auth=trust",
-		"-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("initdb: %v\n%s", err, out)
-	}
-	return nil
-}
-
 func (c *cluster) start() error {
-	port, err := freePort()
+	port, err := pgcluster.FreePort()
 	if err != nil {
 		return err
 	}
-	// Durability is pointless for a throwaway cluster. No Unix socket: we
-	// connect over TCP, and socket paths under a long TMPDIR can exceed the
-	// 107-byte limit. pg_ctl hands -o to /bin/sh, hence the shell quoting of ''.
-	opts := "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" +
-		" -c listen_addresses=127.0.0.1 -c port=" + strconv.Itoa(port) +
-		" -c unix_socket_directories='' -c max_connections=200"
-	out, err := c.command(c.pgCtl, "start", "-w", "-t", "60", "-D", c.dataDir,
-		"-l", c.logFile, "-o", opts).CombinedOutput()
+	// Durability is pointless for a throwaway cluster.
+	err = c.pg.Start(port, "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
 	if err != nil {
-		// pg_ctl gives up after -t but the server may yet come up; make sure
-		// the next attempt does not find it running.
-		c.command(c.pgCtl, "stop", "-D", c.dataDir, "-m", "immediate", "-w", "-s").Run()
-		return fmt.Errorf("starting PostgreSQL on port %d: pg_ctl: %v\n%s\nend of the server log %s:\n%s",
-			port, err, bytes.TrimSpace(out), c.logFile, logTail(c.logFile))
+		return err
 	}
 	c.port = port
 	return nil
@@ -389,10 +376,9 @@ func (c *cluster) start() error {
 // reaper.
 func (c *cluster) stop() error {
 	var errs []error
-	if _, err := os.Stat(filepath.Join(c.dataDir, "postmaster.pid")); err == nil {
-		out, err := c.command(c.pgCtl, "stop", "-D", c.dataDir, "-m", "immediate", "-w").CombinedOutput()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("stopping PostgreSQL: pg_ctl: %v\n%s", err, bytes.TrimSpace(out)))
+	if _, err := os.Stat(filepath.Join(c.pg.DataDir, "postmaster.pid")); err == nil {
+		if err := c.pg.Stop(pgcluster.Immediate); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if len(errs) == 0 {
@@ -409,7 +395,7 @@ func (c *cluster) stop() error {
 }
 
 func (c *cluster) startReaper() error {
-	cmd := c.command("/bin/sh", "-c", reaperScript, "sh", c.pgCtl, c.dataDir, c.dir)
+	cmd := c.pg.Command("/bin/sh", "-c", reaperScript, "sh", c.pg.Bin.PgCtl, c.pg.DataDir, c.dir)
 	// Its own process group, so that the ^C which kills the test binary does
 	// not also kill the reaper before it has cleaned up.
 	cmd.SysProcAttr.Setpgid = true
@@ -424,109 +410,4 @@ func (c *cluster) startReaper() error {
 	}
 	c.reaper, c.reaperIn = cmd, in
 	return nil
-}
-
-// command prepares to run a PostgreSQL program as the cluster's user.
-func (c *cluster) command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
-	// The test's working directory (the package's) may not be accessible to
-	// the cluster user; initdb and postgres complain if they cannot read it.
-	cmd.Dir = c.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-	// If a postgres child ever held on to our output pipe, don't wait forever.
-	cmd.WaitDelay = 10 * time.Second
-	return cmd
-}
-
-// findBinaries looks for initdb and pg_ctl on PATH and then in the Debian and
-// Ubuntu layout, where they are not on PATH by default.
-func findBinaries() (initdb, pgCtl string, err error) {
-	initdb, err1 := exec.LookPath("initdb")
-	pgCtl, err2 := exec.LookPath("pg_ctl")
-	if err1 == nil && err2 == nil {
-		return initdb, pgCtl, nil
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	// Highest version first; the directory names are versions like 9.6 or 16.
-	slices.SortFunc(dirs, func(a, b string) int {
-		return compareVersions(filepath.Base(filepath.Dir(b)), filepath.Base(filepath.Dir(a)))
-	})
-	for _, dir := range dirs {
-		initdb, pgCtl = filepath.Join(dir, "initdb"), filepath.Join(dir, "pg_ctl")
-		if isExecutable(initdb) && isExecutable(pgCtl) {
-			return initdb, pgCtl, nil
-		}
-	}
-	return "", "", errors.New("no PostgreSQL server to test against: " + installHelp)
-}
-
-func compareVersions(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x - y
-		}
-	}
-	return 0
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// clusterCredential returns the user to run the cluster as when we are root,
-// which initdb and postgres refuse to run as; nil otherwise.
-func clusterCredential() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	for _, name := range []string{"postgres", "nobody"} {
-		u, err := user.Lookup(name)
-		if err != nil {
-			continue
-		}
-		uid, err := strconv.ParseUint(u.Uid, 10, 32)
-		if err != nil {
-			continue
-		}
-		gid, err := strconv.ParseUint(u.Gid, 10, 32)
-		if err != nil {
-			continue
-		}
-		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-	}
-	return nil, errors.New("running as root, which PostgreSQL refuses, and there is neither a postgres nor a nobody user to run it as; " +
-		"create one, run the tests as another user, or set " + envURL)
-}
-
-// freePort asks the kernel for a port that is free right now.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// logTail returns the last few lines of the server log, which say why the
-// server did not start.
-func logTail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Sprintf("(%v)", err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > 20 {
-		lines = lines[len(lines)-20:]
-	}
-	return strings.Join(lines, "\n")
 }
