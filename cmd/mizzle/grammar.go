@@ -26,7 +26,9 @@ Markers, in the type's doc comment:
   //mizzle:table [NAME]
   //mizzle:schema NAME
   //mizzle:index NAME [USING method] (elements) [WHERE predicate]
-  //mizzle:unique NAME (elements) [NULLS NOT DISTINCT] [WHERE predicate]
+  //mizzle:unique NAME [USING method] (elements) [NULLS NOT DISTINCT] [WHERE predicate]
+                          a constraint on plain columns; with USING, expressions
+                          or WHERE, a unique index
   //mizzle:check NAME (expression)
   //mizzle:pk [NAME] (columns)
   //mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]

@@ -121,16 +121,8 @@ func (b *tableBuilder) indexMarker(mk *marker) {
 		return
 	}
 	ix := schema.Index{Name: name, Pos: mk.pos}
-	if sc.keyword("using") {
-		method, off, err := sc.name()
-		if err != nil || method == "" || !bareIdent.MatchString(method) {
-			b.l.errs.Addf(mk.at(off), "//mizzle:index: USING needs an access method name (btree, hash, gin, gist, brin, ...)")
-			return
-		}
-		// btree is the default method, which the model spells as "".
-		if ix.Method = strings.ToLower(method); ix.Method == "btree" {
-			ix.Method = ""
-		}
+	if _, ok := b.using(mk, sc, &ix.Method); !ok {
+		return
 	}
 	els, ok := b.elements(mk, sc, "index element", false, t)
 	if !ok {
@@ -143,6 +135,23 @@ func (b *tableBuilder) indexMarker(mk *marker) {
 		return
 	}
 	t.Indexes = append(t.Indexes, ix)
+}
+
+// using reads an optional USING method into dst, the model's spelling:
+// btree, the default, is "". given reports whether USING was there.
+func (b *tableBuilder) using(mk *marker, sc *argScanner, dst *string) (given, ok bool) {
+	if !sc.keyword("using") {
+		return false, true
+	}
+	method, off, err := sc.name()
+	if err != nil || method == "" || !bareIdent.MatchString(method) {
+		b.l.errs.Addf(mk.at(off), "//mizzle:%s: USING needs an access method name (btree, hash, gin, gist, brin, ...)", mk.Name)
+		return true, false
+	}
+	if *dst = strings.ToLower(method); *dst == "btree" {
+		*dst = ""
+	}
+	return true, true
 }
 
 // where reads an optional WHERE predicate, which runs to the end of the line.
@@ -170,6 +179,11 @@ func (b *tableBuilder) uniqueMarker(mk *marker) {
 	if !ok {
 		return
 	}
+	var method string
+	using, ok := b.using(mk, sc, &method)
+	if !ok {
+		return
+	}
 	els, ok := b.elements(mk, sc, "unique element", false, t)
 	if !ok {
 		return
@@ -179,7 +193,10 @@ func (b *tableBuilder) uniqueMarker(mk *marker) {
 	if !b.where(mk, sc, &where) {
 		return
 	}
-	plain := where == ""
+	// USING names an index method, so it asks for a unique index even on
+	// plain columns: the way to declare CREATE UNIQUE INDEX (drizzle-kit's
+	// uniqueIndex) rather than a constraint.
+	plain := where == "" && !using
 	for _, e := range els {
 		if e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "" {
 			plain = false
@@ -195,7 +212,7 @@ func (b *tableBuilder) uniqueMarker(mk *marker) {
 		t.Uniques = append(t.Uniques, u)
 		return
 	}
-	ix := schema.Index{Name: name, Unique: true, Where: where, NullsNotDistinct: nnd, Pos: mk.pos}
+	ix := schema.Index{Name: name, Unique: true, Method: method, Where: where, NullsNotDistinct: nnd, Pos: mk.pos}
 	for _, e := range els {
 		ix.Elements = append(ix.Elements, e.IndexElem)
 	}

@@ -61,8 +61,8 @@ func FuzzSplitOptions(f *testing.F) {
 
 // checkSplit verifies a successful splitOptions result against s: the raw
 // segments between separating commas rejoin to s, each segment is balanced
-// and has no top-level comma (so no comma inside parentheses or quotes
-// split), and Key, Value, Off and ValOff describe the segment.
+// and has no top-level comma (so no comma inside parentheses, brackets or
+// quotes split), and Key, Value, Off and ValOff describe the segment.
 func checkSplit(t *testing.T, s string, opts []tagOption) {
 	t.Helper()
 	if len(opts) == 0 {
@@ -144,11 +144,11 @@ func topLevelProblem(raw string) string {
 		switch c {
 		case '\'', '"':
 			quote = c
-		case '(':
+		case '(', '[':
 			depth++
-		case ')':
+		case ')', ']':
 			if depth--; depth < 0 {
-				return "unbalanced )"
+				return "unbalanced " + string(c)
 			}
 		case ',':
 			if depth == 0 {
@@ -160,7 +160,7 @@ func topLevelProblem(raw string) string {
 	case quote != 0:
 		return "unterminated quote"
 	case depth != 0:
-		return "unclosed ("
+		return "unclosed ( or ["
 	}
 	return ""
 }

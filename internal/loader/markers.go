@@ -36,7 +36,7 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"table", "//mizzle:table [NAME]"},
 	{"schema", "//mizzle:schema NAME"},
 	{"index", "//mizzle:index NAME [USING method] (elements) [WHERE predicate]"},
-	{"unique", "//mizzle:unique NAME (elements) [NULLS NOT DISTINCT] [WHERE predicate]"},
+	{"unique", "//mizzle:unique NAME [USING method] (elements) [NULLS NOT DISTINCT] [WHERE predicate]"},
 	{"check", "//mizzle:check NAME (expression)"},
 	{"pk", "//mizzle:pk [NAME] (columns)"},
 	{"fk", "//mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]"},

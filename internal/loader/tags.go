@@ -87,9 +87,10 @@ func lookupTag(tag, key string) (value string, offsets []int, found bool, err er
 }
 
 // splitOptions splits a db tag value at commas that are not inside
-// parentheses or quotes, so "type:numeric(18,8)" and "default:'a,b'" stay
-// whole. It reports unbalanced parentheses and unterminated quotes with the
-// offset of the offending character.
+// parentheses, brackets or quotes, so "type:numeric(18,8)", "default:'a,b'"
+// and "default:ARRAY[1, 2]" (as PostgreSQL prints an array default) stay
+// whole. It reports unbalanced parentheses or brackets and unterminated
+// quotes with the offset of the offending character.
 func splitOptions(s string) ([]tagOption, error) {
 	var opts []tagOption
 	depth := 0
@@ -123,12 +124,16 @@ func splitOptions(s string) ([]tagOption, error) {
 			}
 		case c == '\'' || c == '"':
 			quote, quoteAt = c, i
-		case c == '(':
+		case c == '(' || c == '[':
 			depth++
 			opens = append(opens, i)
-		case c == ')':
-			if depth == 0 {
-				return nil, &offsetError{i, "unbalanced parentheses: \")\" without \"(\""}
+		case c == ')' || c == ']':
+			open := byte('(')
+			if c == ']' {
+				open = '['
+			}
+			if depth == 0 || s[opens[len(opens)-1]] != open {
+				return nil, &offsetError{i, fmt.Sprintf("unbalanced %s: \"%c\" without \"%c\"", pairName(c), c, open)}
 			}
 			depth--
 			opens = opens[:len(opens)-1]
@@ -140,10 +145,19 @@ func splitOptions(s string) ([]tagOption, error) {
 		return nil, &offsetError{quoteAt, fmt.Sprintf("unterminated %c quote", quote)}
 	}
 	if depth > 0 {
-		return nil, &offsetError{opens[len(opens)-1], "unbalanced parentheses: \"(\" is never closed"}
+		at := opens[len(opens)-1]
+		return nil, &offsetError{at, fmt.Sprintf("unbalanced %s: \"%c\" is never closed", pairName(s[at]), s[at])}
 	}
 	add(len(s))
 	return opts, nil
+}
+
+// pairName names the kind of bracket c is, for messages.
+func pairName(c byte) string {
+	if c == '[' || c == ']' {
+		return "brackets"
+	}
+	return "parentheses"
 }
 
 // leadingSpace returns the length in bytes of the white space

@@ -185,6 +185,13 @@ func TestSplitOptions(t *testing.T) {
 		{name: "unterminated quote", in: "s,default:'abc", wantErr: &offsetError{Off: 10}},
 		{name: "unterminated after doubled quote", in: "s,default:'it''s", wantErr: &offsetError{Off: 10}},
 		{name: "unterminated double quote", in: `s,check:"a`, wantErr: &offsetError{Off: 8}},
+		{
+			name: "comma in brackets",
+			in:   "x,default:ARRAY[1, 2],pk",
+			want: []tagOption{{Key: "x"}, {Key: "default", Value: "ARRAY[1, 2]", HasValue: true, Off: 2, ValOff: 10}, {Key: "pk", Off: 22}},
+		},
+		{name: "unclosed bracket", in: "x,default:ARRAY[1, 2", wantErr: &offsetError{Off: 15}},
+		{name: "bracket closed by parenthesis", in: "x,default:f(a[1)]", wantErr: &offsetError{Off: 15}},
 		{name: "paren in quotes does not count", in: "s,default:'(',pk", want: []tagOption{{Key: "s"}, {Key: "default", Value: "'('", HasValue: true, Off: 2, ValOff: 10}, {Key: "pk", Off: 14}}},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,844 @@
+// Package goschema writes a schema.Model as the Go source of a schema
+// package in mizzle's grammar: tagged structs with //mizzle: markers and
+// enums as typed string constants. It is the inverse of internal/loader,
+// and `mizzle pull` uses it on a model read from a database.
+//
+// It owns the choices that make the inverse exact: the Go type of each SQL
+// type (with a type: option wherever the loader's default mapping would
+// give another type), nullability as pointers, Go identifiers made from SQL
+// names, and explicit names for constraints and indexes whenever the
+// database's name is not the one the loader would derive. Loading the files
+// it returns gives back Result.Model, which is the input model less what the
+// grammar cannot say; every such difference is named in Result.Warnings.
+//
+// It does not know where the model came from, and it neither prints nor
+// touches the disk: files come out as values, gofmt'd.
+package goschema
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"go/format"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// Header is the first line of every file Write returns. The files are the
+// user's from then on (nothing regenerates them), so they do not carry
+// "Code generated ... DO NOT EDIT."; the line lets a later pull recognise
+// its own output.
+const Header = "// Written by mizzle pull from the database's catalog. This is your schema now: edit it freely."
+
+// Options say how to write the package.
+type Options struct {
+	// Package is the package name; "schema" when empty.
+	Package string
+	// Split writes one file per table (named after its Go type) next to
+	// schema.go, which then holds the package doc and the enums. Otherwise
+	// everything goes into schema.go.
+	Split bool
+}
+
+// File is a Go source file of the package.
+type File struct {
+	Name string // base name, "schema.go"
+	Data []byte
+}
+
+// Result is a written schema package.
+type Result struct {
+	// Files are the package's files, sorted by name.
+	Files []File
+	// Model is what the files declare, which is what the loader reads
+	// back from them: the input model, sorted, except for what Warnings
+	// lists. A baseline snapshot of the pulled database is this model.
+	Model *schema.Model
+	// Warnings name each thing of the input the grammar cannot say and
+	// what was written instead, one sentence each.
+	Warnings []string
+}
+
+// Write turns m into a schema package. m is not changed. It fails when a
+// name cannot be written at all (a column name with a comma, for example,
+// which a db tag cannot hold), listing every such name.
+func Write(m *schema.Model, opts Options) (*Result, error) {
+	if opts.Package == "" {
+		opts.Package = "schema"
+	}
+	if !isIdent(opts.Package) {
+		return nil, fmt.Errorf("package name %q is not a Go identifier", opts.Package)
+	}
+	w := &writer{
+		out:      m.Clone(),
+		opts:     opts,
+		pkgScope: newNamer(),
+		types:    map[[2]string]string{},
+		enums:    map[[2]string]string{},
+		fields:   map[*schema.Table][]string{},
+	}
+	w.out.Go = schema.GoPackage{}
+	w.out.Sort()
+	if err := w.checkNames(); err != nil {
+		return nil, err
+	}
+	w.prune()
+	if len(w.out.Tables) == 0 {
+		return nil, errors.New("no tables to write: a schema package needs at least one table")
+	}
+	w.name()
+	for _, t := range w.out.Tables {
+		w.columnTypes(t)
+	}
+	for _, t := range w.out.Tables {
+		w.foreignKeys(t)
+	}
+	files, err := w.files()
+	if err != nil {
+		return nil, err
+	}
+	// What the loader derives from the files: the schemas that hold
+	// something.
+	w.out.Schemas = nil
+	used := map[string]bool{}
+	for _, t := range w.out.Tables {
+		used[t.Schema] = true
+	}
+	for _, e := range w.out.Enums {
+		used[e.Schema] = true
+	}
+	for s := range used {
+		if s != schema.DefaultSchema {
+			w.out.Schemas = append(w.out.Schemas, &schema.Schema{Name: s})
+		}
+	}
+	w.out.Sort()
+	return &Result{Files: files, Model: w.out, Warnings: w.warnings}, nil
+}
+
+type writer struct {
+	out      *schema.Model
+	opts     Options
+	warnings []string
+
+	pkgScope *namer
+	types    map[[2]string]string       // table (schema, name) → Go type
+	enums    map[[2]string]string       // enum (schema, name) → Go type
+	consts   map[*schema.Enum][]string  // enum → constant per value
+	fields   map[*schema.Table][]string // table → Go field per column
+}
+
+func (w *writer) warn(format string, args ...any) {
+	w.warnings = append(w.warnings, fmt.Sprintf(format, args...))
+}
+
+var goIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func isIdent(s string) bool { return goIdent.MatchString(s) && !isKeyword(s) }
+
+func isKeyword(s string) bool {
+	switch s {
+	case "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
+		"for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range",
+		"return", "select", "struct", "switch", "type", "var":
+		return true
+	}
+	return false
+}
+
+// badTagName reports why a column name cannot be a db tag's first element,
+// or "". The tag scanner splits at commas outside parentheses, brackets and
+// quotes, a colon would read as an option, "-" means "no column", and the
+// name is trimmed.
+func badTagName(name string) string {
+	switch {
+	case name == "-":
+		return `"-" means "not a column" in a db tag`
+	case strings.TrimSpace(name) != name:
+		return "a db tag's name cannot start or end with white space"
+	case strings.ContainsAny(name, ",:()[]'\"\n\r\x00"):
+		return `a db tag's name cannot hold , : ( ) [ ] ' " or a line break`
+	}
+	return ""
+}
+
+// checkNames reports the names no Go source can carry: the grammar has no
+// way to write them, and writing another name would make the next migration
+// rename the object.
+func (w *writer) checkNames() error {
+	var problems []string
+	oneLine := func(what, name string) {
+		if strings.ContainsAny(name, "\n\r\x00") {
+			problems = append(problems, fmt.Sprintf("%s %s: a //mizzle: marker cannot hold a line break", what, quote.Ident(name)))
+		}
+	}
+	for _, e := range w.out.Enums {
+		oneLine("enum", e.Name)
+		oneLine("schema", e.Schema)
+	}
+	for _, t := range w.out.Tables {
+		oneLine("table", t.Name)
+		oneLine("schema", t.Schema)
+		for _, c := range t.Columns {
+			if why := badTagName(c.Name); why != "" {
+				problems = append(problems, fmt.Sprintf("column %s: %s", quote.Ident(t.Schema, t.Name, c.Name), why))
+			}
+		}
+		if t.PrimaryKey != nil {
+			oneLine("primary key", t.PrimaryKey.Name)
+		}
+		for _, u := range t.Uniques {
+			oneLine("constraint", u.Name)
+		}
+		for _, k := range t.Checks {
+			oneLine("constraint", k.Name)
+		}
+		for _, fk := range t.ForeignKeys {
+			oneLine("constraint", fk.Name)
+		}
+		for _, ix := range t.Indexes {
+			oneLine("index", ix.Name)
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("cannot write these names in Go source (rename them in the database first):\n  %s", strings.Join(problems, "\n  "))
+}
+
+// prune leaves out what the loader would reject outright: tables without
+// columns and enums without values.
+func (w *writer) prune() {
+	w.out.Tables = slices.DeleteFunc(w.out.Tables, func(t *schema.Table) bool {
+		if len(t.Columns) == 0 {
+			w.warn("table %s has no columns, which a struct cannot declare: left out", quote.Ident(t.Schema, t.Name))
+			return true
+		}
+		return false
+	})
+	w.out.Enums = slices.DeleteFunc(w.out.Enums, func(e *schema.Enum) bool {
+		if len(e.Values) == 0 {
+			w.warn("enum %s has no values, which an enum type needs as constants: left out", quote.Ident(e.Schema, e.Name))
+			return true
+		}
+		return false
+	})
+}
+
+// publicFirst orders objects of public before the others, so their Go
+// names are the short ones when a name exists in several schemas.
+func publicFirst(aSchema, bSchema string) int {
+	rank := func(s string) int {
+		if s == schema.DefaultSchema {
+			return 0
+		}
+		return 1
+	}
+	return cmp.Compare(rank(aSchema), rank(bSchema))
+}
+
+// name gives every table, enum, constant and field its Go identifier.
+// Package-scope names are handed out tables first, then enums, then
+// constants; a clash takes the schema's name as a prefix, then a number.
+func (w *writer) name() {
+	tables := slices.Clone(w.out.Tables)
+	slices.SortStableFunc(tables, func(a, b *schema.Table) int { return publicFirst(a.Schema, b.Schema) })
+	for _, t := range tables {
+		w.types[[2]string{t.Schema, t.Name}] = w.pkgScope.claim("Table", camel(t.Name), camel(t.Schema+"_"+t.Name))
+	}
+	enums := slices.Clone(w.out.Enums)
+	slices.SortStableFunc(enums, func(a, b *schema.Enum) int { return publicFirst(a.Schema, b.Schema) })
+	for _, e := range enums {
+		w.enums[[2]string{e.Schema, e.Name}] = w.pkgScope.claim("Enum", camel(e.Name), camel(e.Schema+"_"+e.Name), camel(e.Name)+"Enum")
+	}
+	w.consts = map[*schema.Enum][]string{}
+	for _, e := range enums {
+		typ := w.enums[[2]string{e.Schema, e.Name}]
+		for _, v := range e.Values {
+			w.consts[e] = append(w.consts[e], w.pkgScope.claim(typ+"Value", typ+camel(v)))
+		}
+	}
+	for _, t := range w.out.Tables {
+		scope := newNamer()
+		for _, c := range t.Columns {
+			w.fields[t] = append(w.fields[t], scope.claim("Column", camel(c.Name)))
+		}
+	}
+}
+
+// enumType returns the Go type of a package enum, or "".
+func (w *writer) enumType(t schema.Type) string {
+	if t.Schema == "" {
+		return ""
+	}
+	return w.enums[[2]string{t.Schema, t.Name}]
+}
+
+// columnTypes settles each column's type as it will be written: what a
+// type: option cannot name (a domain's schema) is dropped from the model,
+// with a warning.
+func (w *writer) columnTypes(t *schema.Table) {
+	for _, c := range t.Columns {
+		g := goTypeOf(c.Type, w.enumType)
+		if g.def == c.Type {
+			continue
+		}
+		spelled := typeOption(c.Type)
+		back, err := schema.ParseType(spelled)
+		if err != nil || back != c.Type {
+			if err != nil {
+				back = schema.Type{Name: "text", Array: c.Type.Array}
+				spelled = typeOption(back)
+			}
+			typ := c.Type.String()
+			if c.Type.Schema != "" {
+				typ = quote.Ident(c.Type.Schema, c.Type.Name)
+				if c.Type.Mod != "" {
+					typ += "(" + c.Type.Mod + ")"
+				}
+				if c.Type.Array {
+					typ += "[]"
+				}
+			}
+			w.warn("column %s: type %s is written as type:%s", quote.Ident(t.Schema, t.Name, c.Name), typ, spelled)
+			c.Type = back
+		}
+		if c.Type.IsSerial() && !c.NotNull {
+			// The loader refuses a nullable serial; PostgreSQL makes
+			// serial columns NOT NULL, so this one was altered since.
+			w.warn("column %s: a nullable %s is written as NOT NULL (the grammar's serial types are)", quote.Ident(t.Schema, t.Name, c.Name), c.Type)
+			c.NotNull = true
+		}
+	}
+}
+
+// foreignKeys drops the foreign keys the loader would not accept: to a
+// table the package does not declare (another schema than those pulled),
+// between columns of different types, or to columns that are not a key of
+// the loader's kind.
+func (w *writer) foreignKeys(t *schema.Table) {
+	t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, func(fk schema.ForeignKey) bool {
+		on := fmt.Sprintf("foreign key %s on %s", quote.Ident(fk.Name), quote.Ident(t.Schema, t.Name))
+		target := w.out.Table(fk.RefSchema, fk.RefTable)
+		if target == nil {
+			w.warn("%s references %s, which is not pulled: left out", on, quote.Ident(fk.RefSchema, fk.RefTable))
+			return true
+		}
+		for i, col := range fk.Columns {
+			from, to := t.Column(col), target.Column(fk.RefColumns[i])
+			if from == nil || to == nil {
+				w.warn("%s names a column that does not exist: left out", on)
+				return true
+			}
+			if from.Type.Storage() != to.Type.Storage() {
+				w.warn("%s: column %s is %s but references %s, which is %s; mizzle needs equal types: left out",
+					on, quote.Ident(col), from.Type, quote.Ident(to.Name), to.Type)
+				return true
+			}
+		}
+		if !isKey(target, fk.RefColumns) {
+			w.warn("%s references columns that are neither the primary key nor a unique constraint or plain unique index: left out", on)
+			return true
+		}
+		return false
+	})
+}
+
+// isKey is the loader's test for what a foreign key may reference.
+func isKey(t *schema.Table, cols []string) bool {
+	if t.PrimaryKey != nil && slices.Equal(t.PrimaryKey.Columns, cols) {
+		return true
+	}
+	for _, u := range t.Uniques {
+		if slices.Equal(u.Columns, cols) {
+			return true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if !ix.Unique || ix.Where != "" || len(ix.Elements) != len(cols) {
+			continue
+		}
+		match := true
+		for i, e := range ix.Elements {
+			match = match && e.Column == cols[i] && e.Opclass == ""
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// files writes and formats the package's files.
+func (w *writer) files() ([]File, error) {
+	var files []File
+	add := func(name string, src *source) error {
+		data, err := src.format(w.opts.Package)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		files = append(files, File{Name: name, Data: data})
+		return nil
+	}
+	main := newSource(true)
+	for _, e := range w.out.Enums {
+		w.writeEnum(main, e)
+	}
+	used := map[string]bool{"schema": true}
+	for _, t := range w.out.Tables {
+		if !w.opts.Split {
+			w.writeTable(main, t)
+			continue
+		}
+		src := newSource(false)
+		w.writeTable(src, t)
+		base := fileStem(w.types[[2]string{t.Schema, t.Name}])
+		stem := base
+		for n := 2; used[stem]; n++ {
+			stem = fmt.Sprintf("%s_%d", base, n)
+		}
+		used[stem] = true
+		if err := add(stem+".go", src); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("schema.go", main); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(files, func(a, b File) int { return cmp.Compare(a.Name, b.Name) })
+	return files, nil
+}
+
+// source is one Go file being written.
+type source struct {
+	pkgDoc  bool
+	imports map[string]bool
+	body    strings.Builder
+}
+
+func newSource(pkgDoc bool) *source { return &source{pkgDoc: pkgDoc, imports: map[string]bool{}} }
+
+func (s *source) printf(format string, args ...any) { fmt.Fprintf(&s.body, format, args...) }
+
+func (s *source) format(pkg string) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(Header + "\n\n")
+	if s.pkgDoc {
+		fmt.Fprintf(&b, "// Package %s declares the database's tables and enums in mizzle's schema\n// grammar (see `mizzle help schema`).\n", pkg)
+	}
+	fmt.Fprintf(&b, "package %s\n\n", pkg)
+	var std, other []string
+	for imp := range s.imports {
+		if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+			other = append(other, imp)
+		} else {
+			std = append(std, imp)
+		}
+	}
+	slices.Sort(std)
+	slices.Sort(other)
+	if len(std)+len(other) > 0 {
+		b.WriteString("import (\n")
+		for _, imp := range std {
+			fmt.Fprintf(&b, "\t%q\n", imp)
+		}
+		if len(std) > 0 && len(other) > 0 {
+			b.WriteString("\n")
+		}
+		for _, imp := range other {
+			fmt.Fprintf(&b, "\t%q\n", imp)
+		}
+		b.WriteString(")\n\n")
+	}
+	b.WriteString(s.body.String())
+	return format.Source([]byte(b.String()))
+}
+
+func (w *writer) writeEnum(src *source, e *schema.Enum) {
+	typ := w.enums[[2]string{e.Schema, e.Name}]
+	src.printf("// %s is the enum %s.\n//\n", typ, quote.Ident(e.Schema, e.Name))
+	src.printf("//mizzle:enum %s\n", markerName(e.Name))
+	if e.Schema != schema.DefaultSchema {
+		src.printf("//mizzle:schema %s\n", markerName(e.Schema))
+	}
+	src.printf("type %s string\n\n", typ)
+	src.printf("// The values of %s, in PostgreSQL's sort order.\nconst (\n", typ)
+	for i, v := range e.Values {
+		src.printf("\t%s %s = %s\n", w.consts[e][i], typ, strconv.Quote(v))
+	}
+	src.printf(")\n\n")
+}
+
+// markerName writes a name in a marker: bare when the marker's scanner
+// reads it back whole, else double-quoted.
+func markerName(name string) string {
+	if name == "" || strings.ContainsAny(name, " \t()\"") {
+		return quote.Ident(name)
+	}
+	return name
+}
+
+var lowerIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
+
+// columnRef writes a column in a marker's element list: bare when it is a
+// lower-case identifier, double-quoted otherwise, as in SQL.
+func columnRef(name string) string {
+	if lowerIdent.MatchString(name) {
+		return name
+	}
+	return quote.Ident(name)
+}
+
+func columnList(cols []string) string {
+	refs := make([]string, len(cols))
+	for i, c := range cols {
+		refs[i] = columnRef(c)
+	}
+	return "(" + strings.Join(refs, ", ") + ")"
+}
+
+// tagWriter collects one field's db tag options in the grammar's order.
+type tagWriter struct {
+	name                                     string
+	pk, unique, index                        bool
+	typ, identity, def, generated, ref, chck string
+	onDelete, onUpdate                       schema.Action
+}
+
+func (tw *tagWriter) String() string {
+	opts := []string{tw.name}
+	if tw.pk {
+		opts = append(opts, "pk")
+	}
+	if tw.typ != "" {
+		opts = append(opts, "type:"+tw.typ)
+	}
+	if tw.identity != "" {
+		opts = append(opts, tw.identity)
+	}
+	if tw.def != "" {
+		opts = append(opts, "default:"+tw.def)
+	}
+	if tw.generated != "" {
+		opts = append(opts, "generated:"+tw.generated)
+	}
+	if tw.unique {
+		opts = append(opts, "unique")
+	}
+	if tw.index {
+		opts = append(opts, "index")
+	}
+	if tw.chck != "" {
+		opts = append(opts, "check:"+tw.chck)
+	}
+	if tw.ref != "" {
+		opts = append(opts, "ref:"+tw.ref)
+		if tw.onDelete != schema.NoAction {
+			opts = append(opts, "ondelete:"+string(tw.onDelete))
+		}
+		if tw.onUpdate != schema.NoAction {
+			opts = append(opts, "onupdate:"+string(tw.onUpdate))
+		}
+	}
+	tag := "db:" + strconv.Quote(strings.Join(opts, ","))
+	if strings.Contains(tag, "`") {
+		return strconv.Quote(tag)
+	}
+	return "`" + tag + "`"
+}
+
+var lineBreak = regexp.MustCompile(`\s*[\r\n]\s*`)
+
+// oneLine makes expression text fit on a marker's line. PostgreSQL's
+// pretty printer breaks CASE expressions over lines; a marker cannot, so
+// each line break with its indentation becomes one space (the expression
+// means the same, but its text is no longer PostgreSQL's: warned).
+func (w *writer) oneLine(expr, what string) string {
+	if !strings.ContainsAny(expr, "\n\r") {
+		return expr
+	}
+	flat := lineBreak.ReplaceAllString(expr, " ")
+	w.warn("%s spans several lines, which a //mizzle: marker cannot: written on one line", what)
+	return flat
+}
+
+func (w *writer) writeTable(src *source, t *schema.Table) {
+	typ := w.types[[2]string{t.Schema, t.Name}]
+	fields := w.fields[t]
+	tags := make([]*tagWriter, len(t.Columns))
+	fieldIndex := map[string]int{}
+	for i, c := range t.Columns {
+		fieldIndex[c.Name] = i
+		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated}
+		switch c.Identity {
+		case schema.IdentityByDefault:
+			tw.identity = "identity"
+		case schema.IdentityAlways:
+			tw.identity = "identity:always"
+		}
+		if g := goTypeOf(c.Type, w.enumType); g.def != c.Type {
+			tw.typ = typeOption(c.Type)
+		}
+		tags[i] = tw
+	}
+	var markers []string
+	mark := func(format string, args ...any) { markers = append(markers, fmt.Sprintf(format, args...)) }
+	on := quote.Ident(t.Schema, t.Name)
+
+	// Primary key: pk options when the loader would derive its name and
+	// its columns come in field order, else a marker.
+	if pk := t.PrimaryKey; pk != nil {
+		inOrder := slices.IsSortedFunc(pk.Columns, func(a, b string) int { return cmp.Compare(fieldIndex[a], fieldIndex[b]) })
+		switch {
+		case pk.Name == pkName(t.Name, pk.Columns) && inOrder:
+			for _, c := range pk.Columns {
+				tags[fieldIndex[c]].pk = true
+			}
+		case pk.Name == pkName(t.Name, pk.Columns):
+			mark("//mizzle:pk %s", columnList(pk.Columns))
+		default:
+			mark("//mizzle:pk %s %s", markerName(pk.Name), columnList(pk.Columns))
+		}
+	}
+	for _, u := range t.Uniques {
+		if len(u.Columns) == 1 && !u.NullsNotDistinct && u.Name == schema.AutoName(t.Name, u.Columns[0], "unique") && !tags[fieldIndex[u.Columns[0]]].unique {
+			tags[fieldIndex[u.Columns[0]]].unique = true
+			continue
+		}
+		nnd := ""
+		if u.NullsNotDistinct {
+			nnd = " NULLS NOT DISTINCT"
+		}
+		mark("//mizzle:unique %s %s%s", markerName(u.Name), columnList(u.Columns), nnd)
+	}
+	dropped := map[string]bool{}
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if len(ix.Elements) == 1 && ix.Elements[0] == (schema.IndexElem{Column: ix.Elements[0].Column}) && ix.Elements[0].Column != "" &&
+			!ix.Unique && ix.Method == "" && ix.Where == "" && ix.Name == schema.AutoName(t.Name, ix.Elements[0].Column, "index") &&
+			!tags[fieldIndex[ix.Elements[0].Column]].index {
+			tags[fieldIndex[ix.Elements[0].Column]].index = true
+			continue
+		}
+		m := w.indexMarker(t, ix)
+		if m == "" {
+			w.warn("index %s on %s has an element the grammar cannot write: left out", quote.Ident(ix.Name), on)
+			dropped[ix.Name] = true
+			continue
+		}
+		mark("%s", m)
+	}
+	t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return dropped[ix.Name] })
+	for i := range t.Checks {
+		k := &t.Checks[i]
+		if strings.ContainsAny(k.Expr, "\n\r") {
+			// A column's check: option can keep the line breaks (a tag
+			// escapes them) when the name is the one it derives.
+			if col := checkColumn(t, k.Name); col != nil && tags[fieldIndex[col.Name]].chck == "" {
+				tags[fieldIndex[col.Name]].chck = k.Expr
+				continue
+			}
+			k.Expr = w.oneLine(k.Expr, fmt.Sprintf("check %s on %s", quote.Ident(k.Name), on))
+		}
+		mark("//mizzle:check %s (%s)", markerName(k.Name), k.Expr)
+	}
+	for _, fk := range t.ForeignKeys {
+		target := w.types[[2]string{fk.RefSchema, fk.RefTable}]
+		targetTable := w.out.Table(fk.RefSchema, fk.RefTable)
+		if len(fk.Columns) == 1 && fk.Name == schema.AutoName(t.Name, fk.Columns[0], fk.RefTable, fk.RefColumns[0], "fk") &&
+			tags[fieldIndex[fk.Columns[0]]].ref == "" {
+			tw := tags[fieldIndex[fk.Columns[0]]]
+			tw.ref = target + "." + w.fields[targetTable][slices.IndexFunc(targetTable.Columns, func(c *schema.Column) bool { return c.Name == fk.RefColumns[0] })]
+			tw.onDelete, tw.onUpdate = fk.OnDelete, fk.OnUpdate
+			continue
+		}
+		s := fmt.Sprintf("//mizzle:fk %s %s REFERENCES %s %s", markerName(fk.Name), columnList(fk.Columns), target, columnList(fk.RefColumns))
+		if fk.OnDelete != schema.NoAction {
+			s += " ON DELETE " + strings.ToUpper(string(fk.OnDelete))
+		}
+		if fk.OnUpdate != schema.NoAction {
+			s += " ON UPDATE " + strings.ToUpper(string(fk.OnUpdate))
+		}
+		mark("%s", s)
+	}
+
+	src.printf("// %s is the table %s.\n//\n", typ, on)
+	src.printf("//mizzle:table %s\n", markerName(t.Name))
+	if t.Schema != schema.DefaultSchema {
+		src.printf("//mizzle:schema %s\n", markerName(t.Schema))
+	}
+	for _, m := range markers {
+		src.printf("%s\n", m)
+	}
+	src.printf("type %s struct {\n", typ)
+	for i, c := range t.Columns {
+		g := goTypeOf(c.Type, w.enumType)
+		if g.imp != "" {
+			src.imports[g.imp] = true
+		}
+		expr := g.expr
+		if !c.NotNull {
+			expr = "*" + expr
+		}
+		src.printf("\t%s %s %s\n", fields[i], expr, tags[i])
+	}
+	src.printf("}\n\n")
+}
+
+// pkName is the loader's name for a primary key without one.
+func pkName(table string, cols []string) string {
+	if len(cols) == 1 {
+		return schema.AutoName(table, "pkey")
+	}
+	return schema.AutoName(append(append([]string{table}, cols...), "pk")...)
+}
+
+// checkColumn returns the column whose check: option would derive name.
+func checkColumn(t *schema.Table, name string) *schema.Column {
+	for _, c := range t.Columns {
+		if schema.AutoName(t.Name, c.Name, "check") == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// indexMarker writes an index as //mizzle:index, or //mizzle:unique for a
+// unique one (with USING when it is on plain columns, which would
+// otherwise read as a constraint). It returns "" for an index it cannot
+// write.
+func (w *writer) indexMarker(t *schema.Table, ix *schema.Index) string {
+	what := fmt.Sprintf("index %s on %s", quote.Ident(ix.Name), quote.Ident(t.Schema, t.Name))
+	els := make([]string, len(ix.Elements))
+	plain := ix.Where == ""
+	for i := range ix.Elements {
+		e := &ix.Elements[i]
+		if e.Column == "" {
+			e.Expr = w.oneLine(e.Expr, what)
+		}
+		text := elementText(*e)
+		if back := parseElement(text); back != *e {
+			// An expression the marker parser would misread (one ending
+			// in DESC, or "NOT b", two words like a column and an
+			// operator class) is the same expression in parentheses,
+			// though no longer in PostgreSQL's spelling.
+			paren := *e
+			paren.Expr = "(" + e.Expr + ")"
+			text = elementText(paren)
+			if e.Column != "" || parseElement(text) != paren {
+				return "" // not reached for PostgreSQL's own spelling
+			}
+			w.warn("%s: element %q would read back as %s: written in parentheses", what, e.Expr, describe(back))
+			*e = paren
+		}
+		if e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "" {
+			plain = false
+		}
+		els[i] = text
+	}
+	kind, using := "index", ""
+	if ix.Unique {
+		kind = "unique"
+	}
+	switch {
+	case ix.Method != "":
+		using = " USING " + ix.Method
+	case ix.Unique && plain:
+		using = " USING btree"
+	}
+	s := fmt.Sprintf("//mizzle:%s %s%s (%s)", kind, markerName(ix.Name), using, strings.Join(els, ", "))
+	if ix.NullsNotDistinct {
+		s += " NULLS NOT DISTINCT"
+	}
+	if ix.Where != "" {
+		ix.Where = w.oneLine(ix.Where, what)
+		s += " WHERE " + ix.Where
+	}
+	return s
+}
+
+// elementText writes an index element as a marker's element list has it.
+func elementText(e schema.IndexElem) string {
+	text := e.Expr
+	if e.Column != "" {
+		text = columnRef(e.Column)
+	}
+	if e.Opclass != "" {
+		text += " " + e.Opclass
+	}
+	if e.Desc {
+		text += " DESC"
+	}
+	if e.Nulls != "" {
+		text += " NULLS " + strings.ToUpper(e.Nulls)
+	}
+	return text
+}
+
+func describe(e schema.IndexElem) string {
+	if e.Column != "" {
+		s := "column " + quote.Ident(e.Column)
+		if e.Opclass != "" {
+			s += " with operator class " + e.Opclass
+		}
+		return s
+	}
+	return fmt.Sprintf("expression %q", e.Expr)
+}
+
+var bareIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+
+// parseElement reads an index element the way the loader's marker parser
+// does, so that an element the grammar would read differently (an
+// expression ending in DESC, say) is caught here rather than turning into
+// a change at the next generate.
+func parseElement(text string) schema.IndexElem {
+	var ws []string
+	for _, p := range sqlscan.Split(strings.TrimSpace(text), ' ') {
+		if p.Text != "" {
+			ws = append(ws, p.Text)
+		}
+	}
+	var e schema.IndexElem
+	if n := len(ws); n >= 3 && strings.EqualFold(ws[n-2], "nulls") {
+		if l := strings.ToLower(ws[n-1]); l == "first" || l == "last" {
+			e.Nulls = l
+			ws = ws[:n-2]
+		}
+	}
+	if n := len(ws); n >= 2 {
+		switch strings.ToLower(ws[n-1]) {
+		case "asc":
+			ws = ws[:n-1]
+		case "desc":
+			e.Desc = true
+			ws = ws[:n-1]
+		}
+	}
+	if e.Nulls == "last" && !e.Desc || e.Nulls == "first" && e.Desc {
+		e.Nulls = ""
+	}
+	isColumn := func(s string) bool {
+		return bareIdent.MatchString(s) || len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"'
+	}
+	if n := len(ws); n == 2 && bareIdent.MatchString(ws[1]) && (isColumn(ws[0]) || strings.HasSuffix(ws[0], ")")) {
+		e.Opclass = ws[1]
+		ws = ws[:1]
+	}
+	if len(ws) == 1 && isColumn(ws[0]) {
+		c := ws[0]
+		if c[0] == '"' {
+			c = strings.ReplaceAll(c[1:len(c)-1], `""`, `"`)
+		}
+		e.Column = c
+	} else {
+		e.Expr = strings.Join(ws, " ")
+	}
+	return e
+}
