@@ -25,6 +25,9 @@ type config struct {
 	Schema string `yaml:"schema"`
 	// Migrations is the migrations folder.
 	Migrations string `yaml:"migrations"`
+	// Query is the folder of the generated query package; empty means
+	// generate writes none.
+	Query string `yaml:"query"`
 	// MigrationsTable is the history table, "schema.table" or "table".
 	MigrationsTable string `yaml:"migrationsTable"`
 	// Drizzle records migrations in drizzle-orm's table and layout.

@@ -17,12 +17,13 @@ import (
 type generateFlags struct {
 	schema, migrations, name string
 	custom, dropAndAdd       bool
+	query                    queryFlags
 }
 
 func newGenerateCmd(env *env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate [--schema DIR] [--migrations DIR] [--name NAME] [--custom]",
+		Use:   "generate [--schema DIR] [--migrations DIR] [--query DIR] [--name NAME] [--custom]",
 		Short: "Write the migration that takes the last snapshot to the schema",
 		Long: `Load the schema package, compare it with the last snapshot in the migrations
 folder, and write the difference as a new migration: NNNN_name.sql, its
@@ -38,6 +39,11 @@ different objects.
 Statements that destroy data or may fail on existing rows are printed as
 warnings and carry a -- WARNING comment in the SQL file.
 
+With --query DIR (or query: in mizzle.yaml), generate also writes the typed
+query package of the schema into DIR, whose name is the package's name.
+Only files mizzle generated there are replaced or removed. --no-query and
+--no-migrations run one half.
+
 Settings come from flags, else from mizzle.yaml in the working directory or
 a parent (paths relative to that file), else the defaults.`,
 		Args: noArgs,
@@ -49,6 +55,9 @@ a parent (paths relative to that file), else the defaults.`,
 			fl := cmd.Flags()
 			f.schema = cfg.path(fl.Changed("schema"), f.schema, cfg.Schema, ".")
 			f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+			if err := resolveQueryFlags(cmd, cfg, f.schema, &f.query); err != nil {
+				return err
+			}
 			if f.name != "" && migrations.TagName(f.name) == "" {
 				return &usageError{fmt.Sprintf("--name %q: a name needs a letter or digit", f.name)}
 			}
@@ -61,12 +70,16 @@ a parent (paths relative to that file), else the defaults.`,
 	fl.StringVar(&f.name, "name", "", "the migration's name (default: one that describes the change)")
 	fl.BoolVar(&f.custom, "custom", false, "write an empty migration for hand-written SQL")
 	fl.BoolVar(&f.dropAndAdd, "drop-and-add", false, "treat a vanished and a new column or table as a drop and an add, not a rename")
+	addQueryFlags(cmd, &f.query)
 	return cmd
 }
 
 func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	if err := checkDir("--schema", f.schema); err != nil {
 		return err
+	}
+	if f.query.noMigrations {
+		return generateQueryOnly(cmd, env, f.schema, f.query)
 	}
 	if fi, err := os.Stat(f.migrations); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--migrations %s: not a directory", f.migrations)
@@ -92,6 +105,11 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	} else {
 		model, err = loader.Load(cmd.Context(), loader.Config{Dir: f.schema})
 		if err != nil {
+			return err
+		}
+		// The query code follows the schema whatever the migrations
+		// folder holds, so it is written before the diff.
+		if err := writeQuery(env, model, f.query); err != nil {
 			return err
 		}
 	}

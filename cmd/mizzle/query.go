@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mizzle/mizzle/gen"
+	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// queryFlags are generate's settings for the typed query code.
+type queryFlags struct {
+	dir                   string // the query package's folder; "" means none
+	noQuery, noMigrations bool
+}
+
+// addQueryFlags registers generate's query flags.
+func addQueryFlags(cmd *cobra.Command, f *queryFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "query", "", "write the typed query package into this folder (its name is the package name)")
+	fl.BoolVar(&f.noQuery, "no-query", false, "write the migration only, not the query code")
+	fl.BoolVar(&f.noMigrations, "no-migrations", false, "write the query code only, not a migration")
+}
+
+// resolveQueryFlags applies mizzle.yaml to the query flags and checks them.
+// Query code is written when a folder is configured (query: in mizzle.yaml)
+// or given (--query); there is no default folder, so generate never
+// creates a package the project did not ask for.
+func resolveQueryFlags(cmd *cobra.Command, cfg *config, schemaDir string, f *queryFlags) error {
+	fl := cmd.Flags()
+	f.dir = cfg.path(fl.Changed("query"), f.dir, cfg.Query, "")
+	switch {
+	case f.noQuery && f.noMigrations:
+		return &usageError{"--no-query and --no-migrations: nothing left to generate"}
+	case f.noQuery && fl.Changed("query"):
+		return &usageError{"--query and --no-query: choose one"}
+	case f.noMigrations && f.dir == "":
+		return &usageError{"--no-migrations: no query folder; give --query DIR or set query: in " + configName}
+	case f.noQuery:
+		f.dir = ""
+	}
+	if f.dir == "" {
+		return nil
+	}
+	if same, _ := sameDir(f.dir, schemaDir); same {
+		return &usageError{fmt.Sprintf("--query %s: the query code needs its own package, not the schema package's folder", f.dir)}
+	}
+	if name := filepath.Base(filepath.Clean(f.dir)); !token.IsIdentifier(name) || name == "_" {
+		return &usageError{fmt.Sprintf("--query %s: the folder's name is the package's name, and %q is not a Go identifier", f.dir, name)}
+	}
+	return nil
+}
+
+func sameDir(a, b string) (bool, error) {
+	a, err := filepath.Abs(a)
+	if err != nil {
+		return false, err
+	}
+	b, err = filepath.Abs(b)
+	return a == b, err
+}
+
+// generateQueryOnly is generate --no-migrations: load the schema and write
+// the query code.
+func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir string, f queryFlags) error {
+	model, err := loader.Load(cmd.Context(), loader.Config{Dir: schemaDir})
+	if err != nil {
+		return err
+	}
+	return writeQuery(env, model, f)
+}
+
+// writeQuery writes the query package of model into f.dir, when there is
+// one. Only files generate wrote are replaced or removed (they start with
+// gen.Header); files that did not change are not rewritten.
+func writeQuery(env *env, model *schema.Model, f queryFlags) error {
+	if f.dir == "" {
+		return nil
+	}
+	files, err := gen.Generate(model, gen.Options{Package: filepath.Base(filepath.Clean(f.dir))})
+	if err != nil {
+		return err
+	}
+	changed, removed, err := syncGenerated(f.dir, files)
+	if err != nil {
+		return err
+	}
+	if changed+removed == 0 {
+		return nil
+	}
+	rel := f.dir
+	if filepath.IsAbs(rel) {
+		if r, err := filepath.Rel(env.cwd, rel); err == nil {
+			rel = r
+		}
+	}
+	msg := fmt.Sprintf("%s: query code for %d %s written", rel, len(files)-1, plural(len(files)-1, "table", "tables"))
+	if removed > 0 {
+		msg += fmt.Sprintf(", %d old %s removed", removed, plural(removed, "file", "files"))
+	}
+	fmt.Fprintln(env.stdout, msg+".")
+	return nil
+}
+
+// syncGenerated makes dir hold files: it writes those that differ, and
+// removes files an earlier run generated that are no longer produced. A
+// file that was not generated (no gen.Header on its first line) is never
+// touched; one in the way of a generated file is an error, reported before
+// anything is written.
+func syncGenerated(dir string, files []gen.File) (changed, removed int, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, err
+	}
+	var stale []string
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		generated, err := isGenerated(path)
+		if err != nil {
+			return 0, 0, err
+		}
+		wanted := slices.ContainsFunc(files, func(f gen.File) bool { return f.Name == e.Name() })
+		switch {
+		case wanted && !generated:
+			return 0, 0, fmt.Errorf("%s: not written by mizzle (no %q line), so it is not replaced: move it away", path, gen.Header)
+		case !wanted && generated:
+			stale = append(stale, path)
+		}
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.Name)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Data) {
+			continue
+		}
+		if err := writeFileAtomic(path, f.Data); err != nil {
+			return changed, removed, err
+		}
+		changed++
+	}
+	for _, path := range stale {
+		if err := os.Remove(path); err != nil {
+			return changed, removed, err
+		}
+		removed++
+	}
+	return changed, removed, nil
+}
+
+// isGenerated reports whether a Go file starts with mizzle's header line.
+func isGenerated(path string) (bool, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	buf := make([]byte, len(gen.Header)+2)
+	n, _ := fh.Read(buf)
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	return string(bytes.TrimSuffix(line, []byte("\r"))) == gen.Header, nil
+}

@@ -1,0 +1,152 @@
+package gen
+
+import (
+	"fmt"
+	"go/token"
+	"strings"
+	"unicode"
+
+	"github.com/mizzle/mizzle/schema"
+)
+
+// packageInfo is everything the emitters need, computed once: Go names
+// checked for collisions before anything is written (the sqlc habit).
+type packageInfo struct {
+	model  *schema.Model
+	pkg    string // the generated package's name
+	tables []*tableInfo
+}
+
+// tableInfo is a table with the Go names generated code uses for it.
+type tableInfo struct {
+	t    *schema.Table
+	name string // exported base name: "Orders"
+	file string // "orders.gen.go"
+	cols []*columnInfo
+	pk   []*columnInfo
+}
+
+// columnInfo is a column with its Go names and how inserts treat it.
+type columnInfo struct {
+	c     *schema.Column
+	field string   // descriptor field name: "ID"; the struct path without dots
+	path  []string // the selector path in the row struct: ["Base", "ID"]
+	param string   // parameter name in Get: "id"
+	mode  string   // pg.InsertValue, pg.InsertDefault or pg.InsertNever
+}
+
+// reservedTop are names the package file declares; a table may not take
+// them (nor their derived names).
+var reservedTop = map[string]bool{"New": true, "Queries": true}
+
+func newPackageInfo(m *schema.Model) (*packageInfo, error) {
+	p := &packageInfo{model: m}
+	seen := map[string]*schema.Table{}
+	files := map[string]bool{"queries.gen.go": true}
+	for _, t := range m.Tables {
+		if t.GoType.Kind != schema.GoNamed || t.GoType.Name == "" {
+			return nil, fmt.Errorf("gen: table %q has no Go struct", t.Name)
+		}
+		name := exported(t.Name)
+		if t.Schema != schema.DefaultSchema {
+			name = exported(t.Schema) + name
+		}
+		if reservedTop[name] || reservedTop[name+"Columns"] || reservedTop[name+"Queries"] {
+			name += "Table"
+		}
+		if other, ok := seen[name]; ok {
+			return nil, fmt.Errorf("gen: tables %q and %q would both be named %s in Go", other.Schema+"."+other.Name, t.Schema+"."+t.Name, name)
+		}
+		seen[name] = t
+		ti := &tableInfo{t: t, name: name}
+		ti.file = strings.ToLower(schema.SnakeCase(name)) + ".gen.go"
+		for files[ti.file] {
+			ti.file = strings.TrimSuffix(ti.file, ".gen.go") + "_table.gen.go"
+		}
+		files[ti.file] = true
+		params := map[string]bool{"ctx": true, "q": true, "r": true, "err": true}
+		fields := map[string]bool{}
+		for _, c := range t.Columns {
+			if c.GoField == "" || c.GoType.Kind == "" {
+				return nil, fmt.Errorf("gen: column %q of table %q has no Go field", c.Name, t.Name)
+			}
+			ci := &columnInfo{c: c, path: strings.Split(c.GoField, ".")}
+			ci.field = strings.Join(ci.path, "")
+			if fields[ci.field] {
+				return nil, fmt.Errorf("gen: two columns of table %q would both be named %s in Go", t.Name, ci.field)
+			}
+			fields[ci.field] = true
+			ci.param = paramName(ci.path[len(ci.path)-1], params)
+			switch {
+			case c.Generated != "" || c.Identity == schema.IdentityAlways:
+				ci.mode = "InsertNever"
+			case c.Default != "" || c.Identity == schema.IdentityByDefault || c.Type.IsSerial():
+				ci.mode = "InsertDefault"
+			default:
+				ci.mode = "InsertValue"
+			}
+			ti.cols = append(ti.cols, ci)
+		}
+		if t.PrimaryKey != nil {
+			for _, name := range t.PrimaryKey.Columns {
+				for _, ci := range ti.cols {
+					if ci.c.Name == name {
+						ti.pk = append(ti.pk, ci)
+					}
+				}
+			}
+		}
+		p.tables = append(p.tables, ti)
+	}
+	return p, nil
+}
+
+// exported turns an SQL name into an exported Go identifier: "order_items"
+// is OrderItems, "Orders" stays Orders, "api_keys" is APIKeys.
+func exported(s string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if up := strings.ToUpper(part); initialisms[up] {
+			b.WriteString(up)
+			continue
+		}
+		r := []rune(part)
+		r[0] = unicode.ToUpper(r[0])
+		b.WriteString(string(r))
+	}
+	out := b.String()
+	if out == "" || !unicode.IsLetter([]rune(out)[0]) || !token.IsExported(out) {
+		out = "T" + out
+	}
+	return out
+}
+
+// initialisms are written in capitals in Go names, as Go's style has it.
+var initialisms = map[string]bool{"ID": true, "API": true, "URL": true, "UUID": true, "JSON": true, "HTTP": true, "SQL": true, "IP": true}
+
+// paramName makes a parameter name from a field name ("ModelID" is
+// "modelID", "URL" is "url"), unique among taken and never a keyword.
+func paramName(field string, taken map[string]bool) string {
+	r := []rune(field)
+	// Lower the leading run of capitals, keeping the last one when a
+	// lower-case letter follows it (URLPath is urlPath).
+	n := 0
+	for n < len(r) && unicode.IsUpper(r[n]) {
+		n++
+	}
+	if n > 1 && n < len(r) {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		r[i] = unicode.ToLower(r[i])
+	}
+	name := string(r)
+	if token.IsKeyword(name) {
+		name += "Value"
+	}
+	for base, i := name, 2; taken[name]; i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	taken[name] = true
+	return name
+}

@@ -1,0 +1,113 @@
+package gen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// genPackage writes the package file:
+//
+//	// Package db ... (the rules of the generated API)
+//	package db
+//
+//	const _ = pg.SupportPackageIsVersion1
+//
+//	type Queries struct { db pg.DBTX; Orders OrdersQueries; ... }
+//	func New(db pg.DBTX) *Queries
+//	func (q *Queries) InTx(ctx context.Context, fn func(tx *Queries) error) error
+//	func (q *Queries) DB() pg.DBTX
+func genPackage(f *jen.File, p *packageInfo) {
+	for _, line := range strings.Split(packageDoc(p), "\n") {
+		f.PackageComment(line)
+	}
+
+	f.Comment("A compile error here means the mizzle runtime (package pg) is older than")
+	f.Comment("the mizzle that generated this code: upgrade github.com/mizzle/mizzle.")
+	f.Const().Id("_").Op("=").Qual(pgPath, "SupportPackageIsVersion1")
+	f.Line()
+
+	f.Comment("Queries runs the typed queries of every table on one database handle:")
+	f.Comment("q.Orders.Get, q.Orders.Select, and so on. A Queries is safe for concurrent")
+	f.Comment("use when its handle is (a pool is; a connection or transaction is not).")
+	f.Type().Id("Queries").StructFunc(func(g *jen.Group) {
+		g.Id("db").Qual(pgPath, "DBTX")
+		for _, t := range p.tables {
+			g.Line()
+			commentg(g, fmt.Sprintf("%s are the queries on the %q table.", t.name, t.t.Name))
+			g.Id(t.name).Id(t.name + "Queries")
+		}
+	})
+	f.Line()
+
+	f.Comment("New returns the queries of every table, run on db: a " + pgxpoolDoc + ", a")
+	f.Comment("*pgx.Conn or a pgx.Tx.")
+	f.Func().Id("New").Params(jen.Id("db").Qual(pgPath, "DBTX")).Op("*").Id("Queries").Block(
+		jen.Return(jen.Op("&").Id("Queries").ValuesFunc(func(g *jen.Group) {
+			g.Line().Id("db").Op(":").Id("db")
+			for _, t := range p.tables {
+				g.Line().Id(t.name).Op(":").Id(t.name + "Queries").Values(jen.Id("db"))
+			}
+			g.Line()
+		})),
+	)
+	f.Line()
+
+	f.Comment("InTx runs fn in a transaction, with queries that run in it: the")
+	f.Comment("transaction commits when fn returns nil and rolls back when fn returns an")
+	f.Comment("error or panics. Inside a transaction it makes a savepoint, so calls nest.")
+	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id("InTx").Params(
+		jen.Id("ctx").Qual(ctxPath, "Context"),
+		jen.Id("fn").Func().Params(jen.Id("tx").Op("*").Id("Queries")).Error(),
+	).Error().Block(
+		jen.Return(jen.Qual(pgPath, "InTx").Call(
+			jen.Id("ctx"), jen.Id("q").Dot("db"),
+			jen.Func().Params(jen.Id("tx").Qual(pgPath, "DBTX")).Error().Block(
+				jen.Return(jen.Id("fn").Call(jen.Id("New").Call(jen.Id("tx")))),
+			),
+		)),
+	)
+	f.Line()
+
+	f.Comment("DB returns the handle the queries run on, for statements written by hand.")
+	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id("DB").Params().Qual(pgPath, "DBTX").Block(
+		jen.Return(jen.Id("q").Dot("db")),
+	)
+}
+
+// packageDoc is the generated package's documentation: what it is for and
+// the rules a reader must know, the insert rule first.
+func packageDoc(p *packageInfo) string {
+	return `Package ` + p.pkg + ` holds the typed queries of the tables declared in
+package ` + p.model.Go.Name + ` (import "` + p.model.Go.Path + `").
+
+mizzle generated it from those declarations, whose structs are the row
+types: queries scan into their fields and insert from them.
+
+	q := ` + p.pkg + `.New(pool)
+	row, err := q.T.Get(ctx, id)
+	rows, err := q.T.Select().Where(` + p.pkg + `.T.Col.Eq(v)).Limit(10).All(ctx)
+
+Each table T has a variable T holding its typed columns, which make the
+conditions, orderings and assignments of queries, and a field Queries.T
+with its queries: Get (by primary key), Select, Insert, InsertMany, Update
+and Delete.
+
+Inserts and database defaults: a column with a DEFAULT, an identity or a
+serial type is filled by the database, and the value of its field is not
+sent, unless the insert names the column:
+
+	q.T.Insert(ctx, row)           // the database fills defaulted columns
+	q.T.Insert(ctx, row, ` + p.pkg + `.T.Col) // row.Col is sent though Col has a default
+
+Every other column is always sent, zero values included: a zero value is
+never replaced by a default. Generated columns and identity ALWAYS columns
+are never sent. Insert returns the row as stored, with the database's values
+filled in. Each Insert method's documentation lists the columns it leaves
+to the database.
+
+An Update or Delete without a Where condition fails unless it calls All.
+Reads of one row return an error wrapping pg.ErrNotFound, which wraps
+pgx.ErrNoRows.`
+}

@@ -1,0 +1,308 @@
+package gen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mizzle/mizzle/schema"
+)
+
+// genTable writes one table's file: its columns, its queries and the
+// unexported pieces they share.
+func genTable(f *jen.File, p *packageInfo, t *tableInfo) {
+	genColumns(f, p, t)
+	genQueries(f, p, t)
+	genGuard(f, p, t)
+	genTableVar(f, p, t)
+}
+
+// rowType is the user's struct: schema.Order.
+func (p *packageInfo) rowType(t *tableInfo) *jen.Statement { return goType(t.t.GoType) }
+
+// genColumns writes the column descriptors:
+//
+//	// Orders holds the columns of the "Orders" table ...
+//	var Orders = OrdersColumns{
+//		ID: pg.NewColumn[uuid.UUID]("Orders", "id"),
+//	}
+//
+//	// OrdersColumns are the columns of the "Orders" table.
+//	type OrdersColumns struct {
+//		// ID is "id" uuid NOT NULL DEFAULT gen_random_uuid().
+//		ID pg.Column[uuid.UUID]
+//	}
+func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
+	comment(f, fmt.Sprintf("%s holds the typed columns of the %q table, whose rows are\n%s values, for the conditions, orderings and assignments of queries:\n\n\tq.%s.Select().Where(%s.%s.%s.Eq(v))",
+		t.name, t.t.Name, goTypeString(t.t.GoType, p), t.name, p.pkg, t.name, t.cols[0].field))
+	if doc := strings.TrimSpace(t.t.Doc); doc != "" {
+		comment(f, "\n"+doc)
+	}
+	f.Var().Id(t.name).Op("=").Id(t.name + "Columns").ValuesFunc(func(g *jen.Group) {
+		for _, c := range t.cols {
+			_, ctor := columnType(c.c)
+			g.Line().Id(c.field).Op(":").Qual(pgPath, ctor).Types(typeArg(c.c)).Call(jen.Lit(t.t.Name), jen.Lit(c.c.Name))
+		}
+		g.Line()
+	})
+	f.Line()
+	comment(f, fmt.Sprintf("%sColumns are the columns of the %q table.", t.name, t.t.Name))
+	f.Type().Id(t.name + "Columns").StructFunc(func(g *jen.Group) {
+		for i, c := range t.cols {
+			if i > 0 {
+				g.Line()
+			}
+			commentg(g, fmt.Sprintf("%s is %s.", c.field, describe(t, c)))
+			typ, _ := columnType(c.c)
+			g.Id(c.field).Add(typ)
+		}
+	})
+	f.Line()
+}
+
+// typeArg is the type argument of a column's descriptor: the field's type,
+// or the pointed-to type of a pointer field.
+func typeArg(c *schema.Column) *jen.Statement {
+	if c.GoType.Kind == schema.GoPointer {
+		return goType(*c.GoType.Elem)
+	}
+	return goType(c.GoType)
+}
+
+// describe says what a column is, in SQL words, for its field's comment.
+func describe(t *tableInfo, c *columnInfo) string {
+	s := fmt.Sprintf("%q %s", c.c.Name, c.c.Type)
+	if c.c.NotNull {
+		s += " NOT NULL"
+	}
+	switch {
+	case c.c.Generated != "":
+		s += " GENERATED ALWAYS AS (" + c.c.Generated + ") STORED"
+	case c.c.Identity != schema.IdentityNone:
+		s += " GENERATED " + strings.ToUpper(string(c.c.Identity)) + " AS IDENTITY"
+	case c.c.Default != "":
+		s += " DEFAULT " + c.c.Default
+	}
+	for _, k := range t.pk {
+		if k == c {
+			s += ", primary key"
+		}
+	}
+	return s
+}
+
+// goTypeString spells a row type for comments: schema.Order.
+func goTypeString(t schema.GoType, p *packageInfo) string {
+	if t.Path == p.model.Go.Path {
+		return p.model.Go.Name + "." + t.Name
+	}
+	return t.String()
+}
+
+// genQueries writes the queries of a table:
+//
+//	type OrdersQueries struct{ db pg.DBTX }
+//	func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, error)
+//	func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order]
+//	func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.AnyColumn) (schema.Order, error)
+//	func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) ([]schema.Order, error)
+//	func (q OrdersQueries) Update() *pg.UpdateQuery[schema.Order]
+//	func (q OrdersQueries) Delete() *pg.DeleteQuery[schema.Order]
+func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
+	qt := t.name + "Queries"
+	row := p.rowType(t)
+	recv := jen.Id("q").Id(qt)
+	ctx := jen.Id("ctx").Qual(ctxPath, "Context")
+	tableVar := "table" + t.name
+
+	comment(f, fmt.Sprintf("%s are the queries on the %q table; get them from Queries.%s.", qt, t.t.Name, t.name))
+	f.Type().Id(qt).Struct(jen.Id("db").Qual(pgPath, "DBTX"))
+	f.Line()
+
+	if len(t.pk) > 0 {
+		var keys []string
+		params := []jen.Code{ctx.Clone()}
+		args := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}
+		for _, k := range t.pk {
+			keys = append(keys, k.param)
+			params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
+			args = append(args, jen.Id(k.param))
+		}
+		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.", t.t.Name, strings.Join(keys, ", ")))
+		f.Func().Params(recv.Clone()).Id("Get").Params(params...).Params(row.Clone(), jen.Error()).Block(
+			jen.Var().Id("r").Add(row.Clone()),
+			jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(args...), jen.Op("&").Id("r")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(jen.Lit(t.t.Name), jen.Err())),
+			),
+			jen.Return(jen.Id("r"), jen.Nil()),
+		)
+		f.Line()
+	}
+
+	comment(f, fmt.Sprintf("Select starts a query for rows of %q. Run it with All, First, Iter,\nCount or Exists.", t.t.Name))
+	f.Func().Params(recv.Clone()).Id("Select").Params().Op("*").Qual(pgPath, "SelectQuery").Types(row.Clone()).Block(
+		jen.Return(jen.Id(tableVar).Dot("Select").Call(jen.Id("q").Dot("db"))),
+	)
+	f.Line()
+
+	comment(f, insertDoc(p, t))
+	var sent []jen.Code
+	sent = append(sent, jen.Id("ctx"), jen.Id("sql"+t.name+"Insert"))
+	for _, c := range t.insertCols() {
+		sent = append(sent, value("row", c))
+	}
+	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(
+		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
+			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("with").Op("...")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err())),
+			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
+		),
+		jen.If(jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(sent...), jen.Op("&").Id("row")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Add(row.Clone()).Values(), jen.Err()),
+		),
+		jen.Return(jen.Id("row"), jen.Nil()),
+	)
+	f.Line()
+
+	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
+	f.Func().Params(recv.Clone()).Id("InsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
+		jen.Return(jen.Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
+	)
+	f.Line()
+
+	comment(f, fmt.Sprintf("Update starts an update of rows of %q: give it assignments with Set\n(made by the columns' Set methods), and Where conditions or All. Run it\nwith Exec or Returning.", t.t.Name))
+	f.Func().Params(recv.Clone()).Id("Update").Params().Op("*").Qual(pgPath, "UpdateQuery").Types(row.Clone()).Block(
+		jen.Return(jen.Id(tableVar).Dot("Update").Call(jen.Id("q").Dot("db"))),
+	)
+	f.Line()
+
+	comment(f, fmt.Sprintf("Delete starts a delete of rows of %q: give it Where conditions or All.\nRun it with Exec or Returning.", t.t.Name))
+	f.Func().Params(recv.Clone()).Id("Delete").Params().Op("*").Qual(pgPath, "DeleteQuery").Types(row.Clone()).Block(
+		jen.Return(jen.Id(tableVar).Dot("Delete").Call(jen.Id("q").Dot("db"))),
+	)
+	f.Line()
+}
+
+// insertDoc documents what Insert sends: the rule, with this table's
+// columns named.
+func insertDoc(p *packageInfo, t *tableInfo) string {
+	var def, never []string
+	var example *columnInfo
+	for _, c := range t.cols {
+		switch c.mode {
+		case "InsertDefault":
+			def = append(def, c.field)
+			if example == nil {
+				example = c
+			}
+		case "InsertNever":
+			never = append(never, c.field)
+		}
+	}
+	s := fmt.Sprintf("Insert inserts row into %q and returns it as stored, with the values\nthe database filled in.", t.t.Name)
+	if len(def) == 0 && len(never) == 0 {
+		return s + " Every field of row is sent, zero values included."
+	}
+	if len(def) > 0 {
+		s += fmt.Sprintf("\n\nThe database fills %s (%s): the values of those\nfields in row are not sent, unless their columns are named in with:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)\n\nEvery other field is sent, zero values included.",
+			strings.Join(def, ", "), plural(len(def), "it has a default", "they have defaults"), t.name, p.pkg, t.name, example.field)
+	} else {
+		s += " Every field of row is sent, zero values included, except those\nbelow."
+	}
+	if len(never) > 0 {
+		s += fmt.Sprintf(" %s %s always filled by the database\n(generated or identity ALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// fieldOf is row.Field, following embedded structs: row.Base.ID.
+func fieldOf(v string, c *columnInfo) *jen.Statement {
+	s := jen.Id(v)
+	for _, part := range c.path {
+		s = s.Dot(part)
+	}
+	return s
+}
+
+// value is the value sent for a column: the field, with a nil slice of a
+// NOT NULL column sent as an empty one (pgx would send NULL).
+func value(v string, c *columnInfo) *jen.Statement {
+	if c.c.NotNull && c.c.GoType.Kind == schema.GoSlice {
+		return jen.Qual(pgPath, "NonNil").Call(fieldOf(v, c))
+	}
+	return fieldOf(v, c)
+}
+
+// genGuard writes the staleness check:
+//
+//	// A compile error here means the schema's structs changed after this
+//	// file was generated: run go generate in the schema package again.
+//	func _() {
+//		var r schema.Order
+//		var _ uuid.UUID = r.ID
+//	}
+func genGuard(f *jen.File, p *packageInfo, t *tableInfo) {
+	f.Comment("A compile error here means the schema's structs changed after this file")
+	f.Comment("was generated: run go generate in the schema package again.")
+	f.Func().Id("_").Params().BlockFunc(func(g *jen.Group) {
+		g.Var().Id("r").Add(p.rowType(t))
+		for _, c := range t.cols {
+			g.Var().Id("_").Add(goType(c.c.GoType)).Op("=").Add(fieldOf("r", c))
+		}
+	})
+	f.Line()
+}
+
+// genTableVar writes the fixed SQL, the table description and its scan and
+// values functions:
+//
+//	const sqlOrdersGet = `SELECT ... WHERE "Orders"."id" = $1`
+//	const sqlOrdersInsert = `INSERT INTO ... RETURNING ...`
+//	var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{...}, scanOrders, valuesOrders)
+//	func scanOrders(row pgx.Row, r *schema.Order) error { return row.Scan(&r.ID, ...) }
+//	func valuesOrders(r *schema.Order, dst []any) []any { return append(dst, r.ID, ...) }
+func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
+	f.Const().DefsFunc(func(g *jen.Group) {
+		if len(t.pk) > 0 {
+			g.Id("sql" + t.name + "Get").Op("=").Add(sqlLit(t.getSQL()))
+		}
+		g.Id("sql" + t.name + "Insert").Op("=").Add(sqlLit(t.insertSQL()))
+	})
+	f.Line()
+	f.Var().Id("table"+t.name).Op("=").Qual(pgPath, "NewTable").Call(
+		jen.Lit(t.t.Schema), jen.Lit(t.t.Name),
+		jen.Index().Qual(pgPath, "TableColumn").ValuesFunc(func(g *jen.Group) {
+			for _, c := range t.cols {
+				g.Line().Values(jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgPath, c.mode))
+			}
+			g.Line()
+		}),
+		jen.Id("scan"+t.name), jen.Id("values"+t.name),
+	)
+	f.Line()
+	f.Func().Id("scan"+t.name).Params(jen.Id("row").Qual(pgxPath, "Row"), jen.Id("r").Op("*").Add(p.rowType(t))).Error().Block(
+		jen.Return(jen.Id("row").Dot("Scan").CallFunc(func(g *jen.Group) {
+			for _, c := range t.cols {
+				g.Op("&").Add(fieldOf("r", c))
+			}
+		})),
+	)
+	f.Line()
+	f.Func().Id("values"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("dst").Index().Any()).Index().Any().Block(
+		jen.Return(jen.AppendFunc(func(g *jen.Group) {
+			g.Id("dst")
+			for _, c := range t.cols {
+				g.Add(value("r", c))
+			}
+		})),
+	)
+}

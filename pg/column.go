@@ -1,0 +1,213 @@
+package pg
+
+import "github.com/mizzle/mizzle/internal/quote"
+
+// colRef is a column's identity: its table and its name, quoted once when
+// the generated package initialises.
+type colRef struct {
+	table string // quoted table name: "Orders"
+	name  string // quoted column name: "status"
+	qual  string // qualified: "Orders"."status"
+}
+
+func newColRef(table, name string) colRef {
+	t, n := quote.Ident(table), quote.Ident(name)
+	return colRef{table: t, name: n, qual: t + "." + n}
+}
+
+// AnyColumn is a column of any type. Insert takes them to name the columns
+// with a database default whose values are to be sent anyway.
+type AnyColumn interface {
+	ref() colRef
+}
+
+// Column is a column whose values are of type T: the Go type of its field in
+// the row struct. Generated code declares one per column; its methods make
+// conditions, orderings and assignments that only accept a T, so the
+// compiler checks the types of every query.
+type Column[T any] struct {
+	c colRef
+}
+
+// NewColumn returns the column name of table (both unquoted). Generated
+// code calls it; applications use the columns it declares.
+func NewColumn[T any](table, name string) Column[T] {
+	return Column[T]{newColRef(table, name)}
+}
+
+func (c Column[T]) ref() colRef { return c.c }
+
+// String returns the qualified, quoted column: "Orders"."status".
+func (c Column[T]) String() string { return c.c.qual }
+
+func (c Column[T]) appendSQL(b *Builder) { b.WriteSQL(c.c.qual) }
+
+// Eq is column = v.
+func (c Column[T]) Eq(v T) Expr { return cmpExpr{c.c.qual, " = ", v} }
+
+// Ne is column <> v.
+func (c Column[T]) Ne(v T) Expr { return cmpExpr{c.c.qual, " <> ", v} }
+
+// Lt is column < v.
+func (c Column[T]) Lt(v T) Expr { return cmpExpr{c.c.qual, " < ", v} }
+
+// Le is column <= v.
+func (c Column[T]) Le(v T) Expr { return cmpExpr{c.c.qual, " <= ", v} }
+
+// Gt is column > v.
+func (c Column[T]) Gt(v T) Expr { return cmpExpr{c.c.qual, " > ", v} }
+
+// Ge is column >= v.
+func (c Column[T]) Ge(v T) Expr { return cmpExpr{c.c.qual, " >= ", v} }
+
+// Between is column BETWEEN lo AND hi (both ends included).
+func (c Column[T]) Between(lo, hi T) Expr { return betweenExpr{c.c.qual, lo, hi} }
+
+// In is column IN (vs...), one parameter per value; with no values it
+// matches nothing.
+func (c Column[T]) In(vs ...T) Expr { return inExpr{c.c.qual, false, anys(vs)} }
+
+// NotIn is column NOT IN (vs...); with no values it matches every row.
+// Like SQL's NOT IN, it does not match rows where the column is NULL.
+func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, anys(vs)} }
+
+// IsNull is column IS NULL.
+func (c Column[T]) IsNull() Expr { return nullExpr{c.c.qual, false} }
+
+// IsNotNull is column IS NOT NULL.
+func (c Column[T]) IsNotNull() Expr { return nullExpr{c.c.qual, true} }
+
+// EqCol is column = other, comparing two columns of the same type.
+func (c Column[T]) EqCol(other Column[T]) Expr { return rawSQL(c.c.qual + " = " + other.c.qual) }
+
+// Asc orders by the column, ascending.
+func (c Column[T]) Asc() Order { return Order{e: colExpr(c.c.qual)} }
+
+// Desc orders by the column, descending.
+func (c Column[T]) Desc() Order { return Order{e: colExpr(c.c.qual), desc: true} }
+
+// Set assigns v to the column in an update.
+func (c Column[T]) Set(v T) Assignment { return Assignment{col: c.c, v: v} }
+
+// SetDefault assigns the column's default (DEFAULT) in an update.
+func (c Column[T]) SetDefault() Assignment { return Assignment{col: c.c, e: rawSQL("DEFAULT")} }
+
+// SetSQL assigns an expression written with [SQL] in an update, such as
+// pg.SQL(`"count" + ?`, 1) or pg.SQL("now()").
+func (c Column[T]) SetSQL(e Fragment) Assignment { return Assignment{col: c.c, e: e} }
+
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// NullColumn is a nullable column whose field is a *T. Conditions compare
+// with a T (use IsNull for NULL); Set takes a *T, where nil means NULL.
+type NullColumn[T any] struct {
+	Column[T]
+}
+
+// NewNullColumn returns the nullable column name of table (both unquoted).
+func NewNullColumn[T any](table, name string) NullColumn[T] {
+	return NullColumn[T]{NewColumn[T](table, name)}
+}
+
+// Set assigns v to the column in an update; nil assigns NULL.
+func (c NullColumn[T]) Set(v *T) Assignment { return Assignment{col: c.c, v: v} }
+
+// SetNull assigns NULL to the column in an update.
+func (c NullColumn[T]) SetNull() Assignment { return Assignment{col: c.c, e: rawSQL("NULL")} }
+
+// TextColumn is a column of text whose field is a string type: it adds
+// pattern matching to Column.
+type TextColumn[T ~string] struct {
+	Column[T]
+}
+
+// NewTextColumn returns the text column name of table (both unquoted).
+func NewTextColumn[T ~string](table, name string) TextColumn[T] {
+	return TextColumn[T]{NewColumn[T](table, name)}
+}
+
+// Like is column LIKE pattern (% and _ are wildcards, \ escapes them).
+func (c TextColumn[T]) Like(pattern string) Expr { return cmpExpr{c.c.qual, " LIKE ", pattern} }
+
+// ILike is column ILIKE pattern: LIKE ignoring case.
+func (c TextColumn[T]) ILike(pattern string) Expr { return cmpExpr{c.c.qual, " ILIKE ", pattern} }
+
+// NullTextColumn is a nullable text column whose field is a *T.
+type NullTextColumn[T ~string] struct {
+	NullColumn[T]
+}
+
+// NewNullTextColumn returns the nullable text column name of table (both
+// unquoted).
+func NewNullTextColumn[T ~string](table, name string) NullTextColumn[T] {
+	return NullTextColumn[T]{NewNullColumn[T](table, name)}
+}
+
+// Like is column LIKE pattern (% and _ are wildcards, \ escapes them).
+func (c NullTextColumn[T]) Like(pattern string) Expr { return cmpExpr{c.c.qual, " LIKE ", pattern} }
+
+// ILike is column ILIKE pattern: LIKE ignoring case.
+func (c NullTextColumn[T]) ILike(pattern string) Expr { return cmpExpr{c.c.qual, " ILIKE ", pattern} }
+
+// Order is one element of ORDER BY, made by a column's Asc or Desc, or by
+// [Asc] and [Desc] for an expression.
+type Order struct {
+	e     Expr
+	desc  bool
+	nulls string // "", " NULLS FIRST" or " NULLS LAST"
+}
+
+// Asc orders by an expression, ascending.
+func Asc(e Expr) Order { return Order{e: e} }
+
+// Desc orders by an expression, descending.
+func Desc(e Expr) Order { return Order{e: e, desc: true} }
+
+// NullsFirst puts NULLs before other values (the default for Desc).
+func (o Order) NullsFirst() Order { o.nulls = " NULLS FIRST"; return o }
+
+// NullsLast puts NULLs after other values (the default for Asc).
+func (o Order) NullsLast() Order { o.nulls = " NULLS LAST"; return o }
+
+func (o Order) appendSQL(b *Builder) {
+	o.e.appendSQL(b)
+	if o.desc {
+		b.WriteSQL(" DESC")
+	}
+	b.WriteSQL(o.nulls)
+}
+
+// Assignment is one "column = value" of an update, made by a column's Set
+// methods.
+type Assignment struct {
+	col colRef
+	v   any
+	e   Expr // when set, the value is this expression
+}
+
+func (a Assignment) appendSQL(b *Builder) {
+	b.WriteSQL(a.col.name)
+	b.WriteSQL(" = ")
+	if a.e != nil {
+		a.e.appendSQL(b)
+		return
+	}
+	b.WriteArg(a.v)
+}
+
+// NonNil returns s, or an empty slice when s is nil. pgx sends a nil slice
+// as NULL; generated code sends the slice fields of NOT NULL columns
+// through NonNil, so that a nil slice is stored as an empty array, as Go
+// code treats it, rather than failing the NOT NULL constraint.
+func NonNil[S ~[]E, E any](s S) S {
+	if s == nil {
+		return S{}
+	}
+	return s
+}

@@ -1,0 +1,200 @@
+package pg
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Expr is an SQL expression: a condition for Where, or something to order
+// by. Columns make them (Eq, In, IsNull, ...), And, Or and Not combine
+// them, and SQL writes one by hand.
+//
+// Expr is sealed: only this package implements it, so every Expr writes its
+// values as parameters.
+type Expr interface {
+	appendSQL(b *Builder)
+}
+
+// cmpExpr is "column op $n".
+type cmpExpr struct {
+	col string // quoted and qualified
+	op  string
+	v   any
+}
+
+func (e cmpExpr) appendSQL(b *Builder) {
+	b.WriteSQL(e.col)
+	b.WriteSQL(e.op)
+	b.WriteArg(e.v)
+}
+
+// inExpr is "column IN ($1, $2, ...)". One parameter per value rather than
+// "= ANY($1)": an array parameter needs pgx to know the array type, which it
+// does not for enums and other user-defined types unless they are
+// registered.
+type inExpr struct {
+	col string
+	not bool
+	vs  []any
+}
+
+func (e inExpr) appendSQL(b *Builder) {
+	if len(e.vs) == 0 {
+		// x IN () is not SQL; an empty list matches nothing.
+		if e.not {
+			b.WriteSQL("TRUE")
+		} else {
+			b.WriteSQL("FALSE")
+		}
+		return
+	}
+	b.WriteSQL(e.col)
+	if e.not {
+		b.WriteSQL(" NOT IN (")
+	} else {
+		b.WriteSQL(" IN (")
+	}
+	for i, v := range e.vs {
+		if i > 0 {
+			b.WriteSQL(", ")
+		}
+		b.WriteArg(v)
+	}
+	b.WriteSQL(")")
+}
+
+// nullExpr is "column IS [NOT] NULL".
+type nullExpr struct {
+	col string
+	not bool
+}
+
+func (e nullExpr) appendSQL(b *Builder) {
+	b.WriteSQL(e.col)
+	if e.not {
+		b.WriteSQL(" IS NOT NULL")
+	} else {
+		b.WriteSQL(" IS NULL")
+	}
+}
+
+// betweenExpr is "column BETWEEN $1 AND $2".
+type betweenExpr struct {
+	col    string
+	lo, hi any
+}
+
+func (e betweenExpr) appendSQL(b *Builder) {
+	b.WriteSQL(e.col)
+	b.WriteSQL(" BETWEEN ")
+	b.WriteArg(e.lo)
+	b.WriteSQL(" AND ")
+	b.WriteArg(e.hi)
+}
+
+// colExpr is a bare column, for ordering by it.
+type colExpr string
+
+func (e colExpr) appendSQL(b *Builder) { b.WriteSQL(string(e)) }
+
+// rawSQL is text this package wrote itself from keywords and quoted names.
+type rawSQL string
+
+func (e rawSQL) appendSQL(b *Builder) { b.WriteSQL(string(e)) }
+
+// logicExpr is a conjunction or disjunction.
+type logicExpr struct {
+	op    string // " AND " or " OR "
+	empty string // what no operands mean: TRUE for AND, FALSE for OR
+	es    []Expr
+}
+
+func (e logicExpr) appendSQL(b *Builder) {
+	switch len(e.es) {
+	case 0:
+		b.WriteSQL(e.empty)
+		return
+	case 1:
+		e.es[0].appendSQL(b)
+		return
+	}
+	b.WriteSQL("(")
+	for i, x := range e.es {
+		if i > 0 {
+			b.WriteSQL(e.op)
+		}
+		x.appendSQL(b)
+	}
+	b.WriteSQL(")")
+}
+
+// And is true when every condition is; And() is TRUE.
+func And(conds ...Expr) Expr { return logicExpr{op: " AND ", empty: "TRUE", es: conds} }
+
+// Or is true when any condition is; Or() is FALSE.
+func Or(conds ...Expr) Expr { return logicExpr{op: " OR ", empty: "FALSE", es: conds} }
+
+type notExpr struct{ e Expr }
+
+func (e notExpr) appendSQL(b *Builder) {
+	b.WriteSQL("NOT (")
+	e.e.appendSQL(b)
+	b.WriteSQL(")")
+}
+
+// Not negates a condition. Like SQL's NOT, it is NULL, not true, where the
+// condition is NULL.
+func Not(cond Expr) Expr { return notExpr{cond} }
+
+// Fragment is hand-written SQL with parameters, made by [SQL].
+type Fragment struct {
+	sql  string
+	args []any
+}
+
+// SQL writes an expression by hand. Each ? in sql becomes a parameter
+// bound to the next argument, so values never become SQL text; ?? stands
+// for a literal question mark (the jsonb operators ?, ?| and ?&):
+//
+//	pg.SQL("lower(email) = lower(?)", email)
+//	pg.SQL(`"tags" ?? ?`, "urgent")
+//
+// The text is used as written, in parentheses so that it combines with
+// other conditions as one, so quote mixed-case identifiers yourself.
+// The number of ? marks must match the arguments; a mismatch makes the
+// statement fail before it is sent.
+func SQL(sql string, args ...any) Fragment { return Fragment{sql: sql, args: args} }
+
+func (f Fragment) appendSQL(b *Builder) {
+	b.WriteSQL("(")
+	defer b.WriteSQL(")")
+	s, n := f.sql, 0
+	for {
+		i := strings.IndexByte(s, '?')
+		if i < 0 {
+			b.WriteSQL(s)
+			break
+		}
+		b.WriteSQL(s[:i])
+		if i+1 < len(s) && s[i+1] == '?' {
+			b.WriteSQL("?")
+			s = s[i+2:]
+			continue
+		}
+		if n < len(f.args) {
+			b.WriteArg(f.args[n])
+		} else {
+			b.fail(f.argsError())
+		}
+		n++
+		s = s[i+1:]
+	}
+	if n != len(f.args) {
+		b.fail(f.argsError())
+	}
+}
+
+func (f Fragment) argsError() error {
+	marks := strings.Count(f.sql, "?") - 2*strings.Count(f.sql, "??")
+	return fmt.Errorf("pg: SQL(%q) has %d ? marks and %d arguments", f.sql, marks, len(f.args))
+}

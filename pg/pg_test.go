@@ -1,0 +1,198 @@
+package pg_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mizzle/mizzle/pg"
+)
+
+// DBTX is satisfied by every handle pgx offers.
+var (
+	_ pg.DBTX = (*pgxpool.Pool)(nil)
+	_ pg.DBTX = (*pgx.Conn)(nil)
+	_ pg.DBTX = pgx.Tx(nil)
+)
+
+type status string
+
+type row struct {
+	ID     int64
+	Name   string
+	Status status
+	Note   *string
+}
+
+var (
+	cols = struct {
+		ID     pg.Column[int64]
+		Name   pg.TextColumn[string]
+		Status pg.Column[status]
+		Note   pg.NullTextColumn[string]
+	}{
+		pg.NewColumn[int64]("we\"ird", "id"),
+		pg.NewTextColumn[string]("we\"ird", "name"),
+		pg.NewColumn[status]("we\"ird", "status"),
+		pg.NewNullTextColumn[string]("we\"ird", "note"),
+	}
+	other = pg.NewColumn[int64]("other", "id")
+	table = pg.NewTable("app", "we\"ird", []pg.TableColumn{
+		{Name: "id", Insert: pg.InsertDefault},
+		{Name: "name", Insert: pg.InsertValue},
+		{Name: "status", Insert: pg.InsertValue},
+		{Name: "note", Insert: pg.InsertValue},
+	}, func(r pgx.Row, x *row) error { return r.Scan(&x.ID, &x.Name, &x.Status, &x.Note) },
+		func(x *row, dst []any) []any { return append(dst, x.ID, x.Name, x.Status, x.Note) })
+)
+
+const (
+	from = `"app"."we""ird"`
+	list = `"we""ird"."id", "we""ird"."name", "we""ird"."status", "we""ird"."note"`
+)
+
+func TestSQL(t *testing.T) {
+	evil := "'; drop table x; --"
+	tests := []struct {
+		name     string
+		sql      func() (string, []any, error)
+		wantSQL  string
+		wantArgs []any
+		wantErr  string
+	}{
+		{
+			name:    "select all",
+			sql:     table.Select(nil).SQL,
+			wantSQL: "SELECT " + list + " FROM " + from,
+		},
+		{
+			name: "comparisons and values as parameters",
+			sql:  table.Select(nil).Where(cols.ID.Eq(1), cols.ID.Ne(2), cols.ID.Lt(3), cols.ID.Le(4), cols.ID.Gt(5), cols.ID.Ge(6), cols.Name.Eq(evil)).SQL,
+			wantSQL: "SELECT " + list + " FROM " + from + ` WHERE "we""ird"."id" = $1 AND "we""ird"."id" <> $2 AND "we""ird"."id" < $3` +
+				` AND "we""ird"."id" <= $4 AND "we""ird"."id" > $5 AND "we""ird"."id" >= $6 AND "we""ird"."name" = $7`,
+			wantArgs: []any{int64(1), int64(2), int64(3), int64(4), int64(5), int64(6), evil},
+		},
+		{
+			name: "in, null, between, like",
+			sql: table.Select(nil).Where(cols.Status.In("a", "b"), cols.Status.NotIn(), cols.Note.IsNull(), cols.Note.IsNotNull(),
+				cols.ID.Between(1, 9), cols.Name.Like("a%"), cols.Note.ILike("b%"), cols.ID.In()).SQL,
+			wantSQL: "SELECT " + list + " FROM " + from + ` WHERE "we""ird"."status" IN ($1, $2) AND TRUE AND "we""ird"."note" IS NULL` +
+				` AND "we""ird"."note" IS NOT NULL AND "we""ird"."id" BETWEEN $3 AND $4 AND "we""ird"."name" LIKE $5` +
+				` AND "we""ird"."note" ILIKE $6 AND FALSE`,
+			wantArgs: []any{status("a"), status("b"), int64(1), int64(9), "a%", "b%"},
+		},
+		{
+			name:     "and, or, not, fragments in parentheses",
+			sql:      table.Select(nil).Where(pg.Or(cols.ID.Eq(1), pg.And(cols.ID.Eq(2), pg.Not(cols.Name.Eq("x")))), pg.SQL("a ?? ? OR b = ?", "k", 3), pg.And(), pg.Or()).SQL,
+			wantSQL:  "SELECT " + list + " FROM " + from + ` WHERE ("we""ird"."id" = $1 OR ("we""ird"."id" = $2 AND NOT ("we""ird"."name" = $3))) AND (a ? $4 OR b = $5) AND TRUE AND FALSE`,
+			wantArgs: []any{int64(1), int64(2), "x", "k", 3},
+		},
+		{
+			name:     "order, limit, offset, lock",
+			sql:      table.Select(nil).OrderBy(cols.Note.Desc().NullsLast(), cols.ID.Asc(), pg.Asc(pg.SQL("lower(?)", "x")).NullsFirst()).Limit(10).Offset(20).SkipLocked().SQL,
+			wantSQL:  "SELECT " + list + " FROM " + from + ` ORDER BY "we""ird"."note" DESC NULLS LAST, "we""ird"."id", (lower($1)) NULLS FIRST LIMIT $2 OFFSET $3 FOR UPDATE SKIP LOCKED`,
+			wantArgs: []any{"x", int64(10), int64(20)},
+		},
+		{
+			name:    "fragment with too few arguments",
+			sql:     table.Select(nil).Where(pg.SQL("a = ? AND b = ?", 1)).SQL,
+			wantErr: `pg: SQL("a = ? AND b = ?") has 2 ? marks and 1 arguments`,
+		},
+		{
+			name:     "update",
+			sql:      table.Update(nil).Set(cols.Name.Set(evil), cols.Note.Set(nil), cols.Note.SetNull(), cols.Status.SetDefault(), cols.ID.SetSQL(pg.SQL(`"id" + ?`, 1))).Where(cols.ID.Eq(7)).SQL,
+			wantSQL:  `UPDATE ` + from + ` SET "name" = $1, "note" = $2, "note" = NULL, "status" = DEFAULT, "id" = ("id" + $3) WHERE "we""ird"."id" = $4`,
+			wantArgs: []any{evil, (*string)(nil), 1, int64(7)},
+		},
+		{
+			name:    "update without where",
+			sql:     table.Update(nil).Set(cols.Name.Set("x")).SQL,
+			wantErr: `pg: update of "we\"ird": no Where condition; call All() to change every row`,
+		},
+		{
+			name:    "update of every row",
+			sql:     table.Update(nil).Set(cols.Name.Set("x")).All().SQL,
+			wantSQL: `UPDATE ` + from + ` SET "name" = $1`, wantArgs: []any{"x"},
+		},
+		{
+			name:    "update of another table's column",
+			sql:     table.Update(nil).Set(other.Set(1)).All().SQL,
+			wantErr: `pg: update of "we\"ird": column "other"."id" is not one of its columns`,
+		},
+		{
+			name:    "update without set",
+			sql:     table.Update(nil).All().SQL,
+			wantErr: `pg: update of "we\"ird": nothing to Set`,
+		},
+		{
+			name:    "delete without where",
+			sql:     table.Delete(nil).SQL,
+			wantErr: `pg: delete from "we\"ird": no Where condition; call All() to change every row`,
+		},
+		{
+			name:     "delete",
+			sql:      table.Delete(nil).Where(cols.ID.Eq(1)).SQL,
+			wantSQL:  `DELETE FROM ` + from + ` WHERE "we""ird"."id" = $1`,
+			wantArgs: []any{int64(1)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sql, args, err := tt.sql()
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("error = %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.wantSQL, sql); diff != "" {
+				t.Errorf("SQL mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantArgs, args); diff != "" {
+				t.Errorf("args mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	err := pg.NotFound("orders", pgx.ErrNoRows)
+	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) || err.Error() != "orders: row not found" {
+		t.Errorf("NotFound = %v", err)
+	}
+	if !errors.Is(pg.ErrNotFound, pgx.ErrNoRows) {
+		t.Error("ErrNotFound does not wrap pgx.ErrNoRows")
+	}
+	other := errors.New("x")
+	if pg.NotFound("orders", other) != other || pg.NotFound("orders", nil) != nil {
+		t.Error("NotFound changed an error that is not ErrNoRows")
+	}
+	uv := &pgconn.PgError{Code: "23505", ConstraintName: "users_email_unique"}
+	fk := &pgconn.PgError{Code: "23503", ConstraintName: "orders_model_fk"}
+	tests := []struct {
+		err            error
+		unique, fkName string
+	}{
+		{uv, "users_email_unique", ""},
+		{errors.Join(errors.New("ctx"), fk), "", "orders_model_fk"},
+		{other, "", ""},
+		{nil, "", ""},
+	}
+	for _, tt := range tests {
+		c, ok := pg.IsUniqueViolation(tt.err)
+		if c != tt.unique || ok != (tt.unique != "") {
+			t.Errorf("IsUniqueViolation(%v) = %q, %v", tt.err, c, ok)
+		}
+		c, ok = pg.IsForeignKeyViolation(tt.err)
+		if c != tt.fkName || ok != (tt.fkName != "") {
+			t.Errorf("IsForeignKeyViolation(%v) = %q, %v", tt.err, c, ok)
+		}
+	}
+}
