@@ -18,8 +18,9 @@ import (
 
 // databaseURL finds the database to use: the --database-url flag, else the
 // DATABASE_URL environment variable, else DATABASE_URL in .env in the
-// working directory, else the config file. It returns where it was found,
-// for messages.
+// working directory, else the config file, else the project's dev database
+// when it is running (mizzle dev; never started here). It returns where it
+// was found, for messages.
 func databaseURL(env *env, flagValue string, cfg *config) (url, from string, err error) {
 	if flagValue != "" {
 		return flagValue, "--database-url", nil
@@ -37,6 +38,10 @@ func databaseURL(env *env, flagValue string, cfg *config) (url, from string, err
 	}
 	if cfg.DatabaseURL != "" {
 		return cfg.DatabaseURL, cfg.file, nil
+	}
+	if u := runningDevURL(env, cfg); u != "" {
+		fmt.Fprintf(env.stderr, "Using the dev database at %s\n", u)
+		return u, "mizzle dev", nil
 	}
 	return "", "", &usageError{"no database: pass --database-url, or set DATABASE_URL (in the environment or in .env)"}
 }
@@ -56,6 +61,15 @@ func withSSLMode(connString string) (string, error) {
 	if os.Getenv("PGSSLMODE") != "" {
 		return connString, nil
 	}
+	// One sslmode covers every host of a multi-host string: disable only
+	// when all of them are local, or a remote fallback would go in plain
+	// text.
+	mode := sslModeFor(cfg.Host)
+	for _, fb := range cfg.Fallbacks {
+		if sslModeFor(fb.Host) == "require" {
+			mode = "require"
+		}
+	}
 	isURL := strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://")
 	if isURL {
 		u, err := url.Parse(connString)
@@ -66,14 +80,14 @@ func withSSLMode(connString string) (string, error) {
 			return connString, nil
 		}
 		q := u.Query()
-		q.Set("sslmode", sslModeFor(cfg.Host))
+		q.Set("sslmode", mode)
 		u.RawQuery = q.Encode()
 		return u.String(), nil
 	}
 	if sslmodeParam.MatchString(connString) {
 		return connString, nil
 	}
-	return connString + " sslmode=" + sslModeFor(cfg.Host), nil
+	return connString + " sslmode=" + mode, nil
 }
 
 func sslModeFor(host string) string {
@@ -111,24 +125,33 @@ func hostPort(host string, port uint16) string {
 	return net.JoinHostPort(host, fmt.Sprint(port))
 }
 
+// urlPassword finds the password of a URL that neither pgconn nor net/url
+// parses (a bad port, a bad %-escape): up to the last "@".
+var urlPassword = regexp.MustCompile(`^postgres(?:ql)?://[^:/@]*:(.*)@[^@]*$`)
+
 // redact removes the password of connString from s, wherever it appears.
 func redact(s, connString string) string {
 	cfg, err := pgconn.ParseConfig(connString)
-	pw := ""
+	pw, raw := "", ""
 	if err == nil {
 		pw = cfg.Password
 	} else if u, err := url.Parse(connString); err == nil {
 		pw, _ = u.User.Password()
+	} else if m := urlPassword.FindStringSubmatch(connString); m != nil {
+		// A URL that does not parse is still quoted in messages, with
+		// its password as written.
+		raw, pw = m[1], m[1]
+		if p, err := url.PathUnescape(raw); err == nil {
+			pw = p
+		}
 	}
 	if pw == "" {
 		return s
 	}
-	s = strings.ReplaceAll(s, pw, "xxxxx")
-	if esc := url.QueryEscape(pw); esc != pw {
-		s = strings.ReplaceAll(s, esc, "xxxxx")
-	}
-	if esc := url.PathEscape(pw); esc != pw {
-		s = strings.ReplaceAll(s, esc, "xxxxx")
+	for _, p := range []string{pw, url.QueryEscape(pw), url.PathEscape(pw), raw} {
+		if p != "" {
+			s = strings.ReplaceAll(s, p, "xxxxx")
+		}
 	}
 	return s
 }

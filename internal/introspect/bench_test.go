@@ -55,3 +55,28 @@ CREATE INDEX t%04d_name_idx ON t%04d (name);
 	}
 	return b.String()
 }
+
+// BenchmarkNormalize normalizes the model of databases of 100 and 1,000
+// tables: the work push and check do besides Inspect, building the model
+// in scratch schemas and reading it back.
+func BenchmarkNormalize(b *testing.B) {
+	for _, tables := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("tables=%d", tables), func(b *testing.B) {
+			ctx := context.Background()
+			conn := pgtest.Connect(b)
+			if _, err := conn.Exec(ctx, generateSchema(tables)); err != nil {
+				b.Fatal(err)
+			}
+			m, _, err := introspect.Inspect(ctx, conn, introspect.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := introspect.Normalize(ctx, conn, m, createSQL); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -57,11 +57,10 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 		quote.Ident(shadowPrefix+schema.DefaultSchema)+", "+path); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	// stmts create the scratch schemas too (shadowModel lists them).
-	for _, s := range stmts {
-		if _, err := tx.Exec(ctx, s); err != nil {
-			return nil, fmt.Errorf("normalize: %s: %w", firstLine(s), err)
-		}
+	// stmts create the scratch schemas too (shadowModel lists them). One
+	// round trip for all of them: a script over the simple protocol.
+	if _, err := tx.Exec(ctx, strings.Join(stmts, "\n"), pgx.QueryExecModeSimpleProtocol); err != nil {
+		return nil, fmt.Errorf("normalize: building the schema in scratch schemas: %w", err)
 	}
 	var shadows []string
 	for _, n := range names {
