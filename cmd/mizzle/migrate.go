@@ -35,6 +35,12 @@ func (f *dbFlags) register(cmd *cobra.Command) {
 func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOptions, error) {
 	fl := cmd.Flags()
 	f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+	if wd, err := os.Getwd(); err == nil && !fl.Changed("migrations") {
+		// A folder from the config file comes out absolute; relative to
+		// the working directory, status and statement errors name its
+		// files as migrate's refusals do.
+		f.migrations = schema.Position{Filename: f.migrations}.Rel(wd).Filename
+	}
 	if !fl.Changed("drizzle") {
 		f.drizzle = cfg.Drizzle
 	}
@@ -197,7 +203,9 @@ func printStatus(env *env, dir string, st *migrations.Status) {
 		fmt.Fprintf(tw, "applied\t%s\t%s\t%s\n", tag, at, roundDuration(a.Duration))
 	}
 	for _, e := range st.Pending {
-		fmt.Fprintf(tw, "pending\t%s\t\t\n", e.Tag)
+		// No empty cells after the tag: tabwriter would pad them into
+		// trailing spaces.
+		fmt.Fprintf(tw, "pending\t%s\n", e.Tag)
 	}
 	tw.Flush()
 	for _, p := range st.Problems {
