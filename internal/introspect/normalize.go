@@ -3,6 +3,7 @@ package introspect
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -91,18 +92,40 @@ func shadowModel(m *schema.Model) *schema.Model {
 	for _, e := range c.Enums {
 		e.Schema = shadowPrefix + e.Schema
 	}
+	// Only what PostgreSQL rewrites is built: defaults, generated columns,
+	// checks, and indexes with expressions, predicates or operator
+	// classes. Keys, identities, serial sequences and plain indexes would
+	// cost time (creating a table is most of it) and change no text, and
+	// a table with none of the former is left out.
+	tables := c.Tables[:0]
 	for _, t := range c.Tables {
 		t.Schema = shadowPrefix + t.Schema
+		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
+		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
+		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
 		for _, col := range t.Columns {
 			if col.Type.Schema != "" {
 				col.Type.Schema = shadowPrefix + col.Type.Schema
 			}
+			col.Type = col.Type.Storage()
+			col.Identity = ""
+			keep = keep || col.Default != "" || col.Generated != ""
 		}
-		for i := range t.ForeignKeys {
-			t.ForeignKeys[i].RefSchema = shadowPrefix + t.ForeignKeys[i].RefSchema
+		if keep {
+			tables = append(tables, t)
 		}
 	}
+	c.Tables = tables
 	return c
+}
+
+// rewritten reports whether PostgreSQL may print an index differently from
+// the model: an expression, a predicate or an operator class.
+func rewritten(ix schema.Index) bool {
+	if ix.Where != "" {
+		return true
+	}
+	return slices.ContainsFunc(ix.Elements, func(e schema.IndexElem) bool { return e.Expr != "" || e.Opclass != "" || e.Nulls != "" })
 }
 
 func schemaNames(m *schema.Model) []string {
