@@ -62,15 +62,7 @@ Exits 1 with one line per problem; --json prints them for CI.`,
 			}
 			wantDB := f.databaseURL != "" || os.Getenv("DATABASE_URL") != ""
 			if wantDB && folder != nil {
-				opts, err := f.resolve(cmd, cfg)
-				if err != nil {
-					return err
-				}
-				url, _, err := databaseURL(env, f.databaseURL, cfg)
-				if err != nil {
-					return err
-				}
-				conn, err := connect(cmd.Context(), url)
+				opts, conn, url, err := f.open(cmd, env, cfg)
 				if err != nil {
 					return err
 				}

@@ -75,15 +75,7 @@ func refuseIfApplied(cmd *cobra.Command, env *env, f *dbFlags, cfg *config, last
 	if f.databaseURL == "" && os.Getenv("DATABASE_URL") == "" {
 		return nil
 	}
-	opts, err := f.resolve(cmd, cfg)
-	if err != nil {
-		return err
-	}
-	url, _, err := databaseURL(env, f.databaseURL, cfg)
-	if err != nil {
-		return err
-	}
-	conn, err := connect(cmd.Context(), url)
+	opts, conn, url, err := f.open(cmd, env, cfg)
 	if err != nil {
 		return err
 	}

@@ -114,19 +114,7 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		}
 	}
 	if !f.custom {
-		opts := migrations.Options{DropAndAdd: f.dropAndAdd}
-		if !f.dropAndAdd && interactive() {
-			opts.Resolve = newRenamePrompt(env).resolve
-		}
-		changes, err = migrations.Diff(last, model, opts)
-		var ae *migrations.AmbiguityError
-		if errors.As(err, &ae) {
-			for _, a := range ae.Ambiguities {
-				fmt.Fprintf(env.stderr, "%s %s\n", env.paint(red, "mizzle:"), ambiguityHelp(a))
-			}
-			fmt.Fprintf(env.stderr, "Nothing was written.\n")
-			return errReported
-		}
+		changes, err = diff(env, last, model, f.dropAndAdd, "Nothing was written.")
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/mizzle/mizzle/migrations"
@@ -67,6 +68,19 @@ func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOp
 	return opts, nil
 }
 
+// open resolves the flags against the config and connects to the database.
+// The caller closes the connection; url is for redacting messages.
+func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
+	if opts, err = f.resolve(cmd, cfg); err != nil {
+		return opts, nil, "", err
+	}
+	if url, _, err = databaseURL(env, f.databaseURL, cfg); err != nil {
+		return opts, nil, "", err
+	}
+	conn, err = connect(cmd.Context(), url)
+	return opts, conn, url, err
+}
+
 func newMigrateCmd(env *env) *cobra.Command {
 	var f dbFlags
 	var lockTimeout time.Duration
@@ -97,19 +111,11 @@ The password is never printed.`,
 			if err != nil {
 				return err
 			}
-			opts, err := f.resolve(cmd, cfg)
+			opts, conn, url, err := f.open(cmd, env, cfg)
 			if err != nil {
 				return err
 			}
 			opts.LockTimeout, opts.AllowOutOfOrder = lockTimeout, outOfOrder
-			url, _, err := databaseURL(env, f.databaseURL, cfg)
-			if err != nil {
-				return err
-			}
-			conn, err := connect(cmd.Context(), url)
-			if err != nil {
-				return err
-			}
 			defer conn.Close(cmd.Context())
 			start := time.Now()
 			opts.Events = func(e migrations.Event) {
@@ -154,15 +160,7 @@ anything. Exits 1 when there is a problem; --json prints it all for CI.`,
 			if err != nil {
 				return err
 			}
-			opts, err := f.resolve(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			url, _, err := databaseURL(env, f.databaseURL, cfg)
-			if err != nil {
-				return err
-			}
-			conn, err := connect(cmd.Context(), url)
+			opts, conn, url, err := f.open(cmd, env, cfg)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // stdin is where prompts read answers; tests replace it.
@@ -118,4 +119,25 @@ func ambiguityHelp(a migrations.Ambiguity) string {
 func splitDisplay(q string) (string, string) {
 	s, n, _ := strings.Cut(q, ".")
 	return s, n
+}
+
+// diff runs the differ as the commands do: renames settled by hints, then
+// by the prompt on a terminal, or all treated as drop and add. An
+// ambiguity left over is printed with both ways out, followed by nothing
+// (what the command did not do), and reported as errReported.
+func diff(env *env, from, to *schema.Model, dropAndAdd bool, nothing string) ([]migrations.Change, error) {
+	opts := migrations.Options{DropAndAdd: dropAndAdd}
+	if !dropAndAdd && interactive() {
+		opts.Resolve = newRenamePrompt(env).resolve
+	}
+	changes, err := migrations.Diff(from, to, opts)
+	var ae *migrations.AmbiguityError
+	if errors.As(err, &ae) {
+		for _, a := range ae.Ambiguities {
+			fmt.Fprintf(env.stderr, "%s %s\n", env.paint(red, "mizzle:"), ambiguityHelp(a))
+		}
+		fmt.Fprintln(env.stderr, nothing)
+		return nil, errReported
+	}
+	return changes, err
 }

@@ -106,19 +106,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	if err != nil {
 		return errors.New(redact(err.Error(), url))
 	}
-	opts := migrations.Options{DropAndAdd: f.da}
-	if !f.da && interactive() {
-		opts.Resolve = newRenamePrompt(env).resolve
-	}
-	changes, err := migrations.Diff(actual, want, opts)
-	var ae *migrations.AmbiguityError
-	if errors.As(err, &ae) {
-		for _, a := range ae.Ambiguities {
-			fmt.Fprintf(env.stderr, "%s %s\n", env.paint(red, "mizzle:"), ambiguityHelp(a))
-		}
-		fmt.Fprintln(env.stderr, "Nothing was changed.")
-		return errReported
-	}
+	changes, err := diff(env, actual, want, f.da, "Nothing was changed.")
 	if err != nil {
 		return err
 	}
