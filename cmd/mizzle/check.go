@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -28,9 +30,9 @@ type finding struct {
 func newCheckCmd(env *env) *cobra.Command {
 	var schemaDir string
 	var f dbFlags
-	var asJSON bool
+	var asJSON, fix bool
 	cmd := &cobra.Command{
-		Use:   "check [--schema DIR] [--migrations DIR] [--database-url URL] [--json]",
+		Use:   "check [--schema DIR] [--migrations DIR] [--database-url URL] [--json] [--fix]",
 		Short: "Check that the migrations, the schema and the database agree",
 		Long: `Check, changing nothing, that:
 
@@ -43,7 +45,11 @@ func newCheckCmd(env *env) *cobra.Command {
     the folder, and the database holds exactly what its applied migrations
     describe (drift), each difference printed as the SQL that would make it.
 
-Exits 1 with one line per problem; --json prints them for CI.`,
+Exits 1 with one line per problem; --json prints them for CI.
+
+--fix settles what two merged branches leave: the migrations after the last
+one that chains correctly were generated against an older state, so they
+are dropped and generated again, as one migration, from the merged schema.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := env.config()
@@ -53,6 +59,9 @@ Exits 1 with one line per problem; --json prints them for CI.`,
 			fl := cmd.Flags()
 			schemaDir = cfg.path(fl.Changed("schema"), schemaDir, cfg.Schema, ".")
 			f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+			if fix {
+				return rechain(cmd.Context(), env, schemaDir, f.migrations)
+			}
 			var found []finding
 			folder, err := migrations.ReadFolder(os.DirFS(f.migrations))
 			if err != nil {
@@ -107,7 +116,79 @@ Exits 1 with one line per problem; --json prints them for CI.`,
 	cmd.Flags().StringVar(&schemaDir, "schema", ".", "directory of the schema package")
 	f.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the problems as JSON")
+	cmd.Flags().BoolVar(&fix, "fix", false, "re-chain migrations generated on two branches: regenerate the later ones against the merged schema")
 	return cmd
+}
+
+// rechain regenerates the migrations that a merge left off the chain.
+func rechain(ctx context.Context, env *env, schemaDir, dir string) error {
+	fork, err := migrations.FindFork(os.DirFS(dir))
+	if errors.Is(err, migrations.ErrNoFork) {
+		fmt.Fprintln(env.stdout, "Nothing to fix: every migration follows the one before it.")
+		return nil
+	}
+	if err != nil {
+		return folderError(dir, err)
+	}
+	base, err := fork.Kept.Last()
+	if err != nil {
+		return folderError(dir, err)
+	}
+	model, err := loader.Load(ctx, loader.Config{Dir: schemaDir})
+	if err != nil {
+		return err
+	}
+	changes, err := diff(env, base, model, false, "Nothing was changed.")
+	if err != nil {
+		return err
+	}
+	var written []string
+	var mig *migrations.Migration
+	if len(changes) > 0 {
+		stmts, err := migrations.SQL(changes)
+		if err != nil {
+			return err
+		}
+		_, name, _ := strings.Cut(fork.Dropped[0].Tag, "_")
+		if name == "" {
+			name = migrations.Name(changes)
+		}
+		if mig, err = fork.Kept.Next(name, model, stmts, migrationTime()); err != nil {
+			return err
+		}
+		if err := writeMigration(dir, mig); err != nil {
+			return err
+		}
+		for _, f := range mig.Files() {
+			written = append(written, f.Path)
+		}
+	} else {
+		// The merged schema is already the last kept snapshot's: only the
+		// journal loses the dropped entries.
+		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(migrations.JournalFile)), fork.Kept.Journal.Marshal()); err != nil {
+			return err
+		}
+	}
+	for _, p := range fork.Files {
+		if slices.Contains(written, p) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	var tags []string
+	for _, e := range fork.Dropped {
+		tags = append(tags, e.Tag)
+	}
+	fmt.Fprintf(env.stdout, "Dropped %s, generated against an older state.\n", strings.Join(tags, ", "))
+	if mig != nil {
+		fmt.Fprintf(env.stdout, "Wrote %s against the merged schema. If you edited the dropped SQL by hand, carry your edits over.\n",
+			filepath.Join(dir, mig.Tag+".sql"))
+	} else {
+		fmt.Fprintln(env.stdout, "The merged schema needs no new migration.")
+	}
+	return nil
 }
 
 func folderFindings(dir string, err error) []finding {

@@ -109,3 +109,77 @@ drift: the database differs from its migrations: CREATE INDEX "user_name_idx" ON
 		t.Errorf("drift: exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
 	}
 }
+
+// TestCheckFixMergedBranches simulates two branches that each generated a
+// migration on the same parent, merged with the journal keeping both
+// entries and the clashing snapshot file keeping the first branch's.
+func TestCheckFixMergedBranches(t *testing.T) {
+	p := newProject(t, usersV1)
+	p.run(".", "generate", "--schema", "schema")
+	base := p.files()
+
+	// The other branch adds "bio" and generates 0001_add_bio.
+	p.writeSchema(strings.Replace(usersV1, "Name string", "Bio *string `db:\"bio\"`\n\tName string", 1))
+	p.run(".", "generate", "--schema", "schema")
+	other := p.files()
+
+	// This branch, from the same parent, adds "email" and generates
+	// 0001_add_email.
+	os.RemoveAll(filepath.Join(p.dir, "migrations"))
+	for name, data := range base {
+		path := filepath.Join(p.dir, "migrations", filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		os.WriteFile(path, []byte(data), 0o644)
+	}
+	both := strings.Replace(usersV1, "Name string", "Bio *string `db:\"bio\"`\n\tEmail *string `db:\"email\"`\n\tName string", 1)
+	p.writeSchema(strings.Replace(usersV1, "Name string", "Email *string `db:\"email\"`\n\tName string", 1))
+	p.run(".", "generate", "--schema", "schema")
+	mine := p.files()
+
+	// The merge: the other branch's files win where they clash, and the
+	// journal lists both new entries, the other branch's first.
+	for name, data := range other {
+		os.WriteFile(filepath.Join(p.dir, "migrations", filepath.FromSlash(name)), []byte(data), 0o644)
+	}
+	var j struct {
+		Version, Dialect string
+		Entries          []map[string]any
+	}
+	json.Unmarshal([]byte(other["meta/_journal.json"]), &j)
+	var jm struct{ Entries []map[string]any }
+	json.Unmarshal([]byte(mine["meta/_journal.json"]), &jm)
+	e := jm.Entries[1]
+	e["idx"] = 2
+	j.Entries = append(j.Entries, e)
+	merged, _ := json.MarshalIndent(map[string]any{"version": j.Version, "dialect": j.Dialect, "entries": j.Entries}, "", "  ")
+	os.WriteFile(filepath.Join(p.dir, "migrations", "meta", "_journal.json"), merged, 0o644)
+	p.writeSchema(both)
+
+	code, _, stderr := p.run(".", "check", "--schema", "schema")
+	if code != exitFailure || !strings.Contains(stderr, "0001_add_email") {
+		t.Fatalf("check of the merged folder: exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := p.run(".", "check", "--schema", "schema", "--fix")
+	want := "Dropped 0001_add_email, generated against an older state.\n" +
+		"Wrote migrations/0002_add_email.sql against the merged schema. If you edited the dropped SQL by hand, carry your edits over.\n"
+	if code != exitOK || stdout != want {
+		t.Fatalf("check --fix: exit %d\n%s%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+	files := p.files()
+	if _, ok := files["0001_add_email.sql"]; ok {
+		t.Errorf("the dropped migration's SQL file is still there")
+	}
+	if got := files["0002_add_email.sql"]; got != "ALTER TABLE \"public\".\"user\" ADD COLUMN \"email\" text;\n" {
+		t.Errorf("regenerated migration:\n%s", got)
+	}
+	if files["0001_add_bio.sql"] != other["0001_add_bio.sql"] || files["meta/0001_snapshot.json"] != other["meta/0001_snapshot.json"] {
+		t.Errorf("the other branch's migration changed")
+	}
+	if code, stdout, stderr := p.run(".", "check", "--schema", "schema"); code != exitOK {
+		t.Errorf("check after --fix: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := p.run(".", "check", "--schema", "schema", "--fix"); code != exitOK ||
+		stdout != "Nothing to fix: every migration follows the one before it.\n" {
+		t.Errorf("second --fix: exit %d %q", code, stdout)
+	}
+}
