@@ -147,3 +147,122 @@ func TestPushWithData(t *testing.T) {
 		}
 	})
 }
+
+// TestPushChangeKinds pushes one change of each kind to a database holding
+// rows, and checks what was applied, what was refused, and that the rows
+// are still there.
+func TestPushChangeKinds(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(string) string
+		args   []string
+		code   int
+		stdout string // a line the plan must show
+		stderr string // a line the output must show
+		check  string // a query that must return 1 afterwards
+	}{
+		{
+			name: "add a nullable column",
+			edit: func(s string) string {
+				return strings.Replace(s, "Note     *string", "Venue *string `db:\"venue\"`\n\tNote     *string", 1)
+			},
+			code:   exitOK,
+			stdout: `ALTER TABLE "public"."orders" ADD COLUMN "venue" text;`,
+			check:  `SELECT count(*) = 2 FROM orders WHERE venue IS NULL`,
+		},
+		{
+			name: "add a NOT NULL column with a default",
+			edit: func(s string) string {
+				return strings.Replace(s, "Note     *string", "Venue string `db:\"venue,default:'x'\"`\n\tNote     *string", 1)
+			},
+			code:   exitOK,
+			stdout: `ALTER TABLE "public"."orders" ADD COLUMN "venue" text DEFAULT 'x'::text NOT NULL;`,
+			check:  `SELECT count(*) = 2 FROM orders WHERE venue = 'x'`,
+		},
+		{
+			name:   "widen a type",
+			edit:   func(s string) string { return strings.Replace(s, "type:numeric(18,8)", "type:numeric(20,8)", 1) },
+			code:   exitOK,
+			stdout: `ALTER TABLE "public"."orders" ALTER COLUMN "quantity" SET DATA TYPE numeric(20,8);`,
+			check:  `SELECT count(*) = 2 FROM orders WHERE quantity IN (1, 2)`,
+		},
+		{
+			name:   "narrow a type",
+			edit:   func(s string) string { return strings.Replace(s, "type:numeric(18,8)", "type:integer", 1) },
+			args:   []string{"--force"},
+			code:   exitOK,
+			stderr: `warning: changes the type of "quantity" in "public"."orders" from numeric(18,8) to integer, converting 2 rows`,
+			check:  `SELECT count(*) = 2 FROM orders WHERE quantity IN (1, 2)`,
+		},
+		{
+			name:   "drop a default",
+			edit:   func(s string) string { return strings.Replace(s, ",default:'OPEN'", "", 1) },
+			code:   exitOK,
+			stdout: `ALTER TABLE "public"."orders" ALTER COLUMN "status" DROP DEFAULT;`,
+		},
+		{
+			name: "add an enum value",
+			edit: func(s string) string {
+				return strings.Replace(s, `StatusClosed Status = "CLOSED"`, "StatusClosed Status = \"CLOSED\"\n\tStatusHeld Status = \"HELD\"", 1)
+			},
+			code:   exitOK,
+			stdout: `ALTER TYPE "public"."status" ADD VALUE 'HELD' AFTER 'CLOSED';`,
+		},
+		{
+			name: "remove an enum value rows use",
+			edit: func(s string) string {
+				s = strings.Replace(s, `StatusOpen   Status = "OPEN"`, "", 1)
+				s = strings.Replace(s, "WHERE status = 'OPEN'", "WHERE status = 'CLOSED'", 1)
+				return strings.Replace(s, "default:'OPEN'", "default:'CLOSED'", 1)
+			},
+			args:   []string{"--force"},
+			code:   exitFailure,
+			stderr: `mizzle: cannot remove 'OPEN' from enum "public"."status": 2 rows of "public"."orders" use it in "status"`,
+			check:  `SELECT count(*) = 2 FROM orders WHERE status = 'OPEN'`,
+		},
+		{
+			name: "add an index and a check",
+			edit: func(s string) string {
+				return strings.Replace(s, "//mizzle:table orders", "//mizzle:table orders\n//mizzle:index orders_symbol_idx (symbol)\n//mizzle:check orders_symbol_short (length(symbol) < 10)", 1)
+			},
+			code:   exitOK,
+			stdout: `CREATE INDEX "orders_symbol_idx" ON "public"."orders" ("symbol");`,
+			check:  `SELECT count(*) = 1 FROM pg_constraint WHERE conname = 'orders_symbol_short'`,
+		},
+		{
+			name: "drop the table",
+			edit: func(s string) string {
+				return strings.Replace(s, "//mizzle:table orders", "//mizzle:table orders2", 1) + "\n"
+			},
+			args:   []string{"--drop-and-add"},
+			code:   exitFailure,
+			stderr: `warning: drops table "public"."orders" with 2 rows`,
+			check:  `SELECT count(*) = 2 FROM orders`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProject(t, pushSchema)
+			url := pgtest.NewDatabase(t)
+			if code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+				t.Fatalf("first push: %s", stderr)
+			}
+			execAll(t, url, `INSERT INTO orders (symbol, quantity, note) VALUES ('BTC', 1, 'first'), ('ETH', 2, NULL)`)
+			p.writeSchema(tt.edit(pushSchema))
+			args := append([]string{"push", "--schema", "schema", "--database-url", url}, tt.args...)
+			code, stdout, stderr := p.run(".", args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("push: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s\nwant stdout to contain %q and stderr %q", code, tt.code, stdout, stderr, tt.stdout, tt.stderr)
+			}
+			if tt.check != "" && queryInt(t, url, "SELECT ("+tt.check+")::int") != 1 {
+				t.Errorf("after the push, %s is false", tt.check)
+			}
+			if code == exitOK {
+				if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK ||
+					stdout != "Nothing to push: the database matches the schema.\n" {
+					t.Errorf("push again: exit %d\n%s%s", code, stdout, stderr)
+				}
+			}
+		})
+	}
+}
