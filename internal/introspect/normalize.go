@@ -61,7 +61,7 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 	// stmts create the scratch schemas too (shadowModel lists them). One
 	// round trip for all of them: a script over the simple protocol.
 	if _, err := tx.Exec(ctx, strings.Join(stmts, "\n"), pgx.QueryExecModeSimpleProtocol); err != nil {
-		return nil, fmt.Errorf("normalize: building the schema in scratch schemas: %w", err)
+		return nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
 	}
 	var shadows []string
 	for _, n := range names {
