@@ -24,6 +24,10 @@ type tableInfo struct {
 	file string // "orders.gen.go"
 	cols []*columnInfo
 	pk   []*columnInfo
+
+	belongsTo []*relationInfo // its foreign keys: q.Orders.LoadModel
+	hasMany   []*relationInfo // foreign keys that refer to it: q.Models.LoadOrders
+	keys      []*keyInfo      // composite keys that relations load it by
 }
 
 // columnInfo is a column with its Go names and how inserts treat it.
@@ -37,7 +41,7 @@ type columnInfo struct {
 
 // reservedTop are names the package file declares; a table may not take
 // them (nor their derived names).
-var reservedTop = map[string]bool{"New": true, "Queries": true}
+var reservedTop = map[string]bool{"New": true, "Queries": true, "RegisterTypes": true}
 
 func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 	p := &packageInfo{model: m}
@@ -98,6 +102,7 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 		}
 		p.tables = append(p.tables, ti)
 	}
+	p.addRelations()
 	return p, nil
 }
 

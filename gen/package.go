@@ -70,6 +70,37 @@ func genPackage(f *jen.File, p *packageInfo) {
 	)
 	f.Line()
 
+	var typeNames []jen.Code
+	for _, e := range p.model.Enums {
+		typeNames = append(typeNames, jen.Lit(e.Schema+"."+e.Name), jen.Lit(e.Schema+"._"+e.Name))
+	}
+	comment(f, `RegisterTypes teaches conn the schema's enum types and their arrays, which
+pgx needs to send or read an array of enum values (a column such as
+[]schema.Status, or a parameter of that type); single enum values work
+without it. Call it once per connection; for a pool, make it the hook
+that runs on each new connection:
+
+	cfg, err := pgxpool.ParseConfig(url)
+	cfg.AfterConnect = `+p.pkg+`.RegisterTypes
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)`)
+	f.Func().Id("RegisterTypes").Params(jen.Id("ctx").Qual(ctxPath, "Context"), jen.Id("conn").Op("*").Qual(pgxPath, "Conn")).Error().BlockFunc(func(g *jen.Group) {
+		if len(typeNames) == 0 {
+			g.Comment("The schema declares no enum.")
+			g.Return(jen.Nil())
+			return
+		}
+		g.List(jen.Id("types"), jen.Err()).Op(":=").Id("conn").Dot("LoadTypes").Call(jen.Id("ctx"), jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, n := range typeNames {
+				g.Line().Add(n)
+			}
+			g.Line()
+		}))
+		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
+		g.Id("conn").Dot("TypeMap").Call().Dot("RegisterTypes").Call(jen.Id("types"))
+		g.Return(jen.Nil())
+	})
+	f.Line()
+
 	f.Comment("DB returns the handle the queries run on, for statements written by hand.")
 	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id("DB").Params().Qual(pgPath, "DBTX").Block(
 		jen.Return(jen.Id("q").Dot("db")),
@@ -91,8 +122,14 @@ types: queries scan into their fields and insert from them.
 
 Each table T has a variable T holding its typed columns, which make the
 conditions, orderings and assignments of queries, and a field Queries.T
-with its queries: Get (by primary key), Select, Insert, InsertMany, Update
-and Delete.
+with its queries: Get (by primary key), Select, Insert, InsertMany, Upsert,
+UpsertMany, CopyFrom, Update and Delete, and a Load method for each
+relation that a foreign key makes: belongs-to on the table that holds the
+key (q.Orders.LoadModel), has-many on the table it refers to
+(q.Models.LoadOrders). Each loads the related rows of a slice of rows in
+one query and returns them in a map by key. pg.Join and pg.LeftJoin join
+two Selects into pairs of rows; pg.Select1 to pg.Select4 select
+aggregates (pg.Count, pg.Sum, ...) and grouped summaries as typed tuples.
 
 Inserts and database defaults: a column with a DEFAULT, an identity or a
 serial type is filled by the database, and the value of its field is not

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -172,6 +173,26 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	)
 	f.Line()
 
+	comment(f, fmt.Sprintf("Upsert inserts row into %q unless it conflicts with an existing row,\nand then does what on says: skip it, or update the existing row. It\nreturns the row as stored and true when a row was inserted or updated,\nand the zero row and false when the conflict skipped it:\n\n\trow, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())\n\trow, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s.%s.%s.SetExcluded()))\n\nColumns are sent as by Insert; a defaulted column named in with can\nbe the conflict target.", t.t.Name, t.name, conflictExample(p, t), t.name, conflictExample(p, t), p.pkg, t.name, updateExample(t).field))
+	f.Func().Params(recv.Clone()).Id("Upsert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Bool(), jen.Error()).Block(
+		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("on"), jen.Id("with").Op("...")),
+		jen.If(jen.Err().Op("!=").Nil().Op("||").Len(jen.Id("rows")).Op("==").Lit(0)).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.False(), jen.Err())),
+		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.True(), jen.Nil()),
+	)
+	f.Line()
+
+	comment(f, fmt.Sprintf("UpsertMany is Upsert of many rows in one statement. It returns the rows\ninserted or updated, as stored; rows the conflict skipped are missing."))
+	f.Func().Params(recv.Clone()).Id("UpsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
+		jen.Return(jen.Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("on"), jen.Id("with").Op("..."))),
+	)
+	f.Line()
+
+	comment(f, fmt.Sprintf("CopyFrom loads rows into %q with the COPY protocol, the fastest way\nto insert many rows, and returns how many it loaded. Columns are sent as\nby Insert (the database fills defaulted columns unless with names them);\nCOPY returns no rows, so what the database filled in is not read back.", t.t.Name))
+	f.Func().Params(recv.Clone()).Id("CopyFrom").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Int64(), jen.Error()).Block(
+		jen.Return(jen.Id(tableVar).Dot("CopyFrom").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
+	)
+	f.Line()
+
 	comment(f, fmt.Sprintf("Update starts an update of rows of %q: give it assignments with Set\n(made by the columns' Set methods), and Where conditions or All. Run it\nwith Exec or Returning.", t.t.Name))
 	f.Func().Params(recv.Clone()).Id("Update").Params().Op("*").Qual(pgPath, "UpdateQuery").Types(row.Clone()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Update").Call(jen.Id("q").Dot("db"))),
@@ -183,6 +204,40 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 		jen.Return(jen.Id(tableVar).Dot("Delete").Call(jen.Id("q").Dot("db"))),
 	)
 	f.Line()
+	for _, r := range t.belongsTo {
+		genRelation(f, p, r)
+	}
+	for _, r := range t.hasMany {
+		genRelation(f, p, r)
+	}
+	for _, k := range t.keys {
+		genKey(f, k)
+	}
+}
+
+// conflictExample is the conflict target the Upsert example names: the
+// primary key, else the first column.
+func conflictExample(p *packageInfo, t *tableInfo) string {
+	cols := t.pk
+	if len(cols) == 0 {
+		cols = t.cols[:1]
+	}
+	var out []string
+	for _, c := range cols {
+		out = append(out, p.pkg+"."+t.name+"."+c.field)
+	}
+	return strings.Join(out, ", ")
+}
+
+// updateExample is a column the Upsert example updates: the first one
+// that is not part of the primary key and can be written.
+func updateExample(t *tableInfo) *columnInfo {
+	for _, c := range t.cols {
+		if c.mode != "InsertNever" && !slices.Contains(t.pk, c) {
+			return c
+		}
+	}
+	return t.cols[0]
 }
 
 // insertDoc documents what Insert sends: the rule, with this table's
@@ -276,6 +331,12 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			g.Id("sql" + t.name + "Get").Op("=").Add(sqlLit(t.getSQL()))
 		}
 		g.Id("sql" + t.name + "Insert").Op("=").Add(sqlLit(t.insertSQL()))
+		for _, r := range t.belongsTo {
+			g.Id(r.sqlConst).Op("=").Add(sqlLit(r.loadSQL()))
+		}
+		for _, r := range t.hasMany {
+			g.Id(r.sqlConst).Op("=").Add(sqlLit(r.loadSQL()))
+		}
 	})
 	f.Line()
 	f.Var().Id("table"+t.name).Op("=").Qual(pgPath, "NewTable").Call(
@@ -286,7 +347,11 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			}
 			g.Line()
 		}),
-		jen.Id("scan"+t.name), jen.Id("values"+t.name),
+		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(jen.DictFunc(func(d jen.Dict) {
+			d[jen.Id("Scan")] = jen.Id("scan" + t.name)
+			d[jen.Id("Values")] = jen.Id("values" + t.name)
+			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
+		})),
 	)
 	f.Line()
 	f.Func().Id("scan"+t.name).Params(jen.Id("row").Qual(pgxPath, "Row"), jen.Id("r").Op("*").Add(p.rowType(t))).Error().Block(
@@ -302,6 +367,15 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			g.Id("dst")
 			for _, c := range t.cols {
 				g.Add(value("r", c))
+			}
+		})),
+	)
+	f.Line()
+	f.Func().Id("targets"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("dst").Index().Any()).Index().Any().Block(
+		jen.Return(jen.AppendFunc(func(g *jen.Group) {
+			g.Id("dst")
+			for _, c := range t.cols {
+				g.Op("&").Add(fieldOf("r", c))
 			}
 		})),
 	)

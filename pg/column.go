@@ -77,8 +77,11 @@ func (c Column[T]) IsNull() Expr { return nullExpr{c.c.qual, false} }
 // IsNotNull is column IS NOT NULL.
 func (c Column[T]) IsNotNull() Expr { return nullExpr{c.c.qual, true} }
 
-// EqCol is column = other, comparing two columns of the same type.
-func (c Column[T]) EqCol(other Column[T]) Expr { return rawSQL(c.c.qual + " = " + other.c.qual) }
+// EqCol is column = other, comparing two columns of the same type: the
+// condition of a join, such as db.Orders.ModelID.EqCol(db.Models.ID).
+func (c Column[T]) EqCol(other ColumnOf[T]) Expr {
+	return rawSQL(c.c.qual + " = " + other.column().c.qual)
+}
 
 // Asc orders by the column, ascending.
 func (c Column[T]) Asc() Order { return Order{e: colExpr(c.c.qual)} }

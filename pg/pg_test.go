@@ -40,14 +40,22 @@ var (
 		pg.NewColumn[status]("we\"ird", "status"),
 		pg.NewNullTextColumn[string]("we\"ird", "note"),
 	}
-	other = pg.NewColumn[int64]("other", "id")
+	other      = pg.NewColumn[int64]("other", "id")
+	otherTable = pg.NewTable("public", "other", []pg.TableColumn{{Name: "id"}}, pg.RowFuncs[int64]{
+		Scan:    func(r pgx.Row, x *int64) error { return r.Scan(x) },
+		Values:  func(x *int64, dst []any) []any { return append(dst, *x) },
+		Targets: func(x *int64, dst []any) []any { return append(dst, x) },
+	})
 	table = pg.NewTable("app", "we\"ird", []pg.TableColumn{
 		{Name: "id", Insert: pg.InsertDefault},
 		{Name: "name", Insert: pg.InsertValue},
 		{Name: "status", Insert: pg.InsertValue},
 		{Name: "note", Insert: pg.InsertValue},
-	}, func(r pgx.Row, x *row) error { return r.Scan(&x.ID, &x.Name, &x.Status, &x.Note) },
-		func(x *row, dst []any) []any { return append(dst, x.ID, x.Name, x.Status, x.Note) })
+	}, pg.RowFuncs[row]{
+		Scan:    func(r pgx.Row, x *row) error { return r.Scan(&x.ID, &x.Name, &x.Status, &x.Note) },
+		Values:  func(x *row, dst []any) []any { return append(dst, x.ID, x.Name, x.Status, x.Note) },
+		Targets: func(x *row, dst []any) []any { return append(dst, &x.ID, &x.Name, &x.Status, &x.Note) },
+	})
 )
 
 const (
@@ -127,6 +135,31 @@ func TestSQL(t *testing.T) {
 			name:    "update without set",
 			sql:     table.Update(nil).All().SQL,
 			wantErr: `pg: update of "we\"ird": nothing to Set`,
+		},
+		{
+			name:     "join",
+			sql:      pg.Join(table.Select(nil).Where(cols.ID.Gt(1)), otherTable.Select(nil).Where(other.Eq(2)), cols.ID.EqCol(other)).OrderBy(other.Asc()).Limit(5).SQL,
+			wantSQL:  "SELECT " + list + `, "other"."id" FROM ` + from + ` JOIN "public"."other" ON "we""ird"."id" = "other"."id" WHERE "we""ird"."id" > $1 AND "other"."id" = $2 ORDER BY "other"."id" LIMIT $3`,
+			wantArgs: []any{int64(1), int64(2), int64(5)},
+		},
+		{
+			name:     "left join: right conditions join",
+			sql:      pg.LeftJoin(table.Select(nil).Where(cols.ID.Gt(1)), otherTable.Select(nil).Where(other.Eq(2)), cols.ID.EqCol(other)).SQL,
+			wantSQL:  "SELECT " + list + `, "other"."id" FROM ` + from + ` LEFT JOIN "public"."other" ON "we""ird"."id" = "other"."id" AND "other"."id" = $1 WHERE "we""ird"."id" > $2`,
+			wantArgs: []any{int64(2), int64(1)},
+		},
+		{
+			name:    "self join",
+			sql:     pg.Join(table.Select(nil), table.Select(nil)).SQL,
+			wantErr: "pg: a table cannot be joined with itself: its columns would be ambiguous",
+		},
+		{
+			name: "aggregates, group by, having",
+			sql: pg.Select4(table.Select(nil).Where(cols.Note.IsNotNull()).OrderBy(cols.ID.Asc()).Limit(3), cols.Status, pg.Count(), pg.Sum(cols.ID), pg.As[*string](pg.SQL("max(?)", "x"))).
+				GroupBy(cols.Status).Having(pg.SQL("count(*) > ?", 1)).OrderBy(pg.Desc(pg.Avg(cols.ID)), pg.Asc(pg.Max(cols.Note)), pg.Asc(pg.Min(cols.ID)), pg.Asc(pg.CountDistinct(cols.Name)), pg.Asc(pg.CountOf(cols.Note))).SQL,
+			wantSQL: `SELECT "we""ird"."status", count(*), sum("we""ird"."id"), (max($1)) FROM ` + from + ` WHERE "we""ird"."note" IS NOT NULL GROUP BY "we""ird"."status" HAVING (count(*) > $2)` +
+				` ORDER BY avg("we""ird"."id") DESC, max("we""ird"."note"), min("we""ird"."id"), count(DISTINCT "we""ird"."name"), count("we""ird"."note")`,
+			wantArgs: []any{"x", 1},
 		},
 		{
 			name:    "delete without where",

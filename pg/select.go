@@ -3,58 +3,194 @@ package pg
 import (
 	"context"
 	"iter"
+	"slices"
 )
+
+// selectCore is what every query that reads rows has, whatever it returns:
+// the handle, the FROM clause with its joins, the conditions, the ordering,
+// the window and the lock. SelectQuery, JoinQuery and ValuesQuery wrap one.
+type selectCore struct {
+	db      DBTX
+	from    string // "schema"."table"
+	joins   []join
+	where   []Expr
+	groupBy []Expr
+	having  []Expr
+	order   []Order
+	limit   int64
+	offset  int64
+	hasLim  bool
+	lock    string // " FOR UPDATE", " FOR SHARE", ...
+	wait    string // " SKIP LOCKED", " NOWAIT"
+}
+
+// join is one JOIN clause: its kind, the joined table and its condition.
+type join struct {
+	kind string // " JOIN " or " LEFT JOIN "
+	from string
+	on   []Expr
+}
+
+// clone returns a copy whose slices do not share spare capacity with c's,
+// so that appending to one never changes the other.
+func (c selectCore) clone() selectCore {
+	c.joins = slices.Clip(c.joins)
+	c.where = slices.Clip(c.where)
+	c.groupBy = slices.Clip(c.groupBy)
+	c.having = slices.Clip(c.having)
+	c.order = slices.Clip(c.order)
+	return c
+}
+
+// build writes SELECT list FROM ... JOIN ... WHERE ... GROUP BY ... HAVING
+// ... ORDER BY ... LIMIT ... OFFSET ... and the lock. Without full, it
+// leaves out ordering and locks: what Count and Exists wrap.
+func (c *selectCore) build(b *Builder, list string, full bool) {
+	c.buildValues(b, list, nil, full)
+}
+
+// buildValues is build with a select list of expressions when list is
+// empty.
+func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool) {
+	if b.buf == nil {
+		b.buf = make([]byte, 0, 64+len(list)+len(c.from))
+	}
+	b.WriteSQL("SELECT ")
+	b.WriteSQL(list)
+	for i, e := range sel {
+		if i > 0 {
+			b.WriteSQL(", ")
+		}
+		e.appendSQL(b)
+	}
+	b.WriteSQL(" FROM ")
+	b.WriteSQL(c.from)
+	for _, j := range c.joins {
+		b.WriteSQL(j.kind)
+		b.WriteSQL(j.from)
+		b.WriteSQL(" ON ")
+		writeAnd(b, j.on)
+	}
+	writeWhere(b, c.where)
+	for i, e := range c.groupBy {
+		if i == 0 {
+			b.WriteSQL(" GROUP BY ")
+		} else {
+			b.WriteSQL(", ")
+		}
+		e.appendSQL(b)
+	}
+	for i, e := range c.having {
+		if i == 0 {
+			b.WriteSQL(" HAVING ")
+		} else {
+			b.WriteSQL(" AND ")
+		}
+		e.appendSQL(b)
+	}
+	if full {
+		for i, o := range c.order {
+			if i == 0 {
+				b.WriteSQL(" ORDER BY ")
+			} else {
+				b.WriteSQL(", ")
+			}
+			o.appendSQL(b)
+		}
+	}
+	if c.hasLim {
+		b.WriteSQL(" LIMIT ")
+		b.WriteArg(c.limit)
+	}
+	if c.offset != 0 {
+		b.WriteSQL(" OFFSET ")
+		b.WriteArg(c.offset)
+	}
+	if full {
+		b.WriteSQL(c.lock)
+		b.WriteSQL(c.wait)
+	}
+}
+
+// count returns the number of rows c selects.
+func (c *selectCore) count(ctx context.Context) (int64, error) {
+	var b Builder
+	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
+		var inner Builder
+		c.build(&inner, "1", false)
+		b.WriteSQL("SELECT count(*) FROM (")
+		b.WriteSQL(inner.String())
+		b.WriteSQL(`) AS "q"`)
+		b.args, b.err = inner.args, inner.err
+	} else {
+		c.build(&b, "count(*)", false)
+	}
+	return scalar[int64](ctx, c.db, &b)
+}
+
+// exists reports whether c selects any row.
+func (c *selectCore) exists(ctx context.Context) (bool, error) {
+	var inner Builder
+	c.build(&inner, "1", false)
+	b := Builder{args: inner.args, err: inner.err}
+	b.WriteSQL("SELECT EXISTS (")
+	b.WriteSQL(inner.String())
+	b.WriteSQL(")")
+	return scalar[bool](ctx, c.db, &b)
+}
+
+// Source is a query whose rows others can read in another shape: a
+// *SelectQuery or a *JoinQuery. [Select1] and its siblings take its tables,
+// joins and conditions and select values from them instead of rows.
+type Source interface {
+	core() *selectCore
+}
 
 // SelectQuery is a query for rows of one table, with R the table's row
 // struct. Build it with Where, OrderBy, Limit, Offset and a lock, then run
 // it with All, First, Iter, Count or Exists. A SelectQuery is not safe for
 // concurrent use; it may be run more than once.
 type SelectQuery[R any] struct {
-	t      *Table[R]
-	db     DBTX
-	where  []Expr
-	order  []Order
-	limit  int64
-	offset int64
-	hasLim bool
-	lock   string // " FOR UPDATE", " FOR SHARE", ...
-	wait   string // " SKIP LOCKED", " NOWAIT"
+	t *Table[R]
+	c selectCore
 }
+
+func (q *SelectQuery[R]) core() *selectCore { return &q.c }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
 func (q *SelectQuery[R]) Where(conds ...Expr) *SelectQuery[R] {
-	q.where = append(q.where, conds...)
+	q.c.where = append(q.c.where, conds...)
 	return q
 }
 
 // OrderBy adds orderings, most significant first.
 func (q *SelectQuery[R]) OrderBy(orders ...Order) *SelectQuery[R] {
-	q.order = append(q.order, orders...)
+	q.c.order = append(q.c.order, orders...)
 	return q
 }
 
 // Limit returns at most n rows.
 func (q *SelectQuery[R]) Limit(n int) *SelectQuery[R] {
-	q.limit, q.hasLim = int64(n), true
+	q.c.limit, q.c.hasLim = int64(n), true
 	return q
 }
 
 // Offset skips the first n rows.
 func (q *SelectQuery[R]) Offset(n int) *SelectQuery[R] {
-	q.offset = int64(n)
+	q.c.offset = int64(n)
 	return q
 }
 
 // ForUpdate locks the rows read (SELECT ... FOR UPDATE) until the end of
 // the transaction. Outside a transaction the lock ends with the statement.
 func (q *SelectQuery[R]) ForUpdate() *SelectQuery[R] {
-	q.lock = " FOR UPDATE"
+	q.c.lock = " FOR UPDATE"
 	return q
 }
 
 // ForShare takes a shared lock on the rows read (FOR SHARE).
 func (q *SelectQuery[R]) ForShare() *SelectQuery[R] {
-	q.lock = " FOR SHARE"
+	q.c.lock = " FOR SHARE"
 	return q
 }
 
@@ -65,82 +201,49 @@ func (q *SelectQuery[R]) ForShare() *SelectQuery[R] {
 //
 // It implies ForUpdate unless ForShare was called.
 func (q *SelectQuery[R]) SkipLocked() *SelectQuery[R] {
-	if q.lock == "" {
-		q.lock = " FOR UPDATE"
+	if q.c.lock == "" {
+		q.c.lock = " FOR UPDATE"
 	}
-	q.wait = " SKIP LOCKED"
+	q.c.wait = " SKIP LOCKED"
 	return q
 }
 
 // NoWait fails at once, instead of waiting, when a row is locked by
 // another transaction. It implies ForUpdate unless ForShare was called.
 func (q *SelectQuery[R]) NoWait() *SelectQuery[R] {
-	if q.lock == "" {
-		q.lock = " FOR UPDATE"
+	if q.c.lock == "" {
+		q.c.lock = " FOR UPDATE"
 	}
-	q.wait = " NOWAIT"
+	q.c.wait = " NOWAIT"
 	return q
 }
 
 // SQL returns the statement All and Iter run, and its arguments.
 func (q *SelectQuery[R]) SQL() (string, []any, error) {
 	var b Builder
-	q.build(&b, q.t.list, true)
+	q.c.build(&b, q.t.list, true)
 	return b.String(), b.args, b.err
-}
-
-// build writes SELECT list FROM table WHERE ... ORDER BY ... LIMIT ...
-func (q *SelectQuery[R]) build(b *Builder, list string, withLock bool) {
-	b.buf = make([]byte, 0, 64+len(list)+len(q.t.from))
-	b.WriteSQL("SELECT ")
-	b.WriteSQL(list)
-	b.WriteSQL(" FROM ")
-	b.WriteSQL(q.t.from)
-	writeWhere(b, q.where)
-	if withLock {
-		for i, o := range q.order {
-			if i == 0 {
-				b.WriteSQL(" ORDER BY ")
-			} else {
-				b.WriteSQL(", ")
-			}
-			o.appendSQL(b)
-		}
-	}
-	if q.hasLim {
-		b.WriteSQL(" LIMIT ")
-		b.WriteArg(q.limit)
-	}
-	if q.offset != 0 {
-		b.WriteSQL(" OFFSET ")
-		b.WriteArg(q.offset)
-	}
-	if withLock {
-		b.WriteSQL(q.lock)
-		b.WriteSQL(q.wait)
-	}
 }
 
 // All returns every row the query selects.
 func (q *SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 	var b Builder
-	q.build(&b, q.t.list, true)
-	return q.t.collect(ctx, q.db, &b, 0)
+	q.c.build(&b, q.t.list, true)
+	return q.t.collect(ctx, q.c.db, &b, 0)
 }
 
 // First returns the first row the query selects (it adds LIMIT 1), or an
 // error wrapping ErrNotFound when there is none.
 func (q *SelectQuery[R]) First(ctx context.Context) (R, error) {
 	var r R
-	lim, has := q.limit, q.hasLim
-	q.limit, q.hasLim = 1, true
+	c := q.c
+	c.limit, c.hasLim = 1, true
 	var b Builder
-	q.build(&b, q.t.list, true)
-	q.limit, q.hasLim = lim, has
+	c.build(&b, q.t.list, true)
 	if b.err != nil {
 		return r, b.err
 	}
-	err := q.t.scan(q.db.QueryRow(ctx, b.String(), b.args...), &r)
+	err := q.t.scan(q.c.db.QueryRow(ctx, b.String(), b.args...), &r)
 	return r, NotFound(q.t.sqlName, err)
 }
 
@@ -158,12 +261,12 @@ func (q *SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
 		var b Builder
-		q.build(&b, q.t.list, true)
+		q.c.build(&b, q.t.list, true)
 		if b.err != nil {
 			yield(zero, b.err)
 			return
 		}
-		rows, err := q.db.Query(ctx, b.String(), b.args...)
+		rows, err := q.c.db.Query(ctx, b.String(), b.args...)
 		if err != nil {
 			yield(zero, err)
 			return
@@ -187,31 +290,10 @@ func (q *SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 
 // Count returns the number of rows the query selects. Ordering and locks do
 // not apply; Limit and Offset do.
-func (q *SelectQuery[R]) Count(ctx context.Context) (int64, error) {
-	var b Builder
-	if q.hasLim || q.offset != 0 {
-		var inner Builder
-		q.build(&inner, "1", false)
-		b.WriteSQL("SELECT count(*) FROM (")
-		b.WriteSQL(inner.String())
-		b.WriteSQL(`) AS "q"`)
-		b.args, b.err = inner.args, inner.err
-	} else {
-		q.build(&b, "count(*)", false)
-	}
-	return scalar[int64](ctx, q.db, &b)
-}
+func (q *SelectQuery[R]) Count(ctx context.Context) (int64, error) { return q.c.count(ctx) }
 
 // Exists reports whether the query selects any row.
-func (q *SelectQuery[R]) Exists(ctx context.Context) (bool, error) {
-	var inner Builder
-	q.build(&inner, "1", false)
-	b := Builder{args: inner.args, err: inner.err}
-	b.WriteSQL("SELECT EXISTS (")
-	b.WriteSQL(inner.String())
-	b.WriteSQL(")")
-	return scalar[bool](ctx, q.db, &b)
-}
+func (q *SelectQuery[R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }
 
 func scalar[T any](ctx context.Context, db DBTX, b *Builder) (T, error) {
 	var v T

@@ -32,36 +32,53 @@ type TableColumn struct {
 	Insert InsertMode
 }
 
+// RowFuncs are the functions generated code writes for a table's row
+// struct R, so that nothing in this package needs reflection. Each lists the
+// table's columns in the same order.
+type RowFuncs[R any] struct {
+	// Scan scans one row of the table's columns into the fields of r.
+	Scan func(row pgx.Row, r *R) error
+	// Values appends the values of r's fields to dst.
+	Values func(r *R, dst []any) []any
+	// Targets appends pointers to r's fields to dst: what a join scans
+	// into, the table's columns being one part of a longer row.
+	Targets func(r *R, dst []any) []any
+}
+
 // Table describes one table to the statement builders: its name, its
-// columns in the order of the row struct's scan, and the two functions
-// generated code writes for it, one that scans a row into the struct's
-// fields and one that lists the struct's values. Generated code makes one
-// per table with NewTable; it is never changed afterwards.
+// columns in the order of the row struct's scan, and the functions
+// generated code writes for its row struct. Generated code makes one per
+// table with NewTable; it is never changed afterwards.
 type Table[R any] struct {
 	sqlName string   // unquoted, for messages
+	schema  string   // unquoted, for COPY
 	from    string   // "schema"."table"
 	alias   string   // "table": what columns are qualified with
+	names   []string // unquoted names, for COPY
 	cols    []string // quoted names
 	modes   []InsertMode
 	list    string // the select list, qualified
 	scan    func(row pgx.Row, r *R) error
 	values  func(r *R, dst []any) []any
+	targets func(r *R, dst []any) []any
 }
 
 // NewTable returns the description of the table name in schema (both
-// unquoted). scan must scan the columns, in order, into the fields of r;
-// values must append the fields' values, in the same order, to dst.
-func NewTable[R any](schema, name string, cols []TableColumn, scan func(row pgx.Row, r *R) error, values func(r *R, dst []any) []any) *Table[R] {
+// unquoted), whose columns are cols and whose rows fns reads and writes.
+func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *Table[R] {
 	t := &Table[R]{
 		sqlName: name,
+		schema:  schema,
 		from:    quote.Ident(schema, name),
 		alias:   quote.Ident(name),
-		scan:    scan,
-		values:  values,
+		scan:    fns.Scan,
+		values:  fns.Values,
+		targets: fns.Targets,
 	}
 	var list strings.Builder
 	for i, c := range cols {
 		q := quote.Ident(c.Name)
+		t.names = append(t.names, c.Name)
 		t.cols = append(t.cols, q)
 		t.modes = append(t.modes, c.Insert)
 		if i > 0 {
@@ -80,7 +97,9 @@ func (t *Table[R]) Name() string { return t.sqlName }
 func (t *Table[R]) Scan(row pgx.Row, r *R) error { return t.scan(row, r) }
 
 // Select starts a query for rows of the table, run on db.
-func (t *Table[R]) Select(db DBTX) *SelectQuery[R] { return &SelectQuery[R]{t: t, db: db} }
+func (t *Table[R]) Select(db DBTX) *SelectQuery[R] {
+	return &SelectQuery[R]{t: t, c: selectCore{db: db, from: t.from}}
+}
 
 // Update starts an update of rows of the table, run on db.
 func (t *Table[R]) Update(db DBTX) *UpdateQuery[R] { return &UpdateQuery[R]{t: t, db: db} }
@@ -100,21 +119,27 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	send, err := t.sendMask(with)
-	if err != nil {
+	var b Builder
+	if err := t.buildInsert(&b, rows, with); err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, s := range send {
-		if s {
-			n++
-		}
+	b.WriteSQL(" RETURNING ")
+	b.WriteSQL(t.list)
+	return t.collect(ctx, db, &b, len(rows))
+}
+
+// buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
+// the columns the defaults rule sends.
+func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
+	send, n, err := t.sendMask("insert into", with)
+	if err != nil {
+		return err
 	}
 	if n*len(rows) > maxParams {
-		return nil, fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
+		return fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
 			len(rows), n, t.sqlName, n*len(rows), maxParams)
 	}
-	b := Builder{buf: make([]byte, 0, 64+len(t.list)+len(rows)*n*5)}
+	b.buf = make([]byte, 0, 64+2*len(t.list)+len(rows)*n*5)
 	b.args = make([]any, 0, n*len(rows))
 	b.WriteSQL("INSERT INTO ")
 	b.WriteSQL(t.from)
@@ -155,13 +180,12 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 		}
 		b.WriteSQL(")")
 	}
-	b.WriteSQL(" RETURNING ")
-	b.WriteSQL(t.list)
-	return t.collect(ctx, db, &b, len(rows))
+	return nil
 }
 
-// sendMask says which columns an insert writes.
-func (t *Table[R]) sendMask(with []AnyColumn) ([]bool, error) {
+// sendMask says which columns an insert writes, and how many. what names
+// the statement in errors ("insert into", "copy into").
+func (t *Table[R]) sendMask(what string, with []AnyColumn) ([]bool, int, error) {
 	send := make([]bool, len(t.cols))
 	for i, m := range t.modes {
 		send[i] = m == InsertValue
@@ -170,14 +194,20 @@ func (t *Table[R]) sendMask(with []AnyColumn) ([]bool, error) {
 		r := c.ref()
 		i := t.index(r)
 		if i < 0 {
-			return nil, fmt.Errorf("pg: insert into %q: column %s is not one of its columns", t.sqlName, r.qual)
+			return nil, 0, fmt.Errorf("pg: %s %q: column %s is not one of its columns", what, t.sqlName, r.qual)
 		}
 		if t.modes[i] == InsertNever {
-			return nil, fmt.Errorf("pg: insert into %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", t.sqlName, r.name)
+			return nil, 0, fmt.Errorf("pg: %s %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", what, t.sqlName, r.name)
 		}
 		send[i] = true
 	}
-	return send, nil
+	n := 0
+	for _, s := range send {
+		if s {
+			n++
+		}
+	}
+	return send, n, nil
 }
 
 // index returns the position of a column of this table, or -1.
@@ -198,7 +228,12 @@ func (t *Table[R]) collect(ctx context.Context, db DBTX, b *Builder, sizeHint in
 	if b.err != nil {
 		return nil, b.err
 	}
-	rows, err := db.Query(ctx, b.String(), b.args...)
+	return t.query(ctx, db, b.String(), b.args, sizeHint)
+}
+
+// query runs sql, which returns rows of the table, and scans them.
+func (t *Table[R]) query(ctx context.Context, db DBTX, sql string, args []any, sizeHint int) ([]R, error) {
+	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +250,19 @@ func (t *Table[R]) collect(ctx context.Context, db DBTX, b *Builder, sizeHint in
 		return nil, err
 	}
 	return out, nil
+}
+
+// writeAnd writes conditions joined with AND; none is TRUE.
+func writeAnd(b *Builder, conds []Expr) {
+	if len(conds) == 0 {
+		b.WriteSQL("TRUE")
+	}
+	for i, e := range conds {
+		if i > 0 {
+			b.WriteSQL(" AND ")
+		}
+		e.appendSQL(b)
+	}
 }
 
 // writeWhere writes " WHERE cond AND cond ..." when there are conditions.

@@ -90,6 +90,38 @@ func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with
 	return tableModels.Insert(ctx, q.db, rows, with...)
 }
 
+// Upsert inserts row into "Models" unless it conflicts with an existing row,
+// and then does what on says: skip it, or update the existing row. It
+// returns the row as stored and true when a row was inserted or updated,
+// and the zero row and false when the conflict skipped it:
+//
+//	row, ok, err := q.Models.Upsert(ctx, row, pg.OnConflict(db.Models.ID).DoNothing())
+//	row, _, err = q.Models.Upsert(ctx, row, pg.OnConflict(db.Models.ID).DoUpdate(db.Models.Variant.SetExcluded()))
+//
+// Columns are sent as by Insert; a defaulted column named in with can
+// be the conflict target.
+func (q ModelsQueries) Upsert(ctx context.Context, row schema.Model, on pg.Conflict, with ...pg.AnyColumn) (schema.Model, bool, error) {
+	rows, err := tableModels.Upsert(ctx, q.db, []schema.Model{row}, on, with...)
+	if err != nil || len(rows) == 0 {
+		return schema.Model{}, false, err
+	}
+	return rows[0], true, nil
+}
+
+// UpsertMany is Upsert of many rows in one statement. It returns the rows
+// inserted or updated, as stored; rows the conflict skipped are missing.
+func (q ModelsQueries) UpsertMany(ctx context.Context, rows []schema.Model, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Model, error) {
+	return tableModels.Upsert(ctx, q.db, rows, on, with...)
+}
+
+// CopyFrom loads rows into "Models" with the COPY protocol, the fastest way
+// to insert many rows, and returns how many it loaded. Columns are sent as
+// by Insert (the database fills defaulted columns unless with names them);
+// COPY returns no rows, so what the database filled in is not read back.
+func (q ModelsQueries) CopyFrom(ctx context.Context, rows []schema.Model, with ...pg.AnyColumn) (int64, error) {
+	return tableModels.CopyFrom(ctx, q.db, rows, with...)
+}
+
 // Update starts an update of rows of "Models": give it assignments with Set
 // (made by the columns' Set methods), and Where conditions or All. Run it
 // with Exec or Returning.
@@ -103,6 +135,24 @@ func (q ModelsQueries) Delete() *pg.DeleteQuery[schema.Model] {
 	return tableModels.Delete(q.db)
 }
 
+// LoadOrders loads, in one query, the "Orders" rows that refer to rows, grouped
+// by the referenced column "id", each group in primary key order. A row
+// nothing refers to has no entry.
+// It follows the foreign key Orders_modelId_Models_id_fk ("modelId" of "Orders").
+//
+//	children, err := q.Models.LoadOrders(ctx, rows)
+//	for _, c := range children[key] { ... } // key: a row's "id"
+func (q ModelsQueries) LoadOrders(ctx context.Context, rows []schema.Model) (map[string][]schema.Order, error) {
+	keys := make([]string, 0, len(rows))
+	for i := range rows {
+		keys = append(keys, rows[i].ID)
+	}
+	keys = pg.Distinct(keys)
+	return pg.LoadMany(ctx, q.db, tableOrders, sqlModelsLoadOrders, keys, []any{keys}, func(r *schema.Order) (string, bool) {
+		return r.ModelID, true
+	})
+}
+
 // A compile error here means the schema's structs changed after this file
 // was generated: run go generate in the schema package again.
 func _() {
@@ -114,8 +164,9 @@ func _() {
 }
 
 const (
-	sqlModelsGet    = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = $1`
-	sqlModelsInsert = `INSERT INTO "public"."Models" ("id", "variant", "netPortfolio") VALUES ($1, $2, $3) RETURNING "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt"`
+	sqlModelsGet        = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = $1`
+	sqlModelsInsert     = `INSERT INTO "public"."Models" ("id", "variant", "netPortfolio") VALUES ($1, $2, $3) RETURNING "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt"`
+	sqlModelsLoadOrders = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."modelId" = ANY($1) ORDER BY "Orders"."id"`
 )
 
 var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
@@ -123,7 +174,11 @@ var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
 	{Name: "variant", Insert: pg.InsertValue},
 	{Name: "netPortfolio", Insert: pg.InsertValue},
 	{Name: "createdAt", Insert: pg.InsertDefault},
-}, scanModels, valuesModels)
+}, pg.RowFuncs[schema.Model]{
+	Scan:    scanModels,
+	Targets: targetsModels,
+	Values:  valuesModels,
+})
 
 func scanModels(row pgx.Row, r *schema.Model) error {
 	return row.Scan(&r.ID, &r.Variant, &r.NetPortfolio, &r.CreatedAt)
@@ -131,4 +186,8 @@ func scanModels(row pgx.Row, r *schema.Model) error {
 
 func valuesModels(r *schema.Model, dst []any) []any {
 	return append(dst, r.ID, r.Variant, r.NetPortfolio, r.CreatedAt)
+}
+
+func targetsModels(r *schema.Model, dst []any) []any {
+	return append(dst, &r.ID, &r.Variant, &r.NetPortfolio, &r.CreatedAt)
 }

@@ -108,6 +108,38 @@ func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with
 	return tableOrders.Insert(ctx, q.db, rows, with...)
 }
 
+// Upsert inserts row into "Orders" unless it conflicts with an existing row,
+// and then does what on says: skip it, or update the existing row. It
+// returns the row as stored and true when a row was inserted or updated,
+// and the zero row and false when the conflict skipped it:
+//
+//	row, ok, err := q.Orders.Upsert(ctx, row, pg.OnConflict(db.Orders.ID).DoNothing())
+//	row, _, err = q.Orders.Upsert(ctx, row, pg.OnConflict(db.Orders.ID).DoUpdate(db.Orders.ModelID.SetExcluded()))
+//
+// Columns are sent as by Insert; a defaulted column named in with can
+// be the conflict target.
+func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Conflict, with ...pg.AnyColumn) (schema.Order, bool, error) {
+	rows, err := tableOrders.Upsert(ctx, q.db, []schema.Order{row}, on, with...)
+	if err != nil || len(rows) == 0 {
+		return schema.Order{}, false, err
+	}
+	return rows[0], true, nil
+}
+
+// UpsertMany is Upsert of many rows in one statement. It returns the rows
+// inserted or updated, as stored; rows the conflict skipped are missing.
+func (q OrdersQueries) UpsertMany(ctx context.Context, rows []schema.Order, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Order, error) {
+	return tableOrders.Upsert(ctx, q.db, rows, on, with...)
+}
+
+// CopyFrom loads rows into "Orders" with the COPY protocol, the fastest way
+// to insert many rows, and returns how many it loaded. Columns are sent as
+// by Insert (the database fills defaulted columns unless with names them);
+// COPY returns no rows, so what the database filled in is not read back.
+func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) (int64, error) {
+	return tableOrders.CopyFrom(ctx, q.db, rows, with...)
+}
+
 // Update starts an update of rows of "Orders": give it assignments with Set
 // (made by the columns' Set methods), and Where conditions or All. Run it
 // with Exec or Returning.
@@ -119,6 +151,23 @@ func (q OrdersQueries) Update() *pg.UpdateQuery[schema.Order] {
 // Run it with Exec or Returning.
 func (q OrdersQueries) Delete() *pg.DeleteQuery[schema.Order] {
 	return tableOrders.Delete(q.db)
+}
+
+// LoadModel loads, in one query, the "Models" rows that rows refer to, by
+// the referenced column "id". Rows that refer to none (NULL) are skipped.
+// It follows the foreign key Orders_modelId_Models_id_fk ("modelId" of "Orders").
+//
+//	parents, err := q.Orders.LoadModel(ctx, rows)
+//	parent, ok := parents[key] // key: a row's "modelId"
+func (q OrdersQueries) LoadModel(ctx context.Context, rows []schema.Order) (map[string]schema.Model, error) {
+	keys := make([]string, 0, len(rows))
+	for i := range rows {
+		keys = append(keys, rows[i].ModelID)
+	}
+	keys = pg.Distinct(keys)
+	return pg.LoadOne(ctx, q.db, tableModels, sqlOrdersLoadModel, keys, []any{keys}, func(r *schema.Model) (string, bool) {
+		return r.ID, true
+	})
 }
 
 // A compile error here means the schema's structs changed after this file
@@ -136,8 +185,9 @@ func _() {
 }
 
 const (
-	sqlOrdersGet    = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."id" = $1`
-	sqlOrdersInsert = `INSERT INTO "public"."Orders" ("modelId", "symbol", "quantity", "exitPlan", "closedAt", "trailingStop") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop"`
+	sqlOrdersGet       = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."id" = $1`
+	sqlOrdersInsert    = `INSERT INTO "public"."Orders" ("modelId", "symbol", "quantity", "exitPlan", "closedAt", "trailingStop") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop"`
+	sqlOrdersLoadModel = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = ANY($1)`
 )
 
 var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
@@ -149,7 +199,11 @@ var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
 	{Name: "status", Insert: pg.InsertDefault},
 	{Name: "closedAt", Insert: pg.InsertValue},
 	{Name: "trailingStop", Insert: pg.InsertValue},
-}, scanOrders, valuesOrders)
+}, pg.RowFuncs[schema.Order]{
+	Scan:    scanOrders,
+	Targets: targetsOrders,
+	Values:  valuesOrders,
+})
 
 func scanOrders(row pgx.Row, r *schema.Order) error {
 	return row.Scan(&r.ID, &r.ModelID, &r.Symbol, &r.Quantity, &r.ExitPlan, &r.Status, &r.ClosedAt, &r.Trailing)
@@ -157,4 +211,8 @@ func scanOrders(row pgx.Row, r *schema.Order) error {
 
 func valuesOrders(r *schema.Order, dst []any) []any {
 	return append(dst, r.ID, r.ModelID, r.Symbol, r.Quantity, r.ExitPlan, r.Status, r.ClosedAt, r.Trailing)
+}
+
+func targetsOrders(r *schema.Order, dst []any) []any {
+	return append(dst, &r.ID, &r.ModelID, &r.Symbol, &r.Quantity, &r.ExitPlan, &r.Status, &r.ClosedAt, &r.Trailing)
 }

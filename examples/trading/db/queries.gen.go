@@ -12,8 +12,14 @@
 //
 // Each table T has a variable T holding its typed columns, which make the
 // conditions, orderings and assignments of queries, and a field Queries.T
-// with its queries: Get (by primary key), Select, Insert, InsertMany, Update
-// and Delete.
+// with its queries: Get (by primary key), Select, Insert, InsertMany, Upsert,
+// UpsertMany, CopyFrom, Update and Delete, and a Load method for each
+// relation that a foreign key makes: belongs-to on the table that holds the
+// key (q.Orders.LoadModel), has-many on the table it refers to
+// (q.Models.LoadOrders). Each loads the related rows of a slice of rows in
+// one query and returns them in a map by key. pg.Join and pg.LeftJoin join
+// two Selects into pairs of rows; pg.Select1 to pg.Select4 select
+// aggregates (pg.Count, pg.Sum, ...) and grouped summaries as typed tuples.
 //
 // Inserts and database defaults: a column with a DEFAULT, an identity or a
 // serial type is filled by the database, and the value of its field is not
@@ -35,6 +41,7 @@ package db
 
 import (
 	"context"
+	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/pg"
 )
 
@@ -72,6 +79,27 @@ func (q *Queries) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 	return pg.InTx(ctx, q.db, func(tx pg.DBTX) error {
 		return fn(New(tx))
 	})
+}
+
+// RegisterTypes teaches conn the schema's enum types and their arrays, which
+// pgx needs to send or read an array of enum values (a column such as
+// []schema.Status, or a parameter of that type); single enum values work
+// without it. Call it once per connection; for a pool, make it the hook
+// that runs on each new connection:
+//
+//	cfg, err := pgxpool.ParseConfig(url)
+//	cfg.AfterConnect = db.RegisterTypes
+//	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+func RegisterTypes(ctx context.Context, conn *pgx.Conn) error {
+	types, err := conn.LoadTypes(ctx, []string{
+		"public.status",
+		"public._status",
+	})
+	if err != nil {
+		return err
+	}
+	conn.TypeMap().RegisterTypes(types)
+	return nil
 }
 
 // DB returns the handle the queries run on, for statements written by hand.

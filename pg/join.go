@@ -1,0 +1,223 @@
+package pg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Pair is one row of a join: a row of each table. In a LeftJoin, Right is a
+// pointer, nil when no row of the right table matched.
+type Pair[L, R any] struct {
+	Left  L
+	Right R
+}
+
+// JoinQuery is a join of two tables whose rows it returns as Pairs of the
+// tables' row structs. Make one with [Join] or [LeftJoin]; build it with
+// Where, OrderBy, Limit and Offset, and run it with All, First, Iter, Count
+// or Exists.
+type JoinQuery[L, R any] struct {
+	c      selectCore
+	list   string
+	left   func(*L, []any) []any
+	right  func(*R, []any) []any
+	nRight int  // columns of the right table
+	outer  bool // LEFT JOIN: the right columns may all be NULL
+}
+
+func (q *JoinQuery[L, R]) core() *selectCore { return &q.c }
+
+// Join is an inner join: the rows of left paired with the rows of right for
+// which every on condition holds. The conditions of both queries are kept
+// (they are joined with AND), and so are left's ordering, limit and
+// offset; right's ordering and limit are not used. Run it on left's
+// handle.
+//
+//	pairs, err := pg.Join(q.Orders.Select().Where(db.Orders.Status.Eq(schema.StatusOpen)),
+//		q.Models.Select(), db.Orders.ModelID.EqCol(db.Models.ID)).All(ctx)
+//	for _, p := range pairs {
+//		fmt.Println(p.Left.Symbol, p.Right.Variant) // p is a pg.Pair[schema.Order, schema.Model]
+//	}
+//
+// Columns are qualified by their table's name, so a table cannot be joined
+// with itself; load a self-reference with the generated Load methods.
+func Join[L, R any](left *SelectQuery[L], right *SelectQuery[R], on ...Expr) *JoinQuery[L, R] {
+	c := newJoin(left, right, " JOIN ", on)
+	c.where = append(c.where, right.c.where...)
+	return &JoinQuery[L, R]{
+		c:      c,
+		list:   left.t.list + ", " + right.t.list,
+		left:   left.t.targets,
+		right:  right.t.targets,
+		nRight: len(right.t.cols),
+	}
+}
+
+// LeftJoin is a left outer join: every row of left, paired with each row
+// of right for which the on conditions hold, or with nil when there is
+// none. right's conditions become part of the join condition, so they
+// choose which rows of right are paired, never which rows of left are
+// returned:
+//
+//	// Every model, with its open orders, or with nil when it has none.
+//	pairs, err := pg.LeftJoin(q.Models.Select(),
+//		q.Orders.Select().Where(db.Orders.Status.Eq(schema.StatusOpen)),
+//		db.Orders.ModelID.EqCol(db.Models.ID)).All(ctx)
+//
+// A right row is taken as missing when all its columns are NULL, which a
+// row of a table with a primary key (or any NOT NULL column) never is.
+func LeftJoin[L, R any](left *SelectQuery[L], right *SelectQuery[R], on ...Expr) *JoinQuery[L, *R] {
+	on = append(on[:len(on):len(on)], right.c.where...)
+	c := newJoin(left, right, " LEFT JOIN ", on)
+	targets := right.t.targets
+	return &JoinQuery[L, *R]{
+		c:    c,
+		list: left.t.list + ", " + right.t.list,
+		left: left.t.targets,
+		right: func(r **R, dst []any) []any {
+			*r = new(R)
+			return targets(*r, dst)
+		},
+		nRight: len(right.t.cols),
+		outer:  true,
+	}
+}
+
+var errSelfJoin = errors.New("pg: a table cannot be joined with itself: its columns would be ambiguous")
+
+func newJoin[L, R any](left *SelectQuery[L], right *SelectQuery[R], kind string, on []Expr) selectCore {
+	c := left.c.clone()
+	c.joins = append(c.joins, join{kind: kind, from: right.t.from, on: on})
+	if left.t.alias == right.t.alias {
+		c.where = append(c.where, failExpr{errSelfJoin})
+	}
+	return c
+}
+
+// failExpr makes the statement fail before it is sent.
+type failExpr struct{ err error }
+
+func (e failExpr) appendSQL(b *Builder) { b.fail(e.err) }
+
+// Where adds conditions; all of them must hold (they are joined with AND).
+func (q *JoinQuery[L, R]) Where(conds ...Expr) *JoinQuery[L, R] {
+	q.c.where = append(q.c.where, conds...)
+	return q
+}
+
+// OrderBy adds orderings, most significant first.
+func (q *JoinQuery[L, R]) OrderBy(orders ...Order) *JoinQuery[L, R] {
+	q.c.order = append(q.c.order, orders...)
+	return q
+}
+
+// Limit returns at most n pairs.
+func (q *JoinQuery[L, R]) Limit(n int) *JoinQuery[L, R] {
+	q.c.limit, q.c.hasLim = int64(n), true
+	return q
+}
+
+// Offset skips the first n pairs.
+func (q *JoinQuery[L, R]) Offset(n int) *JoinQuery[L, R] {
+	q.c.offset = int64(n)
+	return q
+}
+
+// SQL returns the statement All and Iter run, and its arguments.
+func (q *JoinQuery[L, R]) SQL() (string, []any, error) {
+	var b Builder
+	q.c.build(&b, q.list, true)
+	return b.String(), b.args, b.err
+}
+
+// All returns every pair the join selects.
+func (q *JoinQuery[L, R]) All(ctx context.Context) ([]Pair[L, R], error) {
+	var out []Pair[L, R]
+	for p, err := range q.Iter(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// First returns the first pair the join selects (it adds LIMIT 1), or an
+// error wrapping ErrNotFound when there is none.
+func (q *JoinQuery[L, R]) First(ctx context.Context) (Pair[L, R], error) {
+	one := *q
+	one.c.limit, one.c.hasLim = 1, true
+	for p, err := range one.Iter(ctx) {
+		return p, err
+	}
+	var zero Pair[L, R]
+	return zero, fmt.Errorf("join: %w", ErrNotFound)
+}
+
+// Iter runs the join and yields its pairs one at a time as they arrive.
+// After an error it yields nothing more; breaking out of the loop closes
+// the rows.
+func (q *JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] {
+	return func(yield func(Pair[L, R], error) bool) {
+		var zero Pair[L, R]
+		var b Builder
+		q.c.build(&b, q.list, true)
+		if b.err != nil {
+			yield(zero, b.err)
+			return
+		}
+		rows, err := q.c.db.Query(ctx, b.String(), b.args...)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		defer rows.Close()
+		var dst []any
+		for rows.Next() {
+			var p Pair[L, R]
+			if dst, err = q.scan(rows, &p, dst); err != nil {
+				yield(zero, err)
+				return
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(zero, err)
+		}
+	}
+}
+
+// scan scans one row into p, reusing dst for the scan targets.
+func (q *JoinQuery[L, R]) scan(rows pgx.Rows, p *Pair[L, R], dst []any) ([]any, error) {
+	dst = q.left(&p.Left, dst[:0])
+	if q.outer && allNull(rows.RawValues()[len(dst):]) {
+		// pgx skips a nil target; the NULLs never reach Right's fields.
+		for range q.nRight {
+			dst = append(dst, nil)
+		}
+	} else {
+		dst = q.right(&p.Right, dst)
+	}
+	return dst, rows.Scan(dst...)
+}
+
+func allNull(raw [][]byte) bool {
+	for _, v := range raw {
+		if v != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Count returns the number of pairs the join selects.
+func (q *JoinQuery[L, R]) Count(ctx context.Context) (int64, error) { return q.c.count(ctx) }
+
+// Exists reports whether the join selects any pair.
+func (q *JoinQuery[L, R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }

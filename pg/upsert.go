@@ -1,0 +1,140 @@
+package pg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Conflict says what an upsert does when a row it inserts would violate a
+// unique constraint: make one with [OnConflict] or [OnConstraint], then
+// choose DoNothing or DoUpdate.
+type Conflict struct {
+	cols       []colRef
+	constraint string // unquoted
+	action     conflictAction
+	sets       []Assignment
+	where      []Expr
+}
+
+type conflictAction uint8
+
+const (
+	actionNone conflictAction = iota
+	actionNothing
+	actionUpdate
+)
+
+// OnConflict targets a conflict on the unique index or constraint over
+// exactly these columns (ON CONFLICT (cols)).
+func OnConflict(cols ...AnyColumn) Conflict {
+	c := Conflict{cols: make([]colRef, len(cols))}
+	for i, col := range cols {
+		c.cols[i] = col.ref()
+	}
+	return c
+}
+
+// OnConstraint targets a conflict on the named unique or exclusion
+// constraint (ON CONFLICT ON CONSTRAINT name).
+func OnConstraint(name string) Conflict { return Conflict{constraint: name} }
+
+// DoNothing skips a row that conflicts (DO NOTHING): it is neither inserted
+// nor returned.
+func (c Conflict) DoNothing() Conflict {
+	c.action = actionNothing
+	return c
+}
+
+// DoUpdate updates the existing row instead (DO UPDATE SET ...). The
+// assignments are made by the columns' Set methods, and SetExcluded takes
+// the value the insert proposed:
+//
+//	pg.OnConflict(db.Models.ID).DoUpdate(db.Models.Variant.SetExcluded())
+func (c Conflict) DoUpdate(assignments ...Assignment) Conflict {
+	c.action = actionUpdate
+	c.sets = append(c.sets[:len(c.sets):len(c.sets)], assignments...)
+	return c
+}
+
+// Where limits DoUpdate to existing rows for which the conditions hold; a
+// row that conflicts and fails them is neither updated nor returned.
+func (c Conflict) Where(conds ...Expr) Conflict {
+	c.where = append(c.where[:len(c.where):len(c.where)], conds...)
+	return c
+}
+
+// SetExcluded assigns, in an upsert's DoUpdate, the value the insert
+// proposed for the column (EXCLUDED.column).
+func (c Column[T]) SetExcluded() Assignment {
+	return Assignment{col: c.c, e: rawSQL("EXCLUDED." + c.c.name)}
+}
+
+var errNoAction = errors.New("no action: call DoNothing or DoUpdate")
+
+// Upsert inserts rows in one statement, doing what c says with those that
+// conflict, and returns the rows inserted or updated, as stored. Columns
+// are sent as by Insert.
+func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, with ...AnyColumn) ([]R, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	var b Builder
+	if err := t.buildInsert(&b, rows, with); err != nil {
+		return nil, err
+	}
+	t.writeConflict(&b, c)
+	b.WriteSQL(" RETURNING ")
+	b.WriteSQL(t.list)
+	return t.collect(ctx, db, &b, len(rows))
+}
+
+// writeConflict writes ON CONFLICT ... DO ....
+func (t *Table[R]) writeConflict(b *Builder, c Conflict) {
+	b.WriteSQL(" ON CONFLICT ")
+	switch {
+	case c.constraint != "":
+		b.WriteSQL("ON CONSTRAINT ")
+		b.WriteIdent(c.constraint)
+	case len(c.cols) > 0:
+		b.WriteSQL("(")
+		for i, col := range c.cols {
+			if t.index(col) < 0 {
+				b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.sqlName, col.qual))
+				return
+			}
+			if i > 0 {
+				b.WriteSQL(", ")
+			}
+			b.WriteSQL(col.name)
+		}
+		b.WriteSQL(")")
+	}
+	switch c.action {
+	case actionNothing:
+		b.WriteSQL(" DO NOTHING")
+	case actionUpdate:
+		if len(c.sets) == 0 {
+			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.sqlName))
+			return
+		}
+		if c.constraint == "" && len(c.cols) == 0 {
+			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.sqlName))
+			return
+		}
+		b.WriteSQL(" DO UPDATE SET ")
+		for i, a := range c.sets {
+			if t.index(a.col) < 0 {
+				b.fail(fmt.Errorf("pg: upsert into %q: column %s is not one of its columns", t.sqlName, a.col.qual))
+				return
+			}
+			if i > 0 {
+				b.WriteSQL(", ")
+			}
+			a.appendSQL(b)
+		}
+		writeWhere(b, c.where)
+	default:
+		b.fail(fmt.Errorf("pg: upsert into %q: %w", t.sqlName, errNoAction))
+	}
+}
