@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Benchmark of mizzle's generated queries against hand-written pgx, GORM
+# and bun, on a throwaway PostgreSQL cluster.
+#
+# Starts a cluster (initdb + pg_ctl in a temporary directory), runs the Go
+# benchmarks of this module against it ROUNDS times, and summarizes them
+# with benchstat: medians, and each library against pgx.
+#
+# Each round is one `go test -count 1` over every benchmark and library.
+# go test's -count would repeat each sub-benchmark back to back instead, so
+# a change of load on a shared machine would fall between libraries; in
+# rounds it falls on all of them alike.
+#
+# Usage: bench/query/run.sh    (from anywhere; no arguments)
+#
+# Settings, from the environment:
+#   ROUNDS=10        rounds (each sub-benchmark runs once per round)
+#   BENCH=.          the -bench pattern, e.g. 'GetByKey|UpdateByKey'
+#   BENCHTIME=1s     go test's -benchtime
+#   PROFILE=0        1: afterwards, take CPU and allocation profiles of the
+#                    mizzle and pgx sub-benchmarks, one benchmark at a time
+#   OUT=out          where the results go (relative to this directory
+#                    unless absolute): bench.txt, benchstat.txt, profiles
+#   MIZZLE_BENCH_DATABASE_URL
+#                    a database to use instead of a throwaway cluster; the
+#                    benchmarks drop and recreate its public.users table
+#   KEEP=1           keep the cluster's scratch directory (printed)
+#
+# Needs go and PostgreSQL's initdb and pg_ctl (on PATH or in
+# /usr/lib/postgresql/*/bin). As root, which PostgreSQL refuses to run as,
+# the cluster runs as the postgres user.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+ROUNDS=${ROUNDS:-10}
+BENCH=${BENCH:-.}
+BENCHTIME=${BENCHTIME:-1s}
+PROFILE=${PROFILE:-0}
+OUT=${OUT:-out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+# pgbin NAME: the PostgreSQL program NAME, from PATH or the newest
+# /usr/lib/postgresql/*/bin.
+pgbin() {
+	if command -v "$1" >/dev/null 2>&1; then
+		command -v "$1"
+		return
+	fi
+	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -V -r); do
+		if [ -x "$d/$1" ]; then
+			echo "$d/$1"
+			return
+		fi
+	done
+	echo "run.sh: $1 not found; install PostgreSQL" >&2
+	exit 1
+}
+
+if [ -z "${MIZZLE_BENCH_DATABASE_URL:-}" ]; then
+	initdb=$(pgbin initdb)
+	pg_ctl=$(pgbin pg_ctl)
+	# The cluster lives in memory (/dev/shm) where there is one: with the
+	# disk out of the way, what differs between libraries is their own work,
+	# and a shared machine's disk is a large source of noise.
+	base=${TMPDIR:-/tmp}
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		base=/dev/shm
+	fi
+	work=$(mktemp -d "$base/mizzle-bench-query.XXXXXX")
+	# as_pg CMD...: runs a server program as the cluster's user.
+	as_pg() { "$@"; }
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$work"
+		as_pg() { runuser -u postgres -- "$@"; }
+	fi
+	cleanup() {
+		as_pg "$pg_ctl" stop -D "$work/data" -m immediate -w -s >/dev/null 2>&1 || true
+		if [ "${KEEP:-}" = 1 ]; then
+			echo "== scratch directory: $work"
+		else
+			rm -rf "$work"
+		fi
+	}
+	trap cleanup EXIT
+
+	echo "== initdb and start a cluster"
+	# --no-sync: the cluster is thrown away, and initdb's fsyncs are slow.
+	as_pg "$initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
+	# Durability off (as the project's test clusters run): a commit would
+	# otherwise wait for the disk, which adds the same time to every
+	# library and hides the client-side cost this benchmark is about.
+	settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	# A free port: one that nothing answers on, tried until the server starts.
+	started=no
+	for attempt in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			continue
+		fi
+		if as_pg "$pg_ctl" start -w -D "$work/data" -l "$work/data/postgres.log" \
+			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' $settings" >/dev/null; then
+			started=yes
+			break
+		fi
+	done
+	if [ $started != yes ]; then
+		tail -20 "$work/data/postgres.log" >&2
+		echo "run.sh: the cluster did not start" >&2
+		exit 1
+	fi
+	export MIZZLE_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+fi
+
+echo "== compiling the benchmarks"
+go test -c -o "$OUT/bench.test" .
+
+echo "== $ROUNDS rounds of -bench '$BENCH' -benchtime $BENCHTIME"
+: >"$OUT/bench.txt"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	echo "-- round $r"
+	# Run in this directory, as go test would. -test.v=test2json is not
+	# wanted: plain output is what benchstat reads.
+	"$OUT/bench.test" -test.run '^$' -test.bench "$BENCH" -test.benchmem \
+		-test.benchtime "$BENCHTIME" -test.count 1 | tee -a "$OUT/bench.txt"
+	r=$((r + 1))
+done
+
+if [ "$ROUNDS" -gt 0 ]; then
+	echo "== benchstat"
+	# A table per unit, a row per benchmark, a column per library, each
+	# compared with the first column, pgx.
+	go tool benchstat -row .name -col /lib "$OUT/bench.txt" | tee "$OUT/benchstat.txt"
+	echo "== time against pgx, paired by round"
+	# benchstat compares medians of all rounds; on a shared machine whose
+	# load drifts, the ratio within each round is the steadier figure.
+	awk -f "$here/ratios.awk" "$OUT/bench.txt" | tee "$OUT/ratios.txt"
+fi
+
+if [ "$PROFILE" = 1 ]; then
+	# Profiles of one benchmark and library at a time, so that each holds
+	# one kind of operation. The untimed setup (TRUNCATE, COPY, VACUUM)
+	# runs in the same process: leave it out with pprof's -focus on the
+	# benchmark's function. For example:
+	#   go tool pprof -top -sample_index=alloc_objects -focus 'BenchmarkUpdateByKey' \
+	#     out/bench.test out/mem-UpdateByKey-mizzle.prof
+	echo "== profiles in $OUT"
+	for b in GetByKey Select100 InsertOne InsertMany10000 UpdateByKey; do
+		for lib in pgx mizzle; do
+			run=("$OUT/bench.test" -test.run '^$' -test.bench "^Benchmark$b\$/^lib=$lib\$"
+				-test.benchmem -test.benchtime "$BENCHTIME" -test.count 1)
+			# CPU and allocations in separate runs: recording every
+			# allocation (-memprofilerate 1) slows the run and would skew
+			# the CPU profile.
+			"${run[@]}" -test.cpuprofile "$OUT/cpu-$b-$lib.prof" | grep '^Benchmark' || true
+			"${run[@]}" -test.memprofilerate 1 -test.memprofile "$OUT/mem-$b-$lib.prof" >/dev/null
+		done
+	done
+fi
