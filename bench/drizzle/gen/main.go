@@ -11,7 +11,11 @@
 // Every table has eight columns: a bigint identity primary key, a nullable
 // foreign key to the previous table (the first one references itself), text,
 // varchar(32), numeric(12,2), a timestamptz defaulting to now(), a boolean
-// defaulting to true and the shared enum, plus one two-column index.
+// defaulting to true and the shared enum, plus one two-column index on
+// (status, created_at DESC NULLS LAST). drizzle-orm's .desc() means
+// DESC NULLS LAST, so the mizzle marker spells that out: with PostgreSQL's
+// default for DESC (NULLS FIRST) the two schemas would differ, and each
+// tool's push would rebuild every index that the other one created.
 //
 // Layout of -out:
 //
@@ -211,7 +215,7 @@ func goTables(first, end, variant int) ([]byte, error) {
 		c := changeOf(i, variant)
 		fmt.Fprintf(&b, "\n// %s is a generated table.\n//\n", typeName(i))
 		fmt.Fprintf(&b, "//mizzle:table %s\n", tableName(i))
-		fmt.Fprintf(&b, "//mizzle:index %s_status_created_idx (status, created_at DESC)\n", tableName(i))
+		fmt.Fprintf(&b, "//mizzle:index %s_status_created_idx (status, created_at DESC NULLS LAST)\n", tableName(i))
 		if c == addIndex {
 			fmt.Fprintf(&b, "//mizzle:index %s_name_idx (name)\n", tableName(i))
 		}
