@@ -33,7 +33,7 @@ type TxStarter interface {
 // then introspects them. The database is left exactly as it was; the role
 // needs the CREATE privilege on the database.
 func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*schema.Model) ([]string, error)) (*schema.Model, error) {
-	shadow := shadowModel(m)
+	shadow, defaults := shadowModel(m)
 	stmts, err := create(shadow)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 	if err != nil {
 		return nil, err
 	}
-	return unshadow(m, got), nil
+	return unshadow(m, got, defaults), nil
 }
 
 func firstLine(s string) string {
@@ -83,7 +83,7 @@ func firstLine(s string) string {
 
 // shadowModel moves every object of m into its scratch schema, references
 // included.
-func shadowModel(m *schema.Model) *schema.Model {
+func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 	c := m.Clone()
 	c.Schemas = nil
 	for _, s := range append([]string{schema.DefaultSchema}, schemaNames(m)...) {
@@ -95,8 +95,12 @@ func shadowModel(m *schema.Model) *schema.Model {
 	// Only what PostgreSQL rewrites is built: defaults, generated columns,
 	// checks, and indexes with expressions, predicates or operator
 	// classes. Keys, identities, serial sequences and plain indexes would
-	// cost time (creating a table is most of it) and change no text, and
-	// a table with none of the former is left out.
+	// cost time (creating a table is most of it) and change no text.
+	// Defaults depend on nothing but the column's type, so each distinct
+	// (type, default) pair is built once, as a column of one table of
+	// defaults; a table is built only for what depends on its columns.
+	defaults := &schema.Table{Schema: shadowPrefix + schema.DefaultSchema, Name: defaultsTable}
+	seen := map[string]string{} // default key → column of the defaults table
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
 		t.Schema = shadowPrefix + t.Schema
@@ -109,14 +113,42 @@ func shadowModel(m *schema.Model) *schema.Model {
 			}
 			col.Type = col.Type.Storage()
 			col.Identity = ""
-			keep = keep || col.Default != "" || col.Generated != ""
+			if col.Default != "" {
+				if k := defaultKey(col.Type, col.Default); seen[k] == "" {
+					seen[k] = fmt.Sprintf("d%d", len(defaults.Columns))
+					defaults.Columns = append(defaults.Columns, &schema.Column{Name: seen[k], Type: col.Type, Default: col.Default})
+				}
+				col.Default = ""
+			}
+			keep = keep || col.Generated != ""
 		}
 		if keep {
 			tables = append(tables, t)
 		}
 	}
 	c.Tables = tables
-	return c
+	if len(defaults.Columns) > 0 {
+		c.Tables = append(c.Tables, defaults)
+	}
+	return c, seen
+}
+
+// shadowType is the type a column of m has in the scratch schemas.
+func shadowType(t schema.Type) schema.Type {
+	if t.Schema != "" {
+		t.Schema = shadowPrefix + t.Schema
+	}
+	return t.Storage()
+}
+
+// defaultsTable is the scratch table holding one column per distinct
+// default.
+const defaultsTable = "mizzle_defaults"
+
+// defaultKey identifies a default by what its spelling depends on. The type
+// is the scratch one (enums in scratch schemas), as in the defaults table.
+func defaultKey(t schema.Type, expr string) string {
+	return t.Schema + "\x00" + t.Name + "\x00" + t.Mod + "\x00" + fmt.Sprint(t.Array) + "\x00" + expr
 }
 
 // rewritten reports whether PostgreSQL may print an index differently from
@@ -125,7 +157,9 @@ func rewritten(ix schema.Index) bool {
 	if ix.Where != "" {
 		return true
 	}
-	return slices.ContainsFunc(ix.Elements, func(e schema.IndexElem) bool { return e.Expr != "" || e.Opclass != "" || e.Nulls != "" })
+	// Null orders need no check: the loader already drops the defaults,
+	// and PostgreSQL keeps the rest as written.
+	return slices.ContainsFunc(ix.Elements, func(e schema.IndexElem) bool { return e.Expr != "" || e.Opclass != "" })
 }
 
 func schemaNames(m *schema.Model) []string {
@@ -138,22 +172,28 @@ func schemaNames(m *schema.Model) []string {
 
 // unshadow takes the expression texts of the introspected shadow and puts
 // them into a copy of m, with the scratch schemas' names taken out of them.
-func unshadow(m, got *schema.Model) *schema.Model {
+func unshadow(m, got *schema.Model, defaults map[string]string) *schema.Model {
 	c := m.Clone()
 	fix := func(s string) string {
 		s = strings.ReplaceAll(s, `"`+shadowPrefix, `"`)
 		return strings.ReplaceAll(s, shadowPrefix, "")
 	}
+	dt := got.Table(shadowPrefix+schema.DefaultSchema, defaultsTable)
 	for _, t := range c.Tables {
+		for _, col := range t.Columns {
+			if col.Default == "" || col.Type.IsSerial() || dt == nil {
+				continue
+			}
+			if dc := dt.Column(defaults[defaultKey(shadowType(col.Type), col.Default)]); dc != nil {
+				col.Default = fix(dc.Default)
+			}
+		}
 		g := got.Table(shadowPrefix+t.Schema, t.Name)
 		if g == nil {
 			continue
 		}
 		for _, col := range t.Columns {
 			if gc := g.Column(col.Name); gc != nil {
-				if !col.Type.IsSerial() {
-					col.Default = fix(gc.Default)
-				}
 				col.Generated = fix(gc.Generated)
 			}
 		}
