@@ -37,6 +37,9 @@ type columnInfo struct {
 	path  []string // the selector path in the row struct: ["Base", "ID"]
 	param string   // parameter name in Get: "id"
 	mode  string   // pg.InsertValue, pg.InsertDefault or pg.InsertNever
+	// readBack: Insert reads the column back (RETURNING) rather than keep
+	// the value sent. See readBack.
+	readBack bool
 }
 
 // reservedTop are names the package file declares; a table may not take
@@ -45,6 +48,10 @@ var reservedTop = map[string]bool{"New": true, "Queries": true, "RegisterTypes":
 
 func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 	p := &packageInfo{model: m}
+	enums := map[[2]string]bool{}
+	for _, e := range m.Enums {
+		enums[[2]string{e.Schema, e.Name}] = true
+	}
 	seen := map[string]*schema.Table{}
 	files := map[string]bool{"queries.gen.go": true}
 	for _, t := range m.Tables {
@@ -89,6 +96,7 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 			default:
 				ci.mode = "InsertValue"
 			}
+			ci.readBack = readBack(ci, enums)
 			ti.cols = append(ti.cols, ci)
 		}
 		if t.PrimaryKey != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // The fixed statements of a table, written once here so that generated
@@ -42,6 +43,99 @@ func (t *tableInfo) getSQL() string {
 	return b.String()
 }
 
+// readBack reports whether an insert reads the column back with RETURNING
+// instead of keeping, in the row it returns, the value it sent. The rule
+// is conservative: a column the database fills (a default, an identity, a
+// serial, a generated column) is always read back, and a column that is
+// sent is kept only when its type stores exactly what pgx sends for the Go
+// field:
+//
+//   - smallint, integer and bigint from a Go integer, boolean from a bool,
+//     double precision from a float64 or float32;
+//   - text, and character varying without a length, from a Go string;
+//   - json (stored as sent, unlike jsonb) and enums (a label is stored as
+//     itself, or the insert fails), from any Go type.
+//
+// Every other type is read back, since the stored value can differ from
+// the one sent: numeric is rounded to its scale and respelled (1e3 reads
+// back as 1000), character(n) is padded, character varying(n) cuts
+// trailing spaces beyond n, timestamps and times are rounded to
+// microseconds and come back in another zone, dates drop the time of day,
+// real rounds a float64, jsonb reorders and deduplicates keys, uuid, inet
+// and the like respell text, and arrays hold any of these. A trigger that
+// changes a sent column is not seen: what Insert returns for such a column
+// is the value sent.
+func readBack(c *columnInfo, enums map[[2]string]bool) bool {
+	if c.mode != "InsertValue" {
+		return true
+	}
+	t := c.c.Type
+	if t.Array {
+		return true
+	}
+	if t.Schema != "" {
+		return !enums[[2]string{t.Schema, t.Name}]
+	}
+	g := c.c.GoType
+	for g.Kind == schema.GoPointer && g.Elem != nil {
+		g = *g.Elem
+	}
+	// Only predeclared Go types: a named type of the user's may encode
+	// itself in any way (driver.Valuer, pgx's encoders).
+	basic := ""
+	if g.Kind == schema.GoNamed && g.Path == "" {
+		basic = g.Name
+	}
+	switch t.Name {
+	case "smallint", "integer", "bigint":
+		switch basic {
+		case "int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "uint":
+			return false
+		}
+	case "boolean":
+		return basic != "bool"
+	case "double precision":
+		return basic != "float64" && basic != "float32"
+	case "text":
+		return basic != "string"
+	case "character varying":
+		return t.Mod != "" || basic != "string"
+	case "json":
+		return false
+	}
+	return true
+}
+
+// returnedCols are the columns an insert reads back: see readBack.
+func (t *tableInfo) returnedCols() []*columnInfo {
+	var out []*columnInfo
+	for _, c := range t.cols {
+		if c.readBack {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// returningList is the RETURNING clause of an insert, with returnedCols
+// qualified as in selectList; empty when there is none.
+func (t *tableInfo) returningList() string {
+	cols := t.returnedCols()
+	if len(cols) == 0 {
+		return ""
+	}
+	alias := quote.Ident(t.t.Name)
+	var b strings.Builder
+	b.WriteString(" RETURNING ")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(alias + "." + quote.Ident(c.c.Name))
+	}
+	return b.String()
+}
+
 // insertCols are the columns Insert writes when no column is named.
 func (t *tableInfo) insertCols() []*columnInfo {
 	var out []*columnInfo
@@ -70,7 +164,7 @@ func (t *tableInfo) insertSQL() string {
 		names.WriteString(quote.Ident(t.cols[0].c.Name))
 		vals.WriteString("DEFAULT")
 	}
-	return "INSERT INTO " + t.from() + " (" + names.String() + ") VALUES (" + vals.String() + ") RETURNING " + t.selectList()
+	return "INSERT INTO " + t.from() + " (" + names.String() + ") VALUES (" + vals.String() + ")" + t.returningList()
 }
 
 // sqlLit writes SQL as a raw string literal, easier to read with its

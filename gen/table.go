@@ -160,9 +160,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err())),
 			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 		),
-		jen.If(jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(sent...), jen.Op("&").Id("row")), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Add(row.Clone()).Values(), jen.Err()),
-		),
+		insertRun(t, sent, row),
 		jen.Return(jen.Id("row"), jen.Nil()),
 	)
 	f.Line()
@@ -215,6 +213,16 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	}
 }
 
+// insertRun runs Insert's fixed statement: it scans the columns read back
+// into row, or, when there is none, executes it.
+func insertRun(t *tableInfo, sent []jen.Code, row *jen.Statement) jen.Code {
+	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err()))
+	if len(t.returnedCols()) == 0 {
+		return jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("q").Dot("db").Dot("Exec").Call(sent...), jen.Err().Op("!=").Nil()).Add(fail)
+	}
+	return jen.If(jen.Err().Op(":=").Id("scan"+t.name+"Inserted").Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(sent...), jen.Op("&").Id("row")), jen.Err().Op("!=").Nil()).Add(fail)
+}
+
 // conflictExample is the conflict target the Upsert example names: the
 // primary key, else the first column.
 func conflictExample(p *packageInfo, t *tableInfo) string {
@@ -256,7 +264,7 @@ func insertDoc(p *packageInfo, t *tableInfo) string {
 			never = append(never, c.field)
 		}
 	}
-	s := fmt.Sprintf("Insert inserts row into %q and returns it as stored, with the values\nthe database filled in.", t.t.Name)
+	s := fmt.Sprintf("Insert inserts row into %q and returns it as stored, with the values\nthe database filled in.%s", t.t.Name, readBackDoc(t))
 	if len(def) == 0 && len(never) == 0 {
 		return s + " Every field of row is sent, zero values included."
 	}
@@ -270,6 +278,21 @@ func insertDoc(p *packageInfo, t *tableInfo) string {
 		s += fmt.Sprintf(" %s %s always filled by the database\n(generated or identity ALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
 	}
 	return s
+}
+
+// readBackDoc names the sent fields Insert reads back because the
+// database may store another value than the one sent (see readBack).
+func readBackDoc(t *tableInfo) string {
+	var sent []string
+	for _, c := range t.cols {
+		if c.readBack && c.mode == "InsertValue" {
+			sent = append(sent, c.field)
+		}
+	}
+	if len(sent) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s %s read back too, since the\ndatabase may store %s other than the one sent.", strings.Join(sent, ", "), plural(len(sent), "is", "are"), plural(len(sent), "a value", "values"))
 }
 
 func plural(n int, one, many string) string {
@@ -343,7 +366,11 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		jen.Lit(t.t.Schema), jen.Lit(t.t.Name),
 		jen.Index().Qual(pgPath, "TableColumn").ValuesFunc(func(g *jen.Group) {
 			for _, c := range t.cols {
-				g.Line().Values(jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgPath, c.mode))
+				fields := []jen.Code{jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgPath, c.mode)}
+				if c.readBack {
+					fields = append(fields, jen.Id("ReadBack").Op(":").True())
+				}
+				g.Line().Values(fields...)
 			}
 			g.Line()
 		}),
@@ -351,6 +378,29 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			d[jen.Id("Scan")] = jen.Id("scan" + t.name)
 			d[jen.Id("Values")] = jen.Id("values" + t.name)
 			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
+			d[jen.Id("InsertValues")] = jen.Id("insertValues" + t.name)
+			d[jen.Id("ScanInserted")] = jen.Id("scan" + t.name + "Inserted")
+		})),
+	)
+	f.Line()
+	// What Insert and InsertMany send and read back: the InsertValue
+	// columns only, so that the other fields are not converted to any,
+	// and the readBack columns only, so that values the row already holds
+	// are not decoded again.
+	f.Func().Id("insertValues"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("dst").Index().Any()).Index().Any().Block(
+		jen.Return(jen.AppendFunc(func(g *jen.Group) {
+			g.Id("dst")
+			for _, c := range t.insertCols() {
+				g.Add(value("r", c))
+			}
+		})),
+	)
+	f.Line()
+	f.Func().Id("scan"+t.name+"Inserted").Params(jen.Id("row").Qual(pgxPath, "Row"), jen.Id("r").Op("*").Add(p.rowType(t))).Error().Block(
+		jen.Return(jen.Id("row").Dot("Scan").CallFunc(func(g *jen.Group) {
+			for _, c := range t.returnedCols() {
+				g.Op("&").Add(fieldOf("r", c))
+			}
 		})),
 	)
 	f.Line()

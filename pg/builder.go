@@ -2,6 +2,7 @@ package pg
 
 import (
 	"strconv"
+	"unsafe"
 
 	"github.com/mizzle/mizzle/internal/quote"
 )
@@ -35,6 +36,44 @@ func (b *Builder) WriteArg(v any) {
 
 // String returns the SQL written so far.
 func (b *Builder) String() string { return string(b.buf) }
+
+// reset readies a Builder kept inside a query for one statement: buf to
+// write it into (nil for a build that sizes its own; see stmtBuf), and the
+// arguments over args, the query's own small backing array, cleared so
+// that it keeps no value of an earlier run alive. Sizing both up front
+// spares the appends their growth.
+func (b *Builder) reset(buf []byte, args []any) {
+	clear(args)
+	*b = Builder{buf: buf, args: args[:0]}
+}
+
+// stmtBuf returns an empty buffer for a statement of about size bytes.
+// The first time, and when it is large enough, that is own: an array
+// inside the query, so that the usual query, built and run once, needs no
+// buffer of its own (*used records that it was handed out). It is handed
+// out once only: finish returns a string over its bytes, which pgx may
+// keep (as a key of its statement cache, which then keeps the query
+// alive too), so they must never be written again. Later runs, and
+// longer statements, get a new buffer.
+func stmtBuf(own []byte, used *bool, size int) []byte {
+	if !*used && size <= len(own) {
+		*used = true
+		return own[:0]
+	}
+	return make([]byte, 0, size)
+}
+
+// finish returns the finished statement without copying it, and gives up
+// the buffer: the string shares its bytes, so they must never be written
+// again (pgx keeps statement texts as keys of its statement cache). Any
+// later write starts a new buffer, so the bytes behind the string stay as
+// they are. The statement builders call it once they are done writing;
+// String, which copies, stays the way to read a Builder that may grow.
+func (b *Builder) finish() string {
+	s := unsafe.String(unsafe.SliceData(b.buf), len(b.buf))
+	b.buf = nil
+	return s
+}
 
 // Args returns the arguments of the placeholders written so far, in order.
 func (b *Builder) Args() []any { return b.args }

@@ -84,10 +84,10 @@ func (c Column[T]) EqCol(other ColumnOf[T]) Expr {
 }
 
 // Asc orders by the column, ascending.
-func (c Column[T]) Asc() Order { return Order{e: colExpr(c.c.qual)} }
+func (c Column[T]) Asc() Order { return Order{col: c.c.qual} }
 
 // Desc orders by the column, descending.
-func (c Column[T]) Desc() Order { return Order{e: colExpr(c.c.qual), desc: true} }
+func (c Column[T]) Desc() Order { return Order{col: c.c.qual, desc: true} }
 
 // Set assigns v to the column in an update.
 func (c Column[T]) Set(v T) Assignment { return Assignment{col: c.c, v: v} }
@@ -161,6 +161,10 @@ func (c NullTextColumn[T]) ILike(pattern string) Expr { return cmpExpr{c.c.qual,
 // Order is one element of ORDER BY, made by a column's Asc or Desc, or by
 // [Asc] and [Desc] for an expression.
 type Order struct {
+	// A column's ordering keeps the column's text in col rather than
+	// wrapping it in an Expr: putting a string in an interface allocates,
+	// and ordering by a column is the common case. e is set otherwise.
+	col   string
 	e     Expr
 	desc  bool
 	nulls string // "", " NULLS FIRST" or " NULLS LAST"
@@ -179,7 +183,11 @@ func (o Order) NullsFirst() Order { o.nulls = " NULLS FIRST"; return o }
 func (o Order) NullsLast() Order { o.nulls = " NULLS LAST"; return o }
 
 func (o Order) appendSQL(b *Builder) {
-	o.e.appendSQL(b)
+	if o.e != nil {
+		o.e.appendSQL(b)
+	} else {
+		b.WriteSQL(o.col)
+	}
 	if o.desc {
 		b.WriteSQL(" DESC")
 	}

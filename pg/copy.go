@@ -26,7 +26,13 @@ func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyC
 			names = append(names, t.names[i])
 		}
 	}
-	src := &copySource[R]{t: t, rows: rows, send: send, all: make([]any, 0, len(t.cols)), out: make([]any, 0, n)}
+	src := &copySource[R]{t: t, rows: rows, send: send, out: make([]any, 0, n)}
+	// Naming no column, the values of the sent fields come straight from
+	// InsertValues, without converting the others to any.
+	src.fast = len(with) == 0 && t.insertValues != nil
+	if !src.fast {
+		src.all = make([]any, 0, len(t.cols))
+	}
 	return db.CopyFrom(ctx, pgx.Identifier{t.schema, t.sqlName}, names, src)
 }
 
@@ -37,6 +43,7 @@ type copySource[R any] struct {
 	t        *Table[R]
 	rows     []R
 	send     []bool
+	fast     bool
 	i        int
 	all, out []any
 }
@@ -47,6 +54,10 @@ func (s *copySource[R]) Next() bool {
 }
 
 func (s *copySource[R]) Values() ([]any, error) {
+	if s.fast {
+		s.out = s.t.insertValues(&s.rows[s.i-1], s.out[:0])
+		return s.out, nil
+	}
 	s.all = s.t.values(&s.rows[s.i-1], s.all[:0])
 	s.out = s.out[:0]
 	for j, ok := range s.send {

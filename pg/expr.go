@@ -92,11 +92,6 @@ func (e betweenExpr) appendSQL(b *Builder) {
 	b.WriteArg(e.hi)
 }
 
-// colExpr is a bare column, for ordering by it.
-type colExpr string
-
-func (e colExpr) appendSQL(b *Builder) { b.WriteSQL(string(e)) }
-
 // rawSQL is text this package wrote itself from keywords and quoted names.
 type rawSQL string
 

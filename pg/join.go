@@ -131,7 +131,7 @@ func (q *JoinQuery[L, R]) Offset(n int) *JoinQuery[L, R] {
 func (q *JoinQuery[L, R]) SQL() (string, []any, error) {
 	var b Builder
 	q.c.build(&b, q.list, true)
-	return b.String(), b.args, b.err
+	return b.finish(), b.args, b.err
 }
 
 // All returns every pair the join selects.
@@ -170,7 +170,7 @@ func (q *JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error]
 			yield(zero, b.err)
 			return
 		}
-		rows, err := q.c.db.Query(ctx, b.String(), b.args...)
+		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 		if err != nil {
 			yield(zero, err)
 			return

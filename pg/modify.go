@@ -18,6 +18,18 @@ type UpdateQuery[R any] struct {
 	sets  []Assignment
 	where []Expr
 	all   bool
+	// b writes the statement of each run, and the arrays back the first
+	// assignments, conditions and arguments: kept in the query, which is on
+	// the heap anyway, the usual update by key allocates nothing more for
+	// them. More than they hold grows as usual.
+	b        Builder
+	setArr   [2]Assignment
+	whereArr [2]Expr
+	args     [4]any
+	// sql holds the text of the first statement (see stmtBuf): enough
+	// for an update of a few columns by key.
+	sql     [128]byte
+	sqlUsed bool
 }
 
 // Set adds assignments, made by the Set methods of the table's columns.
@@ -43,7 +55,7 @@ func (q *UpdateQuery[R]) All() *UpdateQuery[R] {
 func (q *UpdateQuery[R]) SQL() (string, []any, error) {
 	var b Builder
 	q.build(&b, false)
-	return b.String(), b.args, b.err
+	return b.finish(), b.args, b.err
 }
 
 func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
@@ -54,6 +66,13 @@ func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 	case len(q.where) == 0 && !q.all:
 		b.fail(fmt.Errorf("pg: update of %q: %w", q.t.sqlName, errNoWhere))
 		return
+	}
+	if b.buf == nil {
+		n := 32 + len(q.t.from) + 32*(len(q.sets)+len(q.where))
+		if returning {
+			n += 11 + len(q.t.list)
+		}
+		b.buf = stmtBuf(q.sql[:], &q.sqlUsed, n)
 	}
 	b.WriteSQL("UPDATE ")
 	b.WriteSQL(q.t.from)
@@ -75,18 +94,26 @@ func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 	}
 }
 
+// builder readies q.b for one run and returns it; build sizes its buffer.
+// SQL does not use it: the arguments it returns would share q.args with
+// later runs.
+func (q *UpdateQuery[R]) builder() *Builder {
+	q.b.reset(nil, q.args[:])
+	return &q.b
+}
+
 // Exec runs the update and returns the number of rows it changed.
 func (q *UpdateQuery[R]) Exec(ctx context.Context) (int64, error) {
-	var b Builder
-	q.build(&b, false)
-	return exec(ctx, q.db, &b)
+	b := q.builder()
+	q.build(b, false)
+	return exec(ctx, q.db, b)
 }
 
 // Returning runs the update and returns the changed rows as stored.
 func (q *UpdateQuery[R]) Returning(ctx context.Context) ([]R, error) {
-	var b Builder
-	q.build(&b, true)
-	return q.t.collect(ctx, q.db, &b, 0)
+	b := q.builder()
+	q.build(b, true)
+	return q.t.collect(ctx, q.db, b, 0)
 }
 
 // DeleteQuery is a delete of rows of one table, with R the table's row
@@ -96,6 +123,14 @@ type DeleteQuery[R any] struct {
 	db    DBTX
 	where []Expr
 	all   bool
+	// As in UpdateQuery: the statement's builder, small backing arrays for
+	// the first conditions and arguments, and the first statement's text,
+	// kept in the query.
+	b        Builder
+	whereArr [2]Expr
+	args     [4]any
+	sql      [96]byte
+	sqlUsed  bool
 }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
@@ -115,13 +150,20 @@ func (q *DeleteQuery[R]) All() *DeleteQuery[R] {
 func (q *DeleteQuery[R]) SQL() (string, []any, error) {
 	var b Builder
 	q.build(&b, false)
-	return b.String(), b.args, b.err
+	return b.finish(), b.args, b.err
 }
 
 func (q *DeleteQuery[R]) build(b *Builder, returning bool) {
 	if len(q.where) == 0 && !q.all {
 		b.fail(fmt.Errorf("pg: delete from %q: %w", q.t.sqlName, errNoWhere))
 		return
+	}
+	if b.buf == nil {
+		n := 32 + len(q.t.from) + 32*len(q.where)
+		if returning {
+			n += 11 + len(q.t.list)
+		}
+		b.buf = stmtBuf(q.sql[:], &q.sqlUsed, n)
 	}
 	b.WriteSQL("DELETE FROM ")
 	b.WriteSQL(q.t.from)
@@ -132,25 +174,33 @@ func (q *DeleteQuery[R]) build(b *Builder, returning bool) {
 	}
 }
 
+// builder readies q.b for one run and returns it; build sizes its buffer.
+// SQL does not use it: the arguments it returns would share q.args with
+// later runs.
+func (q *DeleteQuery[R]) builder() *Builder {
+	q.b.reset(nil, q.args[:])
+	return &q.b
+}
+
 // Exec runs the delete and returns the number of rows it removed.
 func (q *DeleteQuery[R]) Exec(ctx context.Context) (int64, error) {
-	var b Builder
-	q.build(&b, false)
-	return exec(ctx, q.db, &b)
+	b := q.builder()
+	q.build(b, false)
+	return exec(ctx, q.db, b)
 }
 
 // Returning runs the delete and returns the removed rows.
 func (q *DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
-	var b Builder
-	q.build(&b, true)
-	return q.t.collect(ctx, q.db, &b, 0)
+	b := q.builder()
+	q.build(b, true)
+	return q.t.collect(ctx, q.db, b, 0)
 }
 
 func exec(ctx context.Context, db DBTX, b *Builder) (int64, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	tag, err := db.Exec(ctx, b.String(), b.args...)
+	tag, err := db.Exec(ctx, b.finish(), b.args...)
 	if err != nil {
 		return 0, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"slices"
+	"strconv"
 )
 
 // selectCore is what every query that reads rows has, whatever it returns:
@@ -53,7 +54,7 @@ func (c *selectCore) build(b *Builder, list string, full bool) {
 // empty.
 func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool) {
 	if b.buf == nil {
-		b.buf = make([]byte, 0, 64+len(list)+len(c.from))
+		b.buf = make([]byte, 0, c.size(list))
 	}
 	b.WriteSQL("SELECT ")
 	b.WriteSQL(list)
@@ -99,8 +100,14 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		}
 	}
 	if c.hasLim {
+		// LIMIT is written as a literal, not a parameter: with $n,
+		// PostgreSQL's generic plan for the prepared statement must guess
+		// the row count (it assumes 10% of the table) and keeps re-planning
+		// custom plans instead. This is not SQL built from user values: the
+		// limit is an int64 the program passed to Limit, formatted by
+		// strconv, so it can only ever be digits and a minus sign.
 		b.WriteSQL(" LIMIT ")
-		b.WriteArg(c.limit)
+		b.buf = strconv.AppendInt(b.buf, c.limit, 10)
 	}
 	if c.offset != 0 {
 		b.WriteSQL(" OFFSET ")
@@ -110,6 +117,29 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		b.WriteSQL(c.lock)
 		b.WriteSQL(c.wait)
 	}
+}
+
+// size estimates the length of the statement build writes with list, so
+// that its buffer is made once: the fixed text and names, and a typical
+// length for each condition, ordering and join.
+func (c *selectCore) size(list string) int {
+	n := 64 + len(list) + len(c.from)
+	n += 32 * (len(c.where) + len(c.groupBy) + len(c.having) + len(c.order))
+	for _, j := range c.joins {
+		n += len(j.kind) + len(j.from) + 4 + 32*len(j.on)
+	}
+	return n
+}
+
+// sizeHint is the capacity to give the slice of results: the limit, when
+// there is one, so that the rows are collected without growing the slice.
+// It is capped so that a large limit on a query that returns few rows does
+// not allocate for rows that never come.
+func (c *selectCore) sizeHint() int {
+	if !c.hasLim || c.limit <= 0 {
+		return 0
+	}
+	return int(min(c.limit, 1024))
 }
 
 // count returns the number of rows c selects.
@@ -153,6 +183,26 @@ type Source interface {
 type SelectQuery[R any] struct {
 	t *Table[R]
 	c selectCore
+	// b writes the statement of each run. It and the backing arrays below
+	// live in the query, which is on the heap anyway, so that the usual
+	// query (a condition or two, an ordering, a few arguments) needs no
+	// further allocation for them; more than they hold grows as usual.
+	b     Builder
+	where [2]Expr
+	order [2]Order
+	args  [4]any
+	// sql holds the text of the first statement (see stmtBuf): enough for
+	// a table of a handful of columns, one or two conditions and an order.
+	sql     [256]byte
+	sqlUsed bool
+}
+
+// builder readies q.b for one run of the statement and returns it.
+// SQL does not use it: the arguments it returns would share q.args with
+// later runs.
+func (q *SelectQuery[R]) builder(c *selectCore) *Builder {
+	q.b.reset(stmtBuf(q.sql[:], &q.sqlUsed, c.size(q.t.list)), q.args[:])
+	return &q.b
 }
 
 func (q *SelectQuery[R]) core() *selectCore { return &q.c }
@@ -222,14 +272,14 @@ func (q *SelectQuery[R]) NoWait() *SelectQuery[R] {
 func (q *SelectQuery[R]) SQL() (string, []any, error) {
 	var b Builder
 	q.c.build(&b, q.t.list, true)
-	return b.String(), b.args, b.err
+	return b.finish(), b.args, b.err
 }
 
 // All returns every row the query selects.
 func (q *SelectQuery[R]) All(ctx context.Context) ([]R, error) {
-	var b Builder
-	q.c.build(&b, q.t.list, true)
-	return q.t.collect(ctx, q.c.db, &b, 0)
+	b := q.builder(&q.c)
+	q.c.build(b, q.t.list, true)
+	return q.t.collect(ctx, q.c.db, b, q.c.sizeHint())
 }
 
 // First returns the first row the query selects (it adds LIMIT 1), or an
@@ -238,12 +288,12 @@ func (q *SelectQuery[R]) First(ctx context.Context) (R, error) {
 	var r R
 	c := q.c
 	c.limit, c.hasLim = 1, true
-	var b Builder
-	c.build(&b, q.t.list, true)
+	b := q.builder(&c)
+	c.build(b, q.t.list, true)
 	if b.err != nil {
 		return r, b.err
 	}
-	err := q.t.scan(q.c.db.QueryRow(ctx, b.String(), b.args...), &r)
+	err := q.t.scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
 	return r, NotFound(q.t.sqlName, err)
 }
 
@@ -260,13 +310,13 @@ func (q *SelectQuery[R]) First(ctx context.Context) (R, error) {
 func (q *SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		var b Builder
-		q.c.build(&b, q.t.list, true)
+		b := q.builder(&q.c)
+		q.c.build(b, q.t.list, true)
 		if b.err != nil {
 			yield(zero, b.err)
 			return
 		}
-		rows, err := q.c.db.Query(ctx, b.String(), b.args...)
+		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 		if err != nil {
 			yield(zero, err)
 			return
@@ -300,6 +350,6 @@ func scalar[T any](ctx context.Context, db DBTX, b *Builder) (T, error) {
 	if b.err != nil {
 		return v, b.err
 	}
-	err := db.QueryRow(ctx, b.String(), b.args...).Scan(&v)
+	err := db.QueryRow(ctx, b.finish(), b.args...).Scan(&v)
 	return v, err
 }

@@ -3,6 +3,8 @@ package pg
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +32,12 @@ const (
 type TableColumn struct {
 	Name   string
 	Insert InsertMode
+	// ReadBack says that an insert reads the column back (RETURNING)
+	// rather than keep the value it sent: the database fills the column,
+	// or may store a value other than the one sent (a rounded numeric or
+	// timestamp, a padded character(n), a normalized jsonb). Generated code
+	// sets it by the generator's rule; the others keep the row's values.
+	ReadBack bool
 }
 
 // RowFuncs are the functions generated code writes for a table's row
@@ -43,6 +51,14 @@ type RowFuncs[R any] struct {
 	// Targets appends pointers to r's fields to dst: what a join scans
 	// into, the table's columns being one part of a longer row.
 	Targets func(r *R, dst []any) []any
+	// InsertValues appends the values of the fields of the InsertValue
+	// columns only, in order: what an insert naming no column sends. It
+	// spares converting to any the fields that are not sent. Optional.
+	InsertValues func(r *R, dst []any) []any
+	// ScanInserted scans the ReadBack columns, in order, into the fields
+	// of r: what an insert reads back. Optional: without it, inserts read
+	// back every column with Scan.
+	ScanInserted func(row pgx.Row, r *R) error
 }
 
 // Table describes one table to the statement builders: its name, its
@@ -61,6 +77,17 @@ type Table[R any] struct {
 	scan    func(row pgx.Row, r *R) error
 	values  func(r *R, dst []any) []any
 	targets func(r *R, dst []any) []any
+
+	// What an insert without with sends: the InsertValue columns, how many,
+	// and their values (nil in code generated without InsertValues).
+	valueMask    []bool
+	nValues      int
+	insertValues func(r *R, dst []any) []any
+	// What an insert reads back: " RETURNING " and the ReadBack columns
+	// ("" for none), scanned by scanInserted; nil scanInserted reads back
+	// the whole row instead.
+	returning    string
+	scanInserted func(row pgx.Row, r *R) error
 }
 
 // NewTable returns the description of the table name in schema (both
@@ -74,19 +101,35 @@ func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *
 		scan:    fns.Scan,
 		values:  fns.Values,
 		targets: fns.Targets,
+
+		insertValues: fns.InsertValues,
+		scanInserted: fns.ScanInserted,
 	}
-	var list strings.Builder
+	var list, returning strings.Builder
 	for i, c := range cols {
 		q := quote.Ident(c.Name)
 		t.names = append(t.names, c.Name)
 		t.cols = append(t.cols, q)
 		t.modes = append(t.modes, c.Insert)
+		t.valueMask = append(t.valueMask, c.Insert == InsertValue)
+		if c.Insert == InsertValue {
+			t.nValues++
+		}
 		if i > 0 {
 			list.WriteString(", ")
 		}
 		list.WriteString(t.alias + "." + q)
+		if c.ReadBack {
+			if returning.Len() == 0 {
+				returning.WriteString(" RETURNING ")
+			} else {
+				returning.WriteString(", ")
+			}
+			returning.WriteString(t.alias + "." + q)
+		}
 	}
 	t.list = list.String()
+	t.returning = returning.String()
 	return t
 }
 
@@ -98,14 +141,26 @@ func (t *Table[R]) Scan(row pgx.Row, r *R) error { return t.scan(row, r) }
 
 // Select starts a query for rows of the table, run on db.
 func (t *Table[R]) Select(db DBTX) *SelectQuery[R] {
-	return &SelectQuery[R]{t: t, c: selectCore{db: db, from: t.from}}
+	q := &SelectQuery[R]{t: t, c: selectCore{db: db, from: t.from}}
+	// The first conditions and orderings go into arrays inside q rather
+	// than slices of their own.
+	q.c.where, q.c.order = q.where[:0], q.order[:0]
+	return q
 }
 
 // Update starts an update of rows of the table, run on db.
-func (t *Table[R]) Update(db DBTX) *UpdateQuery[R] { return &UpdateQuery[R]{t: t, db: db} }
+func (t *Table[R]) Update(db DBTX) *UpdateQuery[R] {
+	q := &UpdateQuery[R]{t: t, db: db}
+	q.sets, q.where = q.setArr[:0], q.whereArr[:0]
+	return q
+}
 
 // Delete starts a delete of rows of the table, run on db.
-func (t *Table[R]) Delete(db DBTX) *DeleteQuery[R] { return &DeleteQuery[R]{t: t, db: db} }
+func (t *Table[R]) Delete(db DBTX) *DeleteQuery[R] {
+	q := &DeleteQuery[R]{t: t, db: db}
+	q.where = q.whereArr[:0]
+	return q
+}
 
 // maxParams is the most parameters PostgreSQL's protocol takes in one
 // statement.
@@ -114,7 +169,9 @@ const maxParams = 65535
 // Insert inserts rows in one statement and returns them as stored, in the
 // order given. Columns with InsertValue are written from the rows; those
 // with InsertDefault only when named in with, else the database fills them;
-// those with InsertNever never.
+// those with InsertNever never. The rows returned are copies of those
+// given with the ReadBack columns read back from the database (every
+// column, for code generated without ScanInserted).
 func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyColumn) ([]R, error) {
 	if len(rows) == 0 {
 		return nil, nil
@@ -123,9 +180,44 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	if err := t.buildInsert(&b, rows, with); err != nil {
 		return nil, err
 	}
-	b.WriteSQL(" RETURNING ")
-	b.WriteSQL(t.list)
-	return t.collect(ctx, db, &b, len(rows))
+	if t.scanInserted == nil {
+		b.WriteSQL(" RETURNING ")
+		b.WriteSQL(t.list)
+		return t.collect(ctx, db, &b, len(rows))
+	}
+	// Only the columns the database fills or may change are read back,
+	// into copies of the rows given: the others are what was sent, and
+	// decoding them again would only allocate (strings, slices).
+	b.WriteSQL(t.returning)
+	out := slices.Clone(rows)
+	if t.returning == "" {
+		if _, err := db.Exec(ctx, b.finish(), b.args...); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	rs, err := db.Query(ctx, b.finish(), b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	n := 0
+	for rs.Next() {
+		if n == len(out) {
+			return nil, fmt.Errorf("pg: insert into %q returned more rows than the %d inserted", t.sqlName, len(out))
+		}
+		if err := t.scanInserted(rs, &out[n]); err != nil {
+			return nil, err
+		}
+		n++
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	if n != len(out) {
+		return nil, fmt.Errorf("pg: insert into %q returned %d rows for the %d inserted", t.sqlName, n, len(out))
+	}
+	return out, nil
 }
 
 // buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
@@ -135,6 +227,10 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 	if err != nil {
 		return err
 	}
+	// Naming no column in with, the usual case, sends exactly the
+	// InsertValue columns, whose values InsertValues gives without the
+	// others.
+	fast := len(with) == 0 && t.insertValues != nil
 	if n*len(rows) > maxParams {
 		return fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
 			len(rows), n, t.sqlName, n*len(rows), maxParams)
@@ -155,7 +251,10 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 		}
 	}
 	b.WriteSQL(") VALUES ")
-	vals := make([]any, 0, len(t.cols))
+	var vals []any
+	if !fast {
+		vals = make([]any, 0, len(t.cols))
+	}
 	for r := range rows {
 		if r > 0 {
 			b.WriteSQL(", ")
@@ -165,6 +264,19 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 			// No column to write: one DEFAULT makes a row of defaults, as
 			// DEFAULT VALUES would for a single row.
 			b.WriteSQL("DEFAULT")
+		}
+		if fast {
+			k := len(b.args)
+			b.args = t.insertValues(&rows[r], b.args)
+			for j := k; j < len(b.args); j++ {
+				if j > k {
+					b.WriteSQL(", ")
+				}
+				b.buf = append(b.buf, '$')
+				b.buf = strconv.AppendInt(b.buf, int64(j+1), 10)
+			}
+			b.WriteSQL(")")
+			continue
 		}
 		vals = t.values(&rows[r], vals[:0])
 		first := true
@@ -186,6 +298,10 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 // sendMask says which columns an insert writes, and how many. what names
 // the statement in errors ("insert into", "copy into").
 func (t *Table[R]) sendMask(what string, with []AnyColumn) ([]bool, int, error) {
+	if len(with) == 0 {
+		// Shared, never written: callers only read the mask.
+		return t.valueMask, t.nValues, nil
+	}
 	send := make([]bool, len(t.cols))
 	for i, m := range t.modes {
 		send[i] = m == InsertValue
@@ -228,7 +344,7 @@ func (t *Table[R]) collect(ctx context.Context, db DBTX, b *Builder, sizeHint in
 	if b.err != nil {
 		return nil, b.err
 	}
-	return t.query(ctx, db, b.String(), b.args, sizeHint)
+	return t.query(ctx, db, b.finish(), b.args, sizeHint)
 }
 
 // query runs sql, which returns rows of the table, and scans them.

@@ -181,7 +181,7 @@ func (q *ValuesQuery[T]) Offset(n int) *ValuesQuery[T] {
 func (q *ValuesQuery[T]) SQL() (string, []any, error) {
 	var b Builder
 	q.c.buildValues(&b, "", q.sel, true)
-	return b.String(), b.args, b.err
+	return b.finish(), b.args, b.err
 }
 
 // One returns the first row: the only one of an aggregate without
@@ -194,7 +194,7 @@ func (q *ValuesQuery[T]) One(ctx context.Context) (T, error) {
 	if b.err != nil {
 		return v, b.err
 	}
-	err := q.c.db.QueryRow(ctx, b.String(), b.args...).Scan(q.targets(&v, make([]any, 0, len(q.sel)))...)
+	err := q.c.db.QueryRow(ctx, b.finish(), b.args...).Scan(q.targets(&v, make([]any, 0, len(q.sel)))...)
 	if err != nil {
 		return v, NotFound("values", err)
 	}
@@ -208,7 +208,7 @@ func (q *ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	rows, err := q.c.db.Query(ctx, b.String(), b.args...)
+	rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 	if err != nil {
 		return nil, err
 	}

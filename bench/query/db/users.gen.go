@@ -81,7 +81,7 @@ func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.An
 		}
 		return rows[0], nil
 	}
-	if err := scanUsers(q.db.QueryRow(ctx, sqlUsersInsert, row.Email, row.Name, row.Score), &row); err != nil {
+	if err := scanUsersInserted(q.db.QueryRow(ctx, sqlUsersInsert, row.Email, row.Name, row.Score), &row); err != nil {
 		return schema.User{}, err
 	}
 	return row, nil
@@ -152,20 +152,30 @@ func _() {
 
 const (
 	sqlUsersGet    = `SELECT "users"."id", "users"."email", "users"."name", "users"."created_at", "users"."score" FROM "public"."users" WHERE "users"."id" = $1`
-	sqlUsersInsert = `INSERT INTO "public"."users" ("email", "name", "score") VALUES ($1, $2, $3) RETURNING "users"."id", "users"."email", "users"."name", "users"."created_at", "users"."score"`
+	sqlUsersInsert = `INSERT INTO "public"."users" ("email", "name", "score") VALUES ($1, $2, $3) RETURNING "users"."id", "users"."created_at"`
 )
 
 var tableUsers = pg.NewTable("public", "users", []pg.TableColumn{
-	{Name: "id", Insert: pg.InsertDefault},
+	{Name: "id", Insert: pg.InsertDefault, ReadBack: true},
 	{Name: "email", Insert: pg.InsertValue},
 	{Name: "name", Insert: pg.InsertValue},
-	{Name: "created_at", Insert: pg.InsertDefault},
+	{Name: "created_at", Insert: pg.InsertDefault, ReadBack: true},
 	{Name: "score", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.User]{
-	Scan:    scanUsers,
-	Targets: targetsUsers,
-	Values:  valuesUsers,
+	InsertValues: insertValuesUsers,
+	Scan:         scanUsers,
+	ScanInserted: scanUsersInserted,
+	Targets:      targetsUsers,
+	Values:       valuesUsers,
 })
+
+func insertValuesUsers(r *schema.User, dst []any) []any {
+	return append(dst, r.Email, r.Name, r.Score)
+}
+
+func scanUsersInserted(row pgx.Row, r *schema.User) error {
+	return row.Scan(&r.ID, &r.CreatedAt)
+}
 
 func scanUsers(row pgx.Row, r *schema.User) error {
 	return row.Scan(&r.ID, &r.Email, &r.Name, &r.CreatedAt, &r.Score)

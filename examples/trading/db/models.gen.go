@@ -77,7 +77,7 @@ func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.
 		}
 		return rows[0], nil
 	}
-	if err := scanModels(q.db.QueryRow(ctx, sqlModelsInsert, row.ID, row.Variant, row.NetPortfolio), &row); err != nil {
+	if err := scanModelsInserted(q.db.QueryRow(ctx, sqlModelsInsert, row.ID, row.Variant, row.NetPortfolio), &row); err != nil {
 		return schema.Model{}, err
 	}
 	return row, nil
@@ -165,7 +165,7 @@ func _() {
 
 const (
 	sqlModelsGet        = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = $1`
-	sqlModelsInsert     = `INSERT INTO "public"."Models" ("id", "variant", "netPortfolio") VALUES ($1, $2, $3) RETURNING "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt"`
+	sqlModelsInsert     = `INSERT INTO "public"."Models" ("id", "variant", "netPortfolio") VALUES ($1, $2, $3) RETURNING "Models"."createdAt"`
 	sqlModelsLoadOrders = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."modelId" = ANY($1) ORDER BY "Orders"."id"`
 )
 
@@ -173,12 +173,22 @@ var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
 	{Name: "id", Insert: pg.InsertValue},
 	{Name: "variant", Insert: pg.InsertValue},
 	{Name: "netPortfolio", Insert: pg.InsertValue},
-	{Name: "createdAt", Insert: pg.InsertDefault},
+	{Name: "createdAt", Insert: pg.InsertDefault, ReadBack: true},
 }, pg.RowFuncs[schema.Model]{
-	Scan:    scanModels,
-	Targets: targetsModels,
-	Values:  valuesModels,
+	InsertValues: insertValuesModels,
+	Scan:         scanModels,
+	ScanInserted: scanModelsInserted,
+	Targets:      targetsModels,
+	Values:       valuesModels,
 })
+
+func insertValuesModels(r *schema.Model, dst []any) []any {
+	return append(dst, r.ID, r.Variant, r.NetPortfolio)
+}
+
+func scanModelsInserted(row pgx.Row, r *schema.Model) error {
+	return row.Scan(&r.CreatedAt)
+}
 
 func scanModels(row pgx.Row, r *schema.Model) error {
 	return row.Scan(&r.ID, &r.Variant, &r.NetPortfolio, &r.CreatedAt)

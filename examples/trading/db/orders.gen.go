@@ -79,7 +79,8 @@ func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order] {
 }
 
 // Insert inserts row into "Orders" and returns it as stored, with the values
-// the database filled in.
+// the database filled in. Quantity, ExitPlan, ClosedAt are read back too, since the
+// database may store values other than the one sent.
 //
 // The database fills ID, Status (they have defaults): the values of those
 // fields in row are not sent, unless their columns are named in with:
@@ -95,7 +96,7 @@ func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.
 		}
 		return rows[0], nil
 	}
-	if err := scanOrders(q.db.QueryRow(ctx, sqlOrdersInsert, row.ModelID, row.Symbol, row.Quantity, row.ExitPlan, row.ClosedAt, row.Trailing), &row); err != nil {
+	if err := scanOrdersInserted(q.db.QueryRow(ctx, sqlOrdersInsert, row.ModelID, row.Symbol, row.Quantity, row.ExitPlan, row.ClosedAt, row.Trailing), &row); err != nil {
 		return schema.Order{}, err
 	}
 	return row, nil
@@ -186,24 +187,34 @@ func _() {
 
 const (
 	sqlOrdersGet       = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."id" = $1`
-	sqlOrdersInsert    = `INSERT INTO "public"."Orders" ("modelId", "symbol", "quantity", "exitPlan", "closedAt", "trailingStop") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop"`
+	sqlOrdersInsert    = `INSERT INTO "public"."Orders" ("modelId", "symbol", "quantity", "exitPlan", "closedAt", "trailingStop") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "Orders"."id", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt"`
 	sqlOrdersLoadModel = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = ANY($1)`
 )
 
 var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
-	{Name: "id", Insert: pg.InsertDefault},
+	{Name: "id", Insert: pg.InsertDefault, ReadBack: true},
 	{Name: "modelId", Insert: pg.InsertValue},
 	{Name: "symbol", Insert: pg.InsertValue},
-	{Name: "quantity", Insert: pg.InsertValue},
-	{Name: "exitPlan", Insert: pg.InsertValue},
-	{Name: "status", Insert: pg.InsertDefault},
-	{Name: "closedAt", Insert: pg.InsertValue},
+	{Name: "quantity", Insert: pg.InsertValue, ReadBack: true},
+	{Name: "exitPlan", Insert: pg.InsertValue, ReadBack: true},
+	{Name: "status", Insert: pg.InsertDefault, ReadBack: true},
+	{Name: "closedAt", Insert: pg.InsertValue, ReadBack: true},
 	{Name: "trailingStop", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.Order]{
-	Scan:    scanOrders,
-	Targets: targetsOrders,
-	Values:  valuesOrders,
+	InsertValues: insertValuesOrders,
+	Scan:         scanOrders,
+	ScanInserted: scanOrdersInserted,
+	Targets:      targetsOrders,
+	Values:       valuesOrders,
 })
+
+func insertValuesOrders(r *schema.Order, dst []any) []any {
+	return append(dst, r.ModelID, r.Symbol, r.Quantity, r.ExitPlan, r.ClosedAt, r.Trailing)
+}
+
+func scanOrdersInserted(row pgx.Row, r *schema.Order) error {
+	return row.Scan(&r.ID, &r.Quantity, &r.ExitPlan, &r.Status, &r.ClosedAt)
+}
 
 func scanOrders(row pgx.Row, r *schema.Order) error {
 	return row.Scan(&r.ID, &r.ModelID, &r.Symbol, &r.Quantity, &r.ExitPlan, &r.Status, &r.ClosedAt, &r.Trailing)
