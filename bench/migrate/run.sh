@@ -39,42 +39,9 @@ N=${N:-1000}
 RUNS=${RUNS:-10}
 WARMUP=${WARMUP:-1}
 
-# pgbin NAME: the PostgreSQL program NAME, from PATH or the newest
-# /usr/lib/postgresql/*/bin.
-pgbin() {
-	if command -v "$1" >/dev/null 2>&1; then
-		command -v "$1"
-		return
-	fi
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -V -r); do
-		if [ -x "$d/$1" ]; then
-			echo "$d/$1"
-			return
-		fi
-	done
-	echo "run.sh: $1 not found; install PostgreSQL" >&2
-	exit 1
-}
-initdb=$(pgbin initdb)
-pg_ctl=$(pgbin pg_ctl)
+. "$here/../cluster.sh"
+cluster_scratch migrate
 psql=$(pgbin psql)
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/mizzle-bench-migrate.XXXXXX")
-# as_pg CMD...: runs a server program as the cluster's user.
-as_pg() { "$@"; }
-if [ "$(id -u)" = 0 ]; then
-	chown postgres: "$work"
-	as_pg() { runuser -u postgres -- "$@"; }
-fi
-cleanup() {
-	as_pg "$pg_ctl" stop -D "$work/data" -m immediate -w -s >/dev/null 2>&1 || true
-	if [ "${KEEP:-}" = 1 ]; then
-		echo "== scratch directory: $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
 
 echo "== go build ./cmd/mizzle"
 mkdir -p "$work/bin"
@@ -82,25 +49,7 @@ mkdir -p "$work/bin"
 mizzle="$work/bin/mizzle"
 
 echo "== initdb and start a cluster"
-as_pg "$initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-# A free port: one that nothing answers on, tried until the server starts.
-started=no
-for attempt in 1 2 3 4 5; do
-	port=$((20000 + RANDOM % 40000))
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		continue
-	fi
-	if as_pg "$pg_ctl" start -w -D "$work/data" -l "$work/data/postgres.log" \
-		-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=''" >/dev/null; then
-		started=yes
-		break
-	fi
-done
-if [ $started != yes ]; then
-	tail -20 "$work/data/postgres.log" >&2
-	echo "run.sh: the cluster did not start" >&2
-	exit 1
-fi
+cluster_start
 admin="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 url="postgres://postgres@127.0.0.1:$port/bench?sslmode=disable"
 

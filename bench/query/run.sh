@@ -42,26 +42,9 @@ OUT=${OUT:-out}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-# pgbin NAME: the PostgreSQL program NAME, from PATH or the newest
-# /usr/lib/postgresql/*/bin.
-pgbin() {
-	if command -v "$1" >/dev/null 2>&1; then
-		command -v "$1"
-		return
-	fi
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -V -r); do
-		if [ -x "$d/$1" ]; then
-			echo "$d/$1"
-			return
-		fi
-	done
-	echo "run.sh: $1 not found; install PostgreSQL" >&2
-	exit 1
-}
+. "$here/../cluster.sh"
 
 if [ -z "${MIZZLE_BENCH_DATABASE_URL:-}" ]; then
-	initdb=$(pgbin initdb)
-	pg_ctl=$(pgbin pg_ctl)
 	# The cluster lives in memory (/dev/shm) where there is one: with the
 	# disk out of the way, what differs between libraries is their own work,
 	# and a shared machine's disk is a large source of noise.
@@ -69,48 +52,14 @@ if [ -z "${MIZZLE_BENCH_DATABASE_URL:-}" ]; then
 	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 		base=/dev/shm
 	fi
-	work=$(mktemp -d "$base/mizzle-bench-query.XXXXXX")
-	# as_pg CMD...: runs a server program as the cluster's user.
-	as_pg() { "$@"; }
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres: "$work"
-		as_pg() { runuser -u postgres -- "$@"; }
-	fi
-	cleanup() {
-		as_pg "$pg_ctl" stop -D "$work/data" -m immediate -w -s >/dev/null 2>&1 || true
-		if [ "${KEEP:-}" = 1 ]; then
-			echo "== scratch directory: $work"
-		else
-			rm -rf "$work"
-		fi
-	}
-	trap cleanup EXIT
+	cluster_scratch query "$base"
 
 	echo "== initdb and start a cluster"
 	# --no-sync: the cluster is thrown away, and initdb's fsyncs are slow.
-	as_pg "$initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >/dev/null
 	# Durability off (as the project's test clusters run): a commit would
 	# otherwise wait for the disk, which adds the same time to every
 	# library and hides the client-side cost this benchmark is about.
-	settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-	# A free port: one that nothing answers on, tried until the server starts.
-	started=no
-	for attempt in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 40000))
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			continue
-		fi
-		if as_pg "$pg_ctl" start -w -D "$work/data" -l "$work/data/postgres.log" \
-			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' $settings" >/dev/null; then
-			started=yes
-			break
-		fi
-	done
-	if [ $started != yes ]; then
-		tail -20 "$work/data/postgres.log" >&2
-		echo "run.sh: the cluster did not start" >&2
-		exit 1
-	fi
+	cluster_start --no-sync -- -c fsync=off -c synchronous_commit=off -c full_page_writes=off
 	export MIZZLE_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 fi
 
