@@ -1,6 +1,9 @@
 package migrations
 
-import "github.com/mizzle/mizzle/schema"
+import (
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/schema"
+)
 
 // A Change is one step of a migration. The set of changes is closed: the
 // types in this package are all there is. Each change carries what its SQL
@@ -14,6 +17,10 @@ type Change interface {
 type TableName struct {
 	Schema, Name string
 }
+
+// String returns the table's name quoted and schema-qualified, as SQL
+// and messages spell it: "public"."orders".
+func (t TableName) String() string { return quote.Ident(t.Schema, t.Name) }
 
 func nameOf(t *schema.Table) TableName { return TableName{t.Schema, t.Name} }
 

@@ -72,26 +72,26 @@ func statements(c Change) (sql []string, warning string, err error) {
 	case CreateTable:
 		return []string{createTable(c.Table)}, "", nil
 	case DropTable:
-		return one("DROP TABLE %s;", tableIdent(c.Table)),
-			fmt.Sprintf("drops table %s and all of its rows", tableIdent(c.Table)), nil
+		return one("DROP TABLE %s;", c.Table.String()),
+			fmt.Sprintf("drops table %s and all of its rows", c.Table.String()), nil
 	case RenameTable:
-		return one("ALTER TABLE %s RENAME TO %s;", tableIdent(c.Table), quote.Ident(c.To)), swapWarning(c.Aside), nil
+		return one("ALTER TABLE %s RENAME TO %s;", c.Table.String(), quote.Ident(c.To)), swapWarning(c.Aside), nil
 	case SetTableSchema:
-		return one("ALTER TABLE %s SET SCHEMA %s;", tableIdent(c.Table), quote.Ident(c.To)), "", nil
+		return one("ALTER TABLE %s SET SCHEMA %s;", c.Table.String(), quote.Ident(c.To)), "", nil
 	case AddColumn:
 		col := c.Column
 		if col.NotNull && col.Default == "" && col.Identity == "" && col.Generated == "" && !col.Type.IsSerial() {
 			warning = fmt.Sprintf("adds NOT NULL column %s without a default: this fails if %s has rows",
-				quote.Ident(col.Name), tableIdent(c.Table))
+				quote.Ident(col.Name), c.Table.String())
 		}
-		return one("ALTER TABLE %s ADD COLUMN %s;", tableIdent(c.Table), columnDef(col)), warning, nil
+		return one("ALTER TABLE %s ADD COLUMN %s;", c.Table.String(), columnDef(col)), warning, nil
 	case DropColumn:
 		if !c.Generated {
-			warning = fmt.Sprintf("drops column %s of %s and the data in it", quote.Ident(c.Column), tableIdent(c.Table))
+			warning = fmt.Sprintf("drops column %s of %s and the data in it", quote.Ident(c.Column), c.Table.String())
 		}
-		return one("ALTER TABLE %s DROP COLUMN %s;", tableIdent(c.Table), quote.Ident(c.Column)), warning, nil
+		return one("ALTER TABLE %s DROP COLUMN %s;", c.Table.String(), quote.Ident(c.Column)), warning, nil
 	case RenameColumn:
-		return one("ALTER TABLE %s RENAME COLUMN %s TO %s;", tableIdent(c.Table), quote.Ident(c.From), quote.Ident(c.To)), swapWarning(c.Aside), nil
+		return one("ALTER TABLE %s RENAME COLUMN %s TO %s;", c.Table.String(), quote.Ident(c.From), quote.Ident(c.To)), swapWarning(c.Aside), nil
 	case AlterColumnType:
 		s := alterColumn(c.Table, c.Column, "SET DATA TYPE "+typeSQL(c.To))
 		if c.Using != "" {
@@ -99,7 +99,7 @@ func statements(c Change) (sql []string, warning string, err error) {
 		}
 		if !widens(c.From, c.To) {
 			warning = fmt.Sprintf("changes the type of %s in %s from %s to %s: %s",
-				quote.Ident(c.Column), tableIdent(c.Table), typeSQL(c.From), typeSQL(c.To), typeChangeRisk(c))
+				quote.Ident(c.Column), c.Table.String(), typeSQL(c.From), typeSQL(c.To), typeChangeRisk(c))
 		}
 		return []string{s}, warning, nil
 	case SetDefault:
@@ -108,7 +108,7 @@ func statements(c Change) (sql []string, warning string, err error) {
 		return []string{alterColumn(c.Table, c.Column, "DROP DEFAULT")}, "", nil
 	case SetNotNull:
 		return []string{alterColumn(c.Table, c.Column, "SET NOT NULL")},
-			fmt.Sprintf("sets NOT NULL on %s of %s: this fails if a row holds NULL there", quote.Ident(c.Column), tableIdent(c.Table)), nil
+			fmt.Sprintf("sets NOT NULL on %s of %s: this fails if a row holds NULL there", quote.Ident(c.Column), c.Table.String()), nil
 	case DropNotNull:
 		return []string{alterColumn(c.Table, c.Column, "DROP NOT NULL")}, "", nil
 	case AddIdentity:
@@ -117,7 +117,7 @@ func statements(c Change) (sql []string, warning string, err error) {
 			// The new sequence starts at 1; move it past the values the
 			// column already holds.
 			fmt.Sprintf("SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max(%s), 0) + 1, false) FROM %s;",
-				quote.Literal(tableIdent(c.Table)), quote.Literal(c.Column), quote.Ident(c.Column), tableIdent(c.Table)),
+				quote.Literal(c.Table.String()), quote.Literal(c.Column), quote.Ident(c.Column), c.Table.String()),
 		}, "", nil
 	case SetIdentity:
 		return []string{alterColumn(c.Table, c.Column, "SET GENERATED "+identityKind(c.Kind))}, "", nil
@@ -126,17 +126,17 @@ func statements(c Change) (sql []string, warning string, err error) {
 	case DropExpression:
 		return []string{alterColumn(c.Table, c.Column, "DROP EXPRESSION")}, "", nil
 	case AddPrimaryKey:
-		return one("ALTER TABLE %s ADD %s;", tableIdent(c.Table), primaryKeyDef(c.PrimaryKey)), "", nil
+		return one("ALTER TABLE %s ADD %s;", c.Table.String(), primaryKeyDef(c.PrimaryKey)), "", nil
 	case AddUnique:
-		return one("ALTER TABLE %s ADD %s;", tableIdent(c.Table), uniqueDef(c.Unique)), "", nil
+		return one("ALTER TABLE %s ADD %s;", c.Table.String(), uniqueDef(c.Unique)), "", nil
 	case AddCheck:
-		return one("ALTER TABLE %s ADD %s;", tableIdent(c.Table), checkDef(c.Check)), "", nil
+		return one("ALTER TABLE %s ADD %s;", c.Table.String(), checkDef(c.Check)), "", nil
 	case AddForeignKey:
 		return []string{addForeignKey(c.Table, c.ForeignKey)}, "", nil
 	case DropConstraint:
-		return one("ALTER TABLE %s DROP CONSTRAINT %s;", tableIdent(c.Table), quote.Ident(c.Name)), "", nil
+		return one("ALTER TABLE %s DROP CONSTRAINT %s;", c.Table.String(), quote.Ident(c.Name)), "", nil
 	case RenameConstraint:
-		return one("ALTER TABLE %s RENAME CONSTRAINT %s TO %s;", tableIdent(c.Table), quote.Ident(c.From), quote.Ident(c.To)), "", nil
+		return one("ALTER TABLE %s RENAME CONSTRAINT %s TO %s;", c.Table.String(), quote.Ident(c.From), quote.Ident(c.To)), "", nil
 	case CreateIndex:
 		return []string{createIndex(c.Table, c.Index)}, "", nil
 	case DropIndex:
@@ -175,10 +175,8 @@ func typeChangeRisk(c AlterColumnType) string {
 	return "values that do not fit fail the migration"
 }
 
-func tableIdent(t TableName) string { return quote.Ident(t.Schema, t.Name) }
-
 func alterColumn(t TableName, column, action string) string {
-	return fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s %s;", tableIdent(t), quote.Ident(column), action)
+	return fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s %s;", t.String(), quote.Ident(column), action)
 }
 
 func identityKind(k schema.Identity) string {
@@ -333,7 +331,7 @@ func typeSQL(t schema.Type) string {
 func addForeignKey(t TableName, fk schema.ForeignKey) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s)",
-		tableIdent(t), quote.Ident(fk.Name), identList(fk.Columns),
+		t.String(), quote.Ident(fk.Name), identList(fk.Columns),
 		quote.Ident(fk.RefSchema, fk.RefTable), identList(fk.RefColumns))
 	if fk.OnDelete != schema.NoAction {
 		b.WriteString(" ON DELETE " + strings.ToUpper(string(fk.OnDelete)))
@@ -353,7 +351,7 @@ func createIndex(t TableName, ix schema.Index) string {
 	if ix.Unique {
 		b.WriteString("UNIQUE ")
 	}
-	fmt.Fprintf(&b, "INDEX %s ON %s", quote.Ident(ix.Name), tableIdent(t))
+	fmt.Fprintf(&b, "INDEX %s ON %s", quote.Ident(ix.Name), t.String())
 	if ix.Method != "" {
 		b.WriteString(" USING " + ix.Method)
 	}

@@ -248,3 +248,30 @@ func (m *Model) RelativePositions(dir string) {
 		}
 	}
 }
+
+// HasKey reports whether cols, in this order, are the primary key, a unique
+// constraint or a plain unique index of t: what a foreign key may
+// reference, as the loader requires it.
+func (t *Table) HasKey(cols []string) bool {
+	if t.PrimaryKey != nil && slices.Equal(t.PrimaryKey.Columns, cols) {
+		return true
+	}
+	for _, u := range t.Uniques {
+		if slices.Equal(u.Columns, cols) {
+			return true
+		}
+	}
+	for _, ix := range t.Indexes {
+		if !ix.Unique || ix.Where != "" || len(ix.Elements) != len(cols) {
+			continue
+		}
+		match := true
+		for i, e := range ix.Elements {
+			match = match && e.Column == cols[i] && e.Opclass == ""
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}

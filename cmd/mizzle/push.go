@@ -195,7 +195,7 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 			if n, err = count(c.Table, ""); err != nil {
 				return
 			}
-			risks = append(risks, fmt.Sprintf("drops table %s with %s", tableIdent(c.Table), rows(n)))
+			risks = append(risks, fmt.Sprintf("drops table %s with %s", c.Table.String(), rows(n)))
 		case migrations.DropColumn:
 			if c.Generated {
 				continue
@@ -203,13 +203,13 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NOT NULL"); err != nil {
 				return
 			}
-			risks = append(risks, fmt.Sprintf("drops column %s of %s, losing the values of %s", quote.Ident(c.Column), tableIdent(c.Table), rows(n)))
+			risks = append(risks, fmt.Sprintf("drops column %s of %s, losing the values of %s", quote.Ident(c.Column), c.Table.String(), rows(n)))
 		case migrations.SetNotNull:
 			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NULL"); err != nil {
 				return
 			}
 			if n > 0 {
-				refusals = append(refusals, fmt.Sprintf("cannot set NOT NULL on %s of %s: %s hold NULL there", quote.Ident(c.Column), tableIdent(c.Table), rows(n)))
+				refusals = append(refusals, fmt.Sprintf("cannot set NOT NULL on %s of %s: %s hold NULL there", quote.Ident(c.Column), c.Table.String(), rows(n)))
 			}
 		case migrations.AddColumn:
 			if s.Warning == "" {
@@ -219,7 +219,7 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 				return
 			}
 			if n > 0 {
-				refusals = append(refusals, fmt.Sprintf("cannot add NOT NULL column %s without a default to %s: it has %s", quote.Ident(c.Column.Name), tableIdent(c.Table), rows(n)))
+				refusals = append(refusals, fmt.Sprintf("cannot add NOT NULL column %s without a default to %s: it has %s", quote.Ident(c.Column.Name), c.Table.String(), rows(n)))
 			}
 		case migrations.AlterColumnType:
 			if s.Warning == "" {
@@ -228,7 +228,7 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NOT NULL"); err != nil {
 				return
 			}
-			risks = append(risks, fmt.Sprintf("changes the type of %s in %s from %s to %s, converting %s", quote.Ident(c.Column), tableIdent(c.Table), c.From, c.To, rows(n)))
+			risks = append(risks, fmt.Sprintf("changes the type of %s in %s from %s to %s, converting %s", quote.Ident(c.Column), c.Table.String(), c.From, c.To, rows(n)))
 		case migrations.RebuildEnum:
 			if len(c.Removed) == 0 {
 				continue
@@ -247,12 +247,10 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 				}
 				if n > 0 {
 					refusals = append(refusals, fmt.Sprintf("cannot remove %s from enum %s: %s of %s use it in %s",
-						strings.Join(lits, ", "), quote.Ident(c.Enum.Schema, c.Enum.Name), rows(n), tableIdent(col.Table), quote.Ident(col.Column)))
+						strings.Join(lits, ", "), quote.Ident(c.Enum.Schema, c.Enum.Name), rows(n), col.Table.String(), quote.Ident(col.Column)))
 				}
 			}
 		}
 	}
 	return risks, refusals, nil
 }
-
-func tableIdent(t migrations.TableName) string { return quote.Ident(t.Schema, t.Name) }

@@ -342,37 +342,12 @@ func (w *writer) foreignKeys(t *schema.Table) {
 				return true
 			}
 		}
-		if !isKey(target, fk.RefColumns) {
+		if !target.HasKey(fk.RefColumns) {
 			w.warn("%s references columns that are neither the primary key nor a unique constraint or plain unique index: left out", on)
 			return true
 		}
 		return false
 	})
-}
-
-// isKey is the loader's test for what a foreign key may reference.
-func isKey(t *schema.Table, cols []string) bool {
-	if t.PrimaryKey != nil && slices.Equal(t.PrimaryKey.Columns, cols) {
-		return true
-	}
-	for _, u := range t.Uniques {
-		if slices.Equal(u.Columns, cols) {
-			return true
-		}
-	}
-	for _, ix := range t.Indexes {
-		if !ix.Unique || ix.Where != "" || len(ix.Elements) != len(cols) {
-			continue
-		}
-		match := true
-		for i, e := range ix.Elements {
-			match = match && e.Column == cols[i] && e.Opclass == ""
-		}
-		if match {
-			return true
-		}
-	}
-	return false
 }
 
 // files writes and formats the package's files.

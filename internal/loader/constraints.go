@@ -3,7 +3,6 @@ package loader
 import (
 	"fmt"
 	"go/types"
-	"slices"
 	"strings"
 
 	"github.com/mizzle/mizzle/schema"
@@ -407,25 +406,8 @@ func (l *loader) sameType(from, to *schema.Column, target *schema.Table, pos sch
 // isKey reports whether cols are the primary key or a unique key of t;
 // PostgreSQL requires one for a foreign key to reference them.
 func (l *loader) isKey(what string, t *schema.Table, cols []string, pos schema.Position) bool {
-	if t.PrimaryKey != nil && slices.Equal(t.PrimaryKey.Columns, cols) {
+	if t.HasKey(cols) {
 		return true
-	}
-	for _, u := range t.Uniques {
-		if slices.Equal(u.Columns, cols) {
-			return true
-		}
-	}
-	for _, ix := range t.Indexes {
-		if !ix.Unique || ix.Where != "" || len(ix.Elements) != len(cols) {
-			continue
-		}
-		match := true
-		for i, e := range ix.Elements {
-			match = match && e.Column == cols[i] && e.Opclass == ""
-		}
-		if match {
-			return true
-		}
 	}
 	l.errs.Addf(pos, "%s: %s (%s) is neither the primary key nor unique; PostgreSQL needs one of them on referenced columns", what, t.Name, strings.Join(cols, ", "))
 	return false
