@@ -9,10 +9,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/tools/txtar"
 
 	"github.com/mizzle/mizzle/internal/golden"
-	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/migrations"
@@ -34,15 +32,7 @@ func TestCreate(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir, env := testmod.Write(t, ar)
-			m, err := loader.Load(context.Background(), loader.Config{Dir: dir, Env: env})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := testmod.Load(t, file)
 			stmts, err := migrations.SQL(migrations.Create(m))
 			if err != nil {
 				t.Fatal(err)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/internal/introspect"
-	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/internal/testmod"
@@ -41,16 +40,8 @@ func TestCorpus(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir, env := testmod.Write(t, ar)
 			ctx := context.Background()
-			loaded, err := loader.Load(ctx, loader.Config{Dir: dir, Env: env})
-			if err != nil {
-				t.Fatal(err)
-			}
+			loaded := testmod.Load(t, file)
 			conn := pgtest.Connect(t)
 			if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
 				t.Fatalf("citext (from PostgreSQL's contrib modules): %v", err)

@@ -7,10 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/tools/txtar"
 
 	"github.com/mizzle/mizzle/internal/introspect"
-	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/migrations"
@@ -38,15 +36,7 @@ func TestNormalize(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir, env := testmod.Write(t, ar)
-			m, err := loader.Load(ctx, loader.Config{Dir: dir, Env: env})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := testmod.Load(t, file)
 			conn := pgtest.Connect(t)
 			if _, err := conn.Exec(ctx, "CREATE EXTENSION citext"); err != nil {
 				t.Fatal(err)

@@ -1,8 +1,10 @@
 // Package testmod writes Go source from test archives into throwaway modules
-// that the loader can read without the network. Imported only by tests.
+// that the loader can read without the network, and loads them (Load).
+// Imported only by tests.
 package testmod
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +12,9 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // repoRoot is this repository's root, found from this file's path so tests
@@ -58,4 +63,21 @@ func mustWrite(t testing.TB, path, data string) {
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Load writes the txtar archive at file into a throwaway module (see Write)
+// and loads its schema package, failing the test on any error: the first
+// step of every test that runs on the shared corpus.
+func Load(t testing.TB, file string) *schema.Model {
+	t.Helper()
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, env := Write(t, ar)
+	m, err := loader.Load(context.Background(), loader.Config{Dir: dir, Env: env})
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return m
 }
