@@ -34,8 +34,10 @@ apply it in one transaction. For development databases: production runs
 migrate.
 
 Statements that lose data or may fail on existing rows are listed with the
-number of rows they touch. On a terminal push asks before applying them;
-elsewhere it refuses unless --force. It never empties a table to make a
+number of rows they touch, and so are the indexes and the unique, check,
+foreign key and primary key constraints that only the database has (added
+by hand, say), which push would drop. On a terminal push asks before
+applying them; elsewhere it refuses unless --force. It never empties a table to make a
 change fit: SET NOT NULL on a column holding NULLs, or a new NOT NULL column
 without a default on a table with rows, is refused with the count.
 
@@ -60,7 +62,7 @@ belong to extensions are never touched. Renames are settled as in generate.`,
 	fl.StringVar(&f.schema, "schema", ".", "directory of the schema package")
 	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then .env, then mizzle.yaml)")
 	fl.StringSliceVar(&f.schemas, "schemas", nil, "the database schemas mizzle manages (default: public and those the schema package uses)")
-	fl.BoolVar(&f.force, "force", false, "apply statements that lose data without asking")
+	fl.BoolVar(&f.force, "force", false, "apply statements that lose data or drop indexes and constraints without asking")
 	fl.BoolVar(&f.strict, "strict", false, "always ask before applying, even when nothing is lost")
 	fl.BoolVar(&f.verbose, "verbose", false, "print every statement in full")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan and apply nothing")
@@ -119,7 +121,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return err
 	}
 
-	risks, refusals, err := assessRisks(ctx, conn, stmts)
+	risks, refusals, err := assessRisks(ctx, conn, actual, stmts)
 	if err != nil {
 		return errors.New(redact(err.Error(), url))
 	}
@@ -156,7 +158,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 				return errReported
 			}
 		default:
-			fmt.Fprintln(env.stderr, "Nothing was changed: these statements lose data; run again with --force to apply them.")
+			fmt.Fprintln(env.stderr, "Nothing was changed: the statements warned about lose data or drop indexes and constraints; run again with --force to apply them.")
 			return errReported
 		}
 	}
@@ -177,7 +179,14 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 
 // assessRisks counts the rows each risky statement touches. Risks are
 // shown and need consent; refusals are changes the data cannot take.
-func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Statement) (risks, refusals []string, err error) {
+//
+// Dropping an index or a constraint loses no row, but what it enforced or
+// sped up goes silently, and the one the database has may be there on
+// purpose (a DBA's index, a check added by hand): a drop is a risk unless
+// the plan creates one of the same name again, rebuilding it to the
+// schema's definition. actual is the database as read, where a dropped
+// index's table is found.
+func assessRisks(ctx context.Context, conn *pgx.Conn, actual *schema.Model, stmts []migrations.Statement) (risks, refusals []string, err error) {
 	count := func(table migrations.TableName, where string, args ...any) (int64, error) {
 		sql := "SELECT count(*) FROM " + quote.Ident(table.Schema, table.Name)
 		if where != "" {
@@ -188,6 +197,7 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 		return n, err
 	}
 	rows := func(n int64) string { return fmt.Sprintf("%d %s", n, plural(int(n), "row", "rows")) }
+	recreated := recreatedObjects(stmts)
 	for _, s := range stmts {
 		var n int64
 		switch c := s.Source.(type) {
@@ -204,6 +214,23 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 				return
 			}
 			risks = append(risks, fmt.Sprintf("drops column %s of %s, losing the values of %s", quote.Ident(c.Column), c.Table.String(), rows(n)))
+		case migrations.DropConstraint:
+			if recreated[objectKey{c.Table.Schema, c.Table.Name, c.Name}] {
+				continue
+			}
+			risks = append(risks, fmt.Sprintf("drops %s %s of %s, which the schema does not declare", constraintKind(c.Kind), quote.Ident(c.Name), c.Table.String()))
+		case migrations.DropIndex:
+			if recreated[objectKey{c.Schema, "", c.Name}] {
+				continue
+			}
+			kind, on := "index", ""
+			if t, ix := indexTable(actual, c.Schema, c.Name); ix != nil {
+				if ix.Unique {
+					kind = "unique index"
+				}
+				on = " on " + quote.Ident(t.Schema, t.Name)
+			}
+			risks = append(risks, fmt.Sprintf("drops %s %s%s, which the schema does not declare", kind, quote.Ident(c.Schema, c.Name), on))
 		case migrations.SetNotNull:
 			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NULL"); err != nil {
 				return
@@ -253,4 +280,59 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, stmts []migrations.Stateme
 		}
 	}
 	return risks, refusals, nil
+}
+
+// objectKey names an index (by schema, with no table) or a constraint (by
+// its table) in a plan.
+type objectKey struct{ schema, table, name string }
+
+// recreatedObjects are the indexes and constraints the plan creates: one
+// it drops and creates again is being rebuilt, not lost.
+func recreatedObjects(stmts []migrations.Statement) map[objectKey]bool {
+	out := map[objectKey]bool{}
+	for _, s := range stmts {
+		switch c := s.Source.(type) {
+		case migrations.CreateIndex:
+			out[objectKey{c.Table.Schema, "", c.Index.Name}] = true
+		case migrations.AddPrimaryKey:
+			out[objectKey{c.Table.Schema, c.Table.Name, c.PrimaryKey.Name}] = true
+		case migrations.AddUnique:
+			out[objectKey{c.Table.Schema, c.Table.Name, c.Unique.Name}] = true
+		case migrations.AddCheck:
+			out[objectKey{c.Table.Schema, c.Table.Name, c.Check.Name}] = true
+		case migrations.AddForeignKey:
+			out[objectKey{c.Table.Schema, c.Table.Name, c.ForeignKey.Name}] = true
+		}
+	}
+	return out
+}
+
+// constraintKind spells a DropConstraint's kind for a sentence.
+func constraintKind(kind string) string {
+	switch kind {
+	case "unique", "check":
+		return kind + " constraint"
+	}
+	return kind
+}
+
+// indexTable finds the index name of schema sch in the database as read:
+// its table and the index. An index keeps its name when its table moves
+// to another schema, so a name found in no table of sch is looked for in
+// every schema.
+func indexTable(m *schema.Model, sch, name string) (*schema.Table, *schema.Index) {
+	var found *schema.Table
+	var index *schema.Index
+	for _, t := range m.Tables {
+		for i := range t.Indexes {
+			if t.Indexes[i].Name != name {
+				continue
+			}
+			if t.Schema == sch {
+				return t, &t.Indexes[i]
+			}
+			found, index = t, &t.Indexes[i]
+		}
+	}
+	return found, index
 }

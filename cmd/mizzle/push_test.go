@@ -148,6 +148,98 @@ func TestPushWithData(t *testing.T) {
 	})
 }
 
+// TestPushDatabaseOnlyObjects pushes to a database where a DBA added an
+// index and unique, check and foreign key constraints to a managed table.
+// Push would drop them, which loses no row but changes what the database
+// enforces and how fast it answers: like a data loss, it needs consent.
+func TestPushDatabaseOnlyObjects(t *testing.T) {
+	p := newProject(t, pushSchema)
+	url := pgtest.NewDatabase(t)
+	if code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+		t.Fatalf("first push: %s", stderr)
+	}
+	execAll(t, url,
+		`INSERT INTO orders (symbol, quantity, note) VALUES ('BTC', 1, 'first'), ('ETH', 2, NULL)`,
+		// An unmanaged schema, so that the referenced table is not dropped.
+		`CREATE SCHEMA ref`,
+		`CREATE TABLE ref.symbols (symbol text PRIMARY KEY)`,
+		`INSERT INTO ref.symbols VALUES ('BTC'), ('ETH')`,
+		`CREATE INDEX dba_hot_idx ON orders (quantity) WHERE note IS NOT NULL`,
+		`ALTER TABLE orders ADD CONSTRAINT dba_symbol_len CHECK (length(symbol) < 20)`,
+		`ALTER TABLE orders ADD CONSTRAINT dba_note_key UNIQUE (note)`,
+		`ALTER TABLE orders ADD CONSTRAINT dba_symbol_fk FOREIGN KEY (symbol) REFERENCES ref.symbols`,
+	)
+	const objects = `SELECT count(*) FROM (
+		SELECT indexname FROM pg_indexes WHERE indexname IN ('dba_hot_idx', 'dba_note_key')
+		UNION ALL
+		SELECT conname FROM pg_constraint WHERE conname IN ('dba_symbol_len', 'dba_note_key', 'dba_symbol_fk')) x`
+	warnings := []string{
+		`warning: drops index "public"."dba_hot_idx" on "public"."orders", which the schema does not declare`,
+		`warning: drops check constraint "dba_symbol_len" of "public"."orders", which the schema does not declare`,
+		`warning: drops unique constraint "dba_note_key" of "public"."orders", which the schema does not declare`,
+		`warning: drops foreign key "dba_symbol_fk" of "public"."orders", which the schema does not declare`,
+	}
+	hasWarnings := func(t *testing.T, stderr string) {
+		t.Helper()
+		for _, w := range warnings {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("the output does not warn %q:\n%s", w, stderr)
+			}
+		}
+	}
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		if n := queryInt(t, url, objects); n != 5 {
+			t.Errorf("%d of the 5 database-only objects are left", n)
+		}
+	}
+	args := []string{"push", "--schema", "schema", "--database-url", url}
+
+	t.Run("dry run", func(t *testing.T) {
+		code, stdout, stderr := p.run(".", append(args, "--dry-run")...)
+		if code != exitOK || !strings.Contains(stdout, `DROP INDEX "public"."dba_hot_idx";`) || !strings.HasSuffix(stdout, "Dry run: nothing was changed.\n") {
+			t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		hasWarnings(t, stderr)
+		unchanged(t)
+	})
+	t.Run("no terminal, no --force", func(t *testing.T) {
+		code, stdout, stderr := p.run(".", args...)
+		if code != exitFailure || !strings.Contains(stderr, "Nothing was changed") || !strings.Contains(stderr, "run again with --force") {
+			t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		hasWarnings(t, stderr)
+		unchanged(t)
+	})
+	t.Run("terminal, answered no", func(t *testing.T) {
+		interactive = func() bool { return true }
+		stdin = strings.NewReader("n\n")
+		code, stdout, stderr := p.run(".", args...)
+		interactive = func() bool { return false }
+		if code != exitFailure || !strings.Contains(stderr, "Apply these statements? [y/N] Nothing was changed.") {
+			t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		hasWarnings(t, stderr)
+		unchanged(t)
+	})
+	t.Run("--force", func(t *testing.T) {
+		code, stdout, stderr := p.run(".", append(args, "--force")...)
+		if code != exitOK || !strings.HasSuffix(stdout, "Pushed 4 statements.\n") {
+			t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+		}
+		hasWarnings(t, stderr)
+		if n := queryInt(t, url, objects); n != 0 {
+			t.Errorf("%d of the database-only objects are left", n)
+		}
+		if n := queryInt(t, url, "SELECT count(*) FROM orders"); n != 2 {
+			t.Errorf("rows lost: %d left", n)
+		}
+		if code, stdout, stderr := p.run(".", args...); code != exitOK || stdout != "Nothing to push: the database matches the schema.\n" {
+			t.Errorf("push again: exit %d\n%s%s", code, stdout, stderr)
+		}
+	})
+}
+
 // TestPushChangeKinds pushes one change of each kind to a database holding
 // rows, and checks what was applied, what was refused, and that the rows
 // are still there.
@@ -228,6 +320,24 @@ func TestPushChangeKinds(t *testing.T) {
 			code:   exitOK,
 			stdout: `CREATE INDEX "orders_symbol_idx" ON "public"."orders" ("symbol");`,
 			check:  `SELECT count(*) = 1 FROM pg_constraint WHERE conname = 'orders_symbol_short'`,
+		},
+		{
+			name: "rebuild an index to the schema's definition",
+			edit: func(s string) string {
+				return strings.Replace(s, "WHERE status = 'OPEN'", "WHERE status = 'CLOSED'", 1)
+			},
+			code:   exitOK,
+			stdout: `DROP INDEX "public"."orders_open_idx";`,
+			check:  `SELECT count(*) = 1 FROM pg_indexes WHERE indexname = 'orders_open_idx' AND indexdef LIKE '%CLOSED%'`,
+		},
+		{
+			name: "drop a check the schema no longer declares",
+			edit: func(s string) string {
+				return strings.Replace(s, "//mizzle:check orders_qty_positive (quantity > 0)\n", "", 1)
+			},
+			code:   exitFailure,
+			stderr: `warning: drops check constraint "orders_qty_positive" of "public"."orders", which the schema does not declare`,
+			check:  `SELECT count(*) = 1 FROM pg_constraint WHERE conname = 'orders_qty_positive'`,
 		},
 		{
 			name: "drop the table",
