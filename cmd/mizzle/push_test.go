@@ -240,6 +240,35 @@ func TestPushDatabaseOnlyObjects(t *testing.T) {
 	})
 }
 
+// TestPushErrorDetail pushes a change PostgreSQL refuses: the message keeps
+// its DETAIL, which names the view in the way, and its HINT.
+func TestPushErrorDetail(t *testing.T) {
+	p := newProject(t, pushSchema)
+	url := pgtest.NewDatabase(t)
+	if code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+		t.Fatalf("first push: %s", stderr)
+	}
+	execAll(t, url, `CREATE VIEW noted AS SELECT id, note FROM orders`)
+	p.writeSchema(strings.Replace(pushSchema, "	Note     *string `db:\"note\"`\n", "", 1))
+	code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
+	for _, want := range []string{
+		`mizzle: push failed, nothing was changed: ALTER TABLE "public"."orders" DROP COLUMN "note";`,
+		"ERROR: cannot drop column note of table orders because other objects depend on it (SQLSTATE 2BP01)",
+		"\nDETAIL: view noted depends on column note of table orders\n",
+		"\nHINT: Use DROP ... CASCADE to drop the dependent objects too.\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the error does not say %q\nexit %d\n%s%s", want, code, stdout, stderr)
+		}
+	}
+	if code != exitFailure {
+		t.Errorf("exit %d", code)
+	}
+	if n := queryInt(t, url, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'note'"); n != 1 {
+		t.Errorf("the failed push dropped the column")
+	}
+}
+
 // TestPushChangeKinds pushes one change of each kind to a database holding
 // rows, and checks what was applied, what was refused, and that the rows
 // are still there.
