@@ -1,6 +1,7 @@
 package pg
 
 import (
+	"fmt"
 	"strconv"
 	"unsafe"
 
@@ -27,9 +28,13 @@ func (b *Builder) WriteSQL(s string) { b.buf = append(b.buf, s...) }
 // dots.
 func (b *Builder) WriteIdent(parts ...string) { b.buf = append(b.buf, quote.Ident(parts...)...) }
 
-// WriteArg appends a $n placeholder for v.
+// WriteArg appends a $n placeholder for v. A statement takes at most
+// 65535 parameters; past that, WriteArg records an error (see Err).
 func (b *Builder) WriteArg(v any) {
 	b.args = append(b.args, v)
+	if len(b.args) == maxParams+1 {
+		b.fail(fmt.Errorf("pg: the statement needs more than the %d parameters PostgreSQL takes in one statement: send long lists of values with InArray or NotInArray, which take one parameter each", maxParams))
+	}
 	b.buf = append(b.buf, '$')
 	b.buf = strconv.AppendInt(b.buf, int64(len(b.args)), 10)
 }

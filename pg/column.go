@@ -1,6 +1,10 @@
 package pg
 
-import "github.com/mizzle/mizzle/internal/quote"
+import (
+	"strings"
+
+	"github.com/mizzle/mizzle/internal/quote"
+)
 
 // colRef is a column's identity: its table and its name, quoted once when
 // the generated package initialises.
@@ -64,12 +68,30 @@ func (c Column[T]) Ge(v T) Expr { return cmpExpr{c.c.qual, " >= ", v} }
 func (c Column[T]) Between(lo, hi T) Expr { return betweenExpr{c.c.qual, lo, hi} }
 
 // In is column IN (vs...), one parameter per value; with no values it
-// matches nothing.
+// matches nothing. A statement takes at most 65535 parameters, so a longer
+// list fails before it is sent: use InArray for long lists.
 func (c Column[T]) In(vs ...T) Expr { return inExpr{c.c.qual, false, anys(vs)} }
 
 // NotIn is column NOT IN (vs...); with no values it matches every row.
-// Like SQL's NOT IN, it does not match rows where the column is NULL.
+// Like SQL's NOT IN, it does not match rows where the column is NULL. For
+// long lists, use NotInArray.
 func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, anys(vs)} }
+
+// InArray is column = ANY($1): In with the values sent as one array
+// parameter, however many there are, and one statement text whatever their
+// number (In makes one per length). It matches the rows In would, NULLs
+// included; an empty or nil vs matches nothing.
+//
+// pgx must know the array type: built-in types and their arrays it does;
+// for an enum column, register the schema's types on each connection with
+// the generated package's RegisterTypes. PostgreSQL has no arrays of
+// arrays, so an array column takes In only.
+func (c Column[T]) InArray(vs []T) Expr { return arrayExpr{c.c.qual, false, NonNil(vs)} }
+
+// NotInArray is column <> ALL($1): NotIn with the values sent as one array
+// parameter (see InArray). Like NotIn it does not match rows where the
+// column is NULL, and an empty or nil vs matches every row.
+func (c Column[T]) NotInArray(vs []T) Expr { return arrayExpr{c.c.qual, true, NonNil(vs)} }
 
 // IsNull is column IS NULL.
 func (c Column[T]) IsNull() Expr { return nullExpr{c.c.qual, false} }
@@ -135,11 +157,27 @@ func NewTextColumn[T ~string](table, name string) TextColumn[T] {
 	return TextColumn[T]{NewColumn[T](table, name)}
 }
 
-// Like is column LIKE pattern (% and _ are wildcards, \ escapes them).
+// Like is column LIKE pattern: % matches any text, _ any one character,
+// and \ makes the next character match itself. Put user input through
+// [EscapeLike] to match it literally:
+//
+//	db.Users.Email.Like("%" + pg.EscapeLike(input) + "%") // contains input
 func (c TextColumn[T]) Like(pattern string) Expr { return cmpExpr{c.c.qual, " LIKE ", pattern} }
 
-// ILike is column ILIKE pattern: LIKE ignoring case.
+// ILike is column ILIKE pattern: Like ignoring case; see [EscapeLike] for
+// user input.
 func (c TextColumn[T]) ILike(pattern string) Expr { return cmpExpr{c.c.qual, " ILIKE ", pattern} }
+
+// likeEscaper escapes what LIKE gives a meaning to.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// EscapeLike returns s with the characters LIKE and ILIKE treat specially
+// (%, _ and the escape character \) escaped with \, PostgreSQL's default
+// escape character, so that a pattern matches s literally. It is for user
+// input inside a pattern; the pattern is still sent as a parameter:
+//
+//	db.Posts.Title.ILike(pg.EscapeLike(prefix) + "%") // starts with prefix, 100% included
+func EscapeLike(s string) string { return likeEscaper.Replace(s) }
 
 // NullTextColumn is a nullable text column whose field is a *T.
 type NullTextColumn[T ~string] struct {
@@ -152,10 +190,15 @@ func NewNullTextColumn[T ~string](table, name string) NullTextColumn[T] {
 	return NullTextColumn[T]{NewNullColumn[T](table, name)}
 }
 
-// Like is column LIKE pattern (% and _ are wildcards, \ escapes them).
+// Like is column LIKE pattern: % matches any text, _ any one character,
+// and \ makes the next character match itself. Put user input through
+// [EscapeLike] to match it literally:
+//
+//	db.Users.Email.Like("%" + pg.EscapeLike(input) + "%") // contains input
 func (c NullTextColumn[T]) Like(pattern string) Expr { return cmpExpr{c.c.qual, " LIKE ", pattern} }
 
-// ILike is column ILIKE pattern: LIKE ignoring case.
+// ILike is column ILIKE pattern: Like ignoring case; see [EscapeLike] for
+// user input.
 func (c NullTextColumn[T]) ILike(pattern string) Expr { return cmpExpr{c.c.qual, " ILIKE ", pattern} }
 
 // Order is one element of ORDER BY, made by a column's Asc or Desc, or by

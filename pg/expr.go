@@ -31,7 +31,8 @@ func (e cmpExpr) appendSQL(b *Builder) {
 // inExpr is "column IN ($1, $2, ...)". One parameter per value rather than
 // "= ANY($1)": an array parameter needs pgx to know the array type, which it
 // does not for enums and other user-defined types unless they are
-// registered.
+// registered, and PostgreSQL has no array of arrays for an array column.
+// arrayExpr is the other way, for long lists.
 type inExpr struct {
 	col string
 	not bool
@@ -48,6 +49,16 @@ func (e inExpr) appendSQL(b *Builder) {
 		}
 		return
 	}
+	if len(e.vs) > maxParams {
+		// The statement could never be sent; say so before writing 65536
+		// placeholders, and say what to do.
+		in, array := "In", "InArray"
+		if e.not {
+			in, array = "NotIn", "NotInArray"
+		}
+		b.fail(fmt.Errorf("pg: %s on %s with %d values: a statement takes at most %d parameters, and %s sends one per value; use %s, which sends them as one array parameter", in, e.col, len(e.vs), maxParams, in, array))
+		return
+	}
 	b.WriteSQL(e.col)
 	if e.not {
 		b.WriteSQL(" NOT IN (")
@@ -60,6 +71,27 @@ func (e inExpr) appendSQL(b *Builder) {
 		}
 		b.WriteArg(v)
 	}
+	b.WriteSQL(")")
+}
+
+// arrayExpr is "column = ANY($1)", or "column <> ALL($1)", with the values
+// in one array parameter. It means what IN and NOT IN of the same values
+// mean, NULLs included: a NULL column matches neither, nor does any
+// value that equals no element when an element is NULL.
+type arrayExpr struct {
+	col string
+	not bool
+	vs  any // a non-nil slice: a nil one would be sent as NULL
+}
+
+func (e arrayExpr) appendSQL(b *Builder) {
+	b.WriteSQL(e.col)
+	if e.not {
+		b.WriteSQL(" <> ALL(")
+	} else {
+		b.WriteSQL(" = ANY(")
+	}
+	b.WriteArg(e.vs)
 	b.WriteSQL(")")
 }
 
