@@ -1,6 +1,8 @@
 package gen
 
 import (
+	"strings"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/mizzle/mizzle/schema"
@@ -57,7 +59,46 @@ func columnType(c *schema.Column) (typ *jen.Statement, ctor string) {
 			kind = "NullTextColumn"
 		}
 	}
-	return jen.Qual(pgPath, kind).Types(goType(t)), "New" + kind
+	ctor = "New" + kind
+	if sendsUTC(c) {
+		// The same column types, made to send their values in UTC.
+		ctor = strings.Replace(ctor, "Column", "TimestampColumn", 1)
+	}
+	return jen.Qual(pgPath, kind).Types(goType(t)), ctor
+}
+
+// sendsUTC reports a column of type timestamp without time zone (or an
+// array of it) whose field pg.UTC converts: its values are sent in UTC,
+// since PostgreSQL stores the wall clock pgx sends and no zone, and a
+// time of another zone would be read back as another instant.
+func sendsUTC(c *schema.Column) bool {
+	if c.Type.Name != "timestamp without time zone" || c.Type.Schema != "" {
+		return false
+	}
+	t := c.GoType
+	if isNamed(t, "database/sql", "NullTime") {
+		return true
+	}
+	if t.Kind == schema.GoSlice {
+		t = *t.Elem
+	}
+	if t.Kind == schema.GoPointer {
+		t = *t.Elem
+	}
+	return isNamed(t, "time", "Time")
+}
+
+// utc is the value sent for a field of a column that sendsUTC: the time
+// itself in UTC, else the field through pg.UTC.
+func utc(c *schema.Column, v *jen.Statement) *jen.Statement {
+	if isNamed(c.GoType, "time", "Time") {
+		return v.Dot("UTC").Call()
+	}
+	return jen.Qual(pgPath, "UTC").Call(v)
+}
+
+func isNamed(t schema.GoType, path, name string) bool {
+	return t.Kind == schema.GoNamed && t.Path == path && t.Name == name && len(t.TypeArgs) == 0
 }
 
 // isString reports a field of the predeclared string type. A named string

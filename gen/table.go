@@ -90,6 +90,9 @@ func describe(t *tableInfo, c *columnInfo) string {
 			s += ", primary key"
 		}
 	}
+	if sendsUTC(c.c) {
+		s += "; times are sent in UTC, so that it stores the UTC wall clock"
+	}
 	return s
 }
 
@@ -128,7 +131,11 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 		for _, k := range t.pk {
 			keys = append(keys, k.param)
 			params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
-			args = append(args, jen.Id(k.param))
+			arg := jen.Id(k.param)
+			if sendsUTC(k.c) {
+				arg = utc(k.c, arg)
+			}
+			args = append(args, arg)
 		}
 		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.", t.t.Name, strings.Join(keys, ", ")))
 		f.Func().Params(recv.Clone()).Id("Get").Params(params...).Params(row.Clone(), jen.Error()).Block(
@@ -312,12 +319,17 @@ func fieldOf(v string, c *columnInfo) *jen.Statement {
 }
 
 // value is the value sent for a column: the field, with a nil slice of a
-// NOT NULL column sent as an empty one (pgx would send NULL).
+// NOT NULL column sent as an empty one (pgx would send NULL), and the
+// times of a timestamp without time zone in UTC (see sendsUTC).
 func value(v string, c *columnInfo) *jen.Statement {
+	s := fieldOf(v, c)
 	if c.c.NotNull && c.c.GoType.Kind == schema.GoSlice {
-		return jen.Qual(pgPath, "NonNil").Call(fieldOf(v, c))
+		s = jen.Qual(pgPath, "NonNil").Call(s)
 	}
-	return fieldOf(v, c)
+	if sendsUTC(c.c) {
+		s = utc(c.c, s)
+	}
+	return s
 }
 
 // genGuard writes the staleness check:

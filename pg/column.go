@@ -1,7 +1,9 @@
 package pg
 
 import (
+	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/mizzle/mizzle/internal/quote"
 )
@@ -12,6 +14,27 @@ type colRef struct {
 	table string // quoted table name: "Orders"
 	name  string // quoted column name: "status"
 	qual  string // qualified: "Orders"."status"
+	// utc says that values are sent through UTC: the column is a
+	// timestamp without time zone (see NewTimestampColumn).
+	utc bool
+}
+
+// arg is the value sent for v.
+func (r colRef) arg(v any) any {
+	if r.utc {
+		return UTC(v)
+	}
+	return v
+}
+
+// args are the values sent for vs, converted in place.
+func (r colRef) args(vs []any) []any {
+	if r.utc {
+		for i, v := range vs {
+			vs[i] = UTC(v)
+		}
+	}
+	return vs
 }
 
 func newColRef(table, name string) colRef {
@@ -47,35 +70,37 @@ func (c Column[T]) String() string { return c.c.qual }
 func (c Column[T]) appendSQL(b *Builder) { b.WriteSQL(c.c.qual) }
 
 // Eq is column = v.
-func (c Column[T]) Eq(v T) Expr { return cmpExpr{c.c.qual, " = ", v} }
+func (c Column[T]) Eq(v T) Expr { return cmpExpr{c.c.qual, " = ", c.c.arg(v)} }
 
 // Ne is column <> v.
-func (c Column[T]) Ne(v T) Expr { return cmpExpr{c.c.qual, " <> ", v} }
+func (c Column[T]) Ne(v T) Expr { return cmpExpr{c.c.qual, " <> ", c.c.arg(v)} }
 
 // Lt is column < v.
-func (c Column[T]) Lt(v T) Expr { return cmpExpr{c.c.qual, " < ", v} }
+func (c Column[T]) Lt(v T) Expr { return cmpExpr{c.c.qual, " < ", c.c.arg(v)} }
 
 // Le is column <= v.
-func (c Column[T]) Le(v T) Expr { return cmpExpr{c.c.qual, " <= ", v} }
+func (c Column[T]) Le(v T) Expr { return cmpExpr{c.c.qual, " <= ", c.c.arg(v)} }
 
 // Gt is column > v.
-func (c Column[T]) Gt(v T) Expr { return cmpExpr{c.c.qual, " > ", v} }
+func (c Column[T]) Gt(v T) Expr { return cmpExpr{c.c.qual, " > ", c.c.arg(v)} }
 
 // Ge is column >= v.
-func (c Column[T]) Ge(v T) Expr { return cmpExpr{c.c.qual, " >= ", v} }
+func (c Column[T]) Ge(v T) Expr { return cmpExpr{c.c.qual, " >= ", c.c.arg(v)} }
 
 // Between is column BETWEEN lo AND hi (both ends included).
-func (c Column[T]) Between(lo, hi T) Expr { return betweenExpr{c.c.qual, lo, hi} }
+func (c Column[T]) Between(lo, hi T) Expr {
+	return betweenExpr{c.c.qual, c.c.arg(lo), c.c.arg(hi)}
+}
 
 // In is column IN (vs...), one parameter per value; with no values it
 // matches nothing. A statement takes at most 65535 parameters, so a longer
 // list fails before it is sent: use InArray for long lists.
-func (c Column[T]) In(vs ...T) Expr { return inExpr{c.c.qual, false, anys(vs)} }
+func (c Column[T]) In(vs ...T) Expr { return inExpr{c.c.qual, false, c.c.args(anys(vs))} }
 
 // NotIn is column NOT IN (vs...); with no values it matches every row.
 // Like SQL's NOT IN, it does not match rows where the column is NULL. For
 // long lists, use NotInArray.
-func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, anys(vs)} }
+func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, c.c.args(anys(vs))} }
 
 // InArray is column = ANY($1): In with the values sent as one array
 // parameter, however many there are, and one statement text whatever their
@@ -86,12 +111,16 @@ func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, anys(vs)}
 // for an enum column, register the schema's types on each connection with
 // the generated package's RegisterTypes. PostgreSQL has no arrays of
 // arrays, so an array column takes In only.
-func (c Column[T]) InArray(vs []T) Expr { return arrayExpr{c.c.qual, false, NonNil(vs)} }
+func (c Column[T]) InArray(vs []T) Expr {
+	return arrayExpr{c.c.qual, false, c.c.arg(NonNil(vs))}
+}
 
 // NotInArray is column <> ALL($1): NotIn with the values sent as one array
 // parameter (see InArray). Like NotIn it does not match rows where the
 // column is NULL, and an empty or nil vs matches every row.
-func (c Column[T]) NotInArray(vs []T) Expr { return arrayExpr{c.c.qual, true, NonNil(vs)} }
+func (c Column[T]) NotInArray(vs []T) Expr {
+	return arrayExpr{c.c.qual, true, c.c.arg(NonNil(vs))}
+}
 
 // IsNull is column IS NULL.
 func (c Column[T]) IsNull() Expr { return nullExpr{c.c.qual, false} }
@@ -112,7 +141,7 @@ func (c Column[T]) Asc() Order { return Order{col: c.c.qual} }
 func (c Column[T]) Desc() Order { return Order{col: c.c.qual, desc: true} }
 
 // Set assigns v to the column in an update.
-func (c Column[T]) Set(v T) Assignment { return Assignment{col: c.c, v: v} }
+func (c Column[T]) Set(v T) Assignment { return Assignment{col: c.c, v: c.c.arg(v)} }
 
 // SetDefault assigns the column's default (DEFAULT) in an update.
 func (c Column[T]) SetDefault() Assignment { return Assignment{col: c.c, e: rawSQL("DEFAULT")} }
@@ -120,6 +149,72 @@ func (c Column[T]) SetDefault() Assignment { return Assignment{col: c.c, e: rawS
 // SetSQL assigns an expression written with [SQL] in an update, such as
 // pg.SQL(`"count" + ?`, 1) or pg.SQL("now()").
 func (c Column[T]) SetSQL(e Fragment) Assignment { return Assignment{col: c.c, e: e} }
+
+// NewTimestampColumn returns the column name of table (both unquoted),
+// of type timestamp without time zone (or an array of it). Such a column
+// stores a wall-clock time and no zone: pgx would send a time.Time's own
+// wall clock, and a time of another zone than UTC would be read back, in
+// UTC, as another instant. So the values its conditions and assignments
+// send go through [UTC], as generated code sends the fields of such
+// columns: the column holds UTC wall-clock times, and a time read back is
+// the instant written.
+func NewTimestampColumn[T any](table, name string) Column[T] {
+	c := NewColumn[T](table, name)
+	c.c.utc = true
+	return c
+}
+
+// NewNullTimestampColumn is NewTimestampColumn for a nullable column
+// whose field is a *T.
+func NewNullTimestampColumn[T any](table, name string) NullColumn[T] {
+	return NullColumn[T]{NewTimestampColumn[T](table, name)}
+}
+
+// UTC returns v with its time in UTC: what is sent for a timestamp
+// (without time zone) column, where pgx would store the time's own wall
+// clock. v is a time.Time, a *time.Time, a sql.NullTime, or a slice of
+// time.Time or *time.Time (an array column), whose times are converted;
+// anything else, such as a pgtype.Timestamp, whose Time is already the
+// wall clock to store, is returned as it is. Pointers and slices are
+// copied, never changed. Generated code sends the fields of such columns
+// through it.
+func UTC(v any) any {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC()
+	case *time.Time:
+		if t == nil {
+			return t
+		}
+		u := t.UTC()
+		return &u
+	case sql.NullTime:
+		t.Time = t.Time.UTC()
+		return t
+	case []time.Time:
+		if t == nil {
+			return t
+		}
+		out := make([]time.Time, len(t))
+		for i, x := range t {
+			out[i] = x.UTC()
+		}
+		return out
+	case []*time.Time:
+		if t == nil {
+			return t
+		}
+		out := make([]*time.Time, len(t))
+		for i, x := range t {
+			if x != nil {
+				u := x.UTC()
+				out[i] = &u
+			}
+		}
+		return out
+	}
+	return v
+}
 
 func anys[T any](vs []T) []any {
 	out := make([]any, len(vs))
@@ -141,7 +236,7 @@ func NewNullColumn[T any](table, name string) NullColumn[T] {
 }
 
 // Set assigns v to the column in an update; nil assigns NULL.
-func (c NullColumn[T]) Set(v *T) Assignment { return Assignment{col: c.c, v: v} }
+func (c NullColumn[T]) Set(v *T) Assignment { return Assignment{col: c.c, v: c.c.arg(v)} }
 
 // SetNull assigns NULL to the column in an update.
 func (c NullColumn[T]) SetNull() Assignment { return Assignment{col: c.c, e: rawSQL("NULL")} }

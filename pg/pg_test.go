@@ -1,12 +1,15 @@
 package pg_test
 
 import (
+	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mizzle/mizzle/pg"
@@ -227,5 +230,63 @@ func TestErrors(t *testing.T) {
 		if c != tt.fkName || ok != (tt.fkName != "") {
 			t.Errorf("IsForeignKeyViolation(%v) = %q, %v", tt.err, c, ok)
 		}
+	}
+}
+
+// TestUTC: the values a timestamp (without time zone) column sends are in
+// UTC, converted from copies: the caller's pointers and slices keep their
+// zone.
+func TestUTC(t *testing.T) {
+	zone := time.FixedZone("+05:45", 5*3600+45*60)
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, zone)
+	utc := at.UTC()
+	p := &at
+	s := []time.Time{at}
+	ps := []*time.Time{nil, p}
+	ts := pgtype.Timestamp{Time: at, Valid: true}
+	col := pg.NewTimestampColumn[time.Time]("e", "at")
+	null := pg.NewNullTimestampColumn[time.Time]("e", "until")
+	_, args, err := pg.NewTable("public", "e", []pg.TableColumn{{Name: "at"}, {Name: "until"}}, pg.RowFuncs[int]{}).
+		Update(nil).Set(col.Set(at), null.Set(p)).
+		Where(col.Eq(at), col.Between(at, at), col.In(at), col.InArray(s), null.Gt(at)).SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{utc, &utc, utc, utc, utc, utc, []time.Time{utc}, utc}
+	if diff := cmp.Diff(want, args); diff != "" {
+		t.Errorf("arguments (-want +got):\n%s", diff)
+	}
+	for _, a := range args {
+		var loc *time.Location
+		switch v := a.(type) {
+		case time.Time:
+			loc = v.Location()
+		case *time.Time:
+			loc = v.Location()
+		case []time.Time:
+			loc = v[0].Location()
+		}
+		if loc != time.UTC {
+			t.Errorf("%v is not in UTC", a)
+		}
+	}
+	if got := pg.UTC(ps).([]*time.Time); got[0] != nil || got[1].Location() != time.UTC || !got[1].Equal(at) {
+		t.Errorf("UTC(%v) = %v", ps, got)
+	}
+	if got := pg.UTC(sql.NullTime{Time: at, Valid: true}).(sql.NullTime); got.Time.Location() != time.UTC || !got.Time.Equal(at) {
+		t.Errorf("UTC(NullTime) = %v", got)
+	}
+	if got := pg.UTC((*time.Time)(nil)).(*time.Time); got != nil {
+		t.Errorf("UTC(nil) = %v", got)
+	}
+	if got := pg.UTC(ts); got != ts {
+		t.Errorf("UTC(pgtype.Timestamp) = %v, want it as it is", got)
+	}
+	if p.Location() != zone || s[0].Location() != zone || ps[1].Location() != zone {
+		t.Errorf("UTC changed the caller's values")
+	}
+	if _, args, _ := pg.NewTable("public", "e", []pg.TableColumn{{Name: "at"}}, pg.RowFuncs[int]{}).
+		Select(nil).Where(pg.NewColumn[time.Time]("e", "at").Eq(at)).SQL(); args[0].(time.Time).Location() != zone {
+		t.Errorf("a plain column changed its value's zone")
 	}
 }
