@@ -7,8 +7,9 @@ import "strings"
 type kind uint8
 
 const (
-	eof   kind = iota
-	space      // white space or a terminated comment: not part of any statement
+	eof     kind = iota
+	space        // white space: not part of any statement
+	comment      // a terminated comment: not part of any statement either
 	semicolon
 	lparen
 	rparen
@@ -50,11 +51,11 @@ func (s *scanner) next() (k kind, start int) {
 		} else {
 			p = len(src)
 		}
-		k = space
+		k = comment
 	case c == '/' && p+1 < len(src) && src[p+1] == '*':
 		var ok bool
 		p, ok = blockComment(src, p+2)
-		k = space
+		k = comment
 		if !ok {
 			// Left for the server to report rather than dropped: a file
 			// whose end is swallowed by a comment is a mistake.

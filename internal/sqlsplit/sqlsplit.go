@@ -21,6 +21,7 @@
 package sqlsplit
 
 import (
+	"iter"
 	"strings"
 	"unicode/utf8"
 )
@@ -84,7 +85,7 @@ func Split(src string) []Statement {
 		case eof:
 			flush()
 			return out
-		case space:
+		case space, comment:
 			continue
 		case semicolon:
 			if parens == 0 && begins == 0 {
@@ -179,4 +180,40 @@ func (s Statement) Pos(position int32) (line, col int) {
 		return s.Line + strings.Count(before, "\n"), off - i
 	}
 	return s.Line, s.Column + off
+}
+
+// Token is a token or a comment of a script, as Tokens yields it.
+type Token struct {
+	// Text is the token as written: a key word or identifier keeps its
+	// case, a quoted identifier or string its quotes.
+	Text string
+	// Offset is the byte offset of Text in the script.
+	Offset int
+	// Word says Text is an unquoted identifier or key word.
+	Word bool
+	// Comment says Text is a whole comment, "--" line or "/* */" block.
+	Comment bool
+}
+
+// Tokens yields the tokens and comments of src in order, skipping white
+// space, by the same lexical rules as Split: a caller can read the key
+// words that begin a statement, or the comments before it, without being
+// fooled by quotes or comments. Operators may come one character at a
+// time; an unterminated quote or comment is one last token.
+func Tokens(src string) iter.Seq[Token] {
+	return func(yield func(Token) bool) {
+		sc := scanner{src: src}
+		for {
+			k, pos := sc.next()
+			switch k {
+			case eof:
+				return
+			case space:
+				continue
+			}
+			if !yield(Token{Text: src[pos:sc.pos], Offset: pos, Word: k == ident, Comment: k == comment}) {
+				return
+			}
+		}
+	}
 }

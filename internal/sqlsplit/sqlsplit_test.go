@@ -208,3 +208,43 @@ func TestPos(t *testing.T) {
 		}
 	}
 }
+
+func TestTokens(t *testing.T) {
+	src := "-- lead\n/* block; 'x' */ COMMIT /* c */ AND\"q;\"'s; -- '$$a$$ E'\\''; -- tail"
+	type tok struct {
+		Text          string
+		Word, Comment bool
+	}
+	want := []tok{
+		{"-- lead", false, true},
+		{"/* block; 'x' */", false, true},
+		{"COMMIT", true, false},
+		{"/* c */", false, true},
+		{"AND", true, false},
+		{`"q;"`, false, false},
+		{"'s; -- '", false, false},
+		{"$$a$$", false, false},
+		{`E'\''`, false, false},
+		{";", false, false},
+		{"-- tail", false, true},
+	}
+	var got []tok
+	for tk := range Tokens(src) {
+		if src[tk.Offset:tk.Offset+len(tk.Text)] != tk.Text {
+			t.Errorf("token %q is not at offset %d", tk.Text, tk.Offset)
+		}
+		got = append(got, tok{tk.Text, tk.Word, tk.Comment})
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Tokens(%q)\n got %+v\nwant %+v", src, got, want)
+	}
+	// Stopping early stops the scan.
+	n := 0
+	for range Tokens("a b c") {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("break after the first token: %d tokens", n)
+	}
+}
