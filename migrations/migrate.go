@@ -19,10 +19,11 @@ import (
 	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
 
-// NoTransaction is the first-line marker of a migration that must run
-// outside a transaction, such as CREATE INDEX CONCURRENTLY. Such a
-// migration is not atomic: when one of its statements fails, the ones
-// before it stay done.
+// NoTransaction is the marker of a migration that must run outside a
+// transaction, such as CREATE INDEX CONCURRENTLY: a line comment before the
+// file's first statement (after blank lines and other comments, if any).
+// Such a migration is not atomic: when one of its statements fails, the
+// ones before it stay done.
 const NoTransaction = "-- mizzle:no-transaction"
 
 // DefaultTable is where the migrator records applied migrations, and
@@ -99,13 +100,25 @@ type Status struct {
 }
 
 // Problem is a reason not to migrate: a file that changed after it was
-// applied, history that does not match the journal.
+// applied, history that does not match the journal, a pending migration
+// that would end its own transaction.
 type Problem struct {
 	File string // the migration's SQL file, or the journal
-	Msg  string
+	// Line and Column place the problem inside File (Column in bytes,
+	// from 1); zero when it concerns the whole file.
+	Line, Column int
+	Msg          string
 }
 
-func (p Problem) Error() string { return p.File + ": " + p.Msg }
+func (p Problem) Error() string {
+	switch {
+	case p.Line > 0 && p.Column > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return p.File + ": " + p.Msg
+}
 
 // ProblemsError lists the problems that stopped Migrate before it changed
 // anything.
@@ -392,46 +405,105 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 				folder.Entries[lastDone].Tag)})
 		}
 		st.Pending = append(st.Pending, e)
+		st.Problems = append(st.Problems, checkScript(e)...)
 	}
 	return st, nil
 }
 
-// statement is one statement of a migration file.
-type statement struct {
-	sql               string
-	offset, line, col int // of sql in the file
-}
-
-// statementsOf splits a migration file at its breakpoints, then each part
-// at its top-level semicolons, so a file written by hand runs statement by
-// statement too and an error names the one that failed.
-func statementsOf(data []byte) []statement {
-	var out []statement
-	for _, c := range SplitSQL(data) {
-		for _, s := range sqlsplit.Split(c.SQL) {
-			line, col := s.Line+c.Line-1, s.Column
-			if s.Line == 1 {
-				col = c.Offset - strings.LastIndexByte(string(data[:c.Offset]), '\n') + s.Column - 1
-			}
-			out = append(out, statement{sql: s.Text, offset: c.Offset + s.Offset, line: line, col: col})
+// checkScript finds what in a pending migration would break the promise
+// that it is applied whole or not at all: a statement that ends the
+// transaction it runs in, and a no-transaction marker placed where it is
+// not honoured.
+func checkScript(e Entry) []Problem {
+	var out []Problem
+	sc := readScript(e.SQL)
+	if l := sc.strayMarker; l.line > 0 {
+		out = append(out, Problem{File: e.SQLPath(), Line: l.line, Column: l.col, Msg: fmt.Sprintf(
+			"%q after the first statement is not honoured: the migration would run in a transaction; move it above the first statement",
+			NoTransaction)})
+	}
+	if sc.noTx {
+		return out // the file manages its transactions, if any, itself
+	}
+	for i, s := range sc.stmts {
+		if what := txControl(s.sql); what != "" {
+			out = append(out, Problem{File: e.SQLPath(), Line: s.line, Column: s.col, Msg: fmt.Sprintf(
+				"statement %d (%s) would end the transaction the migration runs in, so the statements before it would stay applied and the migration would not be recorded: "+
+					"remove it (each migration already runs in a transaction of its own), or make %q the file's first line to run it without one",
+				i+1, what, NoTransaction)})
 		}
 	}
 	return out
 }
 
+// txControl returns the key words of a statement that begins, ends or
+// prepares a transaction (BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK,
+// ABORT, PREPARE TRANSACTION), or "" for any other statement. Savepoints
+// stay inside the transaction and are fine; COMMIT PREPARED and ROLLBACK
+// PREPARED are refused by PostgreSQL inside a transaction, which rolls the
+// migration back. BEGIN and END inside a function body or a DO block are
+// part of that statement, never its first word.
+func txControl(sql string) string {
+	var words []string
+	for t := range sqlsplit.Tokens(sql) {
+		if t.Comment {
+			continue
+		}
+		words = append(words, t.Text)
+		if len(words) == 3 {
+			break
+		}
+	}
+	word := func(i int) string {
+		if i < len(words) {
+			return strings.ToLower(words[i])
+		}
+		return ""
+	}
+	switch first := word(0); first {
+	case "begin", "end", "abort":
+		return strings.ToUpper(first)
+	case "commit":
+		if word(1) != "prepared" {
+			return "COMMIT"
+		}
+	case "rollback":
+		// ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name stays in the
+		// transaction.
+		next := word(1)
+		if next == "work" || next == "transaction" {
+			next = word(2)
+		}
+		if next != "to" && next != "prepared" {
+			return "ROLLBACK"
+		}
+	case "start":
+		if word(1) == "transaction" {
+			return "START TRANSACTION"
+		}
+	case "prepare":
+		// PREPARE TRANSACTION 'id' ends the transaction; PREPARE name AS
+		// ... prepares a statement, even one named transaction.
+		if word(1) == "transaction" && word(2) != "as" && word(2) != "(" {
+			return "PREPARE TRANSACTION"
+		}
+	}
+	return ""
+}
+
 // apply runs one migration and records it.
 func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Entry) (AppliedMigration, error) {
 	start := time.Now()
-	noTx := strings.HasPrefix(strings.TrimLeft(string(e.SQL), "\ufeff"), NoTransaction)
+	sc := readScript(e.SQL)
 	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
 	run := func(ctx context.Context, q interface {
 		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 	}) error {
-		for i, s := range statementsOf(e.SQL) {
+		for i, s := range sc.stmts {
 			// The simple protocol, as psql sends a script: no prepared
 			// statement, and any statement PostgreSQL accepts.
 			if _, err := q.Exec(ctx, s.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return statementError(e, i+1, s, err)
+				return statementError(e, sc, i+1, s, err)
 			}
 		}
 		a.Duration = time.Since(start)
@@ -448,7 +520,7 @@ func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Ent
 		return nil
 	}
 	var err error
-	if noTx {
+	if sc.noTx {
 		err = run(ctx, conn)
 	} else {
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, tx) })
@@ -460,7 +532,7 @@ func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Ent
 // statementError places PostgreSQL's error in the file: at the error's
 // position when it gives one (a 1-based character index into the
 // statement), else at the statement's start.
-func statementError(e Entry, n int, s statement, err error) error {
+func statementError(e Entry, sc *script, n int, s statement, err error) error {
 	se := &StatementError{File: e.SQLPath(), Statement: n, Line: s.line, Col: s.col, SQL: s.sql, Err: err}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Position <= 0 {
@@ -472,7 +544,7 @@ func statementError(e Entry, n int, s statement, err error) error {
 		off += size
 	}
 	abs := s.offset + off
-	data := string(e.SQL)
+	data := sc.text
 	lineStart := strings.LastIndexByte(data[:abs], '\n') + 1
 	lineEnd := strings.IndexByte(data[abs:], '\n')
 	if lineEnd < 0 {

@@ -355,3 +355,105 @@ func TestMigrateLockTimeout(t *testing.T) {
 		t.Errorf("no wait reported, or gave up early (%s)", time.Since(start))
 	}
 }
+
+// TestMigrateRefusesTransactionControl: a COMMIT (or BEGIN ... COMMIT) in a
+// transactional migration would end the migration's transaction, leaving
+// the statements before it applied and the migration unrecorded. Migrate
+// refuses such a file before applying any migration of the run.
+func TestMigrateRefusesTransactionControl(t *testing.T) {
+	ctx := context.Background()
+	applied := folder("0000_a", "CREATE TABLE a ();")
+	tests := []struct {
+		name, sql, want string
+	}{
+		{
+			"COMMIT in the middle",
+			"CREATE TABLE c1 (x int);\nCOMMIT;\nCREATE TABLE c2 (x intt);\n",
+			"0002_c.sql:2:1: statement 2 (COMMIT) would end the transaction the migration runs in",
+		},
+		{
+			"BEGIN ... COMMIT",
+			"-- setup\nBEGIN;\nCREATE TABLE c1 (x int);\n--> statement-breakpoint\n  COMMIT;\n",
+			"0002_c.sql:2:1: statement 1 (BEGIN) would end the transaction the migration runs in",
+		},
+		{
+			"END after a breakpoint",
+			"CREATE TABLE c1 (x int);--> statement-breakpoint\nend;",
+			"0002_c.sql:2:1: statement 2 (END) would end",
+		},
+		{
+			"marker after the first statement",
+			"CREATE TABLE c1 (x int);\n" + migrations.NoTransaction + "\nCOMMIT;",
+			`0002_c.sql:2:1: "-- mizzle:no-transaction" after the first statement is not honoured`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := pgtest.Connect(t)
+			if _, err := migrations.Migrate(ctx, conn, applied, migrations.MigrateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			before := catalogSummary(t, conn)
+			// A good migration before the bad one: it must not be applied
+			// either, since the run is refused as a whole.
+			fsys := folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();", "0002_c", tt.sql)
+			done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+			var pe migrations.ProblemsError
+			if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("Migrate error:\n%v\nwant a refusal starting with:\n%s", err, tt.want)
+			}
+			if len(done) != 0 {
+				t.Errorf("applied %v before refusing", tags(done))
+			}
+			if diff := cmp.Diff(before, catalogSummary(t, conn)); diff != "" {
+				t.Errorf("a refused run changed the database:\n%s", diff)
+			}
+			st, err := migrations.MigrationStatus(ctx, conn, fsys, migrations.MigrateOptions{})
+			if err != nil || len(st.Applied) != 1 || len(st.Problems) == 0 || !strings.HasPrefix(st.Problems[0].Error(), tt.want) {
+				t.Errorf("status = %+v, %v; want 1 applied and the same problem", st, err)
+			}
+		})
+	}
+	t.Run("no-transaction file may manage its transactions", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		fsys := folder("0000_a", "-- a file with its own transactions\n"+migrations.NoTransaction+
+			"\nBEGIN;\nCREATE TABLE n1 ();\nCOMMIT;\nSTART TRANSACTION;\nCREATE TABLE n2 ();\nEND;")
+		done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+		if err != nil || len(done) != 1 {
+			t.Fatalf("Migrate = %v, %v", tags(done), err)
+		}
+		var n int
+		conn.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname IN ('n1', 'n2')").Scan(&n)
+		if n != 2 {
+			t.Errorf("%d of the tables n1, n2 exist, want 2", n)
+		}
+	})
+}
+
+// TestMigrateByteOrderMark: editors on Windows start files with a UTF-8
+// byte-order mark; it is not sent to PostgreSQL, the no-transaction marker
+// after it counts, and the hash is the file's, mark included, as
+// drizzle-orm computes it.
+func TestMigrateByteOrderMark(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	fsys := folder(
+		"0000_t", "\ufeffCREATE TABLE t (id int);\n",
+		"0001_index", "\ufeff"+migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+		"0002_bad", "\ufeffALTER TABLE t ADD COLUMN c intt;",
+	)
+	done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+	if len(done) != 2 {
+		t.Fatalf("applied %v, want 0000_t and 0001_index", tags(done))
+	}
+	if done[0].Hash != migrations.FileHash(fsys["0000_t.sql"].Data) {
+		t.Errorf("hash %s is not the file's", done[0].Hash)
+	}
+	// The error's column is where an editor shows it, without the mark.
+	want := "0002_bad.sql:1:28: statement 1: ERROR: type \"intt\" does not exist (SQLSTATE 42704)\n" +
+		"    ALTER TABLE t ADD COLUMN c intt;\n" +
+		"                               ^"
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unicode"
+
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
 
 // Breakpoint separates the statements of a migration file. drizzle-kit
@@ -60,10 +62,13 @@ type Chunk struct {
 // SplitSQL splits a migration file into its statements at every
 // Breakpoint, as drizzle-orm's migrator does. Chunks with nothing but blank
 // space are left out; the rest are kept even when they hold only comments.
+// A UTF-8 byte-order mark at the start of the file is left out too (Offset
+// still counts its bytes): PostgreSQL would take it for part of the first
+// statement.
 func SplitSQL(data []byte) []Chunk {
 	var out []Chunk
 	line := 1 // the line at data[start]
-	for start := 0; start <= len(data); {
+	for start := len(data) - len(trimBOM(data)); start <= len(data); {
 		end := bytes.Index(data[start:], []byte(Breakpoint))
 		next := 0
 		if end < 0 {
@@ -83,4 +88,75 @@ func SplitSQL(data []byte) []Chunk {
 		start = next
 	}
 	return out
+}
+
+// bom is the UTF-8 byte-order mark some editors (Windows ones, mostly)
+// write at the start of a text file.
+const bom = "\ufeff"
+
+// trimBOM returns data without a leading byte-order mark.
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte(bom)) }
+
+// statement is one statement of a migration file.
+type statement struct {
+	sql               string
+	offset, line, col int // of sql in the file's text (after a byte-order mark)
+}
+
+// script is a migration file read for running it.
+type script struct {
+	// text is the file without a byte-order mark: what is split, run and
+	// quoted in errors, so that a position is where an editor shows it.
+	// The hash is of the file as it is, byte-order mark included, as
+	// drizzle-orm's migrator computes it.
+	text  string
+	stmts []statement
+	// noTx says NoTransaction is among the comments before the first
+	// statement.
+	noTx bool
+	// strayMarker is the line and column of a NoTransaction comment after
+	// the first statement, where it is not honoured; 0 when there is none.
+	strayMarker struct{ line, col int }
+}
+
+// readScript splits a migration file at its breakpoints, then each part at
+// its top-level semicolons, so a file written by hand runs statement by
+// statement too and an error names the one that failed.
+func readScript(data []byte) *script {
+	text := trimBOM(data)
+	sc := &script{text: string(text)}
+	for _, c := range SplitSQL(text) {
+		for _, s := range sqlsplit.Split(c.SQL) {
+			line, col := s.Line+c.Line-1, s.Column
+			if s.Line == 1 {
+				col = c.Offset - bytes.LastIndexByte(text[:c.Offset], '\n') + s.Column - 1
+			}
+			sc.stmts = append(sc.stmts, statement{sql: s.Text, offset: c.Offset + s.Offset, line: line, col: col})
+		}
+	}
+	// The marker may follow blank lines, a licence header or other
+	// comments, but not a statement: by then the transaction would have
+	// begun.
+	first := len(text)
+	if len(sc.stmts) > 0 {
+		first = sc.stmts[0].offset
+	}
+	for t := range sqlsplit.Tokens(sc.text) {
+		if !t.Comment || !isMarker(t.Text) {
+			continue
+		}
+		if t.Offset < first {
+			sc.noTx = true
+		} else if sc.strayMarker.line == 0 {
+			sc.strayMarker.line, sc.strayMarker.col = lineCol(text, int64(t.Offset))
+		}
+	}
+	return sc
+}
+
+// isMarker reports whether a comment is NoTransaction, give or take the
+// blank space around its text.
+func isMarker(comment string) bool {
+	rest, ok := strings.CutPrefix(comment, "--")
+	return ok && strings.TrimSpace(rest) == strings.TrimPrefix(NoTransaction, "-- ")
 }

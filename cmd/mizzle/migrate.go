@@ -207,7 +207,8 @@ func printStatus(env *env, dir string, st *migrations.Status) {
 	}
 	tw.Flush()
 	for _, p := range st.Problems {
-		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, filepath.Join(dir, p.File)), p.Msg)
+		pos := schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}
+		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, pos.String()), p.Msg)
 	}
 	fmt.Fprintf(env.stdout, "%d applied, %d pending.\n", len(st.Applied), len(st.Pending))
 }
@@ -226,6 +227,8 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 	}
 	type problem struct {
 		File    string `json:"file"`
+		Line    int    `json:"line,omitempty"`
+		Column  int    `json:"column,omitempty"`
 		Message string `json:"message"`
 	}
 	out := struct {
@@ -245,7 +248,7 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})
 	}
 	for _, p := range st.Problems {
-		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.File)), Message: p.Msg})
+		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.File)), Line: p.Line, Column: p.Column, Message: p.Msg})
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
@@ -261,7 +264,7 @@ func migrateError(dir string, err error, url string) error {
 	case errors.As(err, &problems):
 		list := make(schema.ErrorList, len(problems))
 		for i, p := range problems {
-			list[i] = &schema.Error{Pos: schema.Position{Filename: filepath.Join(dir, p.File)}, Msg: p.Msg}
+			list[i] = &schema.Error{Pos: schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}, Msg: p.Msg}
 		}
 		return list
 	case errors.As(err, &se):

@@ -1,0 +1,94 @@
+package migrations
+
+import "testing"
+
+func TestTxControl(t *testing.T) {
+	tests := []struct{ sql, want string }{
+		{"COMMIT", "COMMIT"},
+		{"commit work", "COMMIT"},
+		{"COMMIT AND CHAIN", "COMMIT"},
+		{"/* done */ Commit", "COMMIT"},
+		{"END", "END"},
+		{"end transaction", "END"},
+		{"BEGIN", "BEGIN"},
+		{"BEGIN ISOLATION LEVEL SERIALIZABLE", "BEGIN"},
+		{"START TRANSACTION", "START TRANSACTION"},
+		{"ROLLBACK", "ROLLBACK"},
+		{"ROLLBACK AND NO CHAIN", "ROLLBACK"},
+		{"ABORT", "ABORT"},
+		{"PREPARE TRANSACTION 'x'", "PREPARE TRANSACTION"},
+		{"prepare transaction E'x'", "PREPARE TRANSACTION"},
+
+		// Inside the transaction, or refused by PostgreSQL inside one.
+		{"SAVEPOINT a", ""},
+		{"RELEASE SAVEPOINT a", ""},
+		{"ROLLBACK TO SAVEPOINT a", ""},
+		{"ROLLBACK WORK TO a", ""},
+		{"COMMIT PREPARED 'x'", ""},
+		{"ROLLBACK PREPARED 'x'", ""},
+		{"PREPARE transaction AS SELECT 1", ""},
+		{"PREPARE transaction (int) AS SELECT $1", ""},
+		{"PREPARE q AS SELECT 1", ""},
+		{"START", ""},
+		{"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", ""},
+
+		// BEGIN and END inside another statement.
+		{"DO $$ BEGIN COMMIT; END $$", ""},
+		{"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END", ""},
+		{"CREATE TABLE \"begin\" (\"end\" int)", ""},
+		{"\"commit\"", ""},
+		{"SELECT 'COMMIT'", ""},
+	}
+	for _, tt := range tests {
+		if got := txControl(tt.sql); got != tt.want {
+			t.Errorf("txControl(%q) = %q, want %q", tt.sql, got, tt.want)
+		}
+	}
+}
+
+func TestReadScript(t *testing.T) {
+	type pos struct{ line, col int }
+	tests := []struct {
+		name  string
+		data  string
+		noTx  bool
+		stray pos
+		first pos // of the first statement
+	}{
+		{"marker on the first line", NoTransaction + "\nCREATE INDEX CONCURRENTLY i ON t (a);", true, pos{}, pos{2, 1}},
+		{"after blank lines", "\n\n" + NoTransaction + "\r\nCREATE INDEX CONCURRENTLY i ON t (a);", true, pos{}, pos{4, 1}},
+		{"after comments", "-- Copyright\n/* why:\n   big table */\n" + NoTransaction + "  \nSELECT 1;", true, pos{}, pos{5, 1}},
+		{"without the space", "--mizzle:no-transaction\nSELECT 1;", true, pos{}, pos{2, 1}},
+		{"after a byte-order mark", "\ufeff" + NoTransaction + "\nSELECT 1;", true, pos{}, pos{2, 1}},
+		{"byte-order mark before a statement", "\ufeffSELECT 1;", false, pos{}, pos{1, 1}},
+		{"after the first statement", "SELECT 1;\n" + NoTransaction + "\nSELECT 2;", false, pos{2, 1}, pos{1, 1}},
+		{"in a later chunk", "SELECT 1;\n--> statement-breakpoint\n  " + NoTransaction + "\nSELECT 2;", false, pos{3, 3}, pos{1, 1}},
+		{"inside a block comment", "/*\n" + NoTransaction + "\n*/\nSELECT 1;", false, pos{}, pos{4, 1}},
+		{"inside a string", "SELECT '\n" + NoTransaction + "\n';", false, pos{}, pos{1, 1}},
+		{"another marker", "-- mizzle:no-transactions\nSELECT 1;", false, pos{}, pos{2, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := readScript([]byte(tt.data))
+			if sc.noTx != tt.noTx {
+				t.Errorf("noTx = %v, want %v", sc.noTx, tt.noTx)
+			}
+			if got := (pos{sc.strayMarker.line, sc.strayMarker.col}); got != tt.stray {
+				t.Errorf("stray marker at %v, want %v", got, tt.stray)
+			}
+			if len(sc.stmts) == 0 {
+				t.Fatal("no statement")
+			}
+			s := sc.stmts[0]
+			if got := (pos{s.line, s.col}); got != tt.first {
+				t.Errorf("first statement %q at %v, want %v", s.sql, got, tt.first)
+			}
+			if sc.text[s.offset:s.offset+len(s.sql)] != s.sql {
+				t.Errorf("first statement %q is not at offset %d of the text", s.sql, s.offset)
+			}
+			if s.sql[0] == "\ufeff"[0] {
+				t.Errorf("the byte-order mark is part of the statement %q", s.sql)
+			}
+		})
+	}
+}
