@@ -42,8 +42,9 @@ type MigrateOptions struct {
 	// migrator does (id, hash, created_at), so a project can move between
 	// the two tools with its history.
 	Drizzle bool
-	// LockTimeout bounds the wait for another migrator to finish; zero
-	// means one minute.
+	// LockTimeout bounds the wait for another migrator to finish. Zero
+	// means one minute, the default; a negative value means not waiting:
+	// Migrate fails at once when another migrator holds the lock.
 	LockTimeout time.Duration
 	// AllowOutOfOrder applies pending migrations that come before applied
 	// ones in the journal, instead of refusing.
@@ -184,6 +185,11 @@ func (e *StatementError) Unwrap() error { return e.Err }
 // the whole run, so several processes migrating at once apply each
 // migration exactly once: the others wait (at most LockTimeout) and then
 // find nothing pending. conn must not be in a transaction.
+//
+// Migrations run with standard_conforming_strings on, whatever the
+// database's default, since generated SQL writes backslashes in '...'
+// strings as ordinary characters; the session's own value is put back
+// when Migrate returns.
 func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOptions) ([]AppliedMigration, error) {
 	folder, err := ReadMigrations(fsys)
 	if err != nil {
@@ -195,6 +201,11 @@ func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOption
 		return nil, err
 	}
 	defer unlock()
+	restore, err := pinSettings(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	defer restore()
 	if err := createHistory(ctx, conn, table, opts.Drizzle); err != nil {
 		return nil, err
 	}
@@ -286,6 +297,45 @@ func lock(ctx context.Context, conn *pgx.Conn, table TableName, opts MigrateOpti
 		}
 		wait = min(2*wait, 500*time.Millisecond)
 	}
+}
+
+// pinnedSettings are the session settings migrations run with, whatever
+// the database or role defaults: the SQL mizzle generates, and the
+// statement splitter, read '...' strings with backslashes as ordinary
+// characters, so with standard_conforming_strings off an enum label such as
+// a\' would end its string early and run what follows as SQL.
+var pinnedSettings = [...]struct{ name, value string }{
+	{"standard_conforming_strings", "on"},
+}
+
+// pinSettings sets pinnedSettings for the session, for transactional and
+// no-transaction migrations alike, and returns the function that puts back
+// the values it found, since conn may be the application's.
+func pinSettings(ctx context.Context, conn *pgx.Conn) (func(), error) {
+	var undo []func()
+	restore := func() {
+		for _, f := range undo {
+			f()
+		}
+	}
+	for _, s := range pinnedSettings {
+		var was string
+		if err := conn.QueryRow(ctx, "SELECT current_setting($1)", s.name).Scan(&was); err != nil {
+			restore()
+			return nil, fmt.Errorf("reading %s: %w", s.name, err)
+		}
+		if was == s.value {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "SELECT set_config($1, $2, false)", s.name, s.value); err != nil {
+			restore()
+			return nil, fmt.Errorf("setting %s to %s for the migrations: %w", s.name, s.value, err)
+		}
+		undo = append(undo, func() {
+			conn.Exec(context.WithoutCancel(ctx), "SELECT set_config($1, $2, false)", s.name, was)
+		})
+	}
+	return restore, nil
 }
 
 // createHistory creates the history table when it is missing, in

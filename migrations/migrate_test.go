@@ -457,3 +457,65 @@ func TestMigrateByteOrderMark(t *testing.T) {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+// TestMigrateStandardConformingStrings: on a database whose default is
+// standard_conforming_strings = off, a backslash in a '...' string would be
+// an escape, so generated SQL would mean something else. Migrate pins the
+// setting on while it runs, and puts the session's value back.
+func TestMigrateStandardConformingStrings(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var db string
+	admin.QueryRow(ctx, "SELECT current_database()").Scan(&db)
+	if _, err := admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{db}.Sanitize()+" SET standard_conforming_strings = off"); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close(ctx)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	setting := func() string {
+		var s string
+		if err := conn.QueryRow(ctx, "SELECT current_setting('standard_conforming_strings')").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := setting(); s != "off" {
+		t.Fatalf("standard_conforming_strings is %s before migrating, want off", s)
+	}
+	fsys := folder(
+		"0000_t", `CREATE TYPE e AS ENUM ('back\slash', 'a\'''); CREATE TABLE t (v text);`,
+		"0001_rows", migrations.NoTransaction+"\n"+`INSERT INTO t VALUES ('back\slash');`,
+		"0002_rows", `INSERT INTO t VALUES ('a\'''); SELECT 1;`,
+	)
+	if _, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := setting(); s != "off" {
+		t.Errorf("standard_conforming_strings is %s after migrating, want the session's off back", s)
+	}
+	var labels, values []string
+	rows, _ := conn.Query(ctx, "SELECT enumlabel FROM pg_enum WHERE enumtypid = 'e'::regtype ORDER BY enumsortorder")
+	labels, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ = conn.Query(ctx, "SELECT v FROM t ORDER BY v DESC")
+	values, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{`back\slash`, `a\'`}, labels); diff != "" {
+		t.Errorf("enum labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{`back\slash`, `a\'`}, values); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
