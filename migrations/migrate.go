@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -49,6 +50,17 @@ type MigrateOptions struct {
 	// AllowOutOfOrder applies pending migrations that come before applied
 	// ones in the journal, instead of refusing.
 	AllowOutOfOrder bool
+	// AllowAhead accepts a database whose history goes further than the
+	// folder, as after rolling an application back to an older release:
+	// when every migration of the journal is applied, unchanged, and the
+	// migrations the journal does not list were all applied after them,
+	// Migrate applies nothing and reports each of those with EventAhead
+	// (and Status.Ahead lists them) instead of refusing. A folder that
+	// diverges from the history (a migration of the journal not applied,
+	// or applied after one it does not list) is still refused. An
+	// application that migrates at start-up should set it, so that its
+	// previous release can still start.
+	AllowAhead bool
 	// Events, when set, receives progress as it happens.
 	Events func(Event)
 }
@@ -74,12 +86,19 @@ const (
 	EventApplying
 	// EventApplied: a migration was applied and recorded.
 	EventApplied
+	// EventAhead: the database has a migration applied that the journal
+	// does not list, accepted with AllowAhead; reported before anything
+	// else happens, once for each such migration, in the order applied.
+	EventAhead
 )
 
 // Event is a step of a migration run, for logs and progress output.
 type Event struct {
-	Kind      EventKind
-	Migration string        // the tag; empty for EventLockWait
+	Kind EventKind
+	// Migration is the tag; empty for EventLockWait. A migration recorded
+	// in drizzle-orm's table, which has no tags, is "sha256:" and its
+	// hash.
+	Migration string
 	Duration  time.Duration // for EventApplied
 }
 
@@ -96,6 +115,10 @@ type AppliedMigration struct {
 type Status struct {
 	Applied []AppliedMigration // in the order they were applied
 	Pending []Entry            // in journal order
+	// Ahead are the applied migrations the journal does not list, when
+	// AllowAhead accepts them: the database is ahead of the folder. They
+	// are in Applied too.
+	Ahead []AppliedMigration
 	// Problems are the reasons Migrate would refuse to run.
 	Problems []Problem
 }
@@ -215,6 +238,11 @@ func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOption
 	}
 	if len(st.Problems) > 0 {
 		return nil, ProblemsError(st.Problems)
+	}
+	if opts.Events != nil {
+		for _, a := range st.Ahead {
+			opts.Events(Event{Kind: EventAhead, Migration: name(a)})
+		}
 	}
 	var done []AppliedMigration
 	for _, e := range st.Pending {
@@ -414,6 +442,7 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 	for i, e := range folder.Entries {
 		byTag[e.Tag], byHash[FileHash(e.SQL)], byWhen[e.When] = i, i, i
 	}
+	var unknown []int // rows the journal does not list
 	for r, a := range applied {
 		i, ok := byTag[a.Tag]
 		if opts.Drizzle {
@@ -422,22 +451,50 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 			}
 		}
 		if !ok {
-			what := fmt.Sprintf("%q", a.Tag)
-			if a.Tag == "" {
-				what = "with hash " + a.Hash
-			}
-			st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
-				"the database has a migration applied (%s) that the journal does not list: this folder is older than the database, or the migration was deleted; deploy the folder the database was migrated with",
-				what)})
+			unknown = append(unknown, r)
 			continue
 		}
 		e := folder.Entries[i]
 		if h := FileHash(e.SQL); h != a.Hash {
-			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
-				"changed since it was applied (applied sha256 %s, file sha256 %s): restore the file as it was applied, and put the change in a new migration (mizzle generate, or --custom for hand-written SQL)",
-				a.Hash, h)})
+			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: changedMsg(e.SQL, a.Hash)})
 		}
 		done[i], matched[r] = true, true
+	}
+	if len(unknown) > 0 {
+		// The folder is an earlier version of the database's history when
+		// it is all applied and what it lacks came after it.
+		why := ""
+		for i, d := range done {
+			if !d {
+				why = fmt.Sprintf("%s is not applied", folder.Entries[i].Tag)
+				break
+			}
+		}
+		if why == "" {
+			for r := unknown[0] + 1; r < len(applied); r++ {
+				if matched[r] {
+					why = fmt.Sprintf("%s was applied after it", name(applied[r]))
+					break
+				}
+			}
+		}
+		for _, r := range unknown {
+			a := applied[r]
+			switch {
+			case why == "" && opts.AllowAhead:
+				st.Ahead = append(st.Ahead, a)
+			case why == "":
+				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+					"the database has a migration applied (%q) that the journal does not list: this folder is older than the database, or the migration was deleted; "+
+						"deploy the folder the database was migrated with, or, to run an older release on a newer database on purpose, accept the newer history with --allow-ahead",
+					name(a))})
+			default:
+				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+					"the database has a migration applied (%q) that the journal does not list, and the folder is not an earlier version of the database's history (%s): "+
+						"the migration was deleted, or the folder and the database went different ways; deploy the folder the database was migrated with",
+					name(a), why)})
+			}
+		}
 	}
 	lastDone := -1
 	for i := range done {
@@ -458,6 +515,57 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 		st.Problems = append(st.Problems, checkScript(e)...)
 	}
 	return st, nil
+}
+
+// name is how messages and events name an applied migration: its tag, or
+// in drizzle-orm's table, which has none, its hash.
+func name(a AppliedMigration) string {
+	if a.Tag == "" {
+		return "sha256:" + a.Hash
+	}
+	return a.Tag
+}
+
+// changedMsg says that an applied migration's file changed, and how, when
+// the change is only one an editor or a checkout makes on its own: line
+// endings, a byte-order mark.
+func changedMsg(data []byte, applied string) string {
+	hashes := fmt.Sprintf("applied sha256 %s, file sha256 %s", applied, FileHash(data))
+	body := trimBOM(data)
+	hadBOM := len(body) < len(data)
+	lf := bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
+	crlf := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
+	for _, v := range [][]byte{body, lf, crlf} {
+		for _, withBOM := range []bool{hadBOM, !hadBOM} {
+			was := v
+			if withBOM {
+				was = append([]byte(bom), v...)
+			}
+			if bytes.Equal(was, data) || FileHash(was) != applied {
+				continue
+			}
+			var what []string
+			switch {
+			case bytes.Equal(v, body):
+			case bytes.Equal(v, lf):
+				what = append(what, "its line endings (the file has CRLF where the applied one had LF)")
+			default:
+				what = append(what, "its line endings (the file has LF where the applied one had CRLF)")
+			}
+			switch {
+			case withBOM == hadBOM:
+			case hadBOM:
+				what = append(what, "a byte-order mark at its start, which the applied one did not have")
+			default:
+				what = append(what, "the byte-order mark the applied one had at its start")
+			}
+			return fmt.Sprintf("changed since it was applied, but only in %s (%s): an editor or a checkout (git's core.autocrlf) changed it; "+
+				"restore it as it was applied (\"*.sql -text\" in .gitattributes keeps git from converting line endings)",
+				strings.Join(what, " and in "), hashes)
+		}
+	}
+	return fmt.Sprintf("changed since it was applied (%s): restore the file as it was applied, and put the change in a new migration (mizzle generate, or --custom for hand-written SQL)",
+		hashes)
 }
 
 // checkScript finds what in a pending migration would break the promise

@@ -142,7 +142,8 @@ func TestMigrateRefuses(t *testing.T) {
 			name:    "history the journal does not list",
 			applied: base,
 			then:    folder("0000_a", "CREATE TABLE a ();"),
-			want:    `meta/_journal.json: the database has a migration applied ("0001_b") that the journal does not list: this folder is older than the database, or the migration was deleted; deploy the folder the database was migrated with`,
+			want: `meta/_journal.json: the database has a migration applied ("0001_b") that the journal does not list: this folder is older than the database, or the migration was deleted; ` +
+				`deploy the folder the database was migrated with, or, to run an older release on a newer database on purpose, accept the newer history with --allow-ahead`,
 		},
 		{
 			name:    "inserted before applied ones",
@@ -518,4 +519,112 @@ func TestMigrateStandardConformingStrings(t *testing.T) {
 	if diff := cmp.Diff([]string{`back\slash`, `a\'`}, values); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
+}
+
+// TestMigrateAhead: an older release of an application, rolled back to,
+// migrates at start-up against a database its newer release migrated
+// further. With AllowAhead it starts when its folder is an earlier version
+// of the history, and is still refused when they diverge.
+func TestMigrateAhead(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := "CREATE TABLE a ();", "CREATE TABLE b ();", "CREATE TABLE c ();"
+	newer := folder("0000_a", a, "0001_b", b, "0002_c", c)
+	older := folder("0000_a", a, "0001_b", b)
+	ahead := migrations.MigrateOptions{AllowAhead: true}
+
+	t.Run("older release", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		if _, err := migrations.Migrate(ctx, conn, newer, migrations.MigrateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var events []string
+		opts := ahead
+		opts.Events = func(e migrations.Event) { events = append(events, fmt.Sprintf("%d %s", e.Kind, e.Migration)) }
+		done, err := migrations.Migrate(ctx, conn, older, opts)
+		if err != nil || len(done) != 0 {
+			t.Fatalf("Migrate = %v, %v; want nothing applied", tags(done), err)
+		}
+		if diff := cmp.Diff([]string{fmt.Sprintf("%d 0002_c", migrations.EventAhead)}, events); diff != "" {
+			t.Errorf("events (-want +got):\n%s", diff)
+		}
+		st, err := migrations.MigrationStatus(ctx, conn, older, ahead)
+		if err != nil || len(st.Problems) != 0 || len(st.Pending) != 0 || len(st.Applied) != 3 || len(st.Ahead) != 1 || st.Ahead[0].Tag != "0002_c" {
+			t.Errorf("status = %+v, %v; want 3 applied, 0002_c ahead, no problem", st, err)
+		}
+		// Without the option, the same folder is refused, and the message
+		// names the option.
+		_, err = migrations.Migrate(ctx, conn, older, migrations.MigrateOptions{})
+		if err == nil || !strings.Contains(err.Error(), `("0002_c") that the journal does not list`) || !strings.Contains(err.Error(), "--allow-ahead") {
+			t.Errorf("Migrate without AllowAhead: %v", err)
+		}
+	})
+
+	diverging := []struct {
+		name    string
+		applied []fstest.MapFS // migrated in turn
+		then    fstest.MapFS
+		want    string
+	}{
+		{
+			name:    "a migration of the folder is not applied",
+			applied: []fstest.MapFS{newer},
+			then:    folder("0000_a", a, "0001_b", b, "0002_d", "CREATE TABLE d ();"),
+			want:    `meta/_journal.json: the database has a migration applied ("0002_c") that the journal does not list, and the folder is not an earlier version of the database's history (0002_d is not applied)`,
+		},
+		{
+			name:    "a migration of the folder was applied after an unknown one",
+			applied: []fstest.MapFS{folder("0000_a", a, "0001_x", "CREATE TABLE x ();"), folder("0000_a", a, "0001_x", "CREATE TABLE x ();", "0002_b", b)},
+			then:    folder("0000_a", a, "0002_b", b),
+			want:    `meta/_journal.json: the database has a migration applied ("0001_x") that the journal does not list, and the folder is not an earlier version of the database's history (0002_b was applied after it)`,
+		},
+		{
+			name:    "a migration of the folder changed",
+			applied: []fstest.MapFS{newer},
+			then:    folder("0000_a", a, "0001_b", "CREATE TABLE b (id int);"),
+			want:    "0001_b.sql: changed since it was applied",
+		},
+	}
+	for _, tt := range diverging {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := pgtest.Connect(t)
+			for _, f := range tt.applied {
+				if _, err := migrations.Migrate(ctx, conn, f, migrations.MigrateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := catalogSummary(t, conn)
+			var aheadSeen bool
+			opts := ahead
+			opts.Events = func(e migrations.Event) { aheadSeen = aheadSeen || e.Kind == migrations.EventAhead }
+			_, err := migrations.Migrate(ctx, conn, tt.then, opts)
+			var pe migrations.ProblemsError
+			if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("Migrate error:\n%v\nwant it to start with:\n%s", err, tt.want)
+			}
+			if aheadSeen {
+				t.Errorf("EventAhead reported for a refused folder")
+			}
+			if diff := cmp.Diff(before, catalogSummary(t, conn)); diff != "" {
+				t.Errorf("a refused migration changed the database:\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("drizzle", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		opts := migrations.MigrateOptions{Drizzle: true}
+		if _, err := migrations.Migrate(ctx, conn, newer, opts); err != nil {
+			t.Fatal(err)
+		}
+		var events []string
+		opts.AllowAhead = true
+		opts.Events = func(e migrations.Event) { events = append(events, e.Migration) }
+		if _, err := migrations.Migrate(ctx, conn, older, opts); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"sha256:" + migrations.FileHash([]byte(c))}
+		if diff := cmp.Diff(want, events); diff != "" {
+			t.Errorf("ahead events (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package migrations
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTxControl(t *testing.T) {
 	tests := []struct{ sql, want string }{
@@ -88,6 +91,34 @@ func TestReadScript(t *testing.T) {
 			}
 			if s.sql[0] == "\ufeff"[0] {
 				t.Errorf("the byte-order mark is part of the statement %q", s.sql)
+			}
+		})
+	}
+}
+
+func TestChangedMsg(t *testing.T) {
+	const lf = "CREATE TABLE a ();\n--> statement-breakpoint\nCREATE TABLE b ();\n"
+	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+	tests := []struct {
+		name, applied, file, want string
+	}{
+		{"CRLF checkout", lf, crlf, "changed since it was applied, but only in its line endings (the file has CRLF where the applied one had LF)"},
+		{"LF checkout", crlf, lf, "changed since it was applied, but only in its line endings (the file has LF where the applied one had CRLF)"},
+		{"mark added", lf, bom + lf, "changed since it was applied, but only in a byte-order mark at its start, which the applied one did not have"},
+		{"mark removed", bom + lf, lf, "changed since it was applied, but only in the byte-order mark the applied one had at its start"},
+		{"both", lf, bom + crlf, "changed since it was applied, but only in its line endings (the file has CRLF where the applied one had LF) and in a byte-order mark"},
+		{"a real change", lf, strings.Replace(lf, "b", "c", 1), "changed since it was applied (applied sha256"},
+		{"a real change and line endings", lf, strings.Replace(crlf, "b", "c", 1), "changed since it was applied (applied sha256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := changedMsg([]byte(tt.file), FileHash([]byte(tt.applied)))
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("changedMsg:\n%s\nwant it to start with:\n%s", got, tt.want)
+			}
+			hashes := "applied sha256 " + FileHash([]byte(tt.applied)) + ", file sha256 " + FileHash([]byte(tt.file))
+			if !strings.Contains(got, hashes) {
+				t.Errorf("changedMsg does not give both hashes:\n%s", got)
 			}
 		})
 	}

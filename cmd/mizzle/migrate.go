@@ -84,7 +84,7 @@ func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migratio
 func newMigrateCmd(env *env) *cobra.Command {
 	var f dbFlags
 	var lockTimeout time.Duration
-	var outOfOrder bool
+	var outOfOrder, ahead bool
 	cmd := &cobra.Command{
 		Use:   "migrate [--database-url URL] [--migrations DIR]",
 		Short: "Apply the pending migrations to a database",
@@ -95,8 +95,10 @@ history table (mizzle.__mizzle_migrations).
 A migration is pending when its tag is not recorded, never because of its
 timestamp. Before applying anything, migrate refuses a folder whose applied
 migrations changed since, a SQL file the journal does not list, a journal
-entry without its file, and a pending migration placed before applied ones
-(unless --allow-out-of-order).
+entry without its file, a pending migration placed before applied ones
+(unless --allow-out-of-order), history the journal does not list (unless
+--allow-ahead, and the folder is an earlier version of the history), and a
+statement that would end the migration's transaction (COMMIT, BEGIN, ...).
 
 An advisory lock makes concurrent runs safe: the others wait (up to
 --lock-timeout) and then find nothing to do. A migration whose first line
@@ -115,7 +117,7 @@ The password is never printed.`,
 			if err != nil {
 				return err
 			}
-			opts.LockTimeout, opts.AllowOutOfOrder = lockTimeout, outOfOrder
+			opts.LockTimeout, opts.AllowOutOfOrder, opts.AllowAhead = lockTimeout, outOfOrder, ahead
 			defer conn.Close(cmd.Context())
 			start := time.Now()
 			opts.Events = func(e migrations.Event) {
@@ -124,6 +126,9 @@ The password is never printed.`,
 					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
 				case migrations.EventApplied:
 					fmt.Fprintf(env.stdout, "applied %s (%s)\n", e.Migration, roundDuration(e.Duration))
+				case migrations.EventAhead:
+					fmt.Fprintf(env.stderr, "%s the database has %s applied, which the folder does not have: it is ahead of this release (--allow-ahead)\n",
+						env.paint(bold, "warning:"), e.Migration)
 				}
 			}
 			done, err := migrations.Migrate(cmd.Context(), conn, os.DirFS(f.migrations), opts)
@@ -142,12 +147,13 @@ The password is never printed.`,
 	f.register(cmd)
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", time.Minute, "how long to wait for another migrate to finish")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "apply pending migrations that come before applied ones in the journal")
+	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "accept a database that has newer migrations than the folder, when the folder is an earlier version of its history (after rolling back a release)")
 	return cmd
 }
 
 func newStatusCmd(env *env) *cobra.Command {
 	var f dbFlags
-	var asJSON bool
+	var asJSON, ahead bool
 	cmd := &cobra.Command{
 		Use:   "status [--database-url URL] [--migrations DIR] [--json]",
 		Short: "Show applied and pending migrations, changing nothing",
@@ -165,6 +171,7 @@ anything. Exits 1 when there is a problem; --json prints it all for CI.`,
 				return err
 			}
 			defer conn.Close(cmd.Context())
+			opts.AllowAhead = ahead
 			st, err := migrations.MigrationStatus(cmd.Context(), conn, os.DirFS(f.migrations), opts)
 			if err != nil {
 				return migrateError(f.migrations, err, url)
@@ -184,12 +191,19 @@ anything. Exits 1 when there is a problem; --json prints it all for CI.`,
 	}
 	f.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "report newer migrations than the folder's as ahead, not as a problem, as migrate --allow-ahead accepts them")
 	return cmd
 }
 
 func printStatus(env *env, dir string, st *migrations.Status) {
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	for _, a := range st.Applied {
+	ahead := map[int]bool{}
+	for i, a := range st.Applied {
+		for _, b := range st.Ahead {
+			ahead[i] = ahead[i] || a == b
+		}
+	}
+	for i, a := range st.Applied {
 		tag := a.Tag
 		if tag == "" {
 			tag = "sha256:" + a.Hash[:12]
@@ -198,7 +212,11 @@ func printStatus(env *env, dir string, st *migrations.Status) {
 		if !a.AppliedAt.IsZero() {
 			at = a.AppliedAt.Local().Format("2006-01-02 15:04:05")
 		}
-		fmt.Fprintf(tw, "applied\t%s\t%s\t%s\n", tag, at, roundDuration(a.Duration))
+		state := "applied"
+		if ahead[i] {
+			state = "ahead" // applied, but not in this folder
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", state, tag, at, roundDuration(a.Duration))
 	}
 	for _, e := range st.Pending {
 		// No empty cells after the tag: tabwriter would pad them into
@@ -209,6 +227,10 @@ func printStatus(env *env, dir string, st *migrations.Status) {
 	for _, p := range st.Problems {
 		pos := schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}
 		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, pos.String()), p.Msg)
+	}
+	if n := len(st.Ahead); n > 0 {
+		fmt.Fprintf(env.stdout, "%d applied (%d of them newer than the folder), %d pending.\n", len(st.Applied), n, len(st.Pending))
+		return
 	}
 	fmt.Fprintf(env.stdout, "%d applied, %d pending.\n", len(st.Applied), len(st.Pending))
 }
@@ -234,15 +256,22 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 	out := struct {
 		Applied  []applied `json:"applied"`
 		Pending  []pending `json:"pending"`
+		Ahead    []applied `json:"ahead,omitempty"`
 		Problems []problem `json:"problems"`
 	}{Applied: []applied{}, Pending: []pending{}, Problems: []problem{}}
-	for _, a := range st.Applied {
+	toJSON := func(a migrations.AppliedMigration) applied {
 		j := applied{Tag: a.Tag, Hash: a.Hash, When: a.When, DurationMS: a.Duration.Milliseconds()}
 		if !a.AppliedAt.IsZero() {
 			t := a.AppliedAt.UTC()
 			j.AppliedAt = &t
 		}
-		out.Applied = append(out.Applied, j)
+		return j
+	}
+	for _, a := range st.Applied {
+		out.Applied = append(out.Applied, toJSON(a))
+	}
+	for _, a := range st.Ahead {
+		out.Ahead = append(out.Ahead, toJSON(a))
 	}
 	for _, e := range st.Pending {
 		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})

@@ -332,6 +332,12 @@ func TestMigrateRefusals(t *testing.T) {
 			},
 		},
 		{
+			name:    "COMMIT inside a pending migration",
+			applied: []string{"0000_a", a},
+			then:    []string{"0000_a", a, "0001_b", b, "0002_c", "CREATE TABLE c1 (x int);\nCOMMIT;\nCREATE TABLE c2 (x int);\n"},
+			want:    []string{"migrations/0002_c.sql:2:1: statement 2 (COMMIT) would end the transaction the migration runs in"},
+		},
+		{
 			name:     "a file the journal does not list",
 			applied:  []string{"0000_a", a},
 			then:     []string{"0000_a", a},
@@ -415,7 +421,9 @@ func TestMigrateRefusals(t *testing.T) {
 			}
 			if tt.unlisted == "" && tt.remove == "" {
 				for _, w := range tt.want {
-					if file, _, ok := strings.Cut(w, ": "); ok && !strings.Contains(stdout, `"file": "`+file+`"`) {
+					file, _, ok := strings.Cut(w, ": ")
+					file = regexp.MustCompile(`(:\d+)+$`).ReplaceAllString(file, "") // the JSON has line and column apart
+					if ok && !strings.Contains(stdout, `"file": "`+file+`"`) {
 						t.Errorf("status --json does not name %s:\n%s", file, stdout)
 					}
 				}
@@ -425,6 +433,35 @@ func TestMigrateRefusals(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("allow ahead", func(t *testing.T) {
+		dir := migrateProject(t)
+		db := pgtest.NewDatabase(t)
+		mig := filepath.Join(dir, "migrations")
+		writeMigrations(t, mig, "0000_a", a, "0001_b", b)
+		if code, _, stderr := runIn(t, dir, "migrate", "--database-url", db); code != exitOK {
+			t.Fatalf("first migrate: exit %d\n%s", code, stderr)
+		}
+		// The previous release of the application: its folder stops at
+		// 0000_a.
+		writeMigrations(t, mig, "0000_a", a)
+		code, stdout, stderr := runIn(t, dir, "migrate", "--database-url", db, "--allow-ahead")
+		if code != exitOK || stdout != "Nothing to migrate: the database is up to date.\n" ||
+			stderr != "warning: the database has 0001_b applied, which the folder does not have: it is ahead of this release (--allow-ahead)\n" {
+			t.Errorf("--allow-ahead: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		code, stdout, stderr = runIn(t, dir, "status", "--database-url", db, "--allow-ahead")
+		want := "applied  0000_a  TIME  DUR\nahead    0001_b  TIME  DUR\n2 applied (1 of them newer than the folder), 0 pending.\n"
+		if code != exitOK || normalize(stdout) != want || stderr != "" {
+			t.Errorf("status --allow-ahead: exit %d, stdout:\n%s\nwant:\n%s\nstderr %q", code, normalize(stdout), want, stderr)
+		}
+		code, stdout, _ = runIn(t, dir, "status", "--database-url", db, "--allow-ahead", "--json")
+		if code != exitOK || !strings.Contains(stdout, `"ahead": [
+    {
+      "tag": "0001_b",`) {
+			t.Errorf("status --allow-ahead --json: exit %d:\n%s", code, stdout)
+		}
+	})
 
 	t.Run("allow out of order", func(t *testing.T) {
 		dir := migrateProject(t)
