@@ -90,6 +90,11 @@ const (
 	// does not list, accepted with AllowAhead; reported before anything
 	// else happens, once for each such migration, in the order applied.
 	EventAhead
+	// EventInvalidIndexDropped: a no-transaction migration is about to
+	// build, with CREATE INDEX CONCURRENTLY, an index that a failed
+	// earlier run left invalid; the invalid index (Object) was dropped so
+	// that the statement builds it again.
+	EventInvalidIndexDropped
 )
 
 // Event is a step of a migration run, for logs and progress output.
@@ -100,6 +105,9 @@ type Event struct {
 	// hash.
 	Migration string
 	Duration  time.Duration // for EventApplied
+	// Object is the schema-qualified, quoted name of the object the event
+	// concerns, for EventInvalidIndexDropped.
+	Object string
 }
 
 // AppliedMigration is a row of the history table.
@@ -166,6 +174,14 @@ type StatementError struct {
 	Line, Col int    // where the statement starts, or where the error is when PostgreSQL says
 	SQL       string // the statement
 	Err       error  // a *pgconn.PgError, usually
+	// NoTransaction says the migration runs outside a transaction (see
+	// NoTransaction): it is not recorded, the statements before this one
+	// stay applied, and a previous run may have applied part of it.
+	NoTransaction bool
+	// Leftovers are, when NoTransaction, the relations the migration's
+	// CREATE statements name that exist in the database: what the
+	// statements before this one, or a previous run, left behind.
+	Leftovers []Leftover
 	// caret is the statement's line holding the error, with a caret under
 	// its position; empty when PostgreSQL gives no position.
 	caret string
@@ -187,7 +203,42 @@ func (e *StatementError) Error() string {
 	if e.caret != "" {
 		s += "\n" + e.caret
 	}
+	if !e.NoTransaction {
+		return s
+	}
+	s += fmt.Sprintf("\nThis migration runs outside a transaction (%q): it is not recorded, the statements before this one stay applied, and a previous run may have applied part of it.", NoTransaction)
+	if len(e.Leftovers) == 0 {
+		return s
+	}
+	s += "\nAlready in the database, named by its CREATE statements:"
+	var drops []string
+	for _, l := range e.Leftovers {
+		s += fmt.Sprintf("\n    %s %s (statement %d)", l.Kind, l.Name, l.Statement)
+		if l.Invalid {
+			s += ", invalid: a CREATE INDEX CONCURRENTLY that failed left it"
+		}
+		if l.Kind == "index" {
+			drops = append(drops, "\n    DROP INDEX CONCURRENTLY IF EXISTS "+l.Name+";")
+		}
+	}
+	s += "\nMake its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that is not recorded may still be edited), or remove what is left, then migrate again"
+	if len(drops) > 0 {
+		s += ":" + strings.Join(drops, "")
+	} else {
+		s += "."
+	}
 	return s
+}
+
+// Leftover is a relation that a statement of a no-transaction migration
+// creates and that exists already.
+type Leftover struct {
+	Statement int    // the statement creating it, from 1
+	Kind      string // "index", "table", "view", "materialized view" or "sequence"
+	Name      string // schema-qualified and quoted
+	// Invalid says the index is invalid: a CREATE INDEX CONCURRENTLY that
+	// failed left it, unusable but maintained on every write.
+	Invalid bool
 }
 
 func (e *StatementError) Unwrap() error { return e.Err }
@@ -249,7 +300,7 @@ func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOption
 		if opts.Events != nil {
 			opts.Events(Event{Kind: EventApplying, Migration: e.Tag})
 		}
-		a, err := apply(ctx, conn, table, opts.Drizzle, e)
+		a, err := apply(ctx, conn, opts, e)
 		if err != nil {
 			return done, err
 		}
@@ -650,7 +701,8 @@ func txControl(sql string) string {
 }
 
 // apply runs one migration and records it.
-func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Entry) (AppliedMigration, error) {
+func apply(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry) (AppliedMigration, error) {
+	t, drizzle := opts.table(), opts.Drizzle
 	start := time.Now()
 	sc := readScript(e.SQL)
 	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
@@ -658,10 +710,20 @@ func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Ent
 		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 	}) error {
 		for i, s := range sc.stmts {
+			if sc.noTx {
+				if err := dropInvalidIndex(ctx, conn, opts, e, s); err != nil {
+					return err
+				}
+			}
 			// The simple protocol, as psql sends a script: no prepared
 			// statement, and any statement PostgreSQL accepts.
 			if _, err := q.Exec(ctx, s.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return statementError(e, sc, i+1, s, err)
+				se := statementError(e, sc, i+1, s, err)
+				if sc.noTx {
+					se.NoTransaction = true
+					se.Leftovers = leftovers(ctx, conn, sc)
+				}
+				return se
 			}
 		}
 		a.Duration = time.Since(start)
@@ -690,7 +752,7 @@ func apply(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool, e Ent
 // statementError places PostgreSQL's error in the file: at the error's
 // position when it gives one (a 1-based character index into the
 // statement), else at the statement's start.
-func statementError(e Entry, sc *script, n int, s statement, err error) error {
+func statementError(e Entry, sc *script, n int, s statement, err error) *StatementError {
 	se := &StatementError{File: e.SQLPath(), Statement: n, Line: s.line, Col: s.col, SQL: s.sql, Err: err}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Position <= 0 {
@@ -723,4 +785,71 @@ func statementError(e Entry, sc *script, n int, s statement, err error) error {
 	}
 	se.caret = "    " + lineText + "\n    " + pad.String() + "^"
 	return se
+}
+
+// relationInfo reads what the catalog says of a relation named as in SQL
+// text, or ok false when there is none.
+func relationInfo(ctx context.Context, conn *pgx.Conn, name string) (qualified string, kind byte, valid, ok bool) {
+	var schema, rel string
+	err := conn.QueryRow(ctx, `SELECT n.nspname, c.relname, c.relkind, coalesce(i.indisvalid, true)
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+		WHERE c.oid = to_regclass($1)`, name).Scan(&schema, &rel, &kind, &valid)
+	if err != nil {
+		// No such relation, or a name to_regclass cannot read: either
+		// way nothing to report.
+		return "", 0, false, false
+	}
+	return quote.Ident(schema, rel), kind, valid, true
+}
+
+// leftovers lists the relations that the CREATE statements of a
+// no-transaction migration name and that exist, to explain a failure. It is
+// best effort: the connection may be gone with the error.
+func leftovers(ctx context.Context, conn *pgx.Conn, sc *script) []Leftover {
+	var out []Leftover
+	for i, s := range sc.stmts {
+		c, ok := createdBy(s.sql)
+		if !ok {
+			continue
+		}
+		name, _, valid, ok := relationInfo(ctx, conn, c.name)
+		if !ok {
+			continue
+		}
+		out = append(out, Leftover{Statement: i + 1, Kind: c.kind, Name: name, Invalid: !valid})
+	}
+	return out
+}
+
+// dropInvalidIndex drops the index a CREATE INDEX CONCURRENTLY statement is
+// about to build when an earlier run of the migration left it invalid: the
+// statement would fail on it ("already exists"), or with IF NOT EXISTS
+// keep an index that is never used. It leaves an index alone while any
+// index of its table is being built, since that may be this one, by
+// someone else.
+func dropInvalidIndex(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry, s statement) error {
+	c, ok := createdBy(s.sql)
+	if !ok || !c.concurrently {
+		return nil
+	}
+	name, kind, valid, ok := relationInfo(ctx, conn, c.name)
+	if !ok || kind != 'i' || valid {
+		return nil
+	}
+	var building bool
+	err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_progress_create_index p JOIN pg_index i ON i.indrelid = p.relid
+		WHERE i.indexrelid = $1::regclass AND p.datid = (SELECT oid FROM pg_database WHERE datname = current_database()))`, name).Scan(&building)
+	if err != nil {
+		return fmt.Errorf("%s:%d:%d: checking whether the invalid index %s is being built: %w", e.SQLPath(), s.line, s.col, name, err)
+	}
+	if building {
+		return nil // the statement fails with a message that names it
+	}
+	if _, err := conn.Exec(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+name); err != nil {
+		return fmt.Errorf("%s:%d:%d: dropping the invalid index %s that a failed CREATE INDEX CONCURRENTLY left, to build it again: %w", e.SQLPath(), s.line, s.col, name, err)
+	}
+	if opts.Events != nil {
+		opts.Events(Event{Kind: EventInvalidIndexDropped, Migration: e.Tag, Object: name})
+	}
+	return nil
 }

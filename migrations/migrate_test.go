@@ -628,3 +628,96 @@ func TestMigrateAhead(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateNoTransactionFailure: a no-transaction migration that fails
+// half-way (or whose process was killed) leaves its first statements
+// applied but the migration unrecorded. The error says so and names what
+// is left; an index a failed CREATE INDEX CONCURRENTLY left invalid is
+// dropped and built again on the next run.
+func TestMigrateNoTransactionFailure(t *testing.T) {
+	ctx := context.Background()
+	table := "CREATE TABLE t (a int, b int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1, 1), (1, 2);"
+
+	t.Run("killed after its first statement", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		if _, err := migrations.Migrate(ctx, conn, folder("0000_t", table), migrations.MigrateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// What a run killed during the second statement leaves: the first
+		// one done, nothing recorded.
+		if _, err := conn.Exec(ctx, "CREATE INDEX CONCURRENTLY t_a ON t (a)"); err != nil {
+			t.Fatal(err)
+		}
+		idx := migrations.NoTransaction + "\nCREATE INDEX CONCURRENTLY t_a ON t (a);\nCREATE INDEX CONCURRENTLY t_b ON t (b);\n"
+		_, err := migrations.Migrate(ctx, conn, folder("0000_t", table, "0001_idx", idx), migrations.MigrateOptions{})
+		want := `0001_idx.sql:2:1: statement 1: ERROR: relation "t_a" already exists (SQLSTATE 42P07)
+This migration runs outside a transaction ("-- mizzle:no-transaction"): it is not recorded, the statements before this one stay applied, and a previous run may have applied part of it.
+Already in the database, named by its CREATE statements:
+    index "public"."t_a" (statement 1)
+Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that is not recorded may still be edited), or remove what is left, then migrate again:
+    DROP INDEX CONCURRENTLY IF EXISTS "public"."t_a";`
+		var se *migrations.StatementError
+		if !errors.As(err, &se) || err.Error() != want {
+			t.Fatalf("error:\n%v\nwant:\n%s", err, want)
+		}
+		if diff := cmp.Diff([]migrations.Leftover{{Statement: 1, Kind: "index", Name: `"public"."t_a"`}}, se.Leftovers); diff != "" {
+			t.Errorf("leftovers (-want +got):\n%s", diff)
+		}
+		// The repair it suggests works.
+		idx = strings.ReplaceAll(idx, "CONCURRENTLY", "CONCURRENTLY IF NOT EXISTS")
+		if done, err := migrations.Migrate(ctx, conn, folder("0000_t", table, "0001_idx", idx), migrations.MigrateOptions{}); err != nil || len(done) != 1 {
+			t.Errorf("after adding IF NOT EXISTS: %v, %v", tags(done), err)
+		}
+	})
+
+	t.Run("invalid index", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		// IF NOT EXISTS would keep the invalid index of the failed run and
+		// call the migration applied, were it not dropped first.
+		idx := migrations.NoTransaction + "\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_u ON t (a);\n"
+		fsys := folder("0000_t", table, "0001_idx", idx)
+		var events []string
+		opts := migrations.MigrateOptions{Events: func(e migrations.Event) {
+			if e.Kind == migrations.EventInvalidIndexDropped {
+				events = append(events, e.Migration+" "+e.Object)
+			}
+		}}
+		_, err := migrations.Migrate(ctx, conn, fsys, opts)
+		for _, w := range []string{
+			`ERROR: could not create unique index "t_u" (SQLSTATE 23505)`,
+			`This migration runs outside a transaction`,
+			`    index "public"."t_u" (statement 1), invalid: a CREATE INDEX CONCURRENTLY that failed left it`,
+			`    DROP INDEX CONCURRENTLY IF EXISTS "public"."t_u";`,
+		} {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("error:\n%v\nwant it to contain:\n%s", err, w)
+			}
+		}
+		if len(events) != 0 {
+			t.Errorf("dropped an index on the first run: %v", events)
+		}
+		// Once the data is fixed, the next run drops the invalid index and
+		// builds it again.
+		if _, err := conn.Exec(ctx, "DELETE FROM t WHERE b = 2"); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := migrations.Migrate(ctx, conn, fsys, opts); err != nil || len(done) != 1 {
+			t.Fatalf("rerun: %v, %v", tags(done), err)
+		}
+		if diff := cmp.Diff([]string{`0001_idx "public"."t_u"`}, events); diff != "" {
+			t.Errorf("events (-want +got):\n%s", diff)
+		}
+		var valid bool
+		if err := conn.QueryRow(ctx, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_u'::regclass").Scan(&valid); err != nil || !valid {
+			t.Errorf("t_u valid = %v, %v", valid, err)
+		}
+	})
+
+	t.Run("a transactional migration says nothing of it", func(t *testing.T) {
+		conn := pgtest.Connect(t)
+		_, err := migrations.Migrate(ctx, conn, folder("0000_t", table+"\n--> statement-breakpoint\nCREATE TABLE t ();"), migrations.MigrateOptions{})
+		if err == nil || strings.Contains(err.Error(), "outside a transaction") {
+			t.Errorf("error: %v", err)
+		}
+	})
+}

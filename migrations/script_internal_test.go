@@ -123,3 +123,33 @@ func TestChangedMsg(t *testing.T) {
 		})
 	}
 }
+
+func TestCreatedBy(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want created
+		ok   bool
+	}{
+		{`CREATE INDEX CONCURRENTLY big_v_idx ON big (v)`, created{"index", "big_v_idx", true}, true},
+		{`create unique index concurrently if not exists "public"."U x" on t (a)`, created{"index", `"public"."U x"`, true}, true},
+		{`CREATE INDEX "i" ON "public"."t" ("a")`, created{"index", `"i"`, false}, true},
+		{`CREATE INDEX /* later */ public . i ON t (a)`, created{"index", "public.i", false}, true},
+		{`CREATE INDEX ON t (a)`, created{}, false},
+		{`CREATE INDEX CONCURRENTLY ON t (a)`, created{}, false},
+		{`CREATE UNLOGGED TABLE IF NOT EXISTS s.t (a int)`, created{"table", "s.t", false}, true},
+		{`CREATE TABLE "t" (a int)`, created{"table", `"t"`, false}, true},
+		{`CREATE OR REPLACE VIEW v AS SELECT 1`, created{"view", "v", false}, true},
+		{`CREATE MATERIALIZED VIEW m AS SELECT 1`, created{"materialized view", "m", false}, true},
+		{`CREATE SEQUENCE s`, created{"sequence", "s", false}, true},
+		{`CREATE TYPE e AS ENUM ('a')`, created{}, false},
+		{`CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'`, created{}, false},
+		{`ALTER TABLE t ADD COLUMN a int`, created{}, false},
+		{`CREATE TABLE IF EXISTS t ()`, created{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := createdBy(tt.sql)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("createdBy(%q) = %+v, %v; want %+v, %v", tt.sql, got, ok, tt.want, tt.ok)
+		}
+	}
+}

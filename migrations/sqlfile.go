@@ -160,3 +160,100 @@ func isMarker(comment string) bool {
 	rest, ok := strings.CutPrefix(comment, "--")
 	return ok && strings.TrimSpace(rest) == strings.TrimPrefix(NoTransaction, "-- ")
 }
+
+// created is a relation a CREATE statement names: what a no-transaction
+// migration that failed half-way may have left behind.
+type created struct {
+	kind string // "index", "table", "view", "materialized view" or "sequence"
+	// name is the name as written, quotes and schema included, as
+	// to_regclass reads it.
+	name string
+	// concurrently says CREATE INDEX CONCURRENTLY, which leaves an invalid
+	// index behind when it fails.
+	concurrently bool
+}
+
+// createdBy returns the relation a CREATE INDEX, TABLE, VIEW, MATERIALIZED
+// VIEW or SEQUENCE statement names, if it is one and names one (CREATE
+// INDEX may leave the name to PostgreSQL).
+func createdBy(sql string) (created, bool) {
+	var toks []string
+	for t := range sqlsplit.Tokens(sql) {
+		if !t.Comment {
+			toks = append(toks, t.Text)
+		}
+		if len(toks) == 16 { // enough for the longest prefix and a qualified name
+			break
+		}
+	}
+	i := 0
+	word := func(ws ...string) bool {
+		for _, w := range ws {
+			if i < len(toks) && strings.EqualFold(toks[i], w) {
+				i++
+				return true
+			}
+		}
+		return false
+	}
+	if !word("create") {
+		return created{}, false
+	}
+	if word("or") && !word("replace") {
+		return created{}, false
+	}
+	var c created
+	word("global", "local")
+	word("temp", "temporary", "unlogged")
+	word("unique")
+	word("recursive")
+	switch {
+	case word("index"):
+		c.kind = "index"
+		c.concurrently = word("concurrently")
+	case word("table"):
+		c.kind = "table"
+	case word("view"):
+		c.kind = "view"
+	case word("materialized"):
+		if !word("view") {
+			return created{}, false
+		}
+		c.kind = "materialized view"
+	case word("sequence"):
+		c.kind = "sequence"
+	default:
+		return created{}, false
+	}
+	if word("if") && !(word("not") && word("exists")) {
+		return created{}, false
+	}
+	// A name is identifiers, quoted or not, separated by dots.
+	start := i
+	for i < len(toks) && isName(toks[i]) && !(c.kind == "index" && strings.EqualFold(toks[i], "on")) {
+		i++
+		if i+1 < len(toks) && toks[i] == "." && isName(toks[i+1]) {
+			i++
+			continue
+		}
+		break
+	}
+	if i == start {
+		return created{}, false
+	}
+	c.name = strings.Join(toks[start:i], "")
+	return c, true
+}
+
+// isName reports whether a token is an identifier: a key word or name, or
+// a quoted name.
+func isName(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	if tok[0] == '"' {
+		return len(tok) > 1 && tok[len(tok)-1] == '"'
+	}
+	c := tok[0]
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}

@@ -126,6 +126,9 @@ The password is never printed.`,
 					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
 				case migrations.EventApplied:
 					fmt.Fprintf(env.stdout, "applied %s (%s)\n", e.Migration, roundDuration(e.Duration))
+				case migrations.EventInvalidIndexDropped:
+					fmt.Fprintf(env.stderr, "%s %s: dropped the invalid index %s that a failed run left, to build it again\n",
+						env.paint(bold, "warning:"), e.Migration, e.Object)
 				case migrations.EventAhead:
 					fmt.Fprintf(env.stderr, "%s the database has %s applied, which the folder does not have: it is ahead of this release (--allow-ahead)\n",
 						env.paint(bold, "warning:"), e.Migration)
