@@ -134,6 +134,7 @@ func readFolder(fsys fs.FS, snapshots bool) (*Folder, error) {
 	if err != nil {
 		return nil, err
 	}
+	data = trimBOM(data) // as ParseJournal does, for the positions below
 	j, err := ParseJournal(data)
 	if err != nil {
 		addFileError(&errs, JournalFile, data, err)

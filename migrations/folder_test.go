@@ -376,3 +376,39 @@ func TestNextTag(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFolderByteOrderMark: editors on Windows start a file with a UTF-8
+// byte-order mark, which JSON does not allow; the journal and snapshots are
+// read without it, and a mistake after it is placed as an editor shows it.
+func TestReadFolderByteOrderMark(t *testing.T) {
+	const bom = "\ufeff"
+	fsys := folder("0000_a", "CREATE TABLE a ();")
+	fsys[migrations.JournalFile].Data = append([]byte(bom), fsys[migrations.JournalFile].Data...)
+	f, err := migrations.ReadMigrations(fsys)
+	if err != nil || len(f.Entries) != 1 || f.Entries[0].Tag != "0000_a" {
+		t.Fatalf("ReadMigrations = %+v, %v", f, err)
+	}
+	// A whole folder, snapshot included, through ReadFolder.
+	mig, err := (*migrations.Folder)(nil).Next("a", &schema.Model{}, nil, time.Unix(2000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys = fstest.MapFS{}
+	for _, file := range mig.Files() {
+		if bytes.HasPrefix(file.Data, []byte(bom)) {
+			t.Errorf("Next wrote %s with a byte-order mark", file.Path)
+		}
+		fsys[file.Path] = &fstest.MapFile{Data: append([]byte(bom), file.Data...)}
+	}
+	if f, err := migrations.ReadFolder(fsys); err != nil || len(f.Entries) != 1 || f.Entries[0].Snapshot == nil {
+		t.Errorf("ReadFolder with byte-order marks = %+v, %v", f, err)
+	}
+	// A mistake on the first line, after the mark, is at the column an
+	// editor shows.
+	fsys = folder("0000_a", "CREATE TABLE a ();")
+	fsys[migrations.JournalFile].Data = []byte(bom + `{"version": "7", "dialect": "postgresql", "entries": [} ]}`)
+	_, err = migrations.ReadMigrations(fsys)
+	if want := "meta/_journal.json:1:55: not valid JSON: invalid character '}' looking for beginning of value"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want %s...", err, want)
+	}
+}

@@ -72,7 +72,9 @@ func (j *Journal) Marshal() []byte {
 
 // ParseJournal decodes a journal. A syntax or type error is a *JSONError
 // carrying the line and column of the mistake; the journal's content is not
-// validated here (ReadFolder does that, with the folder at hand).
+// validated here (ReadFolder does that, with the folder at hand). A UTF-8
+// byte-order mark at the start is ignored (drizzle-kit's tools refuse it;
+// Journal.Marshal never writes one).
 func ParseJournal(data []byte) (*Journal, error) {
 	var j Journal
 	if err := unmarshalJSON(data, &j); err != nil {
@@ -107,8 +109,11 @@ type JSONError struct {
 func (e *JSONError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
 
 // unmarshalJSON is json.Unmarshal with errors a person can act on: where in
-// the file the mistake is, and what was expected there.
+// the file the mistake is, and what was expected there. A byte-order mark
+// at the start, which JSON does not allow but editors write, is skipped
+// (positions are counted after it, as an editor shows them).
 func unmarshalJSON(data []byte, v any) error {
+	data = trimBOM(data)
 	err := json.Unmarshal(data, v)
 	if err == nil {
 		return nil
