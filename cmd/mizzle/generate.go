@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -200,19 +203,75 @@ func folderError(dir string, err error) error {
 // writeMigration writes a new migration's files. The journal goes last
 // (Files orders them so): it is what makes the migration exist, so a
 // failure before it leaves at worst an unlisted file that check reports,
-// never a journal entry without its SQL.
+// never a journal entry without its SQL. On a failure (a full disk), the
+// files and folders this run created are removed, so the folder is as it
+// was and the next generate or migrate does not trip over them.
 func writeMigration(dir string, mig *migrations.Migration) error {
+	return writeMigrationWith(dir, mig, writeFileAtomic)
+}
+
+// writeMigrationWith is writeMigration writing each file with write: in
+// tests, a writer that fails the way a full disk does.
+func writeMigrationWith(dir string, mig *migrations.Migration, write func(path string, data []byte) error) error {
+	var created []string         // files and folders this run made, in the order made
+	files := map[string]string{} // of created, the files, by their path in the folder
 	for _, f := range mig.Files() {
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		var missing []string
+		for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+			if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+				break
+			}
+			missing = append([]string{d}, missing...)
+		}
+		_, statErr := os.Lstat(path)
+		err := write(path, f.Data)
+		// A folder made before a failure counts too.
+		for _, d := range missing {
+			if _, err := os.Lstat(d); err == nil {
+				created = append(created, d)
+			}
+		}
+		if err != nil {
+			var removed []string
+			for i := len(created) - 1; i >= 0; i-- {
+				// Remove leaves a folder that is not empty.
+				if os.Remove(created[i]) == nil && files[created[i]] != "" {
+					removed = append(removed, files[created[i]])
+				}
+			}
+			slices.Reverse(removed)
+			if len(removed) > 0 {
+				return fmt.Errorf("%w (removed what this run had written: %s)", err, strings.Join(removed, ", "))
+			}
 			return err
+		}
+		if errors.Is(statErr, fs.ErrNotExist) {
+			created = append(created, path)
+			files[path] = f.Path
 		}
 	}
 	return nil
 }
 
 // writeFileAtomic replaces a file through a temporary one, so a reader
-// (or an interrupted run) never sees half a journal.
-func writeFileAtomic(path string, data []byte) error {
+// (or an interrupted run) never sees half a journal. An error names the
+// file, not the temporary one.
+func writeFileAtomic(path string, data []byte) (err error) {
+	defer func() {
+		if err == nil {
+			return
+		}
+		var pe *fs.PathError
+		var le *os.LinkError
+		switch {
+		case errors.As(err, &pe):
+			err = pe.Err
+		case errors.As(err, &le):
+			err = le.Err
+		}
+		err = fmt.Errorf("writing %s: %w", path, err)
+	}()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}

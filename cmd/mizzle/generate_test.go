@@ -3,17 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/internal/testmod"
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // goldenDir is absolute: the tests change directory into their projects.
@@ -328,5 +334,75 @@ func TestGenerateErrors(t *testing.T) {
 				t.Errorf("a failed generate modified the migrations folder")
 			}
 		})
+	}
+}
+
+// TestWriteMigrationFailure makes the disk fill up after each of a
+// migration's files in turn: the files and folders the run created are
+// removed and the journal is the old one, so the next generate or migrate
+// finds the folder as it was.
+func TestWriteMigrationFailure(t *testing.T) {
+	full := errors.New("no space left on device")
+	listing := func(dir string) map[string]string {
+		out := map[string]string{}
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || path == dir {
+				return nil
+			}
+			rel, _ := filepath.Rel(dir, path)
+			if d.IsDir() {
+				out[rel+"/"] = ""
+				return nil
+			}
+			data, _ := os.ReadFile(path)
+			out[rel] = string(data)
+			return nil
+		})
+		return out
+	}
+	for _, existing := range []bool{false, true} {
+		for n := range 3 { // files written before the disk is full
+			t.Run(fmt.Sprintf("existing=%v/after %d", existing, n), func(t *testing.T) {
+				dir := filepath.Join(t.TempDir(), "db", "migrations")
+				folder := (*migrations.Folder)(nil)
+				if existing {
+					first, err := folder.Next("init", &schema.Model{}, nil, time.Unix(1000, 0))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := writeMigration(dir, first); err != nil {
+						t.Fatal(err)
+					}
+					if folder, err = migrations.ReadFolder(os.DirFS(dir)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before := listing(filepath.Dir(filepath.Dir(dir)))
+				mig, err := folder.Next("more", &schema.Model{}, nil, time.Unix(2000, 0))
+				if err != nil {
+					t.Fatal(err)
+				}
+				written := 0
+				err = writeMigrationWith(dir, mig, func(path string, data []byte) error {
+					if written == n {
+						// What a full disk does: the folder is made, the
+						// write fails.
+						os.MkdirAll(filepath.Dir(path), 0o755)
+						return fmt.Errorf("writing %s: %w", path, full)
+					}
+					written++
+					return writeFileAtomic(path, data)
+				})
+				if !errors.Is(err, full) {
+					t.Fatalf("error %v, want the write's", err)
+				}
+				if diff := cmp.Diff(before, listing(filepath.Dir(filepath.Dir(dir)))); diff != "" {
+					t.Errorf("the folder changed (-before +after); error %v:\n%s", err, diff)
+				}
+				if n > 0 && !strings.Contains(err.Error(), "(removed what this run had written: "+mig.Tag+".sql") {
+					t.Errorf("error does not say what was removed: %v", err)
+				}
+			})
+		}
 	}
 }
