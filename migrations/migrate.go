@@ -638,7 +638,7 @@ func checkScript(e Entry) []Problem {
 		if what := txControl(s.sql); what != "" {
 			out = append(out, Problem{File: e.SQLPath(), Line: s.line, Column: s.col, Msg: fmt.Sprintf(
 				"statement %d (%s) would end the transaction the migration runs in, so the statements before it would stay applied and the migration would not be recorded: "+
-					"remove it (each migration already runs in a transaction of its own), or make %q the file's first line to run it without one",
+					"remove it (each migration already runs in a transaction of its own), or put %q above the first statement to run the file without one",
 				i+1, what, NoTransaction)})
 		}
 	}

@@ -101,9 +101,14 @@ entry without its file, a pending migration placed before applied ones
 statement that would end the migration's transaction (COMMIT, BEGIN, ...).
 
 An advisory lock makes concurrent runs safe: the others wait (up to
---lock-timeout) and then find nothing to do. A migration whose first line
-is "-- mizzle:no-transaction" runs outside a transaction, for CREATE INDEX
-CONCURRENTLY.
+--lock-timeout) and then find nothing to do. A migration with a
+"-- mizzle:no-transaction" line before its first statement runs outside a
+transaction, for CREATE INDEX CONCURRENTLY; it is then not atomic, and an
+invalid index a failed run left is dropped and built again.
+
+With --allow-ahead, a database that has newer migrations than the folder
+(after rolling back a release) is accepted, with a warning, when the folder
+is an earlier version of its history.
 
 When the URL has no sslmode: disable for a local server, require otherwise.
 The password is never printed.`,
