@@ -881,3 +881,40 @@ func TestHostPort(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateNoTransactionRepair: a no-transaction migration whose unique
+// index fails on duplicate rows says it ran outside a transaction and how
+// to repair; once the rows are fixed, the next run drops the invalid index
+// the failure left, with a warning, and builds it.
+func TestMigrateNoTransactionRepair(t *testing.T) {
+	dir := migrateProject(t)
+	db := pgtest.NewDatabase(t)
+	conn := dbConn(t, db)
+	writeMigrations(t, filepath.Join(dir, "migrations"),
+		"0000_t", "CREATE TABLE t (a int, b int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1, 1), (1, 2);",
+		"0001_u", "-- one index at a time\n"+migrations.NoTransaction+"\nCREATE UNIQUE INDEX CONCURRENTLY t_u ON t (a);\n",
+	)
+	code, _, stderr := runIn(t, dir, "migrate", "--database-url", db)
+	if code != exitFailure {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, w := range []string{
+		"mizzle: migrations/0001_u.sql:3:1: statement 1: ERROR: could not create unique index \"t_u\" (SQLSTATE 23505)\n",
+		"This migration runs outside a transaction",
+		"    index \"public\".\"t_u\" (statement 1), invalid: a CREATE INDEX CONCURRENTLY that failed left it\n",
+		"    DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"t_u\";\n",
+	} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr:\n%s\nwant it to contain:\n%s", stderr, w)
+		}
+	}
+	query(t, conn, "DELETE FROM t WHERE b = 2")
+	code, stdout, stderr := runIn(t, dir, "migrate", "--database-url", db)
+	if code != exitOK || normalize(stdout) != "applied 0001_u (DUR)\n1 migration applied in DUR.\n" ||
+		stderr != "warning: 0001_u: dropped the invalid index \"public\".\"t_u\" that a failed run left, to build it again\n" {
+		t.Errorf("rerun: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if got := query(t, conn, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 't_u'::regclass"); got != "true" {
+		t.Errorf("t_u valid = %s", got)
+	}
+}
