@@ -292,7 +292,7 @@ func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOption
 	}
 	if opts.Events != nil {
 		for _, a := range st.Ahead {
-			opts.Events(Event{Kind: EventAhead, Migration: name(a)})
+			opts.Events(Event{Kind: EventAhead, Migration: appliedName(a)})
 		}
 	}
 	var done []AppliedMigration
@@ -524,7 +524,7 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 		if why == "" {
 			for r := unknown[0] + 1; r < len(applied); r++ {
 				if matched[r] {
-					why = fmt.Sprintf("%s was applied after it", name(applied[r]))
+					why = fmt.Sprintf("%s was applied after it", appliedName(applied[r]))
 					break
 				}
 			}
@@ -538,12 +538,12 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
 					"the database has a migration applied (%q) that the journal does not list: this folder is older than the database, or the migration was deleted; "+
 						"deploy the folder the database was migrated with, or, to run an older release on a newer database on purpose, accept the newer history with --allow-ahead",
-					name(a))})
+					appliedName(a))})
 			default:
 				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
 					"the database has a migration applied (%q) that the journal does not list, and the folder is not an earlier version of the database's history (%s): "+
 						"the migration was deleted, or the folder and the database went different ways; deploy the folder the database was migrated with",
-					name(a), why)})
+					appliedName(a), why)})
 			}
 		}
 	}
@@ -568,9 +568,9 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 	return st, nil
 }
 
-// name is how messages and events name an applied migration: its tag, or
+// appliedName is how messages and events name an applied migration: its tag, or
 // in drizzle-orm's table, which has none, its hash.
-func name(a AppliedMigration) string {
+func appliedName(a AppliedMigration) string {
 	if a.Tag == "" {
 		return "sha256:" + a.Hash
 	}
