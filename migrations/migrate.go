@@ -635,14 +635,24 @@ func checkScript(e Entry) []Problem {
 		return out // the file manages its transactions, if any, itself
 	}
 	for i, s := range sc.stmts {
-		if what := txControl(s.sql); what != "" {
+		if txControl(s.sql) != "" {
 			out = append(out, Problem{File: e.SQLPath(), Line: s.line, Column: s.col, Msg: fmt.Sprintf(
 				"statement %d (%s) would end the transaction the migration runs in, so the statements before it would stay applied and the migration would not be recorded: "+
 					"remove it (each migration already runs in a transaction of its own), or put %q above the first statement to run the file without one",
-				i+1, what, NoTransaction)})
+				i+1, shorten(s.sql), NoTransaction)})
 		}
 	}
 	return out
+}
+
+// shorten returns a statement on one line, cut after 60 characters, to
+// quote it in a message.
+func shorten(sql string) string {
+	s := strings.Join(strings.Fields(sql), " ")
+	if utf8.RuneCountInString(s) > 60 {
+		s = string([]rune(s)[:60]) + "..."
+	}
+	return s
 }
 
 // txControl returns the key words of a statement that begins, ends or

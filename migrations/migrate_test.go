@@ -380,7 +380,12 @@ func TestMigrateRefusesTransactionControl(t *testing.T) {
 		{
 			"END after a breakpoint",
 			"CREATE TABLE c1 (x int);--> statement-breakpoint\nend;",
-			"0002_c.sql:2:1: statement 2 (END) would end",
+			"0002_c.sql:2:1: statement 2 (end) would end",
+		},
+		{
+			"COMMIT AND CHAIN, quoted as written",
+			"CREATE TABLE c1 (x int);\n  commit  and\n\tchain;",
+			"0002_c.sql:2:3: statement 2 (commit and chain) would end",
 		},
 		{
 			"marker after the first statement",
