@@ -324,7 +324,9 @@ func MigrationStatus(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts Migra
 }
 
 // FileHash is the content hash the history table records: the hex SHA-256
-// of the SQL file's bytes, as drizzle-orm computes it.
+// of the SQL file's bytes, as drizzle-orm computes it, so a byte-order mark
+// and the line endings count, though neither is a change to the SQL (the
+// refusal of a changed file says when that is all that differs).
 func FileHash(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
