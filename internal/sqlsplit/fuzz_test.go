@@ -10,7 +10,8 @@ import (
 // not panic; every statement is the script's own bytes at its offset and
 // position, and only white space, comments and semicolons lie outside the
 // statements (checkInvariants); joining the statements with semicolons and
-// splitting again gives them back; and Pos stays within the statement.
+// splitting again gives them back; Pos stays within the statement; and
+// Tokens covers the script, in order, leaving out only white space.
 func FuzzSplit(f *testing.F) {
 	for _, tt := range splitTests {
 		f.Add(tt.src)
@@ -35,6 +36,20 @@ func FuzzSplit(f *testing.F) {
 		}
 		if len(texts) > 0 && !slices.Equal(again, texts) {
 			t.Fatalf("split, joined and split again:\n got %q\nwant %q", again, texts)
+		}
+
+		end := 0
+		for tk := range Tokens(src) {
+			if tk.Offset < end || tk.Text == "" || src[tk.Offset:tk.Offset+len(tk.Text)] != tk.Text {
+				t.Fatalf("token %q at %d: overlaps the one before (ending at %d), is empty, or is not at its offset", tk.Text, tk.Offset, end)
+			}
+			if gap := src[end:tk.Offset]; strings.TrimLeft(gap, " \t\n\r\f\v") != "" {
+				t.Fatalf("%q between tokens is not white space", gap)
+			}
+			end = tk.Offset + len(tk.Text)
+		}
+		if gap := src[end:]; strings.TrimLeft(gap, " \t\n\r\f\v") != "" {
+			t.Fatalf("%q after the last token is not white space", gap)
 		}
 
 		for _, s := range stmts {
