@@ -679,8 +679,9 @@ Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that 
 		conn := pgtest.Connect(t)
 		// IF NOT EXISTS would keep the invalid index of the failed run and
 		// call the migration applied, were it not dropped first.
-		idx := migrations.NoTransaction + "\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_u ON t (a);\n"
-		fsys := folder("0000_t", table, "0001_idx", idx)
+		// The index is in its table's schema, not on search_path.
+		idx := migrations.NoTransaction + "\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_u ON s.t (a);\n"
+		fsys := folder("0000_t", "CREATE SCHEMA s;\n--> statement-breakpoint\n"+strings.ReplaceAll(table, " t ", " s.t "), "0001_idx", idx)
 		var events []string
 		opts := migrations.MigrateOptions{Events: func(e migrations.Event) {
 			if e.Kind == migrations.EventInvalidIndexDropped {
@@ -691,8 +692,8 @@ Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that 
 		for _, w := range []string{
 			`ERROR: could not create unique index "t_u" (SQLSTATE 23505)`,
 			`This migration runs outside a transaction`,
-			`    index "public"."t_u" (statement 1), invalid: a CREATE INDEX CONCURRENTLY that failed left it`,
-			`    DROP INDEX CONCURRENTLY IF EXISTS "public"."t_u";`,
+			`    index "s"."t_u" (statement 1), invalid: a CREATE INDEX CONCURRENTLY that failed left it`,
+			`    DROP INDEX CONCURRENTLY IF EXISTS "s"."t_u";`,
 		} {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("error:\n%v\nwant it to contain:\n%s", err, w)
@@ -703,17 +704,17 @@ Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that 
 		}
 		// Once the data is fixed, the next run drops the invalid index and
 		// builds it again.
-		if _, err := conn.Exec(ctx, "DELETE FROM t WHERE b = 2"); err != nil {
+		if _, err := conn.Exec(ctx, "DELETE FROM s.t WHERE b = 2"); err != nil {
 			t.Fatal(err)
 		}
 		if done, err := migrations.Migrate(ctx, conn, fsys, opts); err != nil || len(done) != 1 {
 			t.Fatalf("rerun: %v, %v", tags(done), err)
 		}
-		if diff := cmp.Diff([]string{`0001_idx "public"."t_u"`}, events); diff != "" {
+		if diff := cmp.Diff([]string{`0001_idx "s"."t_u"`}, events); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		var valid bool
-		if err := conn.QueryRow(ctx, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_u'::regclass").Scan(&valid); err != nil || !valid {
+		if err := conn.QueryRow(ctx, "SELECT indisvalid FROM pg_index WHERE indexrelid = 's.t_u'::regclass").Scan(&valid); err != nil || !valid {
 			t.Errorf("t_u valid = %v, %v", valid, err)
 		}
 	})

@@ -132,7 +132,10 @@ func TestCreatedBy(t *testing.T) {
 	}{
 		{`CREATE INDEX CONCURRENTLY big_v_idx ON big (v)`, created{"index", "big_v_idx", true}, true},
 		{`create unique index concurrently if not exists "public"."U x" on t (a)`, created{"index", `"public"."U x"`, true}, true},
-		{`CREATE INDEX "i" ON "public"."t" ("a")`, created{"index", `"i"`, false}, true},
+		{`CREATE INDEX "i" ON "trading"."t" ("a")`, created{"index", `"trading"."i"`, false}, true},
+		{`CREATE INDEX CONCURRENTLY i ON ONLY s.t (a)`, created{"index", `s.i`, true}, true},
+		{`CREATE INDEX i ON t (a)`, created{"index", `i`, false}, true},
+		{`CREATE INDEX s.i ON u.t (a)`, created{"index", `s.i`, false}, true},
 		{`CREATE INDEX /* later */ public . i ON t (a)`, created{"index", "public.i", false}, true},
 		{`CREATE INDEX ON t (a)`, created{}, false},
 		{`CREATE INDEX CONCURRENTLY ON t (a)`, created{}, false},

@@ -228,21 +228,41 @@ func createdBy(sql string) (created, bool) {
 	if word("if") && !(word("not") && word("exists")) {
 		return created{}, false
 	}
-	// A name is identifiers, quoted or not, separated by dots.
-	start := i
-	for i < len(toks) && isName(toks[i]) && !(c.kind == "index" && strings.EqualFold(toks[i], "on")) {
-		i++
-		if i+1 < len(toks) && toks[i] == "." && isName(toks[i+1]) {
-			i++
+	if i < len(toks) && c.kind == "index" && strings.EqualFold(toks[i], "on") {
+		return created{}, false // PostgreSQL names it
+	}
+	name := qualifiedName(toks, &i)
+	if name == nil {
+		return created{}, false
+	}
+	c.name = strings.Join(name, "")
+	// An index lives in its table's schema, which an unqualified name
+	// does not say: to_regclass would look along search_path.
+	if c.kind == "index" && len(name) == 1 && word("on") {
+		word("only")
+		if table := qualifiedName(toks, &i); len(table) > 1 {
+			c.name = table[0] + "." + c.name
+		}
+	}
+	return c, true
+}
+
+// qualifiedName reads a name, identifiers quoted or not separated by dots,
+// from toks[*i] on; it returns its tokens, dots included.
+func qualifiedName(toks []string, i *int) []string {
+	start := *i
+	for *i < len(toks) && isName(toks[*i]) {
+		*i++
+		if *i+1 < len(toks) && toks[*i] == "." && isName(toks[*i+1]) {
+			*i++
 			continue
 		}
 		break
 	}
-	if i == start {
-		return created{}, false
+	if *i == start {
+		return nil
 	}
-	c.name = strings.Join(toks[start:i], "")
-	return c, true
+	return toks[start:*i]
 }
 
 // isName reports whether a token is an identifier: a key word or name, or
