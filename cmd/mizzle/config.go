@@ -84,20 +84,27 @@ func loadConfig(path string) (*config, error) {
 	return c, nil
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var (
+	yamlLine  = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlValue = regexp.MustCompile(" `[^`]*`")
+)
 
 // configError rewrites the YAML decoder's "line N: msg" errors as
-// "file:N: msg", the form editors and terminals turn into links.
+// "file:N: msg", the form editors and terminals turn into links. It drops
+// the start of the value that a type mismatch quotes ("cannot unmarshal
+// !!str `postgre...` into bool"): the file may hold a database URL, and a
+// value under the wrong key may be a password.
 func configError(path string, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		err = errors.New(te.Errors[0])
 	}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	msg := yamlValue.ReplaceAllString(err.Error(), "")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return fmt.Errorf("%s:%d: %s", path, n, m[2])
 	}
-	return fmt.Errorf("%s: %v", path, err)
+	return fmt.Errorf("%s: %s", path, msg)
 }
 
 // path resolves a setting: the flag when it was given (relative to the

@@ -74,10 +74,11 @@ func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migratio
 	if opts, err = f.resolve(cmd, cfg); err != nil {
 		return opts, nil, "", err
 	}
-	if url, _, err = databaseURL(env, f.databaseURL, cfg); err != nil {
+	var from string
+	if url, from, err = databaseURL(env, f.databaseURL, cfg); err != nil {
 		return opts, nil, "", err
 	}
-	conn, err = connect(cmd.Context(), url)
+	conn, err = connect(cmd.Context(), url, from)
 	return opts, conn, url, err
 }
 

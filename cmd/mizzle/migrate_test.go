@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/migrations"
@@ -757,8 +758,8 @@ func TestMigratePasswordRedaction(t *testing.T) {
 		{"URL", urlDead, fmt.Sprintf("mizzle: connecting to 127.0.0.1:%d: ", port), []string{pw}},
 		{"escaped URL", encDead, fmt.Sprintf("mizzle: connecting to 127.0.0.1:%d: ", encPort), []string{pw, url.PathEscape(pw + "@/ %"), url.QueryEscape(pw + "@/ %")}},
 		{"key=value", fmt.Sprintf("host=127.0.0.1 port=%d user=app password=%s dbname=app", port, pw), fmt.Sprintf("mizzle: connecting to 127.0.0.1:%d: ", port), []string{pw}},
-		{"bad port", "postgres://app:" + pw + "@127.0.0.1:notaport/app", "mizzle: database URL: ", []string{pw}},
-		{"bad escape", "postgres://app:" + pw + "%zz@127.0.0.1/app", "mizzle: database URL: ", []string{pw}},
+		{"bad port", "postgres://app:" + pw + "@127.0.0.1:notaport/app", "mizzle: database URL from --database-url: cannot parse: invalid port", []string{pw}},
+		{"bad escape", "postgres://app:" + pw + "%zz@127.0.0.1/app", "mizzle: database URL from --database-url: cannot parse: a bad %-escape in the password", []string{pw}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -794,47 +795,87 @@ func TestMigratePasswordRedaction(t *testing.T) {
 	})
 }
 
+// TestWithSSLMode gives a connection string without sslmode one that fits
+// its hosts, and leaves one with sslmode as it is: the inserted setting
+// comes first, and pgx, like libpq, keeps the last.
 func TestWithSSLMode(t *testing.T) {
 	tests := []struct {
-		name, in, pgsslmode, want string
+		name, in, pgsslmode, want, mode string
 	}{
-		{"URL localhost", "postgres://u@localhost/db", "", "postgres://u@localhost/db?sslmode=disable"},
-		{"URL 127.0.0.1", "postgres://u:pw@127.0.0.1:5433/db", "", "postgres://u:pw@127.0.0.1:5433/db?sslmode=disable"},
-		{"URL 127.0.0.2", "postgresql://u@127.0.0.2/db", "", "postgresql://u@127.0.0.2/db?sslmode=disable"},
-		{"URL ::1", "postgres://u@[::1]:5432/db", "", "postgres://u@[::1]:5432/db?sslmode=disable"},
-		{"URL socket", "postgres://u@/db?host=/tmp", "", "postgres://u@/db?host=%2Ftmp&sslmode=disable"},
-		{"URL remote", "postgres://u:pw@db.example.com/db", "", "postgres://u:pw@db.example.com/db?sslmode=require"},
-		{"URL remote IP", "postgres://u@10.0.0.5/db?application_name=x", "", "postgres://u@10.0.0.5/db?application_name=x&sslmode=require"},
-		{"URL escaped password kept", "postgres://u:p%40ss%2Fw@db.example.com/db", "", "postgres://u:p%40ss%2Fw@db.example.com/db?sslmode=require"},
-		{"URL local hosts", "postgres://u@localhost:5432,127.0.0.1:5433/db", "", "postgres://u@localhost:5432,127.0.0.1:5433/db?sslmode=disable"},
-		{"URL local then remote host", "postgres://u@localhost:5432,db.example.com:5432/db", "", "postgres://u@localhost:5432,db.example.com:5432/db?sslmode=require"},
-		{"URL sslmode kept", "postgres://u@db.example.com/db?sslmode=verify-full", "", "postgres://u@db.example.com/db?sslmode=verify-full"},
-		{"URL sslmode disable kept", "postgres://u@db.example.com/db?sslmode=disable", "", "postgres://u@db.example.com/db?sslmode=disable"},
-		{"URL local sslmode kept", "postgres://u@localhost/db?sslmode=require", "", "postgres://u@localhost/db?sslmode=require"},
-		{"URL PGSSLMODE", "postgres://u@db.example.com/db", "verify-ca", "postgres://u@db.example.com/db"},
-		{"URL local PGSSLMODE", "postgres://u@localhost/db", "require", "postgres://u@localhost/db"},
-		{"kv localhost", "host=localhost dbname=db", "", "host=localhost dbname=db sslmode=disable"},
-		{"kv 127.0.0.1", "host=127.0.0.1 port=5433 dbname=db", "", "host=127.0.0.1 port=5433 dbname=db sslmode=disable"},
-		{"kv ::1", "host=::1 dbname=db", "", "host=::1 dbname=db sslmode=disable"},
-		{"kv socket", "host=/tmp dbname=db", "", "host=/tmp dbname=db sslmode=disable"},
-		{"kv remote", "host=db.example.com user=u password='a b' dbname=db", "", "host=db.example.com user=u password='a b' dbname=db sslmode=require"},
-		{"kv local then remote host", "host=localhost,db.example.com dbname=db", "", "host=localhost,db.example.com dbname=db sslmode=require"},
-		{"kv sslmode kept", "host=db.example.com sslmode=verify-full dbname=db", "", "host=db.example.com sslmode=verify-full dbname=db"},
-		{"kv sslmode with spaces kept", "host=db.example.com sslmode = prefer", "", "host=db.example.com sslmode = prefer"},
-		{"kv PGSSLMODE", "host=db.example.com dbname=db", "prefer", "host=db.example.com dbname=db"},
+		{"URL localhost", "postgres://u@localhost/db", "", "postgres://u@localhost/db?sslmode=disable", "disable"},
+		{"URL 127.0.0.1", "postgres://u:pw@127.0.0.1:5433/db", "", "postgres://u:pw@127.0.0.1:5433/db?sslmode=disable", "disable"},
+		{"URL 127.0.0.2", "postgresql://u@127.0.0.2/db", "", "postgresql://u@127.0.0.2/db?sslmode=disable", "disable"},
+		{"URL ::1", "postgres://u@[::1]:5432/db", "", "postgres://u@[::1]:5432/db?sslmode=disable", "disable"},
+		{"URL socket", "postgres://u@/db?host=/tmp", "", "postgres://u@/db?sslmode=disable&host=/tmp", "disable"},
+		{"URL remote", "postgres://u:pw@db.example.com/db", "", "postgres://u:pw@db.example.com/db?sslmode=require", "require"},
+		{"URL remote IP", "postgres://u@10.0.0.5/db?application_name=x", "", "postgres://u@10.0.0.5/db?sslmode=require&application_name=x", "require"},
+		{"URL escaped password kept", "postgres://u:p%40ss%2Fw@db.example.com/db", "", "postgres://u:p%40ss%2Fw@db.example.com/db?sslmode=require", "require"},
+		{"URL ? and # in the password", "postgres://u:p?a#ss@db.example.com/db", "", "postgres://u:p?a#ss@db.example.com/db?sslmode=require", "require"},
+		{"URL ? in an IPv6 address", "postgres://u@[::1?]/db", "", "postgres://u@[::1?]/db?sslmode=require", "require"},
+		{"URL no database", "postgres://u@db.example.com", "", "postgres://u@db.example.com?sslmode=require", "require"},
+		{"URL local hosts", "postgres://u@localhost:5432,127.0.0.1:5433/db", "", "postgres://u@localhost:5432,127.0.0.1:5433/db?sslmode=disable", "disable"},
+		{"URL local then remote host", "postgres://u@localhost:5432,db.example.com:5432/db", "", "postgres://u@localhost:5432,db.example.com:5432/db?sslmode=require", "require"},
+		{"URL sslmode kept", "postgres://u@db.example.com/db?sslmode=verify-full", "", "postgres://u@db.example.com/db?sslmode=require&sslmode=verify-full", "verify-full"},
+		{"URL sslmode disable kept", "postgres://u@db.example.com/db?sslmode=disable", "", "postgres://u@db.example.com/db?sslmode=require&sslmode=disable", "disable"},
+		{"URL ssl=true kept", "postgres://u@localhost/db?ssl=true", "", "postgres://u@localhost/db?sslmode=disable&ssl=true", "require"},
+		{"URL local sslmode kept", "postgres://u@localhost/db?sslmode=require", "", "postgres://u@localhost/db?sslmode=disable&sslmode=require", "require"},
+		{"URL PGSSLMODE", "postgres://u@db.example.com/db", "verify-ca", "postgres://u@db.example.com/db", "verify-ca"},
+		{"URL local PGSSLMODE", "postgres://u@localhost/db", "require", "postgres://u@localhost/db", "require"},
+		{"kv localhost", "host=localhost dbname=db", "", "sslmode=disable host=localhost dbname=db", "disable"},
+		{"kv 127.0.0.1", "host=127.0.0.1 port=5433 dbname=db", "", "sslmode=disable host=127.0.0.1 port=5433 dbname=db", "disable"},
+		{"kv ::1", "host=::1 dbname=db", "", "sslmode=disable host=::1 dbname=db", "disable"},
+		{"kv socket", "host=/tmp dbname=db", "", "sslmode=disable host=/tmp dbname=db", "disable"},
+		{"kv remote", "host=db.example.com user=u password='a b' dbname=db", "", "sslmode=require host=db.example.com user=u password='a b' dbname=db", "require"},
+		{"kv local then remote host", "host=localhost,db.example.com dbname=db", "", "sslmode=require host=localhost,db.example.com dbname=db", "require"},
+		{"kv sslmode kept", "host=db.example.com sslmode=verify-full dbname=db", "", "sslmode=require host=db.example.com sslmode=verify-full dbname=db", "verify-full"},
+		{"kv sslmode with spaces kept", "host=db.example.com sslmode = allow", "", "sslmode=require host=db.example.com sslmode = allow", "allow"},
+		{"kv PGSSLMODE", "host=db.example.com dbname=db", "prefer", "host=db.example.com dbname=db", "prefer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("PGSSLMODE", tt.pgsslmode)
-			got, err := withSSLMode(tt.in)
-			if err != nil || got != tt.want {
-				t.Errorf("withSSLMode(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			cfg, err := parseConnString(tt.in, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tt.in
+			if tt.pgsslmode == "" {
+				got = withSSLMode(tt.in, sslMode(&cfg.Config))
+			}
+			if got != tt.want {
+				t.Errorf("withSSLMode(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			// The mode in effect, as pgx sets up TLS for it.
+			want, err := pgconn.ParseConfig("host=h sslmode=" + tt.mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err = parseConnString(got, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tlsMode(&cfg.Config) != tlsMode(want) {
+				t.Errorf("%q connects with %s, want %s (sslmode=%s)", got, tlsMode(&cfg.Config), tlsMode(want), tt.mode)
 			}
 		})
 	}
-	if _, err := withSSLMode("postgres://u@host:notaport/db"); err == nil {
-		t.Errorf("withSSLMode accepted a bad port")
+}
+
+// tlsMode describes how pgx will use TLS for a config's first host.
+func tlsMode(cfg *pgconn.Config) string {
+	first := "plain"
+	if cfg.TLSConfig != nil {
+		first = fmt.Sprintf("TLS (verify %v)", !cfg.TLSConfig.InsecureSkipVerify || cfg.TLSConfig.VerifyPeerCertificate != nil)
 	}
+	for _, fb := range cfg.Fallbacks {
+		if fb.Host == cfg.Host && fb.Port == cfg.Port {
+			if fb.TLSConfig == nil {
+				return first + ", then plain"
+			}
+			return first + ", then TLS"
+		}
+	}
+	return first
 }
 
 func TestRedact(t *testing.T) {

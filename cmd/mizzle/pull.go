@@ -116,7 +116,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	if errors.As(err, &ue) {
 		return err
 	}
-	url, _, err := databaseURL(env, f.db.databaseURL, cfg)
+	url, from, err := databaseURL(env, f.db.databaseURL, cfg)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 			"use an empty directory, or pass --force to write next to them", f.out, strings.Join(foreign, ", "))
 	}
 
-	conn, err := connect(ctx, url)
+	conn, err := connect(ctx, url, from)
 	if err != nil {
 		return err
 	}

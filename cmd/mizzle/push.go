@@ -75,19 +75,21 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	if err := checkDir("--schema", f.schema); err != nil {
 		return err
 	}
-	m, err := loader.Load(ctx, loader.Config{Dir: f.schema})
+	// The database first: a wrong URL fails at once, not after the
+	// schema package has loaded.
+	url, from, err := databaseURL(env, f.databaseURL, cfg)
 	if err != nil {
 		return err
 	}
-	url, _, err := databaseURL(env, f.databaseURL, cfg)
-	if err != nil {
-		return err
-	}
-	conn, err := connect(ctx, url)
+	conn, err := connect(ctx, url, from)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
+	m, err := loader.Load(ctx, loader.Config{Dir: f.schema})
+	if err != nil {
+		return err
+	}
 
 	managed := f.schemas
 	if len(managed) == 0 {
