@@ -61,20 +61,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	var ue *usageError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errReported):
+		return exitFailure
+	case wantsJSON(cmd, args):
+		code := exitFailure
+		if errors.As(err, &ue) {
+			code = exitUsage
+		}
+		env.printErrorJSON(err, code)
+		return code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "mizzle: %s\nRun 'mizzle help' for usage.\n", ue.msg)
 		return exitUsage
-	case errors.Is(err, errReported):
-		return exitFailure
 	default:
 		env.printError(err)
 		return exitFailure
 	}
+}
+
+// wantsJSON reports whether the command line asked cmd for --json output.
+// A flag error can stop parsing before --json is reached, so the
+// arguments are looked at too.
+func wantsJSON(cmd *cobra.Command, args []string) bool {
+	if cmd == nil {
+		return false
+	}
+	f := cmd.Flags().Lookup("json")
+	if f == nil {
+		return false
+	}
+	if f.Changed {
+		return f.Value.String() == "true"
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 func newRoot(env *env) *cobra.Command {

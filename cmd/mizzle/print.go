@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/mizzle/mizzle/schema"
 )
@@ -81,4 +84,50 @@ func (e *env) printError(err error) {
 		return
 	}
 	fmt.Fprintf(e.stderr, "%s %v\n", e.paint(red, "mizzle:"), err)
+}
+
+// jsonError is how a command run with --json reports a failure: one JSON
+// document on stdout, where CI reads the command's result, so that the
+// output parses whether the command worked or not. The exit code is the
+// same as without --json.
+type jsonError struct {
+	Error struct {
+		Message  string `json:"message"`
+		ExitCode int    `json:"exitCode"`
+		// Errors holds positioned mistakes (in the schema package or the
+		// migrations folder), one per item.
+		Errors []jsonErrorItem `json:"errors,omitempty"`
+	} `json:"error"`
+}
+
+type jsonErrorItem struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// printErrorJSON prints err as a jsonError on stdout.
+func (e *env) printErrorJSON(err error, code int) {
+	var out jsonError
+	out.Error.ExitCode = code
+	var list schema.ErrorList
+	if errors.As(err, &list) {
+		lines := make([]string, len(list))
+		for i, item := range list {
+			pos := item.Pos.Rel(e.cwd)
+			lines[i] = pos.String() + ": " + item.Msg
+			out.Error.Errors = append(out.Error.Errors, jsonErrorItem{
+				File: filepath.ToSlash(pos.Filename), Line: pos.Line, Column: pos.Column, Message: item.Msg,
+			})
+		}
+		out.Error.Message = strings.Join(lines, "\n")
+	} else {
+		out.Error.Message = err.Error()
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintf(e.stderr, "%s %v\n", e.paint(red, "mizzle:"), err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,6 +183,9 @@ func TestSecretsCorpus(t *testing.T) {
 			!strings.Contains(stdout+stderr, configName) && !strings.Contains(stdout+stderr, "connecting to") {
 			t.Errorf("%s: the failure is not about the database:\nstdout:\n%s\nstderr:\n%s", name, stdout, stderr)
 		}
+		if slices.Contains(cmd, "--json") && code != exitOK && (!json.Valid([]byte(stdout)) || stderr != "") {
+			t.Errorf("%s: exit %d without one JSON document on stdout and nothing on stderr:\nstdout:\n%s\nstderr:\n%s", name, code, stdout, stderr)
+		}
 		for _, s := range secrets {
 			if leak := leaked(stdout+"\n"+stderr, s); leak != "" {
 				t.Errorf("%s: %q of secret %q is in the output:\nstdout:\n%s\nstderr:\n%s", name, leak, s, stdout, stderr)
@@ -233,8 +237,8 @@ func TestSecretsCorpus(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d URL cases × %d sources, %d .env files, %d config files: %d runs of %d commands",
-		len(secretCases()), len(sources), len(dotenvCases), len(configCases), runs, len(secretCommands))
+	t.Logf("%d URL cases from %d sources, %d .env files and %d config files through %d commands: %d runs",
+		len(secretCases()), len(sources), len(dotenvCases), len(configCases), len(secretCommands), runs)
 }
 
 // readsFiles reports whether a command takes the database URL from .env
