@@ -154,7 +154,8 @@ The password is never printed.`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", time.Minute, "how long to wait for another migrate to finish")
+	lockTimeout = time.Minute
+	cmd.Flags().Var(positiveDuration{&lockTimeout}, "lock-timeout", "how long to wait for another migrate to finish (more than zero)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "apply pending migrations that come before applied ones in the journal")
 	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "accept a database that has newer migrations than the folder, when the folder is an earlier version of its history (after rolling back a release)")
 	return cmd
