@@ -75,14 +75,14 @@ func secretCases() []secretCase {
 	return cases
 }
 
-// dotenvCase is a .env file that mizzle reads for DATABASE_URL; URL stands
-// for the URL of a secretCase.
-type dotenvCase struct {
+// fileCase is a broken .env or mizzle.yaml file with a database URL in it;
+// PORT stands for a closed port.
+type fileCase struct {
 	name, file string
 	secrets    []string
 }
 
-var dotenvCases = []dotenvCase{
+var dotenvCases = []fileCase{
 	{"line without =", "APP_NAME=shop\nbroken line\nDATABASE_URL=postgres://app:" + pwHash + "@127.0.0.1:PORT/app\nSTRIPE_KEY=" + stripeKey + "\n", []string{pwHash, stripeKey}},
 	{"secret before the line without =", "STRIPE_KEY=" + stripeKey + "\nDATABASE_URL=postgres://app:" + pwHash + "@127.0.0.1:PORT/app\nbroken line\nX=1\n", []string{pwHash, stripeKey}},
 	{"unterminated double quote", "APP_NAME=shop\nDATABASE_URL=\"postgres://app:" + pwQuestion + "@127.0.0.1:PORT/app\nSTRIPE_KEY=" + stripeKey + "\n", []string{pwQuestion, stripeKey}},
@@ -92,7 +92,7 @@ var dotenvCases = []dotenvCase{
 }
 
 // configCases are mizzle.yaml files with a database URL in them.
-var configCases = []dotenvCase{
+var configCases = []fileCase{
 	{"# starts a comment", "databaseUrl: postgres://app:" + "Kq7 #vXw2Lmz" + "@127.0.0.1:PORT/app\n", []string{"Kq7 #vXw2Lmz"}},
 	{"URL under a bool", "drizzle: " + "Kq7vXw2LmzRd@127.0.0.1" + "\n", []string{"Kq7vXw2LmzRd"}},
 	{"broken quotes", "databaseUrl: \"postgres://app:" + pwQuote + "@127.0.0.1:PORT/app\"\n", []string{pwQuote}},
