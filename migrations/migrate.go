@@ -368,8 +368,8 @@ func lock(ctx context.Context, conn *pgx.Conn, table TableName, opts MigrateOpti
 			reported = true
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("another migration of %s has been running for more than %s (advisory lock %d); try again when it is done, or raise the lock timeout",
-				quote.Ident(table.Schema, table.Name), timeout, key)
+			return nil, fmt.Errorf("gave up after waiting %s for another migration of %s to finish (advisory lock %d); try again when it is done, or raise the lock timeout",
+				timeout, quote.Ident(table.Schema, table.Name), key)
 		}
 		select {
 		case <-ctx.Done():

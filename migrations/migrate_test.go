@@ -349,7 +349,7 @@ func TestMigrateLockTimeout(t *testing.T) {
 		Events: func(e migrations.Event) { waited = waited || e.Kind == migrations.EventLockWait }})
 	close(release)
 	<-finished
-	if err == nil || !strings.Contains(err.Error(), `another migration of "mizzle"."__mizzle_migrations" has been running for more than 300ms`) {
+	if err == nil || !strings.Contains(err.Error(), `gave up after waiting 300ms for another migration of "mizzle"."__mizzle_migrations" to finish`) {
 		t.Errorf("Migrate while locked: %v", err)
 	}
 	if !waited || time.Since(start) < 300*time.Millisecond {
