@@ -85,6 +85,7 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	}
 	w.out.Go = schema.GoPackage{}
 	w.out.Sort()
+	trimExprs(w.out)
 	if err := w.checkNames(); err != nil {
 		return nil, err
 	}
@@ -210,6 +211,28 @@ func (w *writer) checkNames() error {
 		return nil
 	}
 	return fmt.Errorf("cannot write these names in Go source (rename them in the database first):\n  %s", strings.Join(problems, "\n  "))
+}
+
+// trimExprs takes the white space off both ends of every expression, as
+// the loader does with the text of an option or a marker: PostgreSQL's
+// deparse of a CASE starts with a line break.
+func trimExprs(m *schema.Model) {
+	for _, t := range m.Tables {
+		for _, c := range t.Columns {
+			c.Default = strings.TrimSpace(c.Default)
+			c.Generated = strings.TrimSpace(c.Generated)
+		}
+		for i := range t.Checks {
+			t.Checks[i].Expr = strings.TrimSpace(t.Checks[i].Expr)
+		}
+		for i := range t.Indexes {
+			ix := &t.Indexes[i]
+			ix.Where = strings.TrimSpace(ix.Where)
+			for k := range ix.Elements {
+				ix.Elements[k].Expr = strings.TrimSpace(ix.Elements[k].Expr)
+			}
+		}
+	}
 }
 
 // prune leaves out what the loader would reject outright: tables without
@@ -538,7 +561,9 @@ func (w *writer) oneLine(expr, what string) string {
 	if !strings.ContainsAny(expr, "\n\r") {
 		return expr
 	}
-	flat := lineBreak.ReplaceAllString(expr, " ")
+	// The loader trims what it reads, so a line break at either end must
+	// not become a space there.
+	flat := strings.TrimSpace(lineBreak.ReplaceAllString(expr, " "))
 	w.warn("%s spans several lines, which a //mizzle: marker cannot: written on one line", what)
 	return flat
 }

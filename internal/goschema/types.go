@@ -90,7 +90,9 @@ func typeOption(t schema.Type) string {
 	name := t.Name
 	if a, ok := typeAlias[name]; ok {
 		name = a
-	} else if !plainTypeName.MatchString(name) {
+	} else if !plainTypeName.MatchString(name) || !readsBack(name) {
+		// Quoted, a name is taken as it is: "char" (one byte) is not
+		// char, which means character(1).
 		name = `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 	}
 	if t.Mod != "" {
@@ -100,4 +102,11 @@ func typeOption(t schema.Type) string {
 		name += "[]"
 	}
 	return name
+}
+
+// readsBack reports whether ParseType reads a bare type name as itself
+// rather than as the canonical name of an alias.
+func readsBack(name string) bool {
+	t, err := schema.ParseType(name)
+	return err == nil && t.Name == name
 }

@@ -228,6 +228,9 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	case "a":
 		col.Identity = schema.IdentityAlways
 	}
+	// Like the loader, which trims what it reads: the deparse of a CASE
+	// starts with a line break.
+	expr = strings.TrimSpace(expr)
 	switch generated {
 	case "":
 		col.Default = expr
@@ -298,7 +301,7 @@ func (in *inspector) constraintRow(r pgx.Rows) error {
 	case "u":
 		t.Uniques = append(t.Uniques, schema.Unique{Name: name, Columns: cols, NullsNotDistinct: nullsNotDistinct})
 	case "c":
-		t.Checks = append(t.Checks, schema.Check{Name: name, Expr: check})
+		t.Checks = append(t.Checks, schema.Check{Name: name, Expr: strings.TrimSpace(check)})
 		if noInher {
 			in.report("check constraint %s (NO INHERIT)", on)
 		}
@@ -362,7 +365,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 			method = "" // the model's default
 		}
 		t.Indexes = append(t.Indexes, schema.Index{
-			Name: name, Unique: unique, Method: method, Where: where,
+			Name: name, Unique: unique, Method: method, Where: strings.TrimSpace(where),
 			NullsNotDistinct: nullsNotDistinct, Elements: []schema.IndexElem{},
 		})
 		if !valid {
@@ -376,7 +379,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 	}
 	e := schema.IndexElem{Column: column, Opclass: opclass, Desc: option&indoptionDesc != 0}
 	if column == "" {
-		e.Expr = unparen(expr)
+		e.Expr = strings.TrimSpace(unparen(strings.TrimSpace(expr)))
 	}
 	// Nulls sort last ascending and first descending unless told otherwise;
 	// the model records only the exception.
