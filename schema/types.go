@@ -13,8 +13,8 @@ import (
 // timestamp with time zone), so two spellings of one type compare equal and
 // an unchanged schema never diffs.
 type Type struct {
-	// Schema is set for user-defined types (enums) and empty for built-in
-	// and extension types.
+	// Schema is set for user-defined types (enums, domains, composite
+	// and range types) and empty for built-in and extension types.
 	Schema string `json:"schema,omitempty"`
 	Name   string `json:"name"`
 	// Mod is the type modifier without parentheses or spaces: "18,8" for
@@ -117,7 +117,8 @@ var typeAliases = map[string]string{
 // ParseType parses a type as a user writes it in a type: option (or as
 // format_type prints it) into canonical form. Names are case-insensitive
 // unless double-quoted; unknown names (extension types such as citext or
-// vector) are kept, lower-cased.
+// vector) are kept, lower-cased. A quoted schema before the name sets
+// Schema ("auth"."email"); an unquoted one stays part of the name.
 func ParseType(s string) (Type, error) {
 	src := s
 	s = strings.TrimSpace(s)
@@ -172,7 +173,28 @@ func ParseType(s string) (Type, error) {
 		}
 	}
 	if q := strings.TrimSpace(s); strings.HasPrefix(q, `"`) {
-		// A quoted name is kept exactly, white space included.
+		// A quoted name is kept exactly, white space included. A quoted
+		// schema may qualify it ("auth"."email", "auth".email): how a
+		// domain or composite type names its schema.
+		if schemaPart, namePart, ok := cutQualified(q); ok {
+			sch, ok := unquoteIdent(schemaPart)
+			if !ok || sch == "" {
+				return Type{}, fmt.Errorf("type %q: bad schema name %s", src, schemaPart)
+			}
+			name := strings.ToLower(namePart)
+			if strings.HasPrefix(namePart, `"`) {
+				name, ok = unquoteIdent(namePart)
+			} else {
+				ok = namePart != "" && strings.IndexFunc(namePart, func(r rune) bool {
+					return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_$", r)
+				}) < 0
+			}
+			if !ok || name == "" {
+				return Type{}, fmt.Errorf("type %q: bad type name %s after the schema", src, namePart)
+			}
+			t.Schema, t.Name = sch, name
+			return t, nil
+		}
 		unq, ok := unquoteIdent(q)
 		if !ok {
 			return Type{}, fmt.Errorf("type %q: unbalanced quotes", src)
@@ -236,6 +258,25 @@ func parseInt(s string) (int, error) {
 		n = n*10 + int(r-'0')
 	}
 	return n, nil
+}
+
+// cutQualified splits `"schema".name` after the quoted identifier it
+// starts with, when a dot follows it.
+func cutQualified(q string) (schemaPart, namePart string, ok bool) {
+	for i := 1; i < len(q); i++ {
+		if q[i] != '"' {
+			continue
+		}
+		if i+1 < len(q) && q[i+1] == '"' {
+			i++ // a doubled quote
+			continue
+		}
+		if i+1 < len(q) && q[i+1] == '.' {
+			return q[:i+1], q[i+2:], true
+		}
+		return "", "", false
+	}
+	return "", "", false
 }
 
 // unquoteIdent removes SQL double quotes from a quoted identifier, undoubling

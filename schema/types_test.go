@@ -109,6 +109,12 @@ var parseTypeTests = []struct {
 	{in: `"My""Type"`, want: Type{Name: `My"Type`}, quoted: true},
 	{in: `"my  type"`, want: Type{Name: "my  type"}, quoted: true},
 
+	// A quoted schema qualifies the name, as for a domain or a composite
+	// type (bare, the name folds to lower case).
+	{in: `"auth"."Email"`, want: Type{Schema: "auth", Name: "Email"}, quoted: true},
+	{in: `"public".EMAIL[]`, want: Type{Schema: "public", Name: "email", Array: true}, quoted: true},
+	{in: `"my ""app"""."pair"(3)`, want: Type{Schema: `my "app"`, Name: "pair", Mod: "3"}, quoted: true},
+
 	// Unknown (extension) types are kept, lower-cased; the modifier is
 	// kept as written.
 	{in: "CITEXT", want: Type{Name: "citext"}},
@@ -161,6 +167,9 @@ func TestParseTypeRoundTrip(t *testing.T) {
 			if tt.quoted {
 				// Documented exception: quoting again gives the Type back.
 				s = `"` + strings.ReplaceAll(typ.Name, `"`, `""`) + `"`
+				if typ.Schema != "" {
+					s = `"` + strings.ReplaceAll(typ.Schema, `"`, `""`) + `".` + s
+				}
 				if typ.Mod != "" {
 					s += "(" + typ.Mod + ")"
 				}
@@ -205,6 +214,11 @@ func TestParseTypeErrors(t *testing.T) {
 		`MyType"`,
 		`"a"x"b"`,
 		`""`,
+		`"a".`,
+		`"".b`,
+		`"a".b-c`,
+		`"a"."b`,
+		`"a"."".`,
 	} {
 		t.Run(in, func(t *testing.T) {
 			got, err := ParseType(in)

@@ -303,9 +303,8 @@ func (w *writer) enumType(t schema.Type) string {
 	return w.enums[[2]string{t.Schema, t.Name}]
 }
 
-// columnTypes settles each column's type as it will be written: what a
-// type: option cannot name (a domain's schema) is dropped from the model,
-// with a warning.
+// columnTypes settles each column's type as it will be written: a type no
+// type: option can name is replaced in the model, with a warning.
 func (w *writer) columnTypes(t *schema.Table) {
 	for _, c := range t.Columns {
 		g := goTypeOf(c.Type, w.enumType)

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -83,12 +84,14 @@ var typeAlias = map[string]string{
 // quotes: lower case words.
 var plainTypeName = regexp.MustCompile(`^[a-z_][a-z0-9_$]*( [a-z_][a-z0-9_$]*)*$`)
 
-// typeOption spells t for a type: option. A type from another schema (a
-// domain, say) can only be named without it, so the spelling reads back as
-// ParseType's result, which the caller compares with t.
+// typeOption spells t for a type: option, so that ParseType reads it back
+// as t (the caller checks). A type with a schema (a domain, a composite
+// type) is written quoted and qualified: "public"."email".
 func typeOption(t schema.Type) string {
 	name := t.Name
-	if a, ok := typeAlias[name]; ok {
+	if t.Schema != "" {
+		name = quote.Ident(t.Schema, t.Name)
+	} else if a, ok := typeAlias[name]; ok {
 		name = a
 	} else if !plainTypeName.MatchString(name) || !readsBack(name) {
 		// Quoted, a name is taken as it is: "char" (one byte) is not

@@ -108,10 +108,7 @@ func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
 		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
 		for _, col := range t.Columns {
-			if col.Type.Schema != "" {
-				col.Type.Schema = shadowPrefix + col.Type.Schema
-			}
-			col.Type = col.Type.Storage()
+			col.Type = shadowType(m, col.Type)
 			col.Identity = ""
 			if col.Default != "" {
 				if k := defaultKey(col.Type, col.Default); seen[k] == "" {
@@ -133,9 +130,10 @@ func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 	return c, seen
 }
 
-// shadowType is the type a column of m has in the scratch schemas.
-func shadowType(t schema.Type) schema.Type {
-	if t.Schema != "" {
+// shadowType is the type a column of m has in the scratch schemas: an
+// enum of m's is built there, other types (domains) are the real ones.
+func shadowType(m *schema.Model, t schema.Type) schema.Type {
+	if t.Schema != "" && m.Enum(t.Schema, t.Name) != nil {
 		t.Schema = shadowPrefix + t.Schema
 	}
 	return t.Storage()
@@ -184,7 +182,7 @@ func unshadow(m, got *schema.Model, defaults map[string]string) *schema.Model {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {
 				continue
 			}
-			if dc := dt.Column(defaults[defaultKey(shadowType(col.Type), col.Default)]); dc != nil {
+			if dc := dt.Column(defaults[defaultKey(shadowType(m, col.Type), col.Default)]); dc != nil {
 				col.Default = fix(dc.Default)
 			}
 		}
