@@ -29,12 +29,13 @@ type pullFlags struct {
 	out, pkg               string
 	schemas                []string
 	split, baseline, force bool
+	strict                 bool
 }
 
 func newPullCmd(env *env) *cobra.Command {
 	var f pullFlags
 	cmd := &cobra.Command{
-		Use:   "pull [--database-url URL] [--out DIR] [--split] [--baseline]",
+		Use:   "pull [--database-url URL] [--out DIR] [--split] [--baseline] [--strict]",
 		Short: "Write the schema package and a baseline migration from a database",
 		Long: `Read a database and write what it holds as a schema package in mizzle's
 grammar (tagged structs, //mizzle: markers, enums as typed constants), gofmt'd,
@@ -49,8 +50,11 @@ DDL; migrate then applies only what comes after.
 
 Every schema but PostgreSQL's own is read, or those listed with --schemas
 (or schemas: in mizzle.yaml); the migration history table is left out.
-What the grammar cannot express (views, triggers, functions, types from
-other schemas, ...) is named in a warning, never dropped silently.
+What the grammar cannot express (views, triggers, functions, row level
+security, grants, sequence options, storage parameters, comments, ...) is
+named in a warning with a count, never dropped silently: a database built
+from the baseline lacks it, or has the default instead. With --strict,
+pull fails and writes nothing when there is any such warning.
 
 pull refuses a migrations folder that already has migrations, and an --out
 directory holding Go files it did not write, unless --force.`,
@@ -81,6 +85,7 @@ directory holding Go files it did not write, unless --force.`,
 	fl.BoolVar(&f.split, "split", false, "write one file per table, and the enums in schema.go")
 	fl.BoolVar(&f.baseline, "baseline", false, "record 0000_baseline as applied in the database, without running it")
 	fl.BoolVar(&f.force, "force", false, "write over Go files in --out that pull did not write")
+	fl.BoolVar(&f.strict, "strict", false, "fail, writing nothing, when the schema package cannot hold all the database holds")
 	return cmd
 }
 
@@ -152,7 +157,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	m, unsupported, err := inspectForPull(ctx, conn, f.schemas, opts)
+	m, lost, err := inspectForPull(ctx, conn, f.schemas, opts)
 	if err != nil {
 		return errors.New(redact(err.Error(), url))
 	}
@@ -166,6 +171,14 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	res, err := goschema.Write(m, goschema.Options{Package: f.pkg, Split: f.split})
 	if err != nil {
 		return err
+	}
+	warnings := append(introspect.Summary(lost), res.Warnings...)
+	for _, w := range warnings {
+		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), w)
+	}
+	if len(warnings) > 0 && f.strict {
+		return fmt.Errorf("pull --strict: the schema package cannot hold all the database holds (%d %s above); nothing was written",
+			len(warnings), plural(len(warnings), "warning", "warnings"))
 	}
 	var stale []string
 	for _, name := range ours {
@@ -195,13 +208,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 		return err
 	}
 
-	for _, u := range unsupported {
-		fmt.Fprintf(env.stderr, "%s mizzle cannot express %s\n", env.paint(bold, "warning:"), u)
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), w)
-	}
-	if len(unsupported)+len(res.Warnings) > 0 {
+	if len(warnings) > 0 {
 		fmt.Fprintln(env.stderr, "The schema package and the baseline migration do not hold what the warnings name, so a database\n"+
 			"built from the migrations will lack it; add it with a custom migration (mizzle generate --custom).")
 	}
@@ -231,13 +238,13 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 // database being changed meanwhile still gives a consistent model, and
 // leaves out the migration history tables, which belong to the migrator,
 // not to the application.
-func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts migrations.MigrateOptions) (*schema.Model, []string, error) {
+func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts migrations.MigrateOptions) (*schema.Model, []introspect.Lost, error) {
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, nil, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	m, unsupported, err := introspect.Inspect(ctx, tx, introspect.Options{Schemas: schemas})
+	m, lost, err := introspect.Inspect(ctx, tx, introspect.Options{Schemas: schemas})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,7 +252,7 @@ func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts 
 	m.Tables = slices.DeleteFunc(m.Tables, func(t *schema.Table) bool {
 		return slices.Contains(history, migrations.TableName{Schema: t.Schema, Name: t.Name})
 	})
-	return m, unsupported, nil
+	return m, lost, nil
 }
 
 // goFiles lists the Go files of dir (tests aside) that a pull wrote, by

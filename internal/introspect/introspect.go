@@ -57,9 +57,11 @@ const Queries = 6
 // selected schemas into a sorted model.
 //
 // The second result lists, sorted, what was found but cannot be represented
-// in the model, each as a short phrase such as `view "public"."v"`. Those
-// objects are left out of the model (a column of an unsupported type is kept,
-// with the type's schema and name).
+// in the model: objects (a view, a trigger), left out of the model, and
+// settings of what the model holds (row security, grants, sequence options,
+// storage parameters, comments, a collation), of which the model has the
+// defaults. A column of a type the model cannot create (a domain) is kept,
+// with the type's schema and name, and listed. Summary words the list.
 //
 // The model follows the loader's conventions, so that a schema loaded from
 // Go, created with the migrations package and read back compares equal:
@@ -76,7 +78,7 @@ const Queries = 6
 // around the whole. Deparsed text qualifies names that are not on the
 // session's search_path, so read with the search_path the schema is used
 // with.
-func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []string, error) {
+func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lost, error) {
 	in := &inspector{
 		db:     db,
 		m:      &schema.Model{},
@@ -124,30 +126,33 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []st
 		}
 	}
 	in.m.Sort()
-	slices.Sort(in.unsupported)
-	return in.m, slices.Compact(in.unsupported), nil
+	slices.SortFunc(in.lost, func(a, b Lost) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Object, b.Object), cmp.Compare(a.Detail, b.Detail))
+	})
+	return in.m, slices.Compact(in.lost), nil
 }
 
 // queryText fills in the parts of a query that depend on the server
-// version. pg_index.indnullsnotdistinct exists from PostgreSQL 15 (version
-// number 150000); before, NULLS NOT DISTINCT does not exist either.
+// version. pg_index.indnullsnotdistinct and pg_constraint.confdelsetcols
+// exist from PostgreSQL 15 (version number 150000); before, NULLS NOT
+// DISTINCT and ON DELETE SET NULL (columns) do not exist either.
 func queryText(sql string, version int) string {
-	nnd := "false"
+	nnd, setCols := "false", "'{}'::int2[]"
 	if version >= 150000 {
-		nnd = "x.indnullsnotdistinct"
+		nnd, setCols = "x.indnullsnotdistinct", "k.confdelsetcols"
 	}
-	return strings.ReplaceAll(sql, "{{nullsNotDistinct}}", nnd)
+	return strings.NewReplacer("{{nullsNotDistinct}}", nnd, "{{delSetCols}}", setCols).Replace(sql)
 }
 
 // relKey identifies a table, or with index set one of its indexes.
 type relKey struct{ schema, name, index string }
 
 type inspector struct {
-	db          Querier
-	schemas     []string // the schemas to read, from schemasQuery
-	m           *schema.Model
-	tables      map[relKey]*schema.Table
-	unsupported []string
+	db      Querier
+	schemas []string // the schemas to read, from schemasQuery
+	m       *schema.Model
+	tables  map[relKey]*schema.Table
+	lost    []Lost
 
 	lastIndex relKey // the index indexRow is adding keys to
 }
@@ -172,8 +177,8 @@ func (in *inspector) query(ctx context.Context, what, sql string, args []any, ro
 	return nil
 }
 
-func (in *inspector) report(format string, args ...any) {
-	in.unsupported = append(in.unsupported, fmt.Sprintf(format, args...))
+func (in *inspector) report(kind Kind, object, detail string) {
+	in.lost = append(in.lost, Lost{Kind: kind, Object: object, Detail: detail})
 }
 
 func (in *inspector) enumRow(r pgx.Rows) error {
@@ -210,7 +215,7 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		in.tables[key] = t
 		in.m.Tables = append(in.m.Tables, t)
 		if persistence == "u" {
-			in.report("table %s (UNLOGGED)", quote.Ident(nsp, rel))
+			in.report(Unlogged, quote.Ident(nsp, rel), "")
 		}
 	}
 	if attnum == 0 {
@@ -220,7 +225,7 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	var why string
 	col.Type, why = ct.modelType()
 	if why != "" {
-		in.report("column %s (%s)", quote.Ident(nsp, rel, name), why)
+		in.report(TypeColumn, quote.Ident(nsp, rel, name), why)
 	}
 	switch identity {
 	case "d":
@@ -239,7 +244,7 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	default:
 		// PostgreSQL 18's virtual generated columns: the model's are stored.
 		col.Generated = expr
-		in.report("column %s (VIRTUAL generated)", quote.Ident(nsp, rel, name))
+		in.report(Virtual, quote.Ident(nsp, rel, name), "")
 	}
 	if serial {
 		if s, ok := serialTypes[col.Type]; ok {
@@ -248,10 +253,10 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		}
 	}
 	if seqName != "" {
-		in.report("sequence %s owned by column %s", quote.Ident(seqSchema, seqName), quote.Ident(nsp, rel, name))
+		in.report(OwnedSequence, quote.Ident(seqSchema, seqName), "owned by "+quote.Ident(nsp, rel, name))
 	}
 	if collation != "" {
-		in.report("column %s (COLLATE %s)", quote.Ident(nsp, rel, name), quote.Ident(collation))
+		in.report(Collation, quote.Ident(nsp, rel, name), "COLLATE "+quote.Ident(collation))
 	}
 	t.Columns = append(t.Columns, col)
 	return nil
@@ -284,9 +289,10 @@ func (in *inspector) constraintRow(r pgx.Rows) error {
 		onDelete, onUpdate, match      string
 		deferrable, validated, noInher bool
 		nullsNotDistinct               bool
+		setCols                        []string
 	)
 	err := r.Scan(&nsp, &rel, &name, &contype, &cols, &check, &refSchema, &refTable, &refCols,
-		&onDelete, &onUpdate, &match, &deferrable, &validated, &noInher, &nullsNotDistinct)
+		&onDelete, &onUpdate, &match, &deferrable, &validated, &noInher, &nullsNotDistinct, &setCols)
 	if err != nil {
 		return err
 	}
@@ -303,7 +309,7 @@ func (in *inspector) constraintRow(r pgx.Rows) error {
 	case "c":
 		t.Checks = append(t.Checks, schema.Check{Name: name, Expr: strings.TrimSpace(check)})
 		if noInher {
-			in.report("check constraint %s (NO INHERIT)", on)
+			in.report(NoInherit, on, "")
 		}
 	case "f":
 		del, ok1 := actions[onDelete]
@@ -316,18 +322,21 @@ func (in *inspector) constraintRow(r pgx.Rows) error {
 			RefSchema: refSchema, RefTable: refTable, RefColumns: refCols,
 			OnDelete: del, OnUpdate: upd,
 		})
+		if len(setCols) > 0 {
+			in.report(SetColumns, on, fmt.Sprintf("ON DELETE %s (%s)", strings.ToUpper(string(del)), identList(setCols)))
+		}
 		if match != "s" { // s is MATCH SIMPLE, the default
-			in.report("foreign key %s (MATCH FULL)", on)
+			in.report(MatchFull, on, "")
 		}
 	case "x":
-		in.report("exclusion constraint %s", on)
+		in.report(Exclusion, on, "")
 		return nil
 	}
 	if deferrable {
-		in.report("constraint %s (DEFERRABLE)", on)
+		in.report(Deferrable, on, "")
 	}
 	if !validated {
-		in.report("constraint %s (NOT VALID)", on)
+		in.report(NotValid, on, "")
 	}
 	return nil
 }
@@ -369,12 +378,12 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 			NullsNotDistinct: nullsNotDistinct, Elements: []schema.IndexElem{},
 		})
 		if !valid {
-			in.report("index %s (invalid)", on)
+			in.report(InvalidIndex, on, "")
 		}
 	}
 	ix := &t.Indexes[len(t.Indexes)-1]
 	if include {
-		in.report("index %s (INCLUDE columns)", on)
+		in.report(Include, on, "")
 		return nil
 	}
 	e := schema.IndexElem{Column: column, Opclass: opclass, Desc: option&indoptionDesc != 0}
@@ -395,21 +404,55 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 }
 
 func (in *inspector) otherRow(r pgx.Rows) error {
-	var kind, nsp, name, detailSchema, detail string
-	if err := r.Scan(&kind, &nsp, &name, &detailSchema, &detail); err != nil {
+	var kind, nsp, name, sub, detailSchema, detail string
+	if err := r.Scan(&kind, &nsp, &name, &sub, &detailSchema, &detail); err != nil {
 		return err
 	}
-	switch kind {
-	case "inheritance":
-		in.report("table %s inherits from %s", quote.Ident(nsp, name), quote.Ident(detailSchema, detail))
-	case "trigger", "rule", "policy":
-		in.report("%s %s on %s", kind, quote.Ident(detail), quote.Ident(nsp, name))
-	case "function", "procedure", "aggregate":
-		in.report("%s %s(%s)", kind, quote.Ident(nsp, name), detail)
+	k := Kind(kind)
+	object := quote.Ident(nsp, name)
+	on := quote.Ident(sub) + " on " + object
+	switch k {
+	case Inheritance:
+		in.report(k, object, "from "+quote.Ident(detailSchema, detail))
+	case Trigger, Rule, Policy:
+		in.report(k, on, "")
+	case Function, Procedure, Aggregate:
+		in.report(k, object+"("+detail+")", "")
+	case Statistics:
+		in.report(k, object, "on "+quote.Ident(detailSchema, detail))
+	case ClusterOn:
+		in.report(k, object, "CLUSTER ON "+quote.Ident(sub))
+	case Comment:
+		// detail is what the comment is on.
+		switch detail {
+		case "column":
+			object = quote.Ident(nsp, name, sub)
+		case "index", "constraint":
+			object = on
+		}
+		in.report(k, detail+" "+object, "")
+	case StorageParameters:
+		if sub != "" {
+			object = "index " + on
+		}
+		in.report(k, object, detail)
+	case Grant, SequenceOptions, ColumnStorage:
+		if sub != "" {
+			object = quote.Ident(nsp, name, sub)
+		}
+		in.report(k, object, detail)
 	default:
-		in.report("%s %s", kind, quote.Ident(nsp, name))
+		in.report(k, object, detail)
 	}
 	return nil
+}
+
+func identList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote.Ident(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // unparen removes parentheses around the whole of an index expression:

@@ -111,9 +111,13 @@ func TestCases(t *testing.T) {
 			if _, err := conn.Exec(ctx, setup); err != nil {
 				t.Fatalf("setup.sql: %v", err)
 			}
-			m, unsupported, err := introspect.Inspect(ctx, conn, opts)
+			m, lost, err := introspect.Inspect(ctx, conn, opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			var unsupported []string
+			for _, l := range lost {
+				unsupported = append(unsupported, l.String())
 			}
 			out := marshal(t, struct {
 				Model       *schema.Model `json:"model"`

@@ -93,7 +93,9 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
 // columnsQuery reads. Key columns come in key order. A check's expression is
 // deparsed with pretty-printing, which leaves out the outer parentheses the
 // model's Check.Expr does not have. {{nullsNotDistinct}} stands for the
-// nulls-not-distinct flag of the constraint's index (see queryText).
+// nulls-not-distinct flag of the constraint's index, {{delSetCols}} for the
+// columns ON DELETE SET NULL or SET DEFAULT sets when not all (see
+// queryText).
 const constraintsQuery = `SELECT n.nspname::text, c.relname::text, k.conname::text, k.contype::text,
 	ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(attnum, i)
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i),
@@ -103,7 +105,9 @@ const constraintsQuery = `SELECT n.nspname::text, c.relname::text, k.conname::te
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum ORDER BY u.i),
 	k.confdeltype::text, k.confupdtype::text, k.confmatchtype::text,
 	k.condeferrable, k.convalidated, k.connoinherit,
-	coalesce({{nullsNotDistinct}}, false)
+	coalesce({{nullsNotDistinct}}, false),
+	ARRAY(SELECT a.attname::text FROM unnest({{delSetCols}}) WITH ORDINALITY u(attnum, i)
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i)
 FROM pg_catalog.pg_constraint k
 JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -158,11 +162,15 @@ WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.i`
 
-// othersQuery lists, for the report, the objects of the selected schemas
-// that the model has no place for. Each row is a kind, the object's schema
-// and name, and details whose meaning depends on the kind: the name of a
-// trigger, rule or policy on the table, a function's argument types, or the
-// schema and name of an inheriting table's parent.
+// othersQuery lists, for the report, what the selected schemas hold that
+// the model has no place for: objects (views, functions, ...) and the
+// settings of the tables it does read (row security, grants, sequence
+// options, storage parameters, comments, ...). Each row is a kind (a Kind's
+// value), the object's schema and name, a sub-object (a column, trigger,
+// rule, policy, index or constraint of the table) and details whose meaning
+// depends on the kind: a function's argument types, the schema and name of
+// an inheriting table's parent or of the table an extended statistics
+// object is on, what a comment is on, or the setting as SQL would write it.
 //
 // Sequences owned by a column ('a' for serial, 'i' for identity) are part
 // of that column; a sequence owned by a column whose default is not its
@@ -170,7 +178,24 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.
 // multirange types and the constructor functions of range types come with
 // the types they belong to (an 'i' dependency for the functions) and are not
 // listed.
-const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM (
+//
+// t is the tables columnsQuery reads. Sequence options are read for
+// identity and serial columns (an owned sequence a column does not use is
+// reported from columnsQuery's rows). A sequence's options are its
+// defaults when they are those of CREATE SEQUENCE for the column's type:
+// INCREMENT 1, MINVALUE 1, MAXVALUE the type's largest, START the MINVALUE
+// (mirrored for a descending one), CACHE 1, NO CYCLE. A grant is an entry
+// of the table's or column's ACL for a role other than the owner.
+const othersQuery = `WITH t AS (
+	SELECT c.oid, n.nspname::text AS nsp, c.relname::text AS rel, c.relacl, c.relowner, c.reloptions,
+		c.relreplident, c.relrowsecurity, c.relforcerowsecurity
+	FROM pg_catalog.pg_class c
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+)
+SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	SELECT CASE
 			WHEN c.relkind = 'v' THEN 'view'
 			WHEN c.relkind = 'm' THEN 'materialized view'
@@ -179,7 +204,7 @@ const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM 
 			WHEN c.relkind = 'c' THEN 'composite type'
 			WHEN c.relkind = 'S' THEN 'sequence'
 			ELSE 'partition'
-		END AS kind, n.nspname::text AS schema_name, c.relname::text AS name, '' AS detail_schema, '' AS detail
+		END AS kind, n.nspname::text AS schema_name, c.relname::text AS name, '' AS sub, '' AS detail_schema, '' AS detail
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = ANY ($1::text[])
@@ -191,17 +216,13 @@ const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM 
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
-	SELECT 'inheritance', n.nspname::text, c.relname::text, pn.nspname::text, p.relname::text
-	FROM pg_catalog.pg_inherits h
-	JOIN pg_catalog.pg_class c ON c.oid = h.inhrelid
-	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	SELECT 'inheritance', t.nsp, t.rel, '', pn.nspname::text, p.relname::text
+	FROM t
+	JOIN pg_catalog.pg_inherits h ON h.inhrelid = t.oid
 	JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
 	JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
-	WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
-		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
-			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
-	SELECT 'trigger', n.nspname::text, c.relname::text, '', tg.tgname::text
+	SELECT 'trigger', n.nspname::text, c.relname::text, tg.tgname::text, '', ''
 	FROM pg_catalog.pg_trigger tg
 	JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -209,7 +230,7 @@ const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM 
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
-	SELECT 'rule', n.nspname::text, c.relname::text, '', r.rulename::text
+	SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, '', ''
 	FROM pg_catalog.pg_rewrite r
 	JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -217,7 +238,7 @@ const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM 
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
-	SELECT 'policy', n.nspname::text, c.relname::text, '', pol.polname::text
+	SELECT 'policy', n.nspname::text, c.relname::text, pol.polname::text, '', ''
 	FROM pg_catalog.pg_policy pol
 	JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -226,20 +247,121 @@ const othersQuery = `SELECT kind, schema_name, name, detail_schema, detail FROM 
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
 	SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
-		n.nspname::text, p.proname::text, '', pg_catalog.pg_get_function_identity_arguments(p.oid)
+		n.nspname::text, p.proname::text, '', '', pg_catalog.pg_get_function_identity_arguments(p.oid)
 	FROM pg_catalog.pg_proc p
 	JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 	WHERE n.nspname = ANY ($1::text[])
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid AND dep.deptype IN ('e', 'i'))
 	UNION ALL
-	SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'type' END,
-		n.nspname::text, t.typname::text, '', ''
-	FROM pg_catalog.pg_type t
-	JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-	WHERE t.typtype IN ('b', 'd', 'r') AND NOT (t.typelem <> 0 AND t.typlen = -1)
+	SELECT CASE ty.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type' ELSE 'type' END,
+		n.nspname::text, ty.typname::text, '', '', ''
+	FROM pg_catalog.pg_type ty
+	JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
+	WHERE ty.typtype IN ('b', 'd', 'r') AND NOT (ty.typelem <> 0 AND ty.typlen = -1)
 		AND n.nspname = ANY ($1::text[])
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
-			WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = t.oid AND dep.deptype = 'e')
+			WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = ty.oid AND dep.deptype = 'e')
+	UNION ALL
+	SELECT 'row security', t.nsp, t.rel, '', '', '' FROM t WHERE t.relrowsecurity
+	UNION ALL
+	SELECT 'force row security', t.nsp, t.rel, '', '', '' FROM t WHERE t.relforcerowsecurity
+	UNION ALL
+	SELECT 'replica identity', t.nsp, t.rel, '', '', CASE t.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
+		ELSE 'USING INDEX ' || coalesce((SELECT pg_catalog.quote_ident(i.relname) FROM pg_catalog.pg_index x
+			JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = t.oid AND x.indisreplident), '') END
+	FROM t WHERE t.relreplident <> 'd'
+	UNION ALL
+	SELECT 'grant', t.nsp, t.rel, coalesce(a.attname::text, ''), '', g.privileges
+	FROM t
+	CROSS JOIN LATERAL (SELECT 0::int2 AS attnum, t.relacl AS acl
+		UNION ALL
+		SELECT a.attnum, a.attacl FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL) acl
+	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = acl.attnum AND acl.attnum > 0
+	CROSS JOIN LATERAL (
+		SELECT pg_catalog.string_agg(x.privilege_type || ' to ' ||
+			CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END,
+			', ' ORDER BY x.grantee, x.privilege_type) AS privileges
+		FROM pg_catalog.aclexplode(acl.acl) x
+		WHERE x.grantee <> t.relowner
+	) g
+	WHERE g.privileges IS NOT NULL
+	UNION ALL
+	SELECT 'sequence options', t.nsp, t.rel, a.attname::text, '', o.options
+	FROM t
+	JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = t.oid
+		AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
+	JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
+	JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+	CROSS JOIN LATERAL (SELECT
+		CASE s.seqtypid WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN -32768
+			WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN -2147483648 ELSE -9223372036854775807 - 1 END AS lo,
+		CASE s.seqtypid WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767
+			WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647 ELSE 9223372036854775807 END AS hi) b
+	CROSS JOIN LATERAL (SELECT pg_catalog.concat_ws(' ',
+		CASE WHEN s.seqtypid <> a.atttypid THEN 'AS ' || pg_catalog.format_type(s.seqtypid, NULL) END,
+		CASE WHEN s.seqincrement <> 1 THEN 'INCREMENT ' || s.seqincrement END,
+		CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
+		CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
+		CASE WHEN s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END THEN 'START ' || s.seqstart END,
+		CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
+		CASE WHEN s.seqcycle THEN 'CYCLE' END) AS options) o
+	WHERE o.options <> ''
+		AND (d.deptype = 'i' OR EXISTS (SELECT FROM pg_catalog.pg_attrdef ad
+			WHERE ad.adrelid = t.oid AND ad.adnum = a.attnum
+				AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = pg_catalog.format('nextval(%L::regclass)', d.objid::pg_catalog.regclass)))
+	UNION ALL
+	SELECT 'storage parameters', t.nsp, t.rel, '', '', pg_catalog.array_to_string(t.reloptions, ', ')
+	FROM t WHERE t.reloptions IS NOT NULL
+	UNION ALL
+	SELECT 'storage parameters', t.nsp, t.rel, i.relname::text, '', pg_catalog.array_to_string(i.reloptions, ', ')
+	FROM t
+	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid
+	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+	WHERE i.reloptions IS NOT NULL
+	UNION ALL
+	SELECT 'cluster on', t.nsp, t.rel, i.relname::text, '', ''
+	FROM t
+	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid AND x.indisclustered
+	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+	UNION ALL
+	SELECT 'column storage', t.nsp, t.rel, a.attname::text, '', pg_catalog.concat_ws(', ',
+		CASE WHEN a.attstorage <> ty.typstorage THEN 'STORAGE ' ||
+			CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
+		CASE WHEN coalesce(a.attstattarget, -1) >= 0 THEN 'STATISTICS ' || a.attstattarget END)
+	FROM t
+	JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+	JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+	WHERE a.attstorage <> ty.typstorage OR coalesce(a.attstattarget, -1) >= 0
+	UNION ALL
+	SELECT 'statistics', sn.nspname::text, st.stxname::text, '', t.nsp, t.rel
+	FROM t
+	JOIN pg_catalog.pg_statistic_ext st ON st.stxrelid = t.oid
+	JOIN pg_catalog.pg_namespace sn ON sn.oid = st.stxnamespace
+	UNION ALL
+	SELECT 'comment', t.nsp, t.rel, coalesce(a.attname::text, ''), '', CASE WHEN d.objsubid = 0 THEN 'table' ELSE 'column' END
+	FROM t
+	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = t.oid
+	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+	UNION ALL
+	SELECT 'comment', t.nsp, t.rel, i.relname::text, '', 'index'
+	FROM t
+	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid
+	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = i.oid AND d.objsubid = 0
+	UNION ALL
+	SELECT 'comment', t.nsp, t.rel, k.conname::text, '', 'constraint'
+	FROM t
+	JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid
+	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objoid = k.oid
+	UNION ALL
+	SELECT 'comment', n.nspname::text, ty.typname::text, '', '', 'type'
+	FROM pg_catalog.pg_type ty
+	JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
+	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objoid = ty.oid
+	WHERE ty.typtype = 'e' AND n.nspname = ANY ($1::text[])
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = ty.oid AND dep.deptype = 'e')
 ) o
-ORDER BY kind, schema_name COLLATE "C", name COLLATE "C", detail_schema COLLATE "C", detail COLLATE "C"`
+ORDER BY kind, schema_name COLLATE "C", name COLLATE "C", sub COLLATE "C", detail_schema COLLATE "C", detail COLLATE "C"`
