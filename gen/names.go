@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"errors"
 	"fmt"
 	"go/token"
 	"strings"
@@ -52,23 +53,16 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 	for _, e := range m.Enums {
 		enums[[2]string{e.Schema, e.Name}] = true
 	}
-	seen := map[string]*schema.Table{}
+	names, err := TableNames(m)
+	if err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
 	files := map[string]bool{"queries.gen.go": true}
-	for _, t := range m.Tables {
+	for i, t := range m.Tables {
 		if t.GoType.Kind != schema.GoNamed || t.GoType.Name == "" {
 			return nil, fmt.Errorf("gen: table %q has no Go struct", t.Name)
 		}
-		name := exported(t.Name)
-		if t.Schema != schema.DefaultSchema {
-			name = exported(t.Schema) + name
-		}
-		if reservedTop[name] || reservedTop[name+"Columns"] || reservedTop[name+"Queries"] {
-			name += "Table"
-		}
-		if other, ok := seen[name]; ok {
-			return nil, fmt.Errorf("gen: tables %q and %q would both be named %s in Go", other.Schema+"."+other.Name, t.Schema+"."+t.Name, name)
-		}
-		seen[name] = t
+		name := names[i]
 		ti := &tableInfo{t: t, name: name}
 		ti.file = strings.ToLower(schema.SnakeCase(name)) + ".gen.go"
 		for files[ti.file] {
@@ -112,6 +106,38 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 	}
 	p.addRelations()
 	return p, nil
+}
+
+// TableNames returns the Go name the generated code gives each table of m,
+// in order: the base of its Queries field, its columns' and queries' types
+// (Orders, OrdersColumns, OrdersQueries). The name comes from the table's
+// SQL name (and schema, outside public), not its Go struct, so tables whose
+// names differ only in case or punctuation (user_id, userId, UserID) would
+// share one: the error names every such pair. mizzle pull checks a
+// database with it before writing a package gen could not generate for.
+func TableNames(m *schema.Model) ([]string, error) {
+	names := make([]string, len(m.Tables))
+	seen := map[string]*schema.Table{}
+	var clashes []string
+	for i, t := range m.Tables {
+		name := exported(t.Name)
+		if t.Schema != schema.DefaultSchema {
+			name = exported(t.Schema) + name
+		}
+		if reservedTop[name] || reservedTop[name+"Columns"] || reservedTop[name+"Queries"] {
+			name += "Table"
+		}
+		if other, ok := seen[name]; ok {
+			clashes = append(clashes, fmt.Sprintf("tables %q and %q would both be named %s in Go", other.Schema+"."+other.Name, t.Schema+"."+t.Name, name))
+		} else {
+			seen[name] = t
+		}
+		names[i] = name
+	}
+	if len(clashes) > 0 {
+		return nil, errors.New(strings.Join(clashes, "; "))
+	}
+	return names, nil
 }
 
 // exported turns an SQL name into an exported Go identifier: "order_items"

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
+	"github.com/mizzle/mizzle/gen"
 	"github.com/mizzle/mizzle/internal/goschema"
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/migrations"
@@ -171,6 +172,12 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	res, err := goschema.Write(m, goschema.Options{Package: f.pkg, Split: f.split})
 	if err != nil {
 		return err
+	}
+	// The typed query code names tables after their SQL names, so a pull
+	// that generate could not turn into query code is refused here, by the
+	// generator's own rule.
+	if _, err := gen.TableNames(res.Model); err != nil {
+		return fmt.Errorf("cannot pull: %v (the query code names a table after its SQL name); rename one of each in the database first", err)
 	}
 	warnings := append(introspect.Summary(lost), res.Warnings...)
 	for _, w := range warnings {

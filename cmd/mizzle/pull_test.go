@@ -270,6 +270,16 @@ func TestPullErrors(t *testing.T) {
 			want:     "mizzle: nothing to pull: the database has no tables in billing, audit\n",
 		},
 		{
+			// Generated query code names tables after their SQL names,
+			// which the Go types pull chooses cannot change.
+			name:     "tables gen would name alike",
+			sql:      `CREATE TABLE "user_id" (id int); CREATE TABLE "userId" (id int); CREATE TABLE "UserID" (id int);`,
+			args:     []string{"--database-url", "URL"},
+			wantCode: exitFailure,
+			want: "mizzle: cannot pull: tables \"public.UserID\" and \"public.user_id\" would both be named UserID in Go " +
+				"(the query code names a table after its SQL name); rename one of each in the database first\n",
+		},
+		{
 			name:     "strict with a warning",
 			sql:      oneTable + " CREATE VIEW v AS SELECT id FROM t;",
 			args:     []string{"--database-url", "URL", "--strict"},
