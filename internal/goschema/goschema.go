@@ -552,19 +552,98 @@ func (tw *tagWriter) String() string {
 
 var lineBreak = regexp.MustCompile(`\s*[\r\n]\s*`)
 
-// oneLine makes expression text fit on a marker's line. PostgreSQL's
-// pretty printer breaks CASE expressions over lines; a marker cannot, so
-// each line break with its indentation becomes one space (the expression
-// means the same, but its text is no longer PostgreSQL's: warned).
+// oneLine makes expression text fit on a marker's line, meaning the same.
+// PostgreSQL's pretty printer breaks CASE expressions over lines and
+// indents them: outside quotes that is white space, written as one space.
+// A line break in a string constant is written as an escape, the constant
+// becoming an E'' string. Only a line break in a quoted identifier (or a
+// U&'' string) cannot be written: it becomes a space, warned about.
 func (w *writer) oneLine(expr, what string) string {
 	if !strings.ContainsAny(expr, "\n\r") {
 		return expr
 	}
+	var b strings.Builder
+	lost := false
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\'' || c == '"':
+			end := closingQuote(expr, i)
+			part := expr[i:end]
+			switch {
+			case !strings.ContainsAny(part, "\n\r"):
+			case c == '\'' && !strings.HasSuffix(expr[:i], "&"):
+				part = escapeLineBreaks(part, isEPrefix(expr[:i]))
+			default:
+				part = lineBreak.ReplaceAllString(part, " ")
+				lost = true
+			}
+			b.WriteString(part)
+			i = end
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			end := i
+			for end < len(expr) && strings.IndexByte(" \t\n\r", expr[end]) >= 0 {
+				end++
+			}
+			if run := expr[i:end]; strings.ContainsAny(run, "\n\r") {
+				b.WriteByte(' ')
+			} else {
+				b.WriteString(run)
+			}
+			i = end
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	if lost {
+		w.warn("%s has a line break inside a quoted name, which a //mizzle: marker cannot hold: written as a space", what)
+	}
 	// The loader trims what it reads, so a line break at either end must
 	// not become a space there.
-	flat := strings.TrimSpace(lineBreak.ReplaceAllString(expr, " "))
-	w.warn("%s spans several lines, which a //mizzle: marker cannot: written on one line", what)
-	return flat
+	return strings.TrimSpace(b.String())
+}
+
+// closingQuote returns the index just past the quote that closes the one
+// at s[open], a doubled quote standing for itself; len(s) when unclosed.
+func closingQuote(s string, open int) int {
+	q := s[open]
+	for i := open + 1; i < len(s); i++ {
+		if s[i] != q {
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == q {
+			i++
+			continue
+		}
+		return i + 1
+	}
+	return len(s)
+}
+
+// isEPrefix reports whether the text before a string constant ends in
+// the E of an E'' string, not in a word ending in e (date '2026-01-01').
+func isEPrefix(before string) bool {
+	n := len(before)
+	if n == 0 || before[n-1] != 'E' && before[n-1] != 'e' {
+		return false
+	}
+	if n == 1 {
+		return true
+	}
+	p := before[n-2]
+	return !(p == '_' || p == '$' || p == '"' || p >= '0' && p <= '9' || p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p >= 0x80)
+}
+
+// escapeLineBreaks writes a string constant's line breaks as escapes: an
+// E'' string already takes them, a standard one ('it''s') becomes one,
+// its backslashes doubled (a doubled quote means a quote in both).
+func escapeLineBreaks(lit string, isE bool) string {
+	r := strings.NewReplacer("\n", `\n`, "\r", `\r`)
+	if isE {
+		return r.Replace(lit)
+	}
+	return "E" + r.Replace(strings.ReplaceAll(lit, `\`, `\\`))
 }
 
 func (w *writer) writeTable(src *source, t *schema.Table) {

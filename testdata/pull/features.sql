@@ -57,7 +57,8 @@ CREATE TABLE casey (
 	id integer PRIMARY KEY,
 	v integer NOT NULL,
 	label text DEFAULT CASE WHEN random() > 0.5 THEN 'heads' ELSE 'tails' END,
-	CONSTRAINT v_case CHECK (CASE WHEN v > 0 THEN true ELSE v = -1 END)
+	CONSTRAINT v_case CHECK (CASE WHEN v > 0 THEN true ELSE v = -1 END),
+	CONSTRAINT label_lines CHECK (CASE WHEN v = 0 THEN label <> E'two\nlines' ELSE true END)
 );
 CREATE INDEX casey_partial ON casey (v) WHERE CASE WHEN v > 10 THEN true ELSE false END;
 
