@@ -556,8 +556,8 @@ var lineBreak = regexp.MustCompile(`\s*[\r\n]\s*`)
 // PostgreSQL's pretty printer breaks CASE expressions over lines and
 // indents them: outside quotes that is white space, written as one space.
 // A line break in a string constant is written as an escape, the constant
-// becoming an E” string. Only a line break in a quoted identifier (or a
-// U&” string) cannot be written: it becomes a space, warned about.
+// becoming an E'...' string. Only a line break in a quoted identifier (or a
+// U&'...' string) cannot be written: it becomes a space, warned about.
 func (w *writer) oneLine(expr, what string) string {
 	if !strings.ContainsAny(expr, "\n\r") {
 		return expr
@@ -622,7 +622,7 @@ func closingQuote(s string, open int) int {
 }
 
 // isEPrefix reports whether the text before a string constant ends in
-// the E of an E” string, not in a word ending in e (date '2026-01-01').
+// the E of an E'...' string, not in a word ending in e (date '2026-01-01').
 func isEPrefix(before string) bool {
 	n := len(before)
 	if n == 0 || before[n-1] != 'E' && before[n-1] != 'e' {
@@ -636,7 +636,7 @@ func isEPrefix(before string) bool {
 }
 
 // escapeLineBreaks writes a string constant's line breaks as escapes: an
-// E” string already takes them, a standard one ('it”s') becomes one,
+// E'...' string already takes them, a standard one becomes one,
 // its backslashes doubled (a doubled quote means a quote in both).
 func escapeLineBreaks(lit string, isE bool) string {
 	r := strings.NewReplacer("\n", `\n`, "\r", `\r`)
