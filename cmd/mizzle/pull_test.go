@@ -181,7 +181,7 @@ CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION 
 		t.Fatalf("pull: exit %d\n%s", code, stderr)
 	}
 	want := `warning: 1 column has a collation other than its type's, which the schema cannot express yet: "public"."items"."name" (COLLATE "C"); the baseline's columns use their type's collation
-warning: 1 column uses a domain, composite or range type, which the schema cannot express yet: "public"."items"."qty" (domain "public"."positive"); the baseline names these types but does not create them: on an empty database, create them first
+warning: 1 column uses a type the schema does not declare, which the schema cannot express yet: "public"."items"."qty" (domain "public"."positive"); the baseline names these types but does not create them: on an empty database, create them first
 warning: 1 trigger, which the schema cannot express yet: "items_touch" on "public"."items"
 warning: 1 view, which the schema cannot express yet: "public"."item_names"
 warning: 1 function, which the schema cannot express yet: "public"."touch"()

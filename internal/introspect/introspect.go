@@ -224,6 +224,11 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	col := &schema.Column{Name: name, NotNull: notNull}
 	var why string
 	col.Type, why = ct.modelType()
+	if why == "" && ct.typtype == "e" && !slices.Contains(in.schemas, ct.schema) {
+		// The model reads enums of the schemas read only: the baseline
+		// would name this one without creating it, like a domain.
+		why = fmt.Sprintf("enum %s, in a schema not read", quote.Ident(ct.schema, ct.name))
+	}
 	if why != "" {
 		in.report(TypeColumn, quote.Ident(nsp, rel, name), why)
 	}

@@ -103,7 +103,7 @@ var kinds = []struct {
 	{OwnedSequence, kindText{"sequence is owned by a column that does not use it as its default", "sequences are owned by columns that do not use them as their default", ""}},
 	{Collation, kindText{"column has a collation other than its type's", "columns have a collation other than their type's",
 		"the baseline's columns use their type's collation"}},
-	{TypeColumn, kindText{"column uses a domain, composite or range type", "columns use domains, composite or range types",
+	{TypeColumn, kindText{"column uses a type the schema does not declare", "columns use types the schema does not declare",
 		"the baseline names these types but does not create them: on an empty database, create them first"}},
 	{Virtual, kindText{"column is VIRTUAL generated", "columns are VIRTUAL generated", "the baseline's columns are STORED"}},
 	{ReplicaIdentity, kindText{"table has a REPLICA IDENTITY other than DEFAULT", "tables have a REPLICA IDENTITY other than DEFAULT",
