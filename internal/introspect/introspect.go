@@ -200,11 +200,12 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		ct                        catalogType
 		seqSchema, seqName        string
 		serial                    bool
-		collation                 string
+		collation, storage        string
+		statistics                int32
 	)
 	err := r.Scan(&nsp, &rel, &persistence, &attnum, &name, &notNull, &identity, &generated, &expr,
 		&ct.array, &ct.typtype, &ct.schema, &ct.name, &ct.format, &ct.quotedSchema, &ct.extension,
-		&seqSchema, &seqName, &serial, &collation)
+		&seqSchema, &seqName, &serial, &collation, &storage, &statistics)
 	if err != nil {
 		return err
 	}
@@ -262,6 +263,16 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	}
 	if collation != "" {
 		in.report(Collation, quote.Ident(nsp, rel, name), "COLLATE "+quote.Ident(collation))
+	}
+	var settings []string
+	if storage != "" {
+		settings = append(settings, "STORAGE "+storage)
+	}
+	if statistics >= 0 {
+		settings = append(settings, fmt.Sprintf("STATISTICS %d", statistics))
+	}
+	if len(settings) > 0 {
+		in.report(ColumnStorage, quote.Ident(nsp, rel, name), strings.Join(settings, ", "))
 	}
 	t.Columns = append(t.Columns, col)
 	return nil

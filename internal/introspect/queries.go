@@ -48,6 +48,9 @@ ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 // type with the column's typmod gives the element with its modifier, which is
 // how varchar(20)[] keeps its length.
 //
+// A column's storage is read when it is not its type's (SET STORAGE), and its
+// statistics target, -1 (or null, from PostgreSQL 17) unless SET STATISTICS.
+//
 // A column is serial when its default is exactly nextval() of a sequence the
 // column owns with an 'a' (auto) dependency, which is what the serial
 // pseudo-types create; the comparison is of texts made by the same session,
@@ -65,7 +68,10 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 	coalesce(sq.nspname, ''), coalesce(sq.relname, ''),
 	coalesce(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = pg_catalog.format('nextval(%L::regclass)', sq.oid::pg_catalog.regclass), false),
 	coalesce(CASE WHEN a.attcollation <> t.typcollation THEN
-		(SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END, '')
+		(SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END, ''),
+	coalesce(CASE WHEN a.attstorage <> t.typstorage THEN
+		CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, ''),
+	coalesce(a.attstattarget::int, -1)
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -272,27 +278,32 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 			JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = t.oid AND x.indisreplident), '') END
 	FROM t WHERE t.relreplident <> 'd'
 	UNION ALL
-	SELECT 'grant', t.nsp, t.rel, coalesce(a.attname::text, ''), '', g.privileges
+	SELECT 'grant', t.nsp, t.rel, '', '', g.privileges
 	FROM t
-	CROSS JOIN LATERAL (SELECT 0::int2 AS attnum, t.relacl AS acl
-		UNION ALL
-		SELECT a.attnum, a.attacl FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL) acl
-	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = acl.attnum AND acl.attnum > 0
 	CROSS JOIN LATERAL (
 		SELECT pg_catalog.string_agg(x.privilege_type || ' to ' ||
 			CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END,
 			', ' ORDER BY x.grantee, x.privilege_type) AS privileges
-		FROM pg_catalog.aclexplode(acl.acl) x
-		WHERE x.grantee <> t.relowner
+		FROM pg_catalog.aclexplode(t.relacl) x WHERE x.grantee <> t.relowner
+	) g
+	WHERE t.relacl IS NOT NULL AND g.privileges IS NOT NULL
+	UNION ALL
+	SELECT 'grant', t.nsp, t.rel, a.attname::text, '', g.privileges
+	FROM t
+	JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+	CROSS JOIN LATERAL (
+		SELECT pg_catalog.string_agg(x.privilege_type || ' to ' ||
+			CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END,
+			', ' ORDER BY x.grantee, x.privilege_type) AS privileges
+		FROM pg_catalog.aclexplode(a.attacl) x WHERE x.grantee <> t.relowner
 	) g
 	WHERE g.privileges IS NOT NULL
 	UNION ALL
 	SELECT 'sequence options', t.nsp, t.rel, a.attname::text, '', o.options
-	FROM t
-	JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = t.oid
-		AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
-	JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
+	FROM pg_catalog.pg_sequence s
+	JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = s.seqrelid
+		AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
+	JOIN t ON t.oid = d.refobjid
 	JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
 	CROSS JOIN LATERAL (SELECT
 		CASE s.seqtypid WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN -32768
@@ -325,15 +336,6 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM t
 	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid AND x.indisclustered
 	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
-	UNION ALL
-	SELECT 'column storage', t.nsp, t.rel, a.attname::text, '', pg_catalog.concat_ws(', ',
-		CASE WHEN a.attstorage <> ty.typstorage THEN 'STORAGE ' ||
-			CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END,
-		CASE WHEN coalesce(a.attstattarget, -1) >= 0 THEN 'STATISTICS ' || a.attstattarget END)
-	FROM t
-	JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
-	JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
-	WHERE a.attstorage <> ty.typstorage OR coalesce(a.attstattarget, -1) >= 0
 	UNION ALL
 	SELECT 'statistics', sn.nspname::text, st.stxname::text, '', t.nsp, t.rel
 	FROM t
