@@ -179,14 +179,6 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	if _, err := gen.TableNames(res.Model); err != nil {
 		return fmt.Errorf("cannot pull: %v (the query code names a table after its SQL name); rename one of each in the database first", err)
 	}
-	warnings := append(introspect.Summary(lost), res.Warnings...)
-	for _, w := range warnings {
-		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), w)
-	}
-	if len(warnings) > 0 && f.strict {
-		return fmt.Errorf("pull --strict: the schema package cannot hold all the database holds (%d %s above); nothing was written",
-			len(warnings), plural(len(warnings), "warning", "warnings"))
-	}
 	var stale []string
 	for _, name := range ours {
 		if !slices.ContainsFunc(res.Files, func(gf goschema.File) bool { return gf.Name == name }) {
@@ -205,6 +197,15 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	mig, err := folder.Next(baselineName, res.Model, stmts, migrationTime())
 	if err != nil {
 		return err
+	}
+	// Printed before writing, so that --strict can refuse after them.
+	warnings := append(introspect.Summary(lost), res.Warnings...)
+	for _, w := range warnings {
+		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), w)
+	}
+	if len(warnings) > 0 && f.strict {
+		return fmt.Errorf("pull --strict: the schema package cannot hold all the database holds (%d %s above); nothing was written",
+			len(warnings), plural(len(warnings), "warning", "warnings"))
 	}
 	for _, gf := range res.Files {
 		if err := writeFileAtomic(filepath.Join(f.out, gf.Name), gf.Data); err != nil {
