@@ -2,18 +2,34 @@ package introspect
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
 
-// shadowPrefix names the scratch schemas Normalize builds a model in.
+// shadowPrefix starts the names of the scratch schemas Normalize builds a
+// model in: mizzle_shadow_<run>_<schema>, where run is random for each
+// call, so that no schema already in the database (a user's, or one left
+// by an older mizzle that could be made to commit) is ever in the way or
+// touched.
 const shadowPrefix = "mizzle_shadow_"
+
+// newShadowPrefix returns the prefix of one call's scratch schemas.
+func newShadowPrefix() (string, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return shadowPrefix + hex.EncodeToString(b[:]) + "_", nil
+}
 
 // TxStarter is what Normalize needs: a connection that can open a
 // transaction (*pgx.Conn, *pgxpool.Pool and pgx.Tx do).
@@ -27,13 +43,24 @@ type TxStarter interface {
 // model written by hand compares equal to an introspected one. Structure
 // (names, types, keys) is kept from m.
 //
-// It builds m in scratch schemas (mizzle_shadow_<schema>) inside a
-// transaction that it always rolls back, with those schemas first on the
-// search path so unqualified names resolve as they would in the real ones,
-// then introspects them. The database is left exactly as it was; the role
-// needs the CREATE privilege on the database.
+// It builds m in scratch schemas (mizzle_shadow_<run>_<schema>, with run
+// random for each call) inside a transaction that it always rolls back,
+// with those schemas first on the search path so unqualified names resolve
+// as they would in the real ones, then introspects them. The database is
+// left exactly as it was; the role needs the CREATE privilege on the
+// database.
+//
+// m may come from anywhere (a snapshot in a pull request, say), so its
+// expressions are not trusted to be one expression each: every statement
+// goes in a message of its own over the extended protocol, which the
+// server refuses to run as more than one statement, so no text in m can
+// end the transaction or run anything after it.
 func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*schema.Model) ([]string, error)) (*schema.Model, error) {
-	shadow, defaults := shadowModel(m)
+	prefix, err := newShadowPrefix()
+	if err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	shadow, defaults := shadowModel(m, prefix)
 	stmts, err := create(shadow)
 	if err != nil {
 		return nil, err
@@ -54,43 +81,63 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 	}
 	// The shadow of public goes first, so what resolves to public in the
 	// real schema resolves to its shadow here, and prints unqualified.
-	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)",
-		quote.Ident(shadowPrefix+schema.DefaultSchema)+", "+path); err != nil {
+	// Literals are written for standard_conforming_strings = on (and
+	// quote.Literal's E'' strings read the same either way), so a server
+	// or role set to off must not read them differently.
+	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true), set_config('standard_conforming_strings', 'on', true)",
+		quote.Ident(prefix+schema.DefaultSchema)+", "+path); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	// stmts create the scratch schemas too (shadowModel lists them). One
-	// round trip for all of them: a script over the simple protocol.
-	if _, err := tx.Exec(ctx, strings.Join(stmts, "\n"), pgx.QueryExecModeSimpleProtocol); err != nil {
+	// stmts create the scratch schemas too (shadowModel lists them).
+	if err := execEach(ctx, tx, stmts); err != nil {
 		return nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
 	}
 	var shadows []string
 	for _, n := range names {
-		shadows = append(shadows, shadowPrefix+n)
+		shadows = append(shadows, prefix+n)
 	}
 	got, _, err := Inspect(ctx, tx, Options{Schemas: shadows})
 	if err != nil {
 		return nil, err
 	}
-	return unshadow(m, got, defaults), nil
+	return unshadow(m, got, defaults, prefix), nil
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// execEach runs stmts in order, each in a message of its own over the
+// extended protocol, all in one round trip. The extended protocol is
+// chosen here, on the wire, whatever the connection's default query mode:
+// a Parse message holding two statements is an error, where a simple
+// query would run them both.
+func execEach(ctx context.Context, tx pgx.Tx, stmts []string) error {
+	if len(stmts) == 0 {
+		return nil
 	}
-	return s
+	b := &pgconn.Batch{}
+	for _, s := range stmts {
+		b.ExecParams(s, nil, nil, nil, nil)
+	}
+	results, err := tx.Conn().PgConn().ExecBatch(ctx, b).ReadAll()
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			return r.Err
+		}
+	}
+	return nil
 }
 
 // shadowModel moves every object of m into its scratch schema, references
 // included.
-func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
+func shadowModel(m *schema.Model, prefix string) (*schema.Model, map[string]string) {
 	c := m.Clone()
 	c.Schemas = nil
 	for _, s := range append([]string{schema.DefaultSchema}, schemaNames(m)...) {
-		c.Schemas = append(c.Schemas, &schema.Schema{Name: shadowPrefix + s})
+		c.Schemas = append(c.Schemas, &schema.Schema{Name: prefix + s})
 	}
 	for _, e := range c.Enums {
-		e.Schema = shadowPrefix + e.Schema
+		e.Schema = prefix + e.Schema
 	}
 	// Only what PostgreSQL rewrites is built: defaults, generated columns,
 	// checks, and indexes with expressions, predicates or operator
@@ -99,17 +146,17 @@ func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 	// Defaults depend on nothing but the column's type, so each distinct
 	// (type, default) pair is built once, as a column of one table of
 	// defaults; a table is built only for what depends on its columns.
-	defaults := &schema.Table{Schema: shadowPrefix + schema.DefaultSchema, Name: defaultsTable}
+	defaults := &schema.Table{Schema: prefix + schema.DefaultSchema, Name: defaultsTable}
 	seen := map[string]string{} // default key → column of the defaults table
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
-		t.Schema = shadowPrefix + t.Schema
+		t.Schema = prefix + t.Schema
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
 		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
 		for _, col := range t.Columns {
 			if col.Type.Schema != "" {
-				col.Type.Schema = shadowPrefix + col.Type.Schema
+				col.Type.Schema = prefix + col.Type.Schema
 			}
 			col.Type = col.Type.Storage()
 			col.Identity = ""
@@ -134,9 +181,9 @@ func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 }
 
 // shadowType is the type a column of m has in the scratch schemas.
-func shadowType(t schema.Type) schema.Type {
+func shadowType(t schema.Type, prefix string) schema.Type {
 	if t.Schema != "" {
-		t.Schema = shadowPrefix + t.Schema
+		t.Schema = prefix + t.Schema
 	}
 	return t.Storage()
 }
@@ -172,23 +219,23 @@ func schemaNames(m *schema.Model) []string {
 
 // unshadow takes the expression texts of the introspected shadow and puts
 // them into a copy of m, with the scratch schemas' names taken out of them.
-func unshadow(m, got *schema.Model, defaults map[string]string) *schema.Model {
+func unshadow(m, got *schema.Model, defaults map[string]string, prefix string) *schema.Model {
 	c := m.Clone()
 	fix := func(s string) string {
-		s = strings.ReplaceAll(s, `"`+shadowPrefix, `"`)
-		return strings.ReplaceAll(s, shadowPrefix, "")
+		s = strings.ReplaceAll(s, `"`+prefix, `"`)
+		return strings.ReplaceAll(s, prefix, "")
 	}
-	dt := got.Table(shadowPrefix+schema.DefaultSchema, defaultsTable)
+	dt := got.Table(prefix+schema.DefaultSchema, defaultsTable)
 	for _, t := range c.Tables {
 		for _, col := range t.Columns {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {
 				continue
 			}
-			if dc := dt.Column(defaults[defaultKey(shadowType(col.Type), col.Default)]); dc != nil {
+			if dc := dt.Column(defaults[defaultKey(shadowType(col.Type, prefix), col.Default)]); dc != nil {
 				col.Default = fix(dc.Default)
 			}
 		}
-		g := got.Table(shadowPrefix+t.Schema, t.Name)
+		g := got.Table(prefix+t.Schema, t.Name)
 		if g == nil {
 			continue
 		}
