@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -324,6 +326,14 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	}
 	col.NotNull = !nullable
 
+	// Expressions are written into DDL as they are: each must stay inside
+	// its statement. One that does not is reported and left out, and the
+	// column stays, so that nothing else is reported about it.
+	for _, key := range []string{"default", "generated", "check"} {
+		if o, ok := given[key]; ok && !l.checkExpr(key+":", o.Value, func(off int) schema.Position { return at(o.ValOff + off) }) {
+			delete(given, key)
+		}
+	}
 	if o, ok := given["default"]; ok {
 		col.Default = o.Value
 		l.checkEnumDefault(col, at(o.ValOff))
@@ -521,4 +531,22 @@ func sortedGroups(m map[string]*namedGroup) []*namedGroup {
 	}
 	slices.SortFunc(gs, func(a, b *namedGroup) int { return a.order - b.order })
 	return gs
+}
+
+// checkExpr reports an expression of the schema that would not stay inside
+// the statement it is written into (sqlsplit.CheckEmbeddable says why:
+// a semicolon, a parenthesis it did not open, a quote or comment left
+// open, a -- comment). at gives the position of a byte of expr.
+func (l *loader) checkExpr(what, expr string, at func(off int) schema.Position) bool {
+	err := sqlsplit.CheckEmbeddable(expr)
+	if err == nil {
+		return true
+	}
+	var ee *sqlsplit.EmbedError
+	if !errors.As(err, &ee) {
+		l.errs.Addf(at(0), "%s %v", what, err)
+		return false
+	}
+	l.errs.Addf(at(ee.Offset), "%s %s", what, ee.Msg)
+	return false
 }
