@@ -24,8 +24,8 @@ func (e *EmbedError) Error() string { return e.Msg }
 //     on.
 //
 // src must pass under both readings of '...' (standard_conforming_strings
-// on and off), so that a string such as '\'' cannot be one constant for
-// one server and a constant followed by SQL for another.
+// on and off), so that a backslash before a quote cannot make one
+// constant for one server and a constant followed by SQL for another.
 func CheckEmbeddable(src string) error {
 	if err := checkEmbeddable(src, false); err != nil {
 		return err
