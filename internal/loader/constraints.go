@@ -19,7 +19,7 @@ func (b *tableBuilder) markerName(mk *marker, sc *argScanner) (string, bool) {
 		b.l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", mk.Name, markerSyntax(mk.Name))
 		return "", false
 	}
-	b.l.checkLength(mk.at(off), mk.Name, name)
+	b.l.checkName(mk.at(off), mk.Name, name)
 	return name, true
 }
 
@@ -118,7 +118,7 @@ func (b *tableBuilder) pkMarker(mk *marker) {
 	if name == "" {
 		pk.Name = pkName(t.Name, pk.Columns)
 	} else {
-		b.l.checkLength(mk.at(noff), "primary key", name)
+		b.l.checkName(mk.at(noff), "primary key", name)
 	}
 	t.PrimaryKey = pk
 }

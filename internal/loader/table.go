@@ -81,9 +81,9 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 		l.markerError(mk, err)
 	} else if name != "" {
 		t.Name = name
-		l.checkLength(mk.at(off), "table", name)
+		l.checkName(mk.at(off), "table", name)
 	} else {
-		l.checkLength(t.Pos, "table", t.Name)
+		l.checkName(t.Pos, "table", t.Name)
 	}
 	if rest, off := sc.rest(); rest != "" {
 		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, markerSyntax("table"))
@@ -256,7 +256,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	if tagVal != "" && opts[0].Key != "" {
 		nameAt = at(opts[0].Off)
 	}
-	l.checkLength(nameAt, "column", col.Name)
+	l.checkName(nameAt, "column", col.Name)
 
 	// Options, each once.
 	given := map[string]tagOption{}
@@ -400,7 +400,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 		if key == "" {
 			key = "\x00" + col.Name // unnamed: a group of its own
 		} else {
-			l.checkLength(at(o.ValOff), kind, o.Value)
+			l.checkName(at(o.ValOff), kind, o.Value)
 		}
 		g := groups[key]
 		if g == nil {
