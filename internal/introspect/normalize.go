@@ -5,8 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,19 +17,66 @@ import (
 )
 
 // shadowPrefix starts the names of the scratch schemas Normalize builds a
-// model in: mizzle_shadow_<run>_<schema>, where run is random for each
-// call, so that no schema already in the database (a user's, or one left
-// by an older mizzle that could be made to commit) is ever in the way or
-// touched.
+// model in.
 const shadowPrefix = "mizzle_shadow_"
 
-// newShadowPrefix returns the prefix of one call's scratch schemas.
-func newShadowPrefix() (string, error) {
+// scratch names the scratch schemas of one call of Normalize:
+// mizzle_shadow_<run>_<n>, with run random for each call, so that no
+// schema already in the database (a user's, or one left by an older
+// mizzle that could be made to commit) is ever in the way or touched, and
+// n numbering the schemas of the model, so that a name stays short
+// whatever the length of the schema's own.
+type scratch struct {
+	prefix  string         // mizzle_shadow_<run>_
+	number  map[string]int // a schema of the model → n
+	real    []string       // n → the schema of the model
+	printed []string       // n → the schema's name as PostgreSQL prints it in an expression
+	token   *regexp.Regexp // a scratch schema's name, as it appears in an expression
+}
+
+func newScratch() (*scratch, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
+		return nil, err
 	}
-	return shadowPrefix + hex.EncodeToString(b[:]) + "_", nil
+	prefix := shadowPrefix + hex.EncodeToString(b[:]) + "_"
+	return &scratch{
+		prefix: prefix,
+		number: map[string]int{},
+		token:  regexp.MustCompile(regexp.QuoteMeta(prefix) + "[0-9]+"),
+	}, nil
+}
+
+// name returns the scratch schema standing for the model's schema s. Being
+// lower case, it prints without quotes.
+func (sc *scratch) name(s string) string {
+	n, ok := sc.number[s]
+	if !ok {
+		n = len(sc.real)
+		sc.number[s] = n
+		sc.real = append(sc.real, s)
+	}
+	return sc.prefix + strconv.Itoa(n)
+}
+
+// names returns every scratch schema, in order.
+func (sc *scratch) names() []string {
+	out := make([]string, len(sc.real))
+	for n, s := range sc.real {
+		out[n] = sc.name(s)
+	}
+	return out
+}
+
+// fix writes the real schemas' names in place of the scratch ones in an
+// expression printed by PostgreSQL.
+func (sc *scratch) fix(expr string) string {
+	return sc.token.ReplaceAllStringFunc(expr, func(tok string) string {
+		if n, err := strconv.Atoi(tok[len(sc.prefix):]); err == nil && n < len(sc.printed) {
+			return sc.printed[n]
+		}
+		return tok
+	})
 }
 
 // TxStarter is what Normalize needs: a connection that can open a
@@ -43,8 +91,8 @@ type TxStarter interface {
 // model written by hand compares equal to an introspected one. Structure
 // (names, types, keys) is kept from m.
 //
-// It builds m in scratch schemas (mizzle_shadow_<run>_<schema>, with run
-// random for each call) inside a transaction that it always rolls back,
+// It builds m in scratch schemas (mizzle_shadow_<run>_<n>, with run random
+// for each call and n numbering m's schemas) inside a transaction that it always rolls back,
 // with those schemas first on the search path so unqualified names resolve
 // as they would in the real ones, then introspects them. The database is
 // left exactly as it was; the role needs the CREATE privilege on the
@@ -56,11 +104,11 @@ type TxStarter interface {
 // server refuses to run as more than one statement, so no text in m can
 // end the transaction or run anything after it.
 func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*schema.Model) ([]string, error)) (*schema.Model, error) {
-	prefix, err := newShadowPrefix()
+	sc, err := newScratch()
 	if err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	shadow, defaults := shadowModel(m, prefix)
+	shadow, defaults := shadowModel(m, sc)
 	stmts, err := create(shadow)
 	if err != nil {
 		return nil, err
@@ -71,13 +119,12 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
+	// A schema's name in an expression is what quote_ident makes of it:
+	// quoted only when it must be (upper case, a key word, ...).
 	var path string
-	if err := tx.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&path); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT current_setting('search_path'),
+		ARRAY(SELECT quote_ident(s) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n)`, sc.real).Scan(&path, &sc.printed); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
-	}
-	names := []string{schema.DefaultSchema}
-	for _, s := range m.Schemas {
-		names = append(names, s.Name)
 	}
 	// The shadow of public goes first, so what resolves to public in the
 	// real schema resolves to its shadow here, and prints unqualified.
@@ -85,22 +132,18 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 	// quote.Literal's E'' strings read the same either way), so a server
 	// or role set to off must not read them differently.
 	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true), set_config('standard_conforming_strings', 'on', true)",
-		quote.Ident(prefix+schema.DefaultSchema)+", "+path); err != nil {
+		quote.Ident(sc.name(schema.DefaultSchema))+", "+path); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
 	// stmts create the scratch schemas too (shadowModel lists them).
 	if err := execEach(ctx, tx, stmts); err != nil {
 		return nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
 	}
-	var shadows []string
-	for _, n := range names {
-		shadows = append(shadows, prefix+n)
-	}
-	got, _, err := Inspect(ctx, tx, Options{Schemas: shadows})
+	got, _, err := Inspect(ctx, tx, Options{Schemas: sc.names()})
 	if err != nil {
 		return nil, err
 	}
-	return unshadow(m, got, defaults, prefix), nil
+	return unshadow(m, got, defaults, sc), nil
 }
 
 // execEach runs stmts in order, each in a message of its own over the
@@ -130,14 +173,14 @@ func execEach(ctx context.Context, tx pgx.Tx, stmts []string) error {
 
 // shadowModel moves every object of m into its scratch schema, references
 // included.
-func shadowModel(m *schema.Model, prefix string) (*schema.Model, map[string]string) {
+func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string) {
 	c := m.Clone()
-	c.Schemas = nil
-	for _, s := range append([]string{schema.DefaultSchema}, schemaNames(m)...) {
-		c.Schemas = append(c.Schemas, &schema.Schema{Name: prefix + s})
+	sc.name(schema.DefaultSchema) // first: the search path starts with it
+	for _, s := range m.Schemas {
+		sc.name(s.Name)
 	}
 	for _, e := range c.Enums {
-		e.Schema = prefix + e.Schema
+		e.Schema = sc.name(e.Schema)
 	}
 	// Only what PostgreSQL rewrites is built: defaults, generated columns,
 	// checks, and indexes with expressions, predicates or operator
@@ -146,19 +189,16 @@ func shadowModel(m *schema.Model, prefix string) (*schema.Model, map[string]stri
 	// Defaults depend on nothing but the column's type, so each distinct
 	// (type, default) pair is built once, as a column of one table of
 	// defaults; a table is built only for what depends on its columns.
-	defaults := &schema.Table{Schema: prefix + schema.DefaultSchema, Name: defaultsTable}
+	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable}
 	seen := map[string]string{} // default key → column of the defaults table
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
-		t.Schema = prefix + t.Schema
+		t.Schema = sc.name(t.Schema)
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
 		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
 		for _, col := range t.Columns {
-			if col.Type.Schema != "" {
-				col.Type.Schema = prefix + col.Type.Schema
-			}
-			col.Type = col.Type.Storage()
+			col.Type = shadowType(col.Type, sc)
 			col.Identity = ""
 			if col.Default != "" {
 				if k := defaultKey(col.Type, col.Default); seen[k] == "" {
@@ -177,13 +217,18 @@ func shadowModel(m *schema.Model, prefix string) (*schema.Model, map[string]stri
 	if len(defaults.Columns) > 0 {
 		c.Tables = append(c.Tables, defaults)
 	}
+	// Last, as types may name schemas the model does not list.
+	c.Schemas = nil
+	for _, name := range sc.names() {
+		c.Schemas = append(c.Schemas, &schema.Schema{Name: name})
+	}
 	return c, seen
 }
 
 // shadowType is the type a column of m has in the scratch schemas.
-func shadowType(t schema.Type, prefix string) schema.Type {
+func shadowType(t schema.Type, sc *scratch) schema.Type {
 	if t.Schema != "" {
-		t.Schema = prefix + t.Schema
+		t.Schema = sc.name(t.Schema)
 	}
 	return t.Storage()
 }
@@ -209,33 +254,22 @@ func rewritten(ix schema.Index) bool {
 	return slices.ContainsFunc(ix.Elements, func(e schema.IndexElem) bool { return e.Expr != "" || e.Opclass != "" })
 }
 
-func schemaNames(m *schema.Model) []string {
-	var out []string
-	for _, s := range m.Schemas {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
 // unshadow takes the expression texts of the introspected shadow and puts
 // them into a copy of m, with the scratch schemas' names taken out of them.
-func unshadow(m, got *schema.Model, defaults map[string]string, prefix string) *schema.Model {
+func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *schema.Model {
 	c := m.Clone()
-	fix := func(s string) string {
-		s = strings.ReplaceAll(s, `"`+prefix, `"`)
-		return strings.ReplaceAll(s, prefix, "")
-	}
-	dt := got.Table(prefix+schema.DefaultSchema, defaultsTable)
+	fix := sc.fix
+	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable)
 	for _, t := range c.Tables {
 		for _, col := range t.Columns {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {
 				continue
 			}
-			if dc := dt.Column(defaults[defaultKey(shadowType(col.Type, prefix), col.Default)]); dc != nil {
+			if dc := dt.Column(defaults[defaultKey(shadowType(col.Type, sc), col.Default)]); dc != nil {
 				col.Default = fix(dc.Default)
 			}
 		}
-		g := got.Table(prefix+t.Schema, t.Name)
+		g := got.Table(sc.name(t.Schema), t.Name)
 		if g == nil {
 			continue
 		}

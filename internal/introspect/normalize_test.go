@@ -206,3 +206,44 @@ func TestNormalizeStandardStrings(t *testing.T) {
 		t.Errorf("normalized with standard_conforming_strings on: %s; off: %s", want["on"], want["off"])
 	}
 }
+
+// TestNormalizeSchemaNames normalizes a model whose schemas have names
+// that a prefix would push past 63 bytes or that must be quoted, and
+// compares with the database built from it.
+func TestNormalizeSchemaNames(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	m := &schema.Model{}
+	for _, name := range []string{strings.Repeat("s", 63), "select", "My Schema", "é"} {
+		m.Schemas = append(m.Schemas, &schema.Schema{Name: name})
+		m.Enums = append(m.Enums, &schema.Enum{Schema: name, Name: "e", Values: []string{"a", "b"}})
+		m.Tables = append(m.Tables, &schema.Table{Schema: name, Name: "t", Columns: []*schema.Column{
+			{Name: "n", Type: schema.Type{Name: "integer"}, Default: "1 + 1"},
+			{Name: "x", Type: schema.Type{Schema: name, Name: "e"}, Default: "'a'"},
+		}, Checks: []schema.Check{{Name: "c", Expr: "x <> 'b'"}}})
+	}
+	norm, err := introspect.Normalize(ctx, conn, m, createSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, err := createSQL(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stmts {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	var names []string
+	for _, s := range m.Schemas {
+		names = append(names, s.Name)
+	}
+	got, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(migrations.Strip(got), migrations.Strip(norm)); diff != "" {
+		t.Errorf("Normalize differs from the database built from the schema (-database +normalized):\n%s", diff)
+	}
+}
