@@ -92,11 +92,11 @@ type TxStarter interface {
 // (names, types, keys) is kept from m.
 //
 // It builds m in scratch schemas (mizzle_shadow_<run>_<n>, with run random
-// for each call and n numbering m's schemas) inside a transaction that it always rolls back,
-// with those schemas first on the search path so unqualified names resolve
-// as they would in the real ones, then introspects them. The database is
-// left exactly as it was; the role needs the CREATE privilege on the
-// database.
+// for each call and n numbering m's schemas) inside a transaction that it
+// always rolls back, with those schemas first on the search path so
+// unqualified names resolve as they would in the real ones, then
+// introspects them. The database is left exactly as it was; the role needs
+// the CREATE privilege on the database.
 //
 // m may come from anywhere (a snapshot in a pull request, say), so its
 // expressions are not trusted to be one expression each: every statement
