@@ -407,7 +407,7 @@ func (d *differ) usesNewValue(old, e *schema.Enum) bool {
 	var lits []string
 	for _, v := range e.Values {
 		if !slices.Contains(old.Values, v) {
-			lits = append(lits, quote.Literal(v))
+			lits = append(lits, quote.Spellings(v)...)
 		}
 	}
 	uses := func(expr string) bool {

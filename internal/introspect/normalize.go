@@ -2,18 +2,82 @@ package introspect
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"regexp"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
 
-// shadowPrefix names the scratch schemas Normalize builds a model in.
+// shadowPrefix starts the names of the scratch schemas Normalize builds a
+// model in.
 const shadowPrefix = "mizzle_shadow_"
+
+// scratch names the scratch schemas of one call of Normalize:
+// mizzle_shadow_<run>_<n>, with run random for each call, so that no
+// schema already in the database (a user's, or one left by an older
+// mizzle that could be made to commit) is ever in the way or touched, and
+// n numbering the schemas of the model, so that a name stays short
+// whatever the length of the schema's own.
+type scratch struct {
+	prefix  string         // mizzle_shadow_<run>_
+	number  map[string]int // a schema of the model → n
+	real    []string       // n → the schema of the model
+	printed []string       // n → the schema's name as PostgreSQL prints it in an expression
+	token   *regexp.Regexp // a scratch schema's name, as it appears in an expression
+}
+
+func newScratch() (*scratch, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	prefix := shadowPrefix + hex.EncodeToString(b[:]) + "_"
+	return &scratch{
+		prefix: prefix,
+		number: map[string]int{},
+		token:  regexp.MustCompile(regexp.QuoteMeta(prefix) + "[0-9]+"),
+	}, nil
+}
+
+// name returns the scratch schema standing for the model's schema s. Being
+// lower case, it prints without quotes.
+func (sc *scratch) name(s string) string {
+	n, ok := sc.number[s]
+	if !ok {
+		n = len(sc.real)
+		sc.number[s] = n
+		sc.real = append(sc.real, s)
+	}
+	return sc.prefix + strconv.Itoa(n)
+}
+
+// names returns every scratch schema, in order.
+func (sc *scratch) names() []string {
+	out := make([]string, len(sc.real))
+	for n, s := range sc.real {
+		out[n] = sc.name(s)
+	}
+	return out
+}
+
+// fix writes the real schemas' names in place of the scratch ones in an
+// expression printed by PostgreSQL.
+func (sc *scratch) fix(expr string) string {
+	return sc.token.ReplaceAllStringFunc(expr, func(tok string) string {
+		if n, err := strconv.Atoi(tok[len(sc.prefix):]); err == nil && n < len(sc.printed) {
+			return sc.printed[n]
+		}
+		return tok
+	})
+}
 
 // TxStarter is what Normalize needs: a connection that can open a
 // transaction (*pgx.Conn, *pgxpool.Pool and pgx.Tx do).
@@ -27,13 +91,24 @@ type TxStarter interface {
 // model written by hand compares equal to an introspected one. Structure
 // (names, types, keys) is kept from m.
 //
-// It builds m in scratch schemas (mizzle_shadow_<schema>) inside a
-// transaction that it always rolls back, with those schemas first on the
-// search path so unqualified names resolve as they would in the real ones,
-// then introspects them. The database is left exactly as it was; the role
-// needs the CREATE privilege on the database.
+// It builds m in scratch schemas (mizzle_shadow_<run>_<n>, with run random
+// for each call and n numbering m's schemas) inside a transaction that it
+// always rolls back, with those schemas first on the search path so
+// unqualified names resolve as they would in the real ones, then
+// introspects them. The database is left exactly as it was; the role needs
+// the CREATE privilege on the database.
+//
+// m may come from anywhere (a snapshot in a pull request, say), so its
+// expressions are not trusted to be one expression each: every statement
+// goes in a message of its own over the extended protocol, which the
+// server refuses to run as more than one statement, so no text in m can
+// end the transaction or run anything after it.
 func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*schema.Model) ([]string, error)) (*schema.Model, error) {
-	shadow, defaults := shadowModel(m)
+	sc, err := newScratch()
+	if err != nil {
+		return nil, fmt.Errorf("normalize: %w", err)
+	}
+	shadow, defaults := shadowModel(m, sc)
 	stmts, err := create(shadow)
 	if err != nil {
 		return nil, err
@@ -44,53 +119,68 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
+	// A schema's name in an expression is what quote_ident makes of it:
+	// quoted only when it must be (upper case, a key word, ...).
 	var path string
-	if err := tx.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&path); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT current_setting('search_path'),
+		ARRAY(SELECT quote_ident(s) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n)`, sc.real).Scan(&path, &sc.printed); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
-	}
-	names := []string{schema.DefaultSchema}
-	for _, s := range m.Schemas {
-		names = append(names, s.Name)
 	}
 	// The shadow of public goes first, so what resolves to public in the
 	// real schema resolves to its shadow here, and prints unqualified.
-	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true)",
-		quote.Ident(shadowPrefix+schema.DefaultSchema)+", "+path); err != nil {
+	// Literals are written for standard_conforming_strings = on (and
+	// quote.Literal's E'' strings read the same either way), so a server
+	// or role set to off must not read them differently.
+	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true), set_config('standard_conforming_strings', 'on', true)",
+		quote.Ident(sc.name(schema.DefaultSchema))+", "+path); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	// stmts create the scratch schemas too (shadowModel lists them). One
-	// round trip for all of them: a script over the simple protocol.
-	if _, err := tx.Exec(ctx, strings.Join(stmts, "\n"), pgx.QueryExecModeSimpleProtocol); err != nil {
+	// stmts create the scratch schemas too (shadowModel lists them).
+	if err := execEach(ctx, tx, stmts); err != nil {
 		return nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
 	}
-	var shadows []string
-	for _, n := range names {
-		shadows = append(shadows, shadowPrefix+n)
-	}
-	got, _, err := Inspect(ctx, tx, Options{Schemas: shadows})
+	got, _, err := Inspect(ctx, tx, Options{Schemas: sc.names()})
 	if err != nil {
 		return nil, err
 	}
-	return unshadow(m, got, defaults), nil
+	return unshadow(m, got, defaults, sc), nil
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// execEach runs stmts in order, each in a message of its own over the
+// extended protocol, all in one round trip. The extended protocol is
+// chosen here, on the wire, whatever the connection's default query mode:
+// a Parse message holding two statements is an error, where a simple
+// query would run them both.
+func execEach(ctx context.Context, tx pgx.Tx, stmts []string) error {
+	if len(stmts) == 0 {
+		return nil
 	}
-	return s
+	b := &pgconn.Batch{}
+	for _, s := range stmts {
+		b.ExecParams(s, nil, nil, nil, nil)
+	}
+	results, err := tx.Conn().PgConn().ExecBatch(ctx, b).ReadAll()
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			return r.Err
+		}
+	}
+	return nil
 }
 
 // shadowModel moves every object of m into its scratch schema, references
 // included.
-func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
+func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string) {
 	c := m.Clone()
-	c.Schemas = nil
-	for _, s := range append([]string{schema.DefaultSchema}, schemaNames(m)...) {
-		c.Schemas = append(c.Schemas, &schema.Schema{Name: shadowPrefix + s})
+	sc.name(schema.DefaultSchema) // first: the search path starts with it
+	for _, s := range m.Schemas {
+		sc.name(s.Name)
 	}
 	for _, e := range c.Enums {
-		e.Schema = shadowPrefix + e.Schema
+		e.Schema = sc.name(e.Schema)
 	}
 	// Only what PostgreSQL rewrites is built: defaults, generated columns,
 	// checks, and indexes with expressions, predicates or operator
@@ -99,16 +189,16 @@ func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 	// Defaults depend on nothing but the column's type, so each distinct
 	// (type, default) pair is built once, as a column of one table of
 	// defaults; a table is built only for what depends on its columns.
-	defaults := &schema.Table{Schema: shadowPrefix + schema.DefaultSchema, Name: defaultsTable}
+	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable}
 	seen := map[string]string{} // default key → column of the defaults table
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
-		t.Schema = shadowPrefix + t.Schema
+		t.Schema = sc.name(t.Schema)
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
 		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
 		for _, col := range t.Columns {
-			col.Type = shadowType(m, col.Type)
+			col.Type = shadowType(m, col.Type, sc)
 			col.Identity = ""
 			if col.Default != "" {
 				if k := defaultKey(col.Type, col.Default); seen[k] == "" {
@@ -127,14 +217,19 @@ func shadowModel(m *schema.Model) (*schema.Model, map[string]string) {
 	if len(defaults.Columns) > 0 {
 		c.Tables = append(c.Tables, defaults)
 	}
+	// Last, as types may name schemas the model does not list.
+	c.Schemas = nil
+	for _, name := range sc.names() {
+		c.Schemas = append(c.Schemas, &schema.Schema{Name: name})
+	}
 	return c, seen
 }
 
 // shadowType is the type a column of m has in the scratch schemas: an
 // enum of m's is built there, other types (domains) are the real ones.
-func shadowType(m *schema.Model, t schema.Type) schema.Type {
+func shadowType(m *schema.Model, t schema.Type, sc *scratch) schema.Type {
 	if t.Schema != "" && m.Enum(t.Schema, t.Name) != nil {
-		t.Schema = shadowPrefix + t.Schema
+		t.Schema = sc.name(t.Schema)
 	}
 	return t.Storage()
 }
@@ -160,33 +255,22 @@ func rewritten(ix schema.Index) bool {
 	return slices.ContainsFunc(ix.Elements, func(e schema.IndexElem) bool { return e.Expr != "" || e.Opclass != "" })
 }
 
-func schemaNames(m *schema.Model) []string {
-	var out []string
-	for _, s := range m.Schemas {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
 // unshadow takes the expression texts of the introspected shadow and puts
 // them into a copy of m, with the scratch schemas' names taken out of them.
-func unshadow(m, got *schema.Model, defaults map[string]string) *schema.Model {
+func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *schema.Model {
 	c := m.Clone()
-	fix := func(s string) string {
-		s = strings.ReplaceAll(s, `"`+shadowPrefix, `"`)
-		return strings.ReplaceAll(s, shadowPrefix, "")
-	}
-	dt := got.Table(shadowPrefix+schema.DefaultSchema, defaultsTable)
+	fix := sc.fix
+	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable)
 	for _, t := range c.Tables {
 		for _, col := range t.Columns {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {
 				continue
 			}
-			if dc := dt.Column(defaults[defaultKey(shadowType(m, col.Type), col.Default)]); dc != nil {
+			if dc := dt.Column(defaults[defaultKey(shadowType(m, col.Type, sc), col.Default)]); dc != nil {
 				col.Default = fix(dc.Default)
 			}
 		}
-		g := got.Table(shadowPrefix+t.Schema, t.Name)
+		g := got.Table(sc.name(t.Schema), t.Name)
 		if g == nil {
 			continue
 		}

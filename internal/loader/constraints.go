@@ -19,7 +19,7 @@ func (b *tableBuilder) markerName(mk *marker, sc *argScanner) (string, bool) {
 		b.l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", mk.Name, markerSyntax(mk.Name))
 		return "", false
 	}
-	b.l.checkLength(mk.at(off), mk.Name, name)
+	b.l.checkName(mk.at(off), mk.Name, name)
 	return name, true
 }
 
@@ -31,6 +31,10 @@ func (b *tableBuilder) elements(mk *marker, sc *argScanner, what string, columns
 		b.l.markerError(mk, err)
 		return nil, false
 	}
+	at := func(o int) schema.Position { return mk.at(off + o) }
+	if !b.l.checkExpr("//mizzle:"+mk.Name+":", inside, at) {
+		return nil, false
+	}
 	els, err := parseElements(inside, off)
 	if err != nil {
 		b.l.markerError(mk, err)
@@ -38,6 +42,13 @@ func (b *tableBuilder) elements(mk *marker, sc *argScanner, what string, columns
 	}
 	ok := true
 	for _, e := range els {
+		// Each expression is written on its own too, in parentheses: a
+		// comma inside a comment or dollar quote, which splits the list
+		// here, must not leave half of one open.
+		if e.Expr != "" && !b.l.checkExpr("//mizzle:"+mk.Name+":", e.Expr, func(int) schema.Position { return mk.at(e.off) }) {
+			ok = false
+			continue
+		}
 		if columnsOnly && (e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "") {
 			b.l.errs.Addf(mk.at(e.off), "//mizzle:%s: %s lists plain column names only", mk.Name, what)
 			ok = false
@@ -107,7 +118,7 @@ func (b *tableBuilder) pkMarker(mk *marker) {
 	if name == "" {
 		pk.Name = pkName(t.Name, pk.Columns)
 	} else {
-		b.l.checkLength(mk.at(noff), "primary key", name)
+		b.l.checkName(mk.at(noff), "primary key", name)
 	}
 	t.PrimaryKey = pk
 }
@@ -165,6 +176,9 @@ func (b *tableBuilder) where(mk *marker, sc *argScanner, dst *string) bool {
 	pred, off := sc.rest()
 	if pred == "" {
 		b.l.errs.Addf(mk.at(off), "//mizzle:%s: WHERE needs a predicate", mk.Name)
+		return false
+	}
+	if !b.l.checkExpr("//mizzle:"+mk.Name+": WHERE:", pred, func(o int) schema.Position { return mk.at(off + o) }) {
 		return false
 	}
 	*dst = pred
@@ -231,6 +245,9 @@ func (b *tableBuilder) checkMarker(mk *marker) {
 	}
 	if strings.TrimSpace(expr) == "" {
 		b.l.errs.Addf(mk.at(off), "//mizzle:check: the expression is empty")
+		return
+	}
+	if !b.l.checkExpr("//mizzle:check:", expr, func(o int) schema.Position { return mk.at(off + o) }) {
 		return
 	}
 	b.extra(mk, sc)

@@ -1,9 +1,12 @@
 package loader
 
 import (
+	"fmt"
 	"go/constant"
 	"go/types"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/mizzle/mizzle/schema"
 )
@@ -62,16 +65,16 @@ func (l *loader) collectEnums() {
 				l.markerError(mk, err)
 			} else if name != "" {
 				e.Name = name
-				l.checkLength(mk.at(off), "enum", name)
+				l.checkName(mk.at(off), "enum", name)
 			} else {
-				l.checkLength(e.Pos, "enum", e.Name)
+				l.checkName(e.Pos, "enum", e.Name)
 			}
 			if rest, roff := sc.rest(); rest != "" {
 				l.errs.Addf(mk.at(roff), "unexpected %q after the enum name; syntax: %s", rest, markerSyntax("enum"))
 			}
 		}
 		if mk == nil {
-			l.checkLength(e.Pos, "enum", e.Name)
+			l.checkName(e.Pos, "enum", e.Name)
 		}
 		l.applySchemaAndWas(d, &e.Schema, &e.Was)
 		slices.SortFunc(cs, func(a, b *types.Const) int { return int(a.Pos() - b.Pos()) })
@@ -85,6 +88,8 @@ func (l *loader) collectEnums() {
 				l.errs.Addf(l.pos(c.Pos()), "enum %s: constant %s has an empty value; PostgreSQL enum labels are 1 to 63 bytes", e.Name, c.Name())
 			case len(v) > schema.MaxIdentifierLength:
 				l.errs.Addf(l.pos(c.Pos()), "enum %s: value %q of constant %s is %d bytes; PostgreSQL enum labels are at most 63 bytes", e.Name, v, c.Name(), len(v))
+			case badText(v) != "":
+				l.errs.Addf(l.pos(c.Pos()), "enum %s: value %q of constant %s %s", e.Name, v, c.Name(), badText(v))
 			}
 			seen[v] = true
 			e.Values = append(e.Values, v)
@@ -132,7 +137,7 @@ func (l *loader) applySchemaAndWas(d *typeDecl, schemaName, was *string) {
 		if rest, roff := sc.rest(); rest != "" {
 			l.errs.Addf(mk.at(roff), "unexpected %q after the name; syntax: %s", rest, markerSyntax(kind))
 		}
-		l.checkLength(mk.at(off), kind, name)
+		l.checkName(mk.at(off), kind, name)
 		if kind == "schema" {
 			*schemaName = name
 		} else {
@@ -151,8 +156,25 @@ func (l *loader) markerError(mk *marker, err error) {
 }
 
 // checkLength reports a name PostgreSQL would truncate.
-func (l *loader) checkLength(pos schema.Position, what, name string) {
+func (l *loader) checkName(pos schema.Position, what, name string) {
 	if len(name) > schema.MaxIdentifierLength {
 		l.errs.Addf(pos, "%s name %q is %d bytes; PostgreSQL truncates identifiers longer than 63 bytes", what, name, len(name))
 	}
+	if msg := badText(name); msg != "" {
+		l.errs.Addf(pos, "%s name %q %s", what, name, msg)
+	}
+}
+
+// badText says what makes s impossible as a PostgreSQL name or label, or
+// returns "": a NUL byte (the server's strings end at one) or bytes that
+// are not UTF-8 (which a database in UTF8 refuses, and generated Go code
+// could not hold in a comment).
+func badText(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return fmt.Sprintf("holds a NUL byte (at byte %d), which PostgreSQL names and labels cannot", i)
+	}
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	return ""
 }

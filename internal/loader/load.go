@@ -13,10 +13,12 @@ package loader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +40,9 @@ type Config struct {
 
 // Load loads the schema package and returns its model, sorted. When the
 // package does not compile or the schema has mistakes, the error is a
-// schema.ErrorList with every problem.
+// schema.ErrorList with every problem. When the go command cannot load it
+// at all (a folder without Go files, a malformed import path), the error
+// is the go command's message, with no position.
 func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
 	pattern := cfg.Pattern
 	if pattern == "" {
@@ -59,8 +63,8 @@ func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
 		return nil, fmt.Errorf("loader: pattern %q matches %d packages; the schema is one package", pattern, len(pkgs))
 	}
 	pkg := pkgs[0]
-	if errs := packageErrors(pkg); len(errs) > 0 {
-		return nil, errs.Sort()
+	if err := packageErrors(pkg); err != nil {
+		return nil, err
 	}
 	l := &loader{
 		fset:   pkg.Fset,
@@ -77,8 +81,11 @@ func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
 }
 
 // packageErrors turns go/packages errors (the go command's, parse and type
-// errors) into positioned schema errors.
-func packageErrors(pkg *packages.Package) schema.ErrorList {
+// errors) into positioned schema errors. Errors about the package as a
+// whole come from the go command with the position "-"; when there is
+// nothing else, their messages are the error, as a position that names
+// nothing would only be noise ("-: no Go files in ...").
+func packageErrors(pkg *packages.Package) error {
 	var errs, listErrs schema.ErrorList
 	packages.Visit([]*packages.Package{pkg}, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
@@ -97,7 +104,19 @@ func packageErrors(pkg *packages.Package) schema.ErrorList {
 	if len(errs) == 0 && len(pkg.GoFiles) == 0 {
 		errs.Add(schema.Position{Filename: pkg.PkgPath}, "no Go files in the schema package")
 	}
-	return errs
+	if len(errs) == 0 {
+		return nil
+	}
+	var msgs []string
+	for _, e := range errs {
+		if e.Pos != (schema.Position{}) {
+			return errs.Sort()
+		}
+		if !slices.Contains(msgs, e.Msg) {
+			msgs = append(msgs, e.Msg)
+		}
+	}
+	return errors.New(strings.Join(msgs, "\n"))
 }
 
 // parsePos reads "file:line:col" or "file:line" as go/packages reports them.

@@ -100,3 +100,26 @@ func modelJSON(t *testing.T, m *schema.Model, dir string) []byte {
 	}
 	return append(data, '\n')
 }
+
+// TestLoadWholePackageErrors checks that the go command's errors about the
+// package as a whole, which come with no position, are the error's
+// message as they are, not a list entry at the position "-".
+func TestLoadWholePackageErrors(t *testing.T) {
+	ar := txtar.Parse([]byte("-- empty/README --\nno Go here\n-- sch ema/s.go --\npackage s\n"))
+	dir, env := testmod.Write(t, ar)
+	for _, tt := range []struct{ pattern, want string }{
+		{"./empty", "no Go files in " + filepath.Join(dir, "empty")},
+		{"./sch ema", `malformed import path "example.com/app/sch ema": invalid char ' '`},
+	} {
+		_, err := loader.Load(context.Background(), loader.Config{Dir: dir, Env: env, Pattern: tt.pattern})
+		var list schema.ErrorList
+		switch {
+		case err == nil:
+			t.Errorf("%s: loaded; want an error", tt.pattern)
+		case errors.As(err, &list):
+			t.Errorf("%s: %q is a list of positioned errors; want the message alone", tt.pattern, err)
+		case err.Error() != tt.want:
+			t.Errorf("%s: error %q, want %q", tt.pattern, err, tt.want)
+		}
+	}
+}

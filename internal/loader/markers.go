@@ -133,6 +133,11 @@ func (sc *argScanner) name() (string, int, error) {
 			i++
 		}
 		sc.off = i + 1
+		if b.Len() == 0 {
+			// Not "no name given": PostgreSQL has no empty names, and
+			// falling back to the default would hide the mistake.
+			return "", start, &offsetError{start, `zero-length quoted name ""`}
+		}
 		return b.String(), start, nil
 	}
 	for sc.off < len(sc.s) && sc.s[sc.off] != ' ' && sc.s[sc.off] != '\t' && sc.s[sc.off] != '(' && sc.s[sc.off] != ')' {

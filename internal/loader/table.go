@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -79,9 +81,9 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 		l.markerError(mk, err)
 	} else if name != "" {
 		t.Name = name
-		l.checkLength(mk.at(off), "table", name)
+		l.checkName(mk.at(off), "table", name)
 	} else {
-		l.checkLength(t.Pos, "table", t.Name)
+		l.checkName(t.Pos, "table", t.Name)
 	}
 	if rest, off := sc.rest(); rest != "" {
 		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, markerSyntax("table"))
@@ -254,7 +256,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	if tagVal != "" && opts[0].Key != "" {
 		nameAt = at(opts[0].Off)
 	}
-	l.checkLength(nameAt, "column", col.Name)
+	l.checkName(nameAt, "column", col.Name)
 
 	// Options, each once.
 	given := map[string]tagOption{}
@@ -324,6 +326,14 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	}
 	col.NotNull = !nullable
 
+	// Expressions are written into DDL as they are: each must stay inside
+	// its statement. One that does not is reported and left out, and the
+	// column stays, so that nothing else is reported about it.
+	for _, key := range []string{"default", "generated", "check"} {
+		if o, ok := given[key]; ok && !l.checkExpr(key+":", o.Value, func(off int) schema.Position { return at(o.ValOff + off) }) {
+			delete(given, key)
+		}
+	}
 	if o, ok := given["default"]; ok {
 		col.Default = o.Value
 		l.checkEnumDefault(col, at(o.ValOff))
@@ -390,7 +400,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 		if key == "" {
 			key = "\x00" + col.Name // unnamed: a group of its own
 		} else {
-			l.checkLength(at(o.ValOff), kind, o.Value)
+			l.checkName(at(o.ValOff), kind, o.Value)
 		}
 		g := groups[key]
 		if g == nil {
@@ -521,4 +531,22 @@ func sortedGroups(m map[string]*namedGroup) []*namedGroup {
 	}
 	slices.SortFunc(gs, func(a, b *namedGroup) int { return a.order - b.order })
 	return gs
+}
+
+// checkExpr reports an expression of the schema that would not stay inside
+// the statement it is written into (sqlsplit.CheckEmbeddable says why:
+// a semicolon, a parenthesis it did not open, a quote or comment left
+// open, a -- comment). at gives the position of a byte of expr.
+func (l *loader) checkExpr(what, expr string, at func(off int) schema.Position) bool {
+	err := sqlsplit.CheckEmbeddable(expr)
+	if err == nil {
+		return true
+	}
+	var ee *sqlsplit.EmbedError
+	if !errors.As(err, &ee) {
+		l.errs.Addf(at(0), "%s %v", what, err)
+		return false
+	}
+	l.errs.Addf(at(ee.Offset), "%s %s", what, ee.Msg)
+	return false
 }

@@ -25,6 +25,12 @@ const (
 type scanner struct {
 	src string
 	pos int // offset of the next unread byte
+	// escapes makes '...' take backslash escapes, as the server reads it
+	// with standard_conforming_strings off.
+	escapes bool
+	// open names what the last token left unterminated (a quoted string,
+	// a block comment, ...), or is "".
+	open string
 }
 
 // next returns the kind of the token at s.pos and advances past it; the
@@ -35,6 +41,7 @@ func (s *scanner) next() (k kind, start int) {
 		return eof, p
 	}
 	start = p
+	s.open = ""
 	c := src[p]
 	switch {
 	case isSpace(c):
@@ -60,16 +67,23 @@ func (s *scanner) next() (k kind, start int) {
 			// Left for the server to report rather than dropped: a file
 			// whose end is swallowed by a comment is a mistake.
 			k = other
+			s.open = "block comment"
 		}
 	case c == '\'':
-		p, _ = quoted(src, p+1, false)
+		var ok bool
+		p, ok = quoted(src, p+1, s.escapes)
 		k = other
+		s.unterminated(ok, "quoted string")
 	case c == '"':
-		p, _ = quotedIdent(src, p+1)
+		var ok bool
+		p, ok = quotedIdent(src, p+1)
 		k = other
+		s.unterminated(ok, "quoted identifier")
 	case c == '$':
-		p = dollar(src, p)
+		var ok bool
+		p, ok = dollar(src, p)
 		k = other
+		s.unterminated(ok, "dollar quote")
 	case c == ';':
 		p++
 		k = semicolon
@@ -80,7 +94,9 @@ func (s *scanner) next() (k kind, start int) {
 		p++
 		k = rparen
 	case isIdentStart(c):
-		p, k = word(src, p)
+		var ok bool
+		p, k, ok = word(src, p)
+		s.unterminated(ok, "quoted string")
 	case isDigit(c):
 		p = number(src, p)
 		k = other
@@ -95,22 +111,30 @@ func (s *scanner) next() (k kind, start int) {
 	return k, start
 }
 
+// unterminated records what the token being scanned left open, unless ok.
+func (s *scanner) unterminated(ok bool, what string) {
+	if !ok {
+		s.open = what
+	}
+}
+
 // word scans what starts with an identifier character at src[p]: a string
 // with a prefix (E'...', U&'...', U&"...", B'...', X'...', N'...') or an
-// identifier.
-func word(src string, p int) (end int, k kind) {
+// identifier. ok is false for a string or quoted identifier that runs to
+// the end of src.
+func word(src string, p int) (end int, k kind, ok bool) {
 	c := src[p]
 	if p+1 < len(src) {
 		switch next := src[p+1]; {
 		case next == '\'' && (c == 'e' || c == 'E'):
 			// The only strings in which a backslash escapes the quote.
-			end, _ = quoted(src, p+2, true)
-			return end, other
+			end, ok = quoted(src, p+2, true)
+			return end, other, ok
 		case next == '\'' && (c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N'):
 			// The prefix is not an identifier (it must not count for BEGIN
 			// ATOMIC); the string that follows is an ordinary one as far as
 			// quotes go.
-			return p + 1, other
+			return p + 1, other, true
 		case next == '&' && (c == 'u' || c == 'U'):
 			// U&'...' and U&"..." are quoted like '...' and "...": their
 			// escapes use a backslash but never hide a quote, which is
@@ -118,19 +142,19 @@ func word(src string, p int) (end int, k kind) {
 			if p+2 < len(src) {
 				switch src[p+2] {
 				case '\'':
-					end, _ = quoted(src, p+3, false)
-					return end, other
+					end, ok = quoted(src, p+3, false)
+					return end, other, ok
 				case '"':
-					end, _ = quotedIdent(src, p+3)
-					return end, other
+					end, ok = quotedIdent(src, p+3)
+					return end, other, ok
 				}
 			}
 			// A U& without a quote is no identifier either (scan.l's
 			// {xufailed}).
-			return p + 1, other
+			return p + 1, other, true
 		}
 	}
-	return identEnd(src, p+1), ident
+	return identEnd(src, p+1), ident, true
 }
 
 // identEnd returns the end of the identifier characters from src[p] on.
@@ -177,11 +201,12 @@ func digits(src string, p int) int {
 }
 
 // dollar scans what starts with the '$' at src[p]: a parameter ($1), a
-// dollar-quoted string ($$...$$, $tag$...$tag$) or a lone '$'.
-func dollar(src string, p int) int {
+// dollar-quoted string ($$...$$, $tag$...$tag$) or a lone '$'. ok is false
+// for a dollar quote that is never closed.
+func dollar(src string, p int) (end int, ok bool) {
 	q := p + 1
 	if q < len(src) && isDigit(src[q]) {
-		return number(src, q) // $1, and like a number any junk after it
+		return number(src, q), true // $1, and like a number any junk after it
 	}
 	if q < len(src) && isIdentStart(src[q]) {
 		// A tag is an identifier without '$'.
@@ -192,16 +217,16 @@ func dollar(src string, p int) int {
 	if q >= len(src) || src[q] != '$' {
 		// "$tag" without its closing '$' is a '$' followed by an
 		// identifier, as in scan.l's {dolqfailed} rule.
-		return p + 1
+		return p + 1, true
 	}
 	delim := src[p : q+1]
 	// The body ends at the first occurrence of the delimiter, wherever it
 	// is: scan.l looks at every '$' in the body and nothing in between can
 	// hide one.
 	if i := strings.Index(src[q+1:], delim); i >= 0 {
-		return q + 1 + i + len(delim)
+		return q + 1 + i + len(delim), true
 	}
-	return len(src)
+	return len(src), false
 }
 
 // quoted scans the rest of a single-quoted string whose body starts at

@@ -177,3 +177,54 @@ func TestServerPosition(t *testing.T) {
 		t.Errorf("Pos(%d) = %d:%d, want 4:3 (%v)", pgErr.Position, line, col, err)
 	}
 }
+
+// TestServerEmbeddable writes each expression CheckEmbeddable accepts into
+// a statement, in parentheses, and sends it as a simple query, which runs
+// every statement it holds, with standard_conforming_strings on and off:
+// the server must run it as one statement. An expression that
+// CheckEmbeddable refuses for the off reading shows the probe can tell.
+func TestServerEmbeddable(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	statements := func(src, setting string) int {
+		t.Helper()
+		// The setting must be in force before the probe is parsed: the
+		// server parses a whole simple query before running any of it.
+		for _, s := range []string{"BEGIN", "SET LOCAL standard_conforming_strings = " + setting} {
+			if _, err := conn.Exec(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		results, err := conn.PgConn().Exec(ctx, "SELECT ("+src+") IS NOT NULL").ReadAll()
+		if err != nil {
+			// Nothing runs after an error: report it rather than count
+			// too few statements.
+			t.Logf("standard_conforming_strings = %s, %q: %v", setting, src, err)
+		}
+		if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		return len(results)
+	}
+	accepted := []string{
+		"0", "now()", "'a;b' || (SELECT \"c;)\" FROM (SELECT 'c' AS \"c;)\") s) || $$;$$ || $t$ ) $t$ || E'\\';'", "/* ( */ 1 /* nested /* ; */ ) */",
+		`'back\slash'`, `E'back\\slash'`, `'\\'`, "'it''s'", "'a'\n'b'", `'\\' || ';'`,
+	}
+	for _, src := range accepted {
+		if err := sqlsplit.CheckEmbeddable(src); err != nil {
+			t.Fatalf("CheckEmbeddable(%q) = %v; the test needs it accepted", src, err)
+		}
+		for _, setting := range []string{"on", "off"} {
+			if n := statements(src, setting); n != 1 {
+				t.Errorf("standard_conforming_strings = %s: the probe with %q ran as %d statements", setting, src, n)
+			}
+		}
+	}
+	refused := `'\'') ; SELECT 1; SELECT ('\'' || ''`
+	if sqlsplit.CheckEmbeddable(refused) == nil {
+		t.Fatalf("CheckEmbeddable(%q) = nil; the test needs it refused", refused)
+	}
+	if off := statements(refused, "off"); off < 2 {
+		t.Errorf("the probe with %q ran as %d statements with standard_conforming_strings off; want several", refused, off)
+	}
+}

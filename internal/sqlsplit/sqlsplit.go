@@ -10,7 +10,8 @@
 // inside an identifier such as a$b), quoted identifiers ("..." and
 // U&"..."), line comments and nested block comments, and psql's rule for
 // BEGIN ATOMIC bodies. It also owns mapping PostgreSQL's error position back
-// to a line and column.
+// to a line and column, and deciding whether an expression can be written
+// into a statement without ending it (CheckEmbeddable).
 //
 // It does not parse SQL and does not know what a statement means: it lexes
 // just enough to find statement boundaries. Invalid SQL is split too, and
