@@ -132,3 +132,36 @@ func TestHostileIdentifiers(t *testing.T) {
 		t.Errorf("check after dropping an index: exit %d, stderr:\n%s\nwant 1 and:\n%s", code, stderr, want)
 	}
 }
+
+// TestHostileNameLimits loads a schema with a name of every kind one byte
+// over PostgreSQL's 63 (one where the 63rd byte falls inside a two-byte
+// letter), an empty enum label and a repeated column: each is an error at
+// its file:line:col, and generate writes nothing.
+func TestHostileNameLimits(t *testing.T) {
+	p := newHostileProject(t, filepath.Join(filepath.Dir(hostileSchema), "limits.txtar"))
+	const want = `schema/schema.go:5:15: enum name "an_enum_name_of_exactly_sixty_four_bytes_for_the_limit_checks_xx" is 64 bytes; PostgreSQL truncates identifiers longer than 63 bytes
+schema/schema.go:9:2: enum an_enum_name_of_exactly_sixty_four_bytes_for_the_limit_checks_xx: value "an enum value of exactly sixty-four bytes, it's 64 bytes long!!!" of constant BigLong is 64 bytes; PostgreSQL enum labels are at most 63 bytes
+schema/schema.go:10:2: enum an_enum_name_of_exactly_sixty_four_bytes_for_the_limit_checks_xx: constant BigEmpty has an empty value; PostgreSQL enum labels are 1 to 63 bytes
+schema/schema.go:16:16: table name "a_table_name_of_exactly_sixty_four_bytes_for_the_limit_checks_xx" is 64 bytes; PostgreSQL truncates identifiers longer than 63 bytes
+schema/schema.go:17:16: index name "an_index_name_of_exactly_sixty_four_bytes_for_the_limit_checks_x" is 64 bytes; PostgreSQL truncates identifiers longer than 63 bytes
+schema/schema.go:18:16: check name "a_check_name_of_exactly_sixty_four_bytes_for_the_limit_checks_xx" is 64 bytes; PostgreSQL truncates identifiers longer than 63 bytes
+schema/schema.go:21:18: column name "a_column_name_of_exactly_sixty_four_bytes_for_the_limit_checks_x" is 64 bytes; PostgreSQL truncates identifiers longer than 63 bytes
+schema/schema.go:27:16: table name "xxééééééééééééééééééééééééééééééé" is 64 bytes; PostgreSQL truncates identifiers longer than 63 bytes
+schema/schema.go:30:2: duplicate column "id" in table "xxééééééééééééééééééééééééééééééé" (first from field ID at schema.go:29)
+9 errors
+`
+	for _, args := range [][]string{
+		{"schema", "--schema", "schema"},
+		{"generate", "--schema", "schema", "--migrations", "migrations", "--query", "db"},
+	} {
+		code, stdout, stderr := p.run(".", args...)
+		if code != exitFailure || stdout != "" || stderr != want {
+			t.Errorf("mizzle %s: exit %d, stdout %q, stderr:\n%s\nwant 1, nothing and:\n%s", args[0], code, stdout, stderr, want)
+		}
+	}
+	for _, dir := range []string{"migrations", "db"} {
+		if _, err := os.Stat(filepath.Join(p.dir, dir)); err == nil {
+			t.Errorf("a refused generate wrote %s", dir)
+		}
+	}
+}
