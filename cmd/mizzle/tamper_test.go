@@ -64,6 +64,16 @@ func fingerprint(t *testing.T, conn *pgx.Conn) string {
 	return s
 }
 
+// resetSQL empties a database: every schema dropped, public made again.
+const resetSQL = `DO $$
+DECLARE s text;
+BEGIN
+	FOR s IN SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%' LOOP
+		EXECUTE format('DROP SCHEMA %I CASCADE', s);
+	END LOOP;
+	CREATE SCHEMA public;
+END $$`
+
 // tamperBase is the folder every tamper case starts from: four migrations
 // written by mizzle generate. Absolute, as the tests change directory.
 var tamperBase, _ = filepath.Abs(filepath.Join("testdata", "tamper", "base.txtar"))
@@ -418,12 +428,20 @@ func TestTamperMatrix(t *testing.T) {
 			return e
 		})), history: []string{"4 rows"}},
 	}
+	// One database, emptied before each case: creating and dropping one
+	// per case would take most of the test's time.
+	db := pgtest.NewDatabase(t)
+	conn := dbConn(t, db)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if _, err := conn.Exec(context.Background(), resetSQL); err != nil {
+				t.Fatal(err)
+			}
+			if fp := fingerprint(t, conn); fp != "schema public" {
+				t.Fatalf("the database is not empty:\n%s", fp)
+			}
 			dir := migrateProject(t)
 			mig := filepath.Join(dir, "migrations")
-			db := pgtest.NewDatabase(t)
-			conn := dbConn(t, db)
 			flags := []string{"--database-url", db}
 			if tt.drizzle {
 				flags = append(flags, "--drizzle")
