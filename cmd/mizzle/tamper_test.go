@@ -318,7 +318,7 @@ func TestTamperMatrix(t *testing.T) {
 		// The journal or meta/ gone.
 		{name: "journal deleted", edit: remove(migrations.JournalFile), refuse: []string{journal + ": missing, but the folder has SQL files"}},
 		{name: "meta deleted", edit: remove("meta"), refuse: []string{journal + ": missing, but the folder has SQL files"}},
-		{name: "journal is a directory", edit: edits(remove(migrations.JournalFile), setFile(migrations.JournalFile+"/x", "")), refuse: []string{"_journal.json"}},
+		{name: "journal is a directory", edit: edits(remove(migrations.JournalFile), setFile(migrations.JournalFile+"/x", "")), refuse: []string{"meta/_journal.json: is a directory"}},
 
 		// SQL files and entries that do not match.
 		{name: "SQL file the journal does not list", edit: setFile("0004_extra.sql", "CREATE TABLE extra ();\n"), refuse: notListed("0004_extra.sql")},
