@@ -171,7 +171,7 @@ func printedApplied(out string) []string {
 
 // migrateAll applies crashFolder to completion in dir's folder, and checks
 // that every migration is there.
-func migrateAll(t *testing.T, dir, db string, conn *pgx.Conn) (printed string) {
+func migrateAll(t *testing.T, dir, db string, conn *pgx.Conn) {
 	t.Helper()
 	cmd, out, errb := mizzleCmd(t, dir, "migrate", "--database-url", db)
 	if err := cmd.Run(); err != nil {
@@ -180,7 +180,6 @@ func migrateAll(t *testing.T, dir, db string, conn *pgx.Conn) (printed string) {
 	if applied, problems := crashState(t, conn); applied != crashMigrations || len(problems) > 0 {
 		t.Errorf("after migrating to completion, %d applied:\n%s", applied, strings.Join(problems, "\n"))
 	}
-	return out.String()
 }
 
 // TestMigrateSIGKILL kills mizzle migrate with SIGKILL at a random time
