@@ -170,7 +170,7 @@ func start() (*server, error) {
 	if raw := os.Getenv(envURL); raw != "" {
 		return external(raw)
 	}
-	c, err := startCluster()
+	c, err := startCluster(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +278,8 @@ type cluster struct {
 	pg   *pgcluster.Cluster
 	dir  string // temporary directory holding everything: the data directory and the log; removed at stop
 	port int
+	// settings are server settings added to (and overriding) start's.
+	settings []string
 
 	// reaper is a shell that stops the cluster and removes dir if this process
 	// dies without going through stop: a panicking test or a go test -timeout
@@ -293,7 +295,7 @@ const reaperScript = `read -r line && exit 0
 "$1" stop -D "$2" -m immediate -w -s
 rm -rf "$3"`
 
-func startCluster() (*cluster, error) {
+func startCluster(settings []string) (*cluster, error) {
 	bin, err := pgcluster.FindBinaries("")
 	if errors.Is(err, pgcluster.ErrNotInstalled) {
 		return nil, errors.New("no PostgreSQL server to test against: " + installHelp)
@@ -323,7 +325,8 @@ func startCluster() (*cluster, error) {
 			WorkDir: dir,
 			Cred:    cred,
 		},
-		dir: dir,
+		dir:      dir,
+		settings: settings,
 	}
 	if cred != nil {
 		// MkdirTemp made dir 0700; hand it over so that initdb can create the
@@ -345,7 +348,7 @@ func startCluster() (*cluster, error) {
 	// Retry because the port is only known to be free until FreePort closes
 	// its listener; something else may take it before postgres binds it.
 	for attempt := 1; err == nil; attempt++ {
-		if err = c.start(); err == nil || attempt == 3 {
+		if err = c.start(0); err == nil || attempt == 3 {
 			break
 		}
 	}
@@ -358,13 +361,16 @@ func startCluster() (*cluster, error) {
 	return c, nil
 }
 
-func (c *cluster) start() error {
-	port, err := pgcluster.FreePort()
-	if err != nil {
-		return err
+// start starts the server on port, or on a free port when port is 0.
+func (c *cluster) start(port int) error {
+	var err error
+	if port == 0 {
+		if port, err = pgcluster.FreePort(); err != nil {
+			return err
+		}
 	}
 	// Durability is pointless for a throwaway cluster.
-	err = c.pg.Start(port, "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
+	err = c.pg.Start(port, append([]string{"fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"}, c.settings...)...)
 	if err != nil {
 		return err
 	}
@@ -411,3 +417,44 @@ func (c *cluster) startReaper() error {
 	c.reaper, c.reaperIn = cmd, in
 	return nil
 }
+
+// Cluster is a private cluster of one test, for tests that stop and start
+// the server under a client, which the cluster shared by the package's
+// tests must not do.
+type Cluster struct {
+	c *cluster
+}
+
+// NewCluster starts a private cluster for t with the shared cluster's
+// settings, then settings ("name=value") over them; it is stopped and
+// removed at cleanup. MIZZLE_TEST_DATABASE_URL does not apply: a test that
+// stops its server needs one of its own.
+func NewCluster(t testing.TB, settings ...string) *Cluster {
+	t.Helper()
+	if !mainRunning.Load() {
+		t.Fatal("pgtest: the package's TestMain must call pgtest.Main: func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }")
+	}
+	c, err := startCluster(settings)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			t.Errorf("pgtest: %v", err)
+		}
+	})
+	return &Cluster{c}
+}
+
+// URL returns the URL of the cluster's database name as the superuser.
+func (c *Cluster) URL(name string) string {
+	u := url.URL{Scheme: "postgres", User: url.User("postgres"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.c.port)),
+		Path: "/" + name, RawQuery: "sslmode=disable"}
+	return u.String()
+}
+
+// Stop stops the server.
+func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode) }
+
+// Start starts the stopped server again, on the same port.
+func (c *Cluster) Start() error { return c.c.start(c.c.port) }
