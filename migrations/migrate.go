@@ -187,19 +187,27 @@ type StatementError struct {
 	caret string
 }
 
-func (e *StatementError) Error() string {
-	msg := e.Err.Error()
+// ServerMessage is err as PostgreSQL reported it: severity, message and
+// SQLSTATE, then the DETAIL and HINT lines that pgconn's Error leaves out
+// and that often name what is in the way ("view v depends on column c").
+// An error that did not come from the server is returned as it is.
+func ServerMessage(err error) string {
 	var pe *pgconn.PgError
-	if errors.As(e.Err, &pe) {
-		msg = fmt.Sprintf("%s: %s (SQLSTATE %s)", pe.Severity, pe.Message, pe.Code)
-		if pe.Detail != "" {
-			msg += "\nDETAIL: " + pe.Detail
-		}
-		if pe.Hint != "" {
-			msg += "\nHINT: " + pe.Hint
-		}
+	if !errors.As(err, &pe) {
+		return err.Error()
 	}
-	s := fmt.Sprintf("%s:%d:%d: statement %d: %s", e.File, e.Line, e.Col, e.Statement, msg)
+	msg := fmt.Sprintf("%s: %s (SQLSTATE %s)", pe.Severity, pe.Message, pe.Code)
+	if pe.Detail != "" {
+		msg += "\nDETAIL: " + pe.Detail
+	}
+	if pe.Hint != "" {
+		msg += "\nHINT: " + pe.Hint
+	}
+	return msg
+}
+
+func (e *StatementError) Error() string {
+	s := fmt.Sprintf("%s:%d:%d: statement %d: %s", e.File, e.Line, e.Col, e.Statement, ServerMessage(e.Err))
 	if e.caret != "" {
 		s += "\n" + e.caret
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 
 	"github.com/mizzle/mizzle/internal/introspect"
@@ -168,7 +167,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(ctx, s.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return fmt.Errorf("%s\n%w%s", s.SQL, err, pgDetail(err))
+				return fmt.Errorf("%s\n%s", s.SQL, migrations.ServerMessage(err))
 			}
 		}
 		return nil
@@ -283,24 +282,6 @@ func assessRisks(ctx context.Context, conn *pgx.Conn, actual *schema.Model, stmt
 		}
 	}
 	return risks, refusals, nil
-}
-
-// pgDetail is the DETAIL and HINT lines of a PostgreSQL error, which its
-// Error method leaves out: for "cannot drop column ... because other
-// objects depend on it", the DETAIL is what names the view.
-func pgDetail(err error) string {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return ""
-	}
-	var s string
-	if pe.Detail != "" {
-		s += "\nDETAIL: " + pe.Detail
-	}
-	if pe.Hint != "" {
-		s += "\nHINT: " + pe.Hint
-	}
-	return s
 }
 
 // objectKey names an index (by schema, with no table) or a constraint (by
