@@ -88,7 +88,7 @@ func TestConcurrentMigrators(t *testing.T) {
 	for i := 0; i < procs; i += 2 {
 		mixed[i] = "old"
 	}
-	lockMsg := "another migration of \"mizzle\".\"__mizzle_migrations\" has been running for more than 150ms"
+	lockMsg := "gave up after waiting 150ms for another migration of \"mizzle\".\"__mizzle_migrations\" to finish"
 	olderMsg := `old/meta/_journal.json: the database has a migration applied ("0006_m6") that the journal does not list`
 	rounds := []struct {
 		name    string
