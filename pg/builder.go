@@ -59,8 +59,9 @@ func (b *Builder) inScope(qual string) bool {
 }
 
 // checkScope fails the statement when it names a column of a table it
-// does not read or write. what names the statement: "select from", ...
-func (b *Builder) checkScope(what string) {
+// does not read or write. what names the statement ("select from", ...),
+// hint says what to do.
+func (b *Builder) checkScope(what, hint string) {
 	if b.stray == "" {
 		return
 	}
@@ -68,7 +69,7 @@ func (b *Builder) checkScope(what string) {
 	if b.scope[1] != "" {
 		tables += ", " + b.scope[1]
 	}
-	b.fail(fmt.Errorf("pg: %s %s: column %s is not of a table of the statement (%s): join its table, or name a column of %s", what, b.scope[0], b.stray, tables, tables))
+	b.fail(fmt.Errorf("pg: %s %s: column %s is of none of the statement's tables (%s)%s", what, b.scope[0], b.stray, tables, hint))
 }
 
 // WriteArg appends a $n placeholder for v. A statement takes at most

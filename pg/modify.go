@@ -87,7 +87,7 @@ func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 		b.WriteSQL(" RETURNING ")
 		b.WriteSQL(q.t.list)
 	}
-	b.checkScope("update of")
+	b.checkScope("update of", "")
 }
 
 // Exec runs the update and returns the number of rows it changed.
@@ -157,7 +157,7 @@ func (q *DeleteQuery[R]) build(b *Builder, returning bool) {
 		b.WriteSQL(" RETURNING ")
 		b.WriteSQL(q.t.list)
 	}
-	b.checkScope("delete from")
+	b.checkScope("delete from", "")
 }
 
 // Exec runs the delete and returns the number of rows it removed.

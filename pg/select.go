@@ -164,7 +164,7 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		b.WriteSQL(c.lock)
 		b.WriteSQL(c.wait)
 	}
-	b.checkScope("select from")
+	b.checkScope("select from", ": join its table (pg.Join), or use a column of these")
 }
 
 // size estimates the length of the statement build writes with list, so
