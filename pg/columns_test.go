@@ -58,10 +58,19 @@ func TestColumnOfAnotherTable(t *testing.T) {
 		want string
 	}{
 		{"where", run(func() error { _, err := itemsTable.Select(conn).Where(notes.ID.Eq(1)).All(ctx); return err }), sel},
-		{"first", run(func() error { _, err := itemsTable.Select(conn).Where(items.ID.Eq(1), notes.ID.Eq(1)).First(ctx); return err }), sel},
-		{"count", run(func() error { _, err := itemsTable.Select(conn).Where(pg.Or(items.ID.Eq(1), notes.ID.IsNull())).Count(ctx); return err }), sel},
+		{"first", run(func() error {
+			_, err := itemsTable.Select(conn).Where(items.ID.Eq(1), notes.ID.Eq(1)).First(ctx)
+			return err
+		}), sel},
+		{"count", run(func() error {
+			_, err := itemsTable.Select(conn).Where(pg.Or(items.ID.Eq(1), notes.ID.IsNull())).Count(ctx)
+			return err
+		}), sel},
 		{"order by", run(func() error { _, err := itemsTable.Select(conn).OrderBy(notes.ID.Asc()).All(ctx); return err }), sel},
-		{"fragment", run(func() error { _, err := itemsTable.Select(conn).Where(pg.SQL("? > 0", notes.ID)).Exists(ctx); return err }), sel},
+		{"fragment", run(func() error {
+			_, err := itemsTable.Select(conn).Where(pg.SQL("? > 0", notes.ID)).Exists(ctx)
+			return err
+		}), sel},
 		{"values", run(func() error { _, err := pg.Select1(itemsTable.Select(conn), pg.Max(notes.ID)).One(ctx); return err }), sel},
 		{"group by", run(func() error {
 			_, err := pg.Select2(itemsTable.Select(conn), items.N, pg.Count()).GroupBy(notes.ID).All(ctx)
