@@ -12,7 +12,17 @@
 //
 // Two rules hold everywhere: identifiers are always quoted, and values always
 // travel as bind parameters. Raw SQL written with [SQL] follows the second
-// rule too: its ? marks become parameters.
+// rule too: its ? marks become parameters, except where the argument is a
+// typed column (written as its quoted, qualified name) or another
+// expression of this package (written as its SQL).
+//
+// Queries ([SelectQuery], [UpdateQuery], [DeleteQuery], [JoinQuery],
+// [ValuesQuery]) are values: every method that adds to one returns a new
+// query and leaves its receiver as it was, so one query can be the base of
+// several, and be run any number of times, from any number of goroutines.
+// A statement that names a column of a table it does not read or write
+// fails before it is sent, with an error naming the column and the
+// statement's tables.
 //
 // Values the package sends for the conditions, orderings and assignments
 // of typed columns follow three rules beyond pgx's own encoding:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -96,7 +97,9 @@ var errSelfJoin = errors.New("pg: a table cannot be joined with itself: its colu
 
 func newJoin[L, R any](left SelectQuery[L], right SelectQuery[R], kind string, on []Expr) selectCore {
 	c := left.c
-	c.joins = appendClipped(c.joins, join{kind: kind, from: right.t.from, alias: right.t.alias, on: on})
+	// The conditions are the caller's slice: a copy, so that a later change
+	// to it does not change the join.
+	c.joins = appendClipped(c.joins, join{kind: kind, from: right.t.from, alias: right.t.alias, on: slices.Clone(on)})
 	if left.t.alias == right.t.alias {
 		c.where = c.where.add([]Expr{failExpr{errSelfJoin}})
 	}
