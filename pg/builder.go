@@ -69,7 +69,7 @@ func (b *Builder) checkScope(what, hint string) {
 	if b.scope[1] != "" {
 		tables += ", " + b.scope[1]
 	}
-	b.fail(fmt.Errorf("pg: %s %s: column %s is of none of the statement's tables (%s)%s", what, b.scope[0], b.stray, tables, hint))
+	b.fail(fmt.Errorf("pg: %s %s: column %s belongs to none of the statement's tables (%s)%s", what, b.scope[0], b.stray, tables, hint))
 }
 
 // WriteArg appends a $n placeholder for v. A statement takes at most

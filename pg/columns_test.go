@@ -48,7 +48,7 @@ func TestColumnOfAnotherTable(t *testing.T) {
 	ctx := context.Background()
 	conn := joinDB(t)
 	notIn := func(what string) string {
-		return `pg: ` + what + ` "items": column "notes"."id" is of none of the statement's tables ("items")`
+		return `pg: ` + what + ` "items": column "notes"."id" belongs to none of the statement's tables ("items")`
 	}
 	sel := notIn("select from") + `: join its table (pg.Join), or use a column of these`
 	run := func(f func() error) error { return f() }
@@ -88,7 +88,7 @@ func TestColumnOfAnotherTable(t *testing.T) {
 		{"join", run(func() error {
 			_, err := pg.Join(itemsTable.Select(conn), notesTable.Select(conn), notes.ItemID.EqCol(other)).All(ctx)
 			return err
-		}), `pg: select from "items": column "other"."id" is of none of the statement's tables ("items", "notes"): join its table (pg.Join), or use a column of these`},
+		}), `pg: select from "items": column "other"."id" belongs to none of the statement's tables ("items", "notes"): join its table (pg.Join), or use a column of these`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var pe *pgconn.PgError
