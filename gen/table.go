@@ -108,11 +108,11 @@ func goTypeString(t schema.GoType, p *packageInfo) string {
 //
 //	type OrdersQueries struct{ db pg.DBTX }
 //	func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, error)
-//	func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order]
+//	func (q OrdersQueries) Select() pg.SelectQuery[schema.Order]
 //	func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.AnyColumn) (schema.Order, error)
 //	func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) ([]schema.Order, error)
-//	func (q OrdersQueries) Update() *pg.UpdateQuery[schema.Order]
-//	func (q OrdersQueries) Delete() *pg.DeleteQuery[schema.Order]
+//	func (q OrdersQueries) Update() pg.UpdateQuery[schema.Order]
+//	func (q OrdersQueries) Delete() pg.DeleteQuery[schema.Order]
 func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	qt := t.name + "Queries"
 	row := p.rowType(t)
@@ -150,7 +150,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	}
 
 	comment(f, fmt.Sprintf("Select starts a query for rows of %q. Run it with All, First, Iter,\nCount or Exists.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("Select").Params().Op("*").Qual(pgPath, "SelectQuery").Types(row.Clone()).Block(
+	f.Func().Params(recv.Clone()).Id("Select").Params().Qual(pgPath, "SelectQuery").Types(row.Clone()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Select").Call(jen.Id("q").Dot("db"))),
 	)
 	f.Line()
@@ -199,13 +199,13 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	f.Line()
 
 	comment(f, fmt.Sprintf("Update starts an update of rows of %q: give it assignments with Set\n(made by the columns' Set methods), and Where conditions or All. Run it\nwith Exec or Returning.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("Update").Params().Op("*").Qual(pgPath, "UpdateQuery").Types(row.Clone()).Block(
+	f.Func().Params(recv.Clone()).Id("Update").Params().Qual(pgPath, "UpdateQuery").Types(row.Clone()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Update").Call(jen.Id("q").Dot("db"))),
 	)
 	f.Line()
 
 	comment(f, fmt.Sprintf("Delete starts a delete of rows of %q: give it Where conditions or All.\nRun it with Exec or Returning.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("Delete").Params().Op("*").Qual(pgPath, "DeleteQuery").Types(row.Clone()).Block(
+	f.Func().Params(recv.Clone()).Id("Delete").Params().Qual(pgPath, "DeleteQuery").Types(row.Clone()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Delete").Call(jen.Id("q").Dot("db"))),
 	)
 	f.Line()

@@ -18,6 +18,14 @@ type Builder struct {
 	buf  []byte
 	args []any
 	err  error
+	// scope holds the tables, quoted as columns are qualified, whose
+	// columns the statement may name; with none, any column goes (a
+	// fragment read on its own). stray is the first column written that
+	// is of none of them: the statement's builder turns it into an error
+	// naming the statement, since PostgreSQL would only answer "missing
+	// FROM-clause entry" after the round trip.
+	scope [2]string
+	stray string
 }
 
 // WriteSQL appends SQL text as is. Only pass text the program itself wrote
@@ -27,6 +35,42 @@ func (b *Builder) WriteSQL(s string) { b.buf = append(b.buf, s...) }
 // WriteIdent appends an identifier, quoted; several parts are joined with
 // dots.
 func (b *Builder) WriteIdent(parts ...string) { b.buf = append(b.buf, quote.Ident(parts...)...) }
+
+// writeCol appends a qualified, quoted column, "table"."name", and
+// notes it when its table is not in the statement's scope. Every column
+// reference the package writes goes through it.
+func (b *Builder) writeCol(qual string) {
+	if b.scope[0] != "" && b.stray == "" && !b.inScope(qual) {
+		b.stray = qual
+	}
+	b.buf = append(b.buf, qual...)
+}
+
+// inScope reports whether qual is a column of one of the scope's tables.
+// A quoted table name ends with its closing quote, so the dot after it
+// cannot be part of the name.
+func (b *Builder) inScope(qual string) bool {
+	for _, t := range b.scope {
+		if t != "" && len(qual) > len(t) && qual[len(t)] == '.' && qual[:len(t)] == t {
+			return true
+		}
+	}
+	return false
+}
+
+// checkScope fails the statement when it names a column of a table it
+// does not read or write. what names the statement ("select from", ...),
+// hint says what to do.
+func (b *Builder) checkScope(what, hint string) {
+	if b.stray == "" {
+		return
+	}
+	tables := b.scope[0]
+	if b.scope[1] != "" {
+		tables += ", " + b.scope[1]
+	}
+	b.fail(fmt.Errorf("pg: %s %s: column %s belongs to none of the statement's tables (%s)%s", what, b.scope[0], b.stray, tables, hint))
+}
 
 // WriteArg appends a $n placeholder for v. A statement takes at most
 // 65535 parameters; past that, WriteArg records an error (see Err).
@@ -42,30 +86,50 @@ func (b *Builder) WriteArg(v any) {
 // String returns the SQL written so far.
 func (b *Builder) String() string { return string(b.buf) }
 
-// reset readies a Builder kept inside a query for one statement: buf to
-// write it into (nil for a build that sizes its own; see stmtBuf), and the
-// arguments over args, the query's own small backing array, cleared so
-// that it keeps no value of an earlier run alive. Sizing both up front
-// spares the appends their growth.
-func (b *Builder) reset(buf []byte, args []any) {
-	clear(args)
-	*b = Builder{buf: buf, args: args[:0]}
+// stmt is what one run of a statement writes with: its Builder, and room
+// for its text and first arguments, in one allocation. Queries are values
+// that may be copied and run any number of times, even at once, so
+// nothing of a run is kept in them; and the Builder must be on the heap
+// anyway, since the expressions it is handed to are interfaces.
+type stmt struct {
+	b    Builder
+	args [4]any
+	sql  [256]byte
 }
 
-// stmtBuf returns an empty buffer for a statement of about size bytes.
-// The first time, and when it is large enough, that is own: an array
-// inside the query, so that the usual query, built and run once, needs no
-// buffer of its own (*used records that it was handed out). It is handed
-// out once only: finish returns a string over its bytes, which pgx may
-// keep (as a key of its statement cache, which then keeps the query
-// alive too), so they must never be written again. Later runs, and
-// longer statements, get a new buffer.
-func stmtBuf(own []byte, used *bool, size int) []byte {
-	if !*used && size <= len(own) {
-		*used = true
-		return own[:0]
+// newStmt returns the Builder of a new run, for a statement of about size
+// bytes (0 when unknown) that may name the columns of the tables in scope.
+// The statement's text goes into the stmt's own array when it fits: finish
+// returns a string over those bytes, which pgx may keep as a key of its
+// statement cache, keeping the stmt alive with it; so the run calls
+// release once the statement is sent.
+func newStmt(size int, scope ...string) *stmt {
+	s := new(stmt)
+	s.b.args = s.args[:0]
+	if size <= len(s.sql) {
+		s.b.buf = s.sql[:0]
+	} else {
+		s.b.buf = make([]byte, 0, size)
 	}
-	return make([]byte, 0, size)
+	copy(s.b.scope[:], scope)
+	return s
+}
+
+// result is what the SQL methods return: the statement, its arguments
+// (nil for none) and the first mistake found while writing it.
+func (s *stmt) result() (string, []any, error) {
+	var args []any
+	if len(s.b.args) > 0 {
+		args = s.b.args
+	}
+	return s.b.finish(), args, s.b.err
+}
+
+// release drops the run's arguments, so that a statement text kept by pgx
+// keeps none of the values it was sent with alive.
+func (s *stmt) release() {
+	clear(s.args[:])
+	s.b.args = nil
 }
 
 // finish returns the finished statement without copying it, and gives up

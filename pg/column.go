@@ -67,7 +67,7 @@ func (c Column[T]) ref() colRef { return c.c }
 // String returns the qualified, quoted column: "Orders"."status".
 func (c Column[T]) String() string { return c.c.qual }
 
-func (c Column[T]) appendSQL(b *Builder) { b.WriteSQL(c.c.qual) }
+func (c Column[T]) appendSQL(b *Builder) { b.writeCol(c.c.qual) }
 
 // Eq is column = v.
 func (c Column[T]) Eq(v T) Expr { return cmpExpr{c.c.qual, " = ", c.c.arg(v)} }
@@ -131,7 +131,16 @@ func (c Column[T]) IsNotNull() Expr { return nullExpr{c.c.qual, true} }
 // EqCol is column = other, comparing two columns of the same type: the
 // condition of a join, such as db.Orders.ModelID.EqCol(db.Models.ID).
 func (c Column[T]) EqCol(other ColumnOf[T]) Expr {
-	return rawSQL(c.c.qual + " = " + other.column().c.qual)
+	return colsExpr{c.c.qual, " = ", other.column().c.qual}
+}
+
+// colsExpr is "column op column".
+type colsExpr struct{ a, op, b string }
+
+func (e colsExpr) appendSQL(b *Builder) {
+	b.writeCol(e.a)
+	b.WriteSQL(e.op)
+	b.writeCol(e.b)
 }
 
 // Asc orders by the column, ascending.
@@ -324,7 +333,7 @@ func (o Order) appendSQL(b *Builder) {
 	if o.e != nil {
 		o.e.appendSQL(b)
 	} else {
-		b.WriteSQL(o.col)
+		b.writeCol(o.col)
 	}
 	if o.desc {
 		b.WriteSQL(" DESC")

@@ -23,7 +23,7 @@ type cmpExpr struct {
 }
 
 func (e cmpExpr) appendSQL(b *Builder) {
-	b.WriteSQL(e.col)
+	b.writeCol(e.col)
 	b.WriteSQL(e.op)
 	b.WriteArg(e.v)
 }
@@ -59,7 +59,7 @@ func (e inExpr) appendSQL(b *Builder) {
 		b.fail(fmt.Errorf("pg: %s on %s with %d values: a statement takes at most %d parameters, and %s sends one per value; use %s, which sends them as one array parameter", in, e.col, len(e.vs), maxParams, in, array))
 		return
 	}
-	b.WriteSQL(e.col)
+	b.writeCol(e.col)
 	if e.not {
 		b.WriteSQL(" NOT IN (")
 	} else {
@@ -85,7 +85,7 @@ type arrayExpr struct {
 }
 
 func (e arrayExpr) appendSQL(b *Builder) {
-	b.WriteSQL(e.col)
+	b.writeCol(e.col)
 	if e.not {
 		b.WriteSQL(" <> ALL(")
 	} else {
@@ -102,7 +102,7 @@ type nullExpr struct {
 }
 
 func (e nullExpr) appendSQL(b *Builder) {
-	b.WriteSQL(e.col)
+	b.writeCol(e.col)
 	if e.not {
 		b.WriteSQL(" IS NOT NULL")
 	} else {
@@ -117,7 +117,7 @@ type betweenExpr struct {
 }
 
 func (e betweenExpr) appendSQL(b *Builder) {
-	b.WriteSQL(e.col)
+	b.writeCol(e.col)
 	b.WriteSQL(" BETWEEN ")
 	b.WriteArg(e.lo)
 	b.WriteSQL(" AND ")
@@ -186,6 +186,12 @@ type Fragment struct {
 //	pg.SQL("lower(email) = lower(?)", email)
 //	pg.SQL(`"tags" ?? ?`, "urgent")
 //
+// A typed column given as an argument is written in place of its ? as its
+// quoted, qualified name, and so is any other expression of this package
+// (an aggregate, another fragment), as its SQL; only values are bound:
+//
+//	pg.SQL("? @> ?", db.Posts.Tags, []string{"go"}) // "posts"."tags" @> $1
+//
 // The text is used as written, in parentheses so that it combines with
 // other conditions as one, so quote mixed-case identifiers yourself.
 // The number of ? marks must match the arguments; a mismatch makes the
@@ -209,7 +215,7 @@ func (f Fragment) appendSQL(b *Builder) {
 			continue
 		}
 		if n < len(f.args) {
-			b.WriteArg(f.args[n])
+			f.writeArg(b, f.args[n])
 		} else {
 			b.fail(f.argsError())
 		}
@@ -218,6 +224,21 @@ func (f Fragment) appendSQL(b *Builder) {
 	}
 	if n != len(f.args) {
 		b.fail(f.argsError())
+	}
+}
+
+// writeArg writes one argument of the fragment: an expression of this
+// package (a typed column, an aggregate, another fragment) as its SQL,
+// which for a column is its quoted, qualified name; anything else as a
+// parameter.
+// Binding a column as a value would compare with the text of its name, in
+// silence.
+func (f Fragment) writeArg(b *Builder, v any) {
+	switch v := v.(type) {
+	case Expr:
+		v.appendSQL(b)
+	default:
+		b.WriteArg(v)
 	}
 }
 

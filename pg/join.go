@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -19,7 +20,8 @@ type Pair[L, R any] struct {
 // JoinQuery is a join of two tables whose rows it returns as Pairs of the
 // tables' row structs. Make one with [Join] or [LeftJoin]; build it with
 // Where, OrderBy, Limit and Offset, and run it with All, First, Iter, Count
-// or Exists.
+// or Exists. Like a SelectQuery it is a value: each method returns a new
+// query and leaves its receiver as it was.
 type JoinQuery[L, R any] struct {
 	c      selectCore
 	list   string
@@ -29,13 +31,16 @@ type JoinQuery[L, R any] struct {
 	outer  bool // LEFT JOIN: the right columns may all be NULL
 }
 
-func (q *JoinQuery[L, R]) core() *selectCore { return &q.c }
+func (q JoinQuery[L, R]) core() selectCore { return q.c }
 
 // Join is an inner join: the rows of left paired with the rows of right for
-// which every on condition holds. The conditions of both queries are kept
-// (they are joined with AND), and so are left's ordering, limit and
-// offset; right's ordering and limit are not used. Run it on left's
-// handle.
+// which every on condition holds. Every clause of left is kept: its
+// conditions, ordering, limit, offset and lock. Of right, its conditions
+// are kept (joined with AND) and so is its ordering, after left's; a lock
+// on right locks the rows of the join, as one on left does. A limit or
+// offset on right would have to apply to right's rows before the join,
+// which one statement cannot say: the join fails before it is sent; put
+// them on the join instead. Run it on left's handle.
 //
 //	pairs, err := pg.Join(q.Orders.Select().Where(db.Orders.Status.Eq(schema.StatusOpen)),
 //		q.Models.Select(), db.Orders.ModelID.EqCol(db.Models.ID)).All(ctx)
@@ -45,10 +50,10 @@ func (q *JoinQuery[L, R]) core() *selectCore { return &q.c }
 //
 // Columns are qualified by their table's name, so a table cannot be joined
 // with itself; load a self-reference with the generated Load methods.
-func Join[L, R any](left *SelectQuery[L], right *SelectQuery[R], on ...Expr) *JoinQuery[L, R] {
+func Join[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) JoinQuery[L, R] {
 	c := newJoin(left, right, " JOIN ", on)
-	c.where = append(c.where, right.c.where...)
-	return &JoinQuery[L, R]{
+	c.where = c.where.add(right.c.where.all())
+	return JoinQuery[L, R]{
 		c:      c,
 		list:   left.t.list + ", " + right.t.list,
 		left:   left.t.targets,
@@ -68,13 +73,14 @@ func Join[L, R any](left *SelectQuery[L], right *SelectQuery[R], on ...Expr) *Jo
 //		q.Orders.Select().Where(db.Orders.Status.Eq(schema.StatusOpen)),
 //		db.Orders.ModelID.EqCol(db.Models.ID)).All(ctx)
 //
-// A right row is taken as missing when all its columns are NULL, which a
-// row of a table with a primary key (or any NOT NULL column) never is.
-func LeftJoin[L, R any](left *SelectQuery[L], right *SelectQuery[R], on ...Expr) *JoinQuery[L, *R] {
-	on = append(on[:len(on):len(on)], right.c.where...)
+// The other clauses are kept or refused as by Join. A right row is taken
+// as missing when all its columns are NULL, which a row of a table with a
+// primary key (or any NOT NULL column) never is.
+func LeftJoin[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) JoinQuery[L, *R] {
+	on = append(on[:len(on):len(on)], right.c.where.all()...)
 	c := newJoin(left, right, " LEFT JOIN ", on)
 	targets := right.t.targets
-	return &JoinQuery[L, *R]{
+	return JoinQuery[L, *R]{
 		c:    c,
 		list: left.t.list + ", " + right.t.list,
 		left: left.t.targets,
@@ -89,11 +95,23 @@ func LeftJoin[L, R any](left *SelectQuery[L], right *SelectQuery[R], on ...Expr)
 
 var errSelfJoin = errors.New("pg: a table cannot be joined with itself: its columns would be ambiguous")
 
-func newJoin[L, R any](left *SelectQuery[L], right *SelectQuery[R], kind string, on []Expr) selectCore {
-	c := left.c.clone()
-	c.joins = append(c.joins, join{kind: kind, from: right.t.from, on: on})
+func newJoin[L, R any](left SelectQuery[L], right SelectQuery[R], kind string, on []Expr) selectCore {
+	c := left.c
+	// The conditions are the caller's slice: a copy, so that a later change
+	// to it does not change the join.
+	c.joins = appendClipped(c.joins, join{kind: kind, from: right.t.from, alias: right.t.alias, on: slices.Clone(on)})
 	if left.t.alias == right.t.alias {
-		c.where = append(c.where, failExpr{errSelfJoin})
+		c.where = c.where.add([]Expr{failExpr{errSelfJoin}})
+	}
+	c.order = c.order.add(right.c.order.all())
+	switch {
+	case right.c.hasLim || right.c.offset != 0:
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query has a Limit or Offset, which would have to apply to its rows before the join; call Limit and Offset on the join", right.t.alias)}})
+	case right.c.lock == "":
+	case c.lock == "":
+		c.lock, c.wait = right.c.lock, right.c.wait
+	case c.lock != right.c.lock || c.wait != right.c.wait:
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s and %s: the two queries take different locks (%s%s and %s%s); a join takes one", left.t.alias, right.t.alias, c.lock[1:], c.wait, right.c.lock[1:], right.c.wait)}})
 	}
 	return c
 }
@@ -104,38 +122,38 @@ type failExpr struct{ err error }
 func (e failExpr) appendSQL(b *Builder) { b.fail(e.err) }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
-func (q *JoinQuery[L, R]) Where(conds ...Expr) *JoinQuery[L, R] {
-	q.c.where = append(q.c.where, conds...)
+func (q JoinQuery[L, R]) Where(conds ...Expr) JoinQuery[L, R] {
+	q.c.where = q.c.where.add(conds)
 	return q
 }
 
 // OrderBy adds orderings, most significant first.
-func (q *JoinQuery[L, R]) OrderBy(orders ...Order) *JoinQuery[L, R] {
-	q.c.order = append(q.c.order, orders...)
+func (q JoinQuery[L, R]) OrderBy(orders ...Order) JoinQuery[L, R] {
+	q.c.order = q.c.order.add(orders)
 	return q
 }
 
 // Limit returns at most n pairs.
-func (q *JoinQuery[L, R]) Limit(n int) *JoinQuery[L, R] {
+func (q JoinQuery[L, R]) Limit(n int) JoinQuery[L, R] {
 	q.c.limit, q.c.hasLim = int64(n), true
 	return q
 }
 
 // Offset skips the first n pairs.
-func (q *JoinQuery[L, R]) Offset(n int) *JoinQuery[L, R] {
+func (q JoinQuery[L, R]) Offset(n int) JoinQuery[L, R] {
 	q.c.offset = int64(n)
 	return q
 }
 
 // SQL returns the statement All and Iter run, and its arguments.
-func (q *JoinQuery[L, R]) SQL() (string, []any, error) {
-	var b Builder
-	q.c.build(&b, q.list, true)
-	return b.finish(), b.args, b.err
+func (q JoinQuery[L, R]) SQL() (string, []any, error) {
+	s := q.c.newStmt(q.c.size(q.list))
+	q.c.build(&s.b, q.list, true)
+	return s.result()
 }
 
 // All returns every pair the join selects.
-func (q *JoinQuery[L, R]) All(ctx context.Context) ([]Pair[L, R], error) {
+func (q JoinQuery[L, R]) All(ctx context.Context) ([]Pair[L, R], error) {
 	var out []Pair[L, R]
 	for p, err := range q.Iter(ctx) {
 		if err != nil {
@@ -148,10 +166,8 @@ func (q *JoinQuery[L, R]) All(ctx context.Context) ([]Pair[L, R], error) {
 
 // First returns the first pair the join selects (it adds LIMIT 1), or an
 // error wrapping ErrNotFound when there is none.
-func (q *JoinQuery[L, R]) First(ctx context.Context) (Pair[L, R], error) {
-	one := *q
-	one.c.limit, one.c.hasLim = 1, true
-	for p, err := range one.Iter(ctx) {
+func (q JoinQuery[L, R]) First(ctx context.Context) (Pair[L, R], error) {
+	for p, err := range q.Limit(1).Iter(ctx) {
 		return p, err
 	}
 	var zero Pair[L, R]
@@ -161,11 +177,13 @@ func (q *JoinQuery[L, R]) First(ctx context.Context) (Pair[L, R], error) {
 // Iter runs the join and yields its pairs one at a time as they arrive.
 // After an error it yields nothing more; breaking out of the loop closes
 // the rows.
-func (q *JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] {
+func (q JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] {
 	return func(yield func(Pair[L, R], error) bool) {
 		var zero Pair[L, R]
-		var b Builder
-		q.c.build(&b, q.list, true)
+		s := q.c.newStmt(q.c.size(q.list))
+		defer s.release()
+		b := &s.b
+		q.c.build(b, q.list, true)
 		if b.err != nil {
 			yield(zero, b.err)
 			return
@@ -194,7 +212,7 @@ func (q *JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error]
 }
 
 // scan scans one row into p, reusing dst for the scan targets.
-func (q *JoinQuery[L, R]) scan(rows pgx.Rows, p *Pair[L, R], dst []any) ([]any, error) {
+func (q JoinQuery[L, R]) scan(rows pgx.Rows, p *Pair[L, R], dst []any) ([]any, error) {
 	dst = q.left(&p.Left, dst[:0])
 	if q.outer && allNull(rows.RawValues()[len(dst):]) {
 		// pgx skips a nil target; the NULLs never reach Right's fields.
@@ -217,7 +235,7 @@ func allNull(raw [][]byte) bool {
 }
 
 // Count returns the number of pairs the join selects.
-func (q *JoinQuery[L, R]) Count(ctx context.Context) (int64, error) { return q.c.count(ctx) }
+func (q JoinQuery[L, R]) Count(ctx context.Context) (int64, error) { return q.c.count(ctx) }
 
 // Exists reports whether the join selects any pair.
-func (q *JoinQuery[L, R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }
+func (q JoinQuery[L, R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }

@@ -12,72 +12,67 @@ var errNoWhere = errors.New("no Where condition; call All() to change every row"
 
 // UpdateQuery is an update of rows of one table, with R the table's row
 // struct. It needs at least one Set and either Where or All.
+//
+// Like a SelectQuery it is a value: each method returns a new query and
+// leaves its receiver as it was, and a query may be run any number of
+// times, from any number of goroutines.
 type UpdateQuery[R any] struct {
 	t     *Table[R]
 	db    DBTX
-	sets  []Assignment
-	where []Expr
+	sets  few[Assignment]
+	where few[Expr]
 	all   bool
-	// b writes the statement of each run, and the arrays back the first
-	// assignments, conditions and arguments: kept in the query, which is on
-	// the heap anyway, the usual update by key allocates nothing more for
-	// them. More than they hold grows as usual.
-	b        Builder
-	setArr   [2]Assignment
-	whereArr [2]Expr
-	args     [4]any
-	// sql holds the text of the first statement (see stmtBuf): enough
-	// for an update of a few columns by key.
-	sql     [128]byte
-	sqlUsed bool
 }
 
 // Set adds assignments, made by the Set methods of the table's columns.
-func (q *UpdateQuery[R]) Set(assignments ...Assignment) *UpdateQuery[R] {
-	q.sets = append(q.sets, assignments...)
+func (q UpdateQuery[R]) Set(assignments ...Assignment) UpdateQuery[R] {
+	q.sets = q.sets.add(assignments)
 	return q
 }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
-func (q *UpdateQuery[R]) Where(conds ...Expr) *UpdateQuery[R] {
-	q.where = append(q.where, conds...)
+func (q UpdateQuery[R]) Where(conds ...Expr) UpdateQuery[R] {
+	q.where = q.where.add(conds)
 	return q
 }
 
 // All updates every row of the table. Without it, an update with no Where
 // condition fails instead of running.
-func (q *UpdateQuery[R]) All() *UpdateQuery[R] {
+func (q UpdateQuery[R]) All() UpdateQuery[R] {
 	q.all = true
 	return q
 }
 
 // SQL returns the statement Exec runs, and its arguments.
-func (q *UpdateQuery[R]) SQL() (string, []any, error) {
-	var b Builder
-	q.build(&b, false)
-	return b.finish(), b.args, b.err
+func (q UpdateQuery[R]) SQL() (string, []any, error) {
+	s := q.stmt(false)
+	q.build(&s.b, false)
+	return s.result()
+}
+
+// stmt returns the stmt of one run, sized for the statement.
+func (q *UpdateQuery[R]) stmt(returning bool) *stmt {
+	n := 32 + len(q.t.from) + 32*(q.sets.len()+q.where.len())
+	if returning {
+		n += 11 + len(q.t.list)
+	}
+	return newStmt(n, q.t.alias)
 }
 
 func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 	switch {
-	case len(q.sets) == 0:
+	case q.sets.len() == 0:
 		b.fail(fmt.Errorf("pg: update of %q: nothing to Set", q.t.sqlName))
 		return
-	case len(q.where) == 0 && !q.all:
+	case q.where.len() == 0 && !q.all:
 		b.fail(fmt.Errorf("pg: update of %q: %w", q.t.sqlName, errNoWhere))
 		return
-	}
-	if b.buf == nil {
-		n := 32 + len(q.t.from) + 32*(len(q.sets)+len(q.where))
-		if returning {
-			n += 11 + len(q.t.list)
-		}
-		b.buf = stmtBuf(q.sql[:], &q.sqlUsed, n)
 	}
 	b.WriteSQL("UPDATE ")
 	b.WriteSQL(q.t.from)
 	b.WriteSQL(" SET ")
-	for i, a := range q.sets {
+	for i := range q.sets.len() {
+		a := q.sets.at(i)
 		if q.t.index(a.col) < 0 {
 			b.fail(fmt.Errorf("pg: update of %q: column %s is not one of its columns", q.t.sqlName, a.col.qual))
 			return
@@ -87,113 +82,112 @@ func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 		}
 		a.appendSQL(b)
 	}
-	writeWhere(b, q.where)
+	writeConds(b, &q.where)
 	if returning {
 		b.WriteSQL(" RETURNING ")
 		b.WriteSQL(q.t.list)
 	}
-}
-
-// builder readies q.b for one run and returns it; build sizes its buffer.
-// SQL does not use it: the arguments it returns would share q.args with
-// later runs.
-func (q *UpdateQuery[R]) builder() *Builder {
-	q.b.reset(nil, q.args[:])
-	return &q.b
+	b.checkScope("update of", "")
 }
 
 // Exec runs the update and returns the number of rows it changed.
-func (q *UpdateQuery[R]) Exec(ctx context.Context) (int64, error) {
-	b := q.builder()
-	q.build(b, false)
-	return exec(ctx, q.db, b)
+func (q UpdateQuery[R]) Exec(ctx context.Context) (int64, error) {
+	s := q.stmt(false)
+	defer s.release()
+	q.build(&s.b, false)
+	return exec(ctx, q.db, &s.b)
 }
 
 // Returning runs the update and returns the changed rows as stored.
-func (q *UpdateQuery[R]) Returning(ctx context.Context) ([]R, error) {
-	b := q.builder()
-	q.build(b, true)
-	return q.t.collect(ctx, q.db, b, 0)
+func (q UpdateQuery[R]) Returning(ctx context.Context) ([]R, error) {
+	s := q.stmt(true)
+	defer s.release()
+	q.build(&s.b, true)
+	return q.t.collect(ctx, q.db, &s.b, 0)
 }
 
 // DeleteQuery is a delete of rows of one table, with R the table's row
-// struct. It needs either Where or All.
+// struct. It needs either Where or All. Like UpdateQuery it is a value
+// whose methods return a new query.
 type DeleteQuery[R any] struct {
 	t     *Table[R]
 	db    DBTX
-	where []Expr
+	where few[Expr]
 	all   bool
-	// As in UpdateQuery: the statement's builder, small backing arrays for
-	// the first conditions and arguments, and the first statement's text,
-	// kept in the query.
-	b        Builder
-	whereArr [2]Expr
-	args     [4]any
-	sql      [96]byte
-	sqlUsed  bool
 }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
-func (q *DeleteQuery[R]) Where(conds ...Expr) *DeleteQuery[R] {
-	q.where = append(q.where, conds...)
+func (q DeleteQuery[R]) Where(conds ...Expr) DeleteQuery[R] {
+	q.where = q.where.add(conds)
 	return q
 }
 
 // All deletes every row of the table. Without it, a delete with no Where
 // condition fails instead of running.
-func (q *DeleteQuery[R]) All() *DeleteQuery[R] {
+func (q DeleteQuery[R]) All() DeleteQuery[R] {
 	q.all = true
 	return q
 }
 
 // SQL returns the statement Exec runs, and its arguments.
-func (q *DeleteQuery[R]) SQL() (string, []any, error) {
-	var b Builder
-	q.build(&b, false)
-	return b.finish(), b.args, b.err
+func (q DeleteQuery[R]) SQL() (string, []any, error) {
+	s := q.stmt(false)
+	q.build(&s.b, false)
+	return s.result()
+}
+
+// stmt returns the stmt of one run, sized for the statement.
+func (q *DeleteQuery[R]) stmt(returning bool) *stmt {
+	n := 32 + len(q.t.from) + 32*q.where.len()
+	if returning {
+		n += 11 + len(q.t.list)
+	}
+	return newStmt(n, q.t.alias)
 }
 
 func (q *DeleteQuery[R]) build(b *Builder, returning bool) {
-	if len(q.where) == 0 && !q.all {
+	if q.where.len() == 0 && !q.all {
 		b.fail(fmt.Errorf("pg: delete from %q: %w", q.t.sqlName, errNoWhere))
 		return
 	}
-	if b.buf == nil {
-		n := 32 + len(q.t.from) + 32*len(q.where)
-		if returning {
-			n += 11 + len(q.t.list)
-		}
-		b.buf = stmtBuf(q.sql[:], &q.sqlUsed, n)
-	}
 	b.WriteSQL("DELETE FROM ")
 	b.WriteSQL(q.t.from)
-	writeWhere(b, q.where)
+	writeConds(b, &q.where)
 	if returning {
 		b.WriteSQL(" RETURNING ")
 		b.WriteSQL(q.t.list)
 	}
-}
-
-// builder readies q.b for one run and returns it; build sizes its buffer.
-// SQL does not use it: the arguments it returns would share q.args with
-// later runs.
-func (q *DeleteQuery[R]) builder() *Builder {
-	q.b.reset(nil, q.args[:])
-	return &q.b
+	b.checkScope("delete from", "")
 }
 
 // Exec runs the delete and returns the number of rows it removed.
-func (q *DeleteQuery[R]) Exec(ctx context.Context) (int64, error) {
-	b := q.builder()
-	q.build(b, false)
-	return exec(ctx, q.db, b)
+func (q DeleteQuery[R]) Exec(ctx context.Context) (int64, error) {
+	s := q.stmt(false)
+	defer s.release()
+	q.build(&s.b, false)
+	return exec(ctx, q.db, &s.b)
 }
 
 // Returning runs the delete and returns the removed rows.
-func (q *DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
-	b := q.builder()
-	q.build(b, true)
-	return q.t.collect(ctx, q.db, b, 0)
+func (q DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
+	s := q.stmt(true)
+	defer s.release()
+	q.build(&s.b, true)
+	return q.t.collect(ctx, q.db, &s.b, 0)
+}
+
+// writeConds is writeWhere for the conditions a query keeps.
+func writeConds(b *Builder, where *few[Expr]) {
+	for i := range where.len() {
+		if i == 0 {
+			b.WriteSQL(" WHERE ")
+		} else {
+			b.WriteSQL(" AND ")
+		}
+		// And and Or of two or more, and fragments, write their own
+		// parentheses, so precedence is never the reader's problem.
+		where.at(i).appendSQL(b)
+	}
 }
 
 func exec(ctx context.Context, db DBTX, b *Builder) (int64, error) {

@@ -158,7 +158,7 @@ func TestSQL(t *testing.T) {
 		},
 		{
 			name: "aggregates, group by, having",
-			sql: pg.Select4(table.Select(nil).Where(cols.Note.IsNotNull()).OrderBy(cols.ID.Asc()).Limit(3), cols.Status, pg.Count(), pg.Sum(cols.ID), pg.As[*string](pg.SQL("max(?)", "x"))).
+			sql: pg.Select4(table.Select(nil).Where(cols.Note.IsNotNull()), cols.Status, pg.Count(), pg.Sum(cols.ID), pg.As[*string](pg.SQL("max(?)", "x"))).
 				GroupBy(cols.Status).Having(pg.SQL("count(*) > ?", 1)).OrderBy(pg.Desc(pg.Avg(cols.ID)), pg.Asc(pg.Max(cols.Note)), pg.Asc(pg.Min(cols.ID)), pg.Asc(pg.CountDistinct(cols.Name)), pg.Asc(pg.CountOf(cols.Note))).SQL,
 			wantSQL: `SELECT "we""ird"."status", count(*), sum("we""ird"."id"), (max($1)) FROM ` + from + ` WHERE "we""ird"."note" IS NOT NULL GROUP BY "we""ird"."status" HAVING (count(*) > $2)` +
 				` ORDER BY avg("we""ird"."id") DESC, max("we""ird"."note"), min("we""ird"."id"), count(DISTINCT "we""ird"."name"), count("we""ird"."note")`,

@@ -10,14 +10,21 @@ import (
 // selectCore is what every query that reads rows has, whatever it returns:
 // the handle, the FROM clause with its joins, the conditions, the ordering,
 // the window and the lock. SelectQuery, JoinQuery and ValuesQuery wrap one.
+//
+// Queries are values, and every method that adds to one returns a new
+// value and leaves its receiver as it was, so that one query can be the
+// base of several: copying a selectCore copies its fields, and the slices
+// it shares with its copies are only ever appended to through
+// slices.Clip, which copies them first.
 type selectCore struct {
 	db      DBTX
 	from    string // "schema"."table"
+	alias   string // "table": what the table's columns are qualified with
 	joins   []join
-	where   []Expr
+	where   few[Expr]
 	groupBy []Expr
 	having  []Expr
-	order   []Order
+	order   few[Order]
 	limit   int64
 	offset  int64
 	hasLim  bool
@@ -25,22 +32,62 @@ type selectCore struct {
 	wait    string // " SKIP LOCKED", " NOWAIT"
 }
 
-// join is one JOIN clause: its kind, the joined table and its condition.
-type join struct {
-	kind string // " JOIN " or " LEFT JOIN "
-	from string
-	on   []Expr
+// few is a list kept in a query value: its first two elements in place,
+// so that the usual query (a condition or two, an ordering) needs no slice
+// of its own, and the rest in more. Copies share more's backing array but
+// never write into it: add clips it first, so appending copies it.
+type few[E any] struct {
+	head [2]E
+	n    int // elements in head; more is empty until head is full
+	more []E
 }
 
-// clone returns a copy whose slices do not share spare capacity with c's,
-// so that appending to one never changes the other.
-func (c selectCore) clone() selectCore {
-	c.joins = slices.Clip(c.joins)
-	c.where = slices.Clip(c.where)
-	c.groupBy = slices.Clip(c.groupBy)
-	c.having = slices.Clip(c.having)
-	c.order = slices.Clip(c.order)
-	return c
+// add returns f with es after its elements; f is not changed.
+func (f few[E]) add(es []E) few[E] {
+	for len(es) > 0 && f.n < len(f.head) {
+		f.head[f.n] = es[0]
+		f.n++
+		es = es[1:]
+	}
+	if len(es) > 0 {
+		f.more = append(slices.Clip(f.more), es...)
+	}
+	return f
+}
+
+// all returns f's elements in a new slice.
+func (f *few[E]) all() []E {
+	return append(append(make([]E, 0, f.len()), f.head[:f.n]...), f.more...)
+}
+
+func (f *few[E]) len() int { return f.n + len(f.more) }
+
+func (f *few[E]) at(i int) E {
+	if i < f.n {
+		return f.head[i]
+	}
+	return f.more[i-f.n]
+}
+
+// join is one JOIN clause: its kind, the joined table and its condition.
+type join struct {
+	kind  string // " JOIN " or " LEFT JOIN "
+	from  string
+	alias string
+	on    []Expr
+}
+
+// appendClipped returns s with es after its elements, in a new backing
+// array when s's is shared with other queries.
+func appendClipped[E any](s []E, es ...E) []E { return append(slices.Clip(s), es...) }
+
+// newStmt returns the stmt of one run of a statement of about size bytes
+// over c's tables.
+func (c *selectCore) newStmt(size int) *stmt {
+	if len(c.joins) > 0 {
+		return newStmt(size, c.alias, c.joins[0].alias)
+	}
+	return newStmt(size, c.alias)
 }
 
 // build writes SELECT list FROM ... JOIN ... WHERE ... GROUP BY ... HAVING
@@ -72,7 +119,7 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		b.WriteSQL(" ON ")
 		writeAnd(b, j.on)
 	}
-	writeWhere(b, c.where)
+	writeConds(b, &c.where)
 	for i, e := range c.groupBy {
 		if i == 0 {
 			b.WriteSQL(" GROUP BY ")
@@ -90,13 +137,13 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		e.appendSQL(b)
 	}
 	if full {
-		for i, o := range c.order {
+		for i := range c.order.len() {
 			if i == 0 {
 				b.WriteSQL(" ORDER BY ")
 			} else {
 				b.WriteSQL(", ")
 			}
-			o.appendSQL(b)
+			c.order.at(i).appendSQL(b)
 		}
 	}
 	if c.hasLim {
@@ -117,6 +164,7 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		b.WriteSQL(c.lock)
 		b.WriteSQL(c.wait)
 	}
+	b.checkScope("select from", ": join its table (pg.Join), or use a column of these")
 }
 
 // size estimates the length of the statement build writes with list, so
@@ -124,7 +172,7 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 // length for each condition, ordering and join.
 func (c *selectCore) size(list string) int {
 	n := 64 + len(list) + len(c.from)
-	n += 32 * (len(c.where) + len(c.groupBy) + len(c.having) + len(c.order))
+	n += 32 * (c.where.len() + len(c.groupBy) + len(c.having) + c.order.len())
 	for _, j := range c.joins {
 		n += len(j.kind) + len(j.from) + 4 + 32*len(j.on)
 	}
@@ -144,102 +192,89 @@ func (c *selectCore) sizeHint() int {
 
 // count returns the number of rows c selects.
 func (c *selectCore) count(ctx context.Context) (int64, error) {
-	var b Builder
+	s := c.newStmt(c.size("1") + 32)
+	defer s.release()
+	b := &s.b
 	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
-		var inner Builder
-		c.build(&inner, "1", false)
 		b.WriteSQL("SELECT count(*) FROM (")
-		b.WriteSQL(inner.String())
+		c.build(b, "1", false)
 		b.WriteSQL(`) AS "q"`)
-		b.args, b.err = inner.args, inner.err
 	} else {
-		c.build(&b, "count(*)", false)
+		c.build(b, "count(*)", false)
 	}
-	return scalar[int64](ctx, c.db, &b)
+	return scalar[int64](ctx, c.db, b)
 }
 
 // exists reports whether c selects any row.
 func (c *selectCore) exists(ctx context.Context) (bool, error) {
-	var inner Builder
-	c.build(&inner, "1", false)
-	b := Builder{args: inner.args, err: inner.err}
+	s := c.newStmt(c.size("1") + 32)
+	defer s.release()
+	b := &s.b
 	b.WriteSQL("SELECT EXISTS (")
-	b.WriteSQL(inner.String())
+	c.build(b, "1", false)
 	b.WriteSQL(")")
-	return scalar[bool](ctx, c.db, &b)
+	return scalar[bool](ctx, c.db, b)
 }
 
 // Source is a query whose rows others can read in another shape: a
-// *SelectQuery or a *JoinQuery. [Select1] and its siblings take its tables,
-// joins and conditions and select values from them instead of rows.
+// SelectQuery or a JoinQuery. [Select1] and its siblings take its tables,
+// joins, conditions, ordering, window and lock, and select values from
+// them instead of rows.
 type Source interface {
-	core() *selectCore
+	core() selectCore
 }
 
 // SelectQuery is a query for rows of one table, with R the table's row
 // struct. Build it with Where, OrderBy, Limit, Offset and a lock, then run
-// it with All, First, Iter, Count or Exists. A SelectQuery is not safe for
-// concurrent use; it may be run more than once.
+// it with All, First, Iter, Count or Exists.
+//
+// A SelectQuery is a value: each method returns a new query and leaves
+// its receiver as it was, so one query can be the base of others, and be
+// run any number of times, from any number of goroutines:
+//
+//	base := q.Posts.Select().Where(db.Posts.OrgID.Eq(org))
+//	page, err := base.OrderBy(db.Posts.ID.Asc()).Limit(20).All(ctx)
+//	total, err := base.Count(ctx) // every post of org, not the page
 type SelectQuery[R any] struct {
 	t *Table[R]
 	c selectCore
-	// b writes the statement of each run. It and the backing arrays below
-	// live in the query, which is on the heap anyway, so that the usual
-	// query (a condition or two, an ordering, a few arguments) needs no
-	// further allocation for them; more than they hold grows as usual.
-	b     Builder
-	where [2]Expr
-	order [2]Order
-	args  [4]any
-	// sql holds the text of the first statement (see stmtBuf): enough for
-	// a table of a handful of columns, one or two conditions and an order.
-	sql     [256]byte
-	sqlUsed bool
 }
 
-// builder readies q.b for one run of the statement and returns it.
-// SQL does not use it: the arguments it returns would share q.args with
-// later runs.
-func (q *SelectQuery[R]) builder(c *selectCore) *Builder {
-	q.b.reset(stmtBuf(q.sql[:], &q.sqlUsed, c.size(q.t.list)), q.args[:])
-	return &q.b
-}
-
-func (q *SelectQuery[R]) core() *selectCore { return &q.c }
+func (q SelectQuery[R]) core() selectCore { return q.c }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
-func (q *SelectQuery[R]) Where(conds ...Expr) *SelectQuery[R] {
-	q.c.where = append(q.c.where, conds...)
+func (q SelectQuery[R]) Where(conds ...Expr) SelectQuery[R] {
+	q.c.where = q.c.where.add(conds)
 	return q
 }
 
 // OrderBy adds orderings, most significant first.
-func (q *SelectQuery[R]) OrderBy(orders ...Order) *SelectQuery[R] {
-	q.c.order = append(q.c.order, orders...)
+func (q SelectQuery[R]) OrderBy(orders ...Order) SelectQuery[R] {
+	q.c.order = q.c.order.add(orders)
 	return q
 }
 
 // Limit returns at most n rows.
-func (q *SelectQuery[R]) Limit(n int) *SelectQuery[R] {
+func (q SelectQuery[R]) Limit(n int) SelectQuery[R] {
 	q.c.limit, q.c.hasLim = int64(n), true
 	return q
 }
 
 // Offset skips the first n rows.
-func (q *SelectQuery[R]) Offset(n int) *SelectQuery[R] {
+func (q SelectQuery[R]) Offset(n int) SelectQuery[R] {
 	q.c.offset = int64(n)
 	return q
 }
 
 // ForUpdate locks the rows read (SELECT ... FOR UPDATE) until the end of
 // the transaction. Outside a transaction the lock ends with the statement.
-func (q *SelectQuery[R]) ForUpdate() *SelectQuery[R] {
+func (q SelectQuery[R]) ForUpdate() SelectQuery[R] {
 	q.c.lock = " FOR UPDATE"
 	return q
 }
 
 // ForShare takes a shared lock on the rows read (FOR SHARE).
-func (q *SelectQuery[R]) ForShare() *SelectQuery[R] {
+func (q SelectQuery[R]) ForShare() SelectQuery[R] {
 	q.c.lock = " FOR SHARE"
 	return q
 }
@@ -250,7 +285,7 @@ func (q *SelectQuery[R]) ForShare() *SelectQuery[R] {
 //	job, err := q.Jobs.Select().Where(...).OrderBy(...).Limit(1).SkipLocked().First(ctx)
 //
 // It implies ForUpdate unless ForShare was called.
-func (q *SelectQuery[R]) SkipLocked() *SelectQuery[R] {
+func (q SelectQuery[R]) SkipLocked() SelectQuery[R] {
 	if q.c.lock == "" {
 		q.c.lock = " FOR UPDATE"
 	}
@@ -260,7 +295,7 @@ func (q *SelectQuery[R]) SkipLocked() *SelectQuery[R] {
 
 // NoWait fails at once, instead of waiting, when a row is locked by
 // another transaction. It implies ForUpdate unless ForShare was called.
-func (q *SelectQuery[R]) NoWait() *SelectQuery[R] {
+func (q SelectQuery[R]) NoWait() SelectQuery[R] {
 	if q.c.lock == "" {
 		q.c.lock = " FOR UPDATE"
 	}
@@ -269,27 +304,29 @@ func (q *SelectQuery[R]) NoWait() *SelectQuery[R] {
 }
 
 // SQL returns the statement All and Iter run, and its arguments.
-func (q *SelectQuery[R]) SQL() (string, []any, error) {
-	var b Builder
-	q.c.build(&b, q.t.list, true)
-	return b.finish(), b.args, b.err
+func (q SelectQuery[R]) SQL() (string, []any, error) {
+	s := q.c.newStmt(0)
+	q.c.build(&s.b, q.t.list, true)
+	return s.result()
 }
 
 // All returns every row the query selects.
-func (q *SelectQuery[R]) All(ctx context.Context) ([]R, error) {
-	b := q.builder(&q.c)
-	q.c.build(b, q.t.list, true)
-	return q.t.collect(ctx, q.c.db, b, q.c.sizeHint())
+func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
+	s := q.c.newStmt(q.c.size(q.t.list))
+	defer s.release()
+	q.c.build(&s.b, q.t.list, true)
+	return q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
 }
 
 // First returns the first row the query selects (it adds LIMIT 1), or an
 // error wrapping ErrNotFound when there is none.
-func (q *SelectQuery[R]) First(ctx context.Context) (R, error) {
+func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 	var r R
-	c := q.c
-	c.limit, c.hasLim = 1, true
-	b := q.builder(&c)
-	c.build(b, q.t.list, true)
+	q.c.limit, q.c.hasLim = 1, true
+	s := q.c.newStmt(q.c.size(q.t.list))
+	defer s.release()
+	b := &s.b
+	q.c.build(b, q.t.list, true)
 	if b.err != nil {
 		return r, b.err
 	}
@@ -307,10 +344,12 @@ func (q *SelectQuery[R]) First(ctx context.Context) (R, error) {
 //		}
 //		...
 //	}
-func (q *SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
+func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		b := q.builder(&q.c)
+		s := q.c.newStmt(q.c.size(q.t.list))
+		defer s.release()
+		b := &s.b
 		q.c.build(b, q.t.list, true)
 		if b.err != nil {
 			yield(zero, b.err)
@@ -340,10 +379,10 @@ func (q *SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 
 // Count returns the number of rows the query selects. Ordering and locks do
 // not apply; Limit and Offset do.
-func (q *SelectQuery[R]) Count(ctx context.Context) (int64, error) { return q.c.count(ctx) }
+func (q SelectQuery[R]) Count(ctx context.Context) (int64, error) { return q.c.count(ctx) }
 
 // Exists reports whether the query selects any row.
-func (q *SelectQuery[R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }
+func (q SelectQuery[R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }
 
 func scalar[T any](ctx context.Context, db DBTX, b *Builder) (T, error) {
 	var v T

@@ -140,27 +140,15 @@ func (t *Table[R]) Name() string { return t.sqlName }
 func (t *Table[R]) Scan(row pgx.Row, r *R) error { return t.scan(row, r) }
 
 // Select starts a query for rows of the table, run on db.
-func (t *Table[R]) Select(db DBTX) *SelectQuery[R] {
-	q := &SelectQuery[R]{t: t, c: selectCore{db: db, from: t.from}}
-	// The first conditions and orderings go into arrays inside q rather
-	// than slices of their own.
-	q.c.where, q.c.order = q.where[:0], q.order[:0]
-	return q
+func (t *Table[R]) Select(db DBTX) SelectQuery[R] {
+	return SelectQuery[R]{t: t, c: selectCore{db: db, from: t.from, alias: t.alias}}
 }
 
 // Update starts an update of rows of the table, run on db.
-func (t *Table[R]) Update(db DBTX) *UpdateQuery[R] {
-	q := &UpdateQuery[R]{t: t, db: db}
-	q.sets, q.where = q.setArr[:0], q.whereArr[:0]
-	return q
-}
+func (t *Table[R]) Update(db DBTX) UpdateQuery[R] { return UpdateQuery[R]{t: t, db: db} }
 
 // Delete starts a delete of rows of the table, run on db.
-func (t *Table[R]) Delete(db DBTX) *DeleteQuery[R] {
-	q := &DeleteQuery[R]{t: t, db: db}
-	q.where = q.whereArr[:0]
-	return q
-}
+func (t *Table[R]) Delete(db DBTX) DeleteQuery[R] { return DeleteQuery[R]{t: t, db: db} }
 
 // maxParams is the most parameters PostgreSQL's protocol takes in one
 // statement.

@@ -40,8 +40,25 @@ func (typedFragment[T]) scanInto(*T) {}
 // The type is the program's claim: pgx reports a mismatch when it scans.
 func As[T any](f Fragment) Value[T] { return typedFragment[T]{f} }
 
+// aggExpr is fn(column), or fn(DISTINCT column).
+type aggExpr struct {
+	fn  string // "sum(", "count(DISTINCT ", ...
+	col string // quoted and qualified
+}
+
+func (e aggExpr) appendSQL(b *Builder) {
+	b.WriteSQL(e.fn)
+	b.writeCol(e.col)
+	b.WriteSQL(")")
+}
+
+// typedAgg is an aggregate with the Go type of its values.
+type typedAgg[T any] struct{ aggExpr }
+
+func (typedAgg[T]) scanInto(*T) {}
+
 func aggregate[T any](fn string, c AnyColumn) Value[T] {
-	return typed[T]{rawSQL(fn + "(" + c.ref().qual + ")")}
+	return typedAgg[T]{aggExpr{fn, c.ref().qual}}
 }
 
 // Count is count(*): the number of rows, or of rows in each group.
@@ -49,31 +66,31 @@ func Count() Value[int64] { return typed[int64]{"count(*)"} }
 
 // CountOf is count(column): the number of rows where the column is not
 // NULL.
-func CountOf[T any](c ColumnOf[T]) Value[int64] { return aggregate[int64]("count", c) }
+func CountOf[T any](c ColumnOf[T]) Value[int64] { return aggregate[int64]("count(", c) }
 
 // CountDistinct is count(DISTINCT column): the number of different values
 // of the column, NULL not counted.
 func CountDistinct[T any](c ColumnOf[T]) Value[int64] {
-	return typed[int64]{rawSQL("count(DISTINCT " + c.ref().qual + ")")}
+	return aggregate[int64]("count(DISTINCT ", c)
 }
 
 // Sum is sum(column), read into the column's own Go type. It is nil when
 // no row (or only NULLs) were summed, as in SQL; PostgreSQL sums bigint
 // columns as numeric, which pgx reads back into an int64 as long as it
 // fits.
-func Sum[T any](c ColumnOf[T]) Value[*T] { return aggregate[*T]("sum", c) }
+func Sum[T any](c ColumnOf[T]) Value[*T] { return aggregate[*T]("sum(", c) }
 
 // Min is min(column); nil when there were no rows.
-func Min[T any](c ColumnOf[T]) Value[*T] { return aggregate[*T]("min", c) }
+func Min[T any](c ColumnOf[T]) Value[*T] { return aggregate[*T]("min(", c) }
 
 // Max is max(column); nil when there were no rows.
-func Max[T any](c ColumnOf[T]) Value[*T] { return aggregate[*T]("max", c) }
+func Max[T any](c ColumnOf[T]) Value[*T] { return aggregate[*T]("max(", c) }
 
 // Avg is avg(column) as a float64; nil when there were no rows.
 // PostgreSQL computes the average of integers and numerics exactly (as
 // numeric); for that exact value, select
 // pg.As[*decimal.Decimal](pg.SQL("avg(...)")) instead.
-func Avg[T any](c ColumnOf[T]) Value[*float64] { return aggregate[*float64]("avg", c) }
+func Avg[T any](c ColumnOf[T]) Value[*float64] { return aggregate[*float64]("avg(", c) }
 
 // Tuple2 is a row of two selected values.
 type Tuple2[A, B any] struct {
@@ -97,100 +114,102 @@ type Tuple4[A, B, C, D any] struct {
 }
 
 // ValuesQuery selects values (columns, aggregates) rather than rows, from
-// the tables and under the conditions of a Source. Make one with
-// [Select1] to [Select4]; group with GroupBy and Having, order with
-// OrderBy, and run it with One or All.
+// the tables and under the clauses of a Source. Make one with [Select1]
+// to [Select4]; group with GroupBy and Having, order with OrderBy, and run
+// it with One or All. Like a SelectQuery it is a value: each method
+// returns a new query and leaves its receiver as it was.
 type ValuesQuery[T any] struct {
 	c       selectCore
 	sel     []Expr
 	targets func(*T, []any) []any
 }
 
-func newValues[T any](src Source, targets func(*T, []any) []any, sel ...Expr) *ValuesQuery[T] {
-	c := src.core().clone()
-	// The source's ordering, window and lock are about its rows, not about
-	// values or groups.
-	c.order, c.hasLim, c.limit, c.offset, c.lock, c.wait = nil, false, 0, 0, "", ""
-	return &ValuesQuery[T]{c: c, sel: sel, targets: targets}
+func newValues[T any](src Source, targets func(*T, []any) []any, sel ...Expr) ValuesQuery[T] {
+	return ValuesQuery[T]{c: src.core(), sel: sel, targets: targets}
 }
 
-// Select1 selects one value from src's tables, under its conditions. Its
-// ordering, limit and lock are not used.
+// Select1 selects one value from src's tables. Every clause of src is
+// kept in the one statement: its conditions, ordering, limit, offset and
+// lock. So a limit limits the rows of values returned, as SQL's LIMIT
+// does; an aggregate without GroupBy returns one row, computed over every
+// row the conditions select, whatever the limit.
 //
 //	total, err := pg.Select1(q.Orders.Select().Where(db.Orders.Status.Eq(schema.StatusOpen)),
 //		pg.Sum(db.Orders.Quantity)).One(ctx) // a *decimal.Decimal, nil when there are no open orders
-func Select1[A any](src Source, a Value[A]) *ValuesQuery[A] {
+func Select1[A any](src Source, a Value[A]) ValuesQuery[A] {
 	return newValues(src, func(r *A, dst []any) []any { return append(dst, r) }, a)
 }
 
-// Select2 selects two values from src's tables, under its conditions, as
-// a Tuple2. With GroupBy it makes a typed summary:
+// Select2 selects two values from src's tables, under its clauses (see
+// Select1), as a Tuple2. With GroupBy it makes a typed summary:
 //
 //	rows, err := pg.Select2(q.Orders.Select(), db.Orders.Symbol, pg.Count()).
 //		GroupBy(db.Orders.Symbol).
 //		OrderBy(pg.Desc(pg.Count())).
 //		All(ctx) // []pg.Tuple2[string, int64]: symbol, orders
-func Select2[A, B any](src Source, a Value[A], b Value[B]) *ValuesQuery[Tuple2[A, B]] {
+func Select2[A, B any](src Source, a Value[A], b Value[B]) ValuesQuery[Tuple2[A, B]] {
 	return newValues(src, func(r *Tuple2[A, B], dst []any) []any { return append(dst, &r.A, &r.B) }, a, b)
 }
 
 // Select3 selects three values as a Tuple3; see Select2.
-func Select3[A, B, C any](src Source, a Value[A], b Value[B], c Value[C]) *ValuesQuery[Tuple3[A, B, C]] {
+func Select3[A, B, C any](src Source, a Value[A], b Value[B], c Value[C]) ValuesQuery[Tuple3[A, B, C]] {
 	return newValues(src, func(r *Tuple3[A, B, C], dst []any) []any { return append(dst, &r.A, &r.B, &r.C) }, a, b, c)
 }
 
 // Select4 selects four values as a Tuple4; see Select2.
-func Select4[A, B, C, D any](src Source, a Value[A], b Value[B], c Value[C], d Value[D]) *ValuesQuery[Tuple4[A, B, C, D]] {
+func Select4[A, B, C, D any](src Source, a Value[A], b Value[B], c Value[C], d Value[D]) ValuesQuery[Tuple4[A, B, C, D]] {
 	return newValues(src, func(r *Tuple4[A, B, C, D], dst []any) []any { return append(dst, &r.A, &r.B, &r.C, &r.D) }, a, b, c, d)
 }
 
 // GroupBy groups the rows by the given columns or expressions; the values
 // selected are then either those or aggregates.
-func (q *ValuesQuery[T]) GroupBy(exprs ...Expr) *ValuesQuery[T] {
-	q.c.groupBy = append(q.c.groupBy, exprs...)
+func (q ValuesQuery[T]) GroupBy(exprs ...Expr) ValuesQuery[T] {
+	q.c.groupBy = appendClipped(q.c.groupBy, exprs...)
 	return q
 }
 
 // Having adds conditions on groups, such as pg.SQL("count(*) > ?", 1); all
 // of them must hold.
-func (q *ValuesQuery[T]) Having(conds ...Expr) *ValuesQuery[T] {
-	q.c.having = append(q.c.having, conds...)
+func (q ValuesQuery[T]) Having(conds ...Expr) ValuesQuery[T] {
+	q.c.having = appendClipped(q.c.having, conds...)
 	return q
 }
 
-// OrderBy adds orderings, most significant first: a column's Asc or Desc,
-// or pg.Desc(pg.Count()).
-func (q *ValuesQuery[T]) OrderBy(orders ...Order) *ValuesQuery[T] {
-	q.c.order = append(q.c.order, orders...)
+// OrderBy adds orderings, most significant first, after the source's: a
+// column's Asc or Desc, or pg.Desc(pg.Count()).
+func (q ValuesQuery[T]) OrderBy(orders ...Order) ValuesQuery[T] {
+	q.c.order = q.c.order.add(orders)
 	return q
 }
 
-// Limit returns at most n rows.
-func (q *ValuesQuery[T]) Limit(n int) *ValuesQuery[T] {
+// Limit returns at most n rows; it replaces the source's limit.
+func (q ValuesQuery[T]) Limit(n int) ValuesQuery[T] {
 	q.c.limit, q.c.hasLim = int64(n), true
 	return q
 }
 
-// Offset skips the first n rows.
-func (q *ValuesQuery[T]) Offset(n int) *ValuesQuery[T] {
+// Offset skips the first n rows; it replaces the source's offset.
+func (q ValuesQuery[T]) Offset(n int) ValuesQuery[T] {
 	q.c.offset = int64(n)
 	return q
 }
 
 // SQL returns the statement One and All run, and its arguments.
-func (q *ValuesQuery[T]) SQL() (string, []any, error) {
-	var b Builder
-	q.c.buildValues(&b, "", q.sel, true)
-	return b.finish(), b.args, b.err
+func (q ValuesQuery[T]) SQL() (string, []any, error) {
+	s := q.c.newStmt(q.c.size("") + 32*len(q.sel))
+	q.c.buildValues(&s.b, "", q.sel, true)
+	return s.result()
 }
 
 // One returns the first row: the only one of an aggregate without
 // GroupBy. A query that returns no row fails with an error wrapping
 // ErrNotFound.
-func (q *ValuesQuery[T]) One(ctx context.Context) (T, error) {
+func (q ValuesQuery[T]) One(ctx context.Context) (T, error) {
 	var v T
-	var b Builder
-	q.c.buildValues(&b, "", q.sel, true)
+	s := q.c.newStmt(q.c.size("") + 32*len(q.sel))
+	defer s.release()
+	b := &s.b
+	q.c.buildValues(b, "", q.sel, true)
 	if b.err != nil {
 		return v, b.err
 	}
@@ -202,9 +221,11 @@ func (q *ValuesQuery[T]) One(ctx context.Context) (T, error) {
 }
 
 // All returns every row.
-func (q *ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
-	var b Builder
-	q.c.buildValues(&b, "", q.sel, true)
+func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
+	s := q.c.newStmt(q.c.size("") + 32*len(q.sel))
+	defer s.release()
+	b := &s.b
+	q.c.buildValues(b, "", q.sel, true)
 	if b.err != nil {
 		return nil, b.err
 	}

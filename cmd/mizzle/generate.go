@@ -101,8 +101,14 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		return folderError(f.migrations, err)
 	}
 
+	// Everything is computed before anything is written: the query code,
+	// the changes (which may stop at a rename question), the SQL and the
+	// migration. Then the query files and the migration's are written
+	// together, the journal last, and a failure undoes them all: the query
+	// code never follows a schema whose migration was not written.
 	var changes []migrations.Change
 	var model *schema.Model
+	query := &queryPlan{}
 	if f.custom && last != nil {
 		model = last
 	} else {
@@ -110,9 +116,7 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		if err != nil {
 			return err
 		}
-		// The query code follows the schema whatever the migrations
-		// folder holds, so it is written before the diff.
-		if err := writeQuery(env, model, f.query); err != nil {
+		if query, err = planQuery(env, model, f.query); err != nil {
 			return err
 		}
 	}
@@ -122,6 +126,12 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 			return err
 		}
 		if len(changes) == 0 {
+			// The query code follows the schema whatever the migrations
+			// folder holds: an up-to-date folder still gets it.
+			if err := applyFiles(query.ops, writeFileAtomic); err != nil {
+				return err
+			}
+			query.report(env)
 			fmt.Fprintln(env.stdout, "No schema changes, nothing to migrate.")
 			return nil
 		}
@@ -142,9 +152,10 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := writeMigration(f.migrations, mig); err != nil {
+	if err := applyFiles(append(query.ops, migrationOps(f.migrations, mig)...), writeFileAtomic); err != nil {
 		return err
 	}
+	query.report(env)
 	rel := filepath.Join(f.migrations, mig.Tag+".sql")
 	if filepath.IsAbs(rel) {
 		if r, err := filepath.Rel(env.cwd, rel); err == nil {
@@ -213,45 +224,109 @@ func writeMigration(dir string, mig *migrations.Migration) error {
 // writeMigrationWith is writeMigration writing each file with write: in
 // tests, a writer that fails the way a full disk does.
 func writeMigrationWith(dir string, mig *migrations.Migration, write func(path string, data []byte) error) error {
-	var created []string         // files and folders this run made, in the order made
-	files := map[string]string{} // of created, the files, by their path in the folder
+	return applyFiles(migrationOps(dir, mig), write)
+}
+
+// migrationOps are the writes of a new migration's files, the journal
+// last.
+func migrationOps(dir string, mig *migrations.Migration) []fileOp {
+	var ops []fileOp
 	for _, f := range mig.Files() {
-		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		ops = append(ops, fileOp{path: filepath.Join(dir, filepath.FromSlash(f.Path)), name: f.Path, data: f.Data})
+	}
+	return ops
+}
+
+// fileOp is one change to a file that generate makes: write data to path,
+// or with remove, delete the file. name is how an error names the file.
+type fileOp struct {
+	path, name string
+	data       []byte
+	remove     bool
+}
+
+// applyFiles makes the changes of ops in order, writing with write. Every
+// change a run makes goes through it, so that a failure (a full disk)
+// undoes them all, last first: the files and folders the run created are
+// removed, the files it replaced or removed get their old contents back.
+// The error then says what was undone.
+func applyFiles(ops []fileOp, write func(path string, data []byte) error) error {
+	var made []madeChange
+	for _, op := range ops {
 		var missing []string
-		for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		for d := filepath.Dir(op.path); ; d = filepath.Dir(d) {
 			if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
 				break
 			}
 			missing = append([]string{d}, missing...)
 		}
-		_, statErr := os.Lstat(path)
-		err := write(path, f.Data)
+		old, err := os.ReadFile(op.path)
+		existed := err == nil
+		switch {
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+		case op.remove:
+			err = os.Remove(op.path)
+		default:
+			err = write(op.path, op.data)
+		}
 		// A folder made before a failure counts too.
 		for _, d := range missing {
 			if _, err := os.Lstat(d); err == nil {
-				created = append(created, d)
+				made = append(made, madeChange{op: fileOp{path: d}, dir: true})
 			}
 		}
 		if err != nil {
-			var removed []string
-			for i := len(created) - 1; i >= 0; i-- {
-				// Remove leaves a folder that is not empty.
-				if os.Remove(created[i]) == nil && files[created[i]] != "" {
-					removed = append(removed, files[created[i]])
-				}
-			}
-			slices.Reverse(removed)
-			if len(removed) > 0 {
-				return fmt.Errorf("%w (removed what this run had written: %s)", err, strings.Join(removed, ", "))
-			}
-			return err
+			return undoChanges(err, made, write)
 		}
-		if errors.Is(statErr, fs.ErrNotExist) {
-			created = append(created, path)
-			files[path] = f.Path
-		}
+		made = append(made, madeChange{op: op, old: old, existed: existed})
 	}
 	return nil
+}
+
+// madeChange is a change applyFiles made, with what undoes it.
+type madeChange struct {
+	op      fileOp
+	old     []byte // the file's contents before, when it existed
+	existed bool
+	dir     bool // a folder the run created
+}
+
+// undoChanges undoes made, last first, and returns err saying what was
+// undone, and what could not be.
+func undoChanges(err error, made []madeChange, write func(path string, data []byte) error) error {
+	var removed, restored, failed []string
+	for i := len(made) - 1; i >= 0; i-- {
+		m := made[i]
+		switch {
+		case m.dir:
+			// Remove leaves a folder that is not empty.
+			os.Remove(m.op.path)
+		case m.existed:
+			if write(m.op.path, m.old) == nil {
+				restored = append(restored, m.op.name)
+			} else {
+				failed = append(failed, m.op.name)
+			}
+		case os.Remove(m.op.path) == nil:
+			removed = append(removed, m.op.name)
+		default:
+			failed = append(failed, m.op.name)
+		}
+	}
+	var said []string
+	for _, l := range []struct {
+		what  string
+		names []string
+	}{{"removed what this run had written", removed}, {"restored", restored}, {"could not undo", failed}} {
+		if len(l.names) > 0 {
+			slices.Reverse(l.names)
+			said = append(said, l.what+": "+strings.Join(l.names, ", "))
+		}
+	}
+	if len(said) > 0 {
+		return fmt.Errorf("%w (%s)", err, strings.Join(said, "; "))
+	}
+	return err
 }
 
 // writeFileAtomic replaces a file through a temporary one, so a reader

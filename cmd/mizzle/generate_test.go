@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
+	"github.com/mizzle/mizzle/gen"
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/migrations"
@@ -343,23 +344,6 @@ func TestGenerateErrors(t *testing.T) {
 // finds the folder as it was.
 func TestWriteMigrationFailure(t *testing.T) {
 	full := errors.New("no space left on device")
-	listing := func(dir string) map[string]string {
-		out := map[string]string{}
-		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || path == dir {
-				return nil
-			}
-			rel, _ := filepath.Rel(dir, path)
-			if d.IsDir() {
-				out[rel+"/"] = ""
-				return nil
-			}
-			data, _ := os.ReadFile(path)
-			out[rel] = string(data)
-			return nil
-		})
-		return out
-	}
 	for _, existing := range []bool{false, true} {
 		for n := range 3 { // files written before the disk is full
 			t.Run(fmt.Sprintf("existing=%v/after %d", existing, n), func(t *testing.T) {
@@ -377,7 +361,7 @@ func TestWriteMigrationFailure(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				before := listing(filepath.Dir(filepath.Dir(dir)))
+				before := listingOf(filepath.Dir(filepath.Dir(dir)))
 				mig, err := folder.Next("more", &schema.Model{}, nil, time.Unix(2000, 0))
 				if err != nil {
 					t.Fatal(err)
@@ -396,7 +380,7 @@ func TestWriteMigrationFailure(t *testing.T) {
 				if !errors.Is(err, full) {
 					t.Fatalf("error %v, want the write's", err)
 				}
-				if diff := cmp.Diff(before, listing(filepath.Dir(filepath.Dir(dir)))); diff != "" {
+				if diff := cmp.Diff(before, listingOf(filepath.Dir(filepath.Dir(dir)))); diff != "" {
 					t.Errorf("the folder changed (-before +after); error %v:\n%s", err, diff)
 				}
 				if n > 0 && !strings.Contains(err.Error(), "(removed what this run had written: "+mig.Tag+".sql") {
@@ -405,4 +389,141 @@ func TestWriteMigrationFailure(t *testing.T) {
 			})
 		}
 	}
+}
+
+// tree returns every file under dir (relative to the project) with its
+// contents, and its folders.
+func (p *project) tree(dir string) map[string]string {
+	p.t.Helper()
+	out := map[string]string{}
+	root := filepath.Join(p.dir, dir)
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == root {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			out[rel+"/"] = ""
+			return nil
+		}
+		data, _ := os.ReadFile(path)
+		out[rel] = string(data)
+		return nil
+	})
+	return out
+}
+
+// TestGenerateRenameQuestionWritesNothing: a rename question that stops
+// generate (no terminal to ask on) leaves the query package as it was,
+// as well as the migrations folder, so that "Nothing was written." is
+// true; the query code used to be rewritten first, and then compiled
+// against a column that did not exist.
+func TestGenerateRenameQuestionWritesNothing(t *testing.T) {
+	p := newProject(t, usersV1)
+	if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--query", "../db"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	query, folder := p.tree("db"), p.tree("migrations")
+	if len(query) == 0 {
+		t.Fatal("the first generate wrote no query code")
+	}
+	p.writeSchema(strings.Replace(usersV1, "Name string `db:\"name\"`", "FullName string `db:\"full_name\"`", 1))
+	code, stdout, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--query", "../db")
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d", code, exitFailure)
+	}
+	if stdout != "" || !strings.HasSuffix(stderr, "is it a rename?\n  to rename, add was:name to the field's db tag\n  to drop the old column with its data and create the new one, run again with --drop-and-add\nNothing was written.\n") {
+		t.Errorf("stdout %q, stderr:\n%s", stdout, stderr)
+	}
+	if diff := cmp.Diff(query, p.tree("db")); diff != "" {
+		t.Errorf("the query package changed (-before +after):\n%s", diff)
+	}
+	if diff := cmp.Diff(folder, p.tree("migrations")); diff != "" {
+		t.Errorf("the migrations folder changed (-before +after):\n%s", diff)
+	}
+
+	// Answered, the query code and the migration are written together.
+	code, stdout, stderr = p.run("schema", "generate", "--migrations", "../migrations", "--query", "../db", "--drop-and-add")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "../db: query code for 1 table written.\n../migrations/0001_drop_name_and_add_full_name.sql: 2 statements written.\n"; stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	if !strings.Contains(p.tree("db")["user.gen.go"], `"full_name"`) {
+		t.Errorf("the query code does not have the new column")
+	}
+}
+
+// TestGenerateFailureUndoesQueryCode: when writing the migration fails
+// (a full disk at the journal), the query files written before it are
+// undone too: new ones removed, replaced and removed ones restored.
+func TestGenerateFailureUndoesQueryCode(t *testing.T) {
+	full := errors.New("no space left on device")
+	root := t.TempDir()
+	dbDir, migDir := filepath.Join(root, "db"), filepath.Join(root, "migrations")
+	if err := os.MkdirAll(dbDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]string{
+		"a.gen.go":    gen.Header + "\n// a, before\n",
+		"c.gen.go":    gen.Header + "\n// c: no longer generated\n",
+		"keep.go":     "package db\n",
+		"same.gen.go": gen.Header + "\n// same\n",
+	}
+	for n, data := range old {
+		if err := os.WriteFile(filepath.Join(dbDir, n), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ops, changed, removed, err := planGenerated(dbDir, "db", []gen.File{
+		{Name: "a.gen.go", Data: []byte(gen.Header + "\n// a, after\n")},
+		{Name: "b.gen.go", Data: []byte(gen.Header + "\n// b, new\n")},
+		{Name: "same.gen.go", Data: []byte(gen.Header + "\n// same\n")},
+	})
+	if err != nil || changed != 2 || removed != 1 {
+		t.Fatalf("plan: %d changed, %d removed, %v; want 2, 1", changed, removed, err)
+	}
+	mig, err := (*migrations.Folder)(nil).Next("init", &schema.Model{}, nil, time.Unix(1000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := listingOf(root)
+	err = applyFiles(append(ops, migrationOps(migDir, mig)...), func(path string, data []byte) error {
+		if filepath.Base(path) == "_journal.json" {
+			return fmt.Errorf("writing %s: %w", path, full)
+		}
+		return writeFileAtomic(path, data)
+	})
+	if !errors.Is(err, full) {
+		t.Fatalf("error %v, want the write's", err)
+	}
+	if diff := cmp.Diff(before, listingOf(root)); diff != "" {
+		t.Errorf("the folders changed (-before +after):\n%s", diff)
+	}
+	for _, want := range []string{"removed what this run had written: db/b.gen.go, 0000_init.sql, meta/0000_snapshot.json", "restored: db/a.gen.go, db/c.gen.go"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q: %v", want, err)
+		}
+	}
+}
+
+// listingOf returns every file and folder under dir, with the files'
+// contents.
+func listingOf(dir string) map[string]string {
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if d.IsDir() {
+			out[rel+"/"] = ""
+			return nil
+		}
+		data, _ := os.ReadFile(path)
+		out[rel] = string(data)
+		return nil
+	})
+	return out
 }

@@ -77,26 +77,37 @@ func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir string, f queryFl
 	if err != nil {
 		return err
 	}
-	return writeQuery(env, model, f)
+	plan, err := planQuery(env, model, f)
+	if err != nil {
+		return err
+	}
+	if err := applyFiles(plan.ops, writeFileAtomic); err != nil {
+		return err
+	}
+	plan.report(env)
+	return nil
 }
 
-// writeQuery writes the query package of model into f.dir, when there is
-// one. Only files generate wrote are replaced or removed (they start with
-// gen.Header); files that did not change are not rewritten.
-func writeQuery(env *env, model *schema.Model, f queryFlags) error {
+// queryPlan is what generate writes into the query folder: the changes,
+// and what the message about them says.
+type queryPlan struct {
+	ops                      []fileOp
+	rel                      string // the folder, as the user names it
+	tables, changed, removed int
+}
+
+// planQuery computes the query package of model and the changes that make
+// f.dir hold it, writing nothing: generate writes them with the migration,
+// once nothing can stop it any more. Only files generate wrote are
+// replaced or removed (they start with gen.Header); files that did not
+// change are not rewritten. Without a query folder the plan is empty.
+func planQuery(env *env, model *schema.Model, f queryFlags) (*queryPlan, error) {
 	if f.dir == "" {
-		return nil
+		return &queryPlan{}, nil
 	}
 	files, err := gen.Generate(model, gen.Options{Package: filepath.Base(filepath.Clean(f.dir))})
 	if err != nil {
-		return err
-	}
-	changed, removed, err := syncGenerated(f.dir, files)
-	if err != nil {
-		return err
-	}
-	if changed+removed == 0 {
-		return nil
+		return nil, err
 	}
 	rel := f.dir
 	if filepath.IsAbs(rel) {
@@ -104,25 +115,37 @@ func writeQuery(env *env, model *schema.Model, f queryFlags) error {
 			rel = r
 		}
 	}
-	msg := fmt.Sprintf("%s: query code for %d %s written", rel, len(files)-1, plural(len(files)-1, "table", "tables"))
-	if removed > 0 {
-		msg += fmt.Sprintf(", %d old %s removed", removed, plural(removed, "file", "files"))
+	p := &queryPlan{rel: rel, tables: len(files) - 1}
+	p.ops, p.changed, p.removed, err = planGenerated(f.dir, rel, files)
+	if err != nil {
+		return nil, err
 	}
-	fmt.Fprintln(env.stdout, msg+".")
-	return nil
+	return p, nil
 }
 
-// syncGenerated makes dir hold files: it writes those that differ, and
-// removes files an earlier run generated that are no longer produced. A
-// file that was not generated (no gen.Header on its first line) is never
-// touched; one in the way of a generated file is an error, reported before
-// anything is written.
-func syncGenerated(dir string, files []gen.File) (changed, removed int, err error) {
+// report says what the plan wrote, if anything.
+func (p *queryPlan) report(env *env) {
+	if p.changed+p.removed == 0 {
+		return
+	}
+	msg := fmt.Sprintf("%s: query code for %d %s written", p.rel, p.tables, plural(p.tables, "table", "tables"))
+	if p.removed > 0 {
+		msg += fmt.Sprintf(", %d old %s removed", p.removed, plural(p.removed, "file", "files"))
+	}
+	fmt.Fprintln(env.stdout, msg+".")
+}
+
+// planGenerated returns the changes that make dir hold files: writing
+// those that differ, and removing files an earlier run generated that are
+// no longer produced. A file that was not generated (no gen.Header on its
+// first line) is never touched; one in the way of a generated file is an
+// error. rel is dir as messages name it.
+func planGenerated(dir, rel string, files []gen.File) (ops []fileOp, changed, removed int, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
-	var stale []string
+	var stale []fileOp
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
@@ -130,14 +153,14 @@ func syncGenerated(dir string, files []gen.File) (changed, removed int, err erro
 		path := filepath.Join(dir, e.Name())
 		generated, err := isGenerated(path)
 		if err != nil {
-			return 0, 0, err
+			return nil, 0, 0, err
 		}
 		wanted := slices.ContainsFunc(files, func(f gen.File) bool { return f.Name == e.Name() })
 		switch {
 		case wanted && !generated:
-			return 0, 0, fmt.Errorf("%s: not written by mizzle (no %q line), so it is not replaced: move it away", path, gen.Header)
+			return nil, 0, 0, fmt.Errorf("%s: not written by mizzle (no %q line), so it is not replaced: move it away", path, gen.Header)
 		case !wanted && generated:
-			stale = append(stale, path)
+			stale = append(stale, fileOp{path: path, name: filepath.Join(rel, e.Name()), remove: true})
 		}
 	}
 	for _, f := range files {
@@ -145,18 +168,10 @@ func syncGenerated(dir string, files []gen.File) (changed, removed int, err erro
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Data) {
 			continue
 		}
-		if err := writeFileAtomic(path, f.Data); err != nil {
-			return changed, removed, err
-		}
-		changed++
+		ops = append(ops, fileOp{path: path, name: filepath.Join(rel, f.Name), data: f.Data})
 	}
-	for _, path := range stale {
-		if err := os.Remove(path); err != nil {
-			return changed, removed, err
-		}
-		removed++
-	}
-	return changed, removed, nil
+	changed, removed = len(ops), len(stale)
+	return append(ops, stale...), changed, removed, nil
 }
 
 // isGenerated reports whether a Go file starts with mizzle's header line.

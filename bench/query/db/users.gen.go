@@ -60,7 +60,7 @@ func (q UsersQueries) Get(ctx context.Context, id int64) (schema.User, error) {
 
 // Select starts a query for rows of "users". Run it with All, First, Iter,
 // Count or Exists.
-func (q UsersQueries) Select() *pg.SelectQuery[schema.User] {
+func (q UsersQueries) Select() pg.SelectQuery[schema.User] {
 	return tableUsers.Select(q.db)
 }
 
@@ -129,13 +129,13 @@ func (q UsersQueries) CopyFrom(ctx context.Context, rows []schema.User, with ...
 // Update starts an update of rows of "users": give it assignments with Set
 // (made by the columns' Set methods), and Where conditions or All. Run it
 // with Exec or Returning.
-func (q UsersQueries) Update() *pg.UpdateQuery[schema.User] {
+func (q UsersQueries) Update() pg.UpdateQuery[schema.User] {
 	return tableUsers.Update(q.db)
 }
 
 // Delete starts a delete of rows of "users": give it Where conditions or All.
 // Run it with Exec or Returning.
-func (q UsersQueries) Delete() *pg.DeleteQuery[schema.User] {
+func (q UsersQueries) Delete() pg.DeleteQuery[schema.User] {
 	return tableUsers.Delete(q.db)
 }
 

@@ -56,7 +56,7 @@ func (q ModelsQueries) Get(ctx context.Context, id string) (schema.Model, error)
 
 // Select starts a query for rows of "Models". Run it with All, First, Iter,
 // Count or Exists.
-func (q ModelsQueries) Select() *pg.SelectQuery[schema.Model] {
+func (q ModelsQueries) Select() pg.SelectQuery[schema.Model] {
 	return tableModels.Select(q.db)
 }
 
@@ -125,13 +125,13 @@ func (q ModelsQueries) CopyFrom(ctx context.Context, rows []schema.Model, with .
 // Update starts an update of rows of "Models": give it assignments with Set
 // (made by the columns' Set methods), and Where conditions or All. Run it
 // with Exec or Returning.
-func (q ModelsQueries) Update() *pg.UpdateQuery[schema.Model] {
+func (q ModelsQueries) Update() pg.UpdateQuery[schema.Model] {
 	return tableModels.Update(q.db)
 }
 
 // Delete starts a delete of rows of "Models": give it Where conditions or All.
 // Run it with Exec or Returning.
-func (q ModelsQueries) Delete() *pg.DeleteQuery[schema.Model] {
+func (q ModelsQueries) Delete() pg.DeleteQuery[schema.Model] {
 	return tableModels.Delete(q.db)
 }
 

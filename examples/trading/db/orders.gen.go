@@ -74,7 +74,7 @@ func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, err
 
 // Select starts a query for rows of "Orders". Run it with All, First, Iter,
 // Count or Exists.
-func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order] {
+func (q OrdersQueries) Select() pg.SelectQuery[schema.Order] {
 	return tableOrders.Select(q.db)
 }
 
@@ -144,13 +144,13 @@ func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with .
 // Update starts an update of rows of "Orders": give it assignments with Set
 // (made by the columns' Set methods), and Where conditions or All. Run it
 // with Exec or Returning.
-func (q OrdersQueries) Update() *pg.UpdateQuery[schema.Order] {
+func (q OrdersQueries) Update() pg.UpdateQuery[schema.Order] {
 	return tableOrders.Update(q.db)
 }
 
 // Delete starts a delete of rows of "Orders": give it Where conditions or All.
 // Run it with Exec or Returning.
-func (q OrdersQueries) Delete() *pg.DeleteQuery[schema.Order] {
+func (q OrdersQueries) Delete() pg.DeleteQuery[schema.Order] {
 	return tableOrders.Delete(q.db)
 }
 
