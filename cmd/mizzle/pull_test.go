@@ -374,7 +374,7 @@ func TestPullFeatures(t *testing.T) {
 		t.Errorf("pull --strict wrote the schema package (%v)", err)
 	}
 
-	code, stdout, stderr = p.run("", "pull", "--database-url", url, "--baseline")
+	code, _, stderr = p.run("", "pull", "--database-url", url, "--baseline")
 	if code != exitOK {
 		t.Fatalf("pull --baseline: exit %d\n%s", code, stderr)
 	}
