@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -161,8 +162,15 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	for _, c := range t.insertCols() {
 		sent = append(sent, value("row", c))
 	}
+	// The fixed statement sends the InsertValue columns only: a row that
+	// sets a defaulted field, or a call naming a column, goes through the
+	// table's statement builder.
+	slow := jen.Len(jen.Id("with")).Op(">").Lit(0)
+	if len(t.defaultCols()) > 0 {
+		slow = slow.Op("||").Id("nonZero" + t.name).Call(jen.Op("&").Id("row")).Op("!=").Lit(0)
+	}
 	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(
-		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
+		jen.If(slow).Block(
 			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("with").Op("...")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err())),
 			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
@@ -172,13 +180,13 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
+	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert, row by row:\none row may leave a defaulted field zero for the default (DEFAULT)\nwhile the next sets it. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
 	f.Func().Params(recv.Clone()).Id("InsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("Upsert inserts row into %q unless it conflicts with an existing row,\nand then does what on says: skip it, or update the existing row. It\nreturns the row as stored and true when a row was inserted or updated,\nand the zero row and false when the conflict skipped it:\n\n\trow, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())\n\trow, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s.%s.%s.SetExcluded()))\n\nColumns are sent as by Insert; a defaulted column named in with can\nbe the conflict target.", t.t.Name, t.name, conflictExample(p, t), t.name, conflictExample(p, t), p.pkg, t.name, updateExample(t).field))
+	comment(f, fmt.Sprintf("Upsert inserts row into %q unless it conflicts with an existing row,\nand then does what on says: skip it, or update the existing row. It\nreturns the row as stored and true when a row was inserted or updated,\nand the zero row and false when the conflict skipped it:\n\n\trow, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())\n\trow, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s.%s.%s.SetExcluded()))\n\nColumns are sent as by Insert; a defaulted column named in with can\nbe the conflict target. SetExcluded of a defaulted column the row leaves\nzero is refused before anything is sent (EXCLUDED would hold the\ndefault): name the column in with to send its zero value.", t.t.Name, t.name, conflictExample(p, t), t.name, conflictExample(p, t), p.pkg, t.name, updateExample(t).field))
 	f.Func().Params(recv.Clone()).Id("Upsert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Bool(), jen.Error()).Block(
 		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("on"), jen.Id("with").Op("...")),
 		jen.If(jen.Err().Op("!=").Nil().Op("||").Len(jen.Id("rows")).Op("==").Lit(0)).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.False(), jen.Err())),
@@ -192,7 +200,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("CopyFrom loads rows into %q with the COPY protocol, the fastest way\nto insert many rows, and returns how many it loaded. Columns are sent as\nby Insert (the database fills defaulted columns unless with names them);\nCOPY returns no rows, so what the database filled in is not read back.", t.t.Name))
+	comment(f, fmt.Sprintf("CopyFrom loads rows into %q with the COPY protocol, the fastest way\nto insert many rows, and returns how many it loaded. Columns are sent as\nby Insert, but COPY cannot send DEFAULT for some rows only: rows that\ndisagree on a defaulted column (one sets it, another leaves it zero) are\nrefused before anything is sent; name the column in with, or copy them\nin two calls. COPY returns no rows, so what the database filled in is\nnot read back.", t.t.Name))
 	f.Func().Params(recv.Clone()).Id("CopyFrom").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Int64(), jen.Error()).Block(
 		jen.Return(jen.Id(tableVar).Dot("CopyFrom").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
 	)
@@ -258,26 +266,32 @@ func updateExample(t *tableInfo) *columnInfo {
 // insertDoc documents what Insert sends: the rule, with this table's
 // columns named.
 func insertDoc(p *packageInfo, t *tableInfo) string {
-	var def, never []string
-	var example *columnInfo
+	var never []string
 	for _, c := range t.cols {
-		switch c.mode {
-		case "InsertDefault":
-			def = append(def, c.field)
-			if example == nil {
-				example = c
-			}
-		case "InsertNever":
+		if c.mode == "InsertNever" {
 			never = append(never, c.field)
 		}
 	}
+	def := t.defaultCols()
 	s := fmt.Sprintf("Insert inserts row into %q and returns it as stored, with the values\nthe database filled in.%s", t.t.Name, readBackDoc(t))
 	if len(def) == 0 && len(never) == 0 {
 		return s + " Every field of row is sent, zero values included."
 	}
 	if len(def) > 0 {
-		s += fmt.Sprintf("\n\nThe database fills %s (%s): the values of those\nfields in row are not sent, unless their columns are named in with:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)\n\nEvery other field is sent, zero values included.",
-			strings.Join(def, ", "), plural(len(def), "it has a default", "they have defaults"), t.name, p.pkg, t.name, example.field)
+		var names, surprising []string
+		for _, c := range def {
+			names = append(names, c.field)
+			if d := nonZeroDefault(c); d != "" {
+				surprising = append(surprising, fmt.Sprintf("%s (DEFAULT %s)", c.field, d))
+			}
+		}
+		s += fmt.Sprintf("\n\nA field that is not zero is always sent. Zero means default for %s:\nwhen %s zero, the database fills %s. Naming a column in\nwith sends its zero value too:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)",
+			strings.Join(names, ", "), plural(len(def), "it is", "one is"), plural(len(def), "it", "that column"), t.name, p.pkg, t.name, def[0].field)
+		if len(surprising) > 0 {
+			s += fmt.Sprintf("\n\nMind %s: %s default %s not %s zero value, so storing\nthe zero value needs the column named in with.",
+				strings.Join(surprising, ", "), plural(len(surprising), "its", "their"), plural(len(surprising), "is", "are"), plural(len(surprising), "its type's", "their types'"))
+		}
+		s += "\n\nEvery other field is sent, zero values included."
 	} else {
 		s += " Every field of row is sent, zero values included, except those\nbelow."
 	}
@@ -285,6 +299,63 @@ func insertDoc(p *packageInfo, t *tableInfo) string {
 		s += fmt.Sprintf(" %s %s always filled by the database\n(generated or identity ALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
 	}
 	return s
+}
+
+// nonZeroDefault is the default of a bool or numeric column whose default
+// is not its Go type's zero value, which a reader could take for "sent";
+// "" for the others.
+func nonZeroDefault(c *columnInfo) string {
+	d := strings.TrimSpace(c.c.Default)
+	if d == "" || c.c.GoType.Kind != schema.GoNamed || c.c.GoType.Path != "" {
+		return ""
+	}
+	switch c.c.GoType.Name {
+	case "bool":
+		if strings.EqualFold(d, "false") {
+			return ""
+		}
+		return d
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		if f, err := strconv.ParseFloat(strings.Trim(d, "'()"), 64); err == nil && f == 0 {
+			return ""
+		}
+		return d
+	}
+	return ""
+}
+
+// nonZero is the test that a field of type typ is not its zero value, or
+// nil for a type that has none (a struct == does not apply to).
+func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
+	switch typ.Kind {
+	case schema.GoPointer, schema.GoSlice, schema.GoMap, schema.GoAny:
+		return v.Op("!=").Nil()
+	case schema.GoArray:
+		if typ.Elem.Incomparable {
+			return nil
+		}
+		return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
+	}
+	if typ.Path == "" {
+		switch typ.Name {
+		case "string":
+			return v.Op("!=").Lit("")
+		case "bool":
+			return v
+		case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune":
+			return v.Op("!=").Lit(0)
+		}
+	}
+	switch {
+	case isNamed(typ, "time", "Time"):
+		// == would compare the location too.
+		return jen.Op("!").Add(v).Dot("IsZero").Call()
+	case typ.NilZero:
+		return v.Op("!=").Nil()
+	case typ.Incomparable:
+		return nil
+	}
+	return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
 }
 
 // readBackDoc names the sent fields Insert reads back because the
@@ -392,8 +463,24 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
 			d[jen.Id("InsertValues")] = jen.Id("insertValues" + t.name)
 			d[jen.Id("ScanInserted")] = jen.Id("scan" + t.name + "Inserted")
+			d[jen.Id("NonZero")] = jen.Id("nonZero" + t.name)
 		})),
 	)
+	f.Line()
+	// Which defaulted fields are set: those are sent, the zero ones left
+	// to the database.
+	f.Func().Id("nonZero"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Uint64().BlockFunc(func(g *jen.Group) {
+		g.Var().Id("m").Uint64()
+		for k, c := range t.defaultCols() {
+			if test := nonZero(fieldOf("r", c), c.c.GoType); test != nil {
+				g.If(test).Block(jen.Id("m").Op("|=").Lit(1).Op("<<").Lit(k))
+			} else {
+				// No zero test for this type: the value is always sent.
+				g.Id("m").Op("|=").Lit(1).Op("<<").Lit(k)
+			}
+		}
+		g.Return(jen.Id("m"))
+	})
 	f.Line()
 	// What Insert and InsertMany send and read back: the InsertValue
 	// columns only, so that the other fields are not converted to any,

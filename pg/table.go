@@ -19,8 +19,8 @@ const (
 	// InsertValue columns are always written from the row.
 	InsertValue InsertMode = iota
 	// InsertDefault columns (a DEFAULT, an identity BY DEFAULT, a serial)
-	// get the database's value unless the insert names them: then the row's
-	// value is written.
+	// are written from the row when its field is not zero, or when the
+	// insert names them; otherwise the database fills them (DEFAULT).
 	InsertDefault
 	// InsertNever columns (generated, identity ALWAYS) are always filled by
 	// the database.
@@ -59,6 +59,15 @@ type RowFuncs[R any] struct {
 	// of r: what an insert reads back. Optional: without it, inserts read
 	// back every column with Scan.
 	ScanInserted func(row pgx.Row, r *R) error
+	// NonZero reports which fields of the InsertDefault columns hold a
+	// value other than their type's zero value: bit k for the k-th
+	// InsertDefault column, in order. Those values are sent; a zero field
+	// lets the database fill its column. Generated code writes the zero
+	// test of each field's type, so no reflection is needed. Without it
+	// (code generated before SupportPackageIsVersion3), InsertDefault
+	// columns are sent only when the insert names them. A table has at
+	// most 64 InsertDefault columns.
+	NonZero func(r *R) uint64
 }
 
 // Table describes one table to the statement builders: its name, its
@@ -88,6 +97,10 @@ type Table[R any] struct {
 	// the whole row instead.
 	returning    string
 	scanInserted func(row pgx.Row, r *R) error
+	// The positions of the InsertDefault columns, bit k of nonZero being
+	// about the column defaults[k].
+	defaults []int
+	nonZero  func(r *R) uint64
 }
 
 // NewTable returns the description of the table name in schema (both
@@ -104,6 +117,7 @@ func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *
 
 		insertValues: fns.InsertValues,
 		scanInserted: fns.ScanInserted,
+		nonZero:      fns.NonZero,
 	}
 	var list, returning strings.Builder
 	for i, c := range cols {
@@ -114,6 +128,9 @@ func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *
 		t.valueMask = append(t.valueMask, c.Insert == InsertValue)
 		if c.Insert == InsertValue {
 			t.nValues++
+		}
+		if c.Insert == InsertDefault {
+			t.defaults = append(t.defaults, i)
 		}
 		if i > 0 {
 			list.WriteString(", ")
@@ -162,14 +179,22 @@ func (t *Table[R]) Delete(db DBTX) *DeleteQuery[R] {
 	return q
 }
 
+// IsZero reports whether v is its type's zero value. Generated code tests
+// with it the fields of defaulted columns whose type has no simpler test.
+func IsZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
 // maxParams is the most parameters PostgreSQL's protocol takes in one
 // statement.
 const maxParams = 65535
 
 // Insert inserts rows in one statement and returns them as stored, in the
 // order given. Columns with InsertValue are written from the rows; those
-// with InsertDefault only when named in with, else the database fills them;
-// those with InsertNever never. The rows returned are copies of those
+// with InsertDefault from the rows whose field is not zero, or from every
+// row when named in with, the database filling the others (DEFAULT, row by
+// row); those with InsertNever never. The rows returned are copies of those
 // given with the ReadBack columns read back from the database (every
 // column, for code generated without ScanInserted).
 func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyColumn) ([]R, error) {
@@ -177,7 +202,7 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 		return nil, nil
 	}
 	var b Builder
-	if err := t.buildInsert(&b, rows, with); err != nil {
+	if _, err := t.buildInsert(&b, rows, with); err != nil {
 		return nil, err
 	}
 	if t.scanInserted == nil {
@@ -220,19 +245,104 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	return out, nil
 }
 
-// buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
-// the columns the defaults rule sends.
-func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
-	send, n, err := t.sendMask("insert into", with)
-	if err != nil {
-		return err
+// insertPlan is what an insert sends: the columns of send, with a value
+// from every row for those named in with (or InsertValue), and from the
+// rows that set them for the others (InsertDefault columns some row sets).
+type insertPlan struct {
+	send  []bool
+	named []bool // nil: only the InsertValue columns
+	n     int    // how many columns send holds
+	// any and all are the NonZero bits set in some row and in every row.
+	any, all uint64
+}
+
+// sentByAll reports whether column i gets a value from every row, not
+// DEFAULT.
+func (t *Table[R]) sentByAll(p *insertPlan, i int) bool {
+	if !p.send[i] {
+		return false
 	}
-	// Naming no column in with, the usual case, sends exactly the
-	// InsertValue columns, whose values InsertValues gives without the
-	// others.
-	fast := len(with) == 0 && t.insertValues != nil
+	if t.modes[i] != InsertDefault || (p.named != nil && p.named[i]) {
+		return true
+	}
+	k := slices.Index(t.defaults, i)
+	return p.all&(1<<k) != 0
+}
+
+// sentByRow reports whether row's value of column i is sent: false means
+// DEFAULT.
+func (t *Table[R]) sentByRow(p *insertPlan, i int, rowBits uint64) bool {
+	if t.modes[i] != InsertDefault || (p.named != nil && p.named[i]) {
+		return true
+	}
+	k := slices.Index(t.defaults, i)
+	return rowBits&(1<<k) != 0
+}
+
+// planInsert decides which columns an insert of rows writes. what names
+// the statement in errors ("insert into", "copy into").
+func (t *Table[R]) planInsert(what string, rows []R, with []AnyColumn) (insertPlan, error) {
+	p := insertPlan{send: t.valueMask, n: t.nValues}
+	if t.nonZero != nil {
+		p.all = ^uint64(0)
+		for r := range rows {
+			bits := t.nonZero(&rows[r])
+			p.any |= bits
+			p.all &= bits
+		}
+		if len(rows) == 0 {
+			p.all = 0
+		}
+	}
+	if len(with) == 0 && p.any == 0 {
+		// Shared, never written: callers only read the mask.
+		return p, nil
+	}
+	p.send = make([]bool, 2*len(t.cols))
+	p.send, p.named = p.send[:len(t.cols)], p.send[len(t.cols):]
+	for i, m := range t.modes {
+		p.send[i] = m == InsertValue
+	}
+	for k, i := range t.defaults {
+		if p.any&(1<<k) != 0 {
+			p.send[i] = true
+		}
+	}
+	for _, c := range with {
+		r := c.ref()
+		i := t.index(r)
+		if i < 0 {
+			return p, fmt.Errorf("pg: %s %q: column %s is not one of its columns", what, t.sqlName, r.qual)
+		}
+		if t.modes[i] == InsertNever {
+			return p, fmt.Errorf("pg: %s %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", what, t.sqlName, r.name)
+		}
+		p.send[i], p.named[i] = true, true
+	}
+	p.n = 0
+	for _, s := range p.send {
+		if s {
+			p.n++
+		}
+	}
+	return p, nil
+}
+
+// buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
+// the columns the defaults rule sends, DEFAULT standing for the value of
+// a row that leaves a defaulted column zero while another row sets it.
+func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) (insertPlan, error) {
+	p, err := t.planInsert("insert into", rows, with)
+	if err != nil {
+		return p, err
+	}
+	send, n := p.send, p.n
+	// Naming no column in with, and no row setting a defaulted field, the
+	// usual case, sends exactly the InsertValue columns, whose values
+	// InsertValues gives without the others.
+	fast := p.named == nil && t.insertValues != nil
 	if n*len(rows) > maxParams {
-		return fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
+		return p, fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
 			len(rows), n, t.sqlName, n*len(rows), maxParams)
 	}
 	b.buf = make([]byte, 0, 64+2*len(t.list)+len(rows)*n*5)
@@ -279,6 +389,10 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 			continue
 		}
 		vals = t.values(&rows[r], vals[:0])
+		var bits uint64
+		if t.nonZero != nil {
+			bits = t.nonZero(&rows[r])
+		}
 		first := true
 		for i, s := range send {
 			if !s {
@@ -288,42 +402,15 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 				b.WriteSQL(", ")
 			}
 			first = false
-			b.WriteArg(vals[i])
+			if t.sentByRow(&p, i, bits) {
+				b.WriteArg(vals[i])
+			} else {
+				b.WriteSQL("DEFAULT")
+			}
 		}
 		b.WriteSQL(")")
 	}
-	return nil
-}
-
-// sendMask says which columns an insert writes, and how many. what names
-// the statement in errors ("insert into", "copy into").
-func (t *Table[R]) sendMask(what string, with []AnyColumn) ([]bool, int, error) {
-	if len(with) == 0 {
-		// Shared, never written: callers only read the mask.
-		return t.valueMask, t.nValues, nil
-	}
-	send := make([]bool, len(t.cols))
-	for i, m := range t.modes {
-		send[i] = m == InsertValue
-	}
-	for _, c := range with {
-		r := c.ref()
-		i := t.index(r)
-		if i < 0 {
-			return nil, 0, fmt.Errorf("pg: %s %q: column %s is not one of its columns", what, t.sqlName, r.qual)
-		}
-		if t.modes[i] == InsertNever {
-			return nil, 0, fmt.Errorf("pg: %s %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", what, t.sqlName, r.name)
-		}
-		send[i] = true
-	}
-	n := 0
-	for _, s := range send {
-		if s {
-			n++
-		}
-	}
-	return send, n, nil
+	return p, nil
 }
 
 // index returns the position of a column of this table, or -1.

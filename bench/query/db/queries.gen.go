@@ -47,7 +47,7 @@ import (
 
 // A compile error here means the mizzle runtime (package pg) is older than
 // the mizzle that generated this code: upgrade github.com/mizzle/mizzle.
-const _ = pg.SupportPackageIsVersion2
+const _ = pg.SupportPackageIsVersion3
 
 // Queries runs the typed queries of every table on one database handle:
 // q.Orders.Get, q.Orders.Select, and so on. A Queries is safe for concurrent

@@ -67,14 +67,15 @@ func (q UsersQueries) Select() *pg.SelectQuery[schema.User] {
 // Insert inserts row into "users" and returns it as stored, with the values
 // the database filled in.
 //
-// The database fills ID, CreatedAt (they have defaults): the values of those
-// fields in row are not sent, unless their columns are named in with:
+// A field that is not zero is always sent. Zero means default for ID, CreatedAt:
+// when one is zero, the database fills that column. Naming a column in
+// with sends its zero value too:
 //
 //	q.Users.Insert(ctx, row, db.Users.ID)
 //
 // Every other field is sent, zero values included.
 func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.AnyColumn) (schema.User, error) {
-	if len(with) > 0 {
+	if len(with) > 0 || nonZeroUsers(&row) != 0 {
 		rows, err := tableUsers.Insert(ctx, q.db, []schema.User{row}, with...)
 		if err != nil {
 			return schema.User{}, err
@@ -88,7 +89,9 @@ func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.An
 }
 
 // InsertMany inserts rows into "users" in one statement and returns them as
-// stored, in the order given. Columns are sent as by Insert. A statement
+// stored, in the order given. Columns are sent as by Insert, row by row:
+// one row may leave a defaulted field zero for the default (DEFAULT)
+// while the next sets it. A statement
 // takes at most 65535 parameters, so very many rows must go in chunks.
 func (q UsersQueries) InsertMany(ctx context.Context, rows []schema.User, with ...pg.AnyColumn) ([]schema.User, error) {
 	return tableUsers.Insert(ctx, q.db, rows, with...)
@@ -103,7 +106,9 @@ func (q UsersQueries) InsertMany(ctx context.Context, rows []schema.User, with .
 //	row, _, err = q.Users.Upsert(ctx, row, pg.OnConflict(db.Users.ID).DoUpdate(db.Users.Email.SetExcluded()))
 //
 // Columns are sent as by Insert; a defaulted column named in with can
-// be the conflict target.
+// be the conflict target. SetExcluded of a defaulted column the row leaves
+// zero is refused before anything is sent (EXCLUDED would hold the
+// default): name the column in with to send its zero value.
 func (q UsersQueries) Upsert(ctx context.Context, row schema.User, on pg.Conflict, with ...pg.AnyColumn) (schema.User, bool, error) {
 	rows, err := tableUsers.Upsert(ctx, q.db, []schema.User{row}, on, with...)
 	if err != nil || len(rows) == 0 {
@@ -120,8 +125,11 @@ func (q UsersQueries) UpsertMany(ctx context.Context, rows []schema.User, on pg.
 
 // CopyFrom loads rows into "users" with the COPY protocol, the fastest way
 // to insert many rows, and returns how many it loaded. Columns are sent as
-// by Insert (the database fills defaulted columns unless with names them);
-// COPY returns no rows, so what the database filled in is not read back.
+// by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+// disagree on a defaulted column (one sets it, another leaves it zero) are
+// refused before anything is sent; name the column in with, or copy them
+// in two calls. COPY returns no rows, so what the database filled in is
+// not read back.
 func (q UsersQueries) CopyFrom(ctx context.Context, rows []schema.User, with ...pg.AnyColumn) (int64, error) {
 	return tableUsers.CopyFrom(ctx, q.db, rows, with...)
 }
@@ -163,11 +171,23 @@ var tableUsers = pg.NewTable("public", "users", []pg.TableColumn{
 	{Name: "score", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.User]{
 	InsertValues: insertValuesUsers,
+	NonZero:      nonZeroUsers,
 	Scan:         scanUsers,
 	ScanInserted: scanUsersInserted,
 	Targets:      targetsUsers,
 	Values:       valuesUsers,
 })
+
+func nonZeroUsers(r *schema.User) uint64 {
+	var m uint64
+	if r.ID != 0 {
+		m |= 1 << 0
+	}
+	if !r.CreatedAt.IsZero() {
+		m |= 1 << 1
+	}
+	return m
+}
 
 func insertValuesUsers(r *schema.User, dst []any) []any {
 	return append(dst, r.Email, r.Name, r.Score)

@@ -63,14 +63,15 @@ func (q ModelsQueries) Select() *pg.SelectQuery[schema.Model] {
 // Insert inserts row into "Models" and returns it as stored, with the values
 // the database filled in.
 //
-// The database fills CreatedAt (it has a default): the values of those
-// fields in row are not sent, unless their columns are named in with:
+// A field that is not zero is always sent. Zero means default for CreatedAt:
+// when it is zero, the database fills it. Naming a column in
+// with sends its zero value too:
 //
 //	q.Models.Insert(ctx, row, db.Models.CreatedAt)
 //
 // Every other field is sent, zero values included.
 func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.AnyColumn) (schema.Model, error) {
-	if len(with) > 0 {
+	if len(with) > 0 || nonZeroModels(&row) != 0 {
 		rows, err := tableModels.Insert(ctx, q.db, []schema.Model{row}, with...)
 		if err != nil {
 			return schema.Model{}, err
@@ -84,7 +85,9 @@ func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.
 }
 
 // InsertMany inserts rows into "Models" in one statement and returns them as
-// stored, in the order given. Columns are sent as by Insert. A statement
+// stored, in the order given. Columns are sent as by Insert, row by row:
+// one row may leave a defaulted field zero for the default (DEFAULT)
+// while the next sets it. A statement
 // takes at most 65535 parameters, so very many rows must go in chunks.
 func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with ...pg.AnyColumn) ([]schema.Model, error) {
 	return tableModels.Insert(ctx, q.db, rows, with...)
@@ -99,7 +102,9 @@ func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with
 //	row, _, err = q.Models.Upsert(ctx, row, pg.OnConflict(db.Models.ID).DoUpdate(db.Models.Variant.SetExcluded()))
 //
 // Columns are sent as by Insert; a defaulted column named in with can
-// be the conflict target.
+// be the conflict target. SetExcluded of a defaulted column the row leaves
+// zero is refused before anything is sent (EXCLUDED would hold the
+// default): name the column in with to send its zero value.
 func (q ModelsQueries) Upsert(ctx context.Context, row schema.Model, on pg.Conflict, with ...pg.AnyColumn) (schema.Model, bool, error) {
 	rows, err := tableModels.Upsert(ctx, q.db, []schema.Model{row}, on, with...)
 	if err != nil || len(rows) == 0 {
@@ -116,8 +121,11 @@ func (q ModelsQueries) UpsertMany(ctx context.Context, rows []schema.Model, on p
 
 // CopyFrom loads rows into "Models" with the COPY protocol, the fastest way
 // to insert many rows, and returns how many it loaded. Columns are sent as
-// by Insert (the database fills defaulted columns unless with names them);
-// COPY returns no rows, so what the database filled in is not read back.
+// by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+// disagree on a defaulted column (one sets it, another leaves it zero) are
+// refused before anything is sent; name the column in with, or copy them
+// in two calls. COPY returns no rows, so what the database filled in is
+// not read back.
 func (q ModelsQueries) CopyFrom(ctx context.Context, rows []schema.Model, with ...pg.AnyColumn) (int64, error) {
 	return tableModels.CopyFrom(ctx, q.db, rows, with...)
 }
@@ -176,11 +184,20 @@ var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
 	{Name: "createdAt", Insert: pg.InsertDefault, ReadBack: true},
 }, pg.RowFuncs[schema.Model]{
 	InsertValues: insertValuesModels,
+	NonZero:      nonZeroModels,
 	Scan:         scanModels,
 	ScanInserted: scanModelsInserted,
 	Targets:      targetsModels,
 	Values:       valuesModels,
 })
+
+func nonZeroModels(r *schema.Model) uint64 {
+	var m uint64
+	if !r.CreatedAt.IsZero() {
+		m |= 1 << 0
+	}
+	return m
+}
 
 func insertValuesModels(r *schema.Model, dst []any) []any {
 	return append(dst, r.ID, r.Variant, r.NetPortfolio)

@@ -82,14 +82,15 @@ func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order] {
 // the database filled in. Quantity, ExitPlan, ClosedAt are read back too, since the
 // database may store values other than the one sent.
 //
-// The database fills ID, Status (they have defaults): the values of those
-// fields in row are not sent, unless their columns are named in with:
+// A field that is not zero is always sent. Zero means default for ID, Status:
+// when one is zero, the database fills that column. Naming a column in
+// with sends its zero value too:
 //
 //	q.Orders.Insert(ctx, row, db.Orders.ID)
 //
 // Every other field is sent, zero values included.
 func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.AnyColumn) (schema.Order, error) {
-	if len(with) > 0 {
+	if len(with) > 0 || nonZeroOrders(&row) != 0 {
 		rows, err := tableOrders.Insert(ctx, q.db, []schema.Order{row}, with...)
 		if err != nil {
 			return schema.Order{}, err
@@ -103,7 +104,9 @@ func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.
 }
 
 // InsertMany inserts rows into "Orders" in one statement and returns them as
-// stored, in the order given. Columns are sent as by Insert. A statement
+// stored, in the order given. Columns are sent as by Insert, row by row:
+// one row may leave a defaulted field zero for the default (DEFAULT)
+// while the next sets it. A statement
 // takes at most 65535 parameters, so very many rows must go in chunks.
 func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) ([]schema.Order, error) {
 	return tableOrders.Insert(ctx, q.db, rows, with...)
@@ -118,7 +121,9 @@ func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with
 //	row, _, err = q.Orders.Upsert(ctx, row, pg.OnConflict(db.Orders.ID).DoUpdate(db.Orders.ModelID.SetExcluded()))
 //
 // Columns are sent as by Insert; a defaulted column named in with can
-// be the conflict target.
+// be the conflict target. SetExcluded of a defaulted column the row leaves
+// zero is refused before anything is sent (EXCLUDED would hold the
+// default): name the column in with to send its zero value.
 func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Conflict, with ...pg.AnyColumn) (schema.Order, bool, error) {
 	rows, err := tableOrders.Upsert(ctx, q.db, []schema.Order{row}, on, with...)
 	if err != nil || len(rows) == 0 {
@@ -135,8 +140,11 @@ func (q OrdersQueries) UpsertMany(ctx context.Context, rows []schema.Order, on p
 
 // CopyFrom loads rows into "Orders" with the COPY protocol, the fastest way
 // to insert many rows, and returns how many it loaded. Columns are sent as
-// by Insert (the database fills defaulted columns unless with names them);
-// COPY returns no rows, so what the database filled in is not read back.
+// by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+// disagree on a defaulted column (one sets it, another leaves it zero) are
+// refused before anything is sent; name the column in with, or copy them
+// in two calls. COPY returns no rows, so what the database filled in is
+// not read back.
 func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) (int64, error) {
 	return tableOrders.CopyFrom(ctx, q.db, rows, with...)
 }
@@ -202,11 +210,23 @@ var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
 	{Name: "trailingStop", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.Order]{
 	InsertValues: insertValuesOrders,
+	NonZero:      nonZeroOrders,
 	Scan:         scanOrders,
 	ScanInserted: scanOrdersInserted,
 	Targets:      targetsOrders,
 	Values:       valuesOrders,
 })
+
+func nonZeroOrders(r *schema.Order) uint64 {
+	var m uint64
+	if !pg.IsZero(r.ID) {
+		m |= 1 << 0
+	}
+	if !pg.IsZero(r.Status) {
+		m |= 1 << 1
+	}
+	return m
+}
 
 func insertValuesOrders(r *schema.Order, dst []any) []any {
 	return append(dst, r.ModelID, r.Symbol, r.Quantity, r.ExitPlan, r.ClosedAt, r.Trailing)
