@@ -469,7 +469,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 	f.Line()
 	// Which defaulted fields are set: those are sent, the zero ones left
 	// to the database.
-	f.Func().Id("nonZero"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Uint64().BlockFunc(func(g *jen.Group) {
+	f.Func().Id("nonZero" + t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Uint64().BlockFunc(func(g *jen.Group) {
 		g.Var().Id("m").Uint64()
 		for k, c := range t.defaultCols() {
 			if test := nonZero(fieldOf("r", c), c.c.GoType); test != nil {
