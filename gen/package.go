@@ -82,21 +82,33 @@ that runs on each new connection:
 
 	cfg, err := pgxpool.ParseConfig(url)
 	cfg.AfterConnect = `+p.pkg+`.RegisterTypes
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)`)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+
+The types must exist when the connection is made: it returns an error
+naming a type the database does not have. Run the migrations on a
+connection of their own before opening the pool.`)
 	f.Func().Id("RegisterTypes").Params(jen.Id("ctx").Qual(ctxPath, "Context"), jen.Id("conn").Op("*").Qual(pgxPath, "Conn")).Error().BlockFunc(func(g *jen.Group) {
 		if len(typeNames) == 0 {
 			g.Comment("The schema declares no enum.")
 			g.Return(jen.Nil())
 			return
 		}
-		g.List(jen.Id("types"), jen.Err()).Op(":=").Id("conn").Dot("LoadTypes").Call(jen.Id("ctx"), jen.Index().String().ValuesFunc(func(g *jen.Group) {
+		g.Id("names").Op(":=").Index().String().ValuesFunc(func(g *jen.Group) {
 			for _, n := range typeNames {
 				g.Line().Add(n)
 			}
 			g.Line()
-		}))
+		})
+		g.List(jen.Id("types"), jen.Err()).Op(":=").Id("conn").Dot("LoadTypes").Call(jen.Id("ctx"), jen.Id("names"))
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 		g.Id("conn").Dot("TypeMap").Call().Dot("RegisterTypes").Call(jen.Id("types"))
+		g.Comment("LoadTypes finds nothing, without an error, for a type that does not")
+		g.Comment("exist yet; the enum arrays would then fail on first use.")
+		g.For(jen.List(jen.Id("_"), jen.Id("n")).Op(":=").Range().Id("names")).Block(
+			jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("conn").Dot("TypeMap").Call().Dot("TypeForName").Call(jen.Id("n")), jen.Op("!").Id("ok")).Block(
+				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("register types: type %s does not exist: run the migrations before opening the pool"), jen.Id("n"))),
+			),
+		)
 		g.Return(jen.Nil())
 	})
 	f.Line()

@@ -86,6 +86,10 @@ func (q *Queries) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 //	cfg, err := pgxpool.ParseConfig(url)
 //	cfg.AfterConnect = db.RegisterTypes
 //	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+//
+// The types must exist when the connection is made: it returns an error
+// naming a type the database does not have. Run the migrations on a
+// connection of their own before opening the pool.
 func RegisterTypes(ctx context.Context, conn *pgx.Conn) error {
 	// The schema declares no enum.
 	return nil

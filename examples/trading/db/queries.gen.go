@@ -41,6 +41,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/pg"
 )
@@ -90,15 +91,27 @@ func (q *Queries) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 //	cfg, err := pgxpool.ParseConfig(url)
 //	cfg.AfterConnect = db.RegisterTypes
 //	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+//
+// The types must exist when the connection is made: it returns an error
+// naming a type the database does not have. Run the migrations on a
+// connection of their own before opening the pool.
 func RegisterTypes(ctx context.Context, conn *pgx.Conn) error {
-	types, err := conn.LoadTypes(ctx, []string{
+	names := []string{
 		"public.status",
 		"public._status",
-	})
+	}
+	types, err := conn.LoadTypes(ctx, names)
 	if err != nil {
 		return err
 	}
 	conn.TypeMap().RegisterTypes(types)
+	// LoadTypes finds nothing, without an error, for a type that does not
+	// exist yet; the enum arrays would then fail on first use.
+	for _, n := range names {
+		if _, ok := conn.TypeMap().TypeForName(n); !ok {
+			return fmt.Errorf("register types: type %s does not exist: run the migrations before opening the pool", n)
+		}
+	}
 	return nil
 }
 
