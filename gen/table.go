@@ -410,17 +410,51 @@ func value(v string, c *columnInfo) *jen.Statement {
 //	func _() {
 //		var r schema.Order
 //		var _ uuid.UUID = r.ID
+//		_ = struct {
+//			ID uuid.UUID
+//			schema.Base
+//		}(r)
+//		_ = struct{ CreatedAt time.Time }(r.Base)
 //	}
+//
+// The assignments name the field whose type changed; the conversions fail
+// when a field is added, removed, renamed or retyped, since a struct
+// converts only to a struct with the same fields (tags aside). A struct
+// with a field generated code cannot name (unexported) gets the
+// assignments only.
 func genGuard(f *jen.File, p *packageInfo, t *tableInfo) {
 	f.Comment("A compile error here means the schema's structs changed after this file")
-	f.Comment("was generated: run go generate in the schema package again.")
+	f.Comment("was generated (a field added, removed, renamed or retyped): run go")
+	f.Comment("generate in the schema package again.")
 	f.Func().Id("_").Params().BlockFunc(func(g *jen.Group) {
 		g.Var().Id("r").Add(p.rowType(t))
 		for _, c := range t.cols {
 			g.Var().Id("_").Add(goType(c.c.GoType)).Op("=").Add(fieldOf("r", c))
 		}
+		if t.t.GoFields != nil {
+			guardFields(g, jen.Id("r"), t.t.GoFields)
+		}
 	})
 	f.Line()
+}
+
+// guardFields converts v, a struct with fields fs, to the unnamed struct
+// of those fields, and so on for the mixins among them.
+func guardFields(g *jen.Group, v *jen.Statement, fs []schema.GoField) {
+	g.Id("_").Op("=").StructFunc(func(g *jen.Group) {
+		for _, f := range fs {
+			if f.Embedded {
+				g.Add(goType(f.Type))
+			} else {
+				g.Id(f.Name).Add(goType(f.Type))
+			}
+		}
+	}).Parens(v)
+	for _, f := range fs {
+		if f.Fields != nil {
+			guardFields(g, v.Clone().Dot(f.Name), f.Fields)
+		}
+	}
 }
 
 // genTableVar writes the fixed SQL, the table description and its scan and

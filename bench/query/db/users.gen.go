@@ -148,7 +148,8 @@ func (q UsersQueries) Delete() *pg.DeleteQuery[schema.User] {
 }
 
 // A compile error here means the schema's structs changed after this file
-// was generated: run go generate in the schema package again.
+// was generated (a field added, removed, renamed or retyped): run go
+// generate in the schema package again.
 func _() {
 	var r schema.User
 	var _ int64 = r.ID
@@ -156,6 +157,13 @@ func _() {
 	var _ string = r.Name
 	var _ time.Time = r.CreatedAt
 	var _ int32 = r.Score
+	_ = struct {
+		ID        int64
+		Email     string
+		Name      string
+		CreatedAt time.Time
+		Score     int32
+	}(r)
 }
 
 const (

@@ -162,13 +162,20 @@ func (q ModelsQueries) LoadOrders(ctx context.Context, rows []schema.Model) (map
 }
 
 // A compile error here means the schema's structs changed after this file
-// was generated: run go generate in the schema package again.
+// was generated (a field added, removed, renamed or retyped): run go
+// generate in the schema package again.
 func _() {
 	var r schema.Model
 	var _ string = r.ID
 	var _ string = r.Variant
 	var _ string = r.NetPortfolio
 	var _ time.Time = r.CreatedAt
+	_ = struct {
+		ID           string
+		Variant      string
+		NetPortfolio string
+		CreatedAt    time.Time
+	}(r)
 }
 
 const (

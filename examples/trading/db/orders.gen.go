@@ -180,7 +180,8 @@ func (q OrdersQueries) LoadModel(ctx context.Context, rows []schema.Order) (map[
 }
 
 // A compile error here means the schema's structs changed after this file
-// was generated: run go generate in the schema package again.
+// was generated (a field added, removed, renamed or retyped): run go
+// generate in the schema package again.
 func _() {
 	var r schema.Order
 	var _ uuid.UUID = r.ID
@@ -191,6 +192,16 @@ func _() {
 	var _ schema.Status = r.Status
 	var _ *time.Time = r.ClosedAt
 	var _ *float64 = r.Trailing
+	_ = struct {
+		ID       uuid.UUID
+		ModelID  string
+		Symbol   string
+		Quantity decimal.Decimal
+		ExitPlan *schema.ExitPlan
+		Status   schema.Status
+		ClosedAt *time.Time
+		Trailing *float64
+	}(r)
 }
 
 const (
