@@ -129,6 +129,10 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 		var keys []string
 		params := []jen.Code{ctx.Clone()}
 		args := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}
+		notFoundArgs := []jen.Code{jen.Lit(t.t.Name), jen.Err()}
+		for _, k := range t.pk {
+			notFoundArgs = append(notFoundArgs, jen.Lit(k.c.Name), jen.Id(k.param))
+		}
 		for _, k := range t.pk {
 			keys = append(keys, k.param)
 			params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
@@ -138,12 +142,12 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 			}
 			args = append(args, arg)
 		}
-		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.", t.t.Name, strings.Join(keys, ", ")))
+		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there\nis none.", t.t.Name, strings.Join(keys, ", ")))
 		f.Func().Params(recv.Clone()).Id("Get").Params(params...).Params(row.Clone(), jen.Error()).Block(
 			jen.Var().Id("r").Add(row.Clone()),
 			jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(args...), jen.Op("&").Id("r")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(jen.Lit(t.t.Name), jen.Err())),
+				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(notFoundArgs...)),
 			),
 			jen.Return(jen.Id("r"), jen.Nil()),
 		)
@@ -231,7 +235,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 // insertRun runs Insert's fixed statement: it scans the columns read back
 // into row, or, when there is none, executes it.
 func insertRun(t *tableInfo, sent []jen.Code, row *jen.Statement) jen.Code {
-	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err()))
+	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())))
 	if len(t.returnedCols()) == 0 {
 		return jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("q").Dot("db").Dot("Exec").Call(sent...), jen.Err().Op("!=").Nil()).Add(fail)
 	}

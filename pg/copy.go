@@ -42,7 +42,8 @@ func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyC
 	if !src.fast {
 		src.all = make([]any, 0, len(t.cols))
 	}
-	return db.CopyFrom(ctx, pgx.Identifier{t.schema, t.sqlName}, names, src)
+	loaded, err := db.CopyFrom(ctx, pgx.Identifier{t.schema, t.sqlName}, names, src)
+	return loaded, Wrap("copy into", t.sqlName, err)
 }
 
 // mixedCopy is the error of a copy whose rows disagree on a defaulted

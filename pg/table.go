@@ -205,10 +205,16 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	if _, err := t.buildInsert(&b, rows, with); err != nil {
 		return nil, err
 	}
+	out, err := t.runInsert(ctx, db, &b, rows)
+	return out, Wrap("insert into", t.sqlName, err)
+}
+
+// runInsert runs the insert b holds and returns the rows as stored.
+func (t *Table[R]) runInsert(ctx context.Context, db DBTX, b *Builder, rows []R) ([]R, error) {
 	if t.scanInserted == nil {
 		b.WriteSQL(" RETURNING ")
 		b.WriteSQL(t.list)
-		return t.collect(ctx, db, &b, len(rows))
+		return t.collect(ctx, db, b, len(rows))
 	}
 	// Only the columns the database fills or may change are read back,
 	// into copies of the rows given: the others are what was sent, and
@@ -229,7 +235,7 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	n := 0
 	for rs.Next() {
 		if n == len(out) {
-			return nil, fmt.Errorf("pg: insert into %q returned more rows than the %d inserted", t.sqlName, len(out))
+			return nil, fmt.Errorf("returned more rows than the %d inserted", len(out))
 		}
 		if err := t.scanInserted(rs, &out[n]); err != nil {
 			return nil, err
@@ -240,7 +246,7 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 		return nil, err
 	}
 	if n != len(out) {
-		return nil, fmt.Errorf("pg: insert into %q returned %d rows for the %d inserted", t.sqlName, n, len(out))
+		return nil, fmt.Errorf("returned %d rows for the %d inserted", n, len(out))
 	}
 	return out, nil
 }

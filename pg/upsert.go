@@ -100,9 +100,13 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 		return nil, err
 	}
 	t.writeConflict(&b, c)
+	if b.err != nil {
+		return nil, b.err
+	}
 	b.WriteSQL(" RETURNING ")
 	b.WriteSQL(t.list)
-	return t.collect(ctx, db, &b, len(rows))
+	out, err := t.collect(ctx, db, &b, len(rows))
+	return out, Wrap("upsert into", t.sqlName, err)
 }
 
 // checkExcluded refuses a SetExcluded of a column that some row does not

@@ -48,12 +48,13 @@ type UsersQueries struct {
 }
 
 // Get returns the row of "users" whose primary key is id, or an error
-// wrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.
+// wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+// is none.
 func (q UsersQueries) Get(ctx context.Context, id int64) (schema.User, error) {
 	var r schema.User
 	err := scanUsers(q.db.QueryRow(ctx, sqlUsersGet, id), &r)
 	if err != nil {
-		return schema.User{}, pg.NotFound("users", err)
+		return schema.User{}, pg.NotFound("users", err, "id", id)
 	}
 	return r, nil
 }
@@ -83,7 +84,7 @@ func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.An
 		return rows[0], nil
 	}
 	if err := scanUsersInserted(q.db.QueryRow(ctx, sqlUsersInsert, row.Email, row.Name, row.Score), &row); err != nil {
-		return schema.User{}, err
+		return schema.User{}, pg.Wrap("insert into", "users", err)
 	}
 	return row, nil
 }

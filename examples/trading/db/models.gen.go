@@ -44,12 +44,13 @@ type ModelsQueries struct {
 }
 
 // Get returns the row of "Models" whose primary key is id, or an error
-// wrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.
+// wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+// is none.
 func (q ModelsQueries) Get(ctx context.Context, id string) (schema.Model, error) {
 	var r schema.Model
 	err := scanModels(q.db.QueryRow(ctx, sqlModelsGet, id), &r)
 	if err != nil {
-		return schema.Model{}, pg.NotFound("Models", err)
+		return schema.Model{}, pg.NotFound("Models", err, "id", id)
 	}
 	return r, nil
 }
@@ -79,7 +80,7 @@ func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.
 		return rows[0], nil
 	}
 	if err := scanModelsInserted(q.db.QueryRow(ctx, sqlModelsInsert, row.ID, row.Variant, row.NetPortfolio), &row); err != nil {
-		return schema.Model{}, err
+		return schema.Model{}, pg.Wrap("insert into", "Models", err)
 	}
 	return row, nil
 }

@@ -62,12 +62,13 @@ type OrdersQueries struct {
 }
 
 // Get returns the row of "Orders" whose primary key is id, or an error
-// wrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.
+// wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+// is none.
 func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, error) {
 	var r schema.Order
 	err := scanOrders(q.db.QueryRow(ctx, sqlOrdersGet, id), &r)
 	if err != nil {
-		return schema.Order{}, pg.NotFound("Orders", err)
+		return schema.Order{}, pg.NotFound("Orders", err, "id", id)
 	}
 	return r, nil
 }
@@ -98,7 +99,7 @@ func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.
 		return rows[0], nil
 	}
 	if err := scanOrdersInserted(q.db.QueryRow(ctx, sqlOrdersInsert, row.ModelID, row.Symbol, row.Quantity, row.ExitPlan, row.ClosedAt, row.Trailing), &row); err != nil {
-		return schema.Order{}, err
+		return schema.Order{}, pg.Wrap("insert into", "Orders", err)
 	}
 	return row, nil
 }
