@@ -268,8 +268,38 @@ func updateExample(t *tableInfo) *columnInfo {
 }
 
 // insertDoc documents what Insert sends: the rule, with this table's
-// columns named.
-func insertDoc(p *packageInfo, t *tableInfo) string {
+// columns named, its paragraphs filled to the width of a comment.
+func insertDoc(p *packageInfo, t *tableInfo) string { return reflow(insertText(p, t), 76) }
+
+// reflow fills each paragraph of s (separated by blank lines) to width
+// columns; indented paragraphs (code) are kept as they are.
+func reflow(s string, width int) string {
+	paras := strings.Split(s, "\n\n")
+	for i, para := range paras {
+		if strings.HasPrefix(para, "\t") {
+			continue
+		}
+		var b strings.Builder
+		n := 0
+		for _, w := range strings.Fields(para) {
+			switch {
+			case n == 0:
+			case n+1+len(w) > width:
+				b.WriteByte('\n')
+				n = 0
+			default:
+				b.WriteByte(' ')
+				n++
+			}
+			b.WriteString(w)
+			n += len(w)
+		}
+		paras[i] = b.String()
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+func insertText(p *packageInfo, t *tableInfo) string {
 	var never []string
 	for _, c := range t.cols {
 		if c.mode == "InsertNever" {
@@ -277,8 +307,14 @@ func insertDoc(p *packageInfo, t *tableInfo) string {
 		}
 	}
 	def := t.defaultCols()
+	var noTest []*columnInfo
+	for _, c := range t.cols {
+		if c.noZeroTest {
+			noTest = append(noTest, c)
+		}
+	}
 	s := fmt.Sprintf("Insert inserts row into %q and returns it as stored, with the values\nthe database filled in.%s", t.t.Name, readBackDoc(t))
-	if len(def) == 0 && len(never) == 0 {
+	if len(def) == 0 && len(noTest) == 0 && len(never) == 0 {
 		return s + " Every field of row is sent, zero values included."
 	}
 	if len(def) > 0 {
@@ -289,18 +325,27 @@ func insertDoc(p *packageInfo, t *tableInfo) string {
 				surprising = append(surprising, fmt.Sprintf("%s (DEFAULT %s)", c.field, d))
 			}
 		}
-		s += fmt.Sprintf("\n\nA field that is not zero is always sent. Zero means default for %s:\nwhen %s zero, the database fills %s. Naming a column in\nwith sends its zero value too:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)",
+		s += fmt.Sprintf("\n\nA field that is not zero is always sent. Zero means default for\n%s: when %s zero, the database fills %s. Naming a\ncolumn in with sends its zero value too:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)",
 			strings.Join(names, ", "), plural(len(def), "it is", "one is"), plural(len(def), "it", "that column"), t.name, p.pkg, t.name, def[0].field)
 		if len(surprising) > 0 {
-			s += fmt.Sprintf("\n\nMind %s: %s default %s not %s zero value, so storing\nthe zero value needs the column named in with.",
+			s += fmt.Sprintf("\n\nMind %s:\n%s default %s not %s zero value, so storing the zero\nvalue needs the column named in with.",
 				strings.Join(surprising, ", "), plural(len(surprising), "its", "their"), plural(len(surprising), "is", "are"), plural(len(surprising), "its type's", "their types'"))
 		}
 		s += "\n\nEvery other field is sent, zero values included."
+	} else if len(noTest) > 0 {
+		s += "\n\nEvery field of row is sent, zero values included."
 	} else {
 		s += " Every field of row is sent, zero values included, except those\nbelow."
 	}
+	if len(noTest) > 0 {
+		var names []string
+		for _, c := range noTest {
+			names = append(names, c.field)
+		}
+		s += fmt.Sprintf("\n%s %s a default, but %s no zero value to\ntest, so %s always sent.", strings.Join(names, ", "), plural(len(names), "has", "have"), plural(len(names), "its type has", "their types have"), plural(len(names), "it is", "they are"))
+	}
 	if len(never) > 0 {
-		s += fmt.Sprintf(" %s %s always filled by the database\n(generated or identity ALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
+		s += fmt.Sprintf("\n%s %s always filled by the database (generated or identity\nALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
 	}
 	return s
 }
@@ -327,6 +372,9 @@ func nonZeroDefault(c *columnInfo) string {
 	}
 	return ""
 }
+
+// hasZeroTest reports whether nonZero has a test for typ.
+func hasZeroTest(typ schema.GoType) bool { return nonZero(jen.Id("v"), typ) != nil }
 
 // nonZero is the test that a field of type typ is not its zero value, or
 // nil for a type that has none (a struct == does not apply to).

@@ -68,9 +68,9 @@ func (q UsersQueries) Select() *pg.SelectQuery[schema.User] {
 // Insert inserts row into "users" and returns it as stored, with the values
 // the database filled in.
 //
-// A field that is not zero is always sent. Zero means default for ID, CreatedAt:
-// when one is zero, the database fills that column. Naming a column in
-// with sends its zero value too:
+// A field that is not zero is always sent. Zero means default for ID,
+// CreatedAt: when one is zero, the database fills that column. Naming a column
+// in with sends its zero value too:
 //
 //	q.Users.Insert(ctx, row, db.Users.ID)
 //

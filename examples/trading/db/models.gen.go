@@ -65,8 +65,8 @@ func (q ModelsQueries) Select() *pg.SelectQuery[schema.Model] {
 // the database filled in.
 //
 // A field that is not zero is always sent. Zero means default for CreatedAt:
-// when it is zero, the database fills it. Naming a column in
-// with sends its zero value too:
+// when it is zero, the database fills it. Naming a column in with sends its
+// zero value too:
 //
 //	q.Models.Insert(ctx, row, db.Models.CreatedAt)
 //

@@ -80,12 +80,12 @@ func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order] {
 }
 
 // Insert inserts row into "Orders" and returns it as stored, with the values
-// the database filled in. Quantity, ExitPlan, ClosedAt are read back too, since the
-// database may store values other than the one sent.
+// the database filled in. Quantity, ExitPlan, ClosedAt are read back too,
+// since the database may store values other than the one sent.
 //
 // A field that is not zero is always sent. Zero means default for ID, Status:
-// when one is zero, the database fills that column. Naming a column in
-// with sends its zero value too:
+// when one is zero, the database fills that column. Naming a column in with
+// sends its zero value too:
 //
 //	q.Orders.Insert(ctx, row, db.Orders.ID)
 //
