@@ -198,7 +198,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("UpsertMany is Upsert of many rows in one statement. It returns the rows\ninserted or updated, as stored; rows the conflict skipped are missing."))
+	comment(f, "UpsertMany is Upsert of many rows in one statement. It returns the rows\ninserted or updated, as stored; rows the conflict skipped are missing.\nColumns are sent as by InsertMany, row by row.")
 	f.Func().Params(recv.Clone()).Id("UpsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("on"), jen.Id("with").Op("..."))),
 	)

@@ -120,6 +120,7 @@ func (q UsersQueries) Upsert(ctx context.Context, row schema.User, on pg.Conflic
 
 // UpsertMany is Upsert of many rows in one statement. It returns the rows
 // inserted or updated, as stored; rows the conflict skipped are missing.
+// Columns are sent as by InsertMany, row by row.
 func (q UsersQueries) UpsertMany(ctx context.Context, rows []schema.User, on pg.Conflict, with ...pg.AnyColumn) ([]schema.User, error) {
 	return tableUsers.Upsert(ctx, q.db, rows, on, with...)
 }

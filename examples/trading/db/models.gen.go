@@ -116,6 +116,7 @@ func (q ModelsQueries) Upsert(ctx context.Context, row schema.Model, on pg.Confl
 
 // UpsertMany is Upsert of many rows in one statement. It returns the rows
 // inserted or updated, as stored; rows the conflict skipped are missing.
+// Columns are sent as by InsertMany, row by row.
 func (q ModelsQueries) UpsertMany(ctx context.Context, rows []schema.Model, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Model, error) {
 	return tableModels.Upsert(ctx, q.db, rows, on, with...)
 }

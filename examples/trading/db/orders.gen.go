@@ -135,6 +135,7 @@ func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Confl
 
 // UpsertMany is Upsert of many rows in one statement. It returns the rows
 // inserted or updated, as stored; rows the conflict skipped are missing.
+// Columns are sent as by InsertMany, row by row.
 func (q OrdersQueries) UpsertMany(ctx context.Context, rows []schema.Order, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Order, error) {
 	return tableOrders.Upsert(ctx, q.db, rows, on, with...)
 }
