@@ -65,7 +65,7 @@ func (t *Table[R]) mixedCopy(rows []R, p *insertPlan) error {
 				unset = r
 			}
 		}
-		return fmt.Errorf("pg: copy into %q: column %s has a default, and row %d sets it while row %d leaves it zero for the default; COPY cannot send DEFAULT for some rows only: name the column in the call to send the zero values too, or copy the rows that leave it zero in a separate call (or use InsertMany, which sends DEFAULT row by row)",
+		return fmt.Errorf("pg: copy into %q: column %s has a default, and rows[%d] sets it while rows[%d] leaves it zero for the default; COPY cannot send DEFAULT for some rows only: name the column in the call to send the zero values too, or copy the rows that leave it zero in a separate call (or use InsertMany, which sends DEFAULT row by row)",
 			t.sqlName, t.names[i], set, unset)
 	}
 	return nil
