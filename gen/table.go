@@ -166,22 +166,30 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	for _, c := range t.insertCols() {
 		sent = append(sent, value("row", c))
 	}
-	// The fixed statement sends the InsertValue columns only: a row that
-	// sets a defaulted field, or a call naming a column, goes through the
-	// table's statement builder.
-	slow := jen.Len(jen.Id("with")).Op(">").Lit(0)
-	if len(t.defaultCols()) > 0 {
-		slow = slow.Op("||").Id("nonZero" + t.name).Call(jen.Op("&").Id("row")).Op("!=").Lit(0)
-	}
-	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(
-		jen.If(slow).Block(
+	// The fixed statement sends the InsertValue columns only. A call
+	// naming a column goes through the table's statement builder; a row
+	// that sets defaulted fields runs the statement the table keeps for
+	// that set, with the values insertArgs picks.
+	body := []jen.Code{
+		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
 			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("with").Op("...")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err())),
 			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 		),
-		insertRun(t, sent, row),
-		jen.Return(jen.Id("row"), jen.Nil()),
-	)
+	}
+	if n := len(t.defaultCols()); n > 0 {
+		args := []jen.Code{
+			jen.Id("ctx"),
+			jen.Id(tableVar).Dot("InsertSQL").Call(jen.Id("m")),
+			jen.Id("insertArgs"+t.name).Call(jen.Op("&").Id("row"), jen.Id("m"), jen.Make(jen.Index().Any(), jen.Lit(0), jen.Lit(len(t.insertCols())+n))).Op("..."),
+		}
+		body = append(body, jen.If(jen.Id("m").Op(":=").Id("nonZero"+t.name).Call(jen.Op("&").Id("row")), jen.Id("m").Op("!=").Lit(0)).Block(
+			insertRun(t, args, row),
+			jen.Return(jen.Id("row"), jen.Nil()),
+		))
+	}
+	body = append(body, insertRun(t, sent, row), jen.Return(jen.Id("row"), jen.Nil()))
+	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(body...)
 	f.Line()
 
 	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert, row by row:\none row may leave a defaulted field zero for the default (DEFAULT)\nwhile the next sets it. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
@@ -568,6 +576,26 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		g.Return(jen.Id("m"))
 	})
 	f.Line()
+	if len(t.defaultCols()) > 0 {
+		// The values of the columns pg.Table.InsertSQL(m) sends, in its
+		// order: the InsertValue columns and the defaulted ones m sets.
+		f.Func().Id("insertArgs"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("m").Uint64(), jen.Id("dst").Index().Any()).Index().Any().BlockFunc(func(g *jen.Group) {
+			k := 0
+			for _, c := range t.cols {
+				switch c.mode {
+				case "InsertValue":
+					g.Id("dst").Op("=").Append(jen.Id("dst"), value("r", c))
+				case "InsertDefault":
+					g.If(jen.Id("m").Op("&").Parens(jen.Lit(1).Op("<<").Lit(k)).Op("!=").Lit(0)).Block(
+						jen.Id("dst").Op("=").Append(jen.Id("dst"), value("r", c)),
+					)
+					k++
+				}
+			}
+			g.Return(jen.Id("dst"))
+		})
+		f.Line()
+	}
 	// What Insert and InsertMany send and read back: the InsertValue
 	// columns only, so that the other fields are not converted to any,
 	// and the readBack columns only, so that values the row already holds

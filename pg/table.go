@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -73,7 +74,8 @@ type RowFuncs[R any] struct {
 // Table describes one table to the statement builders: its name, its
 // columns in the order of the row struct's scan, and the functions
 // generated code writes for its row struct. Generated code makes one per
-// table with NewTable; it is never changed afterwards.
+// table with NewTable; it is never changed afterwards, but for the
+// statements InsertSQL keeps.
 type Table[R any] struct {
 	sqlName string   // unquoted, for messages
 	schema  string   // unquoted, for COPY
@@ -101,6 +103,10 @@ type Table[R any] struct {
 	// about the column defaults[k].
 	defaults []int
 	nonZero  func(r *R) uint64
+
+	// The statements of InsertSQL, by the bits of NonZero they send.
+	oneMu  sync.RWMutex
+	oneSQL map[uint64]string
 }
 
 // NewTable returns the description of the table name in schema (both
@@ -177,6 +183,52 @@ func (t *Table[R]) Delete(db DBTX) *DeleteQuery[R] {
 	q := &DeleteQuery[R]{t: t, db: db}
 	q.where = q.whereArr[:0]
 	return q
+}
+
+// InsertSQL returns the statement that inserts one row, sending the
+// InsertValue columns and the InsertDefault columns whose bits are set in
+// nonZero (as NonZero returns them), in column order, with $1, $2, ... and
+// reading back the ReadBack columns: what generated Insert runs for a row
+// that sets defaulted fields. Each statement is built once and kept.
+func (t *Table[R]) InsertSQL(nonZero uint64) string {
+	t.oneMu.RLock()
+	sql, ok := t.oneSQL[nonZero]
+	t.oneMu.RUnlock()
+	if ok {
+		return sql
+	}
+	var cols, vals strings.Builder
+	n, k := 0, 0
+	for i, m := range t.modes {
+		send := m == InsertValue
+		if m == InsertDefault {
+			send = nonZero&(1<<k) != 0
+			k++
+		}
+		if !send {
+			continue
+		}
+		if n > 0 {
+			cols.WriteString(", ")
+			vals.WriteString(", ")
+		}
+		n++
+		cols.WriteString(t.cols[i])
+		vals.WriteString("$" + strconv.Itoa(n))
+	}
+	if n == 0 {
+		// Nothing to send: one DEFAULT makes the row.
+		cols.WriteString(t.cols[0])
+		vals.WriteString("DEFAULT")
+	}
+	sql = "INSERT INTO " + t.from + " (" + cols.String() + ") VALUES (" + vals.String() + ")" + t.returning
+	t.oneMu.Lock()
+	if t.oneSQL == nil {
+		t.oneSQL = make(map[uint64]string)
+	}
+	t.oneSQL[nonZero] = sql
+	t.oneMu.Unlock()
+	return sql
 }
 
 // IsZero reports whether v is its type's zero value. Generated code tests

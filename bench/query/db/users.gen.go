@@ -76,12 +76,18 @@ func (q UsersQueries) Select() *pg.SelectQuery[schema.User] {
 //
 // Every other field is sent, zero values included.
 func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.AnyColumn) (schema.User, error) {
-	if len(with) > 0 || nonZeroUsers(&row) != 0 {
+	if len(with) > 0 {
 		rows, err := tableUsers.Insert(ctx, q.db, []schema.User{row}, with...)
 		if err != nil {
 			return schema.User{}, err
 		}
 		return rows[0], nil
+	}
+	if m := nonZeroUsers(&row); m != 0 {
+		if err := scanUsersInserted(q.db.QueryRow(ctx, tableUsers.InsertSQL(m), insertArgsUsers(&row, m, make([]any, 0, 5))...), &row); err != nil {
+			return schema.User{}, pg.Wrap("insert into", "users", err)
+		}
+		return row, nil
 	}
 	if err := scanUsersInserted(q.db.QueryRow(ctx, sqlUsersInsert, row.Email, row.Name, row.Score), &row); err != nil {
 		return schema.User{}, pg.Wrap("insert into", "users", err)
@@ -197,6 +203,19 @@ func nonZeroUsers(r *schema.User) uint64 {
 		m |= 1 << 1
 	}
 	return m
+}
+
+func insertArgsUsers(r *schema.User, m uint64, dst []any) []any {
+	if m&(1<<0) != 0 {
+		dst = append(dst, r.ID)
+	}
+	dst = append(dst, r.Email)
+	dst = append(dst, r.Name)
+	if m&(1<<1) != 0 {
+		dst = append(dst, r.CreatedAt)
+	}
+	dst = append(dst, r.Score)
+	return dst
 }
 
 func insertValuesUsers(r *schema.User, dst []any) []any {

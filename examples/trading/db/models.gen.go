@@ -72,12 +72,18 @@ func (q ModelsQueries) Select() *pg.SelectQuery[schema.Model] {
 //
 // Every other field is sent, zero values included.
 func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.AnyColumn) (schema.Model, error) {
-	if len(with) > 0 || nonZeroModels(&row) != 0 {
+	if len(with) > 0 {
 		rows, err := tableModels.Insert(ctx, q.db, []schema.Model{row}, with...)
 		if err != nil {
 			return schema.Model{}, err
 		}
 		return rows[0], nil
+	}
+	if m := nonZeroModels(&row); m != 0 {
+		if err := scanModelsInserted(q.db.QueryRow(ctx, tableModels.InsertSQL(m), insertArgsModels(&row, m, make([]any, 0, 4))...), &row); err != nil {
+			return schema.Model{}, pg.Wrap("insert into", "Models", err)
+		}
+		return row, nil
 	}
 	if err := scanModelsInserted(q.db.QueryRow(ctx, sqlModelsInsert, row.ID, row.Variant, row.NetPortfolio), &row); err != nil {
 		return schema.Model{}, pg.Wrap("insert into", "Models", err)
@@ -206,6 +212,16 @@ func nonZeroModels(r *schema.Model) uint64 {
 		m |= 1 << 0
 	}
 	return m
+}
+
+func insertArgsModels(r *schema.Model, m uint64, dst []any) []any {
+	dst = append(dst, r.ID)
+	dst = append(dst, r.Variant)
+	dst = append(dst, r.NetPortfolio)
+	if m&(1<<0) != 0 {
+		dst = append(dst, r.CreatedAt)
+	}
+	return dst
 }
 
 func insertValuesModels(r *schema.Model, dst []any) []any {

@@ -91,12 +91,18 @@ func (q OrdersQueries) Select() *pg.SelectQuery[schema.Order] {
 //
 // Every other field is sent, zero values included.
 func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.AnyColumn) (schema.Order, error) {
-	if len(with) > 0 || nonZeroOrders(&row) != 0 {
+	if len(with) > 0 {
 		rows, err := tableOrders.Insert(ctx, q.db, []schema.Order{row}, with...)
 		if err != nil {
 			return schema.Order{}, err
 		}
 		return rows[0], nil
+	}
+	if m := nonZeroOrders(&row); m != 0 {
+		if err := scanOrdersInserted(q.db.QueryRow(ctx, tableOrders.InsertSQL(m), insertArgsOrders(&row, m, make([]any, 0, 8))...), &row); err != nil {
+			return schema.Order{}, pg.Wrap("insert into", "Orders", err)
+		}
+		return row, nil
 	}
 	if err := scanOrdersInserted(q.db.QueryRow(ctx, sqlOrdersInsert, row.ModelID, row.Symbol, row.Quantity, row.ExitPlan, row.ClosedAt, row.Trailing), &row); err != nil {
 		return schema.Order{}, pg.Wrap("insert into", "Orders", err)
@@ -239,6 +245,22 @@ func nonZeroOrders(r *schema.Order) uint64 {
 		m |= 1 << 1
 	}
 	return m
+}
+
+func insertArgsOrders(r *schema.Order, m uint64, dst []any) []any {
+	if m&(1<<0) != 0 {
+		dst = append(dst, r.ID)
+	}
+	dst = append(dst, r.ModelID)
+	dst = append(dst, r.Symbol)
+	dst = append(dst, r.Quantity)
+	dst = append(dst, r.ExitPlan)
+	if m&(1<<1) != 0 {
+		dst = append(dst, r.Status)
+	}
+	dst = append(dst, r.ClosedAt)
+	dst = append(dst, r.Trailing)
+	return dst
 }
 
 func insertValuesOrders(r *schema.Order, dst []any) []any {
