@@ -83,6 +83,11 @@ func Generate(m *schema.Model, opts Options) ([]File, error) {
 	}
 	files = append(files, File{Name: "queries.gen.go", Data: data})
 	for _, t := range p.tables {
+		if n := len(t.defaultCols()); n > 64 {
+			return nil, fmt.Errorf("gen: table %q has %d columns with a default; inserts track at most 64 per row", t.t.Name, n)
+		}
+	}
+	for _, t := range p.tables {
 		f := p.newFile(opts.Package)
 		genTable(f, p, t)
 		data, err := render(f, t.file)

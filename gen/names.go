@@ -41,6 +41,9 @@ type columnInfo struct {
 	// readBack: Insert reads the column back (RETURNING) rather than keep
 	// the value sent. See readBack.
 	readBack bool
+	// noZeroTest: the column has a default, but its field's type has no
+	// zero test (a struct == does not apply to), so it is always sent.
+	noZeroTest bool
 }
 
 // reservedTop are names the package file declares; a table may not take
@@ -87,6 +90,11 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 				ci.mode = "InsertNever"
 			case c.Default != "" || c.Identity == schema.IdentityByDefault || c.Type.IsSerial():
 				ci.mode = "InsertDefault"
+				if !hasZeroTest(c.GoType) {
+					// No zero test, so no way to tell "left for the
+					// default": the field is always sent.
+					ci.mode, ci.noZeroTest = "InsertValue", true
+				}
 			default:
 				ci.mode = "InsertValue"
 			}

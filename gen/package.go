@@ -82,21 +82,33 @@ that runs on each new connection:
 
 	cfg, err := pgxpool.ParseConfig(url)
 	cfg.AfterConnect = `+p.pkg+`.RegisterTypes
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)`)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+
+The types must exist when the connection is made: it returns an error
+naming a type the database does not have. Run the migrations on a
+connection of their own before opening the pool.`)
 	f.Func().Id("RegisterTypes").Params(jen.Id("ctx").Qual(ctxPath, "Context"), jen.Id("conn").Op("*").Qual(pgxPath, "Conn")).Error().BlockFunc(func(g *jen.Group) {
 		if len(typeNames) == 0 {
 			g.Comment("The schema declares no enum.")
 			g.Return(jen.Nil())
 			return
 		}
-		g.List(jen.Id("types"), jen.Err()).Op(":=").Id("conn").Dot("LoadTypes").Call(jen.Id("ctx"), jen.Index().String().ValuesFunc(func(g *jen.Group) {
+		g.Id("names").Op(":=").Index().String().ValuesFunc(func(g *jen.Group) {
 			for _, n := range typeNames {
 				g.Line().Add(n)
 			}
 			g.Line()
-		}))
+		})
+		g.List(jen.Id("types"), jen.Err()).Op(":=").Id("conn").Dot("LoadTypes").Call(jen.Id("ctx"), jen.Id("names"))
 		g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
 		g.Id("conn").Dot("TypeMap").Call().Dot("RegisterTypes").Call(jen.Id("types"))
+		g.Comment("LoadTypes finds nothing, without an error, for a type that does not")
+		g.Comment("exist yet; the enum arrays would then fail on first use.")
+		g.For(jen.List(jen.Id("_"), jen.Id("n")).Op(":=").Range().Id("names")).Block(
+			jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("conn").Dot("TypeMap").Call().Dot("TypeForName").Call(jen.Id("n")), jen.Op("!").Id("ok")).Block(
+				jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("register types: type %s does not exist: run the migrations before opening the pool"), jen.Id("n"))),
+			),
+		)
 		g.Return(jen.Nil())
 	})
 	f.Line()
@@ -131,18 +143,18 @@ one query and returns them in a map by key. pg.Join and pg.LeftJoin join
 two Selects into pairs of rows; pg.Select1 to pg.Select4 select
 aggregates (pg.Count, pg.Sum, ...) and grouped summaries as typed tuples.
 
-Inserts and database defaults: a column with a DEFAULT, an identity or a
-serial type is filled by the database, and the value of its field is not
-sent, unless the insert names the column:
+Inserts and database defaults: a field that is not zero is always sent.
+A zero field of a column with a DEFAULT, an identity BY DEFAULT or a
+serial type lets the database fill it, row by row; naming the column in
+the call sends its zero value too (false over DEFAULT true):
 
-	q.T.Insert(ctx, row)           // the database fills defaulted columns
-	q.T.Insert(ctx, row, ` + p.pkg + `.T.Col) // row.Col is sent though Col has a default
+	q.T.Insert(ctx, row)           // zero defaulted fields take their defaults
+	q.T.Insert(ctx, row, ` + p.pkg + `.T.Col) // row.Col is sent, even zero
 
-Every other column is always sent, zero values included: a zero value is
-never replaced by a default. Generated columns and identity ALWAYS columns
-are never sent. Insert returns the row as stored, with the database's values
-filled in. Each Insert method's documentation lists the columns it leaves
-to the database.
+Columns without a default are always sent, zero values included.
+Generated columns and identity ALWAYS columns are never sent. Insert
+returns the row as stored, with the database's values filled in. Each
+Insert method's documentation lists the columns where zero means default.
 
 An Update or Delete without a Where condition fails unless it calls All.
 Reads of one row return an error wrapping pg.ErrNotFound, which wraps

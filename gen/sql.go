@@ -147,6 +147,18 @@ func (t *tableInfo) insertCols() []*columnInfo {
 	return out
 }
 
+// defaultCols are the InsertDefault columns, in order: bit k of the
+// generated nonZero function is about the k-th.
+func (t *tableInfo) defaultCols() []*columnInfo {
+	var out []*columnInfo
+	for _, c := range t.cols {
+		if c.mode == "InsertDefault" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // insertSQL inserts one row, writing the InsertValue columns.
 func (t *tableInfo) insertSQL() string {
 	cols := t.insertCols()

@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -128,6 +129,10 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 		var keys []string
 		params := []jen.Code{ctx.Clone()}
 		args := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}
+		notFoundArgs := []jen.Code{jen.Lit(t.t.Name), jen.Err()}
+		for _, k := range t.pk {
+			notFoundArgs = append(notFoundArgs, jen.Lit(k.c.Name), jen.Id(k.param))
+		}
 		for _, k := range t.pk {
 			keys = append(keys, k.param)
 			params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
@@ -137,12 +142,12 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 			}
 			args = append(args, arg)
 		}
-		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.", t.t.Name, strings.Join(keys, ", ")))
+		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there\nis none.", t.t.Name, strings.Join(keys, ", ")))
 		f.Func().Params(recv.Clone()).Id("Get").Params(params...).Params(row.Clone(), jen.Error()).Block(
 			jen.Var().Id("r").Add(row.Clone()),
 			jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(args...), jen.Op("&").Id("r")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(jen.Lit(t.t.Name), jen.Err())),
+				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(notFoundArgs...)),
 			),
 			jen.Return(jen.Id("r"), jen.Nil()),
 		)
@@ -161,24 +166,39 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	for _, c := range t.insertCols() {
 		sent = append(sent, value("row", c))
 	}
-	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(
+	// The fixed statement sends the InsertValue columns only. A call
+	// naming a column goes through the table's statement builder; a row
+	// that sets defaulted fields runs the statement the table keeps for
+	// that set, with the values insertArgs picks.
+	body := []jen.Code{
 		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
 			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("with").Op("...")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err())),
 			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
 		),
-		insertRun(t, sent, row),
-		jen.Return(jen.Id("row"), jen.Nil()),
-	)
+	}
+	if n := len(t.defaultCols()); n > 0 {
+		args := []jen.Code{
+			jen.Id("ctx"),
+			jen.Id(tableVar).Dot("InsertSQL").Call(jen.Id("m")),
+			jen.Id("insertArgs"+t.name).Call(jen.Op("&").Id("row"), jen.Id("m"), jen.Make(jen.Index().Any(), jen.Lit(0), jen.Lit(len(t.insertCols())+n))).Op("..."),
+		}
+		body = append(body, jen.If(jen.Id("m").Op(":=").Id("nonZero"+t.name).Call(jen.Op("&").Id("row")), jen.Id("m").Op("!=").Lit(0)).Block(
+			insertRun(t, args, row),
+			jen.Return(jen.Id("row"), jen.Nil()),
+		))
+	}
+	body = append(body, insertRun(t, sent, row), jen.Return(jen.Id("row"), jen.Nil()))
+	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(body...)
 	f.Line()
 
-	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
+	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert, row by row:\none row may leave a defaulted field zero for the default (DEFAULT)\nwhile the next sets it. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
 	f.Func().Params(recv.Clone()).Id("InsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("Upsert inserts row into %q unless it conflicts with an existing row,\nand then does what on says: skip it, or update the existing row. It\nreturns the row as stored and true when a row was inserted or updated,\nand the zero row and false when the conflict skipped it:\n\n\trow, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())\n\trow, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s.%s.%s.SetExcluded()))\n\nColumns are sent as by Insert; a defaulted column named in with can\nbe the conflict target.", t.t.Name, t.name, conflictExample(p, t), t.name, conflictExample(p, t), p.pkg, t.name, updateExample(t).field))
+	comment(f, fmt.Sprintf("Upsert inserts row into %q unless it conflicts with an existing row,\nand then does what on says: skip it, or update the existing row. It\nreturns the row as stored and true when a row was inserted or updated,\nand the zero row and false when the conflict skipped it:\n\n\trow, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())\n\trow, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s.%s.%s.SetExcluded()))\n\nColumns are sent as by Insert; a defaulted column named in with can\nbe the conflict target. SetExcluded of a defaulted column the row leaves\nzero is refused before anything is sent (EXCLUDED would hold the\ndefault): name the column in with to send its zero value.", t.t.Name, t.name, conflictExample(p, t), t.name, conflictExample(p, t), p.pkg, t.name, updateExample(t).field))
 	f.Func().Params(recv.Clone()).Id("Upsert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Bool(), jen.Error()).Block(
 		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("on"), jen.Id("with").Op("...")),
 		jen.If(jen.Err().Op("!=").Nil().Op("||").Len(jen.Id("rows")).Op("==").Lit(0)).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.False(), jen.Err())),
@@ -186,13 +206,13 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("UpsertMany is Upsert of many rows in one statement. It returns the rows\ninserted or updated, as stored; rows the conflict skipped are missing."))
+	comment(f, "UpsertMany is Upsert of many rows in one statement. It returns the rows\ninserted or updated, as stored; rows the conflict skipped are missing.\nColumns are sent as by InsertMany, row by row.")
 	f.Func().Params(recv.Clone()).Id("UpsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
 		jen.Return(jen.Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("on"), jen.Id("with").Op("..."))),
 	)
 	f.Line()
 
-	comment(f, fmt.Sprintf("CopyFrom loads rows into %q with the COPY protocol, the fastest way\nto insert many rows, and returns how many it loaded. Columns are sent as\nby Insert (the database fills defaulted columns unless with names them);\nCOPY returns no rows, so what the database filled in is not read back.", t.t.Name))
+	comment(f, fmt.Sprintf("CopyFrom loads rows into %q with the COPY protocol, the fastest way\nto insert many rows, and returns how many it loaded. Columns are sent as\nby Insert, but COPY cannot send DEFAULT for some rows only: rows that\ndisagree on a defaulted column (one sets it, another leaves it zero) are\nrefused before anything is sent; name the column in with, or copy them\nin two calls. COPY returns no rows, so what the database filled in is\nnot read back.", t.t.Name))
 	f.Func().Params(recv.Clone()).Id("CopyFrom").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Int64(), jen.Error()).Block(
 		jen.Return(jen.Id(tableVar).Dot("CopyFrom").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
 	)
@@ -223,7 +243,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 // insertRun runs Insert's fixed statement: it scans the columns read back
 // into row, or, when there is none, executes it.
 func insertRun(t *tableInfo, sent []jen.Code, row *jen.Statement) jen.Code {
-	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err()))
+	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())))
 	if len(t.returnedCols()) == 0 {
 		return jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("q").Dot("db").Dot("Exec").Call(sent...), jen.Err().Op("!=").Nil()).Add(fail)
 	}
@@ -256,35 +276,146 @@ func updateExample(t *tableInfo) *columnInfo {
 }
 
 // insertDoc documents what Insert sends: the rule, with this table's
-// columns named.
-func insertDoc(p *packageInfo, t *tableInfo) string {
-	var def, never []string
-	var example *columnInfo
-	for _, c := range t.cols {
-		switch c.mode {
-		case "InsertDefault":
-			def = append(def, c.field)
-			if example == nil {
-				example = c
+// columns named, its paragraphs filled to the width of a comment.
+func insertDoc(p *packageInfo, t *tableInfo) string { return reflow(insertText(p, t), 76) }
+
+// reflow fills each paragraph of s (separated by blank lines) to width
+// columns; indented paragraphs (code) are kept as they are.
+func reflow(s string, width int) string {
+	paras := strings.Split(s, "\n\n")
+	for i, para := range paras {
+		if strings.HasPrefix(para, "\t") {
+			continue
+		}
+		var b strings.Builder
+		n := 0
+		for _, w := range strings.Fields(para) {
+			switch {
+			case n == 0:
+			case n+1+len(w) > width:
+				b.WriteByte('\n')
+				n = 0
+			default:
+				b.WriteByte(' ')
+				n++
 			}
-		case "InsertNever":
+			b.WriteString(w)
+			n += len(w)
+		}
+		paras[i] = b.String()
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+func insertText(p *packageInfo, t *tableInfo) string {
+	var never []string
+	for _, c := range t.cols {
+		if c.mode == "InsertNever" {
 			never = append(never, c.field)
 		}
 	}
+	def := t.defaultCols()
+	var noTest []*columnInfo
+	for _, c := range t.cols {
+		if c.noZeroTest {
+			noTest = append(noTest, c)
+		}
+	}
 	s := fmt.Sprintf("Insert inserts row into %q and returns it as stored, with the values\nthe database filled in.%s", t.t.Name, readBackDoc(t))
-	if len(def) == 0 && len(never) == 0 {
+	if len(def) == 0 && len(noTest) == 0 && len(never) == 0 {
 		return s + " Every field of row is sent, zero values included."
 	}
 	if len(def) > 0 {
-		s += fmt.Sprintf("\n\nThe database fills %s (%s): the values of those\nfields in row are not sent, unless their columns are named in with:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)\n\nEvery other field is sent, zero values included.",
-			strings.Join(def, ", "), plural(len(def), "it has a default", "they have defaults"), t.name, p.pkg, t.name, example.field)
+		var names, surprising []string
+		for _, c := range def {
+			names = append(names, c.field)
+			if d := nonZeroDefault(c); d != "" {
+				surprising = append(surprising, fmt.Sprintf("%s (DEFAULT %s)", c.field, d))
+			}
+		}
+		s += fmt.Sprintf("\n\nA field that is not zero is always sent. Zero means default for\n%s: when %s zero, the database fills %s. Naming a\ncolumn in with sends its zero value too:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)",
+			strings.Join(names, ", "), plural(len(def), "it is", "one is"), plural(len(def), "it", "that column"), t.name, p.pkg, t.name, def[0].field)
+		if len(surprising) > 0 {
+			s += fmt.Sprintf("\n\nMind %s:\n%s default %s not %s zero value, so storing the zero\nvalue needs the column named in with.",
+				strings.Join(surprising, ", "), plural(len(surprising), "its", "their"), plural(len(surprising), "is", "are"), plural(len(surprising), "its type's", "their types'"))
+		}
+		s += "\n\nEvery other field is sent, zero values included."
+	} else if len(noTest) > 0 {
+		s += "\n\nEvery field of row is sent, zero values included."
 	} else {
 		s += " Every field of row is sent, zero values included, except those\nbelow."
 	}
+	if len(noTest) > 0 {
+		var names []string
+		for _, c := range noTest {
+			names = append(names, c.field)
+		}
+		s += fmt.Sprintf("\n%s %s a default, but %s no zero value to\ntest, so %s always sent.", strings.Join(names, ", "), plural(len(names), "has", "have"), plural(len(names), "its type has", "their types have"), plural(len(names), "it is", "they are"))
+	}
 	if len(never) > 0 {
-		s += fmt.Sprintf(" %s %s always filled by the database\n(generated or identity ALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
+		s += fmt.Sprintf("\n%s %s always filled by the database (generated or identity\nALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
 	}
 	return s
+}
+
+// nonZeroDefault is the default of a bool or numeric column whose default
+// is not its Go type's zero value, which a reader could take for "sent";
+// "" for the others.
+func nonZeroDefault(c *columnInfo) string {
+	d := strings.TrimSpace(c.c.Default)
+	if d == "" || c.c.GoType.Kind != schema.GoNamed || c.c.GoType.Path != "" {
+		return ""
+	}
+	switch c.c.GoType.Name {
+	case "bool":
+		if strings.EqualFold(d, "false") {
+			return ""
+		}
+		return d
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		if f, err := strconv.ParseFloat(strings.Trim(d, "'()"), 64); err == nil && f == 0 {
+			return ""
+		}
+		return d
+	}
+	return ""
+}
+
+// hasZeroTest reports whether nonZero has a test for typ.
+func hasZeroTest(typ schema.GoType) bool { return nonZero(jen.Id("v"), typ) != nil }
+
+// nonZero is the test that a field of type typ is not its zero value, or
+// nil for a type that has none (a struct == does not apply to).
+func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
+	switch typ.Kind {
+	case schema.GoPointer, schema.GoSlice, schema.GoMap, schema.GoAny:
+		return v.Op("!=").Nil()
+	case schema.GoArray:
+		if typ.Elem.Incomparable {
+			return nil
+		}
+		return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
+	}
+	if typ.Path == "" {
+		switch typ.Name {
+		case "string":
+			return v.Op("!=").Lit("")
+		case "bool":
+			return v
+		case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune":
+			return v.Op("!=").Lit(0)
+		}
+	}
+	switch {
+	case isNamed(typ, "time", "Time"):
+		// == would compare the location too.
+		return jen.Op("!").Add(v).Dot("IsZero").Call()
+	case typ.NilZero:
+		return v.Op("!=").Nil()
+	case typ.Incomparable:
+		return nil
+	}
+	return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
 }
 
 // readBackDoc names the sent fields Insert reads back because the
@@ -339,17 +470,51 @@ func value(v string, c *columnInfo) *jen.Statement {
 //	func _() {
 //		var r schema.Order
 //		var _ uuid.UUID = r.ID
+//		_ = struct {
+//			ID uuid.UUID
+//			schema.Base
+//		}(r)
+//		_ = struct{ CreatedAt time.Time }(r.Base)
 //	}
+//
+// The assignments name the field whose type changed; the conversions fail
+// when a field is added, removed, renamed or retyped, since a struct
+// converts only to a struct with the same fields (tags aside). A struct
+// with a field generated code cannot name (unexported) gets the
+// assignments only.
 func genGuard(f *jen.File, p *packageInfo, t *tableInfo) {
 	f.Comment("A compile error here means the schema's structs changed after this file")
-	f.Comment("was generated: run go generate in the schema package again.")
+	f.Comment("was generated (a field added, removed, renamed or retyped): run go")
+	f.Comment("generate in the schema package again.")
 	f.Func().Id("_").Params().BlockFunc(func(g *jen.Group) {
 		g.Var().Id("r").Add(p.rowType(t))
 		for _, c := range t.cols {
 			g.Var().Id("_").Add(goType(c.c.GoType)).Op("=").Add(fieldOf("r", c))
 		}
+		if t.t.GoFields != nil {
+			guardFields(g, jen.Id("r"), t.t.GoFields)
+		}
 	})
 	f.Line()
+}
+
+// guardFields converts v, a struct with fields fs, to the unnamed struct
+// of those fields, and so on for the mixins among them.
+func guardFields(g *jen.Group, v *jen.Statement, fs []schema.GoField) {
+	g.Id("_").Op("=").StructFunc(func(g *jen.Group) {
+		for _, f := range fs {
+			if f.Embedded {
+				g.Add(goType(f.Type))
+			} else {
+				g.Id(f.Name).Add(goType(f.Type))
+			}
+		}
+	}).Parens(v)
+	for _, f := range fs {
+		if f.Fields != nil {
+			guardFields(g, v.Clone().Dot(f.Name), f.Fields)
+		}
+	}
 }
 
 // genTableVar writes the fixed SQL, the table description and its scan and
@@ -392,9 +557,45 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
 			d[jen.Id("InsertValues")] = jen.Id("insertValues" + t.name)
 			d[jen.Id("ScanInserted")] = jen.Id("scan" + t.name + "Inserted")
+			d[jen.Id("NonZero")] = jen.Id("nonZero" + t.name)
 		})),
 	)
 	f.Line()
+	// Which defaulted fields are set: those are sent, the zero ones left
+	// to the database.
+	f.Func().Id("nonZero" + t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Uint64().BlockFunc(func(g *jen.Group) {
+		g.Var().Id("m").Uint64()
+		for k, c := range t.defaultCols() {
+			if test := nonZero(fieldOf("r", c), c.c.GoType); test != nil {
+				g.If(test).Block(jen.Id("m").Op("|=").Lit(1).Op("<<").Lit(k))
+			} else {
+				// No zero test for this type: the value is always sent.
+				g.Id("m").Op("|=").Lit(1).Op("<<").Lit(k)
+			}
+		}
+		g.Return(jen.Id("m"))
+	})
+	f.Line()
+	if len(t.defaultCols()) > 0 {
+		// The values of the columns pg.Table.InsertSQL(m) sends, in its
+		// order: the InsertValue columns and the defaulted ones m sets.
+		f.Func().Id("insertArgs"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("m").Uint64(), jen.Id("dst").Index().Any()).Index().Any().BlockFunc(func(g *jen.Group) {
+			k := 0
+			for _, c := range t.cols {
+				switch c.mode {
+				case "InsertValue":
+					g.Id("dst").Op("=").Append(jen.Id("dst"), value("r", c))
+				case "InsertDefault":
+					g.If(jen.Id("m").Op("&").Parens(jen.Lit(1).Op("<<").Lit(k)).Op("!=").Lit(0)).Block(
+						jen.Id("dst").Op("=").Append(jen.Id("dst"), value("r", c)),
+					)
+					k++
+				}
+			}
+			g.Return(jen.Id("dst"))
+		})
+		f.Line()
+	}
 	// What Insert and InsertMany send and read back: the InsertValue
 	// columns only, so that the other fields are not converted to any,
 	// and the readBack columns only, so that values the row already holds

@@ -9,16 +9,24 @@ import (
 
 // CopyFrom loads rows with the COPY protocol, the fastest way to insert
 // many rows, and returns how many it loaded. Columns are sent as by
-// Insert: the database fills InsertDefault columns unless with names them,
-// and InsertNever columns always. COPY returns no rows, so the values the
-// database filled in are not read back.
+// Insert, with one difference: COPY has no DEFAULT, so a defaulted column
+// that some rows set and others leave zero is refused before anything is
+// sent (name the column in with to send the zero values, or copy the two
+// kinds of rows in two calls); it never drops a value. COPY returns no
+// rows, so the values the database filled in are not read back.
 func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyColumn) (int64, error) {
-	send, n, err := t.sendMask("copy into", with)
+	p, err := t.planInsert("copy into", rows, with)
 	if err != nil {
 		return 0, err
 	}
+	send, n := p.send, p.n
 	if n == 0 {
 		return 0, fmt.Errorf("pg: copy into %q: the database fills every column; use InsertMany", t.sqlName)
+	}
+	if p.any != p.all {
+		if err := t.mixedCopy(rows, &p); err != nil {
+			return 0, err
+		}
 	}
 	names := make([]string, 0, n)
 	for i, s := range send {
@@ -27,13 +35,40 @@ func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyC
 		}
 	}
 	src := &copySource[R]{t: t, rows: rows, send: send, out: make([]any, 0, n)}
-	// Naming no column, the values of the sent fields come straight from
-	// InsertValues, without converting the others to any.
-	src.fast = len(with) == 0 && t.insertValues != nil
+	// Naming no column and setting no defaulted field, the values of the
+	// sent fields come straight from InsertValues, without converting the
+	// others to any.
+	src.fast = p.named == nil && t.insertValues != nil
 	if !src.fast {
 		src.all = make([]any, 0, len(t.cols))
 	}
-	return db.CopyFrom(ctx, pgx.Identifier{t.schema, t.sqlName}, names, src)
+	loaded, err := db.CopyFrom(ctx, pgx.Identifier{t.schema, t.sqlName}, names, src)
+	return loaded, Wrap("copy into", t.sqlName, err)
+}
+
+// mixedCopy is the error of a copy whose rows disagree on a defaulted
+// column not named in with: the first row that sets it and the first that
+// leaves it zero.
+func (t *Table[R]) mixedCopy(rows []R, p *insertPlan) error {
+	for k, i := range t.defaults {
+		bit := uint64(1) << k
+		if p.any&bit == 0 || p.all&bit != 0 || p.named[i] {
+			continue
+		}
+		set, unset := -1, -1
+		for r := range rows {
+			if t.nonZero(&rows[r])&bit != 0 {
+				if set < 0 {
+					set = r
+				}
+			} else if unset < 0 {
+				unset = r
+			}
+		}
+		return fmt.Errorf("pg: copy into %q: column %s has a default, and rows[%d] sets it while rows[%d] leaves it zero for the default; COPY cannot send DEFAULT for some rows only: name the column in the call to send the zero values too, or copy the rows that leave it zero in a separate call (or use InsertMany, which sends DEFAULT row by row)",
+			t.sqlName, t.names[i], set, unset)
+	}
+	return nil
 }
 
 // copySource is a pgx.CopyFromSource over rows, sending the columns of

@@ -39,6 +39,20 @@
 //     back is the instant written. Raw SQL written with [SQL] is sent as
 //     given.
 //
+// Inserts (Insert, InsertMany, Upsert, UpsertMany, CopyFrom) never drop a
+// value the caller set. A field that is not its type's zero value is
+// always sent. A zero field of a column with a default (DEFAULT, identity
+// BY DEFAULT, serial) lets the database fill it: the row gets DEFAULT, row
+// by row, so one row of InsertMany may take the default while the next
+// sets a value. Naming the column in the call (the with arguments) sends
+// its zero value too: false over DEFAULT true, 0 over DEFAULT 1. Generated,
+// and identity ALWAYS, columns are never sent. COPY cannot say DEFAULT,
+// so CopyFrom refuses rows that disagree on a defaulted column, and an
+// upsert's SetExcluded refuses a column some row does not send, each with
+// an error naming the column, before anything is sent. Generated code
+// decides zero-ness with each field's own test (r.Role != "", r.ID != 0,
+// !r.CreatedAt.IsZero(), nil for pointers, slices and maps).
+//
 // The package's API is versioned for generated code by
 // [SupportPackageIsVersion3]; see its documentation.
 package pg
@@ -56,7 +70,9 @@ package pg
 //
 // Version 3 made the queries values ([SelectQuery], [UpdateQuery],
 // [DeleteQuery], and the joins and values built on them) whose methods
-// return a new query, so generated code returns them by value; code
-// generated for version 2 or 1, which returned pointers, must be
-// regenerated.
+// return a new query, so generated code returns them by value, and added
+// RowFuncs.NonZero, with which inserts send the non-zero fields of
+// defaulted columns. Code generated for version 2 or 1, which returned
+// pointers and sent a defaulted column only when the insert named it, must
+// be regenerated.
 const SupportPackageIsVersion3 = true

@@ -3,6 +3,8 @@ package pg
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -17,12 +19,21 @@ type notFound struct{}
 func (notFound) Error() string { return "not found" }
 func (notFound) Unwrap() error { return pgx.ErrNoRows }
 
-// NotFoundError is ErrNotFound with the table that was read.
+// NotFoundError is ErrNotFound with the table that was read and, for a
+// read by key, the key.
 type NotFoundError struct {
 	Table string // the table's SQL name
+	// Key is the key looked for, as "column = value" joined with ", ";
+	// empty when the read was not by key.
+	Key string
 }
 
-func (e *NotFoundError) Error() string { return fmt.Sprintf("%s: row not found", e.Table) }
+func (e *NotFoundError) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("no row in %q", e.Table)
+	}
+	return fmt.Sprintf("no row in %q with %s", e.Table, e.Key)
+}
 
 // Is reports that a NotFoundError is ErrNotFound.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
@@ -31,12 +42,66 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 func (e *NotFoundError) Unwrap() error { return pgx.ErrNoRows }
 
 // NotFound turns pgx.ErrNoRows from a read of table into a *NotFoundError
-// and returns any other error as it is. Generated code calls it.
-func NotFound(table string, err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &NotFoundError{Table: table}
+// and wraps any other error as by [Wrap] ("select from"). key, when the
+// read was by key, alternates the key's column names and values:
+//
+//	pg.NotFound("memberships", err, "org", org, "user_id", userID)
+//
+// Generated code calls it.
+func NotFound(table string, err error, key ...any) error {
+	if err == nil {
+		return nil
 	}
-	return err
+	if errors.Is(err, pgx.ErrNoRows) {
+		e := &NotFoundError{Table: table}
+		var b strings.Builder
+		for i := 0; i+1 < len(key); i += 2 {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%v = %v", key[i], formatKey(key[i+1]))
+		}
+		e.Key = b.String()
+		return e
+	}
+	return Wrap("select from", table, err)
+}
+
+// formatKey spells a key's value for a message: strings quoted, so that an
+// empty or spaced key reads as what it is.
+func formatKey(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case fmt.Stringer:
+		return strconv.Quote(v.String())
+	}
+	return fmt.Sprint(v)
+}
+
+// Error is an error of a statement that generated code or this package
+// ran, with the statement's kind and table: `insert into "users": ERROR:
+// duplicate key ... (SQLSTATE 23505)`. It wraps the error of pgx, so
+// errors.As(err, &pgErr) with a *pgconn.PgError and the Is helpers below
+// see through it.
+type Error struct {
+	Op    string // "insert into", "copy into", "upsert into", "select from"
+	Table string // the table's SQL name
+	Err   error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s %q: %v", e.Op, e.Table, e.Err) }
+
+// Unwrap returns the error of the database or the connection.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Wrap returns err as an *Error of the statement op on table, and nil for
+// nil. Generated code calls it.
+func Wrap(op, table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Op: op, Table: table, Err: err}
 }
 
 // PostgreSQL's error codes for the violations below (Appendix A of its
@@ -44,6 +109,11 @@ func NotFound(table string, err error) error {
 const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+	codeNotNullViolation    = "23502"
+	codeSerialization       = "40001"
+	codeDeadlock            = "40P01"
+	codeLockNotAvailable    = "55P03"
 )
 
 // IsUniqueViolation reports whether err is a unique or primary key
@@ -56,6 +126,56 @@ func IsUniqueViolation(err error) (constraint string, ok bool) {
 // which constraint was violated.
 func IsForeignKeyViolation(err error) (constraint string, ok bool) {
 	return violation(err, codeForeignKeyViolation)
+}
+
+// IsCheckViolation reports whether err is a check constraint violation,
+// and which constraint was violated.
+func IsCheckViolation(err error) (constraint string, ok bool) {
+	return violation(err, codeCheckViolation)
+}
+
+// IsNotNullViolation reports whether err is a not-null violation, and the
+// column that was null.
+func IsNotNullViolation(err error) (column string, ok bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == codeNotNullViolation {
+		return pe.ColumnName, true
+	}
+	return "", false
+}
+
+// IsSerializationFailure reports whether err is a serialization failure
+// of a repeatable read or serializable transaction, which succeeds when
+// the whole transaction is run again, and the server's detail (often
+// empty).
+func IsSerializationFailure(err error) (detail string, ok bool) {
+	return detailOf(err, codeSerialization)
+}
+
+// IsDeadlock reports whether err is a deadlock the server broke by
+// failing this transaction, and the server's detail: which processes
+// waited for which locks.
+func IsDeadlock(err error) (detail string, ok bool) {
+	return detailOf(err, codeDeadlock)
+}
+
+// IsLockTimeout reports whether err is a lock that could not be taken in
+// time: lock_timeout ran out, or NOWAIT (and FOR UPDATE NOWAIT) found the
+// lock taken. It returns the server's message, which says which.
+func IsLockTimeout(err error) (message string, ok bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == codeLockNotAvailable {
+		return pe.Message, true
+	}
+	return "", false
+}
+
+func detailOf(err error, code string) (string, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == code {
+		return pe.Detail, true
+	}
+	return "", false
 }
 
 func violation(err error, code string) (string, bool) {

@@ -200,15 +200,15 @@ func TestSQL(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	err := pg.NotFound("orders", pgx.ErrNoRows)
-	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) || err.Error() != "orders: row not found" {
+	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) || err.Error() != `no row in "orders"` {
 		t.Errorf("NotFound = %v", err)
 	}
 	if !errors.Is(pg.ErrNotFound, pgx.ErrNoRows) {
 		t.Error("ErrNotFound does not wrap pgx.ErrNoRows")
 	}
 	other := errors.New("x")
-	if pg.NotFound("orders", other) != other || pg.NotFound("orders", nil) != nil {
-		t.Error("NotFound changed an error that is not ErrNoRows")
+	if err := pg.NotFound("orders", other); !errors.Is(err, other) || errors.Is(err, pg.ErrNotFound) || pg.NotFound("orders", nil) != nil {
+		t.Errorf("NotFound of an error that is not ErrNoRows: %v", err)
 	}
 	uv := &pgconn.PgError{Code: "23505", ConstraintName: "users_email_unique"}
 	fk := &pgconn.PgError{Code: "23503", ConstraintName: "orders_model_fk"}

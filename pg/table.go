@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,8 +20,8 @@ const (
 	// InsertValue columns are always written from the row.
 	InsertValue InsertMode = iota
 	// InsertDefault columns (a DEFAULT, an identity BY DEFAULT, a serial)
-	// get the database's value unless the insert names them: then the row's
-	// value is written.
+	// are written from the row when its field is not zero, or when the
+	// insert names them; otherwise the database fills them (DEFAULT).
 	InsertDefault
 	// InsertNever columns (generated, identity ALWAYS) are always filled by
 	// the database.
@@ -59,12 +60,22 @@ type RowFuncs[R any] struct {
 	// of r: what an insert reads back. Optional: without it, inserts read
 	// back every column with Scan.
 	ScanInserted func(row pgx.Row, r *R) error
+	// NonZero reports which fields of the InsertDefault columns hold a
+	// value other than their type's zero value: bit k for the k-th
+	// InsertDefault column, in order. Those values are sent; a zero field
+	// lets the database fill its column. Generated code writes the zero
+	// test of each field's type, so no reflection is needed. Without it
+	// (code generated before SupportPackageIsVersion3), InsertDefault
+	// columns are sent only when the insert names them. A table has at
+	// most 64 InsertDefault columns.
+	NonZero func(r *R) uint64
 }
 
 // Table describes one table to the statement builders: its name, its
 // columns in the order of the row struct's scan, and the functions
 // generated code writes for its row struct. Generated code makes one per
-// table with NewTable; it is never changed afterwards.
+// table with NewTable; it is never changed afterwards, but for the
+// statements InsertSQL keeps.
 type Table[R any] struct {
 	sqlName string   // unquoted, for messages
 	schema  string   // unquoted, for COPY
@@ -88,6 +99,14 @@ type Table[R any] struct {
 	// the whole row instead.
 	returning    string
 	scanInserted func(row pgx.Row, r *R) error
+	// The positions of the InsertDefault columns, bit k of nonZero being
+	// about the column defaults[k].
+	defaults []int
+	nonZero  func(r *R) uint64
+
+	// The statements of InsertSQL, by the bits of NonZero they send.
+	oneMu  sync.RWMutex
+	oneSQL map[uint64]string
 }
 
 // NewTable returns the description of the table name in schema (both
@@ -104,6 +123,7 @@ func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *
 
 		insertValues: fns.InsertValues,
 		scanInserted: fns.ScanInserted,
+		nonZero:      fns.NonZero,
 	}
 	var list, returning strings.Builder
 	for i, c := range cols {
@@ -114,6 +134,9 @@ func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *
 		t.valueMask = append(t.valueMask, c.Insert == InsertValue)
 		if c.Insert == InsertValue {
 			t.nValues++
+		}
+		if c.Insert == InsertDefault {
+			t.defaults = append(t.defaults, i)
 		}
 		if i > 0 {
 			list.WriteString(", ")
@@ -150,14 +173,68 @@ func (t *Table[R]) Update(db DBTX) UpdateQuery[R] { return UpdateQuery[R]{t: t, 
 // Delete starts a delete of rows of the table, run on db.
 func (t *Table[R]) Delete(db DBTX) DeleteQuery[R] { return DeleteQuery[R]{t: t, db: db} }
 
+// InsertSQL returns the statement that inserts one row, sending the
+// InsertValue columns and the InsertDefault columns whose bits are set in
+// nonZero (as NonZero returns them), in column order, with $1, $2, ... and
+// reading back the ReadBack columns: what generated Insert runs for a row
+// that sets defaulted fields. Each statement is built once and kept.
+func (t *Table[R]) InsertSQL(nonZero uint64) string {
+	t.oneMu.RLock()
+	sql, ok := t.oneSQL[nonZero]
+	t.oneMu.RUnlock()
+	if ok {
+		return sql
+	}
+	var cols, vals strings.Builder
+	n, k := 0, 0
+	for i, m := range t.modes {
+		send := m == InsertValue
+		if m == InsertDefault {
+			send = nonZero&(1<<k) != 0
+			k++
+		}
+		if !send {
+			continue
+		}
+		if n > 0 {
+			cols.WriteString(", ")
+			vals.WriteString(", ")
+		}
+		n++
+		cols.WriteString(t.cols[i])
+		vals.WriteString("$" + strconv.Itoa(n))
+	}
+	if n == 0 {
+		// Nothing to send: one DEFAULT makes the row.
+		cols.WriteString(t.cols[0])
+		vals.WriteString("DEFAULT")
+	}
+	sql = "INSERT INTO " + t.from + " (" + cols.String() + ") VALUES (" + vals.String() + ")" + t.returning
+	t.oneMu.Lock()
+	if t.oneSQL == nil {
+		t.oneSQL = make(map[uint64]string)
+	}
+	t.oneSQL[nonZero] = sql
+	t.oneMu.Unlock()
+	return sql
+}
+
+// IsZero reports whether v is its type's zero value. Generated code tests
+// with it the fields of defaulted columns whose type has no simpler test.
+func IsZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
 // maxParams is the most parameters PostgreSQL's protocol takes in one
 // statement.
 const maxParams = 65535
 
 // Insert inserts rows in one statement and returns them as stored, in the
 // order given. Columns with InsertValue are written from the rows; those
-// with InsertDefault only when named in with, else the database fills them;
-// those with InsertNever never. The rows returned are copies of those
+// with InsertDefault from the rows whose field is not zero, or from every
+// row when named in with, the database filling the others (DEFAULT, row by
+// row); those with InsertNever never. The rows returned are copies of those
 // given with the ReadBack columns read back from the database (every
 // column, for code generated without ScanInserted).
 func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyColumn) ([]R, error) {
@@ -165,13 +242,19 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 		return nil, nil
 	}
 	var b Builder
-	if err := t.buildInsert(&b, rows, with); err != nil {
+	if _, err := t.buildInsert(&b, rows, with); err != nil {
 		return nil, err
 	}
+	out, err := t.runInsert(ctx, db, &b, rows)
+	return out, Wrap("insert into", t.sqlName, err)
+}
+
+// runInsert runs the insert b holds and returns the rows as stored.
+func (t *Table[R]) runInsert(ctx context.Context, db DBTX, b *Builder, rows []R) ([]R, error) {
 	if t.scanInserted == nil {
 		b.WriteSQL(" RETURNING ")
 		b.WriteSQL(t.list)
-		return t.collect(ctx, db, &b, len(rows))
+		return t.collect(ctx, db, b, len(rows))
 	}
 	// Only the columns the database fills or may change are read back,
 	// into copies of the rows given: the others are what was sent, and
@@ -192,7 +275,7 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	n := 0
 	for rs.Next() {
 		if n == len(out) {
-			return nil, fmt.Errorf("pg: insert into %q returned more rows than the %d inserted", t.sqlName, len(out))
+			return nil, fmt.Errorf("returned more rows than the %d inserted", len(out))
 		}
 		if err := t.scanInserted(rs, &out[n]); err != nil {
 			return nil, err
@@ -203,24 +286,109 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 		return nil, err
 	}
 	if n != len(out) {
-		return nil, fmt.Errorf("pg: insert into %q returned %d rows for the %d inserted", t.sqlName, n, len(out))
+		return nil, fmt.Errorf("returned %d rows for the %d inserted", n, len(out))
 	}
 	return out, nil
 }
 
-// buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
-// the columns the defaults rule sends.
-func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
-	send, n, err := t.sendMask("insert into", with)
-	if err != nil {
-		return err
+// insertPlan is what an insert sends: the columns of send, with a value
+// from every row for those named in with (or InsertValue), and from the
+// rows that set them for the others (InsertDefault columns some row sets).
+type insertPlan struct {
+	send  []bool
+	named []bool // nil: only the InsertValue columns
+	n     int    // how many columns send holds
+	// any and all are the NonZero bits set in some row and in every row.
+	any, all uint64
+}
+
+// sentByAll reports whether column i gets a value from every row, not
+// DEFAULT.
+func (t *Table[R]) sentByAll(p *insertPlan, i int) bool {
+	if !p.send[i] {
+		return false
 	}
-	// Naming no column in with, the usual case, sends exactly the
-	// InsertValue columns, whose values InsertValues gives without the
-	// others.
-	fast := len(with) == 0 && t.insertValues != nil
+	if t.modes[i] != InsertDefault || (p.named != nil && p.named[i]) {
+		return true
+	}
+	k := slices.Index(t.defaults, i)
+	return p.all&(1<<k) != 0
+}
+
+// sentByRow reports whether row's value of column i is sent: false means
+// DEFAULT.
+func (t *Table[R]) sentByRow(p *insertPlan, i int, rowBits uint64) bool {
+	if t.modes[i] != InsertDefault || (p.named != nil && p.named[i]) {
+		return true
+	}
+	k := slices.Index(t.defaults, i)
+	return rowBits&(1<<k) != 0
+}
+
+// planInsert decides which columns an insert of rows writes. what names
+// the statement in errors ("insert into", "copy into").
+func (t *Table[R]) planInsert(what string, rows []R, with []AnyColumn) (insertPlan, error) {
+	p := insertPlan{send: t.valueMask, n: t.nValues}
+	if t.nonZero != nil {
+		p.all = ^uint64(0)
+		for r := range rows {
+			bits := t.nonZero(&rows[r])
+			p.any |= bits
+			p.all &= bits
+		}
+		if len(rows) == 0 {
+			p.all = 0
+		}
+	}
+	if len(with) == 0 && p.any == 0 {
+		// Shared, never written: callers only read the mask.
+		return p, nil
+	}
+	p.send = make([]bool, 2*len(t.cols))
+	p.send, p.named = p.send[:len(t.cols)], p.send[len(t.cols):]
+	for i, m := range t.modes {
+		p.send[i] = m == InsertValue
+	}
+	for k, i := range t.defaults {
+		if p.any&(1<<k) != 0 {
+			p.send[i] = true
+		}
+	}
+	for _, c := range with {
+		r := c.ref()
+		i := t.index(r)
+		if i < 0 {
+			return p, fmt.Errorf("pg: %s %q: column %s is not one of its columns", what, t.sqlName, r.qual)
+		}
+		if t.modes[i] == InsertNever {
+			return p, fmt.Errorf("pg: %s %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", what, t.sqlName, r.name)
+		}
+		p.send[i], p.named[i] = true, true
+	}
+	p.n = 0
+	for _, s := range p.send {
+		if s {
+			p.n++
+		}
+	}
+	return p, nil
+}
+
+// buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
+// the columns the defaults rule sends, DEFAULT standing for the value of
+// a row that leaves a defaulted column zero while another row sets it.
+func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) (insertPlan, error) {
+	p, err := t.planInsert("insert into", rows, with)
+	if err != nil {
+		return p, err
+	}
+	send, n := p.send, p.n
+	// Naming no column in with, and no row setting a defaulted field, the
+	// usual case, sends exactly the InsertValue columns, whose values
+	// InsertValues gives without the others.
+	fast := p.named == nil && t.insertValues != nil
 	if n*len(rows) > maxParams {
-		return fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
+		return p, fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
 			len(rows), n, t.sqlName, n*len(rows), maxParams)
 	}
 	b.buf = make([]byte, 0, 64+2*len(t.list)+len(rows)*n*5)
@@ -267,6 +435,10 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 			continue
 		}
 		vals = t.values(&rows[r], vals[:0])
+		var bits uint64
+		if t.nonZero != nil {
+			bits = t.nonZero(&rows[r])
+		}
 		first := true
 		for i, s := range send {
 			if !s {
@@ -276,42 +448,15 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) error {
 				b.WriteSQL(", ")
 			}
 			first = false
-			b.WriteArg(vals[i])
+			if t.sentByRow(&p, i, bits) {
+				b.WriteArg(vals[i])
+			} else {
+				b.WriteSQL("DEFAULT")
+			}
 		}
 		b.WriteSQL(")")
 	}
-	return nil
-}
-
-// sendMask says which columns an insert writes, and how many. what names
-// the statement in errors ("insert into", "copy into").
-func (t *Table[R]) sendMask(what string, with []AnyColumn) ([]bool, int, error) {
-	if len(with) == 0 {
-		// Shared, never written: callers only read the mask.
-		return t.valueMask, t.nValues, nil
-	}
-	send := make([]bool, len(t.cols))
-	for i, m := range t.modes {
-		send[i] = m == InsertValue
-	}
-	for _, c := range with {
-		r := c.ref()
-		i := t.index(r)
-		if i < 0 {
-			return nil, 0, fmt.Errorf("pg: %s %q: column %s is not one of its columns", what, t.sqlName, r.qual)
-		}
-		if t.modes[i] == InsertNever {
-			return nil, 0, fmt.Errorf("pg: %s %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", what, t.sqlName, r.name)
-		}
-		send[i] = true
-	}
-	n := 0
-	for _, s := range send {
-		if s {
-			n++
-		}
-	}
-	return send, n, nil
+	return p, nil
 }
 
 // index returns the position of a column of this table, or -1.

@@ -65,9 +65,21 @@ func (c Conflict) Where(conds ...Expr) Conflict {
 }
 
 // SetExcluded assigns, in an upsert's DoUpdate, the value the insert
-// proposed for the column (EXCLUDED.column).
+// proposed for the column (EXCLUDED.column). The upsert must send the
+// column for every row: a defaulted column left zero, and so not sent,
+// would propose its default and write it over the stored value, so
+// Upsert refuses it before sending anything; name the column in the
+// call to send its zero value.
 func (c Column[T]) SetExcluded() Assignment {
-	return Assignment{col: c.c, e: rawSQL("EXCLUDED." + c.c.name)}
+	return Assignment{col: c.c, e: excluded(c.c.name)}
+}
+
+// excluded is EXCLUDED.column, the column's quoted name.
+type excluded string
+
+func (e excluded) appendSQL(b *Builder) {
+	b.WriteSQL("EXCLUDED.")
+	b.WriteSQL(string(e))
 }
 
 var errNoAction = errors.New("no action: call DoNothing or DoUpdate")
@@ -80,13 +92,40 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 		return nil, nil
 	}
 	var b Builder
-	if err := t.buildInsert(&b, rows, with); err != nil {
+	p, err := t.buildInsert(&b, rows, with)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkExcluded(&p, c); err != nil {
 		return nil, err
 	}
 	t.writeConflict(&b, c)
+	if b.err != nil {
+		return nil, b.err
+	}
 	b.WriteSQL(" RETURNING ")
 	b.WriteSQL(t.list)
-	return t.collect(ctx, db, &b, len(rows))
+	out, err := t.collect(ctx, db, &b, len(rows))
+	return out, Wrap("upsert into", t.sqlName, err)
+}
+
+// checkExcluded refuses a SetExcluded of a column that some row does not
+// send: EXCLUDED would hold the column's default, not a value of the row.
+func (t *Table[R]) checkExcluded(p *insertPlan, c Conflict) error {
+	for _, a := range c.sets {
+		if _, ok := a.e.(excluded); !ok {
+			continue
+		}
+		i := t.index(a.col)
+		if i < 0 || t.modes[i] == InsertNever {
+			continue // reported by writeConflict, or the database's own value
+		}
+		if !t.sentByAll(p, i) {
+			return fmt.Errorf("pg: upsert into %q: DoUpdate sets %s from EXCLUDED, but the insert does not send it (it has a default and is zero in a row, so the database would propose its default and overwrite the stored value): name the column in the call to send it for every row, zero values included",
+				t.sqlName, a.col.name)
+		}
+	}
+	return nil
 }
 
 // writeConflict writes ON CONFLICT ... DO ....

@@ -56,7 +56,21 @@ func (t *Table) Clone() *Table {
 		c.Indexes[i].Elements = slices.Clone(c.Indexes[i].Elements)
 	}
 	c.GoType = t.GoType.clone()
+	c.GoFields = cloneGoFields(t.GoFields)
 	return &c
+}
+
+func cloneGoFields(fs []GoField) []GoField {
+	if fs == nil {
+		return nil
+	}
+	out := make([]GoField, len(fs))
+	for i, f := range fs {
+		f.Type = f.Type.clone()
+		f.Fields = cloneGoFields(f.Fields)
+		out[i] = f
+	}
+	return out
 }
 
 func (t GoType) clone() GoType {

@@ -28,8 +28,13 @@ type GoType struct {
 	// sql.Null[string].
 	TypeArgs []GoType `json:"typeArgs,omitempty"`
 	Len      int64    `json:"len,omitempty"`
-	Key      *GoType  `json:"key,omitempty"`
-	Elem     *GoType  `json:"elem,omitempty"`
+	// NilZero says that a named type's zero value is nil (its underlying
+	// type is a slice, a map or a pointer); Incomparable that == does not
+	// apply to it. Generated inserts use them to test a field for zero.
+	NilZero      bool    `json:"nilZero,omitempty"`
+	Incomparable bool    `json:"incomparable,omitempty"`
+	Key          *GoType `json:"key,omitempty"`
+	Elem         *GoType `json:"elem,omitempty"`
 }
 
 // String spells the type the way go/types does with package-path qualifiers

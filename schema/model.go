@@ -68,6 +68,21 @@ type Table struct {
 	Doc    string   `json:"doc,omitempty"`
 	GoType GoType   `json:"goType,omitzero"`
 	Pos    Position `json:"pos,omitzero"`
+	// GoFields are all the fields of the struct, in order, those that are
+	// not columns included, for the check generated code makes that the
+	// struct has not changed since: nil when generated code cannot spell
+	// one of them (an unexported field or type). Not part of snapshots.
+	GoFields []GoField `json:"-"`
+}
+
+// GoField is a field of a table's struct.
+type GoField struct {
+	Name     string
+	Type     GoType
+	Embedded bool
+	// Fields are the fields of an embedded struct whose fields are
+	// columns (a mixin).
+	Fields []GoField
 }
 
 // Column is a table column.

@@ -23,6 +23,11 @@ func goType(t types.Type) (schema.GoType, bool) {
 		if obj.Pkg() != nil {
 			g.Path = obj.Pkg().Path()
 		}
+		switch t.Underlying().(type) {
+		case *types.Slice, *types.Map, *types.Pointer:
+			g.NilZero = true
+		}
+		g.Incomparable = !types.Comparable(t)
 		if args := t.TypeArgs(); args != nil {
 			for i := range args.Len() {
 				a, ok := goType(args.At(i))

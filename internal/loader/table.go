@@ -94,6 +94,9 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 	b := &tableBuilder{l: l, ti: ti, uniques: map[string]*namedGroup{}, indexes: map[string]*namedGroup{}}
 	before := len(l.errs)
 	b.fields(d.obj.Type().Underlying().(*types.Struct), nil, nil)
+	if fs, ok := goFields(d.obj.Type().Underlying().(*types.Struct)); ok {
+		t.GoFields = fs
+	}
 	// A table whose fields had mistakes may have no columns because of
 	// them; saying so too would only be noise.
 	if len(t.Columns) == 0 && len(l.errs) == before {
@@ -183,6 +186,50 @@ func (b *tableBuilder) fields(st *types.Struct, path []string, site *schema.Posi
 		}
 		b.column(v, val, valPos, path, here)
 	}
+}
+
+// goFields lists every field of st, and those of its mixins, for the
+// staleness check of generated code. ok is false when generated code could
+// not spell a field: an unexported one, or one of an unexported type.
+func goFields(st *types.Struct) (fs []schema.GoField, ok bool) {
+	for i := range st.NumFields() {
+		v := st.Field(i)
+		if !v.Exported() {
+			return nil, false
+		}
+		t, ok := goType(v.Type())
+		if !ok || !exportedGoType(t) {
+			return nil, false
+		}
+		f := schema.GoField{Name: v.Name(), Type: t, Embedded: v.Embedded()}
+		if v.Embedded() {
+			val, _, found, _ := lookupTag(st.Tag(i), "db")
+			sub, isStruct := types.Unalias(v.Type()).Underlying().(*types.Struct)
+			if isStruct && !isKnownValueType(v.Type()) && !(found && val == "-") {
+				if f.Fields, ok = goFields(sub); !ok {
+					return nil, false
+				}
+			}
+		}
+		fs = append(fs, f)
+	}
+	return fs, true
+}
+
+// exportedGoType reports whether another package can name t.
+func exportedGoType(t schema.GoType) bool {
+	if t.Kind == schema.GoNamed && t.Path != "" && !token.IsExported(t.Name) {
+		return false
+	}
+	for _, a := range t.TypeArgs {
+		if !exportedGoType(a) {
+			return false
+		}
+	}
+	if t.Key != nil && !exportedGoType(*t.Key) {
+		return false
+	}
+	return t.Elem == nil || exportedGoType(*t.Elem)
 }
 
 // mixinStruct reports whether an embedded field is a mixin (a struct whose

@@ -21,18 +21,18 @@
 // two Selects into pairs of rows; pg.Select1 to pg.Select4 select
 // aggregates (pg.Count, pg.Sum, ...) and grouped summaries as typed tuples.
 //
-// Inserts and database defaults: a column with a DEFAULT, an identity or a
-// serial type is filled by the database, and the value of its field is not
-// sent, unless the insert names the column:
+// Inserts and database defaults: a field that is not zero is always sent.
+// A zero field of a column with a DEFAULT, an identity BY DEFAULT or a
+// serial type lets the database fill it, row by row; naming the column in
+// the call sends its zero value too (false over DEFAULT true):
 //
-//	q.T.Insert(ctx, row)           // the database fills defaulted columns
-//	q.T.Insert(ctx, row, db.T.Col) // row.Col is sent though Col has a default
+//	q.T.Insert(ctx, row)           // zero defaulted fields take their defaults
+//	q.T.Insert(ctx, row, db.T.Col) // row.Col is sent, even zero
 //
-// Every other column is always sent, zero values included: a zero value is
-// never replaced by a default. Generated columns and identity ALWAYS columns
-// are never sent. Insert returns the row as stored, with the database's values
-// filled in. Each Insert method's documentation lists the columns it leaves
-// to the database.
+// Columns without a default are always sent, zero values included.
+// Generated columns and identity ALWAYS columns are never sent. Insert
+// returns the row as stored, with the database's values filled in. Each
+// Insert method's documentation lists the columns where zero means default.
 //
 // An Update or Delete without a Where condition fails unless it calls All.
 // Reads of one row return an error wrapping pg.ErrNotFound, which wraps
@@ -86,6 +86,10 @@ func (q *Queries) InTx(ctx context.Context, fn func(tx *Queries) error) error {
 //	cfg, err := pgxpool.ParseConfig(url)
 //	cfg.AfterConnect = db.RegisterTypes
 //	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+//
+// The types must exist when the connection is made: it returns an error
+// naming a type the database does not have. Run the migrations on a
+// connection of their own before opening the pool.
 func RegisterTypes(ctx context.Context, conn *pgx.Conn) error {
 	// The schema declares no enum.
 	return nil

@@ -48,12 +48,13 @@ type UsersQueries struct {
 }
 
 // Get returns the row of "users" whose primary key is id, or an error
-// wrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.
+// wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+// is none.
 func (q UsersQueries) Get(ctx context.Context, id int64) (schema.User, error) {
 	var r schema.User
 	err := scanUsers(q.db.QueryRow(ctx, sqlUsersGet, id), &r)
 	if err != nil {
-		return schema.User{}, pg.NotFound("users", err)
+		return schema.User{}, pg.NotFound("users", err, "id", id)
 	}
 	return r, nil
 }
@@ -67,8 +68,9 @@ func (q UsersQueries) Select() pg.SelectQuery[schema.User] {
 // Insert inserts row into "users" and returns it as stored, with the values
 // the database filled in.
 //
-// The database fills ID, CreatedAt (they have defaults): the values of those
-// fields in row are not sent, unless their columns are named in with:
+// A field that is not zero is always sent. Zero means default for ID,
+// CreatedAt: when one is zero, the database fills that column. Naming a column
+// in with sends its zero value too:
 //
 //	q.Users.Insert(ctx, row, db.Users.ID)
 //
@@ -81,14 +83,22 @@ func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.An
 		}
 		return rows[0], nil
 	}
+	if m := nonZeroUsers(&row); m != 0 {
+		if err := scanUsersInserted(q.db.QueryRow(ctx, tableUsers.InsertSQL(m), insertArgsUsers(&row, m, make([]any, 0, 5))...), &row); err != nil {
+			return schema.User{}, pg.Wrap("insert into", "users", err)
+		}
+		return row, nil
+	}
 	if err := scanUsersInserted(q.db.QueryRow(ctx, sqlUsersInsert, row.Email, row.Name, row.Score), &row); err != nil {
-		return schema.User{}, err
+		return schema.User{}, pg.Wrap("insert into", "users", err)
 	}
 	return row, nil
 }
 
 // InsertMany inserts rows into "users" in one statement and returns them as
-// stored, in the order given. Columns are sent as by Insert. A statement
+// stored, in the order given. Columns are sent as by Insert, row by row:
+// one row may leave a defaulted field zero for the default (DEFAULT)
+// while the next sets it. A statement
 // takes at most 65535 parameters, so very many rows must go in chunks.
 func (q UsersQueries) InsertMany(ctx context.Context, rows []schema.User, with ...pg.AnyColumn) ([]schema.User, error) {
 	return tableUsers.Insert(ctx, q.db, rows, with...)
@@ -103,7 +113,9 @@ func (q UsersQueries) InsertMany(ctx context.Context, rows []schema.User, with .
 //	row, _, err = q.Users.Upsert(ctx, row, pg.OnConflict(db.Users.ID).DoUpdate(db.Users.Email.SetExcluded()))
 //
 // Columns are sent as by Insert; a defaulted column named in with can
-// be the conflict target.
+// be the conflict target. SetExcluded of a defaulted column the row leaves
+// zero is refused before anything is sent (EXCLUDED would hold the
+// default): name the column in with to send its zero value.
 func (q UsersQueries) Upsert(ctx context.Context, row schema.User, on pg.Conflict, with ...pg.AnyColumn) (schema.User, bool, error) {
 	rows, err := tableUsers.Upsert(ctx, q.db, []schema.User{row}, on, with...)
 	if err != nil || len(rows) == 0 {
@@ -114,14 +126,18 @@ func (q UsersQueries) Upsert(ctx context.Context, row schema.User, on pg.Conflic
 
 // UpsertMany is Upsert of many rows in one statement. It returns the rows
 // inserted or updated, as stored; rows the conflict skipped are missing.
+// Columns are sent as by InsertMany, row by row.
 func (q UsersQueries) UpsertMany(ctx context.Context, rows []schema.User, on pg.Conflict, with ...pg.AnyColumn) ([]schema.User, error) {
 	return tableUsers.Upsert(ctx, q.db, rows, on, with...)
 }
 
 // CopyFrom loads rows into "users" with the COPY protocol, the fastest way
 // to insert many rows, and returns how many it loaded. Columns are sent as
-// by Insert (the database fills defaulted columns unless with names them);
-// COPY returns no rows, so what the database filled in is not read back.
+// by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+// disagree on a defaulted column (one sets it, another leaves it zero) are
+// refused before anything is sent; name the column in with, or copy them
+// in two calls. COPY returns no rows, so what the database filled in is
+// not read back.
 func (q UsersQueries) CopyFrom(ctx context.Context, rows []schema.User, with ...pg.AnyColumn) (int64, error) {
 	return tableUsers.CopyFrom(ctx, q.db, rows, with...)
 }
@@ -140,7 +156,8 @@ func (q UsersQueries) Delete() pg.DeleteQuery[schema.User] {
 }
 
 // A compile error here means the schema's structs changed after this file
-// was generated: run go generate in the schema package again.
+// was generated (a field added, removed, renamed or retyped): run go
+// generate in the schema package again.
 func _() {
 	var r schema.User
 	var _ int64 = r.ID
@@ -148,6 +165,13 @@ func _() {
 	var _ string = r.Name
 	var _ time.Time = r.CreatedAt
 	var _ int32 = r.Score
+	_ = struct {
+		ID        int64
+		Email     string
+		Name      string
+		CreatedAt time.Time
+		Score     int32
+	}(r)
 }
 
 const (
@@ -163,11 +187,36 @@ var tableUsers = pg.NewTable("public", "users", []pg.TableColumn{
 	{Name: "score", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.User]{
 	InsertValues: insertValuesUsers,
+	NonZero:      nonZeroUsers,
 	Scan:         scanUsers,
 	ScanInserted: scanUsersInserted,
 	Targets:      targetsUsers,
 	Values:       valuesUsers,
 })
+
+func nonZeroUsers(r *schema.User) uint64 {
+	var m uint64
+	if r.ID != 0 {
+		m |= 1 << 0
+	}
+	if !r.CreatedAt.IsZero() {
+		m |= 1 << 1
+	}
+	return m
+}
+
+func insertArgsUsers(r *schema.User, m uint64, dst []any) []any {
+	if m&(1<<0) != 0 {
+		dst = append(dst, r.ID)
+	}
+	dst = append(dst, r.Email)
+	dst = append(dst, r.Name)
+	if m&(1<<1) != 0 {
+		dst = append(dst, r.CreatedAt)
+	}
+	dst = append(dst, r.Score)
+	return dst
+}
 
 func insertValuesUsers(r *schema.User, dst []any) []any {
 	return append(dst, r.Email, r.Name, r.Score)

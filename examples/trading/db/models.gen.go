@@ -44,12 +44,13 @@ type ModelsQueries struct {
 }
 
 // Get returns the row of "Models" whose primary key is id, or an error
-// wrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.
+// wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+// is none.
 func (q ModelsQueries) Get(ctx context.Context, id string) (schema.Model, error) {
 	var r schema.Model
 	err := scanModels(q.db.QueryRow(ctx, sqlModelsGet, id), &r)
 	if err != nil {
-		return schema.Model{}, pg.NotFound("Models", err)
+		return schema.Model{}, pg.NotFound("Models", err, "id", id)
 	}
 	return r, nil
 }
@@ -63,8 +64,9 @@ func (q ModelsQueries) Select() pg.SelectQuery[schema.Model] {
 // Insert inserts row into "Models" and returns it as stored, with the values
 // the database filled in.
 //
-// The database fills CreatedAt (it has a default): the values of those
-// fields in row are not sent, unless their columns are named in with:
+// A field that is not zero is always sent. Zero means default for CreatedAt:
+// when it is zero, the database fills it. Naming a column in with sends its
+// zero value too:
 //
 //	q.Models.Insert(ctx, row, db.Models.CreatedAt)
 //
@@ -77,14 +79,22 @@ func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.
 		}
 		return rows[0], nil
 	}
+	if m := nonZeroModels(&row); m != 0 {
+		if err := scanModelsInserted(q.db.QueryRow(ctx, tableModels.InsertSQL(m), insertArgsModels(&row, m, make([]any, 0, 4))...), &row); err != nil {
+			return schema.Model{}, pg.Wrap("insert into", "Models", err)
+		}
+		return row, nil
+	}
 	if err := scanModelsInserted(q.db.QueryRow(ctx, sqlModelsInsert, row.ID, row.Variant, row.NetPortfolio), &row); err != nil {
-		return schema.Model{}, err
+		return schema.Model{}, pg.Wrap("insert into", "Models", err)
 	}
 	return row, nil
 }
 
 // InsertMany inserts rows into "Models" in one statement and returns them as
-// stored, in the order given. Columns are sent as by Insert. A statement
+// stored, in the order given. Columns are sent as by Insert, row by row:
+// one row may leave a defaulted field zero for the default (DEFAULT)
+// while the next sets it. A statement
 // takes at most 65535 parameters, so very many rows must go in chunks.
 func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with ...pg.AnyColumn) ([]schema.Model, error) {
 	return tableModels.Insert(ctx, q.db, rows, with...)
@@ -99,7 +109,9 @@ func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with
 //	row, _, err = q.Models.Upsert(ctx, row, pg.OnConflict(db.Models.ID).DoUpdate(db.Models.Variant.SetExcluded()))
 //
 // Columns are sent as by Insert; a defaulted column named in with can
-// be the conflict target.
+// be the conflict target. SetExcluded of a defaulted column the row leaves
+// zero is refused before anything is sent (EXCLUDED would hold the
+// default): name the column in with to send its zero value.
 func (q ModelsQueries) Upsert(ctx context.Context, row schema.Model, on pg.Conflict, with ...pg.AnyColumn) (schema.Model, bool, error) {
 	rows, err := tableModels.Upsert(ctx, q.db, []schema.Model{row}, on, with...)
 	if err != nil || len(rows) == 0 {
@@ -110,14 +122,18 @@ func (q ModelsQueries) Upsert(ctx context.Context, row schema.Model, on pg.Confl
 
 // UpsertMany is Upsert of many rows in one statement. It returns the rows
 // inserted or updated, as stored; rows the conflict skipped are missing.
+// Columns are sent as by InsertMany, row by row.
 func (q ModelsQueries) UpsertMany(ctx context.Context, rows []schema.Model, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Model, error) {
 	return tableModels.Upsert(ctx, q.db, rows, on, with...)
 }
 
 // CopyFrom loads rows into "Models" with the COPY protocol, the fastest way
 // to insert many rows, and returns how many it loaded. Columns are sent as
-// by Insert (the database fills defaulted columns unless with names them);
-// COPY returns no rows, so what the database filled in is not read back.
+// by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+// disagree on a defaulted column (one sets it, another leaves it zero) are
+// refused before anything is sent; name the column in with, or copy them
+// in two calls. COPY returns no rows, so what the database filled in is
+// not read back.
 func (q ModelsQueries) CopyFrom(ctx context.Context, rows []schema.Model, with ...pg.AnyColumn) (int64, error) {
 	return tableModels.CopyFrom(ctx, q.db, rows, with...)
 }
@@ -154,13 +170,20 @@ func (q ModelsQueries) LoadOrders(ctx context.Context, rows []schema.Model) (map
 }
 
 // A compile error here means the schema's structs changed after this file
-// was generated: run go generate in the schema package again.
+// was generated (a field added, removed, renamed or retyped): run go
+// generate in the schema package again.
 func _() {
 	var r schema.Model
 	var _ string = r.ID
 	var _ string = r.Variant
 	var _ string = r.NetPortfolio
 	var _ time.Time = r.CreatedAt
+	_ = struct {
+		ID           string
+		Variant      string
+		NetPortfolio string
+		CreatedAt    time.Time
+	}(r)
 }
 
 const (
@@ -176,11 +199,30 @@ var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
 	{Name: "createdAt", Insert: pg.InsertDefault, ReadBack: true},
 }, pg.RowFuncs[schema.Model]{
 	InsertValues: insertValuesModels,
+	NonZero:      nonZeroModels,
 	Scan:         scanModels,
 	ScanInserted: scanModelsInserted,
 	Targets:      targetsModels,
 	Values:       valuesModels,
 })
+
+func nonZeroModels(r *schema.Model) uint64 {
+	var m uint64
+	if !r.CreatedAt.IsZero() {
+		m |= 1 << 0
+	}
+	return m
+}
+
+func insertArgsModels(r *schema.Model, m uint64, dst []any) []any {
+	dst = append(dst, r.ID)
+	dst = append(dst, r.Variant)
+	dst = append(dst, r.NetPortfolio)
+	if m&(1<<0) != 0 {
+		dst = append(dst, r.CreatedAt)
+	}
+	return dst
+}
 
 func insertValuesModels(r *schema.Model, dst []any) []any {
 	return append(dst, r.ID, r.Variant, r.NetPortfolio)

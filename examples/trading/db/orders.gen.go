@@ -62,12 +62,13 @@ type OrdersQueries struct {
 }
 
 // Get returns the row of "Orders" whose primary key is id, or an error
-// wrapping pg.ErrNotFound (and pgx.ErrNoRows) when there is none.
+// wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+// is none.
 func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, error) {
 	var r schema.Order
 	err := scanOrders(q.db.QueryRow(ctx, sqlOrdersGet, id), &r)
 	if err != nil {
-		return schema.Order{}, pg.NotFound("Orders", err)
+		return schema.Order{}, pg.NotFound("Orders", err, "id", id)
 	}
 	return r, nil
 }
@@ -79,11 +80,12 @@ func (q OrdersQueries) Select() pg.SelectQuery[schema.Order] {
 }
 
 // Insert inserts row into "Orders" and returns it as stored, with the values
-// the database filled in. Quantity, ExitPlan, ClosedAt are read back too, since the
-// database may store values other than the one sent.
+// the database filled in. Quantity, ExitPlan, ClosedAt are read back too,
+// since the database may store values other than the one sent.
 //
-// The database fills ID, Status (they have defaults): the values of those
-// fields in row are not sent, unless their columns are named in with:
+// A field that is not zero is always sent. Zero means default for ID, Status:
+// when one is zero, the database fills that column. Naming a column in with
+// sends its zero value too:
 //
 //	q.Orders.Insert(ctx, row, db.Orders.ID)
 //
@@ -96,14 +98,22 @@ func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.
 		}
 		return rows[0], nil
 	}
+	if m := nonZeroOrders(&row); m != 0 {
+		if err := scanOrdersInserted(q.db.QueryRow(ctx, tableOrders.InsertSQL(m), insertArgsOrders(&row, m, make([]any, 0, 8))...), &row); err != nil {
+			return schema.Order{}, pg.Wrap("insert into", "Orders", err)
+		}
+		return row, nil
+	}
 	if err := scanOrdersInserted(q.db.QueryRow(ctx, sqlOrdersInsert, row.ModelID, row.Symbol, row.Quantity, row.ExitPlan, row.ClosedAt, row.Trailing), &row); err != nil {
-		return schema.Order{}, err
+		return schema.Order{}, pg.Wrap("insert into", "Orders", err)
 	}
 	return row, nil
 }
 
 // InsertMany inserts rows into "Orders" in one statement and returns them as
-// stored, in the order given. Columns are sent as by Insert. A statement
+// stored, in the order given. Columns are sent as by Insert, row by row:
+// one row may leave a defaulted field zero for the default (DEFAULT)
+// while the next sets it. A statement
 // takes at most 65535 parameters, so very many rows must go in chunks.
 func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) ([]schema.Order, error) {
 	return tableOrders.Insert(ctx, q.db, rows, with...)
@@ -118,7 +128,9 @@ func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with
 //	row, _, err = q.Orders.Upsert(ctx, row, pg.OnConflict(db.Orders.ID).DoUpdate(db.Orders.ModelID.SetExcluded()))
 //
 // Columns are sent as by Insert; a defaulted column named in with can
-// be the conflict target.
+// be the conflict target. SetExcluded of a defaulted column the row leaves
+// zero is refused before anything is sent (EXCLUDED would hold the
+// default): name the column in with to send its zero value.
 func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Conflict, with ...pg.AnyColumn) (schema.Order, bool, error) {
 	rows, err := tableOrders.Upsert(ctx, q.db, []schema.Order{row}, on, with...)
 	if err != nil || len(rows) == 0 {
@@ -129,14 +141,18 @@ func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Confl
 
 // UpsertMany is Upsert of many rows in one statement. It returns the rows
 // inserted or updated, as stored; rows the conflict skipped are missing.
+// Columns are sent as by InsertMany, row by row.
 func (q OrdersQueries) UpsertMany(ctx context.Context, rows []schema.Order, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Order, error) {
 	return tableOrders.Upsert(ctx, q.db, rows, on, with...)
 }
 
 // CopyFrom loads rows into "Orders" with the COPY protocol, the fastest way
 // to insert many rows, and returns how many it loaded. Columns are sent as
-// by Insert (the database fills defaulted columns unless with names them);
-// COPY returns no rows, so what the database filled in is not read back.
+// by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+// disagree on a defaulted column (one sets it, another leaves it zero) are
+// refused before anything is sent; name the column in with, or copy them
+// in two calls. COPY returns no rows, so what the database filled in is
+// not read back.
 func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) (int64, error) {
 	return tableOrders.CopyFrom(ctx, q.db, rows, with...)
 }
@@ -172,7 +188,8 @@ func (q OrdersQueries) LoadModel(ctx context.Context, rows []schema.Order) (map[
 }
 
 // A compile error here means the schema's structs changed after this file
-// was generated: run go generate in the schema package again.
+// was generated (a field added, removed, renamed or retyped): run go
+// generate in the schema package again.
 func _() {
 	var r schema.Order
 	var _ uuid.UUID = r.ID
@@ -183,6 +200,16 @@ func _() {
 	var _ schema.Status = r.Status
 	var _ *time.Time = r.ClosedAt
 	var _ *float64 = r.Trailing
+	_ = struct {
+		ID       uuid.UUID
+		ModelID  string
+		Symbol   string
+		Quantity decimal.Decimal
+		ExitPlan *schema.ExitPlan
+		Status   schema.Status
+		ClosedAt *time.Time
+		Trailing *float64
+	}(r)
 }
 
 const (
@@ -202,11 +229,39 @@ var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
 	{Name: "trailingStop", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.Order]{
 	InsertValues: insertValuesOrders,
+	NonZero:      nonZeroOrders,
 	Scan:         scanOrders,
 	ScanInserted: scanOrdersInserted,
 	Targets:      targetsOrders,
 	Values:       valuesOrders,
 })
+
+func nonZeroOrders(r *schema.Order) uint64 {
+	var m uint64
+	if !pg.IsZero(r.ID) {
+		m |= 1 << 0
+	}
+	if !pg.IsZero(r.Status) {
+		m |= 1 << 1
+	}
+	return m
+}
+
+func insertArgsOrders(r *schema.Order, m uint64, dst []any) []any {
+	if m&(1<<0) != 0 {
+		dst = append(dst, r.ID)
+	}
+	dst = append(dst, r.ModelID)
+	dst = append(dst, r.Symbol)
+	dst = append(dst, r.Quantity)
+	dst = append(dst, r.ExitPlan)
+	if m&(1<<1) != 0 {
+		dst = append(dst, r.Status)
+	}
+	dst = append(dst, r.ClosedAt)
+	dst = append(dst, r.Trailing)
+	return dst
+}
 
 func insertValuesOrders(r *schema.Order, dst []any) []any {
 	return append(dst, r.ModelID, r.Symbol, r.Quantity, r.ExitPlan, r.ClosedAt, r.Trailing)

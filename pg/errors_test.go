@@ -1,0 +1,218 @@
+package pg_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mizzle/mizzle/internal/pgtest"
+	"github.com/mizzle/mizzle/pg"
+)
+
+// accounts is a table with a check, a not-null column and a unique one,
+// for the error helpers.
+type account struct {
+	ID      int64
+	Email   *string
+	Balance int64
+}
+
+var accountsTable = pg.NewTable("public", "accounts", []pg.TableColumn{
+	{Name: "id"}, {Name: "email"}, {Name: "balance"},
+}, pg.RowFuncs[account]{
+	Scan:    func(r pgx.Row, a *account) error { return r.Scan(&a.ID, &a.Email, &a.Balance) },
+	Values:  func(a *account, dst []any) []any { return append(dst, a.ID, a.Email, a.Balance) },
+	Targets: func(a *account, dst []any) []any { return append(dst, &a.ID, &a.Email, &a.Balance) },
+})
+
+func accountsDB(t *testing.T) (url string, conn *pgx.Conn) {
+	t.Helper()
+	url = pgtest.NewDatabase(t)
+	conn = connectURL(t, url)
+	for _, s := range []string{
+		`CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL CONSTRAINT accounts_email_unique UNIQUE, balance bigint NOT NULL CONSTRAINT accounts_balance_check CHECK (balance >= 0))`,
+		`INSERT INTO accounts VALUES (1, 'a@x', 10), (2, 'b@x', 10)`,
+	} {
+		if _, err := conn.Exec(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return url, conn
+}
+
+func connectURL(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// TestInsertErrorsNameTheTable: database errors of inserts say which
+// statement and table failed, and the helpers still see the server's
+// error inside.
+func TestInsertErrorsNameTheTable(t *testing.T) {
+	ctx := context.Background()
+	_, conn := accountsDB(t)
+	tests := []struct {
+		name  string
+		run   func() error
+		check func(error) (string, bool)
+		want  string
+		op    string
+	}{
+		{"unique", func() error {
+			_, err := accountsTable.Insert(ctx, conn, []account{{ID: 3, Email: ptrTo("a@x")}})
+			return err
+		}, pg.IsUniqueViolation, "accounts_email_unique", "insert into"},
+		{"check", func() error {
+			_, err := accountsTable.Insert(ctx, conn, []account{{ID: 3, Email: ptrTo("c@x"), Balance: -1}})
+			return err
+		}, pg.IsCheckViolation, "accounts_balance_check", "insert into"},
+		{"not null", func() error {
+			_, err := accountsTable.Insert(ctx, conn, []account{{ID: 3}})
+			return err
+		}, pg.IsNotNullViolation, "email", "insert into"},
+		{"upsert", func() error {
+			_, err := accountsTable.Upsert(ctx, conn, []account{{ID: 3, Email: ptrTo("b@x")}}, pg.OnConflict(accountsID).DoNothing())
+			return err
+		}, pg.IsUniqueViolation, "accounts_email_unique", "upsert into"},
+		{"copy", func() error {
+			_, err := accountsTable.CopyFrom(ctx, conn, []account{{ID: 3, Email: ptrTo("c@x"), Balance: -5}})
+			return err
+		}, pg.IsCheckViolation, "accounts_balance_check", "copy into"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if prefix := tt.op + ` "accounts": `; !strings.HasPrefix(err.Error(), prefix) {
+				t.Errorf("error %q does not start with %q", err, prefix)
+			}
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) {
+				t.Errorf("errors.As(%v, *pgconn.PgError) is false", err)
+			}
+			var pgErr *pg.Error
+			if !errors.As(err, &pgErr) || pgErr.Table != "accounts" || pgErr.Op != tt.op {
+				t.Errorf("errors.As(%v, *pg.Error) = %+v", err, pgErr)
+			}
+			if got, ok := tt.check(err); !ok || got != tt.want {
+				t.Errorf("helper = %q, %v; want %q", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+var accountsID = pg.NewColumn[int64]("accounts", "id")
+
+// TestNotFoundNamesTheKey: a read by key that finds nothing names the key
+// and is still ErrNotFound; other errors are wrapped with the table.
+func TestNotFoundNamesTheKey(t *testing.T) {
+	ctx := context.Background()
+	_, conn := accountsDB(t)
+	var a account
+	err := conn.QueryRow(ctx, `SELECT id, email, balance FROM accounts WHERE id = $1 AND email = $2`, 7, "z@x").Scan(&a.ID, &a.Email, &a.Balance)
+	err = pg.NotFound("accounts", err, "id", int64(7), "email", "z@x")
+	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) {
+		t.Errorf("not ErrNotFound: %v", err)
+	}
+	if want := `no row in "accounts" with id = 7, email = "z@x"`; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+	err = conn.QueryRow(ctx, `SELECT id FROM accounts WHERE id = 'x'`).Scan(&a.ID)
+	err = pg.NotFound("accounts", err, "id", "x")
+	var pe *pgconn.PgError
+	if errors.Is(err, pg.ErrNotFound) || !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), `select from "accounts": `) {
+		t.Errorf("a failed read: %v", err)
+	}
+	if pg.NotFound("accounts", nil, "id", 1) != nil {
+		t.Error("NotFound(nil) is not nil")
+	}
+}
+
+// TestTransactionErrors provokes a serialization failure, a deadlock and
+// a lock timeout on a real server and checks each helper, and that the
+// others do not match.
+func TestTransactionErrors(t *testing.T) {
+	ctx := context.Background()
+	url, setup := accountsDB(t)
+	a, b := connectURL(t, url), connectURL(t, url)
+	exec := func(c *pgx.Conn, sql string) error {
+		_, err := c.Exec(ctx, sql)
+		return err
+	}
+	mustExec := func(c *pgx.Conn, sql string) {
+		t.Helper()
+		if err := exec(c, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+
+	t.Run("serialization failure", func(t *testing.T) {
+		mustExec(a, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+		defer exec(a, "ROLLBACK")
+		mustExec(a, "SELECT * FROM accounts")
+		mustExec(setup, "UPDATE accounts SET balance = balance + 1 WHERE id = 1")
+		err := exec(a, "UPDATE accounts SET balance = balance + 1 WHERE id = 1")
+		if _, ok := pg.IsSerializationFailure(err); !ok {
+			t.Errorf("IsSerializationFailure(%v) is false", err)
+		}
+		if _, ok := pg.IsDeadlock(err); ok {
+			t.Errorf("IsDeadlock(%v) is true", err)
+		}
+	})
+
+	t.Run("lock timeout", func(t *testing.T) {
+		mustExec(a, "BEGIN")
+		defer exec(a, "ROLLBACK")
+		mustExec(a, "UPDATE accounts SET balance = 5 WHERE id = 1")
+		mustExec(b, "SET lock_timeout = '50ms'")
+		err := exec(b, "UPDATE accounts SET balance = 6 WHERE id = 1")
+		msg, ok := pg.IsLockTimeout(err)
+		if !ok || !strings.Contains(msg, "lock timeout") {
+			t.Errorf("IsLockTimeout(%v) = %q, %v", err, msg, ok)
+		}
+		if _, ok := pg.IsSerializationFailure(err); ok {
+			t.Errorf("IsSerializationFailure(%v) is true", err)
+		}
+		mustExec(b, "RESET lock_timeout")
+	})
+
+	t.Run("deadlock", func(t *testing.T) {
+		// Each holds one row and asks for the other's; the server fails
+		// one of them after deadlock_timeout.
+		mustExec(a, "BEGIN")
+		defer exec(a, "ROLLBACK")
+		mustExec(b, "BEGIN")
+		defer exec(b, "ROLLBACK")
+		mustExec(a, "UPDATE accounts SET balance = 7 WHERE id = 1")
+		mustExec(b, "UPDATE accounts SET balance = 7 WHERE id = 2")
+		errA := make(chan error, 1)
+		go func() { errA <- exec(a, "UPDATE accounts SET balance = 8 WHERE id = 2") }()
+		errB := exec(b, "UPDATE accounts SET balance = 8 WHERE id = 1")
+		// Whichever failed, b's locks go, so that a finishes.
+		exec(b, "ROLLBACK")
+		err := <-errA
+		if err == nil {
+			err = errB
+		}
+		detail, ok := pg.IsDeadlock(err)
+		if !ok || !strings.Contains(detail, "Process") {
+			t.Errorf("IsDeadlock(%v) = %q, %v", err, detail, ok)
+		}
+		if _, ok := pg.IsLockTimeout(err); ok {
+			t.Errorf("IsLockTimeout(%v) is true", err)
+		}
+	})
+}
