@@ -64,7 +64,7 @@ func NotFound(table string, err error, key ...any) error {
 		e.Key = b.String()
 		return e
 	}
-	return Wrap("select from", table, err)
+	return Wrap(opSelect, table, err)
 }
 
 // formatKey spells a key's value for a message: strings quoted, so that an
@@ -85,10 +85,17 @@ func formatKey(v any) string {
 // errors.As(err, &pgErr) with a *pgconn.PgError and the Is helpers below
 // see through it.
 type Error struct {
-	Op    string // "insert into", "copy into", "upsert into", "select from"
+	Op    string // "insert into", "copy into", "upsert into", "select from", "update", "delete from"
 	Table string // the table's SQL name
 	Err   error
 }
+
+// The statements an Error names.
+const (
+	opSelect = "select from"
+	opUpdate = "update"
+	opDelete = "delete from"
+)
 
 func (e *Error) Error() string { return fmt.Sprintf("%s %q: %v", e.Op, e.Table, e.Err) }
 

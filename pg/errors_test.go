@@ -114,7 +114,92 @@ func TestInsertErrorsNameTheTable(t *testing.T) {
 	}
 }
 
-var accountsID = pg.NewColumn[int64]("accounts", "id")
+type hold struct{ AccountID int64 }
+
+var holdsTable = pg.NewTable("public", "holds", []pg.TableColumn{{Name: "account_id"}}, pg.RowFuncs[hold]{
+	Scan:    func(r pgx.Row, h *hold) error { return r.Scan(&h.AccountID) },
+	Values:  func(h *hold, dst []any) []any { return append(dst, h.AccountID) },
+	Targets: func(h *hold, dst []any) []any { return append(dst, &h.AccountID) },
+})
+
+var (
+	holdsAccount    = pg.NewColumn[int64]("holds", "account_id")
+	accountsID      = pg.NewColumn[int64]("accounts", "id")
+	accountsBalance = pg.NewColumn[int64]("accounts", "balance")
+)
+
+// TestQueryErrorsNameTheTable: database errors of selects, updates and
+// deletes say which statement and table failed too, and still unwrap to
+// the server's error; a mistake found while building is not wrapped, as it
+// names its statement already.
+func TestQueryErrorsNameTheTable(t *testing.T) {
+	ctx := context.Background()
+	_, conn := accountsDB(t)
+	if _, err := conn.Exec(ctx, `CREATE TABLE holds (account_id bigint CONSTRAINT holds_account_fk REFERENCES accounts); INSERT INTO holds VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	// 1/(balance-10) divides by zero on the rows accountsDB inserts.
+	divides := pg.SQL("1 / (? - 10) = 0", accountsBalance)
+	first := func(seq func(func(account, error) bool)) error {
+		for _, err := range seq {
+			return err
+		}
+		return nil
+	}
+	tests := []struct {
+		name string
+		run  func() error
+		op   string
+		code string
+	}{
+		{"select all", func() error { _, err := accountsTable.Select(conn).Where(divides).All(ctx); return err }, "select from", "22012"},
+		{"select iter", func() error { return first(accountsTable.Select(conn).Where(divides).Iter(ctx)) }, "select from", "22012"},
+		{"select first", func() error { _, err := accountsTable.Select(conn).Where(divides).First(ctx); return err }, "select from", "22012"},
+		{"count", func() error { _, err := accountsTable.Select(conn).Where(divides).Count(ctx); return err }, "select from", "22012"},
+		{"exists", func() error { _, err := accountsTable.Select(conn).Where(divides).Exists(ctx); return err }, "select from", "22012"},
+		{"values", func() error { _, err := pg.Select1(accountsTable.Select(conn).Where(divides), accountsID).All(ctx); return err }, "select from", "22012"},
+		{"values one", func() error { _, err := pg.Select1(accountsTable.Select(conn).Where(divides), accountsID).One(ctx); return err }, "select from", "22012"},
+		{"join", func() error {
+			_, err := pg.Join(accountsTable.Select(conn).Where(divides), holdsTable.Select(conn), holdsAccount.EqCol(accountsID)).All(ctx)
+			return err
+		}, "select from", "22012"},
+		{"update", func() error {
+			_, err := accountsTable.Update(conn).Where(accountsID.Eq(1)).Set(accountsBalance.Set(-1)).Exec(ctx)
+			return err
+		}, "update", "23514"},
+		{"update returning", func() error {
+			_, err := accountsTable.Update(conn).Where(accountsID.Eq(1)).Set(accountsBalance.Set(-1)).Returning(ctx)
+			return err
+		}, "update", "23514"},
+		{"delete", func() error { _, err := accountsTable.Delete(conn).Where(accountsID.Eq(1)).Exec(ctx); return err }, "delete from", "23503"},
+		{"delete returning", func() error { _, err := accountsTable.Delete(conn).Where(accountsID.Eq(1)).Returning(ctx); return err }, "delete from", "23503"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if prefix := tt.op + ` "accounts": `; !strings.HasPrefix(err.Error(), prefix) {
+				t.Errorf("error %q does not start with %q", err, prefix)
+			}
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != tt.code {
+				t.Errorf("errors.As(%v, *pgconn.PgError) = %v, want SQLSTATE %s", err, pe, tt.code)
+			}
+		})
+	}
+	if _, ok := pg.IsForeignKeyViolation(tests[10].run()); !ok {
+		t.Error("IsForeignKeyViolation does not see through the delete's error")
+	}
+
+	// A statement with a mistake is never sent, and its error is not
+	// wrapped again.
+	_, err := accountsTable.Select(conn).Where(pg.SQL("? = ?", 1)).All(ctx)
+	if err == nil || strings.HasPrefix(err.Error(), `select from "accounts"`) {
+		t.Errorf("a builder mistake = %v, want its own message", err)
+	}
+}
 
 // TestNotFoundNamesTheKey: a read by key that finds nothing names the key
 // and is still ErrNotFound; other errors are wrapped with the table.

@@ -190,7 +190,7 @@ func (q JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] 
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 		if err != nil {
-			yield(zero, err)
+			yield(zero, Wrap(opSelect, q.c.name, err))
 			return
 		}
 		defer rows.Close()
@@ -198,7 +198,7 @@ func (q JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] 
 		for rows.Next() {
 			var p Pair[L, R]
 			if dst, err = q.scan(rows, &p, dst); err != nil {
-				yield(zero, err)
+				yield(zero, Wrap(opSelect, q.c.name, err))
 				return
 			}
 			if !yield(p, nil) {
@@ -206,7 +206,7 @@ func (q JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] 
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(zero, err)
+			yield(zero, Wrap(opSelect, q.c.name, err))
 		}
 	}
 }

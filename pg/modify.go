@@ -95,7 +95,7 @@ func (q UpdateQuery[R]) Exec(ctx context.Context) (int64, error) {
 	s := q.stmt(false)
 	defer s.release()
 	q.build(&s.b, false)
-	return exec(ctx, q.db, &s.b)
+	return exec(ctx, q.db, &s.b, opUpdate, q.t.sqlName)
 }
 
 // Returning runs the update and returns the changed rows as stored.
@@ -103,7 +103,7 @@ func (q UpdateQuery[R]) Returning(ctx context.Context) ([]R, error) {
 	s := q.stmt(true)
 	defer s.release()
 	q.build(&s.b, true)
-	return q.t.collect(ctx, q.db, &s.b, 0)
+	return q.t.collectChanged(ctx, q.db, &s.b, opUpdate)
 }
 
 // DeleteQuery is a delete of rows of one table, with R the table's row
@@ -165,7 +165,7 @@ func (q DeleteQuery[R]) Exec(ctx context.Context) (int64, error) {
 	s := q.stmt(false)
 	defer s.release()
 	q.build(&s.b, false)
-	return exec(ctx, q.db, &s.b)
+	return exec(ctx, q.db, &s.b, opDelete, q.t.sqlName)
 }
 
 // Returning runs the delete and returns the removed rows.
@@ -173,7 +173,7 @@ func (q DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
 	s := q.stmt(true)
 	defer s.release()
 	q.build(&s.b, true)
-	return q.t.collect(ctx, q.db, &s.b, 0)
+	return q.t.collectChanged(ctx, q.db, &s.b, opDelete)
 }
 
 // writeConds is writeWhere for the conditions a query keeps.
@@ -190,13 +190,13 @@ func writeConds(b *Builder, where *few[Expr]) {
 	}
 }
 
-func exec(ctx context.Context, db DBTX, b *Builder) (int64, error) {
+func exec(ctx context.Context, db DBTX, b *Builder, op, table string) (int64, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
 	tag, err := db.Exec(ctx, b.finish(), b.args...)
 	if err != nil {
-		return 0, err
+		return 0, Wrap(op, table, err)
 	}
 	return tag.RowsAffected(), nil
 }

@@ -18,6 +18,7 @@ import (
 // slices.Clip, which copies them first.
 type selectCore struct {
 	db      DBTX
+	name    string // the table's name, for messages
 	from    string // "schema"."table"
 	alias   string // "table": what the table's columns are qualified with
 	joins   []join
@@ -202,7 +203,7 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	} else {
 		c.build(b, "count(*)", false)
 	}
-	return scalar[int64](ctx, c.db, b)
+	return scalar[int64](ctx, c.db, b, c.name)
 }
 
 // exists reports whether c selects any row.
@@ -213,7 +214,7 @@ func (c *selectCore) exists(ctx context.Context) (bool, error) {
 	b.WriteSQL("SELECT EXISTS (")
 	c.build(b, "1", false)
 	b.WriteSQL(")")
-	return scalar[bool](ctx, c.db, b)
+	return scalar[bool](ctx, c.db, b, c.name)
 }
 
 // Source is a query whose rows others can read in another shape: a
@@ -315,7 +316,11 @@ func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 	s := q.c.newStmt(q.c.size(q.t.list))
 	defer s.release()
 	q.c.build(&s.b, q.t.list, true)
-	return q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
+	if s.b.err != nil {
+		return nil, s.b.err
+	}
+	out, err := q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
+	return out, Wrap(opSelect, q.t.sqlName, err)
 }
 
 // First returns the first row the query selects (it adds LIMIT 1), or an
@@ -357,14 +362,14 @@ func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 		if err != nil {
-			yield(zero, err)
+			yield(zero, Wrap(opSelect, q.t.sqlName, err))
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var r R
 			if err := q.t.scan(rows, &r); err != nil {
-				yield(zero, err)
+				yield(zero, Wrap(opSelect, q.t.sqlName, err))
 				return
 			}
 			if !yield(r, nil) {
@@ -372,7 +377,7 @@ func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(zero, err)
+			yield(zero, Wrap(opSelect, q.t.sqlName, err))
 		}
 	}
 }
@@ -384,11 +389,13 @@ func (q SelectQuery[R]) Count(ctx context.Context) (int64, error) { return q.c.c
 // Exists reports whether the query selects any row.
 func (q SelectQuery[R]) Exists(ctx context.Context) (bool, error) { return q.c.exists(ctx) }
 
-func scalar[T any](ctx context.Context, db DBTX, b *Builder) (T, error) {
+// scalar runs the query b holds, which returns one value; a database
+// error is wrapped with the table it selects from.
+func scalar[T any](ctx context.Context, db DBTX, b *Builder, table string) (T, error) {
 	var v T
 	if b.err != nil {
 		return v, b.err
 	}
 	err := db.QueryRow(ctx, b.finish(), b.args...).Scan(&v)
-	return v, err
+	return v, Wrap(opSelect, table, err)
 }

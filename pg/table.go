@@ -164,7 +164,7 @@ func (t *Table[R]) Scan(row pgx.Row, r *R) error { return t.scan(row, r) }
 
 // Select starts a query for rows of the table, run on db.
 func (t *Table[R]) Select(db DBTX) SelectQuery[R] {
-	return SelectQuery[R]{t: t, c: selectCore{db: db, from: t.from, alias: t.alias}}
+	return SelectQuery[R]{t: t, c: selectCore{db: db, name: t.sqlName, from: t.from, alias: t.alias}}
 }
 
 // Update starts an update of rows of the table, run on db.
@@ -478,6 +478,16 @@ func (t *Table[R]) collect(ctx context.Context, db DBTX, b *Builder, sizeHint in
 		return nil, b.err
 	}
 	return t.query(ctx, db, b.finish(), b.args, sizeHint)
+}
+
+// collectChanged runs the update or delete b holds, which returns rows of the
+// table; a database error is wrapped with op and the table.
+func (t *Table[R]) collectChanged(ctx context.Context, db DBTX, b *Builder, op string) ([]R, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	out, err := t.query(ctx, db, b.finish(), b.args, 0)
+	return out, Wrap(op, t.sqlName, err)
 }
 
 // query runs sql, which returns rows of the table, and scans them.

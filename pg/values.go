@@ -215,7 +215,7 @@ func (q ValuesQuery[T]) One(ctx context.Context) (T, error) {
 	}
 	err := q.c.db.QueryRow(ctx, b.finish(), b.args...).Scan(q.targets(&v, make([]any, 0, len(q.sel)))...)
 	if err != nil {
-		return v, NotFound("values", err)
+		return v, NotFound(q.c.name, err)
 	}
 	return v, nil
 }
@@ -231,7 +231,7 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	}
 	rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 	if err != nil {
-		return nil, err
+		return nil, Wrap(opSelect, q.c.name, err)
 	}
 	defer rows.Close()
 	var out []T
@@ -239,9 +239,9 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	for rows.Next() {
 		var v T
 		if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
-			return nil, err
+			return nil, Wrap(opSelect, q.c.name, err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, Wrap(opSelect, q.c.name, rows.Err())
 }
