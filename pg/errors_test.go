@@ -157,8 +157,14 @@ func TestQueryErrorsNameTheTable(t *testing.T) {
 		{"select first", func() error { _, err := accountsTable.Select(conn).Where(divides).First(ctx); return err }, "select from", "22012"},
 		{"count", func() error { _, err := accountsTable.Select(conn).Where(divides).Count(ctx); return err }, "select from", "22012"},
 		{"exists", func() error { _, err := accountsTable.Select(conn).Where(divides).Exists(ctx); return err }, "select from", "22012"},
-		{"values", func() error { _, err := pg.Select1(accountsTable.Select(conn).Where(divides), accountsID).All(ctx); return err }, "select from", "22012"},
-		{"values one", func() error { _, err := pg.Select1(accountsTable.Select(conn).Where(divides), accountsID).One(ctx); return err }, "select from", "22012"},
+		{"values", func() error {
+			_, err := pg.Select1(accountsTable.Select(conn).Where(divides), accountsID).All(ctx)
+			return err
+		}, "select from", "22012"},
+		{"values one", func() error {
+			_, err := pg.Select1(accountsTable.Select(conn).Where(divides), accountsID).One(ctx)
+			return err
+		}, "select from", "22012"},
 		{"join", func() error {
 			_, err := pg.Join(accountsTable.Select(conn).Where(divides), holdsTable.Select(conn), holdsAccount.EqCol(accountsID)).All(ctx)
 			return err
