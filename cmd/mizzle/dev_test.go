@@ -319,7 +319,7 @@ func TestDevNothingThere(t *testing.T) {
 	}
 	code, stdout, stderr := devRun(t, "dev", "status")
 	if want := "none (mizzle dev creates one in .mizzle/dev)\n"; code != exitFailure || stdout != want || stderr != "" {
-		t.Errorf("dev status: exit %d, stdout %q, stderr %q, want %q", code, stdout, stderr, want)
+		t.Errorf("dev status: exit %d, stdout %q, stderr %q, want exit 1 and %q", code, stdout, stderr, want)
 	}
 	code, _, stderr = devRun(t, "dev", "stpo")
 	if want := "mizzle: unknown command \"stpo\" for \"mizzle dev\" (did you mean \"stop\"?)\nRun 'mizzle help' for usage.\n"; code != exitUsage || stderr != want {
