@@ -95,7 +95,11 @@ are dropped and generated again, as one migration, from the merged schema.`,
 			if asJSON {
 				out := struct {
 					Problems []finding `json:"problems"`
-				}{Problems: append([]finding{}, found...)}
+					// DatabaseChecked is false when no database was
+					// found, so that CI does not take a drift check
+					// that did not happen for one that passed.
+					DatabaseChecked bool `json:"databaseChecked"`
+				}{Problems: append([]finding{}, found...), DatabaseChecked: checkedDB}
 				enc := json.NewEncoder(env.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(out); err != nil {

@@ -278,6 +278,10 @@ func TestDevCheckAndDrop(t *testing.T) {
 	if want := "OK: 1 migration, and the schema has nothing left to generate.\n"; code != exitOK || stdout != want || stderr != using {
 		t.Errorf("check: exit %d, stdout %q, stderr %q; want %q and %q", code, stdout, stderr, want, using)
 	}
+	code, stdout, stderr = devRun(t, "check", "--schema", schemaDir, "--json")
+	if want := "{\n  \"problems\": [],\n  \"databaseChecked\": true\n}\n"; code != exitOK || stdout != want || stderr != using {
+		t.Errorf("check --json: exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
 	if _, err := devConnect(t, url).Exec(t.Context(), "CREATE TABLE by_hand (x int)"); err != nil {
 		t.Fatal(err)
 	}
@@ -301,6 +305,10 @@ func TestDevCheckAndDrop(t *testing.T) {
 	code, stdout, stderr = devRun(t, "check", "--schema", schemaDir)
 	if want := "OK: 1 migration, and the schema has nothing left to generate. No database was found, so none was checked.\n"; code != exitOK || stdout != want || stderr != "" {
 		t.Errorf("check with the dev database stopped: exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
+	code, stdout, _ = devRun(t, "check", "--schema", schemaDir, "--json")
+	if want := "{\n  \"problems\": [],\n  \"databaseChecked\": false\n}\n"; code != exitOK || stdout != want {
+		t.Errorf("check --json with the dev database stopped: exit %d, stdout %q; want %q", code, stdout, want)
 	}
 	code, stdout, stderr = devRun(t, "drop", "--yes")
 	if code != exitOK || stdout != "Dropped 0000_init.\n" || stderr != "" {
