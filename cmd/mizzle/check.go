@@ -41,9 +41,15 @@ func newCheckCmd(env *env) *cobra.Command {
     migrations generated on the same parent, as two merged branches leave);
   - the schema package has no change that generate has not written yet, so
     CI catches a forgotten go generate;
-  - with --database-url (or DATABASE_URL): the database's history matches
-    the folder, and the database holds exactly what its applied migrations
-    describe (drift), each difference printed as the SQL that would make it.
+  - when there is a database: the database's history matches the folder,
+    and the database holds exactly what its applied migrations describe
+    (drift), each difference printed as the SQL that would make it.
+
+The database is found as migrate finds it: --database-url, DATABASE_URL (in
+the environment or in .env), databaseUrl in mizzle.yaml, else the dev
+database when it is running (said on stderr). When there is none, check
+looks at the folder and the schema only, and says so, so that CI without a
+database still catches a forgotten go generate.
 
 Exits 1 with one line per problem; --json prints them for CI.
 
@@ -69,23 +75,31 @@ are dropped and generated again, as one migration, from the merged schema.`,
 			} else {
 				found = append(found, checkSchema(cmd.Context(), schemaDir, folder)...)
 			}
-			wantDB := f.databaseURL != "" || os.Getenv("DATABASE_URL") != ""
-			if wantDB && folder != nil {
-				opts, conn, url, err := f.open(cmd, env, cfg)
+			// A folder that does not read has no history to compare.
+			checkedDB := false
+			if folder != nil {
+				opts, conn, url, err := f.openIfAny(cmd, env, cfg)
 				if err != nil {
 					return err
 				}
-				defer conn.Close(cmd.Context())
-				db, err := checkDatabase(cmd.Context(), conn, f.migrations, folder, opts)
-				if err != nil {
-					return migrateError(f.migrations, err, url)
+				if conn != nil {
+					defer conn.Close(cmd.Context())
+					db, err := checkDatabase(cmd.Context(), conn, f.migrations, folder, opts)
+					if err != nil {
+						return migrateError(f.migrations, err, url)
+					}
+					found = append(found, db...)
+					checkedDB = true
 				}
-				found = append(found, db...)
 			}
 			if asJSON {
 				out := struct {
 					Problems []finding `json:"problems"`
-				}{Problems: append([]finding{}, found...)}
+					// DatabaseChecked is false when no database was
+					// found, so that CI does not take a drift check
+					// that did not happen for one that passed.
+					DatabaseChecked bool `json:"databaseChecked"`
+				}{Problems: append([]finding{}, found...), DatabaseChecked: checkedDB}
 				enc := json.NewEncoder(env.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(out); err != nil {
@@ -107,8 +121,12 @@ are dropped and generated again, as one migration, from the merged schema.`,
 				return errReported
 			}
 			if !asJSON {
-				fmt.Fprintf(env.stdout, "OK: %d %s, and the schema has nothing left to generate.\n",
-					len(folder.Entries), plural(len(folder.Entries), "migration", "migrations"))
+				db := ""
+				if !checkedDB {
+					db = " No database was found, so none was checked."
+				}
+				fmt.Fprintf(env.stdout, "OK: %d %s, and the schema has nothing left to generate.%s\n",
+					len(folder.Entries), plural(len(folder.Entries), "migration", "migrations"), db)
 			}
 			return nil
 		},

@@ -19,7 +19,7 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("generate: %s", stderr)
 	}
 	code, stdout, stderr := p.run(".", "check", "--schema", "schema")
-	if code != exitOK || stdout != "OK: 1 migration, and the schema has nothing left to generate.\n" {
+	if code != exitOK || stdout != "OK: 1 migration, and the schema has nothing left to generate. No database was found, so none was checked.\n" {
 		t.Errorf("check of a project in step: exit %d, %q %q", code, stdout, stderr)
 	}
 

@@ -19,12 +19,28 @@ import (
 	"github.com/joho/godotenv"
 )
 
-// databaseURL finds the database to use: the --database-url flag, else the
-// DATABASE_URL environment variable, else DATABASE_URL in .env in the
-// working directory, else the config file, else the project's dev database
-// when it is running (mizzle dev; never started here). It returns where it
-// was found, for messages.
+// errNoDatabase is the usage error of a command that needs a database and
+// finds none.
+var errNoDatabase = &usageError{"no database: pass --database-url, or set DATABASE_URL (in the environment or in .env) or databaseUrl in mizzle.yaml, or start one with mizzle dev"}
+
+// databaseURL finds the database to use, as lookupDatabase does, and fails
+// with errNoDatabase when there is none.
 func databaseURL(env *env, flagValue string, cfg *config) (url, from string, err error) {
+	url, from, err = lookupDatabase(env, flagValue, cfg)
+	if err == nil && url == "" {
+		err = errNoDatabase
+	}
+	return url, from, err
+}
+
+// lookupDatabase finds the database to use: the --database-url flag, else
+// the DATABASE_URL environment variable, else DATABASE_URL in .env in the
+// working directory, else the config file, else the project's dev database
+// when it is running (mizzle dev; never started here), which it names on
+// stderr. It returns where it was found, for messages, and "" when there
+// is no database: every command that talks to a database finds it here,
+// so that they all agree on which one.
+func lookupDatabase(env *env, flagValue string, cfg *config) (url, from string, err error) {
 	if flagValue != "" {
 		return flagValue, "--database-url", nil
 	}
@@ -49,7 +65,7 @@ func databaseURL(env *env, flagValue string, cfg *config) (url, from string, err
 		fmt.Fprintf(env.stderr, "Using the dev database at %s\n", u)
 		return u, "mizzle dev", nil
 	}
-	return "", "", &usageError{"no database: pass --database-url, or set DATABASE_URL (in the environment or in .env)"}
+	return "", "", nil
 }
 
 // readDotenv returns DATABASE_URL from the .env file at path, called name

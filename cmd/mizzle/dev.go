@@ -71,11 +71,9 @@ shared machine. As root, it runs as the postgres user, which PostgreSQL
 requires; its folder then belongs to that user.
 
 When no database is named (--database-url, DATABASE_URL, .env,
-databaseUrl in mizzle.yaml), migrate, status, push and pull use the dev
-database if it is running, and say so; they never start it. check and drop
-look at a database only when one is named:
-
-    DATABASE_URL=$(mizzle dev) mizzle check`,
+databaseUrl in mizzle.yaml), every command that talks to a database
+(migrate, status, push, pull, check and drop) uses the dev database if it
+is running, and says so on stderr; none of them starts it.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return nil
@@ -112,7 +110,12 @@ look at a database only when one is named:
 			Use:   "status",
 			Short: "Say whether the dev database is running, and its URL",
 			Long: `Print "running URL" or "stopped URL", or say that there is no dev database
-yet. Exits 0 in every case; 1 only when the state cannot be read.`,
+yet. Exits 0 only when it is running, so that scripts can ask
+
+    mizzle dev status >/dev/null || mizzle dev
+
+and 1 otherwise: stopped, not answering, not created yet, or a state that
+cannot be read.`,
 			Args: noArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				d, err := openDev(env)
@@ -613,7 +616,7 @@ func (d *devCluster) stop(ctx context.Context) error {
 func (d *devCluster) status(ctx context.Context) error {
 	if !d.exists() {
 		fmt.Fprintf(d.env.stdout, "none (mizzle dev creates one in %s)\n", d.rel(d.dir))
-		return nil
+		return errReported
 	}
 	pg, err := d.cluster(false)
 	if err != nil {
@@ -625,17 +628,18 @@ func (d *devCluster) status(ctx context.Context) error {
 	}
 	if port == 0 {
 		fmt.Fprintln(d.env.stdout, "stopped (no port chosen yet: mizzle dev chooses one)")
-		return nil
+		return errReported
 	}
 	switch st {
 	case devRunning:
 		fmt.Fprintf(d.env.stdout, "running %s\n", devURL(port, devDatabase))
+		return nil
 	case devStopped:
 		fmt.Fprintf(d.env.stdout, "stopped %s\n", devURL(port, devDatabase))
 	case devNotReady:
 		fmt.Fprintf(d.env.stdout, "not answering %s\n", devURL(port, devDatabase))
 	}
-	return nil
+	return errReported
 }
 
 // runningDevURL returns the URL of the project's dev database when its

@@ -174,9 +174,10 @@ func TestDevLifecycle(t *testing.T) {
 	if code != exitOK || stdout != "" || stderr != "Stopped the dev database.\n" {
 		t.Errorf("dev stop: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	// Stopped is a failure to scripts that ask whether they can connect.
 	code, stdout, _ = devRun(t, "dev", "status")
-	if code != exitOK || stdout != "stopped "+url+"\n" {
-		t.Errorf("dev status after stop: exit %d, stdout %q", code, stdout)
+	if code != exitFailure || stdout != "stopped "+url+"\n" {
+		t.Errorf("dev status after stop: exit %d, stdout %q, want exit 1", code, stdout)
 	}
 	code, _, stderr = devRun(t, "dev", "stop")
 	if want := "mizzle: the dev database in .mizzle/dev is not running\n"; code != exitFailure || stderr != want {
@@ -252,11 +253,66 @@ func TestDevMigrate(t *testing.T) {
 		t.Fatalf("dev stop: %s", stderr)
 	}
 	code, _, stderr = devRun(t, "migrate")
-	if want := "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env)\nRun 'mizzle help' for usage.\n"; code != exitUsage || stderr != want {
+	if want := "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env) or databaseUrl in mizzle.yaml, or start one with mizzle dev\nRun 'mizzle help' for usage.\n"; code != exitUsage || stderr != want {
 		t.Errorf("migrate with the dev database stopped: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 	if code, stdout, _ := devRun(t, "dev", "status"); !strings.HasPrefix(stdout, "stopped ") {
 		t.Errorf("migrate started the dev database: status exit %d, %q", code, stdout)
+	}
+}
+
+// TestDevCheckAndDrop: check and drop find the dev database as migrate
+// does, and say so: check compares it with the folder (here, a table made
+// by hand is drift), and drop refuses a migration it has applied. Stopped,
+// it is not used: check says it looked at no database, and drop drops.
+func TestDevCheckAndDrop(t *testing.T) {
+	schemaDir := filepath.Join(filepath.Dir(exampleMigrations), "schema")
+	newDevProject(t)
+	url, _, _ := startDev(t)
+	using := "Using the dev database at " + url + "\n"
+	if code, _, stderr := devRun(t, "migrate"); code != exitOK {
+		t.Fatalf("migrate: exit %d\n%s", code, stderr)
+	}
+
+	code, stdout, stderr := devRun(t, "check", "--schema", schemaDir)
+	if want := "OK: 1 migration, and the schema has nothing left to generate.\n"; code != exitOK || stdout != want || stderr != using {
+		t.Errorf("check: exit %d, stdout %q, stderr %q; want %q and %q", code, stdout, stderr, want, using)
+	}
+	code, stdout, stderr = devRun(t, "check", "--schema", schemaDir, "--json")
+	if want := "{\n  \"problems\": [],\n  \"databaseChecked\": true\n}\n"; code != exitOK || stdout != want || stderr != using {
+		t.Errorf("check --json: exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
+	if _, err := devConnect(t, url).Exec(t.Context(), "CREATE TABLE by_hand (x int)"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = devRun(t, "check", "--schema", schemaDir)
+	if code != exitFailure || !strings.HasPrefix(stderr, using) || !strings.Contains(stderr, `drift: the database differs from its migrations: CREATE TABLE "public"."by_hand"`) {
+		t.Errorf("check after a change by hand: exit %d, stderr\n%s\nwant exit 1 and the drift", code, stderr)
+	}
+
+	code, stdout, stderr = devRun(t, "drop", "--yes")
+	want := using + "mizzle: migrations/0000_init.sql is applied to the database: dropping it would leave the database ahead of the folder; write a new migration that undoes it instead\n"
+	if code != exitFailure || stdout != "" || stderr != want {
+		t.Errorf("drop of a migration the dev database applied: exit %d, stdout %q, stderr\n%s\nwant\n%s", code, stdout, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join("migrations", "0000_init.sql")); err != nil {
+		t.Errorf("the refused drop removed the migration: %v", err)
+	}
+
+	if code, _, stderr := devRun(t, "dev", "stop"); code != exitOK {
+		t.Fatalf("dev stop: %s", stderr)
+	}
+	code, stdout, stderr = devRun(t, "check", "--schema", schemaDir)
+	if want := "OK: 1 migration, and the schema has nothing left to generate. No database was found, so none was checked.\n"; code != exitOK || stdout != want || stderr != "" {
+		t.Errorf("check with the dev database stopped: exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
+	code, stdout, _ = devRun(t, "check", "--schema", schemaDir, "--json")
+	if want := "{\n  \"problems\": [],\n  \"databaseChecked\": false\n}\n"; code != exitOK || stdout != want {
+		t.Errorf("check --json with the dev database stopped: exit %d, stdout %q; want %q", code, stdout, want)
+	}
+	code, stdout, stderr = devRun(t, "drop", "--yes")
+	if code != exitOK || stdout != "Dropped 0000_init.\n" || stderr != "" {
+		t.Errorf("drop with the dev database stopped: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 
@@ -270,8 +326,8 @@ func TestDevNothingThere(t *testing.T) {
 		}
 	}
 	code, stdout, stderr := devRun(t, "dev", "status")
-	if want := "none (mizzle dev creates one in .mizzle/dev)\n"; code != exitOK || stdout != want || stderr != "" {
-		t.Errorf("dev status: exit %d, stdout %q, stderr %q, want %q", code, stdout, stderr, want)
+	if want := "none (mizzle dev creates one in .mizzle/dev)\n"; code != exitFailure || stdout != want || stderr != "" {
+		t.Errorf("dev status: exit %d, stdout %q, stderr %q, want exit 1 and %q", code, stdout, stderr, want)
 	}
 	code, _, stderr = devRun(t, "dev", "stpo")
 	if want := "mizzle: unknown command \"stpo\" for \"mizzle dev\" (did you mean \"stop\"?)\nRun 'mizzle help' for usage.\n"; code != exitUsage || stderr != want {
@@ -329,8 +385,8 @@ func TestDevPortTakenAndStalePID(t *testing.T) {
 	}
 	data := filepath.Join(project, ".mizzle", "dev", "data")
 	writePIDFile(t, data, gone.Process.Pid, port)
-	if code, _, _ := devRun(t, "dev", "status"); code != exitOK {
-		t.Errorf("dev status with a stale postmaster.pid: exit %d", code)
+	if code, stdout, _ := devRun(t, "dev", "status"); code != exitFailure || stdout != "stopped "+url+"\n" {
+		t.Errorf("dev status with a stale postmaster.pid: exit %d, stdout %q, want exit 1 and stopped", code, stdout)
 	}
 	if got, _, _ := startDev(t); got != url {
 		t.Errorf("mizzle dev over a stale postmaster.pid printed %s, want %s", got, url)
@@ -367,7 +423,7 @@ func TestDevPortTakenAndStalePID(t *testing.T) {
 		t.Errorf("the process named by the stale postmaster.pid was signalled: %v", err)
 	}
 	code, stdout, _ = devRun(t, "dev", "status")
-	if code != exitOK || stdout != "not answering "+url+"\n" {
+	if code != exitFailure || stdout != "not answering "+url+"\n" {
 		t.Errorf("dev status: exit %d, stdout %q", code, stdout)
 	}
 

@@ -23,9 +23,11 @@ func newDropCmd(env *env) *cobra.Command {
 		Long: `Remove the last migration of the folder: its SQL file, its snapshot and its
 journal entry, so that the next generate writes it again from the schema.
 
-With --database-url (or DATABASE_URL), drop first checks that database and
-refuses when the migration is applied there: write a new migration that
-undoes it instead. drop asks for confirmation on a terminal; elsewhere it
+When there is a database, found as migrate finds it (--database-url,
+DATABASE_URL in the environment or in .env, databaseUrl in mizzle.yaml, else
+the dev database when it is running), drop first checks it and refuses when
+the migration is applied there: write a new migration that undoes it
+instead. With no database to be found, drop checks none. drop asks for confirmation on a terminal; elsewhere it
 needs --yes.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,14 +71,11 @@ needs --yes.`,
 	return cmd
 }
 
-// refuseIfApplied fails when a database is named and has applied the
+// refuseIfApplied fails when there is a database and it has applied the
 // migration.
 func refuseIfApplied(cmd *cobra.Command, env *env, f *dbFlags, cfg *config, last migrations.Entry) error {
-	if f.databaseURL == "" && os.Getenv("DATABASE_URL") == "" {
-		return nil
-	}
-	opts, conn, url, err := f.open(cmd, env, cfg)
-	if err != nil {
+	opts, conn, url, err := f.openIfAny(cmd, env, cfg)
+	if err != nil || conn == nil {
 		return err
 	}
 	defer conn.Close(cmd.Context())

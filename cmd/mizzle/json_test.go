@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mizzle/mizzle/internal/pgtest"
 )
 
 // TestJSONErrors checks that a command run with --json reports a failure
@@ -89,4 +91,50 @@ func TestJSONErrors(t *testing.T) {
 			t.Errorf("exit %d, stdout %q, stderr %q; want 2 and a plain message on stderr", code, stdout, stderr)
 		}
 	})
+}
+
+// TestStatusJSONFolderProblems: status --json puts the problems of a folder
+// that does not read in its own document, each with its place, rather than
+// in an error document; a server that does not answer is still an error
+// document on stdout.
+func TestStatusJSONFolderProblems(t *testing.T) {
+	project := migrateProject(t)
+	db := pgtest.NewDatabase(t)
+	dir := filepath.Join(project, "migrations")
+	writeMigrations(t, dir, "0000_a", "CREATE TABLE a ();")
+	writeFile(t, filepath.Join(dir, "meta", "_journal.json"), "{\n  \"version\": \"7\",\n  \"entries\": [\n    {\"idx\": 0,, }\n  ]\n}\n")
+
+	code, stdout, stderr := runIn(t, project, "status", "--json", "--database-url", db)
+	if code != exitFailure || stderr != "" {
+		t.Errorf("exit %d, stderr %q; want 1 and nothing on stderr", code, stderr)
+	}
+	var got struct {
+		Applied  []json.RawMessage `json:"applied"`
+		Pending  []json.RawMessage `json:"pending"`
+		Problems []struct {
+			File    string `json:"file"`
+			Line    int    `json:"line"`
+			Column  int    `json:"column"`
+			Message string `json:"message"`
+		} `json:"problems"`
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil || dec.More() {
+		t.Fatalf("stdout is not one status document (%v):\n%s", err, stdout)
+	}
+	if got.Applied == nil || got.Pending == nil || len(got.Applied)+len(got.Pending) != 0 {
+		t.Errorf("applied %s, pending %s; want both empty lists", got.Applied, got.Pending)
+	}
+	if len(got.Problems) != 1 || got.Problems[0].File != "migrations/meta/_journal.json" || got.Problems[0].Line != 4 || got.Problems[0].Column == 0 || got.Problems[0].Message == "" {
+		t.Errorf("problems %+v, want one in migrations/meta/_journal.json at line 4 with its column", got.Problems)
+	}
+
+	dead, port := deadURL(t, "")
+	code, stdout, _ = runIn(t, project, "status", "--json", "--database-url", dead)
+	var failed jsonError
+	if err := json.Unmarshal([]byte(stdout), &failed); err != nil || code != exitFailure ||
+		!strings.HasPrefix(failed.Error.Message, fmt.Sprintf("connecting to 127.0.0.1:%d: ", port)) {
+		t.Errorf("status --json without a server: exit %d, stdout %s (%v); want the connection error in JSON", code, stdout, err)
+	}
 }

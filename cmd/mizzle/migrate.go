@@ -26,7 +26,7 @@ type dbFlags struct {
 
 func (f *dbFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then DATABASE_URL in .env, then databaseUrl in mizzle.yaml)")
+	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then DATABASE_URL in .env, then databaseUrl in mizzle.yaml, then the running dev database)")
 	fl.StringVar(&f.migrations, "migrations", "migrations", "the migrations folder")
 	fl.StringVar(&f.table, "table", "", `the history table, "schema.table" (default "mizzle.__mizzle_migrations", or "drizzle.__drizzle_migrations" with --drizzle)`)
 	fl.BoolVar(&f.drizzle, "drizzle", false, "record migrations as drizzle-orm's migrator does (id, hash, created_at), in its table by default")
@@ -71,11 +71,21 @@ func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOp
 // open resolves the flags against the config and connects to the database.
 // The caller closes the connection; url is for redacting messages.
 func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
+	if opts, conn, url, err = f.openIfAny(cmd, env, cfg); err == nil && conn == nil {
+		err = errNoDatabase
+	}
+	return opts, conn, url, err
+}
+
+// openIfAny is open for the commands that work without a database too
+// (check, drop): it returns a nil connection, and no error, when there is
+// none to be found.
+func (f *dbFlags) openIfAny(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
 	if opts, err = f.resolve(cmd, cfg); err != nil {
 		return opts, nil, "", err
 	}
-	var from string
-	if url, from, err = databaseURL(env, f.databaseURL, cfg); err != nil {
+	url, from, err := lookupDatabase(env, f.databaseURL, cfg)
+	if err != nil || url == "" {
 		return opts, nil, "", err
 	}
 	conn, err = connect(cmd.Context(), url, from)
@@ -184,6 +194,15 @@ anything. Exits 1 when there is a problem; --json prints it all for CI.`,
 			opts.AllowAhead = ahead
 			st, err := migrations.MigrationStatus(cmd.Context(), conn, os.DirFS(f.migrations), opts)
 			if err != nil {
+				// A folder that does not read is status's own finding:
+				// with --json its problems go in the status document,
+				// each with its place, where CI looks for them.
+				if probs := folderProblems(err); asJSON && probs != nil {
+					if err := printStatusJSON(env, f.migrations, &migrations.Status{Problems: probs}); err != nil {
+						return err
+					}
+					return errReported
+				}
 				return migrateError(f.migrations, err, url)
 			}
 			if asJSON {
@@ -292,6 +311,24 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// folderProblems returns the problems of a migrations folder that did not
+// read, or nil when err is not about the folder's contents.
+func folderProblems(err error) []migrations.Problem {
+	var problems migrations.ProblemsError
+	if errors.As(err, &problems) {
+		return problems
+	}
+	var list schema.ErrorList
+	if !errors.As(err, &list) {
+		return nil
+	}
+	out := make([]migrations.Problem, len(list))
+	for i, e := range list {
+		out[i] = migrations.Problem{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg}
+	}
+	return out
 }
 
 // migrateError names the folder's files in an error and keeps the

@@ -590,8 +590,8 @@ func TestMigrateUsageErrors(t *testing.T) {
 		code   int
 		stderr string // the whole of it, or a prefix when it ends in "..."
 	}{
-		{[]string{"migrate"}, exitUsage, "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env)\nRun 'mizzle help' for usage.\n"},
-		{[]string{"status"}, exitUsage, "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env)\nRun 'mizzle help' for usage.\n"},
+		{[]string{"migrate"}, exitUsage, "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env) or databaseUrl in mizzle.yaml, or start one with mizzle dev\nRun 'mizzle help' for usage.\n"},
+		{[]string{"status"}, exitUsage, "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env) or databaseUrl in mizzle.yaml, or start one with mizzle dev\nRun 'mizzle help' for usage.\n"},
 		{[]string{"migrate", "--database-url", dead, "--table", "a.b.c"}, exitUsage, "mizzle: --table \"a.b.c\": want schema.table or table\nRun 'mizzle help' for usage.\n"},
 		{[]string{"status", "--database-url", dead, "--table", ".history"}, exitUsage, "mizzle: --table \".history\": want schema.table or table\nRun 'mizzle help' for usage.\n"},
 		{[]string{"migrate", "--database-url", dead, "--table", "app."}, exitUsage, "mizzle: --table \"app.\": want schema.table or table\nRun 'mizzle help' for usage.\n"},

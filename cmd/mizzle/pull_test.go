@@ -218,7 +218,7 @@ func TestPullErrors(t *testing.T) {
 			name:     "no database",
 			sql:      oneTable,
 			wantCode: exitUsage,
-			want:     "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env)\nRun 'mizzle help' for usage.\n",
+			want:     "mizzle: no database: pass --database-url, or set DATABASE_URL (in the environment or in .env) or databaseUrl in mizzle.yaml, or start one with mizzle dev\nRun 'mizzle help' for usage.\n",
 		},
 		{
 			name:     "bad package name",
