@@ -76,7 +76,7 @@ func (l *loader) collectEnums() {
 		if mk == nil {
 			l.checkName(e.Pos, "enum", e.Name)
 		}
-		l.applySchemaAndWas(d, &e.Schema, &e.Was)
+		l.applySchemaAndWas(d, "enum", e.Name, &e.Schema, &e.Was)
 		slices.SortFunc(cs, func(a, b *types.Const) int { return int(a.Pos() - b.Pos()) })
 		seen := map[string]bool{}
 		for _, c := range cs {
@@ -117,8 +117,9 @@ func (l *loader) enumOf(n *types.Named) *schema.Enum {
 }
 
 // applySchemaAndWas reads the //mizzle:schema and //mizzle:was markers of a
-// table or enum.
-func (l *loader) applySchemaAndWas(d *typeDecl, schemaName, was *string) {
+// table or enum; what says which, and name is its SQL name.
+func (l *loader) applySchemaAndWas(d *typeDecl, what, name string, schemaName, was *string) {
+	self := name
 	for _, kind := range []string{"schema", "was"} {
 		mk := d.marker(kind)
 		if mk == nil {
@@ -138,9 +139,14 @@ func (l *loader) applySchemaAndWas(d *typeDecl, schemaName, was *string) {
 			l.errs.Addf(mk.at(roff), "unexpected %q after the name; syntax: %s", rest, markerSyntax(kind))
 		}
 		l.checkName(mk.at(off), kind, name)
-		if kind == "schema" {
+		switch {
+		case kind == "schema":
 			*schemaName = name
-		} else {
+		case name == self:
+			// The differ already pairs an object with the one of the same
+			// name, in its schema or in another: the hint does nothing.
+			l.errs.Addf(mk.at(off), "//mizzle:was %s names the %s's own name: it gives the name the %s had before a rename (remove it once the rename is applied)", name, what, what)
+		default:
 			*was = name
 		}
 	}

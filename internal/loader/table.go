@@ -88,7 +88,7 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 	if rest, off := sc.rest(); rest != "" {
 		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, markerSyntax("table"))
 	}
-	l.applySchemaAndWas(d, &t.Schema, &t.Was)
+	l.applySchemaAndWas(d, "table", t.Name, &t.Schema, &t.Was)
 	ti := &tableInfo{t: t, decl: d}
 
 	b := &tableBuilder{l: l, ti: ti, uniques: map[string]*namedGroup{}, indexes: map[string]*namedGroup{}}
@@ -420,7 +420,14 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 		}
 	}
 	if o, ok := given["was"]; ok {
-		col.Was = o.Value
+		if o.Value == col.Name {
+			// The differ pairs a column with its own name anyway: such a
+			// hint does nothing, and was most likely meant to name the
+			// old column.
+			l.errs.Addf(at(o.ValOff), "was:%s names the column's own name: was: gives the name the column had before a rename (remove it once the rename is applied)", o.Value)
+		} else {
+			col.Was = o.Value
+		}
 	}
 	if o, ok := given["check"]; ok {
 		t.Checks = append(t.Checks, schema.Check{Name: schema.AutoName(t.Name, col.Name, "check"), Expr: o.Value, Pos: at(o.Off)})
