@@ -182,6 +182,12 @@ func (b *tableBuilder) fields(st *types.Struct, path []string, site *schema.Posi
 			}
 		}
 		if !v.Exported() {
+			// Untagged, an unexported field is the struct's own business;
+			// tagged, it was meant as a column that generated code could
+			// never read or set.
+			if found {
+				l.errs.Addf(fieldPos, "field %s has a db tag but is unexported: a column's field must be exported (or tagged db:\"-\" to leave it out)", v.Name())
+			}
 			continue
 		}
 		b.column(v, val, valPos, path, here)
