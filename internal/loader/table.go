@@ -372,6 +372,9 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 		col.Type = schema.Type{Name: wrapperSQL}
 	} else if typ, ok := sqlTypeOf(base, l.enumOf); ok {
 		col.Type = typ
+	} else if msg := b.relationHint(v); msg != "" {
+		l.errs.Add(fieldPos, msg)
+		return
 	} else {
 		l.errs.Addf(fieldPos, "unsupported Go type %s for column %q: add type:SQLTYPE to its db tag (type:jsonb for a struct stored as JSON)",
 			types.TypeString(v.Type(), types.RelativeTo(l.pkg.Types)), col.Name)
@@ -508,6 +511,97 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	}
 	t.Columns = append(t.Columns, col)
 	b.ti.cols = append(b.ti.cols, ci)
+}
+
+// relationHint explains a field whose type is a table struct, or a pointer,
+// slice or array of one, as ORMs with relations would have it: mizzle
+// models a relation as a foreign key column, so "add type:SQLTYPE" would
+// point the wrong way. It returns "" for any other field.
+func (b *tableBuilder) relationHint(v *types.Var) string {
+	l := b.l
+	t, many := types.Unalias(v.Type()), false
+	for {
+		switch u := t.(type) {
+		case *types.Pointer:
+			t = types.Unalias(u.Elem())
+			continue
+		case *types.Slice:
+			t, many = types.Unalias(u.Elem()), true
+			continue
+		case *types.Array:
+			t, many = types.Unalias(u.Elem()), true
+			continue
+		}
+		break
+	}
+	n, ok := t.(*types.Named)
+	if !ok {
+		return ""
+	}
+	var target *typeDecl
+	for _, d := range l.decls {
+		if d.obj == n.Obj() && d.marker("table") != nil && l.isStruct(d) {
+			target = d
+		}
+	}
+	if target == nil {
+		return ""
+	}
+	msg := fmt.Sprintf("field %s of type %s looks like a relation to table %s, and a relation is not a column: ",
+		v.Name(), types.TypeString(v.Type(), types.RelativeTo(l.pkg.Types)), target.obj.Name())
+	if many {
+		// One row here, many there: the key column belongs to the other
+		// table and references this one.
+		msg += fmt.Sprintf("store this table's key in %s, %s", target.obj.Name(), fkAdvice(b.ti.decl))
+	} else {
+		msg += fmt.Sprintf("store %s's key in this table, %s", target.obj.Name(), fkAdvice(target))
+	}
+	return msg + `, or tag this field db:"-" to leave it out`
+}
+
+// fkAdvice says how to reference the table d: ref: naming its key field
+// when one field is tagged pk, a //mizzle:fk marker when several are.
+func fkAdvice(d *typeDecl) string {
+	name := d.obj.Name()
+	switch keys := keyFields(d); len(keys) {
+	case 0: // a //mizzle:pk marker, or no key yet
+		return fmt.Sprintf("with ref:%s.Field naming its key field (a foreign key)", name)
+	case 1:
+		return fmt.Sprintf("with ref:%s.%s (a foreign key)", name, keys[0])
+	default:
+		return fmt.Sprintf("with a //mizzle:fk NAME (cols) REFERENCES %s (cols) marker (a composite foreign key)", name)
+	}
+}
+
+// keyFields names the fields of a table's struct, and of its mixins, tagged
+// pk.
+func keyFields(d *typeDecl) []string {
+	var names []string
+	var walk func(st *types.Struct)
+	walk = func(st *types.Struct) {
+		for i := range st.NumFields() {
+			f := st.Field(i)
+			val, _, found, err := lookupTag(st.Tag(i), "db")
+			if err != nil || (found && val == "-") {
+				continue
+			}
+			if sub, ok := types.Unalias(f.Type()).Underlying().(*types.Struct); ok && f.Embedded() && !isKnownValueType(f.Type()) {
+				walk(sub)
+				continue
+			}
+			opts, err := splitOptions(val)
+			if err != nil || !f.Exported() {
+				continue
+			}
+			for _, o := range opts[1:] {
+				if o.Key == "pk" {
+					names = append(names, f.Name())
+				}
+			}
+		}
+	}
+	walk(d.obj.Type().Underlying().(*types.Struct))
+	return names
 }
 
 // goField returns how generated code reaches the field: its own name when Go
