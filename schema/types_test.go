@@ -162,64 +162,95 @@ func TestParseTypeRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseType(%q): unexpected error %v", tt.in, err)
 			}
-			s := typ.String()
-			got, err := ParseType(s)
-			if tt.quoted {
-				// Documented exception: quoting again gives the Type back.
-				s = `"` + strings.ReplaceAll(typ.Name, `"`, `""`) + `"`
-				if typ.Schema != "" {
-					s = `"` + strings.ReplaceAll(typ.Schema, `"`, `""`) + `".` + s
-				}
-				if typ.Mod != "" {
-					s += "(" + typ.Mod + ")"
-				}
-				if typ.Array {
-					s += "[]"
-				}
-				got, err = ParseType(s)
-			}
-			if err != nil {
-				t.Fatalf("ParseType(%q) (String of ParseType(%q)): unexpected error %v", s, tt.in, err)
-			}
-			if diff := cmp.Diff(typ, got); diff != "" {
-				t.Errorf("ParseType(%q) (String of ParseType(%q)) mismatch (-want +got):\n%s", s, tt.in, diff)
-			}
+			checkRoundTrip(t, tt.in, typ, tt.quoted)
 		})
 	}
 }
 
+// checkRoundTrip checks that typ, parsed from in, parses back from its
+// String form; or, when its name was quoted, from that form quoted again
+// (the documented exception: String leaves quoting to the SQL emitter).
+func checkRoundTrip(t *testing.T, in string, typ Type, quoted bool) {
+	t.Helper()
+	s := typ.String()
+	if quoted {
+		s = `"` + strings.ReplaceAll(typ.Name, `"`, `""`) + `"`
+		if typ.Schema != "" {
+			s = `"` + strings.ReplaceAll(typ.Schema, `"`, `""`) + `".` + s
+		}
+		if typ.Mod != "" {
+			s += "(" + typ.Mod + ")"
+		}
+		if typ.Array {
+			s += "[]"
+		}
+	}
+	got, err := ParseType(s)
+	if err != nil {
+		t.Fatalf("ParseType(%q) (String of ParseType(%q)): unexpected error %v", s, in, err)
+	}
+	if diff := cmp.Diff(typ, got); diff != "" {
+		t.Errorf("ParseType(%q) (String of ParseType(%q)) mismatch (-want +got):\n%s", s, in, diff)
+	}
+}
+
+// FuzzParseType checks that ParseType never panics and that whatever it
+// accepts reads back from its String form to an equal Type. The valid and
+// invalid inputs of the tests above are its seeds.
+func FuzzParseType(f *testing.F) {
+	for _, tt := range parseTypeTests {
+		f.Add(tt.in)
+	}
+	for _, in := range parseTypeErrorInputs {
+		f.Add(in)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		typ, err := ParseType(in)
+		if err != nil {
+			return
+		}
+		if typ.Name == "" {
+			t.Fatalf("ParseType(%q) = %#v: no name and no error", in, typ)
+		}
+		checkRoundTrip(t, in, typ, strings.Contains(in, `"`))
+	})
+}
+
+// parseTypeErrorInputs are inputs ParseType must refuse.
+var parseTypeErrorInputs = []string{
+	"",
+	"   ",
+	"numeric(",
+	"numeric(18,8",
+	"numeric(1,)",
+	"numeric()",
+	"numeric)",
+	"text[x]",
+	"text[-1]",
+	"text]",
+	"text[[]]",
+	"text[[",
+	"[]",
+	"a(1)(2)",
+	"(3)",
+	"int;",
+	"text, integer",
+	"float(0)",
+	"float(54)",
+	"float(x)",
+	`"MyType`,
+	`MyType"`,
+	`"a"x"b"`,
+	`""`,
+	`"a".`,
+	`"".b`,
+	`"a".b-c`,
+	`"a"."b`,
+	`"a"."".`,
+}
+
 func TestParseTypeErrors(t *testing.T) {
-	for _, in := range []string{
-		"",
-		"   ",
-		"numeric(",
-		"numeric(18,8",
-		"numeric(1,)",
-		"numeric()",
-		"numeric)",
-		"text[x]",
-		"text[-1]",
-		"text]",
-		"text[[]]",
-		"text[[",
-		"[]",
-		"a(1)(2)",
-		"(3)",
-		"int;",
-		"text, integer",
-		"float(0)",
-		"float(54)",
-		"float(x)",
-		`"MyType`,
-		`MyType"`,
-		`"a"x"b"`,
-		`""`,
-		`"a".`,
-		`"".b`,
-		`"a".b-c`,
-		`"a"."b`,
-		`"a"."".`,
-	} {
+	for _, in := range parseTypeErrorInputs {
 		t.Run(in, func(t *testing.T) {
 			got, err := ParseType(in)
 			if err == nil {

@@ -1,0 +1,69 @@
+package pg
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// FuzzSQL checks the placeholder scanner of SQL: on any text it never
+// panics, the number of ? marks its error message counts is the number
+// the builder binds, and with that many arguments the fragment binds each
+// one, in order, as $1, $2, ...
+func FuzzSQL(f *testing.F) {
+	for _, s := range []string{
+		"", "?", "??", "???", "????", "? = ?", "lower(email) = lower(?)",
+		`"tags" ?? ?`, `data ?| ? and data ?& ?`, "?x?", "a ? b ?? c ? ",
+		"\xff?\x00?", "$1 = ?",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		// Count what the scanner binds, with too many arguments for any
+		// text: each ? takes one, and the leftover ones make an error.
+		args := make([]any, len(sql)+1)
+		for i := range args {
+			args[i] = i
+		}
+		var probe Builder
+		SQL(sql, args...).appendSQL(&probe)
+		bound := len(probe.Args())
+		if probe.Err() == nil {
+			t.Fatalf("SQL(%q) with %d arguments: no error", sql, len(args))
+		}
+		if want := fmt.Sprintf("has %d ? marks", bound); !strings.Contains(probe.Err().Error(), want) {
+			t.Fatalf("SQL(%q) binds %d arguments, but its error says %v", sql, bound, probe.Err())
+		}
+
+		var b Builder
+		SQL(sql, args[:bound]...).appendSQL(&b)
+		if b.Err() != nil {
+			t.Fatalf("SQL(%q) with its %d arguments: %v", sql, bound, b.Err())
+		}
+		got := b.Args()
+		if len(got) != bound {
+			t.Fatalf("SQL(%q) binds %d arguments, want %d", sql, len(got), bound)
+		}
+		for i, v := range got {
+			if v != i {
+				t.Fatalf("SQL(%q): argument %d is %v, want %d", sql, i+1, v, i)
+			}
+		}
+		// The text keeps everything but the marks: each ?? becomes one ?,
+		// each lone ? a placeholder.
+		if strings.Count(b.String(), "$") < bound+strings.Count(sql, "$") {
+			t.Fatalf("SQL(%q) wrote %q: placeholders missing", sql, b.String())
+		}
+		if bound > 0 {
+			if _, err := withArgs(sql, bound-1); err == nil {
+				t.Fatalf("SQL(%q) with %d arguments, one too few: no error", sql, bound-1)
+			}
+		}
+	})
+}
+
+func withArgs(sql string, n int) ([]any, error) {
+	var b Builder
+	SQL(sql, make([]any, n)...).appendSQL(&b)
+	return b.Args(), b.Err()
+}
