@@ -3,6 +3,7 @@ package migrations
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,7 +32,9 @@ type Ambiguity struct {
 	Table string // for a column, the qualified table it belongs to
 	Name  string // the new object's name (qualified for tables and enums)
 	// Candidates are the names of the vanished objects of the same kind
-	// (qualified for tables and enums), sorted.
+	// (qualified for tables and enums), sorted. Resolve answers with one
+	// of them as spelled here; the differ itself keys objects by schema
+	// and name apart, as either may contain a dot.
 	Candidates []string
 }
 
@@ -114,13 +117,31 @@ type differ struct {
 	// keyed by table and name.
 	keep map[objKey]bool
 	// colRenames holds, per table in cur, its column renames as new → old.
-	colRenames map[*schema.Table]map[string]string
+	colRenames map[*schema.Table]map[qname]qname
 	// typeChanged holds the columns of cur whose type changes, keyed by
 	// table and name.
 	typeChanged map[objKey]bool
 	resolveErr  error
 	// reverse maps a table of cur to its new counterpart.
 	reverse map[*schema.Table]*schema.Table
+}
+
+// qname is the key of an object within its namespace: a table or enum by
+// schema and name, a schema or a column by name alone (Schema is empty).
+// Names are never joined into one string, as a dot is an ordinary
+// character in a PostgreSQL name.
+type qname struct{ Schema, Name string }
+
+// String spells q as an Ambiguity does: schema.name, or the bare name.
+func (q qname) String() string {
+	if q.Schema == "" {
+		return q.Name
+	}
+	return q.Schema + "." + q.Name
+}
+
+func (q qname) compare(o qname) int {
+	return cmp.Or(cmp.Compare(q.Schema, o.Schema), cmp.Compare(q.Name, o.Name))
 }
 
 type objKey struct {
@@ -165,22 +186,22 @@ func (d *differ) run() error {
 // pairNames matches new names to old ones: rename hints that form a swap
 // or a chain first, then equal names, then the other hints, then opts for
 // whatever is left on both sides. It returns the renames as new → old.
-func (d *differ) pairNames(kind, table string, olds, news []string, hint func(string) string) map[string]string {
+func (d *differ) pairNames(kind string, table qname, olds, news []qname, hint func(qname) qname) map[qname]qname {
 	// A hint may point at a name that stays in use (two columns swapping
 	// names, a chain a→b→c): it wins over the equal name only when the
 	// object now holding the old name is itself renamed away, and the new
 	// name's old owner is renamed too. A stale hint next to an object that
 	// kept its name is ignored.
 	oldSet, newSet := namesOf(olds), namesOf(news)
-	active := map[string]string{}
+	active := map[qname]qname{}
 	for _, n := range news {
-		if h := hint(n); h != "" && h != n && oldSet[h] && (newSet[h] || oldSet[n]) {
+		if h := hint(n); h != (qname{}) && h != n && oldSet[h] && (newSet[h] || oldSet[n]) {
 			active[n] = h
 		}
 	}
 	for changed := true; changed; {
 		changed = false
-		claimed := map[string]bool{}
+		claimed := map[qname]bool{}
 		for _, h := range active {
 			claimed[h] = true
 		}
@@ -192,14 +213,14 @@ func (d *differ) pairNames(kind, table string, olds, news []string, hint func(st
 		}
 	}
 	oldLeft := namesOf(olds)
-	renames := map[string]string{}
+	renames := map[qname]qname{}
 	for _, n := range news {
 		if h, ok := active[n]; ok && oldLeft[h] {
 			renames[n] = h
 			delete(oldLeft, h)
 		}
 	}
-	var newLeft []string
+	var newLeft []qname
 	for _, n := range news {
 		if _, ok := renames[n]; ok {
 			continue
@@ -210,9 +231,9 @@ func (d *differ) pairNames(kind, table string, olds, news []string, hint func(st
 			newLeft = append(newLeft, n)
 		}
 	}
-	var unhinted []string
+	var unhinted []qname
 	for _, n := range newLeft {
-		if h := hint(n); h != "" && oldLeft[h] {
+		if h := hint(n); h != (qname{}) && oldLeft[h] {
 			renames[n] = h
 			delete(oldLeft, h)
 			continue
@@ -229,7 +250,7 @@ func (d *differ) pairNames(kind, table string, olds, news []string, hint func(st
 // created and one that disappears is dropped once empty (DROP SCHEMA
 // refuses otherwise), while its tables and enums move one by one, so no
 // data is at stake.
-func (d *differ) settle(kind, table string, oldLeft map[string]bool, news []string, renames map[string]string) {
+func (d *differ) settle(kind string, table qname, oldLeft map[qname]bool, news []qname, renames map[qname]qname) {
 	if len(oldLeft) == 0 || len(news) == 0 || d.opts.DropAndAdd || kind == "schema" {
 		return
 	}
@@ -238,7 +259,13 @@ func (d *differ) settle(kind, table string, oldLeft map[string]bool, news []stri
 		if len(cands) == 0 {
 			return
 		}
-		a := Ambiguity{Kind: kind, Table: table, Name: n, Candidates: cands}
+		a := Ambiguity{Kind: kind, Name: n.String()}
+		if table != (qname{}) {
+			a.Table = table.String()
+		}
+		for _, c := range cands {
+			a.Candidates = append(a.Candidates, c.String())
+		}
 		if d.opts.Resolve == nil {
 			d.amb = append(d.amb, a)
 			continue
@@ -253,44 +280,57 @@ func (d *differ) settle(kind, table string, oldLeft map[string]bool, news []stri
 		if old == "" {
 			continue
 		}
-		if !oldLeft[old] {
+		// The answer is a candidate as spelled in a.Candidates; two
+		// spellings may coincide ("a.b"."c" and "a"."b.c"), and then the
+		// answer cannot tell which object it means.
+		var picked []qname
+		for i, c := range a.Candidates {
+			if c == old {
+				picked = append(picked, cands[i])
+			}
+		}
+		if len(picked) != 1 {
 			if d.resolveErr == nil {
-				d.resolveErr = fmt.Errorf("%s %q: %q is not one of the candidates %q", kind, n, old, cands)
+				if len(picked) == 0 {
+					d.resolveErr = fmt.Errorf("%s %q: %q is not one of the candidates %q", kind, a.Name, old, a.Candidates)
+				} else {
+					d.resolveErr = fmt.Errorf("%s %q: %q names %d of the candidates; rename with a hint instead", kind, a.Name, old, len(picked))
+				}
 			}
 			return
 		}
-		renames[n] = old
-		delete(oldLeft, old)
+		renames[n] = picked[0]
+		delete(oldLeft, picked[0])
 	}
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
+func sortedKeys(m map[qname]bool) []qname {
+	out := make([]qname, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, qname.compare)
 	return out
 }
 
 // schemas creates and renames schemas; dropping waits until nothing is in
 // them any more.
 func (d *differ) schemas() {
-	var olds, news []string
+	var olds, news []qname
 	for _, s := range d.cur.Schemas {
-		olds = append(olds, s.Name)
+		olds = append(olds, qname{Name: s.Name})
 	}
+	hints := map[qname]qname{}
 	for _, s := range d.to.Schemas {
-		news = append(news, s.Name)
+		news = append(news, qname{Name: s.Name})
+		if s.Was != "" {
+			hints[qname{Name: s.Name}] = qname{Name: s.Was}
+		}
 	}
-	hints := map[string]string{}
-	for _, s := range d.to.Schemas {
-		hints[s.Name] = s.Was
-	}
-	renames := d.pairNames("schema", "", olds, news, func(n string) string { return hints[n] })
+	renames := d.pairNames("schema", qname{}, olds, news, func(n qname) qname { return hints[n] })
 	for _, r := range sequence(renamePairs(renames), namesOf(olds)) {
-		d.emit(RenameSchema{From: r.from, To: r.to, Aside: r.aside})
-		d.renameSchema(r.from, r.to)
+		d.emit(RenameSchema{From: r.from.Name, To: r.to.Name, Aside: r.aside})
+		d.renameSchema(r.from.Name, r.to.Name)
 	}
 	for _, s := range d.to.Schemas {
 		if !slices.ContainsFunc(d.cur.Schemas, func(c *schema.Schema) bool { return c.Name == s.Name }) {
@@ -327,33 +367,31 @@ func (d *differ) renameSchema(from, to string) {
 	}
 }
 
-func qualified(schemaName, name string) string { return schemaName + "." + name }
-
 // enums creates, renames, moves and extends enums. Rebuilds and drops
 // happen later, around the columns that use them.
 func (d *differ) enums() {
-	curBy := map[string]*schema.Enum{}
-	var olds, news []string
+	curBy := map[qname]*schema.Enum{}
+	var olds, news []qname
 	for _, e := range d.cur.Enums {
-		curBy[qualified(e.Schema, e.Name)] = e
-		olds = append(olds, qualified(e.Schema, e.Name))
+		curBy[qname{e.Schema, e.Name}] = e
+		olds = append(olds, qname{e.Schema, e.Name})
 	}
-	toBy := map[string]*schema.Enum{}
+	toBy := map[qname]*schema.Enum{}
 	for _, e := range d.to.Enums {
-		toBy[qualified(e.Schema, e.Name)] = e
-		news = append(news, qualified(e.Schema, e.Name))
+		toBy[qname{e.Schema, e.Name}] = e
+		news = append(news, qname{e.Schema, e.Name})
 	}
-	renames := d.pairNames("enum", "", olds, news, func(n string) string {
+	renames := d.pairNames("enum", qname{}, olds, news, func(n qname) qname {
 		e := toBy[n]
 		if o := curBy[n]; o != nil && o.Was == e.Was {
-			return "" // applied already (see matchColumns)
+			return qname{} // applied already (see matchColumns)
 		}
 		return d.hintAcrossSchemas(olds, news, e.Schema, e.Name, e.Was)
 	})
 	// Moves first, then renames within the new schema.
 	var rs []rename
 	for _, ne := range d.to.Enums {
-		n := qualified(ne.Schema, ne.Name)
+		n := qname{ne.Schema, ne.Name}
 		o, ok := renames[n]
 		if !ok {
 			continue
@@ -364,18 +402,17 @@ func (d *differ) enums() {
 			d.renameEnum(oe, ne.Schema, oe.Name)
 		}
 		if oe.Name != ne.Name {
-			rs = append(rs, rename{from: qualified(ne.Schema, oe.Name), to: n})
+			rs = append(rs, rename{from: qname{ne.Schema, oe.Name}, to: n})
 		}
 	}
-	inUse := map[string]bool{}
+	inUse := map[qname]bool{}
 	for _, e := range d.cur.Enums {
-		inUse[qualified(e.Schema, e.Name)] = true
+		inUse[qname{e.Schema, e.Name}] = true
 	}
 	for _, r := range sequence(rs, inUse) {
-		e := d.cur.Enum(splitQualified(r.from))
-		sch, name := splitQualified(r.to)
-		d.emit(RenameEnum{Schema: sch, From: e.Name, To: name, Aside: r.aside})
-		d.renameEnum(e, sch, name)
+		e := d.cur.Enum(r.from.Schema, r.from.Name)
+		d.emit(RenameEnum{Schema: r.to.Schema, From: e.Name, To: r.to.Name, Aside: r.aside})
+		d.renameEnum(e, r.to.Schema, r.to.Name)
 	}
 	d.rebuilt = map[*schema.Enum]*schema.Enum{}
 	d.rebuiltForUse = map[*schema.Enum]bool{}
@@ -433,33 +470,27 @@ func (d *differ) usesNewValue(old, e *schema.Enum) bool {
 	return false
 }
 
-// hintAcrossSchemas returns the qualified old name a new object (named
+// hintAcrossSchemas returns the old name a new object (named
 // schemaName.name, with rename hint was) comes from: the hint in its own
 // schema, else the hint or its own name in exactly one other schema whose
 // object is gone (a move).
-func (d *differ) hintAcrossSchemas(olds, news []string, schemaName, name, was string) string {
-	gone := func(q string) bool { return slices.Contains(olds, q) && !slices.Contains(news, q) }
+func (d *differ) hintAcrossSchemas(olds, news []qname, schemaName, name, was string) qname {
+	gone := func(q qname) bool { return slices.Contains(olds, q) && !slices.Contains(news, q) }
 	// The hint in its own schema may name an object that stays (a swap):
 	// pairNames decides.
-	if was != "" && slices.Contains(olds, qualified(schemaName, was)) {
-		return qualified(schemaName, was)
+	if was != "" && slices.Contains(olds, qname{schemaName, was}) {
+		return qname{schemaName, was}
 	}
-	var found []string
+	var found []qname
 	for _, o := range olds {
-		s, n := splitQualified(o)
-		if s != schemaName && (n == name || (was != "" && n == was)) && gone(o) {
+		if o.Schema != schemaName && (o.Name == name || (was != "" && o.Name == was)) && gone(o) {
 			found = append(found, o)
 		}
 	}
 	if len(found) == 1 {
 		return found[0]
 	}
-	return ""
-}
-
-func splitQualified(q string) (string, string) {
-	s, n, _ := strings.Cut(q, ".")
-	return s, n
+	return qname{}
 }
 
 func (d *differ) renameEnum(e *schema.Enum, schemaName, name string) {
@@ -509,23 +540,23 @@ func (d *differ) addEnumValues(old, e *schema.Enum) {
 
 // matchTables pairs the new model's tables with the old one's.
 func (d *differ) matchTables() {
-	curBy := map[string]*schema.Table{}
-	var olds, news []string
+	curBy := map[qname]*schema.Table{}
+	var olds, news []qname
 	for _, t := range d.cur.Tables {
-		q := qualified(t.Schema, t.Name)
+		q := qname{t.Schema, t.Name}
 		curBy[q] = t
 		olds = append(olds, q)
 	}
-	toBy := map[string]*schema.Table{}
+	toBy := map[qname]*schema.Table{}
 	for _, t := range d.to.Tables {
-		q := qualified(t.Schema, t.Name)
+		q := qname{t.Schema, t.Name}
 		toBy[q] = t
 		news = append(news, q)
 	}
-	renames := d.pairNames("table", "", olds, news, func(n string) string {
+	renames := d.pairNames("table", qname{}, olds, news, func(n qname) qname {
 		t := toBy[n]
 		if o := curBy[n]; o != nil && o.Was == t.Was {
-			return "" // applied already (see matchColumns)
+			return qname{} // applied already (see matchColumns)
 		}
 		return d.hintAcrossSchemas(olds, news, t.Schema, t.Name, t.Was)
 	})
@@ -533,7 +564,7 @@ func (d *differ) matchTables() {
 	d.dropped = map[*schema.Table]bool{}
 	matched := map[*schema.Table]bool{}
 	for _, t := range d.to.Tables {
-		q := qualified(t.Schema, t.Name)
+		q := qname{t.Schema, t.Name}
 		if o, ok := renames[q]; ok {
 			d.tables[t] = curBy[o]
 		} else if c := curBy[q]; c != nil {
@@ -553,27 +584,27 @@ func (d *differ) matchTables() {
 // matchColumns pairs the columns of each matched table; the renames are
 // emitted later, after the tables' own.
 func (d *differ) matchColumns() {
-	d.colRenames = map[*schema.Table]map[string]string{}
+	d.colRenames = map[*schema.Table]map[qname]qname{}
 	for _, t := range d.to.Tables {
 		c := d.tables[t]
 		if c == nil {
 			continue
 		}
-		var olds, news []string
+		var olds, news []qname
 		for _, col := range c.Columns {
-			olds = append(olds, col.Name)
+			olds = append(olds, qname{Name: col.Name})
 		}
 		for _, col := range t.Columns {
-			news = append(news, col.Name)
+			news = append(news, qname{Name: col.Name})
 		}
-		r := d.pairNames("column", qualified(t.Schema, t.Name), olds, news, func(n string) string {
+		r := d.pairNames("column", qname{t.Schema, t.Name}, olds, news, func(n qname) qname {
 			// An old column that carries the same hint is the result of
 			// that rename (a model diffed with itself): in a swap, the
 			// hint would otherwise apply again.
-			if o := c.Column(n); o != nil && o.Was == t.Column(n).Was {
-				return ""
+			if o := c.Column(n.Name); o != nil && o.Was == t.Column(n.Name).Was {
+				return qname{}
 			}
-			return t.Column(n).Was
+			return qname{Name: t.Column(n.Name).Was}
 		})
 		if len(r) > 0 {
 			d.colRenames[c] = r
@@ -594,18 +625,17 @@ func (d *differ) renameTables() {
 			d.renameTable(c, t.Schema, c.Name)
 		}
 		if c.Name != t.Name {
-			rs = append(rs, rename{from: qualified(c.Schema, c.Name), to: qualified(t.Schema, t.Name)})
+			rs = append(rs, rename{from: qname{c.Schema, c.Name}, to: qname{t.Schema, t.Name}})
 		}
 	}
-	inUse := map[string]bool{}
+	inUse := map[qname]bool{}
 	for _, c := range d.cur.Tables {
-		inUse[qualified(c.Schema, c.Name)] = true
+		inUse[qname{c.Schema, c.Name}] = true
 	}
 	for _, r := range sequence(rs, inUse) {
-		c := d.cur.Table(splitQualified(r.from))
-		_, name := splitQualified(r.to)
-		d.emit(RenameTable{Table: nameOf(c), To: name, Aside: r.aside})
-		d.renameTable(c, c.Schema, name)
+		c := d.cur.Table(r.from.Schema, r.from.Name)
+		d.emit(RenameTable{Table: nameOf(c), To: r.to.Name, Aside: r.aside})
+		d.renameTable(c, c.Schema, r.to.Name)
 	}
 }
 
@@ -629,17 +659,13 @@ func (d *differ) renameColumns() {
 		if len(renames) == 0 {
 			continue
 		}
-		inUse := map[string]bool{}
+		inUse := map[qname]bool{}
 		for _, col := range c.Columns {
-			inUse[col.Name] = true
+			inUse[qname{Name: col.Name}] = true
 		}
-		var rs []rename
-		for n, o := range renames {
-			rs = append(rs, rename{from: o, to: n})
-		}
-		for _, r := range sequence(rs, inUse) {
-			d.emit(RenameColumn{Table: nameOf(c), From: r.from, To: r.to, Aside: r.aside})
-			d.renameColumn(c, r.from, r.to)
+		for _, r := range sequence(renamePairs(renames), inUse) {
+			d.emit(RenameColumn{Table: nameOf(c), From: r.from.Name, To: r.to.Name, Aside: r.aside})
+			d.renameColumn(c, r.from.Name, r.to.Name)
 		}
 	}
 }
@@ -681,11 +707,11 @@ func (d *differ) renameColumn(t *schema.Table, from, to string) {
 // rename is one rename within a namespace. aside marks the move to a
 // temporary name that breaks a cycle.
 type rename struct {
-	from, to string
+	from, to qname
 	aside    bool
 }
 
-func renamePairs(m map[string]string) []rename {
+func renamePairs(m map[qname]qname) []rename {
 	var rs []rename
 	for n, o := range m {
 		rs = append(rs, rename{from: o, to: n})
@@ -693,8 +719,8 @@ func renamePairs(m map[string]string) []rename {
 	return rs
 }
 
-func namesOf(names []string) map[string]bool {
-	m := map[string]bool{}
+func namesOf(names []qname) map[qname]bool {
+	m := map[qname]bool{}
 	for _, n := range names {
 		m[n] = true
 	}
@@ -704,9 +730,9 @@ func namesOf(names []string) map[string]bool {
 // sequence orders renames so that none targets a name still in use: in a
 // chain (a→b, b→c) the last link goes first, and a cycle (a→b, b→a) passes
 // through a temporary name. inUse holds the names taken now.
-func sequence(rs []rename, inUse map[string]bool) []rename {
-	slices.SortFunc(rs, func(a, b rename) int { return cmp.Compare(a.from, b.from) })
-	inUse = maps(inUse)
+func sequence(rs []rename, inUse map[qname]bool) []rename {
+	slices.SortFunc(rs, func(a, b rename) int { return a.from.compare(b.from) })
+	inUse = maps.Clone(inUse)
 	var out []rename
 	for len(rs) > 0 {
 		i := slices.IndexFunc(rs, func(r rename) bool { return !inUse[r.to] })
@@ -730,28 +756,15 @@ func sequence(rs []rename, inUse map[string]bool) []rename {
 	return out
 }
 
-func maps(m map[string]bool) map[string]bool {
-	c := make(map[string]bool, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
-// tempName returns a free name for a rename cycle, qualified like name.
-func tempName(name string, inUse map[string]bool) string {
+// tempName returns a free name for a rename cycle, in name's namespace.
+func tempName(name qname, inUse map[qname]bool) qname {
 	for i := 0; ; i++ {
 		suffix := "__tmp"
 		if i > 0 {
 			suffix = fmt.Sprintf("__tmp%d", i)
 		}
-		base := name
-		if s, n, ok := strings.Cut(name, "."); ok {
-			base = s + "." + truncate(n, schema.MaxIdentifierLength-len(suffix))
-		} else {
-			base = truncate(base, schema.MaxIdentifierLength-len(suffix))
-		}
-		if t := base + suffix; !inUse[t] {
+		t := qname{name.Schema, truncate(name.Name, schema.MaxIdentifierLength-len(suffix)) + suffix}
+		if !inUse[t] {
 			return t
 		}
 	}

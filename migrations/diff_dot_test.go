@@ -1,0 +1,134 @@
+package migrations_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// A dot is an ordinary character in a PostgreSQL name: the differ must not
+// read "a.b"."t" as "a"."b.t".
+func TestDiffDottedNames(t *testing.T) {
+	col := func() []*schema.Column {
+		return []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}, NotNull: true}}
+	}
+	model := func(sch, table, was, enum, enumWas string) *schema.Model {
+		m := &schema.Model{
+			Tables: []*schema.Table{{Schema: sch, Name: table, Was: was, Columns: col()}},
+			Enums:  []*schema.Enum{{Schema: sch, Name: enum, Was: enumWas, Values: []string{"x"}}},
+		}
+		if sch != "public" {
+			m.Schemas = []*schema.Schema{{Name: sch}}
+		}
+		return m
+	}
+	tests := []struct {
+		name     string
+		from, to *schema.Model
+		want     []string
+	}{{
+		name: "schema with a dot",
+		from: model("a.b", "t", "", "e", ""),
+		to:   model("a.b", "u", "t", "f", "e"),
+		want: []string{
+			`migrations.RenameEnum{Schema:"a.b", From:"e", To:"f", Aside:false}`,
+			`migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"t"}, To:"u", Aside:false}`,
+		},
+	}, {
+		name: "table and enum with a dot",
+		from: model("public", "t.x", "", "e.x", ""),
+		to:   model("public", "u.x", "t.x", "f.x", "e.x"),
+		want: []string{
+			`migrations.RenameEnum{Schema:"public", From:"e.x", To:"f.x", Aside:false}`,
+			`migrations.RenameTable{Table:migrations.TableName{Schema:"public", Name:"t.x"}, To:"u.x", Aside:false}`,
+		},
+	}, {
+		// A swap goes through a temporary name, which must stay in the
+		// schema.
+		name: "swap in a schema with a dot",
+		from: &schema.Model{
+			Schemas: []*schema.Schema{{Name: "a.b"}},
+			Tables: []*schema.Table{
+				{Schema: "a.b", Name: "p", Columns: col()},
+				{Schema: "a.b", Name: "q", Columns: []*schema.Column{{Name: "other", Type: schema.Type{Name: "text"}}}},
+			},
+		},
+		to: &schema.Model{
+			Schemas: []*schema.Schema{{Name: "a.b"}},
+			Tables: []*schema.Table{
+				{Schema: "a.b", Name: "q", Was: "p", Columns: col()},
+				{Schema: "a.b", Name: "p", Was: "q", Columns: []*schema.Column{{Name: "other", Type: schema.Type{Name: "text"}}}},
+			},
+		},
+		want: []string{
+			`migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"p"}, To:"p__tmp", Aside:true}`,
+			`migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"q"}, To:"p", Aside:false}`,
+			`migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"p__tmp"}, To:"q", Aside:false}`,
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changes, err := migrations.Diff(tt.from, tt.to, migrations.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range changes {
+				got = append(got, fmt.Sprintf("%#v", c))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Diff:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// An answer to an ambiguity names a candidate as the Ambiguity spells it,
+// and is read back as the same object, dots and all.
+func TestDiffResolveDottedSchema(t *testing.T) {
+	from := &schema.Model{
+		Schemas: []*schema.Schema{{Name: "a.b"}},
+		Tables:  []*schema.Table{{Schema: "a.b", Name: "t", Columns: []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}}}}},
+	}
+	to := &schema.Model{
+		Schemas: []*schema.Schema{{Name: "a.b"}},
+		Tables:  []*schema.Table{{Schema: "a.b", Name: "u", Columns: []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}}}}},
+	}
+	var asked []migrations.Ambiguity
+	changes, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (string, error) {
+		asked = append(asked, a)
+		return a.Candidates[0], nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || asked[0].Name != "a.b.u" || !slices.Equal(asked[0].Candidates, []string{"a.b.t"}) {
+		t.Errorf("asked %+v, want table a.b.u with candidate a.b.t", asked)
+	}
+	want := `[]migrations.Change{migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"t"}, To:"u", Aside:false}}`
+	if got := fmt.Sprintf("%#v", changes); got != want {
+		t.Errorf("Diff:\n got %s\nwant %s", got, want)
+	}
+}
+
+// Two objects may spell alike in an Ambiguity ("a.b"."c" and "a"."b.c"):
+// an answer naming that spelling is refused, not applied to either.
+func TestDiffResolveSpellingOfTwo(t *testing.T) {
+	id := func() []*schema.Column { return []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}}} }
+	schemas := []*schema.Schema{{Name: "a"}, {Name: "a.b"}}
+	from := &schema.Model{Schemas: schemas, Tables: []*schema.Table{
+		{Schema: "a", Name: "b.c", Columns: id()},
+		{Schema: "a.b", Name: "c", Columns: id()},
+	}}
+	to := &schema.Model{Schemas: schemas, Tables: []*schema.Table{{Schema: "a.b", Name: "x", Columns: id()}}}
+	_, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (string, error) {
+		return "a.b.c", nil
+	}})
+	want := `table "a.b.x": "a.b.c" names 2 of the candidates; rename with a hint instead`
+	if err == nil || err.Error() != want {
+		t.Errorf("Diff: got error %v, want %s", err, want)
+	}
+}
