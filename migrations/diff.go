@@ -83,8 +83,17 @@ func plural(n int, one, many string) string {
 // Objects are matched by name; a rename hint (Was) matches a new name to
 // an old one that is gone. A table that keeps its name but changes schema
 // is moved. Any other object that vanished while one of its kind appeared
-// is an ambiguity, settled by opts.
+// is an ambiguity, settled by opts. A model that fails
+// schema.Model.Validate is an error.
 func Diff(from, to *schema.Model, opts Options) ([]Change, error) {
+	// The differ matches objects by name: a name declared twice or a key
+	// on a missing column would make it guess, or panic.
+	if err := from.Validate(); err != nil {
+		return nil, fmt.Errorf("old model: %w", err)
+	}
+	if err := to.Validate(); err != nil {
+		return nil, fmt.Errorf("new model: %w", err)
+	}
 	d := &differ{cur: from.Clone(), to: to, opts: opts}
 	if err := d.run(); err != nil {
 		return nil, err

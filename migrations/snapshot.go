@@ -101,7 +101,8 @@ func snapshotID(prevID string, s *schema.Model) string {
 
 // ParseSnapshot decodes a snapshot file, mizzle's or drizzle-kit's (see
 // Snapshot.DrizzleKit). A syntax or type error is a *JSONError with the line
-// and column of the mistake.
+// and column of the mistake; a model that fails schema.Model.Validate is an
+// error too.
 func ParseSnapshot(data []byte) (*Snapshot, error) {
 	// Read the header first: the version says how to read the rest.
 	var head struct {
@@ -127,6 +128,12 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 			return nil, errors.New(`has no "id"`)
 		}
 		m := &schema.Model{Schemas: s.Schemas, Enums: s.Enums, Tables: s.Tables}
+		// A snapshot is the base of the next diff: one edited into
+		// nonsense (a column twice, a key on a column that is gone) is
+		// refused here, where the error can name the file.
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
 		return &Snapshot{ID: s.ID, PrevID: s.PrevID, Model: Strip(m)}, nil
 	case isDrizzleKit(head.Version, head.Tables):
 		if head.Dialect != Dialect && head.Dialect != legacyDialect {

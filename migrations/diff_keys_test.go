@@ -132,3 +132,22 @@ func TestDiffResolveSpellingOfTwo(t *testing.T) {
 		t.Errorf("Diff: got error %v, want %s", err, want)
 	}
 }
+
+// A model the differ cannot match by name is refused before anything is
+// compared, whichever side it is on.
+func TestDiffInvalidModel(t *testing.T) {
+	bad := &schema.Model{Tables: []*schema.Table{{Schema: "public", Name: "t", Columns: []*schema.Column{
+		{Name: "a", Type: schema.Type{Name: "integer"}}, {Name: "a", Type: schema.Type{Name: "text"}},
+	}}}}
+	for _, tt := range []struct {
+		from, to *schema.Model
+		want     string
+	}{
+		{bad, &schema.Model{}, `old model: table "public"."t": column "a" appears twice`},
+		{&schema.Model{}, bad, `new model: table "public"."t": column "a" appears twice`},
+	} {
+		if _, err := migrations.Diff(tt.from, tt.to, migrations.Options{}); err == nil || err.Error() != tt.want {
+			t.Errorf("Diff: got error %v, want %s", err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	// valid returns a model Validate accepts; each case breaks one thing.
+	valid := func() *Model {
+		return &Model{
+			Schemas: []*Schema{{Name: "a.b"}},
+			Enums:   []*Enum{{Schema: "a.b", Name: "mood", Values: []string{"sad", "ok"}}},
+			Tables: []*Table{{
+				Schema:     "a.b",
+				Name:       "users",
+				Columns:    []*Column{{Name: "id", Type: Type{Name: "integer"}}, {Name: "email", Type: Type{Name: "text"}}},
+				PrimaryKey: &PrimaryKey{Name: "users_pkey", Columns: []string{"id"}},
+				Uniques:    []Unique{{Name: "users_email_key", Columns: []string{"email"}}},
+				Indexes: []Index{
+					{Name: "users_email_idx", Elements: []IndexElem{{Column: "email"}, {Expr: "lower(email)"}}},
+				},
+			}, {
+				Schema:  "public",
+				Name:    "posts",
+				Columns: []*Column{{Name: "author", Type: Type{Name: "integer"}}},
+				ForeignKeys: []ForeignKey{
+					{Name: "posts_author_fkey", Columns: []string{"author"}, RefSchema: "a.b", RefTable: "users", RefColumns: []string{"id"}},
+					// A table outside the model, in a schema mizzle does not manage.
+					{Name: "posts_ext_fkey", Columns: []string{"author"}, RefSchema: "ext", RefTable: "people", RefColumns: []string{"id"}},
+				},
+			}},
+		}
+	}
+	if err := valid().Validate(); err != nil {
+		t.Fatalf("valid model: %v", err)
+	}
+	if err := (&Model{}).Validate(); err != nil {
+		t.Fatalf("empty model: %v", err)
+	}
+	users := func(m *Model) *Table { return m.Tables[0] }
+	posts := func(m *Model) *Table { return m.Tables[1] }
+	tests := []struct {
+		name  string
+		spoil func(m *Model)
+		want  string
+	}{
+		{"schema without a name", func(m *Model) { m.Schemas[0].Name = "" }, `a schema has no name`},
+		{"schema twice", func(m *Model) { m.Schemas = append(m.Schemas, &Schema{Name: "a.b"}) }, `schema "a.b" appears twice`},
+		{"enum without a name", func(m *Model) { m.Enums[0].Name = "" }, `enum "a.b"."": empty schema or name`},
+		{"enum twice", func(m *Model) { m.Enums = append(m.Enums, &Enum{Schema: "a.b", Name: "mood"}) }, `enum "a.b"."mood" appears twice`},
+		{"enum value twice", func(m *Model) { m.Enums[0].Values = append(m.Enums[0].Values, "sad") }, `enum "a.b"."mood": value "sad" appears twice`},
+		{"table without a schema", func(m *Model) { posts(m).Schema = "" }, `table ""."posts": empty schema or name`},
+		{"table twice", func(m *Model) { m.Tables = append(m.Tables, &Table{Schema: "public", Name: "posts"}) }, `table "public"."posts" appears twice`},
+		{"column without a name", func(m *Model) { users(m).Columns[1].Name = "" }, `table "a.b"."users": a column has no name`},
+		{"column twice", func(m *Model) { users(m).Columns[1].Name = "id" }, `table "a.b"."users": column "id" appears twice`},
+		{"column without a type", func(m *Model) { users(m).Columns[1].Type = Type{} }, `table "a.b"."users": column "email" has no type`},
+		{"primary key on a missing column", func(m *Model) { users(m).PrimaryKey.Columns = []string{"uid"} },
+			`table "a.b"."users": the primary key is on column "uid", which the table does not have`},
+		{"primary key without columns", func(m *Model) { users(m).PrimaryKey.Columns = nil }, `table "a.b"."users": the primary key has no columns`},
+		{"unique on a missing column", func(m *Model) { users(m).Uniques[0].Columns = []string{"mail"} },
+			`table "a.b"."users": unique constraint "users_email_key" is on column "mail", which the table does not have`},
+		{"index on a missing column", func(m *Model) { users(m).Indexes[0].Elements[0].Column = "mail" },
+			`table "a.b"."users": index "users_email_idx" is on column "mail", which the table does not have`},
+		{"index without elements", func(m *Model) { users(m).Indexes[0].Elements = nil }, `table "a.b"."users": index "users_email_idx" has no elements`},
+		{"index element with column and expression", func(m *Model) { users(m).Indexes[0].Elements[0].Expr = "1" },
+			`table "a.b"."users": index "users_email_idx" has an element with neither or both of a column and an expression`},
+		{"foreign key from a missing column", func(m *Model) { posts(m).ForeignKeys[0].Columns = []string{"writer"} },
+			`table "public"."posts": foreign key "posts_author_fkey" is on column "writer", which the table does not have`},
+		{"foreign key to a missing column", func(m *Model) { posts(m).ForeignKeys[0].RefColumns = []string{"uid"} },
+			`table "public"."posts": foreign key "posts_author_fkey" references column "uid" of "a.b"."users", which has no such column`},
+		{"foreign key with unequal column counts", func(m *Model) { posts(m).ForeignKeys[0].RefColumns = []string{"id", "email"} },
+			`table "public"."posts": foreign key "posts_author_fkey" has 1 columns and references 2`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := valid()
+			tt.spoil(m)
+			err := m.Validate()
+			if err == nil {
+				t.Fatalf("Validate = nil, want %s", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v\nwant it to contain %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// Every problem is reported, not only the first.
+func TestValidateReportsAll(t *testing.T) {
+	m := &Model{Tables: []*Table{{Schema: "public", Name: "t", Columns: []*Column{
+		{Name: "a", Type: Type{Name: "integer"}}, {Name: "a", Type: Type{Name: "integer"}}, {Name: "b"},
+	}}}}
+	want := `table "public"."t": column "a" appears twice; table "public"."t": column "b" has no type`
+	if err := m.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate = %v, want %s", err, want)
+	}
+}
