@@ -135,7 +135,7 @@ func (d *differ) planKeeps() {
 				slices.ContainsFunc(fk.RefColumns, func(n string) bool { return d.typeChanged[objKey{ref, n}] }) {
 				continue
 			}
-			if key := referencedKey(ref, fk.RefColumns); key != "" && !d.keep[objKey{ref, key}] {
+			if key := ref.Key(fk.RefColumns); key != "" && !d.keep[objKey{ref, key}] {
 				continue
 			}
 			d.keep[objKey{c, fk.Name}] = true
@@ -164,36 +164,6 @@ func indexTouched(ix schema.Index, cols map[string]bool) bool {
 		}
 	}
 	return ix.Where != "" && mentions(ix.Where, cols)
-}
-
-// referencedKey returns the name of the primary key, unique constraint or
-// unique index of t whose columns are exactly cols: the key a foreign key
-// on those columns depends on.
-func referencedKey(t *schema.Table, cols []string) string {
-	same := func(a []string) bool {
-		return len(a) == len(cols) && !slices.ContainsFunc(a, func(n string) bool { return !slices.Contains(cols, n) })
-	}
-	if t.PrimaryKey != nil && same(t.PrimaryKey.Columns) {
-		return t.PrimaryKey.Name
-	}
-	for _, u := range t.Uniques {
-		if same(u.Columns) {
-			return u.Name
-		}
-	}
-	for _, ix := range t.Indexes {
-		if !ix.Unique || ix.Where != "" {
-			continue
-		}
-		var names []string
-		for _, e := range ix.Elements {
-			names = append(names, e.Column)
-		}
-		if same(names) {
-			return ix.Name
-		}
-	}
-	return ""
 }
 
 func sameUnique(a, b schema.Unique) bool {

@@ -264,29 +264,54 @@ func (m *Model) RelativePositions(dir string) {
 	}
 }
 
-// HasKey reports whether cols, in this order, are the primary key, a unique
-// constraint or a plain unique index of t: what a foreign key may
-// reference, as the loader requires it.
+// HasKey reports whether a foreign key may reference cols of t: see Key.
 func (t *Table) HasKey(cols []string) bool {
-	if t.PrimaryKey != nil && slices.Equal(t.PrimaryKey.Columns, cols) {
-		return true
+	_, ok := t.key(cols)
+	return ok
+}
+
+// Key returns the name of the primary key, unique constraint or plain
+// unique index of t that a foreign key referencing cols depends on, or ""
+// when there is none. PostgreSQL matches the referenced columns to a key
+// as a set, so (b, a) may reference a primary key on (a, b). A unique
+// index counts only without a predicate, an expression or an operator
+// class; the primary key is preferred, then constraints and indexes in
+// the order t lists them.
+func (t *Table) Key(cols []string) string {
+	name, _ := t.key(cols)
+	return name
+}
+
+func (t *Table) key(cols []string) (string, bool) {
+	want := slices.Sorted(slices.Values(cols))
+	// A column named twice matches no key: PostgreSQL refuses the foreign key.
+	if len(want) == 0 || len(slices.Compact(slices.Clone(want))) != len(want) {
+		return "", false
+	}
+	same := func(names []string) bool { return slices.Equal(slices.Sorted(slices.Values(names)), want) }
+	if t.PrimaryKey != nil && same(t.PrimaryKey.Columns) {
+		return t.PrimaryKey.Name, true
 	}
 	for _, u := range t.Uniques {
-		if slices.Equal(u.Columns, cols) {
-			return true
+		if same(u.Columns) {
+			return u.Name, true
 		}
 	}
 	for _, ix := range t.Indexes {
-		if !ix.Unique || ix.Where != "" || len(ix.Elements) != len(cols) {
+		if !ix.Unique || ix.Where != "" {
 			continue
 		}
-		match := true
-		for i, e := range ix.Elements {
-			match = match && e.Column == cols[i] && e.Opclass == ""
+		var names []string
+		for _, e := range ix.Elements {
+			if e.Column == "" || e.Opclass != "" {
+				names = nil
+				break
+			}
+			names = append(names, e.Column)
 		}
-		if match {
-			return true
+		if names != nil && same(names) {
+			return ix.Name, true
 		}
 	}
-	return false
+	return "", false
 }

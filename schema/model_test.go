@@ -394,3 +394,43 @@ func scribble(v reflect.Value) {
 		v.SetInt(v.Int() + 1)
 	}
 }
+
+// TestKey: a foreign key matches a key by its set of columns, as
+// PostgreSQL does, and only a key it could depend on.
+func TestKey(t *testing.T) {
+	tbl := &Table{
+		PrimaryKey: &PrimaryKey{Name: "t_pkey", Columns: []string{"a", "b"}},
+		Uniques:    []Unique{{Name: "t_ab_key", Columns: []string{"b", "a"}}, {Name: "t_c_key", Columns: []string{"c"}}},
+		Indexes: []Index{
+			{Name: "t_d_idx", Unique: true, Elements: []IndexElem{{Column: "e"}, {Column: "d"}}},
+			{Name: "t_f_partial", Unique: true, Elements: []IndexElem{{Column: "f"}}, Where: "f > 0"},
+			{Name: "t_g_plain", Elements: []IndexElem{{Column: "g"}}},
+			{Name: "t_h_opclass", Unique: true, Elements: []IndexElem{{Column: "h", Opclass: "text_pattern_ops"}}},
+			{Name: "t_i_expr", Unique: true, Elements: []IndexElem{{Column: "i"}, {Expr: "lower(i)"}}},
+		},
+	}
+	for _, tt := range []struct {
+		cols []string
+		want string
+	}{
+		{[]string{"a", "b"}, "t_pkey"},
+		{[]string{"b", "a"}, "t_pkey"}, // the primary key first, in either order
+		{[]string{"c"}, "t_c_key"},
+		{[]string{"d", "e"}, "t_d_idx"},
+		{[]string{"a"}, ""},
+		{[]string{"a", "b", "c"}, ""},
+		{[]string{"a", "a"}, ""},
+		{[]string{"f"}, ""},
+		{[]string{"g"}, ""},
+		{[]string{"h"}, ""},
+		{[]string{"i"}, ""},
+		{nil, ""},
+	} {
+		if got := tbl.Key(tt.cols); got != tt.want {
+			t.Errorf("Key(%q) = %q, want %q", tt.cols, got, tt.want)
+		}
+		if got := tbl.HasKey(tt.cols); got != (tt.want != "") {
+			t.Errorf("HasKey(%q) = %v, want %v", tt.cols, got, tt.want != "")
+		}
+	}
+}

@@ -58,7 +58,10 @@ func TestApproximations(t *testing.T) {
 				ForeignKeys: []schema.ForeignKey{
 					{Name: "kids_parent_fk", Columns: []string{"parent_id"}, RefSchema: "public", RefTable: "parents", RefColumns: []string{"id"}},
 					{Name: "kids_out_fk", Columns: []string{"code"}, RefSchema: "auth", RefTable: "users", RefColumns: []string{"id"}},
+					// PostgreSQL matches referenced columns to a key as a
+					// set: (b, code) references the unique (code, b).
 					{Name: "kids_order_fk", Columns: []string{"b", "code"}, RefSchema: "public", RefTable: "parents", RefColumns: []string{"b", "code"}},
+					{Name: "kids_nokey_fk", Columns: []string{"code"}, RefSchema: "public", RefTable: "parents", RefColumns: []string{"code"}},
 				},
 				Indexes: []schema.Index{
 					{Name: "kids_where_idx", Elements: []schema.IndexElem{{Column: "b"}}, Where: "\nb > 0\n  AND code > 0"},
@@ -75,7 +78,7 @@ func TestApproximations(t *testing.T) {
 		`table "public"."nothing" has no columns, which a struct cannot declare: left out`,
 		`enum "public"."empty" has no values, which an enum type needs as constants: left out`,
 		`column "public"."kids"."id": a nullable serial is written as NOT NULL (the grammar's serial types are)`,
-		`foreign key "kids_order_fk" on "public"."kids" references columns that are neither the primary key nor a unique constraint or plain unique index: left out`,
+		`foreign key "kids_nokey_fk" on "public"."kids" references columns that are neither the primary key nor a unique constraint or plain unique index: left out`,
 		`foreign key "kids_out_fk" on "public"."kids" references "auth"."users", which is not pulled: left out`,
 		`foreign key "kids_parent_fk" on "public"."kids": column "parent_id" is integer but references "id", which is bigint; mizzle needs equal types: left out`,
 		`index "kids_expr_idx" on "public"."kids": element "NOT b" would read back as column "NOT" with operator class b: written in parentheses`,
