@@ -532,10 +532,14 @@ func (d *differ) addEnumValues(old, e *schema.Enum) {
 			continue
 		}
 		c := AddEnumValue{Schema: e.Schema, Enum: e.Name, Value: v}
-		if i > 0 {
+		switch {
+		case i > 0:
 			c.After = e.Values[i-1]
-		} else {
+		case len(have) > 0:
 			c.Before = have[0]
+		default:
+			// The enum had no values (PostgreSQL allows that, and pull
+			// reads one): the first needs no neighbour.
 		}
 		d.emit(c)
 		at := 0

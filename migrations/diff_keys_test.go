@@ -151,3 +151,18 @@ func TestDiffInvalidModel(t *testing.T) {
 		}
 	}
 }
+
+// An enum with no values (PostgreSQL allows one) gains its first value
+// with a plain ADD VALUE: there is no neighbour to place it by.
+func TestDiffEnumFirstValue(t *testing.T) {
+	from := &schema.Model{Enums: []*schema.Enum{{Schema: "public", Name: "e"}}}
+	to := &schema.Model{Enums: []*schema.Enum{{Schema: "public", Name: "e", Values: []string{"a", "b"}}}}
+	changes, err := migrations.Diff(from, to, migrations.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[]migrations.Change{migrations.AddEnumValue{Schema:"public", Enum:"e", Value:"a", Before:"", After:""}, migrations.AddEnumValue{Schema:"public", Enum:"e", Value:"b", Before:"", After:"a"}}`
+	if got := fmt.Sprintf("%#v", changes); got != want {
+		t.Errorf("Diff:\n got %s\nwant %s", got, want)
+	}
+}
