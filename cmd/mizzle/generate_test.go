@@ -395,22 +395,7 @@ func TestWriteMigrationFailure(t *testing.T) {
 // contents, and its folders.
 func (p *project) tree(dir string) map[string]string {
 	p.t.Helper()
-	out := map[string]string{}
-	root := filepath.Join(p.dir, dir)
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || path == root {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			out[rel+"/"] = ""
-			return nil
-		}
-		data, _ := os.ReadFile(path)
-		out[rel] = string(data)
-		return nil
-	})
-	return out
+	return listingOf(filepath.Join(p.dir, dir))
 }
 
 // TestGenerateRenameQuestionWritesNothing: a rename question that stops
