@@ -1,0 +1,326 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"github.com/mizzle/mizzle/internal/introspect"
+	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// finding is one thing check reports.
+type finding struct {
+	Kind    string `json:"kind"` // "folder", "schema", "history" or "drift"
+	File    string `json:"file,omitempty"`
+	Message string `json:"message"`
+}
+
+func newCheckCmd(env *env) *cobra.Command {
+	var schemaDir string
+	var f dbFlags
+	var asJSON, fix bool
+	cmd := &cobra.Command{
+		Use:   "check [--schema DIR] [--migrations DIR] [--database-url URL] [--json] [--fix]",
+		Short: "Check that the migrations, the schema and the database agree",
+		Long: `Check, changing nothing, that:
+
+  - the journal, the SQL files and the snapshots of the migrations folder
+    agree (no missing or unlisted file, an unbroken prevId chain, no two
+    migrations generated on the same parent, as two merged branches leave);
+  - the schema package has no change that generate has not written yet, so
+    CI catches a forgotten go generate;
+  - when there is a database: the database's history matches the folder,
+    and the database holds exactly what its applied migrations describe
+    (drift), each difference printed as the SQL that would make it.
+
+The database is found as migrate finds it: --database-url, DATABASE_URL (in
+the environment or in .env), databaseUrl in mizzle.yaml, else the dev
+database when it is running (said on stderr). When there is none, check
+looks at the folder and the schema only, and says so, so that CI without a
+database still catches a forgotten go generate.
+
+Exits 1 with one line per problem; --json prints them for CI.
+
+--fix settles what two merged branches leave: the migrations after the last
+one that chains correctly were generated against an older state, so they
+are dropped and generated again, as one migration, from the merged schema.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			fl := cmd.Flags()
+			schemaDir = cfg.path(fl.Changed("schema"), schemaDir, cfg.Schema, ".")
+			f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+			if fix {
+				return rechain(cmd.Context(), env, schemaDir, f.migrations)
+			}
+			var found []finding
+			folder, err := migrations.ReadFolder(os.DirFS(f.migrations))
+			if err != nil {
+				found = append(found, folderFindings(f.migrations, err)...)
+			} else {
+				found = append(found, checkSchema(cmd.Context(), schemaDir, folder)...)
+			}
+			// A folder that does not read has no history to compare.
+			checkedDB := false
+			if folder != nil {
+				opts, conn, url, err := f.openIfAny(cmd, env, cfg)
+				if err != nil {
+					return err
+				}
+				if conn != nil {
+					defer conn.Close(cmd.Context())
+					db, err := checkDatabase(cmd.Context(), conn, f.migrations, folder, opts)
+					if err != nil {
+						return migrateError(f.migrations, err, url)
+					}
+					found = append(found, db...)
+					checkedDB = true
+				}
+			}
+			if asJSON {
+				out := struct {
+					Problems []finding `json:"problems"`
+					// DatabaseChecked is false when no database was
+					// found, so that CI does not take a drift check
+					// that did not happen for one that passed.
+					DatabaseChecked bool `json:"databaseChecked"`
+				}{Problems: append([]finding{}, found...), DatabaseChecked: checkedDB}
+				enc := json.NewEncoder(env.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(out); err != nil {
+					return err
+				}
+			} else {
+				for _, p := range found {
+					where := p.File
+					if where == "" {
+						where = p.Kind
+					}
+					fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, where), p.Message)
+				}
+			}
+			if len(found) > 0 {
+				if !asJSON {
+					fmt.Fprintf(env.stderr, "%s\n", env.paint(red, fmt.Sprintf("%d %s", len(found), plural(len(found), "problem", "problems"))))
+				}
+				return errReported
+			}
+			if !asJSON {
+				db := ""
+				if !checkedDB {
+					db = " No database was found, so none was checked."
+				}
+				fmt.Fprintf(env.stdout, "OK: %d %s, and the schema has nothing left to generate.%s\n",
+					len(folder.Entries), plural(len(folder.Entries), "migration", "migrations"), db)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&schemaDir, "schema", ".", "directory of the schema package")
+	f.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the problems as JSON")
+	cmd.Flags().BoolVar(&fix, "fix", false, "re-chain migrations generated on two branches: regenerate the later ones against the merged schema")
+	return cmd
+}
+
+// rechain regenerates the migrations that a merge left off the chain.
+func rechain(ctx context.Context, env *env, schemaDir, dir string) error {
+	fork, err := migrations.FindFork(os.DirFS(dir))
+	if errors.Is(err, migrations.ErrNoFork) {
+		fmt.Fprintln(env.stdout, "Nothing to fix: every migration follows the one before it.")
+		return nil
+	}
+	if err != nil {
+		return folderError(dir, err)
+	}
+	base, err := fork.Kept.Last()
+	if err != nil {
+		return folderError(dir, err)
+	}
+	model, err := loader.Load(ctx, loader.Config{Dir: schemaDir})
+	if err != nil {
+		return err
+	}
+	changes, err := diff(env, base, model, false, "Nothing was changed.")
+	if err != nil {
+		return err
+	}
+	var written []string
+	var mig *migrations.Migration
+	if len(changes) > 0 {
+		stmts, err := migrations.SQL(changes)
+		if err != nil {
+			return err
+		}
+		_, name, _ := strings.Cut(fork.Dropped[0].Tag, "_")
+		if name == "" {
+			name = migrations.Name(changes)
+		}
+		if mig, err = fork.Kept.Next(name, model, stmts, migrationTime()); err != nil {
+			return err
+		}
+		if err := writeMigration(dir, mig); err != nil {
+			return err
+		}
+		for _, f := range mig.Files() {
+			written = append(written, f.Path)
+		}
+	} else {
+		// The merged schema is already the last kept snapshot's: only the
+		// journal loses the dropped entries.
+		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(migrations.JournalFile)), fork.Kept.Journal.Marshal()); err != nil {
+			return err
+		}
+	}
+	for _, p := range fork.Files {
+		if slices.Contains(written, p) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	var tags []string
+	for _, e := range fork.Dropped {
+		tags = append(tags, e.Tag)
+	}
+	fmt.Fprintf(env.stdout, "Dropped %s, generated against an older state.\n", strings.Join(tags, ", "))
+	if mig != nil {
+		fmt.Fprintf(env.stdout, "Wrote %s against the merged schema. If you edited the dropped SQL by hand, carry your edits over.\n",
+			filepath.Join(dir, mig.Tag+".sql"))
+	} else {
+		fmt.Fprintln(env.stdout, "The merged schema needs no new migration.")
+	}
+	return nil
+}
+
+func folderFindings(dir string, err error) []finding {
+	var list schema.ErrorList
+	if !errors.As(err, &list) {
+		return []finding{{Kind: "folder", File: dir, Message: err.Error()}}
+	}
+	var out []finding
+	for _, e := range list {
+		p := e.Pos
+		p.Filename = filepath.Join(dir, p.Filename)
+		out = append(out, finding{Kind: "folder", File: p.String(), Message: e.Msg})
+	}
+	return out
+}
+
+// checkSchema reports schema changes that generate has not written.
+func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) []finding {
+	m, err := loader.Load(ctx, loader.Config{Dir: dir})
+	if err != nil {
+		var list schema.ErrorList
+		if errors.As(err, &list) {
+			var out []finding
+			for _, e := range list {
+				out = append(out, finding{Kind: "schema", File: e.Pos.String(), Message: e.Msg})
+			}
+			return out
+		}
+		return []finding{{Kind: "schema", File: dir, Message: err.Error()}}
+	}
+	last, err := folder.Last()
+	if err != nil {
+		return []finding{{Kind: "folder", Message: err.Error()}}
+	}
+	changes, err := migrations.Diff(last, m, migrations.Options{DropAndAdd: true})
+	if err != nil {
+		return []finding{{Kind: "schema", Message: err.Error()}}
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	stmts, err := migrations.SQL(changes)
+	if err != nil {
+		return []finding{{Kind: "schema", Message: err.Error()}}
+	}
+	msg := fmt.Sprintf("%d %s not generated yet; run go generate (or mizzle generate) and commit the migration. The first: %s",
+		len(stmts), plural(len(stmts), "statement", "statements"), firstLine(stmts[0].SQL))
+	return []finding{{Kind: "schema", File: dir, Message: msg}}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
+}
+
+// checkDatabase compares the database with the folder: its history, then
+// its contents against the snapshot of its last applied migration.
+func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrations.MigrateOptions) ([]finding, error) {
+	st, err := migrations.MigrationStatus(ctx, conn, os.DirFS(dir), opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []finding
+	for _, p := range st.Problems {
+		out = append(out, finding{Kind: "history", File: filepath.Join(dir, p.File), Message: p.Msg})
+	}
+	if len(out) > 0 {
+		return out, nil // drift against an unknown state would say nothing useful
+	}
+	expected := &schema.Model{}
+	last := len(st.Applied) - 1
+	if last >= 0 {
+		e := folder.Entries[last]
+		if e.Snapshot == nil || e.Snapshot.DrizzleKit {
+			return append(out, finding{Kind: "drift", File: filepath.Join(dir, e.SnapshotPath()),
+				Message: "no mizzle snapshot for the last applied migration, so drift cannot be checked"}), nil
+		}
+		expected = e.Snapshot.Model
+	}
+	norm, err := introspect.Normalize(ctx, conn, expected, createStatements)
+	if err != nil {
+		return nil, err
+	}
+	schemas := []string{schema.DefaultSchema}
+	for _, s := range expected.Schemas {
+		schemas = append(schemas, s.Name)
+	}
+	actual, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: schemas})
+	if err != nil {
+		return nil, err
+	}
+	// What turns the migrations' state into the database's: the drift, as
+	// the SQL someone ran by hand.
+	changes, err := migrations.Diff(norm, actual, migrations.Options{DropAndAdd: true})
+	if err != nil {
+		return nil, err
+	}
+	stmts, err := migrations.SQL(changes)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stmts {
+		out = append(out, finding{Kind: "drift", Message: "the database differs from its migrations: " + s.SQL})
+	}
+	return out, nil
+}
+
+func createStatements(m *schema.Model) ([]string, error) {
+	stmts, err := migrations.SQL(migrations.Create(m))
+	out := make([]string, len(stmts))
+	for i, s := range stmts {
+		out[i] = s.SQL
+	}
+	return out, err
+}

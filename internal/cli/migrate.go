@@ -1,0 +1,365 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// dbFlags are the flags of the commands that talk to a database about
+// migrations.
+type dbFlags struct {
+	databaseURL, migrations, table string
+	drizzle                        bool
+}
+
+func (f *dbFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then DATABASE_URL in .env, then databaseUrl in mizzle.yaml, then the running dev database)")
+	fl.StringVar(&f.migrations, "migrations", "migrations", "the migrations folder")
+	fl.StringVar(&f.table, "table", "", `the history table, "schema.table" (default "mizzle.__mizzle_migrations", or "drizzle.__drizzle_migrations" with --drizzle)`)
+	fl.BoolVar(&f.drizzle, "drizzle", false, "record migrations as drizzle-orm's migrator does (id, hash, created_at), in its table by default")
+}
+
+// resolve applies the config file and returns the migrator's options.
+func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOptions, error) {
+	fl := cmd.Flags()
+	f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+	if wd, err := os.Getwd(); err == nil && !fl.Changed("migrations") {
+		// A folder from the config file comes out absolute; relative to
+		// the working directory, status and statement errors name its
+		// files as migrate's refusals do.
+		f.migrations = schema.Position{Filename: f.migrations}.Rel(wd).Filename
+	}
+	if !fl.Changed("drizzle") {
+		f.drizzle = cfg.Drizzle
+	}
+	if !fl.Changed("table") {
+		f.table = cfg.MigrationsTable
+	}
+	opts := migrations.MigrateOptions{Drizzle: f.drizzle}
+	if f.table != "" {
+		s, n, ok := strings.Cut(f.table, ".")
+		if !ok {
+			s, n = migrations.DefaultTable.Schema, f.table
+			if f.drizzle {
+				s = migrations.DrizzleTable.Schema
+			}
+		}
+		if s == "" || n == "" || strings.Contains(n, ".") {
+			return opts, &usageError{fmt.Sprintf("--table %q: want schema.table or table", f.table)}
+		}
+		opts.Table = migrations.TableName{Schema: s, Name: n}
+	}
+	if fi, err := os.Stat(f.migrations); err != nil || !fi.IsDir() {
+		return opts, fmt.Errorf("--migrations %s: no such directory", f.migrations)
+	}
+	return opts, nil
+}
+
+// open resolves the flags against the config and connects to the database.
+// The caller closes the connection; url is for redacting messages.
+func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
+	if opts, conn, url, err = f.openIfAny(cmd, env, cfg); err == nil && conn == nil {
+		err = errNoDatabase
+	}
+	return opts, conn, url, err
+}
+
+// openIfAny is open for the commands that work without a database too
+// (check, drop): it returns a nil connection, and no error, when there is
+// none to be found.
+func (f *dbFlags) openIfAny(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
+	if opts, err = f.resolve(cmd, cfg); err != nil {
+		return opts, nil, "", err
+	}
+	url, from, err := lookupDatabase(env, f.databaseURL, cfg)
+	if err != nil || url == "" {
+		return opts, nil, "", err
+	}
+	conn, err = connect(cmd.Context(), url, from)
+	return opts, conn, url, err
+}
+
+func newMigrateCmd(env *env) *cobra.Command {
+	var f dbFlags
+	var lockTimeout time.Duration
+	var outOfOrder, ahead bool
+	cmd := &cobra.Command{
+		Use:   "migrate [--database-url URL] [--migrations DIR]",
+		Short: "Apply the pending migrations to a database",
+		Long: `Apply the migrations of the folder that the database has not recorded yet, in
+journal order, each in its own transaction together with its row in the
+history table (mizzle.__mizzle_migrations).
+
+A migration is pending when its tag is not recorded, never because of its
+timestamp. Before applying anything, migrate refuses a folder whose applied
+migrations changed since, a SQL file the journal does not list, a journal
+entry without its file, a pending migration placed before applied ones
+(unless --allow-out-of-order), history the journal does not list (unless
+--allow-ahead, and the folder is an earlier version of the history), and a
+statement that would end the migration's transaction (COMMIT, BEGIN, ...).
+
+An advisory lock makes concurrent runs safe: the others wait (up to
+--lock-timeout) and then find nothing to do. A migration with a
+"-- mizzle:no-transaction" line before its first statement runs outside a
+transaction, for CREATE INDEX CONCURRENTLY; it is then not atomic, and an
+invalid index a failed run left is dropped and built again.
+
+With --allow-ahead, a database that has newer migrations than the folder
+(after rolling back a release) is accepted, with a warning, when the folder
+is an earlier version of its history.
+
+When the URL has no sslmode: disable for a local server, require otherwise.
+The password is never printed.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			opts, conn, url, err := f.open(cmd, env, cfg)
+			if err != nil {
+				return err
+			}
+			opts.LockTimeout, opts.AllowOutOfOrder, opts.AllowAhead = lockTimeout, outOfOrder, ahead
+			defer conn.Close(cmd.Context())
+			start := time.Now()
+			opts.Events = func(e migrations.Event) {
+				switch e.Kind {
+				case migrations.EventLockWait:
+					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
+				case migrations.EventApplied:
+					fmt.Fprintf(env.stdout, "applied %s (%s)\n", e.Migration, roundDuration(e.Duration))
+				case migrations.EventInvalidIndexDropped:
+					fmt.Fprintf(env.stderr, "%s %s: dropped the invalid index %s that a failed run left, to build it again\n",
+						env.paint(bold, "warning:"), e.Migration, e.Object)
+				case migrations.EventAhead:
+					fmt.Fprintf(env.stderr, "%s the database has %s applied, which the folder does not have: it is ahead of this release (--allow-ahead)\n",
+						env.paint(bold, "warning:"), e.Migration)
+				}
+			}
+			done, err := migrations.Migrate(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+			if err != nil {
+				return migrateError(f.migrations, err, url)
+			}
+			switch n := len(done); n {
+			case 0:
+				fmt.Fprintln(env.stdout, "Nothing to migrate: the database is up to date.")
+			default:
+				fmt.Fprintf(env.stdout, "%d %s applied in %s.\n", n, plural(n, "migration", "migrations"), roundDuration(time.Since(start)))
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	lockTimeout = time.Minute
+	cmd.Flags().Var(positiveDuration{&lockTimeout}, "lock-timeout", "how long to wait for another migrate to finish (more than zero)")
+	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "apply pending migrations that come before applied ones in the journal")
+	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "accept a database that has newer migrations than the folder, when the folder is an earlier version of its history (after rolling back a release)")
+	return cmd
+}
+
+func newStatusCmd(env *env) *cobra.Command {
+	var f dbFlags
+	var asJSON, ahead bool
+	cmd := &cobra.Command{
+		Use:   "status [--database-url URL] [--migrations DIR] [--json]",
+		Short: "Show applied and pending migrations, changing nothing",
+		Long: `Show the migrations the database has applied and those still pending, and
+the problems that would make migrate refuse to run, without changing
+anything. Exits 1 when there is a problem; --json prints it all for CI.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.config()
+			if err != nil {
+				return err
+			}
+			opts, conn, url, err := f.open(cmd, env, cfg)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(cmd.Context())
+			opts.AllowAhead = ahead
+			st, err := migrations.MigrationStatus(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+			if err != nil {
+				// A folder that does not read is status's own finding:
+				// with --json its problems go in the status document,
+				// each with its place, where CI looks for them.
+				if probs := folderProblems(err); asJSON && probs != nil {
+					if err := printStatusJSON(env, f.migrations, &migrations.Status{Problems: probs}); err != nil {
+						return err
+					}
+					return errReported
+				}
+				return migrateError(f.migrations, err, url)
+			}
+			if asJSON {
+				if err := printStatusJSON(env, f.migrations, st); err != nil {
+					return err
+				}
+			} else {
+				printStatus(env, f.migrations, st)
+			}
+			if len(st.Problems) > 0 {
+				return errReported
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "report newer migrations than the folder's as ahead, not as a problem, as migrate --allow-ahead accepts them")
+	return cmd
+}
+
+func printStatus(env *env, dir string, st *migrations.Status) {
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	ahead := map[int]bool{}
+	for i, a := range st.Applied {
+		for _, b := range st.Ahead {
+			ahead[i] = ahead[i] || a == b
+		}
+	}
+	for i, a := range st.Applied {
+		tag := a.Tag
+		if tag == "" {
+			tag = "sha256:" + a.Hash[:12]
+		}
+		at := ""
+		if !a.AppliedAt.IsZero() {
+			at = a.AppliedAt.Local().Format("2006-01-02 15:04:05")
+		}
+		state := "applied"
+		if ahead[i] {
+			state = "ahead" // applied, but not in this folder
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", state, tag, at, roundDuration(a.Duration))
+	}
+	for _, e := range st.Pending {
+		// No empty cells after the tag: tabwriter would pad them into
+		// trailing spaces.
+		fmt.Fprintf(tw, "pending\t%s\n", e.Tag)
+	}
+	tw.Flush()
+	for _, p := range st.Problems {
+		pos := schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}
+		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, pos.String()), p.Msg)
+	}
+	if n := len(st.Ahead); n > 0 {
+		fmt.Fprintf(env.stdout, "%d applied (%d of them newer than the folder), %d pending.\n", len(st.Applied), n, len(st.Pending))
+		return
+	}
+	fmt.Fprintf(env.stdout, "%d applied, %d pending.\n", len(st.Applied), len(st.Pending))
+}
+
+func printStatusJSON(env *env, dir string, st *migrations.Status) error {
+	type applied struct {
+		Tag        string     `json:"tag,omitempty"`
+		Hash       string     `json:"hash"`
+		When       int64      `json:"when"`
+		AppliedAt  *time.Time `json:"appliedAt,omitempty"`
+		DurationMS int64      `json:"durationMs"`
+	}
+	type pending struct {
+		Tag  string `json:"tag"`
+		When int64  `json:"when"`
+	}
+	type problem struct {
+		File    string `json:"file"`
+		Line    int    `json:"line,omitempty"`
+		Column  int    `json:"column,omitempty"`
+		Message string `json:"message"`
+	}
+	out := struct {
+		Applied  []applied `json:"applied"`
+		Pending  []pending `json:"pending"`
+		Ahead    []applied `json:"ahead,omitempty"`
+		Problems []problem `json:"problems"`
+	}{Applied: []applied{}, Pending: []pending{}, Problems: []problem{}}
+	toJSON := func(a migrations.AppliedMigration) applied {
+		j := applied{Tag: a.Tag, Hash: a.Hash, When: a.When, DurationMS: a.Duration.Milliseconds()}
+		if !a.AppliedAt.IsZero() {
+			t := a.AppliedAt.UTC()
+			j.AppliedAt = &t
+		}
+		return j
+	}
+	for _, a := range st.Applied {
+		out.Applied = append(out.Applied, toJSON(a))
+	}
+	for _, a := range st.Ahead {
+		out.Ahead = append(out.Ahead, toJSON(a))
+	}
+	for _, e := range st.Pending {
+		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})
+	}
+	for _, p := range st.Problems {
+		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.File)), Line: p.Line, Column: p.Column, Message: p.Msg})
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// folderProblems returns the problems of a migrations folder that did not
+// read, or nil when err is not about the folder's contents.
+func folderProblems(err error) []migrations.Problem {
+	var problems migrations.ProblemsError
+	if errors.As(err, &problems) {
+		return problems
+	}
+	var list schema.ErrorList
+	if !errors.As(err, &list) {
+		return nil
+	}
+	out := make([]migrations.Problem, len(list))
+	for i, e := range list {
+		out[i] = migrations.Problem{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg}
+	}
+	return out
+}
+
+// migrateError names the folder's files in an error and keeps the
+// password out of it.
+func migrateError(dir string, err error, url string) error {
+	var problems migrations.ProblemsError
+	var se *migrations.StatementError
+	switch {
+	case errors.As(err, &problems):
+		list := make(schema.ErrorList, len(problems))
+		for i, p := range problems {
+			list[i] = &schema.Error{Pos: schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}, Msg: p.Msg}
+		}
+		return list
+	case errors.As(err, &se):
+		c := *se
+		c.File = filepath.Join(dir, se.File)
+		return errors.New(redact(c.Error(), url))
+	}
+	var list schema.ErrorList
+	if errors.As(err, &list) {
+		return folderError(dir, err)
+	}
+	return errors.New(redact(err.Error(), url))
+}
+
+// roundDuration keeps durations readable: milliseconds, or seconds with
+// two decimals past one second.
+func roundDuration(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

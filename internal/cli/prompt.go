@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// renamePrompt asks, for each ambiguity, whether the new object is new or
+// which vanished object it was renamed from, like drizzle-kit does.
+type renamePrompt struct {
+	env *env
+}
+
+func newRenamePrompt(env *env) *renamePrompt {
+	return &renamePrompt{env: env}
+}
+
+// resolve implements migrations.Options.Resolve.
+func (p *renamePrompt) resolve(a migrations.Ambiguity) (string, error) {
+	w := p.env.stderr
+	where := ""
+	if a.Table != "" {
+		where = " in table " + displayQualified(a.Table)
+	}
+	fmt.Fprintf(w, "\nIs %s %s%s new, or renamed from one that is gone?\n", a.Kind, displayName(a.Kind, a.Name), where)
+	fmt.Fprintf(w, "  1) new %s (the old one is dropped with its data)\n", a.Kind)
+	for i, c := range a.Candidates {
+		fmt.Fprintf(w, "  %d) renamed from %s\n", i+2, displayName(a.Kind, c))
+	}
+	for {
+		fmt.Fprintf(w, "Choose 1-%d: ", len(a.Candidates)+1)
+		line, err := p.env.stdin.ReadString('\n')
+		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+			return "", fmt.Errorf("no answer for %s %s: %w", a.Kind, a.Name, err)
+		}
+		n, convErr := strconv.Atoi(strings.TrimSpace(line))
+		switch {
+		case convErr == nil && n == 1:
+			return "", nil
+		case convErr == nil && n >= 2 && n <= len(a.Candidates)+1:
+			return a.Candidates[n-2], nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("no answer for %s %s", a.Kind, a.Name)
+		}
+		fmt.Fprintf(w, "%q is not a choice.\n", strings.TrimSpace(line))
+	}
+}
+
+// displayName quotes an object name for messages: "orders" or
+// "public"."orders" for kinds named within a schema.
+func displayName(kind, name string) string {
+	if kind == "table" || kind == "enum" {
+		return displayQualified(name)
+	}
+	return strconv.Quote(name)
+}
+
+func displayQualified(q string) string {
+	s, n, ok := strings.Cut(q, ".")
+	if !ok {
+		return strconv.Quote(q)
+	}
+	return strconv.Quote(s) + "." + strconv.Quote(n)
+}
+
+// ambiguityHelp explains a rename the command would have had to guess
+// and the two ways out.
+func ambiguityHelp(a migrations.Ambiguity) string {
+	var b strings.Builder
+	where := ""
+	if a.Table != "" {
+		where = " of table " + displayQualified(a.Table)
+	}
+	gone := make([]string, len(a.Candidates))
+	for i, c := range a.Candidates {
+		gone[i] = displayName(a.Kind, c)
+	}
+	fmt.Fprintf(&b, "%s %s%s is new and %s %s gone: is it a rename?\n", a.Kind, displayName(a.Kind, a.Name), where,
+		strings.Join(gone, ", "), map[bool]string{true: "is", false: "are"}[len(gone) == 1])
+	_, old := a.Name, a.Candidates[0]
+	if a.Kind == "table" || a.Kind == "enum" {
+		_, old = splitDisplay(old)
+	}
+	switch a.Kind {
+	case "column":
+		fmt.Fprintf(&b, "  to rename, add was:%s to the field's db tag\n", old)
+	default:
+		fmt.Fprintf(&b, "  to rename, add //mizzle:was %s to the type's doc comment\n", old)
+	}
+	fmt.Fprintf(&b, "  to drop the old %s with its data and create the new one, run again with --drop-and-add", a.Kind)
+	return b.String()
+}
+
+func splitDisplay(q string) (string, string) {
+	s, n, _ := strings.Cut(q, ".")
+	return s, n
+}
+
+// diff runs the differ as the commands do: renames settled by hints, then
+// by the prompt on a terminal, or all treated as drop and add. An
+// ambiguity left over is printed with both ways out, followed by nothing
+// (what the command did not do), and reported as errReported.
+func diff(env *env, from, to *schema.Model, dropAndAdd bool, nothing string) ([]migrations.Change, error) {
+	opts := migrations.Options{DropAndAdd: dropAndAdd}
+	if !dropAndAdd && env.interactive {
+		opts.Resolve = newRenamePrompt(env).resolve
+	}
+	changes, err := migrations.Diff(from, to, opts)
+	var ae *migrations.AmbiguityError
+	if errors.As(err, &ae) {
+		for _, a := range ae.Ambiguities {
+			fmt.Fprintf(env.stderr, "%s %s\n", env.paint(red, "mizzle:"), ambiguityHelp(a))
+		}
+		fmt.Fprintln(env.stderr, nothing)
+		return nil, errReported
+	}
+	return changes, err
+}
