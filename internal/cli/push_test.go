@@ -108,7 +108,7 @@ func TestPushWithData(t *testing.T) {
 	t.Run("set not null on NULLs", func(t *testing.T) {
 		p.writeSchema(strings.Replace(pushSchema, "Note     *string", "Note     string", 1))
 		code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
-		if code != exitFailure || !strings.Contains(stderr, `mizzle: cannot set NOT NULL on "note" of "public"."orders": 1 row hold NULL there`) {
+		if code != exitFailure || !strings.Contains(stderr, `mizzle: cannot set NOT NULL on "note" of "public"."orders": 1 row holds NULL there`) {
 			t.Errorf("exit %d\n%s", code, stderr)
 		}
 	})
