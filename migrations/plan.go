@@ -161,12 +161,16 @@ type TxBeginner interface {
 // and values bound. Assess may be called again: it starts from the
 // statements each time. On an error the risks are left as they were.
 func (p *Plan) Assess(ctx context.Context, db TxBeginner) error {
+	first, err := p.firsts()
+	if err != nil {
+		return err
+	}
 	tx, err := db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	risks, err := p.assess(ctx, tx)
+	risks, err := p.assess(ctx, tx, first)
 	if err != nil {
 		return err
 	}
@@ -174,7 +178,37 @@ func (p *Plan) Assess(ctx context.Context, db TxBeginner) error {
 	return nil
 }
 
-func (p *Plan) assess(ctx context.Context, tx pgx.Tx) ([]Risk, error) {
+// firsts reports, for each statement, whether it is the first of its
+// change: a change spelled in several statements (an enum rebuild) is
+// assessed once, and its risks point at its first statement.
+func (p *Plan) firsts() ([]bool, error) {
+	out := make([]bool, len(p.Statements))
+	i := 0
+	for _, c := range p.Changes {
+		sql, _, err := statements(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(sql) == 0 {
+			continue
+		}
+		if i+len(sql) > len(p.Statements) {
+			return nil, p.mismatch()
+		}
+		out[i] = true
+		i += len(sql)
+	}
+	if i != len(p.Statements) {
+		return nil, p.mismatch()
+	}
+	return out, nil
+}
+
+func (p *Plan) mismatch() error {
+	return fmt.Errorf("migrations: a plan's %d statements do not spell its %d changes", len(p.Statements), len(p.Changes))
+}
+
+func (p *Plan) assess(ctx context.Context, tx pgx.Tx, first []bool) ([]Risk, error) {
 	count := func(table TableName, where string, args ...any) (int64, error) {
 		sql := "SELECT count(*) FROM " + table.String()
 		if where != "" {
@@ -190,6 +224,9 @@ func (p *Plan) assess(ctx context.Context, tx pgx.Tx) ([]Risk, error) {
 	}
 	recreated := recreatedObjects(p.Statements)
 	for i, s := range p.Statements {
+		if !first[i] {
+			continue
+		}
 		var n int64
 		var err error
 		switch c := s.Source.(type) {

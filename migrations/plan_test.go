@@ -240,6 +240,20 @@ func TestAssess(t *testing.T) {
 			edit: func(m *schema.Model) { col(m, "qty").Type = schema.Type{Name: "numeric", Mod: "20,8"} },
 		},
 		{
+			name: "remove an enum value rows use, in a column and in an array",
+			edit: func(m *schema.Model) { m.Enum("public", "status").Values = []string{"CLOSED", "HELD"} },
+			want: []migrations.Risk{
+				{Kind: migrations.RiskRefusal, Rows: 1, Message: `cannot remove 'OPEN' from enum "public"."status": 1 row of ` + orders + ` uses it in "status"`},
+			},
+		},
+		{
+			name: "remove enum values arrays use",
+			edit: func(m *schema.Model) { m.Enum("public", "status").Values = []string{"OPEN", "CLOSED"} },
+			want: []migrations.Risk{
+				{Kind: migrations.RiskRefusal, Rows: 2, Message: `cannot remove 'HELD' from enum "public"."status": 2 rows of ` + orders + ` use it in "tags"`},
+			},
+		},
+		{
 			name: "reorder an enum's values",
 			edit: func(m *schema.Model) { m.Enum("public", "status").Values = []string{"CLOSED", "OPEN", "HELD"} },
 			want: []migrations.Risk{{Kind: migrations.RiskWarning, Rows: -1,
@@ -379,6 +393,26 @@ func TestAssessError(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, p.Risks); diff != "" {
 		t.Errorf("a failed Assess changed the risks (-before +after):\n%s", diff)
+	}
+}
+
+// TestAssessMismatch checks that a plan whose statements are not those of
+// its changes (a plan put together by hand) is refused before anything is
+// counted, rather than assessed against the wrong statements.
+func TestAssessMismatch(t *testing.T) {
+	conn := pgtest.Connect(t)
+	p, err := migrations.NewPlan(nil, planModel(), migrations.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []*migrations.Plan{
+		{Statements: p.Statements},
+		{Changes: p.Changes, Statements: p.Statements[1:]},
+		{Changes: p.Changes[1:], Statements: p.Statements},
+	} {
+		if err := bad.Assess(context.Background(), conn); err == nil || !strings.Contains(err.Error(), "do not spell its") {
+			t.Errorf("Assess of %d changes and %d statements: %v; want a mismatch", len(bad.Changes), len(bad.Statements), err)
+		}
 	}
 }
 
