@@ -120,7 +120,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return errors.New(redact(err.Error(), url))
 	}
 	stmts := p.Statements
-	risks, refusals := p.RisksOf(migrations.RiskLoss), p.RisksOf(migrations.RiskRefusal)
+	refusals := p.RisksOf(migrations.RiskRefusal)
 	fmt.Fprintf(env.stdout, "%d %s to apply:\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	for _, s := range stmts {
 		text := s.SQL
@@ -129,8 +129,13 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		}
 		fmt.Fprintf(env.stdout, "  %s\n", strings.ReplaceAll(text, "\n", "\n  "))
 	}
-	for _, r := range risks {
-		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), r)
+	// Losses and the warnings no count settles (a swap of names, which
+	// the next push would swap back while the hints stay) are shown;
+	// only losses need consent.
+	for _, r := range p.Risks {
+		if r.Kind != migrations.RiskRefusal {
+			fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), r)
+		}
 	}
 	if len(refusals) > 0 {
 		for _, r := range refusals {
@@ -143,7 +148,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		fmt.Fprintln(env.stdout, "Dry run: nothing was changed.")
 		return nil
 	}
-	if len(risks) > 0 || f.strict {
+	if len(p.RisksOf(migrations.RiskLoss)) > 0 || f.strict {
 		switch {
 		case f.force && !f.strict:
 		case env.interactive:

@@ -148,6 +148,30 @@ func TestPushWithData(t *testing.T) {
 	})
 }
 
+// TestPushSwapWarns pushes rename hints that swap two columns. Push
+// applies the swap without asking (no row is lost), but says what
+// generate says: while the hints stay, the next push swaps the names
+// back.
+func TestPushSwapWarns(t *testing.T) {
+	withMemo := strings.Replace(pushSchema, "Note     *string `db:\"note\"`", "Note     *string `db:\"note\"`\n\tMemo     *string `db:\"memo\"`", 1)
+	p := newProject(t, withMemo)
+	url := pgtest.NewDatabase(t)
+	if code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+		t.Fatalf("first push: %s", stderr)
+	}
+	execAll(t, url, `INSERT INTO orders (symbol, quantity, note, memo) VALUES ('BTC', 1, 'a note', 'a memo')`)
+	swapped := strings.Replace(withMemo, "`db:\"note\"`", "`db:\"memo,was:note\"`", 1)
+	p.writeSchema(strings.Replace(swapped, "`db:\"memo\"`", "`db:\"note,was:memo\"`", 1))
+	code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url)
+	if code != exitOK || !strings.Contains(stdout, `RENAME COLUMN "memo__tmp" TO "note"`) ||
+		!strings.Contains(stderr, "warning: swaps names as rename hints (was:) ask: remove those hints now") {
+		t.Errorf("push: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, "SELECT count(*) FROM orders WHERE note = 'a memo' AND memo = 'a note'"); n != 1 {
+		t.Errorf("the columns were not swapped")
+	}
+}
+
 // TestPushDatabaseOnlyObjects pushes to a database where a DBA added an
 // index and unique, check and foreign key constraints to a managed table.
 // Push would drop them, which loses no row but changes what the database
