@@ -191,7 +191,7 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	// Defaults depend on nothing but the column's type, so each distinct
 	// (type, default) pair is built once, as a column of one table of
 	// defaults; a table is built only for what depends on its columns.
-	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable}
+	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable(m)}
 	seen := map[string]string{} // default key → column of the defaults table
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
@@ -236,9 +236,16 @@ func shadowType(m *schema.Model, t schema.Type, sc *scratch) schema.Type {
 	return t.Storage()
 }
 
-// defaultsTable is the scratch table holding one column per distinct
-// default.
-const defaultsTable = "mizzle_defaults"
+// defaultsTable names the scratch table holding one column per distinct
+// default: mizzle_defaults, or with a number when public has a table or
+// type of that name, which its shadow would hold too.
+func defaultsTable(m *schema.Model) string {
+	name := "mizzle_defaults"
+	for n := 1; m.Table(schema.DefaultSchema, name) != nil || m.Enum(schema.DefaultSchema, name) != nil; n++ {
+		name = fmt.Sprintf("mizzle_defaults_%d", n)
+	}
+	return name
+}
 
 // defaultKey identifies a default by what its spelling depends on. The type
 // is the scratch one (enums in scratch schemas), as in the defaults table.
@@ -262,7 +269,7 @@ func rewritten(ix schema.Index) bool {
 func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *schema.Model {
 	c := m.Clone()
 	fix := sc.fix
-	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable)
+	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable(m))
 	for _, t := range c.Tables {
 		for _, col := range t.Columns {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {

@@ -247,3 +247,31 @@ func TestNormalizeSchemaNames(t *testing.T) {
 		t.Errorf("Normalize differs from the database built from the schema (-database +normalized):\n%s", diff)
 	}
 }
+
+// TestNormalizeNamedLikeDefaults normalizes models with a table and an
+// enum of their own named like the scratch table of defaults, which its
+// shadow would hold too.
+func TestNormalizeNamedLikeDefaults(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	table := func(name string) *schema.Table {
+		return &schema.Table{Schema: "public", Name: name, Columns: []*schema.Column{
+			{Name: "n", Type: schema.Type{Name: "integer"}, Default: "1 + 1"},
+		}, Checks: []schema.Check{{Name: "c", Expr: "n > 0"}}}
+	}
+	for _, m := range []*schema.Model{
+		{Tables: []*schema.Table{table("mizzle_defaults"), table("mizzle_defaults_1")}},
+		{Enums: []*schema.Enum{{Schema: "public", Name: "mizzle_defaults", Values: []string{"a"}}}, Tables: []*schema.Table{table("t")}},
+	} {
+		norm, err := introspect.Normalize(ctx, conn, m)
+		if err != nil {
+			t.Errorf("%d tables, %d enums: %v", len(m.Tables), len(m.Enums), err)
+			continue
+		}
+		for _, tb := range norm.Tables {
+			if got := tb.Columns[0].Default + " | " + tb.Checks[0].Expr; got != "(1 + 1) | n > 0" {
+				t.Errorf("%s normalized: %s", tb.Name, got)
+			}
+		}
+	}
+}
