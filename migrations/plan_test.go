@@ -433,3 +433,32 @@ func planText(p *migrations.Plan) string {
 	}
 	return b.String()
 }
+
+// A plan between two models holds the statements that turn one into the
+// other and what they risk. With a database at hand, Plan.Assess would
+// count the rows at stake.
+func ExampleNewPlan() {
+	text := schema.Type{Name: "text"}
+	from := &schema.Model{Tables: []*schema.Table{{Schema: "public", Name: "orders", Columns: []*schema.Column{
+		{Name: "id", Type: schema.Type{Name: "bigint"}, NotNull: true},
+		{Name: "note", Type: text},
+	}}}}
+	to := from.Clone()
+	to.Tables[0].Columns[1] = &schema.Column{Name: "venue", Type: text, NotNull: true, Default: "'NYSE'"}
+
+	p, err := migrations.NewPlan(from, to, migrations.Options{DropAndAdd: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range p.Statements {
+		fmt.Println(s.SQL)
+	}
+	for _, r := range p.Risks {
+		fmt.Printf("%s: %s\n", r.Kind, r)
+	}
+	// Output:
+	// ALTER TABLE "public"."orders" DROP COLUMN "note";
+	// ALTER TABLE "public"."orders" ADD COLUMN "venue" text DEFAULT 'NYSE' NOT NULL;
+	// warning: drops column "note" of "public"."orders" and the data in it
+}
