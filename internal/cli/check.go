@@ -156,22 +156,18 @@ func rechain(ctx context.Context, env *env, schemaDir, dir string) error {
 	if err != nil {
 		return err
 	}
-	changes, err := diff(env, base, model, false, "Nothing was changed.")
+	p, err := plan(env, base, model, false, "Nothing was changed.")
 	if err != nil {
 		return err
 	}
 	var written []string
 	var mig *migrations.Migration
-	if len(changes) > 0 {
-		stmts, err := migrations.SQL(changes)
-		if err != nil {
-			return err
-		}
+	if !p.Empty() {
 		_, name, _ := strings.Cut(fork.Dropped[0].Tag, "_")
 		if name == "" {
-			name = migrations.Name(changes)
+			name = migrations.Name(p.Changes)
 		}
-		if mig, err = fork.Kept.Next(name, model, stmts, migrationTime()); err != nil {
+		if mig, err = fork.Kept.Next(name, model, p.Statements, migrationTime()); err != nil {
 			return err
 		}
 		if err := writeMigration(dir, mig); err != nil {
@@ -241,17 +237,14 @@ func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) []f
 	if err != nil {
 		return []finding{{Kind: "folder", Message: err.Error()}}
 	}
-	changes, err := migrations.Diff(last, m, migrations.Options{DropAndAdd: true})
+	p, err := migrations.NewPlan(last, m, migrations.Options{DropAndAdd: true})
 	if err != nil {
 		return []finding{{Kind: "schema", Message: err.Error()}}
 	}
-	if len(changes) == 0 {
+	if p.Empty() {
 		return nil
 	}
-	stmts, err := migrations.SQL(changes)
-	if err != nil {
-		return []finding{{Kind: "schema", Message: err.Error()}}
-	}
+	stmts := p.Statements
 	msg := fmt.Sprintf("%d %s not generated yet; run go generate (or mizzle generate) and commit the migration. The first: %s",
 		len(stmts), plural(len(stmts), "statement", "statements"), firstLine(stmts[0].SQL))
 	return []finding{{Kind: "schema", File: dir, Message: msg}}
@@ -288,7 +281,7 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 		}
 		expected = e.Snapshot.Model
 	}
-	norm, err := introspect.Normalize(ctx, conn, expected, createStatements)
+	norm, err := introspect.Normalize(ctx, conn, expected)
 	if err != nil {
 		return nil, err
 	}
@@ -302,25 +295,12 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 	}
 	// What turns the migrations' state into the database's: the drift, as
 	// the SQL someone ran by hand.
-	changes, err := migrations.Diff(norm, actual, migrations.Options{DropAndAdd: true})
+	p, err := migrations.NewPlan(norm, actual, migrations.Options{DropAndAdd: true})
 	if err != nil {
 		return nil, err
 	}
-	stmts, err := migrations.SQL(changes)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range stmts {
+	for _, s := range p.Statements {
 		out = append(out, finding{Kind: "drift", Message: "the database differs from its migrations: " + s.SQL})
 	}
 	return out, nil
-}
-
-func createStatements(m *schema.Model) ([]string, error) {
-	stmts, err := migrations.SQL(migrations.Create(m))
-	out := make([]string, len(stmts))
-	for i, s := range stmts {
-		out[i] = s.SQL
-	}
-	return out, err
 }

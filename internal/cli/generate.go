@@ -106,7 +106,6 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	// migration. Then the query files and the migration's are written
 	// together, the journal last, and a failure undoes them all: the query
 	// code never follows a schema whose migration was not written.
-	var changes []migrations.Change
 	var model *schema.Model
 	query := &queryPlan{}
 	if f.custom && last != nil {
@@ -120,12 +119,14 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 			return err
 		}
 	}
+	// A custom migration plans nothing: its SQL is the user's.
+	p := &migrations.Plan{From: last, To: model}
 	if !f.custom {
-		changes, err = diff(env, last, model, f.dropAndAdd, "Nothing was written.")
+		p, err = plan(env, last, model, f.dropAndAdd, "Nothing was written.")
 		if err != nil {
 			return err
 		}
-		if len(changes) == 0 {
+		if p.Empty() {
 			// The query code follows the schema whatever the migrations
 			// folder holds: an up-to-date folder still gets it.
 			if err := applyFiles(query.ops, writeFileAtomic); err != nil {
@@ -136,19 +137,15 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 			return nil
 		}
 	}
-	stmts, err := migrations.SQL(changes)
-	if err != nil {
-		return err
-	}
 	name := f.name
 	switch {
 	case name != "":
 	case f.custom:
 		name = "custom"
 	default:
-		name = migrations.Name(changes)
+		name = migrations.Name(p.Changes)
 	}
-	mig, err := folder.Next(name, model, stmts, migrationTime())
+	mig, err := folder.Next(name, model, p.Statements, migrationTime())
 	if err != nil {
 		return err
 	}
@@ -162,16 +159,15 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 			rel = r
 		}
 	}
-	for _, s := range stmts {
-		if s.Warning != "" {
-			fmt.Fprintf(env.stderr, "%s %s: %s\n", env.paint(bold, "warning:"), rel, s.Warning)
-		}
+	for _, r := range p.Risks {
+		fmt.Fprintf(env.stderr, "%s %s: %s\n", env.paint(bold, "warning:"), rel, r)
 	}
 	switch {
 	case f.custom:
 		fmt.Fprintf(env.stdout, "%s: empty migration written; put your SQL in it.\n", rel)
 	default:
-		fmt.Fprintf(env.stdout, "%s: %d %s written.\n", rel, len(stmts), plural(len(stmts), "statement", "statements"))
+		n := len(p.Statements)
+		fmt.Fprintf(env.stdout, "%s: %d %s written.\n", rel, n, plural(n, "statement", "statements"))
 	}
 	return nil
 }

@@ -103,16 +103,16 @@ func splitDisplay(q string) (string, string) {
 	return s, n
 }
 
-// diff runs the differ as the commands do: renames settled by hints, then
-// by the prompt on a terminal, or all treated as drop and add. An
-// ambiguity left over is printed with both ways out, followed by nothing
-// (what the command did not do), and reported as errReported.
-func diff(env *env, from, to *schema.Model, dropAndAdd bool, nothing string) ([]migrations.Change, error) {
+// plan plans as the commands do: renames settled by hints, then by the
+// prompt on a terminal, or all treated as drop and add. An ambiguity left
+// over is printed with both ways out, followed by nothing (what the
+// command did not do), and reported as errReported.
+func plan(env *env, from, to *schema.Model, dropAndAdd bool, nothing string) (*migrations.Plan, error) {
 	opts := migrations.Options{DropAndAdd: dropAndAdd}
 	if !dropAndAdd && env.interactive {
 		opts.Resolve = newRenamePrompt(env).resolve
 	}
-	changes, err := migrations.Diff(from, to, opts)
+	p, err := migrations.NewPlan(from, to, opts)
 	var ae *migrations.AmbiguityError
 	if errors.As(err, &ae) {
 		for _, a := range ae.Ambiguities {
@@ -121,5 +121,5 @@ func diff(env *env, from, to *schema.Model, dropAndAdd bool, nothing string) ([]
 		fmt.Fprintln(env.stderr, nothing)
 		return nil, errReported
 	}
-	return changes, err
+	return p, err
 }

@@ -190,10 +190,11 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 			"or pass --force to keep them", f.out, strings.Join(stale, ", "))
 	}
 
-	stmts, err := migrations.SQL(migrations.Create(res.Model))
+	baseline, err := migrations.NewPlan(nil, res.Model, migrations.Options{})
 	if err != nil {
 		return err
 	}
+	stmts := baseline.Statements
 	mig, err := folder.Next(baselineName, res.Model, stmts, migrationTime())
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/internal/loader"
-	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -105,27 +104,23 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	if err != nil {
 		return errors.New(redact(err.Error(), url))
 	}
-	want, err := introspect.Normalize(ctx, conn, m, createStatements)
+	want, err := introspect.Normalize(ctx, conn, m)
 	if err != nil {
 		return errors.New(redact(err.Error(), url))
 	}
-	changes, err := diff(env, actual, want, f.da, "Nothing was changed.")
+	p, err := plan(env, actual, want, f.da, "Nothing was changed.")
 	if err != nil {
 		return err
 	}
-	if len(changes) == 0 {
+	if p.Empty() {
 		fmt.Fprintln(env.stdout, "Nothing to push: the database matches the schema.")
 		return nil
 	}
-	stmts, err := migrations.SQL(changes)
-	if err != nil {
-		return err
-	}
-
-	risks, refusals, err := assessRisks(ctx, conn, actual, stmts)
-	if err != nil {
+	if err := p.Assess(ctx, conn); err != nil {
 		return errors.New(redact(err.Error(), url))
 	}
+	stmts := p.Statements
+	refusals := p.RisksOf(migrations.RiskRefusal)
 	fmt.Fprintf(env.stdout, "%d %s to apply:\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	for _, s := range stmts {
 		text := s.SQL
@@ -134,8 +129,13 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		}
 		fmt.Fprintf(env.stdout, "  %s\n", strings.ReplaceAll(text, "\n", "\n  "))
 	}
-	for _, r := range risks {
-		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), r)
+	// Losses and the warnings no count settles (a swap of names, which
+	// the next push would swap back while the hints stay) are shown;
+	// only losses need consent.
+	for _, r := range p.Risks {
+		if r.Kind != migrations.RiskRefusal {
+			fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), r)
+		}
 	}
 	if len(refusals) > 0 {
 		for _, r := range refusals {
@@ -148,7 +148,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		fmt.Fprintln(env.stdout, "Dry run: nothing was changed.")
 		return nil
 	}
-	if len(risks) > 0 || f.strict {
+	if len(p.RisksOf(migrations.RiskLoss)) > 0 || f.strict {
 		switch {
 		case f.force && !f.strict:
 		case env.interactive:
@@ -176,164 +176,4 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	}
 	fmt.Fprintf(env.stdout, "Pushed %d %s.\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	return nil
-}
-
-// assessRisks counts the rows each risky statement touches. Risks are
-// shown and need consent; refusals are changes the data cannot take.
-//
-// Dropping an index or a constraint loses no row, but what it enforced or
-// sped up goes silently, and the one the database has may be there on
-// purpose (a DBA's index, a check added by hand): a drop is a risk unless
-// the plan creates one of the same name again, rebuilding it to the
-// schema's definition. actual is the database as read, where a dropped
-// index's table is found.
-func assessRisks(ctx context.Context, conn *pgx.Conn, actual *schema.Model, stmts []migrations.Statement) (risks, refusals []string, err error) {
-	count := func(table migrations.TableName, where string, args ...any) (int64, error) {
-		sql := "SELECT count(*) FROM " + quote.Ident(table.Schema, table.Name)
-		if where != "" {
-			sql += " WHERE " + where
-		}
-		var n int64
-		err := conn.QueryRow(ctx, sql, args...).Scan(&n)
-		return n, err
-	}
-	rows := func(n int64) string { return fmt.Sprintf("%d %s", n, plural(int(n), "row", "rows")) }
-	recreated := recreatedObjects(stmts)
-	for _, s := range stmts {
-		var n int64
-		switch c := s.Source.(type) {
-		case migrations.DropTable:
-			if n, err = count(c.Table, ""); err != nil {
-				return
-			}
-			risks = append(risks, fmt.Sprintf("drops table %s with %s", c.Table.String(), rows(n)))
-		case migrations.DropColumn:
-			if c.Generated {
-				continue
-			}
-			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NOT NULL"); err != nil {
-				return
-			}
-			risks = append(risks, fmt.Sprintf("drops column %s of %s, losing the values of %s", quote.Ident(c.Column), c.Table.String(), rows(n)))
-		case migrations.DropConstraint:
-			if recreated[objectKey{c.Table.Schema, c.Table.Name, c.Name}] {
-				continue
-			}
-			risks = append(risks, fmt.Sprintf("drops %s %s of %s, which the schema does not declare", constraintKind(c.Kind), quote.Ident(c.Name), c.Table.String()))
-		case migrations.DropIndex:
-			if recreated[objectKey{c.Schema, "", c.Name}] {
-				continue
-			}
-			kind, on := "index", ""
-			if t, ix := indexTable(actual, c.Schema, c.Name); ix != nil {
-				if ix.Unique {
-					kind = "unique index"
-				}
-				on = " on " + quote.Ident(t.Schema, t.Name)
-			}
-			risks = append(risks, fmt.Sprintf("drops %s %s%s, which the schema does not declare", kind, quote.Ident(c.Schema, c.Name), on))
-		case migrations.SetNotNull:
-			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NULL"); err != nil {
-				return
-			}
-			if n > 0 {
-				refusals = append(refusals, fmt.Sprintf("cannot set NOT NULL on %s of %s: %s hold NULL there", quote.Ident(c.Column), c.Table.String(), rows(n)))
-			}
-		case migrations.AddColumn:
-			if s.Warning == "" {
-				continue
-			}
-			if n, err = count(c.Table, ""); err != nil {
-				return
-			}
-			if n > 0 {
-				refusals = append(refusals, fmt.Sprintf("cannot add NOT NULL column %s without a default to %s: it has %s", quote.Ident(c.Column.Name), c.Table.String(), rows(n)))
-			}
-		case migrations.AlterColumnType:
-			if s.Warning == "" {
-				continue
-			}
-			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NOT NULL"); err != nil {
-				return
-			}
-			risks = append(risks, fmt.Sprintf("changes the type of %s in %s from %s to %s, converting %s", quote.Ident(c.Column), c.Table.String(), c.From, c.To, rows(n)))
-		case migrations.RebuildEnum:
-			if len(c.Removed) == 0 {
-				continue
-			}
-			lits := make([]string, len(c.Removed))
-			for i, v := range c.Removed {
-				lits[i] = quote.Literal(v)
-			}
-			for _, col := range c.Columns {
-				cond := quote.Ident(col.Column) + "::text = ANY($1)"
-				if col.Array {
-					cond = quote.Ident(col.Column) + "::text[] && $1"
-				}
-				if n, err = count(col.Table, cond, c.Removed); err != nil {
-					return
-				}
-				if n > 0 {
-					refusals = append(refusals, fmt.Sprintf("cannot remove %s from enum %s: %s of %s use it in %s",
-						strings.Join(lits, ", "), quote.Ident(c.Enum.Schema, c.Enum.Name), rows(n), col.Table.String(), quote.Ident(col.Column)))
-				}
-			}
-		}
-	}
-	return risks, refusals, nil
-}
-
-// objectKey names an index (by schema, with no table) or a constraint (by
-// its table) in a plan.
-type objectKey struct{ schema, table, name string }
-
-// recreatedObjects are the indexes and constraints the plan creates: one
-// it drops and creates again is being rebuilt, not lost.
-func recreatedObjects(stmts []migrations.Statement) map[objectKey]bool {
-	out := map[objectKey]bool{}
-	for _, s := range stmts {
-		switch c := s.Source.(type) {
-		case migrations.CreateIndex:
-			out[objectKey{c.Table.Schema, "", c.Index.Name}] = true
-		case migrations.AddPrimaryKey:
-			out[objectKey{c.Table.Schema, c.Table.Name, c.PrimaryKey.Name}] = true
-		case migrations.AddUnique:
-			out[objectKey{c.Table.Schema, c.Table.Name, c.Unique.Name}] = true
-		case migrations.AddCheck:
-			out[objectKey{c.Table.Schema, c.Table.Name, c.Check.Name}] = true
-		case migrations.AddForeignKey:
-			out[objectKey{c.Table.Schema, c.Table.Name, c.ForeignKey.Name}] = true
-		}
-	}
-	return out
-}
-
-// constraintKind spells a DropConstraint's kind for a sentence.
-func constraintKind(kind string) string {
-	switch kind {
-	case "unique", "check":
-		return kind + " constraint"
-	}
-	return kind
-}
-
-// indexTable finds the index name of schema sch in the database as read:
-// its table and the index. An index keeps its name when its table moves
-// to another schema, so a name found in no table of sch is looked for in
-// every schema.
-func indexTable(m *schema.Model, sch, name string) (*schema.Table, *schema.Index) {
-	var found *schema.Table
-	var index *schema.Index
-	for _, t := range m.Tables {
-		for i := range t.Indexes {
-			if t.Indexes[i].Name != name {
-				continue
-			}
-			if t.Schema == sch {
-				return t, &t.Indexes[i]
-			}
-			found, index = t, &t.Indexes[i]
-		}
-	}
-	return found, index
 }

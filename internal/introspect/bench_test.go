@@ -73,7 +73,7 @@ func BenchmarkNormalize(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := introspect.Normalize(ctx, conn, m, createSQL); err != nil {
+				if _, err := introspect.Normalize(ctx, conn, m); err != nil {
 					b.Fatal(err)
 				}
 			}

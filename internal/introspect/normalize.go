@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -91,25 +92,26 @@ type TxStarter interface {
 // model written by hand compares equal to an introspected one. Structure
 // (names, types, keys) is kept from m.
 //
-// It builds m in scratch schemas (mizzle_shadow_<run>_<n>, with run random
-// for each call and n numbering m's schemas) inside a transaction that it
-// always rolls back, with those schemas first on the search path so
-// unqualified names resolve as they would in the real ones, then
-// introspects them. The database is left exactly as it was; the role needs
-// the CREATE privilege on the database.
+// It builds m, with the statements migrations.NewPlan plans for an empty
+// database (the DDL migrations are made of), in scratch schemas
+// (mizzle_shadow_<run>_<n>, with run random for each call and n numbering
+// m's schemas) inside a transaction that it always rolls back, with those
+// schemas first on the search path so unqualified names resolve as they
+// would in the real ones, then introspects them. The database is left
+// exactly as it was; the role needs the CREATE privilege on the database.
 //
 // m may come from anywhere (a snapshot in a pull request, say), so its
 // expressions are not trusted to be one expression each: every statement
 // goes in a message of its own over the extended protocol, which the
 // server refuses to run as more than one statement, so no text in m can
 // end the transaction or run anything after it.
-func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*schema.Model) ([]string, error)) (*schema.Model, error) {
+func Normalize(ctx context.Context, db TxStarter, m *schema.Model) (*schema.Model, error) {
 	sc, err := newScratch()
 	if err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
 	shadow, defaults := shadowModel(m, sc)
-	stmts, err := create(shadow)
+	plan, err := migrations.NewPlan(nil, shadow, migrations.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +137,8 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 		quote.Ident(sc.name(schema.DefaultSchema))+", "+path); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
-	// stmts create the scratch schemas too (shadowModel lists them).
-	if err := execEach(ctx, tx, stmts); err != nil {
+	// The plan creates the scratch schemas too (shadowModel lists them).
+	if err := execEach(ctx, tx, plan.Statements); err != nil {
 		return nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
 	}
 	got, _, err := Inspect(ctx, tx, Options{Schemas: sc.names()})
@@ -151,13 +153,13 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model, create func(*
 // chosen here, on the wire, whatever the connection's default query mode:
 // a Parse message holding two statements is an error, where a simple
 // query would run them both.
-func execEach(ctx context.Context, tx pgx.Tx, stmts []string) error {
+func execEach(ctx context.Context, tx pgx.Tx, stmts []migrations.Statement) error {
 	if len(stmts) == 0 {
 		return nil
 	}
 	b := &pgconn.Batch{}
 	for _, s := range stmts {
-		b.ExecParams(s, nil, nil, nil, nil)
+		b.ExecParams(s.SQL, nil, nil, nil, nil)
 	}
 	results, err := tx.Conn().PgConn().ExecBatch(ctx, b).ReadAll()
 	if err != nil {
@@ -189,7 +191,7 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	// Defaults depend on nothing but the column's type, so each distinct
 	// (type, default) pair is built once, as a column of one table of
 	// defaults; a table is built only for what depends on its columns.
-	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable}
+	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable(m)}
 	seen := map[string]string{} // default key → column of the defaults table
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
@@ -234,9 +236,16 @@ func shadowType(m *schema.Model, t schema.Type, sc *scratch) schema.Type {
 	return t.Storage()
 }
 
-// defaultsTable is the scratch table holding one column per distinct
-// default.
-const defaultsTable = "mizzle_defaults"
+// defaultsTable names the scratch table holding one column per distinct
+// default: mizzle_defaults, or with a number when public has a table or
+// type of that name, which its shadow would hold too.
+func defaultsTable(m *schema.Model) string {
+	name := "mizzle_defaults"
+	for n := 1; m.Table(schema.DefaultSchema, name) != nil || m.Enum(schema.DefaultSchema, name) != nil; n++ {
+		name = fmt.Sprintf("mizzle_defaults_%d", n)
+	}
+	return name
+}
 
 // defaultKey identifies a default by what its spelling depends on. The type
 // is the scratch one (enums in scratch schemas), as in the defaults table.
@@ -260,7 +269,7 @@ func rewritten(ix schema.Index) bool {
 func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *schema.Model {
 	c := m.Clone()
 	fix := sc.fix
-	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable)
+	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable(m))
 	for _, t := range c.Tables {
 		for _, col := range t.Columns {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {

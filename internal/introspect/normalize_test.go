@@ -46,7 +46,7 @@ func TestNormalize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			norm, err := introspect.Normalize(ctx, conn, m, createSQL)
+			norm, err := introspect.Normalize(ctx, conn, m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestNormalizeCommitsNothing(t *testing.T) {
 			}}
 			h.edit(tb)
 			m := &schema.Model{Tables: []*schema.Table{tb}}
-			if _, err := introspect.Normalize(ctx, conn, m, createSQL); err == nil {
+			if _, err := introspect.Normalize(ctx, conn, m); err == nil {
 				t.Fatal("Normalize succeeded; want an error for a statement that holds several")
 			}
 			var pwned, zz *string
@@ -165,7 +165,7 @@ func TestNormalizeLeftoverShadow(t *testing.T) {
 	m := &schema.Model{Tables: []*schema.Table{{Schema: "public", Name: "t", Columns: []*schema.Column{
 		{Name: "n", Type: schema.Type{Name: "integer"}, Default: "1 + 1"},
 	}}}}
-	norm, err := introspect.Normalize(ctx, conn, m, createSQL)
+	norm, err := introspect.Normalize(ctx, conn, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestNormalizeStandardStrings(t *testing.T) {
 		if _, err := conn.Exec(ctx, "SET standard_conforming_strings = "+setting); err != nil {
 			t.Fatal(err)
 		}
-		norm, err := introspect.Normalize(ctx, conn, m, createSQL)
+		norm, err := introspect.Normalize(ctx, conn, m)
 		if err != nil {
 			t.Fatalf("standard_conforming_strings = %s: %v", setting, err)
 		}
@@ -222,7 +222,7 @@ func TestNormalizeSchemaNames(t *testing.T) {
 			{Name: "x", Type: schema.Type{Schema: name, Name: "e"}, Default: "'a'"},
 		}, Checks: []schema.Check{{Name: "c", Expr: "x <> 'b'"}}})
 	}
-	norm, err := introspect.Normalize(ctx, conn, m, createSQL)
+	norm, err := introspect.Normalize(ctx, conn, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,5 +245,33 @@ func TestNormalizeSchemaNames(t *testing.T) {
 	}
 	if diff := cmp.Diff(migrations.Strip(got), migrations.Strip(norm)); diff != "" {
 		t.Errorf("Normalize differs from the database built from the schema (-database +normalized):\n%s", diff)
+	}
+}
+
+// TestNormalizeNamedLikeDefaults normalizes models with a table and an
+// enum of their own named like the scratch table of defaults, which its
+// shadow would hold too.
+func TestNormalizeNamedLikeDefaults(t *testing.T) {
+	ctx := context.Background()
+	conn := pgtest.Connect(t)
+	table := func(name string) *schema.Table {
+		return &schema.Table{Schema: "public", Name: name, Columns: []*schema.Column{
+			{Name: "n", Type: schema.Type{Name: "integer"}, Default: "1 + 1"},
+		}, Checks: []schema.Check{{Name: "c", Expr: "n > 0"}}}
+	}
+	for _, m := range []*schema.Model{
+		{Tables: []*schema.Table{table("mizzle_defaults"), table("mizzle_defaults_1")}},
+		{Enums: []*schema.Enum{{Schema: "public", Name: "mizzle_defaults", Values: []string{"a"}}}, Tables: []*schema.Table{table("t")}},
+	} {
+		norm, err := introspect.Normalize(ctx, conn, m)
+		if err != nil {
+			t.Errorf("%d tables, %d enums: %v", len(m.Tables), len(m.Enums), err)
+			continue
+		}
+		for _, tb := range norm.Tables {
+			if got := tb.Columns[0].Default + " | " + tb.Checks[0].Expr; got != "(1 + 1) | n > 0" {
+				t.Errorf("%s normalized: %s", tb.Name, got)
+			}
+		}
 	}
 }
