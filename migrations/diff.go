@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mizzle/mizzle/internal/quote"
@@ -15,11 +16,12 @@ import (
 // alone: whether an object that disappeared and one that appeared are the
 // same object renamed.
 type Options struct {
-	// Resolve answers an ambiguity with the old name the new object was
-	// renamed from, or "" when it is a new object. It is asked once per new
-	// object, in a stable order. When Resolve is nil and DropAndAdd is
-	// false, Diff returns an *AmbiguityError listing every ambiguity.
-	Resolve func(Ambiguity) (string, error)
+	// Resolve answers an ambiguity with the candidate the new object was
+	// renamed from, or the zero QName when it is a new object. It is asked
+	// once per new object, in a stable order. When Resolve is nil and
+	// DropAndAdd is false, Diff returns an *AmbiguityError listing every
+	// ambiguity.
+	Resolve func(Ambiguity) (QName, error)
 	// DropAndAdd answers every ambiguity with "a new object": the old one
 	// is dropped, with its data.
 	DropAndAdd bool
@@ -28,14 +30,12 @@ type Options struct {
 // An Ambiguity is a new object that may be an old one renamed: a table
 // lost a column and gained one, say, and no rename hint tells which.
 type Ambiguity struct {
-	Kind  string // "schema", "enum", "table" or "column"
-	Table string // for a column, the qualified table it belongs to
-	Name  string // the new object's name (qualified for tables and enums)
-	// Candidates are the names of the vanished objects of the same kind
-	// (qualified for tables and enums), sorted. Resolve answers with one
-	// of them as spelled here; the differ itself keys objects by schema
-	// and name apart, as either may contain a dot.
-	Candidates []string
+	Kind  string // "enum", "table" or "column"
+	Table QName  // for a column, the table it belongs to
+	Name  QName  // the new object
+	// Candidates are the vanished objects of the same kind, sorted.
+	// Resolve answers with one of them.
+	Candidates []QName
 }
 
 // AmbiguityError reports renames Diff would have had to guess.
@@ -58,13 +58,13 @@ func (e *AmbiguityError) Error() string {
 func (a Ambiguity) String() string {
 	gone := make([]string, len(a.Candidates))
 	for i, c := range a.Candidates {
-		gone[i] = fmt.Sprintf("%q", c)
+		gone[i] = c.String()
 	}
 	where := ""
-	if a.Table != "" {
-		where = " in table " + a.Table
+	if a.Table != (QName{}) {
+		where = " in table " + a.Table.String()
 	}
-	return fmt.Sprintf("%s %q%s is new and %s %s gone: renamed or new?",
+	return fmt.Sprintf("%s %s%s is new and %s %s gone: renamed or new?",
 		a.Kind, a.Name, where, strings.Join(gone, ", "), plural(len(gone), "is", "are"))
 }
 
@@ -126,7 +126,7 @@ type differ struct {
 	// keyed by table and name.
 	keep map[objKey]bool
 	// colRenames holds, per table in cur, its column renames as new → old.
-	colRenames map[*schema.Table]map[qname]qname
+	colRenames map[*schema.Table]map[QName]QName
 	// typeChanged holds the columns of cur whose type changes, keyed by
 	// table and name.
 	typeChanged map[objKey]bool
@@ -135,21 +135,22 @@ type differ struct {
 	reverse map[*schema.Table]*schema.Table
 }
 
-// qname is the key of an object within its namespace: a table or enum by
-// schema and name, a schema or a column by name alone (Schema is empty).
-// Names are never joined into one string, as a dot is an ordinary
-// character in a PostgreSQL name.
-type qname struct{ Schema, Name string }
+// QName names an object within its namespace: a table or enum by schema
+// and name, a schema or a column by name alone (Schema is empty). The
+// differ keys objects by it. Names are never joined into one string, as a
+// dot is an ordinary character in a PostgreSQL name.
+type QName struct{ Schema, Name string }
 
-// String spells q as an Ambiguity does: schema.name, or the bare name.
-func (q qname) String() string {
+// String spells q for messages, each part quoted so that a dot inside one
+// stays readable: "a.b"."t", or "t" for a name alone.
+func (q QName) String() string {
 	if q.Schema == "" {
-		return q.Name
+		return strconv.Quote(q.Name)
 	}
-	return q.Schema + "." + q.Name
+	return strconv.Quote(q.Schema) + "." + strconv.Quote(q.Name)
 }
 
-func (q qname) compare(o qname) int {
+func (q QName) compare(o QName) int {
 	return cmp.Or(cmp.Compare(q.Schema, o.Schema), cmp.Compare(q.Name, o.Name))
 }
 
@@ -195,22 +196,22 @@ func (d *differ) run() error {
 // pairNames matches new names to old ones: rename hints that form a swap
 // or a chain first, then equal names, then the other hints, then opts for
 // whatever is left on both sides. It returns the renames as new → old.
-func (d *differ) pairNames(kind string, table qname, olds, news []qname, hint func(qname) qname) map[qname]qname {
+func (d *differ) pairNames(kind string, table QName, olds, news []QName, hint func(QName) QName) map[QName]QName {
 	// A hint may point at a name that stays in use (two columns swapping
 	// names, a chain a→b→c): it wins over the equal name only when the
 	// object now holding the old name is itself renamed away, and the new
 	// name's old owner is renamed too. A stale hint next to an object that
 	// kept its name is ignored.
 	oldSet, newSet := namesOf(olds), namesOf(news)
-	active := map[qname]qname{}
+	active := map[QName]QName{}
 	for _, n := range news {
-		if h := hint(n); h != (qname{}) && h != n && oldSet[h] && (newSet[h] || oldSet[n]) {
+		if h := hint(n); h != (QName{}) && h != n && oldSet[h] && (newSet[h] || oldSet[n]) {
 			active[n] = h
 		}
 	}
 	for changed := true; changed; {
 		changed = false
-		claimed := map[qname]bool{}
+		claimed := map[QName]bool{}
 		for _, h := range active {
 			claimed[h] = true
 		}
@@ -222,14 +223,14 @@ func (d *differ) pairNames(kind string, table qname, olds, news []qname, hint fu
 		}
 	}
 	oldLeft := namesOf(olds)
-	renames := map[qname]qname{}
+	renames := map[QName]QName{}
 	for _, n := range news {
 		if h, ok := active[n]; ok && oldLeft[h] {
 			renames[n] = h
 			delete(oldLeft, h)
 		}
 	}
-	var newLeft []qname
+	var newLeft []QName
 	for _, n := range news {
 		if _, ok := renames[n]; ok {
 			continue
@@ -240,9 +241,9 @@ func (d *differ) pairNames(kind string, table qname, olds, news []qname, hint fu
 			newLeft = append(newLeft, n)
 		}
 	}
-	var unhinted []qname
+	var unhinted []QName
 	for _, n := range newLeft {
-		if h := hint(n); h != (qname{}) && oldLeft[h] {
+		if h := hint(n); h != (QName{}) && oldLeft[h] {
 			renames[n] = h
 			delete(oldLeft, h)
 			continue
@@ -259,22 +260,16 @@ func (d *differ) pairNames(kind string, table qname, olds, news []qname, hint fu
 // created and one that disappears is dropped once empty (DROP SCHEMA
 // refuses otherwise), while its tables and enums move one by one, so no
 // data is at stake.
-func (d *differ) settle(kind string, table qname, oldLeft map[qname]bool, news []qname, renames map[qname]qname) {
+func (d *differ) settle(kind string, table QName, oldLeft map[QName]bool, news []QName, renames map[QName]QName) {
 	if len(oldLeft) == 0 || len(news) == 0 || d.opts.DropAndAdd || kind == "schema" {
 		return
 	}
 	for _, n := range news {
-		cands := sortedKeys(oldLeft)
+		cands := slices.SortedFunc(maps.Keys(oldLeft), QName.compare)
 		if len(cands) == 0 {
 			return
 		}
-		a := Ambiguity{Kind: kind, Name: n.String()}
-		if table != (qname{}) {
-			a.Table = table.String()
-		}
-		for _, c := range cands {
-			a.Candidates = append(a.Candidates, c.String())
-		}
+		a := Ambiguity{Kind: kind, Table: table, Name: n, Candidates: cands}
 		if d.opts.Resolve == nil {
 			d.amb = append(d.amb, a)
 			continue
@@ -286,57 +281,35 @@ func (d *differ) settle(kind string, table qname, oldLeft map[qname]bool, news [
 			}
 			return
 		}
-		if old == "" {
+		if old == (QName{}) {
 			continue
 		}
-		// The answer is a candidate as spelled in a.Candidates; two
-		// spellings may coincide ("a.b"."c" and "a"."b.c"), and then the
-		// answer cannot tell which object it means.
-		var picked []qname
-		for i, c := range a.Candidates {
-			if c == old {
-				picked = append(picked, cands[i])
-			}
-		}
-		if len(picked) != 1 {
+		if !oldLeft[old] {
 			if d.resolveErr == nil {
-				if len(picked) == 0 {
-					d.resolveErr = fmt.Errorf("%s %q: %q is not one of the candidates %q", kind, a.Name, old, a.Candidates)
-				} else {
-					d.resolveErr = fmt.Errorf("%s %q: %q names %d of the candidates; rename with a hint instead", kind, a.Name, old, len(picked))
-				}
+				d.resolveErr = fmt.Errorf("%s %s: %s is not one of the candidates", kind, n, old)
 			}
 			return
 		}
-		renames[n] = picked[0]
-		delete(oldLeft, picked[0])
+		renames[n] = old
+		delete(oldLeft, old)
 	}
-}
-
-func sortedKeys(m map[qname]bool) []qname {
-	out := make([]qname, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.SortFunc(out, qname.compare)
-	return out
 }
 
 // schemas creates and renames schemas; dropping waits until nothing is in
 // them any more.
 func (d *differ) schemas() {
-	var olds, news []qname
+	var olds, news []QName
 	for _, s := range d.cur.Schemas {
-		olds = append(olds, qname{Name: s.Name})
+		olds = append(olds, QName{Name: s.Name})
 	}
-	hints := map[qname]qname{}
+	hints := map[QName]QName{}
 	for _, s := range d.to.Schemas {
-		news = append(news, qname{Name: s.Name})
+		news = append(news, QName{Name: s.Name})
 		if s.Was != "" {
-			hints[qname{Name: s.Name}] = qname{Name: s.Was}
+			hints[QName{Name: s.Name}] = QName{Name: s.Was}
 		}
 	}
-	renames := d.pairNames("schema", qname{}, olds, news, func(n qname) qname { return hints[n] })
+	renames := d.pairNames("schema", QName{}, olds, news, func(n QName) QName { return hints[n] })
 	for _, r := range sequence(renamePairs(renames), namesOf(olds)) {
 		d.emit(RenameSchema{From: r.from.Name, To: r.to.Name, Aside: r.aside})
 		d.renameSchema(r.from.Name, r.to.Name)
@@ -379,28 +352,28 @@ func (d *differ) renameSchema(from, to string) {
 // enums creates, renames, moves and extends enums. Rebuilds and drops
 // happen later, around the columns that use them.
 func (d *differ) enums() {
-	curBy := map[qname]*schema.Enum{}
-	var olds, news []qname
+	curBy := map[QName]*schema.Enum{}
+	var olds, news []QName
 	for _, e := range d.cur.Enums {
-		curBy[qname{e.Schema, e.Name}] = e
-		olds = append(olds, qname{e.Schema, e.Name})
+		curBy[QName{e.Schema, e.Name}] = e
+		olds = append(olds, QName{e.Schema, e.Name})
 	}
-	toBy := map[qname]*schema.Enum{}
+	toBy := map[QName]*schema.Enum{}
 	for _, e := range d.to.Enums {
-		toBy[qname{e.Schema, e.Name}] = e
-		news = append(news, qname{e.Schema, e.Name})
+		toBy[QName{e.Schema, e.Name}] = e
+		news = append(news, QName{e.Schema, e.Name})
 	}
-	renames := d.pairNames("enum", qname{}, olds, news, func(n qname) qname {
+	renames := d.pairNames("enum", QName{}, olds, news, func(n QName) QName {
 		e := toBy[n]
 		if o := curBy[n]; o != nil && o.Was == e.Was {
-			return qname{} // applied already (see matchColumns)
+			return QName{} // applied already (see matchColumns)
 		}
 		return d.hintAcrossSchemas(olds, news, e.Schema, e.Name, e.Was)
 	})
 	// Moves first, then renames within the new schema.
 	var rs []rename
 	for _, ne := range d.to.Enums {
-		n := qname{ne.Schema, ne.Name}
+		n := QName{ne.Schema, ne.Name}
 		o, ok := renames[n]
 		if !ok {
 			continue
@@ -411,12 +384,12 @@ func (d *differ) enums() {
 			d.renameEnum(oe, ne.Schema, oe.Name)
 		}
 		if oe.Name != ne.Name {
-			rs = append(rs, rename{from: qname{ne.Schema, oe.Name}, to: n})
+			rs = append(rs, rename{from: QName{ne.Schema, oe.Name}, to: n})
 		}
 	}
-	inUse := map[qname]bool{}
+	inUse := map[QName]bool{}
 	for _, e := range d.cur.Enums {
-		inUse[qname{e.Schema, e.Name}] = true
+		inUse[QName{e.Schema, e.Name}] = true
 	}
 	for _, r := range sequence(rs, inUse) {
 		e := d.cur.Enum(r.from.Schema, r.from.Name)
@@ -483,14 +456,14 @@ func (d *differ) usesNewValue(old, e *schema.Enum) bool {
 // schemaName.name, with rename hint was) comes from: the hint in its own
 // schema, else the hint or its own name in exactly one other schema whose
 // object is gone (a move).
-func (d *differ) hintAcrossSchemas(olds, news []qname, schemaName, name, was string) qname {
-	gone := func(q qname) bool { return slices.Contains(olds, q) && !slices.Contains(news, q) }
+func (d *differ) hintAcrossSchemas(olds, news []QName, schemaName, name, was string) QName {
+	gone := func(q QName) bool { return slices.Contains(olds, q) && !slices.Contains(news, q) }
 	// The hint in its own schema may name an object that stays (a swap):
 	// pairNames decides.
-	if was != "" && slices.Contains(olds, qname{schemaName, was}) {
-		return qname{schemaName, was}
+	if was != "" && slices.Contains(olds, QName{schemaName, was}) {
+		return QName{schemaName, was}
 	}
-	var found []qname
+	var found []QName
 	for _, o := range olds {
 		if o.Schema != schemaName && (o.Name == name || (was != "" && o.Name == was)) && gone(o) {
 			found = append(found, o)
@@ -499,7 +472,7 @@ func (d *differ) hintAcrossSchemas(olds, news []qname, schemaName, name, was str
 	if len(found) == 1 {
 		return found[0]
 	}
-	return qname{}
+	return QName{}
 }
 
 func (d *differ) renameEnum(e *schema.Enum, schemaName, name string) {
@@ -553,23 +526,23 @@ func (d *differ) addEnumValues(old, e *schema.Enum) {
 
 // matchTables pairs the new model's tables with the old one's.
 func (d *differ) matchTables() {
-	curBy := map[qname]*schema.Table{}
-	var olds, news []qname
+	curBy := map[QName]*schema.Table{}
+	var olds, news []QName
 	for _, t := range d.cur.Tables {
-		q := qname{t.Schema, t.Name}
+		q := QName{t.Schema, t.Name}
 		curBy[q] = t
 		olds = append(olds, q)
 	}
-	toBy := map[qname]*schema.Table{}
+	toBy := map[QName]*schema.Table{}
 	for _, t := range d.to.Tables {
-		q := qname{t.Schema, t.Name}
+		q := QName{t.Schema, t.Name}
 		toBy[q] = t
 		news = append(news, q)
 	}
-	renames := d.pairNames("table", qname{}, olds, news, func(n qname) qname {
+	renames := d.pairNames("table", QName{}, olds, news, func(n QName) QName {
 		t := toBy[n]
 		if o := curBy[n]; o != nil && o.Was == t.Was {
-			return qname{} // applied already (see matchColumns)
+			return QName{} // applied already (see matchColumns)
 		}
 		return d.hintAcrossSchemas(olds, news, t.Schema, t.Name, t.Was)
 	})
@@ -577,7 +550,7 @@ func (d *differ) matchTables() {
 	d.dropped = map[*schema.Table]bool{}
 	matched := map[*schema.Table]bool{}
 	for _, t := range d.to.Tables {
-		q := qname{t.Schema, t.Name}
+		q := QName{t.Schema, t.Name}
 		if o, ok := renames[q]; ok {
 			d.tables[t] = curBy[o]
 		} else if c := curBy[q]; c != nil {
@@ -597,27 +570,27 @@ func (d *differ) matchTables() {
 // matchColumns pairs the columns of each matched table; the renames are
 // emitted later, after the tables' own.
 func (d *differ) matchColumns() {
-	d.colRenames = map[*schema.Table]map[qname]qname{}
+	d.colRenames = map[*schema.Table]map[QName]QName{}
 	for _, t := range d.to.Tables {
 		c := d.tables[t]
 		if c == nil {
 			continue
 		}
-		var olds, news []qname
+		var olds, news []QName
 		for _, col := range c.Columns {
-			olds = append(olds, qname{Name: col.Name})
+			olds = append(olds, QName{Name: col.Name})
 		}
 		for _, col := range t.Columns {
-			news = append(news, qname{Name: col.Name})
+			news = append(news, QName{Name: col.Name})
 		}
-		r := d.pairNames("column", qname{t.Schema, t.Name}, olds, news, func(n qname) qname {
+		r := d.pairNames("column", QName{t.Schema, t.Name}, olds, news, func(n QName) QName {
 			// An old column that carries the same hint is the result of
 			// that rename (a model diffed with itself): in a swap, the
 			// hint would otherwise apply again.
 			if o := c.Column(n.Name); o != nil && o.Was == t.Column(n.Name).Was {
-				return qname{}
+				return QName{}
 			}
-			return qname{Name: t.Column(n.Name).Was}
+			return QName{Name: t.Column(n.Name).Was}
 		})
 		if len(r) > 0 {
 			d.colRenames[c] = r
@@ -638,12 +611,12 @@ func (d *differ) renameTables() {
 			d.renameTable(c, t.Schema, c.Name)
 		}
 		if c.Name != t.Name {
-			rs = append(rs, rename{from: qname{c.Schema, c.Name}, to: qname{t.Schema, t.Name}})
+			rs = append(rs, rename{from: QName{c.Schema, c.Name}, to: QName{t.Schema, t.Name}})
 		}
 	}
-	inUse := map[qname]bool{}
+	inUse := map[QName]bool{}
 	for _, c := range d.cur.Tables {
-		inUse[qname{c.Schema, c.Name}] = true
+		inUse[QName{c.Schema, c.Name}] = true
 	}
 	for _, r := range sequence(rs, inUse) {
 		c := d.cur.Table(r.from.Schema, r.from.Name)
@@ -672,9 +645,9 @@ func (d *differ) renameColumns() {
 		if len(renames) == 0 {
 			continue
 		}
-		inUse := map[qname]bool{}
+		inUse := map[QName]bool{}
 		for _, col := range c.Columns {
-			inUse[qname{Name: col.Name}] = true
+			inUse[QName{Name: col.Name}] = true
 		}
 		for _, r := range sequence(renamePairs(renames), inUse) {
 			d.emit(RenameColumn{Table: nameOf(c), From: r.from.Name, To: r.to.Name, Aside: r.aside})
@@ -720,11 +693,11 @@ func (d *differ) renameColumn(t *schema.Table, from, to string) {
 // rename is one rename within a namespace. aside marks the move to a
 // temporary name that breaks a cycle.
 type rename struct {
-	from, to qname
+	from, to QName
 	aside    bool
 }
 
-func renamePairs(m map[qname]qname) []rename {
+func renamePairs(m map[QName]QName) []rename {
 	var rs []rename
 	for n, o := range m {
 		rs = append(rs, rename{from: o, to: n})
@@ -732,8 +705,8 @@ func renamePairs(m map[qname]qname) []rename {
 	return rs
 }
 
-func namesOf(names []qname) map[qname]bool {
-	m := map[qname]bool{}
+func namesOf(names []QName) map[QName]bool {
+	m := map[QName]bool{}
 	for _, n := range names {
 		m[n] = true
 	}
@@ -743,7 +716,7 @@ func namesOf(names []qname) map[qname]bool {
 // sequence orders renames so that none targets a name still in use: in a
 // chain (a→b, b→c) the last link goes first, and a cycle (a→b, b→a) passes
 // through a temporary name. inUse holds the names taken now.
-func sequence(rs []rename, inUse map[qname]bool) []rename {
+func sequence(rs []rename, inUse map[QName]bool) []rename {
 	slices.SortFunc(rs, func(a, b rename) int { return a.from.compare(b.from) })
 	inUse = maps.Clone(inUse)
 	var out []rename
@@ -770,13 +743,13 @@ func sequence(rs []rename, inUse map[qname]bool) []rename {
 }
 
 // tempName returns a free name for a rename cycle, in name's namespace.
-func tempName(name qname, inUse map[qname]bool) qname {
+func tempName(name QName, inUse map[QName]bool) QName {
 	for i := 0; ; i++ {
 		suffix := "__tmp"
 		if i > 0 {
 			suffix = fmt.Sprintf("__tmp%d", i)
 		}
-		t := qname{name.Schema, truncate(name.Name, schema.MaxIdentifierLength-len(suffix)) + suffix}
+		t := QName{name.Schema, truncate(name.Name, schema.MaxIdentifierLength-len(suffix)) + suffix}
 		if !inUse[t] {
 			return t
 		}

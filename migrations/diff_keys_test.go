@@ -2,6 +2,7 @@ package migrations_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -86,8 +87,8 @@ func TestDiffDottedNames(t *testing.T) {
 	}
 }
 
-// An answer to an ambiguity names a candidate as the Ambiguity spells it,
-// and is read back as the same object, dots and all.
+// An ambiguity names its objects by schema and name apart, and an answer
+// is read back as the same object, dots and all.
 func TestDiffResolveDottedSchema(t *testing.T) {
 	from := &schema.Model{
 		Schemas: []*schema.Schema{{Name: "a.b"}},
@@ -98,24 +99,30 @@ func TestDiffResolveDottedSchema(t *testing.T) {
 		Tables:  []*schema.Table{{Schema: "a.b", Name: "u", Columns: []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}}}}},
 	}
 	var asked []migrations.Ambiguity
-	changes, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (string, error) {
+	changes, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (migrations.QName, error) {
 		asked = append(asked, a)
 		return a.Candidates[0], nil
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(asked) != 1 || asked[0].Name != "a.b.u" || !slices.Equal(asked[0].Candidates, []string{"a.b.t"}) {
-		t.Errorf("asked %+v, want table a.b.u with candidate a.b.t", asked)
+	want := migrations.Ambiguity{Kind: "table", Name: migrations.QName{Schema: "a.b", Name: "u"},
+		Candidates: []migrations.QName{{Schema: "a.b", Name: "t"}}}
+	if len(asked) != 1 || !reflect.DeepEqual(asked[0], want) {
+		t.Errorf("asked %+v, want %+v", asked, want)
 	}
-	want := `[]migrations.Change{migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"t"}, To:"u", Aside:false}}`
-	if got := fmt.Sprintf("%#v", changes); got != want {
-		t.Errorf("Diff:\n got %s\nwant %s", got, want)
+	if got, want := asked[0].String(), `table "a.b"."u" is new and "a.b"."t" is gone: renamed or new?`; got != want {
+		t.Errorf("Ambiguity.String() = %s, want %s", got, want)
+	}
+	wantChanges := `[]migrations.Change{migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"t"}, To:"u", Aside:false}}`
+	if got := fmt.Sprintf("%#v", changes); got != wantChanges {
+		t.Errorf("Diff:\n got %s\nwant %s", got, wantChanges)
 	}
 }
 
-// Two objects may spell alike in an Ambiguity ("a.b"."c" and "a"."b.c"):
-// an answer naming that spelling is refused, not applied to either.
+// Two objects that a joined "schema.name" would spell alike ("a.b"."c"
+// and "a"."b.c") are two candidates, and the answer renames the one it
+// names while the other is dropped.
 func TestDiffResolveSpellingOfTwo(t *testing.T) {
 	id := func() []*schema.Column { return []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}}} }
 	schemas := []*schema.Schema{{Name: "a"}, {Name: "a.b"}}
@@ -124,12 +131,39 @@ func TestDiffResolveSpellingOfTwo(t *testing.T) {
 		{Schema: "a.b", Name: "c", Columns: id()},
 	}}
 	to := &schema.Model{Schemas: schemas, Tables: []*schema.Table{{Schema: "a.b", Name: "x", Columns: id()}}}
-	_, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (string, error) {
-		return "a.b.c", nil
+	var cands []string
+	changes, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (migrations.QName, error) {
+		for _, c := range a.Candidates {
+			cands = append(cands, c.String())
+		}
+		return migrations.QName{Schema: "a.b", Name: "c"}, nil
 	}})
-	want := `table "a.b.x": "a.b.c" names 2 of the candidates; rename with a hint instead`
-	if err == nil || err.Error() != want {
-		t.Errorf("Diff: got error %v, want %s", err, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`"a"."b.c"`, `"a.b"."c"`}; !slices.Equal(cands, want) {
+		t.Errorf("candidates %q, want %q", cands, want)
+	}
+	want := `[]migrations.Change{migrations.RenameTable{Table:migrations.TableName{Schema:"a.b", Name:"c"}, To:"x", Aside:false}, ` +
+		`migrations.DropTable{Table:migrations.TableName{Schema:"a", Name:"b.c"}}}`
+	if got := fmt.Sprintf("%#v", changes); got != want {
+		t.Errorf("Diff:\n got %s\nwant %s", got, want)
+	}
+}
+
+// An answer that is not one of the candidates is an error, not a guess.
+func TestDiffResolveNotACandidate(t *testing.T) {
+	id := func() []*schema.Column { return []*schema.Column{{Name: "id", Type: schema.Type{Name: "integer"}}} }
+	from := &schema.Model{Tables: []*schema.Table{{Schema: "public", Name: "t", Columns: id()}}}
+	to := &schema.Model{Tables: []*schema.Table{{Schema: "public", Name: "u", Columns: id()}}}
+	for _, answer := range []migrations.QName{{Name: "t"}, {Schema: "public", Name: "v"}} {
+		_, err := migrations.Diff(from, to, migrations.Options{Resolve: func(a migrations.Ambiguity) (migrations.QName, error) {
+			return answer, nil
+		}})
+		want := `table "public"."u": ` + answer.String() + ` is not one of the candidates`
+		if err == nil || err.Error() != want {
+			t.Errorf("Diff answered %s: error %v, want %s", answer, err, want)
+		}
 	}
 }
 

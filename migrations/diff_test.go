@@ -30,7 +30,8 @@ import (
 // migration and must succeed (raise an error in it to fail the case).
 //
 // Options, one per line: "drop-and-add", or "resolve NAME=OLD" to answer
-// the ambiguity about NAME with OLD (empty for "a new object").
+// the ambiguity about NAME with OLD (empty for "a new object"), each
+// spelled schema.name or name, as spell does.
 //
 // Besides the golden text, every case checks that the differ is stable
 // (Diff of a model with itself is empty) and, on PostgreSQL, that the
@@ -112,6 +113,15 @@ func load(t *testing.T, dir string, env []string) *schema.Model {
 	return m
 }
 
+// spell writes q as the options of a case name it: schema.name, or the
+// name alone. The cases use no dots in names.
+func spell(q migrations.QName) string {
+	if q.Schema == "" {
+		return q.Name
+	}
+	return q.Schema + "." + q.Name
+}
+
 func parseOptions(t *testing.T, ar *txtar.Archive) migrations.Options {
 	t.Helper()
 	f := section(ar, "options")
@@ -135,12 +145,20 @@ func parseOptions(t *testing.T, ar *txtar.Archive) migrations.Options {
 		}
 	}
 	if len(answers) > 0 {
-		opts.Resolve = func(a migrations.Ambiguity) (string, error) {
-			o, ok := answers[a.Name]
+		opts.Resolve = func(a migrations.Ambiguity) (migrations.QName, error) {
+			o, ok := answers[spell(a.Name)]
 			if !ok {
-				return "", fmt.Errorf("no answer for %s", a)
+				return migrations.QName{}, fmt.Errorf("no answer for %s", a)
 			}
-			return o, nil
+			if o == "" {
+				return migrations.QName{}, nil
+			}
+			for _, c := range a.Candidates {
+				if spell(c) == o {
+					return c, nil
+				}
+			}
+			return migrations.QName{}, fmt.Errorf("%s: %s is not a candidate", a, o)
 		}
 	}
 	return opts

@@ -127,7 +127,7 @@ func TestNewPlanErrors(t *testing.T) {
 	to.Tables[0].Columns[2].Name = "memo"
 	_, err := migrations.NewPlan(from, to, migrations.Options{})
 	var ae *migrations.AmbiguityError
-	if !errors.As(err, &ae) || len(ae.Ambiguities) != 1 || ae.Ambiguities[0].Name != "memo" {
+	if !errors.As(err, &ae) || len(ae.Ambiguities) != 1 || ae.Ambiguities[0].Name.Name != "memo" {
 		t.Errorf("NewPlan with a vanished and a new column: %v; want an *AmbiguityError about memo", err)
 	}
 

@@ -1,6 +1,9 @@
 package schema
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // GoKind is the shape of a GoType.
 type GoKind string
@@ -60,22 +63,11 @@ func (t GoType) String() string {
 	case GoSlice:
 		return "[]" + t.Elem.String()
 	case GoArray:
-		return "[" + itoa(t.Len) + "]" + t.Elem.String()
+		return "[" + strconv.FormatInt(t.Len, 10) + "]" + t.Elem.String()
 	case GoMap:
 		return "map[" + t.Key.String() + "]" + t.Elem.String()
 	case GoAny:
 		return "any"
 	}
 	return "?"
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }

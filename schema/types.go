@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -232,7 +233,8 @@ func ParseType(s string) (Type, error) {
 	case name == "float":
 		name = "double precision"
 		if t.Mod != "" {
-			p, err := parseInt(t.Mod)
+			// Unsigned, as PostgreSQL's grammar has it: no sign.
+			p, err := strconv.ParseUint(t.Mod, 10, 64)
 			if err != nil || p < 1 || p > 53 {
 				return Type{}, fmt.Errorf("type %q: the precision of float is 1 to 53 bits", src)
 			}
@@ -244,20 +246,6 @@ func ParseType(s string) (Type, error) {
 	}
 	t.Name = name
 	return t, nil
-}
-
-func parseInt(s string) (int, error) {
-	n := 0
-	if s == "" {
-		return 0, fmt.Errorf("empty")
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("not a number")
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n, nil
 }
 
 // cutQualified splits `"schema".name` after the quoted identifier it

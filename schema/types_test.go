@@ -238,6 +238,9 @@ var parseTypeErrorInputs = []string{
 	"float(0)",
 	"float(54)",
 	"float(x)",
+	"float(+5)",
+	// 2^64+1, which wraps to 1 in an int64 that is not checked.
+	"float(18446744073709551617)",
 	`"MyType`,
 	`MyType"`,
 	`"a"x"b"`,

@@ -5,20 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/mizzle/mizzle/internal/pgcluster"
+	"github.com/mizzle/mizzle/internal/devdb"
 	"github.com/mizzle/mizzle/internal/pgtest"
 )
 
@@ -50,33 +47,8 @@ func newDevProject(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
-	t.Cleanup(func() { stopDevCluster(t, dir) })
+	t.Cleanup(func() { pgtest.StopServer(t, filepath.Join(dir, devdb.Folder, "dev", "data")) })
 	return dir
-}
-
-// stopDevCluster stops the server of the project's dev cluster if one runs,
-// without going through the code under test.
-func stopDevCluster(t *testing.T, project string) {
-	data := filepath.Join(project, ".mizzle", "dev", "data")
-	fi, err := os.Stat(data)
-	if err != nil {
-		return
-	}
-	pg := &pgcluster.Cluster{DataDir: data, WorkDir: filepath.Dir(data)}
-	if st := fi.Sys().(*syscall.Stat_t); os.Geteuid() == 0 {
-		pg.Cred = &syscall.Credential{Uid: st.Uid, Gid: st.Gid}
-	}
-	pf, err := pg.ReadPIDFile()
-	if err != nil || !pg.ProcessAlive(pf.PID) {
-		return
-	}
-	if pg.Bin, err = pgcluster.FindBinaries(""); err != nil {
-		t.Errorf("stopping the dev cluster: %v", err)
-		return
-	}
-	if err := pg.Stop(pgcluster.Immediate); err != nil {
-		t.Errorf("stopping the dev cluster: %v", err)
-	}
 }
 
 // devRun runs mizzle in-process in the working directory.
@@ -113,6 +85,8 @@ func devConnect(t *testing.T, url string) *pgx.Conn {
 	return conn
 }
 
+// TestDevLifecycle: what mizzle dev and its subcommands print through a
+// cluster's life; what becomes of the cluster is internal/devdb's test.
 func TestDevLifecycle(t *testing.T) {
 	project := newDevProject(t)
 
@@ -127,13 +101,6 @@ func TestDevLifecycle(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Fatalf("SELECT 1: %d, %v", one, err)
 	}
-	var fsync string
-	if err := conn.QueryRow(t.Context(), "SHOW fsync").Scan(&fsync); err != nil || fsync != "on" {
-		t.Errorf("fsync = %q (%v), want on: the dev cluster holds the developer's data", fsync, err)
-	}
-	if _, err := conn.Exec(t.Context(), "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)"); err != nil {
-		t.Fatal(err)
-	}
 	conn.Close(t.Context())
 
 	// Running: reused as it is.
@@ -143,9 +110,6 @@ func TestDevLifecycle(t *testing.T) {
 	}
 	if want := fmt.Sprintf("The dev database is already running on port %d.\n", port); stderr != want {
 		t.Errorf("second mizzle dev: stderr %q, want %q", stderr, want)
-	}
-	if got := keptValue(t, url); got != 42 {
-		t.Errorf("kept = %d after the second start, want 42", got)
 	}
 
 	code, stdout, _ := devRun(t, "dev", "status")
@@ -181,32 +145,15 @@ func TestDevLifecycle(t *testing.T) {
 		t.Errorf("dev stop when stopped: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 
-	// Started again: the same port, the same data.
-	url3, _, stderr := startDev(t)
-	if url3 != url {
-		t.Errorf("mizzle dev after stop printed %s, want %s", url3, url)
+	// Started again, by its other name: the same port.
+	code, stdout, stderr = devRun(t, "dev", "start")
+	url3 := strings.TrimSpace(stdout)
+	if code != exitOK || url3 != url {
+		t.Errorf("mizzle dev start after stop: exit %d, printed %s, want %s", code, url3, url)
 	}
 	if want := fmt.Sprintf("Started the dev database on port %d (stop it with: mizzle dev stop).\n", port); stderr != want {
-		t.Errorf("mizzle dev after stop: stderr %q, want %q", stderr, want)
+		t.Errorf("mizzle dev start after stop: exit %d, stderr %q, want %q", code, stderr, want)
 	}
-	if got := keptValue(t, url); got != 42 {
-		t.Errorf("kept = %d after a restart, want 42", got)
-	}
-
-	if b, err := os.ReadFile(filepath.Join(project, ".mizzle", ".gitignore")); err != nil || !strings.Contains(string(b), "\n*\n") {
-		t.Errorf(".mizzle/.gitignore = %q (%v), want it to ignore everything", b, err)
-	}
-}
-
-func keptValue(t *testing.T, url string) int {
-	t.Helper()
-	conn := devConnect(t, url)
-	defer conn.Close(t.Context())
-	var x int
-	if err := conn.QueryRow(t.Context(), "SELECT x FROM kept").Scan(&x); err != nil {
-		t.Fatalf("reading the table created earlier: %v", err)
-	}
-	return x
 }
 
 // TestDevMigrate: with no database named, migrate and status use the dev
@@ -335,152 +282,23 @@ func TestDevNothingThere(t *testing.T) {
 	}
 }
 
-func TestDevNoServerPrograms(t *testing.T) {
-	project := newDevProject(t)
-	prev := findDevBinaries
-	findDevBinaries = func(string) (pgcluster.Binaries, error) { return pgcluster.Binaries{}, pgcluster.ErrNotInstalled }
-	t.Cleanup(func() { findDevBinaries = prev })
-
-	code, stdout, stderr := devRun(t, "dev")
-	want := "mizzle: no PostgreSQL server programs to run the dev database with: install PostgreSQL 13 or later " +
-		"(Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql) so that initdb and pg_ctl are on PATH or in /usr/lib/postgresql/*/bin\n"
-	if code != exitFailure || stdout != "" || stderr != want {
-		t.Errorf("dev without initdb: exit %d, stdout %q, stderr\n%s\nwant\n%s", code, stdout, stderr, want)
-	}
-	if _, err := os.Stat(filepath.Join(project, ".mizzle")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("a failed mizzle dev left .mizzle behind (%v)", err)
-	}
-}
-
-// TestDevPortTakenAndStalePID: the situations a start must explain rather
-// than fail inside pg_ctl.
-func TestDevPortTakenAndStalePID(t *testing.T) {
-	project := newDevProject(t)
-	url, port, _ := startDev(t)
-	if code, _, stderr := devRun(t, "dev", "stop"); code != exitOK {
-		t.Fatalf("dev stop: %s", stderr)
-	}
-
-	// Another program took the port while the cluster was stopped.
-	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := devRun(t, "dev")
-	l.Close()
-	want := fmt.Sprintf("mizzle: port %d, where the dev database in .mizzle/dev listens, is taken by another program: "+
-		"stop that program, or delete .mizzle/dev/port to have mizzle dev choose a new port (the data is kept)\n", port)
-	if code != exitFailure || stdout != "" || stderr != want {
-		t.Errorf("dev with the port taken: exit %d, stdout %q, stderr\n%s\nwant\n%s", code, stdout, stderr, want)
-	}
-
-	// A postmaster.pid left by a crash, naming a process that is gone:
-	// postgres clears it, and so does mizzle dev.
-	gone := exec.Command("true")
-	if err := gone.Run(); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(project, ".mizzle", "dev", "data")
-	writePIDFile(t, data, gone.Process.Pid, port)
-	if code, stdout, _ := devRun(t, "dev", "status"); code != exitFailure || stdout != "stopped "+url+"\n" {
-		t.Errorf("dev status with a stale postmaster.pid: exit %d, stdout %q, want exit 1 and stopped", code, stdout)
-	}
-	if got, _, _ := startDev(t); got != url {
-		t.Errorf("mizzle dev over a stale postmaster.pid printed %s, want %s", got, url)
-	}
-	if code, _, stderr := devRun(t, "dev", "stop"); code != exitOK {
-		t.Fatalf("dev stop: %s", stderr)
-	}
-
-	// After a reboot, the process id may belong to a live process of the
-	// cluster's user that is not PostgreSQL: explained, and never signalled.
-	other := exec.Command("sleep", "60")
-	if os.Geteuid() == 0 {
-		st, _ := os.Stat(data)
-		uid, gid := st.Sys().(*syscall.Stat_t).Uid, st.Sys().(*syscall.Stat_t).Gid
-		other.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
-		other.Dir = "/"
-	}
-	if err := other.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Process.Kill(); other.Wait() })
-	writePIDFile(t, data, other.Process.Pid, port)
-	want = fmt.Sprintf("mizzle: .mizzle/dev/data/postmaster.pid names process %d, which is running, but no server answers for .mizzle/dev: "+
-		"if that process is not PostgreSQL (the file is left over from a crash), delete .mizzle/dev/data/postmaster.pid and run mizzle dev again\n",
-		other.Process.Pid)
-	for _, args := range [][]string{{"dev"}, {"dev", "stop"}} {
-		code, stdout, stderr := devRun(t, args...)
-		if code != exitFailure || stdout != "" || stderr != want {
-			t.Errorf("%s with a postmaster.pid naming another process: exit %d, stdout %q, stderr\n%s\nwant\n%s",
-				strings.Join(args, " "), code, stdout, stderr, want)
+// TestDevStatusLine: mizzle dev status says one line per state, and exits
+// 0 only when the server runs.
+func TestDevStatusLine(t *testing.T) {
+	d := devdb.New("/p", "/p")
+	for _, tt := range []struct {
+		st      devdb.Status
+		line    string
+		running bool
+	}{
+		{devdb.Status{State: devdb.None}, "none (mizzle dev creates one in .mizzle/dev)", false},
+		{devdb.Status{State: devdb.Stopped}, "stopped (no port chosen yet: mizzle dev chooses one)", false},
+		{devdb.Status{State: devdb.Stopped, Port: 5433}, "stopped postgres://postgres@127.0.0.1:5433/dev?sslmode=disable", false},
+		{devdb.Status{State: devdb.Running, Port: 5433}, "running postgres://postgres@127.0.0.1:5433/dev?sslmode=disable", true},
+		{devdb.Status{State: devdb.NotReady, Port: 5433}, "not answering postgres://postgres@127.0.0.1:5433/dev?sslmode=disable", false},
+	} {
+		if line, running := devStatusLine(d, tt.st); line != tt.line || running != tt.running {
+			t.Errorf("devStatusLine(%+v) = %q, %v; want %q, %v", tt.st, line, running, tt.line, tt.running)
 		}
-	}
-	if err := other.Process.Signal(syscall.Signal(0)); err != nil {
-		t.Errorf("the process named by the stale postmaster.pid was signalled: %v", err)
-	}
-	code, stdout, _ = devRun(t, "dev", "status")
-	if code != exitFailure || stdout != "not answering "+url+"\n" {
-		t.Errorf("dev status: exit %d, stdout %q", code, stdout)
-	}
-
-	// Following the advice fixes it.
-	if err := os.Remove(filepath.Join(data, "postmaster.pid")); err != nil {
-		t.Fatal(err)
-	}
-	if got, _, _ := startDev(t); got != url {
-		t.Errorf("mizzle dev after removing the stale postmaster.pid printed %s, want %s", got, url)
-	}
-}
-
-// writePIDFile writes a postmaster.pid as a server that was ready would
-// have left it, owned by the data directory's owner as the server's is.
-func writePIDFile(t *testing.T, data string, pid, port int) {
-	t.Helper()
-	path := filepath.Join(data, "postmaster.pid")
-	content := fmt.Sprintf("%d\n%s\n%d\n%d\n\n127.0.0.1\n  1234567     65536\nready   \n", pid, data, time.Now().Unix(), port)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	st, err := os.Stat(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := st.Sys().(*syscall.Stat_t)
-	if err := os.Chown(path, int(s.Uid), int(s.Gid)); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestDevPrivateProject: a project inside a directory only its owner may
-// enter. As root, the server's user cannot reach it, and mizzle dev says
-// so before initdb fails obscurely; as anyone else it is the caller's own
-// and simply works.
-func TestDevPrivateProject(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
-	private := filepath.Join(t.TempDir(), "home")
-	project := filepath.Join(private, "app")
-	if err := os.MkdirAll(project, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(private, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(project)
-	t.Cleanup(func() { stopDevCluster(t, project) })
-
-	if os.Geteuid() != 0 {
-		startDev(t)
-		return
-	}
-	cred, err := pgcluster.RunAs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := devRun(t, "dev")
-	want := "mizzle: the dev database runs as user " + pgcluster.UserName(cred) + " (PostgreSQL refuses to run as root), which cannot reach .mizzle/dev: " +
-		"let it through the directories above (chmod o+x on each), or run mizzle dev as another user than root\n"
-	if code != exitFailure || stdout != "" || stderr != want {
-		t.Errorf("dev in a private project as root: exit %d, stdout %q, stderr\n%s\nwant\n%s", code, stdout, stderr, want)
 	}
 }

@@ -22,52 +22,35 @@ func newRenamePrompt(env *env) *renamePrompt {
 }
 
 // resolve implements migrations.Options.Resolve.
-func (p *renamePrompt) resolve(a migrations.Ambiguity) (string, error) {
+func (p *renamePrompt) resolve(a migrations.Ambiguity) (migrations.QName, error) {
 	w := p.env.stderr
 	where := ""
-	if a.Table != "" {
-		where = " in table " + displayQualified(a.Table)
+	if a.Table != (migrations.QName{}) {
+		where = " in table " + a.Table.String()
 	}
-	fmt.Fprintf(w, "\nIs %s %s%s new, or renamed from one that is gone?\n", a.Kind, displayName(a.Kind, a.Name), where)
+	fmt.Fprintf(w, "\nIs %s %s%s new, or renamed from one that is gone?\n", a.Kind, a.Name, where)
 	fmt.Fprintf(w, "  1) new %s (the old one is dropped with its data)\n", a.Kind)
 	for i, c := range a.Candidates {
-		fmt.Fprintf(w, "  %d) renamed from %s\n", i+2, displayName(a.Kind, c))
+		fmt.Fprintf(w, "  %d) renamed from %s\n", i+2, c)
 	}
 	for {
 		fmt.Fprintf(w, "Choose 1-%d: ", len(a.Candidates)+1)
 		line, err := p.env.stdin.ReadString('\n')
 		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-			return "", fmt.Errorf("no answer for %s %s: %w", a.Kind, a.Name, err)
+			return migrations.QName{}, fmt.Errorf("no answer for %s %s: %w", a.Kind, a.Name, err)
 		}
 		n, convErr := strconv.Atoi(strings.TrimSpace(line))
 		switch {
 		case convErr == nil && n == 1:
-			return "", nil
+			return migrations.QName{}, nil
 		case convErr == nil && n >= 2 && n <= len(a.Candidates)+1:
 			return a.Candidates[n-2], nil
 		}
 		if err != nil {
-			return "", fmt.Errorf("no answer for %s %s", a.Kind, a.Name)
+			return migrations.QName{}, fmt.Errorf("no answer for %s %s", a.Kind, a.Name)
 		}
 		fmt.Fprintf(w, "%q is not a choice.\n", strings.TrimSpace(line))
 	}
-}
-
-// displayName quotes an object name for messages: "orders" or
-// "public"."orders" for kinds named within a schema.
-func displayName(kind, name string) string {
-	if kind == "table" || kind == "enum" {
-		return displayQualified(name)
-	}
-	return strconv.Quote(name)
-}
-
-func displayQualified(q string) string {
-	s, n, ok := strings.Cut(q, ".")
-	if !ok {
-		return strconv.Quote(q)
-	}
-	return strconv.Quote(s) + "." + strconv.Quote(n)
 }
 
 // ambiguityHelp explains a rename the command would have had to guess
@@ -75,19 +58,17 @@ func displayQualified(q string) string {
 func ambiguityHelp(a migrations.Ambiguity) string {
 	var b strings.Builder
 	where := ""
-	if a.Table != "" {
-		where = " of table " + displayQualified(a.Table)
+	if a.Table != (migrations.QName{}) {
+		where = " of table " + a.Table.String()
 	}
 	gone := make([]string, len(a.Candidates))
 	for i, c := range a.Candidates {
-		gone[i] = displayName(a.Kind, c)
+		gone[i] = c.String()
 	}
-	fmt.Fprintf(&b, "%s %s%s is new and %s %s gone: is it a rename?\n", a.Kind, displayName(a.Kind, a.Name), where,
-		strings.Join(gone, ", "), map[bool]string{true: "is", false: "are"}[len(gone) == 1])
-	_, old := a.Name, a.Candidates[0]
-	if a.Kind == "table" || a.Kind == "enum" {
-		_, old = splitDisplay(old)
-	}
+	fmt.Fprintf(&b, "%s %s%s is new and %s %s gone: is it a rename?\n", a.Kind, a.Name, where,
+		strings.Join(gone, ", "), plural(len(gone), "is", "are"))
+	// A rename hint gives the old name alone; the differ finds its schema.
+	old := a.Candidates[0].Name
 	switch a.Kind {
 	case "column":
 		fmt.Fprintf(&b, "  to rename, add was:%s to the field's db tag\n", old)
@@ -96,11 +77,6 @@ func ambiguityHelp(a migrations.Ambiguity) string {
 	}
 	fmt.Fprintf(&b, "  to drop the old %s with its data and create the new one, run again with --drop-and-add", a.Kind)
 	return b.String()
-}
-
-func splitDisplay(q string) (string, string) {
-	s, n, _ := strings.Cut(q, ".")
-	return s, n
 }
 
 // plan plans as the commands do: renames settled by hints, then by the

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,7 +73,7 @@ directory holding Go files it did not write, unless --force.`,
 			}
 			if f.pkg == "" {
 				f.pkg = defaultPackage(f.out)
-			} else if !goIdent.MatchString(f.pkg) || isGoKeyword(f.pkg) {
+			} else if !goIdent.MatchString(f.pkg) || token.IsKeyword(f.pkg) {
 				return &usageError{fmt.Sprintf("--package %q: not a Go package name", f.pkg)}
 			}
 			return pull(cmd, env, &f, cfg)
@@ -99,16 +100,10 @@ func defaultPackage(dir string) string {
 	if err != nil {
 		return "schema"
 	}
-	if base := filepath.Base(abs); goIdent.MatchString(base) && !isGoKeyword(base) {
+	if base := filepath.Base(abs); goIdent.MatchString(base) && !token.IsKeyword(base) {
 		return base
 	}
 	return "schema"
-}
-
-func isGoKeyword(s string) bool {
-	return slices.Contains([]string{"break", "case", "chan", "const", "continue", "default", "defer", "else",
-		"fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range",
-		"return", "select", "struct", "switch", "type", "var"}, s)
 }
 
 func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {

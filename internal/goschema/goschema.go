@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
 	"regexp"
 	"slices"
 	"strconv"
@@ -141,17 +142,7 @@ func (w *writer) warn(format string, args ...any) {
 
 var goIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-func isIdent(s string) bool { return goIdent.MatchString(s) && !isKeyword(s) }
-
-func isKeyword(s string) bool {
-	switch s {
-	case "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough",
-		"for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range",
-		"return", "select", "struct", "switch", "type", "var":
-		return true
-	}
-	return false
-}
+func isIdent(s string) bool { return goIdent.MatchString(s) && !token.IsKeyword(s) }
 
 // badTagName reports why a column name cannot be a db tag's first element,
 // or "". The tag scanner splits at commas outside parentheses, brackets and

@@ -2,6 +2,7 @@ package introspect
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -194,12 +195,7 @@ func Summary(lost []Lost) []string {
 		say(k.kind, k.text)
 	}
 	// Not reached unless a kind is missing from kinds; still never silent.
-	rest := make([]Kind, 0, len(byKind))
-	for k := range byKind {
-		rest = append(rest, k)
-	}
-	slices.Sort(rest)
-	for _, k := range rest {
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
 		say(k, kindText{one: string(k), many: string(k)})
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -679,12 +680,7 @@ func pkName(table string, cols []string) string {
 }
 
 func sortedGroups(m map[string]*namedGroup) []*namedGroup {
-	var gs []*namedGroup
-	for _, g := range m {
-		gs = append(gs, g)
-	}
-	slices.SortFunc(gs, func(a, b *namedGroup) int { return a.order - b.order })
-	return gs
+	return slices.SortedFunc(maps.Values(m), func(a, b *namedGroup) int { return a.order - b.order })
 }
 
 // checkExpr reports an expression of the schema that would not stay inside
