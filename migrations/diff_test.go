@@ -203,7 +203,7 @@ func checkApplies(t *testing.T, dbs *databases, ar *txtar.Archive, before, after
 		exec(what, create)
 	}
 	build("creating the after schema", after)
-	want := catalogSummary(t, conn)
+	want := pgtest.Catalog(t, conn)
 	dbs.reset(t, conn)
 
 	build("creating the before schema", before)
@@ -214,7 +214,7 @@ func checkApplies(t *testing.T, dbs *databases, ar *txtar.Archive, before, after
 	if f := section(ar, "check.sql"); f != nil {
 		exec("checking", []migrations.Statement{{SQL: string(f.Data)}})
 	}
-	if diff := cmp.Diff(want, catalogSummary(t, conn)); diff != "" {
+	if diff := cmp.Diff(want, pgtest.Catalog(t, conn)); diff != "" {
 		t.Errorf("migrated database differs from one created from the after schema (-created +migrated):\n%s", diff)
 	}
 }
@@ -272,52 +272,6 @@ func (d *databases) reset(t *testing.T, conn *pgx.Conn) bool {
 	}
 	return true
 }
-
-// catalogSummary lists, one line each, every schema, enum, column,
-// constraint and index outside the system schemas, as PostgreSQL itself
-// prints their definitions.
-func catalogSummary(t *testing.T, conn *pgx.Conn) []string {
-	t.Helper()
-	rows, err := conn.Query(context.Background(), catalogSummaryQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lines
-}
-
-const catalogSummaryQuery = `
-WITH ns AS (
-	SELECT oid, nspname FROM pg_namespace
-	WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
-)
-SELECT line FROM (
-	SELECT 'schema ' || nspname AS line FROM ns
-	UNION ALL
-	SELECT format('enum %I.%I (%s)', ns.nspname, t.typname,
-		(SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
-	FROM pg_type t JOIN ns ON ns.oid = t.typnamespace WHERE t.typtype = 'e'
-	UNION ALL
-	SELECT format('column %I.%I.%I %s%s%s%s%s', ns.nspname, c.relname, a.attname,
-		format_type(a.atttypid, a.atttypmod),
-		CASE WHEN a.attnotnull THEN ' not null' ELSE '' END,
-		CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END,
-		CASE WHEN a.attgenerated <> '' THEN ' generated ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END,
-		CASE WHEN a.attgenerated = '' AND d.adbin IS NOT NULL THEN ' default ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END)
-	FROM pg_attribute a
-	JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
-	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-	WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
-	UNION ALL
-	SELECT format('constraint %I.%I.%I %s', ns.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
-	FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace
-	UNION ALL
-	SELECT format('index %s', pg_get_indexdef(i.indexrelid))
-	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ns ON ns.oid = c.relnamespace
-) s ORDER BY line COLLATE "C"`
 
 // emptyDatabase drops every schema of the database, then creates public
 // and the extensions the tests use.

@@ -1,5 +1,5 @@
-// Package migrations turns schema models into migration SQL and owns the
-// migrations folder on disk.
+// Package migrations writes migrations: it turns schema models into
+// migration SQL and owns the authoring side of the migrations folder.
 //
 // Changes are values before they are text: Diff compares two models and
 // returns typed Change values in an order PostgreSQL accepts, and one pure
@@ -10,7 +10,11 @@
 //
 // The folder (ReadFolder, Folder.Next) is read through fs.FS and written by
 // the caller: this package returns the bytes of a new migration's SQL file,
-// snapshot and journal, and never touches the disk itself.
+// snapshot and journal, and never touches the disk itself. Applying a
+// folder to a database is package migrate's job, which also owns the
+// journal and the SQL file format; this package builds on it, never the
+// other way round, so that an application embedding the migrator does not
+// link the differ.
 //
 // This package knows nothing about Go syntax, flags, terminals or how a
 // model was produced: loaded from Go, read from a snapshot or introspected

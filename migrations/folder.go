@@ -1,14 +1,14 @@
 package migrations
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
 	"time"
 
+	"github.com/mizzle/mizzle/internal/jsonfile"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -27,24 +27,19 @@ type Folder struct {
 	// Journal is the journal as read, or a new empty one for a folder
 	// without migrations. Entries, not Journal.Entries, is what Next and
 	// the other methods use.
-	Journal Journal
+	Journal migrate.Journal
 	// Entries are the migrations in journal order.
 	Entries []Entry
 }
 
-// Entry is one migration of a folder.
+// Entry is one migration of a folder: the migrator's view of it (journal
+// entry and SQL) and its snapshot.
 type Entry struct {
-	JournalEntry
-	// SQL is the content of the migration's SQL file; SplitSQL splits it
-	// into statements.
-	SQL []byte
+	migrate.Migration
 	// Snapshot is the migration's snapshot, or nil when its file is
 	// missing, which ReadFolder allows for every migration but the last.
 	Snapshot *Snapshot
 }
-
-// SQLPath returns the path of the entry's SQL file inside the folder.
-func (e *Entry) SQLPath() string { return e.Tag + ".sql" }
 
 // SnapshotPath returns the path of the entry's snapshot inside the folder.
 func (e *Entry) SnapshotPath() string { return SnapshotPath(e.Tag) }
@@ -87,154 +82,58 @@ func (f *Folder) Last() (*schema.Model, error) {
 	}
 }
 
-// ReadFolder reads and checks a migrations folder. fsys is the folder
-// itself: os.DirFS("migrations"), or fs.Sub of an embedded file system.
+// ReadFolder reads and checks a migrations folder: the journal and SQL files
+// as migrate.Open reads them, then the snapshots and their chain. fsys is
+// the folder itself: os.DirFS("migrations"), or fs.Sub of an embedded file
+// system.
 //
 // A missing folder, or one without meta/_journal.json, is an empty folder
 // (no migration generated yet), unless it holds SQL files, which a journal
 // should list. Every problem found is reported, as a schema.ErrorList whose
 // positions name files relative to the folder (with line and column inside
 // JSON where known) and whose messages say what to do.
-func ReadFolder(fsys fs.FS) (*Folder, error) { return readFolder(fsys, true) }
-
-// ReadMigrations reads a migrations folder as the migrator needs it: the
-// journal and the SQL files, checked as ReadFolder checks them, but no
-// snapshots, so a deployment may embed only the journal and the SQL
-// (//go:embed migrations/*.sql migrations/meta/_journal.json). Entries have
-// a nil Snapshot.
-func ReadMigrations(fsys fs.FS) (*Folder, error) { return readFolder(fsys, false) }
-
-func readFolder(fsys fs.FS, snapshots bool) (*Folder, error) {
-	root, err := fs.ReadDir(fsys, ".")
-	if errors.Is(err, fs.ErrNotExist) {
+func ReadFolder(fsys fs.FS) (*Folder, error) {
+	d, errs, err := migrate.Read(fsys)
+	switch {
+	case err != nil:
+		return nil, err
+	case d == nil:
+		return nil, errs
+	}
+	if _, err := fs.Stat(fsys, migrate.JournalFile); errors.Is(err, fs.ErrNotExist) {
 		return emptyFolder(), nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	var sqlFiles []string
-	for _, d := range root {
-		if !d.IsDir() && strings.HasSuffix(d.Name(), ".sql") {
-			sqlFiles = append(sqlFiles, d.Name())
+	// The entries as the journal lists them, those whose tag Read could
+	// not use left without SQL and never looked at again: the problem
+	// with them is reported already.
+	f := &Folder{Journal: d.Journal}
+	usable := make([]bool, len(d.Journal.Entries))
+	k := 0
+	for i, je := range d.Journal.Entries {
+		e := Entry{Migration: migrate.Migration{JournalEntry: je}}
+		if k < len(d.Migrations) && d.Migrations[k].Tag == je.Tag {
+			e.Migration, usable[i] = d.Migrations[k], true
+			k++
 		}
-	}
-
-	var errs schema.ErrorList
-	at := func(file string) schema.Position { return schema.Position{Filename: file} }
-
-	data, err := fs.ReadFile(fsys, JournalFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		if len(sqlFiles) == 0 {
-			return emptyFolder(), nil
-		}
-		errs.Addf(at(JournalFile), "missing, but the folder has SQL files (%s): restore the journal from version control, "+
-			"or delete the SQL files if no migration was ever generated here", strings.Join(sqlFiles, ", "))
-		return nil, errs
-	}
-	if err != nil {
-		return nil, err
-	}
-	data = trimBOM(data) // as ParseJournal does, for the positions below
-	j, err := ParseJournal(data)
-	if err != nil {
-		addFileError(&errs, JournalFile, data, err)
-		return nil, errs
-	}
-	f := &Folder{Journal: *j}
-
-	if j.Dialect != Dialect && j.Dialect != legacyDialect {
-		errs.Addf(at(JournalFile), "dialect is %q, not %q: mizzle manages PostgreSQL migrations only; point it at a PostgreSQL migrations folder", j.Dialect, Dialect)
-	}
-
-	// Check the entries, with the place of each in the journal so a
-	// message can point at it.
-	offsets := entryOffsets(data)
-	entryPos := func(i int) schema.Position {
-		p := at(JournalFile)
-		if i < len(offsets) {
-			p.Line, p.Column = lineCol(data, offsets[i])
-		}
-		return p
-	}
-	tags := map[string]int{}
-	snapFiles := map[string]int{}
-	listed := map[string]bool{}
-	var usable []bool // whether entry i's files can be looked for
-	for i, je := range j.Entries {
-		if je.Idx != i {
-			errs.Addf(entryPos(i), "entry %d (%q) has idx %d: entries are numbered from 0 in journal order; set its idx to %d", i, je.Tag, je.Idx, i)
-		}
-		ok := true
-		switch {
-		case je.Tag == "":
-			errs.Addf(entryPos(i), "entry %d has no tag: give it the name of its SQL file without .sql", i)
-			ok = false
-		case !fs.ValidPath(je.Tag+".sql") || strings.ContainsAny(je.Tag, `/\`) || strings.HasPrefix(je.Tag, "."):
-			errs.Addf(entryPos(i), "entry %d: tag %q is not a file name: a tag is the name of the migration's SQL file without .sql", i, je.Tag)
-			ok = false
-		default:
-			if prev, dup := tags[je.Tag]; dup {
-				errs.Addf(entryPos(i), "entry %d repeats the tag %q of entry %d: each migration needs its own tag; remove the repeated entry", i, je.Tag, prev)
-				ok = false
-				break
-			}
-			tags[je.Tag] = i
-			listed[je.Tag+".sql"] = true
-			snap := SnapshotPath(je.Tag)
-			if prev, dup := snapFiles[snap]; dup {
-				errs.Addf(entryPos(i), "entries %d (%q) and %d (%q) would share the snapshot %s: give entry %d a tag with a prefix of its own, and rename its SQL file to match",
-					prev, j.Entries[prev].Tag, i, je.Tag, snap, i)
-				ok = false
-				break
-			}
-			snapFiles[snap] = i
-		}
-		usable = append(usable, ok)
-		f.Entries = append(f.Entries, Entry{JournalEntry: je})
-	}
-
-	// SQL files: every entry has one, every one has an entry.
-	for i := range f.Entries {
-		e := &f.Entries[i]
-		if !usable[i] {
-			continue
-		}
-		sql, err := fs.ReadFile(fsys, e.SQLPath())
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			errs.Addf(at(e.SQLPath()), "missing, but %s lists it (entry %d): restore the file, "+
-				"or remove the entry from the journal if the migration was never applied", JournalFile, i)
-		case err != nil:
-			return nil, err
-		default:
-			e.SQL = sql
-		}
-	}
-	for _, name := range sqlFiles {
-		if !listed[name] {
-			errs.Addf(at(name), "not listed in %s: a migration file needs a journal entry; "+
-				"generate migrations with mizzle, or add the entry by hand (for SQL written by hand), or delete the file", JournalFile)
-		}
-	}
-
-	if !snapshots {
-		if len(errs) > 0 {
-			return nil, errs.Sort()
-		}
-		return f, nil
+		f.Entries = append(f.Entries, e)
 	}
 
 	// Snapshots: read each entry's, then check the chain.
+	at := func(file string) schema.Position { return schema.Position{Filename: file} }
 	metaFiles, err := fs.ReadDir(fsys, "meta")
 	if err != nil {
 		return nil, err
 	}
+	snapFiles := map[string]bool{}
+	for i := range f.Entries {
+		if usable[i] {
+			snapFiles[f.Entries[i].SnapshotPath()] = true
+		}
+	}
 	for _, d := range metaFiles {
 		name := "meta/" + d.Name()
-		if !d.IsDir() && strings.HasSuffix(name, "_snapshot.json") {
-			if _, ok := snapFiles[name]; !ok {
-				errs.Addf(at(name), "no journal entry has this snapshot: delete the file, or restore the journal entry it belongs to")
-			}
+		if !d.IsDir() && strings.HasSuffix(name, "_snapshot.json") && !snapFiles[name] {
+			errs.Addf(at(name), "no journal entry has this snapshot: delete the file, or restore the journal entry it belongs to")
 		}
 	}
 	for i := range f.Entries {
@@ -254,7 +153,7 @@ func readFolder(fsys fs.FS, snapshots bool) (*Folder, error) {
 		}
 		s, err := ParseSnapshot(data)
 		if err != nil {
-			addFileError(&errs, e.SnapshotPath(), data, err)
+			jsonfile.AddError(&errs, e.SnapshotPath(), data, err)
 			continue
 		}
 		e.Snapshot = s
@@ -300,66 +199,8 @@ func checkChain(errs *schema.ErrorList, entries []Entry) {
 	}
 }
 
-// addFileError records a problem reading a JSON file of the folder, at the
-// line and column of the mistake when the decoder knows it.
-func addFileError(errs *schema.ErrorList, file string, data []byte, err error) {
-	pos := schema.Position{Filename: file}
-	var je *JSONError
-	if !errors.As(err, &je) {
-		errs.Add(pos, err.Error())
-		return
-	}
-	pos.Line, pos.Column = je.Line, je.Column
-	hint := "repair the file, or restore it from version control"
-	if bytes.Contains(data, []byte("\n<<<<<<< ")) || bytes.HasPrefix(data, []byte("<<<<<<< ")) {
-		hint = "resolve the merge conflict in it"
-	}
-	errs.Add(pos, je.Msg+": "+hint)
-}
-
-// entryOffsets returns the offset in a journal of each element of its
-// "entries" array, or what it found before the JSON stopped making sense.
-func entryOffsets(data []byte) []int64 {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return nil
-		}
-		if key != "entries" {
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
-				return nil
-			}
-			continue
-		}
-		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-			return nil
-		}
-		var offs []int64
-		for dec.More() {
-			// The decoder stands after the previous token; the element
-			// starts after blank space and a comma.
-			off := dec.InputOffset()
-			for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
-				off++
-			}
-			offs = append(offs, off)
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
-				return offs
-			}
-		}
-		return offs
-	}
-	return nil
-}
-
 func emptyFolder() *Folder {
-	return &Folder{Journal: Journal{Version: JournalVersion, Dialect: Dialect}}
+	return &Folder{Journal: migrate.Journal{Version: migrate.JournalVersion, Dialect: migrate.Dialect}}
 }
 
 // maxNameLen bounds the name part of a tag: long enough for a sentence of a
@@ -451,7 +292,7 @@ func (m *Migration) Files() []File {
 	return []File{
 		{Path: m.Tag + ".sql", Data: m.SQL},
 		{Path: "meta/" + m.SnapshotFile, Data: m.Snapshot},
-		{Path: JournalFile, Data: m.Journal},
+		{Path: migrate.JournalFile, Data: m.Journal},
 	}
 }
 
@@ -474,7 +315,7 @@ func (f *Folder) Next(name string, model *schema.Model, stmts []Statement, when 
 	for _, e := range f.Entries {
 		if e.Tag == tag || e.SnapshotPath() == SnapshotPath(tag) {
 			return nil, fmt.Errorf("%s: the next migration's tag %q clashes with entry %d (%q): the journal's tags do not follow its indexes; rename them to <idx>_<name>",
-				JournalFile, tag, e.Idx, e.Tag)
+				migrate.JournalFile, tag, e.Idx, e.Tag)
 		}
 	}
 	ms := when.UnixMilli()
@@ -484,19 +325,19 @@ func (f *Folder) Next(name string, model *schema.Model, stmts []Statement, when 
 	id, snap := MarshalSnapshot(f.LastID(), model)
 	// The journal keeps its header and entries as they were read (a
 	// drizzle-kit journal stays drizzle-kit's) and gains one entry.
-	j := Journal{Version: f.Journal.Version, Dialect: f.Journal.Dialect}
+	j := migrate.Journal{Version: f.Journal.Version, Dialect: f.Journal.Dialect}
 	if j.Version == "" {
-		j.Version = JournalVersion
+		j.Version = migrate.JournalVersion
 	}
 	if j.Dialect == "" {
-		j.Dialect = Dialect
+		j.Dialect = migrate.Dialect
 	}
 	for _, e := range f.Entries {
 		j.Entries = append(j.Entries, e.JournalEntry)
 	}
-	j.Entries = append(j.Entries, JournalEntry{
+	j.Entries = append(j.Entries, migrate.JournalEntry{
 		Idx:         len(f.Entries),
-		Version:     JournalVersion,
+		Version:     migrate.JournalVersion,
 		When:        ms,
 		Tag:         tag,
 		Breakpoints: true,

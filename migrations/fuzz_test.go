@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 )
 
@@ -40,7 +38,7 @@ func addJSONSeeds(f *testing.F, pattern string, docs ...string) {
 // formed document as a whole (a missing id, another dialect) have none.
 func checkJSONError(t *testing.T, data []byte, err error) {
 	t.Helper()
-	var jerr *migrations.JSONError
+	var jerr *migrate.JSONError
 	if !errors.As(err, &jerr) {
 		if !json.Valid(bytes.TrimPrefix(data, []byte("\ufeff"))) {
 			t.Fatalf("%q is not JSON, yet the error has no position: %v", data, err)
@@ -51,27 +49,6 @@ func checkJSONError(t *testing.T, data []byte, err error) {
 	if jerr.Line < 1 || jerr.Line > lines || jerr.Column < 1 || jerr.Column > len(data)+1 {
 		t.Fatalf("%q: error %v points outside the data (%d lines, %d bytes)", data, err, lines, len(data))
 	}
-}
-
-// FuzzParseJournal checks that any bytes read as a journal either give an
-// error with a position or a journal that marshals and reads back equal.
-func FuzzParseJournal(f *testing.F) {
-	addJSONSeeds(f, "*journal*.json", drizzleJournal)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		j, err := migrations.ParseJournal(data)
-		if err != nil {
-			checkJSONError(t, data, err)
-			return
-		}
-		back, err := migrations.ParseJournal(j.Marshal())
-		if err != nil {
-			t.Fatalf("ParseJournal(%q) marshals to a journal that does not read back: %v", data, err)
-		}
-		// Marshal writes no entries as [], never null.
-		if diff := cmp.Diff(j, back, cmpopts.EquateEmpty()); diff != "" {
-			t.Fatalf("ParseJournal(%q) changes once marshaled (-first +second):\n%s", data, diff)
-		}
-	})
 }
 
 // FuzzParseSnapshot checks that ParseSnapshot never panics on any bytes

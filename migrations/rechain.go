@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // Fork is what two branches that each generated a migration leave behind
@@ -15,7 +17,7 @@ type Fork struct {
 	Kept *Folder
 	// Dropped are the journal entries after it, in journal order: they
 	// were generated against an older state and must be generated again.
-	Dropped []JournalEntry
+	Dropped []migrate.JournalEntry
 	// Files are the files of the dropped migrations that no kept
 	// migration uses, relative to the folder.
 	Files []string
@@ -33,17 +35,17 @@ var ErrNoFork = errors.New("the migrations chain: nothing to re-chain")
 // The last kept migration's snapshot must be intact (its id matches its
 // content and parent), since it is the base of the regenerated migration.
 func FindFork(fsys fs.FS) (*Fork, error) {
-	data, err := fs.ReadFile(fsys, JournalFile)
+	data, err := fs.ReadFile(fsys, migrate.JournalFile)
 	if err != nil {
 		return nil, err
 	}
-	j, err := ParseJournal(data)
+	j, err := migrate.ParseJournal(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: resolve any merge conflict in it first, keeping the entries of both branches", JournalFile, err)
+		return nil, fmt.Errorf("%s: %w: resolve any merge conflict in it first, keeping the entries of both branches", migrate.JournalFile, err)
 	}
 	entries := make([]Entry, len(j.Entries))
 	for i, je := range j.Entries {
-		e := Entry{JournalEntry: je}
+		e := Entry{Migration: migrate.Migration{JournalEntry: je}}
 		e.SQL, _ = fs.ReadFile(fsys, e.SQLPath())
 		if sd, err := fs.ReadFile(fsys, e.SnapshotPath()); err == nil {
 			e.Snapshot, _ = ParseSnapshot(sd)
@@ -79,7 +81,7 @@ func FindFork(fsys fs.FS) (*Fork, error) {
 		return nil, fmt.Errorf("%s: its content does not match its id %q: it was edited, or a merge kept the other branch's version; restore the version that belongs to %s, then run again",
 			base.SnapshotPath(), s.ID, base.Tag)
 	}
-	f := &Fork{Kept: &Folder{Journal: Journal{Version: j.Version, Dialect: j.Dialect}, Entries: slices.Clone(entries[:broken])}}
+	f := &Fork{Kept: &Folder{Journal: migrate.Journal{Version: j.Version, Dialect: j.Dialect}, Entries: slices.Clone(entries[:broken])}}
 	f.Kept.Journal.Entries = slices.Clone(j.Entries[:broken])
 	for i := range f.Kept.Entries {
 		f.Kept.Entries[i].Idx = i

@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -38,7 +39,7 @@ func forkedFolder(t *testing.T) fstest.MapFS {
 	put(a)
 	fsys[b.Tag+".sql"] = &fstest.MapFile{Data: b.SQL}
 	merged := strings.Replace(string(a.Journal), "\n  ]", ",\n    {\"idx\": 2, \"version\": \"7\", \"when\": 1767225600002, \"tag\": \"0001_b\", \"breakpoints\": true}\n  ]", 1)
-	fsys[migrations.JournalFile] = &fstest.MapFile{Data: []byte(merged)}
+	fsys[migrate.JournalFile] = &fstest.MapFile{Data: []byte(merged)}
 	return fsys
 }
 
@@ -63,7 +64,7 @@ func TestFindFork(t *testing.T) {
 
 	// A folder that chains has nothing to re-chain.
 	delete(fsys, "0001_b.sql")
-	fsys[migrations.JournalFile].Data = []byte(strings.Replace(string(fsys[migrations.JournalFile].Data), ",\n    {\"idx\": 2, \"version\": \"7\", \"when\": 1767225600002, \"tag\": \"0001_b\", \"breakpoints\": true}", "", 1))
+	fsys[migrate.JournalFile].Data = []byte(strings.Replace(string(fsys[migrate.JournalFile].Data), ",\n    {\"idx\": 2, \"version\": \"7\", \"when\": 1767225600002, \"tag\": \"0001_b\", \"breakpoints\": true}", "", 1))
 	snap.Data = []byte(strings.Replace(string(snap.Data), `"name": "edited"`, `"name": "id"`, 1))
 	if _, err := migrations.FindFork(fsys); !errors.Is(err, migrations.ErrNoFork) {
 		t.Errorf("FindFork of a chained folder = %v, want ErrNoFork", err)

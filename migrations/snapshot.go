@@ -5,12 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"path"
 
 	"github.com/google/uuid"
 
+	"github.com/mizzle/mizzle/internal/jsonfile"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/schema"
 )
+
+// legacyDialect is how drizzle-kit before 0.21 named PostgreSQL, in
+// snapshots as in journals.
+const legacyDialect = "pg"
 
 // SnapshotVersion is the version of mizzle's snapshot format. It differs
 // from drizzle-kit's ("5" to "7") because the content differs: a mizzle
@@ -67,11 +73,11 @@ type snapshotJSON struct {
 func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 	s := Strip(m)
 	id = snapshotID(prevID, s)
-	data = marshalJSON(snapshotJSON{
+	data = jsonfile.Marshal(snapshotJSON{
 		ID:      id,
 		PrevID:  prevID,
 		Version: SnapshotVersion,
-		Dialect: Dialect,
+		Dialect: migrate.Dialect,
 		Schemas: nonNil(s.Schemas),
 		Enums:   nonNil(s.Enums),
 		Tables:  nonNil(s.Tables),
@@ -100,7 +106,7 @@ func snapshotID(prevID string, s *schema.Model) string {
 }
 
 // ParseSnapshot decodes a snapshot file, mizzle's or drizzle-kit's (see
-// Snapshot.DrizzleKit). A syntax or type error is a *JSONError with the line
+// Snapshot.DrizzleKit). A syntax or type error is a *migrate.JSONError with the line
 // and column of the mistake; a model that fails schema.Model.Validate is an
 // error too.
 func ParseSnapshot(data []byte) (*Snapshot, error) {
@@ -112,16 +118,16 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 		Dialect string          `json:"dialect"`
 		Tables  json.RawMessage `json:"tables"`
 	}
-	if err := unmarshalJSON(data, &head); err != nil {
+	if err := jsonfile.Unmarshal(data, &head); err != nil {
 		return nil, err
 	}
 	switch {
 	case head.Version == SnapshotVersion:
-		if head.Dialect != Dialect {
-			return nil, fmt.Errorf("dialect is %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, Dialect)
+		if head.Dialect != migrate.Dialect {
+			return nil, fmt.Errorf("dialect is %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, migrate.Dialect)
 		}
 		var s snapshotJSON
-		if err := unmarshalJSON(data, &s); err != nil {
+		if err := jsonfile.Unmarshal(data, &s); err != nil {
 			return nil, err
 		}
 		if s.ID == "" {
@@ -136,8 +142,8 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 		}
 		return &Snapshot{ID: s.ID, PrevID: s.PrevID, Model: Strip(m)}, nil
 	case isDrizzleKit(head.Version, head.Tables):
-		if head.Dialect != Dialect && head.Dialect != legacyDialect {
-			return nil, fmt.Errorf("drizzle-kit snapshot for dialect %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, Dialect)
+		if head.Dialect != migrate.Dialect && head.Dialect != legacyDialect {
+			return nil, fmt.Errorf("drizzle-kit snapshot for dialect %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, migrate.Dialect)
 		}
 		if head.ID == "" {
 			return nil, errors.New(`has no "id"`)
@@ -159,15 +165,14 @@ func isDrizzleKit(version string, tables json.RawMessage) bool {
 
 // SnapshotPath returns the path, inside a migrations folder, of the
 // snapshot of the migration with the given tag: meta/ and its SnapshotFile.
-func SnapshotPath(tag string) string { return "meta/" + SnapshotFile(tag) }
+// It is migrate.SnapshotPath, by which the migrator refuses two tags that
+// would share a snapshot.
+func SnapshotPath(tag string) string { return migrate.SnapshotPath(tag) }
 
 // SnapshotFile returns the file name, inside meta/, of the snapshot of the
 // migration with the given tag: <prefix>_snapshot.json, where the prefix is
 // the tag up to its first "_", as drizzle-kit names them.
-func SnapshotFile(tag string) string {
-	prefix, _, _ := strings.Cut(tag, "_")
-	return prefix + "_snapshot.json"
-}
+func SnapshotFile(tag string) string { return path.Base(SnapshotPath(tag)) }
 
 // Strip returns a sorted deep copy of m holding database state only: no
 // source positions, Go types, Go field names, doc comments, rename hints

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/mizzle/mizzle/internal/golden"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 )
 
@@ -40,8 +41,8 @@ func TestFormatSQLCustom(t *testing.T) {
 			t.Errorf("FormatSQL(%#v) = %q, want the custom migration body", stmts, got)
 		}
 	}
-	chunks := migrations.SplitSQL([]byte(migrations.CustomSQL))
-	want := []migrations.Chunk{{SQL: "-- Custom SQL migration file, put your code below! --", Line: 1}}
+	chunks := migrate.SplitSQL([]byte(migrations.CustomSQL))
+	want := []migrate.Chunk{{SQL: "-- Custom SQL migration file, put your code below! --", Line: 1}}
 	if diff := cmp.Diff(want, chunks); diff != "" {
 		t.Errorf("SplitSQL(CustomSQL) mismatch (-want +got):\n%s", diff)
 	}
@@ -52,8 +53,8 @@ func TestFormatSQLCustom(t *testing.T) {
 // statement starts on in the file.
 func TestFormatSplitRoundTrip(t *testing.T) {
 	stmts := richStatements()
-	got := migrations.SplitSQL(migrations.FormatSQL(stmts))
-	want := []migrations.Chunk{
+	got := migrate.SplitSQL(migrations.FormatSQL(stmts))
+	want := []migrate.Chunk{
 		{Line: 1, SQL: `CREATE SCHEMA "app";`},
 		{Line: 3, SQL: `CREATE TYPE "app"."status" AS ENUM ('draft', 'active', 'archived');`},
 		{Line: 5, SQL: stmts[2].SQL},
@@ -62,66 +63,7 @@ func TestFormatSplitRoundTrip(t *testing.T) {
 			`ALTER TABLE "public"."orders" ALTER COLUMN "qty" SET DATA TYPE integer USING "qty"::integer;`},
 		{Line: 17, SQL: stmts[5].SQL},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(migrations.Chunk{}, "Offset")); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(migrate.Chunk{}, "Offset")); diff != "" {
 		t.Errorf("SplitSQL(FormatSQL(stmts)) mismatch (-want +got):\n%s", diff)
-	}
-}
-
-func TestSplitSQL(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []migrations.Chunk
-	}{
-		{"empty", "", nil},
-		{"blank", "\n  \n\t\n", nil},
-		{"one statement, no breakpoint", "SELECT 1;", []migrations.Chunk{{SQL: "SELECT 1;", Line: 1}}},
-		{
-			// drizzle-kit ends a statement's line with the breakpoint,
-			// except after CREATE TABLE, whose text ends in a newline.
-			"drizzle-kit layout",
-			"CREATE TYPE \"public\".\"role\" AS ENUM('admin', 'user');--> statement-breakpoint\n" +
-				"CREATE TABLE \"users\" (\n\t\"id\" serial PRIMARY KEY NOT NULL\n);\n" +
-				"--> statement-breakpoint\n" +
-				"CREATE INDEX \"users_idx\" ON \"users\" USING btree (\"id\");",
-			[]migrations.Chunk{
-				{SQL: "CREATE TYPE \"public\".\"role\" AS ENUM('admin', 'user');", Line: 1},
-				{SQL: "CREATE TABLE \"users\" (\n\t\"id\" serial PRIMARY KEY NOT NULL\n);", Line: 2},
-				{SQL: "CREATE INDEX \"users_idx\" ON \"users\" USING btree (\"id\");", Line: 6},
-			},
-		},
-		{
-			"blank lines and empty chunks",
-			"\n\n  SELECT 1;\n\n--> statement-breakpoint\n--> statement-breakpoint\n\n\nSELECT\n  2;\n\n",
-			[]migrations.Chunk{{SQL: "SELECT 1;", Line: 3}, {SQL: "SELECT\n  2;", Line: 9}},
-		},
-		{
-			"CRLF line endings",
-			"SELECT 1;\r\n--> statement-breakpoint\r\nSELECT 2;\r\n",
-			[]migrations.Chunk{{SQL: "SELECT 1;", Line: 1}, {SQL: "SELECT 2;", Line: 3}},
-		},
-		{
-			"comment-only chunk is kept",
-			"-- nothing yet\n--> statement-breakpoint\nSELECT 1;",
-			[]migrations.Chunk{{SQL: "-- nothing yet", Line: 1}, {SQL: "SELECT 1;", Line: 3}},
-		},
-		{
-			"breakpoint at the very end",
-			"SELECT 1;\n--> statement-breakpoint",
-			[]migrations.Chunk{{SQL: "SELECT 1;", Line: 1}},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := migrations.SplitSQL([]byte(tt.in))
-			for _, c := range got {
-				if c.Offset+len(c.SQL) > len(tt.in) || tt.in[c.Offset:c.Offset+len(c.SQL)] != c.SQL {
-					t.Errorf("chunk %q: Offset %d does not point at it", c.SQL, c.Offset)
-				}
-			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.IgnoreFields(migrations.Chunk{}, "Offset")); diff != "" {
-				t.Errorf("SplitSQL(%q) mismatch (-want +got):\n%s", tt.in, diff)
-			}
-		})
 	}
 }

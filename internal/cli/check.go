@@ -16,6 +16,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -179,7 +180,7 @@ func rechain(ctx context.Context, env *env, schemaDir, dir string) error {
 	} else {
 		// The merged schema is already the last kept snapshot's: only the
 		// journal loses the dropped entries.
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(migrations.JournalFile)), fork.Kept.Journal.Marshal()); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(migrate.JournalFile)), fork.Kept.Journal.Marshal()); err != nil {
 			return err
 		}
 	}
@@ -259,8 +260,12 @@ func firstLine(s string) string {
 
 // checkDatabase compares the database with the folder: its history, then
 // its contents against the snapshot of its last applied migration.
-func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrations.MigrateOptions) ([]finding, error) {
-	st, err := migrations.MigrationStatus(ctx, conn, os.DirFS(dir), opts)
+func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrate.Options) ([]finding, error) {
+	d, err := migrate.Open(os.DirFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	st, err := d.Status(ctx, conn, opts)
 	if err != nil {
 		return nil, err
 	}

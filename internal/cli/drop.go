@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 )
 
@@ -78,7 +79,11 @@ func refuseIfApplied(cmd *cobra.Command, env *env, f *dbFlags, cfg *config, last
 		return err
 	}
 	defer conn.Close(cmd.Context())
-	st, err := migrations.MigrationStatus(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+	d, err := migrate.Open(os.DirFS(f.migrations))
+	var st *migrate.Status
+	if err == nil {
+		st, err = d.Status(cmd.Context(), conn, opts)
+	}
 	if err != nil {
 		return migrateError(f.migrations, err, url)
 	}
@@ -98,7 +103,7 @@ func dropLast(dir string, folder *migrations.Folder) error {
 	last := folder.Entries[len(folder.Entries)-1]
 	j := folder.Journal
 	j.Entries = j.Entries[:len(j.Entries)-1]
-	if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(migrations.JournalFile)), j.Marshal()); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(migrate.JournalFile)), j.Marshal()); err != nil {
 		return err
 	}
 	for _, p := range []string{last.SQLPath(), last.SnapshotPath()} {

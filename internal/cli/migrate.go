@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
-	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -33,7 +33,7 @@ func (f *dbFlags) register(cmd *cobra.Command) {
 }
 
 // resolve applies the config file and returns the migrator's options.
-func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOptions, error) {
+func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrate.Options, error) {
 	fl := cmd.Flags()
 	f.migrations = cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
 	if wd, err := os.Getwd(); err == nil && !fl.Changed("migrations") {
@@ -48,19 +48,19 @@ func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOp
 	if !fl.Changed("table") {
 		f.table = cfg.MigrationsTable
 	}
-	opts := migrations.MigrateOptions{Drizzle: f.drizzle}
+	opts := migrate.Options{Drizzle: f.drizzle}
 	if f.table != "" {
 		s, n, ok := strings.Cut(f.table, ".")
 		if !ok {
-			s, n = migrations.DefaultTable.Schema, f.table
+			s, n = migrate.DefaultTable.Schema, f.table
 			if f.drizzle {
-				s = migrations.DrizzleTable.Schema
+				s = migrate.DrizzleTable.Schema
 			}
 		}
 		if s == "" || n == "" || strings.Contains(n, ".") {
 			return opts, &usageError{fmt.Sprintf("--table %q: want schema.table or table", f.table)}
 		}
-		opts.Table = migrations.TableName{Schema: s, Name: n}
+		opts.Table = migrate.TableName{Schema: s, Name: n}
 	}
 	if fi, err := os.Stat(f.migrations); err != nil || !fi.IsDir() {
 		return opts, fmt.Errorf("--migrations %s: no such directory", f.migrations)
@@ -70,7 +70,7 @@ func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrations.MigrateOp
 
 // open resolves the flags against the config and connects to the database.
 // The caller closes the connection; url is for redacting messages.
-func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
+func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migrate.Options, conn *pgx.Conn, url string, err error) {
 	if opts, conn, url, err = f.openIfAny(cmd, env, cfg); err == nil && conn == nil {
 		err = errNoDatabase
 	}
@@ -80,7 +80,7 @@ func (f *dbFlags) open(cmd *cobra.Command, env *env, cfg *config) (opts migratio
 // openIfAny is open for the commands that work without a database too
 // (check, drop): it returns a nil connection, and no error, when there is
 // none to be found.
-func (f *dbFlags) openIfAny(cmd *cobra.Command, env *env, cfg *config) (opts migrations.MigrateOptions, conn *pgx.Conn, url string, err error) {
+func (f *dbFlags) openIfAny(cmd *cobra.Command, env *env, cfg *config) (opts migrate.Options, conn *pgx.Conn, url string, err error) {
 	if opts, err = f.resolve(cmd, cfg); err != nil {
 		return opts, nil, "", err
 	}
@@ -136,21 +136,25 @@ The password is never printed.`,
 			opts.LockTimeout, opts.AllowOutOfOrder, opts.AllowAhead = lockTimeout, outOfOrder, ahead
 			defer conn.Close(cmd.Context())
 			start := time.Now()
-			opts.Events = func(e migrations.Event) {
+			opts.Events = func(e migrate.Event) {
 				switch e.Kind {
-				case migrations.EventLockWait:
+				case migrate.EventLockWait:
 					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
-				case migrations.EventApplied:
+				case migrate.EventApplied:
 					fmt.Fprintf(env.stdout, "applied %s (%s)\n", e.Migration, roundDuration(e.Duration))
-				case migrations.EventInvalidIndexDropped:
+				case migrate.EventInvalidIndexDropped:
 					fmt.Fprintf(env.stderr, "%s %s: dropped the invalid index %s that a failed run left, to build it again\n",
 						env.paint(bold, "warning:"), e.Migration, e.Object)
-				case migrations.EventAhead:
+				case migrate.EventAhead:
 					fmt.Fprintf(env.stderr, "%s the database has %s applied, which the folder does not have: it is ahead of this release (--allow-ahead)\n",
 						env.paint(bold, "warning:"), e.Migration)
 				}
 			}
-			done, err := migrations.Migrate(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+			d, err := migrate.Open(os.DirFS(f.migrations))
+			if err != nil {
+				return migrateError(f.migrations, err, url)
+			}
+			done, err := d.Apply(cmd.Context(), conn, opts)
 			if err != nil {
 				return migrateError(f.migrations, err, url)
 			}
@@ -192,13 +196,17 @@ anything. Exits 1 when there is a problem; --json prints it all for CI.`,
 			}
 			defer conn.Close(cmd.Context())
 			opts.AllowAhead = ahead
-			st, err := migrations.MigrationStatus(cmd.Context(), conn, os.DirFS(f.migrations), opts)
+			d, err := migrate.Open(os.DirFS(f.migrations))
+			var st *migrate.Status
+			if err == nil {
+				st, err = d.Status(cmd.Context(), conn, opts)
+			}
 			if err != nil {
 				// A folder that does not read is status's own finding:
 				// with --json its problems go in the status document,
 				// each with its place, where CI looks for them.
 				if probs := folderProblems(err); asJSON && probs != nil {
-					if err := printStatusJSON(env, f.migrations, &migrations.Status{Problems: probs}); err != nil {
+					if err := printStatusJSON(env, f.migrations, &migrate.Status{Problems: probs}); err != nil {
 						return err
 					}
 					return errReported
@@ -224,7 +232,7 @@ anything. Exits 1 when there is a problem; --json prints it all for CI.`,
 	return cmd
 }
 
-func printStatus(env *env, dir string, st *migrations.Status) {
+func printStatus(env *env, dir string, st *migrate.Status) {
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	ahead := map[int]bool{}
 	for i, a := range st.Applied {
@@ -264,7 +272,7 @@ func printStatus(env *env, dir string, st *migrations.Status) {
 	fmt.Fprintf(env.stdout, "%d applied, %d pending.\n", len(st.Applied), len(st.Pending))
 }
 
-func printStatusJSON(env *env, dir string, st *migrations.Status) error {
+func printStatusJSON(env *env, dir string, st *migrate.Status) error {
 	type applied struct {
 		Tag        string     `json:"tag,omitempty"`
 		Hash       string     `json:"hash"`
@@ -288,7 +296,7 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 		Ahead    []applied `json:"ahead,omitempty"`
 		Problems []problem `json:"problems"`
 	}{Applied: []applied{}, Pending: []pending{}, Problems: []problem{}}
-	toJSON := func(a migrations.AppliedMigration) applied {
+	toJSON := func(a migrate.AppliedMigration) applied {
 		j := applied{Tag: a.Tag, Hash: a.Hash, When: a.When, DurationMS: a.Duration.Milliseconds()}
 		if !a.AppliedAt.IsZero() {
 			t := a.AppliedAt.UTC()
@@ -315,8 +323,8 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 
 // folderProblems returns the problems of a migrations folder that did not
 // read, or nil when err is not about the folder's contents.
-func folderProblems(err error) []migrations.Problem {
-	var problems migrations.ProblemsError
+func folderProblems(err error) []migrate.Problem {
+	var problems migrate.ProblemsError
 	if errors.As(err, &problems) {
 		return problems
 	}
@@ -324,9 +332,9 @@ func folderProblems(err error) []migrations.Problem {
 	if !errors.As(err, &list) {
 		return nil
 	}
-	out := make([]migrations.Problem, len(list))
+	out := make([]migrate.Problem, len(list))
 	for i, e := range list {
-		out[i] = migrations.Problem{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg}
+		out[i] = migrate.Problem{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg}
 	}
 	return out
 }
@@ -334,8 +342,8 @@ func folderProblems(err error) []migrations.Problem {
 // migrateError names the folder's files in an error and keeps the
 // password out of it.
 func migrateError(dir string, err error, url string) error {
-	var problems migrations.ProblemsError
-	var se *migrations.StatementError
+	var problems migrate.ProblemsError
+	var se *migrate.StatementError
 	switch {
 	case errors.As(err, &problems):
 		list := make(schema.ErrorList, len(problems))

@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
-	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // writeMigrations replaces the migrations folder dir with one holding the
@@ -36,7 +36,7 @@ func writeMigrations(t *testing.T, dir string, files ...string) {
 		writeFile(t, filepath.Join(dir, tag+".sql"), sql)
 		entries = append(entries, fmt.Sprintf(`{"idx": %d, "version": "7", "when": %d, "tag": %q, "breakpoints": true}`, i/2, 1000+i, tag))
 	}
-	writeFile(t, filepath.Join(dir, migrations.JournalFile),
+	writeFile(t, filepath.Join(dir, migrate.JournalFile),
 		`{"version": "7", "dialect": "postgresql", "entries": [`+strings.Join(entries, ",\n")+"]}\n")
 }
 
@@ -135,7 +135,7 @@ func deadURL(t *testing.T, userinfo string) (string, int) {
 const (
 	usersSQL = "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n--> statement-breakpoint\nINSERT INTO users VALUES (1, 'a');\n"
 	postsSQL = "CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users);\n"
-	indexSQL = migrations.NoTransaction + "\nCREATE INDEX CONCURRENTLY posts_user_id ON posts (user_id);\n"
+	indexSQL = migrate.NoTransaction + "\nCREATE INDEX CONCURRENTLY posts_user_id ON posts (user_id);\n"
 )
 
 // TestMigrateCommand applies a folder, applies it again (nothing to do),
@@ -229,14 +229,14 @@ func TestStatusCommand(t *testing.T) {
   "applied": [
     {
       "tag": "0000_users",
-      "hash": "` + migrations.FileHash([]byte(usersSQL)) + `",
+      "hash": "` + migrate.FileHash([]byte(usersSQL)) + `",
       "when": 1000,
       "appliedAt": "TIME",
       "durationMs": MS
     },
     {
       "tag": "0001_posts",
-      "hash": "` + migrations.FileHash([]byte(postsSQL)) + `",
+      "hash": "` + migrate.FileHash([]byte(postsSQL)) + `",
       "when": 1002,
       "appliedAt": "TIME",
       "durationMs": MS
@@ -301,8 +301,8 @@ func TestMigrateRefusals(t *testing.T) {
 			name:    "changed after it was applied",
 			applied: []string{"0000_a", a, "0001_b", b},
 			then:    []string{"0000_a", "CREATE TABLE a (id int);", "0001_b", b},
-			want: []string{"migrations/0000_a.sql: changed since it was applied (applied sha256 " + migrations.FileHash([]byte(a)) +
-				", file sha256 " + migrations.FileHash([]byte("CREATE TABLE a (id int);")) + "): restore the file as it was applied"},
+			want: []string{"migrations/0000_a.sql: changed since it was applied (applied sha256 " + migrate.FileHash([]byte(a)) +
+				", file sha256 " + migrate.FileHash([]byte("CREATE TABLE a (id int);")) + "): restore the file as it was applied"},
 		},
 		{
 			name:    "history the journal does not list",
@@ -716,7 +716,7 @@ func TestMigrateHistoryTable(t *testing.T) {
 				t.Errorf("%s columns: %s, want %s", tt.table, got, tt.cols)
 			}
 			hashes := query(t, conn, "SELECT hash FROM "+tt.table+" ORDER BY id")
-			if want := migrations.FileHash([]byte(usersSQL)) + "," + migrations.FileHash([]byte(postsSQL)); hashes != want {
+			if want := migrate.FileHash([]byte(usersSQL)) + "," + migrate.FileHash([]byte(postsSQL)); hashes != want {
 				t.Errorf("%s hashes: %s, want %s", tt.table, hashes, want)
 			}
 			if got := query(t, conn, userTables); strings.Count(got, ",") != 2 {
@@ -727,7 +727,7 @@ func TestMigrateHistoryTable(t *testing.T) {
 			if !strings.HasSuffix(stdout, "2 applied, 0 pending.\n") {
 				t.Errorf("status:\n%s", stdout)
 			}
-			if tt.cols == drizzleCols && !strings.Contains(stdout, "applied  sha256:"+migrations.FileHash([]byte(usersSQL))[:12]) {
+			if tt.cols == drizzleCols && !strings.Contains(stdout, "applied  sha256:"+migrate.FileHash([]byte(usersSQL))[:12]) {
 				t.Errorf("status of a drizzle history does not name the migrations by hash:\n%s", stdout)
 			}
 			_, stdout, _ = runIn(t, dir, args...)
@@ -930,7 +930,7 @@ func TestMigrateNoTransactionRepair(t *testing.T) {
 	conn := dbConn(t, db)
 	writeMigrations(t, filepath.Join(dir, "migrations"),
 		"0000_t", "CREATE TABLE t (a int, b int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1, 1), (1, 2);",
-		"0001_u", "-- one index at a time\n"+migrations.NoTransaction+"\nCREATE UNIQUE INDEX CONCURRENTLY t_u ON t (a);\n",
+		"0001_u", "-- one index at a time\n"+migrate.NoTransaction+"\nCREATE UNIQUE INDEX CONCURRENTLY t_u ON t (a);\n",
 	)
 	code, _, stderr := runIn(t, dir, "migrate", "--database-url", db)
 	if code != exitFailure {

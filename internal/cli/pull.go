@@ -19,6 +19,7 @@ import (
 	"github.com/mizzle/mizzle/gen"
 	"github.com/mizzle/mizzle/internal/goschema"
 	"github.com/mizzle/mizzle/internal/introspect"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -128,13 +129,13 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	}
 	// The journal is enough to tell an empty folder: snapshots do not matter
 	// to a folder pull refuses anyway.
-	folder, err := migrations.ReadMigrations(os.DirFS(f.db.migrations))
+	dir, err := migrate.Open(os.DirFS(f.db.migrations))
 	if err != nil {
 		return folderError(f.db.migrations, err)
 	}
-	if n := len(folder.Entries); n > 0 {
+	if n := len(dir.Migrations); n > 0 {
 		return fmt.Errorf("%s already has %d %s (%s is the last): pull writes the first migration of a new folder; "+
-			"point --migrations at an empty folder", f.db.migrations, n, plural(n, "migration", "migrations"), folder.Entries[n-1].Tag)
+			"point --migrations at an empty folder", f.db.migrations, n, plural(n, "migration", "migrations"), dir.Migrations[n-1].Tag)
 	}
 	if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--out %s: not a directory", f.out)
@@ -190,6 +191,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 		return err
 	}
 	stmts := baseline.Statements
+	folder := &migrations.Folder{Journal: dir.Journal} // empty: its journal's header is kept
 	mig, err := folder.Next(baselineName, res.Model, stmts, migrationTime())
 	if err != nil {
 		return err
@@ -230,7 +232,11 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 		len(stmts), plural(len(stmts), "statement", "statements"))
 
 	if f.baseline {
-		if err := migrations.MarkApplied(ctx, conn, os.DirFS(f.db.migrations), mig.Tag, opts); err != nil {
+		d, err := migrate.Open(os.DirFS(f.db.migrations))
+		if err == nil {
+			err = d.Baseline(ctx, conn, mig.Tag, opts)
+		}
+		if err != nil {
 			return migrateError(f.db.migrations, err, url)
 		}
 		fmt.Fprintf(env.stdout, "%s recorded as applied: the database is at the baseline.\n", mig.Tag)
@@ -242,7 +248,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 // database being changed meanwhile still gives a consistent model, and
 // leaves out the migration history tables, which belong to the migrator,
 // not to the application.
-func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts migrations.MigrateOptions) (*schema.Model, []introspect.Lost, error) {
+func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts migrate.Options) (*schema.Model, []introspect.Lost, error) {
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, nil, err
@@ -252,9 +258,9 @@ func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts 
 	if err != nil {
 		return nil, nil, err
 	}
-	history := []migrations.TableName{migrations.DefaultTable, migrations.DrizzleTable, opts.Table}
+	history := []migrate.TableName{migrate.DefaultTable, migrate.DrizzleTable, opts.Table}
 	m.Tables = slices.DeleteFunc(m.Tables, func(t *schema.Table) bool {
-		return slices.Contains(history, migrations.TableName{Schema: t.Schema, Name: t.Name})
+		return slices.Contains(history, migrate.TableName{Schema: t.Schema, Name: t.Name})
 	})
 	return m, lost, nil
 }

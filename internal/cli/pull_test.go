@@ -13,6 +13,7 @@ import (
 	"github.com/mizzle/mizzle/internal/goschema"
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/internal/pgtest"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 )
 
@@ -126,7 +127,7 @@ func TestPullBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := query(t, conn, "SELECT tag || ' ' || hash || ' ' || duration_ms FROM mizzle.__mizzle_migrations"),
-		"0000_baseline "+migrations.FileHash(sql)+" 0"; got != want {
+		"0000_baseline "+migrate.FileHash(sql)+" 0"; got != want {
 		t.Errorf("history = %q, want %q", got, want)
 	}
 	code, stdout, stderr = p.run("", "migrate", "--database-url", url)

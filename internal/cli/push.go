@@ -12,6 +12,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -166,7 +167,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(ctx, s.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return fmt.Errorf("%s\n%s", s.SQL, migrations.ServerMessage(err))
+				return fmt.Errorf("%s\n%s", s.SQL, migrate.ServerMessage(err))
 			}
 		}
 		return nil

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 )
 
@@ -95,27 +96,27 @@ func writeArchive(t *testing.T, file, dir string) {
 type folderEdit func(t *testing.T, dir string, conn *pgx.Conn)
 
 // readJournal and writeJournal edit the journal of dir as values.
-func readJournal(t *testing.T, dir string) *migrations.Journal {
+func readJournal(t *testing.T, dir string) *migrate.Journal {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, migrations.JournalFile))
+	data, err := os.ReadFile(filepath.Join(dir, migrate.JournalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := migrations.ParseJournal(data)
+	j, err := migrate.ParseJournal(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return j
 }
 
-func writeJournal(t *testing.T, dir string, j *migrations.Journal) {
+func writeJournal(t *testing.T, dir string, j *migrate.Journal) {
 	t.Helper()
-	writeFile(t, filepath.Join(dir, migrations.JournalFile), string(j.Marshal()))
+	writeFile(t, filepath.Join(dir, migrate.JournalFile), string(j.Marshal()))
 }
 
 // entries edits the journal's entries; renumber sets each idx to its
 // position afterwards, as a careful hand edit would.
-func entries(renumber bool, edit func([]migrations.JournalEntry) []migrations.JournalEntry) folderEdit {
+func entries(renumber bool, edit func([]migrate.JournalEntry) []migrate.JournalEntry) folderEdit {
 	return func(t *testing.T, dir string, _ *pgx.Conn) {
 		j := readJournal(t, dir)
 		j.Entries = edit(j.Entries)
@@ -177,8 +178,8 @@ func edits(e ...folderEdit) folderEdit {
 func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
 
 // entry returns a journal entry as generate would write it at position idx.
-func entry(idx int, when int64, tag string) migrations.JournalEntry {
-	return migrations.JournalEntry{Idx: idx, Version: migrations.JournalVersion, When: when, Tag: tag, Breakpoints: true}
+func entry(idx int, when int64, tag string) migrate.JournalEntry {
+	return migrate.JournalEntry{Idx: idx, Version: migrate.JournalVersion, When: when, Tag: tag, Breakpoints: true}
 }
 
 // TestTamperMatrix applies two of the four migrations of a folder written
@@ -242,80 +243,80 @@ func TestTamperMatrix(t *testing.T) {
 
 		// Journal entries deleted.
 		{name: "applied entry deleted, its file kept",
-			edit:   entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return slices.Delete(e, 1, 2) }),
+			edit:   entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return slices.Delete(e, 1, 2) }),
 			refuse: notListed(bio1 + ".sql")},
 		{name: "applied entry deleted with its file",
-			edit:   edits(entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return slices.Delete(e, 1, 2) }), remove(bio1+".sql")),
+			edit:   edits(entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return slices.Delete(e, 1, 2) }), remove(bio1+".sql")),
 			refuse: unlisted(bio1)},
 		{name: "first applied entry deleted with its file",
-			edit:   edits(entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return e[1:] }), remove(init0+".sql")),
+			edit:   edits(entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return e[1:] }), remove(init0+".sql")),
 			refuse: unlisted(init0)},
 		{name: "pending entry deleted, its file kept",
-			edit:   entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return e[:3] }),
+			edit:   entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return e[:3] }),
 			refuse: notListed(age3 + ".sql")},
 		{name: "pending entry deleted with its file",
-			edit:    edits(entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return e[:3] }), remove(age3+".sql")),
+			edit:    edits(entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return e[:3] }), remove(age3+".sql")),
 			history: []string{init0, bio1, idx2}},
 
 		// Journal entries repeated.
 		{name: "pending entry repeated",
-			edit:   entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return append(e, e[3]) }),
+			edit:   entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return append(e, e[3]) }),
 			refuse: []string{journal + `:`, `entry 4 repeats the tag "0003_add_age" of entry 3`}},
 		{name: "applied entry repeated",
-			edit:   entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return append(e, e[0]) }),
+			edit:   entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return append(e, e[0]) }),
 			refuse: []string{`entry 4 repeats the tag "0000_init" of entry 0`}},
 		{name: "entry repeated with its idx",
-			edit:   entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry { return slices.Insert(e, 3, e[2]) }),
+			edit:   entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry { return slices.Insert(e, 3, e[2]) }),
 			refuse: []string{`entry 3 repeats the tag "0002_idx_title" of entry 2`, `entry 3 ("0002_idx_title") has idx 2`}},
 
 		// Journal entries reordered.
 		{name: "pending entries swapped",
-			edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				e[2], e[3] = e[3], e[2]
 				return e
 			}),
 			history: []string{init0, bio1, age3, idx2}},
 		{name: "applied entries swapped",
-			edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				e[0], e[1] = e[1], e[0]
 				return e
 			}),
 			history: all},
 		{name: "pending entry moved before an applied one",
-			edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				e[1], e[2] = e[2], e[1]
 				return e
 			}),
 			refuse: []string{"migrations/" + idx2 + ".sql: not applied, but " + bio1 + " after it is"}},
 		{name: "pending entries swapped without renumbering",
-			edit: entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				e[2], e[3] = e[3], e[2]
 				return e
 			}),
 			refuse: []string{`entry 2 ("0003_add_age") has idx 3`, `entry 3 ("0002_idx_title") has idx 2`}},
 
 		// A journal that is not valid JSON, or not a journal.
-		{name: "journal cut short", edit: editFile(migrations.JournalFile, func(s string) string { return s[:len(s)/2] }), refuse: []string{journal + ":", "not valid JSON"}},
-		{name: "journal with a trailing comma", edit: editFile(migrations.JournalFile, func(s string) string { return strings.Replace(s, "true\n    }\n  ]", "true\n    },\n  ]", 1) }),
+		{name: "journal cut short", edit: editFile(migrate.JournalFile, func(s string) string { return s[:len(s)/2] }), refuse: []string{journal + ":", "not valid JSON"}},
+		{name: "journal with a trailing comma", edit: editFile(migrate.JournalFile, func(s string) string { return strings.Replace(s, "true\n    }\n  ]", "true\n    },\n  ]", 1) }),
 			refuse: []string{journal + ":33:3: not valid JSON"}},
-		{name: "journal empty", edit: setFile(migrations.JournalFile, ""), refuse: []string{journal + ":", "not valid JSON"}},
-		{name: "idx as a string", edit: editFile(migrations.JournalFile, func(s string) string { return strings.Replace(s, `"idx": 2,`, `"idx": "2",`, 1) }),
+		{name: "journal empty", edit: setFile(migrate.JournalFile, ""), refuse: []string{journal + ":", "not valid JSON"}},
+		{name: "idx as a string", edit: editFile(migrate.JournalFile, func(s string) string { return strings.Replace(s, `"idx": 2,`, `"idx": "2",`, 1) }),
 			refuse: []string{journal + `:20:16: "entries.idx" is a JSON string, want an integer`}},
-		{name: "entries null", edit: setFile(migrations.JournalFile, `{"version": "7", "dialect": "postgresql", "entries": null}`+"\n"), refuse: notListed(init0 + ".sql")},
-		{name: "entries empty", edit: setFile(migrations.JournalFile, `{"version": "7", "dialect": "postgresql", "entries": []}`+"\n"), refuse: notListed(init0 + ".sql")},
-		{name: "no entries key", edit: setFile(migrations.JournalFile, `{"version": "7", "dialect": "postgresql"}`+"\n"), refuse: notListed(age3 + ".sql")},
-		{name: "dialect mysql", edit: editFile(migrations.JournalFile, func(s string) string { return strings.Replace(s, `"postgresql"`, `"mysql"`, 1) }),
+		{name: "entries null", edit: setFile(migrate.JournalFile, `{"version": "7", "dialect": "postgresql", "entries": null}`+"\n"), refuse: notListed(init0 + ".sql")},
+		{name: "entries empty", edit: setFile(migrate.JournalFile, `{"version": "7", "dialect": "postgresql", "entries": []}`+"\n"), refuse: notListed(init0 + ".sql")},
+		{name: "no entries key", edit: setFile(migrate.JournalFile, `{"version": "7", "dialect": "postgresql"}`+"\n"), refuse: notListed(age3 + ".sql")},
+		{name: "dialect mysql", edit: editFile(migrate.JournalFile, func(s string) string { return strings.Replace(s, `"postgresql"`, `"mysql"`, 1) }),
 			refuse: []string{journal + `: dialect is "mysql", not "postgresql"`}},
-		{name: "journal with a byte-order mark", edit: editFile(migrations.JournalFile, func(s string) string { return "\ufeff" + s }), history: all},
-		{name: "unknown key in the journal", edit: editFile(migrations.JournalFile, func(s string) string {
+		{name: "journal with a byte-order mark", edit: editFile(migrate.JournalFile, func(s string) string { return "\ufeff" + s }), history: all},
+		{name: "unknown key in the journal", edit: editFile(migrate.JournalFile, func(s string) string {
 			return strings.Replace(s, `"version": "7",`, `"version": "7", "generator": "by hand",`, 1)
 		}), history: all},
-		{name: "journal with CRLF line endings", edit: editFile(migrations.JournalFile, crlf), history: all},
+		{name: "journal with CRLF line endings", edit: editFile(migrate.JournalFile, crlf), history: all},
 
 		// The journal or meta/ gone.
-		{name: "journal deleted", edit: remove(migrations.JournalFile), refuse: []string{journal + ": missing, but the folder has SQL files"}},
+		{name: "journal deleted", edit: remove(migrate.JournalFile), refuse: []string{journal + ": missing, but the folder has SQL files"}},
 		{name: "meta deleted", edit: remove("meta"), refuse: []string{journal + ": missing, but the folder has SQL files"}},
-		{name: "journal is a directory", edit: edits(remove(migrations.JournalFile), setFile(migrations.JournalFile+"/x", "")), refuse: []string{"meta/_journal.json: is a directory"}},
+		{name: "journal is a directory", edit: edits(remove(migrate.JournalFile), setFile(migrate.JournalFile+"/x", "")), refuse: []string{"meta/_journal.json: is a directory"}},
 
 		// SQL files and entries that do not match.
 		{name: "SQL file the journal does not list", edit: setFile("0004_extra.sql", "CREATE TABLE extra ();\n"), refuse: notListed("0004_extra.sql")},
@@ -325,42 +326,42 @@ func TestTamperMatrix(t *testing.T) {
 
 		// A migration merged from another branch.
 		{name: "merged before applied ones",
-			edit: edits(setFile("0004_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: edits(setFile("0004_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				return slices.Insert(e, 1, entry(0, when0+10, "0004_merged"))
 			})),
 			refuse: []string{"migrations/0004_merged.sql: not applied, but " + bio1 + " after it is: it was inserted before migrations that already ran"}},
 		{name: "merged with the number of an applied one",
-			edit: edits(setFile("0001_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: edits(setFile("0001_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				return append(e, entry(0, when0+10, "0001_merged"))
 			})),
 			refuse: []string{`entries 1 ("0001_add_bio") and 4 ("0001_merged") would share the snapshot meta/0001_snapshot.json`}},
 		{name: "merged before applied ones, --allow-out-of-order",
-			edit: edits(setFile("0004_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: edits(setFile("0004_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				return slices.Insert(e, 1, entry(0, when0+10, "0004_merged"))
 			})),
 			flags: []string{"--allow-out-of-order"}, statusRefuses: true, history: []string{init0, bio1, "0004_merged", idx2, age3}},
 		{name: "merged at the end with an earlier when",
-			edit: edits(setFile("0004_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+			edit: edits(setFile("0004_merged.sql", "CREATE TABLE merged ();\n"), entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 				return append(e, entry(0, when0-1000, "0004_merged"))
 			})),
 			history: []string{init0, bio1, idx2, age3, "0004_merged"}},
 
 		// Tags that are not file names, and idx gaps.
-		{name: "tag ../../../tmp/evil", edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "tag ../../../tmp/evil", edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			return append(e, entry(0, when0+9, "../../../tmp/evil"))
 		}),
 			refuse: []string{`entry 4: tag "../../../tmp/evil" is not a file name`}},
-		{name: "tag /tmp/evil", edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "tag /tmp/evil", edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			return append(e, entry(0, when0+9, "/tmp/evil"))
 		}),
 			refuse: []string{`entry 4: tag "/tmp/evil" is not a file name`}},
-		{name: "tag .hidden", edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "tag .hidden", edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			return append(e, entry(0, when0+9, ".hidden"))
 		}),
 			refuse: []string{`entry 4: tag ".hidden" is not a file name`}},
-		{name: "empty tag", edit: entries(true, func(e []migrations.JournalEntry) []migrations.JournalEntry { return append(e, entry(0, when0+9, "")) }),
+		{name: "empty tag", edit: entries(true, func(e []migrate.JournalEntry) []migrate.JournalEntry { return append(e, entry(0, when0+9, "")) }),
 			refuse: []string{"entry 4 has no tag"}},
-		{name: "idx gap", edit: entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "idx gap", edit: entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			e[3].Idx = 5
 			return e
 		}), refuse: []string{`entry 3 ("0003_add_age") has idx 5`}},
@@ -368,20 +369,20 @@ func TestTamperMatrix(t *testing.T) {
 		// Line endings in pending files.
 		{name: "pending SQL with CRLF line endings", edit: edits(editFile(idx2+".sql", crlf), editFile(age3+".sql", crlf)), history: all},
 		{name: "every file with CRLF line endings, fresh database", fresh: true,
-			edit:    edits(editFile(init0+".sql", crlf), editFile(bio1+".sql", crlf), editFile(idx2+".sql", crlf), editFile(age3+".sql", crlf), editFile(migrations.JournalFile, crlf)),
+			edit:    edits(editFile(init0+".sql", crlf), editFile(bio1+".sql", crlf), editFile(idx2+".sql", crlf), editFile(age3+".sql", crlf), editFile(migrate.JournalFile, crlf)),
 			history: all},
 		{name: "no-transaction migration with CRLF line endings",
-			edit:    setFile(idx2+".sql", crlf(migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY \"posts_title_index\" ON \"public\".\"post\" (\"title\");\n")),
+			edit:    setFile(idx2+".sql", crlf(migrate.NoTransaction+"\nCREATE INDEX CONCURRENTLY \"posts_title_index\" ON \"public\".\"post\" (\"title\");\n")),
 			history: all},
 
 		// Editors' byte-order marks and the no-transaction marker below
 		// comments.
 		{name: "pending SQL with a byte-order mark", edit: editFile(idx2+".sql", func(s string) string { return "\ufeff" + s }), history: all},
 		{name: "byte-order mark before the no-transaction marker",
-			edit:    setFile(idx2+".sql", "\ufeff"+migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY \"posts_title_index\" ON \"public\".\"post\" (\"title\");\n"),
+			edit:    setFile(idx2+".sql", "\ufeff"+migrate.NoTransaction+"\nCREATE INDEX CONCURRENTLY \"posts_title_index\" ON \"public\".\"post\" (\"title\");\n"),
 			history: all},
 		{name: "blank line and a comment before the no-transaction marker",
-			edit:    setFile(idx2+".sql", "\n-- the index on a busy table\n"+migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY \"posts_title_index\" ON \"public\".\"post\" (\"title\");\n"),
+			edit:    setFile(idx2+".sql", "\n-- the index on a busy table\n"+migrate.NoTransaction+"\nCREATE INDEX CONCURRENTLY \"posts_title_index\" ON \"public\".\"post\" (\"title\");\n"),
 			history: all},
 
 		// Transaction control inside a transactional migration would end
@@ -400,7 +401,7 @@ func TestTamperMatrix(t *testing.T) {
 		{name: "empty migration: breakpoints only", edit: setFile(idx2+".sql", "--> statement-breakpoint\n--> statement-breakpoint\n"), history: all},
 
 		// Changes that do not matter.
-		{name: "when changed on an applied entry", edit: entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "when changed on an applied entry", edit: entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			e[1].When += 5000
 			return e
 		}), history: all},
@@ -422,7 +423,7 @@ func TestTamperMatrix(t *testing.T) {
 			history: []string{init0, bio1, idx2}, fails: "migrations/" + age3 + ".sql:1:46: statement 1: ERROR: type \"intt\" does not exist (SQLSTATE 42704)"},
 
 		// The history edited instead of the folder.
-		{name: "applied tag renamed", edit: edits(rename(bio1+".sql", "0001_bio.sql"), entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "applied tag renamed", edit: edits(rename(bio1+".sql", "0001_bio.sql"), entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			e[1].Tag = "0001_bio"
 			return e
 		})), refuse: unlisted(bio1)},
@@ -437,9 +438,9 @@ func TestTamperMatrix(t *testing.T) {
 		// drizzle-orm's history matches migrations by content hash.
 		{name: "drizzle: applied SQL edited", drizzle: true, edit: editFile(bio1+".sql", func(s string) string { return s + "-- x\n" }), refuse: changed(bio1)},
 		{name: "drizzle: applied SQL edited and its when changed", drizzle: true,
-			edit:   edits(editFile(bio1+".sql", func(s string) string { return s + "-- x\n" }), entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry { e[1].When += 5000; return e })),
+			edit:   edits(editFile(bio1+".sql", func(s string) string { return s + "-- x\n" }), entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry { e[1].When += 5000; return e })),
 			refuse: []string{journal + ": the database has a migration applied (\"sha256:"}},
-		{name: "drizzle: applied tag renamed", drizzle: true, edit: edits(rename(bio1+".sql", "0001_bio.sql"), entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry {
+		{name: "drizzle: applied tag renamed", drizzle: true, edit: edits(rename(bio1+".sql", "0001_bio.sql"), entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry {
 			e[1].Tag = "0001_bio"
 			return e
 		})), history: []string{"4 rows"}},
@@ -469,7 +470,7 @@ func TestTamperMatrix(t *testing.T) {
 			if !tt.fresh {
 				// The first two applied, with rows in them.
 				writeArchive(t, tamperBase, mig)
-				entries(false, func(e []migrations.JournalEntry) []migrations.JournalEntry { return e[:2] })(t, mig, conn)
+				entries(false, func(e []migrate.JournalEntry) []migrate.JournalEntry { return e[:2] })(t, mig, conn)
 				remove("0002_idx_title.sql", "0003_add_age.sql")(t, mig, conn)
 				if code, _, stderr := runIn(t, dir, append([]string{"migrate"}, flags...)...); code != exitOK {
 					t.Fatalf("migrating the first two: exit %d\n%s", code, stderr)

@@ -458,3 +458,50 @@ func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode)
 
 // Start starts the stopped server again, on the same port.
 func (c *Cluster) Start() error { return c.c.start(c.c.port) }
+
+// Catalog lists, one line each, every schema, enum, column,
+// constraint and index outside the system schemas, as PostgreSQL itself
+// prints their definitions, sorted: what a test compares to see that
+// something changed the database, or did not.
+func Catalog(t testing.TB, conn *pgx.Conn) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), catalogQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+const catalogQuery = `
+WITH ns AS (
+	SELECT oid, nspname FROM pg_namespace
+	WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
+)
+SELECT line FROM (
+	SELECT 'schema ' || nspname AS line FROM ns
+	UNION ALL
+	SELECT format('enum %I.%I (%s)', ns.nspname, t.typname,
+		(SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
+	FROM pg_type t JOIN ns ON ns.oid = t.typnamespace WHERE t.typtype = 'e'
+	UNION ALL
+	SELECT format('column %I.%I.%I %s%s%s%s%s', ns.nspname, c.relname, a.attname,
+		format_type(a.atttypid, a.atttypmod),
+		CASE WHEN a.attnotnull THEN ' not null' ELSE '' END,
+		CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END,
+		CASE WHEN a.attgenerated <> '' THEN ' generated ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END,
+		CASE WHEN a.attgenerated = '' AND d.adbin IS NOT NULL THEN ' default ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END)
+	FROM pg_attribute a
+	JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
+	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+	WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+	UNION ALL
+	SELECT format('constraint %I.%I.%I %s', ns.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
+	FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace
+	UNION ALL
+	SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ns ON ns.oid = c.relnamespace
+) s ORDER BY line COLLATE "C"`

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
-	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // runMainEnv makes the test binary run main instead of the tests, so that
@@ -61,7 +61,11 @@ func TestProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(t.Context())
-	if _, err := migrations.Migrate(t.Context(), conn, os.DirFS(filepath.Join("..", "..", "migrations")), migrations.MigrateOptions{}); err != nil {
+	dir, err := migrate.Open(os.DirFS(filepath.Join("..", "..", "migrations")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.Apply(t.Context(), conn, migrate.Options{}); err != nil {
 		t.Fatalf("migrating with the example's migrations: %v", err)
 	}
 

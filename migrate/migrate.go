@@ -1,4 +1,4 @@
-package migrations
+package migrate
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"io/fs"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/mizzle/mizzle/internal/jsonfile"
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
@@ -27,6 +26,12 @@ import (
 // ones before it stay done.
 const NoTransaction = "-- mizzle:no-transaction"
 
+// TableName is a schema-qualified table name: the history table's, in
+// Options.
+type TableName struct {
+	Schema, Name string
+}
+
 // DefaultTable is where the migrator records applied migrations, and
 // DrizzleTable where drizzle-orm's migrator does.
 var (
@@ -34,8 +39,8 @@ var (
 	DrizzleTable = TableName{"drizzle", "__drizzle_migrations"}
 )
 
-// MigrateOptions configure Migrate and MigrationStatus.
-type MigrateOptions struct {
+// Options configure a run of Dir.Apply, Dir.Status or Dir.Baseline.
+type Options struct {
 	// Table is the history table; DefaultTable (or DrizzleTable with
 	// Drizzle) when zero.
 	Table TableName
@@ -43,9 +48,10 @@ type MigrateOptions struct {
 	// migrator does (id, hash, created_at), so a project can move between
 	// the two tools with its history.
 	Drizzle bool
-	// LockTimeout bounds the wait for another migrator to finish. Zero
-	// means one minute, the default; a negative value means not waiting:
-	// Migrate fails at once when another migrator holds the lock.
+	// LockTimeout bounds the wait for another migrator to finish (see
+	// Lock). Zero means one minute, the default; a negative value means
+	// not waiting: Apply fails at once when another migrator holds the
+	// lock.
 	LockTimeout time.Duration
 	// AllowOutOfOrder applies pending migrations that come before applied
 	// ones in the journal, instead of refusing.
@@ -54,7 +60,7 @@ type MigrateOptions struct {
 	// folder, as after rolling an application back to an older release:
 	// when every migration of the journal is applied, unchanged, and the
 	// migrations the journal does not list were all applied after them,
-	// Migrate applies nothing and reports each of those with EventAhead
+	// Apply applies nothing and reports each of those with EventAhead
 	// (and Status.Ahead lists them) instead of refusing. A folder that
 	// diverges from the history (a migration of the journal not applied,
 	// or applied after one it does not list) is still refused. An
@@ -65,7 +71,7 @@ type MigrateOptions struct {
 	Events func(Event)
 }
 
-func (o *MigrateOptions) table() TableName {
+func (o *Options) table() TableName {
 	switch {
 	case o.Table != (TableName{}):
 		return o.Table
@@ -122,213 +128,70 @@ type AppliedMigration struct {
 // Status is how a database stands against a migrations folder.
 type Status struct {
 	Applied []AppliedMigration // in the order they were applied
-	Pending []Entry            // in journal order
+	Pending []Migration        // in journal order
 	// Ahead are the applied migrations the journal does not list, when
 	// AllowAhead accepts them: the database is ahead of the folder. They
 	// are in Applied too.
 	Ahead []AppliedMigration
-	// Problems are the reasons Migrate would refuse to run.
+	// Problems are the reasons Apply would refuse to run.
 	Problems []Problem
 }
 
-// Problem is a reason not to migrate: a file that changed after it was
-// applied, history that does not match the journal, a pending migration
-// that would end its own transaction.
-type Problem struct {
-	File string // the migration's SQL file, or the journal
-	// Line and Column place the problem inside File (Column in bytes,
-	// from 1); zero when it concerns the whole file.
-	Line, Column int
-	Msg          string
-}
-
-func (p Problem) Error() string {
-	switch {
-	case p.Line > 0 && p.Column > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
-	case p.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return p.File + ": " + p.Msg
-}
-
-// ProblemsError lists the problems that stopped Migrate before it changed
-// anything.
-type ProblemsError []Problem
-
-func (e ProblemsError) Error() string {
-	var b strings.Builder
-	for i, p := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.Error())
-	}
-	return b.String()
-}
-
-// StatementError is a statement of a migration that PostgreSQL refused.
-type StatementError struct {
-	File      string // the migration's SQL file
-	Statement int    // 1-based number of the statement in the file
-	Line, Col int    // where the statement starts, or where the error is when PostgreSQL says
-	SQL       string // the statement
-	Err       error  // a *pgconn.PgError, usually
-	// NoTransaction says the migration runs outside a transaction (see
-	// NoTransaction): it is not recorded, the statements before this one
-	// stay applied, and a previous run may have applied part of it.
-	NoTransaction bool
-	// Leftovers are, when NoTransaction, the relations the migration's
-	// CREATE statements name that exist in the database: what the
-	// statements before this one, or a previous run, left behind.
-	Leftovers []Leftover
-	// caret is the statement's line holding the error, with a caret under
-	// its position; empty when PostgreSQL gives no position.
-	caret string
-}
-
-// ServerMessage is err as PostgreSQL reported it: severity, message and
-// SQLSTATE, then the DETAIL and HINT lines that pgconn's Error leaves out
-// and that often name what is in the way ("view v depends on column c").
-// An error that did not come from the server is returned as it is.
-func ServerMessage(err error) string {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return err.Error()
-	}
-	msg := fmt.Sprintf("%s: %s (SQLSTATE %s)", pe.Severity, pe.Message, pe.Code)
-	if pe.Detail != "" {
-		msg += "\nDETAIL: " + pe.Detail
-	}
-	if pe.Hint != "" {
-		msg += "\nHINT: " + pe.Hint
-	}
-	return msg
-}
-
-func (e *StatementError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: statement %d: %s", e.File, e.Line, e.Col, e.Statement, ServerMessage(e.Err))
-	if e.caret != "" {
-		s += "\n" + e.caret
-	}
-	if !e.NoTransaction {
-		return s
-	}
-	s += fmt.Sprintf("\nThis migration runs outside a transaction (%q): it is not recorded, the statements before this one stay applied, and a previous run may have applied part of it.", NoTransaction)
-	if len(e.Leftovers) == 0 {
-		return s
-	}
-	s += "\nAlready in the database, named by its CREATE statements:"
-	var drops []string
-	for _, l := range e.Leftovers {
-		s += fmt.Sprintf("\n    %s %s (statement %d)", l.Kind, l.Name, l.Statement)
-		if l.Invalid {
-			s += ", invalid: a CREATE INDEX CONCURRENTLY that failed left it"
-		}
-		if l.Kind == "index" {
-			drops = append(drops, "\n    DROP INDEX CONCURRENTLY IF EXISTS "+l.Name+";")
-		}
-	}
-	s += "\nMake its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that is not recorded may still be edited), or remove what is left, then migrate again"
-	if len(drops) > 0 {
-		s += ":" + strings.Join(drops, "")
-	} else {
-		s += "."
-	}
-	return s
-}
-
-// Leftover is a relation that a statement of a no-transaction migration
-// creates and that exists already.
-type Leftover struct {
-	Statement int    // the statement creating it, from 1
-	Kind      string // "index", "table", "view", "materialized view" or "sequence"
-	Name      string // schema-qualified and quoted
-	// Invalid says the index is invalid: a CREATE INDEX CONCURRENTLY that
-	// failed left it, unusable but maintained on every write.
-	Invalid bool
-}
-
-func (e *StatementError) Unwrap() error { return e.Err }
-
-// Migrate applies the pending migrations of the folder fsys (see
-// ReadMigrations) to the database, each in its own transaction together
-// with its row in the history table, in journal order.
+// Apply applies the pending migrations of d to the database, each in its
+// own transaction together with its row in the history table, in journal
+// order, and returns those it applied.
 //
 // A migration is pending when the history table has no row for it (by tag,
 // and by content hash in drizzle mode), never because of its timestamp, so
 // a migration merged from another branch is applied, not skipped. Before
-// changing anything, Migrate refuses (with a ProblemsError) a folder whose
-// applied migrations changed since, history the journal does not list, or
-// a pending migration placed before applied ones (unless
-// AllowOutOfOrder).
+// changing anything, Apply refuses (with a ProblemsError) a folder whose
+// applied migrations changed since, history the journal does not list
+// (unless AllowAhead), a pending migration placed before applied ones
+// (unless AllowOutOfOrder), and a pending migration with a statement that
+// would end the transaction it runs in.
 //
-// A session-level advisory lock, keyed by the history table, is held for
-// the whole run, so several processes migrating at once apply each
-// migration exactly once: the others wait (at most LockTimeout) and then
-// find nothing pending. conn must not be in a transaction.
+// The Lock of the history table is held for the whole run, so several
+// processes migrating at once apply each migration exactly once: the
+// others wait (at most LockTimeout) and then find nothing pending. conn
+// must not be in a transaction.
 //
 // Migrations run with standard_conforming_strings on, whatever the
 // database's default, since generated SQL writes backslashes in '...'
 // strings as ordinary characters; the session's own value is put back
-// when Migrate returns.
-func Migrate(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOptions) ([]AppliedMigration, error) {
-	folder, err := ReadMigrations(fsys)
+// when Apply returns.
+func (d *Dir) Apply(ctx context.Context, conn *pgx.Conn, opts Options) ([]AppliedMigration, error) {
+	st, end, err := session(ctx, conn, d, opts)
 	if err != nil {
 		return nil, err
 	}
-	table := opts.table()
-	unlock, err := lock(ctx, conn, table, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	restore, err := pinSettings(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	defer restore()
-	if err := createHistory(ctx, conn, table, opts.Drizzle); err != nil {
-		return nil, err
-	}
-	st, err := status(ctx, conn, folder, opts)
-	if err != nil {
-		return nil, err
-	}
-	if len(st.Problems) > 0 {
-		return nil, ProblemsError(st.Problems)
-	}
+	defer end()
 	if opts.Events != nil {
 		for _, a := range st.Ahead {
 			opts.Events(Event{Kind: EventAhead, Migration: appliedName(a)})
 		}
 	}
 	var done []AppliedMigration
-	for _, e := range st.Pending {
+	for _, m := range st.Pending {
 		if opts.Events != nil {
-			opts.Events(Event{Kind: EventApplying, Migration: e.Tag})
+			opts.Events(Event{Kind: EventApplying, Migration: m.Tag})
 		}
-		a, err := apply(ctx, conn, opts, e)
+		a, err := apply(ctx, conn, opts, m)
 		if err != nil {
 			return done, err
 		}
 		done = append(done, a)
 		if opts.Events != nil {
-			opts.Events(Event{Kind: EventApplied, Migration: e.Tag, Duration: a.Duration})
+			opts.Events(Event{Kind: EventApplied, Migration: m.Tag, Duration: a.Duration})
 		}
 	}
 	return done, nil
 }
 
-// MigrationStatus reports applied and pending migrations and the problems
-// Migrate would refuse, without changing anything (it creates no table and
-// takes no lock).
-func MigrationStatus(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts MigrateOptions) (*Status, error) {
-	folder, err := ReadMigrations(fsys)
-	if err != nil {
-		return nil, err
-	}
-	return status(ctx, conn, folder, opts)
+// Status reports the applied and pending migrations of d and the problems
+// Apply would refuse, without changing anything: it creates no table and
+// takes no lock.
+func (d *Dir) Status(ctx context.Context, conn *pgx.Conn, opts Options) (*Status, error) {
+	return status(ctx, conn, d, opts)
 }
 
 // FileHash is the content hash the history table records: the hex SHA-256
@@ -340,156 +203,8 @@ func FileHash(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// lockKey derives the advisory lock key from the history table, so that
-// applications with their own tables in one database do not wait on each
-// other.
-func lockKey(t TableName) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("mizzle migrate\x00" + t.Schema + "\x00" + t.Name))
-	return int64(h.Sum64())
-}
-
-// lock takes the session-level advisory lock, polling so that the wait is
-// bounded and reported; it returns the function that releases it.
-func lock(ctx context.Context, conn *pgx.Conn, table TableName, opts MigrateOptions) (func(), error) {
-	key := lockKey(table)
-	timeout := opts.LockTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
-	deadline := time.Now().Add(timeout)
-	wait := 20 * time.Millisecond
-	reported := false
-	for {
-		var ok bool
-		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
-			return nil, fmt.Errorf("taking the migration lock: %w", err)
-		}
-		if ok {
-			return func() {
-				// The lock is the session's: a broken connection releases it too.
-				conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
-			}, nil
-		}
-		if !reported && opts.Events != nil {
-			opts.Events(Event{Kind: EventLockWait})
-			reported = true
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("gave up after waiting %s for another migration of %s to finish (advisory lock %d); try again when it is done, or raise the lock timeout",
-				timeout, quote.Ident(table.Schema, table.Name), key)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 500*time.Millisecond)
-	}
-}
-
-// pinnedSettings are the session settings migrations run with, whatever
-// the database or role defaults: the SQL mizzle generates, and the
-// statement splitter, read '...' strings with backslashes as ordinary
-// characters, so with standard_conforming_strings off an enum label such as
-// a\' would end its string early and run what follows as SQL.
-var pinnedSettings = [...]struct{ name, value string }{
-	{"standard_conforming_strings", "on"},
-}
-
-// pinSettings sets pinnedSettings for the session, for transactional and
-// no-transaction migrations alike, and returns the function that puts back
-// the values it found, since conn may be the application's.
-func pinSettings(ctx context.Context, conn *pgx.Conn) (func(), error) {
-	var undo []func()
-	restore := func() {
-		for _, f := range undo {
-			f()
-		}
-	}
-	for _, s := range pinnedSettings {
-		var was string
-		if err := conn.QueryRow(ctx, "SELECT current_setting($1)", s.name).Scan(&was); err != nil {
-			restore()
-			return nil, fmt.Errorf("reading %s: %w", s.name, err)
-		}
-		if was == s.value {
-			continue
-		}
-		if _, err := conn.Exec(ctx, "SELECT set_config($1, $2, false)", s.name, s.value); err != nil {
-			restore()
-			return nil, fmt.Errorf("setting %s to %s for the migrations: %w", s.name, s.value, err)
-		}
-		undo = append(undo, func() {
-			conn.Exec(context.WithoutCancel(ctx), "SELECT set_config($1, $2, false)", s.name, was)
-		})
-	}
-	return restore, nil
-}
-
-// createHistory creates the history table when it is missing, in
-// drizzle-orm's layout or mizzle's.
-func createHistory(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) error {
-	var ddl string
-	if drizzle {
-		// Exactly drizzle-orm's table, so its migrator can take over.
-		ddl = fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
-	id SERIAL PRIMARY KEY,
-	hash text NOT NULL,
-	created_at bigint
-)`, quote.Ident(t.Schema, t.Name))
-	} else {
-		ddl = fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
-	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	tag text NOT NULL UNIQUE,
-	hash text NOT NULL,
-	created_at bigint NOT NULL,
-	applied_at timestamp with time zone NOT NULL DEFAULT now(),
-	duration_ms bigint NOT NULL
-)`, quote.Ident(t.Schema, t.Name))
-	}
-	for _, sql := range []string{"CREATE SCHEMA IF NOT EXISTS " + quote.Ident(t.Schema), ddl} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			return fmt.Errorf("creating the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
-		}
-	}
-	return nil
-}
-
-// history reads the history table; a missing table is an empty history.
-func history(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) ([]AppliedMigration, error) {
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", quote.Ident(t.Schema, t.Name)).Scan(&exists); err != nil {
-		return nil, fmt.Errorf("reading the history table: %w", err)
-	}
-	if !exists {
-		return nil, nil
-	}
-	var sql string
-	if drizzle {
-		sql = fmt.Sprintf("SELECT '', hash, coalesce(created_at, 0), NULL::timestamptz, 0 FROM %s ORDER BY id", quote.Ident(t.Schema, t.Name))
-	} else {
-		sql = fmt.Sprintf("SELECT tag, hash, created_at, applied_at, duration_ms FROM %s ORDER BY id", quote.Ident(t.Schema, t.Name))
-	}
-	rows, err := conn.Query(ctx, sql)
-	if err != nil {
-		return nil, fmt.Errorf("reading the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AppliedMigration, error) {
-		var a AppliedMigration
-		var at *time.Time
-		var ms int64
-		err := r.Scan(&a.Tag, &a.Hash, &a.When, &at, &ms)
-		if at != nil {
-			a.AppliedAt = *at
-		}
-		a.Duration = time.Duration(ms) * time.Millisecond
-		return a, err
-	})
-}
-
 // status compares the history with the journal.
-func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOptions) (*Status, error) {
+func status(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (*Status, error) {
 	applied, err := history(ctx, conn, opts.table(), opts.Drizzle)
 	if err != nil {
 		return nil, err
@@ -497,10 +212,10 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 	st := &Status{Applied: applied}
 	// Which entry each row is: by tag, or in drizzle mode by hash (and by
 	// when, to recognise a file changed after it was applied).
-	done := make([]bool, len(folder.Entries))
+	done := make([]bool, len(d.Migrations))
 	matched := make([]bool, len(applied))
 	byTag, byHash, byWhen := map[string]int{}, map[string]int{}, map[int64]int{}
-	for i, e := range folder.Entries {
+	for i, e := range d.Migrations {
 		byTag[e.Tag], byHash[FileHash(e.SQL)], byWhen[e.When] = i, i, i
 	}
 	var unknown []int // rows the journal does not list
@@ -515,7 +230,7 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 			unknown = append(unknown, r)
 			continue
 		}
-		e := folder.Entries[i]
+		e := d.Migrations[i]
 		if h := FileHash(e.SQL); h != a.Hash {
 			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: changedMsg(e.SQL, a.Hash)})
 		}
@@ -525,9 +240,9 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 		// The folder is an earlier version of the database's history when
 		// it is all applied and what it lacks came after it.
 		why := ""
-		for i, d := range done {
-			if !d {
-				why = fmt.Sprintf("%s is not applied", folder.Entries[i].Tag)
+		for i, ok := range done {
+			if !ok {
+				why = fmt.Sprintf("%s is not applied", d.Migrations[i].Tag)
 				break
 			}
 		}
@@ -563,14 +278,14 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 			lastDone = i
 		}
 	}
-	for i, e := range folder.Entries {
+	for i, e := range d.Migrations {
 		if done[i] {
 			continue
 		}
 		if i < lastDone && !opts.AllowOutOfOrder {
 			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
 				"not applied, but %s after it is: it was inserted before migrations that already ran (a merge from another branch?); apply it anyway with --allow-out-of-order, or move its entry to the end of the journal",
-				folder.Entries[lastDone].Tag)})
+				d.Migrations[lastDone].Tag)})
 		}
 		st.Pending = append(st.Pending, e)
 		st.Problems = append(st.Problems, checkScript(e)...)
@@ -592,7 +307,7 @@ func appliedName(a AppliedMigration) string {
 // endings, a byte-order mark.
 func changedMsg(data []byte, applied string) string {
 	hashes := fmt.Sprintf("applied sha256 %s, file sha256 %s", applied, FileHash(data))
-	body := trimBOM(data)
+	body := jsonfile.TrimBOM(data)
 	hadBOM := len(body) < len(data)
 	lf := bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))
 	crlf := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
@@ -600,7 +315,7 @@ func changedMsg(data []byte, applied string) string {
 		for _, withBOM := range []bool{hadBOM, !hadBOM} {
 			was := v
 			if withBOM {
-				was = append([]byte(bom), v...)
+				was = append([]byte(jsonfile.BOM), v...)
 			}
 			if bytes.Equal(was, data) || FileHash(was) != applied {
 				continue
@@ -633,7 +348,7 @@ func changedMsg(data []byte, applied string) string {
 // that it is applied whole or not at all: a statement that ends the
 // transaction it runs in, and a no-transaction marker placed where it is
 // not honoured.
-func checkScript(e Entry) []Problem {
+func checkScript(e Migration) []Problem {
 	var out []Problem
 	sc := readScript(e.SQL)
 	if l := sc.strayMarker; l.line > 0 {
@@ -721,14 +436,11 @@ func txControl(sql string) string {
 }
 
 // apply runs one migration and records it.
-func apply(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry) (AppliedMigration, error) {
-	t, drizzle := opts.table(), opts.Drizzle
+func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (AppliedMigration, error) {
 	start := time.Now()
 	sc := readScript(e.SQL)
 	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
-	run := func(ctx context.Context, q interface {
-		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
-	}) error {
+	run := func(ctx context.Context, q execer) error {
 		for i, s := range sc.stmts {
 			if sc.noTx {
 				if err := dropInvalidIndex(ctx, conn, opts, e, s); err != nil {
@@ -747,14 +459,7 @@ func apply(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry) (A
 			}
 		}
 		a.Duration = time.Since(start)
-		var err error
-		if drizzle {
-			_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2)", quote.Ident(t.Schema, t.Name)), a.Hash, a.When)
-		} else {
-			_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (tag, hash, created_at, duration_ms) VALUES ($1, $2, $3, $4)",
-				quote.Ident(t.Schema, t.Name)), a.Tag, a.Hash, a.When, a.Duration.Milliseconds())
-		}
-		if err != nil {
+		if err := record(ctx, q, opts.table(), opts.Drizzle, a); err != nil {
 			return fmt.Errorf("%s: recording the migration: %w", e.SQLPath(), err)
 		}
 		return nil
@@ -772,7 +477,7 @@ func apply(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry) (A
 // statementError places PostgreSQL's error in the file: at the error's
 // position when it gives one (a 1-based character index into the
 // statement), else at the statement's start.
-func statementError(e Entry, sc *script, n int, s statement, err error) *StatementError {
+func statementError(e Migration, sc *script, n int, s statement, err error) *StatementError {
 	se := &StatementError{File: e.SQLPath(), Statement: n, Line: s.line, Col: s.col, SQL: s.sql, Err: err}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Position <= 0 {
@@ -847,7 +552,7 @@ func leftovers(ctx context.Context, conn *pgx.Conn, sc *script) []Leftover {
 // keep an index that is never used. It leaves an index alone while any
 // index of its table is being built, since that may be this one, by
 // someone else.
-func dropInvalidIndex(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry, s statement) error {
+func dropInvalidIndex(ctx context.Context, conn *pgx.Conn, opts Options, e Migration, s statement) error {
 	c, ok := createdBy(s.sql)
 	if !ok || !c.concurrently {
 		return nil

@@ -1,4 +1,4 @@
-package migrations_test
+package migrate_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
-	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // folder builds a migrations folder from tags and SQL, with a journal that
@@ -33,7 +33,34 @@ func folder(files ...string) fstest.MapFS {
 	return fsys
 }
 
-func tags(as []migrations.AppliedMigration) []string {
+// up opens fsys and applies it, as an application does at start-up.
+func up(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts migrate.Options) ([]migrate.AppliedMigration, error) {
+	d, err := migrate.Open(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return d.Apply(ctx, conn, opts)
+}
+
+// status opens fsys and reports its status.
+func status(ctx context.Context, conn *pgx.Conn, fsys fs.FS, opts migrate.Options) (*migrate.Status, error) {
+	d, err := migrate.Open(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return d.Status(ctx, conn, opts)
+}
+
+// baseline opens fsys and marks tag applied.
+func baseline(ctx context.Context, conn *pgx.Conn, fsys fs.FS, tag string, opts migrate.Options) error {
+	d, err := migrate.Open(fsys)
+	if err != nil {
+		return err
+	}
+	return d.Baseline(ctx, conn, tag, opts)
+}
+
+func tags(as []migrate.AppliedMigration) []string {
 	var out []string
 	for _, a := range as {
 		out = append(out, a.Tag)
@@ -49,10 +76,10 @@ func TestMigrateAppliesOnce(t *testing.T) {
 		"0001_posts", "CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users);",
 	)
 	var events []string
-	opts := migrations.MigrateOptions{Events: func(e migrations.Event) {
+	opts := migrate.Options{Events: func(e migrate.Event) {
 		events = append(events, fmt.Sprintf("%d %s", e.Kind, e.Migration))
 	}}
-	done, err := migrations.Migrate(ctx, conn, fsys, opts)
+	done, err := up(ctx, conn, fsys, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +90,9 @@ func TestMigrateAppliesOnce(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	// Again: nothing to do.
-	done, err = migrations.Migrate(ctx, conn, fsys, opts)
+	done, err = up(ctx, conn, fsys, opts)
 	if err != nil || len(done) != 0 {
-		t.Errorf("second Migrate = %v, %v; want nothing", tags(done), err)
+		t.Errorf("second Apply = %v, %v; want nothing", tags(done), err)
 	}
 	var n int
 	conn.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
@@ -82,8 +109,8 @@ func TestMigrateAppliesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []row{
-		{"0000_users", migrations.FileHash(fsys["0000_users.sql"].Data), 1000},
-		{"0001_posts", migrations.FileHash(fsys["0001_posts.sql"].Data), 1002},
+		{"0000_users", migrate.FileHash(fsys["0000_users.sql"].Data), 1000},
+		{"0001_posts", migrate.FileHash(fsys["0001_posts.sql"].Data), 1002},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
@@ -92,13 +119,13 @@ func TestMigrateAppliesOnce(t *testing.T) {
 	// A new migration appended later is the only one applied.
 	fsys2 := folder("0000_users", string(fsys["0000_users.sql"].Data), "0001_posts", string(fsys["0001_posts.sql"].Data),
 		"0002_index", "CREATE INDEX posts_user ON posts (user_id);")
-	st, err := migrations.MigrationStatus(ctx, conn, fsys2, migrations.MigrateOptions{})
+	st, err := status(ctx, conn, fsys2, migrate.Options{})
 	if err != nil || len(st.Applied) != 2 || len(st.Pending) != 1 || len(st.Problems) != 0 {
 		t.Fatalf("status = %+v, %v", st, err)
 	}
-	done, err = migrations.Migrate(ctx, conn, fsys2, migrations.MigrateOptions{})
+	done, err = up(ctx, conn, fsys2, migrate.Options{})
 	if err != nil || len(done) != 1 || done[0].Tag != "0002_index" {
-		t.Errorf("Migrate after a new migration = %v, %v", tags(done), err)
+		t.Errorf("Apply after a new migration = %v, %v", tags(done), err)
 	}
 }
 
@@ -108,15 +135,15 @@ func TestMigrateMergedBranch(t *testing.T) {
 	ctx := context.Background()
 	conn := pgtest.Connect(t)
 	a := folder("0000_a", "CREATE TABLE a ();")
-	if _, err := migrations.Migrate(ctx, conn, a, migrations.MigrateOptions{}); err != nil {
+	if _, err := up(ctx, conn, a, migrate.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	b := folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();")
 	// The branch's migration was generated earlier than the one applied.
 	b["meta/_journal.json"].Data = []byte(strings.Replace(string(b["meta/_journal.json"].Data), `"when": 1002`, `"when": 10`, 1))
-	done, err := migrations.Migrate(ctx, conn, b, migrations.MigrateOptions{})
+	done, err := up(ctx, conn, b, migrate.Options{})
 	if err != nil || len(done) != 1 {
-		t.Fatalf("Migrate = %v, %v; want 0001_b applied", tags(done), err)
+		t.Fatalf("Apply = %v, %v; want 0001_b applied", tags(done), err)
 	}
 }
 
@@ -127,15 +154,15 @@ func TestMigrateRefuses(t *testing.T) {
 		name    string
 		applied fstest.MapFS // migrated first
 		then    fstest.MapFS
-		opts    migrations.MigrateOptions
+		opts    migrate.Options
 		want    string
 	}{
 		{
 			name:    "changed after it was applied",
 			applied: base,
 			then:    folder("0000_a", "CREATE TABLE a (id int);", "0001_b", "CREATE TABLE b ();"),
-			want: "0000_a.sql: changed since it was applied (applied sha256 " + migrations.FileHash([]byte("CREATE TABLE a ();")) +
-				", file sha256 " + migrations.FileHash([]byte("CREATE TABLE a (id int);")) +
+			want: "0000_a.sql: changed since it was applied (applied sha256 " + migrate.FileHash([]byte("CREATE TABLE a ();")) +
+				", file sha256 " + migrate.FileHash([]byte("CREATE TABLE a (id int);")) +
 				"): restore the file as it was applied, and put the change in a new migration (mizzle generate, or --custom for hand-written SQL)",
 		},
 		{
@@ -159,19 +186,19 @@ func TestMigrateRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := pgtest.Connect(t)
-			if _, err := migrations.Migrate(ctx, conn, tt.applied, migrations.MigrateOptions{}); err != nil {
+			if _, err := up(ctx, conn, tt.applied, migrate.Options{}); err != nil {
 				t.Fatal(err)
 			}
-			before := catalogSummary(t, conn)
-			_, err := migrations.Migrate(ctx, conn, tt.then, tt.opts)
-			var pe migrations.ProblemsError
+			before := pgtest.Catalog(t, conn)
+			_, err := up(ctx, conn, tt.then, tt.opts)
+			var pe migrate.ProblemsError
 			if !errors.As(err, &pe) || err.Error() != tt.want {
-				t.Errorf("Migrate error:\n%v\nwant:\n%s", err, tt.want)
+				t.Errorf("Apply error:\n%v\nwant:\n%s", err, tt.want)
 			}
-			if diff := cmp.Diff(before, catalogSummary(t, conn)); diff != "" {
+			if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
 				t.Errorf("a refused migration changed the database:\n%s", diff)
 			}
-			st, err := migrations.MigrationStatus(ctx, conn, tt.then, tt.opts)
+			st, err := status(ctx, conn, tt.then, tt.opts)
 			if err != nil || len(st.Problems) != 1 || st.Problems[0].Error() != tt.want {
 				t.Errorf("status problems = %v, %v; want the same problem", st, err)
 			}
@@ -179,12 +206,12 @@ func TestMigrateRefuses(t *testing.T) {
 	}
 	t.Run("out of order allowed", func(t *testing.T) {
 		conn := pgtest.Connect(t)
-		if _, err := migrations.Migrate(ctx, conn, tests[2].applied, migrations.MigrateOptions{}); err != nil {
+		if _, err := up(ctx, conn, tests[2].applied, migrate.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		done, err := migrations.Migrate(ctx, conn, tests[2].then, migrations.MigrateOptions{AllowOutOfOrder: true})
+		done, err := up(ctx, conn, tests[2].then, migrate.Options{AllowOutOfOrder: true})
 		if err != nil || len(done) != 1 || done[0].Tag != "0001_c" {
-			t.Errorf("Migrate = %v, %v; want 0001_c applied", tags(done), err)
+			t.Errorf("Apply = %v, %v; want 0001_c applied", tags(done), err)
 		}
 	})
 	t.Run("folder problems", func(t *testing.T) {
@@ -197,9 +224,9 @@ func TestMigrateRefuses(t *testing.T) {
 			&unlisted: "0001_b.sql: not listed in meta/_journal.json",
 			&missing:  "0001_b.sql: missing, but meta/_journal.json lists it (entry 1)",
 		} {
-			_, err := migrations.Migrate(ctx, conn, *fsys, migrations.MigrateOptions{})
+			_, err := up(ctx, conn, *fsys, migrate.Options{})
 			if err == nil || !strings.HasPrefix(err.Error(), want) {
-				t.Errorf("Migrate error %v, want %q...", err, want)
+				t.Errorf("Apply error %v, want %q...", err, want)
 			}
 		}
 		var exists bool
@@ -220,14 +247,14 @@ func TestMigrateFailureRollsBack(t *testing.T) {
 		"0000_ok", "CREATE TABLE a (id int);",
 		"0001_bad", "CREATE TABLE b (id int);\n--> statement-breakpoint\nALTER TABLE a\n\tADD COLUMN c intt;",
 	)
-	done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+	done, err := up(ctx, conn, fsys, migrate.Options{})
 	if len(done) != 1 || done[0].Tag != "0000_ok" {
 		t.Errorf("applied %v, want only 0000_ok", tags(done))
 	}
 	want := "0001_bad.sql:4:15: statement 2: ERROR: type \"intt\" does not exist (SQLSTATE 42704)\n" +
 		"    \tADD COLUMN c intt;\n" +
 		"    \t             ^"
-	var se *migrations.StatementError
+	var se *migrate.StatementError
 	if !errors.As(err, &se) || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}
@@ -236,7 +263,7 @@ func TestMigrateFailureRollsBack(t *testing.T) {
 	if b {
 		t.Errorf("table b of the failed migration exists")
 	}
-	st, err := migrations.MigrationStatus(ctx, conn, fsys, migrations.MigrateOptions{})
+	st, err := status(ctx, conn, fsys, migrate.Options{})
 	if err != nil || len(st.Applied) != 1 || len(st.Pending) != 1 {
 		t.Errorf("status after the failure = %+v, %v; want 1 applied, 1 pending", st, err)
 	}
@@ -247,9 +274,9 @@ func TestMigrateNoTransaction(t *testing.T) {
 	conn := pgtest.Connect(t)
 	fsys := folder(
 		"0000_t", "CREATE TABLE t (id int);",
-		"0001_index", migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
+		"0001_index", migrate.NoTransaction+"\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
 	)
-	if _, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{}); err != nil {
+	if _, err := up(ctx, conn, fsys, migrate.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var valid bool
@@ -259,7 +286,7 @@ func TestMigrateNoTransaction(t *testing.T) {
 	// Without the marker, PostgreSQL refuses CONCURRENTLY in a transaction:
 	// proof that migrations do run in one.
 	bad := folder("0000_u", "CREATE TABLE u (id int);", "0001_index", "CREATE INDEX CONCURRENTLY u_id ON u (id);")
-	if _, err := migrations.Migrate(ctx, conn, bad, migrations.MigrateOptions{Table: migrations.TableName{Schema: "other", Name: "history"}}); err == nil ||
+	if _, err := up(ctx, conn, bad, migrate.Options{Table: migrate.TableName{Schema: "other", Name: "history"}}); err == nil ||
 		!strings.Contains(err.Error(), "cannot run inside a transaction block") {
 		t.Errorf("CONCURRENTLY without the marker: %v", err)
 	}
@@ -268,7 +295,7 @@ func TestMigrateNoTransaction(t *testing.T) {
 // The all: prefix matters: without it, go:embed leaves out files whose
 // names start with an underscore, such as meta/_journal.json.
 //
-//go:embed all:testdata/migrate/drizzle
+//go:embed all:testdata/drizzle
 var drizzleFolder embed.FS
 
 // TestMigrateDrizzle applies a folder written by drizzle-kit and records it
@@ -277,13 +304,13 @@ var drizzleFolder embed.FS
 func TestMigrateDrizzle(t *testing.T) {
 	ctx := context.Background()
 	conn := pgtest.Connect(t)
-	fsys, err := fs.Sub(drizzleFolder, "testdata/migrate/drizzle")
+	fsys, err := fs.Sub(drizzleFolder, "testdata/drizzle")
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{Drizzle: true})
+	done, err := up(ctx, conn, fsys, migrate.Options{Drizzle: true})
 	if err != nil || len(done) != 2 {
-		t.Fatalf("Migrate = %v, %v", tags(done), err)
+		t.Fatalf("Apply = %v, %v", tags(done), err)
 	}
 	// The table drizzle-orm creates and reads: id serial, hash, created_at.
 	var cols string
@@ -303,12 +330,12 @@ func TestMigrateDrizzle(t *testing.T) {
 	}
 	sql0, _ := fs.ReadFile(fsys, "0000_melodic_thor.sql")
 	sql1, _ := fs.ReadFile(fsys, "0001_clumsy_wolf.sql")
-	want := []row{{migrations.FileHash(sql0), 1718000000000}, {migrations.FileHash(sql1), 1718000100000}}
+	want := []row{{migrate.FileHash(sql0), 1718000000000}, {migrate.FileHash(sql1), 1718000100000}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("drizzle history (-want +got):\n%s", diff)
 	}
 	// A second run, as drizzle-orm's would, finds nothing to do.
-	if done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{Drizzle: true}); err != nil || len(done) != 0 {
+	if done, err := up(ctx, conn, fsys, migrate.Options{Drizzle: true}); err != nil || len(done) != 0 {
 		t.Errorf("second run = %v, %v", tags(done), err)
 	}
 }
@@ -328,15 +355,15 @@ func TestMigrateLockTimeout(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	fsys := folder("0000_a", "CREATE TABLE a ();")
-	// Take the lock the way Migrate does, by running it with a hook that
+	// Take the lock the way Apply does, by running it with a hook that
 	// blocks inside the lock.
 	release := make(chan struct{})
 	locked := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		migrations.Migrate(ctx, holder, fsys, migrations.MigrateOptions{Events: func(e migrations.Event) {
-			if e.Kind == migrations.EventApplying {
+		up(ctx, holder, fsys, migrate.Options{Events: func(e migrate.Event) {
+			if e.Kind == migrate.EventApplying {
 				close(locked)
 				<-release
 			}
@@ -345,12 +372,12 @@ func TestMigrateLockTimeout(t *testing.T) {
 	<-locked
 	var waited bool
 	start := time.Now()
-	_, err = migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{LockTimeout: 300 * time.Millisecond,
-		Events: func(e migrations.Event) { waited = waited || e.Kind == migrations.EventLockWait }})
+	_, err = up(ctx, conn, fsys, migrate.Options{LockTimeout: 300 * time.Millisecond,
+		Events: func(e migrate.Event) { waited = waited || e.Kind == migrate.EventLockWait }})
 	close(release)
 	<-finished
 	if err == nil || !strings.Contains(err.Error(), `gave up after waiting 300ms for another migration of "mizzle"."__mizzle_migrations" to finish`) {
-		t.Errorf("Migrate while locked: %v", err)
+		t.Errorf("Apply while locked: %v", err)
 	}
 	if !waited || time.Since(start) < 300*time.Millisecond {
 		t.Errorf("no wait reported, or gave up early (%s)", time.Since(start))
@@ -359,7 +386,7 @@ func TestMigrateLockTimeout(t *testing.T) {
 
 // TestMigrateRefusesTransactionControl: a COMMIT (or BEGIN ... COMMIT) in a
 // transactional migration would end the migration's transaction, leaving
-// the statements before it applied and the migration unrecorded. Migrate
+// the statements before it applied and the migration unrecorded. Apply
 // refuses such a file before applying any migration of the run.
 func TestMigrateRefusesTransactionControl(t *testing.T) {
 	ctx := context.Background()
@@ -389,32 +416,32 @@ func TestMigrateRefusesTransactionControl(t *testing.T) {
 		},
 		{
 			"marker after the first statement",
-			"CREATE TABLE c1 (x int);\n" + migrations.NoTransaction + "\nCOMMIT;",
+			"CREATE TABLE c1 (x int);\n" + migrate.NoTransaction + "\nCOMMIT;",
 			`0002_c.sql:2:1: "-- mizzle:no-transaction" after the first statement is not honoured`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := pgtest.Connect(t)
-			if _, err := migrations.Migrate(ctx, conn, applied, migrations.MigrateOptions{}); err != nil {
+			if _, err := up(ctx, conn, applied, migrate.Options{}); err != nil {
 				t.Fatal(err)
 			}
-			before := catalogSummary(t, conn)
+			before := pgtest.Catalog(t, conn)
 			// A good migration before the bad one: it must not be applied
 			// either, since the run is refused as a whole.
 			fsys := folder("0000_a", "CREATE TABLE a ();", "0001_b", "CREATE TABLE b ();", "0002_c", tt.sql)
-			done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
-			var pe migrations.ProblemsError
+			done, err := up(ctx, conn, fsys, migrate.Options{})
+			var pe migrate.ProblemsError
 			if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("Migrate error:\n%v\nwant a refusal starting with:\n%s", err, tt.want)
+				t.Errorf("Apply error:\n%v\nwant a refusal starting with:\n%s", err, tt.want)
 			}
 			if len(done) != 0 {
 				t.Errorf("applied %v before refusing", tags(done))
 			}
-			if diff := cmp.Diff(before, catalogSummary(t, conn)); diff != "" {
+			if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
 				t.Errorf("a refused run changed the database:\n%s", diff)
 			}
-			st, err := migrations.MigrationStatus(ctx, conn, fsys, migrations.MigrateOptions{})
+			st, err := status(ctx, conn, fsys, migrate.Options{})
 			if err != nil || len(st.Applied) != 1 || len(st.Problems) == 0 || !strings.HasPrefix(st.Problems[0].Error(), tt.want) {
 				t.Errorf("status = %+v, %v; want 1 applied and the same problem", st, err)
 			}
@@ -422,11 +449,11 @@ func TestMigrateRefusesTransactionControl(t *testing.T) {
 	}
 	t.Run("no-transaction file may manage its transactions", func(t *testing.T) {
 		conn := pgtest.Connect(t)
-		fsys := folder("0000_a", "-- a file with its own transactions\n"+migrations.NoTransaction+
+		fsys := folder("0000_a", "-- a file with its own transactions\n"+migrate.NoTransaction+
 			"\nBEGIN;\nCREATE TABLE n1 ();\nCOMMIT;\nSTART TRANSACTION;\nCREATE TABLE n2 ();\nEND;")
-		done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+		done, err := up(ctx, conn, fsys, migrate.Options{})
 		if err != nil || len(done) != 1 {
-			t.Fatalf("Migrate = %v, %v", tags(done), err)
+			t.Fatalf("Apply = %v, %v", tags(done), err)
 		}
 		var n int
 		conn.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname IN ('n1', 'n2')").Scan(&n)
@@ -445,14 +472,14 @@ func TestMigrateByteOrderMark(t *testing.T) {
 	conn := pgtest.Connect(t)
 	fsys := folder(
 		"0000_t", "\ufeffCREATE TABLE t (id int);\n",
-		"0001_index", "\ufeff"+migrations.NoTransaction+"\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+		"0001_index", "\ufeff"+migrate.NoTransaction+"\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
 		"0002_bad", "\ufeffALTER TABLE t ADD COLUMN c intt;",
 	)
-	done, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{})
+	done, err := up(ctx, conn, fsys, migrate.Options{})
 	if len(done) != 2 {
 		t.Fatalf("applied %v, want 0000_t and 0001_index", tags(done))
 	}
-	if done[0].Hash != migrations.FileHash(fsys["0000_t.sql"].Data) {
+	if done[0].Hash != migrate.FileHash(fsys["0000_t.sql"].Data) {
 		t.Errorf("hash %s is not the file's", done[0].Hash)
 	}
 	// The error's column is where an editor shows it, without the mark.
@@ -466,7 +493,7 @@ func TestMigrateByteOrderMark(t *testing.T) {
 
 // TestMigrateStandardConformingStrings: on a database whose default is
 // standard_conforming_strings = off, a backslash in a '...' string would be
-// an escape, so generated SQL would mean something else. Migrate pins the
+// an escape, so generated SQL would mean something else. Apply pins the
 // setting on while it runs, and puts the session's value back.
 func TestMigrateStandardConformingStrings(t *testing.T) {
 	ctx := context.Background()
@@ -498,10 +525,10 @@ func TestMigrateStandardConformingStrings(t *testing.T) {
 	}
 	fsys := folder(
 		"0000_t", `CREATE TYPE e AS ENUM ('back\slash', 'a\'''); CREATE TABLE t (v text);`,
-		"0001_rows", migrations.NoTransaction+"\n"+`INSERT INTO t VALUES ('back\slash');`,
+		"0001_rows", migrate.NoTransaction+"\n"+`INSERT INTO t VALUES ('back\slash');`,
 		"0002_rows", `INSERT INTO t VALUES ('a\'''); SELECT 1;`,
 	)
-	if _, err := migrations.Migrate(ctx, conn, fsys, migrations.MigrateOptions{}); err != nil {
+	if _, err := up(ctx, conn, fsys, migrate.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if s := setting(); s != "off" {
@@ -535,32 +562,32 @@ func TestMigrateAhead(t *testing.T) {
 	a, b, c := "CREATE TABLE a ();", "CREATE TABLE b ();", "CREATE TABLE c ();"
 	newer := folder("0000_a", a, "0001_b", b, "0002_c", c)
 	older := folder("0000_a", a, "0001_b", b)
-	ahead := migrations.MigrateOptions{AllowAhead: true}
+	ahead := migrate.Options{AllowAhead: true}
 
 	t.Run("older release", func(t *testing.T) {
 		conn := pgtest.Connect(t)
-		if _, err := migrations.Migrate(ctx, conn, newer, migrations.MigrateOptions{}); err != nil {
+		if _, err := up(ctx, conn, newer, migrate.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		var events []string
 		opts := ahead
-		opts.Events = func(e migrations.Event) { events = append(events, fmt.Sprintf("%d %s", e.Kind, e.Migration)) }
-		done, err := migrations.Migrate(ctx, conn, older, opts)
+		opts.Events = func(e migrate.Event) { events = append(events, fmt.Sprintf("%d %s", e.Kind, e.Migration)) }
+		done, err := up(ctx, conn, older, opts)
 		if err != nil || len(done) != 0 {
-			t.Fatalf("Migrate = %v, %v; want nothing applied", tags(done), err)
+			t.Fatalf("Apply = %v, %v; want nothing applied", tags(done), err)
 		}
-		if diff := cmp.Diff([]string{fmt.Sprintf("%d 0002_c", migrations.EventAhead)}, events); diff != "" {
+		if diff := cmp.Diff([]string{fmt.Sprintf("%d 0002_c", migrate.EventAhead)}, events); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
-		st, err := migrations.MigrationStatus(ctx, conn, older, ahead)
+		st, err := status(ctx, conn, older, ahead)
 		if err != nil || len(st.Problems) != 0 || len(st.Pending) != 0 || len(st.Applied) != 3 || len(st.Ahead) != 1 || st.Ahead[0].Tag != "0002_c" {
 			t.Errorf("status = %+v, %v; want 3 applied, 0002_c ahead, no problem", st, err)
 		}
 		// Without the option, the same folder is refused, and the message
 		// names the option.
-		_, err = migrations.Migrate(ctx, conn, older, migrations.MigrateOptions{})
+		_, err = up(ctx, conn, older, migrate.Options{})
 		if err == nil || !strings.Contains(err.Error(), `("0002_c") that the journal does not list`) || !strings.Contains(err.Error(), "--allow-ahead") {
-			t.Errorf("Migrate without AllowAhead: %v", err)
+			t.Errorf("Apply without AllowAhead: %v", err)
 		}
 	})
 
@@ -593,23 +620,23 @@ func TestMigrateAhead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := pgtest.Connect(t)
 			for _, f := range tt.applied {
-				if _, err := migrations.Migrate(ctx, conn, f, migrations.MigrateOptions{}); err != nil {
+				if _, err := up(ctx, conn, f, migrate.Options{}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			before := catalogSummary(t, conn)
+			before := pgtest.Catalog(t, conn)
 			var aheadSeen bool
 			opts := ahead
-			opts.Events = func(e migrations.Event) { aheadSeen = aheadSeen || e.Kind == migrations.EventAhead }
-			_, err := migrations.Migrate(ctx, conn, tt.then, opts)
-			var pe migrations.ProblemsError
+			opts.Events = func(e migrate.Event) { aheadSeen = aheadSeen || e.Kind == migrate.EventAhead }
+			_, err := up(ctx, conn, tt.then, opts)
+			var pe migrate.ProblemsError
 			if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), tt.want) {
-				t.Errorf("Migrate error:\n%v\nwant it to start with:\n%s", err, tt.want)
+				t.Errorf("Apply error:\n%v\nwant it to start with:\n%s", err, tt.want)
 			}
 			if aheadSeen {
 				t.Errorf("EventAhead reported for a refused folder")
 			}
-			if diff := cmp.Diff(before, catalogSummary(t, conn)); diff != "" {
+			if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
 				t.Errorf("a refused migration changed the database:\n%s", diff)
 			}
 		})
@@ -617,17 +644,17 @@ func TestMigrateAhead(t *testing.T) {
 
 	t.Run("drizzle", func(t *testing.T) {
 		conn := pgtest.Connect(t)
-		opts := migrations.MigrateOptions{Drizzle: true}
-		if _, err := migrations.Migrate(ctx, conn, newer, opts); err != nil {
+		opts := migrate.Options{Drizzle: true}
+		if _, err := up(ctx, conn, newer, opts); err != nil {
 			t.Fatal(err)
 		}
 		var events []string
 		opts.AllowAhead = true
-		opts.Events = func(e migrations.Event) { events = append(events, e.Migration) }
-		if _, err := migrations.Migrate(ctx, conn, older, opts); err != nil {
+		opts.Events = func(e migrate.Event) { events = append(events, e.Migration) }
+		if _, err := up(ctx, conn, older, opts); err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"sha256:" + migrations.FileHash([]byte(c))}
+		want := []string{"sha256:" + migrate.FileHash([]byte(c))}
 		if diff := cmp.Diff(want, events); diff != "" {
 			t.Errorf("ahead events (-want +got):\n%s", diff)
 		}
@@ -645,7 +672,7 @@ func TestMigrateNoTransactionFailure(t *testing.T) {
 
 	t.Run("killed after its first statement", func(t *testing.T) {
 		conn := pgtest.Connect(t)
-		if _, err := migrations.Migrate(ctx, conn, folder("0000_t", table), migrations.MigrateOptions{}); err != nil {
+		if _, err := up(ctx, conn, folder("0000_t", table), migrate.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		// What a run killed during the second statement leaves: the first
@@ -653,24 +680,24 @@ func TestMigrateNoTransactionFailure(t *testing.T) {
 		if _, err := conn.Exec(ctx, "CREATE INDEX CONCURRENTLY t_a ON t (a)"); err != nil {
 			t.Fatal(err)
 		}
-		idx := migrations.NoTransaction + "\nCREATE INDEX CONCURRENTLY t_a ON t (a);\nCREATE INDEX CONCURRENTLY t_b ON t (b);\n"
-		_, err := migrations.Migrate(ctx, conn, folder("0000_t", table, "0001_idx", idx), migrations.MigrateOptions{})
+		idx := migrate.NoTransaction + "\nCREATE INDEX CONCURRENTLY t_a ON t (a);\nCREATE INDEX CONCURRENTLY t_b ON t (b);\n"
+		_, err := up(ctx, conn, folder("0000_t", table, "0001_idx", idx), migrate.Options{})
 		want := `0001_idx.sql:2:1: statement 1: ERROR: relation "t_a" already exists (SQLSTATE 42P07)
 This migration runs outside a transaction ("-- mizzle:no-transaction"): it is not recorded, the statements before this one stay applied, and a previous run may have applied part of it.
 Already in the database, named by its CREATE statements:
     index "public"."t_a" (statement 1)
 Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that is not recorded may still be edited), or remove what is left, then migrate again:
     DROP INDEX CONCURRENTLY IF EXISTS "public"."t_a";`
-		var se *migrations.StatementError
+		var se *migrate.StatementError
 		if !errors.As(err, &se) || err.Error() != want {
 			t.Fatalf("error:\n%v\nwant:\n%s", err, want)
 		}
-		if diff := cmp.Diff([]migrations.Leftover{{Statement: 1, Kind: "index", Name: `"public"."t_a"`}}, se.Leftovers); diff != "" {
+		if diff := cmp.Diff([]migrate.Leftover{{Statement: 1, Kind: "index", Name: `"public"."t_a"`}}, se.Leftovers); diff != "" {
 			t.Errorf("leftovers (-want +got):\n%s", diff)
 		}
 		// The repair it suggests works.
 		idx = strings.ReplaceAll(idx, "CONCURRENTLY", "CONCURRENTLY IF NOT EXISTS")
-		if done, err := migrations.Migrate(ctx, conn, folder("0000_t", table, "0001_idx", idx), migrations.MigrateOptions{}); err != nil || len(done) != 1 {
+		if done, err := up(ctx, conn, folder("0000_t", table, "0001_idx", idx), migrate.Options{}); err != nil || len(done) != 1 {
 			t.Errorf("after adding IF NOT EXISTS: %v, %v", tags(done), err)
 		}
 	})
@@ -680,15 +707,15 @@ Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that 
 		// IF NOT EXISTS would keep the invalid index of the failed run and
 		// call the migration applied, were it not dropped first.
 		// The index is in its table's schema, not on search_path.
-		idx := migrations.NoTransaction + "\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_u ON s.t (a);\n"
+		idx := migrate.NoTransaction + "\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_u ON s.t (a);\n"
 		fsys := folder("0000_t", "CREATE SCHEMA s;\n--> statement-breakpoint\n"+strings.ReplaceAll(table, " t ", " s.t "), "0001_idx", idx)
 		var events []string
-		opts := migrations.MigrateOptions{Events: func(e migrations.Event) {
-			if e.Kind == migrations.EventInvalidIndexDropped {
+		opts := migrate.Options{Events: func(e migrate.Event) {
+			if e.Kind == migrate.EventInvalidIndexDropped {
 				events = append(events, e.Migration+" "+e.Object)
 			}
 		}}
-		_, err := migrations.Migrate(ctx, conn, fsys, opts)
+		_, err := up(ctx, conn, fsys, opts)
 		for _, w := range []string{
 			`ERROR: could not create unique index "t_u" (SQLSTATE 23505)`,
 			`This migration runs outside a transaction`,
@@ -707,7 +734,7 @@ Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that 
 		if _, err := conn.Exec(ctx, "DELETE FROM s.t WHERE b = 2"); err != nil {
 			t.Fatal(err)
 		}
-		if done, err := migrations.Migrate(ctx, conn, fsys, opts); err != nil || len(done) != 1 {
+		if done, err := up(ctx, conn, fsys, opts); err != nil || len(done) != 1 {
 			t.Fatalf("rerun: %v, %v", tags(done), err)
 		}
 		if diff := cmp.Diff([]string{`0001_idx "s"."t_u"`}, events); diff != "" {
@@ -721,9 +748,28 @@ Make its statements rerunnable, with CREATE ... IF NOT EXISTS (a migration that 
 
 	t.Run("a transactional migration says nothing of it", func(t *testing.T) {
 		conn := pgtest.Connect(t)
-		_, err := migrations.Migrate(ctx, conn, folder("0000_t", table+"\n--> statement-breakpoint\nCREATE TABLE t ();"), migrations.MigrateOptions{})
+		_, err := up(ctx, conn, folder("0000_t", table+"\n--> statement-breakpoint\nCREATE TABLE t ();"), migrate.Options{})
 		if err == nil || strings.Contains(err.Error(), "outside a transaction") {
 			t.Errorf("error: %v", err)
 		}
 	})
+}
+
+// TestOpenByteOrderMark: editors on Windows start a file with a UTF-8
+// byte-order mark, which JSON does not allow; the journal is read without
+// it, and a mistake after it is placed as an editor shows it.
+func TestOpenByteOrderMark(t *testing.T) {
+	const bom = "\ufeff"
+	fsys := folder("0000_a", "CREATE TABLE a ();")
+	fsys[migrate.JournalFile].Data = append([]byte(bom), fsys[migrate.JournalFile].Data...)
+	d, err := migrate.Open(fsys)
+	if err != nil || len(d.Migrations) != 1 || d.Migrations[0].Tag != "0000_a" {
+		t.Fatalf("Open = %+v, %v", d, err)
+	}
+	fsys = folder("0000_a", "CREATE TABLE a ();")
+	fsys[migrate.JournalFile].Data = []byte(bom + `{"version": "7", "dialect": "postgresql", "entries": [} ]}`)
+	_, err = migrate.Open(fsys)
+	if want := "meta/_journal.json:1:55: not valid JSON: invalid character '}' looking for beginning of value"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want %s...", err, want)
+	}
 }

@@ -1,8 +1,10 @@
-package migrations
+package migrate
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/mizzle/mizzle/internal/jsonfile"
 )
 
 func TestTxControl(t *testing.T) {
@@ -104,9 +106,9 @@ func TestChangedMsg(t *testing.T) {
 	}{
 		{"CRLF checkout", lf, crlf, "changed since it was applied, but only in its line endings (the file has CRLF where the applied one had LF)"},
 		{"LF checkout", crlf, lf, "changed since it was applied, but only in its line endings (the file has LF where the applied one had CRLF)"},
-		{"mark added", lf, bom + lf, "changed since it was applied, but only in a byte-order mark at its start, which the applied one did not have"},
-		{"mark removed", bom + lf, lf, "changed since it was applied, but only in the byte-order mark the applied one had at its start"},
-		{"both", lf, bom + crlf, "changed since it was applied, but only in its line endings (the file has CRLF where the applied one had LF) and in a byte-order mark"},
+		{"mark added", lf, jsonfile.BOM + lf, "changed since it was applied, but only in a byte-order mark at its start, which the applied one did not have"},
+		{"mark removed", jsonfile.BOM + lf, lf, "changed since it was applied, but only in the byte-order mark the applied one had at its start"},
+		{"both", lf, jsonfile.BOM + crlf, "changed since it was applied, but only in its line endings (the file has CRLF where the applied one had LF) and in a byte-order mark"},
 		{"a real change", lf, strings.Replace(lf, "b", "c", 1), "changed since it was applied (applied sha256"},
 		{"a real change and line endings", lf, strings.Replace(crlf, "b", "c", 1), "changed since it was applied (applied sha256"},
 	}

@@ -1,4 +1,4 @@
-package migrations_test
+package migrate_test
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mizzle/mizzle/internal/golden"
-	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // drizzleJournal is a journal as drizzle-kit 0.31 writes it: two-space
@@ -39,11 +39,11 @@ const drizzleJournal = `{
 // drizzle-kit writes, plus the final newline, so either tool can take over
 // the other's journal and a review shows no reformatting.
 func TestJournalDrizzleLayout(t *testing.T) {
-	j, err := migrations.ParseJournal([]byte(drizzleJournal))
+	j, err := migrate.ParseJournal([]byte(drizzleJournal))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &migrations.Journal{Version: "7", Dialect: "postgresql", Entries: []migrations.JournalEntry{
+	want := &migrate.Journal{Version: "7", Dialect: "postgresql", Entries: []migrate.JournalEntry{
 		{Idx: 0, Version: "7", When: 1735689600000, Tag: "0000_brave_wolverine", Breakpoints: true},
 		{Idx: 1, Version: "7", When: 1735693200000, Tag: "0001_add_posts", Breakpoints: true},
 	}}
@@ -61,11 +61,11 @@ func TestJournalDrizzleLayout(t *testing.T) {
 func TestJournalMarshal(t *testing.T) {
 	tests := []struct {
 		name string
-		j    migrations.Journal
+		j    migrate.Journal
 	}{
 		// drizzle-kit writes "entries": [] for a new journal, never null.
-		{"empty", migrations.Journal{Version: "7", Dialect: "postgresql"}},
-		{"entries", migrations.Journal{Version: "7", Dialect: "postgresql", Entries: []migrations.JournalEntry{
+		{"empty", migrate.Journal{Version: "7", Dialect: "postgresql"}},
+		{"entries", migrate.Journal{Version: "7", Dialect: "postgresql", Entries: []migrate.JournalEntry{
 			{Idx: 0, Version: "7", When: 1700000000000, Tag: "0000_init", Breakpoints: true},
 			{Idx: 1, Version: "7", When: 1700000000001, Tag: "0001_add_trailing_stop", Breakpoints: true},
 		}}},
@@ -73,11 +73,11 @@ func TestJournalMarshal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := tt.j.Marshal()
-			golden.Check(t, filepath.Join("testdata", "folder", "golden", "journal_"+tt.name+".json"), got)
+			golden.Check(t, filepath.Join("testdata", "golden", "journal_"+tt.name+".json"), got)
 			if again := tt.j.Marshal(); string(again) != string(got) {
 				t.Errorf("Marshal is not deterministic:\n%s\n%s", got, again)
 			}
-			back, err := migrations.ParseJournal(got)
+			back, err := migrate.ParseJournal(got)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,8 +102,8 @@ func TestParseJournalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := migrations.ParseJournal([]byte(tt.in))
-			var je *migrations.JSONError
+			_, err := migrate.ParseJournal([]byte(tt.in))
+			var je *migrate.JSONError
 			if !errors.As(err, &je) {
 				t.Fatalf("ParseJournal(%q) = %v, want a *JSONError", tt.in, err)
 			}

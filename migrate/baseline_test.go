@@ -1,16 +1,16 @@
-package migrations_test
+package migrate_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
-	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/migrate"
 )
 
-// TestMarkApplied records a baseline without running it; Migrate then
+// TestBaseline records a baseline without running it; Apply then
 // applies only what follows.
-func TestMarkApplied(t *testing.T) {
+func TestBaseline(t *testing.T) {
 	for _, drizzle := range []bool{false, true} {
 		name := "mizzle"
 		if drizzle {
@@ -23,34 +23,34 @@ func TestMarkApplied(t *testing.T) {
 				"0000_baseline", "CREATE TABLE users (id bigint PRIMARY KEY);",
 				"0001_posts", "CREATE TABLE posts (id bigint PRIMARY KEY);",
 			)
-			opts := migrations.MigrateOptions{Drizzle: drizzle}
+			opts := migrate.Options{Drizzle: drizzle}
 			if _, err := conn.Exec(ctx, "CREATE TABLE users (id bigint PRIMARY KEY)"); err != nil {
 				t.Fatal(err)
 			}
 			for range 2 { // the second call finds it recorded and does nothing
-				if err := migrations.MarkApplied(ctx, conn, fsys, "0000_baseline", opts); err != nil {
+				if err := baseline(ctx, conn, fsys, "0000_baseline", opts); err != nil {
 					t.Fatal(err)
 				}
 			}
-			st, err := migrations.MigrationStatus(ctx, conn, fsys, opts)
+			st, err := status(ctx, conn, fsys, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(st.Applied) != 1 || len(st.Pending) != 1 || st.Pending[0].Tag != "0001_posts" || len(st.Problems) > 0 {
-				t.Errorf("status after MarkApplied: %+v", st)
+				t.Errorf("status after Baseline: %+v", st)
 			}
-			done, err := migrations.Migrate(ctx, conn, fsys, opts)
+			done, err := up(ctx, conn, fsys, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(done) != 1 || done[0].Tag != "0001_posts" {
-				t.Errorf("Migrate after MarkApplied applied %+v, want 0001_posts only", done)
+				t.Errorf("Apply after Baseline applied %+v, want 0001_posts only", done)
 			}
 		})
 	}
 }
 
-func TestMarkAppliedRefuses(t *testing.T) {
+func TestBaselineRefuses(t *testing.T) {
 	fsys := folder(
 		"0000_init", "CREATE TABLE a (id int);",
 		"0001_more", "CREATE TABLE b (id int);",
@@ -64,13 +64,13 @@ func TestMarkAppliedRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			conn := pgtest.Connect(t)
-			err := migrations.MarkApplied(context.Background(), conn, fsys, tt.tag, migrations.MigrateOptions{})
+			err := baseline(context.Background(), conn, fsys, tt.tag, migrate.Options{})
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 			var n int
 			if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM mizzle.__mizzle_migrations").Scan(&n); err == nil && n > 0 {
-				t.Errorf("a refused MarkApplied recorded %d rows", n)
+				t.Errorf("a refused Baseline recorded %d rows", n)
 			}
 		})
 	}
