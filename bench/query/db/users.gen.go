@@ -4,10 +4,11 @@ package db
 
 import (
 	"context"
+	"time"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/bench/query/schema"
 	"github.com/mizzle/mizzle/pg"
-	"time"
 )
 
 // Users holds the typed columns of the "users" table, whose rows are

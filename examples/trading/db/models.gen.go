@@ -4,10 +4,11 @@ package db
 
 import (
 	"context"
+	"time"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/examples/trading/schema"
 	"github.com/mizzle/mizzle/pg"
-	"time"
 )
 
 // Models holds the typed columns of the "Models" table, whose rows are

@@ -4,12 +4,13 @@ package db
 
 import (
 	"context"
+	"time"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/examples/trading/schema"
 	"github.com/mizzle/mizzle/pg"
 	"github.com/shopspring/decimal"
-	"time"
 )
 
 // Orders holds the typed columns of the "Orders" table, whose rows are
