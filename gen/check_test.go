@@ -1,12 +1,17 @@
 package gen_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/imports"
 
 	"github.com/mizzle/mizzle/gen"
+	"github.com/mizzle/mizzle/pg"
 )
 
 // checkImports fails the test when goimports would change f: its imports
@@ -22,4 +27,71 @@ func checkImports(t *testing.T, f gen.File) {
 	if diff := cmp.Diff(string(want), string(f.Data)); diff != "" {
 		t.Errorf("goimports would change %s (-goimports +generated):\n%s", f.Name, diff)
 	}
+}
+
+// checkFieldOrder fails the test when a keyed literal of one of the
+// runtime's structs names its fields out of the struct's order, which a
+// person writing the code would keep.
+func checkFieldOrder(t *testing.T, f gen.File) {
+	t.Helper()
+	structs := map[string]reflect.Type{
+		"RowFuncs":    reflect.TypeFor[pg.RowFuncs[struct{}]](),
+		"TableColumn": reflect.TypeFor[pg.TableColumn](),
+	}
+	file, err := parser.ParseFile(token.NewFileSet(), f.Name, f.Data, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(lit *ast.CompositeLit, typ reflect.Type) {
+		last := -1
+		for _, e := range lit.Elts {
+			kv, ok := e.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			key := kv.Key.(*ast.Ident).Name
+			sf, ok := typ.FieldByName(key)
+			if !ok {
+				t.Errorf("%s: %s has no field %s", f.Name, typ, key)
+				continue
+			}
+			if sf.Index[0] < last {
+				t.Errorf("%s: a literal of %s sets %s after a field declared after it", f.Name, typ, key)
+			}
+			last = sf.Index[0]
+		}
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		lit, ok := n.(*ast.CompositeLit)
+		if !ok {
+			return true
+		}
+		if typ := structs[runtimeStruct(lit.Type)]; typ != nil {
+			check(lit, typ)
+		}
+		// The elements of a []pg.TableColumn literal leave out their type.
+		if at, ok := lit.Type.(*ast.ArrayType); ok && structs[runtimeStruct(at.Elt)] != nil {
+			for _, e := range lit.Elts {
+				if el, ok := e.(*ast.CompositeLit); ok && el.Type == nil {
+					check(el, structs[runtimeStruct(at.Elt)])
+				}
+			}
+		}
+		return true
+	})
+}
+
+// runtimeStruct is the name of pg.Name or pg.Name[T], else "".
+func runtimeStruct(e ast.Expr) string {
+	if ix, ok := e.(*ast.IndexExpr); ok {
+		e = ix.X
+	}
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "pg" {
+		return ""
+	}
+	return sel.Sel.Name
 }

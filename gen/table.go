@@ -551,14 +551,17 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			}
 			g.Line()
 		}),
-		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(jen.DictFunc(func(d jen.Dict) {
-			d[jen.Id("Scan")] = jen.Id("scan" + t.name)
-			d[jen.Id("Values")] = jen.Id("values" + t.name)
-			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
-			d[jen.Id("InsertValues")] = jen.Id("insertValues" + t.name)
-			d[jen.Id("ScanInserted")] = jen.Id("scan" + t.name + "Inserted")
-			d[jen.Id("NonZero")] = jen.Id("nonZero" + t.name)
-		})),
+		// In the order of pg.RowFuncs' fields, as a person would write them:
+		// a jen.Dict would sort the keys.
+		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(
+			jen.Line().Id("Scan").Op(":").Id("scan"+t.name),
+			jen.Line().Id("Values").Op(":").Id("values"+t.name),
+			jen.Line().Id("Targets").Op(":").Id("targets"+t.name),
+			jen.Line().Id("InsertValues").Op(":").Id("insertValues"+t.name),
+			jen.Line().Id("ScanInserted").Op(":").Id("scan"+t.name+"Inserted"),
+			jen.Line().Id("NonZero").Op(":").Id("nonZero"+t.name),
+			jen.Line(),
+		),
 	)
 	f.Line()
 	// Which defaulted fields are set: those are sent, the zero ones left

@@ -187,12 +187,12 @@ var tableUsers = pg.NewTable("public", "users", []pg.TableColumn{
 	{Name: "created_at", Insert: pg.InsertDefault, ReadBack: true},
 	{Name: "score", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.User]{
-	InsertValues: insertValuesUsers,
-	NonZero:      nonZeroUsers,
 	Scan:         scanUsers,
-	ScanInserted: scanUsersInserted,
-	Targets:      targetsUsers,
 	Values:       valuesUsers,
+	Targets:      targetsUsers,
+	InsertValues: insertValuesUsers,
+	ScanInserted: scanUsersInserted,
+	NonZero:      nonZeroUsers,
 })
 
 func nonZeroUsers(r *schema.User) uint64 {

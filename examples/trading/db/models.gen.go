@@ -199,12 +199,12 @@ var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
 	{Name: "netPortfolio", Insert: pg.InsertValue},
 	{Name: "createdAt", Insert: pg.InsertDefault, ReadBack: true},
 }, pg.RowFuncs[schema.Model]{
-	InsertValues: insertValuesModels,
-	NonZero:      nonZeroModels,
 	Scan:         scanModels,
-	ScanInserted: scanModelsInserted,
-	Targets:      targetsModels,
 	Values:       valuesModels,
+	Targets:      targetsModels,
+	InsertValues: insertValuesModels,
+	ScanInserted: scanModelsInserted,
+	NonZero:      nonZeroModels,
 })
 
 func nonZeroModels(r *schema.Model) uint64 {

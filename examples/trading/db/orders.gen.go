@@ -229,12 +229,12 @@ var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
 	{Name: "closedAt", Insert: pg.InsertValue, ReadBack: true},
 	{Name: "trailingStop", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.Order]{
-	InsertValues: insertValuesOrders,
-	NonZero:      nonZeroOrders,
 	Scan:         scanOrders,
-	ScanInserted: scanOrdersInserted,
-	Targets:      targetsOrders,
 	Values:       valuesOrders,
+	Targets:      targetsOrders,
+	InsertValues: insertValuesOrders,
+	ScanInserted: scanOrdersInserted,
+	NonZero:      nonZeroOrders,
 })
 
 func nonZeroOrders(r *schema.Order) uint64 {
