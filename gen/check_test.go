@@ -1,10 +1,12 @@
 package gen_test
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/mizzle/mizzle/gen"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // checkImports fails the test when goimports would change f: its imports
@@ -94,4 +97,17 @@ func runtimeStruct(e ast.Expr) string {
 		return ""
 	}
 	return sel.Sel.Name
+}
+
+// checkNoStructDoc fails the test when f repeats the doc comment of one of
+// m's table structs: it documents the struct, and next to a declaration of
+// generated code it would read as documenting that instead.
+func checkNoStructDoc(t *testing.T, m *schema.Model, f gen.File) {
+	t.Helper()
+	for _, tbl := range m.Tables {
+		first, _, _ := strings.Cut(strings.TrimSpace(tbl.Doc), "\n")
+		if first != "" && bytes.Contains(f.Data, []byte("// "+first+"\n")) {
+			t.Errorf("%s repeats the doc comment of %s: %q", f.Name, tbl.GoType.Name, first)
+		}
+	}
 }

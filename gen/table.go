@@ -25,7 +25,7 @@ func (p *packageInfo) rowType(t *tableInfo) *jen.Statement { return goType(t.t.G
 
 // genColumns writes the column descriptors:
 //
-//	// Orders holds the columns of the "Orders" table ...
+//	// Orders holds the typed columns of the "Orders" table, ...
 //	var Orders = OrdersColumns{
 //		ID: pg.NewColumn[uuid.UUID]("Orders", "id"),
 //	}
@@ -36,11 +36,9 @@ func (p *packageInfo) rowType(t *tableInfo) *jen.Statement { return goType(t.t.G
 //		ID pg.Column[uuid.UUID]
 //	}
 func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
-	comment(f, fmt.Sprintf("%s holds the typed columns of the %q table, whose rows are\n%s values, for the conditions, orderings and assignments of queries:\n\n\tq.%s.Select().Where(%s.%s.%s.Eq(v))",
-		t.name, t.t.Name, goTypeString(t.t.GoType, p), t.name, p.pkg, t.name, t.cols[0].field))
-	if doc := strings.TrimSpace(t.t.Doc); doc != "" {
-		comment(f, "\n"+doc)
-	}
+	// The struct's own doc comment stays on the struct: on the variable it
+	// would read as documenting it.
+	comment(f, columnsVarDoc(p, t))
 	f.Var().Id(t.name).Op("=").Id(t.name + "Columns").ValuesFunc(func(g *jen.Group) {
 		for _, c := range t.cols {
 			_, ctor := columnType(c.c)
@@ -61,6 +59,14 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 		}
 	})
 	f.Line()
+}
+
+// columnsVarDoc documents the variable of a table's columns.
+func columnsVarDoc(p *packageInfo, t *tableInfo) string {
+	text := fmt.Sprintf("%s holds the typed columns of the %q table, whose rows are %s values, for the conditions, orderings and assignments of queries:",
+		t.name, t.t.Name, goTypeString(t.t.GoType, p))
+	example := fmt.Sprintf("\tq.%s.Select().Where(%s.%s.%s.Eq(v))", t.name, p.pkg, t.name, t.cols[0].field)
+	return reflow(text, 76) + "\n\n" + example
 }
 
 // typeArg is the type argument of a column's descriptor: the field's type,

@@ -12,11 +12,10 @@ import (
 )
 
 // Users holds the typed columns of the "users" table, whose rows are
-// schema.User values, for the conditions, orderings and assignments of queries:
+// schema.User values, for the conditions, orderings and assignments of
+// queries:
 //
 //	q.Users.Select().Where(db.Users.ID.Eq(v))
-//
-// User is a user of the benchmark's application.
 var Users = UsersColumns{
 	ID:        pg.NewColumn[int64]("users", "id"),
 	Email:     pg.NewTextColumn[string]("users", "email"),

@@ -12,11 +12,10 @@ import (
 )
 
 // Models holds the typed columns of the "Models" table, whose rows are
-// schema.Model values, for the conditions, orderings and assignments of queries:
+// schema.Model values, for the conditions, orderings and assignments of
+// queries:
 //
 //	q.Models.Select().Where(db.Models.ID.Eq(v))
-//
-// Model is an AI trading model.
 var Models = ModelsColumns{
 	ID:           pg.NewTextColumn[string]("Models", "id"),
 	Variant:      pg.NewTextColumn[string]("Models", "variant"),

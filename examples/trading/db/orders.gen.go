@@ -14,11 +14,10 @@ import (
 )
 
 // Orders holds the typed columns of the "Orders" table, whose rows are
-// schema.Order values, for the conditions, orderings and assignments of queries:
+// schema.Order values, for the conditions, orderings and assignments of
+// queries:
 //
 //	q.Orders.Select().Where(db.Orders.ID.Eq(v))
-//
-// Order is a trading position.
 var Orders = OrdersColumns{
 	ID:       pg.NewColumn[uuid.UUID]("Orders", "id"),
 	ModelID:  pg.NewTextColumn[string]("Orders", "modelId"),
