@@ -118,8 +118,14 @@ func goTypeString(t schema.GoType, p *packageInfo) string {
 //	func (q OrdersQueries) Select() pg.SelectQuery[schema.Order]
 //	func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.AnyColumn) (schema.Order, error)
 //	func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) ([]schema.Order, error)
+//	func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Conflict, with ...pg.AnyColumn) (schema.Order, bool, error)
+//	func (q OrdersQueries) UpsertMany(ctx context.Context, rows []schema.Order, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Order, error)
+//	func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) (int64, error)
 //	func (q OrdersQueries) Update() pg.UpdateQuery[schema.Order]
 //	func (q OrdersQueries) Delete() pg.DeleteQuery[schema.Order]
+//
+// and the Load methods of its relations (see genRelation) and the key
+// types they load by (see genKey).
 func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	qt := t.name + "Queries"
 	row := p.rowType(t)
