@@ -58,7 +58,7 @@ func TestGolden(t *testing.T) {
 				golden.CheckSection(t, c.path, c.ar, "db/"+f.Name, f.Data)
 				checkImports(t, f)
 				checkFieldOrder(t, f)
-		checkNoStructDoc(t, m, f)
+				checkNoStructDoc(t, m, f)
 				writeFile(t, filepath.Join(dir, c.name, "db", f.Name), f.Data)
 			}
 			again, err := gen.Generate(m, gen.Options{Package: "db"})
