@@ -5,7 +5,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -109,5 +112,25 @@ func checkNoStructDoc(t *testing.T, m *schema.Model, f gen.File) {
 		if first != "" && bytes.Contains(f.Data, []byte("// "+first+"\n")) {
 			t.Errorf("%s repeats the doc comment of %s: %q", f.Name, tbl.GoType.Name, first)
 		}
+	}
+}
+
+// TestGoimportsVersion checks that checkImports runs the goimports of
+// .ci/run: the x/tools this module requires is the one tools/go.mod pins.
+func TestGoimportsVersion(t *testing.T) {
+	version := func(path string) string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^\s*golang\.org/x/tools (v\S+)`).FindSubmatch(data)
+		if m == nil {
+			t.Fatalf("%s does not require golang.org/x/tools", path)
+		}
+		return string(m[1])
+	}
+	lib, tools := version(filepath.Join("..", "go.mod")), version(filepath.Join("..", "tools", "go.mod"))
+	if lib != tools {
+		t.Errorf("go.mod requires golang.org/x/tools %s, tools/go.mod pins %s: the tests would check imports with another goimports than .ci/run", lib, tools)
 	}
 }
