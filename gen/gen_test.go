@@ -26,6 +26,9 @@ func TestTradingGolden(t *testing.T) {
 	}
 	for _, f := range files {
 		golden.Check(t, filepath.Join("..", "examples", "trading", "db", f.Name), f.Data)
+		checkImports(t, f)
+		checkFieldOrder(t, f)
+		checkNoStructDoc(t, m, f)
 	}
 	again, err := gen.Generate(m, gen.Options{Package: "db"})
 	if err != nil {

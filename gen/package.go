@@ -17,6 +17,7 @@ import (
 //	type Queries struct { db pg.DBTX; Orders OrdersQueries; ... }
 //	func New(db pg.DBTX) *Queries
 //	func (q *Queries) InTx(ctx context.Context, fn func(tx *Queries) error) error
+//	func RegisterTypes(ctx context.Context, conn *pgx.Conn) error
 //	func (q *Queries) DB() pg.DBTX
 func genPackage(f *jen.File, p *packageInfo) {
 	for _, line := range strings.Split(packageDoc(p), "\n") {

@@ -380,10 +380,21 @@ func relationDoc(p *packageInfo, r *relationInfo) string {
 	}
 	fk := fmt.Sprintf("It follows the foreign key %s (%s of %q).", r.fk.Name, strings.Join(childCols, ", "), r.child.t.Name)
 	if !r.many {
-		return fmt.Sprintf("%s loads, in one query, the %q rows that rows refer to, by\n%s. Rows that refer to none (NULL) are skipped.\n%s\n\n\tparents, err := q.%s.%s(ctx, rows)\n\tparent, ok := parents[key] // key: a row's %s",
+		return fmt.Sprintf(`%s loads, in one query, the %q rows that rows refer to, by
+%s. Rows that refer to none (NULL) are skipped.
+%s
+
+	parents, err := q.%s.%s(ctx, rows)
+	parent, ok := parents[key] // key: a row's %s`,
 			r.method, r.parent.t.Name, keyDoc, fk, r.owner.name, r.method, strings.Join(childCols, ", "))
 	}
-	return fmt.Sprintf("%s loads, in one query, the %q rows that refer to rows, grouped\nby %s, each group in primary key order. A row\nnothing refers to has no entry.\n%s\n\n\tchildren, err := q.%s.%s(ctx, rows)\n\tfor _, c := range children[key] { ... } // key: a row's %s",
+	return fmt.Sprintf(`%s loads, in one query, the %q rows that refer to rows, grouped
+by %s, each group in primary key order. A row
+nothing refers to has no entry.
+%s
+
+	children, err := q.%s.%s(ctx, rows)
+	for _, c := range children[key] { ... } // key: a row's %s`,
 		r.method, r.child.t.Name, keyDoc, fk, r.owner.name, r.method, strings.Join(parentCols, ", "))
 }
 
@@ -399,7 +410,8 @@ func genKey(f *jen.File, k *keyInfo) {
 	for _, c := range k.cols {
 		names = append(names, strconv.Quote(c.c.Name))
 	}
-	comment(f, fmt.Sprintf("%s is the key of a %q row, its columns %s: the key\nof the maps that Load methods return for relations that refer to them.", k.name, k.table.t.Name, strings.Join(names, ", ")))
+	comment(f, fmt.Sprintf(`%s is the key of a %q row, its columns %s: the key
+of the maps that Load methods return for relations that refer to them.`, k.name, k.table.t.Name, strings.Join(names, ", ")))
 	f.Type().Id(k.name).StructFunc(func(g *jen.Group) {
 		for _, c := range k.cols {
 			g.Id(c.field).Add(typeArg(c.c))

@@ -25,7 +25,7 @@ func (p *packageInfo) rowType(t *tableInfo) *jen.Statement { return goType(t.t.G
 
 // genColumns writes the column descriptors:
 //
-//	// Orders holds the columns of the "Orders" table ...
+//	// Orders holds the typed columns of the "Orders" table, ...
 //	var Orders = OrdersColumns{
 //		ID: pg.NewColumn[uuid.UUID]("Orders", "id"),
 //	}
@@ -36,11 +36,9 @@ func (p *packageInfo) rowType(t *tableInfo) *jen.Statement { return goType(t.t.G
 //		ID pg.Column[uuid.UUID]
 //	}
 func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
-	comment(f, fmt.Sprintf("%s holds the typed columns of the %q table, whose rows are\n%s values, for the conditions, orderings and assignments of queries:\n\n\tq.%s.Select().Where(%s.%s.%s.Eq(v))",
-		t.name, t.t.Name, goTypeString(t.t.GoType, p), t.name, p.pkg, t.name, t.cols[0].field))
-	if doc := strings.TrimSpace(t.t.Doc); doc != "" {
-		comment(f, "\n"+doc)
-	}
+	// The struct's own doc comment stays on the struct: on the variable it
+	// would read as documenting it.
+	comment(f, columnsVarDoc(p, t))
 	f.Var().Id(t.name).Op("=").Id(t.name + "Columns").ValuesFunc(func(g *jen.Group) {
 		for _, c := range t.cols {
 			_, ctor := columnType(c.c)
@@ -61,6 +59,14 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 		}
 	})
 	f.Line()
+}
+
+// columnsVarDoc documents the variable of a table's columns.
+func columnsVarDoc(p *packageInfo, t *tableInfo) string {
+	text := fmt.Sprintf("%s holds the typed columns of the %q table, whose rows are %s values, for the conditions, orderings and assignments of queries:",
+		t.name, t.t.Name, goTypeString(t.t.GoType, p))
+	example := fmt.Sprintf("\tq.%s.Select().Where(%s.%s.%s.Eq(v))", t.name, p.pkg, t.name, t.cols[0].field)
+	return reflow(text, 76) + "\n\n" + example
 }
 
 // typeArg is the type argument of a column's descriptor: the field's type,
@@ -112,123 +118,32 @@ func goTypeString(t schema.GoType, p *packageInfo) string {
 //	func (q OrdersQueries) Select() pg.SelectQuery[schema.Order]
 //	func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.AnyColumn) (schema.Order, error)
 //	func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) ([]schema.Order, error)
+//	func (q OrdersQueries) Upsert(ctx context.Context, row schema.Order, on pg.Conflict, with ...pg.AnyColumn) (schema.Order, bool, error)
+//	func (q OrdersQueries) UpsertMany(ctx context.Context, rows []schema.Order, on pg.Conflict, with ...pg.AnyColumn) ([]schema.Order, error)
+//	func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with ...pg.AnyColumn) (int64, error)
 //	func (q OrdersQueries) Update() pg.UpdateQuery[schema.Order]
 //	func (q OrdersQueries) Delete() pg.DeleteQuery[schema.Order]
+//
+// and the Load methods of its relations (see genRelation) and the key
+// types they load by (see genKey).
 func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
+	g := &queriesGen{f: f, p: p, t: t, row: p.rowType(t), tableVar: "table" + t.name}
 	qt := t.name + "Queries"
-	row := p.rowType(t)
-	recv := jen.Id("q").Id(qt)
-	ctx := jen.Id("ctx").Qual(ctxPath, "Context")
-	tableVar := "table" + t.name
-
 	comment(f, fmt.Sprintf("%s are the queries on the %q table; get them from Queries.%s.", qt, t.t.Name, t.name))
 	f.Type().Id(qt).Struct(jen.Id("db").Qual(pgPath, "DBTX"))
 	f.Line()
 
 	if len(t.pk) > 0 {
-		var keys []string
-		params := []jen.Code{ctx.Clone()}
-		args := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}
-		notFoundArgs := []jen.Code{jen.Lit(t.t.Name), jen.Err()}
-		for _, k := range t.pk {
-			notFoundArgs = append(notFoundArgs, jen.Lit(k.c.Name), jen.Id(k.param))
-		}
-		for _, k := range t.pk {
-			keys = append(keys, k.param)
-			params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
-			arg := jen.Id(k.param)
-			if sendsUTC(k.c) {
-				arg = utc(k.c, arg)
-			}
-			args = append(args, arg)
-		}
-		comment(f, fmt.Sprintf("Get returns the row of %q whose primary key is %s, or an error\nwrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there\nis none.", t.t.Name, strings.Join(keys, ", ")))
-		f.Func().Params(recv.Clone()).Id("Get").Params(params...).Params(row.Clone(), jen.Error()).Block(
-			jen.Var().Id("r").Add(row.Clone()),
-			jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(args...), jen.Op("&").Id("r")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(notFoundArgs...)),
-			),
-			jen.Return(jen.Id("r"), jen.Nil()),
-		)
-		f.Line()
+		g.get()
 	}
-
-	comment(f, fmt.Sprintf("Select starts a query for rows of %q. Run it with All, First, Iter,\nCount or Exists.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("Select").Params().Qual(pgPath, "SelectQuery").Types(row.Clone()).Block(
-		jen.Return(jen.Id(tableVar).Dot("Select").Call(jen.Id("q").Dot("db"))),
-	)
-	f.Line()
-
-	comment(f, insertDoc(p, t))
-	var sent []jen.Code
-	sent = append(sent, jen.Id("ctx"), jen.Id("sql"+t.name+"Insert"))
-	for _, c := range t.insertCols() {
-		sent = append(sent, value("row", c))
-	}
-	// The fixed statement sends the InsertValue columns only. A call
-	// naming a column goes through the table's statement builder; a row
-	// that sets defaulted fields runs the statement the table keeps for
-	// that set, with the values insertArgs picks.
-	body := []jen.Code{
-		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
-			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("with").Op("...")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Err())),
-			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
-		),
-	}
-	if n := len(t.defaultCols()); n > 0 {
-		args := []jen.Code{
-			jen.Id("ctx"),
-			jen.Id(tableVar).Dot("InsertSQL").Call(jen.Id("m")),
-			jen.Id("insertArgs"+t.name).Call(jen.Op("&").Id("row"), jen.Id("m"), jen.Make(jen.Index().Any(), jen.Lit(0), jen.Lit(len(t.insertCols())+n))).Op("..."),
-		}
-		body = append(body, jen.If(jen.Id("m").Op(":=").Id("nonZero"+t.name).Call(jen.Op("&").Id("row")), jen.Id("m").Op("!=").Lit(0)).Block(
-			insertRun(t, args, row),
-			jen.Return(jen.Id("row"), jen.Nil()),
-		))
-	}
-	body = append(body, insertRun(t, sent, row), jen.Return(jen.Id("row"), jen.Nil()))
-	f.Func().Params(recv.Clone()).Id("Insert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Error()).Block(body...)
-	f.Line()
-
-	comment(f, fmt.Sprintf("InsertMany inserts rows into %q in one statement and returns them as\nstored, in the order given. Columns are sent as by Insert, row by row:\none row may leave a defaulted field zero for the default (DEFAULT)\nwhile the next sets it. A statement\ntakes at most 65535 parameters, so very many rows must go in chunks.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("InsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
-		jen.Return(jen.Id(tableVar).Dot("Insert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
-	)
-	f.Line()
-
-	comment(f, fmt.Sprintf("Upsert inserts row into %q unless it conflicts with an existing row,\nand then does what on says: skip it, or update the existing row. It\nreturns the row as stored and true when a row was inserted or updated,\nand the zero row and false when the conflict skipped it:\n\n\trow, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())\n\trow, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s.%s.%s.SetExcluded()))\n\nColumns are sent as by Insert; a defaulted column named in with can\nbe the conflict target. SetExcluded of a defaulted column the row leaves\nzero is refused before anything is sent (EXCLUDED would hold the\ndefault): name the column in with to send its zero value.", t.t.Name, t.name, conflictExample(p, t), t.name, conflictExample(p, t), p.pkg, t.name, updateExample(t).field))
-	f.Func().Params(recv.Clone()).Id("Upsert").Params(ctx.Clone(), jen.Id("row").Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(row.Clone(), jen.Bool(), jen.Error()).Block(
-		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Index().Add(row.Clone()).Values(jen.Id("row")), jen.Id("on"), jen.Id("with").Op("...")),
-		jen.If(jen.Err().Op("!=").Nil().Op("||").Len(jen.Id("rows")).Op("==").Lit(0)).Block(jen.Return(jen.Add(row.Clone()).Values(), jen.False(), jen.Err())),
-		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.True(), jen.Nil()),
-	)
-	f.Line()
-
-	comment(f, "UpsertMany is Upsert of many rows in one statement. It returns the rows\ninserted or updated, as stored; rows the conflict skipped are missing.\nColumns are sent as by InsertMany, row by row.")
-	f.Func().Params(recv.Clone()).Id("UpsertMany").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("on").Qual(pgPath, "Conflict"), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Index().Add(row.Clone()), jen.Error()).Block(
-		jen.Return(jen.Id(tableVar).Dot("Upsert").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("on"), jen.Id("with").Op("..."))),
-	)
-	f.Line()
-
-	comment(f, fmt.Sprintf("CopyFrom loads rows into %q with the COPY protocol, the fastest way\nto insert many rows, and returns how many it loaded. Columns are sent as\nby Insert, but COPY cannot send DEFAULT for some rows only: rows that\ndisagree on a defaulted column (one sets it, another leaves it zero) are\nrefused before anything is sent; name the column in with, or copy them\nin two calls. COPY returns no rows, so what the database filled in is\nnot read back.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("CopyFrom").Params(ctx.Clone(), jen.Id("rows").Index().Add(row.Clone()), jen.Id("with").Op("...").Qual(pgPath, "AnyColumn")).Params(jen.Int64(), jen.Error()).Block(
-		jen.Return(jen.Id(tableVar).Dot("CopyFrom").Call(jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("rows"), jen.Id("with").Op("..."))),
-	)
-	f.Line()
-
-	comment(f, fmt.Sprintf("Update starts an update of rows of %q: give it assignments with Set\n(made by the columns' Set methods), and Where conditions or All. Run it\nwith Exec or Returning.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("Update").Params().Qual(pgPath, "UpdateQuery").Types(row.Clone()).Block(
-		jen.Return(jen.Id(tableVar).Dot("Update").Call(jen.Id("q").Dot("db"))),
-	)
-	f.Line()
-
-	comment(f, fmt.Sprintf("Delete starts a delete of rows of %q: give it Where conditions or All.\nRun it with Exec or Returning.", t.t.Name))
-	f.Func().Params(recv.Clone()).Id("Delete").Params().Qual(pgPath, "DeleteQuery").Types(row.Clone()).Block(
-		jen.Return(jen.Id(tableVar).Dot("Delete").Call(jen.Id("q").Dot("db"))),
-	)
-	f.Line()
+	g.selectQuery()
+	g.insert()
+	g.insertMany()
+	g.upsert()
+	g.upsertMany()
+	g.copyFrom()
+	g.update()
+	g.delete()
 	for _, r := range t.belongsTo {
 		genRelation(f, p, r)
 	}
@@ -240,14 +155,223 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	}
 }
 
+// queriesGen writes the methods of a table's Queries type, one helper per
+// method, so that each reads as the method it writes.
+type queriesGen struct {
+	f        *jen.File
+	p        *packageInfo
+	t        *tableInfo
+	row      *jen.Statement // the row type: schema.Order
+	tableVar string         // the table's pg.Table: tableOrders
+}
+
+// method writes the method name of the Queries type, documented by doc.
+func (g *queriesGen) method(doc, name string, params, results []jen.Code, body ...jen.Code) {
+	comment(g.f, doc)
+	recv := jen.Id("q").Id(g.t.name + "Queries")
+	g.f.Func().Params(recv).Id(name).Params(params...).Params(results...).Block(body...)
+	g.f.Line()
+}
+
+// The parameters and results the methods share.
+func (g *queriesGen) ctx() jen.Code       { return jen.Id("ctx").Qual(ctxPath, "Context") }
+func (g *queriesGen) rowParam() jen.Code  { return jen.Id("row").Add(g.row.Clone()) }
+func (g *queriesGen) rowsParam() jen.Code { return jen.Id("rows").Add(g.rows()) }
+func (g *queriesGen) with() jen.Code      { return jen.Id("with").Op("...").Qual(pgPath, "AnyColumn") }
+func (g *queriesGen) on() jen.Code        { return jen.Id("on").Qual(pgPath, "Conflict") }
+func (g *queriesGen) rows() *jen.Statement {
+	return jen.Index().Add(g.row.Clone())
+}
+
+// zero is the zero row: schema.Order{}.
+func (g *queriesGen) zero() *jen.Statement { return g.row.Clone().Values() }
+
+// table calls a method of the table's pg.Table on the queries' handle:
+// tableOrders.Insert(ctx, q.db, rows, with...).
+func (g *queriesGen) table(method string, args ...jen.Code) *jen.Statement {
+	return jen.Id(g.tableVar).Dot(method).Call(append([]jen.Code{jen.Id("ctx"), jen.Id("q").Dot("db")}, args...)...)
+}
+
+// builder starts a query of the table's pg.Table: tableOrders.Select(q.db).
+func (g *queriesGen) builder(method string) jen.Code {
+	return jen.Return(jen.Id(g.tableVar).Dot(method).Call(jen.Id("q").Dot("db")))
+}
+
+// withAll is the variadic with argument, passed on: with...
+func withAll() jen.Code { return jen.Id("with").Op("...") }
+
+func (g *queriesGen) get() {
+	t := g.t
+	var keys []string
+	params := []jen.Code{g.ctx()}
+	args := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}
+	notFoundArgs := []jen.Code{jen.Lit(t.t.Name), jen.Err()}
+	for _, k := range t.pk {
+		notFoundArgs = append(notFoundArgs, jen.Lit(k.c.Name), jen.Id(k.param))
+	}
+	for _, k := range t.pk {
+		keys = append(keys, k.param)
+		params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
+		arg := jen.Id(k.param)
+		if sendsUTC(k.c) {
+			arg = utc(k.c, arg)
+		}
+		args = append(args, arg)
+	}
+	doc := fmt.Sprintf(`Get returns the row of %q whose primary key is %s, or an error
+wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
+is none.`, t.t.Name, strings.Join(keys, ", "))
+	query := jen.Id("q").Dot("db").Dot("QueryRow").Call(args...)
+	g.method(doc, "Get", params, []jen.Code{g.row.Clone(), jen.Error()},
+		jen.Var().Id("r").Add(g.row.Clone()),
+		jen.Err().Op(":=").Id("scan"+t.name).Call(query, jen.Op("&").Id("r")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Return(g.zero(), jen.Qual(pgPath, "NotFound").Call(notFoundArgs...)),
+		),
+		jen.Return(jen.Id("r"), jen.Nil()),
+	)
+}
+
+func (g *queriesGen) selectQuery() {
+	doc := fmt.Sprintf(`Select starts a query for rows of %q. Run it with All, First, Iter,
+Count or Exists.`, g.t.t.Name)
+	g.method(doc, "Select", nil, []jen.Code{jen.Qual(pgPath, "SelectQuery").Types(g.row.Clone())},
+		g.builder("Select"),
+	)
+}
+
+// insert writes Insert. The fixed statement sends the InsertValue columns
+// only. A call naming a column goes through the table's statement
+// builder; a row that sets defaulted fields runs the statement the table
+// keeps for that set, with the values insertArgs picks.
+func (g *queriesGen) insert() {
+	t := g.t
+	body := []jen.Code{
+		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
+			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(g.table("Insert", g.rows().Values(jen.Id("row")), withAll())),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(g.zero(), jen.Err())),
+			jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.Nil()),
+		),
+	}
+	if n := len(t.defaultCols()); n > 0 {
+		dst := jen.Make(jen.Index().Any(), jen.Lit(0), jen.Lit(len(t.insertCols())+n))
+		args := []jen.Code{
+			jen.Id("ctx"),
+			jen.Id(g.tableVar).Dot("InsertSQL").Call(jen.Id("m")),
+			jen.Id("insertArgs"+t.name).Call(jen.Op("&").Id("row"), jen.Id("m"), dst).Op("..."),
+		}
+		set := jen.Id("m").Op(":=").Id("nonZero" + t.name).Call(jen.Op("&").Id("row"))
+		body = append(body, jen.If(set, jen.Id("m").Op("!=").Lit(0)).Block(
+			insertRun(t, args, g.row),
+			jen.Return(jen.Id("row"), jen.Nil()),
+		))
+	}
+	sent := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Insert")}
+	for _, c := range t.insertCols() {
+		sent = append(sent, value("row", c))
+	}
+	body = append(body, insertRun(t, sent, g.row), jen.Return(jen.Id("row"), jen.Nil()))
+	g.method(insertDoc(g.p, t), "Insert",
+		[]jen.Code{g.ctx(), g.rowParam(), g.with()},
+		[]jen.Code{g.row.Clone(), jen.Error()},
+		body...)
+}
+
+func (g *queriesGen) insertMany() {
+	doc := fmt.Sprintf(`InsertMany inserts rows into %q in one statement and returns them as
+stored, in the order given. Columns are sent as by Insert, row by row:
+one row may leave a defaulted field zero for the default (DEFAULT)
+while the next sets it. A statement
+takes at most 65535 parameters, so very many rows must go in chunks.`, g.t.t.Name)
+	g.method(doc, "InsertMany",
+		[]jen.Code{g.ctx(), g.rowsParam(), g.with()},
+		[]jen.Code{g.rows(), jen.Error()},
+		jen.Return(g.table("Insert", jen.Id("rows"), withAll())),
+	)
+}
+
+func (g *queriesGen) upsert() {
+	t, p := g.t, g.p
+	target := conflictExample(p, t)
+	update := fmt.Sprintf("%s.%s.%s.SetExcluded()", p.pkg, t.name, updateExample(t).field)
+	doc := fmt.Sprintf(`Upsert inserts row into %q unless it conflicts with an existing row,
+and then does what on says: skip it, or update the existing row. It
+returns the row as stored and true when a row was inserted or updated,
+and the zero row and false when the conflict skipped it:
+
+	row, ok, err := q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoNothing())
+	row, _, err = q.%s.Upsert(ctx, row, pg.OnConflict(%s).DoUpdate(%s))
+
+Columns are sent as by Insert; a defaulted column named in with can
+be the conflict target. SetExcluded of a defaulted column the row leaves
+zero is refused before anything is sent (EXCLUDED would hold the
+default): name the column in with to send its zero value.`, t.t.Name, t.name, target, t.name, target, update)
+	failed := jen.Err().Op("!=").Nil().Op("||").Len(jen.Id("rows")).Op("==").Lit(0)
+	g.method(doc, "Upsert",
+		[]jen.Code{g.ctx(), g.rowParam(), g.on(), g.with()},
+		[]jen.Code{g.row.Clone(), jen.Bool(), jen.Error()},
+		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(g.table("Upsert", g.rows().Values(jen.Id("row")), jen.Id("on"), withAll())),
+		jen.If(failed).Block(jen.Return(g.zero(), jen.False(), jen.Err())),
+		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.True(), jen.Nil()),
+	)
+}
+
+func (g *queriesGen) upsertMany() {
+	const doc = `UpsertMany is Upsert of many rows in one statement. It returns the rows
+inserted or updated, as stored; rows the conflict skipped are missing.
+Columns are sent as by InsertMany, row by row.`
+	g.method(doc, "UpsertMany",
+		[]jen.Code{g.ctx(), g.rowsParam(), g.on(), g.with()},
+		[]jen.Code{g.rows(), jen.Error()},
+		jen.Return(g.table("Upsert", jen.Id("rows"), jen.Id("on"), withAll())),
+	)
+}
+
+func (g *queriesGen) copyFrom() {
+	doc := fmt.Sprintf(`CopyFrom loads rows into %q with the COPY protocol, the fastest way
+to insert many rows, and returns how many it loaded. Columns are sent as
+by Insert, but COPY cannot send DEFAULT for some rows only: rows that
+disagree on a defaulted column (one sets it, another leaves it zero) are
+refused before anything is sent; name the column in with, or copy them
+in two calls. COPY returns no rows, so what the database filled in is
+not read back.`, g.t.t.Name)
+	g.method(doc, "CopyFrom",
+		[]jen.Code{g.ctx(), g.rowsParam(), g.with()},
+		[]jen.Code{jen.Int64(), jen.Error()},
+		jen.Return(g.table("CopyFrom", jen.Id("rows"), withAll())),
+	)
+}
+
+func (g *queriesGen) update() {
+	doc := fmt.Sprintf(`Update starts an update of rows of %q: give it assignments with Set
+(made by the columns' Set methods), and Where conditions or All. Run it
+with Exec or Returning.`, g.t.t.Name)
+	g.method(doc, "Update", nil, []jen.Code{jen.Qual(pgPath, "UpdateQuery").Types(g.row.Clone())},
+		g.builder("Update"),
+	)
+}
+
+func (g *queriesGen) delete() {
+	doc := fmt.Sprintf(`Delete starts a delete of rows of %q: give it Where conditions or All.
+Run it with Exec or Returning.`, g.t.t.Name)
+	g.method(doc, "Delete", nil, []jen.Code{jen.Qual(pgPath, "DeleteQuery").Types(g.row.Clone())},
+		g.builder("Delete"),
+	)
+}
+
 // insertRun runs Insert's fixed statement: it scans the columns read back
 // into row, or, when there is none, executes it.
 func insertRun(t *tableInfo, sent []jen.Code, row *jen.Statement) jen.Code {
-	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())))
+	wrapped := jen.Qual(pgPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())
+	fail := jen.Block(jen.Return(row.Clone().Values(), wrapped))
+	failed := jen.Err().Op("!=").Nil()
 	if len(t.returnedCols()) == 0 {
-		return jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("q").Dot("db").Dot("Exec").Call(sent...), jen.Err().Op("!=").Nil()).Add(fail)
+		exec := jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("q").Dot("db").Dot("Exec").Call(sent...)
+		return jen.If(exec, failed).Add(fail)
 	}
-	return jen.If(jen.Err().Op(":=").Id("scan"+t.name+"Inserted").Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(sent...), jen.Op("&").Id("row")), jen.Err().Op("!=").Nil()).Add(fail)
+	query := jen.Id("q").Dot("db").Dot("QueryRow").Call(sent...)
+	scan := jen.Err().Op(":=").Id("scan"+t.name+"Inserted").Call(query, jen.Op("&").Id("row"))
+	return jen.If(scan, failed).Add(fail)
 }
 
 // conflictExample is the conflict target the Upsert example names: the
@@ -333,11 +457,19 @@ func insertText(p *packageInfo, t *tableInfo) string {
 				surprising = append(surprising, fmt.Sprintf("%s (DEFAULT %s)", c.field, d))
 			}
 		}
-		s += fmt.Sprintf("\n\nA field that is not zero is always sent. Zero means default for\n%s: when %s zero, the database fills %s. Naming a\ncolumn in with sends its zero value too:\n\n\tq.%s.Insert(ctx, row, %s.%s.%s)",
-			strings.Join(names, ", "), plural(len(def), "it is", "one is"), plural(len(def), "it", "that column"), t.name, p.pkg, t.name, def[0].field)
+		s += fmt.Sprintf(`
+
+A field that is not zero is always sent. Zero means default for
+%s: when %s zero, the database fills %s. Naming a
+column in with sends its zero value too:
+
+	q.%s.Insert(ctx, row, %s.%s.%s)`,
+			strings.Join(names, ", "), plural(len(def), "it is", "one is"), plural(len(def), "it", "that column"),
+			t.name, p.pkg, t.name, def[0].field)
 		if len(surprising) > 0 {
+			n := len(surprising)
 			s += fmt.Sprintf("\n\nMind %s:\n%s default %s not %s zero value, so storing the zero\nvalue needs the column named in with.",
-				strings.Join(surprising, ", "), plural(len(surprising), "its", "their"), plural(len(surprising), "is", "are"), plural(len(surprising), "its type's", "their types'"))
+				strings.Join(surprising, ", "), plural(n, "its", "their"), plural(n, "is", "are"), plural(n, "its type's", "their types'"))
 		}
 		s += "\n\nEvery other field is sent, zero values included."
 	} else if len(noTest) > 0 {
@@ -350,7 +482,9 @@ func insertText(p *packageInfo, t *tableInfo) string {
 		for _, c := range noTest {
 			names = append(names, c.field)
 		}
-		s += fmt.Sprintf("\n%s %s a default, but %s no zero value to\ntest, so %s always sent.", strings.Join(names, ", "), plural(len(names), "has", "have"), plural(len(names), "its type has", "their types have"), plural(len(names), "it is", "they are"))
+		n := len(names)
+		s += fmt.Sprintf("\n%s %s a default, but %s no zero value to\ntest, so %s always sent.",
+			strings.Join(names, ", "), plural(n, "has", "have"), plural(n, "its type has", "their types have"), plural(n, "it is", "they are"))
 	}
 	if len(never) > 0 {
 		s += fmt.Sprintf("\n%s %s always filled by the database (generated or identity\nALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
@@ -430,7 +564,8 @@ func readBackDoc(t *tableInfo) string {
 	if len(sent) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" %s %s read back too, since the\ndatabase may store %s other than the one sent.", strings.Join(sent, ", "), plural(len(sent), "is", "are"), plural(len(sent), "a value", "values"))
+	return fmt.Sprintf(" %s %s read back too, since the\ndatabase may store %s other than the one sent.",
+		strings.Join(sent, ", "), plural(len(sent), "is", "are"), plural(len(sent), "a value", "values"))
 }
 
 func plural(n int, one, many string) string {
@@ -551,14 +686,17 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			}
 			g.Line()
 		}),
-		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(jen.DictFunc(func(d jen.Dict) {
-			d[jen.Id("Scan")] = jen.Id("scan" + t.name)
-			d[jen.Id("Values")] = jen.Id("values" + t.name)
-			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
-			d[jen.Id("InsertValues")] = jen.Id("insertValues" + t.name)
-			d[jen.Id("ScanInserted")] = jen.Id("scan" + t.name + "Inserted")
-			d[jen.Id("NonZero")] = jen.Id("nonZero" + t.name)
-		})),
+		// In the order of pg.RowFuncs' fields, as a person would write them:
+		// a jen.Dict would sort the keys.
+		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(
+			jen.Line().Id("Scan").Op(":").Id("scan"+t.name),
+			jen.Line().Id("Values").Op(":").Id("values"+t.name),
+			jen.Line().Id("Targets").Op(":").Id("targets"+t.name),
+			jen.Line().Id("InsertValues").Op(":").Id("insertValues"+t.name),
+			jen.Line().Id("ScanInserted").Op(":").Id("scan"+t.name+"Inserted"),
+			jen.Line().Id("NonZero").Op(":").Id("nonZero"+t.name),
+			jen.Line(),
+		),
 	)
 	f.Line()
 	// Which defaulted fields are set: those are sent, the zero ones left

@@ -41,6 +41,7 @@ package db
 
 import (
 	"context"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/pg"
 )

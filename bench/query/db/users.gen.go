@@ -4,18 +4,18 @@ package db
 
 import (
 	"context"
+	"time"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/bench/query/schema"
 	"github.com/mizzle/mizzle/pg"
-	"time"
 )
 
 // Users holds the typed columns of the "users" table, whose rows are
-// schema.User values, for the conditions, orderings and assignments of queries:
+// schema.User values, for the conditions, orderings and assignments of
+// queries:
 //
 //	q.Users.Select().Where(db.Users.ID.Eq(v))
-//
-// User is a user of the benchmark's application.
 var Users = UsersColumns{
 	ID:        pg.NewColumn[int64]("users", "id"),
 	Email:     pg.NewTextColumn[string]("users", "email"),
@@ -186,12 +186,12 @@ var tableUsers = pg.NewTable("public", "users", []pg.TableColumn{
 	{Name: "created_at", Insert: pg.InsertDefault, ReadBack: true},
 	{Name: "score", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.User]{
-	InsertValues: insertValuesUsers,
-	NonZero:      nonZeroUsers,
 	Scan:         scanUsers,
-	ScanInserted: scanUsersInserted,
-	Targets:      targetsUsers,
 	Values:       valuesUsers,
+	Targets:      targetsUsers,
+	InsertValues: insertValuesUsers,
+	ScanInserted: scanUsersInserted,
+	NonZero:      nonZeroUsers,
 })
 
 func nonZeroUsers(r *schema.User) uint64 {

@@ -4,18 +4,18 @@ package db
 
 import (
 	"context"
+	"time"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/examples/trading/schema"
 	"github.com/mizzle/mizzle/pg"
-	"time"
 )
 
 // Models holds the typed columns of the "Models" table, whose rows are
-// schema.Model values, for the conditions, orderings and assignments of queries:
+// schema.Model values, for the conditions, orderings and assignments of
+// queries:
 //
 //	q.Models.Select().Where(db.Models.ID.Eq(v))
-//
-// Model is an AI trading model.
 var Models = ModelsColumns{
 	ID:           pg.NewTextColumn[string]("Models", "id"),
 	Variant:      pg.NewTextColumn[string]("Models", "variant"),
@@ -198,12 +198,12 @@ var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
 	{Name: "netPortfolio", Insert: pg.InsertValue},
 	{Name: "createdAt", Insert: pg.InsertDefault, ReadBack: true},
 }, pg.RowFuncs[schema.Model]{
-	InsertValues: insertValuesModels,
-	NonZero:      nonZeroModels,
 	Scan:         scanModels,
-	ScanInserted: scanModelsInserted,
-	Targets:      targetsModels,
 	Values:       valuesModels,
+	Targets:      targetsModels,
+	InsertValues: insertValuesModels,
+	ScanInserted: scanModelsInserted,
+	NonZero:      nonZeroModels,
 })
 
 func nonZeroModels(r *schema.Model) uint64 {

@@ -4,20 +4,20 @@ package db
 
 import (
 	"context"
+	"time"
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/examples/trading/schema"
 	"github.com/mizzle/mizzle/pg"
 	"github.com/shopspring/decimal"
-	"time"
 )
 
 // Orders holds the typed columns of the "Orders" table, whose rows are
-// schema.Order values, for the conditions, orderings and assignments of queries:
+// schema.Order values, for the conditions, orderings and assignments of
+// queries:
 //
 //	q.Orders.Select().Where(db.Orders.ID.Eq(v))
-//
-// Order is a trading position.
 var Orders = OrdersColumns{
 	ID:       pg.NewColumn[uuid.UUID]("Orders", "id"),
 	ModelID:  pg.NewTextColumn[string]("Orders", "modelId"),
@@ -228,12 +228,12 @@ var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
 	{Name: "closedAt", Insert: pg.InsertValue, ReadBack: true},
 	{Name: "trailingStop", Insert: pg.InsertValue},
 }, pg.RowFuncs[schema.Order]{
-	InsertValues: insertValuesOrders,
-	NonZero:      nonZeroOrders,
 	Scan:         scanOrders,
-	ScanInserted: scanOrdersInserted,
-	Targets:      targetsOrders,
 	Values:       valuesOrders,
+	Targets:      targetsOrders,
+	InsertValues: insertValuesOrders,
+	ScanInserted: scanOrdersInserted,
+	NonZero:      nonZeroOrders,
 })
 
 func nonZeroOrders(r *schema.Order) uint64 {

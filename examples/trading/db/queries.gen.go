@@ -42,6 +42,7 @@ package db
 import (
 	"context"
 	"fmt"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/pg"
 )
