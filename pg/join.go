@@ -119,7 +119,7 @@ func newJoin[L, R any](left SelectQuery[L], right SelectQuery[R], kind string, o
 // failExpr makes the statement fail before it is sent.
 type failExpr struct{ err error }
 
-func (e failExpr) appendSQL(b *Builder) { b.fail(e.err) }
+func (e failExpr) appendSQL(b *builder) { b.fail(e.err) }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
 func (q JoinQuery[L, R]) Where(conds ...Expr) JoinQuery[L, R] {

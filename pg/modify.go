@@ -59,7 +59,7 @@ func (q *UpdateQuery[R]) stmt(returning bool) *stmt {
 	return newStmt(n, q.t.alias)
 }
 
-func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
+func (q *UpdateQuery[R]) build(b *builder, returning bool) {
 	switch {
 	case q.sets.len() == 0:
 		b.fail(fmt.Errorf("pg: update of %q: nothing to Set", q.t.sqlName))
@@ -68,9 +68,9 @@ func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 		b.fail(fmt.Errorf("pg: update of %q: %w", q.t.sqlName, errNoWhere))
 		return
 	}
-	b.WriteSQL("UPDATE ")
-	b.WriteSQL(q.t.from)
-	b.WriteSQL(" SET ")
+	b.writeSQL("UPDATE ")
+	b.writeSQL(q.t.from)
+	b.writeSQL(" SET ")
 	for i := range q.sets.len() {
 		a := q.sets.at(i)
 		if q.t.index(a.col) < 0 {
@@ -78,14 +78,14 @@ func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
 			return
 		}
 		if i > 0 {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
 		a.appendSQL(b)
 	}
 	writeConds(b, &q.where)
 	if returning {
-		b.WriteSQL(" RETURNING ")
-		b.WriteSQL(q.t.list)
+		b.writeSQL(" RETURNING ")
+		b.writeSQL(q.t.list)
 	}
 	b.checkScope("update of", "")
 }
@@ -145,17 +145,17 @@ func (q *DeleteQuery[R]) stmt(returning bool) *stmt {
 	return newStmt(n, q.t.alias)
 }
 
-func (q *DeleteQuery[R]) build(b *Builder, returning bool) {
+func (q *DeleteQuery[R]) build(b *builder, returning bool) {
 	if q.where.len() == 0 && !q.all {
 		b.fail(fmt.Errorf("pg: delete from %q: %w", q.t.sqlName, errNoWhere))
 		return
 	}
-	b.WriteSQL("DELETE FROM ")
-	b.WriteSQL(q.t.from)
+	b.writeSQL("DELETE FROM ")
+	b.writeSQL(q.t.from)
 	writeConds(b, &q.where)
 	if returning {
-		b.WriteSQL(" RETURNING ")
-		b.WriteSQL(q.t.list)
+		b.writeSQL(" RETURNING ")
+		b.writeSQL(q.t.list)
 	}
 	b.checkScope("delete from", "")
 }
@@ -177,12 +177,12 @@ func (q DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
 }
 
 // writeConds is writeWhere for the conditions a query keeps.
-func writeConds(b *Builder, where *few[Expr]) {
+func writeConds(b *builder, where *few[Expr]) {
 	for i := range where.len() {
 		if i == 0 {
-			b.WriteSQL(" WHERE ")
+			b.writeSQL(" WHERE ")
 		} else {
-			b.WriteSQL(" AND ")
+			b.writeSQL(" AND ")
 		}
 		// And and Or of two or more, and fragments, write their own
 		// parentheses, so precedence is never the reader's problem.
@@ -190,7 +190,7 @@ func writeConds(b *Builder, where *few[Expr]) {
 	}
 }
 
-func exec(ctx context.Context, db DBTX, b *Builder, op, table string) (int64, error) {
+func exec(ctx context.Context, db DBTX, b *builder, op, table string) (int64, error) {
 	if b.err != nil {
 		return 0, b.err
 	}

@@ -94,55 +94,55 @@ func (c *selectCore) newStmt(size int) *stmt {
 // build writes SELECT list FROM ... JOIN ... WHERE ... GROUP BY ... HAVING
 // ... ORDER BY ... LIMIT ... OFFSET ... and the lock. Without full, it
 // leaves out ordering and locks: what Count and Exists wrap.
-func (c *selectCore) build(b *Builder, list string, full bool) {
+func (c *selectCore) build(b *builder, list string, full bool) {
 	c.buildValues(b, list, nil, full)
 }
 
 // buildValues is build with a select list of expressions when list is
 // empty.
-func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool) {
+func (c *selectCore) buildValues(b *builder, list string, sel []Expr, full bool) {
 	if b.buf == nil {
 		b.buf = make([]byte, 0, c.size(list))
 	}
-	b.WriteSQL("SELECT ")
-	b.WriteSQL(list)
+	b.writeSQL("SELECT ")
+	b.writeSQL(list)
 	for i, e := range sel {
 		if i > 0 {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
 		e.appendSQL(b)
 	}
-	b.WriteSQL(" FROM ")
-	b.WriteSQL(c.from)
+	b.writeSQL(" FROM ")
+	b.writeSQL(c.from)
 	for _, j := range c.joins {
-		b.WriteSQL(j.kind)
-		b.WriteSQL(j.from)
-		b.WriteSQL(" ON ")
+		b.writeSQL(j.kind)
+		b.writeSQL(j.from)
+		b.writeSQL(" ON ")
 		writeAnd(b, j.on)
 	}
 	writeConds(b, &c.where)
 	for i, e := range c.groupBy {
 		if i == 0 {
-			b.WriteSQL(" GROUP BY ")
+			b.writeSQL(" GROUP BY ")
 		} else {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
 		e.appendSQL(b)
 	}
 	for i, e := range c.having {
 		if i == 0 {
-			b.WriteSQL(" HAVING ")
+			b.writeSQL(" HAVING ")
 		} else {
-			b.WriteSQL(" AND ")
+			b.writeSQL(" AND ")
 		}
 		e.appendSQL(b)
 	}
 	if full {
 		for i := range c.order.len() {
 			if i == 0 {
-				b.WriteSQL(" ORDER BY ")
+				b.writeSQL(" ORDER BY ")
 			} else {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
 			c.order.at(i).appendSQL(b)
 		}
@@ -154,16 +154,16 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		// custom plans instead. This is not SQL built from user values: the
 		// limit is an int64 the program passed to Limit, formatted by
 		// strconv, so it can only ever be digits and a minus sign.
-		b.WriteSQL(" LIMIT ")
+		b.writeSQL(" LIMIT ")
 		b.buf = strconv.AppendInt(b.buf, c.limit, 10)
 	}
 	if c.offset != 0 {
-		b.WriteSQL(" OFFSET ")
-		b.WriteArg(c.offset)
+		b.writeSQL(" OFFSET ")
+		b.writeArg(c.offset)
 	}
 	if full {
-		b.WriteSQL(c.lock)
-		b.WriteSQL(c.wait)
+		b.writeSQL(c.lock)
+		b.writeSQL(c.wait)
 	}
 	b.checkScope("select from", ": join its table (pg.Join), or use a column of these")
 }
@@ -197,9 +197,9 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	defer s.release()
 	b := &s.b
 	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
-		b.WriteSQL("SELECT count(*) FROM (")
+		b.writeSQL("SELECT count(*) FROM (")
 		c.build(b, "1", false)
-		b.WriteSQL(`) AS "q"`)
+		b.writeSQL(`) AS "q"`)
 	} else {
 		c.build(b, "count(*)", false)
 	}
@@ -211,9 +211,9 @@ func (c *selectCore) exists(ctx context.Context) (bool, error) {
 	s := c.newStmt(c.size("1") + 32)
 	defer s.release()
 	b := &s.b
-	b.WriteSQL("SELECT EXISTS (")
+	b.writeSQL("SELECT EXISTS (")
 	c.build(b, "1", false)
-	b.WriteSQL(")")
+	b.writeSQL(")")
 	return scalar[bool](ctx, c.db, b, c.name)
 }
 
@@ -391,7 +391,7 @@ func (q SelectQuery[R]) Exists(ctx context.Context) (bool, error) { return q.c.e
 
 // scalar runs the query b holds, which returns one value; a database
 // error is wrapped with the table it selects from.
-func scalar[T any](ctx context.Context, db DBTX, b *Builder, table string) (T, error) {
+func scalar[T any](ctx context.Context, db DBTX, b *builder, table string) (T, error) {
 	var v T
 	if b.err != nil {
 		return v, b.err

@@ -241,7 +241,7 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	var b Builder
+	var b builder
 	if _, err := t.buildInsert(&b, rows, with); err != nil {
 		return nil, err
 	}
@@ -250,16 +250,16 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 }
 
 // runInsert runs the insert b holds and returns the rows as stored.
-func (t *Table[R]) runInsert(ctx context.Context, db DBTX, b *Builder, rows []R) ([]R, error) {
+func (t *Table[R]) runInsert(ctx context.Context, db DBTX, b *builder, rows []R) ([]R, error) {
 	if t.scanInserted == nil {
-		b.WriteSQL(" RETURNING ")
-		b.WriteSQL(t.list)
+		b.writeSQL(" RETURNING ")
+		b.writeSQL(t.list)
 		return t.collect(ctx, db, b, len(rows))
 	}
 	// Only the columns the database fills or may change are read back,
 	// into copies of the rows given: the others are what was sent, and
 	// decoding them again would only allocate (strings, slices).
-	b.WriteSQL(t.returning)
+	b.writeSQL(t.returning)
 	out := slices.Clone(rows)
 	if t.returning == "" {
 		if _, err := db.Exec(ctx, b.finish(), b.args...); err != nil {
@@ -377,7 +377,7 @@ func (t *Table[R]) planInsert(what string, rows []R, with []AnyColumn) (insertPl
 // buildInsert writes INSERT INTO ... (columns) VALUES (...), (...) with
 // the columns the defaults rule sends, DEFAULT standing for the value of
 // a row that leaves a defaulted column zero while another row sets it.
-func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) (insertPlan, error) {
+func (t *Table[R]) buildInsert(b *builder, rows []R, with []AnyColumn) (insertPlan, error) {
 	p, err := t.planInsert("insert into", rows, with)
 	if err != nil {
 		return p, err
@@ -393,45 +393,45 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) (insertPl
 	}
 	b.buf = make([]byte, 0, 64+2*len(t.list)+len(rows)*n*5)
 	b.args = make([]any, 0, n*len(rows))
-	b.WriteSQL("INSERT INTO ")
-	b.WriteSQL(t.from)
-	b.WriteSQL(" (")
+	b.writeSQL("INSERT INTO ")
+	b.writeSQL(t.from)
+	b.writeSQL(" (")
 	first := true
 	for i, s := range send {
 		if s || (n == 0 && i == 0) {
 			if !first {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
 			first = false
-			b.WriteSQL(t.cols[i])
+			b.writeSQL(t.cols[i])
 		}
 	}
-	b.WriteSQL(") VALUES ")
+	b.writeSQL(") VALUES ")
 	var vals []any
 	if !fast {
 		vals = make([]any, 0, len(t.cols))
 	}
 	for r := range rows {
 		if r > 0 {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
-		b.WriteSQL("(")
+		b.writeSQL("(")
 		if n == 0 {
 			// No column to write: one DEFAULT makes a row of defaults, as
 			// DEFAULT VALUES would for a single row.
-			b.WriteSQL("DEFAULT")
+			b.writeSQL("DEFAULT")
 		}
 		if fast {
 			k := len(b.args)
 			b.args = t.insertValues(&rows[r], b.args)
 			for j := k; j < len(b.args); j++ {
 				if j > k {
-					b.WriteSQL(", ")
+					b.writeSQL(", ")
 				}
 				b.buf = append(b.buf, '$')
 				b.buf = strconv.AppendInt(b.buf, int64(j+1), 10)
 			}
-			b.WriteSQL(")")
+			b.writeSQL(")")
 			continue
 		}
 		vals = t.values(&rows[r], vals[:0])
@@ -445,16 +445,16 @@ func (t *Table[R]) buildInsert(b *Builder, rows []R, with []AnyColumn) (insertPl
 				continue
 			}
 			if !first {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
 			first = false
 			if t.sentByRow(&p, i, bits) {
-				b.WriteArg(vals[i])
+				b.writeArg(vals[i])
 			} else {
-				b.WriteSQL("DEFAULT")
+				b.writeSQL("DEFAULT")
 			}
 		}
-		b.WriteSQL(")")
+		b.writeSQL(")")
 	}
 	return p, nil
 }
@@ -473,7 +473,7 @@ func (t *Table[R]) index(r colRef) int {
 }
 
 // collect runs a statement that returns rows of the table.
-func (t *Table[R]) collect(ctx context.Context, db DBTX, b *Builder, sizeHint int) ([]R, error) {
+func (t *Table[R]) collect(ctx context.Context, db DBTX, b *builder, sizeHint int) ([]R, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -482,7 +482,7 @@ func (t *Table[R]) collect(ctx context.Context, db DBTX, b *Builder, sizeHint in
 
 // collectChanged runs the update or delete b holds, which returns rows of the
 // table; a database error is wrapped with op and the table.
-func (t *Table[R]) collectChanged(ctx context.Context, db DBTX, b *Builder, op string) ([]R, error) {
+func (t *Table[R]) collectChanged(ctx context.Context, db DBTX, b *builder, op string) ([]R, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -512,25 +512,25 @@ func (t *Table[R]) query(ctx context.Context, db DBTX, sql string, args []any, s
 }
 
 // writeAnd writes conditions joined with AND; none is TRUE.
-func writeAnd(b *Builder, conds []Expr) {
+func writeAnd(b *builder, conds []Expr) {
 	if len(conds) == 0 {
-		b.WriteSQL("TRUE")
+		b.writeSQL("TRUE")
 	}
 	for i, e := range conds {
 		if i > 0 {
-			b.WriteSQL(" AND ")
+			b.writeSQL(" AND ")
 		}
 		e.appendSQL(b)
 	}
 }
 
 // writeWhere writes " WHERE cond AND cond ..." when there are conditions.
-func writeWhere(b *Builder, where []Expr) {
+func writeWhere(b *builder, where []Expr) {
 	for i, e := range where {
 		if i == 0 {
-			b.WriteSQL(" WHERE ")
+			b.writeSQL(" WHERE ")
 		} else {
-			b.WriteSQL(" AND ")
+			b.writeSQL(" AND ")
 		}
 		// And and Or of two or more, and fragments, write their own
 		// parentheses, so precedence is never the reader's problem.

@@ -77,9 +77,9 @@ func (c Column[T]) SetExcluded() Assignment {
 // excluded is EXCLUDED.column, the column's quoted name.
 type excluded string
 
-func (e excluded) appendSQL(b *Builder) {
-	b.WriteSQL("EXCLUDED.")
-	b.WriteSQL(string(e))
+func (e excluded) appendSQL(b *builder) {
+	b.writeSQL("EXCLUDED.")
+	b.writeSQL(string(e))
 }
 
 var errNoAction = errors.New("no action: call DoNothing or DoUpdate")
@@ -91,7 +91,7 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	var b Builder
+	var b builder
 	p, err := t.buildInsert(&b, rows, with)
 	if err != nil {
 		return nil, err
@@ -103,8 +103,8 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 	if b.err != nil {
 		return nil, b.err
 	}
-	b.WriteSQL(" RETURNING ")
-	b.WriteSQL(t.list)
+	b.writeSQL(" RETURNING ")
+	b.writeSQL(t.list)
 	out, err := t.collect(ctx, db, &b, len(rows))
 	return out, Wrap("upsert into", t.sqlName, err)
 }
@@ -129,29 +129,29 @@ func (t *Table[R]) checkExcluded(p *insertPlan, c Conflict) error {
 }
 
 // writeConflict writes ON CONFLICT ... DO ....
-func (t *Table[R]) writeConflict(b *Builder, c Conflict) {
-	b.WriteSQL(" ON CONFLICT ")
+func (t *Table[R]) writeConflict(b *builder, c Conflict) {
+	b.writeSQL(" ON CONFLICT ")
 	switch {
 	case c.constraint != "":
-		b.WriteSQL("ON CONSTRAINT ")
-		b.WriteIdent(c.constraint)
+		b.writeSQL("ON CONSTRAINT ")
+		b.writeIdent(c.constraint)
 	case len(c.cols) > 0:
-		b.WriteSQL("(")
+		b.writeSQL("(")
 		for i, col := range c.cols {
 			if t.index(col) < 0 {
 				b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.sqlName, col.qual))
 				return
 			}
 			if i > 0 {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
-			b.WriteSQL(col.name)
+			b.writeSQL(col.name)
 		}
-		b.WriteSQL(")")
+		b.writeSQL(")")
 	}
 	switch c.action {
 	case actionNothing:
-		b.WriteSQL(" DO NOTHING")
+		b.writeSQL(" DO NOTHING")
 	case actionUpdate:
 		if len(c.sets) == 0 {
 			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.sqlName))
@@ -161,14 +161,14 @@ func (t *Table[R]) writeConflict(b *Builder, c Conflict) {
 			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.sqlName))
 			return
 		}
-		b.WriteSQL(" DO UPDATE SET ")
+		b.writeSQL(" DO UPDATE SET ")
 		for i, a := range c.sets {
 			if t.index(a.col) < 0 {
 				b.fail(fmt.Errorf("pg: upsert into %q: column %s is not one of its columns", t.sqlName, a.col.qual))
 				return
 			}
 			if i > 0 {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
 			a.appendSQL(b)
 		}

@@ -46,10 +46,10 @@ type aggExpr struct {
 	col string // quoted and qualified
 }
 
-func (e aggExpr) appendSQL(b *Builder) {
-	b.WriteSQL(e.fn)
+func (e aggExpr) appendSQL(b *builder) {
+	b.writeSQL(e.fn)
 	b.writeCol(e.col)
-	b.WriteSQL(")")
+	b.writeSQL(")")
 }
 
 // typedAgg is an aggregate with the Go type of its values.
