@@ -35,11 +35,11 @@ var (
 	}
 	notesTable = pg.NewTable("public", "notes", []pg.TableColumn{
 		{Name: "id"}, {Name: "item_id"}, {Name: "body"},
-	}, pg.RowFuncs[note]{
-		Scan:    func(r pgx.Row, x *note) error { return r.Scan(&x.ID, &x.ItemID, &x.Body) },
-		Values:  func(x *note, dst []any) []any { return append(dst, x.ID, x.ItemID, x.Body) },
-		Targets: func(x *note, dst []any) []any { return append(dst, &x.ID, &x.ItemID, &x.Body) },
-	})
+	}, rowFuncs(
+		func(r pgx.Row, x *note) error { return r.Scan(&x.ID, &x.ItemID, &x.Body) },
+		func(x *note, dst []any) []any { return append(dst, x.ID, x.ItemID, x.Body) },
+		func(x *note, dst []any) []any { return append(dst, &x.ID, &x.ItemID, &x.Body) },
+	))
 )
 
 const notesDDL = `CREATE TABLE notes (id bigint PRIMARY KEY, item_id bigint NOT NULL, body text NOT NULL)`

@@ -38,7 +38,7 @@ func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyC
 	// Naming no column and setting no defaulted field, the values of the
 	// sent fields come straight from InsertValues, without converting the
 	// others to any.
-	src.fast = p.named == nil && t.insertValues != nil
+	src.fast = p.named == nil
 	if !src.fast {
 		src.all = make([]any, 0, len(t.cols))
 	}

@@ -39,11 +39,11 @@ var (
 	}
 	itemsTable = pg.NewTable("public", "items", []pg.TableColumn{
 		{Name: "id"}, {Name: "n"}, {Name: "name"}, {Name: "prio"},
-	}, pg.RowFuncs[item]{
-		Scan:    func(r pgx.Row, x *item) error { return r.Scan(&x.ID, &x.N, &x.Name, &x.Prio) },
-		Values:  func(x *item, dst []any) []any { return append(dst, x.ID, x.N, x.Name, x.Prio) },
-		Targets: func(x *item, dst []any) []any { return append(dst, &x.ID, &x.N, &x.Name, &x.Prio) },
-	})
+	}, rowFuncs(
+		func(r pgx.Row, x *item) error { return r.Scan(&x.ID, &x.N, &x.Name, &x.Prio) },
+		func(x *item, dst []any) []any { return append(dst, x.ID, x.N, x.Name, x.Prio) },
+		func(x *item, dst []any) []any { return append(dst, &x.ID, &x.N, &x.Name, &x.Prio) },
+	))
 )
 
 // itemsDB makes the table "items" in a fresh database, with rows of ids

@@ -23,11 +23,11 @@ type account struct {
 
 var accountsTable = pg.NewTable("public", "accounts", []pg.TableColumn{
 	{Name: "id"}, {Name: "email"}, {Name: "balance"},
-}, pg.RowFuncs[account]{
-	Scan:    func(r pgx.Row, a *account) error { return r.Scan(&a.ID, &a.Email, &a.Balance) },
-	Values:  func(a *account, dst []any) []any { return append(dst, a.ID, a.Email, a.Balance) },
-	Targets: func(a *account, dst []any) []any { return append(dst, &a.ID, &a.Email, &a.Balance) },
-})
+}, rowFuncs(
+	func(r pgx.Row, a *account) error { return r.Scan(&a.ID, &a.Email, &a.Balance) },
+	func(a *account, dst []any) []any { return append(dst, a.ID, a.Email, a.Balance) },
+	func(a *account, dst []any) []any { return append(dst, &a.ID, &a.Email, &a.Balance) },
+))
 
 func accountsDB(t *testing.T) (url string, conn *pgx.Conn) {
 	t.Helper()
@@ -103,11 +103,11 @@ func TestInsertErrorsNameTheTable(t *testing.T) {
 
 type hold struct{ AccountID int64 }
 
-var holdsTable = pg.NewTable("public", "holds", []pg.TableColumn{{Name: "account_id"}}, pg.RowFuncs[hold]{
-	Scan:    func(r pgx.Row, h *hold) error { return r.Scan(&h.AccountID) },
-	Values:  func(h *hold, dst []any) []any { return append(dst, h.AccountID) },
-	Targets: func(h *hold, dst []any) []any { return append(dst, &h.AccountID) },
-})
+var holdsTable = pg.NewTable("public", "holds", []pg.TableColumn{{Name: "account_id"}}, rowFuncs(
+	func(r pgx.Row, h *hold) error { return r.Scan(&h.AccountID) },
+	func(h *hold, dst []any) []any { return append(dst, h.AccountID) },
+	func(h *hold, dst []any) []any { return append(dst, &h.AccountID) },
+))
 
 // checkWrapped checks that err is a database error wrapped as a *pg.Error
 // of the statement op on "accounts", and returns the server's error.

@@ -1,6 +1,7 @@
 package pg_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mizzle/mizzle/pg"
@@ -15,7 +16,7 @@ func TestInsertSQL(t *testing.T) {
 		{Name: "name", Insert: pg.InsertValue},
 		{Name: "len", Insert: pg.InsertNever, ReadBack: true},
 		{Name: "prio", Insert: pg.InsertDefault},
-	}, pg.RowFuncs[int]{})
+	}, noRows[int]())
 	tests := []struct {
 		bits uint64
 		want string
@@ -30,5 +31,37 @@ func TestInsertSQL(t *testing.T) {
 		if got := tb.InsertSQL(tt.bits); got != tt.want {
 			t.Errorf("InsertSQL(%b) = %s\nwant %s", tt.bits, got, tt.want)
 		}
+	}
+}
+
+// TestNewTableNeedsEveryFunction: a table without one of its row
+// functions is refused when it is made, naming the table and the
+// function, rather than failing at its first insert.
+func TestNewTableNeedsEveryFunction(t *testing.T) {
+	for _, name := range []string{"Scan", "Values", "Targets", "InsertValues", "ScanInserted", "NonZero"} {
+		fns := noRows[int]()
+		switch name {
+		case "Scan":
+			fns.Scan = nil
+		case "Values":
+			fns.Values = nil
+		case "Targets":
+			fns.Targets = nil
+		case "InsertValues":
+			fns.InsertValues = nil
+		case "ScanInserted":
+			fns.ScanInserted = nil
+		case "NonZero":
+			fns.NonZero = nil
+		}
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if want := `table "t": RowFuncs.` + name + " is nil"; !strings.Contains(msg, want) {
+					t.Errorf("without %s: panic %q, want it to say %q", name, msg, want)
+				}
+			}()
+			pg.NewTable("public", "t", []pg.TableColumn{{Name: "id"}}, fns)
+		}()
 	}
 }

@@ -43,7 +43,8 @@ type TableColumn struct {
 
 // RowFuncs are the functions generated code writes for a table's row
 // struct R, so that nothing in this package needs reflection. Each lists the
-// table's columns in the same order.
+// table's columns in the same order. Every one is required: NewTable
+// panics, naming the table and the function, when one is nil.
 type RowFuncs[R any] struct {
 	// Scan scans one row of the table's columns into the fields of r.
 	Scan func(row pgx.Row, r *R) error
@@ -54,20 +55,17 @@ type RowFuncs[R any] struct {
 	Targets func(r *R, dst []any) []any
 	// InsertValues appends the values of the fields of the InsertValue
 	// columns only, in order: what an insert naming no column sends. It
-	// spares converting to any the fields that are not sent. Optional.
+	// spares converting to any the fields that are not sent.
 	InsertValues func(r *R, dst []any) []any
 	// ScanInserted scans the ReadBack columns, in order, into the fields
-	// of r: what an insert reads back. Optional: without it, inserts read
-	// back every column with Scan.
+	// of r: what an insert reads back.
 	ScanInserted func(row pgx.Row, r *R) error
 	// NonZero reports which fields of the InsertDefault columns hold a
 	// value other than their type's zero value: bit k for the k-th
 	// InsertDefault column, in order. Those values are sent; a zero field
 	// lets the database fill its column. Generated code writes the zero
-	// test of each field's type, so no reflection is needed. Without it
-	// (code generated before SupportPackageIsVersion3), InsertDefault
-	// columns are sent only when the insert names them. A table has at
-	// most 64 InsertDefault columns.
+	// test of each field's type, so no reflection is needed. A table has
+	// at most 64 InsertDefault columns.
 	NonZero func(r *R) uint64
 }
 
@@ -90,13 +88,12 @@ type Table[R any] struct {
 	targets func(r *R, dst []any) []any
 
 	// What an insert without with sends: the InsertValue columns, how many,
-	// and their values (nil in code generated without InsertValues).
+	// and their values.
 	valueMask    []bool
 	nValues      int
 	insertValues func(r *R, dst []any) []any
 	// What an insert reads back: " RETURNING " and the ReadBack columns
-	// ("" for none), scanned by scanInserted; nil scanInserted reads back
-	// the whole row instead.
+	// ("" for none), scanned by scanInserted.
 	returning    string
 	scanInserted func(row pgx.Row, r *R) error
 	// The positions of the InsertDefault columns, bit k of nonZero being
@@ -112,6 +109,21 @@ type Table[R any] struct {
 // NewTable returns the description of the table name in schema (both
 // unquoted), whose columns are cols and whose rows fns reads and writes.
 func NewTable[R any](schema, name string, cols []TableColumn, fns RowFuncs[R]) *Table[R] {
+	for _, f := range []struct {
+		name string
+		nil  bool
+	}{
+		{"Scan", fns.Scan == nil},
+		{"Values", fns.Values == nil},
+		{"Targets", fns.Targets == nil},
+		{"InsertValues", fns.InsertValues == nil},
+		{"ScanInserted", fns.ScanInserted == nil},
+		{"NonZero", fns.NonZero == nil},
+	} {
+		if f.nil {
+			panic(fmt.Sprintf("pg: table %q: RowFuncs.%s is nil; generated code sets every function, so run go generate again", name, f.name))
+		}
+	}
 	t := &Table[R]{
 		sqlName: name,
 		schema:  schema,
@@ -235,8 +247,7 @@ const maxParams = 65535
 // with InsertDefault from the rows whose field is not zero, or from every
 // row when named in with, the database filling the others (DEFAULT, row by
 // row); those with InsertNever never. The rows returned are copies of those
-// given with the ReadBack columns read back from the database (every
-// column, for code generated without ScanInserted).
+// given with the ReadBack columns read back from the database.
 func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyColumn) ([]R, error) {
 	if len(rows) == 0 {
 		return nil, nil
@@ -251,11 +262,6 @@ func (t *Table[R]) Insert(ctx context.Context, db DBTX, rows []R, with ...AnyCol
 
 // runInsert runs the insert b holds and returns the rows as stored.
 func (t *Table[R]) runInsert(ctx context.Context, db DBTX, b *builder, rows []R) ([]R, error) {
-	if t.scanInserted == nil {
-		b.writeSQL(" RETURNING ")
-		b.writeSQL(t.list)
-		return t.collect(ctx, db, b, len(rows))
-	}
 	// Only the columns the database fills or may change are read back,
 	// into copies of the rows given: the others are what was sent, and
 	// decoding them again would only allocate (strings, slices).
@@ -329,16 +335,14 @@ func (t *Table[R]) sentByRow(p *insertPlan, i int, rowBits uint64) bool {
 // the statement in errors ("insert into", "copy into").
 func (t *Table[R]) planInsert(what string, rows []R, with []AnyColumn) (insertPlan, error) {
 	p := insertPlan{send: t.valueMask, n: t.nValues}
-	if t.nonZero != nil {
-		p.all = ^uint64(0)
-		for r := range rows {
-			bits := t.nonZero(&rows[r])
-			p.any |= bits
-			p.all &= bits
-		}
-		if len(rows) == 0 {
-			p.all = 0
-		}
+	p.all = ^uint64(0)
+	for r := range rows {
+		bits := t.nonZero(&rows[r])
+		p.any |= bits
+		p.all &= bits
+	}
+	if len(rows) == 0 {
+		p.all = 0
 	}
 	if len(with) == 0 && p.any == 0 {
 		// Shared, never written: callers only read the mask.
@@ -386,7 +390,7 @@ func (t *Table[R]) buildInsert(b *builder, rows []R, with []AnyColumn) (insertPl
 	// Naming no column in with, and no row setting a defaulted field, the
 	// usual case, sends exactly the InsertValue columns, whose values
 	// InsertValues gives without the others.
-	fast := p.named == nil && t.insertValues != nil
+	fast := p.named == nil
 	if n*len(rows) > maxParams {
 		return p, fmt.Errorf("pg: inserting %d rows of %d columns into %q needs %d parameters, more than PostgreSQL's %d: insert in chunks, or use CopyFrom",
 			len(rows), n, t.sqlName, n*len(rows), maxParams)
@@ -435,10 +439,7 @@ func (t *Table[R]) buildInsert(b *builder, rows []R, with []AnyColumn) (insertPl
 			continue
 		}
 		vals = t.values(&rows[r], vals[:0])
-		var bits uint64
-		if t.nonZero != nil {
-			bits = t.nonZero(&rows[r])
-		}
+		bits := t.nonZero(&rows[r])
 		first := true
 		for i, s := range send {
 			if !s {
