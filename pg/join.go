@@ -189,23 +189,21 @@ func (q JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] 
 			return
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
+		if err == nil {
+			var dst []any
+			err = scanRows(rows, func(rows pgx.Rows) error {
+				var p Pair[L, R]
+				var err error
+				if dst, err = q.scan(rows, &p, dst); err != nil {
+					return err
+				}
+				if !yield(p, nil) {
+					return errStop
+				}
+				return nil
+			})
+		}
 		if err != nil {
-			yield(zero, Wrap(opSelect, q.c.name, err))
-			return
-		}
-		defer rows.Close()
-		var dst []any
-		for rows.Next() {
-			var p Pair[L, R]
-			if dst, err = q.scan(rows, &p, dst); err != nil {
-				yield(zero, Wrap(opSelect, q.c.name, err))
-				return
-			}
-			if !yield(p, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
 			yield(zero, Wrap(opSelect, q.c.name, err))
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"iter"
 	"slices"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // selectCore is what every query that reads rows has, whatever it returns:
@@ -361,22 +363,19 @@ func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 			return
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
+		if err == nil {
+			err = scanRows(rows, func(rows pgx.Rows) error {
+				var r R
+				if err := q.t.scan(rows, &r); err != nil {
+					return err
+				}
+				if !yield(r, nil) {
+					return errStop
+				}
+				return nil
+			})
+		}
 		if err != nil {
-			yield(zero, Wrap(opSelect, q.t.sqlName, err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r R
-			if err := q.t.scan(rows, &r); err != nil {
-				yield(zero, Wrap(opSelect, q.t.sqlName, err))
-				return
-			}
-			if !yield(r, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
 			yield(zero, Wrap(opSelect, q.t.sqlName, err))
 		}
 	}

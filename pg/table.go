@@ -277,18 +277,15 @@ func (t *Table[R]) runInsert(ctx context.Context, db DBTX, b *builder, rows []R)
 	if err != nil {
 		return nil, err
 	}
-	defer rs.Close()
 	n := 0
-	for rs.Next() {
+	err = scanRows(rs, func(rs pgx.Rows) error {
 		if n == len(out) {
-			return nil, fmt.Errorf("returned more rows than the %d inserted", len(out))
-		}
-		if err := t.scanInserted(rs, &out[n]); err != nil {
-			return nil, err
+			return fmt.Errorf("returned more rows than the %d inserted", len(out))
 		}
 		n++
-	}
-	if err := rs.Err(); err != nil {
+		return t.scanInserted(rs, &out[n-1])
+	})
+	if err != nil {
 		return nil, err
 	}
 	if n != len(out) {
@@ -497,16 +494,13 @@ func (t *Table[R]) query(ctx context.Context, db DBTX, sql string, args []any, s
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := make([]R, 0, sizeHint)
-	for rows.Next() {
+	err = scanRows(rows, func(rows pgx.Rows) error {
 		var zero R
 		out = append(out, zero)
-		if err := t.scan(rows, &out[len(out)-1]); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
+		return t.scan(rows, &out[len(out)-1])
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -1,6 +1,10 @@
 package pg
 
-import "context"
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // Value is an expression a query can select, whose values scan into a T: a
 // column (a T, or a *T for a nullable column), an aggregate such as
@@ -233,15 +237,18 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	if err != nil {
 		return nil, Wrap(opSelect, q.c.name, err)
 	}
-	defer rows.Close()
 	var out []T
 	dst := make([]any, 0, len(q.sel))
-	for rows.Next() {
+	err = scanRows(rows, func(rows pgx.Rows) error {
 		var v T
 		if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
-			return nil, Wrap(opSelect, q.c.name, err)
+			return err
 		}
 		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, Wrap(opSelect, q.c.name, err)
 	}
-	return out, Wrap(opSelect, q.c.name, rows.Err())
+	return out, nil
 }
