@@ -147,7 +147,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 			jen.Var().Id("r").Add(row.Clone()),
 			jen.Err().Op(":=").Id("scan"+t.name).Call(jen.Id("q").Dot("db").Dot("QueryRow").Call(args...), jen.Op("&").Id("r")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "NotFound").Call(notFoundArgs...)),
+				jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgimplPath, "NotFound").Call(notFoundArgs...)),
 			),
 			jen.Return(jen.Id("r"), jen.Nil()),
 		)
@@ -180,7 +180,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	if n := len(t.defaultCols()); n > 0 {
 		args := []jen.Code{
 			jen.Id("ctx"),
-			jen.Id(tableVar).Dot("InsertSQL").Call(jen.Id("m")),
+			jen.Qual(pgimplPath, "InsertSQL").Call(jen.Id(tableVar), jen.Id("m")),
 			jen.Id("insertArgs"+t.name).Call(jen.Op("&").Id("row"), jen.Id("m"), jen.Make(jen.Index().Any(), jen.Lit(0), jen.Lit(len(t.insertCols())+n))).Op("..."),
 		}
 		body = append(body, jen.If(jen.Id("m").Op(":=").Id("nonZero"+t.name).Call(jen.Op("&").Id("row")), jen.Id("m").Op("!=").Lit(0)).Block(
@@ -243,7 +243,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 // insertRun runs Insert's fixed statement: it scans the columns read back
 // into row, or, when there is none, executes it.
 func insertRun(t *tableInfo, sent []jen.Code, row *jen.Statement) jen.Code {
-	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())))
+	fail := jen.Block(jen.Return(jen.Add(row.Clone()).Values(), jen.Qual(pgimplPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())))
 	if len(t.returnedCols()) == 0 {
 		return jen.If(jen.List(jen.Id("_"), jen.Err()).Op(":=").Id("q").Dot("db").Dot("Exec").Call(sent...), jen.Err().Op("!=").Nil()).Add(fail)
 	}
@@ -394,7 +394,7 @@ func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
 		if typ.Elem.Incomparable {
 			return nil
 		}
-		return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
+		return jen.Op("!").Qual(pgimplPath, "IsZero").Call(v)
 	}
 	if typ.Path == "" {
 		switch typ.Name {
@@ -415,7 +415,7 @@ func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
 	case typ.Incomparable:
 		return nil
 	}
-	return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
+	return jen.Op("!").Qual(pgimplPath, "IsZero").Call(v)
 }
 
 // readBackDoc names the sent fields Insert reads back because the
@@ -455,7 +455,7 @@ func fieldOf(v string, c *columnInfo) *jen.Statement {
 func value(v string, c *columnInfo) *jen.Statement {
 	s := fieldOf(v, c)
 	if c.c.NotNull && c.c.GoType.Kind == schema.GoSlice {
-		s = jen.Qual(pgPath, "NonNil").Call(s)
+		s = jen.Qual(pgimplPath, "NonNil").Call(s)
 	}
 	if sendsUTC(c.c) {
 		s = utc(c.c, s)
@@ -522,7 +522,7 @@ func guardFields(g *jen.Group, v *jen.Statement, fs []schema.GoField) {
 //
 //	const sqlOrdersGet = `SELECT ... WHERE "Orders"."id" = $1`
 //	const sqlOrdersInsert = `INSERT INTO ... RETURNING ...`
-//	var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{...}, scanOrders, valuesOrders)
+//	var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{...}, pgimpl.RowFuncs[schema.Order]{...})
 //	func scanOrders(row pgx.Row, r *schema.Order) error { return row.Scan(&r.ID, ...) }
 //	func valuesOrders(r *schema.Order, dst []any) []any { return append(dst, r.ID, ...) }
 func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
@@ -539,11 +539,11 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		}
 	})
 	f.Line()
-	f.Var().Id("table"+t.name).Op("=").Qual(pgPath, "NewTable").Call(
+	f.Var().Id("table"+t.name).Op("=").Qual(pgimplPath, "NewTable").Call(
 		jen.Lit(t.t.Schema), jen.Lit(t.t.Name),
-		jen.Index().Qual(pgPath, "TableColumn").ValuesFunc(func(g *jen.Group) {
+		jen.Index().Qual(pgimplPath, "TableColumn").ValuesFunc(func(g *jen.Group) {
 			for _, c := range t.cols {
-				fields := []jen.Code{jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgPath, c.mode)}
+				fields := []jen.Code{jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgimplPath, c.mode)}
 				if c.readBack {
 					fields = append(fields, jen.Id("ReadBack").Op(":").True())
 				}
@@ -551,7 +551,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			}
 			g.Line()
 		}),
-		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(jen.DictFunc(func(d jen.Dict) {
+		jen.Qual(pgimplPath, "RowFuncs").Types(p.rowType(t)).Values(jen.DictFunc(func(d jen.Dict) {
 			d[jen.Id("Scan")] = jen.Id("scan" + t.name)
 			d[jen.Id("Values")] = jen.Id("values" + t.name)
 			d[jen.Id("Targets")] = jen.Id("targets" + t.name)
@@ -577,7 +577,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 	})
 	f.Line()
 	if len(t.defaultCols()) > 0 {
-		// The values of the columns pg.Table.InsertSQL(m) sends, in its
+		// The values of the columns pgimpl.InsertSQL(t, m) sends, in its
 		// order: the InsertValue columns and the defaulted ones m sets.
 		f.Func().Id("insertArgs"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("m").Uint64(), jen.Id("dst").Index().Any()).Index().Any().BlockFunc(func(g *jen.Group) {
 			k := 0

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // note is a row of the table "notes", which refers to "items": the
@@ -33,7 +34,7 @@ var (
 		pg.NewColumn[int64]("notes", "item_id"),
 		pg.NewTextColumn[string]("notes", "body"),
 	}
-	notesTable = pg.NewTable("public", "notes", []pg.TableColumn{
+	notesTable = pgimpl.NewTable("public", "notes", []pgimpl.TableColumn{
 		{Name: "id"}, {Name: "item_id"}, {Name: "body"},
 	}, rowFuncs(
 		func(r pgx.Row, x *note) error { return r.Scan(&x.ID, &x.ItemID, &x.Body) },

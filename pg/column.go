@@ -112,14 +112,14 @@ func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, c.c.args(
 // the generated package's RegisterTypes. PostgreSQL has no arrays of
 // arrays, so an array column takes In only.
 func (c Column[T]) InArray(vs []T) Expr {
-	return arrayExpr{c.c.qual, false, c.c.arg(NonNil(vs))}
+	return arrayExpr{c.c.qual, false, c.c.arg(nonNil(vs))}
 }
 
 // NotInArray is column <> ALL($1): NotIn with the values sent as one array
 // parameter (see InArray). Like NotIn it does not match rows where the
 // column is NULL, and an empty or nil vs matches every row.
 func (c Column[T]) NotInArray(vs []T) Expr {
-	return arrayExpr{c.c.qual, true, c.c.arg(NonNil(vs))}
+	return arrayExpr{c.c.qual, true, c.c.arg(nonNil(vs))}
 }
 
 // IsNull is column IS NULL.
@@ -359,11 +359,9 @@ func (a Assignment) appendSQL(b *builder) {
 	b.writeArg(a.v)
 }
 
-// NonNil returns s, or an empty slice when s is nil. pgx sends a nil slice
-// as NULL; generated code sends the slice fields of NOT NULL columns
-// through NonNil, so that a nil slice is stored as an empty array, as Go
-// code treats it, rather than failing the NOT NULL constraint.
-func NonNil[S ~[]E, E any](s S) S {
+// nonNil returns s, or an empty slice when s is nil, which pgx would send
+// as NULL.
+func nonNil[S ~[]E, E any](s S) S {
 	if s == nil {
 		return S{}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // accounts is a table with a check, a not-null column and a unique one,
@@ -21,7 +22,7 @@ type account struct {
 	Balance int64
 }
 
-var accountsTable = pg.NewTable("public", "accounts", []pg.TableColumn{
+var accountsTable = pgimpl.NewTable("public", "accounts", []pgimpl.TableColumn{
 	{Name: "id"}, {Name: "email"}, {Name: "balance"},
 }, rowFuncs(
 	func(r pgx.Row, a *account) error { return r.Scan(&a.ID, &a.Email, &a.Balance) },
@@ -103,7 +104,7 @@ func TestInsertErrorsNameTheTable(t *testing.T) {
 
 type hold struct{ AccountID int64 }
 
-var holdsTable = pg.NewTable("public", "holds", []pg.TableColumn{{Name: "account_id"}}, rowFuncs(
+var holdsTable = pgimpl.NewTable("public", "holds", []pgimpl.TableColumn{{Name: "account_id"}}, rowFuncs(
 	func(r pgx.Row, h *hold) error { return r.Scan(&h.AccountID) },
 	func(h *hold, dst []any) []any { return append(dst, h.AccountID) },
 	func(h *hold, dst []any) []any { return append(dst, &h.AccountID) },
@@ -216,7 +217,7 @@ func TestNotFoundNamesTheKey(t *testing.T) {
 	_, conn := accountsDB(t)
 	var a account
 	err := conn.QueryRow(ctx, `SELECT id, email, balance FROM accounts WHERE id = $1 AND email = $2`, 7, "z@x").Scan(&a.ID, &a.Email, &a.Balance)
-	err = pg.NotFound("accounts", err, "id", int64(7), "email", "z@x")
+	err = pgimpl.NotFound("accounts", err, "id", int64(7), "email", "z@x")
 	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) {
 		t.Errorf("not ErrNotFound: %v", err)
 	}
@@ -224,12 +225,12 @@ func TestNotFoundNamesTheKey(t *testing.T) {
 		t.Errorf("error = %v, want %q", err, want)
 	}
 	err = conn.QueryRow(ctx, `SELECT id FROM accounts WHERE id = 'x'`).Scan(&a.ID)
-	err = pg.NotFound("accounts", err, "id", "x")
+	err = pgimpl.NotFound("accounts", err, "id", "x")
 	var pe *pgconn.PgError
 	if errors.Is(err, pg.ErrNotFound) || !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), `select from "accounts": `) {
 		t.Errorf("a failed read: %v", err)
 	}
-	if pg.NotFound("accounts", nil, "id", 1) != nil {
+	if pgimpl.NotFound("accounts", nil, "id", 1) != nil {
 		t.Error("NotFound(nil) is not nil")
 	}
 }

@@ -4,18 +4,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // TestInsertSQL: the single-row statement of each set of defaulted fields
 // sends the InsertValue columns and the defaulted ones set, in column
 // order, and never the InsertNever ones.
 func TestInsertSQL(t *testing.T) {
-	tb := pg.NewTable("public", "t", []pg.TableColumn{
-		{Name: "id", Insert: pg.InsertDefault, ReadBack: true},
-		{Name: "name", Insert: pg.InsertValue},
-		{Name: "len", Insert: pg.InsertNever, ReadBack: true},
-		{Name: "prio", Insert: pg.InsertDefault},
+	tb := pgimpl.NewTable("public", "t", []pgimpl.TableColumn{
+		{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
+		{Name: "name", Insert: pgimpl.InsertValue},
+		{Name: "len", Insert: pgimpl.InsertNever, ReadBack: true},
+		{Name: "prio", Insert: pgimpl.InsertDefault},
 	}, noRows[int]())
 	tests := []struct {
 		bits uint64
@@ -28,7 +28,7 @@ func TestInsertSQL(t *testing.T) {
 		{2, `INSERT INTO "public"."t" ("name", "prio") VALUES ($1, $2) RETURNING "t"."id", "t"."len"`}, // kept
 	}
 	for _, tt := range tests {
-		if got := tb.InsertSQL(tt.bits); got != tt.want {
+		if got := pgimpl.InsertSQL(tb, tt.bits); got != tt.want {
 			t.Errorf("InsertSQL(%b) = %s\nwant %s", tt.bits, got, tt.want)
 		}
 	}
@@ -61,7 +61,7 @@ func TestNewTableNeedsEveryFunction(t *testing.T) {
 					t.Errorf("without %s: panic %q, want it to say %q", name, msg, want)
 				}
 			}()
-			pg.NewTable("public", "t", []pg.TableColumn{{Name: "id"}}, fns)
+			pgimpl.NewTable("public", "t", []pgimpl.TableColumn{{Name: "id"}}, fns)
 		}()
 	}
 }

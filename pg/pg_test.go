@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // DBTX is satisfied by every handle pgx offers.
@@ -44,17 +45,17 @@ var (
 		pg.NewNullTextColumn[string]("we\"ird", "note"),
 	}
 	other      = pg.NewColumn[int64]("other", "id")
-	otherTable = pg.NewTable("public", "other", []pg.TableColumn{{Name: "id"}}, rowFuncs(
+	otherTable = pgimpl.NewTable("public", "other", []pgimpl.TableColumn{{Name: "id"}}, rowFuncs(
 		func(r pgx.Row, x *int64) error { return r.Scan(x) },
 		func(x *int64, dst []any) []any { return append(dst, *x) },
 		func(x *int64, dst []any) []any { return append(dst, x) },
 	))
-	table = pg.NewTable("app", "we\"ird", []pg.TableColumn{
-		{Name: "id", Insert: pg.InsertDefault},
-		{Name: "name", Insert: pg.InsertValue},
-		{Name: "status", Insert: pg.InsertValue},
-		{Name: "note", Insert: pg.InsertValue},
-	}, pg.RowFuncs[row]{
+	table = pgimpl.NewTable("app", "we\"ird", []pgimpl.TableColumn{
+		{Name: "id", Insert: pgimpl.InsertDefault},
+		{Name: "name", Insert: pgimpl.InsertValue},
+		{Name: "status", Insert: pgimpl.InsertValue},
+		{Name: "note", Insert: pgimpl.InsertValue},
+	}, pgimpl.RowFuncs[row]{
 		Scan:         func(r pgx.Row, x *row) error { return r.Scan(&x.ID, &x.Name, &x.Status, &x.Note) },
 		Values:       func(x *row, dst []any) []any { return append(dst, x.ID, x.Name, x.Status, x.Note) },
 		Targets:      func(x *row, dst []any) []any { return append(dst, &x.ID, &x.Name, &x.Status, &x.Note) },
@@ -71,8 +72,8 @@ var (
 
 // rowFuncs completes the functions of a test table whose columns are all
 // InsertValue and read back none: what the generator writes for one.
-func rowFuncs[R any](scan func(pgx.Row, *R) error, values, targets func(*R, []any) []any) pg.RowFuncs[R] {
-	return pg.RowFuncs[R]{
+func rowFuncs[R any](scan func(pgx.Row, *R) error, values, targets func(*R, []any) []any) pgimpl.RowFuncs[R] {
+	return pgimpl.RowFuncs[R]{
 		Scan:         scan,
 		Values:       values,
 		Targets:      targets,
@@ -84,7 +85,7 @@ func rowFuncs[R any](scan func(pgx.Row, *R) error, values, targets func(*R, []an
 
 // noRows are the functions of a table whose statements a test only
 // writes, never runs.
-func noRows[R any]() pg.RowFuncs[R] {
+func noRows[R any]() pgimpl.RowFuncs[R] {
 	return rowFuncs(
 		func(pgx.Row, *R) error { return errors.New("not run") },
 		func(_ *R, dst []any) []any { return dst },
@@ -230,7 +231,7 @@ func TestSQL(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	err := pg.NotFound("orders", pgx.ErrNoRows)
+	err := pgimpl.NotFound("orders", pgx.ErrNoRows)
 	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) || err.Error() != `no row in "orders"` {
 		t.Errorf("NotFound = %v", err)
 	}
@@ -238,7 +239,7 @@ func TestErrors(t *testing.T) {
 		t.Error("ErrNotFound does not wrap pgx.ErrNoRows")
 	}
 	other := errors.New("x")
-	if err := pg.NotFound("orders", other); !errors.Is(err, other) || errors.Is(err, pg.ErrNotFound) || pg.NotFound("orders", nil) != nil {
+	if err := pgimpl.NotFound("orders", other); !errors.Is(err, other) || errors.Is(err, pg.ErrNotFound) || pgimpl.NotFound("orders", nil) != nil {
 		t.Errorf("NotFound of an error that is not ErrNoRows: %v", err)
 	}
 	uv := &pgconn.PgError{Code: "23505", ConstraintName: "users_email_unique"}
@@ -277,7 +278,7 @@ func TestUTC(t *testing.T) {
 	ts := pgtype.Timestamp{Time: at, Valid: true}
 	col := pg.NewTimestampColumn[time.Time]("e", "at")
 	null := pg.NewNullTimestampColumn[time.Time]("e", "until")
-	_, args, err := pg.NewTable("public", "e", []pg.TableColumn{{Name: "at"}, {Name: "until"}}, noRows[int]()).
+	_, args, err := pgimpl.NewTable("public", "e", []pgimpl.TableColumn{{Name: "at"}, {Name: "until"}}, noRows[int]()).
 		Update(nil).Set(col.Set(at), null.Set(p)).
 		Where(col.Eq(at), col.Between(at, at), col.In(at), col.InArray(s), null.Gt(at)).SQL()
 	if err != nil {
@@ -316,7 +317,7 @@ func TestUTC(t *testing.T) {
 	if p.Location() != zone || s[0].Location() != zone || ps[1].Location() != zone {
 		t.Errorf("UTC changed the caller's values")
 	}
-	if _, args, _ := pg.NewTable("public", "e", []pg.TableColumn{{Name: "at"}}, noRows[int]()).
+	if _, args, _ := pgimpl.NewTable("public", "e", []pgimpl.TableColumn{{Name: "at"}}, noRows[int]()).
 		Select(nil).Where(pg.NewColumn[time.Time]("e", "at").Eq(at)).SQL(); args[0].(time.Time).Location() != zone {
 		t.Errorf("a plain column changed its value's zone")
 	}

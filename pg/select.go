@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
 // selectCore is what every query that reads rows has, whatever it returns:
@@ -309,20 +310,20 @@ func (q SelectQuery[R]) NoWait() SelectQuery[R] {
 // SQL returns the statement All and Iter run, and its arguments.
 func (q SelectQuery[R]) SQL() (string, []any, error) {
 	s := q.c.newStmt(0)
-	q.c.build(&s.b, q.t.list, true)
+	q.c.build(&s.b, q.t.List, true)
 	return s.result()
 }
 
 // All returns every row the query selects.
 func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
-	s := q.c.newStmt(q.c.size(q.t.list))
+	s := q.c.newStmt(q.c.size(q.t.List))
 	defer s.release()
-	q.c.build(&s.b, q.t.list, true)
+	q.c.build(&s.b, q.t.List, true)
 	if s.b.err != nil {
 		return nil, s.b.err
 	}
 	out, err := q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
-	return out, Wrap(opSelect, q.t.sqlName, err)
+	return out, wrap(opSelect, q.t.Name, err)
 }
 
 // First returns the first row the query selects (it adds LIMIT 1), or an
@@ -330,15 +331,15 @@ func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 	var r R
 	q.c.limit, q.c.hasLim = 1, true
-	s := q.c.newStmt(q.c.size(q.t.list))
+	s := q.c.newStmt(q.c.size(q.t.List))
 	defer s.release()
 	b := &s.b
-	q.c.build(b, q.t.list, true)
+	q.c.build(b, q.t.List, true)
 	if b.err != nil {
 		return r, b.err
 	}
-	err := q.t.scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
-	return r, NotFound(q.t.sqlName, err)
+	err := q.t.Scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
+	return r, notFound(q.t.Name, err)
 }
 
 // Iter runs the query and yields its rows one at a time as they arrive,
@@ -354,29 +355,29 @@ func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		s := q.c.newStmt(q.c.size(q.t.list))
+		s := q.c.newStmt(q.c.size(q.t.List))
 		defer s.release()
 		b := &s.b
-		q.c.build(b, q.t.list, true)
+		q.c.build(b, q.t.List, true)
 		if b.err != nil {
 			yield(zero, b.err)
 			return
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 		if err == nil {
-			err = scanRows(rows, func(rows pgx.Rows) error {
+			err = table.ScanRows(rows, func(rows pgx.Rows) error {
 				var r R
-				if err := q.t.scan(rows, &r); err != nil {
+				if err := q.t.Scan(rows, &r); err != nil {
 					return err
 				}
 				if !yield(r, nil) {
-					return errStop
+					return table.ErrStop
 				}
 				return nil
 			})
 		}
 		if err != nil {
-			yield(zero, Wrap(opSelect, q.t.sqlName, err))
+			yield(zero, wrap(opSelect, q.t.Name, err))
 		}
 	}
 }
@@ -396,5 +397,5 @@ func scalar[T any](ctx context.Context, db DBTX, b *builder, table string) (T, e
 		return v, b.err
 	}
 	err := db.QueryRow(ctx, b.finish(), b.args...).Scan(&v)
-	return v, Wrap(opSelect, table, err)
+	return v, wrap(opSelect, table, err)
 }

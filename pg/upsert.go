@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
 // Conflict says what an upsert does when a row it inserts would violate a
@@ -104,9 +106,9 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 		return nil, b.err
 	}
 	b.writeSQL(" RETURNING ")
-	b.writeSQL(t.list)
+	b.writeSQL(t.List)
 	out, err := t.collect(ctx, db, &b, len(rows))
-	return out, Wrap("upsert into", t.sqlName, err)
+	return out, wrap("upsert into", t.Name, err)
 }
 
 // checkExcluded refuses a SetExcluded of a column that some row does not
@@ -117,12 +119,12 @@ func (t *Table[R]) checkExcluded(p *insertPlan, c Conflict) error {
 			continue
 		}
 		i := t.index(a.col)
-		if i < 0 || t.modes[i] == InsertNever {
+		if i < 0 || t.Modes[i] == table.InsertNever {
 			continue // reported by writeConflict, or the database's own value
 		}
 		if !t.sentByAll(p, i) {
 			return fmt.Errorf("pg: upsert into %q: DoUpdate sets %s from EXCLUDED, but the insert does not send it (it has a default and is zero in a row, so the database would propose its default and overwrite the stored value): name the column in the call to send it for every row, zero values included",
-				t.sqlName, a.col.name)
+				t.Name, a.col.name)
 		}
 	}
 	return nil
@@ -139,7 +141,7 @@ func (t *Table[R]) writeConflict(b *builder, c Conflict) {
 		b.writeSQL("(")
 		for i, col := range c.cols {
 			if t.index(col) < 0 {
-				b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.sqlName, col.qual))
+				b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.Name, col.qual))
 				return
 			}
 			if i > 0 {
@@ -154,17 +156,17 @@ func (t *Table[R]) writeConflict(b *builder, c Conflict) {
 		b.writeSQL(" DO NOTHING")
 	case actionUpdate:
 		if len(c.sets) == 0 {
-			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.sqlName))
+			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.Name))
 			return
 		}
 		if c.constraint == "" && len(c.cols) == 0 {
-			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.sqlName))
+			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.Name))
 			return
 		}
 		b.writeSQL(" DO UPDATE SET ")
 		for i, a := range c.sets {
 			if t.index(a.col) < 0 {
-				b.fail(fmt.Errorf("pg: upsert into %q: column %s is not one of its columns", t.sqlName, a.col.qual))
+				b.fail(fmt.Errorf("pg: upsert into %q: column %s is not one of its columns", t.Name, a.col.qual))
 				return
 			}
 			if i > 0 {
@@ -174,6 +176,6 @@ func (t *Table[R]) writeConflict(b *builder, c Conflict) {
 		}
 		writeWhere(b, c.where)
 	default:
-		b.fail(fmt.Errorf("pg: upsert into %q: %w", t.sqlName, errNoAction))
+		b.fail(fmt.Errorf("pg: upsert into %q: %w", t.Name, errNoAction))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
 // Value is an expression a query can select, whose values scan into a T: a
@@ -219,7 +220,7 @@ func (q ValuesQuery[T]) One(ctx context.Context) (T, error) {
 	}
 	err := q.c.db.QueryRow(ctx, b.finish(), b.args...).Scan(q.targets(&v, make([]any, 0, len(q.sel)))...)
 	if err != nil {
-		return v, NotFound(q.c.name, err)
+		return v, notFound(q.c.name, err)
 	}
 	return v, nil
 }
@@ -235,11 +236,11 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	}
 	rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 	if err != nil {
-		return nil, Wrap(opSelect, q.c.name, err)
+		return nil, wrap(opSelect, q.c.name, err)
 	}
 	var out []T
 	dst := make([]any, 0, len(q.sel))
-	err = scanRows(rows, func(rows pgx.Rows) error {
+	err = table.ScanRows(rows, func(rows pgx.Rows) error {
 		var v T
 		if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
 			return err
@@ -248,7 +249,7 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, Wrap(opSelect, q.c.name, err)
+		return nil, wrap(opSelect, q.c.name, err)
 	}
 	return out, nil
 }
