@@ -210,31 +210,6 @@ func TestQueryErrorsNameTheTable(t *testing.T) {
 	}
 }
 
-// TestNotFoundNamesTheKey: a read by key that finds nothing names the key
-// and is still ErrNotFound; other errors are wrapped with the table.
-func TestNotFoundNamesTheKey(t *testing.T) {
-	ctx := context.Background()
-	_, conn := accountsDB(t)
-	var a account
-	err := conn.QueryRow(ctx, `SELECT id, email, balance FROM accounts WHERE id = $1 AND email = $2`, 7, "z@x").Scan(&a.ID, &a.Email, &a.Balance)
-	err = pgimpl.NotFound("accounts", err, "id", int64(7), "email", "z@x")
-	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) {
-		t.Errorf("not ErrNotFound: %v", err)
-	}
-	if want := `no row in "accounts" with id = 7, email = "z@x"`; err == nil || err.Error() != want {
-		t.Errorf("error = %v, want %q", err, want)
-	}
-	err = conn.QueryRow(ctx, `SELECT id FROM accounts WHERE id = 'x'`).Scan(&a.ID)
-	err = pgimpl.NotFound("accounts", err, "id", "x")
-	var pe *pgconn.PgError
-	if errors.Is(err, pg.ErrNotFound) || !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), `select from "accounts": `) {
-		t.Errorf("a failed read: %v", err)
-	}
-	if pgimpl.NotFound("accounts", nil, "id", 1) != nil {
-		t.Error("NotFound(nil) is not nil")
-	}
-}
-
 // TestTransactionErrors provokes a serialization failure, a deadlock and
 // a lock timeout on a real server and checks each helper, and that the
 // others do not match.

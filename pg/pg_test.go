@@ -231,17 +231,14 @@ func TestSQL(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	err := pgimpl.NotFound("orders", pgx.ErrNoRows)
-	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) || err.Error() != `no row in "orders"` {
-		t.Errorf("NotFound = %v", err)
-	}
 	if !errors.Is(pg.ErrNotFound, pgx.ErrNoRows) {
 		t.Error("ErrNotFound does not wrap pgx.ErrNoRows")
 	}
-	other := errors.New("x")
-	if err := pgimpl.NotFound("orders", other); !errors.Is(err, other) || errors.Is(err, pg.ErrNotFound) || pgimpl.NotFound("orders", nil) != nil {
-		t.Errorf("NotFound of an error that is not ErrNoRows: %v", err)
+	nf := &pg.NotFoundError{Table: "orders"}
+	if !errors.Is(nf, pg.ErrNotFound) || !errors.Is(nf, pgx.ErrNoRows) || nf.Error() != `no row in "orders"` {
+		t.Errorf("NotFoundError = %v", nf)
 	}
+	other := errors.New("x")
 	uv := &pgconn.PgError{Code: "23505", ConstraintName: "users_email_unique"}
 	fk := &pgconn.PgError{Code: "23503", ConstraintName: "orders_model_fk"}
 	tests := []struct {
