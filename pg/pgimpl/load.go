@@ -15,7 +15,9 @@ import (
 // LoadOne runs sql, which selects rows of t whose key is one of keys, and
 // returns them by key. args are the statement's arguments (the keys, as one
 // array per key column); key returns a row's key, or false when it has
-// none. With no keys it returns an empty map without a query.
+// none. With no keys it returns an empty map without a query. A database
+// error is a *pg.Error naming the statement and t, as those of the
+// queries are.
 func LoadOne[K comparable, R any](ctx context.Context, db pg.DBTX, t *pg.Table[R], sql string, keys []K, args []any, key func(*R) (K, bool)) (map[K]R, error) {
 	out := make(map[K]R, len(keys))
 	if len(keys) == 0 {
@@ -23,7 +25,7 @@ func LoadOne[K comparable, R any](ctx context.Context, db pg.DBTX, t *pg.Table[R
 	}
 	rows, err := (*table.Table[R])(t).Query(ctx, db, sql, args, len(keys))
 	if err != nil {
-		return nil, err
+		return nil, Wrap("select from", t.Name, err)
 	}
 	for i := range rows {
 		if k, ok := key(&rows[i]); ok {
@@ -42,7 +44,7 @@ func LoadMany[K comparable, R any](ctx context.Context, db pg.DBTX, t *pg.Table[
 	}
 	rows, err := (*table.Table[R])(t).Query(ctx, db, sql, args, len(keys))
 	if err != nil {
-		return nil, err
+		return nil, Wrap("select from", t.Name, err)
 	}
 	for i := range rows {
 		if k, ok := key(&rows[i]); ok {
