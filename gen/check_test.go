@@ -16,7 +16,7 @@ import (
 	"golang.org/x/tools/imports"
 
 	"github.com/mizzle/mizzle/gen"
-	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -41,8 +41,8 @@ func checkImports(t *testing.T, f gen.File) {
 func checkFieldOrder(t *testing.T, f gen.File) {
 	t.Helper()
 	structs := map[string]reflect.Type{
-		"RowFuncs":    reflect.TypeFor[pg.RowFuncs[struct{}]](),
-		"TableColumn": reflect.TypeFor[pg.TableColumn](),
+		"RowFuncs":    reflect.TypeFor[pgimpl.RowFuncs[struct{}]](),
+		"TableColumn": reflect.TypeFor[pgimpl.TableColumn](),
 	}
 	file, err := parser.ParseFile(token.NewFileSet(), f.Name, f.Data, 0)
 	if err != nil {
@@ -75,7 +75,7 @@ func checkFieldOrder(t *testing.T, f gen.File) {
 		if typ := structs[runtimeStruct(lit.Type)]; typ != nil {
 			check(lit, typ)
 		}
-		// The elements of a []pg.TableColumn literal leave out their type.
+		// The elements of a []pgimpl.TableColumn literal leave out their type.
 		if at, ok := lit.Type.(*ast.ArrayType); ok && structs[runtimeStruct(at.Elt)] != nil {
 			for _, e := range lit.Elts {
 				if el, ok := e.(*ast.CompositeLit); ok && el.Type == nil {
@@ -87,7 +87,7 @@ func checkFieldOrder(t *testing.T, f gen.File) {
 	})
 }
 
-// runtimeStruct is the name of pg.Name or pg.Name[T], else "".
+// runtimeStruct is the name of pgimpl.Name or pgimpl.Name[T], else "".
 func runtimeStruct(e ast.Expr) string {
 	if ix, ok := e.(*ast.IndexExpr); ok {
 		e = ix.X
@@ -96,7 +96,7 @@ func runtimeStruct(e ast.Expr) string {
 	if !ok {
 		return ""
 	}
-	if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "pg" {
+	if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "pgimpl" {
 		return ""
 	}
 	return sel.Sel.Name

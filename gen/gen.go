@@ -42,6 +42,7 @@ type File struct {
 // Import paths of the runtime and of pgx, declared once for every emitter.
 const (
 	pgPath     = "github.com/mizzle/mizzle/pg"
+	pgimplPath = "github.com/mizzle/mizzle/pg/pgimpl"
 	pgxPath    = "github.com/jackc/pgx/v5"
 	ctxPath    = "context"
 	pgxpoolDoc = "*pgxpool.Pool"
@@ -52,6 +53,7 @@ const (
 // otherwise guess (and pgx/v5 would become "v5").
 var knownNames = map[string]string{
 	pgPath:                           "pg",
+	pgimplPath:                       "pgimpl",
 	pgxPath:                          "pgx",
 	"github.com/jackc/pgx/v5/pgtype": "pgtype",
 	"github.com/jackc/pgx/v5/pgconn": "pgconn",

@@ -12,7 +12,7 @@ import (
 //	// Package db ... (the rules of the generated API)
 //	package db
 //
-//	const _ = pg.SupportPackageIsVersion3
+//	const _ = pgimpl.SupportPackageIsVersion4
 //
 //	type Queries struct { db pg.DBTX; Orders OrdersQueries; ... }
 //	func New(db pg.DBTX) *Queries
@@ -24,9 +24,9 @@ func genPackage(f *jen.File, p *packageInfo) {
 		f.PackageComment(line)
 	}
 
-	f.Comment("A compile error here means the mizzle runtime (package pg) is older than")
-	f.Comment("the mizzle that generated this code: upgrade github.com/mizzle/mizzle.")
-	f.Const().Id("_").Op("=").Qual(pgPath, "SupportPackageIsVersion3")
+	f.Comment("A compile error here means the mizzle runtime (package pgimpl) is older")
+	f.Comment("than the mizzle that generated this code: upgrade github.com/mizzle/mizzle.")
+	f.Const().Id("_").Op("=").Qual(pgimplPath, "SupportPackageIsVersion4")
 	f.Line()
 
 	f.Comment("Queries runs the typed queries of every table on one database handle:")

@@ -261,8 +261,8 @@ func arrayCast(t schema.Type) string {
 //		for i := range rows {
 //			keys = append(keys, rows[i].ModelID)
 //		}
-//		keys = pg.Distinct(keys)
-//		return pg.LoadOne(ctx, q.db, tableModels, sqlOrdersLoadModel, keys, []any{keys}, func(r *schema.Model) (string, bool) {
+//		keys = pgimpl.Distinct(keys)
+//		return pgimpl.LoadOne(ctx, q.db, tableModels, sqlOrdersLoadModel, keys, []any{keys}, func(r *schema.Model) (string, bool) {
 //			return r.ID, true
 //		})
 //	}
@@ -293,7 +293,7 @@ func genRelation(f *jen.File, p *packageInfo, r *relationInfo) {
 				g.Add(app)
 			}
 		})
-		g.Id("keys").Op("=").Qual(pgPath, "Distinct").Call(jen.Id("keys"))
+		g.Id("keys").Op("=").Qual(pgimplPath, "Distinct").Call(jen.Id("keys"))
 		var args []jen.Code
 		if len(toK) == 1 {
 			args = append(args, jen.Id("keys"))
@@ -310,7 +310,7 @@ func genRelation(f *jen.File, p *packageInfo, r *relationInfo) {
 			})
 		}
 		k, guard := keyOf(r.key, jen.Id("r"), toK)
-		g.Return(jen.Qual(pgPath, loader).Call(
+		g.Return(jen.Qual(pgimplPath, loader).Call(
 			jen.Id("ctx"), jen.Id("q").Dot("db"), jen.Id("table"+to.name), jen.Id(r.sqlConst), jen.Id("keys"),
 			jen.Index().Any().Values(args...),
 			jen.Func().Params(jen.Id("r").Op("*").Add(p.rowType(to))).Do(func(s *jen.Statement) {

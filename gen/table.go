@@ -226,7 +226,7 @@ is none.`, t.t.Name, strings.Join(keys, ", "))
 		jen.Var().Id("r").Add(g.row.Clone()),
 		jen.Err().Op(":=").Id("scan"+t.name).Call(query, jen.Op("&").Id("r")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Return(g.zero(), jen.Qual(pgPath, "NotFound").Call(notFoundArgs...)),
+			jen.Return(g.zero(), jen.Qual(pgimplPath, "NotFound").Call(notFoundArgs...)),
 		),
 		jen.Return(jen.Id("r"), jen.Nil()),
 	)
@@ -257,7 +257,7 @@ func (g *queriesGen) insert() {
 		dst := jen.Make(jen.Index().Any(), jen.Lit(0), jen.Lit(len(t.insertCols())+n))
 		args := []jen.Code{
 			jen.Id("ctx"),
-			jen.Id(g.tableVar).Dot("InsertSQL").Call(jen.Id("m")),
+			jen.Qual(pgimplPath, "InsertSQL").Call(jen.Id(g.tableVar), jen.Id("m")),
 			jen.Id("insertArgs"+t.name).Call(jen.Op("&").Id("row"), jen.Id("m"), dst).Op("..."),
 		}
 		set := jen.Id("m").Op(":=").Id("nonZero" + t.name).Call(jen.Op("&").Id("row"))
@@ -362,7 +362,7 @@ Run it with Exec or Returning.`, g.t.t.Name)
 // insertRun runs Insert's fixed statement: it scans the columns read back
 // into row, or, when there is none, executes it.
 func insertRun(t *tableInfo, sent []jen.Code, row *jen.Statement) jen.Code {
-	wrapped := jen.Qual(pgPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())
+	wrapped := jen.Qual(pgimplPath, "Wrap").Call(jen.Lit("insert into"), jen.Lit(t.t.Name), jen.Err())
 	fail := jen.Block(jen.Return(row.Clone().Values(), wrapped))
 	failed := jen.Err().Op("!=").Nil()
 	if len(t.returnedCols()) == 0 {
@@ -528,7 +528,7 @@ func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
 		if typ.Elem.Incomparable {
 			return nil
 		}
-		return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
+		return jen.Op("!").Qual(pgimplPath, "IsZero").Call(v)
 	}
 	if typ.Path == "" {
 		switch typ.Name {
@@ -549,7 +549,7 @@ func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
 	case typ.Incomparable:
 		return nil
 	}
-	return jen.Op("!").Qual(pgPath, "IsZero").Call(v)
+	return jen.Op("!").Qual(pgimplPath, "IsZero").Call(v)
 }
 
 // readBackDoc names the sent fields Insert reads back because the
@@ -590,7 +590,7 @@ func fieldOf(v string, c *columnInfo) *jen.Statement {
 func value(v string, c *columnInfo) *jen.Statement {
 	s := fieldOf(v, c)
 	if c.c.NotNull && c.c.GoType.Kind == schema.GoSlice {
-		s = jen.Qual(pgPath, "NonNil").Call(s)
+		s = jen.Qual(pgimplPath, "NonNil").Call(s)
 	}
 	if sendsUTC(c.c) {
 		s = utc(c.c, s)
@@ -657,7 +657,7 @@ func guardFields(g *jen.Group, v *jen.Statement, fs []schema.GoField) {
 //
 //	const sqlOrdersGet = `SELECT ... WHERE "Orders"."id" = $1`
 //	const sqlOrdersInsert = `INSERT INTO ... RETURNING ...`
-//	var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{...}, scanOrders, valuesOrders)
+//	var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{...}, pgimpl.RowFuncs[schema.Order]{...})
 //	func scanOrders(row pgx.Row, r *schema.Order) error { return row.Scan(&r.ID, ...) }
 //	func valuesOrders(r *schema.Order, dst []any) []any { return append(dst, r.ID, ...) }
 func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
@@ -674,11 +674,11 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		}
 	})
 	f.Line()
-	f.Var().Id("table"+t.name).Op("=").Qual(pgPath, "NewTable").Call(
+	f.Var().Id("table"+t.name).Op("=").Qual(pgimplPath, "NewTable").Call(
 		jen.Lit(t.t.Schema), jen.Lit(t.t.Name),
-		jen.Index().Qual(pgPath, "TableColumn").ValuesFunc(func(g *jen.Group) {
+		jen.Index().Qual(pgimplPath, "TableColumn").ValuesFunc(func(g *jen.Group) {
 			for _, c := range t.cols {
-				fields := []jen.Code{jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgPath, c.mode)}
+				fields := []jen.Code{jen.Id("Name").Op(":").Lit(c.c.Name), jen.Id("Insert").Op(":").Qual(pgimplPath, c.mode)}
 				if c.readBack {
 					fields = append(fields, jen.Id("ReadBack").Op(":").True())
 				}
@@ -688,7 +688,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		}),
 		// In the order of pg.RowFuncs' fields, as a person would write them:
 		// a jen.Dict would sort the keys.
-		jen.Qual(pgPath, "RowFuncs").Types(p.rowType(t)).Values(
+		jen.Qual(pgimplPath, "RowFuncs").Types(p.rowType(t)).Values(
 			jen.Line().Id("Scan").Op(":").Id("scan"+t.name),
 			jen.Line().Id("Values").Op(":").Id("values"+t.name),
 			jen.Line().Id("Targets").Op(":").Id("targets"+t.name),
@@ -715,7 +715,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 	})
 	f.Line()
 	if len(t.defaultCols()) > 0 {
-		// The values of the columns pg.Table.InsertSQL(m) sends, in its
+		// The values of the columns pgimpl.InsertSQL(t, m) sends, in its
 		// order: the InsertValue columns and the defaulted ones m sets.
 		f.Func().Id("insertArgs"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("m").Uint64(), jen.Id("dst").Index().Any()).Index().Any().BlockFunc(func(g *jen.Group) {
 			k := 0

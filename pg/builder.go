@@ -8,13 +8,14 @@ import (
 	"github.com/mizzle/mizzle/internal/quote"
 )
 
-// Builder writes one SQL statement and collects its arguments. Text comes
-// from the statement builders and from generated code, never from values:
-// a value is always written as a $n placeholder with the value appended to
-// Args.
+// builder writes one SQL statement and collects its arguments. Text comes
+// from this package's statement builders, never from values: a value is
+// always written as a $n placeholder with the value appended to args. It
+// is unexported because every expression it writes is sealed: SQL is the
+// one way to write SQL by hand.
 //
-// The zero Builder is ready to use.
-type Builder struct {
+// The zero builder is ready to use.
+type builder struct {
 	buf  []byte
 	args []any
 	err  error
@@ -28,18 +29,18 @@ type Builder struct {
 	stray string
 }
 
-// WriteSQL appends SQL text as is. Only pass text the program itself wrote
+// writeSQL appends SQL text as is. Only pass text the program itself wrote
 // (keywords, already quoted names), never a value.
-func (b *Builder) WriteSQL(s string) { b.buf = append(b.buf, s...) }
+func (b *builder) writeSQL(s string) { b.buf = append(b.buf, s...) }
 
-// WriteIdent appends an identifier, quoted; several parts are joined with
+// writeIdent appends an identifier, quoted; several parts are joined with
 // dots.
-func (b *Builder) WriteIdent(parts ...string) { b.buf = append(b.buf, quote.Ident(parts...)...) }
+func (b *builder) writeIdent(parts ...string) { b.buf = append(b.buf, quote.Ident(parts...)...) }
 
 // writeCol appends a qualified, quoted column, "table"."name", and
 // notes it when its table is not in the statement's scope. Every column
 // reference the package writes goes through it.
-func (b *Builder) writeCol(qual string) {
+func (b *builder) writeCol(qual string) {
 	if b.scope[0] != "" && b.stray == "" && !b.inScope(qual) {
 		b.stray = qual
 	}
@@ -49,7 +50,7 @@ func (b *Builder) writeCol(qual string) {
 // inScope reports whether qual is a column of one of the scope's tables.
 // A quoted table name ends with its closing quote, so the dot after it
 // cannot be part of the name.
-func (b *Builder) inScope(qual string) bool {
+func (b *builder) inScope(qual string) bool {
 	for _, t := range b.scope {
 		if t != "" && len(qual) > len(t) && qual[len(t)] == '.' && qual[:len(t)] == t {
 			return true
@@ -61,7 +62,7 @@ func (b *Builder) inScope(qual string) bool {
 // checkScope fails the statement when it names a column of a table it
 // does not read or write. what names the statement ("select from", ...),
 // hint says what to do.
-func (b *Builder) checkScope(what, hint string) {
+func (b *builder) checkScope(what, hint string) {
 	if b.stray == "" {
 		return
 	}
@@ -72,9 +73,9 @@ func (b *Builder) checkScope(what, hint string) {
 	b.fail(fmt.Errorf("pg: %s %s: column %s belongs to none of the statement's tables (%s)%s", what, b.scope[0], b.stray, tables, hint))
 }
 
-// WriteArg appends a $n placeholder for v. A statement takes at most
-// 65535 parameters; past that, WriteArg records an error (see Err).
-func (b *Builder) WriteArg(v any) {
+// writeArg appends a $n placeholder for v. A statement takes at most
+// 65535 parameters; past that, writeArg records an error (see fail).
+func (b *builder) writeArg(v any) {
 	b.args = append(b.args, v)
 	if len(b.args) == maxParams+1 {
 		b.fail(fmt.Errorf("pg: the statement needs more than the %d parameters PostgreSQL takes in one statement: send long lists of values with InArray or NotInArray, which take one parameter each", maxParams))
@@ -83,21 +84,18 @@ func (b *Builder) WriteArg(v any) {
 	b.buf = strconv.AppendInt(b.buf, int64(len(b.args)), 10)
 }
 
-// String returns the SQL written so far.
-func (b *Builder) String() string { return string(b.buf) }
-
-// stmt is what one run of a statement writes with: its Builder, and room
+// stmt is what one run of a statement writes with: its builder, and room
 // for its text and first arguments, in one allocation. Queries are values
 // that may be copied and run any number of times, even at once, so
-// nothing of a run is kept in them; and the Builder must be on the heap
+// nothing of a run is kept in them; and the builder must be on the heap
 // anyway, since the expressions it is handed to are interfaces.
 type stmt struct {
-	b    Builder
+	b    builder
 	args [4]any
 	sql  [256]byte
 }
 
-// newStmt returns the Builder of a new run, for a statement of about size
+// newStmt returns the builder of a new run, for a statement of about size
 // bytes (0 when unknown) that may name the columns of the tables in scope.
 // The statement's text goes into the stmt's own array when it fits: finish
 // returns a string over those bytes, which pgx may keep as a key of its
@@ -136,23 +134,17 @@ func (s *stmt) release() {
 // the buffer: the string shares its bytes, so they must never be written
 // again (pgx keeps statement texts as keys of its statement cache). Any
 // later write starts a new buffer, so the bytes behind the string stay as
-// they are. The statement builders call it once they are done writing;
-// String, which copies, stays the way to read a Builder that may grow.
-func (b *Builder) finish() string {
+// they are. The statement builders call it once they are done writing.
+func (b *builder) finish() string {
 	s := unsafe.String(unsafe.SliceData(b.buf), len(b.buf))
 	b.buf = nil
 	return s
 }
 
-// Args returns the arguments of the placeholders written so far, in order.
-func (b *Builder) Args() []any { return b.args }
-
-// Err returns the first mistake found while writing, such as a fragment
-// whose ? marks do not match its arguments. A statement with a mistake is
+// fail records the first mistake found while writing, such as a fragment
+// whose ? marks do not match its arguments: a statement with a mistake is
 // never sent.
-func (b *Builder) Err() error { return b.err }
-
-func (b *Builder) fail(err error) {
+func (b *builder) fail(err error) {
 	if b.err == nil {
 		b.err = err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // note is a row of the table "notes", which refers to "items": the
@@ -33,13 +34,13 @@ var (
 		pg.NewColumn[int64]("notes", "item_id"),
 		pg.NewTextColumn[string]("notes", "body"),
 	}
-	notesTable = pg.NewTable("public", "notes", []pg.TableColumn{
+	notesTable = pgimpl.NewTable("public", "notes", []pgimpl.TableColumn{
 		{Name: "id"}, {Name: "item_id"}, {Name: "body"},
-	}, pg.RowFuncs[note]{
-		Scan:    func(r pgx.Row, x *note) error { return r.Scan(&x.ID, &x.ItemID, &x.Body) },
-		Values:  func(x *note, dst []any) []any { return append(dst, x.ID, x.ItemID, x.Body) },
-		Targets: func(x *note, dst []any) []any { return append(dst, &x.ID, &x.ItemID, &x.Body) },
-	})
+	}, rowFuncs(
+		func(r pgx.Row, x *note) error { return r.Scan(&x.ID, &x.ItemID, &x.Body) },
+		func(x *note, dst []any) []any { return append(dst, x.ID, x.ItemID, x.Body) },
+		func(x *note, dst []any) []any { return append(dst, &x.ID, &x.ItemID, &x.Body) },
+	))
 )
 
 const notesDDL = `CREATE TABLE notes (id bigint PRIMARY KEY, item_id bigint NOT NULL, body text NOT NULL)`

@@ -67,7 +67,7 @@ func (c Column[T]) ref() colRef { return c.c }
 // String returns the qualified, quoted column: "Orders"."status".
 func (c Column[T]) String() string { return c.c.qual }
 
-func (c Column[T]) appendSQL(b *Builder) { b.writeCol(c.c.qual) }
+func (c Column[T]) appendSQL(b *builder) { b.writeCol(c.c.qual) }
 
 // Eq is column = v.
 func (c Column[T]) Eq(v T) Expr { return cmpExpr{c.c.qual, " = ", c.c.arg(v)} }
@@ -112,14 +112,14 @@ func (c Column[T]) NotIn(vs ...T) Expr { return inExpr{c.c.qual, true, c.c.args(
 // the generated package's RegisterTypes. PostgreSQL has no arrays of
 // arrays, so an array column takes In only.
 func (c Column[T]) InArray(vs []T) Expr {
-	return arrayExpr{c.c.qual, false, c.c.arg(NonNil(vs))}
+	return arrayExpr{c.c.qual, false, c.c.arg(nonNil(vs))}
 }
 
 // NotInArray is column <> ALL($1): NotIn with the values sent as one array
 // parameter (see InArray). Like NotIn it does not match rows where the
 // column is NULL, and an empty or nil vs matches every row.
 func (c Column[T]) NotInArray(vs []T) Expr {
-	return arrayExpr{c.c.qual, true, c.c.arg(NonNil(vs))}
+	return arrayExpr{c.c.qual, true, c.c.arg(nonNil(vs))}
 }
 
 // IsNull is column IS NULL.
@@ -137,9 +137,9 @@ func (c Column[T]) EqCol(other ColumnOf[T]) Expr {
 // colsExpr is "column op column".
 type colsExpr struct{ a, op, b string }
 
-func (e colsExpr) appendSQL(b *Builder) {
+func (e colsExpr) appendSQL(b *builder) {
 	b.writeCol(e.a)
-	b.WriteSQL(e.op)
+	b.writeSQL(e.op)
 	b.writeCol(e.b)
 }
 
@@ -329,16 +329,16 @@ func (o Order) NullsFirst() Order { o.nulls = " NULLS FIRST"; return o }
 // NullsLast puts NULLs after other values (the default for Asc).
 func (o Order) NullsLast() Order { o.nulls = " NULLS LAST"; return o }
 
-func (o Order) appendSQL(b *Builder) {
+func (o Order) appendSQL(b *builder) {
 	if o.e != nil {
 		o.e.appendSQL(b)
 	} else {
 		b.writeCol(o.col)
 	}
 	if o.desc {
-		b.WriteSQL(" DESC")
+		b.writeSQL(" DESC")
 	}
-	b.WriteSQL(o.nulls)
+	b.writeSQL(o.nulls)
 }
 
 // Assignment is one "column = value" of an update, made by a column's Set
@@ -349,21 +349,19 @@ type Assignment struct {
 	e   Expr // when set, the value is this expression
 }
 
-func (a Assignment) appendSQL(b *Builder) {
-	b.WriteSQL(a.col.name)
-	b.WriteSQL(" = ")
+func (a Assignment) appendSQL(b *builder) {
+	b.writeSQL(a.col.name)
+	b.writeSQL(" = ")
 	if a.e != nil {
 		a.e.appendSQL(b)
 		return
 	}
-	b.WriteArg(a.v)
+	b.writeArg(a.v)
 }
 
-// NonNil returns s, or an empty slice when s is nil. pgx sends a nil slice
-// as NULL; generated code sends the slice fields of NOT NULL columns
-// through NonNil, so that a nil slice is stored as an empty array, as Go
-// code treats it, rather than failing the NOT NULL constraint.
-func NonNil[S ~[]E, E any](s S) S {
+// nonNil returns s, or an empty slice when s is nil, which pgx would send
+// as NULL.
+func nonNil[S ~[]E, E any](s S) S {
 	if s == nil {
 		return S{}
 	}

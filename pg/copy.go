@@ -21,7 +21,7 @@ func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyC
 	}
 	send, n := p.send, p.n
 	if n == 0 {
-		return 0, fmt.Errorf("pg: copy into %q: the database fills every column; use InsertMany", t.sqlName)
+		return 0, fmt.Errorf("pg: copy into %q: the database fills every column; use InsertMany", t.Name)
 	}
 	if p.any != p.all {
 		if err := t.mixedCopy(rows, &p); err != nil {
@@ -31,33 +31,33 @@ func (t *Table[R]) CopyFrom(ctx context.Context, db DBTX, rows []R, with ...AnyC
 	names := make([]string, 0, n)
 	for i, s := range send {
 		if s {
-			names = append(names, t.names[i])
+			names = append(names, t.Names[i])
 		}
 	}
 	src := &copySource[R]{t: t, rows: rows, send: send, out: make([]any, 0, n)}
 	// Naming no column and setting no defaulted field, the values of the
 	// sent fields come straight from InsertValues, without converting the
 	// others to any.
-	src.fast = p.named == nil && t.insertValues != nil
+	src.fast = p.named == nil
 	if !src.fast {
-		src.all = make([]any, 0, len(t.cols))
+		src.all = make([]any, 0, len(t.Cols))
 	}
-	loaded, err := db.CopyFrom(ctx, pgx.Identifier{t.schema, t.sqlName}, names, src)
-	return loaded, Wrap("copy into", t.sqlName, err)
+	loaded, err := db.CopyFrom(ctx, pgx.Identifier{t.Schema, t.Name}, names, src)
+	return loaded, wrap("copy into", t.Name, err)
 }
 
 // mixedCopy is the error of a copy whose rows disagree on a defaulted
 // column not named in with: the first row that sets it and the first that
 // leaves it zero.
 func (t *Table[R]) mixedCopy(rows []R, p *insertPlan) error {
-	for k, i := range t.defaults {
+	for k, i := range t.Defaults {
 		bit := uint64(1) << k
 		if p.any&bit == 0 || p.all&bit != 0 || p.named[i] {
 			continue
 		}
 		set, unset := -1, -1
 		for r := range rows {
-			if t.nonZero(&rows[r])&bit != 0 {
+			if t.NonZero(&rows[r])&bit != 0 {
 				if set < 0 {
 					set = r
 				}
@@ -66,7 +66,7 @@ func (t *Table[R]) mixedCopy(rows []R, p *insertPlan) error {
 			}
 		}
 		return fmt.Errorf("pg: copy into %q: column %s has a default, and rows[%d] sets it while rows[%d] leaves it zero for the default; COPY cannot send DEFAULT for some rows only: name the column in the call to send the zero values too, or copy the rows that leave it zero in a separate call (or use InsertMany, which sends DEFAULT row by row)",
-			t.sqlName, t.names[i], set, unset)
+			t.Name, t.Names[i], set, unset)
 	}
 	return nil
 }
@@ -90,10 +90,10 @@ func (s *copySource[R]) Next() bool {
 
 func (s *copySource[R]) Values() ([]any, error) {
 	if s.fast {
-		s.out = s.t.insertValues(&s.rows[s.i-1], s.out[:0])
+		s.out = s.t.InsertValues(&s.rows[s.i-1], s.out[:0])
 		return s.out, nil
 	}
-	s.all = s.t.values(&s.rows[s.i-1], s.all[:0])
+	s.all = s.t.Values(&s.rows[s.i-1], s.all[:0])
 	s.out = s.out[:0]
 	for j, ok := range s.send {
 		if ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -37,13 +38,13 @@ var (
 		pg.NewTextColumn[string]("items", "name"),
 		pg.NewColumn[status]("items", "prio"),
 	}
-	itemsTable = pg.NewTable("public", "items", []pg.TableColumn{
+	itemsTable = pgimpl.NewTable("public", "items", []pgimpl.TableColumn{
 		{Name: "id"}, {Name: "n"}, {Name: "name"}, {Name: "prio"},
-	}, pg.RowFuncs[item]{
-		Scan:    func(r pgx.Row, x *item) error { return r.Scan(&x.ID, &x.N, &x.Name, &x.Prio) },
-		Values:  func(x *item, dst []any) []any { return append(dst, x.ID, x.N, x.Name, x.Prio) },
-		Targets: func(x *item, dst []any) []any { return append(dst, &x.ID, &x.N, &x.Name, &x.Prio) },
-	})
+	}, rowFuncs(
+		func(r pgx.Row, x *item) error { return r.Scan(&x.ID, &x.N, &x.Name, &x.Prio) },
+		func(x *item, dst []any) []any { return append(dst, x.ID, x.N, x.Name, x.Prio) },
+		func(x *item, dst []any) []any { return append(dst, &x.ID, &x.N, &x.Name, &x.Prio) },
+	))
 )
 
 // itemsDB makes the table "items" in a fresh database, with rows of ids

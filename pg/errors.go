@@ -3,8 +3,6 @@ package pg
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -12,12 +10,12 @@ import (
 
 // ErrNotFound is the error of a query for one row that found none. It
 // wraps pgx.ErrNoRows, so errors.Is(err, pgx.ErrNoRows) holds too.
-var ErrNotFound error = notFound{}
+var ErrNotFound error = errNotFound{}
 
-type notFound struct{}
+type errNotFound struct{}
 
-func (notFound) Error() string { return "not found" }
-func (notFound) Unwrap() error { return pgx.ErrNoRows }
+func (errNotFound) Error() string { return "not found" }
+func (errNotFound) Unwrap() error { return pgx.ErrNoRows }
 
 // NotFoundError is ErrNotFound with the table that was read and, for a
 // read by key, the key.
@@ -41,42 +39,17 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 // Unwrap returns pgx.ErrNoRows.
 func (e *NotFoundError) Unwrap() error { return pgx.ErrNoRows }
 
-// NotFound turns pgx.ErrNoRows from a read of table into a *NotFoundError
-// and wraps any other error as by [Wrap] ("select from"). key, when the
-// read was by key, alternates the key's column names and values:
-//
-//	pg.NotFound("memberships", err, "org", org, "user_id", userID)
-//
-// Generated code calls it.
-func NotFound(table string, err error, key ...any) error {
+// notFound turns pgx.ErrNoRows from a read of table into a
+// *NotFoundError and wraps any other error as by wrap ("select from").
+// pgimpl.NotFound is the same for generated code, with the key.
+func notFound(table string, err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		e := &NotFoundError{Table: table}
-		var b strings.Builder
-		for i := 0; i+1 < len(key); i += 2 {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%v = %v", key[i], formatKey(key[i+1]))
-		}
-		e.Key = b.String()
-		return e
+		return &NotFoundError{Table: table}
 	}
-	return Wrap(opSelect, table, err)
-}
-
-// formatKey spells a key's value for a message: strings quoted, so that an
-// empty or spaced key reads as what it is.
-func formatKey(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case fmt.Stringer:
-		return strconv.Quote(v.String())
-	}
-	return fmt.Sprint(v)
+	return wrap(opSelect, table, err)
 }
 
 // Error is an error of a statement that generated code or this package
@@ -102,9 +75,9 @@ func (e *Error) Error() string { return fmt.Sprintf("%s %q: %v", e.Op, e.Table, 
 // Unwrap returns the error of the database or the connection.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Wrap returns err as an *Error of the statement op on table, and nil for
-// nil. Generated code calls it.
-func Wrap(op, table string, err error) error {
+// wrap returns err as an *Error of the statement op on table, and nil for
+// nil.
+func wrap(op, table string, err error) error {
 	if err == nil {
 		return nil
 	}

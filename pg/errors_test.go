@@ -11,6 +11,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // accounts is a table with a check, a not-null column and a unique one,
@@ -21,13 +22,13 @@ type account struct {
 	Balance int64
 }
 
-var accountsTable = pg.NewTable("public", "accounts", []pg.TableColumn{
+var accountsTable = pgimpl.NewTable("public", "accounts", []pgimpl.TableColumn{
 	{Name: "id"}, {Name: "email"}, {Name: "balance"},
-}, pg.RowFuncs[account]{
-	Scan:    func(r pgx.Row, a *account) error { return r.Scan(&a.ID, &a.Email, &a.Balance) },
-	Values:  func(a *account, dst []any) []any { return append(dst, a.ID, a.Email, a.Balance) },
-	Targets: func(a *account, dst []any) []any { return append(dst, &a.ID, &a.Email, &a.Balance) },
-})
+}, rowFuncs(
+	func(r pgx.Row, a *account) error { return r.Scan(&a.ID, &a.Email, &a.Balance) },
+	func(a *account, dst []any) []any { return append(dst, a.ID, a.Email, a.Balance) },
+	func(a *account, dst []any) []any { return append(dst, &a.ID, &a.Email, &a.Balance) },
+))
 
 func accountsDB(t *testing.T) (url string, conn *pgx.Conn) {
 	t.Helper()
@@ -103,11 +104,11 @@ func TestInsertErrorsNameTheTable(t *testing.T) {
 
 type hold struct{ AccountID int64 }
 
-var holdsTable = pg.NewTable("public", "holds", []pg.TableColumn{{Name: "account_id"}}, pg.RowFuncs[hold]{
-	Scan:    func(r pgx.Row, h *hold) error { return r.Scan(&h.AccountID) },
-	Values:  func(h *hold, dst []any) []any { return append(dst, h.AccountID) },
-	Targets: func(h *hold, dst []any) []any { return append(dst, &h.AccountID) },
-})
+var holdsTable = pgimpl.NewTable("public", "holds", []pgimpl.TableColumn{{Name: "account_id"}}, rowFuncs(
+	func(r pgx.Row, h *hold) error { return r.Scan(&h.AccountID) },
+	func(h *hold, dst []any) []any { return append(dst, h.AccountID) },
+	func(h *hold, dst []any) []any { return append(dst, &h.AccountID) },
+))
 
 // checkWrapped checks that err is a database error wrapped as a *pg.Error
 // of the statement op on "accounts", and returns the server's error.
@@ -206,31 +207,6 @@ func TestQueryErrorsNameTheTable(t *testing.T) {
 	_, err := accountsTable.Select(conn).Where(pg.SQL("? = ?", 1)).All(ctx)
 	if err == nil || strings.HasPrefix(err.Error(), `select from "accounts"`) {
 		t.Errorf("a builder mistake = %v, want its own message", err)
-	}
-}
-
-// TestNotFoundNamesTheKey: a read by key that finds nothing names the key
-// and is still ErrNotFound; other errors are wrapped with the table.
-func TestNotFoundNamesTheKey(t *testing.T) {
-	ctx := context.Background()
-	_, conn := accountsDB(t)
-	var a account
-	err := conn.QueryRow(ctx, `SELECT id, email, balance FROM accounts WHERE id = $1 AND email = $2`, 7, "z@x").Scan(&a.ID, &a.Email, &a.Balance)
-	err = pg.NotFound("accounts", err, "id", int64(7), "email", "z@x")
-	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) {
-		t.Errorf("not ErrNotFound: %v", err)
-	}
-	if want := `no row in "accounts" with id = 7, email = "z@x"`; err == nil || err.Error() != want {
-		t.Errorf("error = %v, want %q", err, want)
-	}
-	err = conn.QueryRow(ctx, `SELECT id FROM accounts WHERE id = 'x'`).Scan(&a.ID)
-	err = pg.NotFound("accounts", err, "id", "x")
-	var pe *pgconn.PgError
-	if errors.Is(err, pg.ErrNotFound) || !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), `select from "accounts": `) {
-		t.Errorf("a failed read: %v", err)
-	}
-	if pg.NotFound("accounts", nil, "id", 1) != nil {
-		t.Error("NotFound(nil) is not nil")
 	}
 }
 

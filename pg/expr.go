@@ -12,7 +12,7 @@ import (
 // Expr is sealed: only this package implements it, so every Expr writes its
 // values as parameters.
 type Expr interface {
-	appendSQL(b *Builder)
+	appendSQL(b *builder)
 }
 
 // cmpExpr is "column op $n".
@@ -22,10 +22,10 @@ type cmpExpr struct {
 	v   any
 }
 
-func (e cmpExpr) appendSQL(b *Builder) {
+func (e cmpExpr) appendSQL(b *builder) {
 	b.writeCol(e.col)
-	b.WriteSQL(e.op)
-	b.WriteArg(e.v)
+	b.writeSQL(e.op)
+	b.writeArg(e.v)
 }
 
 // inExpr is "column IN ($1, $2, ...)". One parameter per value rather than
@@ -39,13 +39,13 @@ type inExpr struct {
 	vs  []any
 }
 
-func (e inExpr) appendSQL(b *Builder) {
+func (e inExpr) appendSQL(b *builder) {
 	if len(e.vs) == 0 {
 		// x IN () is not SQL; an empty list matches nothing.
 		if e.not {
-			b.WriteSQL("TRUE")
+			b.writeSQL("TRUE")
 		} else {
-			b.WriteSQL("FALSE")
+			b.writeSQL("FALSE")
 		}
 		return
 	}
@@ -61,17 +61,17 @@ func (e inExpr) appendSQL(b *Builder) {
 	}
 	b.writeCol(e.col)
 	if e.not {
-		b.WriteSQL(" NOT IN (")
+		b.writeSQL(" NOT IN (")
 	} else {
-		b.WriteSQL(" IN (")
+		b.writeSQL(" IN (")
 	}
 	for i, v := range e.vs {
 		if i > 0 {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
-		b.WriteArg(v)
+		b.writeArg(v)
 	}
-	b.WriteSQL(")")
+	b.writeSQL(")")
 }
 
 // arrayExpr is "column = ANY($1)", or "column <> ALL($1)", with the values
@@ -84,15 +84,15 @@ type arrayExpr struct {
 	vs  any // a non-nil slice: a nil one would be sent as NULL
 }
 
-func (e arrayExpr) appendSQL(b *Builder) {
+func (e arrayExpr) appendSQL(b *builder) {
 	b.writeCol(e.col)
 	if e.not {
-		b.WriteSQL(" <> ALL(")
+		b.writeSQL(" <> ALL(")
 	} else {
-		b.WriteSQL(" = ANY(")
+		b.writeSQL(" = ANY(")
 	}
-	b.WriteArg(e.vs)
-	b.WriteSQL(")")
+	b.writeArg(e.vs)
+	b.writeSQL(")")
 }
 
 // nullExpr is "column IS [NOT] NULL".
@@ -101,12 +101,12 @@ type nullExpr struct {
 	not bool
 }
 
-func (e nullExpr) appendSQL(b *Builder) {
+func (e nullExpr) appendSQL(b *builder) {
 	b.writeCol(e.col)
 	if e.not {
-		b.WriteSQL(" IS NOT NULL")
+		b.writeSQL(" IS NOT NULL")
 	} else {
-		b.WriteSQL(" IS NULL")
+		b.writeSQL(" IS NULL")
 	}
 }
 
@@ -116,18 +116,18 @@ type betweenExpr struct {
 	lo, hi any
 }
 
-func (e betweenExpr) appendSQL(b *Builder) {
+func (e betweenExpr) appendSQL(b *builder) {
 	b.writeCol(e.col)
-	b.WriteSQL(" BETWEEN ")
-	b.WriteArg(e.lo)
-	b.WriteSQL(" AND ")
-	b.WriteArg(e.hi)
+	b.writeSQL(" BETWEEN ")
+	b.writeArg(e.lo)
+	b.writeSQL(" AND ")
+	b.writeArg(e.hi)
 }
 
 // rawSQL is text this package wrote itself from keywords and quoted names.
 type rawSQL string
 
-func (e rawSQL) appendSQL(b *Builder) { b.WriteSQL(string(e)) }
+func (e rawSQL) appendSQL(b *builder) { b.writeSQL(string(e)) }
 
 // logicExpr is a conjunction or disjunction.
 type logicExpr struct {
@@ -136,23 +136,23 @@ type logicExpr struct {
 	es    []Expr
 }
 
-func (e logicExpr) appendSQL(b *Builder) {
+func (e logicExpr) appendSQL(b *builder) {
 	switch len(e.es) {
 	case 0:
-		b.WriteSQL(e.empty)
+		b.writeSQL(e.empty)
 		return
 	case 1:
 		e.es[0].appendSQL(b)
 		return
 	}
-	b.WriteSQL("(")
+	b.writeSQL("(")
 	for i, x := range e.es {
 		if i > 0 {
-			b.WriteSQL(e.op)
+			b.writeSQL(e.op)
 		}
 		x.appendSQL(b)
 	}
-	b.WriteSQL(")")
+	b.writeSQL(")")
 }
 
 // And is true when every condition is; And() is TRUE.
@@ -163,10 +163,10 @@ func Or(conds ...Expr) Expr { return logicExpr{op: " OR ", empty: "FALSE", es: c
 
 type notExpr struct{ e Expr }
 
-func (e notExpr) appendSQL(b *Builder) {
-	b.WriteSQL("NOT (")
+func (e notExpr) appendSQL(b *builder) {
+	b.writeSQL("NOT (")
 	e.e.appendSQL(b)
-	b.WriteSQL(")")
+	b.writeSQL(")")
 }
 
 // Not negates a condition. Like SQL's NOT, it is NULL, not true, where the
@@ -198,19 +198,19 @@ type Fragment struct {
 // statement fail before it is sent.
 func SQL(sql string, args ...any) Fragment { return Fragment{sql: sql, args: args} }
 
-func (f Fragment) appendSQL(b *Builder) {
-	b.WriteSQL("(")
-	defer b.WriteSQL(")")
+func (f Fragment) appendSQL(b *builder) {
+	b.writeSQL("(")
+	defer b.writeSQL(")")
 	s, n := f.sql, 0
 	for {
 		i := strings.IndexByte(s, '?')
 		if i < 0 {
-			b.WriteSQL(s)
+			b.writeSQL(s)
 			break
 		}
-		b.WriteSQL(s[:i])
+		b.writeSQL(s[:i])
 		if i+1 < len(s) && s[i+1] == '?' {
-			b.WriteSQL("?")
+			b.writeSQL("?")
 			s = s[i+2:]
 			continue
 		}
@@ -233,12 +233,12 @@ func (f Fragment) appendSQL(b *Builder) {
 // parameter.
 // Binding a column as a value would compare with the text of its name, in
 // silence.
-func (f Fragment) writeArg(b *Builder, v any) {
+func (f Fragment) writeArg(b *builder, v any) {
 	switch v := v.(type) {
 	case Expr:
 		v.appendSQL(b)
 	default:
-		b.WriteArg(v)
+		b.writeArg(v)
 	}
 }
 

@@ -25,22 +25,22 @@ func FuzzSQL(f *testing.F) {
 		for i := range args {
 			args[i] = i
 		}
-		var probe Builder
+		var probe builder
 		SQL(sql, args...).appendSQL(&probe)
-		bound := len(probe.Args())
-		if probe.Err() == nil {
+		bound := len(probe.args)
+		if probe.err == nil {
 			t.Fatalf("SQL(%q) with %d arguments: no error", sql, len(args))
 		}
-		if want := fmt.Sprintf("has %d ? marks", bound); !strings.Contains(probe.Err().Error(), want) {
-			t.Fatalf("SQL(%q) binds %d arguments, but its error says %v", sql, bound, probe.Err())
+		if want := fmt.Sprintf("has %d ? marks", bound); !strings.Contains(probe.err.Error(), want) {
+			t.Fatalf("SQL(%q) binds %d arguments, but its error says %v", sql, bound, probe.err)
 		}
 
-		var b Builder
+		var b builder
 		SQL(sql, args[:bound]...).appendSQL(&b)
-		if b.Err() != nil {
-			t.Fatalf("SQL(%q) with its %d arguments: %v", sql, bound, b.Err())
+		if b.err != nil {
+			t.Fatalf("SQL(%q) with its %d arguments: %v", sql, bound, b.err)
 		}
-		got := b.Args()
+		got := b.args
 		if len(got) != bound {
 			t.Fatalf("SQL(%q) binds %d arguments, want %d", sql, len(got), bound)
 		}
@@ -51,8 +51,8 @@ func FuzzSQL(f *testing.F) {
 		}
 		// The text keeps everything but the marks: each ?? becomes one ?,
 		// each lone ? a placeholder.
-		if strings.Count(b.String(), "$") < bound+strings.Count(sql, "$") {
-			t.Fatalf("SQL(%q) wrote %q: placeholders missing", sql, b.String())
+		if strings.Count(string(b.buf), "$") < bound+strings.Count(sql, "$") {
+			t.Fatalf("SQL(%q) wrote %q: placeholders missing", sql, string(b.buf))
 		}
 		if bound > 0 {
 			if _, err := withArgs(sql, bound-1); err == nil {
@@ -63,7 +63,7 @@ func FuzzSQL(f *testing.F) {
 }
 
 func withArgs(sql string, n int) ([]any, error) {
-	var b Builder
+	var b builder
 	SQL(sql, make([]any, n)...).appendSQL(&b)
-	return b.Args(), b.Err()
+	return b.args, b.err
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
 // Pair is one row of a join: a row of each table. In a LeftJoin, Right is a
@@ -55,10 +56,10 @@ func Join[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) JoinQ
 	c.where = c.where.add(right.c.where.all())
 	return JoinQuery[L, R]{
 		c:      c,
-		list:   left.t.list + ", " + right.t.list,
-		left:   left.t.targets,
-		right:  right.t.targets,
-		nRight: len(right.t.cols),
+		list:   left.t.List + ", " + right.t.List,
+		left:   left.t.Targets,
+		right:  right.t.Targets,
+		nRight: len(right.t.Cols),
 	}
 }
 
@@ -79,16 +80,16 @@ func Join[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) JoinQ
 func LeftJoin[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) JoinQuery[L, *R] {
 	on = append(on[:len(on):len(on)], right.c.where.all()...)
 	c := newJoin(left, right, " LEFT JOIN ", on)
-	targets := right.t.targets
+	targets := right.t.Targets
 	return JoinQuery[L, *R]{
 		c:    c,
-		list: left.t.list + ", " + right.t.list,
-		left: left.t.targets,
+		list: left.t.List + ", " + right.t.List,
+		left: left.t.Targets,
 		right: func(r **R, dst []any) []any {
 			*r = new(R)
 			return targets(*r, dst)
 		},
-		nRight: len(right.t.cols),
+		nRight: len(right.t.Cols),
 		outer:  true,
 	}
 }
@@ -99,19 +100,19 @@ func newJoin[L, R any](left SelectQuery[L], right SelectQuery[R], kind string, o
 	c := left.c
 	// The conditions are the caller's slice: a copy, so that a later change
 	// to it does not change the join.
-	c.joins = appendClipped(c.joins, join{kind: kind, from: right.t.from, alias: right.t.alias, on: slices.Clone(on)})
-	if left.t.alias == right.t.alias {
+	c.joins = appendClipped(c.joins, join{kind: kind, from: right.t.From, alias: right.t.Alias, on: slices.Clone(on)})
+	if left.t.Alias == right.t.Alias {
 		c.where = c.where.add([]Expr{failExpr{errSelfJoin}})
 	}
 	c.order = c.order.add(right.c.order.all())
 	switch {
 	case right.c.hasLim || right.c.offset != 0:
-		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query has a Limit or Offset, which would have to apply to its rows before the join; call Limit and Offset on the join", right.t.alias)}})
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query has a Limit or Offset, which would have to apply to its rows before the join; call Limit and Offset on the join", right.t.Alias)}})
 	case right.c.lock == "":
 	case c.lock == "":
 		c.lock, c.wait = right.c.lock, right.c.wait
 	case c.lock != right.c.lock || c.wait != right.c.wait:
-		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s and %s: the two queries take different locks (%s%s and %s%s); a join takes one", left.t.alias, right.t.alias, c.lock[1:], c.wait, right.c.lock[1:], right.c.wait)}})
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s and %s: the two queries take different locks (%s%s and %s%s); a join takes one", left.t.Alias, right.t.Alias, c.lock[1:], c.wait, right.c.lock[1:], right.c.wait)}})
 	}
 	return c
 }
@@ -119,7 +120,7 @@ func newJoin[L, R any](left SelectQuery[L], right SelectQuery[R], kind string, o
 // failExpr makes the statement fail before it is sent.
 type failExpr struct{ err error }
 
-func (e failExpr) appendSQL(b *Builder) { b.fail(e.err) }
+func (e failExpr) appendSQL(b *builder) { b.fail(e.err) }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
 func (q JoinQuery[L, R]) Where(conds ...Expr) JoinQuery[L, R] {
@@ -189,24 +190,22 @@ func (q JoinQuery[L, R]) Iter(ctx context.Context) iter.Seq2[Pair[L, R], error] 
 			return
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
+		if err == nil {
+			var dst []any
+			err = table.ScanRows(rows, func(rows pgx.Rows) error {
+				var p Pair[L, R]
+				var err error
+				if dst, err = q.scan(rows, &p, dst); err != nil {
+					return err
+				}
+				if !yield(p, nil) {
+					return table.ErrStop
+				}
+				return nil
+			})
+		}
 		if err != nil {
-			yield(zero, Wrap(opSelect, q.c.name, err))
-			return
-		}
-		defer rows.Close()
-		var dst []any
-		for rows.Next() {
-			var p Pair[L, R]
-			if dst, err = q.scan(rows, &p, dst); err != nil {
-				yield(zero, Wrap(opSelect, q.c.name, err))
-				return
-			}
-			if !yield(p, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(zero, Wrap(opSelect, q.c.name, err))
+			yield(zero, wrap(opSelect, q.c.name, err))
 		}
 	}
 }

@@ -52,40 +52,40 @@ func (q UpdateQuery[R]) SQL() (string, []any, error) {
 
 // stmt returns the stmt of one run, sized for the statement.
 func (q *UpdateQuery[R]) stmt(returning bool) *stmt {
-	n := 32 + len(q.t.from) + 32*(q.sets.len()+q.where.len())
+	n := 32 + len(q.t.From) + 32*(q.sets.len()+q.where.len())
 	if returning {
-		n += 11 + len(q.t.list)
+		n += 11 + len(q.t.List)
 	}
-	return newStmt(n, q.t.alias)
+	return newStmt(n, q.t.Alias)
 }
 
-func (q *UpdateQuery[R]) build(b *Builder, returning bool) {
+func (q *UpdateQuery[R]) build(b *builder, returning bool) {
 	switch {
 	case q.sets.len() == 0:
-		b.fail(fmt.Errorf("pg: update of %q: nothing to Set", q.t.sqlName))
+		b.fail(fmt.Errorf("pg: update of %q: nothing to Set", q.t.Name))
 		return
 	case q.where.len() == 0 && !q.all:
-		b.fail(fmt.Errorf("pg: update of %q: %w", q.t.sqlName, errNoWhere))
+		b.fail(fmt.Errorf("pg: update of %q: %w", q.t.Name, errNoWhere))
 		return
 	}
-	b.WriteSQL("UPDATE ")
-	b.WriteSQL(q.t.from)
-	b.WriteSQL(" SET ")
+	b.writeSQL("UPDATE ")
+	b.writeSQL(q.t.From)
+	b.writeSQL(" SET ")
 	for i := range q.sets.len() {
 		a := q.sets.at(i)
 		if q.t.index(a.col) < 0 {
-			b.fail(fmt.Errorf("pg: update of %q: column %s is not one of its columns", q.t.sqlName, a.col.qual))
+			b.fail(fmt.Errorf("pg: update of %q: column %s is not one of its columns", q.t.Name, a.col.qual))
 			return
 		}
 		if i > 0 {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
 		a.appendSQL(b)
 	}
 	writeConds(b, &q.where)
 	if returning {
-		b.WriteSQL(" RETURNING ")
-		b.WriteSQL(q.t.list)
+		b.writeSQL(" RETURNING ")
+		b.writeSQL(q.t.List)
 	}
 	b.checkScope("update of", "")
 }
@@ -95,7 +95,7 @@ func (q UpdateQuery[R]) Exec(ctx context.Context) (int64, error) {
 	s := q.stmt(false)
 	defer s.release()
 	q.build(&s.b, false)
-	return exec(ctx, q.db, &s.b, opUpdate, q.t.sqlName)
+	return exec(ctx, q.db, &s.b, opUpdate, q.t.Name)
 }
 
 // Returning runs the update and returns the changed rows as stored.
@@ -138,24 +138,24 @@ func (q DeleteQuery[R]) SQL() (string, []any, error) {
 
 // stmt returns the stmt of one run, sized for the statement.
 func (q *DeleteQuery[R]) stmt(returning bool) *stmt {
-	n := 32 + len(q.t.from) + 32*q.where.len()
+	n := 32 + len(q.t.From) + 32*q.where.len()
 	if returning {
-		n += 11 + len(q.t.list)
+		n += 11 + len(q.t.List)
 	}
-	return newStmt(n, q.t.alias)
+	return newStmt(n, q.t.Alias)
 }
 
-func (q *DeleteQuery[R]) build(b *Builder, returning bool) {
+func (q *DeleteQuery[R]) build(b *builder, returning bool) {
 	if q.where.len() == 0 && !q.all {
-		b.fail(fmt.Errorf("pg: delete from %q: %w", q.t.sqlName, errNoWhere))
+		b.fail(fmt.Errorf("pg: delete from %q: %w", q.t.Name, errNoWhere))
 		return
 	}
-	b.WriteSQL("DELETE FROM ")
-	b.WriteSQL(q.t.from)
+	b.writeSQL("DELETE FROM ")
+	b.writeSQL(q.t.From)
 	writeConds(b, &q.where)
 	if returning {
-		b.WriteSQL(" RETURNING ")
-		b.WriteSQL(q.t.list)
+		b.writeSQL(" RETURNING ")
+		b.writeSQL(q.t.List)
 	}
 	b.checkScope("delete from", "")
 }
@@ -165,7 +165,7 @@ func (q DeleteQuery[R]) Exec(ctx context.Context) (int64, error) {
 	s := q.stmt(false)
 	defer s.release()
 	q.build(&s.b, false)
-	return exec(ctx, q.db, &s.b, opDelete, q.t.sqlName)
+	return exec(ctx, q.db, &s.b, opDelete, q.t.Name)
 }
 
 // Returning runs the delete and returns the removed rows.
@@ -177,12 +177,12 @@ func (q DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
 }
 
 // writeConds is writeWhere for the conditions a query keeps.
-func writeConds(b *Builder, where *few[Expr]) {
+func writeConds(b *builder, where *few[Expr]) {
 	for i := range where.len() {
 		if i == 0 {
-			b.WriteSQL(" WHERE ")
+			b.writeSQL(" WHERE ")
 		} else {
-			b.WriteSQL(" AND ")
+			b.writeSQL(" AND ")
 		}
 		// And and Or of two or more, and fragments, write their own
 		// parentheses, so precedence is never the reader's problem.
@@ -190,13 +190,13 @@ func writeConds(b *Builder, where *few[Expr]) {
 	}
 }
 
-func exec(ctx context.Context, db DBTX, b *Builder, op, table string) (int64, error) {
+func exec(ctx context.Context, db DBTX, b *builder, op, table string) (int64, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
 	tag, err := db.Exec(ctx, b.finish(), b.args...)
 	if err != nil {
-		return 0, Wrap(op, table, err)
+		return 0, wrap(op, table, err)
 	}
 	return tag.RowsAffected(), nil
 }

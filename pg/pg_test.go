@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // DBTX is satisfied by every handle pgx offers.
@@ -44,22 +45,53 @@ var (
 		pg.NewNullTextColumn[string]("we\"ird", "note"),
 	}
 	other      = pg.NewColumn[int64]("other", "id")
-	otherTable = pg.NewTable("public", "other", []pg.TableColumn{{Name: "id"}}, pg.RowFuncs[int64]{
-		Scan:    func(r pgx.Row, x *int64) error { return r.Scan(x) },
-		Values:  func(x *int64, dst []any) []any { return append(dst, *x) },
-		Targets: func(x *int64, dst []any) []any { return append(dst, x) },
-	})
-	table = pg.NewTable("app", "we\"ird", []pg.TableColumn{
-		{Name: "id", Insert: pg.InsertDefault},
-		{Name: "name", Insert: pg.InsertValue},
-		{Name: "status", Insert: pg.InsertValue},
-		{Name: "note", Insert: pg.InsertValue},
-	}, pg.RowFuncs[row]{
-		Scan:    func(r pgx.Row, x *row) error { return r.Scan(&x.ID, &x.Name, &x.Status, &x.Note) },
-		Values:  func(x *row, dst []any) []any { return append(dst, x.ID, x.Name, x.Status, x.Note) },
-		Targets: func(x *row, dst []any) []any { return append(dst, &x.ID, &x.Name, &x.Status, &x.Note) },
+	otherTable = pgimpl.NewTable("public", "other", []pgimpl.TableColumn{{Name: "id"}}, rowFuncs(
+		func(r pgx.Row, x *int64) error { return r.Scan(x) },
+		func(x *int64, dst []any) []any { return append(dst, *x) },
+		func(x *int64, dst []any) []any { return append(dst, x) },
+	))
+	table = pgimpl.NewTable("app", "we\"ird", []pgimpl.TableColumn{
+		{Name: "id", Insert: pgimpl.InsertDefault},
+		{Name: "name", Insert: pgimpl.InsertValue},
+		{Name: "status", Insert: pgimpl.InsertValue},
+		{Name: "note", Insert: pgimpl.InsertValue},
+	}, pgimpl.RowFuncs[row]{
+		Scan:         func(r pgx.Row, x *row) error { return r.Scan(&x.ID, &x.Name, &x.Status, &x.Note) },
+		Values:       func(x *row, dst []any) []any { return append(dst, x.ID, x.Name, x.Status, x.Note) },
+		Targets:      func(x *row, dst []any) []any { return append(dst, &x.ID, &x.Name, &x.Status, &x.Note) },
+		InsertValues: func(x *row, dst []any) []any { return append(dst, x.Name, x.Status, x.Note) },
+		ScanInserted: func(r pgx.Row, x *row) error { return r.Scan() },
+		NonZero: func(x *row) uint64 {
+			if x.ID != 0 {
+				return 1
+			}
+			return 0
+		},
 	})
 )
+
+// rowFuncs completes the functions of a test table whose columns are all
+// InsertValue and read back none: what the generator writes for one.
+func rowFuncs[R any](scan func(pgx.Row, *R) error, values, targets func(*R, []any) []any) pgimpl.RowFuncs[R] {
+	return pgimpl.RowFuncs[R]{
+		Scan:         scan,
+		Values:       values,
+		Targets:      targets,
+		InsertValues: values,
+		ScanInserted: func(r pgx.Row, _ *R) error { return r.Scan() },
+		NonZero:      func(*R) uint64 { return 0 },
+	}
+}
+
+// noRows are the functions of a table whose statements a test only
+// writes, never runs.
+func noRows[R any]() pgimpl.RowFuncs[R] {
+	return rowFuncs(
+		func(pgx.Row, *R) error { return errors.New("not run") },
+		func(_ *R, dst []any) []any { return dst },
+		func(_ *R, dst []any) []any { return dst },
+	)
+}
 
 const (
 	from = `"app"."we""ird"`
@@ -199,17 +231,14 @@ func TestSQL(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	err := pg.NotFound("orders", pgx.ErrNoRows)
-	if !errors.Is(err, pg.ErrNotFound) || !errors.Is(err, pgx.ErrNoRows) || err.Error() != `no row in "orders"` {
-		t.Errorf("NotFound = %v", err)
-	}
 	if !errors.Is(pg.ErrNotFound, pgx.ErrNoRows) {
 		t.Error("ErrNotFound does not wrap pgx.ErrNoRows")
 	}
-	other := errors.New("x")
-	if err := pg.NotFound("orders", other); !errors.Is(err, other) || errors.Is(err, pg.ErrNotFound) || pg.NotFound("orders", nil) != nil {
-		t.Errorf("NotFound of an error that is not ErrNoRows: %v", err)
+	nf := &pg.NotFoundError{Table: "orders"}
+	if !errors.Is(nf, pg.ErrNotFound) || !errors.Is(nf, pgx.ErrNoRows) || nf.Error() != `no row in "orders"` {
+		t.Errorf("NotFoundError = %v", nf)
 	}
+	other := errors.New("x")
 	uv := &pgconn.PgError{Code: "23505", ConstraintName: "users_email_unique"}
 	fk := &pgconn.PgError{Code: "23503", ConstraintName: "orders_model_fk"}
 	tests := []struct {
@@ -246,7 +275,7 @@ func TestUTC(t *testing.T) {
 	ts := pgtype.Timestamp{Time: at, Valid: true}
 	col := pg.NewTimestampColumn[time.Time]("e", "at")
 	null := pg.NewNullTimestampColumn[time.Time]("e", "until")
-	_, args, err := pg.NewTable("public", "e", []pg.TableColumn{{Name: "at"}, {Name: "until"}}, pg.RowFuncs[int]{}).
+	_, args, err := pgimpl.NewTable("public", "e", []pgimpl.TableColumn{{Name: "at"}, {Name: "until"}}, noRows[int]()).
 		Update(nil).Set(col.Set(at), null.Set(p)).
 		Where(col.Eq(at), col.Between(at, at), col.In(at), col.InArray(s), null.Gt(at)).SQL()
 	if err != nil {
@@ -285,7 +314,7 @@ func TestUTC(t *testing.T) {
 	if p.Location() != zone || s[0].Location() != zone || ps[1].Location() != zone {
 		t.Errorf("UTC changed the caller's values")
 	}
-	if _, args, _ := pg.NewTable("public", "e", []pg.TableColumn{{Name: "at"}}, pg.RowFuncs[int]{}).
+	if _, args, _ := pgimpl.NewTable("public", "e", []pgimpl.TableColumn{{Name: "at"}}, noRows[int]()).
 		Select(nil).Where(pg.NewColumn[time.Time]("e", "at").Eq(at)).SQL(); args[0].(time.Time).Location() != zone {
 		t.Errorf("a plain column changed its value's zone")
 	}

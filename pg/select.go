@@ -5,6 +5,9 @@ import (
 	"iter"
 	"slices"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
 // selectCore is what every query that reads rows has, whatever it returns:
@@ -94,55 +97,55 @@ func (c *selectCore) newStmt(size int) *stmt {
 // build writes SELECT list FROM ... JOIN ... WHERE ... GROUP BY ... HAVING
 // ... ORDER BY ... LIMIT ... OFFSET ... and the lock. Without full, it
 // leaves out ordering and locks: what Count and Exists wrap.
-func (c *selectCore) build(b *Builder, list string, full bool) {
+func (c *selectCore) build(b *builder, list string, full bool) {
 	c.buildValues(b, list, nil, full)
 }
 
 // buildValues is build with a select list of expressions when list is
 // empty.
-func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool) {
+func (c *selectCore) buildValues(b *builder, list string, sel []Expr, full bool) {
 	if b.buf == nil {
 		b.buf = make([]byte, 0, c.size(list))
 	}
-	b.WriteSQL("SELECT ")
-	b.WriteSQL(list)
+	b.writeSQL("SELECT ")
+	b.writeSQL(list)
 	for i, e := range sel {
 		if i > 0 {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
 		e.appendSQL(b)
 	}
-	b.WriteSQL(" FROM ")
-	b.WriteSQL(c.from)
+	b.writeSQL(" FROM ")
+	b.writeSQL(c.from)
 	for _, j := range c.joins {
-		b.WriteSQL(j.kind)
-		b.WriteSQL(j.from)
-		b.WriteSQL(" ON ")
+		b.writeSQL(j.kind)
+		b.writeSQL(j.from)
+		b.writeSQL(" ON ")
 		writeAnd(b, j.on)
 	}
 	writeConds(b, &c.where)
 	for i, e := range c.groupBy {
 		if i == 0 {
-			b.WriteSQL(" GROUP BY ")
+			b.writeSQL(" GROUP BY ")
 		} else {
-			b.WriteSQL(", ")
+			b.writeSQL(", ")
 		}
 		e.appendSQL(b)
 	}
 	for i, e := range c.having {
 		if i == 0 {
-			b.WriteSQL(" HAVING ")
+			b.writeSQL(" HAVING ")
 		} else {
-			b.WriteSQL(" AND ")
+			b.writeSQL(" AND ")
 		}
 		e.appendSQL(b)
 	}
 	if full {
 		for i := range c.order.len() {
 			if i == 0 {
-				b.WriteSQL(" ORDER BY ")
+				b.writeSQL(" ORDER BY ")
 			} else {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
 			c.order.at(i).appendSQL(b)
 		}
@@ -154,16 +157,16 @@ func (c *selectCore) buildValues(b *Builder, list string, sel []Expr, full bool)
 		// custom plans instead. This is not SQL built from user values: the
 		// limit is an int64 the program passed to Limit, formatted by
 		// strconv, so it can only ever be digits and a minus sign.
-		b.WriteSQL(" LIMIT ")
+		b.writeSQL(" LIMIT ")
 		b.buf = strconv.AppendInt(b.buf, c.limit, 10)
 	}
 	if c.offset != 0 {
-		b.WriteSQL(" OFFSET ")
-		b.WriteArg(c.offset)
+		b.writeSQL(" OFFSET ")
+		b.writeArg(c.offset)
 	}
 	if full {
-		b.WriteSQL(c.lock)
-		b.WriteSQL(c.wait)
+		b.writeSQL(c.lock)
+		b.writeSQL(c.wait)
 	}
 	b.checkScope("select from", ": join its table (pg.Join), or use a column of these")
 }
@@ -197,9 +200,9 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	defer s.release()
 	b := &s.b
 	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
-		b.WriteSQL("SELECT count(*) FROM (")
+		b.writeSQL("SELECT count(*) FROM (")
 		c.build(b, "1", false)
-		b.WriteSQL(`) AS "q"`)
+		b.writeSQL(`) AS "q"`)
 	} else {
 		c.build(b, "count(*)", false)
 	}
@@ -211,9 +214,9 @@ func (c *selectCore) exists(ctx context.Context) (bool, error) {
 	s := c.newStmt(c.size("1") + 32)
 	defer s.release()
 	b := &s.b
-	b.WriteSQL("SELECT EXISTS (")
+	b.writeSQL("SELECT EXISTS (")
 	c.build(b, "1", false)
-	b.WriteSQL(")")
+	b.writeSQL(")")
 	return scalar[bool](ctx, c.db, b, c.name)
 }
 
@@ -307,20 +310,20 @@ func (q SelectQuery[R]) NoWait() SelectQuery[R] {
 // SQL returns the statement All and Iter run, and its arguments.
 func (q SelectQuery[R]) SQL() (string, []any, error) {
 	s := q.c.newStmt(0)
-	q.c.build(&s.b, q.t.list, true)
+	q.c.build(&s.b, q.t.List, true)
 	return s.result()
 }
 
 // All returns every row the query selects.
 func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
-	s := q.c.newStmt(q.c.size(q.t.list))
+	s := q.c.newStmt(q.c.size(q.t.List))
 	defer s.release()
-	q.c.build(&s.b, q.t.list, true)
+	q.c.build(&s.b, q.t.List, true)
 	if s.b.err != nil {
 		return nil, s.b.err
 	}
 	out, err := q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
-	return out, Wrap(opSelect, q.t.sqlName, err)
+	return out, wrap(opSelect, q.t.Name, err)
 }
 
 // First returns the first row the query selects (it adds LIMIT 1), or an
@@ -328,15 +331,15 @@ func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 	var r R
 	q.c.limit, q.c.hasLim = 1, true
-	s := q.c.newStmt(q.c.size(q.t.list))
+	s := q.c.newStmt(q.c.size(q.t.List))
 	defer s.release()
 	b := &s.b
-	q.c.build(b, q.t.list, true)
+	q.c.build(b, q.t.List, true)
 	if b.err != nil {
 		return r, b.err
 	}
-	err := q.t.scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
-	return r, NotFound(q.t.sqlName, err)
+	err := q.t.Scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
+	return r, notFound(q.t.Name, err)
 }
 
 // Iter runs the query and yields its rows one at a time as they arrive,
@@ -352,32 +355,29 @@ func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		s := q.c.newStmt(q.c.size(q.t.list))
+		s := q.c.newStmt(q.c.size(q.t.List))
 		defer s.release()
 		b := &s.b
-		q.c.build(b, q.t.list, true)
+		q.c.build(b, q.t.List, true)
 		if b.err != nil {
 			yield(zero, b.err)
 			return
 		}
 		rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
+		if err == nil {
+			err = table.ScanRows(rows, func(rows pgx.Rows) error {
+				var r R
+				if err := q.t.Scan(rows, &r); err != nil {
+					return err
+				}
+				if !yield(r, nil) {
+					return table.ErrStop
+				}
+				return nil
+			})
+		}
 		if err != nil {
-			yield(zero, Wrap(opSelect, q.t.sqlName, err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r R
-			if err := q.t.scan(rows, &r); err != nil {
-				yield(zero, Wrap(opSelect, q.t.sqlName, err))
-				return
-			}
-			if !yield(r, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(zero, Wrap(opSelect, q.t.sqlName, err))
+			yield(zero, wrap(opSelect, q.t.Name, err))
 		}
 	}
 }
@@ -391,11 +391,11 @@ func (q SelectQuery[R]) Exists(ctx context.Context) (bool, error) { return q.c.e
 
 // scalar runs the query b holds, which returns one value; a database
 // error is wrapped with the table it selects from.
-func scalar[T any](ctx context.Context, db DBTX, b *Builder, table string) (T, error) {
+func scalar[T any](ctx context.Context, db DBTX, b *builder, table string) (T, error) {
 	var v T
 	if b.err != nil {
 		return v, b.err
 	}
 	err := db.QueryRow(ctx, b.finish(), b.args...).Scan(&v)
-	return v, Wrap(opSelect, table, err)
+	return v, wrap(opSelect, table, err)
 }

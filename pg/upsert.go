@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
 // Conflict says what an upsert does when a row it inserts would violate a
@@ -77,9 +79,9 @@ func (c Column[T]) SetExcluded() Assignment {
 // excluded is EXCLUDED.column, the column's quoted name.
 type excluded string
 
-func (e excluded) appendSQL(b *Builder) {
-	b.WriteSQL("EXCLUDED.")
-	b.WriteSQL(string(e))
+func (e excluded) appendSQL(b *builder) {
+	b.writeSQL("EXCLUDED.")
+	b.writeSQL(string(e))
 }
 
 var errNoAction = errors.New("no action: call DoNothing or DoUpdate")
@@ -91,7 +93,7 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	var b Builder
+	var b builder
 	p, err := t.buildInsert(&b, rows, with)
 	if err != nil {
 		return nil, err
@@ -103,10 +105,10 @@ func (t *Table[R]) Upsert(ctx context.Context, db DBTX, rows []R, c Conflict, wi
 	if b.err != nil {
 		return nil, b.err
 	}
-	b.WriteSQL(" RETURNING ")
-	b.WriteSQL(t.list)
+	b.writeSQL(" RETURNING ")
+	b.writeSQL(t.List)
 	out, err := t.collect(ctx, db, &b, len(rows))
-	return out, Wrap("upsert into", t.sqlName, err)
+	return out, wrap("upsert into", t.Name, err)
 }
 
 // checkExcluded refuses a SetExcluded of a column that some row does not
@@ -117,63 +119,63 @@ func (t *Table[R]) checkExcluded(p *insertPlan, c Conflict) error {
 			continue
 		}
 		i := t.index(a.col)
-		if i < 0 || t.modes[i] == InsertNever {
+		if i < 0 || t.Modes[i] == table.InsertNever {
 			continue // reported by writeConflict, or the database's own value
 		}
 		if !t.sentByAll(p, i) {
 			return fmt.Errorf("pg: upsert into %q: DoUpdate sets %s from EXCLUDED, but the insert does not send it (it has a default and is zero in a row, so the database would propose its default and overwrite the stored value): name the column in the call to send it for every row, zero values included",
-				t.sqlName, a.col.name)
+				t.Name, a.col.name)
 		}
 	}
 	return nil
 }
 
 // writeConflict writes ON CONFLICT ... DO ....
-func (t *Table[R]) writeConflict(b *Builder, c Conflict) {
-	b.WriteSQL(" ON CONFLICT ")
+func (t *Table[R]) writeConflict(b *builder, c Conflict) {
+	b.writeSQL(" ON CONFLICT ")
 	switch {
 	case c.constraint != "":
-		b.WriteSQL("ON CONSTRAINT ")
-		b.WriteIdent(c.constraint)
+		b.writeSQL("ON CONSTRAINT ")
+		b.writeIdent(c.constraint)
 	case len(c.cols) > 0:
-		b.WriteSQL("(")
+		b.writeSQL("(")
 		for i, col := range c.cols {
 			if t.index(col) < 0 {
-				b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.sqlName, col.qual))
+				b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.Name, col.qual))
 				return
 			}
 			if i > 0 {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
-			b.WriteSQL(col.name)
+			b.writeSQL(col.name)
 		}
-		b.WriteSQL(")")
+		b.writeSQL(")")
 	}
 	switch c.action {
 	case actionNothing:
-		b.WriteSQL(" DO NOTHING")
+		b.writeSQL(" DO NOTHING")
 	case actionUpdate:
 		if len(c.sets) == 0 {
-			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.sqlName))
+			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.Name))
 			return
 		}
 		if c.constraint == "" && len(c.cols) == 0 {
-			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.sqlName))
+			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.Name))
 			return
 		}
-		b.WriteSQL(" DO UPDATE SET ")
+		b.writeSQL(" DO UPDATE SET ")
 		for i, a := range c.sets {
 			if t.index(a.col) < 0 {
-				b.fail(fmt.Errorf("pg: upsert into %q: column %s is not one of its columns", t.sqlName, a.col.qual))
+				b.fail(fmt.Errorf("pg: upsert into %q: column %s is not one of its columns", t.Name, a.col.qual))
 				return
 			}
 			if i > 0 {
-				b.WriteSQL(", ")
+				b.writeSQL(", ")
 			}
 			a.appendSQL(b)
 		}
 		writeWhere(b, c.where)
 	default:
-		b.fail(fmt.Errorf("pg: upsert into %q: %w", t.sqlName, errNoAction))
+		b.fail(fmt.Errorf("pg: upsert into %q: %w", t.Name, errNoAction))
 	}
 }

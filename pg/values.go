@@ -1,6 +1,11 @@
 package pg
 
-import "context"
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/mizzle/mizzle/pg/internal/table"
+)
 
 // Value is an expression a query can select, whose values scan into a T: a
 // column (a T, or a *T for a nullable column), an aggregate such as
@@ -46,10 +51,10 @@ type aggExpr struct {
 	col string // quoted and qualified
 }
 
-func (e aggExpr) appendSQL(b *Builder) {
-	b.WriteSQL(e.fn)
+func (e aggExpr) appendSQL(b *builder) {
+	b.writeSQL(e.fn)
 	b.writeCol(e.col)
-	b.WriteSQL(")")
+	b.writeSQL(")")
 }
 
 // typedAgg is an aggregate with the Go type of its values.
@@ -215,7 +220,7 @@ func (q ValuesQuery[T]) One(ctx context.Context) (T, error) {
 	}
 	err := q.c.db.QueryRow(ctx, b.finish(), b.args...).Scan(q.targets(&v, make([]any, 0, len(q.sel)))...)
 	if err != nil {
-		return v, NotFound(q.c.name, err)
+		return v, notFound(q.c.name, err)
 	}
 	return v, nil
 }
@@ -231,17 +236,20 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	}
 	rows, err := q.c.db.Query(ctx, b.finish(), b.args...)
 	if err != nil {
-		return nil, Wrap(opSelect, q.c.name, err)
+		return nil, wrap(opSelect, q.c.name, err)
 	}
-	defer rows.Close()
 	var out []T
 	dst := make([]any, 0, len(q.sel))
-	for rows.Next() {
+	err = table.ScanRows(rows, func(rows pgx.Rows) error {
 		var v T
 		if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
-			return nil, Wrap(opSelect, q.c.name, err)
+			return err
 		}
 		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(opSelect, q.c.name, err)
 	}
-	return out, Wrap(opSelect, q.c.name, rows.Err())
+	return out, nil
 }

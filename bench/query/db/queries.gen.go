@@ -44,11 +44,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
-// A compile error here means the mizzle runtime (package pg) is older than
-// the mizzle that generated this code: upgrade github.com/mizzle/mizzle.
-const _ = pg.SupportPackageIsVersion3
+// A compile error here means the mizzle runtime (package pgimpl) is older
+// than the mizzle that generated this code: upgrade github.com/mizzle/mizzle.
+const _ = pgimpl.SupportPackageIsVersion4
 
 // Queries runs the typed queries of every table on one database handle:
 // q.Orders.Get, q.Orders.Select, and so on. A Queries is safe for concurrent

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/bench/query/schema"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // Users holds the typed columns of the "users" table, whose rows are
@@ -54,7 +55,7 @@ func (q UsersQueries) Get(ctx context.Context, id int64) (schema.User, error) {
 	var r schema.User
 	err := scanUsers(q.db.QueryRow(ctx, sqlUsersGet, id), &r)
 	if err != nil {
-		return schema.User{}, pg.NotFound("users", err, "id", id)
+		return schema.User{}, pgimpl.NotFound("users", err, "id", id)
 	}
 	return r, nil
 }
@@ -84,13 +85,13 @@ func (q UsersQueries) Insert(ctx context.Context, row schema.User, with ...pg.An
 		return rows[0], nil
 	}
 	if m := nonZeroUsers(&row); m != 0 {
-		if err := scanUsersInserted(q.db.QueryRow(ctx, tableUsers.InsertSQL(m), insertArgsUsers(&row, m, make([]any, 0, 5))...), &row); err != nil {
-			return schema.User{}, pg.Wrap("insert into", "users", err)
+		if err := scanUsersInserted(q.db.QueryRow(ctx, pgimpl.InsertSQL(tableUsers, m), insertArgsUsers(&row, m, make([]any, 0, 5))...), &row); err != nil {
+			return schema.User{}, pgimpl.Wrap("insert into", "users", err)
 		}
 		return row, nil
 	}
 	if err := scanUsersInserted(q.db.QueryRow(ctx, sqlUsersInsert, row.Email, row.Name, row.Score), &row); err != nil {
-		return schema.User{}, pg.Wrap("insert into", "users", err)
+		return schema.User{}, pgimpl.Wrap("insert into", "users", err)
 	}
 	return row, nil
 }
@@ -179,13 +180,13 @@ const (
 	sqlUsersInsert = `INSERT INTO "public"."users" ("email", "name", "score") VALUES ($1, $2, $3) RETURNING "users"."id", "users"."created_at"`
 )
 
-var tableUsers = pg.NewTable("public", "users", []pg.TableColumn{
-	{Name: "id", Insert: pg.InsertDefault, ReadBack: true},
-	{Name: "email", Insert: pg.InsertValue},
-	{Name: "name", Insert: pg.InsertValue},
-	{Name: "created_at", Insert: pg.InsertDefault, ReadBack: true},
-	{Name: "score", Insert: pg.InsertValue},
-}, pg.RowFuncs[schema.User]{
+var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
+	{Name: "email", Insert: pgimpl.InsertValue},
+	{Name: "name", Insert: pgimpl.InsertValue},
+	{Name: "created_at", Insert: pgimpl.InsertDefault, ReadBack: true},
+	{Name: "score", Insert: pgimpl.InsertValue},
+}, pgimpl.RowFuncs[schema.User]{
 	Scan:         scanUsers,
 	Values:       valuesUsers,
 	Targets:      targetsUsers,

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/examples/trading/schema"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 )
 
 // Models holds the typed columns of the "Models" table, whose rows are
@@ -50,7 +51,7 @@ func (q ModelsQueries) Get(ctx context.Context, id string) (schema.Model, error)
 	var r schema.Model
 	err := scanModels(q.db.QueryRow(ctx, sqlModelsGet, id), &r)
 	if err != nil {
-		return schema.Model{}, pg.NotFound("Models", err, "id", id)
+		return schema.Model{}, pgimpl.NotFound("Models", err, "id", id)
 	}
 	return r, nil
 }
@@ -80,13 +81,13 @@ func (q ModelsQueries) Insert(ctx context.Context, row schema.Model, with ...pg.
 		return rows[0], nil
 	}
 	if m := nonZeroModels(&row); m != 0 {
-		if err := scanModelsInserted(q.db.QueryRow(ctx, tableModels.InsertSQL(m), insertArgsModels(&row, m, make([]any, 0, 4))...), &row); err != nil {
-			return schema.Model{}, pg.Wrap("insert into", "Models", err)
+		if err := scanModelsInserted(q.db.QueryRow(ctx, pgimpl.InsertSQL(tableModels, m), insertArgsModels(&row, m, make([]any, 0, 4))...), &row); err != nil {
+			return schema.Model{}, pgimpl.Wrap("insert into", "Models", err)
 		}
 		return row, nil
 	}
 	if err := scanModelsInserted(q.db.QueryRow(ctx, sqlModelsInsert, row.ID, row.Variant, row.NetPortfolio), &row); err != nil {
-		return schema.Model{}, pg.Wrap("insert into", "Models", err)
+		return schema.Model{}, pgimpl.Wrap("insert into", "Models", err)
 	}
 	return row, nil
 }
@@ -163,8 +164,8 @@ func (q ModelsQueries) LoadOrders(ctx context.Context, rows []schema.Model) (map
 	for i := range rows {
 		keys = append(keys, rows[i].ID)
 	}
-	keys = pg.Distinct(keys)
-	return pg.LoadMany(ctx, q.db, tableOrders, sqlModelsLoadOrders, keys, []any{keys}, func(r *schema.Order) (string, bool) {
+	keys = pgimpl.Distinct(keys)
+	return pgimpl.LoadMany(ctx, q.db, tableOrders, sqlModelsLoadOrders, keys, []any{keys}, func(r *schema.Order) (string, bool) {
 		return r.ModelID, true
 	})
 }
@@ -192,12 +193,12 @@ const (
 	sqlModelsLoadOrders = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."modelId" = ANY($1) ORDER BY "Orders"."id"`
 )
 
-var tableModels = pg.NewTable("public", "Models", []pg.TableColumn{
-	{Name: "id", Insert: pg.InsertValue},
-	{Name: "variant", Insert: pg.InsertValue},
-	{Name: "netPortfolio", Insert: pg.InsertValue},
-	{Name: "createdAt", Insert: pg.InsertDefault, ReadBack: true},
-}, pg.RowFuncs[schema.Model]{
+var tableModels = pgimpl.NewTable("public", "Models", []pgimpl.TableColumn{
+	{Name: "id", Insert: pgimpl.InsertValue},
+	{Name: "variant", Insert: pgimpl.InsertValue},
+	{Name: "netPortfolio", Insert: pgimpl.InsertValue},
+	{Name: "createdAt", Insert: pgimpl.InsertDefault, ReadBack: true},
+}, pgimpl.RowFuncs[schema.Model]{
 	Scan:         scanModels,
 	Values:       valuesModels,
 	Targets:      targetsModels,

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/examples/trading/schema"
 	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/pgimpl"
 	"github.com/shopspring/decimal"
 )
 
@@ -68,7 +69,7 @@ func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, err
 	var r schema.Order
 	err := scanOrders(q.db.QueryRow(ctx, sqlOrdersGet, id), &r)
 	if err != nil {
-		return schema.Order{}, pg.NotFound("Orders", err, "id", id)
+		return schema.Order{}, pgimpl.NotFound("Orders", err, "id", id)
 	}
 	return r, nil
 }
@@ -99,13 +100,13 @@ func (q OrdersQueries) Insert(ctx context.Context, row schema.Order, with ...pg.
 		return rows[0], nil
 	}
 	if m := nonZeroOrders(&row); m != 0 {
-		if err := scanOrdersInserted(q.db.QueryRow(ctx, tableOrders.InsertSQL(m), insertArgsOrders(&row, m, make([]any, 0, 8))...), &row); err != nil {
-			return schema.Order{}, pg.Wrap("insert into", "Orders", err)
+		if err := scanOrdersInserted(q.db.QueryRow(ctx, pgimpl.InsertSQL(tableOrders, m), insertArgsOrders(&row, m, make([]any, 0, 8))...), &row); err != nil {
+			return schema.Order{}, pgimpl.Wrap("insert into", "Orders", err)
 		}
 		return row, nil
 	}
 	if err := scanOrdersInserted(q.db.QueryRow(ctx, sqlOrdersInsert, row.ModelID, row.Symbol, row.Quantity, row.ExitPlan, row.ClosedAt, row.Trailing), &row); err != nil {
-		return schema.Order{}, pg.Wrap("insert into", "Orders", err)
+		return schema.Order{}, pgimpl.Wrap("insert into", "Orders", err)
 	}
 	return row, nil
 }
@@ -181,8 +182,8 @@ func (q OrdersQueries) LoadModel(ctx context.Context, rows []schema.Order) (map[
 	for i := range rows {
 		keys = append(keys, rows[i].ModelID)
 	}
-	keys = pg.Distinct(keys)
-	return pg.LoadOne(ctx, q.db, tableModels, sqlOrdersLoadModel, keys, []any{keys}, func(r *schema.Model) (string, bool) {
+	keys = pgimpl.Distinct(keys)
+	return pgimpl.LoadOne(ctx, q.db, tableModels, sqlOrdersLoadModel, keys, []any{keys}, func(r *schema.Model) (string, bool) {
 		return r.ID, true
 	})
 }
@@ -218,16 +219,16 @@ const (
 	sqlOrdersLoadModel = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = ANY($1)`
 )
 
-var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
-	{Name: "id", Insert: pg.InsertDefault, ReadBack: true},
-	{Name: "modelId", Insert: pg.InsertValue},
-	{Name: "symbol", Insert: pg.InsertValue},
-	{Name: "quantity", Insert: pg.InsertValue, ReadBack: true},
-	{Name: "exitPlan", Insert: pg.InsertValue, ReadBack: true},
-	{Name: "status", Insert: pg.InsertDefault, ReadBack: true},
-	{Name: "closedAt", Insert: pg.InsertValue, ReadBack: true},
-	{Name: "trailingStop", Insert: pg.InsertValue},
-}, pg.RowFuncs[schema.Order]{
+var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
+	{Name: "modelId", Insert: pgimpl.InsertValue},
+	{Name: "symbol", Insert: pgimpl.InsertValue},
+	{Name: "quantity", Insert: pgimpl.InsertValue, ReadBack: true},
+	{Name: "exitPlan", Insert: pgimpl.InsertValue, ReadBack: true},
+	{Name: "status", Insert: pgimpl.InsertDefault, ReadBack: true},
+	{Name: "closedAt", Insert: pgimpl.InsertValue, ReadBack: true},
+	{Name: "trailingStop", Insert: pgimpl.InsertValue},
+}, pgimpl.RowFuncs[schema.Order]{
 	Scan:         scanOrders,
 	Values:       valuesOrders,
 	Targets:      targetsOrders,
@@ -238,10 +239,10 @@ var tableOrders = pg.NewTable("public", "Orders", []pg.TableColumn{
 
 func nonZeroOrders(r *schema.Order) uint64 {
 	var m uint64
-	if !pg.IsZero(r.ID) {
+	if !pgimpl.IsZero(r.ID) {
 		m |= 1 << 0
 	}
-	if !pg.IsZero(r.Status) {
+	if !pgimpl.IsZero(r.Status) {
 		m |= 1 << 1
 	}
 	return m

@@ -1,6 +1,11 @@
-package pg
+package pgimpl
 
-import "context"
+import (
+	"context"
+
+	"github.com/mizzle/mizzle/pg"
+	"github.com/mizzle/mizzle/pg/internal/table"
+)
 
 // The eager loading of relations. Generated Load methods collect the keys
 // of the rows they are given and run one query for all of them (WHERE key
@@ -10,16 +15,17 @@ import "context"
 // LoadOne runs sql, which selects rows of t whose key is one of keys, and
 // returns them by key. args are the statement's arguments (the keys, as one
 // array per key column); key returns a row's key, or false when it has
-// none. With no keys it returns an empty map without a query. Generated
-// code calls it.
-func LoadOne[K comparable, R any](ctx context.Context, db DBTX, t *Table[R], sql string, keys []K, args []any, key func(*R) (K, bool)) (map[K]R, error) {
+// none. With no keys it returns an empty map without a query. A database
+// error is a *pg.Error naming the statement and t, as those of the
+// queries are.
+func LoadOne[K comparable, R any](ctx context.Context, db pg.DBTX, t *pg.Table[R], sql string, keys []K, args []any, key func(*R) (K, bool)) (map[K]R, error) {
 	out := make(map[K]R, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := t.query(ctx, db, sql, args, len(keys))
+	rows, err := (*table.Table[R])(t).Query(ctx, db, sql, args, len(keys))
 	if err != nil {
-		return nil, err
+		return nil, Wrap("select from", t.Name, err)
 	}
 	for i := range rows {
 		if k, ok := key(&rows[i]); ok {
@@ -31,14 +37,14 @@ func LoadOne[K comparable, R any](ctx context.Context, db DBTX, t *Table[R], sql
 
 // LoadMany is LoadOne for a relation where many rows share a key: it
 // returns the rows of each key in the order the statement gives them.
-func LoadMany[K comparable, R any](ctx context.Context, db DBTX, t *Table[R], sql string, keys []K, args []any, key func(*R) (K, bool)) (map[K][]R, error) {
+func LoadMany[K comparable, R any](ctx context.Context, db pg.DBTX, t *pg.Table[R], sql string, keys []K, args []any, key func(*R) (K, bool)) (map[K][]R, error) {
 	out := make(map[K][]R, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := t.query(ctx, db, sql, args, len(keys))
+	rows, err := (*table.Table[R])(t).Query(ctx, db, sql, args, len(keys))
 	if err != nil {
-		return nil, err
+		return nil, Wrap("select from", t.Name, err)
 	}
 	for i := range rows {
 		if k, ok := key(&rows[i]); ok {
