@@ -346,13 +346,13 @@ func migrateError(dir string, err error, url string) error {
 	case errors.As(err, &se):
 		c := *se
 		c.File = filepath.Join(dir, se.File)
-		return errors.New(redact(c.Error(), url))
+		return redacted(&c, url)
 	}
 	var list schema.ErrorList
 	if errors.As(err, &list) {
 		return folderError(dir, err)
 	}
-	return errors.New(redact(err.Error(), url))
+	return redacted(err, url)
 }
 
 // roundDuration keeps durations readable: milliseconds, or seconds with

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -103,11 +102,11 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	}
 	actual, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: managed})
 	if err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	want, err := introspect.Normalize(ctx, conn, m, createStatements)
 	if err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	changes, err := diff(env, actual, want, f.da, "Nothing was changed.")
 	if err != nil {
@@ -124,7 +123,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 
 	risks, refusals, err := assessRisks(ctx, conn, actual, stmts)
 	if err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	fmt.Fprintf(env.stdout, "%d %s to apply:\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	for _, s := range stmts {
@@ -172,7 +171,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("push failed, nothing was changed: %s", redact(err.Error(), url))
+		return fmt.Errorf("push failed, nothing was changed: %w", redacted(err, url))
 	}
 	fmt.Fprintf(env.stdout, "Pushed %d %s.\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	return nil
