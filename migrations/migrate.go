@@ -778,12 +778,9 @@ func statementError(e Entry, sc *script, n int, s statement, err error) *Stateme
 	if !errors.As(err, &pe) || pe.Position <= 0 {
 		return se
 	}
-	off := 0
-	for i := int32(1); i < pe.Position && off < len(s.sql); i++ {
-		_, size := utf8.DecodeRuneInString(s.sql[off:])
-		off += size
-	}
-	abs := s.offset + off
+	st := sqlsplit.Statement{Text: s.sql, Offset: s.offset, Line: s.line, Column: s.col}
+	se.Line, se.Col = st.Pos(pe.Position)
+	abs := st.ErrorOffset(pe.Position)
 	data := sc.text
 	lineStart := strings.LastIndexByte(data[:abs], '\n') + 1
 	lineEnd := strings.IndexByte(data[abs:], '\n')
@@ -791,8 +788,6 @@ func statementError(e Entry, sc *script, n int, s statement, err error) *Stateme
 		lineEnd = len(data) - abs
 	}
 	lineText := strings.TrimRight(data[lineStart:abs+lineEnd], "\r")
-	se.Line = strings.Count(data[:abs], "\n") + 1
-	se.Col = abs - lineStart + 1
 	// The caret goes under the character, counting runes and keeping tabs
 	// so it lines up in a terminal.
 	var pad strings.Builder
