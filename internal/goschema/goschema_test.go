@@ -66,6 +66,9 @@ func TestApproximations(t *testing.T) {
 				Indexes: []schema.Index{
 					{Name: "kids_where_idx", Elements: []schema.IndexElem{{Column: "b"}}, Where: "\nb > 0\n  AND code > 0"},
 					{Name: "kids_expr_idx", Elements: []schema.IndexElem{{Expr: "NOT b"}}},
+					// Read as the loader reads it, the text ends in NULLS
+					// DESC, which is an error, not an expression.
+					{Name: "kids_nulls_idx", Elements: []schema.IndexElem{{Expr: "b || nulls", Desc: true}}},
 				},
 			},
 		},
@@ -82,6 +85,7 @@ func TestApproximations(t *testing.T) {
 		`foreign key "kids_out_fk" on "public"."kids" references "auth"."users", which is not pulled: left out`,
 		`foreign key "kids_parent_fk" on "public"."kids": column "parent_id" is integer but references "id", which is bigint; mizzle needs equal types: left out`,
 		`index "kids_expr_idx" on "public"."kids": element "NOT b" would read back as column "NOT" with operator class b: written in parentheses`,
+		`index "kids_nulls_idx" on "public"."kids": element "b || nulls" would not read back (NULLS must be followed by FIRST or LAST, not "DESC"): written in parentheses`,
 		`check "kids_qid" on "public"."kids" has a line break inside a quoted name, which a //mizzle: marker cannot hold: written as a space`,
 	}
 	if diff := cmp.Diff(want, res.Warnings); diff != "" {
@@ -99,6 +103,7 @@ func TestApproximations(t *testing.T) {
 		"Score    *int32  `db:\"score,check:CASE\\n    WHEN score > 0 THEN true\\n    ELSE false\\nEND\"`",
 		`//mizzle:index kids_where_idx (b) WHERE b > 0 AND code > 0`,
 		`//mizzle:index kids_expr_idx ((NOT b))`,
+		`//mizzle:index kids_nulls_idx ((b || nulls) DESC)`,
 		// A type from a schema keeps it (a domain, say).
 		"Owner    *string `db:\"owner,type:\\\"auth\\\".\\\"users_id\\\"\"`",
 	} {

@@ -1,4 +1,4 @@
-package loader
+package grammar
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"unicode"
 )
 
-// tagOption is one comma-separated element of a db tag: the column name (the
+// TagOption is one comma-separated element of a db tag: the column name (the
 // first element) or an option such as "pk" or "type:numeric(18,8)".
-type tagOption struct {
+type TagOption struct {
 	Key      string // option name; for the first element, the column name
 	Value    string // text after the first ':', if any
 	HasValue bool
@@ -17,12 +17,12 @@ type tagOption struct {
 	ValOff   int // byte offset of Value in the tag's value
 }
 
-// lookupTag finds key in a struct tag, the way reflect.StructTag.Lookup
+// LookupTag finds key in a struct tag, the way reflect.StructTag.Lookup
 // does, and also returns where the value's text starts in the tag so errors
 // can point into it. rawOffsets maps each byte of the unquoted value (and one
 // past its end) to its offset in tag. A malformed tag (one reflect would silently ignore) is an
 // error, because a misspelt tag otherwise turns into a surprise column.
-func lookupTag(tag, key string) (value string, offsets []int, found bool, err error) {
+func LookupTag(tag, key string) (value string, offsets []int, found bool, err error) {
 	i := 0
 	for i < len(tag) {
 		for i < len(tag) && tag[i] == ' ' {
@@ -86,25 +86,25 @@ func lookupTag(tag, key string) (value string, offsets []int, found bool, err er
 	return "", nil, false, nil
 }
 
-// splitOptions splits a db tag value at commas that are not inside
+// SplitOptions splits a db tag value at commas that are not inside
 // parentheses, brackets or quotes, so "type:numeric(18,8)", "default:'a,b'"
 // and "default:ARRAY[1, 2]" (as PostgreSQL prints an array default) stay
 // whole. It reports unbalanced parentheses or brackets and unterminated
 // quotes with the offset of the offending character.
-func splitOptions(s string) ([]tagOption, error) {
-	var opts []tagOption
+func SplitOptions(s string) ([]TagOption, error) {
+	var opts []TagOption
 	depth := 0
 	var quote byte
 	quoteAt, start := 0, 0
 	var opens []int
 	add := func(end int) {
 		text := s[start:end]
-		o := tagOption{Off: start}
-		o.Off += leadingSpace(text)
+		o := TagOption{Off: start}
+		o.Off += LeadingSpace(text)
 		text = strings.TrimSpace(text)
 		if k, v, ok := strings.Cut(text, ":"); ok && len(opts) > 0 {
 			o.Key, o.Value, o.HasValue = strings.TrimSpace(k), strings.TrimSpace(v), true
-			o.ValOff = o.Off + len(k) + 1 + leadingSpace(v)
+			o.ValOff = o.Off + len(k) + 1 + LeadingSpace(v)
 		} else {
 			o.Key = text
 		}
@@ -133,7 +133,7 @@ func splitOptions(s string) ([]tagOption, error) {
 				open = '['
 			}
 			if depth == 0 || s[opens[len(opens)-1]] != open {
-				return nil, &offsetError{i, fmt.Sprintf("unbalanced %s: \"%c\" without \"%c\"", pairName(c), c, open)}
+				return nil, &OffsetError{i, fmt.Sprintf("unbalanced %s: \"%c\" without \"%c\"", pairName(c), c, open)}
 			}
 			depth--
 			opens = opens[:len(opens)-1]
@@ -142,11 +142,11 @@ func splitOptions(s string) ([]tagOption, error) {
 		}
 	}
 	if quote != 0 {
-		return nil, &offsetError{quoteAt, fmt.Sprintf("unterminated %c quote", quote)}
+		return nil, &OffsetError{quoteAt, fmt.Sprintf("unterminated %c quote", quote)}
 	}
 	if depth > 0 {
 		at := opens[len(opens)-1]
-		return nil, &offsetError{at, fmt.Sprintf("unbalanced %s: \"%c\" is never closed", pairName(s[at]), s[at])}
+		return nil, &OffsetError{at, fmt.Sprintf("unbalanced %s: \"%c\" is never closed", pairName(s[at]), s[at])}
 	}
 	add(len(s))
 	return opts, nil
@@ -160,17 +160,17 @@ func pairName(c byte) string {
 	return "parentheses"
 }
 
-// leadingSpace returns the length in bytes of the white space
+// LeadingSpace returns the length in bytes of the white space
 // strings.TrimSpace would remove from the start of s, so offsets of trimmed
 // text stay exact when a tag holds tabs.
-func leadingSpace(s string) int {
+func LeadingSpace(s string) int {
 	return len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
 }
 
-// offsetError is an error at a byte offset of the text being parsed.
-type offsetError struct {
+// OffsetError is a mistake at byte Off of the text being read.
+type OffsetError struct {
 	Off int
 	Msg string
 }
 
-func (e *offsetError) Error() string { return e.Msg }
+func (e *OffsetError) Error() string { return e.Msg }

@@ -1,4 +1,4 @@
-package loader
+package grammar
 
 import (
 	"github.com/mizzle/mizzle/internal/sqlscan"
@@ -35,7 +35,7 @@ var splitOptionsSeeds = []string{
 	"owner_id,ref:User.ID,ondelete:set null",
 }
 
-// FuzzSplitOptions checks that splitOptions never panics, that its errors
+// FuzzSplitOptions checks that SplitOptions never panics, that its errors
 // point into the input, and that a successful split cuts the input exactly at
 // the commas outside parentheses and quotes, with offsets that point at each
 // option's text.
@@ -44,14 +44,14 @@ func FuzzSplitOptions(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		opts, err := splitOptions(s)
+		opts, err := SplitOptions(s)
 		if err != nil {
-			var oe *offsetError
+			var oe *OffsetError
 			if !errors.As(err, &oe) {
-				t.Fatalf("splitOptions(%q): error %v (%T) is not an *offsetError", s, err, err)
+				t.Fatalf("SplitOptions(%q): error %v (%T) is not an *OffsetError", s, err, err)
 			}
 			if oe.Off < 0 || oe.Off >= len(s) {
-				t.Fatalf("splitOptions(%q): error %q at offset %d, outside the input", s, oe.Msg, oe.Off)
+				t.Fatalf("SplitOptions(%q): error %q at offset %d, outside the input", s, oe.Msg, oe.Off)
 			}
 			return
 		}
@@ -63,36 +63,36 @@ func FuzzSplitOptions(f *testing.F) {
 // segments between separating commas rejoin to s, each segment is balanced
 // and has no top-level comma (so no comma inside parentheses, brackets or
 // quotes split), and Key, Value, Off and ValOff describe the segment.
-func checkSplit(t *testing.T, s string, opts []tagOption) {
+func checkSplit(t *testing.T, s string, opts []TagOption) {
 	t.Helper()
 	if len(opts) == 0 {
-		t.Fatalf("splitOptions(%q) returned no options", s)
+		t.Fatalf("SplitOptions(%q) returned no options", s)
 	}
 	var raws []string
 	start := 0
 	for i, o := range opts {
 		if o.Off < start || o.Off > len(s) {
-			t.Fatalf("splitOptions(%q): option %d Off %d outside [%d, %d]", s, i, o.Off, start, len(s))
+			t.Fatalf("SplitOptions(%q): option %d Off %d outside [%d, %d]", s, i, o.Off, start, len(s))
 		}
 		end := len(s)
 		if i+1 < len(opts) {
 			next := opts[i+1].Off
 			if next <= o.Off || next > len(s) {
-				t.Fatalf("splitOptions(%q): offsets not increasing: option %d at %d, option %d at %d", s, i, o.Off, i+1, next)
+				t.Fatalf("SplitOptions(%q): offsets not increasing: option %d at %d, option %d at %d", s, i, o.Off, i+1, next)
 			}
 			end = strings.LastIndexByte(s[:next], ',')
 			if end < o.Off {
-				t.Fatalf("splitOptions(%q): no comma between option %d (at %d) and option %d (at %d)", s, i, o.Off, i+1, next)
+				t.Fatalf("SplitOptions(%q): no comma between option %d (at %d) and option %d (at %d)", s, i, o.Off, i+1, next)
 			}
 		}
 		raw := s[start:end]
 		raws = append(raws, raw)
 		if msg := topLevelProblem(raw); msg != "" {
-			t.Fatalf("splitOptions(%q): segment %d %q: %s", s, i, raw, msg)
+			t.Fatalf("SplitOptions(%q): segment %d %q: %s", s, i, raw, msg)
 		}
 		text := strings.TrimSpace(raw)
 		if want := start + len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace)); o.Off != want {
-			t.Errorf("splitOptions(%q): option %d (%q) Off = %d, want %d", s, i, text, o.Off, want)
+			t.Errorf("SplitOptions(%q): option %d (%q) Off = %d, want %d", s, i, text, o.Off, want)
 		}
 		k, v, hasValue := strings.Cut(text, ":")
 		if i == 0 {
@@ -102,7 +102,7 @@ func checkSplit(t *testing.T, s string, opts []tagOption) {
 			k = text
 		}
 		if o.Key != strings.TrimSpace(k) || o.Value != strings.TrimSpace(v) || o.HasValue != hasValue {
-			t.Errorf("splitOptions(%q): option %d = {Key %q, Value %q, HasValue %v}, want {%q, %q, %v}",
+			t.Errorf("SplitOptions(%q): option %d = {Key %q, Value %q, HasValue %v}, want {%q, %q, %v}",
 				s, i, o.Key, o.Value, o.HasValue, strings.TrimSpace(k), strings.TrimSpace(v), hasValue)
 		}
 		if hasValue {
@@ -110,15 +110,15 @@ func checkSplit(t *testing.T, s string, opts []tagOption) {
 			after := o.Off + len(k) + 1
 			want := after + len(v) - len(strings.TrimLeftFunc(v, unicode.IsSpace))
 			if o.ValOff != want || !strings.HasPrefix(s[o.ValOff:], o.Value) {
-				t.Errorf("splitOptions(%q): option %d ValOff = %d, want %d (value %q)", s, i, o.ValOff, want, o.Value)
+				t.Errorf("SplitOptions(%q): option %d ValOff = %d, want %d (value %q)", s, i, o.ValOff, want, o.Value)
 			}
 		} else if o.ValOff != 0 {
-			t.Errorf("splitOptions(%q): option %d has no value but ValOff %d", s, i, o.ValOff)
+			t.Errorf("SplitOptions(%q): option %d has no value but ValOff %d", s, i, o.ValOff)
 		}
 		start = end + 1
 	}
 	if got := strings.Join(raws, ","); got != s {
-		t.Errorf("splitOptions(%q): segments rejoin to %q", s, got)
+		t.Errorf("SplitOptions(%q): segments rejoin to %q", s, got)
 	}
 }
 
@@ -176,23 +176,24 @@ var parseElementsSeeds = []string{
 	"NULLS LAST", "a DESC NULLS", "(a", "a)", "'a", `"a`,
 }
 
-// FuzzParseElements checks that parseElements never panics, that its errors
+// FuzzParseElements checks that ParseElements never panics, that its errors
 // point into the input, and that each element it returns is a column or an
-// expression whose offset points at its text.
+// expression whose offset points at its text and which FormatElement
+// writes back as itself.
 func FuzzParseElements(f *testing.F) {
 	for _, s := range parseElementsSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		const base = 7
-		els, err := parseElements(s, base)
+		els, err := ParseElements(s, base)
 		if err != nil {
-			var oe *offsetError
+			var oe *OffsetError
 			if !errors.As(err, &oe) {
-				t.Fatalf("parseElements(%q): error %v (%T) is not an *offsetError", s, err, err)
+				t.Fatalf("ParseElements(%q): error %v (%T) is not an *OffsetError", s, err, err)
 			}
 			if oe.Off < base || oe.Off > base+len(s) {
-				t.Fatalf("parseElements(%q): error %q at offset %d, outside [%d, %d]", s, oe.Msg, oe.Off, base, base+len(s))
+				t.Fatalf("ParseElements(%q): error %q at offset %d, outside [%d, %d]", s, oe.Msg, oe.Off, base, base+len(s))
 			}
 			return
 		}
@@ -200,29 +201,34 @@ func FuzzParseElements(f *testing.F) {
 	})
 }
 
-// checkElements verifies a successful parseElements result.
-func checkElements(t *testing.T, s string, base int, els []element) {
+// checkElements verifies a successful ParseElements result.
+func checkElements(t *testing.T, s string, base int, els []Element) {
 	t.Helper()
 	if want := len(sqlscan.Split(s, ',')); len(els) != want {
-		t.Fatalf("parseElements(%q): %d elements, want %d (one per top-level comma part)", s, len(els), want)
+		t.Fatalf("ParseElements(%q): %d elements, want %d (one per top-level comma part)", s, len(els), want)
 	}
 	prev := base - 1
 	for i, e := range els {
-		if e.off <= prev || e.off >= base+len(s) {
-			t.Fatalf("parseElements(%q): element %d offset %d, want in (%d, %d)", s, i, e.off, prev, base+len(s))
+		if e.Off <= prev || e.Off >= base+len(s) {
+			t.Fatalf("ParseElements(%q): element %d offset %d, want in (%d, %d)", s, i, e.Off, prev, base+len(s))
 		}
-		prev = e.off
-		if r := []rune(s[e.off-base:])[0]; unicode.IsSpace(r) || r == ',' {
-			t.Errorf("parseElements(%q): element %d offset %d points at %q, not at its text", s, i, e.off, r)
+		prev = e.Off
+		if r := []rune(s[e.Off-base:])[0]; unicode.IsSpace(r) || r == ',' {
+			t.Errorf("ParseElements(%q): element %d offset %d points at %q, not at its text", s, i, e.Off, r)
 		}
 		if (e.Column == "") == (e.Expr == "") {
-			t.Errorf("parseElements(%q): element %d = %+v, want exactly one of Column and Expr", s, i, e.IndexElem)
+			t.Errorf("ParseElements(%q): element %d = %+v, want exactly one of Column and Expr", s, i, e.IndexElem)
 		}
 		if e.Nulls != "" && e.Nulls != "first" && e.Nulls != "last" {
-			t.Errorf("parseElements(%q): element %d Nulls = %q", s, i, e.Nulls)
+			t.Errorf("ParseElements(%q): element %d Nulls = %q", s, i, e.Nulls)
 		}
 		if e.Opclass != "" && !bareIdent.MatchString(e.Opclass) {
-			t.Errorf("parseElements(%q): element %d Opclass = %q, not an identifier", s, i, e.Opclass)
+			t.Errorf("ParseElements(%q): element %d Opclass = %q, not an identifier", s, i, e.Opclass)
+		}
+		// The writer and the reader are one grammar: what FormatElement
+		// writes reads back as the element it was.
+		if back, err := ParseElement(FormatElement(e.IndexElem)); err != nil || back != e.IndexElem {
+			t.Errorf("ParseElements(%q): element %d = %+v is written %q, which reads back as %+v, %v", s, i, e.IndexElem, FormatElement(e.IndexElem), back, err)
 		}
 	}
 }
