@@ -1,12 +1,12 @@
 package grammar
 
 import (
-	"github.com/mizzle/mizzle/internal/sqlscan"
-
 	"errors"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
 
 // splitOptionsSeeds are the inputs of TestSplitOptions and a few more.
@@ -204,7 +204,7 @@ func FuzzParseElements(f *testing.F) {
 // checkElements verifies a successful ParseElements result.
 func checkElements(t *testing.T, s string, base int, els []Element) {
 	t.Helper()
-	if want := len(sqlscan.Split(s, ',')); len(els) != want {
+	if want := len(sqlsplit.SplitList(s)); len(els) != want {
 		t.Fatalf("ParseElements(%q): %d elements, want %d (one per top-level comma part)", s, len(els), want)
 	}
 	prev := base - 1

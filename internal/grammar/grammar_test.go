@@ -254,6 +254,11 @@ func TestParseElements(t *testing.T) {
 			in:   "a, b DESC,  c",
 			want: []Element{{el{Column: "a"}, 10}, {el{Column: "b", Desc: true}, 13}, {el{Column: "c"}, 22}},
 		},
+		// What hides a comma or a blank is what hides it in a migration.
+		{name: "comma in E string", in: `a, E'x\', y' DESC`, want: []Element{{el{Column: "a"}, 10}, {el{Expr: `E'x\', y'`, Desc: true}, 13}}},
+		{name: "comma in dollar quote", in: "coalesce(b, $$x, y$$), c", want: []Element{{el{Expr: "coalesce(b, $$x, y$$)"}, 10}, {el{Column: "c"}, 33}}},
+		{name: "comma in brackets", in: "(ARRAY[a, b]), c", want: []Element{{el{Expr: "(ARRAY[a, b])"}, 10}, {el{Column: "c"}, 25}}},
+		{name: "tab before DESC", in: "a\tDESC", want: []Element{{el{Column: "a", Desc: true}, 10}}},
 		{name: "leading tab", in: "a,\tb", want: []Element{{el{Column: "a"}, 10}, {el{Column: "b"}, 13}}},
 		{name: "empty list", in: "", wantErr: 10},
 		{name: "empty element", in: "a,,b", wantErr: 12},

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/mizzle/mizzle/internal/quote"
-	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -88,13 +88,13 @@ func (sc *Scanner) Group(what string) (string, int, error) {
 		return "", sc.off, &OffsetError{sc.off, fmt.Sprintf("expected \"(\" before %s, found %s", what, got)}
 	}
 	open := sc.off
-	end, quote := sqlscan.ClosingParen(sc.s, open)
+	end, unterminated := sqlsplit.ClosingParen(sc.s, open)
 	if end >= 0 {
 		sc.off = end + 1
 		return sc.s[open+1 : end], open + 1, nil
 	}
-	if quote != 0 {
-		return "", open, &OffsetError{open, fmt.Sprintf("unterminated %c quote in %s", quote, what)}
+	if unterminated != "" {
+		return "", open, &OffsetError{open, fmt.Sprintf("unterminated %s in %s", unterminated, what)}
 	}
 	return "", open, &OffsetError{open, fmt.Sprintf("unbalanced parentheses: \"(\" of %s is never closed", what)}
 }
@@ -139,18 +139,15 @@ var bareIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 // class, ASC or DESC, and NULLS FIRST or LAST.
 func ParseElements(inside string, base int) ([]Element, error) {
 	var out []Element
-	for _, part := range sqlscan.Split(inside, ',') {
+	for _, part := range sqlsplit.SplitList(inside) {
 		text := strings.TrimSpace(part.Text)
-		off := base + part.Off + LeadingSpace(part.Text)
+		off := base + part.Offset + LeadingSpace(part.Text)
 		if text == "" {
 			return nil, &OffsetError{off, "empty element in list"}
 		}
-		toks := sqlscan.Split(text, ' ')
-		words := make([]string, 0, len(toks))
-		for _, t := range toks {
-			if t.Text != "" {
-				words = append(words, t.Text)
-			}
+		var words []string
+		for _, w := range sqlsplit.Fields(text) {
+			words = append(words, w.Text)
 		}
 		var e Element
 		e.Off = off
