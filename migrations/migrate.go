@@ -18,6 +18,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // NoTransaction is the marker of a migration that must run outside a
@@ -128,50 +129,31 @@ type Status struct {
 	// are in Applied too.
 	Ahead []AppliedMigration
 	// Problems are the reasons Migrate would refuse to run.
-	Problems []Problem
+	Problems schema.ErrorList
 }
 
 // Problem is a reason not to migrate: a file that changed after it was
 // applied, history that does not match the journal, a pending migration
-// that would end its own transaction.
-type Problem struct {
-	File string // the migration's SQL file, or the journal
-	// Line and Column place the problem inside File (Column in bytes,
-	// from 1); zero when it concerns the whole file.
-	Line, Column int
-	Msg          string
-}
-
-func (p Problem) Error() string {
-	switch {
-	case p.Line > 0 && p.Column > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
-	case p.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return p.File + ": " + p.Msg
-}
+// that would end its own transaction. Its position names the migration's
+// SQL file, or the journal, relative to the folder, with a line and column
+// when the problem is at a place inside it.
+type Problem = schema.Error
 
 // ProblemsError lists the problems that stopped Migrate before it changed
 // anything.
-type ProblemsError []Problem
+type ProblemsError = schema.ErrorList
 
-func (e ProblemsError) Error() string {
-	var b strings.Builder
-	for i, p := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.Error())
-	}
-	return b.String()
+// problem returns a Problem in file, at line and col when they are not 0.
+func problem(file string, line, col int, msg string) *Problem {
+	return &Problem{Pos: schema.Position{Filename: file, Line: line, Column: col}, Msg: msg}
 }
 
 // StatementError is a statement of a migration that PostgreSQL refused.
 type StatementError struct {
-	File      string // the migration's SQL file
+	// Pos is in the migration's SQL file: where the error is when
+	// PostgreSQL says, else where the statement starts.
+	Pos       schema.Position
 	Statement int    // 1-based number of the statement in the file
-	Line, Col int    // where the statement starts, or where the error is when PostgreSQL says
 	SQL       string // the statement
 	Err       error  // a *pgconn.PgError, usually
 	// NoTransaction says the migration runs outside a transaction (see
@@ -207,7 +189,7 @@ func ServerMessage(err error) string {
 }
 
 func (e *StatementError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: statement %d: %s", e.File, e.Line, e.Col, e.Statement, ServerMessage(e.Err))
+	s := fmt.Sprintf("%s: statement %d: %s", e.Pos, e.Statement, ServerMessage(e.Err))
 	if e.caret != "" {
 		s += "\n" + e.caret
 	}
@@ -517,7 +499,7 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 		}
 		e := folder.Entries[i]
 		if h := FileHash(e.SQL); h != a.Hash {
-			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: changedMsg(e.SQL, a.Hash)})
+			st.Problems = append(st.Problems, problem(e.SQLPath(), 0, 0, changedMsg(e.SQL, a.Hash)))
 		}
 		done[i], matched[r] = true, true
 	}
@@ -545,15 +527,15 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 			case why == "" && opts.AllowAhead:
 				st.Ahead = append(st.Ahead, a)
 			case why == "":
-				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+				st.Problems = append(st.Problems, problem(JournalFile, 0, 0, fmt.Sprintf(
 					"the database has a migration applied (%q) that the journal does not list: this folder is older than the database, or the migration was deleted; "+
 						"deploy the folder the database was migrated with, or, to run an older release on a newer database on purpose, accept the newer history with --allow-ahead",
-					appliedName(a))})
+					appliedName(a))))
 			default:
-				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+				st.Problems = append(st.Problems, problem(JournalFile, 0, 0, fmt.Sprintf(
 					"the database has a migration applied (%q) that the journal does not list, and the folder is not an earlier version of the database's history (%s): "+
 						"the migration was deleted, or the folder and the database went different ways; deploy the folder the database was migrated with",
-					appliedName(a), why)})
+					appliedName(a), why)))
 			}
 		}
 	}
@@ -568,9 +550,9 @@ func status(ctx context.Context, conn *pgx.Conn, folder *Folder, opts MigrateOpt
 			continue
 		}
 		if i < lastDone && !opts.AllowOutOfOrder {
-			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
+			st.Problems = append(st.Problems, problem(e.SQLPath(), 0, 0, fmt.Sprintf(
 				"not applied, but %s after it is: it was inserted before migrations that already ran (a merge from another branch?); apply it anyway with --allow-out-of-order, or move its entry to the end of the journal",
-				folder.Entries[lastDone].Tag)})
+				folder.Entries[lastDone].Tag)))
 		}
 		st.Pending = append(st.Pending, e)
 		st.Problems = append(st.Problems, checkScript(e)...)
@@ -633,23 +615,23 @@ func changedMsg(data []byte, applied string) string {
 // that it is applied whole or not at all: a statement that ends the
 // transaction it runs in, and a no-transaction marker placed where it is
 // not honoured.
-func checkScript(e Entry) []Problem {
-	var out []Problem
+func checkScript(e Entry) schema.ErrorList {
+	var out schema.ErrorList
 	sc := readScript(e.SQL)
 	if l := sc.strayMarker; l.line > 0 {
-		out = append(out, Problem{File: e.SQLPath(), Line: l.line, Column: l.col, Msg: fmt.Sprintf(
+		out = append(out, problem(e.SQLPath(), l.line, l.col, fmt.Sprintf(
 			"%q after the first statement is not honoured: the migration would run in a transaction; move it above the first statement",
-			NoTransaction)})
+			NoTransaction)))
 	}
 	if sc.noTx {
 		return out // the file manages its transactions, if any, itself
 	}
 	for i, s := range sc.stmts {
 		if txControl(s.sql) != "" {
-			out = append(out, Problem{File: e.SQLPath(), Line: s.line, Column: s.col, Msg: fmt.Sprintf(
+			out = append(out, problem(e.SQLPath(), s.line, s.col, fmt.Sprintf(
 				"statement %d (%s) would end the transaction the migration runs in, so the statements before it would stay applied and the migration would not be recorded: "+
 					"remove it (each migration already runs in a transaction of its own), or put %q above the first statement to run the file without one",
-				i+1, shorten(s.sql), NoTransaction)})
+				i+1, shorten(s.sql), NoTransaction)))
 		}
 	}
 	return out
@@ -773,13 +755,13 @@ func apply(ctx context.Context, conn *pgx.Conn, opts MigrateOptions, e Entry) (A
 // position when it gives one (a 1-based character index into the
 // statement), else at the statement's start.
 func statementError(e Entry, sc *script, n int, s statement, err error) *StatementError {
-	se := &StatementError{File: e.SQLPath(), Statement: n, Line: s.line, Col: s.col, SQL: s.sql, Err: err}
+	se := &StatementError{Pos: schema.Position{Filename: e.SQLPath(), Line: s.line, Column: s.col}, Statement: n, SQL: s.sql, Err: err}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Position <= 0 {
 		return se
 	}
 	st := sqlsplit.Statement{Text: s.sql, Offset: s.offset, Line: s.line, Column: s.col}
-	se.Line, se.Col = st.Pos(pe.Position)
+	se.Pos.Line, se.Pos.Column = st.Pos(pe.Position)
 	abs := st.ErrorOffset(pe.Position)
 	data := sc.text
 	lineStart := strings.LastIndexByte(data[:abs], '\n') + 1

@@ -254,7 +254,8 @@ func printStatus(env *env, dir string, st *migrations.Status) {
 	}
 	tw.Flush()
 	for _, p := range st.Problems {
-		pos := schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}
+		pos := p.Pos
+		pos.Filename = filepath.Join(dir, pos.Filename)
 		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, pos.String()), p.Msg)
 	}
 	if n := len(st.Ahead); n > 0 {
@@ -306,7 +307,7 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})
 	}
 	for _, p := range st.Problems {
-		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.File)), Line: p.Line, Column: p.Column, Message: p.Msg})
+		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.Pos.Filename)), Line: p.Pos.Line, Column: p.Pos.Column, Message: p.Msg})
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
@@ -314,38 +315,23 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 }
 
 // folderProblems returns the problems of a migrations folder that did not
-// read, or nil when err is not about the folder's contents.
-func folderProblems(err error) []migrations.Problem {
-	var problems migrations.ProblemsError
-	if errors.As(err, &problems) {
-		return problems
-	}
+// read, or that Migrate refused, or nil when err is not about the folder's
+// contents.
+func folderProblems(err error) schema.ErrorList {
 	var list schema.ErrorList
-	if !errors.As(err, &list) {
-		return nil
+	if errors.As(err, &list) {
+		return list
 	}
-	out := make([]migrations.Problem, len(list))
-	for i, e := range list {
-		out[i] = migrations.Problem{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg}
-	}
-	return out
+	return nil
 }
 
 // migrateError names the folder's files in an error and keeps the
 // password out of it.
 func migrateError(dir string, err error, url string) error {
-	var problems migrations.ProblemsError
 	var se *migrations.StatementError
-	switch {
-	case errors.As(err, &problems):
-		list := make(schema.ErrorList, len(problems))
-		for i, p := range problems {
-			list[i] = &schema.Error{Pos: schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}, Msg: p.Msg}
-		}
-		return list
-	case errors.As(err, &se):
+	if errors.As(err, &se) {
 		c := *se
-		c.File = filepath.Join(dir, se.File)
+		c.Pos.Filename = filepath.Join(dir, se.Pos.Filename)
 		return redacted(&c, url)
 	}
 	var list schema.ErrorList
