@@ -154,17 +154,16 @@ func isKeyword(s string) bool {
 }
 
 // badTagName reports why a column name cannot be a db tag's first element,
-// or "". The tag scanner splits at commas outside parentheses, brackets and
-// quotes, a colon would read as an option, "-" means "no column", and the
-// name is trimmed.
+// or "". The name ends at the first comma (grammar.SplitOptions), a colon
+// would read as an option, "-" means "no column", and the name is trimmed.
 func badTagName(name string) string {
 	switch {
 	case name == "-":
 		return `"-" means "not a column" in a db tag`
 	case strings.TrimSpace(name) != name:
 		return "a db tag's name cannot start or end with white space"
-	case strings.ContainsAny(name, ",:()[]'\"\n\r\x00"):
-		return `a db tag's name cannot hold , : ( ) [ ] ' " or a line break`
+	case strings.ContainsAny(name, ",:\n\r\x00"):
+		return `a db tag's name cannot hold , : or a line break`
 	}
 	return ""
 }

@@ -48,6 +48,9 @@ func TestApproximations(t *testing.T) {
 					col("owner", schema.Type{Schema: "auth", Name: "users_id"}, false),
 					col("feeling", schema.Type{Schema: "public", Name: "empty"}, false),
 					col("score", integer, false),
+					// A name is not SQL: what would open a quote, a
+					// group or a comment there is the name's.
+					col(`a(b]'c"--$d$`, text, false),
 				},
 				Checks: []schema.Check{
 					{Name: "kids_score_check", Expr: "CASE\n    WHEN score > 0 THEN true\n    ELSE false\nEND"},
@@ -134,11 +137,12 @@ func TestWriteErrors(t *testing.T) {
 		{"no tables", &schema.Model{}, goschema.Options{}, "no tables to write: a schema package needs at least one table"},
 		{"bad package", tbl("a"), goschema.Options{Package: "func"}, `package name "func" is not a Go identifier`},
 		{
-			"names", tbl("-", " a", "x(y)", "ok"), goschema.Options{},
+			"names", tbl("-", " a", "x,y", "x:y", "ok"), goschema.Options{},
 			"cannot write these names in Go source (rename them in the database first):\n" +
 				"  column \"public\".\"t\".\"-\": \"-\" means \"not a column\" in a db tag\n" +
 				"  column \"public\".\"t\".\" a\": a db tag's name cannot start or end with white space\n" +
-				"  column \"public\".\"t\".\"x(y)\": a db tag's name cannot hold , : ( ) [ ] ' \" or a line break",
+				"  column \"public\".\"t\".\"x,y\": a db tag's name cannot hold , : or a line break\n" +
+				"  column \"public\".\"t\".\"x:y\": a db tag's name cannot hold , : or a line break",
 		},
 	}
 	for _, tt := range tests {

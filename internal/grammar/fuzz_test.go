@@ -33,11 +33,12 @@ var splitOptionsSeeds = []string{
 	"s,default:'(',pk",
 	"amount,type:numeric(18, 8),check:amount >= 0,default:0",
 	"owner_id,ref:User.ID,ondelete:set null",
+	`s,default:E'it\',s',pk`, "s,default:$$a,b$$,pk", "s,default:0 /* , */,pk", "a--b,was:$x$,pk",
 }
 
 // FuzzSplitOptions checks that SplitOptions never panics, that its errors
 // point into the input, and that a successful split cuts the input exactly at
-// the commas outside parentheses and quotes, with offsets that point at each
+// the commas SplitOptions's rules give, with offsets that point at each
 // option's text.
 func FuzzSplitOptions(f *testing.F) {
 	for _, s := range splitOptionsSeeds {
@@ -59,10 +60,11 @@ func FuzzSplitOptions(f *testing.F) {
 	})
 }
 
-// checkSplit verifies a successful splitOptions result against s: the raw
-// segments between separating commas rejoin to s, each segment is balanced
-// and has no top-level comma (so no comma inside parentheses, brackets or
-// quotes split), and Key, Value, Off and ValOff describe the segment.
+// checkSplit verifies a successful SplitOptions result against s: the raw
+// segments between separating commas rejoin to s, each segment is what
+// topLevelProblem accepts (so no comma inside a SQL value's parentheses,
+// brackets, quotes or comments split), and Key, Value, Off and ValOff
+// describe the segment.
 func checkSplit(t *testing.T, s string, opts []TagOption) {
 	t.Helper()
 	if len(opts) == 0 {
@@ -87,7 +89,7 @@ func checkSplit(t *testing.T, s string, opts []TagOption) {
 		}
 		raw := s[start:end]
 		raws = append(raws, raw)
-		if msg := topLevelProblem(raw); msg != "" {
+		if msg := topLevelProblem(raw, i); msg != "" {
 			t.Fatalf("SplitOptions(%q): segment %d %q: %s", s, i, raw, msg)
 		}
 		text := strings.TrimSpace(raw)
@@ -122,44 +124,33 @@ func checkSplit(t *testing.T, s string, opts []TagOption) {
 	}
 }
 
-// topLevelProblem scans one option's raw text independently of splitOptions
-// and reports what is wrong with it as a segment: a comma outside
-// parentheses and quotes, or unbalanced parentheses or quotes. SQL quotes
-// escape themselves by doubling.
-func topLevelProblem(raw string) string {
-	depth := 0
-	var quote byte
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if quote != 0 {
-			if c == quote {
-				if i+1 < len(raw) && raw[i+1] == quote {
-					i++
-				} else {
-					quote = 0
-				}
-			}
-			continue
+// topLevelProblem reports what is wrong with one option's raw text as a
+// segment of the split, by the rules of SplitOptions: the name (segment 0)
+// and a plain option hold no comma at all; a SQL option's value is one item
+// of a list as sqlsplit.SplitList cuts it, with its brackets balanced.
+func topLevelProblem(raw string, i int) string {
+	k, v, ok := strings.Cut(raw, ":")
+	if i == 0 || !ok || !sqlValued[strings.TrimSpace(k)] {
+		if strings.Contains(raw, ",") {
+			return "a comma inside a name or a plain option"
 		}
-		switch c {
-		case '\'', '"':
-			quote = c
-		case '(', '[':
+		return ""
+	}
+	if parts := sqlsplit.SplitList(v); len(parts) != 1 {
+		return "top-level comma inside a SQL value"
+	}
+	depth := 0
+	for t := range sqlsplit.Tokens(v) {
+		switch t.Text {
+		case "(", "[":
 			depth++
-		case ')', ']':
+		case ")", "]":
 			if depth--; depth < 0 {
-				return "unbalanced " + string(c)
-			}
-		case ',':
-			if depth == 0 {
-				return "top-level comma inside a segment"
+				return "unbalanced " + t.Text
 			}
 		}
 	}
-	switch {
-	case quote != 0:
-		return "unterminated quote"
-	case depth != 0:
+	if depth != 0 {
 		return "unclosed ( or ["
 	}
 	return ""

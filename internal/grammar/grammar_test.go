@@ -181,7 +181,16 @@ func TestSplitOptions(t *testing.T) {
 		{name: "unbalanced open", in: "q,type:numeric(18,8", wantErr: &OffsetError{Off: 14}},
 		{name: "innermost unclosed open", in: "x,check:((a)", wantErr: &OffsetError{Off: 8}},
 		{name: "stray close", in: "x,check:a)", wantErr: &OffsetError{Off: 9}},
-		{name: "stray close first", in: ")", wantErr: &OffsetError{Off: 0}},
+		// The name is not SQL: nothing in it hides the comma after it.
+		{name: "parenthesis in the name", in: ")", want: []TagOption{{Key: ")"}}},
+		{name: "comment and dollar quote in names", in: "a--b,was:$x$,index:c/*d,pk", want: []TagOption{
+			{Key: "a--b"}, {Key: "was", Value: "$x$", HasValue: true, Off: 5, ValOff: 9}, {Key: "index", Value: "c/*d", HasValue: true, Off: 13, ValOff: 19}, {Key: "pk", Off: 24}}},
+		// A SQL value is cut by the lexer that splits migrations.
+		{name: "E string", in: `s,default:E'it\',s',pk`, want: []TagOption{{Key: "s"}, {Key: "default", Value: `E'it\',s'`, HasValue: true, Off: 2, ValOff: 10}, {Key: "pk", Off: 20}}},
+		{name: "dollar quote", in: "s,default:$$a,b$$,pk", want: []TagOption{{Key: "s"}, {Key: "default", Value: "$$a,b$$", HasValue: true, Off: 2, ValOff: 10}, {Key: "pk", Off: 18}}},
+		{name: "block comment", in: "s,default:0 /* , */,pk", want: []TagOption{{Key: "s"}, {Key: "default", Value: "0 /* , */", HasValue: true, Off: 2, ValOff: 10}, {Key: "pk", Off: 20}}},
+		{name: "unterminated dollar quote", in: "s,default:$$a,pk", wantErr: &OffsetError{Off: 10}},
+		{name: "unterminated comment", in: "s,check:a /* b,pk", wantErr: &OffsetError{Off: 10}},
 		{name: "unterminated quote", in: "s,default:'abc", wantErr: &OffsetError{Off: 10}},
 		{name: "unterminated after doubled quote", in: "s,default:'it''s", wantErr: &OffsetError{Off: 10}},
 		{name: "unterminated double quote", in: `s,check:"a`, wantErr: &OffsetError{Off: 8}},

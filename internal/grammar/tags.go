@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
 
 // TagOption is one comma-separated element of a db tag: the column name (the
@@ -86,78 +88,62 @@ func LookupTag(tag, key string) (value string, offsets []int, found bool, err er
 	return "", nil, false, nil
 }
 
-// SplitOptions splits a db tag value at commas that are not inside
-// parentheses, brackets or quotes, so "type:numeric(18,8)", "default:'a,b'"
-// and "default:ARRAY[1, 2]" (as PostgreSQL prints an array default) stay
-// whole. It reports unbalanced parentheses or brackets and unterminated
-// quotes with the offset of the offending character.
-func SplitOptions(s string) ([]TagOption, error) {
+// SplitOptions splits a db tag value into the column name and options.
+// The name ends at the first comma: it is a name, not SQL, so nothing in it
+// (a quote, "--", "$x$") can hide that comma. Each option then ends at the
+// next comma, except one whose value is SQL (type:, default:, generated:,
+// check:): its value ends at the first comma outside parentheses,
+// brackets, quotes, dollar quotes and comments, by the lexer that splits
+// migrations, so "type:numeric(18,8)", "default:'a,b'", "default:E'it\'s'"
+// and "default:ARRAY[1, 2]" stay whole. It reports unbalanced parentheses or
+// brackets and unterminated quotes or comments in such a value with the
+// offset of the offending character. The error is an *OffsetError, typed
+// so that a caller can read its offset; keep it out of a variable of type
+// error, where a nil one would not be nil.
+func SplitOptions(s string) ([]TagOption, *OffsetError) {
 	var opts []TagOption
-	depth := 0
-	var quote byte
-	quoteAt, start := 0, 0
-	var opens []int
-	add := func(end int) {
-		text := s[start:end]
+	start := 0
+	for {
+		end := nextComma(s, start)
 		o := TagOption{Off: start}
+		text := s[start:end]
 		o.Off += LeadingSpace(text)
-		text = strings.TrimSpace(text)
-		if k, v, ok := strings.Cut(text, ":"); ok && len(opts) > 0 {
-			o.Key, o.Value, o.HasValue = strings.TrimSpace(k), strings.TrimSpace(v), true
-			o.ValOff = o.Off + len(k) + 1 + LeadingSpace(v)
+		if k, _, ok := strings.Cut(text, ":"); ok && len(opts) > 0 {
+			o.Key, o.HasValue = strings.TrimSpace(k), true
+			valStart := start + len(k) + 1
+			if sqlValued[o.Key] {
+				var err *sqlsplit.EmbedError
+				if end, err = sqlsplit.ItemEnd(s, valStart); err != nil {
+					return nil, &OffsetError{err.Offset, err.Msg}
+				}
+			}
+			v := s[valStart:end]
+			o.Value = strings.TrimSpace(v)
+			o.ValOff = valStart // an empty value is at the colon's end
+			if o.Value != "" {
+				o.ValOff += LeadingSpace(v)
+			}
 		} else {
-			o.Key = text
+			o.Key = strings.TrimSpace(text)
 		}
 		opts = append(opts, o)
+		if end == len(s) {
+			return opts, nil
+		}
 		start = end + 1
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				if i+1 < len(s) && s[i+1] == quote { // doubled quote inside a literal
-					i++
-					continue
-				}
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote, quoteAt = c, i
-		case c == '(' || c == '[':
-			depth++
-			opens = append(opens, i)
-		case c == ')' || c == ']':
-			open := byte('(')
-			if c == ']' {
-				open = '['
-			}
-			if depth == 0 || s[opens[len(opens)-1]] != open {
-				return nil, &OffsetError{i, fmt.Sprintf("unbalanced %s: \"%c\" without \"%c\"", pairName(c), c, open)}
-			}
-			depth--
-			opens = opens[:len(opens)-1]
-		case c == ',' && depth == 0:
-			add(i)
-		}
-	}
-	if quote != 0 {
-		return nil, &OffsetError{quoteAt, fmt.Sprintf("unterminated %c quote", quote)}
-	}
-	if depth > 0 {
-		at := opens[len(opens)-1]
-		return nil, &OffsetError{at, fmt.Sprintf("unbalanced %s: \"%c\" is never closed", pairName(s[at]), s[at])}
-	}
-	add(len(s))
-	return opts, nil
 }
 
-// pairName names the kind of bracket c is, for messages.
-func pairName(c byte) string {
-	if c == '[' || c == ']' {
-		return "brackets"
+// sqlValued are the options whose value is SQL text.
+var sqlValued = map[string]bool{"type": true, "default": true, "generated": true, "check": true}
+
+// nextComma returns the offset of the first comma of s from start on, or
+// len(s).
+func nextComma(s string, start int) int {
+	if i := strings.IndexByte(s[start:], ','); i >= 0 {
+		return start + i
 	}
-	return "parentheses"
+	return len(s)
 }
 
 // LeadingSpace returns the length in bytes of the white space

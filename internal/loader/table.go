@@ -295,8 +295,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	}
 	opts, err := grammar.SplitOptions(tagVal)
 	if err != nil {
-		oe := err.(*grammar.OffsetError)
-		l.errs.Addf(at(oe.Off), "db tag of %s: %s", v.Name(), oe.Msg)
+		l.errs.Addf(at(err.Off), "db tag of %s: %s", v.Name(), err.Msg)
 		return
 	}
 	if tagVal != "" && opts[0].Key != "" {
@@ -590,8 +589,8 @@ func keyFields(d *typeDecl) []string {
 				walk(sub)
 				continue
 			}
-			opts, err := grammar.SplitOptions(val)
-			if err != nil || !f.Exported() {
+			opts, serr := grammar.SplitOptions(val)
+			if serr != nil || !f.Exported() {
 				continue
 			}
 			for _, o := range opts[1:] {

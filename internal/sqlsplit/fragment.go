@@ -1,5 +1,7 @@
 package sqlsplit
 
+import "fmt"
+
 // Part is a piece of SQL text cut by SplitList or Fields, with its byte
 // offset in the text.
 type Part struct {
@@ -94,4 +96,55 @@ func cut(s string, at func(k kind, pos, end int)) {
 			at(k, pos, sc.pos)
 		}
 	}
+}
+
+// ItemEnd returns the end of the list item that starts at s[from]: the
+// offset of the first comma from there on that stands outside parentheses,
+// brackets, quotes, dollar quotes and comments, or len(s). It is how a db
+// tag's SQL option (default:'a,b', type:numeric(18,8)) finds where it ends.
+// It returns an error for a ")" or "]" that closes nothing, or
+// closes the other kind, for a "(" or "[" never closed, and for a quoted
+// string, quoted identifier, dollar quote or block comment left open.
+func ItemEnd(s string, from int) (int, *EmbedError) {
+	sc := scanner{src: s, pos: from}
+	var opens []int // offsets of the open parentheses and brackets
+	for {
+		k, pos := sc.next()
+		if sc.open != "" {
+			return 0, &EmbedError{pos, "unterminated " + sc.open}
+		}
+		c := byte(0)
+		if k != eof {
+			c = s[pos]
+		}
+		switch {
+		case k == eof:
+			if n := len(opens); n > 0 {
+				at := opens[n-1]
+				return 0, &EmbedError{at, fmt.Sprintf(`unbalanced %s: "%c" is never closed`, pairName(s[at]), s[at])}
+			}
+			return len(s), nil
+		case k == lparen || k == other && c == '[':
+			opens = append(opens, pos)
+		case k == rparen || k == other && c == ']':
+			open := byte('(')
+			if c == ']' {
+				open = '['
+			}
+			if len(opens) == 0 || s[opens[len(opens)-1]] != open {
+				return 0, &EmbedError{pos, fmt.Sprintf(`unbalanced %s: "%c" without "%c"`, pairName(c), c, open)}
+			}
+			opens = opens[:len(opens)-1]
+		case k == other && c == ',' && len(opens) == 0:
+			return pos, nil
+		}
+	}
+}
+
+// pairName names the kind of bracket c is, for messages.
+func pairName(c byte) string {
+	if c == '[' || c == ']' {
+		return "brackets"
+	}
+	return "parentheses"
 }
