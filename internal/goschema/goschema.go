@@ -27,6 +27,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -535,83 +536,45 @@ var lineBreak = regexp.MustCompile(`\s*[\r\n]\s*`)
 // PostgreSQL's pretty printer breaks CASE expressions over lines and
 // indents them: outside quotes that is white space, written as one space.
 // A line break in a string constant is written as an escape, the constant
-// becoming an E'...' string. Only a line break in a quoted identifier (or a
-// U&'...' string) cannot be written: it becomes a space, warned about.
+// becoming an E'...' string. Only a line break in a quoted identifier, a
+// U&'...' string or a dollar quote cannot be written: it becomes a space,
+// warned about. What is quoted is found by sqlsplit's lexer, the loader's
+// and the migrator's, so an E'...' string's \' does not end it.
 func (w *writer) oneLine(expr, what string) string {
 	if !strings.ContainsAny(expr, "\n\r") {
 		return expr
 	}
 	var b strings.Builder
 	lost := false
-	for i := 0; i < len(expr); {
-		c := expr[i]
-		switch {
-		case c == '\'' || c == '"':
-			end := closingQuote(expr, i)
-			part := expr[i:end]
-			switch {
-			case !strings.ContainsAny(part, "\n\r"):
-			case c == '\'' && !strings.HasSuffix(expr[:i], "&"):
-				part = escapeLineBreaks(part, isEPrefix(expr[:i]))
-			default:
-				part = lineBreak.ReplaceAllString(part, " ")
-				lost = true
-			}
-			b.WriteString(part)
-			i = end
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			end := i
-			for end < len(expr) && strings.IndexByte(" \t\n\r", expr[end]) >= 0 {
-				end++
-			}
-			if run := expr[i:end]; strings.ContainsAny(run, "\n\r") {
-				b.WriteByte(' ')
-			} else {
-				b.WriteString(run)
-			}
-			i = end
-		default:
-			b.WriteByte(c)
-			i++
+	end := 0
+	for t := range sqlsplit.Tokens(expr) {
+		if gap := expr[end:t.Offset]; strings.ContainsAny(gap, "\n\r") {
+			b.WriteByte(' ')
+		} else {
+			b.WriteString(gap)
 		}
+		end = t.Offset + len(t.Text)
+		part := t.Text
+		switch {
+		case !strings.ContainsAny(part, "\n\r"):
+		case t.Comment:
+			part = lineBreak.ReplaceAllString(part, " ")
+		case part[0] == '\'':
+			part = escapeLineBreaks(part, false)
+		case len(part) > 1 && (part[0] == 'E' || part[0] == 'e') && part[1] == '\'':
+			part = escapeLineBreaks(part, true)
+		default:
+			part = lineBreak.ReplaceAllString(part, " ")
+			lost = true
+		}
+		b.WriteString(part)
 	}
 	if lost {
-		w.warn("%s has a line break inside a quoted name, which a //mizzle: marker cannot hold: written as a space", what)
+		w.warn("%s has a line break inside a quoted name or a dollar quote, which a //mizzle: marker cannot hold: written as a space", what)
 	}
 	// The loader trims what it reads, so a line break at either end must
 	// not become a space there.
 	return strings.TrimSpace(b.String())
-}
-
-// closingQuote returns the index just past the quote that closes the one
-// at s[open], a doubled quote standing for itself; len(s) when unclosed.
-func closingQuote(s string, open int) int {
-	q := s[open]
-	for i := open + 1; i < len(s); i++ {
-		if s[i] != q {
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == q {
-			i++
-			continue
-		}
-		return i + 1
-	}
-	return len(s)
-}
-
-// isEPrefix reports whether the text before a string constant ends in
-// the E of an E'...' string, not in a word ending in e (date '2026-01-01').
-func isEPrefix(before string) bool {
-	n := len(before)
-	if n == 0 || before[n-1] != 'E' && before[n-1] != 'e' {
-		return false
-	}
-	if n == 1 {
-		return true
-	}
-	p := before[n-2]
-	return !(p == '_' || p == '$' || p == '"' || p >= '0' && p <= '9' || p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p >= 0x80)
 }
 
 // escapeLineBreaks writes a string constant's line breaks as escapes: an

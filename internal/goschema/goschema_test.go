@@ -57,6 +57,11 @@ func TestApproximations(t *testing.T) {
 					{Name: "kids_other", Expr: "\nCASE\n    WHEN b > 0 THEN true\n    ELSE false\nEND"},
 					{Name: "kids_lit", Expr: "CASE\n    WHEN b > 0 THEN 'two\nlines' <> 'it''s \\ here'\n    ELSE E'a\\\\b\nc' <> date '2026-01-01'::text\nEND"},
 					{Name: "kids_qid", Expr: "\"we\nird\" > 0"},
+					// Quotes as the loader's lexer reads them: \' does not
+					// end an E'' string, and a dollar quote's line break
+					// has no escape.
+					{Name: "kids_esc", Expr: "b::text <> E'it\\'s\nx'"},
+					{Name: "kids_dollar", Expr: "b::text <> $$a\nb$$"},
 				},
 				ForeignKeys: []schema.ForeignKey{
 					{Name: "kids_parent_fk", Columns: []string{"parent_id"}, RefSchema: "public", RefTable: "parents", RefColumns: []string{"id"}},
@@ -89,7 +94,8 @@ func TestApproximations(t *testing.T) {
 		`foreign key "kids_parent_fk" on "public"."kids": column "parent_id" is integer but references "id", which is bigint; mizzle needs equal types: left out`,
 		`index "kids_expr_idx" on "public"."kids": element "NOT b" would read back as column "NOT" with operator class b: written in parentheses`,
 		`index "kids_nulls_idx" on "public"."kids": element "b || nulls" would not read back (NULLS must be followed by FIRST or LAST, not "DESC"): written in parentheses`,
-		`check "kids_qid" on "public"."kids" has a line break inside a quoted name, which a //mizzle: marker cannot hold: written as a space`,
+		`check "kids_dollar" on "public"."kids" has a line break inside a quoted name or a dollar quote, which a //mizzle: marker cannot hold: written as a space`,
+		`check "kids_qid" on "public"."kids" has a line break inside a quoted name or a dollar quote, which a //mizzle: marker cannot hold: written as a space`,
 	}
 	if diff := cmp.Diff(want, res.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
@@ -103,6 +109,8 @@ func TestApproximations(t *testing.T) {
 		// A line break in a string constant is an escape in an E'' string.
 		`//mizzle:check kids_lit (CASE WHEN b > 0 THEN E'two\nlines' <> 'it''s \ here' ELSE E'a\\b\nc' <> date '2026-01-01'::text END)`,
 		`//mizzle:check kids_qid ("we ird" > 0)`,
+		`//mizzle:check kids_esc (b::text <> E'it\'s\nx')`,
+		`//mizzle:check kids_dollar (b::text <> $$a b$$)`,
 		"Score    *int32  `db:\"score,check:CASE\\n    WHEN score > 0 THEN true\\n    ELSE false\\nEND\"`",
 		`//mizzle:index kids_where_idx (b) WHERE b > 0 AND code > 0`,
 		`//mizzle:index kids_expr_idx ((NOT b))`,
