@@ -277,18 +277,12 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 		Tag  string `json:"tag"`
 		When int64  `json:"when"`
 	}
-	type problem struct {
-		File    string `json:"file"`
-		Line    int    `json:"line,omitempty"`
-		Column  int    `json:"column,omitempty"`
-		Message string `json:"message"`
-	}
 	out := struct {
-		Applied  []applied `json:"applied"`
-		Pending  []pending `json:"pending"`
-		Ahead    []applied `json:"ahead,omitempty"`
-		Problems []problem `json:"problems"`
-	}{Applied: []applied{}, Pending: []pending{}, Problems: []problem{}}
+		Applied  []applied        `json:"applied"`
+		Pending  []pending        `json:"pending"`
+		Ahead    []applied        `json:"ahead,omitempty"`
+		Problems []jsonDiagnostic `json:"problems"`
+	}{Applied: []applied{}, Pending: []pending{}, Problems: []jsonDiagnostic{}}
 	toJSON := func(a migrations.AppliedMigration) applied {
 		j := applied{Tag: a.Tag, Hash: a.Hash, When: a.When, DurationMS: a.Duration.Milliseconds()}
 		if !a.AppliedAt.IsZero() {
@@ -307,7 +301,9 @@ func printStatusJSON(env *env, dir string, st *migrations.Status) error {
 		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})
 	}
 	for _, p := range st.Problems {
-		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.Pos.Filename)), Line: p.Pos.Line, Column: p.Pos.Column, Message: p.Msg})
+		pos := p.Pos
+		pos.Filename = filepath.Join(dir, pos.Filename)
+		out.Problems = append(out.Problems, toJSONDiagnostic(p, pos))
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
