@@ -343,3 +343,29 @@ func TestActionFromTag(t *testing.T) {
 		})
 	}
 }
+
+func TestCutMarker(t *testing.T) {
+	tests := []struct {
+		comment    string
+		name, args string
+		off        int
+		ok, looks  bool
+	}{
+		{"//mizzle:table Orders", "table", " Orders", 14, true, false},
+		{"//mizzle:index(a)", "index", "(a)", 14, true, false},
+		{"//mizzle:", "", "", 9, true, false},
+		{"// mizzle:table", "", "", 0, false, true},
+		{"//\tmizzle:table", "", "", 0, false, true},
+		{"// mizzle: is a tool", "", "", 0, false, false},
+		{"// Orders are trades.", "", "", 0, false, false},
+	}
+	for _, tt := range tests {
+		name, args, off, ok := CutMarker(tt.comment)
+		if name != tt.name || args != tt.args || off != tt.off || ok != tt.ok {
+			t.Errorf("CutMarker(%q) = %q, %q, %d, %v; want %q, %q, %d, %v", tt.comment, name, args, off, ok, tt.name, tt.args, tt.off, tt.ok)
+		}
+		if got := LooksLikeMarker(tt.comment); got != tt.looks {
+			t.Errorf("LooksLikeMarker(%q) = %v, want %v", tt.comment, got, tt.looks)
+		}
+	}
+}

@@ -10,6 +10,66 @@ import (
 	"github.com/mizzle/mizzle/schema"
 )
 
+// markerPrefix starts every mizzle directive. Directives have no space after
+// "//", which is also why ast.CommentGroup.Text leaves them out of docs.
+const markerPrefix = "//mizzle:"
+
+// markerDoc gives each marker's syntax, quoted in error messages.
+var markerDoc = []struct{ Name, Syntax string }{
+	{"table", "//mizzle:table [NAME]"},
+	{"schema", "//mizzle:schema NAME"},
+	{"index", "//mizzle:index NAME [USING method] (elements) [WHERE predicate]"},
+	{"unique", "//mizzle:unique NAME [USING method] (elements) [NULLS NOT DISTINCT] [WHERE predicate]"},
+	{"check", "//mizzle:check NAME (expression)"},
+	{"pk", "//mizzle:pk [NAME] (columns)"},
+	{"fk", "//mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]"},
+	{"was", "//mizzle:was OLDNAME"},
+	{"enum", "//mizzle:enum [NAME]"},
+}
+
+// MarkerSyntax returns the syntax of the marker name, as error messages
+// quote it, or "" for a name that is no marker.
+func MarkerSyntax(name string) string {
+	for _, d := range markerDoc {
+		if d.Name == name {
+			return d.Syntax
+		}
+	}
+	return ""
+}
+
+// MarkerNames returns the names of the markers, to suggest one for a
+// misspelt name.
+func MarkerNames() []string {
+	var names []string
+	for _, d := range markerDoc {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+// LooksLikeMarker catches "// mizzle:table" (with a space), which Go
+// treats as prose and a user means as a marker.
+func LooksLikeMarker(comment string) bool { return looksLikeMarker.MatchString(comment) }
+
+var looksLikeMarker = regexp.MustCompile(`^//\s+mizzle:[a-z]`)
+
+// CutMarker reads a comment's text as a marker: its name (the identifier
+// after the prefix) and its arguments, the rest, untrimmed, which start at
+// byte argsOff of the comment. ok is false for a comment that is not a
+// mizzle directive.
+func CutMarker(comment string) (name, args string, argsOff int, ok bool) {
+	rest, ok := strings.CutPrefix(comment, markerPrefix)
+	if !ok {
+		return "", "", 0, false
+	}
+	n := 0
+	for n < len(rest) && isIdentByte(rest[n]) {
+		n++
+	}
+	return rest[:n], rest[n:], len(markerPrefix) + n, true
+}
+
 // Scanner reads a marker's arguments: words, double-quoted names,
 // parenthesised groups and keywords. Errors are *OffsetError, at the byte
 // of the arguments they concern.

@@ -17,7 +17,7 @@ func (b *tableBuilder) markerName(mk *marker, sc *grammar.Scanner) (string, bool
 		return "", false
 	}
 	if name == "" {
-		b.l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", mk.Name, markerSyntax(mk.Name))
+		b.l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", mk.Name, grammar.MarkerSyntax(mk.Name))
 		return "", false
 	}
 	b.l.checkName(mk.at(off), mk.Name, name)
@@ -88,7 +88,7 @@ func suggestExact(word string, candidates []string) string {
 
 func (b *tableBuilder) extra(mk *marker, sc *grammar.Scanner) {
 	if rest, off := sc.Rest(); rest != "" {
-		b.l.errs.Addf(mk.at(off), "//mizzle:%s: unexpected %q; syntax: %s", mk.Name, rest, markerSyntax(mk.Name))
+		b.l.errs.Addf(mk.at(off), "//mizzle:%s: unexpected %q; syntax: %s", mk.Name, rest, grammar.MarkerSyntax(mk.Name))
 	}
 }
 
@@ -268,7 +268,7 @@ func (b *tableBuilder) fkMarker(mk *marker) {
 	}
 	if !sc.Keyword("references") {
 		_, off := sc.Rest()
-		b.l.errs.Addf(mk.at(off), "//mizzle:fk: expected REFERENCES Type (columns); syntax: %s", markerSyntax("fk"))
+		b.l.errs.Addf(mk.at(off), "//mizzle:fk: expected REFERENCES Type (columns); syntax: %s", grammar.MarkerSyntax("fk"))
 		return
 	}
 	typeName, toff, err := sc.Name()

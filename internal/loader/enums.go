@@ -71,7 +71,7 @@ func (l *loader) collectEnums() {
 				l.checkName(e.Pos, "enum", e.Name)
 			}
 			if rest, roff := sc.Rest(); rest != "" {
-				l.errs.Addf(mk.at(roff), "unexpected %q after the enum name; syntax: %s", rest, markerSyntax("enum"))
+				l.errs.Addf(mk.at(roff), "unexpected %q after the enum name; syntax: %s", rest, grammar.MarkerSyntax("enum"))
 			}
 		}
 		if mk == nil {
@@ -133,11 +133,11 @@ func (l *loader) applySchemaAndWas(d *typeDecl, what, name string, schemaName, w
 			l.markerError(mk, err)
 			continue
 		case name == "":
-			l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", kind, markerSyntax(kind))
+			l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", kind, grammar.MarkerSyntax(kind))
 			continue
 		}
 		if rest, roff := sc.Rest(); rest != "" {
-			l.errs.Addf(mk.at(roff), "unexpected %q after the name; syntax: %s", rest, markerSyntax(kind))
+			l.errs.Addf(mk.at(roff), "unexpected %q after the name; syntax: %s", rest, grammar.MarkerSyntax(kind))
 		}
 		l.checkName(mk.at(off), kind, name)
 		switch {

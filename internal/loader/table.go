@@ -87,7 +87,7 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 		l.checkName(t.Pos, "table", t.Name)
 	}
 	if rest, off := sc.Rest(); rest != "" {
-		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, markerSyntax("table"))
+		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, grammar.MarkerSyntax("table"))
 	}
 	l.applySchemaAndWas(d, "table", t.Name, &t.Schema, &t.Was)
 	ti := &tableInfo{t: t, decl: d}
