@@ -6,49 +6,32 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mizzle/mizzle/schema"
 )
 
 // Problem is a reason not to migrate: a file that changed after it was
 // applied, history that does not match the journal, a pending migration
-// that would end its own transaction.
-type Problem struct {
-	File string // the migration's SQL file, or the journal
-	// Line and Column place the problem inside File (Column in bytes,
-	// from 1); zero when it concerns the whole file.
-	Line, Column int
-	Msg          string
-}
-
-func (p Problem) Error() string {
-	switch {
-	case p.Line > 0 && p.Column > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
-	case p.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return p.File + ": " + p.Msg
-}
+// that would end its own transaction. Its position names the migration's
+// SQL file, or the journal, relative to the folder, with a line and column
+// when the problem is at a place inside it.
+type Problem = schema.Error
 
 // ProblemsError lists the problems that stopped Apply or Baseline before
 // they changed anything.
-type ProblemsError []Problem
+type ProblemsError = schema.ErrorList
 
-func (e ProblemsError) Error() string {
-	var b strings.Builder
-	for i, p := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.Error())
-	}
-	return b.String()
+// problem returns a Problem in file, at line and col when they are not 0.
+func problem(file string, line, col int, msg string) *Problem {
+	return &Problem{Pos: schema.Position{Filename: file, Line: line, Column: col}, Msg: msg}
 }
 
 // StatementError is a statement of a migration that PostgreSQL refused.
 type StatementError struct {
-	File      string // the migration's SQL file
+	// Pos is in the migration's SQL file: where the error is when
+	// PostgreSQL says, else where the statement starts.
+	Pos       schema.Position
 	Statement int    // 1-based number of the statement in the file
-	Line, Col int    // where the statement starts, or where the error is when PostgreSQL says
 	SQL       string // the statement
 	Err       error  // a *pgconn.PgError, usually
 	// NoTransaction says the migration runs outside a transaction (see
@@ -65,7 +48,7 @@ type StatementError struct {
 }
 
 func (e *StatementError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: statement %d: %s", e.File, e.Line, e.Col, e.Statement, ServerMessage(e.Err))
+	s := fmt.Sprintf("%s: statement %d: %s", e.Pos, e.Statement, ServerMessage(e.Err))
 	if e.caret != "" {
 		s += "\n" + e.caret
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/mizzle/mizzle/internal/jsonfile"
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // NoTransaction is the marker of a migration that must run outside a
@@ -134,7 +135,7 @@ type Status struct {
 	// are in Applied too.
 	Ahead []AppliedMigration
 	// Problems are the reasons Apply would refuse to run.
-	Problems []Problem
+	Problems schema.ErrorList
 }
 
 // Apply applies the pending migrations of d to the database, each in its
@@ -232,7 +233,7 @@ func status(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (*Status,
 		}
 		e := d.Migrations[i]
 		if h := FileHash(e.SQL); h != a.Hash {
-			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: changedMsg(e.SQL, a.Hash)})
+			st.Problems = append(st.Problems, problem(e.SQLPath(), 0, 0, changedMsg(e.SQL, a.Hash)))
 		}
 		done[i], matched[r] = true, true
 	}
@@ -260,15 +261,15 @@ func status(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (*Status,
 			case why == "" && opts.AllowAhead:
 				st.Ahead = append(st.Ahead, a)
 			case why == "":
-				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+				st.Problems = append(st.Problems, problem(JournalFile, 0, 0, fmt.Sprintf(
 					"the database has a migration applied (%q) that the journal does not list: this folder is older than the database, or the migration was deleted; "+
 						"deploy the folder the database was migrated with, or, to run an older release on a newer database on purpose, accept the newer history with --allow-ahead",
-					appliedName(a))})
+					appliedName(a))))
 			default:
-				st.Problems = append(st.Problems, Problem{File: JournalFile, Msg: fmt.Sprintf(
+				st.Problems = append(st.Problems, problem(JournalFile, 0, 0, fmt.Sprintf(
 					"the database has a migration applied (%q) that the journal does not list, and the folder is not an earlier version of the database's history (%s): "+
 						"the migration was deleted, or the folder and the database went different ways; deploy the folder the database was migrated with",
-					appliedName(a), why)})
+					appliedName(a), why)))
 			}
 		}
 	}
@@ -283,9 +284,9 @@ func status(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (*Status,
 			continue
 		}
 		if i < lastDone && !opts.AllowOutOfOrder {
-			st.Problems = append(st.Problems, Problem{File: e.SQLPath(), Msg: fmt.Sprintf(
+			st.Problems = append(st.Problems, problem(e.SQLPath(), 0, 0, fmt.Sprintf(
 				"not applied, but %s after it is: it was inserted before migrations that already ran (a merge from another branch?); apply it anyway with --allow-out-of-order, or move its entry to the end of the journal",
-				d.Migrations[lastDone].Tag)})
+				d.Migrations[lastDone].Tag)))
 		}
 		st.Pending = append(st.Pending, e)
 		st.Problems = append(st.Problems, checkScript(e)...)
@@ -348,23 +349,23 @@ func changedMsg(data []byte, applied string) string {
 // that it is applied whole or not at all: a statement that ends the
 // transaction it runs in, and a no-transaction marker placed where it is
 // not honoured.
-func checkScript(e Migration) []Problem {
-	var out []Problem
+func checkScript(e Migration) schema.ErrorList {
+	var out schema.ErrorList
 	sc := readScript(e.SQL)
 	if l := sc.strayMarker; l.line > 0 {
-		out = append(out, Problem{File: e.SQLPath(), Line: l.line, Column: l.col, Msg: fmt.Sprintf(
+		out = append(out, problem(e.SQLPath(), l.line, l.col, fmt.Sprintf(
 			"%q after the first statement is not honoured: the migration would run in a transaction; move it above the first statement",
-			NoTransaction)})
+			NoTransaction)))
 	}
 	if sc.noTx {
 		return out // the file manages its transactions, if any, itself
 	}
 	for i, s := range sc.stmts {
 		if txControl(s.sql) != "" {
-			out = append(out, Problem{File: e.SQLPath(), Line: s.line, Column: s.col, Msg: fmt.Sprintf(
+			out = append(out, problem(e.SQLPath(), s.line, s.col, fmt.Sprintf(
 				"statement %d (%s) would end the transaction the migration runs in, so the statements before it would stay applied and the migration would not be recorded: "+
 					"remove it (each migration already runs in a transaction of its own), or put %q above the first statement to run the file without one",
-				i+1, shorten(s.sql), NoTransaction)})
+				i+1, shorten(s.sql), NoTransaction)))
 		}
 	}
 	return out
@@ -478,17 +479,14 @@ func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (Appl
 // position when it gives one (a 1-based character index into the
 // statement), else at the statement's start.
 func statementError(e Migration, sc *script, n int, s statement, err error) *StatementError {
-	se := &StatementError{File: e.SQLPath(), Statement: n, Line: s.line, Col: s.col, SQL: s.sql, Err: err}
+	se := &StatementError{Pos: schema.Position{Filename: e.SQLPath(), Line: s.line, Column: s.col}, Statement: n, SQL: s.sql, Err: err}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Position <= 0 {
 		return se
 	}
-	off := 0
-	for i := int32(1); i < pe.Position && off < len(s.sql); i++ {
-		_, size := utf8.DecodeRuneInString(s.sql[off:])
-		off += size
-	}
-	abs := s.offset + off
+	st := sqlsplit.Statement{Text: s.sql, Offset: s.offset, Line: s.line, Column: s.col}
+	se.Pos.Line, se.Pos.Column = st.Pos(pe.Position)
+	abs := st.ErrorOffset(pe.Position)
 	data := sc.text
 	lineStart := strings.LastIndexByte(data[:abs], '\n') + 1
 	lineEnd := strings.IndexByte(data[abs:], '\n')
@@ -496,8 +494,6 @@ func statementError(e Migration, sc *script, n int, s statement, err error) *Sta
 		lineEnd = len(data) - abs
 	}
 	lineText := strings.TrimRight(data[lineStart:abs+lineEnd], "\r")
-	se.Line = strings.Count(data[:abs], "\n") + 1
-	se.Col = abs - lineStart + 1
 	// The caret goes under the character, counting runes and keeping tabs
 	// so it lines up in a terminal.
 	var pad strings.Builder

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/mizzle/mizzle/internal/quote"
-	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -389,7 +389,7 @@ func indexExpr(e string) string {
 	open := strings.IndexByte(e, '(')
 	end := -1
 	if open >= 0 {
-		end, _ = sqlscan.ClosingParen(e, open)
+		end, _ = sqlsplit.ClosingParen(e, open)
 	}
 	if end == len(e)-1 &&
 		(open == 0 || bareName.MatchString(e[:open])) {

@@ -2,7 +2,8 @@ package pg
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 )
 
 // Expr is an SQL expression: a condition for Where, or something to order
@@ -186,6 +187,12 @@ type Fragment struct {
 //	pg.SQL("lower(email) = lower(?)", email)
 //	pg.SQL(`"tags" ?? ?`, "urgent")
 //
+// A ? inside a string constant ('...', E'...', $$...$$), a quoted
+// identifier or a comment is text, as PostgreSQL reads it, and so is ??
+// there: pg.SQL("note <> 'why?'") binds nothing. The text is read as
+// migrations are, with standard_conforming_strings on (PostgreSQL's
+// default), so a backslash in '...' is an ordinary character.
+//
 // A typed column given as an argument is written in place of its ? as its
 // quoted, qualified name, and so is any other expression of this package
 // (an aggregate, another fragment), as its SQL; only values are bound:
@@ -201,30 +208,59 @@ func SQL(sql string, args ...any) Fragment { return Fragment{sql: sql, args: arg
 func (f Fragment) appendSQL(b *builder) {
 	b.writeSQL("(")
 	defer b.writeSQL(")")
-	s, n := f.sql, 0
-	for {
-		i := strings.IndexByte(s, '?')
-		if i < 0 {
-			b.writeSQL(s)
-			break
-		}
-		b.writeSQL(s[:i])
-		if i+1 < len(s) && s[i+1] == '?' {
-			b.writeSQL("?")
-			s = s[i+2:]
-			continue
-		}
+	n := 0
+	scanMarks(f.sql, b.writeSQL, func() {
 		if n < len(f.args) {
 			f.writeArg(b, f.args[n])
 		} else {
 			b.fail(f.argsError())
 		}
 		n++
-		s = s[i+1:]
-	}
+	})
 	if n != len(f.args) {
 		b.fail(f.argsError())
 	}
+}
+
+// scanMarks walks sql, calling text with what is to be written as it is
+// and mark at each ? placeholder. Marks are the ? operator characters of
+// sqlsplit's lexer, the one that splits migrations, so a ? inside quotes or
+// a comment is never one; ?? outside them is text, one ?.
+func scanMarks(sql string, text func(string), mark func()) {
+	var qs []int
+	for t := range sqlsplit.Tokens(sql) {
+		if t.Text == "?" {
+			qs = append(qs, t.Offset)
+		}
+	}
+	last := 0
+	for i := 0; i < len(qs); i++ {
+		p := qs[i]
+		text(sql[last:p])
+		if i+1 < len(qs) && qs[i+1] == p+1 {
+			text("?")
+			last = p + 2
+			i++
+			continue
+		}
+		// A placeholder is a token of its own: "A?" must not become
+		// the identifier A$1, nor "?x" the $1x PostgreSQL rejects.
+		if p > 0 && isIdentByte(sql[p-1]) {
+			text(" ")
+		}
+		mark()
+		if p+1 < len(sql) && isIdentByte(sql[p+1]) {
+			text(" ")
+		}
+		last = p + 1
+	}
+	text(sql[last:])
+}
+
+// isIdentByte reports whether c can continue an identifier in PostgreSQL:
+// '$', digits and every byte of a multibyte character included.
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
 // writeArg writes one argument of the fragment: an expression of this
@@ -243,6 +279,7 @@ func (f Fragment) writeArg(b *builder, v any) {
 }
 
 func (f Fragment) argsError() error {
-	marks := strings.Count(f.sql, "?") - 2*strings.Count(f.sql, "??")
+	marks := 0
+	scanMarks(f.sql, func(string) {}, func() { marks++ })
 	return fmt.Errorf("pg: SQL(%q) has %d ? marks and %d arguments", f.sql, marks, len(f.args))
 }

@@ -141,6 +141,20 @@ func TestSQL(t *testing.T) {
 			wantArgs: []any{"x", int64(20)},
 		},
 		{
+			// Read as a migration is: a ? in quotes or a comment is the
+			// text's own, ?? there too.
+			name:     "fragment with question marks in quotes and comments",
+			sql:      table.Select(nil).Where(pg.SQL(`note <> 'why?' AND note <> E'it\'s ??' AND "a?" = ? /* ? */ AND $$?$$ <> ? -- ?`+"\n", 1, 2)).SQL,
+			wantSQL:  "SELECT " + list + " FROM " + from + ` WHERE (note <> 'why?' AND note <> E'it\'s ??' AND "a?" = $1 /* ? */ AND $$?$$ <> $2 -- ?` + "\n)",
+			wantArgs: []any{1, 2},
+		},
+		{
+			name:     "placeholder next to a word",
+			sql:      table.Select(nil).Where(pg.SQL("A?", 1), pg.SQL("?x", 2)).SQL,
+			wantSQL:  "SELECT " + list + " FROM " + from + ` WHERE (A $1) AND ($2 x)`,
+			wantArgs: []any{1, 2},
+		},
+		{
 			name:    "fragment with too few arguments",
 			sql:     table.Select(nil).Where(pg.SQL("a = ? AND b = ?", 1)).SQL,
 			wantErr: `pg: SQL("a = ? AND b = ?") has 2 ? marks and 1 arguments`,

@@ -51,16 +51,24 @@ func (p Position) Rel(dir string) Position {
 	return p
 }
 
-// Error is a mistake in a schema, at a position.
+// Error is a mistake at a position in a file: a schema package's source,
+// a migration, the migrations journal. It is mizzle's one positioned
+// diagnostic, like go/scanner.Error or analysis.Diagnostic: the loader,
+// the migrations folder and the migrator report with it, and an error that
+// carries more (a statement PostgreSQL refused) has a Position too.
 type Error struct {
 	Pos Position
 	Msg string
+	// Category says which check found the mistake when a caller gathers
+	// several kinds ("schema", "folder", "history", "drift" in mizzle
+	// check); empty when the context tells.
+	Category string
 }
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
-// ErrorList is a list of schema mistakes. The zero value is an empty list
-// ready to use.
+// ErrorList is a list of mistakes, each at its position. The zero value is
+// an empty list ready to use.
 type ErrorList []*Error
 
 // Add appends an error at pos.

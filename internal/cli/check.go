@@ -21,11 +21,31 @@ import (
 	"github.com/mizzle/mizzle/schema"
 )
 
-// finding is one thing check reports.
-type finding struct {
-	Kind    string `json:"kind"` // "folder", "schema", "history" or "drift"
+// finding returns one thing check reports: a mistake of category kind
+// ("folder", "schema", "history" or "drift") at pos, which is zero when the
+// mistake is in no file.
+func finding(kind string, pos schema.Position, msg string) *schema.Error {
+	return &schema.Error{Pos: pos, Msg: msg, Category: kind}
+}
+
+// jsonFinding is how check --json writes a finding: File is the
+// position as text, file:line:col.
+type jsonFinding struct {
+	Kind    string `json:"kind"`
 	File    string `json:"file,omitempty"`
 	Message string `json:"message"`
+}
+
+func toJSONFindings(found schema.ErrorList) []jsonFinding {
+	out := []jsonFinding{}
+	for _, f := range found {
+		j := jsonFinding{Kind: f.Category, Message: f.Msg}
+		if f.Pos != (schema.Position{}) {
+			j.File = f.Pos.String()
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 func newCheckCmd(env *env) *cobra.Command {
@@ -69,7 +89,7 @@ are dropped and generated again, as one migration, from the merged schema.`,
 			if fix {
 				return rechain(cmd.Context(), env, schemaDir, f.migrations)
 			}
-			var found []finding
+			var found schema.ErrorList
 			folder, err := migrations.ReadFolder(os.DirFS(f.migrations))
 			if err != nil {
 				found = append(found, folderFindings(f.migrations, err)...)
@@ -95,12 +115,12 @@ are dropped and generated again, as one migration, from the merged schema.`,
 			}
 			if asJSON {
 				out := struct {
-					Problems []finding `json:"problems"`
+					Problems []jsonFinding `json:"problems"`
 					// DatabaseChecked is false when no database was
 					// found, so that CI does not take a drift check
 					// that did not happen for one that passed.
 					DatabaseChecked bool `json:"databaseChecked"`
-				}{Problems: append([]finding{}, found...), DatabaseChecked: checkedDB}
+				}{Problems: toJSONFindings(found), DatabaseChecked: checkedDB}
 				enc := json.NewEncoder(env.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(out); err != nil {
@@ -108,11 +128,11 @@ are dropped and generated again, as one migration, from the merged schema.`,
 				}
 			} else {
 				for _, p := range found {
-					where := p.File
-					if where == "" {
-						where = p.Kind
+					where := p.Category
+					if p.Pos != (schema.Position{}) {
+						where = p.Pos.String()
 					}
-					fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, where), p.Message)
+					fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, where), p.Msg)
 				}
 			}
 			if len(found) > 0 {
@@ -206,41 +226,41 @@ func rechain(ctx context.Context, env *env, schemaDir, dir string) error {
 	return nil
 }
 
-func folderFindings(dir string, err error) []finding {
+func folderFindings(dir string, err error) schema.ErrorList {
 	var list schema.ErrorList
 	if !errors.As(err, &list) {
-		return []finding{{Kind: "folder", File: dir, Message: err.Error()}}
+		return schema.ErrorList{finding("folder", schema.Position{Filename: dir}, err.Error())}
 	}
-	var out []finding
+	var out schema.ErrorList
 	for _, e := range list {
 		p := e.Pos
 		p.Filename = filepath.Join(dir, p.Filename)
-		out = append(out, finding{Kind: "folder", File: p.String(), Message: e.Msg})
+		out = append(out, finding("folder", p, e.Msg))
 	}
 	return out
 }
 
 // checkSchema reports schema changes that generate has not written.
-func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) []finding {
+func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) schema.ErrorList {
 	m, err := loader.Load(ctx, loader.Config{Dir: dir})
 	if err != nil {
 		var list schema.ErrorList
 		if errors.As(err, &list) {
-			var out []finding
+			var out schema.ErrorList
 			for _, e := range list {
-				out = append(out, finding{Kind: "schema", File: e.Pos.String(), Message: e.Msg})
+				out = append(out, finding("schema", e.Pos, e.Msg))
 			}
 			return out
 		}
-		return []finding{{Kind: "schema", File: dir, Message: err.Error()}}
+		return schema.ErrorList{finding("schema", schema.Position{Filename: dir}, err.Error())}
 	}
 	last, err := folder.Last()
 	if err != nil {
-		return []finding{{Kind: "folder", Message: err.Error()}}
+		return schema.ErrorList{finding("folder", schema.Position{}, err.Error())}
 	}
 	p, err := migrations.NewPlan(last, m, migrations.Options{DropAndAdd: true})
 	if err != nil {
-		return []finding{{Kind: "schema", Message: err.Error()}}
+		return schema.ErrorList{finding("schema", schema.Position{}, err.Error())}
 	}
 	if p.Empty() {
 		return nil
@@ -248,7 +268,7 @@ func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) []f
 	stmts := p.Statements
 	msg := fmt.Sprintf("%d %s not generated yet; run go generate (or mizzle generate) and commit the migration. The first: %s",
 		len(stmts), plural(len(stmts), "statement", "statements"), firstLine(stmts[0].SQL))
-	return []finding{{Kind: "schema", File: dir, Message: msg}}
+	return schema.ErrorList{finding("schema", schema.Position{Filename: dir}, msg)}
 }
 
 func firstLine(s string) string {
@@ -260,7 +280,7 @@ func firstLine(s string) string {
 
 // checkDatabase compares the database with the folder: its history, then
 // its contents against the snapshot of its last applied migration.
-func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrate.Options) ([]finding, error) {
+func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrate.Options) (schema.ErrorList, error) {
 	d, err := migrate.Open(os.DirFS(dir))
 	if err != nil {
 		return nil, err
@@ -269,9 +289,11 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 	if err != nil {
 		return nil, err
 	}
-	var out []finding
+	var out schema.ErrorList
 	for _, p := range st.Problems {
-		out = append(out, finding{Kind: "history", File: filepath.Join(dir, p.File), Message: p.Msg})
+		pos := p.Pos
+		pos.Filename = filepath.Join(dir, pos.Filename)
+		out = append(out, finding("history", pos, p.Msg))
 	}
 	if len(out) > 0 {
 		return out, nil // drift against an unknown state would say nothing useful
@@ -281,8 +303,8 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 	if last >= 0 {
 		e := folder.Entries[last]
 		if e.Snapshot == nil || e.Snapshot.DrizzleKit {
-			return append(out, finding{Kind: "drift", File: filepath.Join(dir, e.SnapshotPath()),
-				Message: "no mizzle snapshot for the last applied migration, so drift cannot be checked"}), nil
+			return append(out, finding("drift", schema.Position{Filename: filepath.Join(dir, e.SnapshotPath())},
+				"no mizzle snapshot for the last applied migration, so drift cannot be checked")), nil
 		}
 		expected = e.Snapshot.Model
 	}
@@ -305,7 +327,7 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 		return nil, err
 	}
 	for _, s := range p.Statements {
-		out = append(out, finding{Kind: "drift", Message: "the database differs from its migrations: " + s.SQL})
+		out = append(out, finding("drift", schema.Position{}, "the database differs from its migrations: "+s.SQL))
 	}
 	return out, nil
 }

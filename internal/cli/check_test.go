@@ -38,7 +38,7 @@ func TestCheck(t *testing.T) {
 	// A SQL file the journal does not list, in JSON.
 	os.WriteFile(filepath.Join(p.dir, "migrations", "0002_stray.sql"), []byte("SELECT 1;"), 0o644)
 	code, stdout, _ = p.run(".", "check", "--schema", "schema", "--json")
-	var out struct{ Problems []finding }
+	var out struct{ Problems []jsonFinding }
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatalf("check --json printed %q: %v", stdout, err)
 	}
@@ -181,5 +181,42 @@ func TestCheckFixMergedBranches(t *testing.T) {
 	if code, stdout, _ := p.run(".", "check", "--schema", "schema", "--fix"); code != exitOK ||
 		stdout != "Nothing to fix: every migration follows the one before it.\n" {
 		t.Errorf("second --fix: exit %d %q", code, stdout)
+	}
+}
+
+// TestCheckHistoryPosition reports a pending migration that would end its
+// own transaction at its line and column, as migrate and status do, in the
+// text and in the JSON.
+func TestCheckHistoryPosition(t *testing.T) {
+	p := newProject(t, usersV1)
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("PGSSLMODE", "")
+	db := pgtest.NewDatabase(t)
+	if code, _, stderr := p.run(".", "generate", "--schema", "schema"); code != exitOK {
+		t.Fatalf("generate: %s", stderr)
+	}
+	if code, _, stderr := p.run(".", "generate", "--schema", "schema", "--custom", "--name", "c"); code != exitOK {
+		t.Fatalf("generate --custom: %s", stderr)
+	}
+	custom, err := filepath.Glob(filepath.Join(p.dir, "migrations", "0001_*.sql"))
+	if err != nil || len(custom) != 1 {
+		t.Fatalf("the custom migration: %v %v", custom, err)
+	}
+	if err := os.WriteFile(custom[0], []byte("CREATE TABLE c1 (x int);\nCOMMIT;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "migrations/" + filepath.Base(custom[0]) + ":2:1: statement 2 (COMMIT) would end the transaction the migration runs in"
+	_, _, stderr := p.run(".", "check", "--schema", "schema", "--database-url", db)
+	if !strings.HasPrefix(stderr, want) {
+		t.Errorf("check does not say %q:\n%s", want, stderr)
+	}
+	_, stdout, _ := p.run(".", "check", "--schema", "schema", "--database-url", db, "--json")
+	var out struct{ Problems []jsonFinding }
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("check --json printed %q: %v", stdout, err)
+	}
+	file, msg, _ := strings.Cut(want, ": ")
+	if len(out.Problems) != 1 || out.Problems[0].Kind != "history" || out.Problems[0].File != file || !strings.HasPrefix(out.Problems[0].Message, msg) {
+		t.Errorf("check --json: %+v, want one history problem at %s", out.Problems, file)
 	}
 }

@@ -398,7 +398,7 @@ func connect(ctx context.Context, connString, from string) (*pgx.Conn, error) {
 	cfg.RuntimeParams["standard_conforming_strings"] = "on"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %s", hostPort(cfg.Host, cfg.Port), redact(err.Error(), connString))
+		return nil, fmt.Errorf("connecting to %s: %w", hostPort(cfg.Host, cfg.Port), redacted(err, connString))
 	}
 	return conn, nil
 }
@@ -413,6 +413,29 @@ func hostPort(host string, port uint16) string {
 // urlPassword finds the password of a URL that neither pgconn nor net/url
 // parses (a bad port, a bad %-escape): up to the last "@".
 var urlPassword = regexp.MustCompile(`^postgres(?:ql)?://[^:/@]*:(.*)@[^@]*$`)
+
+// redactedError is an error whose message must not show the password of
+// connString. It unwraps to the error as it came, so that errors.As still
+// finds a *pgconn.PgError (its SQLSTATE, its position) under it: only the
+// text is redacted. Whoever prints from an unwrapped error prints what the
+// database said, unredacted, and must redact it again.
+type redactedError struct {
+	err        error
+	connString string
+}
+
+func (e *redactedError) Error() string { return redact(e.err.Error(), e.connString) }
+
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redacted returns err with the password of connString taken out of its
+// message, or nil when err is nil.
+func redacted(err error, connString string) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{err: err, connString: connString}
+}
 
 // redact removes the password of connString from s, wherever it appears.
 func redact(s, connString string) string {

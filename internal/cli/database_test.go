@@ -2,15 +2,19 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // TestConnStringErrors says what is wrong with connection strings that do
@@ -147,4 +151,55 @@ func TestConnStringErrorNamesSource(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedactedErrorKeepsChain takes the password out of what a database
+// error says without flattening it into a string: the *pgconn.PgError, and
+// the *migrate.StatementError around it, are still there for errors.As.
+func TestRedactedErrorKeepsChain(t *testing.T) {
+	const password = "S3cretPW"
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), password) // trust auth takes any
+	db := u.String()
+	conn, err := connect(context.Background(), db, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+
+	// PostgreSQL quotes the value it cannot read, the password here.
+	bad := "SELECT '" + password + "'::int"
+	_, err = conn.Exec(context.Background(), bad)
+	check := func(t *testing.T, err error) *pgconn.PgError {
+		t.Helper()
+		if strings.Contains(err.Error(), password) {
+			t.Errorf("the password is in the message: %v", err)
+		}
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "22P02" {
+			t.Fatalf("no *pgconn.PgError 22P02 under %v (%T)", err, err)
+		}
+		return pe
+	}
+	t.Run("plain", func(t *testing.T) { check(t, migrateError("migrations", err, db)) })
+	t.Run("statement", func(t *testing.T) {
+		dir := t.TempDir()
+		writeMigrations(t, dir, "0000_bad", bad+";")
+		d, err := migrate.Open(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.Apply(context.Background(), conn, migrate.Options{})
+		err = migrateError("migrations", err, db)
+		if pe := check(t, err); pe.Position == 0 {
+			t.Errorf("the server's position is lost: %+v", pe)
+		}
+		var se *migrate.StatementError
+		if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "migrations/0000_bad.sql:1:8: statement 1: ERROR: invalid input syntax for type integer: \"xxxxx\"") {
+			t.Errorf("no *migrate.StatementError naming the file under %v", err)
+		}
+	})
 }

@@ -21,7 +21,7 @@ func TestJSONErrors(t *testing.T) {
 		args  []string
 		code  int
 		want  string // the message, or its start when it ends in "..."
-		items []jsonErrorItem
+		items []jsonDiagnostic
 	}{
 		{"bad URL", "", []string{"status", "--json", "--database-url", "postgres://app:S3cr#t@127.0.0.1:5x32/app"}, exitFailure,
 			"database URL from --database-url: cannot parse: invalid port: a / or @ in the user name or password must be written %2F or %40", nil},
@@ -40,7 +40,7 @@ func TestJSONErrors(t *testing.T) {
 		{"schema errors", ".", []string{"schema", "--json", "--schema", "internal/cli/testdata/broken"}, exitFailure,
 			"internal/cli/testdata/broken/schema.go:5:29: unknown column option \"pkk\" (did you mean \"pk\"?)\n" +
 				"internal/cli/testdata/broken/schema.go:6:2: unsupported Go type map[string]int for column \"tag\": add type:SQLTYPE to its db tag (type:jsonb for a struct stored as JSON)",
-			[]jsonErrorItem{
+			[]jsonDiagnostic{
 				{File: "internal/cli/testdata/broken/schema.go", Line: 5, Column: 29, Message: "unknown column option \"pkk\" (did you mean \"pk\"?)"},
 				{File: "internal/cli/testdata/broken/schema.go", Line: 6, Column: 2, Message: "unsupported Go type map[string]int for column \"tag\": add type:SQLTYPE to its db tag (type:jsonb for a struct stored as JSON)"},
 			}},

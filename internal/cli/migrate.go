@@ -262,7 +262,8 @@ func printStatus(env *env, dir string, st *migrate.Status) {
 	}
 	tw.Flush()
 	for _, p := range st.Problems {
-		pos := schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}
+		pos := p.Pos
+		pos.Filename = filepath.Join(dir, pos.Filename)
 		fmt.Fprintf(env.stderr, "%s: %s\n", env.paint(bold, pos.String()), p.Msg)
 	}
 	if n := len(st.Ahead); n > 0 {
@@ -284,18 +285,12 @@ func printStatusJSON(env *env, dir string, st *migrate.Status) error {
 		Tag  string `json:"tag"`
 		When int64  `json:"when"`
 	}
-	type problem struct {
-		File    string `json:"file"`
-		Line    int    `json:"line,omitempty"`
-		Column  int    `json:"column,omitempty"`
-		Message string `json:"message"`
-	}
 	out := struct {
-		Applied  []applied `json:"applied"`
-		Pending  []pending `json:"pending"`
-		Ahead    []applied `json:"ahead,omitempty"`
-		Problems []problem `json:"problems"`
-	}{Applied: []applied{}, Pending: []pending{}, Problems: []problem{}}
+		Applied  []applied        `json:"applied"`
+		Pending  []pending        `json:"pending"`
+		Ahead    []applied        `json:"ahead,omitempty"`
+		Problems []jsonDiagnostic `json:"problems"`
+	}{Applied: []applied{}, Pending: []pending{}, Problems: []jsonDiagnostic{}}
 	toJSON := func(a migrate.AppliedMigration) applied {
 		j := applied{Tag: a.Tag, Hash: a.Hash, When: a.When, DurationMS: a.Duration.Milliseconds()}
 		if !a.AppliedAt.IsZero() {
@@ -314,7 +309,9 @@ func printStatusJSON(env *env, dir string, st *migrate.Status) error {
 		out.Pending = append(out.Pending, pending{Tag: e.Tag, When: e.When})
 	}
 	for _, p := range st.Problems {
-		out.Problems = append(out.Problems, problem{File: filepath.ToSlash(filepath.Join(dir, p.File)), Line: p.Line, Column: p.Column, Message: p.Msg})
+		pos := p.Pos
+		pos.Filename = filepath.Join(dir, pos.Filename)
+		out.Problems = append(out.Problems, toJSONDiagnostic(p, pos))
 	}
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
@@ -322,45 +319,30 @@ func printStatusJSON(env *env, dir string, st *migrate.Status) error {
 }
 
 // folderProblems returns the problems of a migrations folder that did not
-// read, or nil when err is not about the folder's contents.
-func folderProblems(err error) []migrate.Problem {
-	var problems migrate.ProblemsError
-	if errors.As(err, &problems) {
-		return problems
-	}
+// read, or that Migrate refused, or nil when err is not about the folder's
+// contents.
+func folderProblems(err error) schema.ErrorList {
 	var list schema.ErrorList
-	if !errors.As(err, &list) {
-		return nil
+	if errors.As(err, &list) {
+		return list
 	}
-	out := make([]migrate.Problem, len(list))
-	for i, e := range list {
-		out[i] = migrate.Problem{File: e.Pos.Filename, Line: e.Pos.Line, Column: e.Pos.Column, Msg: e.Msg}
-	}
-	return out
+	return nil
 }
 
 // migrateError names the folder's files in an error and keeps the
 // password out of it.
 func migrateError(dir string, err error, url string) error {
-	var problems migrate.ProblemsError
 	var se *migrate.StatementError
-	switch {
-	case errors.As(err, &problems):
-		list := make(schema.ErrorList, len(problems))
-		for i, p := range problems {
-			list[i] = &schema.Error{Pos: schema.Position{Filename: filepath.Join(dir, p.File), Line: p.Line, Column: p.Column}, Msg: p.Msg}
-		}
-		return list
-	case errors.As(err, &se):
+	if errors.As(err, &se) {
 		c := *se
-		c.File = filepath.Join(dir, se.File)
-		return errors.New(redact(c.Error(), url))
+		c.Pos.Filename = filepath.Join(dir, se.Pos.Filename)
+		return redacted(&c, url)
 	}
 	var list schema.ErrorList
 	if errors.As(err, &list) {
 		return folderError(dir, err)
 	}
-	return errors.New(redact(err.Error(), url))
+	return redacted(err, url)
 }
 
 // roundDuration keeps durations readable: milliseconds, or seconds with

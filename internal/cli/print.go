@@ -116,15 +116,23 @@ type jsonError struct {
 		ExitCode int    `json:"exitCode"`
 		// Errors holds positioned mistakes (in the schema package or the
 		// migrations folder), one per item.
-		Errors []jsonErrorItem `json:"errors,omitempty"`
+		Errors []jsonDiagnostic `json:"errors,omitempty"`
 	} `json:"error"`
 }
 
-type jsonErrorItem struct {
+// jsonDiagnostic is a schema.Error as --json prints it, in status's
+// problems and in an error's items alike.
+type jsonDiagnostic struct {
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
 	Message string `json:"message"`
+}
+
+// toJSONDiagnostic returns e for --json, at pos, e's position as the
+// command shows it (relative to the working directory or the folder).
+func toJSONDiagnostic(e *schema.Error, pos schema.Position) jsonDiagnostic {
+	return jsonDiagnostic{File: filepath.ToSlash(pos.Filename), Line: pos.Line, Column: pos.Column, Message: e.Msg}
 }
 
 // printErrorJSON prints err as a jsonError on stdout.
@@ -137,9 +145,7 @@ func (e *env) printErrorJSON(err error, code int) {
 		for i, item := range list {
 			pos := item.Pos.Rel(e.cwd)
 			lines[i] = pos.String() + ": " + item.Msg
-			out.Error.Errors = append(out.Error.Errors, jsonErrorItem{
-				File: filepath.ToSlash(pos.Filename), Line: pos.Line, Column: pos.Column, Message: item.Msg,
-			})
+			out.Error.Errors = append(out.Error.Errors, toJSONDiagnostic(item, pos))
 		}
 		out.Error.Message = strings.Join(lines, "\n")
 	} else {

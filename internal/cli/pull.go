@@ -156,7 +156,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	defer conn.Close(ctx)
 	m, lost, err := inspectForPull(ctx, conn, f.schemas, opts)
 	if err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	if len(m.Tables) == 0 {
 		where := "outside PostgreSQL's own schemas"

@@ -294,8 +294,8 @@ func TestPullErrors(t *testing.T) {
 			args:     []string{"--database-url", "URL"},
 			wantCode: exitFailure,
 			want: "mizzle: cannot write these names in Go source (rename them in the database first):\n" +
-				"  column \"public\".\"t\".\"a,b\": a db tag's name cannot hold , : ( ) [ ] ' \" or a line break\n" +
-				"  column \"public\".\"t\".\"c:d\": a db tag's name cannot hold , : ( ) [ ] ' \" or a line break\n",
+				"  column \"public\".\"t\".\"a,b\": a db tag's name cannot hold , : or a line break\n" +
+				"  column \"public\".\"t\".\"c:d\": a db tag's name cannot hold , : or a line break\n",
 		},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -103,11 +102,11 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	}
 	actual, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: managed})
 	if err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	want, err := introspect.Normalize(ctx, conn, m)
 	if err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	p, err := plan(env, actual, want, f.da, "Nothing was changed.")
 	if err != nil {
@@ -118,7 +117,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return nil
 	}
 	if err := p.Assess(ctx, conn); err != nil {
-		return errors.New(redact(err.Error(), url))
+		return redacted(err, url)
 	}
 	stmts := p.Statements
 	refusals := p.RisksOf(migrations.RiskRefusal)
@@ -173,7 +172,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("push failed, nothing was changed: %s", redact(err.Error(), url))
+		return fmt.Errorf("push failed, nothing was changed: %w", redacted(err, url))
 	}
 	fmt.Fprintf(env.stdout, "Pushed %d %s.\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	return nil

@@ -72,7 +72,7 @@ func TestReadOnlyCommandsCommitNothing(t *testing.T) {
 
 	// The schema package: refused where the default is written.
 	p.writeSchema(strings.Replace(benign, `default:0`, `default:`+payload, 1))
-	wantLoad := "schema/schema.go:6:36: default: unbalanced parentheses: \")\" without \"(\"\n"
+	wantLoad := "schema/schema.go:6:36: db tag of N: unbalanced parentheses: \")\" without \"(\"\n"
 	for _, args := range [][]string{
 		{"push", "--dry-run", "--schema", "schema", "--database-url", url},
 		{"check", "--schema", "schema", "--database-url", url},

@@ -26,8 +26,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/internal/quote"
-	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -145,17 +146,16 @@ var goIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func isIdent(s string) bool { return goIdent.MatchString(s) && !token.IsKeyword(s) }
 
 // badTagName reports why a column name cannot be a db tag's first element,
-// or "". The tag scanner splits at commas outside parentheses, brackets and
-// quotes, a colon would read as an option, "-" means "no column", and the
-// name is trimmed.
+// or "". The name ends at the first comma (grammar.SplitOptions), a colon
+// would read as an option, "-" means "no column", and the name is trimmed.
 func badTagName(name string) string {
 	switch {
 	case name == "-":
 		return `"-" means "not a column" in a db tag`
 	case strings.TrimSpace(name) != name:
 		return "a db tag's name cannot start or end with white space"
-	case strings.ContainsAny(name, ",:()[]'\"\n\r\x00"):
-		return `a db tag's name cannot hold , : ( ) [ ] ' " or a line break`
+	case strings.ContainsAny(name, ",:\n\r\x00"):
+		return `a db tag's name cannot hold , : or a line break`
 	}
 	return ""
 }
@@ -451,9 +451,9 @@ func (s *source) format(pkg string) ([]byte, error) {
 func (w *writer) writeEnum(src *source, e *schema.Enum) {
 	typ := w.enums[[2]string{e.Schema, e.Name}]
 	src.printf("// %s is the enum %s.\n//\n", typ, quote.Ident(e.Schema, e.Name))
-	src.printf("//mizzle:enum %s\n", markerName(e.Name))
+	src.printf("//mizzle:enum %s\n", grammar.Name(e.Name))
 	if e.Schema != schema.DefaultSchema {
-		src.printf("//mizzle:schema %s\n", markerName(e.Schema))
+		src.printf("//mizzle:schema %s\n", grammar.Name(e.Schema))
 	}
 	src.printf("type %s string\n\n", typ)
 	src.printf("// The values of %s, in PostgreSQL's sort order.\nconst (\n", typ)
@@ -463,30 +463,10 @@ func (w *writer) writeEnum(src *source, e *schema.Enum) {
 	src.printf(")\n\n")
 }
 
-// markerName writes a name in a marker: bare when the marker's scanner
-// reads it back whole, else double-quoted.
-func markerName(name string) string {
-	if name == "" || strings.ContainsAny(name, " \t()\"") {
-		return quote.Ident(name)
-	}
-	return name
-}
-
-var lowerIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
-
-// columnRef writes a column in a marker's element list: bare when it is a
-// lower-case identifier, double-quoted otherwise, as in SQL.
-func columnRef(name string) string {
-	if lowerIdent.MatchString(name) {
-		return name
-	}
-	return quote.Ident(name)
-}
-
 func columnList(cols []string) string {
 	refs := make([]string, len(cols))
 	for i, c := range cols {
-		refs[i] = columnRef(c)
+		refs[i] = grammar.ColumnRef(c)
 	}
 	return "(" + strings.Join(refs, ", ") + ")"
 }
@@ -547,83 +527,45 @@ var lineBreak = regexp.MustCompile(`\s*[\r\n]\s*`)
 // PostgreSQL's pretty printer breaks CASE expressions over lines and
 // indents them: outside quotes that is white space, written as one space.
 // A line break in a string constant is written as an escape, the constant
-// becoming an E'...' string. Only a line break in a quoted identifier (or a
-// U&'...' string) cannot be written: it becomes a space, warned about.
+// becoming an E'...' string. Only a line break in a quoted identifier, a
+// U&'...' string or a dollar quote cannot be written: it becomes a space,
+// warned about. What is quoted is found by sqlsplit's lexer, the loader's
+// and the migrator's, so an E'...' string's \' does not end it.
 func (w *writer) oneLine(expr, what string) string {
 	if !strings.ContainsAny(expr, "\n\r") {
 		return expr
 	}
 	var b strings.Builder
 	lost := false
-	for i := 0; i < len(expr); {
-		c := expr[i]
-		switch {
-		case c == '\'' || c == '"':
-			end := closingQuote(expr, i)
-			part := expr[i:end]
-			switch {
-			case !strings.ContainsAny(part, "\n\r"):
-			case c == '\'' && !strings.HasSuffix(expr[:i], "&"):
-				part = escapeLineBreaks(part, isEPrefix(expr[:i]))
-			default:
-				part = lineBreak.ReplaceAllString(part, " ")
-				lost = true
-			}
-			b.WriteString(part)
-			i = end
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			end := i
-			for end < len(expr) && strings.IndexByte(" \t\n\r", expr[end]) >= 0 {
-				end++
-			}
-			if run := expr[i:end]; strings.ContainsAny(run, "\n\r") {
-				b.WriteByte(' ')
-			} else {
-				b.WriteString(run)
-			}
-			i = end
-		default:
-			b.WriteByte(c)
-			i++
+	end := 0
+	for t := range sqlsplit.Tokens(expr) {
+		if gap := expr[end:t.Offset]; strings.ContainsAny(gap, "\n\r") {
+			b.WriteByte(' ')
+		} else {
+			b.WriteString(gap)
 		}
+		end = t.Offset + len(t.Text)
+		part := t.Text
+		switch {
+		case !strings.ContainsAny(part, "\n\r"):
+		case t.Comment:
+			part = lineBreak.ReplaceAllString(part, " ")
+		case part[0] == '\'':
+			part = escapeLineBreaks(part, false)
+		case len(part) > 1 && (part[0] == 'E' || part[0] == 'e') && part[1] == '\'':
+			part = escapeLineBreaks(part, true)
+		default:
+			part = lineBreak.ReplaceAllString(part, " ")
+			lost = true
+		}
+		b.WriteString(part)
 	}
 	if lost {
-		w.warn("%s has a line break inside a quoted name, which a //mizzle: marker cannot hold: written as a space", what)
+		w.warn("%s has a line break inside a quoted name or a dollar quote, which a //mizzle: marker cannot hold: written as a space", what)
 	}
 	// The loader trims what it reads, so a line break at either end must
 	// not become a space there.
 	return strings.TrimSpace(b.String())
-}
-
-// closingQuote returns the index just past the quote that closes the one
-// at s[open], a doubled quote standing for itself; len(s) when unclosed.
-func closingQuote(s string, open int) int {
-	q := s[open]
-	for i := open + 1; i < len(s); i++ {
-		if s[i] != q {
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == q {
-			i++
-			continue
-		}
-		return i + 1
-	}
-	return len(s)
-}
-
-// isEPrefix reports whether the text before a string constant ends in
-// the E of an E'...' string, not in a word ending in e (date '2026-01-01').
-func isEPrefix(before string) bool {
-	n := len(before)
-	if n == 0 || before[n-1] != 'E' && before[n-1] != 'e' {
-		return false
-	}
-	if n == 1 {
-		return true
-	}
-	p := before[n-2]
-	return !(p == '_' || p == '$' || p == '"' || p >= '0' && p <= '9' || p >= 'a' && p <= 'z' || p >= 'A' && p <= 'Z' || p >= 0x80)
 }
 
 // escapeLineBreaks writes a string constant's line breaks as escapes: an
@@ -672,7 +614,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 		case pk.Name == pkName(t.Name, pk.Columns):
 			mark("//mizzle:pk %s", columnList(pk.Columns))
 		default:
-			mark("//mizzle:pk %s %s", markerName(pk.Name), columnList(pk.Columns))
+			mark("//mizzle:pk %s %s", grammar.Name(pk.Name), columnList(pk.Columns))
 		}
 	}
 	for _, u := range t.Uniques {
@@ -684,7 +626,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 		if u.NullsNotDistinct {
 			nnd = " NULLS NOT DISTINCT"
 		}
-		mark("//mizzle:unique %s %s%s", markerName(u.Name), columnList(u.Columns), nnd)
+		mark("//mizzle:unique %s %s%s", grammar.Name(u.Name), columnList(u.Columns), nnd)
 	}
 	dropped := map[string]bool{}
 	for i := range t.Indexes {
@@ -715,7 +657,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 			}
 			k.Expr = w.oneLine(k.Expr, fmt.Sprintf("check %s on %s", quote.Ident(k.Name), on))
 		}
-		mark("//mizzle:check %s (%s)", markerName(k.Name), k.Expr)
+		mark("//mizzle:check %s (%s)", grammar.Name(k.Name), k.Expr)
 	}
 	for _, fk := range t.ForeignKeys {
 		target := w.types[[2]string{fk.RefSchema, fk.RefTable}]
@@ -727,7 +669,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 			tw.onDelete, tw.onUpdate = fk.OnDelete, fk.OnUpdate
 			continue
 		}
-		s := fmt.Sprintf("//mizzle:fk %s %s REFERENCES %s %s", markerName(fk.Name), columnList(fk.Columns), target, columnList(fk.RefColumns))
+		s := fmt.Sprintf("//mizzle:fk %s %s REFERENCES %s %s", grammar.Name(fk.Name), columnList(fk.Columns), target, columnList(fk.RefColumns))
 		if fk.OnDelete != schema.NoAction {
 			s += " ON DELETE " + strings.ToUpper(string(fk.OnDelete))
 		}
@@ -738,9 +680,9 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	}
 
 	src.printf("// %s is the table %s.\n//\n", typ, on)
-	src.printf("//mizzle:table %s\n", markerName(t.Name))
+	src.printf("//mizzle:table %s\n", grammar.Name(t.Name))
 	if t.Schema != schema.DefaultSchema {
-		src.printf("//mizzle:schema %s\n", markerName(t.Schema))
+		src.printf("//mizzle:schema %s\n", grammar.Name(t.Schema))
 	}
 	for _, m := range markers {
 		src.printf("%s\n", m)
@@ -791,19 +733,23 @@ func (w *writer) indexMarker(t *schema.Table, ix *schema.Index) string {
 		if e.Column == "" {
 			e.Expr = w.oneLine(e.Expr, what)
 		}
-		text := elementText(*e)
-		if back := parseElement(text); back != *e {
+		text := grammar.FormatElement(*e)
+		if back, err := grammar.ParseElement(text); err != nil || back != *e {
 			// An expression the marker parser would misread (one ending
 			// in DESC, or "NOT b", two words like a column and an
 			// operator class) is the same expression in parentheses,
 			// though no longer in PostgreSQL's spelling.
 			paren := *e
 			paren.Expr = "(" + e.Expr + ")"
-			text = elementText(paren)
-			if e.Column != "" || parseElement(text) != paren {
+			text = grammar.FormatElement(paren)
+			if got, perr := grammar.ParseElement(text); e.Column != "" || perr != nil || got != paren {
 				return "" // not reached for PostgreSQL's own spelling
 			}
-			w.warn("%s: element %q would read back as %s: written in parentheses", what, e.Expr, describe(back))
+			if err != nil {
+				w.warn("%s: element %q would not read back (%v): written in parentheses", what, e.Expr, err)
+			} else {
+				w.warn("%s: element %q would read back as %s: written in parentheses", what, e.Expr, describe(back))
+			}
 			*e = paren
 		}
 		if e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "" {
@@ -821,7 +767,7 @@ func (w *writer) indexMarker(t *schema.Table, ix *schema.Index) string {
 	case ix.Unique && plain:
 		using = " USING btree"
 	}
-	s := fmt.Sprintf("//mizzle:%s %s%s (%s)", kind, markerName(ix.Name), using, strings.Join(els, ", "))
+	s := fmt.Sprintf("//mizzle:%s %s%s (%s)", kind, grammar.Name(ix.Name), using, strings.Join(els, ", "))
 	if ix.NullsNotDistinct {
 		s += " NULLS NOT DISTINCT"
 	}
@@ -830,24 +776,6 @@ func (w *writer) indexMarker(t *schema.Table, ix *schema.Index) string {
 		s += " WHERE " + ix.Where
 	}
 	return s
-}
-
-// elementText writes an index element as a marker's element list has it.
-func elementText(e schema.IndexElem) string {
-	text := e.Expr
-	if e.Column != "" {
-		text = columnRef(e.Column)
-	}
-	if e.Opclass != "" {
-		text += " " + e.Opclass
-	}
-	if e.Desc {
-		text += " DESC"
-	}
-	if e.Nulls != "" {
-		text += " NULLS " + strings.ToUpper(e.Nulls)
-	}
-	return text
 }
 
 func describe(e schema.IndexElem) string {
@@ -859,55 +787,4 @@ func describe(e schema.IndexElem) string {
 		return s
 	}
 	return fmt.Sprintf("expression %q", e.Expr)
-}
-
-var bareIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
-
-// parseElement reads an index element the way the loader's marker parser
-// does, so that an element the grammar would read differently (an
-// expression ending in DESC, say) is caught here rather than turning into
-// a change at the next generate.
-func parseElement(text string) schema.IndexElem {
-	var ws []string
-	for _, p := range sqlscan.Split(strings.TrimSpace(text), ' ') {
-		if p.Text != "" {
-			ws = append(ws, p.Text)
-		}
-	}
-	var e schema.IndexElem
-	if n := len(ws); n >= 3 && strings.EqualFold(ws[n-2], "nulls") {
-		if l := strings.ToLower(ws[n-1]); l == "first" || l == "last" {
-			e.Nulls = l
-			ws = ws[:n-2]
-		}
-	}
-	if n := len(ws); n >= 2 {
-		switch strings.ToLower(ws[n-1]) {
-		case "asc":
-			ws = ws[:n-1]
-		case "desc":
-			e.Desc = true
-			ws = ws[:n-1]
-		}
-	}
-	if e.Nulls == "last" && !e.Desc || e.Nulls == "first" && e.Desc {
-		e.Nulls = ""
-	}
-	isColumn := func(s string) bool {
-		return bareIdent.MatchString(s) || len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"'
-	}
-	if n := len(ws); n == 2 && bareIdent.MatchString(ws[1]) && (isColumn(ws[0]) || strings.HasSuffix(ws[0], ")")) {
-		e.Opclass = ws[1]
-		ws = ws[:1]
-	}
-	if len(ws) == 1 && isColumn(ws[0]) {
-		c := ws[0]
-		if c[0] == '"' {
-			c = strings.ReplaceAll(c[1:len(c)-1], `""`, `"`)
-		}
-		e.Column = c
-	} else {
-		e.Expr = strings.Join(ws, " ")
-	}
-	return e
 }

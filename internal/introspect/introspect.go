@@ -30,7 +30,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/quote"
-	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -477,7 +477,7 @@ func identList(names []string) string {
 // them).
 func unparen(expr string) string {
 	if strings.HasPrefix(expr, "(") {
-		if end, _ := sqlscan.ClosingParen(expr, 0); end == len(expr)-1 {
+		if end, _ := sqlsplit.ClosingParen(expr, 0); end == len(expr)-1 {
 			return expr[1:end]
 		}
 	}

@@ -5,18 +5,19 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/schema"
 )
 
 // markerName reads the required name that starts most table markers.
-func (b *tableBuilder) markerName(mk *marker, sc *argScanner) (string, bool) {
-	name, off, err := sc.name()
+func (b *tableBuilder) markerName(mk *marker, sc *grammar.Scanner) (string, bool) {
+	name, off, err := sc.Name()
 	if err != nil {
 		b.l.markerError(mk, err)
 		return "", false
 	}
 	if name == "" {
-		b.l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", mk.Name, markerSyntax(mk.Name))
+		b.l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", mk.Name, grammar.MarkerSyntax(mk.Name))
 		return "", false
 	}
 	b.l.checkName(mk.at(off), mk.Name, name)
@@ -25,8 +26,8 @@ func (b *tableBuilder) markerName(mk *marker, sc *argScanner) (string, bool) {
 
 // elements reads a parenthesised element list and checks that its plain
 // columns exist. columnsOnly rejects expressions and per-column options.
-func (b *tableBuilder) elements(mk *marker, sc *argScanner, what string, columnsOnly bool, t *schema.Table) ([]element, bool) {
-	inside, off, err := sc.group(what)
+func (b *tableBuilder) elements(mk *marker, sc *grammar.Scanner, what string, columnsOnly bool, t *schema.Table) ([]grammar.Element, bool) {
+	inside, off, err := sc.Group(what)
 	if err != nil {
 		b.l.markerError(mk, err)
 		return nil, false
@@ -35,7 +36,7 @@ func (b *tableBuilder) elements(mk *marker, sc *argScanner, what string, columns
 	if !b.l.checkExpr("//mizzle:"+mk.Name+":", inside, at) {
 		return nil, false
 	}
-	els, err := parseElements(inside, off)
+	els, err := grammar.ParseElements(inside, off)
 	if err != nil {
 		b.l.markerError(mk, err)
 		return nil, false
@@ -45,17 +46,17 @@ func (b *tableBuilder) elements(mk *marker, sc *argScanner, what string, columns
 		// Each expression is written on its own too, in parentheses: a
 		// comma inside a comment or dollar quote, which splits the list
 		// here, must not leave half of one open.
-		if e.Expr != "" && !b.l.checkExpr("//mizzle:"+mk.Name+":", e.Expr, func(int) schema.Position { return mk.at(e.off) }) {
+		if e.Expr != "" && !b.l.checkExpr("//mizzle:"+mk.Name+":", e.Expr, func(int) schema.Position { return mk.at(e.Off) }) {
 			ok = false
 			continue
 		}
 		if columnsOnly && (e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "") {
-			b.l.errs.Addf(mk.at(e.off), "//mizzle:%s: %s lists plain column names only", mk.Name, what)
+			b.l.errs.Addf(mk.at(e.Off), "//mizzle:%s: %s lists plain column names only", mk.Name, what)
 			ok = false
 			continue
 		}
 		if e.Column != "" && t.Column(e.Column) == nil {
-			b.l.errs.Add(mk.at(e.off), noColumn(mk.Name, e.Column, t))
+			b.l.errs.Add(mk.at(e.Off), noColumn(mk.Name, e.Column, t))
 			ok = false
 		}
 	}
@@ -85,16 +86,16 @@ func suggestExact(word string, candidates []string) string {
 	return best
 }
 
-func (b *tableBuilder) extra(mk *marker, sc *argScanner) {
-	if rest, off := sc.rest(); rest != "" {
-		b.l.errs.Addf(mk.at(off), "//mizzle:%s: unexpected %q; syntax: %s", mk.Name, rest, markerSyntax(mk.Name))
+func (b *tableBuilder) extra(mk *marker, sc *grammar.Scanner) {
+	if rest, off := sc.Rest(); rest != "" {
+		b.l.errs.Addf(mk.at(off), "//mizzle:%s: unexpected %q; syntax: %s", mk.Name, rest, grammar.MarkerSyntax(mk.Name))
 	}
 }
 
 func (b *tableBuilder) pkMarker(mk *marker) {
 	t := b.ti.t
-	sc := &argScanner{s: mk.Args}
-	name, noff, err := sc.name()
+	sc := grammar.NewScanner(mk.Args)
+	name, noff, err := sc.Name()
 	if err != nil {
 		b.l.markerError(mk, err)
 		return
@@ -112,7 +113,7 @@ func (b *tableBuilder) pkMarker(mk *marker) {
 	for _, e := range els {
 		pk.Columns = append(pk.Columns, e.Column)
 		if c := t.Column(e.Column); !c.NotNull {
-			b.l.errs.Addf(mk.at(e.off), "//mizzle:pk: column %q is nullable (%s): primary key columns need a non-pointer type", c.Name, c.GoType)
+			b.l.errs.Addf(mk.at(e.Off), "//mizzle:pk: column %q is nullable (%s): primary key columns need a non-pointer type", c.Name, c.GoType)
 		}
 	}
 	if name == "" {
@@ -125,7 +126,7 @@ func (b *tableBuilder) pkMarker(mk *marker) {
 
 func (b *tableBuilder) indexMarker(mk *marker) {
 	t := b.ti.t
-	sc := &argScanner{s: mk.Args}
+	sc := grammar.NewScanner(mk.Args)
 	name, ok := b.markerName(mk, sc)
 	if !ok {
 		return
@@ -149,12 +150,12 @@ func (b *tableBuilder) indexMarker(mk *marker) {
 
 // using reads an optional USING method into dst, the model's spelling:
 // btree, the default, is "". given reports whether USING was there.
-func (b *tableBuilder) using(mk *marker, sc *argScanner, dst *string) (given, ok bool) {
-	if !sc.keyword("using") {
+func (b *tableBuilder) using(mk *marker, sc *grammar.Scanner, dst *string) (given, ok bool) {
+	if !sc.Keyword("using") {
 		return false, true
 	}
-	method, off, err := sc.name()
-	if err != nil || method == "" || !bareIdent.MatchString(method) {
+	method, off, err := sc.Name()
+	if err != nil || method == "" || !grammar.IsBareIdent(method) {
 		b.l.errs.Addf(mk.at(off), "//mizzle:%s: USING needs an access method name (btree, hash, gin, gist, brin, ...)", mk.Name)
 		return true, false
 	}
@@ -165,15 +166,15 @@ func (b *tableBuilder) using(mk *marker, sc *argScanner, dst *string) (given, ok
 }
 
 // where reads an optional WHERE predicate, which runs to the end of the line.
-func (b *tableBuilder) where(mk *marker, sc *argScanner, dst *string) bool {
-	if sc.eof() {
+func (b *tableBuilder) where(mk *marker, sc *grammar.Scanner, dst *string) bool {
+	if sc.EOF() {
 		return true
 	}
-	if !sc.keyword("where") {
+	if !sc.Keyword("where") {
 		b.extra(mk, sc)
 		return false
 	}
-	pred, off := sc.rest()
+	pred, off := sc.Rest()
 	if pred == "" {
 		b.l.errs.Addf(mk.at(off), "//mizzle:%s: WHERE needs a predicate", mk.Name)
 		return false
@@ -187,7 +188,7 @@ func (b *tableBuilder) where(mk *marker, sc *argScanner, dst *string) bool {
 
 func (b *tableBuilder) uniqueMarker(mk *marker) {
 	t := b.ti.t
-	sc := &argScanner{s: mk.Args}
+	sc := grammar.NewScanner(mk.Args)
 	name, ok := b.markerName(mk, sc)
 	if !ok {
 		return
@@ -201,7 +202,7 @@ func (b *tableBuilder) uniqueMarker(mk *marker) {
 	if !ok {
 		return
 	}
-	nnd := sc.keyword("nulls", "not", "distinct")
+	nnd := sc.Keyword("nulls", "not", "distinct")
 	var where string
 	if !b.where(mk, sc, &where) {
 		return
@@ -233,12 +234,12 @@ func (b *tableBuilder) uniqueMarker(mk *marker) {
 }
 
 func (b *tableBuilder) checkMarker(mk *marker) {
-	sc := &argScanner{s: mk.Args}
+	sc := grammar.NewScanner(mk.Args)
 	name, ok := b.markerName(mk, sc)
 	if !ok {
 		return
 	}
-	expr, off, err := sc.group("the check expression")
+	expr, off, err := sc.Group("the check expression")
 	if err != nil {
 		b.l.markerError(mk, err)
 		return
@@ -256,7 +257,7 @@ func (b *tableBuilder) checkMarker(mk *marker) {
 
 func (b *tableBuilder) fkMarker(mk *marker) {
 	t := b.ti.t
-	sc := &argScanner{s: mk.Args}
+	sc := grammar.NewScanner(mk.Args)
 	name, ok := b.markerName(mk, sc)
 	if !ok {
 		return
@@ -265,22 +266,22 @@ func (b *tableBuilder) fkMarker(mk *marker) {
 	if !ok {
 		return
 	}
-	if !sc.keyword("references") {
-		_, off := sc.rest()
-		b.l.errs.Addf(mk.at(off), "//mizzle:fk: expected REFERENCES Type (columns); syntax: %s", markerSyntax("fk"))
+	if !sc.Keyword("references") {
+		_, off := sc.Rest()
+		b.l.errs.Addf(mk.at(off), "//mizzle:fk: expected REFERENCES Type (columns); syntax: %s", grammar.MarkerSyntax("fk"))
 		return
 	}
-	typeName, toff, err := sc.name()
+	typeName, toff, err := sc.Name()
 	if err != nil || typeName == "" {
 		b.l.errs.Addf(mk.at(toff), "//mizzle:fk: REFERENCES needs the referenced struct type's name")
 		return
 	}
-	inside, roff, err := sc.group("referenced column")
+	inside, roff, err := sc.Group("referenced column")
 	if err != nil {
 		b.l.markerError(mk, err)
 		return
 	}
-	refs, err := parseElements(inside, roff)
+	refs, err := grammar.ParseElements(inside, roff)
 	if err != nil {
 		b.l.markerError(mk, err)
 		return
@@ -288,30 +289,30 @@ func (b *tableBuilder) fkMarker(mk *marker) {
 	p := pendingFK{fk: schema.ForeignKey{Name: name, Pos: mk.pos}, typeName: typeName, mk: mk, typeOff: toff}
 	for _, e := range els {
 		p.fk.Columns = append(p.fk.Columns, e.Column)
-		p.colOffs = append(p.colOffs, e.off)
+		p.colOffs = append(p.colOffs, e.Off)
 	}
 	for _, e := range refs {
 		if e.Column == "" || e.Opclass != "" || e.Desc || e.Nulls != "" {
-			b.l.errs.Addf(mk.at(e.off), "//mizzle:fk: referenced columns are plain column names only")
+			b.l.errs.Addf(mk.at(e.Off), "//mizzle:fk: referenced columns are plain column names only")
 			return
 		}
 		p.fk.RefColumns = append(p.fk.RefColumns, e.Column)
-		p.refOffs = append(p.refOffs, e.off)
+		p.refOffs = append(p.refOffs, e.Off)
 	}
-	for !sc.eof() {
+	for !sc.EOF() {
 		var dst *schema.Action
 		switch {
-		case sc.keyword("on", "delete"):
+		case sc.Keyword("on", "delete"):
 			dst = &p.fk.OnDelete
-		case sc.keyword("on", "update"):
+		case sc.Keyword("on", "update"):
 			dst = &p.fk.OnUpdate
 		default:
 			b.extra(mk, sc)
 			return
 		}
-		a, ok := parseAction(sc)
+		a, ok := grammar.ParseAction(sc)
 		if !ok {
-			_, off := sc.rest()
+			_, off := sc.Rest()
 			b.l.errs.Addf(mk.at(off), "//mizzle:fk: the action is one of CASCADE, RESTRICT, SET NULL, SET DEFAULT, NO ACTION")
 			return
 		}

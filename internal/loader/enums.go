@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -59,8 +60,8 @@ func (l *loader) collectEnums() {
 			Pos:    l.pos(d.spec.Name.Pos()),
 		}
 		if mk != nil {
-			sc := &argScanner{s: mk.Args}
-			name, off, err := sc.name()
+			sc := grammar.NewScanner(mk.Args)
+			name, off, err := sc.Name()
 			if err != nil {
 				l.markerError(mk, err)
 			} else if name != "" {
@@ -69,8 +70,8 @@ func (l *loader) collectEnums() {
 			} else {
 				l.checkName(e.Pos, "enum", e.Name)
 			}
-			if rest, roff := sc.rest(); rest != "" {
-				l.errs.Addf(mk.at(roff), "unexpected %q after the enum name; syntax: %s", rest, markerSyntax("enum"))
+			if rest, roff := sc.Rest(); rest != "" {
+				l.errs.Addf(mk.at(roff), "unexpected %q after the enum name; syntax: %s", rest, grammar.MarkerSyntax("enum"))
 			}
 		}
 		if mk == nil {
@@ -125,18 +126,18 @@ func (l *loader) applySchemaAndWas(d *typeDecl, what, name string, schemaName, w
 		if mk == nil {
 			continue
 		}
-		sc := &argScanner{s: mk.Args}
-		name, off, err := sc.name()
+		sc := grammar.NewScanner(mk.Args)
+		name, off, err := sc.Name()
 		switch {
 		case err != nil:
 			l.markerError(mk, err)
 			continue
 		case name == "":
-			l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", kind, markerSyntax(kind))
+			l.errs.Addf(mk.at(off), "//mizzle:%s needs a name; syntax: %s", kind, grammar.MarkerSyntax(kind))
 			continue
 		}
-		if rest, roff := sc.rest(); rest != "" {
-			l.errs.Addf(mk.at(roff), "unexpected %q after the name; syntax: %s", rest, markerSyntax(kind))
+		if rest, roff := sc.Rest(); rest != "" {
+			l.errs.Addf(mk.at(roff), "unexpected %q after the name; syntax: %s", rest, grammar.MarkerSyntax(kind))
 		}
 		l.checkName(mk.at(off), kind, name)
 		switch {
@@ -154,7 +155,7 @@ func (l *loader) applySchemaAndWas(d *typeDecl, what, name string, schemaName, w
 
 // markerError reports a parse error of a marker's arguments.
 func (l *loader) markerError(mk *marker, err error) {
-	if oe, ok := err.(*offsetError); ok {
+	if oe, ok := err.(*grammar.OffsetError); ok {
 		l.errs.Addf(mk.at(oe.Off), "//mizzle:%s: %s", mk.Name, oe.Msg)
 		return
 	}

@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -287,7 +288,7 @@ func (l *loader) scanSyntax() {
 				}
 				if mk, ok := parseMarker(l.fset, c); ok {
 					l.errs.Addf(mk.pos, "//mizzle:%s is not in the doc comment of a type declaration; markers go right above \"type X struct\"", mk.Name)
-				} else if looksLikeMarker.MatchString(c.Text) {
+				} else if grammar.LooksLikeMarker(c.Text) {
 					p := l.pos(c.Slash)
 					l.errs.Add(p, "a mizzle marker must have no space after \"//\": write //mizzle:...")
 				}
@@ -329,9 +330,9 @@ func (l *loader) checkMarkers(d *typeDecl) {
 	isTable := d.marker("table") != nil
 	isEnum := d.marker("enum") != nil
 	for _, m := range d.markers {
-		if markerSyntax(m.Name) == "" {
+		if grammar.MarkerSyntax(m.Name) == "" {
 			msg := fmt.Sprintf("unknown marker //mizzle:%s", m.Name)
-			if s := suggest(m.Name, markerNames()); s != "" {
+			if s := suggest(m.Name, grammar.MarkerNames()); s != "" {
 				msg += fmt.Sprintf(" (did you mean //mizzle:%s?)", s)
 			}
 			l.errs.Add(m.pos, msg)

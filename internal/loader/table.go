@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -77,8 +78,8 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 		t.Doc = strings.TrimSpace(d.doc.Text())
 	}
 	mk := d.marker("table")
-	sc := &argScanner{s: mk.Args}
-	if name, off, err := sc.name(); err != nil {
+	sc := grammar.NewScanner(mk.Args)
+	if name, off, err := sc.Name(); err != nil {
 		l.markerError(mk, err)
 	} else if name != "" {
 		t.Name = name
@@ -86,8 +87,8 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 	} else {
 		l.checkName(t.Pos, "table", t.Name)
 	}
-	if rest, off := sc.rest(); rest != "" {
-		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, markerSyntax("table"))
+	if rest, off := sc.Rest(); rest != "" {
+		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, grammar.MarkerSyntax("table"))
 	}
 	l.applySchemaAndWas(d, "table", t.Name, &t.Schema, &t.Was)
 	ti := &tableInfo{t: t, decl: d}
@@ -156,7 +157,7 @@ func (b *tableBuilder) fields(st *types.Struct, path []string, site *schema.Posi
 		if astField != nil && astField.Tag != nil {
 			tagPos = l.tagPositioner(astField.Tag)
 		}
-		val, offs, found, err := lookupTag(st.Tag(i), "db")
+		val, offs, found, err := grammar.LookupTag(st.Tag(i), "db")
 		if err != nil {
 			l.errs.Add(tagPos(-1), err.Error())
 			continue
@@ -210,7 +211,7 @@ func goFields(st *types.Struct) (fs []schema.GoField, ok bool) {
 		}
 		f := schema.GoField{Name: v.Name(), Type: t, Embedded: v.Embedded()}
 		if v.Embedded() {
-			val, _, found, _ := lookupTag(st.Tag(i), "db")
+			val, _, found, _ := grammar.LookupTag(st.Tag(i), "db")
 			sub, isStruct := types.Unalias(v.Type()).Underlying().(*types.Struct)
 			if isStruct && !isKnownValueType(v.Type()) && !(found && val == "-") {
 				if f.Fields, ok = goFields(sub); !ok {
@@ -293,10 +294,9 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	if g, ok := goType(v.Type()); ok {
 		col.GoType = g
 	}
-	opts, err := splitOptions(tagVal)
+	opts, err := grammar.SplitOptions(tagVal)
 	if err != nil {
-		oe := err.(*offsetError)
-		l.errs.Addf(at(oe.Off), "db tag of %s: %s", v.Name(), oe.Msg)
+		l.errs.Addf(at(err.Off), "db tag of %s: %s", v.Name(), err.Msg)
 		return
 	}
 	if tagVal != "" && opts[0].Key != "" {
@@ -313,7 +313,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 	l.checkName(nameAt, "column", col.Name)
 
 	// Options, each once.
-	given := map[string]tagOption{}
+	given := map[string]grammar.TagOption{}
 	bad := false
 	for _, o := range opts[1:] {
 		if o.Key == "" {
@@ -482,7 +482,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 			r := pendingRef{col: ci, typeName: typeName, field: field, pos: at(o.ValOff)}
 			for _, kind := range []string{"ondelete", "onupdate"} {
 				if ao, ok := given[kind]; ok {
-					a, valid := actionFromTag(ao.Value)
+					a, valid := grammar.ActionFromTag(ao.Value)
 					if !valid {
 						l.errs.Addf(at(ao.ValOff), "%s:%s: the action is one of cascade, restrict, set null, set default, no action", kind, ao.Value)
 					}
@@ -582,7 +582,7 @@ func keyFields(d *typeDecl) []string {
 	walk = func(st *types.Struct) {
 		for i := range st.NumFields() {
 			f := st.Field(i)
-			val, _, found, err := lookupTag(st.Tag(i), "db")
+			val, _, found, err := grammar.LookupTag(st.Tag(i), "db")
 			if err != nil || (found && val == "-") {
 				continue
 			}
@@ -590,8 +590,8 @@ func keyFields(d *typeDecl) []string {
 				walk(sub)
 				continue
 			}
-			opts, err := splitOptions(val)
-			if err != nil || !f.Exported() {
+			opts, serr := grammar.SplitOptions(val)
+			if serr != nil || !f.Exported() {
 				continue
 			}
 			for _, o := range opts[1:] {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/quote"
-	"github.com/mizzle/mizzle/internal/sqlscan"
+	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -346,7 +346,7 @@ func indexDef(t *schema.Table, ix schema.Index) string {
 // stripParens removes one pair of parentheses around the whole of s.
 func stripParens(s string) string {
 	if strings.HasPrefix(s, "(") {
-		if end, _ := sqlscan.ClosingParen(s, 0); end == len(s)-1 {
+		if end, _ := sqlsplit.ClosingParen(s, 0); end == len(s)-1 {
 			return s[1 : len(s)-1]
 		}
 	}

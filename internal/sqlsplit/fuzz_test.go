@@ -59,6 +59,18 @@ func FuzzSplit(f *testing.F) {
 				if line < s.Line || line > last || col < 1 || line == s.Line && col < s.Column {
 					t.Fatalf("%q at %d:%d: Pos(%d) = %d:%d", s.Text, s.Line, s.Column, pos, line, col)
 				}
+				// The offset is the same place: its line and column,
+				// counted in the whole script, are Pos's.
+				off := s.ErrorOffset(pos)
+				if off < s.Offset || off > s.Offset+len(s.Text) {
+					t.Fatalf("%q at %d: ErrorOffset(%d) = %d, outside the statement", s.Text, s.Offset, pos, off)
+				}
+				before := src[:off]
+				wantLine := 1 + strings.Count(before, "\n")
+				wantCol := off - strings.LastIndexByte(before, '\n')
+				if line != wantLine || col != wantCol {
+					t.Fatalf("%q: Pos(%d) = %d:%d, but ErrorOffset(%d) = %d is at %d:%d", s.Text, pos, line, col, pos, off, wantLine, wantCol)
+				}
 			}
 		}
 	})

@@ -171,16 +171,24 @@ func (c *lineCounter) at(off int) (line, col int) {
 // the statement's start, and one past the end of Text (an error at the end
 // of input) is just after its last byte.
 func (s Statement) Pos(position int32) (line, col int) {
-	off := 0
-	for n := int32(1); n < position && off < len(s.Text); n++ {
-		_, size := utf8.DecodeRuneInString(s.Text[off:])
-		off += size
-	}
+	off := s.ErrorOffset(position) - s.Offset
 	before := s.Text[:off]
 	if i := strings.LastIndexByte(before, '\n'); i >= 0 {
 		return s.Line + strings.Count(before, "\n"), off - i
 	}
 	return s.Line, s.Column + off
+}
+
+// ErrorOffset returns the byte offset in the script of the character at
+// position in s.Text, position counting characters from 1 as in Pos: what
+// a caller needs to quote the line the server's error points at.
+func (s Statement) ErrorOffset(position int32) int {
+	off := 0
+	for n := int32(1); n < position && off < len(s.Text); n++ {
+		_, size := utf8.DecodeRuneInString(s.Text[off:])
+		off += size
+	}
+	return s.Offset + off
 }
 
 // Token is a token or a comment of a script, as Tokens yields it.
