@@ -8,6 +8,11 @@
 // internal/quote only; user-written SQL from the schema (defaults, checks,
 // predicates, index expressions) is passed through as the grammar promises.
 //
+// A Plan (NewPlan) holds both, the changes and their statements, with what
+// they risk: every command that compares two models (generate, push, check,
+// pull) works from one, and Plan.Assess counts the risks on a database's
+// rows, read-only, when one is at hand.
+//
 // The folder (ReadFolder, Folder.Next) is read through fs.FS and written by
 // the caller: this package returns the bytes of a new migration's SQL file,
 // snapshot and journal, and never touches the disk itself. Applying a

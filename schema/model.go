@@ -64,7 +64,8 @@ type Table struct {
 	ForeignKeys []ForeignKey `json:"foreignKeys,omitempty"`
 	Indexes     []Index      `json:"indexes,omitempty"`
 
-	// Doc is the struct's doc comment without markers, for generated code.
+	// Doc is the struct's doc comment without markers: what the table is
+	// for, in the user's words. Snapshots leave it out.
 	Doc    string   `json:"doc,omitempty"`
 	GoType GoType   `json:"goType,omitzero"`
 	Pos    Position `json:"pos,omitzero"`
