@@ -202,4 +202,11 @@ func TestRedactedErrorKeepsChain(t *testing.T) {
 			t.Errorf("no *migrate.StatementError naming the file under %v", err)
 		}
 	})
+	t.Run("push", func(t *testing.T) {
+		err := redacted(&statementFailed{sql: bad, err: err}, db)
+		check(t, err)
+		if !strings.HasPrefix(err.Error(), "SELECT 'xxxxx'::int\nERROR: invalid input syntax for type integer") {
+			t.Errorf("push's statement error says %q; want the statement, then the server's message", err)
+		}
+	})
 }

@@ -166,7 +166,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		for _, s := range stmts {
 			if _, err := tx.Exec(ctx, s.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return fmt.Errorf("%s\n%s", s.SQL, migrate.ServerMessage(err))
+				return &statementFailed{sql: s.SQL, err: err}
 			}
 		}
 		return nil
@@ -177,3 +177,15 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	fmt.Fprintf(env.stdout, "Pushed %d %s.\n", len(stmts), plural(len(stmts), "statement", "statements"))
 	return nil
 }
+
+// statementFailed is a statement push ran that PostgreSQL refused: the
+// statement, then the server's message with its DETAIL and HINT. It keeps
+// the server's error for errors.As.
+type statementFailed struct {
+	sql string
+	err error
+}
+
+func (e *statementFailed) Error() string { return e.sql + "\n" + migrate.ServerMessage(e.err) }
+
+func (e *statementFailed) Unwrap() error { return e.err }
