@@ -111,13 +111,6 @@ func NewNullArrayColumn[E any](table, name string) NullArrayColumn[E] {
 	return NullArrayColumn[E]{c, ArrayOps[E]{c.c}}
 }
 
-// NewNullTimestampArrayColumn is NewNullArrayColumn for an array of
-// timestamp without time zone.
-func NewNullTimestampArrayColumn[E any](table, name string) NullArrayColumn[E] {
-	c := NewNullTimestampColumn[[]E](table, name)
-	return NullArrayColumn[E]{c, ArrayOps[E]{c.c}}
-}
-
 // JSONOps are the operators of a jsonb document: a [JSONColumn], a
 // [NullJSONColumn] or a [JSON] value inside one. Keys, paths and documents
 // are always sent as parameters.
