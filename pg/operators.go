@@ -47,17 +47,17 @@ func (e colExpr) appendSQL(b *builder) { b.writeCol(string(e)) }
 // Contains is column @> vs: the column holds every element of vs
 // (duplicates count once). An empty or nil vs is contained in every array.
 func (o ArrayOps[E]) Contains(vs []E) Expr {
-	return opExpr{colExpr(o.a.qual), " @> ", o.a.arg(nonNil(vs))}
+	return cmpExpr{o.a.qual, " @> ", o.a.arg(nonNil(vs))}
 }
 
 // ContainedBy is column <@ vs: every element of the column is in vs.
 func (o ArrayOps[E]) ContainedBy(vs []E) Expr {
-	return opExpr{colExpr(o.a.qual), " <@ ", o.a.arg(nonNil(vs))}
+	return cmpExpr{o.a.qual, " <@ ", o.a.arg(nonNil(vs))}
 }
 
 // Overlaps is column && vs: the column and vs have an element in common.
 func (o ArrayOps[E]) Overlaps(vs []E) Expr {
-	return opExpr{colExpr(o.a.qual), " && ", o.a.arg(nonNil(vs))}
+	return cmpExpr{o.a.qual, " && ", o.a.arg(nonNil(vs))}
 }
 
 // Has is v = ANY(column): the column holds v. Unlike Contains it does
@@ -133,11 +133,11 @@ func (o JSONOps) At(i int) JSON {
 // Text is doc ->> key: the value of the object's key as text (a string
 // without its quotes; NULL when there is none or it is JSON null), to
 // compare or to select.
-func (o JSONOps) Text(key string) JSONText { return JSONText{parenExpr{opExpr{o.doc, " ->> ", key}}} }
+func (o JSONOps) Text(key string) JSONText { return JSONText{o.doc, key} }
 
 // TextAt is doc ->> i: the array's i-th element as text.
 func (o JSONOps) TextAt(i int) JSONText {
-	return JSONText{parenExpr{opExpr{o.doc, " ->> ", typedArg{i, "::int"}}}}
+	return JSONText{o.doc, typedArg{i, "::int"}}
 }
 
 // Contains is doc @> v: the document contains v, a value pgx sends as
@@ -146,14 +146,20 @@ func (o JSONOps) TextAt(i int) JSONText {
 // contains each element of v's array. v is any JSON, not the column's Go
 // type: a struct of that type would send its zero fields too, and match
 // only the documents holding them.
-func (o JSONOps) Contains(v any) Expr { return opExpr{o.doc, " @> ", jsonbArg{v}} }
+func (o JSONOps) Contains(v any) Expr { return jsonContainsExpr{o.doc, v} }
 
-// jsonbArg sends a value as jsonb, whatever its Go type: pgx would send a
-// string or []byte as text, which PostgreSQL cannot compare with jsonb.
-type jsonbArg struct{ v any }
+// jsonContainsExpr is doc @> $1::jsonb. The cast sends the value as jsonb
+// whatever its Go type: pgx would send a string or []byte as text, which
+// PostgreSQL cannot compare with jsonb.
+type jsonContainsExpr struct {
+	doc Expr
+	v   any
+}
 
-func (a jsonbArg) appendSQL(b *builder) {
-	b.writeArg(a.v)
+func (e jsonContainsExpr) appendSQL(b *builder) {
+	e.doc.appendSQL(b)
+	b.writeSQL(" @> ")
+	b.writeArg(e.v)
 	b.writeSQL("::jsonb")
 }
 
@@ -256,45 +262,69 @@ func (p postfixExpr) appendSQL(b *builder) {
 // Text and TextAt. It compares with strings, orders, and selects as a
 // *string: NULL when the key is missing or its value is JSON null.
 type JSONText struct {
-	e parenExpr
+	// The document and the key, kept apart rather than as one
+	// expression, so that a comparison costs one allocation.
+	doc Expr
+	key any
 }
 
-func (t JSONText) appendSQL(b *builder) { t.e.appendSQL(b) }
-func (JSONText) scanInto(**string)      {}
+func (t JSONText) appendSQL(b *builder) {
+	b.writeSQL("(")
+	t.doc.appendSQL(b)
+	b.writeSQL(" ->> ")
+	writeOperand(b, t.key)
+	b.writeSQL(")")
+}
+func (JSONText) scanInto(**string) {}
+
+// textCmpExpr is "(doc ->> key) op $n".
+type textCmpExpr struct {
+	t  JSONText
+	op string
+	v  any
+}
+
+func (e textCmpExpr) appendSQL(b *builder) {
+	e.t.appendSQL(b)
+	b.writeSQL(e.op)
+	writeOperand(b, e.v)
+}
 
 // Eq is value = v.
-func (t JSONText) Eq(v string) Expr { return opExpr{t.e, " = ", v} }
+func (t JSONText) Eq(v string) Expr { return textCmpExpr{t, " = ", v} }
 
 // Ne is value <> v.
-func (t JSONText) Ne(v string) Expr { return opExpr{t.e, " <> ", v} }
+func (t JSONText) Ne(v string) Expr { return textCmpExpr{t, " <> ", v} }
 
 // Lt is value < v, comparing text.
-func (t JSONText) Lt(v string) Expr { return opExpr{t.e, " < ", v} }
+func (t JSONText) Lt(v string) Expr { return textCmpExpr{t, " < ", v} }
 
 // Gt is value > v, comparing text.
-func (t JSONText) Gt(v string) Expr { return opExpr{t.e, " > ", v} }
+func (t JSONText) Gt(v string) Expr { return textCmpExpr{t, " > ", v} }
 
 // In is value = ANY(vs), the values in one array parameter; no values
 // match nothing.
-func (t JSONText) In(vs ...string) Expr { return opExpr{t.e, " = ANY", parenExpr{argExpr{nonNil(vs)}}} }
+func (t JSONText) In(vs ...string) Expr {
+	return textCmpExpr{t, " = ANY", parenExpr{argExpr{nonNil(vs)}}}
+}
 
 // Like is value LIKE pattern; see [EscapeLike] for user input.
-func (t JSONText) Like(pattern string) Expr { return opExpr{t.e, " LIKE ", pattern} }
+func (t JSONText) Like(pattern string) Expr { return textCmpExpr{t, " LIKE ", pattern} }
 
 // ILike is value ILIKE pattern; see [EscapeLike] for user input.
-func (t JSONText) ILike(pattern string) Expr { return opExpr{t.e, " ILIKE ", pattern} }
+func (t JSONText) ILike(pattern string) Expr { return textCmpExpr{t, " ILIKE ", pattern} }
 
 // IsNull is value IS NULL: the key is missing or its value is JSON null.
-func (t JSONText) IsNull() Expr { return postfixExpr{t.e, " IS NULL"} }
+func (t JSONText) IsNull() Expr { return postfixExpr{t, " IS NULL"} }
 
 // IsNotNull is value IS NOT NULL.
-func (t JSONText) IsNotNull() Expr { return postfixExpr{t.e, " IS NOT NULL"} }
+func (t JSONText) IsNotNull() Expr { return postfixExpr{t, " IS NOT NULL"} }
 
 // Asc orders by the value as text, ascending.
-func (t JSONText) Asc() Order { return Asc(t.e) }
+func (t JSONText) Asc() Order { return Asc(t) }
 
 // Desc orders by the value as text, descending.
-func (t JSONText) Desc() Order { return Desc(t.e) }
+func (t JSONText) Desc() Order { return Desc(t) }
 
 // argExpr is a bound value as an expression.
 type argExpr struct{ v any }
@@ -314,7 +344,7 @@ func NewRangeColumn[E any](table, name string) RangeColumn[E] {
 
 // Contains is column @> r: the column's range holds all of r.
 func (c RangeColumn[E]) Contains(r pgtype.Range[E]) Expr {
-	return opExpr{colExpr(c.c.qual), " @> ", c.c.arg(r)}
+	return cmpExpr{c.c.qual, " @> ", c.c.arg(r)}
 }
 
 // ContainsElem is column @> v: the column's range holds the value v.
@@ -343,12 +373,12 @@ func (e elemExpr) appendSQL(b *builder) {
 
 // ContainedBy is column <@ r: r holds all of the column's range.
 func (c RangeColumn[E]) ContainedBy(r pgtype.Range[E]) Expr {
-	return opExpr{colExpr(c.c.qual), " <@ ", c.c.arg(r)}
+	return cmpExpr{c.c.qual, " <@ ", c.c.arg(r)}
 }
 
 // Overlaps is column && r: the ranges have a value in common.
 func (c RangeColumn[E]) Overlaps(r pgtype.Range[E]) Expr {
-	return opExpr{colExpr(c.c.qual), " && ", c.c.arg(r)}
+	return cmpExpr{c.c.qual, " && ", c.c.arg(r)}
 }
 
 // WebSearch is full-text search: to_tsvector(config, doc) @@
