@@ -33,6 +33,15 @@ func writeOperand(b *builder, v any) {
 	b.writeArg(v)
 }
 
+// owned returns a copy of s, never nil (pgx would send a nil slice as
+// NULL): a condition must not change when its caller reuses the slice it
+// was made from before the query runs.
+func owned[S ~[]E, E any](s S) S {
+	out := make(S, len(s))
+	copy(out, s)
+	return out
+}
+
 // ArrayOps are the operators of an array column whose elements are of
 // type E: [ArrayColumn] and [NullArrayColumn] have them.
 type ArrayOps[E any] struct {
@@ -47,17 +56,17 @@ func (e colExpr) appendSQL(b *builder) { b.writeCol(string(e)) }
 // Contains is column @> vs: the column holds every element of vs
 // (duplicates count once). An empty or nil vs is contained in every array.
 func (o ArrayOps[E]) Contains(vs []E) Expr {
-	return cmpExpr{o.a.qual, " @> ", o.a.arg(nonNil(vs))}
+	return cmpExpr{o.a.qual, " @> ", o.a.arg(owned(vs))}
 }
 
 // ContainedBy is column <@ vs: every element of the column is in vs.
 func (o ArrayOps[E]) ContainedBy(vs []E) Expr {
-	return cmpExpr{o.a.qual, " <@ ", o.a.arg(nonNil(vs))}
+	return cmpExpr{o.a.qual, " <@ ", o.a.arg(owned(vs))}
 }
 
 // Overlaps is column && vs: the column and vs have an element in common.
 func (o ArrayOps[E]) Overlaps(vs []E) Expr {
-	return cmpExpr{o.a.qual, " && ", o.a.arg(nonNil(vs))}
+	return cmpExpr{o.a.qual, " && ", o.a.arg(owned(vs))}
 }
 
 // Has is v = ANY(column): the column holds v. Unlike Contains it does
@@ -169,11 +178,11 @@ func (o JSONOps) HasKey(key string) Expr { return opExpr{o.doc, " ? ", key} }
 
 // HasAnyKey is doc ?| keys: the object has at least one of the keys; no
 // keys matches nothing.
-func (o JSONOps) HasAnyKey(keys ...string) Expr { return opExpr{o.doc, " ?| ", nonNil(keys)} }
+func (o JSONOps) HasAnyKey(keys ...string) Expr { return opExpr{o.doc, " ?| ", owned(keys)} }
 
 // HasAllKeys is doc ?& keys: the object has every key; no keys matches
 // every document.
-func (o JSONOps) HasAllKeys(keys ...string) Expr { return opExpr{o.doc, " ?& ", nonNil(keys)} }
+func (o JSONOps) HasAllKeys(keys ...string) Expr { return opExpr{o.doc, " ?& ", owned(keys)} }
 
 // PathExists is doc @? path: the SQL/JSON path returns an item, such as
 // `$.tags[*] ? (@ == "go")`. A path that is not valid fails the
@@ -305,7 +314,7 @@ func (t JSONText) Gt(v string) Expr { return textCmpExpr{t, " > ", v} }
 // In is value = ANY(vs), the values in one array parameter; no values
 // match nothing.
 func (t JSONText) In(vs ...string) Expr {
-	return textCmpExpr{t, " = ANY", parenExpr{argExpr{nonNil(vs)}}}
+	return textCmpExpr{t, " = ANY", parenExpr{argExpr{owned(vs)}}}
 }
 
 // Like is value LIKE pattern; see [EscapeLike] for user input.

@@ -218,3 +218,25 @@ func TestOperatorsUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorsOwnTheirValues: a condition keeps the values it was made
+// with when its caller reuses the slice afterwards.
+func TestOperatorsOwnTheirValues(t *testing.T) {
+	tags := []string{"go", "sql"}
+	keys := []string{"a", "b"}
+	conds := []pg.Expr{
+		docs.Tags.Contains(tags), docs.Tags.ContainedBy(tags), docs.Tags.Overlaps(tags),
+		docs.Meta.HasAnyKey(keys...), docs.Meta.HasAllKeys(keys...), docs.Meta.Text("lang").In(keys...),
+	}
+	tags[0], keys[0] = "changed", "changed"
+	for _, c := range conds {
+		_, args, err := docsTable.Select(nil).Where(c).SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := args[len(args)-1].([]string)
+		if v[0] == "changed" {
+			t.Errorf("%v: the condition changed with its caller's slice", args)
+		}
+	}
+}
