@@ -43,28 +43,46 @@ func goType(t schema.GoType) *jen.Statement {
 //
 //	pg.Column[T]          a NOT NULL (or sql.Null*, pgtype) field of type T
 //	pg.NullColumn[T]      a *T field
-//	pg.TextColumn[string] a string field of a text type (adds Like, ILike)
-//	pg.NullTextColumn[string]
+//	pg.TextColumn[string] a string field of a text type (adds Like, ILike, Search)
+//	pg.ArrayColumn[E]     a []E field of an array type (adds @>, <@, &&, = ANY)
+//	pg.JSONColumn[T]      a field of type jsonb (adds ->, ->>, @>, ?, jsonpath)
+//	pg.RangeColumn[E]     a pgtype.Range[E] field of a range type (adds @>, <@, &&)
+//	pg.NullTextColumn[string], pg.NullArrayColumn[E], pg.NullJSONColumn[T]
 //
-// It returns the type and the name of its constructor.
-func columnType(c *schema.Column) (typ *jen.Statement, ctor string) {
-	t, kind := c.GoType, "Column"
+// It returns the type, the name of its constructor and the constructor's
+// type argument.
+func columnType(c *schema.Column) (typ *jen.Statement, ctor string, arg *jen.Statement) {
+	t, null := c.GoType, false
 	if t.Kind == schema.GoPointer {
-		t, kind = *t.Elem, "NullColumn"
+		t, null = *t.Elem, true
 	}
-	if isString(t) && isText(c.Type) {
-		if kind == "Column" {
-			kind = "TextColumn"
-		} else {
-			kind = "NullTextColumn"
-		}
+	kind, targ := "Column", t
+	switch {
+	case isString(t) && isText(c.Type):
+		kind = "TextColumn"
+	case t.Kind == schema.GoSlice && c.Type.Array:
+		kind, targ = "ArrayColumn", *t.Elem
+	case c.Type.Name == "jsonb" && c.Type.Schema == "" && !c.Type.Array:
+		kind = "JSONColumn"
+	case !null && isRange(t, c.Type):
+		kind, targ = "RangeColumn", t.TypeArgs[0]
 	}
-	ctor = "New" + kind
+	name := kind
 	if sendsUTC(c) {
 		// The same column types, made to send their values in UTC.
-		ctor = strings.Replace(ctor, "Column", "TimestampColumn", 1)
+		name = "Timestamp" + name
 	}
-	return jen.Qual(pgPath, kind).Types(goType(t)), ctor
+	if null {
+		kind, name = "Null"+kind, "Null"+name
+	}
+	return jen.Qual(pgPath, kind).Types(goType(targ)), "New" + name, goType(targ)
+}
+
+// isRange reports a pgtype.Range[E] field of a range type, built in or
+// not: PostgreSQL's range types end in "range".
+func isRange(t schema.GoType, typ schema.Type) bool {
+	return t.Kind == schema.GoNamed && t.Path == "github.com/jackc/pgx/v5/pgtype" && t.Name == "Range" &&
+		len(t.TypeArgs) == 1 && !typ.Array && strings.HasSuffix(typ.Name, "range")
 }
 
 // sendsUTC reports a column of type timestamp without time zone (or an

@@ -41,8 +41,8 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 	comment(f, columnsVarDoc(p, t))
 	f.Var().Id(t.name).Op("=").Id(t.name + "Columns").ValuesFunc(func(g *jen.Group) {
 		for _, c := range t.cols {
-			_, ctor := columnType(c.c)
-			g.Line().Id(c.field).Op(":").Qual(pgPath, ctor).Types(typeArg(c.c)).Call(jen.Lit(t.t.Name), jen.Lit(c.c.Name))
+			_, ctor, arg := columnType(c.c)
+			g.Line().Id(c.field).Op(":").Qual(pgPath, ctor).Types(arg).Call(jen.Lit(t.t.Name), jen.Lit(c.c.Name))
 		}
 		g.Line()
 	})
@@ -54,7 +54,7 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 				g.Line()
 			}
 			commentg(g, fmt.Sprintf("%s is %s.", c.field, describe(t, c)))
-			typ, _ := columnType(c.c)
+			typ, _, _ := columnType(c.c)
 			g.Id(c.field).Add(typ)
 		}
 	})

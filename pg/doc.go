@@ -53,6 +53,25 @@
 // decides zero-ness with each field's own test (r.Role != "", r.ID != 0,
 // !r.CreatedAt.IsZero(), nil for pointers, slices and maps).
 //
+// PostgreSQL's own operators exist on the columns of their types, which
+// the generator picks from the SQL type: an [ArrayColumn] has Contains
+// (@>), ContainedBy (<@), Overlaps (&&) and Has (= ANY); a [JSONColumn]
+// has Get (->), Text (->>, a [JSONText] to compare or select), Contains
+// (@>), HasKey (?), HasAnyKey (?|), HasAllKeys (?&), PathExists (@?) and
+// PathMatch (@@); a [RangeColumn] has Contains, ContainsElem, ContainedBy
+// and Overlaps; a [TextColumn] has Search (full-text search, see
+// [WebSearch]). In drizzle-orm's words:
+//
+//	arrayContains(posts.tags, ["go"])        db.Posts.Tags.Contains([]string{"go"})
+//	sql`${users.prefs}->>'lang' = 'en'`      db.Users.Prefs.Text("lang").Eq("en")
+//	db.transaction(fn, {isolationLevel})     pg.InTxWith(ctx, pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, fn)
+//
+// [Keyset2] and [Keyset3] page through rows with a row comparison,
+// ("created_at", "id") < ($1, $2), in the direction of their order.
+// [InTxWith] begins a transaction with an isolation level, read-only or
+// deferrable, and [RetryTx] runs it again after a serialization failure or
+// a deadlock, a bounded number of times.
+//
 // Generated code also imports package pgimpl, which holds what only it
 // calls (the table descriptions, the relation loaders) and carries the
 // version assertion that keeps generated code and runtime in step.

@@ -131,10 +131,10 @@ func (x *handles) close() {
 	x.setup.Close()
 }
 
-// createTable drops public.users and runs the generated migrations, whose
+// createTable drops public.users and public.docs and runs the generated migrations, whose
 // statements are separated by drizzle's breakpoint comments.
 func createTable(ctx context.Context, p *pgxpool.Pool) error {
-	if _, err := p.Exec(ctx, `DROP TABLE IF EXISTS "public"."users"`); err != nil {
+	if _, err := p.Exec(ctx, `DROP TABLE IF EXISTS "public"."users", "public"."docs"`); err != nil {
 		return err
 	}
 	files, err := fs.Glob(migrations, "migrations/*.sql")

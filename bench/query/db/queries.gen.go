@@ -57,6 +57,9 @@ const _ = pgimpl.SupportPackageIsVersion4
 type Queries struct {
 	db pg.DBTX
 
+	// Docs are the queries on the "docs" table.
+	Docs DocsQueries
+
 	// Users are the queries on the "users" table.
 	Users UsersQueries
 }
@@ -66,6 +69,7 @@ type Queries struct {
 func New(db pg.DBTX) *Queries {
 	return &Queries{
 		db:    db,
+		Docs:  DocsQueries{db},
 		Users: UsersQueries{db},
 	}
 }

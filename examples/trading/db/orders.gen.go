@@ -24,7 +24,7 @@ var Orders = OrdersColumns{
 	ModelID:  pg.NewTextColumn[string]("Orders", "modelId"),
 	Symbol:   pg.NewTextColumn[string]("Orders", "symbol"),
 	Quantity: pg.NewColumn[decimal.Decimal]("Orders", "quantity"),
-	ExitPlan: pg.NewNullColumn[schema.ExitPlan]("Orders", "exitPlan"),
+	ExitPlan: pg.NewNullJSONColumn[schema.ExitPlan]("Orders", "exitPlan"),
 	Status:   pg.NewColumn[schema.Status]("Orders", "status"),
 	ClosedAt: pg.NewNullColumn[time.Time]("Orders", "closedAt"),
 	Trailing: pg.NewNullColumn[float64]("Orders", "trailingStop"),
@@ -45,7 +45,7 @@ type OrdersColumns struct {
 	Quantity pg.Column[decimal.Decimal]
 
 	// ExitPlan is "exitPlan" jsonb.
-	ExitPlan pg.NullColumn[schema.ExitPlan]
+	ExitPlan pg.NullJSONColumn[schema.ExitPlan]
 
 	// Status is "status" status NOT NULL DEFAULT 'OPEN'.
 	Status pg.Column[schema.Status]
