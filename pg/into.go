@@ -79,3 +79,11 @@ func SelectInto[R any](src Source, fields func(r *R) []Field) ValuesQuery[R] {
 	}
 	return newValues(src, targets, sel...)
 }
+
+// Where adds conditions on the rows the values are read from, after the
+// source's; all of them must hold. A query made once, with SelectInto or
+// Select1, is so the base of each call's own.
+func (q ValuesQuery[T]) Where(conds ...Expr) ValuesQuery[T] {
+	q.c.where = q.c.where.add(conds)
+	return q
+}
