@@ -42,8 +42,9 @@ func Into[T any](dst *T, v Value[T]) Field {
 // fields is called once, here, on a row of its own: what it returns is the
 // query's plan, the offset of each field in R, so reading a row takes no
 // reflection and no call of fields. So it must return pointers into the
-// row it is given, to fields of any depth, never elsewhere; a query that
-// lists another pointer, or none, fails before it is sent. The query
+// row it is given (fields of structs it holds included, not through
+// pointers), never elsewhere; a query that lists another pointer, or none,
+// fails before it is sent. The query
 // groups, orders and limits as Select1's does.
 func SelectInto[R any](src Source, fields func(r *R) []Field) ValuesQuery[R] {
 	row := new(R)

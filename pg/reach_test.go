@@ -319,6 +319,14 @@ func TestCTEsAndSets(t *testing.T) {
 	if n := must(low.Union(high).Count(ctx))(t); n != 9 {
 		t.Errorf("union count: %d, want 9", n)
 	}
+	// Count counts the distinct rows, not the rows and then distinct
+	// counts.
+	if n := must(low.UnionAll(low).Distinct().Count(ctx))(t); n != 5 {
+		t.Errorf("Distinct().Count() of rows twice over: %d, want 5", n)
+	}
+	if n := must(itemsTable.Select(conn).DistinctOn(items.N).Count(ctx))(t); n != 3 {
+		t.Errorf("DistinctOn(n).Count(): %d, want 3", n)
+	}
 	ns := must(pg.Select1(itemsTable.Select(conn), items.N).Distinct().OrderBy(items.N.Asc()).All(ctx))(t)
 	if len(ns) != 3 || *ns[0] != 1 || *ns[1] != 2 || ns[2] != nil {
 		t.Errorf("distinct n: %v, want [1 2 nil]", ns)

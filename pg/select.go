@@ -248,11 +248,17 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	s := c.newStmt(c.size("1") + 32)
 	defer s.release()
 	b := &s.b
-	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
+	switch {
+	case c.distinct:
+		// DISTINCT compares the rows: they must be selected in full.
+		b.writeSQL("SELECT count(*) FROM (")
+		c.build(b, c.list, false)
+		b.writeSQL(`) AS "q"`)
+	case c.hasLim || c.offset != 0 || len(c.groupBy) > 0 || len(c.distinctOn) > 0:
 		b.writeSQL("SELECT count(*) FROM (")
 		c.build(b, "1", false)
 		b.writeSQL(`) AS "q"`)
-	} else {
+	default:
 		c.build(b, "count(*)", false)
 	}
 	return scalar[int64](ctx, c.db, b, c.name)
