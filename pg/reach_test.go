@@ -85,6 +85,13 @@ func TestSelectIntoJoin(t *testing.T) {
 	if !slices.Equal(desc, want) {
 		t.Errorf("rows:\n%q\nwant\n%q", desc, want)
 	}
+	// Where on the values query adds to its conditions, not to q's.
+	if got := must(q.Where(notes.ID.Ge(4)).All(ctx))(t); len(got) != 2 || got[0].ID != 5 || got[1].ID != 4 {
+		t.Errorf("Where(notes.id >= 4): %+v, want items 5 and 4", got)
+	}
+	if again := sqlOf(t, q); again != wantSQL {
+		t.Errorf("q changed by Where:\n%s", again)
+	}
 	one := must(q.One(ctx))(t)
 	if one.ID != 5 || one.Body != "b5" {
 		t.Errorf("One = %+v, want item 5", one)
@@ -228,6 +235,13 @@ func TestSubqueries(t *testing.T) {
 		{"in", items.ID.InSelect(pg.Select1(notesTable.Select(conn).Where(notes.ID.Gt(4)), notes.ItemID)), []int64{5, 6}},
 		{"not in", items.ID.NotInSelect(pg.Select1(notesTable.Select(conn), notes.ItemID)), []int64{7, 8, 9}},
 		{"scalar", pg.SQL("? = ?", items.ID, pg.Scalar(pg.Select1(notesTable.Select(conn), pg.Max(notes.ItemID)))), []int64{6}},
+		{"eq select", items.ID.EqSelect(pg.Select1(notesTable.Select(conn).Where(notes.Body.Eq("b3")), notes.ItemID)), []int64{3}},
+		{"eq select of no row", items.ID.EqSelect(pg.Select1(notesTable.Select(conn).Where(notes.Body.Eq("none")), notes.ItemID)), nil},
+		{"ne select", items.ID.NeSelect(pg.Select1(notesTable.Select(conn).Where(notes.Body.Eq("b3")), notes.ItemID)), []int64{1, 2, 4, 5, 6, 7, 8, 9}},
+		{"lt select", items.ID.LtSelect(pg.Select1(notesTable.Select(conn), pg.Count())), []int64{1, 2, 3, 4, 5}},
+		{"le select", items.ID.LeSelect(pg.Select1(notesTable.Select(conn), pg.Count())), []int64{1, 2, 3, 4, 5, 6}},
+		{"gt select correlated", items.ID.GtSelect(pg.Select1(noted, pg.Count())), []int64{2, 3, 4, 5, 6, 7, 8, 9}},
+		{"ge select", items.ID.GeSelect(pg.Select1(notesTable.Select(conn), pg.Count())), []int64{6, 7, 8, 9}},
 		{"correlated scalar", pg.SQL("? = ?", pg.Scalar(pg.Select1(noted, pg.Count())), 0), []int64{7, 8, 9}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

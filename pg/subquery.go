@@ -96,3 +96,50 @@ func (scalarSub[T]) scanInto(*T) {}
 func Scalar[T any](sub ValuesQuery[T]) Value[T] {
 	return scalarSub[T]{valuesSub(sub)}
 }
+
+// cmpSelect is "column op (SELECT ...)".
+type cmpSelect struct {
+	col string
+	op  string
+	sub subquery
+}
+
+func (e cmpSelect) appendSQL(b *builder) {
+	b.writeCol(e.col)
+	b.writeSQL(e.op)
+	e.sub.appendSQL(b)
+}
+
+// EqSelect is column = (SELECT ...): sub, a query of one value of the
+// column's type (made with [Select1]) that returns at most one row,
+// compared as a scalar subquery; no row is NULL, which matches nothing.
+// An aggregate such as Max selects a *T: compare with it in [SQL], as
+// pg.SQL("? = ?", col, pg.Scalar(...)).
+func (c Column[T]) EqSelect(sub ValuesQuery[T]) Expr {
+	return cmpSelect{c.c.qual, " = ", valuesSub(sub)}
+}
+
+// NeSelect is column <> (SELECT ...); see EqSelect.
+func (c Column[T]) NeSelect(sub ValuesQuery[T]) Expr {
+	return cmpSelect{c.c.qual, " <> ", valuesSub(sub)}
+}
+
+// LtSelect is column < (SELECT ...); see EqSelect.
+func (c Column[T]) LtSelect(sub ValuesQuery[T]) Expr {
+	return cmpSelect{c.c.qual, " < ", valuesSub(sub)}
+}
+
+// LeSelect is column <= (SELECT ...); see EqSelect.
+func (c Column[T]) LeSelect(sub ValuesQuery[T]) Expr {
+	return cmpSelect{c.c.qual, " <= ", valuesSub(sub)}
+}
+
+// GtSelect is column > (SELECT ...); see EqSelect.
+func (c Column[T]) GtSelect(sub ValuesQuery[T]) Expr {
+	return cmpSelect{c.c.qual, " > ", valuesSub(sub)}
+}
+
+// GeSelect is column >= (SELECT ...); see EqSelect.
+func (c Column[T]) GeSelect(sub ValuesQuery[T]) Expr {
+	return cmpSelect{c.c.qual, " >= ", valuesSub(sub)}
+}
