@@ -333,6 +333,32 @@ func TestCTEsAndSets(t *testing.T) {
 	if n := must(low.Union(high).Count(ctx))(t); n != 9 {
 		t.Errorf("union count: %d, want 9", n)
 	}
+	// Set operations of values: the result's columns are named as the
+	// left side's table's.
+	notesConn := joinDB(t)
+	lowIDs := pg.Select1(itemsTable.Select(notesConn).Where(items.ID.Le(3)), items.ID)
+	noteIDs := pg.Select1(notesTable.Select(notesConn).Where(notes.ID.Ge(2)), notes.ItemID)
+	for _, tt := range []struct {
+		name string
+		q    pg.ValuesQuery[int64]
+		want []int64
+	}{
+		{"union", lowIDs.Union(noteIDs), []int64{6, 5, 4, 3, 2, 1}},
+		{"union all", lowIDs.UnionAll(noteIDs), []int64{6, 5, 4, 3, 3, 2, 2, 1}},
+		{"intersect", lowIDs.Intersect(noteIDs), []int64{3, 2}},
+		{"intersect all", lowIDs.UnionAll(lowIDs).IntersectAll(noteIDs.UnionAll(noteIDs)), []int64{3, 3, 2, 2}},
+		{"except", lowIDs.Except(noteIDs), []int64{1}},
+		{"except all", lowIDs.UnionAll(lowIDs).ExceptAll(noteIDs), []int64{3, 2, 1, 1}},
+	} {
+		t.Run("values "+tt.name, func(t *testing.T) {
+			if got := must(tt.q.OrderBy(items.ID.Desc()).All(ctx))(t); !slices.Equal(got, tt.want) {
+				t.Errorf("%v, want %v", got, tt.want)
+			}
+		})
+	}
+	if got := must(lowIDs.Union(noteIDs).Where(items.ID.Gt(2)).OrderBy(items.ID.Asc()).Limit(2).All(ctx))(t); !slices.Equal(got, []int64{3, 4}) {
+		t.Errorf("values union filtered and limited: %v, want [3 4]", got)
+	}
 	// Count counts the distinct rows, not the rows and then distinct
 	// counts.
 	if n := must(low.UnionAll(low).Distinct().Count(ctx))(t); n != 5 {
