@@ -469,3 +469,33 @@ func TestLocks(t *testing.T) {
 		t.Errorf("NOWAIT on a locked row: %v, want lock_not_available (55P03)", err)
 	}
 }
+
+// TestSelectIntoPlansOnce: the fields function runs once, when the query
+// is made, however many rows and runs follow; rows land in the fields it
+// named, nested ones included.
+func TestSelectIntoPlansOnce(t *testing.T) {
+	ctx := context.Background()
+	conn := itemsDB(t, 5)
+	type inner struct{ N *int64 }
+	type out struct {
+		Pad   [3]byte
+		Name  string
+		Inner inner
+		ID    int64
+	}
+	calls := 0
+	q := pg.SelectInto(itemsTable.Select(conn).OrderBy(items.ID.Asc()), func(r *out) []pg.Field {
+		calls++
+		return []pg.Field{pg.Into(&r.ID, items.ID), pg.Into(&r.Inner.N, items.N), pg.Into(&r.Name, pg.As[string](pg.SQL("'n' || ?", items.ID)))}
+	})
+	for range 2 {
+		rows := must(q.All(ctx))(t)
+		want := []out{{Name: "n1", Inner: inner{ptr[int64](1)}, ID: 1}, {Name: "n2", Inner: inner{ptr[int64](2)}, ID: 2}, {Name: "n3", ID: 3}, {Name: "n4", Inner: inner{ptr[int64](1)}, ID: 4}, {Name: "n5", Inner: inner{ptr[int64](2)}, ID: 5}}
+		if !cmp.Equal(rows, want) {
+			t.Errorf("rows: %s", cmp.Diff(want, rows))
+		}
+	}
+	if calls != 1 {
+		t.Errorf("the fields function ran %d times, want once", calls)
+	}
+}
