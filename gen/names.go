@@ -22,6 +22,9 @@ type packageInfo struct {
 type tableInfo struct {
 	t    *schema.Table
 	name string // exported base name: "Orders"
+	// as is the name of the columns' method that gives them under an
+	// alias: As, unless a column's field takes that name.
+	as   string
 	file string // "orders.gen.go"
 	cols []*columnInfo
 	pk   []*columnInfo
@@ -108,6 +111,13 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 						ti.pk = append(ti.pk, ci)
 					}
 				}
+			}
+		}
+		ti.as = "As"
+		for _, n := range []string{"As", "Alias", "AsAlias"} {
+			if !fields[n] {
+				ti.as = n
+				break
 			}
 		}
 		p.tables = append(p.tables, ti)

@@ -59,6 +59,32 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 		}
 	})
 	f.Line()
+	if fieldsTake(t, "As", "Alias", "AsAlias") {
+		// Every name is a field's: no method, rather than one that
+		// does not compile.
+		return
+	}
+	doc := fmt.Sprintf("%s returns the columns of the %q table read under another name, for a query that reads it so with As, such as a join of the table with itself:", t.as, t.t.Name)
+	comment(f, reflow(doc, 76)+"\n\n"+fmt.Sprintf("\tq.%s.Select().As(\"other\").Where(%s.%s.%s(\"other\").%s.Eq(v))", t.name, p.pkg, t.name, t.as, t.cols[0].field))
+	f.Func().Params(jen.Id("c").Id(t.name + "Columns")).Id(t.as).Params(jen.Id("alias").String()).Id(t.name + "Columns").Block(
+		jen.Return(jen.Id(t.name + "Columns").ValuesFunc(func(g *jen.Group) {
+			for _, c := range t.cols {
+				g.Line().Id(c.field).Op(":").Id("c").Dot(c.field).Dot("As").Call(jen.Id("alias"))
+			}
+			g.Line()
+		})),
+	)
+	f.Line()
+}
+
+// fieldsTake reports whether t's columns have fields of every name given.
+func fieldsTake(t *tableInfo, names ...string) bool {
+	for _, n := range names {
+		if !slices.ContainsFunc(t.cols, func(c *columnInfo) bool { return c.field == n }) {
+			return false
+		}
+	}
+	return true
 }
 
 // columnsVarDoc documents the variable of a table's columns.

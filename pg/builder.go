@@ -2,7 +2,9 @@ package pg
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/mizzle/mizzle/internal/quote"
@@ -25,8 +27,12 @@ type builder struct {
 	// is of none of them: the statement's builder turns it into an error
 	// naming the statement, since PostgreSQL would only answer "missing
 	// FROM-clause entry" after the round trip.
-	scope [2]string
+	scope []string
 	stray string
+	depth int // how many selects are being written, one in another
+	// scopeBuf holds the scope of the usual statement, of up to four
+	// tables, so that it needs no slice of its own.
+	scopeBuf [4]string
 }
 
 // writeSQL appends SQL text as is. Only pass text the program itself wrote
@@ -41,7 +47,7 @@ func (b *builder) writeIdent(parts ...string) { b.buf = append(b.buf, quote.Iden
 // notes it when its table is not in the statement's scope. Every column
 // reference the package writes goes through it.
 func (b *builder) writeCol(qual string) {
-	if b.scope[0] != "" && b.stray == "" && !b.inScope(qual) {
+	if len(b.scope) > 0 && b.stray == "" && !b.inScope(qual) {
 		b.stray = qual
 	}
 	b.buf = append(b.buf, qual...)
@@ -66,11 +72,7 @@ func (b *builder) checkScope(what, hint string) {
 	if b.stray == "" {
 		return
 	}
-	tables := b.scope[0]
-	if b.scope[1] != "" {
-		tables += ", " + b.scope[1]
-	}
-	b.fail(fmt.Errorf("pg: %s %s: column %s belongs to none of the statement's tables (%s)%s", what, b.scope[0], b.stray, tables, hint))
+	b.fail(fmt.Errorf("pg: %s %s: column %s belongs to none of the statement's tables (%s)%s", what, b.scope[0], b.stray, strings.Join(b.scope, ", "), hint))
 }
 
 // writeArg appends a $n placeholder for v. A statement takes at most
@@ -83,6 +85,21 @@ func (b *builder) writeArg(v any) {
 	b.buf = append(b.buf, '$')
 	b.buf = strconv.AppendInt(b.buf, int64(len(b.args)), 10)
 }
+
+// enter adds tables to the scope of what is written until leave is
+// called with what it returns: the tables of a subquery, whose columns it
+// may name besides those of the statements around it.
+func (b *builder) enter(tables []string) []string {
+	saved := b.scope
+	if len(saved) > 0 {
+		// With no scope, a fragment read on its own, any column goes.
+		b.scope = append(slices.Clip(saved), tables...)
+	}
+	return saved
+}
+
+// leave restores the scope enter saved.
+func (b *builder) leave(saved []string) { b.scope = saved }
 
 // stmt is what one run of a statement writes with: its builder, and room
 // for its text and first arguments, in one allocation. Queries are values
@@ -109,7 +126,7 @@ func newStmt(size int, scope ...string) *stmt {
 	} else {
 		s.b.buf = make([]byte, 0, size)
 	}
-	copy(s.b.scope[:], scope)
+	s.b.scope = append(s.b.scopeBuf[:0], scope...)
 	return s
 }
 

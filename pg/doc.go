@@ -24,6 +24,19 @@
 // fails before it is sent, with an error naming the column and the
 // statement's tables.
 //
+// A select reads any number of tables: Join, LeftJoin, RightJoin and
+// FullJoin chain on a [SelectQuery], and As reads a table under another
+// name, whose columns the generated columns' As method gives, so that a
+// table joins itself. [SelectInto] reads any selected values (columns,
+// aggregates, [Over] a [Window], [Scalar] subqueries) into a struct of the
+// program's own, each field paired with its value by [Into] and checked by
+// the compiler. [Exists], [NotExists] and Column.InSelect make subquery
+// conditions, which may name the outer query's columns; [WithCTE] and
+// [WithRecursive] name a query's rows; Union, Intersect and Except (and
+// their ALL forms) combine two selects of one table's rows; Distinct and
+// DistinctOn, and the locks ForUpdate, ForNoKeyUpdate, ForShare and
+// ForKeyShare, with Of, NoWait and SkipLocked, complete a select.
+//
 // Values the package sends for the conditions, orderings and assignments
 // of typed columns follow three rules beyond pgx's own encoding:
 //

@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -49,14 +48,14 @@ func (q JoinQuery[L, R]) core() selectCore { return q.c }
 //		fmt.Println(p.Left.Symbol, p.Right.Variant) // p is a pg.Pair[schema.Order, schema.Model]
 //	}
 //
-// Columns are qualified by their table's name, so a table cannot be joined
-// with itself; load a self-reference with the generated Load methods.
+// To join a table with itself, give one side another name with As (see
+// SelectQuery.As); to join more tables, use SelectQuery's Join methods.
 func Join[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) JoinQuery[L, R] {
 	c := newJoin(left, right, " JOIN ", on)
 	c.where = c.where.add(right.c.where.all())
 	return JoinQuery[L, R]{
 		c:      c,
-		list:   left.t.List + ", " + right.t.List,
+		list:   left.c.list + ", " + right.c.list,
 		left:   left.t.Targets,
 		right:  right.t.Targets,
 		nRight: len(right.t.Cols),
@@ -83,7 +82,7 @@ func LeftJoin[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) J
 	targets := right.t.Targets
 	return JoinQuery[L, *R]{
 		c:    c,
-		list: left.t.List + ", " + right.t.List,
+		list: left.c.list + ", " + right.c.list,
 		left: left.t.Targets,
 		right: func(r **R, dst []any) []any {
 			*r = new(R)
@@ -94,25 +93,45 @@ func LeftJoin[L, R any](left SelectQuery[L], right SelectQuery[R], on ...Expr) J
 	}
 }
 
-var errSelfJoin = errors.New("pg: a table cannot be joined with itself: its columns would be ambiguous")
-
 func newJoin[L, R any](left SelectQuery[L], right SelectQuery[R], kind string, on []Expr) selectCore {
-	c := left.c
+	return joinCore(left.c, right.c, kind, on)
+}
+
+// joinCore returns left joined with right's table on the conditions on.
+// Of right, its ordering is kept after left's, its lock is the join's
+// when left has none, and its CTEs join left's; a limit or offset, which
+// would have to apply to right's rows before the join, and a lock other
+// than left's make the join fail before it is sent, as does a second
+// table of the same name. right's conditions are the caller's: Join puts
+// them in WHERE, the outer joins in ON.
+func joinCore(c, right selectCore, kind string, on []Expr) selectCore {
 	// The conditions are the caller's slice: a copy, so that a later change
 	// to it does not change the join.
-	c.joins = appendClipped(c.joins, join{kind: kind, from: right.t.From, alias: right.t.Alias, on: slices.Clone(on)})
-	if left.t.Alias == right.t.Alias {
-		c.where = c.where.add([]Expr{failExpr{errSelfJoin}})
+	c.joins = appendClipped(c.joins, join{kind: kind, from: right.from, alias: right.alias, on: slices.Clone(on)})
+	for _, t := range c.tables()[:len(c.joins)] {
+		if t == right.alias {
+			c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the query already reads a table named %s, and their columns would be ambiguous; give one of them another name with As", right.alias, t)}})
+			break
+		}
 	}
-	c.order = c.order.add(right.c.order.all())
+	for _, w := range right.with {
+		if !slices.ContainsFunc(c.with, func(x cte) bool { return x.name == w.name }) {
+			c.with = appendClipped(c.with, w)
+		}
+	}
+	c.order = c.order.add(right.order.all())
 	switch {
-	case right.c.hasLim || right.c.offset != 0:
-		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query has a Limit or Offset, which would have to apply to its rows before the join; call Limit and Offset on the join", right.t.Alias)}})
-	case right.c.lock == "":
+	case len(right.joins) > 0:
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query joins tables of its own; join them onto this query instead", right.alias)}})
+	case right.sub != nil || right.distinct || len(right.distinctOn) > 0:
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query is a set operation (Union, ...) or Distinct, which a join cannot keep; make it a CTE with WithCTE and join that", right.alias)}})
+	case right.hasLim || right.offset != 0:
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s: the right query has a Limit or Offset, which would have to apply to its rows before the join; call Limit and Offset on the join", right.alias)}})
+	case right.lock == "":
 	case c.lock == "":
-		c.lock, c.wait = right.c.lock, right.c.wait
-	case c.lock != right.c.lock || c.wait != right.c.wait:
-		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s and %s: the two queries take different locks (%s%s and %s%s); a join takes one", left.t.Alias, right.t.Alias, c.lock[1:], c.wait, right.c.lock[1:], right.c.wait)}})
+		c.lock, c.wait, c.lockOf = right.lock, right.wait, right.lockOf
+	case c.lock != right.lock || c.wait != right.wait:
+		c.where = c.where.add([]Expr{failExpr{fmt.Errorf("pg: join of %s and %s: the two queries take different locks (%s%s and %s%s); a join takes one", c.alias, right.alias, c.lock[1:], c.wait, right.lock[1:], right.wait)}})
 	}
 	return c
 }

@@ -240,3 +240,40 @@ func TestOperatorsOwnTheirValues(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorsUnderAlias: a column of a table read under another name
+// keeps its operators, and they name the column by the alias, as the
+// statement reads it.
+func TestOperatorsUnderAlias(t *testing.T) {
+	conn := docsDB(t)
+	for _, c := range []struct {
+		name string
+		cond pg.Expr
+		sql  string
+		want []int64
+	}{
+		{"array", docs.Tags.As("d").Contains([]string{"go"}), `"d"."tags" @> $1`, []int64{1, 2}},
+		{"null array", docs.Scores.As("d").Has(3), `$1 = ANY("d"."scores")`, []int64{3}},
+		{"jsonb", docs.Meta.As("d").Text("lang").Eq("fr"), `("d"."meta" ->> $1) = $2`, []int64{2}},
+		{"null jsonb", docs.Extra.As("d").Get("a").Text("b").Eq("deep"), `(("d"."extra" -> $1) ->> $2) = $3`, []int64{1}},
+		{"range", docs.Span.As("d").Overlaps(pgtype.Range[int32]{Lower: 15, Upper: 30, LowerType: pgtype.Inclusive, UpperType: pgtype.Inclusive, Valid: true}), `"d"."span" && $1`, []int64{2, 4}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := docsTable.Select(conn).As("d").Where(c.cond).OrderBy(docs.ID.As("d").Asc())
+			s, _, err := q.SQL()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(s, ` AS "d" WHERE `+c.sql+` ORDER BY`) {
+				t.Errorf("SQL %s\ndoes not read the table as d with %s", s, c.sql)
+			}
+			got, err := q.All(context.Background())
+			if err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("matched %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -200,7 +200,7 @@ func TestSQL(t *testing.T) {
 		{
 			name:    "self join",
 			sql:     pg.Join(table.Select(nil), table.Select(nil)).SQL,
-			wantErr: "pg: a table cannot be joined with itself: its columns would be ambiguous",
+			wantErr: `pg: join of "we""ird": the query already reads a table named "we""ird", and their columns would be ambiguous; give one of them another name with As`,
 		},
 		{
 			name: "aggregates, group by, having",

@@ -20,20 +20,29 @@ import (
 // it shares with its copies are only ever appended to through
 // slices.Clip, which copies them first.
 type selectCore struct {
-	db      DBTX
-	name    string // the table's name, for messages
-	from    string // "schema"."table"
-	alias   string // "table": what the table's columns are qualified with
-	joins   []join
-	where   few[Expr]
-	groupBy []Expr
-	having  []Expr
-	order   few[Order]
-	limit   int64
-	offset  int64
-	hasLim  bool
-	lock    string // " FOR UPDATE", " FOR SHARE", ...
-	wait    string // " SKIP LOCKED", " NOWAIT"
+	db    DBTX
+	name  string // the table's name, for messages
+	from  string // "schema"."table", "schema"."table" AS "alias", or a CTE's name
+	alias string // "table": what the table's columns are qualified with
+	list  string // the columns of the rows of a SelectQuery, qualified with alias
+	base  string // from without its alias, when As may not take the table's
+	// sub, when set, is written as the FROM item instead of from: the
+	// parenthesized set operation of Union and its siblings.
+	sub        Expr
+	joins      []join
+	with       []cte
+	distinct   bool
+	distinctOn []Expr
+	lockOf     []string // quoted aliases of FOR ... OF
+	where      few[Expr]
+	groupBy    []Expr
+	having     []Expr
+	order      few[Order]
+	limit      int64
+	offset     int64
+	hasLim     bool
+	lock       string // " FOR UPDATE", " FOR SHARE", ...
+	wait       string // " SKIP LOCKED", " NOWAIT"
 }
 
 // few is a list kept in a query value: its first two elements in place,
@@ -75,7 +84,7 @@ func (f *few[E]) at(i int) E {
 
 // join is one JOIN clause: its kind, the joined table and its condition.
 type join struct {
-	kind  string // " JOIN " or " LEFT JOIN "
+	kind  string // " JOIN ", " LEFT JOIN ", " RIGHT JOIN " or " FULL JOIN "
 	from  string
 	alias string
 	on    []Expr
@@ -88,10 +97,24 @@ func appendClipped[E any](s []E, es ...E) []E { return append(slices.Clip(s), es
 // newStmt returns the stmt of one run of a statement of about size bytes
 // over c's tables.
 func (c *selectCore) newStmt(size int) *stmt {
-	if len(c.joins) > 0 {
+	switch len(c.joins) {
+	case 0:
+		return newStmt(size, c.alias)
+	case 1:
 		return newStmt(size, c.alias, c.joins[0].alias)
 	}
-	return newStmt(size, c.alias)
+	return newStmt(size, c.tables()...)
+}
+
+// tables returns the quoted names c's columns are qualified with: its
+// table's and those of its joins.
+func (c *selectCore) tables() []string {
+	ts := make([]string, 0, 1+len(c.joins))
+	ts = append(ts, c.alias)
+	for _, j := range c.joins {
+		ts = append(ts, j.alias)
+	}
+	return ts
 }
 
 // build writes SELECT list FROM ... JOIN ... WHERE ... GROUP BY ... HAVING
@@ -107,7 +130,29 @@ func (c *selectCore) buildValues(b *builder, list string, sel []Expr, full bool)
 	if b.buf == nil {
 		b.buf = make([]byte, 0, c.size(list))
 	}
+	if b.depth > 0 {
+		// A subquery may name its own tables' columns and, correlated,
+		// those of the statements around it.
+		defer b.leave(b.enter(c.tables()))
+	}
+	b.depth++
+	defer func() { b.depth-- }()
+	writeWith(b, c.with)
 	b.writeSQL("SELECT ")
+	if c.distinct {
+		b.writeSQL("DISTINCT ")
+	}
+	for i, e := range c.distinctOn {
+		if i == 0 {
+			b.writeSQL("DISTINCT ON (")
+		} else {
+			b.writeSQL(", ")
+		}
+		e.appendSQL(b)
+		if i == len(c.distinctOn)-1 {
+			b.writeSQL(") ")
+		}
+	}
 	b.writeSQL(list)
 	for i, e := range sel {
 		if i > 0 {
@@ -116,6 +161,9 @@ func (c *selectCore) buildValues(b *builder, list string, sel []Expr, full bool)
 		e.appendSQL(b)
 	}
 	b.writeSQL(" FROM ")
+	if c.sub != nil {
+		c.sub.appendSQL(b)
+	}
 	b.writeSQL(c.from)
 	for _, j := range c.joins {
 		b.writeSQL(j.kind)
@@ -164,8 +212,9 @@ func (c *selectCore) buildValues(b *builder, list string, sel []Expr, full bool)
 		b.writeSQL(" OFFSET ")
 		b.writeArg(c.offset)
 	}
-	if full {
+	if full && c.lock != "" {
 		b.writeSQL(c.lock)
+		c.writeLockOf(b)
 		b.writeSQL(c.wait)
 	}
 	b.checkScope("select from", ": join its table (pg.Join), or use a column of these")
@@ -199,11 +248,17 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	s := c.newStmt(c.size("1") + 32)
 	defer s.release()
 	b := &s.b
-	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
+	switch {
+	case c.distinct:
+		// DISTINCT compares the rows: they must be selected in full.
+		b.writeSQL("SELECT count(*) FROM (")
+		c.build(b, c.list, false)
+		b.writeSQL(`) AS "q"`)
+	case c.hasLim || c.offset != 0 || len(c.groupBy) > 0 || len(c.distinctOn) > 0:
 		b.writeSQL("SELECT count(*) FROM (")
 		c.build(b, "1", false)
 		b.writeSQL(`) AS "q"`)
-	} else {
+	default:
 		c.build(b, "count(*)", false)
 	}
 	return scalar[int64](ctx, c.db, b, c.name)
@@ -310,15 +365,15 @@ func (q SelectQuery[R]) NoWait() SelectQuery[R] {
 // SQL returns the statement All and Iter run, and its arguments.
 func (q SelectQuery[R]) SQL() (string, []any, error) {
 	s := q.c.newStmt(0)
-	q.c.build(&s.b, q.t.List, true)
+	q.c.build(&s.b, q.c.list, true)
 	return s.result()
 }
 
 // All returns every row the query selects.
 func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
-	s := q.c.newStmt(q.c.size(q.t.List))
+	s := q.c.newStmt(q.c.size(q.c.list))
 	defer s.release()
-	q.c.build(&s.b, q.t.List, true)
+	q.c.build(&s.b, q.c.list, true)
 	if s.b.err != nil {
 		return nil, s.b.err
 	}
@@ -331,10 +386,10 @@ func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 	var r R
 	q.c.limit, q.c.hasLim = 1, true
-	s := q.c.newStmt(q.c.size(q.t.List))
+	s := q.c.newStmt(q.c.size(q.c.list))
 	defer s.release()
 	b := &s.b
-	q.c.build(b, q.t.List, true)
+	q.c.build(b, q.c.list, true)
 	if b.err != nil {
 		return r, b.err
 	}
@@ -355,10 +410,10 @@ func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		s := q.c.newStmt(q.c.size(q.t.List))
+		s := q.c.newStmt(q.c.size(q.c.list))
 		defer s.release()
 		b := &s.b
-		q.c.build(b, q.t.List, true)
+		q.c.build(b, q.c.list, true)
 		if b.err != nil {
 			yield(zero, b.err)
 			return

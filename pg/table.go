@@ -24,7 +24,7 @@ func (t *Table[R]) desc() *table.Table[R] { return (*table.Table[R])(t) }
 
 // Select starts a query for rows of the table, run on db.
 func (t *Table[R]) Select(db DBTX) SelectQuery[R] {
-	return SelectQuery[R]{t: t, c: selectCore{db: db, name: t.Name, from: t.From, alias: t.Alias}}
+	return SelectQuery[R]{t: t, c: selectCore{db: db, name: t.Name, from: t.From, alias: t.Alias, list: t.List}}
 }
 
 // Update starts an update of rows of the table, run on db.

@@ -238,15 +238,17 @@ func (q ValuesQuery[T]) All(ctx context.Context) ([]T, error) {
 	if err != nil {
 		return nil, wrap(opSelect, q.c.name, err)
 	}
+	// Scanned in place, as a hand-written loop does: a T of its own would
+	// escape to the heap through the scan targets, once per row.
 	var out []T
+	if n := q.c.sizeHint(); n > 0 {
+		out = make([]T, 0, n)
+	}
 	dst := make([]any, 0, len(q.sel))
 	err = table.ScanRows(rows, func(rows pgx.Rows) error {
-		var v T
-		if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
+		var zero T
+		out = append(out, zero)
+		return rows.Scan(q.targets(&out[len(out)-1], dst[:0])...)
 	})
 	if err != nil {
 		return nil, wrap(opSelect, q.c.name, err)

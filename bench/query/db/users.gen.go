@@ -43,6 +43,20 @@ type UsersColumns struct {
 	Score pg.Column[int32]
 }
 
+// As returns the columns of the "users" table read under another name, for a
+// query that reads it so with As, such as a join of the table with itself:
+//
+//	q.Users.Select().As("other").Where(db.Users.As("other").ID.Eq(v))
+func (c UsersColumns) As(alias string) UsersColumns {
+	return UsersColumns{
+		ID:        c.ID.As(alias),
+		Email:     c.Email.As(alias),
+		Name:      c.Name.As(alias),
+		CreatedAt: c.CreatedAt.As(alias),
+		Score:     c.Score.As(alias),
+	}
+}
+
 // UsersQueries are the queries on the "users" table; get them from Queries.Users.
 type UsersQueries struct {
 	db pg.DBTX

@@ -39,6 +39,19 @@ type ModelsColumns struct {
 	CreatedAt pg.Column[time.Time]
 }
 
+// As returns the columns of the "Models" table read under another name, for a
+// query that reads it so with As, such as a join of the table with itself:
+//
+//	q.Models.Select().As("other").Where(db.Models.As("other").ID.Eq(v))
+func (c ModelsColumns) As(alias string) ModelsColumns {
+	return ModelsColumns{
+		ID:           c.ID.As(alias),
+		Variant:      c.Variant.As(alias),
+		NetPortfolio: c.NetPortfolio.As(alias),
+		CreatedAt:    c.CreatedAt.As(alias),
+	}
+}
+
 // ModelsQueries are the queries on the "Models" table; get them from Queries.Models.
 type ModelsQueries struct {
 	db pg.DBTX

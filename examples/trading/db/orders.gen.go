@@ -57,6 +57,23 @@ type OrdersColumns struct {
 	Trailing pg.NullColumn[float64]
 }
 
+// As returns the columns of the "Orders" table read under another name, for a
+// query that reads it so with As, such as a join of the table with itself:
+//
+//	q.Orders.Select().As("other").Where(db.Orders.As("other").ID.Eq(v))
+func (c OrdersColumns) As(alias string) OrdersColumns {
+	return OrdersColumns{
+		ID:       c.ID.As(alias),
+		ModelID:  c.ModelID.As(alias),
+		Symbol:   c.Symbol.As(alias),
+		Quantity: c.Quantity.As(alias),
+		ExitPlan: c.ExitPlan.As(alias),
+		Status:   c.Status.As(alias),
+		ClosedAt: c.ClosedAt.As(alias),
+		Trailing: c.Trailing.As(alias),
+	}
+}
+
 // OrdersQueries are the queries on the "Orders" table; get them from Queries.Orders.
 type OrdersQueries struct {
 	db pg.DBTX
