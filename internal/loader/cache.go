@@ -3,7 +3,6 @@ package loader
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -61,7 +60,7 @@ import (
 // cacheMagic starts every entry. It names the format: change it whenever
 // the entry's layout or what the key covers changes, so that entries of an
 // older mizzle are misses rather than misread.
-const cacheMagic = "mizzle model cache 1\n"
+const cacheMagic = "mizzle model cache 2\n"
 
 // cacheTrimAge is how long an entry may go unused before a Load that writes
 // an entry removes it; cacheTouchAge how old an entry's modification time
@@ -371,18 +370,18 @@ func (c *modelCache) trim() {
 }
 
 // encodeEntry lays an entry out as the magic, the SHA-256 of the rest, and
-// the entry in gob. The checksum makes a torn or damaged file a miss rather
-// than a wrong model.
+// the entry (codec.go). The checksum makes a torn or damaged file a miss
+// rather than a wrong model.
 func encodeEntry(e *cacheEntry) ([]byte, error) {
-	var body bytes.Buffer
-	if err := gob.NewEncoder(&body).Encode(e); err != nil {
+	body, err := encodeValue(e)
+	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body.Bytes())
-	out := make([]byte, 0, len(cacheMagic)+len(sum)+body.Len())
+	sum := sha256.Sum256(body)
+	out := make([]byte, 0, len(cacheMagic)+len(sum)+len(body))
 	out = append(out, cacheMagic...)
 	out = append(out, sum[:]...)
-	return append(out, body.Bytes()...), nil
+	return append(out, body...), nil
 }
 
 func decodeEntry(data []byte) (*cacheEntry, error) {
@@ -395,7 +394,7 @@ func decodeEntry(data []byte) (*cacheEntry, error) {
 		return nil, errors.New("checksum mismatch")
 	}
 	var e cacheEntry
-	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&e); err != nil {
+	if err := decodeValue(body, &e); err != nil {
 		return nil, err
 	}
 	if e.Model == nil {
