@@ -79,7 +79,7 @@ func TestCodecRefuses(t *testing.T) {
 	for name, v := range map[string]any{
 		"map":        &withMap{},
 		"interface":  &withAny{},
-		"unexported": &withUnexported{},
+		"unexported": &withUnexported{s: "hidden"},
 	} {
 		if _, err := encodeValue(v); err == nil {
 			t.Errorf("%s: encoded", name)
