@@ -507,3 +507,43 @@ func TestCacheTrim(t *testing.T) {
 		t.Error("the new entry was trimmed", logs)
 	}
 }
+
+// TestCacheNotUsed: loads whose inputs the cache cannot list go to the go
+// command every time, and write no entry.
+func TestCacheNotUsed(t *testing.T) {
+	cfg, _ := writeStaleModule(t)
+	if err := os.WriteFile(filepath.Join(cfg.Dir, "alt.mod"), mustRead(t, filepath.Join(cfg.Dir, "go.mod")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Dir, "alt.sum"), mustRead(t, filepath.Join(cfg.Dir, "go.sum")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pattern := cfg
+	pattern.Pattern = "example.com/app"
+	modfile := cfg
+	modfile.Env = append(append([]string(nil), cfg.Env...), "GOFLAGS=-mod=mod -modfile=alt.mod")
+	for name, c := range map[string]loader.Config{"an import path": pattern, "GOFLAGS=-modfile": modfile} {
+		cache := t.TempDir()
+		for range 2 {
+			m, logs, err := cachedLoadErr(c, cache)
+			if err != nil || len(m.Tables) != 1 {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !strings.Contains(logs, "cache not used") {
+				t.Errorf("%s: log does not say the cache is not used:\n%s", name, logs)
+			}
+		}
+		if entries, _ := filepath.Glob(filepath.Join(cache, "*", "*")); len(entries) > 0 {
+			t.Errorf("%s: entries written: %v", name, entries)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
