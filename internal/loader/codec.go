@@ -17,9 +17,9 @@ import (
 // times, and decoding them once is most of the gain over gob.
 //
 // Entries are never read by another build of mizzle (the executable is in
-// the key), so the encoding carries no type information; a kind it cannot
-// encode (a map, an interface) fails the encoding of every value of the
-// type, which TestCacheSameModel would show at once.
+// the key), so the encoding carries no type information. A kind it cannot
+// encode (a map, an interface) anywhere in the entry's type fails every
+// encoding, which TestCacheSameModel would show at once.
 
 type encoder struct {
 	buf     []byte
@@ -28,52 +28,78 @@ type encoder struct {
 
 // encodeValue encodes the value ptr points to.
 func encodeValue(ptr any) ([]byte, error) {
-	e := &encoder{strings: map[string]uint64{}}
-	if err := e.value(reflect.ValueOf(ptr).Elem()); err != nil {
+	v := reflect.ValueOf(ptr).Elem()
+	if err := checkType(v.Type(), map[reflect.Type]bool{}); err != nil {
 		return nil, err
 	}
+	e := &encoder{strings: map[string]uint64{}}
+	e.value(v)
 	return e.buf, nil
+}
+
+// checkType reports a type the codec cannot encode anywhere inside t, once
+// for the type rather than for each value, so that a field behind a nil
+// pointer or in an empty slice fails too.
+func checkType(t reflect.Type, seen map[reflect.Type]bool) error {
+	if seen[t] {
+		return nil
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return checkType(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				return fmt.Errorf("%s.%s is unexported", t, f.Name)
+			}
+			if err := checkType(f.Type, seen); err != nil {
+				return err
+			}
+		}
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+	default:
+		return fmt.Errorf("cannot encode a %s (%s)", t.Kind(), t)
+	}
+	return nil
 }
 
 func (e *encoder) uvarint(n uint64) { e.buf = binary.AppendUvarint(e.buf, n) }
 
-func (e *encoder) value(v reflect.Value) error {
+// value appends v, whose type checkType accepted.
+func (e *encoder) value(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			e.uvarint(0)
-			return nil
+			return
 		}
 		e.uvarint(1)
-		return e.value(v.Elem())
+		e.value(v.Elem())
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
-				return fmt.Errorf("%s.%s is unexported", t, t.Field(i).Name)
-			}
-			if err := e.value(v.Field(i)); err != nil {
-				return err
-			}
+		for i := range v.NumField() {
+			e.value(v.Field(i))
 		}
 	case reflect.Slice:
 		if v.IsNil() {
 			e.uvarint(0)
-			return nil
+			return
 		}
 		e.uvarint(uint64(v.Len()) + 1)
 		fallthrough
 	case reflect.Array:
 		for i := range v.Len() {
-			if err := e.value(v.Index(i)); err != nil {
-				return err
-			}
+			e.value(v.Index(i))
 		}
 	case reflect.String:
 		s := v.String()
 		if id, ok := e.strings[s]; ok {
 			e.uvarint(id)
-			return nil
+			return
 		}
 		id := uint64(len(e.strings))
 		e.strings[s] = id
@@ -92,10 +118,7 @@ func (e *encoder) value(v reflect.Value) error {
 		e.uvarint(v.Uint())
 	case reflect.Float32, reflect.Float64:
 		e.uvarint(math.Float64bits(v.Float()))
-	default:
-		return fmt.Errorf("cannot encode a %s (%s)", v.Kind(), v.Type())
 	}
-	return nil
 }
 
 type decoder struct {

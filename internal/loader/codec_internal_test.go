@@ -76,10 +76,14 @@ func TestCodecRefuses(t *testing.T) {
 	type withMap struct{ M map[string]int }
 	type withAny struct{ A any }
 	type withUnexported struct{ s string }
+	type behindNil struct{ P *withMap }
+	type inEmptySlice struct{ S []withAny }
 	for name, v := range map[string]any{
-		"map":        &withMap{},
-		"interface":  &withAny{},
-		"unexported": &withUnexported{s: "hidden"},
+		"map":                  &withMap{},
+		"interface":            &withAny{},
+		"unexported":           &withUnexported{s: "hidden"},
+		"map behind nil":       &behindNil{},
+		"interface in nothing": &inEmptySlice{},
 	} {
 		if _, err := encodeValue(v); err == nil {
 			t.Errorf("%s: encoded", name)
