@@ -124,7 +124,21 @@ func openCache(cfg Config) (*modelCache, error) {
 	if env["GO111MODULE"] == "off" {
 		return nil, errors.New("GO111MODULE=off: GOPATH mode")
 	}
-	for _, f := range strings.Fields(env["GOFLAGS"]) {
+	goenv, goenvData, err := goenvFile(env)
+	if err != nil {
+		return nil, err
+	}
+	goflags := env["GOFLAGS"]
+	if goflags == "" {
+		// go env -w GOFLAGS=... applies when the environment has none
+		// (an empty variable counts as none, as for the go command).
+		for _, line := range strings.Split(string(goenvData), "\n") {
+			if v, ok := strings.CutPrefix(line, "GOFLAGS="); ok {
+				goflags = v
+			}
+		}
+	}
+	for _, f := range strings.Fields(goflags) {
 		// Flags that name files the go command reads instead of the
 		// module's own.
 		if strings.HasPrefix(f, "-modfile") || strings.HasPrefix(f, "--modfile") ||
@@ -132,7 +146,7 @@ func openCache(cfg Config) (*modelCache, error) {
 			return nil, fmt.Errorf("GOFLAGS has %s", f)
 		}
 	}
-	key, err := cacheKey(root, env)
+	key, err := cacheKey(root, env, goenv, goenvData)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +180,7 @@ var ignoredEnv = map[string]bool{"GOFILE": true, "GOLINE": true, "GOPACKAGE": tr
 // cacheKey hashes what decides how the schema directory is loaded, without
 // reading the sources: this mizzle, the go command, the environment and the
 // go command's configuration files.
-func cacheKey(root string, env map[string]string) (string, error) {
+func cacheKey(root string, env map[string]string, goenv string, goenvData []byte) (string, error) {
 	h := sha256.New()
 	field := func(name, value string) {
 		fmt.Fprintf(h, "%s %d %s\n", name, len(value), value)
@@ -192,22 +206,31 @@ func cacheKey(root string, env map[string]string) (string, error) {
 	for _, k := range names {
 		field("env "+k, env[k])
 	}
-	// go env -w writes defaults for the variables above into this file.
-	goenv := env["GOENV"]
-	if goenv == "" {
-		if d, err := os.UserConfigDir(); err == nil {
-			goenv = filepath.Join(d, "go", "env")
-		}
-	}
-	if goenv != "" && goenv != "off" {
-		data, err := os.ReadFile(goenv)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		field("goenv "+goenv, string(data))
-	}
+	field("goenv "+goenv, string(goenvData))
 	field("dir", root)
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// goenvFile returns the path and content of the file where go env -w
+// writes defaults for the variables above: GOENV, else go/env in the
+// user's configuration directory. Both are empty when there is none.
+func goenvFile(env map[string]string) (string, []byte, error) {
+	path := env["GOENV"]
+	if path == "" {
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", nil, nil
+		}
+		path = filepath.Join(d, "go", "env")
+	}
+	if path == "off" {
+		return "", nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, err
+	}
+	return path, data, nil
 }
 
 // executableID identifies the running mizzle: its build information (the

@@ -522,7 +522,12 @@ func TestCacheNotUsed(t *testing.T) {
 	pattern.Pattern = "example.com/app"
 	modfile := cfg
 	modfile.Env = append(append([]string(nil), cfg.Env...), "GOFLAGS=-mod=mod -modfile=alt.mod")
-	for name, c := range map[string]loader.Config{"an import path": pattern, "GOFLAGS=-modfile": modfile} {
+	goenv := cfg
+	goenvFile := filepath.Join(t.TempDir(), "env")
+	writeFile(t, goenvFile, "GOFLAGS=-mod=mod -modfile=alt.mod\n")
+	// GOFLAGS from go env -w applies only when the environment's is empty.
+	goenv.Env = append(append([]string(nil), cfg.Env...), "GOENV="+goenvFile, "GOFLAGS=")
+	for name, c := range map[string]loader.Config{"an import path": pattern, "GOFLAGS=-modfile": modfile, "go env -w GOFLAGS=-modfile": goenv} {
 		cache := t.TempDir()
 		for range 2 {
 			m, logs, err := cachedLoadErr(c, cache)
