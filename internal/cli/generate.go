@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -74,6 +73,7 @@ a parent (paths relative to that file), else the defaults.`,
 	fl.BoolVar(&f.custom, "custom", false, "write an empty migration for hand-written SQL")
 	fl.BoolVar(&f.dropAndAdd, "drop-and-add", false, "treat a vanished and a new column or table as a drop and an add, not a rename")
 	addQueryFlags(cmd, &f.query)
+	addNoCacheFlag(cmd)
 	return cmd
 }
 
@@ -111,7 +111,7 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	if f.custom && last != nil {
 		model = last
 	} else {
-		model, err = loader.Load(cmd.Context(), loader.Config{Dir: f.schema})
+		model, err = loadSchema(cmd, f.schema)
 		if err != nil {
 			return err
 		}

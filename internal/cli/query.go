@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mizzle/mizzle/gen"
-	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -73,7 +72,7 @@ func sameDir(a, b string) (bool, error) {
 // generateQueryOnly is generate --no-migrations: load the schema and write
 // the query code.
 func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir string, f queryFlags) error {
-	model, err := loader.Load(cmd.Context(), loader.Config{Dir: schemaDir})
+	model, err := loadSchema(cmd, schemaDir)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -38,7 +37,7 @@ file:line:col: message, all at once.
 			if err := checkDir("--schema", dir); err != nil {
 				return err
 			}
-			m, err := loader.Load(cmd.Context(), loader.Config{Dir: dir})
+			m, err := loadSchema(cmd, dir)
 			if err != nil {
 				return err
 			}
@@ -53,6 +52,7 @@ file:line:col: message, all at once.
 	}
 	cmd.Flags().StringVar(&dir, "schema", ".", "directory of the schema package")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the model as JSON")
+	addNoCacheFlag(cmd)
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -11,11 +12,18 @@ import (
 )
 
 // TestMain runs the package's tests with a throwaway PostgreSQL server for
-// the migrate and status tests, and removes the mizzle binary the process
-// tests build.
+// the migrate and status tests, and a model cache of their own rather than
+// the user's, and removes the mizzle binary the process tests build.
 func TestMain(m *testing.M) {
+	cache, err := os.MkdirTemp("", "mizzle-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("MIZZLE_CACHE", cache)
 	code := pgtest.Main(m)
 	removeBinary()
+	os.RemoveAll(cache)
 	os.Exit(code)
 }
 

@@ -37,6 +37,15 @@ type Config struct {
 	Pattern string
 	// Env, when not nil, is the environment of the go command.
 	Env []string
+	// CacheDir, when not empty, is a directory where Load keeps the models
+	// it loads and finds them again without running the go command, as
+	// long as no file they were read from has changed (see cache.go). Only
+	// the package in Dir is cached, not other patterns, and only a model:
+	// a schema with mistakes is loaded again each time.
+	CacheDir string
+	// Logf, when not nil, receives what the cache did and why: a hit, or
+	// the input that made a miss.
+	Logf func(format string, args ...any)
 }
 
 // Load loads the schema package and returns its model, sorted. When the
@@ -45,6 +54,36 @@ type Config struct {
 // at all (a folder without Go files, a malformed import path), the error
 // is the go command's message, with no position.
 func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
+	if cfg.CacheDir == "" {
+		return load(ctx, cfg)
+	}
+	c, err := openCache(cfg)
+	if err != nil {
+		if cfg.Logf != nil {
+			cfg.Logf("loader: cache not used: %v", err)
+		}
+		return load(ctx, cfg)
+	}
+	if m := c.get(); m != nil {
+		return m, nil
+	}
+	// The inputs are hashed before the go command reads them, and put
+	// checks them again after: a file saved during the load is never
+	// recorded with a model read from its previous content.
+	inputs, err := c.inputs()
+	if err != nil {
+		c.log("not used: %v", err)
+		return load(ctx, cfg)
+	}
+	m, err := load(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.put(inputs, m)
+	return m, nil
+}
+
+func load(ctx context.Context, cfg Config) (*schema.Model, error) {
 	pattern := cfg.Pattern
 	if pattern == "" {
 		pattern = "."

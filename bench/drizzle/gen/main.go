@@ -26,6 +26,7 @@
 //	drizzle/v1, drizzle/v2    the drizzle-kit schemas (*.ts)
 //	drizzle/first.config.ts   drizzle-kit config: schema v1, out ./first
 //	drizzle/second.config.ts  drizzle-kit config: schema v2, out ./second
+//	drizzle/noop.config.ts    drizzle-kit config: schema v1, out ./noop
 //
 // Both grammars put perFile tables in a file, so that each tool reads the
 // same number of files.
@@ -93,7 +94,7 @@ func run(out, root string, n, perFile int) error {
 			}
 		}
 	}
-	for name, v := range map[string]int{"first": 1, "second": 2} {
+	for name, v := range map[string]int{"first": 1, "second": 2, "noop": 1} {
 		cfg := fmt.Sprintf(tsConfig, v, name)
 		if err := writeFile(filepath.Join(out, "drizzle", name+".config.ts"), []byte(cfg)); err != nil {
 			return err
