@@ -118,7 +118,7 @@ var strippedFields = map[string][]string{
 	"Model":      {"Go"},
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
-	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields"},
+	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
 	"Column":     {"Was", "GoField", "GoType", "Pos"},
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos"}, "ForeignKey": {"Pos"}, "Index": {"Pos"},
 }

@@ -73,6 +73,9 @@ type Table struct {
 	// struct has not changed since: nil when generated code cannot spell
 	// one of them (an unexported field or type). Not part of snapshots.
 	GoFields []GoField `json:"-"`
+	// Relations are the struct's fields tagged rel:, in declaration
+	// order: never columns, and not part of snapshots.
+	Relations []Relation `json:"-"`
 }
 
 // GoField is a field of a table's struct.

@@ -24,6 +24,7 @@ type tableInfo struct {
 	cols []*colInfo // parallel to t.Columns
 	refs []pendingRef
 	fks  []pendingFK
+	rels []pendingRel
 }
 
 // colInfo is where a column came from.
@@ -160,6 +161,13 @@ func (b *tableBuilder) fields(st *types.Struct, path []string, site *schema.Posi
 		val, offs, found, err := grammar.LookupTag(st.Tag(i), "db")
 		if err != nil {
 			l.errs.Add(tagPos(-1), err.Error())
+			continue
+		}
+		if rel, roffs, rfound, rerr := grammar.LookupTag(st.Tag(i), "rel"); rerr != nil {
+			l.errs.Add(tagPos(-1), rerr.Error())
+			continue
+		} else if rfound {
+			b.relationField(v, rel, tagPos(roffs[0]), path, found, val)
 			continue
 		}
 		if found && val == "-" {
