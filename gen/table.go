@@ -44,6 +44,9 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 			_, ctor := columnType(c.c)
 			g.Line().Id(c.field).Op(":").Qual(pgPath, ctor).Types(typeArg(c.c)).Call(jen.Lit(t.t.Name), jen.Lit(c.c.Name))
 		}
+		for _, w := range p.withRels(t) {
+			g.Line().Id(w.r.Field).Op(":").Add(p.relValue(w))
+		}
 		g.Line()
 	})
 	f.Line()
@@ -56,6 +59,11 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 			commentg(g, fmt.Sprintf("%s is %s.", c.field, describe(t, c)))
 			typ, _ := columnType(c.c)
 			g.Id(c.field).Add(typ)
+		}
+		for _, w := range p.withRels(t) {
+			g.Line()
+			commentg(g, relDoc(w))
+			g.Id(w.r.Field).Add(p.relType(w))
 		}
 	})
 	f.Line()

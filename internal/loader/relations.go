@@ -3,6 +3,7 @@ package loader
 import (
 	"fmt"
 	"go/types"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -129,7 +130,25 @@ func (l *loader) resolveRelation(ti *tableInfo, p pendingRel) (schema.Relation, 
 		r.Columns, r.RefColumns = from.RefColumns, to.RefColumns
 		r.Through = &schema.Through{Schema: join.t.Schema, Table: join.t.Name, Columns: from.Columns, RefColumns: to.Columns}
 	}
-	return r, l.keyable(ti, r, p.pos, what)
+	return r, l.keyable(ti, r, p.pos, what) && (r.Through != nil || l.sameGoKey(ti, target, r, p.pos, what))
+}
+
+// sameGoKey reports (and complains) when the two ends of a relation hold
+// their key in different Go types (int and int64 are both bigint):
+// generated code matches them as one map key type.
+func (l *loader) sameGoKey(ti, target *tableInfo, r schema.Relation, pos schema.Position, what string) bool {
+	a, b := ti.t.Column(r.Columns[0]).GoType, target.t.Column(r.RefColumns[0]).GoType
+	if a.Kind == schema.GoPointer {
+		a = *a.Elem
+	}
+	if b.Kind == schema.GoPointer {
+		b = *b.Elem
+	}
+	if !reflect.DeepEqual(a, b) {
+		l.errs.Addf(pos, "%s: the relation's key is %s in %s and %s in %s: give both fields one Go type", what, a, ti.decl.obj.Name(), b, target.decl.obj.Name())
+		return false
+	}
+	return true
 }
 
 // tableOf returns the table whose struct is typ, or nil.
