@@ -17,6 +17,10 @@ type withRel struct {
 	target *tableInfo
 	ownK   *columnInfo // the key of the owner's rows
 	tgtK   *columnInfo // the key of the loaded rows, matched with ownK
+	// Many-to-many: the join table, its column matched with ownK and its
+	// column matched with tgtK.
+	join         *tableInfo
+	joinK, joinT *columnInfo
 }
 
 // withRels returns the relations of t's struct that generated code loads.
@@ -24,18 +28,15 @@ func (p *packageInfo) withRels(t *tableInfo) []withRel {
 	var out []withRel
 	for i := range t.t.Relations {
 		r := &t.t.Relations[i]
-		if r.Kind == schema.ManyToMany || len(r.Columns) != 1 {
-			continue
-		}
+		// The loader accepts only relations over one column, between
+		// tables of the model.
 		target := p.tableNamed(r.Schema, r.Table)
-		if target == nil {
-			continue
+		w := withRel{r: r, owner: t, target: target, ownK: t.colsNamed(r.Columns)[0], tgtK: target.colsNamed(r.RefColumns)[0]}
+		if th := r.Through; th != nil {
+			w.join = p.tableNamed(th.Schema, th.Table)
+			w.joinK, w.joinT = w.join.colsNamed(th.Columns)[0], w.join.colsNamed(th.RefColumns)[0]
 		}
-		own, tgt := t.colsNamed(r.Columns), target.colsNamed(r.RefColumns)
-		if len(own) != 1 || len(tgt) != 1 {
-			continue
-		}
-		out = append(out, withRel{r: r, owner: t, target: target, ownK: own[0], tgtK: tgt[0]})
+		out = append(out, w)
 	}
 	return out
 }
@@ -57,8 +58,13 @@ func (p *packageInfo) relType(w withRel) *jen.Statement {
 
 // relDoc documents a relation's field in the columns struct.
 func relDoc(w withRel) string {
-	return reflow(fmt.Sprintf(`%s is the %s relation to %q rows (%s.%s = %s.%s): pass it to With to load the field %s with the rows of a query.`,
-		w.r.Field, w.r.Kind, w.target.t.Name, w.owner.t.Name, w.ownK.c.Name, w.target.t.Name, w.tgtK.c.Name, w.r.Field), 76)
+	on := fmt.Sprintf("%s.%s = %s.%s", w.owner.t.Name, w.ownK.c.Name, w.target.t.Name, w.tgtK.c.Name)
+	if w.join != nil {
+		on = fmt.Sprintf("through %q: %s.%s = %s.%s, %s.%s = %s.%s", w.join.t.Name, w.owner.t.Name, w.ownK.c.Name, w.join.t.Name, w.joinK.c.Name,
+			w.join.t.Name, w.joinT.c.Name, w.target.t.Name, w.tgtK.c.Name)
+	}
+	return reflow(fmt.Sprintf(`%s is the %s relation to %q rows (%s): pass it to With to load the field %s with the rows of a query.`,
+		w.r.Field, w.r.Kind, w.target.t.Name, on, w.r.Field), 76)
 }
 
 // relValue is a relation's value in the columns variable:
@@ -74,7 +80,7 @@ func (p *packageInfo) relValue(w withRel) *jen.Statement {
 	// query orders them; a relation to one needs no order.
 	order := ""
 	for i, c := range tgt.pk {
-		if w.r.Kind != schema.HasMany {
+		if w.r.Kind != schema.HasMany && w.r.Kind != schema.ManyToMany {
 			break
 		}
 		if i > 0 {
@@ -82,21 +88,38 @@ func (p *packageInfo) relValue(w withRel) *jen.Statement {
 		}
 		order += alias + "." + quote.Ident(c.c.Name)
 	}
+	col, cast := alias+"."+quote.Ident(w.tgtK.c.Name), arrayCast(w.tgtK.c.Type)
+	if w.join != nil {
+		col, cast = quote.Ident(w.join.t.Name)+"."+quote.Ident(w.joinK.c.Name), arrayCast(w.joinK.c.Type)
+	}
+	// jen.Dict's keys are values: each field is set once.
 	fields := jen.Dict{
 		jen.Id("Name"):  jen.Lit(w.owner.t.Name + "." + w.r.Field),
 		jen.Id("Table"): jen.Id("table" + tgt.name),
-		jen.Id("Col"):   jen.Lit(alias + "." + quote.Ident(w.tgtK.c.Name)),
-		jen.Id("Cast"):  jen.Lit(arrayCast(w.tgtK.c.Type)),
+		jen.Id("Col"):   jen.Lit(col),
+		jen.Id("Cast"):  jen.Lit(cast),
 	}
 	if order != "" {
 		fields[jen.Id("Order")] = jen.Lit(order)
+	}
+	if w.join != nil {
+		ja := quote.Ident(w.join.t.Name)
+		fields[jen.Id("Join")] = jen.Lit(" JOIN " + w.join.from() + " ON " + ja + "." + quote.Ident(w.joinT.c.Name) + " = " + alias + "." + quote.Ident(w.tgtK.c.Name))
+		desc := jen.Qual(pgimplPath, "RelationDesc").Types(p.rowType(tgt)).Values(fields)
+		return jen.Qual(pgimplPath, "ManyThrough").Call(
+			desc,
+			keyFunc(p, w.owner, w.ownK),
+			jen.Func().Params(jen.Id("r").Op("*").Add(p.rowType(w.owner)), jen.Id("rel").Index().Add(p.rowType(tgt))).Block(
+				jen.Id("r").Dot(w.r.Field).Op("=").Id("rel"),
+			),
+		)
 	}
 	desc := jen.Qual(pgimplPath, "RelationDesc").Types(p.rowType(tgt)).Values(fields)
 	ctor := "One"
 	rel := jen.Op("*").Add(p.rowType(tgt))
 	set := jen.Id("r").Dot(w.r.Field).Op("=").Id("rel")
 	switch {
-	case w.r.Kind == schema.HasMany:
+	case w.r.Kind == schema.HasMany || w.r.Kind == schema.ManyToMany:
 		ctor, rel = "Many", jen.Index().Add(p.rowType(tgt))
 	case !w.r.Pointer:
 		set = jen.If(jen.Id("rel").Op("!=").Nil()).Block(

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/mizzle/mizzle/pg/internal/table"
 )
@@ -95,28 +96,38 @@ func (r Relation[P, C]) load(ctx context.Context, db DBTX, rows []P) error {
 	o := r.opts()
 	keys, n := sp.Keys(rows)
 	if n == 0 {
-		return sp.Stitch(rows, nil)
+		// No row has a key (none, or all NULL): nothing to load, and the
+		// fields of rows just read are already empty.
+		return nil
 	}
 	if o.hasLim && !sp.Many {
 		return fmt.Errorf("pg: relation %s: Limit applies to a relation to many rows, and %s is to one", sp.Name, sp.Name)
 	}
 	t := (*Table[C])(sp.Child)
-	s := newStmt(128+len(t.List)+len(t.From)+32*(o.where.len()+o.order.len()), t.Alias)
+	s := newStmt(128+len(t.List)+len(t.From)+len(sp.Join)+32*(o.where.len()+o.order.len()), t.Alias)
 	defer s.release()
 	b := &s.b
 	if o.hasLim {
 		// A limit per row: a LATERAL subquery for each key, which an index
 		// on the key column answers with n rows each. The keys' alias must
-		// not be the table's, which the subquery's own names would hide.
+		// be none of the subquery's tables', which would hide it there.
 		ka := `"keys"`
-		if t.Alias == ka {
-			ka = `"keys_"`
+		for strings.Contains(sp.Col+t.List, ka+".") {
+			ka = ka[:len(ka)-1] + `_"`
 		}
-		b.writeSQL("SELECT " + t.Alias + ".* FROM unnest(")
+		b.writeSQL("SELECT ")
+		if sp.Join != "" {
+			b.writeSQL(ka + `."k", `)
+		}
+		b.writeSQL(t.Alias + ".* FROM unnest(")
 		b.writeArg(keys)
-		b.writeSQL(sp.Cast + ") AS " + ka + `("k") CROSS JOIN LATERAL (SELECT ` + t.List + " FROM " + t.From + " WHERE " + sp.Col + " = " + ka + `."k"`)
+		b.writeSQL(sp.Cast + ") AS " + ka + `("k") CROSS JOIN LATERAL (SELECT ` + t.List + " FROM " + t.From + sp.Join + " WHERE " + sp.Col + " = " + ka + `."k"`)
 	} else {
-		b.writeSQL("SELECT " + t.List + " FROM " + t.From + " WHERE " + sp.Col + " = ANY(")
+		b.writeSQL("SELECT ")
+		if sp.Join != "" {
+			b.writeSQL(sp.Col + ", ")
+		}
+		b.writeSQL(t.List + " FROM " + t.From + sp.Join + " WHERE " + sp.Col + " = ANY(")
 		b.writeArg(keys)
 		b.writeSQL(sp.Cast + ")")
 	}
@@ -145,16 +156,10 @@ func (r Relation[P, C]) load(ctx context.Context, db DBTX, rows []P) error {
 		b.writeSQL(") AS " + t.Alias)
 	}
 	b.checkScope("select from", ": a relation's conditions and orderings name the columns of the rows it loads")
-	cs, err := t.collect(ctx, db, b, 0)
-	if err != nil {
-		return wrap(opSelect, t.Name, err)
+	if b.err != nil {
+		return b.err
 	}
-	for _, w := range o.with {
-		if err := w.load(ctx, db, cs); err != nil {
-			return err
-		}
-	}
-	return sp.Stitch(rows, cs)
+	return sp.Run(ctx, db, b.finish(), b.args, rows, func(cs []C) error { return loadWith(ctx, db, cs, o.with) })
 }
 
 // loadWith loads rels into rows, in order.

@@ -129,15 +129,17 @@ func (l *loader) resolveRelation(ti *tableInfo, p pendingRel) (schema.Relation, 
 		}
 		r.Columns, r.RefColumns = from.RefColumns, to.RefColumns
 		r.Through = &schema.Through{Schema: join.t.Schema, Table: join.t.Name, Columns: from.Columns, RefColumns: to.Columns}
+		// The join table's key column is read into the key's Go type.
+		return r, l.keyable(ti, r, p.pos, what) && l.sameGoKey(ti, r.Columns[0], join, from.Columns[0], p.pos, what)
 	}
-	return r, l.keyable(ti, r, p.pos, what) && (r.Through != nil || l.sameGoKey(ti, target, r, p.pos, what))
+	return r, l.keyable(ti, r, p.pos, what) && l.sameGoKey(ti, r.Columns[0], target, r.RefColumns[0], p.pos, what)
 }
 
 // sameGoKey reports (and complains) when the two ends of a relation hold
 // their key in different Go types (int and int64 are both bigint):
 // generated code matches them as one map key type.
-func (l *loader) sameGoKey(ti, target *tableInfo, r schema.Relation, pos schema.Position, what string) bool {
-	a, b := ti.t.Column(r.Columns[0]).GoType, target.t.Column(r.RefColumns[0]).GoType
+func (l *loader) sameGoKey(ti *tableInfo, col string, target *tableInfo, refCol string, pos schema.Position, what string) bool {
+	a, b := ti.t.Column(col).GoType, target.t.Column(refCol).GoType
 	if a.Kind == schema.GoPointer {
 		a = *a.Elem
 	}
