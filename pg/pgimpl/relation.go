@@ -25,7 +25,6 @@ type RelationDesc[C any] struct {
 	Join  string
 }
 
-
 // Many returns a has-many relation from rows of P to rows of C: pkey gives
 // a P's key (false when it has none: a NULL), ckey the key a C refers to,
 // and set stores a P's related rows (nil for none) in its field.
