@@ -57,6 +57,12 @@ const _ = pgimpl.SupportPackageIsVersion4
 type Queries struct {
 	db pg.DBTX
 
+	// Comments are the queries on the "comments" table.
+	Comments CommentsQueries
+
+	// Posts are the queries on the "posts" table.
+	Posts PostsQueries
+
 	// Users are the queries on the "users" table.
 	Users UsersQueries
 }
@@ -65,8 +71,10 @@ type Queries struct {
 // *pgx.Conn or a pgx.Tx.
 func New(db pg.DBTX) *Queries {
 	return &Queries{
-		db:    db,
-		Users: UsersQueries{db},
+		db:       db,
+		Comments: CommentsQueries{db},
+		Posts:    PostsQueries{db},
+		Users:    UsersQueries{db},
 	}
 }
 
