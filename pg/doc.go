@@ -53,6 +53,15 @@
 // decides zero-ness with each field's own test (r.Role != "", r.ID != 0,
 // !r.CreatedAt.IsZero(), nil for pointers, slices and maps).
 //
+// Relation fields of the row structs (tagged rel: in the schema) are
+// loaded with With, nested and filtered per level, one query per level
+// (drizzle's findMany({with: ...})):
+//
+//	users, err := q.Users.Select().With(
+//		db.Users.Posts.Where(db.Posts.DeletedAt.IsNull()).OrderBy(db.Posts.ID.Desc()).Limit(5).
+//			With(db.Posts.Comments),
+//	).All(ctx)
+//
 // Generated code also imports package pgimpl, which holds what only it
 // calls (the table descriptions, the relation loaders) and carries the
 // version assertion that keeps generated code and runtime in step.

@@ -35,4 +35,9 @@ Markers, in the type's doc comment:
   //mizzle:was OLDNAME
   //mizzle:enum [NAME]      on a named string type with constants
 
+A field tagged rel: is a relation, never a column; With loads it:
+  Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)
+  Posts []Post  rel:"Post.AuthorID"  has-many (*Post or Post: has-one)
+  Tags []Tag    rel:"PostTag"        many-to-many through the join table
+
 A named string type with constants is an enum when a column uses it.`

@@ -565,7 +565,13 @@ func (b *tableBuilder) relationHint(v *types.Var) string {
 	} else {
 		msg += fmt.Sprintf("store %s's key in this table, %s", target.obj.Name(), fkAdvice(target))
 	}
-	return msg + `, or tag this field db:"-" to leave it out`
+	// Then how to load it: a rel: tag naming that key.
+	if many {
+		msg += fmt.Sprintf(`; to load it, tag it rel:"%s.Field" naming that key field`, target.obj.Name())
+	} else {
+		msg += `; to load it, tag it rel:"Field" naming that key field`
+	}
+	return msg + `; or tag this field db:"-" to leave it out`
 }
 
 // fkAdvice says how to reference the table d: ref: naming its key field
