@@ -199,6 +199,7 @@ func Strip(m *schema.Model) *schema.Model {
 		t.Columns = nonNil(t.Columns)
 		for _, col := range t.Columns {
 			col.Was, col.GoField, col.GoType, col.Pos = "", "", schema.GoType{}, schema.Position{}
+			col.Gen, col.OnUpdate, col.OnUpdateGen = "", "", false
 		}
 		if pk := t.PrimaryKey; pk != nil {
 			pk.Pos = schema.Position{}

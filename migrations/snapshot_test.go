@@ -119,7 +119,7 @@ var strippedFields = map[string][]string{
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
 	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
-	"Column":     {"Was", "GoField", "GoType", "Pos"},
+	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen"},
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos"}, "ForeignKey": {"Pos"}, "Index": {"Pos"},
 }
 

@@ -154,6 +154,14 @@ func richModel() *Model {
 					Pos:       pos(25),
 				},
 				{
+					Name: "slug", Type: Type{Name: "text"}, NotNull: true, Gen: "NewSlug", GoField: "Slug",
+					GoType: GoType{Kind: GoNamed, Name: "string"}, Pos: pos(26),
+				},
+				{
+					Name: "touched", Type: Type{Name: "text"}, NotNull: true, OnUpdate: "Touch", OnUpdateGen: true, GoField: "Touched",
+					GoType: GoType{Kind: GoNamed, Name: "string"}, Pos: pos(27),
+				},
+				{
 					Name:    "tags",
 					Type:    Type{Name: "text", Array: true},
 					GoField: "Tags",

@@ -57,14 +57,15 @@ type pendingFK struct {
 }
 
 // columnOptions are the options a db tag accepts after the column name.
-var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was"}
+var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was", "gen"}
 
 // optionValue says whether an option takes a value: required, optional or
 // none.
 var optionValue = map[string]string{
 	"pk": "none", "unique": "optional", "index": "optional", "identity": "optional",
 	"type": "type:SQLTYPE", "default": "default:SQLEXPR", "generated": "generated:SQLEXPR",
-	"ref": "ref:Type.Field", "ondelete": "ondelete:ACTION", "onupdate": "onupdate:ACTION",
+	"ref": "ref:Type.Field", "ondelete": "ondelete:ACTION", "onupdate": "onupdate:ACTION (with ref:), onupdate:SQLEXPR or onupdate:gen:Func",
+	"gen":   "gen:Func",
 	"check": "check:SQLEXPR", "was": "was:OLDNAME",
 }
 
@@ -504,11 +505,17 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 			b.ti.refs = append(b.ti.refs, r)
 		}
 	} else {
-		for _, kind := range []string{"ondelete", "onupdate"} {
-			if ao, ok := given[kind]; ok {
-				l.errs.Addf(at(ao.Off), "option %q needs a ref: on the same field", kind)
-			}
+		if ao, ok := given["ondelete"]; ok {
+			l.errs.Addf(at(ao.Off), "option %q needs a ref: on the same field", "ondelete")
 		}
+		// Without ref:, onupdate: is what generated updates set the column
+		// to (drizzle's $onUpdate): SQL, or gen:Func.
+		if o, ok := given["onupdate"]; ok {
+			b.onUpdate(v, col, o, at)
+		}
+	}
+	if o, ok := given["gen"]; ok {
+		b.genDefault(v, col, o, at, given)
 	}
 
 	for _, other := range b.ti.cols {
