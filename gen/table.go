@@ -18,6 +18,7 @@ func genTable(f *jen.File, p *packageInfo, t *tableInfo) {
 	genQueries(f, p, t)
 	genGuard(f, p, t)
 	genTableVar(f, p, t)
+	genFill(f, p, t)
 }
 
 // rowType is the user's struct: schema.Order.
@@ -255,6 +256,7 @@ Count or Exists.`, g.t.t.Name)
 func (g *queriesGen) insert() {
 	t := g.t
 	body := []jen.Code{
+		g.fillRow(), // defaults.go
 		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
 			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(g.table("Insert", g.rows().Values(jen.Id("row")), withAll())),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(g.zero(), jen.Err())),
@@ -294,6 +296,7 @@ takes at most 65535 parameters, so very many rows must go in chunks.`, g.t.t.Nam
 	g.method(doc, "InsertMany",
 		[]jen.Code{g.ctx(), g.rowsParam(), g.with()},
 		[]jen.Code{g.rows(), jen.Error()},
+		g.fillRows(),
 		jen.Return(g.table("Insert", jen.Id("rows"), withAll())),
 	)
 }
@@ -318,6 +321,7 @@ default): name the column in with to send its zero value.`, t.t.Name, t.name, ta
 	g.method(doc, "Upsert",
 		[]jen.Code{g.ctx(), g.rowParam(), g.on(), g.with()},
 		[]jen.Code{g.row.Clone(), jen.Bool(), jen.Error()},
+		g.fillRow(),
 		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(g.table("Upsert", g.rows().Values(jen.Id("row")), jen.Id("on"), withAll())),
 		jen.If(failed).Block(jen.Return(g.zero(), jen.False(), jen.Err())),
 		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.True(), jen.Nil()),
@@ -331,6 +335,7 @@ Columns are sent as by InsertMany, row by row.`
 	g.method(doc, "UpsertMany",
 		[]jen.Code{g.ctx(), g.rowsParam(), g.on(), g.with()},
 		[]jen.Code{g.rows(), jen.Error()},
+		g.fillRows(),
 		jen.Return(g.table("Upsert", jen.Id("rows"), jen.Id("on"), withAll())),
 	)
 }
@@ -346,6 +351,7 @@ not read back.`, g.t.t.Name)
 	g.method(doc, "CopyFrom",
 		[]jen.Code{g.ctx(), g.rowsParam(), g.with()},
 		[]jen.Code{jen.Int64(), jen.Error()},
+		g.fillRows(),
 		jen.Return(g.table("CopyFrom", jen.Id("rows"), withAll())),
 	)
 }
@@ -496,6 +502,9 @@ column in with sends its zero value too:
 	}
 	if len(never) > 0 {
 		s += fmt.Sprintf("\n%s %s always filled by the database (generated or identity\nALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
+	}
+	for _, c := range t.genCols() {
+		s += fmt.Sprintf("\nA zero %s is first set to %s.%s() (gen:), here and in\nInsertMany, Upsert, UpsertMany and CopyFrom.", c.field, p.model.Go.Name, c.c.Gen)
 	}
 	return s
 }
@@ -690,6 +699,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 				if c.readBack {
 					fields = append(fields, jen.Id("ReadBack").Op(":").True())
 				}
+				fields = append(fields, onUpdateFields(p, c)...) // defaults.go
 				g.Line().Values(fields...)
 			}
 			g.Line()

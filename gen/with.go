@@ -92,20 +92,23 @@ func (p *packageInfo) relValue(w withRel) *jen.Statement {
 	if w.join != nil {
 		col, cast = quote.Ident(w.join.t.Name)+"."+quote.Ident(w.joinK.c.Name), arrayCast(w.joinK.c.Type)
 	}
-	// jen.Dict's keys are values: each field is set once.
-	fields := jen.Dict{
-		jen.Id("Name"):  jen.Lit(w.owner.t.Name + "." + w.r.Field),
-		jen.Id("Table"): jen.Id("table" + tgt.name),
-		jen.Id("Col"):   jen.Lit(col),
-		jen.Id("Cast"):  jen.Lit(cast),
+	// In the order of RelationDesc's fields, as a person would write them.
+	fields := []jen.Code{
+		jen.Line().Id("Name").Op(":").Lit(w.owner.t.Name + "." + w.r.Field),
+		jen.Line().Id("Table").Op(":").Id("table" + tgt.name),
+		jen.Line().Id("Col").Op(":").Lit(col),
+		jen.Line().Id("Cast").Op(":").Lit(cast),
 	}
 	if order != "" {
-		fields[jen.Id("Order")] = jen.Lit(order)
+		fields = append(fields, jen.Line().Id("Order").Op(":").Lit(order))
 	}
 	if w.join != nil {
 		ja := quote.Ident(w.join.t.Name)
-		fields[jen.Id("Join")] = jen.Lit(" JOIN " + w.join.from() + " ON " + ja + "." + quote.Ident(w.joinT.c.Name) + " = " + alias + "." + quote.Ident(w.tgtK.c.Name))
-		desc := jen.Qual(pgimplPath, "RelationDesc").Types(p.rowType(tgt)).Values(fields)
+		fields = append(fields, jen.Line().Id("Join").Op(":").Lit(" JOIN "+w.join.from()+" ON "+ja+"."+quote.Ident(w.joinT.c.Name)+" = "+alias+"."+quote.Ident(w.tgtK.c.Name)))
+	}
+	fields = append(fields, jen.Line())
+	desc := jen.Qual(pgimplPath, "RelationDesc").Types(p.rowType(tgt)).Values(fields...)
+	if w.join != nil {
 		return jen.Qual(pgimplPath, "ManyThrough").Call(
 			desc,
 			keyFunc(p, w.owner, w.ownK),
@@ -114,7 +117,6 @@ func (p *packageInfo) relValue(w withRel) *jen.Statement {
 			),
 		)
 	}
-	desc := jen.Qual(pgimplPath, "RelationDesc").Types(p.rowType(tgt)).Values(fields)
 	ctor := "One"
 	rel := jen.Op("*").Add(p.rowType(tgt))
 	set := jen.Id("r").Dot(w.r.Field).Op("=").Id("rel")
