@@ -21,11 +21,11 @@ var Posts = PostsColumns{
 	UserID: pg.NewColumn[int64]("posts", "user_id"),
 	Title:  pg.NewTextColumn[string]("posts", "title"),
 	Comments: pgimpl.Many(pgimpl.RelationDesc[schema.Comment]{
-		Cast:  "::bigint[]",
-		Col:   "\"comments\".\"post_id\"",
 		Name:  "posts.Comments",
-		Order: "\"comments\".\"id\"",
 		Table: tableComments,
+		Col:   "\"comments\".\"post_id\"",
+		Cast:  "::bigint[]",
+		Order: "\"comments\".\"id\"",
 	}, func(r *schema.Post) (int64, bool) {
 		return r.ID, true
 	}, func(r *schema.Comment) (int64, bool) {

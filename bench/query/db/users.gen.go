@@ -24,11 +24,11 @@ var Users = UsersColumns{
 	CreatedAt: pg.NewColumn[time.Time]("users", "created_at"),
 	Score:     pg.NewColumn[int32]("users", "score"),
 	Posts: pgimpl.Many(pgimpl.RelationDesc[schema.Post]{
-		Cast:  "::bigint[]",
-		Col:   "\"posts\".\"user_id\"",
 		Name:  "users.Posts",
-		Order: "\"posts\".\"id\"",
 		Table: tablePosts,
+		Col:   "\"posts\".\"user_id\"",
+		Cast:  "::bigint[]",
+		Order: "\"posts\".\"id\"",
 	}, func(r *schema.User) (int64, bool) {
 		return r.ID, true
 	}, func(r *schema.Post) (int64, bool) {
