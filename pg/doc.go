@@ -62,6 +62,11 @@
 //			With(db.Posts.Comments),
 //	).All(ctx)
 //
+// A column tagged gen:Func in the schema gets Func() when an insert finds
+// its field zero (drizzle's $defaultFn), and one tagged onupdate:now() (or
+// onupdate:gen:Func) is set by every UpdateQuery that does not set it
+// itself (drizzle's $onUpdate).
+//
 // Generated code also imports package pgimpl, which holds what only it
 // calls (the table descriptions, the relation loaders) and carries the
 // version assertion that keeps generated code and runtime in step.

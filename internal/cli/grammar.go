@@ -20,6 +20,9 @@ Column options, after the name, comma-separated:
   ref:Type.Field          foreign key, with ondelete: and onupdate:
                           (cascade, restrict, set null, set default, no action)
   check:SQLEXPR           check constraint on the column
+  gen:Func                app-side default: inserts set a zero field to Func()
+  onupdate:SQLEXPR        without ref:, what updates set the column to
+                          (onupdate:now(), or onupdate:gen:Func)
   was:OLDNAME             rename hint
 
 Markers, in the type's doc comment:
