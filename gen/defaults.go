@@ -85,9 +85,12 @@ func onUpdateFields(p *packageInfo, c *columnInfo) []jen.Code {
 	case c.c.OnUpdate == "":
 		return nil
 	case c.c.OnUpdateGen:
-		return []jen.Code{jen.Id("OnUpdateFunc").Op(":").Func().Params().Any().Block(
-			jen.Return(jen.Qual(p.model.Go.Path, c.c.OnUpdate).Call()),
-		)}
+		v := jen.Qual(p.model.Go.Path, c.c.OnUpdate).Call()
+		if sendsUTC(c.c) {
+			// As every value sent to a timestamp without time zone.
+			v = utc(c.c, v)
+		}
+		return []jen.Code{jen.Id("OnUpdateFunc").Op(":").Func().Params().Any().Block(jen.Return(v))}
 	}
 	return []jen.Code{jen.Id("OnUpdate").Op(":").Lit(c.c.OnUpdate)}
 }
