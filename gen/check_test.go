@@ -41,8 +41,9 @@ func checkImports(t *testing.T, f gen.File) {
 func checkFieldOrder(t *testing.T, f gen.File) {
 	t.Helper()
 	structs := map[string]reflect.Type{
-		"RowFuncs":    reflect.TypeFor[pgimpl.RowFuncs[struct{}]](),
-		"TableColumn": reflect.TypeFor[pgimpl.TableColumn](),
+		"RowFuncs":     reflect.TypeFor[pgimpl.RowFuncs[struct{}]](),
+		"TableColumn":  reflect.TypeFor[pgimpl.TableColumn](),
+		"RelationDesc": reflect.TypeFor[pgimpl.RelationDesc[struct{}]](),
 	}
 	file, err := parser.ParseFile(token.NewFileSet(), f.Name, f.Data, 0)
 	if err != nil {

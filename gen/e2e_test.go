@@ -38,6 +38,8 @@ func TestEndToEnd(t *testing.T) {
 		extra []txtar.File // files added to the archive
 	}{
 		{"features", nil},
+		{"relations", nil},
+		{"appdefaults", nil},
 		{"trading", []txtar.File{{Name: "schema/schema.go", Data: exampleSchema}}},
 	}
 	for _, tc := range cases {

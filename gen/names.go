@@ -113,6 +113,10 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 				}
 			}
 		}
+		// Relation fields sit in the same columns struct.
+		for _, r := range t.Relations {
+			fields[r.Field] = true
+		}
 		ti.as = "As"
 		for _, n := range []string{"As", "Alias", "AsAlias"} {
 			if !fields[n] {

@@ -18,6 +18,7 @@ func genTable(f *jen.File, p *packageInfo, t *tableInfo) {
 	genQueries(f, p, t)
 	genGuard(f, p, t)
 	genTableVar(f, p, t)
+	genFill(f, p, t)
 }
 
 // rowType is the user's struct: schema.Order.
@@ -44,6 +45,9 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 			_, ctor, arg := columnType(c.c)
 			g.Line().Id(c.field).Op(":").Qual(pgPath, ctor).Types(arg).Call(jen.Lit(t.t.Name), jen.Lit(c.c.Name))
 		}
+		for _, w := range p.withRels(t) {
+			g.Line().Id(w.r.Field).Op(":").Add(p.relValue(w))
+		}
 		g.Line()
 	})
 	f.Line()
@@ -56,6 +60,11 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 			commentg(g, fmt.Sprintf("%s is %s.", c.field, describe(t, c)))
 			typ, _, _ := columnType(c.c)
 			g.Id(c.field).Add(typ)
+		}
+		for _, w := range p.withRels(t) {
+			g.Line()
+			commentg(g, relDoc(w))
+			g.Id(w.r.Field).Add(p.relType(w))
 		}
 	})
 	f.Line()
@@ -71,6 +80,11 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 			for _, c := range t.cols {
 				g.Line().Id(c.field).Op(":").Id("c").Dot(c.field).Dot("As").Call(jen.Id("alias"))
 			}
+			// A relation loads by the keys of rows already read, whatever
+			// name their table had in the query: it stays as it is.
+			for _, w := range p.withRels(t) {
+				g.Line().Id(w.r.Field).Op(":").Id("c").Dot(w.r.Field)
+			}
 			g.Line()
 		})),
 	)
@@ -80,7 +94,8 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 // fieldsTake reports whether t's columns have fields of every name given.
 func fieldsTake(t *tableInfo, names ...string) bool {
 	for _, n := range names {
-		if !slices.ContainsFunc(t.cols, func(c *columnInfo) bool { return c.field == n }) {
+		if !slices.ContainsFunc(t.cols, func(c *columnInfo) bool { return c.field == n }) &&
+			!slices.ContainsFunc(t.t.Relations, func(r schema.Relation) bool { return r.Field == n }) {
 			return false
 		}
 	}
@@ -273,6 +288,7 @@ Count or Exists.`, g.t.t.Name)
 func (g *queriesGen) insert() {
 	t := g.t
 	body := []jen.Code{
+		g.fillRow(), // defaults.go
 		jen.If(jen.Len(jen.Id("with")).Op(">").Lit(0)).Block(
 			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(g.table("Insert", g.rows().Values(jen.Id("row")), withAll())),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(g.zero(), jen.Err())),
@@ -312,6 +328,7 @@ takes at most 65535 parameters, so very many rows must go in chunks.`, g.t.t.Nam
 	g.method(doc, "InsertMany",
 		[]jen.Code{g.ctx(), g.rowsParam(), g.with()},
 		[]jen.Code{g.rows(), jen.Error()},
+		g.fillRows(),
 		jen.Return(g.table("Insert", jen.Id("rows"), withAll())),
 	)
 }
@@ -336,6 +353,7 @@ default): name the column in with to send its zero value.`, t.t.Name, t.name, ta
 	g.method(doc, "Upsert",
 		[]jen.Code{g.ctx(), g.rowParam(), g.on(), g.with()},
 		[]jen.Code{g.row.Clone(), jen.Bool(), jen.Error()},
+		g.fillRow(),
 		jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(g.table("Upsert", g.rows().Values(jen.Id("row")), jen.Id("on"), withAll())),
 		jen.If(failed).Block(jen.Return(g.zero(), jen.False(), jen.Err())),
 		jen.Return(jen.Id("rows").Index(jen.Lit(0)), jen.True(), jen.Nil()),
@@ -349,6 +367,7 @@ Columns are sent as by InsertMany, row by row.`
 	g.method(doc, "UpsertMany",
 		[]jen.Code{g.ctx(), g.rowsParam(), g.on(), g.with()},
 		[]jen.Code{g.rows(), jen.Error()},
+		g.fillRows(),
 		jen.Return(g.table("Upsert", jen.Id("rows"), jen.Id("on"), withAll())),
 	)
 }
@@ -364,6 +383,7 @@ not read back.`, g.t.t.Name)
 	g.method(doc, "CopyFrom",
 		[]jen.Code{g.ctx(), g.rowsParam(), g.with()},
 		[]jen.Code{jen.Int64(), jen.Error()},
+		g.fillRows(),
 		jen.Return(g.table("CopyFrom", jen.Id("rows"), withAll())),
 	)
 }
@@ -514,6 +534,9 @@ column in with sends its zero value too:
 	}
 	if len(never) > 0 {
 		s += fmt.Sprintf("\n%s %s always filled by the database (generated or identity\nALWAYS) and never sent.", strings.Join(never, ", "), plural(len(never), "is", "are"))
+	}
+	for _, c := range t.genCols() {
+		s += fmt.Sprintf("\nA zero %s is first set to %s.%s() (gen:), here and in\nInsertMany, Upsert, UpsertMany and CopyFrom.", c.field, p.model.Go.Name, c.c.Gen)
 	}
 	return s
 }
@@ -708,6 +731,7 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 				if c.readBack {
 					fields = append(fields, jen.Id("ReadBack").Op(":").True())
 				}
+				fields = append(fields, onUpdateFields(p, c)...) // defaults.go
 				g.Line().Values(fields...)
 			}
 			g.Line()

@@ -195,10 +195,11 @@ func Strip(m *schema.Model) *schema.Model {
 		e.Values = nonNil(e.Values)
 	}
 	for _, t := range c.Tables {
-		t.Was, t.Doc, t.GoType, t.Pos, t.GoFields = "", "", schema.GoType{}, schema.Position{}, nil
+		t.Was, t.Doc, t.GoType, t.Pos, t.GoFields, t.Relations = "", "", schema.GoType{}, schema.Position{}, nil, nil
 		t.Columns = nonNil(t.Columns)
 		for _, col := range t.Columns {
 			col.Was, col.GoField, col.GoType, col.Pos = "", "", schema.GoType{}, schema.Position{}
+			col.Gen, col.OnUpdate, col.OnUpdateGen = "", "", false
 		}
 		if pk := t.PrimaryKey; pk != nil {
 			pk.Pos = schema.Position{}

@@ -118,8 +118,8 @@ var strippedFields = map[string][]string{
 	"Model":      {"Go"},
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
-	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields"},
-	"Column":     {"Was", "GoField", "GoType", "Pos"},
+	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
+	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen"},
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos"}, "ForeignKey": {"Pos"}, "Index": {"Pos"},
 }
 

@@ -85,6 +85,20 @@
 // deferrable, and [RetryTx] runs it again after a serialization failure or
 // a deadlock, a bounded number of times.
 //
+// Relation fields of the row structs (tagged rel: in the schema) are
+// loaded with With, nested and filtered per level, one query per level
+// (drizzle's findMany({with: ...})):
+//
+//	users, err := q.Users.Select().With(
+//		db.Users.Posts.Where(db.Posts.DeletedAt.IsNull()).OrderBy(db.Posts.ID.Desc()).Limit(5).
+//			With(db.Posts.Comments),
+//	).All(ctx)
+//
+// A column tagged gen:Func in the schema gets Func() when an insert finds
+// its field zero (drizzle's $defaultFn), and one tagged onupdate:now() (or
+// onupdate:gen:Func) is set by every UpdateQuery that does not set it
+// itself (drizzle's $onUpdate).
+//
 // Generated code also imports package pgimpl, which holds what only it
 // calls (the table descriptions, the relation loaders) and carries the
 // version assertion that keeps generated code and runtime in step.

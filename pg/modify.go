@@ -82,6 +82,7 @@ func (q *UpdateQuery[R]) build(b *builder, returning bool) {
 		}
 		a.appendSQL(b)
 	}
+	q.t.writeOnUpdate(b, &q.sets) // onupdate.go
 	writeConds(b, &q.where)
 	if returning {
 		b.writeSQL(" RETURNING ")

@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"slices"
 	"strconv"
@@ -295,8 +296,9 @@ type Source interface {
 //	page, err := base.OrderBy(db.Posts.ID.Asc()).Limit(20).All(ctx)
 //	total, err := base.Count(ctx) // every post of org, not the page
 type SelectQuery[R any] struct {
-	t *Table[R]
-	c selectCore
+	t    *Table[R]
+	c    selectCore
+	with []Loader[R] // relations to load into the rows (relation.go)
 }
 
 func (q SelectQuery[R]) core() selectCore { return q.c }
@@ -378,6 +380,9 @@ func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 		return nil, s.b.err
 	}
 	out, err := q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
+	if err == nil && len(q.with) > 0 {
+		return out, loadWith(ctx, q.c.db, out, q.with)
+	}
 	return out, wrap(opSelect, q.t.Name, err)
 }
 
@@ -394,6 +399,11 @@ func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 		return r, b.err
 	}
 	err := q.t.Scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
+	if err == nil && len(q.with) > 0 {
+		rows := []R{r}
+		err = loadWith(ctx, q.c.db, rows, q.with)
+		return rows[0], err
+	}
 	return r, notFound(q.t.Name, err)
 }
 
@@ -414,6 +424,9 @@ func (q SelectQuery[R]) Iter(ctx context.Context) iter.Seq2[R, error] {
 		defer s.release()
 		b := &s.b
 		q.c.build(b, q.c.list, true)
+		if len(q.with) > 0 {
+			b.fail(fmt.Errorf("pg: select from %s: Iter cannot load relations (With), which need all the rows first: use All", q.t.Name))
+		}
 		if b.err != nil {
 			yield(zero, b.err)
 			return

@@ -57,6 +57,10 @@ func (t *Table) Clone() *Table {
 	}
 	c.GoType = t.GoType.clone()
 	c.GoFields = cloneGoFields(t.GoFields)
+	c.Relations = nil
+	for _, r := range t.Relations {
+		c.Relations = append(c.Relations, r.clone())
+	}
 	return &c
 }
 

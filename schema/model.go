@@ -74,6 +74,9 @@ type Table struct {
 	// struct has not changed since: nil when generated code cannot spell
 	// one of them (an unexported field or type). Not part of snapshots.
 	GoFields []GoField `json:"-"`
+	// Relations are the struct's fields tagged rel:, in declaration
+	// order: never columns, and not part of snapshots.
+	Relations []Relation `json:"-"`
 }
 
 // GoField is a field of a table's struct.
@@ -96,7 +99,17 @@ type Column struct {
 	Identity Identity `json:"identity,omitempty"`
 	// Generated is the expression of a stored generated column.
 	Generated string `json:"generated,omitempty"`
-	Was       string `json:"was,omitempty"` // previous name, a rename hint
+	// Gen names a function of the schema package (gen:) whose result
+	// generated inserts send for the field when it is zero: a default the
+	// application computes. OnUpdate is what generated updates set the
+	// column to when they do not set it themselves (onupdate: on a field
+	// without ref:): an SQL expression, or with OnUpdateGen a function of
+	// the schema package. The database knows none of them, so snapshots
+	// leave them out.
+	Gen         string `json:"gen,omitempty"`
+	OnUpdate    string `json:"onUpdate,omitempty"`
+	OnUpdateGen bool   `json:"onUpdateGen,omitempty"`
+	Was         string `json:"was,omitempty"` // previous name, a rename hint
 
 	// GoField is the name of the struct field the column maps to, reachable
 	// from the table's struct (promoted through embedding where needed).

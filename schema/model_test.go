@@ -154,6 +154,14 @@ func richModel() *Model {
 					Pos:       pos(25),
 				},
 				{
+					Name: "slug", Type: Type{Name: "text"}, NotNull: true, Gen: "NewSlug", GoField: "Slug",
+					GoType: GoType{Kind: GoNamed, Name: "string"}, Pos: pos(26),
+				},
+				{
+					Name: "touched", Type: Type{Name: "text"}, NotNull: true, OnUpdate: "Touch", OnUpdateGen: true, GoField: "Touched",
+					GoType: GoType{Kind: GoNamed, Name: "string"}, Pos: pos(27),
+				},
+				{
 					Name:    "tags",
 					Type:    Type{Name: "text", Array: true},
 					GoField: "Tags",
@@ -216,6 +224,11 @@ func richModel() *Model {
 						{Name: "N", Type: GoType{Kind: GoNamed, Name: "int"}},
 					}},
 				}},
+			},
+			Relations: []Relation{
+				{Field: "Customer", Kind: BelongsTo, Pointer: true, Schema: "app", Table: "customers", Columns: []string{"customer_id"}, RefColumns: []string{"id"}, Pos: pos(18)},
+				{Field: "Tags", Kind: ManyToMany, Schema: "app", Table: "tags", Columns: []string{"id"}, RefColumns: []string{"id"},
+					Through: &Through{Schema: "app", Table: "order_tags", Columns: []string{"order_id"}, RefColumns: []string{"tag_id"}}, Pos: pos(19)},
 			},
 		}},
 		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
@@ -288,9 +301,11 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatalf("json.Unmarshal(%s): %v", data, err)
 	}
-	// GoFields is for the generator only and never written.
+	// GoFields and Relations are for the generator only and never
+	// written: a relation is not a column, and snapshots hold none.
 	for _, tb := range m.Tables {
 		tb.GoFields = nil
+		tb.Relations = nil
 	}
 	if diff := cmp.Diff(m, &got); diff != "" {
 		t.Errorf("json.Unmarshal(json.Marshal(richModel())) mismatch (-want +got):\n%s", diff)

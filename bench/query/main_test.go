@@ -5,8 +5,9 @@
 //
 // The database comes from MIZZLE_BENCH_DATABASE_URL; run.sh starts a
 // throwaway cluster and sets it. The benchmarks own that database's
-// public.users table: they drop it, create it from the migration mizzle
-// generated, and empty it as they go.
+// tables (public.users, and posts and comments for the relations): they
+// drop them, create them from the migrations mizzle generated, and empty
+// them as they go.
 package bench
 
 import (
@@ -131,10 +132,10 @@ func (x *handles) close() {
 	x.setup.Close()
 }
 
-// createTable drops public.users and public.docs and runs the generated migrations, whose
+// createTable drops the tables and runs the generated migrations, whose
 // statements are separated by drizzle's breakpoint comments.
 func createTable(ctx context.Context, p *pgxpool.Pool) error {
-	if _, err := p.Exec(ctx, `DROP TABLE IF EXISTS "public"."users", "public"."docs"`); err != nil {
+	if _, err := p.Exec(ctx, `DROP TABLE IF EXISTS "public"."comments", "public"."posts", "public"."users", "public"."docs" CASCADE`); err != nil {
 		return err
 	}
 	files, err := fs.Glob(migrations, "migrations/*.sql")
@@ -177,7 +178,7 @@ var emails, names = func() (e, n []string) {
 func reset(b *testing.B, seed bool) {
 	b.Helper()
 	ctx := context.Background()
-	if _, err := h.setup.Exec(ctx, `TRUNCATE "public"."users" RESTART IDENTITY`); err != nil {
+	if _, err := h.setup.Exec(ctx, `TRUNCATE "public"."users", "public"."posts", "public"."comments" RESTART IDENTITY`); err != nil {
 		b.Fatal(err)
 	}
 	if seed {

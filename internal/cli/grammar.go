@@ -20,6 +20,9 @@ Column options, after the name, comma-separated:
   ref:Type.Field          foreign key, with ondelete: and onupdate:
                           (cascade, restrict, set null, set default, no action)
   check:SQLEXPR           check constraint on the column
+  gen:Func                app-side default: inserts set a zero field to Func()
+  onupdate:SQLEXPR        without ref:, what updates set the column to
+                          (onupdate:now(), or onupdate:gen:Func)
   was:OLDNAME             rename hint
 
 Markers, in the type's doc comment:
@@ -34,5 +37,10 @@ Markers, in the type's doc comment:
   //mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]
   //mizzle:was OLDNAME
   //mizzle:enum [NAME]      on a named string type with constants
+
+A field tagged rel: is a relation, never a column; With loads it:
+  Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)
+  Posts []Post  rel:"Post.AuthorID"  has-many (*Post or Post: has-one)
+  Tags []Tag    rel:"PostTag"        many-to-many through the join table
 
 A named string type with constants is an enum when a column uses it.`

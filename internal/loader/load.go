@@ -240,6 +240,9 @@ func (l *loader) load() *schema.Model {
 	for _, ti := range l.order {
 		l.resolveRefs(ti)
 	}
+	for _, ti := range l.order {
+		l.resolveRelations(ti)
+	}
 	if len(l.order) == 0 && len(l.errs) == 0 {
 		// Point at the package clause: the package as a whole is wrong.
 		l.errs.Addf(l.pos(l.pkg.Syntax[0].Package),

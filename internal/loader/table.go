@@ -24,6 +24,7 @@ type tableInfo struct {
 	cols []*colInfo // parallel to t.Columns
 	refs []pendingRef
 	fks  []pendingFK
+	rels []pendingRel
 }
 
 // colInfo is where a column came from.
@@ -56,14 +57,15 @@ type pendingFK struct {
 }
 
 // columnOptions are the options a db tag accepts after the column name.
-var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was"}
+var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was", "gen"}
 
 // optionValue says whether an option takes a value: required, optional or
 // none.
 var optionValue = map[string]string{
 	"pk": "none", "unique": "optional", "index": "optional", "identity": "optional",
 	"type": "type:SQLTYPE", "default": "default:SQLEXPR", "generated": "generated:SQLEXPR",
-	"ref": "ref:Type.Field", "ondelete": "ondelete:ACTION", "onupdate": "onupdate:ACTION",
+	"ref": "ref:Type.Field", "ondelete": "ondelete:ACTION", "onupdate": "onupdate:ACTION (with ref:), onupdate:SQLEXPR or onupdate:gen:Func",
+	"gen":   "gen:Func",
 	"check": "check:SQLEXPR", "was": "was:OLDNAME",
 }
 
@@ -160,6 +162,13 @@ func (b *tableBuilder) fields(st *types.Struct, path []string, site *schema.Posi
 		val, offs, found, err := grammar.LookupTag(st.Tag(i), "db")
 		if err != nil {
 			l.errs.Add(tagPos(-1), err.Error())
+			continue
+		}
+		if rel, roffs, rfound, rerr := grammar.LookupTag(st.Tag(i), "rel"); rerr != nil {
+			l.errs.Add(tagPos(-1), rerr.Error())
+			continue
+		} else if rfound {
+			b.relationField(v, rel, tagPos(roffs[0]), path, found, val)
 			continue
 		}
 		if found && val == "-" {
@@ -496,11 +505,17 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 			b.ti.refs = append(b.ti.refs, r)
 		}
 	} else {
-		for _, kind := range []string{"ondelete", "onupdate"} {
-			if ao, ok := given[kind]; ok {
-				l.errs.Addf(at(ao.Off), "option %q needs a ref: on the same field", kind)
-			}
+		if ao, ok := given["ondelete"]; ok {
+			l.errs.Addf(at(ao.Off), "option %q needs a ref: on the same field", "ondelete")
 		}
+		// Without ref:, onupdate: is what generated updates set the column
+		// to (drizzle's $onUpdate): SQL, or gen:Func.
+		if o, ok := given["onupdate"]; ok {
+			b.onUpdate(v, col, o, at)
+		}
+	}
+	if o, ok := given["gen"]; ok {
+		b.genDefault(v, col, o, at, given)
 	}
 
 	for _, other := range b.ti.cols {
@@ -557,7 +572,13 @@ func (b *tableBuilder) relationHint(v *types.Var) string {
 	} else {
 		msg += fmt.Sprintf("store %s's key in this table, %s", target.obj.Name(), fkAdvice(target))
 	}
-	return msg + `, or tag this field db:"-" to leave it out`
+	// Then how to load it: a rel: tag naming that key.
+	if many {
+		msg += fmt.Sprintf(`; to load it, tag it rel:"%s.Field" naming that key field`, target.obj.Name())
+	} else {
+		msg += `; to load it, tag it rel:"Field" naming that key field`
+	}
+	return msg + `; or tag this field db:"-" to leave it out`
 }
 
 // fkAdvice says how to reference the table d: ref: naming its key field

@@ -63,3 +63,15 @@ func NonNil[S ~[]E, E any](s S) S {
 	}
 	return s
 }
+
+// Filled returns a copy of rows with fill applied to each: generated
+// inserts of a table with app-side defaults (gen:) fill the zero fields of
+// the rows they are given without changing the caller's slice.
+func Filled[R any](rows []R, fill func(*R)) []R {
+	out := make([]R, len(rows))
+	copy(out, rows)
+	for i := range out {
+		fill(&out[i])
+	}
+	return out
+}

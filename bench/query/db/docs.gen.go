@@ -33,6 +33,18 @@ type DocsColumns struct {
 	Attrs pg.JSONColumn[schema.DocAttrs]
 }
 
+// As returns the columns of the "docs" table read under another name, for a
+// query that reads it so with As, such as a join of the table with itself:
+//
+//	q.Docs.Select().As("other").Where(db.Docs.As("other").ID.Eq(v))
+func (c DocsColumns) As(alias string) DocsColumns {
+	return DocsColumns{
+		ID:    c.ID.As(alias),
+		Tags:  c.Tags.As(alias),
+		Attrs: c.Attrs.As(alias),
+	}
+}
+
 // DocsQueries are the queries on the "docs" table; get them from Queries.Docs.
 type DocsQueries struct {
 	db pg.DBTX

@@ -57,8 +57,14 @@ const _ = pgimpl.SupportPackageIsVersion4
 type Queries struct {
 	db pg.DBTX
 
+	// Comments are the queries on the "comments" table.
+	Comments CommentsQueries
+
 	// Docs are the queries on the "docs" table.
 	Docs DocsQueries
+
+	// Posts are the queries on the "posts" table.
+	Posts PostsQueries
 
 	// Users are the queries on the "users" table.
 	Users UsersQueries
@@ -68,9 +74,11 @@ type Queries struct {
 // *pgx.Conn or a pgx.Tx.
 func New(db pg.DBTX) *Queries {
 	return &Queries{
-		db:    db,
-		Docs:  DocsQueries{db},
-		Users: UsersQueries{db},
+		db:       db,
+		Comments: CommentsQueries{db},
+		Docs:     DocsQueries{db},
+		Posts:    PostsQueries{db},
+		Users:    UsersQueries{db},
 	}
 }
 

@@ -23,6 +23,19 @@ var Users = UsersColumns{
 	Name:      pg.NewTextColumn[string]("users", "name"),
 	CreatedAt: pg.NewColumn[time.Time]("users", "created_at"),
 	Score:     pg.NewColumn[int32]("users", "score"),
+	Posts: pgimpl.Many(pgimpl.RelationDesc[schema.Post]{
+		Name:  "users.Posts",
+		Table: tablePosts,
+		Col:   "\"posts\".\"user_id\"",
+		Cast:  "::bigint[]",
+		Order: "\"posts\".\"id\"",
+	}, func(r *schema.User) (int64, bool) {
+		return r.ID, true
+	}, func(r *schema.Post) (int64, bool) {
+		return r.UserID, true
+	}, func(r *schema.User, rel []schema.Post) {
+		r.Posts = rel
+	}),
 }
 
 // UsersColumns are the columns of the "users" table.
@@ -41,6 +54,10 @@ type UsersColumns struct {
 
 	// Score is "score" integer NOT NULL.
 	Score pg.Column[int32]
+
+	// Posts is the has-many relation to "posts" rows (users.id = posts.user_id):
+	// pass it to With to load the field Posts with the rows of a query.
+	Posts pg.Relation[schema.User, schema.Post]
 }
 
 // As returns the columns of the "users" table read under another name, for a
@@ -54,6 +71,7 @@ func (c UsersColumns) As(alias string) UsersColumns {
 		Name:      c.Name.As(alias),
 		CreatedAt: c.CreatedAt.As(alias),
 		Score:     c.Score.As(alias),
+		Posts:     c.Posts,
 	}
 }
 
@@ -170,6 +188,24 @@ func (q UsersQueries) Delete() pg.DeleteQuery[schema.User] {
 	return tableUsers.Delete(q.db)
 }
 
+// LoadPosts loads, in one query, the "posts" rows that refer to rows, grouped
+// by the referenced column "id", each group in primary key order. A row
+// nothing refers to has no entry.
+// It follows the foreign key posts_user_id_users_id_fk ("user_id" of "posts").
+//
+//	children, err := q.Users.LoadPosts(ctx, rows)
+//	for _, c := range children[key] { ... } // key: a row's "id"
+func (q UsersQueries) LoadPosts(ctx context.Context, rows []schema.User) (map[int64][]schema.Post, error) {
+	keys := make([]int64, 0, len(rows))
+	for i := range rows {
+		keys = append(keys, rows[i].ID)
+	}
+	keys = pgimpl.Distinct(keys)
+	return pgimpl.LoadMany(ctx, q.db, tablePosts, sqlUsersLoadPosts, keys, []any{keys}, func(r *schema.Post) (int64, bool) {
+		return r.UserID, true
+	})
+}
+
 // A compile error here means the schema's structs changed after this file
 // was generated (a field added, removed, renamed or retyped): run go
 // generate in the schema package again.
@@ -186,12 +222,14 @@ func _() {
 		Name      string
 		CreatedAt time.Time
 		Score     int32
+		Posts     []schema.Post
 	}(r)
 }
 
 const (
-	sqlUsersGet    = `SELECT "users"."id", "users"."email", "users"."name", "users"."created_at", "users"."score" FROM "public"."users" WHERE "users"."id" = $1`
-	sqlUsersInsert = `INSERT INTO "public"."users" ("email", "name", "score") VALUES ($1, $2, $3) RETURNING "users"."id", "users"."created_at"`
+	sqlUsersGet       = `SELECT "users"."id", "users"."email", "users"."name", "users"."created_at", "users"."score" FROM "public"."users" WHERE "users"."id" = $1`
+	sqlUsersInsert    = `INSERT INTO "public"."users" ("email", "name", "score") VALUES ($1, $2, $3) RETURNING "users"."id", "users"."created_at"`
+	sqlUsersLoadPosts = `SELECT "posts"."id", "posts"."user_id", "posts"."title" FROM "public"."posts" WHERE "posts"."user_id" = ANY($1) ORDER BY "posts"."id"`
 )
 
 var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{

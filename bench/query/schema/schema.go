@@ -16,4 +16,5 @@ type User struct {
 	Name      string    `db:"name"`
 	CreatedAt time.Time `db:"created_at,default:now()"`
 	Score     int32     `db:"score"`
+	Posts     []Post    `rel:"Post.UserID"` // a relation, loaded by With
 }

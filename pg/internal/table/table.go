@@ -49,6 +49,20 @@ type Column struct {
 	// timestamp, a padded character(n), a normalized jsonb). Generated code
 	// sets it by the generator's rule; the others keep the row's values.
 	ReadBack bool
+	// OnUpdate is the SQL expression an update sets the column to when it
+	// does not set the column itself (the schema's onupdate:), or with
+	// OnUpdateFunc nil, none; OnUpdateFunc gives the value to send
+	// instead (onupdate:gen:Func).
+	OnUpdate     string
+	OnUpdateFunc func() any
+}
+
+// OnUpdateSet is an assignment every update of the table makes unless it
+// sets the column itself: the quoted column, and its SQL or function.
+type OnUpdateSet struct {
+	Col  string
+	SQL  string
+	Func func() any
 }
 
 // RowFuncs are the functions generated code writes for a table's row
@@ -105,6 +119,8 @@ type Table[R any] struct {
 	// The positions of the InsertDefault columns, bit k of NonZero being
 	// about the column Defaults[k].
 	Defaults []int
+	// The assignments of the columns with OnUpdate, in column order.
+	OnUpdate []OnUpdateSet
 
 	// The statements of InsertSQL, by the bits of NonZero they send.
 	oneMu  sync.RWMutex
@@ -149,6 +165,9 @@ func New[R any](schema, name string, cols []Column, fns RowFuncs[R]) *Table[R] {
 		}
 		if c.Insert == InsertDefault {
 			t.Defaults = append(t.Defaults, i)
+		}
+		if c.OnUpdate != "" || c.OnUpdateFunc != nil {
+			t.OnUpdate = append(t.OnUpdate, OnUpdateSet{Col: q, SQL: c.OnUpdate, Func: c.OnUpdateFunc})
 		}
 		if i > 0 {
 			list.WriteString(", ")
