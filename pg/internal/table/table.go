@@ -49,6 +49,14 @@ type Column struct {
 	// timestamp, a padded character(n), a normalized jsonb). Generated code
 	// sets it by the generator's rule; the others keep the row's values.
 	ReadBack bool
+	// PK says that the column is part of the primary key: what UpdateRow
+	// and UpdateMany find a row by.
+	PK bool
+	// Type is the column's type as a cast spells it (bigint,
+	// "public"."status", timestamp with time zone): UpdateMany sends its
+	// values in a VALUES list, where PostgreSQL would otherwise take them
+	// for text. Empty for tables made before it was recorded.
+	Type string
 }
 
 // RowFuncs are the functions generated code writes for a table's row
@@ -77,6 +85,12 @@ type RowFuncs[R any] struct {
 	// test of each field's type, so no reflection is needed. A table has
 	// at most 64 InsertDefault columns.
 	NonZero func(r *R) uint64
+	// ZeroKey reports whether every field of the primary key holds its
+	// type's zero value: such a row was never read from the table, nor
+	// inserted into it, and UpdateRow and UpdateMany refuse it. It is
+	// optional (nil: no row is refused); generated code sets it for
+	// tables with a primary key.
+	ZeroKey func(r *R) bool
 }
 
 // Table describes one table to the statement builders: its names, its
@@ -105,6 +119,10 @@ type Table[R any] struct {
 	// The positions of the InsertDefault columns, bit k of NonZero being
 	// about the column Defaults[k].
 	Defaults []int
+	// The positions of the primary key's columns, and the types of all
+	// the columns as casts spell them.
+	PK    []int
+	Types []string
 
 	// The statements of InsertSQL, by the bits of NonZero they send.
 	oneMu  sync.RWMutex
@@ -150,6 +168,10 @@ func New[R any](schema, name string, cols []Column, fns RowFuncs[R]) *Table[R] {
 		if c.Insert == InsertDefault {
 			t.Defaults = append(t.Defaults, i)
 		}
+		if c.PK {
+			t.PK = append(t.PK, i)
+		}
+		t.Types = append(t.Types, c.Type)
 		if i > 0 {
 			list.WriteString(", ")
 		}
