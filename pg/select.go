@@ -198,7 +198,12 @@ func (c *selectCore) sizeHint() int {
 func (c *selectCore) count(ctx context.Context) (int64, error) {
 	s := c.newStmt(c.size("1") + 32)
 	defer s.release()
-	b := &s.b
+	c.buildCount(&s.b)
+	return scalar[int64](ctx, c.db, &s.b, c.name)
+}
+
+// buildCount writes the statement count runs.
+func (c *selectCore) buildCount(b *builder) {
 	if c.hasLim || c.offset != 0 || len(c.groupBy) > 0 {
 		b.writeSQL("SELECT count(*) FROM (")
 		c.build(b, "1", false)
@@ -206,7 +211,6 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	} else {
 		c.build(b, "count(*)", false)
 	}
-	return scalar[int64](ctx, c.db, b, c.name)
 }
 
 // exists reports whether c selects any row.
