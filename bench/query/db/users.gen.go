@@ -150,6 +150,31 @@ func (q UsersQueries) Update() pg.UpdateQuery[schema.User] {
 	return tableUsers.Update(q.db)
 }
 
+// UpdateRow writes row over the stored row of "users" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Users.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Users.UpdateRow(ctx, row, db.Users.Email) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q UsersQueries) UpdateRow(ctx context.Context, row schema.User, cols ...pg.AnyColumn) (schema.User, error) {
+	return tableUsers.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "users" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q UsersQueries) UpdateMany(ctx context.Context, rows []schema.User, cols ...pg.AnyColumn) (int64, error) {
+	return tableUsers.UpdateMany(ctx, q.db, rows, cols...)
+}
+
 // Delete starts a delete of rows of "users": give it Where conditions or All.
 // Run it with Exec or Returning.
 func (q UsersQueries) Delete() pg.DeleteQuery[schema.User] {
@@ -181,11 +206,11 @@ const (
 )
 
 var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "email", Insert: pgimpl.InsertValue},
-	{Name: "name", Insert: pgimpl.InsertValue},
-	{Name: "created_at", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "score", Insert: pgimpl.InsertValue},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},
+	{Name: "email", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "name", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "created_at", Insert: pgimpl.InsertDefault, ReadBack: true, Type: "timestamp with time zone"},
+	{Name: "score", Insert: pgimpl.InsertValue, Type: "integer"},
 }, pgimpl.RowFuncs[schema.User]{
 	Scan:         scanUsers,
 	Values:       valuesUsers,
@@ -193,7 +218,12 @@ var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
 	InsertValues: insertValuesUsers,
 	ScanInserted: scanUsersInserted,
 	NonZero:      nonZeroUsers,
+	ZeroKey:      zeroKeyUsers,
 })
+
+func zeroKeyUsers(r *schema.User) bool {
+	return !(r.ID != 0)
+}
 
 func nonZeroUsers(r *schema.User) uint64 {
 	var m uint64

@@ -165,6 +165,31 @@ func (q OrdersQueries) Update() pg.UpdateQuery[schema.Order] {
 	return tableOrders.Update(q.db)
 }
 
+// UpdateRow writes row over the stored row of "Orders" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Orders.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Orders.UpdateRow(ctx, row, db.Orders.ModelID) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q OrdersQueries) UpdateRow(ctx context.Context, row schema.Order, cols ...pg.AnyColumn) (schema.Order, error) {
+	return tableOrders.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "Orders" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q OrdersQueries) UpdateMany(ctx context.Context, rows []schema.Order, cols ...pg.AnyColumn) (int64, error) {
+	return tableOrders.UpdateMany(ctx, q.db, rows, cols...)
+}
+
 // Delete starts a delete of rows of "Orders": give it Where conditions or All.
 // Run it with Exec or Returning.
 func (q OrdersQueries) Delete() pg.DeleteQuery[schema.Order] {
@@ -220,14 +245,14 @@ const (
 )
 
 var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "modelId", Insert: pgimpl.InsertValue},
-	{Name: "symbol", Insert: pgimpl.InsertValue},
-	{Name: "quantity", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "exitPlan", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "status", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "closedAt", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "trailingStop", Insert: pgimpl.InsertValue},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "uuid"},
+	{Name: "modelId", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "symbol", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "quantity", Insert: pgimpl.InsertValue, ReadBack: true, Type: "numeric"},
+	{Name: "exitPlan", Insert: pgimpl.InsertValue, ReadBack: true, Type: "jsonb"},
+	{Name: "status", Insert: pgimpl.InsertDefault, ReadBack: true, Type: "\"public\".\"status\""},
+	{Name: "closedAt", Insert: pgimpl.InsertValue, ReadBack: true, Type: "timestamp with time zone"},
+	{Name: "trailingStop", Insert: pgimpl.InsertValue, Type: "double precision"},
 }, pgimpl.RowFuncs[schema.Order]{
 	Scan:         scanOrders,
 	Values:       valuesOrders,
@@ -235,7 +260,12 @@ var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
 	InsertValues: insertValuesOrders,
 	ScanInserted: scanOrdersInserted,
 	NonZero:      nonZeroOrders,
+	ZeroKey:      zeroKeyOrders,
 })
+
+func zeroKeyOrders(r *schema.Order) bool {
+	return !(!pgimpl.IsZero(r.ID))
+}
 
 func nonZeroOrders(r *schema.Order) uint64 {
 	var m uint64
