@@ -740,6 +740,11 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			jen.Line().Id("NonZero").Op(":").Id("nonZero"+t.name),
 			jen.Do(func(s *jen.Statement) {
 				if len(t.pk) > 0 {
+					s.Line().Id("Value").Op(":").Id("value" + t.name)
+				}
+			}),
+			jen.Do(func(s *jen.Statement) {
+				if len(t.pk) > 0 {
 					s.Line().Id("ZeroKey").Op(":").Id("zeroKey" + t.name)
 				}
 			}),
@@ -748,6 +753,17 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 	)
 	f.Line()
 	if len(t.pk) > 0 {
+		// One column's value, as values gives it: UpdateMany converts to
+		// any only the fields it sends.
+		f.Func().Id("value"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("col").Int()).Any().Block(
+			jen.Switch(jen.Id("col")).BlockFunc(func(g *jen.Group) {
+				for i, c := range t.cols {
+					g.Case(jen.Lit(i)).Block(jen.Return(value("r", c)))
+				}
+			}),
+			jen.Return(jen.Nil()),
+		)
+		f.Line()
 		// A key whose every field is zero was never stored: UpdateRow
 		// and UpdateMany refuse it. A field of a type with no zero test
 		// makes the key never zero.

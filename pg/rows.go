@@ -127,6 +127,15 @@ func (t *Table[R]) UpdateRow(ctx context.Context, db DBTX, row R, cols ...AnyCol
 // keyString spells the primary key of a row whose values are vals, for
 // a NotFoundError.
 func (t *Table[R]) keyString(vals []any) string {
+	key := make([]any, len(t.PK))
+	for n, i := range t.PK {
+		key[n] = vals[i]
+	}
+	return t.keyText(key)
+}
+
+// keyText spells a primary key whose values are key.
+func (t *Table[R]) keyText(key []any) string {
 	var b strings.Builder
 	for n, i := range t.PK {
 		if n > 0 {
@@ -134,7 +143,7 @@ func (t *Table[R]) keyString(vals []any) string {
 		}
 		b.WriteString(t.Names[i])
 		b.WriteString(" = ")
-		switch v := vals[i].(type) {
+		switch v := key[n].(type) {
 		case string:
 			b.WriteString(strconv.Quote(v))
 		case fmt.Stringer:
@@ -207,25 +216,26 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 		b.writeSQL(t.Cols[i])
 	}
 	b.writeSQL(" FROM (VALUES ")
-	vals := make([]any, 0, len(t.Cols))
+	var all []any // the row's every value, when there is no Value
 	keys := newKeySet(len(rows), len(t.PK))
 	for r := range rows {
-		vals = t.Values(&rows[r], vals[:0])
-		if keys != nil {
-			if prev, dup := keys.add(vals, t.PK, r); dup {
-				return 0, fmt.Errorf("pg: update of %q: rows %d and %d have the same primary key (%s): PostgreSQL would apply only one of them",
-					t.Name, prev, r, t.keyString(vals))
-			}
+		if t.Value == nil {
+			all = t.Values(&rows[r], all[:0])
 		}
 		if r > 0 {
 			b.writeSQL(", ")
 		}
 		b.writeSQL("(")
+		k := len(b.args)
 		for n, i := range sent {
 			if n > 0 {
 				b.writeSQL(", ")
 			}
-			b.writeArg(vals[i])
+			if t.Value != nil {
+				b.writeArg(t.Value(&rows[r], i))
+			} else {
+				b.writeArg(all[i])
+			}
 			if r == 0 {
 				// The first row's casts type the VALUES list's columns.
 				b.writeSQL("::")
@@ -233,6 +243,11 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 			}
 		}
 		b.writeSQL(")")
+		// The key's values lead the row's.
+		if prev, dup := keys.add(b.args[k:k+len(t.PK)], r); dup {
+			return 0, fmt.Errorf("pg: update of %q: rows %d and %d have the same primary key (%s): PostgreSQL would apply only one of them",
+				t.Name, prev, r, t.keyText(b.args[k:k+len(t.PK)]))
+		}
 	}
 	b.writeSQL(") AS ")
 	b.writeSQL(v)
@@ -270,11 +285,11 @@ func newKeySet(rows, keyCols int) *keySet {
 	return &keySet{many: make(map[string]int, rows)}
 }
 
-// add records the key of row r, whose values are vals, and reports the
+// add records the key of row r, whose values are key, and reports the
 // row that had it already.
-func (k *keySet) add(vals []any, pk []int, r int) (prev int, dup bool) {
+func (k *keySet) add(key []any, r int) (prev int, dup bool) {
 	if k.one != nil {
-		v := vals[pk[0]]
+		v := key[0]
 		if !comparable(v) {
 			return 0, false
 		}
@@ -287,8 +302,8 @@ func (k *keySet) add(vals []any, pk []int, r int) (prev int, dup bool) {
 	// A composite key as text: %#v keeps the types apart, so that 1 and
 	// "1" differ, and spells a comparable value the same every time.
 	var s strings.Builder
-	for _, i := range pk {
-		fmt.Fprintf(&s, "%#v\x00", vals[i])
+	for _, v := range key {
+		fmt.Fprintf(&s, "%#v\x00", v)
 	}
 	if p, ok := k.many[s.String()]; ok {
 		return p, true

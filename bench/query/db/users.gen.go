@@ -218,8 +218,25 @@ var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
 	InsertValues: insertValuesUsers,
 	ScanInserted: scanUsersInserted,
 	NonZero:      nonZeroUsers,
+	Value:        valueUsers,
 	ZeroKey:      zeroKeyUsers,
 })
+
+func valueUsers(r *schema.User, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.Email
+	case 2:
+		return r.Name
+	case 3:
+		return r.CreatedAt
+	case 4:
+		return r.Score
+	}
+	return nil
+}
 
 func zeroKeyUsers(r *schema.User) bool {
 	return !(r.ID != 0)

@@ -230,8 +230,23 @@ var tableModels = pgimpl.NewTable("public", "Models", []pgimpl.TableColumn{
 	InsertValues: insertValuesModels,
 	ScanInserted: scanModelsInserted,
 	NonZero:      nonZeroModels,
+	Value:        valueModels,
 	ZeroKey:      zeroKeyModels,
 })
+
+func valueModels(r *schema.Model, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.Variant
+	case 2:
+		return r.NetPortfolio
+	case 3:
+		return r.CreatedAt
+	}
+	return nil
+}
 
 func zeroKeyModels(r *schema.Model) bool {
 	return !(r.ID != "")

@@ -260,8 +260,31 @@ var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
 	InsertValues: insertValuesOrders,
 	ScanInserted: scanOrdersInserted,
 	NonZero:      nonZeroOrders,
+	Value:        valueOrders,
 	ZeroKey:      zeroKeyOrders,
 })
+
+func valueOrders(r *schema.Order, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.ModelID
+	case 2:
+		return r.Symbol
+	case 3:
+		return r.Quantity
+	case 4:
+		return r.ExitPlan
+	case 5:
+		return r.Status
+	case 6:
+		return r.ClosedAt
+	case 7:
+		return r.Trailing
+	}
+	return nil
+}
 
 func zeroKeyOrders(r *schema.Order) bool {
 	return !(!pgimpl.IsZero(r.ID))

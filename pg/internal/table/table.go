@@ -85,6 +85,11 @@ type RowFuncs[R any] struct {
 	// test of each field's type, so no reflection is needed. A table has
 	// at most 64 InsertDefault columns.
 	NonZero func(r *R) uint64
+	// Value returns the value of r's field of column col (its position),
+	// as Values would give it: what UpdateMany sends, so that the fields
+	// it does not send are not converted to any. Optional: nil makes
+	// UpdateMany call Values. Generated code sets it.
+	Value func(r *R, col int) any
 	// ZeroKey reports whether every field of the primary key holds its
 	// type's zero value: such a row was never read from the table, nor
 	// inserted into it, and UpdateRow and UpdateMany refuse it. It is
