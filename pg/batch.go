@@ -45,7 +45,16 @@ type Batch struct {
 type batchItem struct {
 	op, table string
 	done      bool
-	fail      func(error)
+	res       failer
+}
+
+// failer is a Result of any type, given the error of a query that did
+// not run.
+type failer interface{ failWith(error) }
+
+func (r *Result[T]) failWith(err error) {
+	var zero T
+	r.v, r.err, r.set = zero, err, true
 }
 
 // NewBatch returns an empty batch.
@@ -78,16 +87,14 @@ func (r *Result[T]) Get() (T, error) {
 // not run: the batch was not sent, or a query before them failed.
 var ErrNotRun = errors.New("not run")
 
-// queue adds the statement b holds to the batch, read by read once the
-// batch is sent. A statement that could not be written makes Send fail
-// before anything is sent.
-func queue[T any](bt *Batch, b *builder, op, table string, read func(qq *pgx.QueuedQuery, i int, r *Result[T])) *Result[T] {
+// queue adds the statement b holds to the batch and returns its Result
+// and, when it was queued, the pgx query whose results the caller reads
+// into it once the batch is sent. A statement that could not be written
+// makes Send fail before anything is sent.
+func queue[T any](bt *Batch, b *builder, op, table string) (*pgx.QueuedQuery, int, *Result[T]) {
 	i := len(bt.items)
 	r := &Result[T]{item: i}
-	bt.items = append(bt.items, batchItem{op: op, table: table, fail: func(err error) {
-		var zero T
-		r.v, r.err, r.set = zero, err, true
-	}})
+	bt.items = append(bt.items, batchItem{op: op, table: table, res: r})
 	switch {
 	case bt.sent:
 		bt.setErr(fmt.Errorf("pg: batch query %d (%s %q): queued after the batch was sent", i+1, op, table))
@@ -95,9 +102,9 @@ func queue[T any](bt *Batch, b *builder, op, table string, read func(qq *pgx.Que
 		bt.setErr(fmt.Errorf("pg: batch query %d: %w", i+1, b.err))
 	default:
 		// finish shares the run's buffer, which the batch now owns.
-		read(bt.b.Queue(b.finish(), b.args...), i, r)
+		return bt.b.Queue(b.finish(), b.args...), i, r
 	}
-	return r
+	return nil, i, r
 }
 
 func (bt *Batch) setErr(err error) {
@@ -143,7 +150,7 @@ func (bt *Batch) Send(ctx context.Context, db DBTX) error {
 	bt.sent = true
 	if bt.err != nil {
 		for i, it := range bt.items {
-			it.fail(fmt.Errorf("pg: batch query %d (%s %q): %w: the batch was not sent: %w", i+1, it.op, it.table, ErrNotRun, bt.err))
+			it.res.failWith(fmt.Errorf("pg: batch query %d (%s %q): %w: the batch was not sent: %w", i+1, it.op, it.table, ErrNotRun, bt.err))
 		}
 		return bt.err
 	}
@@ -162,10 +169,10 @@ func (bt *Batch) Send(ctx context.Context, db DBTX) error {
 			// The round trip failed before this query's result came: a
 			// broken connection, a cancelled context.
 			bt.first = fmt.Errorf("pg: batch query %d of %d: %w", i+1, len(bt.items), wrap(it.op, it.table, err))
-			it.fail(bt.first)
+			it.res.failWith(bt.first)
 			continue
 		}
-		it.fail(fmt.Errorf("pg: batch query %d (%s %q): %w, because %w", i+1, it.op, it.table, ErrNotRun, bt.first))
+		it.res.failWith(fmt.Errorf("pg: batch query %d (%s %q): %w, because %w", i+1, it.op, it.table, ErrNotRun, bt.first))
 	}
 	if bt.first == nil {
 		return err
@@ -176,46 +183,53 @@ func (bt *Batch) Send(ctx context.Context, db DBTX) error {
 // queueRows queues the statement b holds, which returns rows of t, read
 // into a slice.
 func queueRows[R any](bt *Batch, b *builder, t *Table[R], op string, sizeHint int) *Result[[]R] {
-	return queue(bt, b, op, t.Name, func(qq *pgx.QueuedQuery, i int, r *Result[[]R]) {
-		qq.Query(func(rows pgx.Rows) error {
-			out := make([]R, 0, sizeHint)
-			err := table.ScanRows(rows, func(rows pgx.Rows) error {
-				var zero R
-				out = append(out, zero)
-				return t.Scan(rows, &out[len(out)-1])
-			})
-			if err != nil {
-				out = nil
-			}
-			return record(bt, i, r, out, err, nil)
+	qq, i, r := queue[[]R](bt, b, op, t.Name)
+	if qq == nil {
+		return r
+	}
+	qq.Query(func(rows pgx.Rows) error {
+		out := make([]R, 0, sizeHint)
+		err := table.ScanRows(rows, func(rows pgx.Rows) error {
+			var zero R
+			out = append(out, zero)
+			return t.Scan(rows, &out[len(out)-1])
 		})
+		if err != nil {
+			out = nil
+		}
+		return record(bt, i, r, out, err, nil)
 	})
+	return r
 }
 
 // queueExec queues the statement b holds, whose result is the number of
 // rows it changed.
 func queueExec(bt *Batch, b *builder, op, table string) *Result[int64] {
-	return queue(bt, b, op, table, func(qq *pgx.QueuedQuery, i int, r *Result[int64]) {
+	qq, i, r := queue[int64](bt, b, op, table)
+	if qq != nil {
 		qq.Exec(func(tag pgconn.CommandTag) error {
 			return record(bt, i, r, tag.RowsAffected(), nil, nil)
 		})
-	})
+	}
+	return r
 }
 
 // queueRow queues the statement b holds, which returns at most one row,
 // scanned by scan; no row is a miss, an error wrapping ErrNotFound.
 func queueRow[T any](bt *Batch, b *builder, op, table string, scan func(pgx.Row, *T) error) *Result[T] {
-	return queue(bt, b, op, table, func(qq *pgx.QueuedQuery, i int, r *Result[T]) {
-		qq.QueryRow(func(row pgx.Row) error {
-			var v T
-			err := scan(row, &v)
-			if errors.Is(err, pgx.ErrNoRows) {
-				var zero T
-				return record(bt, i, r, zero, nil, &NotFoundError{Table: table})
-			}
-			return record(bt, i, r, v, err, nil)
-		})
+	qq, i, r := queue[T](bt, b, op, table)
+	if qq == nil {
+		return r
+	}
+	qq.QueryRow(func(row pgx.Row) error {
+		err := scan(row, &r.v)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var zero T
+			return record(bt, i, r, zero, nil, &NotFoundError{Table: table})
+		}
+		return record(bt, i, r, r.v, err, nil)
 	})
+	return r
 }
 
 // Queue queues the query in bt; once bt is sent, the Result holds what
@@ -281,24 +295,27 @@ func (q DeleteQuery[R]) QueueReturning(bt *Batch) *Result[[]R] {
 func (q ValuesQuery[T]) Queue(bt *Batch) *Result[[]T] {
 	s := q.c.newStmt(q.c.size("") + 32*len(q.sel))
 	q.c.buildValues(&s.b, "", q.sel, true)
-	return queue(bt, &s.b, opSelect, q.c.name, func(qq *pgx.QueuedQuery, i int, r *Result[[]T]) {
-		qq.Query(func(rows pgx.Rows) error {
-			var out []T
-			dst := make([]any, 0, len(q.sel))
-			err := table.ScanRows(rows, func(rows pgx.Rows) error {
-				var v T
-				if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
-					return err
-				}
-				out = append(out, v)
-				return nil
-			})
-			if err != nil {
-				out = nil
+	qq, i, r := queue[[]T](bt, &s.b, opSelect, q.c.name)
+	if qq == nil {
+		return r
+	}
+	qq.Query(func(rows pgx.Rows) error {
+		var out []T
+		dst := make([]any, 0, len(q.sel))
+		err := table.ScanRows(rows, func(rows pgx.Rows) error {
+			var v T
+			if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
+				return err
 			}
-			return record(bt, i, r, out, err, nil)
+			out = append(out, v)
+			return nil
 		})
+		if err != nil {
+			out = nil
+		}
+		return record(bt, i, r, out, err, nil)
 	})
+	return r
 }
 
 // QueueOne queues the query in bt; once bt is sent, the Result holds

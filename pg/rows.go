@@ -164,8 +164,9 @@ func (t *Table[R]) keyText(key []any) string {
 //	UPDATE t SET c = v.c, ... FROM (VALUES ($1::bigint, $2::text), ($3, $4), ...) AS v(id, c)
 //	WHERE t.id = v.id
 //
-// (a VALUES list measured faster than unnest of one array per column
-// for a thousand rows, and needs no array types; see BENCHMARKS.md). A
+// (a VALUES list, rather than unnest of one array per column: for a
+// thousand rows the two measured within noise of each other, and VALUES
+// needs no array type per column, which enums and domains may lack). A
 // row whose key no stored row has changes nothing, so the count is then
 // smaller than len(rows). Refused before anything is sent: a row whose
 // primary key is all zero values (as by UpdateRow), two rows with the
