@@ -332,3 +332,27 @@ func TestUpsertExpression(t *testing.T) {
 	_, err = acctsTable.Upsert(ctx, conn, []acct{{ID: 8, Email: "y@x", Kind: "free"}}, pg.OnConstraint("accts_pkey").IndexWhere(accts.DeletedAt.IsNull()).DoNothing())
 	wantErr(t, "IndexWhere on a constraint", err, "IndexWhere needs the conflict's columns or expressions")
 }
+
+// TestReturningValues: an update or delete returns chosen values of the
+// rows it changed, typed; a column of another table is refused.
+func TestReturningValues(t *testing.T) {
+	ctx := context.Background()
+	conn := acctsDB(t)
+	upd := acctsTable.Update(conn).Set(accts.Balance.Set(50)).Where(accts.ID.Le(2))
+	ids := must(pg.Returning1(ctx, upd, accts.ID))(t)
+	if len(ids) != 2 {
+		t.Errorf("Returning1: %v", ids)
+	}
+	pairs := must(pg.Returning2(ctx, upd, accts.Email, accts.Twice))(t)
+	if len(pairs) != 2 || pairs[0].B != 100 || !strings.HasSuffix(pairs[0].A, "@x") {
+		t.Errorf("Returning2: %+v", pairs)
+	}
+	del := must(pg.Returning3(ctx, acctsTable.Delete(conn).Where(accts.ID.Eq(2)), accts.ID, accts.DeletedAt, accts.Kind))(t)
+	if len(del) != 1 || del[0].A != 2 || del[0].B != nil || del[0].C != "free" {
+		t.Errorf("Returning3 of a delete: %+v", del)
+	}
+	_, err := pg.Returning1(ctx, upd, items.ID)
+	wantErr(t, "another table's column", err, `column "items"."id" belongs to none of the statement's tables`)
+	_, err = pg.Returning1(ctx, acctsTable.Update(conn).Set(accts.Balance.Set(1)), accts.ID)
+	wantErr(t, "no Where", err, "no Where condition")
+}
