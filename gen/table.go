@@ -139,6 +139,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	g.selectQuery()
 	g.insert()
 	g.insertMany()
+	g.queueInsert()
 	g.upsert()
 	g.upsertMany()
 	g.copyFrom()
@@ -352,6 +353,16 @@ func (g *queriesGen) update() {
 with Exec or Returning.`, g.t.t.Name)
 	g.method(doc, "Update", nil, []jen.Code{jen.Qual(pgPath, "UpdateQuery").Types(g.row.Clone())},
 		g.builder("Update"),
+	)
+}
+
+func (g *queriesGen) queueInsert() {
+	doc := fmt.Sprintf(`QueueInsert queues an insert of rows into %q in b, sent as by
+InsertMany; once b is sent, the Result holds the rows as stored.`, g.t.t.Name)
+	g.method(doc, "QueueInsert",
+		[]jen.Code{jen.Id("b").Op("*").Qual(pgPath, "Batch"), g.rowsParam(), g.with()},
+		[]jen.Code{jen.Op("*").Qual(pgPath, "Result").Types(g.rows())},
+		jen.Return(jen.Id(g.tableVar).Dot("InsertQueued").Call(jen.Id("b"), jen.Id("rows"), withAll())),
 	)
 }
 

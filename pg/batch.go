@@ -331,7 +331,8 @@ func (q ValuesQuery[T]) QueueOne(bt *Batch) *Result[T] {
 
 // InsertQueued queues an insert of rows into the table in bt, sent as by
 // Insert; once bt is sent, the Result holds the rows as stored (all
-// their columns read back). Generated code's QueueInsert calls it.
+// their columns read back). Generated code's QueueInsert calls it:
+// q.T.QueueInsert(bt, rows).
 func (t *Table[R]) InsertQueued(bt *Batch, rows []R, with ...AnyColumn) *Result[[]R] {
 	var b builder
 	if len(rows) == 0 {

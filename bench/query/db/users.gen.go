@@ -105,6 +105,12 @@ func (q UsersQueries) InsertMany(ctx context.Context, rows []schema.User, with .
 	return tableUsers.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "users" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q UsersQueries) QueueInsert(b *pg.Batch, rows []schema.User, with ...pg.AnyColumn) *pg.Result[[]schema.User] {
+	return tableUsers.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "users" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,

@@ -101,6 +101,12 @@ func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with
 	return tableModels.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "Models" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q ModelsQueries) QueueInsert(b *pg.Batch, rows []schema.Model, with ...pg.AnyColumn) *pg.Result[[]schema.Model] {
+	return tableModels.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "Models" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,

@@ -120,6 +120,12 @@ func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with
 	return tableOrders.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "Orders" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q OrdersQueries) QueueInsert(b *pg.Batch, rows []schema.Order, with ...pg.AnyColumn) *pg.Result[[]schema.Order] {
+	return tableOrders.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "Orders" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
