@@ -356,3 +356,20 @@ func TestReturningValues(t *testing.T) {
 	_, err = pg.Returning1(ctx, acctsTable.Update(conn).Set(accts.Balance.Set(1)), accts.ID)
 	wantErr(t, "no Where", err, "no Where condition")
 }
+
+// TestConflictNoAlias: conflicts made from one base keep their own
+// predicates: IndexWhere never writes into the base's slice.
+func TestConflictNoAlias(t *testing.T) {
+	ctx := context.Background()
+	conn := acctsDB(t)
+	// After three predicates the slice has room for a fourth, which both
+	// conflicts made from mid add: shared, the second's would be the
+	// first's, and PostgreSQL folds 1/0 while planning.
+	mid := pg.OnConflictExpr(pg.SQL("lower(?)", accts.Email)).IndexWhere(accts.DeletedAt.IsNull(), pg.SQL("TRUE")).IndexWhere(pg.SQL("TRUE"))
+	good := mid.IndexWhere(pg.SQL("TRUE")).DoNothing()
+	_ = mid.IndexWhere(pg.SQL("1/0 = 1")).DoNothing()
+	got, err := acctsTable.Upsert(ctx, conn, []acct{{ID: 9, Email: "A@x", Kind: "free"}}, good)
+	if err != nil || len(got) != 0 {
+		t.Errorf("upsert with a conflict derived from a shared base: %+v, %v", got, err)
+	}
+}

@@ -291,7 +291,7 @@ func newKeySet(rows, keyCols int) *keySet {
 func (k *keySet) add(key []any, r int) (prev int, dup bool) {
 	if k.one != nil {
 		v := key[0]
-		if !comparable(v) {
+		if !hashable(v) {
 			return 0, false
 		}
 		if p, ok := k.one[v]; ok {
@@ -313,9 +313,9 @@ func (k *keySet) add(key []any, r int) (prev int, dup bool) {
 	return 0, false
 }
 
-// comparable reports whether v can be a map key, without reflection: the
+// hashable reports whether v can be a map key, without reflection: the
 // types keys usually have are listed, and any other is tried.
-func comparable(v any) (ok bool) {
+func hashable(v any) (ok bool) {
 	switch v.(type) {
 	case int64, int32, int16, int, string, [16]byte:
 		return true
