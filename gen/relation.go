@@ -254,6 +254,34 @@ func arrayCast(t schema.Type) string {
 	return "::" + t.String()
 }
 
+// castType spells the cast UpdateMany gives a column's values in its
+// VALUES list, where PostgreSQL would otherwise take them for text. The
+// type modifier is left out: an explicit cast to character varying(3) or
+// character(1) would cut a longer value in silence, where the assignment
+// to the column refuses it. Bare character and bit mean length one, so
+// they become text and bit varying, and the column's own type still
+// applies when the value is assigned.
+func castType(t schema.Type) string {
+	if t.Schema != "" {
+		if t.Array {
+			return "text[]::" + quote.Ident(t.Schema, t.Name) + "[]"
+		}
+		return quote.Ident(t.Schema, t.Name)
+	}
+	t = t.Storage()
+	t.Mod = ""
+	switch t.Name {
+	case "character":
+		t.Name = "text"
+	case "bit":
+		t.Name = "bit varying"
+	case "char":
+		// The one-byte "char" stays quoted: bare char is character(1).
+		t.Name = `"char"`
+	}
+	return t.String()
+}
+
 // genRelation writes one Load method:
 //
 //	func (q OrdersQueries) LoadModel(ctx context.Context, rows []schema.Order) (map[string]schema.Model, error) {

@@ -180,10 +180,15 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 	g.selectQuery()
 	g.insert()
 	g.insertMany()
+	g.queueInsert()
 	g.upsert()
 	g.upsertMany()
 	g.copyFrom()
 	g.update()
+	if len(t.pk) > 0 {
+		g.updateRow()
+		g.updateMany()
+	}
 	g.delete()
 	for _, r := range t.belongsTo {
 		genRelation(f, p, r)
@@ -394,6 +399,51 @@ func (g *queriesGen) update() {
 with Exec or Returning.`, g.t.t.Name)
 	g.method(doc, "Update", nil, []jen.Code{jen.Qual(pgPath, "UpdateQuery").Types(g.row.Clone())},
 		g.builder("Update"),
+	)
+}
+
+func (g *queriesGen) queueInsert() {
+	doc := fmt.Sprintf(`QueueInsert queues an insert of rows into %q in b, sent as by
+InsertMany; once b is sent, the Result holds the rows as stored.`, g.t.t.Name)
+	g.method(doc, "QueueInsert",
+		[]jen.Code{jen.Id("b").Op("*").Qual(pgPath, "Batch"), g.rowsParam(), g.with()},
+		[]jen.Code{jen.Op("*").Qual(pgPath, "Result").Types(g.rows())},
+		jen.Return(jen.Id(g.tableVar).Dot("InsertQueued").Call(jen.Id("b"), jen.Id("rows"), withAll())),
+	)
+}
+
+func (g *queriesGen) updateRow() {
+	t := g.t
+	ex := updateExample(t)
+	doc := fmt.Sprintf(`UpdateRow writes row over the stored row of %q with the same primary
+key and returns it as stored. It sets the columns named in cols, or,
+when none is, every column but the primary key's and those the database
+fills:
+
+	row, err = q.%s.UpdateRow(ctx, row)                 // every column
+	row, err = q.%s.UpdateRow(ctx, row, %s.%s.%s) // only this one
+
+A row whose primary key is zero is refused before anything is sent (it
+was never stored); a key no row has is an error wrapping pg.ErrNotFound
+that names it.`, t.t.Name, t.name, t.name, g.p.pkg, t.name, ex.field)
+	g.method(doc, "UpdateRow",
+		[]jen.Code{g.ctx(), g.rowParam(), jen.Id("cols").Op("...").Qual(pgPath, "AnyColumn")},
+		[]jen.Code{g.row.Clone(), jen.Error()},
+		jen.Return(g.table("UpdateRow", jen.Id("row"), jen.Id("cols").Op("..."))),
+	)
+}
+
+func (g *queriesGen) updateMany() {
+	doc := fmt.Sprintf(`UpdateMany writes each of rows over the stored row of %q with the same
+primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+returns how many rows it changed; a key no row has changes nothing.
+Columns are set as by UpdateRow. Rows with a zero key or the same key,
+and more values than one statement takes (65535), are refused before
+anything is sent.`, g.t.t.Name)
+	g.method(doc, "UpdateMany",
+		[]jen.Code{g.ctx(), g.rowsParam(), jen.Id("cols").Op("...").Qual(pgPath, "AnyColumn")},
+		[]jen.Code{jen.Int64(), jen.Error()},
+		jen.Return(g.table("UpdateMany", jen.Id("rows"), jen.Id("cols").Op("..."))),
 	)
 }
 
@@ -732,6 +782,10 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 					fields = append(fields, jen.Id("ReadBack").Op(":").True())
 				}
 				fields = append(fields, onUpdateFields(p, c)...) // defaults.go
+				if slices.Contains(t.pk, c) {
+					fields = append(fields, jen.Id("PK").Op(":").True())
+				}
+				fields = append(fields, jen.Id("Type").Op(":").Lit(castType(c.c.Type)))
 				g.Line().Values(fields...)
 			}
 			g.Line()
@@ -745,10 +799,57 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 			jen.Line().Id("InsertValues").Op(":").Id("insertValues"+t.name),
 			jen.Line().Id("ScanInserted").Op(":").Id("scan"+t.name+"Inserted"),
 			jen.Line().Id("NonZero").Op(":").Id("nonZero"+t.name),
+			jen.Do(func(s *jen.Statement) {
+				if len(t.pk) > 0 {
+					s.Line().Id("Value").Op(":").Id("value" + t.name)
+				}
+			}),
+			jen.Do(func(s *jen.Statement) {
+				if len(t.pk) > 0 {
+					s.Line().Id("ZeroKey").Op(":").Id("zeroKey" + t.name)
+				}
+			}),
 			jen.Line(),
 		),
 	)
 	f.Line()
+	if len(t.pk) > 0 {
+		// One column's value, as values gives it: UpdateMany converts to
+		// any only the fields it sends.
+		f.Func().Id("value"+t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t)), jen.Id("col").Int()).Any().Block(
+			jen.Switch(jen.Id("col")).BlockFunc(func(g *jen.Group) {
+				for i, c := range t.cols {
+					g.Case(jen.Lit(i)).Block(jen.Return(value("r", c)))
+				}
+			}),
+			jen.Return(jen.Nil()),
+		)
+		f.Line()
+		// A key whose every field is zero was never stored: UpdateRow
+		// and UpdateMany refuse it. A field of a type with no zero test
+		// makes the key never zero.
+		f.Func().Id("zeroKey" + t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Bool().BlockFunc(func(g *jen.Group) {
+			var tests []jen.Code
+			for _, k := range t.pk {
+				test := nonZero(fieldOf("r", k), k.c.GoType)
+				if test == nil {
+					g.Return(jen.False())
+					return
+				}
+				tests = append(tests, test)
+			}
+			var any *jen.Statement
+			for i, test := range tests {
+				if i == 0 {
+					any = jen.Add(test)
+				} else {
+					any = any.Op("||").Add(test)
+				}
+			}
+			g.Return(jen.Op("!").Parens(any))
+		})
+		f.Line()
+	}
 	// Which defaulted fields are set: those are sent, the zero ones left
 	// to the database.
 	f.Func().Id("nonZero" + t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Uint64().BlockFunc(func(g *jen.Group) {

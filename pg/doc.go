@@ -99,6 +99,20 @@
 // onupdate:gen:Func) is set by every UpdateQuery that does not set it
 // itself (drizzle's $onUpdate).
 //
+// Beyond Exec and Returning, updates and deletes have ReturningOne (one
+// row meant: ErrNotFound for none, ErrNotOne for more), [Returning1] to
+// [Returning3] for chosen values, and From and Using for another table.
+// Generated UpdateRow and UpdateMany write rows back by primary key, one
+// or many in one statement, refusing a zero key. [OnConflictExpr] and
+// IndexWhere target expression and partial unique indexes. A [Batch]
+// sends typed queries in one round trip:
+//
+//	b := pg.NewBatch()
+//	u := q.Users.Select().Where(db.Users.ID.Eq(id)).QueueFirst(b)
+//	n := q.Posts.Update().Set(...).Where(...).Queue(b)
+//	err := b.Send(ctx, q.DB())
+//	user, err := u.Get()
+//
 // Generated code also imports package pgimpl, which holds what only it
 // calls (the table descriptions, the relation loaders) and carries the
 // version assertion that keeps generated code and runtime in step.

@@ -22,6 +22,42 @@ type UpdateQuery[R any] struct {
 	sets  few[Assignment]
 	where few[Expr]
 	all   bool
+	from  *fromTable // UPDATE ... FROM, DELETE ... USING
+}
+
+// fromTable is the other table of an UPDATE ... FROM or a DELETE ...
+// USING, taken from a Source: its FROM item and alias, and the
+// conditions the Source had, which join the statement's.
+type fromTable struct {
+	from, alias string
+	where       []Expr
+	err         error
+}
+
+// newFromTable takes the table of src, refusing what one FROM item
+// cannot say. what names the statement, self the target's alias.
+func newFromTable(src Source, what, name, self string) *fromTable {
+	c := src.core()
+	f := &fromTable{from: c.from, alias: c.alias, where: c.where.all()}
+	switch {
+	case len(c.joins) > 0 || len(c.groupBy) > 0 || len(c.having) > 0:
+		f.err = fmt.Errorf("pg: %s %q: the other table must be one table's Select, without joins or grouping", what, name)
+	case c.order.len() > 0 || c.hasLim || c.offset != 0 || c.lock != "":
+		f.err = fmt.Errorf("pg: %s %q: the other table's Select has an ordering, limit, offset or lock, which a FROM item cannot keep", what, name)
+	case c.alias == self:
+		f.err = fmt.Errorf("pg: %s %q: the other table is the same table, which columns qualified by its name cannot tell apart", what, name)
+	}
+	return f
+}
+
+// write writes the FROM item, checking it first.
+func (f *fromTable) write(b *builder, keyword string) {
+	if f.err != nil {
+		b.fail(f.err)
+		return
+	}
+	b.writeSQL(keyword)
+	b.writeSQL(f.from)
 }
 
 // Set adds assignments, made by the Set methods of the table's columns.
@@ -43,6 +79,26 @@ func (q UpdateQuery[R]) All() UpdateQuery[R] {
 	return q
 }
 
+// From adds another table to the update (UPDATE ... FROM), whose columns
+// the assignments and conditions may then name: src is that table's
+// Select, and its Where conditions join the update's. Say how its rows
+// match the updated ones in a condition; a row that matches several is
+// updated with one of them, unsaid which.
+//
+//	q.Orders.Update().
+//		From(q.Models.Select().Where(db.Models.Variant.Eq("retired"))).
+//		Set(db.Orders.Status.Set(schema.StatusClosed)).
+//		Where(db.Orders.ModelID.EqCol(db.Models.ID)).
+//		Exec(ctx)
+//
+// src must be one table's plain Select (no join, ordering, limit or
+// lock), of a table other than the updated one; otherwise the update
+// fails before it is sent.
+func (q UpdateQuery[R]) From(src Source) UpdateQuery[R] {
+	q.from = newFromTable(src, "update of", q.t.Name, q.t.Alias)
+	return q
+}
+
 // SQL returns the statement Exec runs, and its arguments.
 func (q UpdateQuery[R]) SQL() (string, []any, error) {
 	s := q.stmt(false)
@@ -56,7 +112,33 @@ func (q *UpdateQuery[R]) stmt(returning bool) *stmt {
 	if returning {
 		n += 11 + len(q.t.List)
 	}
-	return newStmt(n, q.t.Alias)
+	return newModifyStmt(n, q.t.Alias, q.from)
+}
+
+// newModifyStmt is newStmt for an update or delete, whose scope takes the
+// other table of From or Using.
+func newModifyStmt(n int, alias string, from *fromTable) *stmt {
+	if from != nil {
+		return newStmt(n+len(from.from)+32*len(from.where), alias, from.alias)
+	}
+	return newStmt(n, alias)
+}
+
+// writeModifyConds writes the conditions of an update or delete, those of
+// its other table's Select after its own.
+func writeModifyConds(b *builder, where *few[Expr], from *fromTable) {
+	writeConds(b, where)
+	if from == nil {
+		return
+	}
+	for i, e := range from.where {
+		if i == 0 && where.len() == 0 {
+			b.writeSQL(" WHERE ")
+		} else {
+			b.writeSQL(" AND ")
+		}
+		e.appendSQL(b)
+	}
 }
 
 func (q *UpdateQuery[R]) build(b *builder, returning bool) {
@@ -83,7 +165,10 @@ func (q *UpdateQuery[R]) build(b *builder, returning bool) {
 		a.appendSQL(b)
 	}
 	q.t.writeOnUpdate(b, &q.sets) // onupdate.go
-	writeConds(b, &q.where)
+	if q.from != nil {
+		q.from.write(b, " FROM ")
+	}
+	writeModifyConds(b, &q.where, q.from)
 	if returning {
 		b.writeSQL(" RETURNING ")
 		b.writeSQL(q.t.List)
@@ -107,6 +192,16 @@ func (q UpdateQuery[R]) Returning(ctx context.Context) ([]R, error) {
 	return q.t.collectChanged(ctx, q.db, &s.b, opUpdate)
 }
 
+// ReturningOne runs an update meant to change one row and returns it as
+// stored. When it changes none, it returns an error wrapping ErrNotFound.
+// When it changes more than one, the change is made (an UPDATE cannot be
+// limited) and ReturningOne returns the first row with an error saying
+// how many were changed: run it in a transaction to undo it then.
+func (q UpdateQuery[R]) ReturningOne(ctx context.Context) (R, error) {
+	rows, err := q.Returning(ctx)
+	return one(rows, err, opUpdate, q.t.Name)
+}
+
 // DeleteQuery is a delete of rows of one table, with R the table's row
 // struct. It needs either Where or All. Like UpdateQuery it is a value
 // whose methods return a new query.
@@ -115,6 +210,7 @@ type DeleteQuery[R any] struct {
 	db    DBTX
 	where few[Expr]
 	all   bool
+	using *fromTable
 }
 
 // Where adds conditions; all of them must hold (they are joined with AND).
@@ -127,6 +223,21 @@ func (q DeleteQuery[R]) Where(conds ...Expr) DeleteQuery[R] {
 // condition fails instead of running.
 func (q DeleteQuery[R]) All() DeleteQuery[R] {
 	q.all = true
+	return q
+}
+
+// Using adds another table to the delete (DELETE ... USING), whose
+// columns the conditions may then name: src is that table's Select, and
+// its Where conditions join the delete's.
+//
+//	q.Orders.Delete().
+//		Using(q.Models.Select().Where(db.Models.Variant.Eq("retired"))).
+//		Where(db.Orders.ModelID.EqCol(db.Models.ID)).
+//		Exec(ctx)
+//
+// src must be one table's plain Select, as for UpdateQuery.From.
+func (q DeleteQuery[R]) Using(src Source) DeleteQuery[R] {
+	q.using = newFromTable(src, "delete from", q.t.Name, q.t.Alias)
 	return q
 }
 
@@ -143,7 +254,7 @@ func (q *DeleteQuery[R]) stmt(returning bool) *stmt {
 	if returning {
 		n += 11 + len(q.t.List)
 	}
-	return newStmt(n, q.t.Alias)
+	return newModifyStmt(n, q.t.Alias, q.using)
 }
 
 func (q *DeleteQuery[R]) build(b *builder, returning bool) {
@@ -153,7 +264,10 @@ func (q *DeleteQuery[R]) build(b *builder, returning bool) {
 	}
 	b.writeSQL("DELETE FROM ")
 	b.writeSQL(q.t.From)
-	writeConds(b, &q.where)
+	if q.using != nil {
+		q.using.write(b, " USING ")
+	}
+	writeModifyConds(b, &q.where, q.using)
 	if returning {
 		b.writeSQL(" RETURNING ")
 		b.writeSQL(q.t.List)
@@ -175,6 +289,35 @@ func (q DeleteQuery[R]) Returning(ctx context.Context) ([]R, error) {
 	defer s.release()
 	q.build(&s.b, true)
 	return q.t.collectChanged(ctx, q.db, &s.b, opDelete)
+}
+
+// ReturningOne runs a delete meant to remove one row and returns it. When
+// it removes none, it returns an error wrapping ErrNotFound; when it
+// removes more than one, they are removed, and ReturningOne returns the
+// first with an error saying how many: run it in a transaction to undo
+// it then.
+func (q DeleteQuery[R]) ReturningOne(ctx context.Context) (R, error) {
+	rows, err := q.Returning(ctx)
+	return one(rows, err, opDelete, q.t.Name)
+}
+
+// ErrNotOne is wrapped by the error of a ReturningOne whose statement
+// changed more than one row.
+var ErrNotOne = errors.New("changed more than one row")
+
+// one is the result of a ReturningOne, from the rows its statement
+// returned.
+func one[R any](rows []R, err error, op, table string) (R, error) {
+	var zero R
+	switch {
+	case err != nil:
+		return zero, err
+	case len(rows) == 0:
+		return zero, &NotFoundError{Table: table}
+	case len(rows) > 1:
+		return rows[0], wrap(op, table, fmt.Errorf("%w: %d rows, where one was meant", ErrNotOne, len(rows)))
+	}
+	return rows[0], nil
 }
 
 // writeConds is writeWhere for the conditions a query keeps.

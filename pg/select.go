@@ -248,7 +248,12 @@ func (c *selectCore) sizeHint() int {
 func (c *selectCore) count(ctx context.Context) (int64, error) {
 	s := c.newStmt(c.size("1") + 32)
 	defer s.release()
-	b := &s.b
+	c.buildCount(&s.b)
+	return scalar[int64](ctx, c.db, &s.b, c.name)
+}
+
+// buildCount writes the statement count runs.
+func (c *selectCore) buildCount(b *builder) {
 	switch {
 	case c.distinct:
 		// DISTINCT compares the rows: they must be selected in full.
@@ -262,7 +267,6 @@ func (c *selectCore) count(ctx context.Context) (int64, error) {
 	default:
 		c.build(b, "count(*)", false)
 	}
-	return scalar[int64](ctx, c.db, b, c.name)
 }
 
 // exists reports whether c selects any row.

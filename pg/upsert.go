@@ -13,6 +13,8 @@ import (
 // choose DoNothing or DoUpdate.
 type Conflict struct {
 	cols       []colRef
+	exprs      []Expr // the index's expressions, for OnConflictExpr
+	indexWhere []Expr // a partial index's predicate
 	constraint string // unquoted
 	action     conflictAction
 	sets       []Assignment
@@ -34,6 +36,27 @@ func OnConflict(cols ...AnyColumn) Conflict {
 	for i, col := range cols {
 		c.cols[i] = col.ref()
 	}
+	return c
+}
+
+// OnConflictExpr targets a conflict on a unique index over expressions,
+// such as one on lower(email): each expression is written as the index
+// has it, so that PostgreSQL can infer the index.
+//
+//	pg.OnConflictExpr(pg.SQL("lower(?)", db.Users.Email)).DoNothing()
+//
+// Columns may be mixed in: pg.OnConflictExpr(db.Users.OrgID, pg.SQL("lower(?)", db.Users.Email)).
+func OnConflictExpr(exprs ...Expr) Conflict {
+	return Conflict{exprs: append([]Expr(nil), exprs...)}
+}
+
+// IndexWhere targets a partial unique index: conds are its predicate (ON
+// CONFLICT (cols) WHERE conds), which must imply the index's own for
+// PostgreSQL to infer it. It is not Where, which limits DoUpdate.
+//
+//	pg.OnConflict(db.Users.Email).IndexWhere(db.Users.DeletedAt.IsNull()).DoNothing()
+func (c Conflict) IndexWhere(conds ...Expr) Conflict {
+	c.indexWhere = append(c.indexWhere[:len(c.indexWhere):len(c.indexWhere)], conds...)
 	return c
 }
 
@@ -150,6 +173,35 @@ func (t *Table[R]) writeConflict(b *builder, c Conflict) {
 			b.writeSQL(col.name)
 		}
 		b.writeSQL(")")
+	case len(c.exprs) > 0:
+		b.writeSQL("(")
+		for i, e := range c.exprs {
+			if i > 0 {
+				b.writeSQL(", ")
+			}
+			// An element is a column's bare name, as in OnConflict, or an
+			// index expression in parentheses of its own.
+			if col, ok := e.(AnyColumn); ok {
+				r := col.ref()
+				if t.index(r) < 0 {
+					b.fail(fmt.Errorf("pg: upsert into %q: conflict column %s is not one of its columns", t.Name, r.qual))
+					return
+				}
+				b.writeSQL(r.name)
+				continue
+			}
+			b.writeSQL("(")
+			e.appendSQL(b)
+			b.writeSQL(")")
+		}
+		b.writeSQL(")")
+	}
+	if len(c.indexWhere) > 0 {
+		if c.constraint != "" || (len(c.cols) == 0 && len(c.exprs) == 0) {
+			b.fail(fmt.Errorf("pg: upsert into %q: IndexWhere needs the conflict's columns or expressions (OnConflict, OnConflictExpr), not a constraint", t.Name))
+			return
+		}
+		writeWhere(b, c.indexWhere)
 	}
 	switch c.action {
 	case actionNothing:
@@ -159,7 +211,7 @@ func (t *Table[R]) writeConflict(b *builder, c Conflict) {
 			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate with nothing to set", t.Name))
 			return
 		}
-		if c.constraint == "" && len(c.cols) == 0 {
+		if c.constraint == "" && len(c.cols) == 0 && len(c.exprs) == 0 {
 			b.fail(fmt.Errorf("pg: upsert into %q: DoUpdate needs the conflict's columns or constraint", t.Name))
 			return
 		}

@@ -48,8 +48,10 @@ type handles struct {
 	setup  *pgxpool.Pool
 	pgx    *pgxpool.Pool
 	mizzle *db.Queries
-	gorm   *gorm.DB
-	bun    *bun.DB
+	// mizzlePool is mizzle's pool, which a pg.Batch is sent on.
+	mizzlePool *pgxpool.Pool
+	gorm       *gorm.DB
+	bun        *bun.DB
 }
 
 // h is nil when no database was given; every benchmark then skips.
@@ -92,7 +94,7 @@ func open(ctx context.Context, url string) (*handles, error) {
 	if err != nil {
 		return nil, err
 	}
-	x.mizzle = db.New(mp)
+	x.mizzle, x.mizzlePool = db.New(mp), mp
 	// GORM with the settings its performance guide recommends: no
 	// transaction around each write, prepared statements, no logging. Its
 	// postgres driver runs on pgx's database/sql driver.

@@ -108,6 +108,12 @@ func (q CommentsQueries) InsertMany(ctx context.Context, rows []schema.Comment, 
 	return tableComments.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "comments" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q CommentsQueries) QueueInsert(b *pg.Batch, rows []schema.Comment, with ...pg.AnyColumn) *pg.Result[[]schema.Comment] {
+	return tableComments.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "comments" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
@@ -151,6 +157,31 @@ func (q CommentsQueries) CopyFrom(ctx context.Context, rows []schema.Comment, wi
 // with Exec or Returning.
 func (q CommentsQueries) Update() pg.UpdateQuery[schema.Comment] {
 	return tableComments.Update(q.db)
+}
+
+// UpdateRow writes row over the stored row of "comments" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Comments.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Comments.UpdateRow(ctx, row, db.Comments.PostID) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q CommentsQueries) UpdateRow(ctx context.Context, row schema.Comment, cols ...pg.AnyColumn) (schema.Comment, error) {
+	return tableComments.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "comments" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q CommentsQueries) UpdateMany(ctx context.Context, rows []schema.Comment, cols ...pg.AnyColumn) (int64, error) {
+	return tableComments.UpdateMany(ctx, q.db, rows, cols...)
 }
 
 // Delete starts a delete of rows of "comments": give it Where conditions or All.
@@ -198,9 +229,9 @@ const (
 )
 
 var tableComments = pgimpl.NewTable("public", "comments", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "post_id", Insert: pgimpl.InsertValue},
-	{Name: "body", Insert: pgimpl.InsertValue},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},
+	{Name: "post_id", Insert: pgimpl.InsertValue, Type: "bigint"},
+	{Name: "body", Insert: pgimpl.InsertValue, Type: "text"},
 }, pgimpl.RowFuncs[schema.Comment]{
 	Scan:         scanComments,
 	Values:       valuesComments,
@@ -208,7 +239,25 @@ var tableComments = pgimpl.NewTable("public", "comments", []pgimpl.TableColumn{
 	InsertValues: insertValuesComments,
 	ScanInserted: scanCommentsInserted,
 	NonZero:      nonZeroComments,
+	Value:        valueComments,
+	ZeroKey:      zeroKeyComments,
 })
+
+func valueComments(r *schema.Comment, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.PostID
+	case 2:
+		return r.Body
+	}
+	return nil
+}
+
+func zeroKeyComments(r *schema.Comment) bool {
+	return !(r.ID != 0)
+}
 
 func nonZeroComments(r *schema.Comment) uint64 {
 	var m uint64

@@ -108,6 +108,12 @@ func (q DocsQueries) InsertMany(ctx context.Context, rows []schema.Doc, with ...
 	return tableDocs.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "docs" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q DocsQueries) QueueInsert(b *pg.Batch, rows []schema.Doc, with ...pg.AnyColumn) *pg.Result[[]schema.Doc] {
+	return tableDocs.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "docs" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
@@ -153,6 +159,31 @@ func (q DocsQueries) Update() pg.UpdateQuery[schema.Doc] {
 	return tableDocs.Update(q.db)
 }
 
+// UpdateRow writes row over the stored row of "docs" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Docs.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Docs.UpdateRow(ctx, row, db.Docs.Tags) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q DocsQueries) UpdateRow(ctx context.Context, row schema.Doc, cols ...pg.AnyColumn) (schema.Doc, error) {
+	return tableDocs.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "docs" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q DocsQueries) UpdateMany(ctx context.Context, rows []schema.Doc, cols ...pg.AnyColumn) (int64, error) {
+	return tableDocs.UpdateMany(ctx, q.db, rows, cols...)
+}
+
 // Delete starts a delete of rows of "docs": give it Where conditions or All.
 // Run it with Exec or Returning.
 func (q DocsQueries) Delete() pg.DeleteQuery[schema.Doc] {
@@ -180,9 +211,9 @@ const (
 )
 
 var tableDocs = pgimpl.NewTable("public", "docs", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "tags", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "attrs", Insert: pgimpl.InsertValue, ReadBack: true},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},
+	{Name: "tags", Insert: pgimpl.InsertValue, ReadBack: true, Type: "text[]"},
+	{Name: "attrs", Insert: pgimpl.InsertValue, ReadBack: true, Type: "jsonb"},
 }, pgimpl.RowFuncs[schema.Doc]{
 	Scan:         scanDocs,
 	Values:       valuesDocs,
@@ -190,7 +221,25 @@ var tableDocs = pgimpl.NewTable("public", "docs", []pgimpl.TableColumn{
 	InsertValues: insertValuesDocs,
 	ScanInserted: scanDocsInserted,
 	NonZero:      nonZeroDocs,
+	Value:        valueDocs,
+	ZeroKey:      zeroKeyDocs,
 })
+
+func valueDocs(r *schema.Doc, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return pgimpl.NonNil(r.Tags)
+	case 2:
+		return r.Attrs
+	}
+	return nil
+}
+
+func zeroKeyDocs(r *schema.Doc) bool {
+	return !(r.ID != 0)
+}
 
 func nonZeroDocs(r *schema.Doc) uint64 {
 	var m uint64

@@ -127,6 +127,12 @@ func (q PostsQueries) InsertMany(ctx context.Context, rows []schema.Post, with .
 	return tablePosts.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "posts" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q PostsQueries) QueueInsert(b *pg.Batch, rows []schema.Post, with ...pg.AnyColumn) *pg.Result[[]schema.Post] {
+	return tablePosts.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "posts" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
@@ -170,6 +176,31 @@ func (q PostsQueries) CopyFrom(ctx context.Context, rows []schema.Post, with ...
 // with Exec or Returning.
 func (q PostsQueries) Update() pg.UpdateQuery[schema.Post] {
 	return tablePosts.Update(q.db)
+}
+
+// UpdateRow writes row over the stored row of "posts" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Posts.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Posts.UpdateRow(ctx, row, db.Posts.UserID) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q PostsQueries) UpdateRow(ctx context.Context, row schema.Post, cols ...pg.AnyColumn) (schema.Post, error) {
+	return tablePosts.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "posts" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q PostsQueries) UpdateMany(ctx context.Context, rows []schema.Post, cols ...pg.AnyColumn) (int64, error) {
+	return tablePosts.UpdateMany(ctx, q.db, rows, cols...)
 }
 
 // Delete starts a delete of rows of "posts": give it Where conditions or All.
@@ -237,9 +268,9 @@ const (
 )
 
 var tablePosts = pgimpl.NewTable("public", "posts", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "user_id", Insert: pgimpl.InsertValue},
-	{Name: "title", Insert: pgimpl.InsertValue},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},
+	{Name: "user_id", Insert: pgimpl.InsertValue, Type: "bigint"},
+	{Name: "title", Insert: pgimpl.InsertValue, Type: "text"},
 }, pgimpl.RowFuncs[schema.Post]{
 	Scan:         scanPosts,
 	Values:       valuesPosts,
@@ -247,7 +278,25 @@ var tablePosts = pgimpl.NewTable("public", "posts", []pgimpl.TableColumn{
 	InsertValues: insertValuesPosts,
 	ScanInserted: scanPostsInserted,
 	NonZero:      nonZeroPosts,
+	Value:        valuePosts,
+	ZeroKey:      zeroKeyPosts,
 })
+
+func valuePosts(r *schema.Post, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.UserID
+	case 2:
+		return r.Title
+	}
+	return nil
+}
+
+func zeroKeyPosts(r *schema.Post) bool {
+	return !(r.ID != 0)
+}
 
 func nonZeroPosts(r *schema.Post) uint64 {
 	var m uint64

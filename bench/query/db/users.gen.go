@@ -137,6 +137,12 @@ func (q UsersQueries) InsertMany(ctx context.Context, rows []schema.User, with .
 	return tableUsers.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "users" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q UsersQueries) QueueInsert(b *pg.Batch, rows []schema.User, with ...pg.AnyColumn) *pg.Result[[]schema.User] {
+	return tableUsers.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "users" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
@@ -180,6 +186,31 @@ func (q UsersQueries) CopyFrom(ctx context.Context, rows []schema.User, with ...
 // with Exec or Returning.
 func (q UsersQueries) Update() pg.UpdateQuery[schema.User] {
 	return tableUsers.Update(q.db)
+}
+
+// UpdateRow writes row over the stored row of "users" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Users.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Users.UpdateRow(ctx, row, db.Users.Email) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q UsersQueries) UpdateRow(ctx context.Context, row schema.User, cols ...pg.AnyColumn) (schema.User, error) {
+	return tableUsers.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "users" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q UsersQueries) UpdateMany(ctx context.Context, rows []schema.User, cols ...pg.AnyColumn) (int64, error) {
+	return tableUsers.UpdateMany(ctx, q.db, rows, cols...)
 }
 
 // Delete starts a delete of rows of "users": give it Where conditions or All.
@@ -233,11 +264,11 @@ const (
 )
 
 var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "email", Insert: pgimpl.InsertValue},
-	{Name: "name", Insert: pgimpl.InsertValue},
-	{Name: "created_at", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "score", Insert: pgimpl.InsertValue},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},
+	{Name: "email", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "name", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "created_at", Insert: pgimpl.InsertDefault, ReadBack: true, Type: "timestamp with time zone"},
+	{Name: "score", Insert: pgimpl.InsertValue, Type: "integer"},
 }, pgimpl.RowFuncs[schema.User]{
 	Scan:         scanUsers,
 	Values:       valuesUsers,
@@ -245,7 +276,29 @@ var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
 	InsertValues: insertValuesUsers,
 	ScanInserted: scanUsersInserted,
 	NonZero:      nonZeroUsers,
+	Value:        valueUsers,
+	ZeroKey:      zeroKeyUsers,
 })
+
+func valueUsers(r *schema.User, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.Email
+	case 2:
+		return r.Name
+	case 3:
+		return r.CreatedAt
+	case 4:
+		return r.Score
+	}
+	return nil
+}
+
+func zeroKeyUsers(r *schema.User) bool {
+	return !(r.ID != 0)
+}
 
 func nonZeroUsers(r *schema.User) uint64 {
 	var m uint64

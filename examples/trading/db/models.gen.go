@@ -114,6 +114,12 @@ func (q ModelsQueries) InsertMany(ctx context.Context, rows []schema.Model, with
 	return tableModels.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "Models" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q ModelsQueries) QueueInsert(b *pg.Batch, rows []schema.Model, with ...pg.AnyColumn) *pg.Result[[]schema.Model] {
+	return tableModels.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "Models" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
@@ -157,6 +163,31 @@ func (q ModelsQueries) CopyFrom(ctx context.Context, rows []schema.Model, with .
 // with Exec or Returning.
 func (q ModelsQueries) Update() pg.UpdateQuery[schema.Model] {
 	return tableModels.Update(q.db)
+}
+
+// UpdateRow writes row over the stored row of "Models" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Models.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Models.UpdateRow(ctx, row, db.Models.Variant) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q ModelsQueries) UpdateRow(ctx context.Context, row schema.Model, cols ...pg.AnyColumn) (schema.Model, error) {
+	return tableModels.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "Models" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q ModelsQueries) UpdateMany(ctx context.Context, rows []schema.Model, cols ...pg.AnyColumn) (int64, error) {
+	return tableModels.UpdateMany(ctx, q.db, rows, cols...)
 }
 
 // Delete starts a delete of rows of "Models": give it Where conditions or All.
@@ -207,10 +238,10 @@ const (
 )
 
 var tableModels = pgimpl.NewTable("public", "Models", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertValue},
-	{Name: "variant", Insert: pgimpl.InsertValue},
-	{Name: "netPortfolio", Insert: pgimpl.InsertValue},
-	{Name: "createdAt", Insert: pgimpl.InsertDefault, ReadBack: true},
+	{Name: "id", Insert: pgimpl.InsertValue, PK: true, Type: "text"},
+	{Name: "variant", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "netPortfolio", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "createdAt", Insert: pgimpl.InsertDefault, ReadBack: true, Type: "timestamp with time zone"},
 }, pgimpl.RowFuncs[schema.Model]{
 	Scan:         scanModels,
 	Values:       valuesModels,
@@ -218,7 +249,27 @@ var tableModels = pgimpl.NewTable("public", "Models", []pgimpl.TableColumn{
 	InsertValues: insertValuesModels,
 	ScanInserted: scanModelsInserted,
 	NonZero:      nonZeroModels,
+	Value:        valueModels,
+	ZeroKey:      zeroKeyModels,
 })
+
+func valueModels(r *schema.Model, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.Variant
+	case 2:
+		return r.NetPortfolio
+	case 3:
+		return r.CreatedAt
+	}
+	return nil
+}
+
+func zeroKeyModels(r *schema.Model) bool {
+	return !(r.ID != "")
+}
 
 func nonZeroModels(r *schema.Model) uint64 {
 	var m uint64

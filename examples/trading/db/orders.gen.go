@@ -137,6 +137,12 @@ func (q OrdersQueries) InsertMany(ctx context.Context, rows []schema.Order, with
 	return tableOrders.Insert(ctx, q.db, rows, with...)
 }
 
+// QueueInsert queues an insert of rows into "Orders" in b, sent as by
+// InsertMany; once b is sent, the Result holds the rows as stored.
+func (q OrdersQueries) QueueInsert(b *pg.Batch, rows []schema.Order, with ...pg.AnyColumn) *pg.Result[[]schema.Order] {
+	return tableOrders.InsertQueued(b, rows, with...)
+}
+
 // Upsert inserts row into "Orders" unless it conflicts with an existing row,
 // and then does what on says: skip it, or update the existing row. It
 // returns the row as stored and true when a row was inserted or updated,
@@ -180,6 +186,31 @@ func (q OrdersQueries) CopyFrom(ctx context.Context, rows []schema.Order, with .
 // with Exec or Returning.
 func (q OrdersQueries) Update() pg.UpdateQuery[schema.Order] {
 	return tableOrders.Update(q.db)
+}
+
+// UpdateRow writes row over the stored row of "Orders" with the same primary
+// key and returns it as stored. It sets the columns named in cols, or,
+// when none is, every column but the primary key's and those the database
+// fills:
+//
+//	row, err = q.Orders.UpdateRow(ctx, row)                 // every column
+//	row, err = q.Orders.UpdateRow(ctx, row, db.Orders.ModelID) // only this one
+//
+// A row whose primary key is zero is refused before anything is sent (it
+// was never stored); a key no row has is an error wrapping pg.ErrNotFound
+// that names it.
+func (q OrdersQueries) UpdateRow(ctx context.Context, row schema.Order, cols ...pg.AnyColumn) (schema.Order, error) {
+	return tableOrders.UpdateRow(ctx, q.db, row, cols...)
+}
+
+// UpdateMany writes each of rows over the stored row of "Orders" with the same
+// primary key, all in one statement (UPDATE ... FROM (VALUES ...)), and
+// returns how many rows it changed; a key no row has changes nothing.
+// Columns are set as by UpdateRow. Rows with a zero key or the same key,
+// and more values than one statement takes (65535), are refused before
+// anything is sent.
+func (q OrdersQueries) UpdateMany(ctx context.Context, rows []schema.Order, cols ...pg.AnyColumn) (int64, error) {
+	return tableOrders.UpdateMany(ctx, q.db, rows, cols...)
 }
 
 // Delete starts a delete of rows of "Orders": give it Where conditions or All.
@@ -237,14 +268,14 @@ const (
 )
 
 var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
-	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "modelId", Insert: pgimpl.InsertValue},
-	{Name: "symbol", Insert: pgimpl.InsertValue},
-	{Name: "quantity", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "exitPlan", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "status", Insert: pgimpl.InsertDefault, ReadBack: true},
-	{Name: "closedAt", Insert: pgimpl.InsertValue, ReadBack: true},
-	{Name: "trailingStop", Insert: pgimpl.InsertValue},
+	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "uuid"},
+	{Name: "modelId", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "symbol", Insert: pgimpl.InsertValue, Type: "text"},
+	{Name: "quantity", Insert: pgimpl.InsertValue, ReadBack: true, Type: "numeric"},
+	{Name: "exitPlan", Insert: pgimpl.InsertValue, ReadBack: true, Type: "jsonb"},
+	{Name: "status", Insert: pgimpl.InsertDefault, ReadBack: true, Type: "\"public\".\"status\""},
+	{Name: "closedAt", Insert: pgimpl.InsertValue, ReadBack: true, Type: "timestamp with time zone"},
+	{Name: "trailingStop", Insert: pgimpl.InsertValue, Type: "double precision"},
 }, pgimpl.RowFuncs[schema.Order]{
 	Scan:         scanOrders,
 	Values:       valuesOrders,
@@ -252,7 +283,35 @@ var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
 	InsertValues: insertValuesOrders,
 	ScanInserted: scanOrdersInserted,
 	NonZero:      nonZeroOrders,
+	Value:        valueOrders,
+	ZeroKey:      zeroKeyOrders,
 })
+
+func valueOrders(r *schema.Order, col int) any {
+	switch col {
+	case 0:
+		return r.ID
+	case 1:
+		return r.ModelID
+	case 2:
+		return r.Symbol
+	case 3:
+		return r.Quantity
+	case 4:
+		return r.ExitPlan
+	case 5:
+		return r.Status
+	case 6:
+		return r.ClosedAt
+	case 7:
+		return r.Trailing
+	}
+	return nil
+}
+
+func zeroKeyOrders(r *schema.Order) bool {
+	return !(!pgimpl.IsZero(r.ID))
+}
 
 func nonZeroOrders(r *schema.Order) uint64 {
 	var m uint64

@@ -12,8 +12,9 @@
 //
 // Each table T has a variable T holding its typed columns, which make the
 // conditions, orderings and assignments of queries, and a field Queries.T
-// with its queries: Get (by primary key), Select, Insert, InsertMany, Upsert,
-// UpsertMany, CopyFrom, Update and Delete, and a Load method for each
+// with its queries: Get (by primary key), Select, Insert, InsertMany,
+// QueueInsert (into a pg.Batch), Upsert, UpsertMany, CopyFrom, Update,
+// UpdateRow and UpdateMany (by primary key), Delete, and a Load method for each
 // relation that a foreign key makes: belongs-to on the table that holds the
 // key (q.Orders.LoadModel), has-many on the table it refers to
 // (q.Models.LoadOrders). Each loads the related rows of a slice of rows in

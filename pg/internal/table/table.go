@@ -55,6 +55,14 @@ type Column struct {
 	// instead (onupdate:gen:Func).
 	OnUpdate     string
 	OnUpdateFunc func() any
+	// PK says that the column is part of the primary key: what UpdateRow
+	// and UpdateMany find a row by.
+	PK bool
+	// Type is the column's type as a cast spells it (bigint,
+	// "public"."status", timestamp with time zone): UpdateMany sends its
+	// values in a VALUES list, where PostgreSQL would otherwise take them
+	// for text. Empty for tables made before it was recorded.
+	Type string
 }
 
 // OnUpdateSet is an assignment every update of the table makes unless it
@@ -91,6 +99,17 @@ type RowFuncs[R any] struct {
 	// test of each field's type, so no reflection is needed. A table has
 	// at most 64 InsertDefault columns.
 	NonZero func(r *R) uint64
+	// Value returns the value of r's field of column col (its position),
+	// as Values would give it: what UpdateMany sends, so that the fields
+	// it does not send are not converted to any. Optional: nil makes
+	// UpdateMany call Values. Generated code sets it.
+	Value func(r *R, col int) any
+	// ZeroKey reports whether every field of the primary key holds its
+	// type's zero value: such a row was never read from the table, nor
+	// inserted into it, and UpdateRow and UpdateMany refuse it. It is
+	// optional (nil: no row is refused); generated code sets it for
+	// tables with a primary key.
+	ZeroKey func(r *R) bool
 }
 
 // Table describes one table to the statement builders: its names, its
@@ -121,6 +140,10 @@ type Table[R any] struct {
 	Defaults []int
 	// The assignments of the columns with OnUpdate, in column order.
 	OnUpdate []OnUpdateSet
+	// The positions of the primary key's columns, and the types of all
+	// the columns as casts spell them.
+	PK    []int
+	Types []string
 
 	// The statements of InsertSQL, by the bits of NonZero they send.
 	oneMu  sync.RWMutex
@@ -169,6 +192,10 @@ func New[R any](schema, name string, cols []Column, fns RowFuncs[R]) *Table[R] {
 		if c.OnUpdate != "" || c.OnUpdateFunc != nil {
 			t.OnUpdate = append(t.OnUpdate, OnUpdateSet{Col: q, SQL: c.OnUpdate, Func: c.OnUpdateFunc})
 		}
+		if c.PK {
+			t.PK = append(t.PK, i)
+		}
+		t.Types = append(t.Types, c.Type)
 		if i > 0 {
 			list.WriteString(", ")
 		}
