@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
-
-	"github.com/mizzle/mizzle/schema"
 )
 
 // The app-side defaults (gen:Func) and update values (onupdate:) of the
@@ -93,31 +91,4 @@ func onUpdateFields(p *packageInfo, c *columnInfo) []jen.Code {
 		return []jen.Code{jen.Id("OnUpdateFunc").Op(":").Func().Params().Any().Block(jen.Return(v))}
 	}
 	return []jen.Code{jen.Id("OnUpdate").Op(":").Lit(c.c.OnUpdate)}
-}
-
-// isZero is the test that v, of type typ, is its zero value: nonZero's
-// opposite, as a person would write it. The loader gives gen: only to
-// fields whose type has one.
-func isZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
-	switch typ.Kind {
-	case schema.GoPointer, schema.GoSlice, schema.GoMap, schema.GoAny:
-		return v.Op("==").Nil()
-	}
-	if typ.Path == "" {
-		switch typ.Name {
-		case "string":
-			return v.Op("==").Lit("")
-		case "bool":
-			return jen.Op("!").Add(v)
-		case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune":
-			return v.Op("==").Lit(0)
-		}
-	}
-	switch {
-	case isNamed(typ, "time", "Time"):
-		return v.Dot("IsZero").Call()
-	case typ.NilZero:
-		return v.Op("==").Nil()
-	}
-	return jen.Qual(pgimplPath, "IsZero").Call(v)
 }

@@ -619,36 +619,51 @@ func hasZeroTest(typ schema.GoType) bool { return nonZero(jen.Id("v"), typ) != n
 
 // nonZero is the test that a field of type typ is not its zero value, or
 // nil for a type that has none (a struct == does not apply to).
-func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement {
+func nonZero(v *jen.Statement, typ schema.GoType) *jen.Statement { return zeroTest(v, typ, false) }
+
+// isZero is the test that a field of type typ is its zero value, or nil
+// for a type that has none; the negation of nonZero, spelled as a person
+// would rather than as !(nonZero).
+func isZero(v *jen.Statement, typ schema.GoType) *jen.Statement { return zeroTest(v, typ, true) }
+
+// zeroTest is isZero when zero, else nonZero.
+func zeroTest(v *jen.Statement, typ schema.GoType, zero bool) *jen.Statement {
+	cmp, not := "!=", jen.Op("!")
+	if zero {
+		cmp, not = "==", jen.Null()
+	}
 	switch typ.Kind {
 	case schema.GoPointer, schema.GoSlice, schema.GoMap, schema.GoAny:
-		return v.Op("!=").Nil()
+		return v.Op(cmp).Nil()
 	case schema.GoArray:
 		if typ.Elem.Incomparable {
 			return nil
 		}
-		return jen.Op("!").Qual(pgimplPath, "IsZero").Call(v)
+		return not.Qual(pgimplPath, "IsZero").Call(v)
 	}
 	if typ.Path == "" {
 		switch typ.Name {
 		case "string":
-			return v.Op("!=").Lit("")
+			return v.Op(cmp).Lit("")
 		case "bool":
+			if zero {
+				return jen.Op("!").Add(v)
+			}
 			return v
 		case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "byte", "rune":
-			return v.Op("!=").Lit(0)
+			return v.Op(cmp).Lit(0)
 		}
 	}
 	switch {
 	case isNamed(typ, "time", "Time"):
 		// == would compare the location too.
-		return jen.Op("!").Add(v).Dot("IsZero").Call()
+		return not.Add(v).Dot("IsZero").Call()
 	case typ.NilZero:
-		return v.Op("!=").Nil()
+		return v.Op(cmp).Nil()
 	case typ.Incomparable:
 		return nil
 	}
-	return jen.Op("!").Qual(pgimplPath, "IsZero").Call(v)
+	return not.Qual(pgimplPath, "IsZero").Call(v)
 }
 
 // readBackDoc names the sent fields Insert reads back because the
@@ -829,24 +844,20 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		// and UpdateMany refuse it. A field of a type with no zero test
 		// makes the key never zero.
 		f.Func().Id("zeroKey" + t.name).Params(jen.Id("r").Op("*").Add(p.rowType(t))).Bool().BlockFunc(func(g *jen.Group) {
-			var tests []jen.Code
-			for _, k := range t.pk {
-				test := nonZero(fieldOf("r", k), k.c.GoType)
+			var all *jen.Statement
+			for i, k := range t.pk {
+				test := isZero(fieldOf("r", k), k.c.GoType)
 				if test == nil {
 					g.Return(jen.False())
 					return
 				}
-				tests = append(tests, test)
-			}
-			var any *jen.Statement
-			for i, test := range tests {
 				if i == 0 {
-					any = jen.Add(test)
+					all = jen.Add(test)
 				} else {
-					any = any.Op("||").Add(test)
+					all = all.Op("&&").Add(test)
 				}
 			}
-			g.Return(jen.Op("!").Parens(any))
+			g.Return(all)
 		})
 		f.Line()
 	}

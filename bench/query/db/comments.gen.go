@@ -256,7 +256,7 @@ func valueComments(r *schema.Comment, col int) any {
 }
 
 func zeroKeyComments(r *schema.Comment) bool {
-	return !(r.ID != 0)
+	return r.ID == 0
 }
 
 func nonZeroComments(r *schema.Comment) uint64 {

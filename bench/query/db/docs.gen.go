@@ -238,7 +238,7 @@ func valueDocs(r *schema.Doc, col int) any {
 }
 
 func zeroKeyDocs(r *schema.Doc) bool {
-	return !(r.ID != 0)
+	return r.ID == 0
 }
 
 func nonZeroDocs(r *schema.Doc) uint64 {

@@ -295,7 +295,7 @@ func valuePosts(r *schema.Post, col int) any {
 }
 
 func zeroKeyPosts(r *schema.Post) bool {
-	return !(r.ID != 0)
+	return r.ID == 0
 }
 
 func nonZeroPosts(r *schema.Post) uint64 {

@@ -297,7 +297,7 @@ func valueUsers(r *schema.User, col int) any {
 }
 
 func zeroKeyUsers(r *schema.User) bool {
-	return !(r.ID != 0)
+	return r.ID == 0
 }
 
 func nonZeroUsers(r *schema.User) uint64 {

@@ -268,7 +268,7 @@ func valueModels(r *schema.Model, col int) any {
 }
 
 func zeroKeyModels(r *schema.Model) bool {
-	return !(r.ID != "")
+	return r.ID == ""
 }
 
 func nonZeroModels(r *schema.Model) uint64 {

@@ -310,7 +310,7 @@ func valueOrders(r *schema.Order, col int) any {
 }
 
 func zeroKeyOrders(r *schema.Order) bool {
-	return !(!pgimpl.IsZero(r.ID))
+	return pgimpl.IsZero(r.ID)
 }
 
 func nonZeroOrders(r *schema.Order) uint64 {
