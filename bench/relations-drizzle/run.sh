@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of nested relation loading: mizzle's With (BenchmarkRelations100
 # and BenchmarkRelations1000 in bench/query, with hand-written pgx beside it)
-# against drizzle-orm's relational findMany with `with` (bench.mjs here), on
-# the same data in one throwaway PostgreSQL cluster.
+# against drizzle-orm's relational findMany with `with` (bench.mjs here: as
+# written, and prepared once), on the same data in one throwaway PostgreSQL
+# cluster.
 #
 # Each round runs, for 100 and then 1,000 users, the Go benchmark (which
 # creates the tables and seeds them: 10 posts per user, 5 comments per post)
@@ -64,7 +65,8 @@ go_bench() {
 		-test.benchmem -test.benchtime "${BENCHTIME}s" -test.count 1) | tee -a "$OUT/bench.txt"
 }
 
-# node_bench USERS: drizzle-orm's findMany for USERS users.
+# node_bench USERS: drizzle-orm's findMany for USERS users, as written and
+# prepared.
 node_bench() {
 	USERS=$1 BENCHTIME=$BENCHTIME WARMUP=$BENCHTIME node "$here/bench.mjs" | tee -a "$OUT/bench.txt"
 }
