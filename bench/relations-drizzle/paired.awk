@@ -33,6 +33,6 @@ END {
 		for (a = 2; a <= n; a++)
 			for (b = a; b > 1 && v[b-1] > v[b]; b--) { x = v[b]; v[b] = v[b-1]; v[b-1] = x }
 		med = n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
-		printf "%-14s %-8s ÷ mizzle  %6.2f  (%.2f–%.2f, %d rounds)\n", k[1], k[2], med, v[1], v[n], n
+		printf "%-14s %-16s ÷ mizzle  %6.2f  (%.2f–%.2f, %d rounds)\n", k[1], k[2], med, v[1], v[n], n
 	}
 }
