@@ -27,7 +27,8 @@
 #
 # Needs go, node and npm, and PostgreSQL's initdb and pg_ctl (on PATH or in
 # /usr/lib/postgresql/*/bin). As root the cluster runs as the postgres user.
-set -eu
+# pipefail: a benchmark that fails must stop the script, which tee would hide.
+set -eu -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 query=$(cd "$here/../query" && pwd)
