@@ -70,3 +70,17 @@ func benchModel(n int, changed bool) *schema.Model {
 	m.Sort()
 	return m
 }
+
+// BenchmarkParseSnapshot decodes the snapshot of a 1,000-table model, as
+// ReadFolder does for every migration and generate for every run that the
+// no-op memo does not answer.
+func BenchmarkParseSnapshot(b *testing.B) {
+	_, data := migrations.MarshalSnapshot(migrations.ZeroID, benchModel(1000, false))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := migrations.ParseSnapshot(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -110,6 +110,16 @@ func snapshotID(prevID string, s *schema.Model) string {
 // and column of the mistake; a model that fails schema.Model.Validate is an
 // error too.
 func ParseSnapshot(data []byte) (*Snapshot, error) {
+	// Nearly every snapshot is mizzle's, read whole in one pass. When that
+	// pass fails or finds another version or dialect, the file is read
+	// again as below, so every error and every other kind of snapshot is
+	// what the two passes say; when it succeeds, the header pass would have
+	// read the same values from it, and the mizzle branch below the same
+	// model.
+	var s snapshotJSON
+	if jsonfile.Unmarshal(data, &s) == nil && s.Version == SnapshotVersion && s.Dialect == migrate.Dialect {
+		return mizzleSnapshot(&s)
+	}
 	// Read the header first: the version says how to read the rest.
 	var head struct {
 		ID      string          `json:"id"`
@@ -130,17 +140,7 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 		if err := jsonfile.Unmarshal(data, &s); err != nil {
 			return nil, err
 		}
-		if s.ID == "" {
-			return nil, errors.New(`has no "id"`)
-		}
-		m := &schema.Model{Schemas: s.Schemas, Enums: s.Enums, Tables: s.Tables}
-		// A snapshot is the base of the next diff: one edited into
-		// nonsense (a column twice, a key on a column that is gone) is
-		// refused here, where the error can name the file.
-		if err := m.Validate(); err != nil {
-			return nil, err
-		}
-		return &Snapshot{ID: s.ID, PrevID: s.PrevID, Model: Strip(m)}, nil
+		return mizzleSnapshot(&s)
 	case isDrizzleKit(head.Version, head.Tables):
 		if head.Dialect != migrate.Dialect && head.Dialect != legacyDialect {
 			return nil, fmt.Errorf("drizzle-kit snapshot for dialect %q, not %q: mizzle manages PostgreSQL migrations only", head.Dialect, migrate.Dialect)
@@ -151,6 +151,23 @@ func ParseSnapshot(data []byte) (*Snapshot, error) {
 		return &Snapshot{ID: head.ID, PrevID: head.PrevID, DrizzleKit: true}, nil
 	}
 	return nil, fmt.Errorf("snapshot version %q is not one this mizzle reads (%q, or drizzle-kit's): update mizzle", head.Version, SnapshotVersion)
+}
+
+// mizzleSnapshot checks a decoded mizzle snapshot and returns it.
+func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
+	if s.ID == "" {
+		return nil, errors.New(`has no "id"`)
+	}
+	m := &schema.Model{Schemas: s.Schemas, Enums: s.Enums, Tables: s.Tables}
+	// A snapshot is the base of the next diff: one edited into nonsense (a
+	// column twice, a key on a column that is gone) is refused here, where
+	// the error can name the file.
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	// The model was just decoded and nothing else holds it: it is stripped
+	// where it is rather than copied.
+	return &Snapshot{ID: s.ID, PrevID: s.PrevID, Model: strip(m)}, nil
 }
 
 // isDrizzleKit recognises drizzle-kit's snapshots: numeric versions up to 7
@@ -185,7 +202,11 @@ func Strip(m *schema.Model) *schema.Model {
 	if m == nil {
 		return &schema.Model{}
 	}
-	c := m.Clone()
+	return strip(m.Clone())
+}
+
+// strip is Strip changing c itself, which it returns.
+func strip(c *schema.Model) *schema.Model {
 	c.Go = schema.GoPackage{}
 	for _, s := range c.Schemas {
 		s.Was = ""

@@ -10,7 +10,9 @@
 #           the tables changed: a new column, a wider varchar or a new index;
 #   no-op   a folder holding v1's migration and the same schema (v1): what
 #           go generate does most of the time. mizzle runs it twice, with its
-#           model cache filled by an earlier run and with --no-cache.
+#           model cache and no-op memo filled by an earlier run (each run's
+#           folder is a fresh copy with the same content, so the memo
+#           answers) and with --no-cache.
 #
 # mizzle's first and second runs start from an empty model cache, as the
 # first generate in a project does. The no-op cases take turns within each
@@ -320,7 +322,7 @@ echo "== results: $N tables; $(nproc) CPUs; $(go version | cut -d' ' -f3-); node
 	"drizzle-kit $(node -p 'require(process.argv[1]).version' "$here/node_modules/drizzle-kit/package.json")," \
 	"drizzle-orm $(node -p 'require(process.argv[1]).version' "$here/node_modules/drizzle-orm/package.json")"
 echo "first: empty migrations folder, all tables; second: v1's migration, 10% of the tables changed;"
-echo "no-op: v1's migration and v1 (mizzle's model cache filled, and --no-cache)"
+echo "no-op: v1's migration and v1 (mizzle's model cache and no-op memo filled, and --no-cache)"
 echo
 printf '| %-40s | %9s | %11s | %20s |\n' "generate, $N tables" mizzle drizzle-kit "drizzle-kit / mizzle"
 printf '|%s|%s|%s|%s|\n' "------------------------------------------" "----------:" "------------:" "---------------------:"

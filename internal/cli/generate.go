@@ -87,6 +87,13 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	if fi, err := os.Stat(f.migrations); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--migrations %s: not a directory", f.migrations)
 	}
+	// An earlier run with the same inputs found nothing to write: say so
+	// again without decoding the models (see noop.go).
+	memo := openNoopMemo(cmd, env, f)
+	if memo.hit() {
+		fmt.Fprintln(env.stdout, noChanges)
+		return nil
+	}
 	folder, err := migrations.ReadFolder(os.DirFS(f.migrations))
 	if err != nil {
 		return folderError(f.migrations, err)
@@ -133,7 +140,10 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 				return err
 			}
 			query.report(env)
-			fmt.Fprintln(env.stdout, "No schema changes, nothing to migrate.")
+			fmt.Fprintln(env.stdout, noChanges)
+			if len(query.ops) == 0 {
+				memo.record(cmd, env, f)
+			}
 			return nil
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -299,6 +300,35 @@ func (c *modelCache) get() *schema.Model {
 	return e.Model
 }
 
+// fingerprint is Fingerprint for the entry of c: the entry is checked as
+// get checks it, but only its inputs are decoded, which the encoding puts
+// before the model. The checksum that encodeEntry wrote covers the model,
+// so it stands for it.
+func (c *modelCache) fingerprint() ([sha256.Size]byte, bool) {
+	data, err := os.ReadFile(c.path)
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	body, ok := entryBody(data)
+	if !ok {
+		return [sha256.Size]byte{}, false
+	}
+	var inputs []cacheInput
+	d := &decoder{buf: body}
+	if err := d.value(reflect.ValueOf(&inputs).Elem()); err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	if _, changed := c.changed(inputs); changed {
+		return [sha256.Size]byte{}, false
+	}
+	c.touch()
+	h := sha256.New()
+	h.Write([]byte(c.path))
+	h.Write([]byte{0})
+	h.Write(data[len(cacheMagic) : len(cacheMagic)+sha256.Size])
+	return [sha256.Size]byte(h.Sum(nil)), true
+}
+
 // changed returns the first input whose sum is not the recorded one.
 func (c *modelCache) changed(inputs []cacheInput) (cacheInput, bool) {
 	for _, in := range inputs {
@@ -408,13 +438,9 @@ func encodeEntry(e *cacheEntry) ([]byte, error) {
 }
 
 func decodeEntry(data []byte) (*cacheEntry, error) {
-	rest, ok := bytes.CutPrefix(data, []byte(cacheMagic))
-	if !ok || len(rest) < sha256.Size {
-		return nil, errors.New("not an entry of this mizzle")
-	}
-	body := rest[sha256.Size:]
-	if sha256.Sum256(body) != [sha256.Size]byte(rest[:sha256.Size]) {
-		return nil, errors.New("checksum mismatch")
+	body, ok := entryBody(data)
+	if !ok {
+		return nil, errors.New("not an entry of this mizzle, or damaged")
 	}
 	var e cacheEntry
 	if err := decodeValue(body, &e); err != nil {
@@ -424,6 +450,17 @@ func decodeEntry(data []byte) (*cacheEntry, error) {
 		return nil, errors.New("no model")
 	}
 	return &e, nil
+}
+
+// entryBody returns the encoded entry of an entry file, and false when the
+// file is not an entry of this format or its checksum does not match.
+func entryBody(data []byte) ([]byte, bool) {
+	rest, ok := bytes.CutPrefix(data, []byte(cacheMagic))
+	if !ok || len(rest) < sha256.Size {
+		return nil, false
+	}
+	body := rest[sha256.Size:]
+	return body, sha256.Sum256(body) == [sha256.Size]byte(rest[:sha256.Size])
 }
 
 // inputSum hashes an input as it is now, and returns a file's content and

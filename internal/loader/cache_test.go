@@ -552,3 +552,61 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestFingerprint: Fingerprint vouches for an entry only while Load would
+// return it from the cache, and changes with the model: no entry, an edited
+// input, a damaged entry and no cache directory are no fingerprint.
+func TestFingerprint(t *testing.T) {
+	cfg, shared := writeStaleModule(t)
+	cache := t.TempDir()
+	cfg.CacheDir = cache
+	if _, ok := loader.Fingerprint(cfg); ok {
+		t.Fatal("a fingerprint from an empty cache")
+	}
+	cachedLoad(t, cfg, cache)
+	first, ok := loader.Fingerprint(cfg)
+	if !ok {
+		t.Fatal("no fingerprint after a load filled the cache")
+	}
+	if again, ok := loader.Fingerprint(cfg); !ok || again != first {
+		t.Fatal("a second fingerprint of the same entry differs")
+	}
+	if _, ok := loader.Fingerprint(loader.Config{Dir: cfg.Dir, Env: cfg.Env}); ok {
+		t.Fatal("a fingerprint without a cache directory")
+	}
+
+	// An input outside the schema package changes: no fingerprint until a
+	// load writes the new model, whose fingerprint differs.
+	appendFile(t, filepath.Join(shared, "audit", "stamp.go"), "\n// Note is a note.\ntype Note string\n")
+	if _, ok := loader.Fingerprint(cfg); ok {
+		t.Fatal("a fingerprint after an input changed")
+	}
+	if _, hit := cachedLoad(t, cfg, cache); hit {
+		t.Fatal("a hit after an input changed")
+	}
+	second, ok := loader.Fingerprint(cfg)
+	if !ok || second == first {
+		t.Fatalf("after the reload: fingerprint %v, same as before: %v", ok, second == first)
+	}
+
+	entries, err := filepath.Glob(filepath.Join(cache, "models", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if filepath.Base(e) == "trim.txt" {
+			continue
+		}
+		data, err := os.ReadFile(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[len(data)-1] ^= 0xff // in the model, past the inputs
+		if err := os.WriteFile(e, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := loader.Fingerprint(cfg); ok {
+		t.Fatal("a fingerprint of a damaged entry")
+	}
+}

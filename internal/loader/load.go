@@ -13,6 +13,7 @@ package loader
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -81,6 +82,25 @@ func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
 	}
 	c.put(inputs, m)
 	return m, nil
+}
+
+// Fingerprint identifies the model Load would return for cfg from the model
+// cache, without decoding it: when the cache holds an intact entry for cfg
+// and every input it lists is unchanged, it returns a hash of the entry's
+// key (mizzle's build, the go command, its environment and the directory)
+// and of the entry's content, and true. Otherwise, and when cfg has no
+// cache, it returns false: Load would start the go command. Two calls that
+// return the same hash stand for the same model, so a caller may keep what
+// it computed from one model under this hash.
+func Fingerprint(cfg Config) ([sha256.Size]byte, bool) {
+	if cfg.CacheDir == "" {
+		return [sha256.Size]byte{}, false
+	}
+	c, err := openCache(cfg)
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	return c.fingerprint()
 }
 
 func load(ctx context.Context, cfg Config) (*schema.Model, error) {
