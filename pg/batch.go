@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/mizzle/mizzle/pg/internal/table"
 )
@@ -31,34 +30,82 @@ import (
 // and the ones after it do not run. Inside one (Send on a pgx.Tx) they
 // are part of it, and a failure aborts it. A Batch is for one Send, by
 // one goroutine.
+//
+// A queued query costs its Result and its statement; Send reads every
+// result itself, without a closure per query, so a batch allocates no
+// more than the same pgx.Batch written by hand with a callback per query.
 type Batch struct {
 	b     pgx.Batch
 	items []batchItem
 	err   error // the first query that could not be written
 	first error // the first query that failed in the database
 	sent  bool
+	// itemBuf holds the items of a batch of up to len(itemBuf) queries,
+	// which so need no allocation of their own.
+	itemBuf [16]batchItem
 }
 
 // batchItem is what a Batch knows of a queued query: the statement's
-// kind and table, for errors, whether its result was read, and how to
-// give its Result an error when it was not.
+// kind and table, for errors, whether its result was read, its Result,
+// and the pgx query, whose callback (if any) reads a Result without a
+// reader of its own.
 type batchItem struct {
 	op, table string
 	done      bool
-	res       failer
+	res       batchResult
+	qq        *pgx.QueuedQuery
 }
 
-// failer is a Result of any type, given the error of a query that did
-// not run.
-type failer interface{ failWith(error) }
+// batchResult is a Result of any type: Send reads the query's result into
+// it, or gives it the error of a query that did not run.
+type batchResult interface {
+	failWith(error)
+	// readFrom reads the query's result from br, reporting false when the
+	// Result has no reader and the query's pgx callback is to run.
+	readFrom(bt *Batch, br pgx.BatchResults) (bool, error)
+}
 
 func (r *Result[T]) failWith(err error) {
 	var zero T
 	r.v, r.err, r.set = zero, err, true
 }
 
+// readFrom reads the Result's query from br. Send reads every result
+// itself, rather than through pgx callbacks, which would cost two
+// closures per query: a Result that reads one row needs none.
+func (r *Result[T]) readFrom(bt *Batch, br pgx.BatchResults) (bool, error) {
+	switch {
+	case r.row != nil:
+		err := r.row(br.QueryRow(), &r.v)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var zero T
+			return true, record(bt, r.item, r, zero, nil, &NotFoundError{Table: bt.items[r.item].table})
+		}
+		return true, record(bt, r.item, r, r.v, err, nil)
+	case r.read != nil:
+		return true, r.read(br)
+	}
+	return false, nil
+}
+
+// readRows reads the rows of the next query of br with fn, as pgx's
+// QueuedQuery.Query does.
+func readRows(br pgx.BatchResults, fn func(pgx.Rows) error) error {
+	rows, _ := br.Query()
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
+}
+
 // NewBatch returns an empty batch.
-func NewBatch() *Batch { return new(Batch) }
+func NewBatch() *Batch {
+	bt := new(Batch)
+	bt.items = bt.itemBuf[:0]
+	return bt
+}
 
 // Len returns the number of queries queued.
 func (bt *Batch) Len() int { return len(bt.items) }
@@ -70,6 +117,11 @@ type Result[T any] struct {
 	err  error
 	set  bool
 	item int
+	// How Send reads the query's result: one row, scanned by row (no row
+	// is a miss, an error wrapping ErrNotFound), or by read. With
+	// neither, the pgx query's callback reads it.
+	row  func(pgx.Row, *T) error
+	read func(pgx.BatchResults) error
 }
 
 // Get returns the query's result, or its error: the query's own, naming
@@ -88,8 +140,9 @@ func (r *Result[T]) Get() (T, error) {
 var ErrNotRun = errors.New("not run")
 
 // queue adds the statement b holds to the batch and returns its Result
-// and, when it was queued, the pgx query whose results the caller reads
-// into it once the batch is sent. A statement that could not be written
+// and, when it was queued, the pgx query. The caller gives the Result its
+// reader (row or read); a pgx callback set on the query instead also
+// works, at the cost of its closures. A statement that could not be written
 // makes Send fail before anything is sent.
 func queue[T any](bt *Batch, b *builder, op, table string) (*pgx.QueuedQuery, int, *Result[T]) {
 	i := len(bt.items)
@@ -102,7 +155,9 @@ func queue[T any](bt *Batch, b *builder, op, table string) (*pgx.QueuedQuery, in
 		bt.setErr(fmt.Errorf("pg: batch query %d: %w", i+1, b.err))
 	default:
 		// finish shares the run's buffer, which the batch now owns.
-		return bt.b.Queue(b.finish(), b.args...), i, r
+		qq := bt.b.Queue(b.finish(), b.args...)
+		bt.items[i].qq = qq
+		return qq, i, r
 	}
 	return nil, i, r
 }
@@ -157,7 +212,25 @@ func (bt *Batch) Send(ctx context.Context, db DBTX) error {
 	if len(bt.items) == 0 {
 		return nil
 	}
-	err := db.SendBatch(ctx, &bt.b).Close()
+	br := db.SendBatch(ctx, &bt.b)
+	var err error
+	for i := range bt.items {
+		it := &bt.items[i]
+		var read bool
+		if read, err = it.res.readFrom(bt, br); !read {
+			if it.qq.Fn != nil {
+				err = it.qq.Fn(br)
+			} else {
+				_, err = br.Exec()
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err == nil {
 		return nil
 	}
@@ -187,18 +260,20 @@ func queueRows[R any](bt *Batch, b *builder, t *Table[R], op string, sizeHint in
 	if qq == nil {
 		return r
 	}
-	qq.Query(func(rows pgx.Rows) error {
-		out := make([]R, 0, sizeHint)
-		err := table.ScanRows(rows, func(rows pgx.Rows) error {
-			var zero R
-			out = append(out, zero)
-			return t.Scan(rows, &out[len(out)-1])
+	r.read = func(br pgx.BatchResults) error {
+		return readRows(br, func(rows pgx.Rows) error {
+			out := make([]R, 0, sizeHint)
+			err := table.ScanRows(rows, func(rows pgx.Rows) error {
+				var zero R
+				out = append(out, zero)
+				return t.Scan(rows, &out[len(out)-1])
+			})
+			if err != nil {
+				out = nil
+			}
+			return record(bt, i, r, out, err, nil)
 		})
-		if err != nil {
-			out = nil
-		}
-		return record(bt, i, r, out, err, nil)
-	})
+	}
 	return r
 }
 
@@ -207,9 +282,13 @@ func queueRows[R any](bt *Batch, b *builder, t *Table[R], op string, sizeHint in
 func queueExec(bt *Batch, b *builder, op, table string) *Result[int64] {
 	qq, i, r := queue[int64](bt, b, op, table)
 	if qq != nil {
-		qq.Exec(func(tag pgconn.CommandTag) error {
+		r.read = func(br pgx.BatchResults) error {
+			tag, err := br.Exec()
+			if err != nil {
+				return err
+			}
 			return record(bt, i, r, tag.RowsAffected(), nil, nil)
-		})
+		}
 	}
 	return r
 }
@@ -217,18 +296,10 @@ func queueExec(bt *Batch, b *builder, op, table string) *Result[int64] {
 // queueRow queues the statement b holds, which returns at most one row,
 // scanned by scan; no row is a miss, an error wrapping ErrNotFound.
 func queueRow[T any](bt *Batch, b *builder, op, table string, scan func(pgx.Row, *T) error) *Result[T] {
-	qq, i, r := queue[T](bt, b, op, table)
-	if qq == nil {
-		return r
+	qq, _, r := queue[T](bt, b, op, table)
+	if qq != nil {
+		r.row = scan
 	}
-	qq.QueryRow(func(row pgx.Row) error {
-		err := scan(row, &r.v)
-		if errors.Is(err, pgx.ErrNoRows) {
-			var zero T
-			return record(bt, i, r, zero, nil, &NotFoundError{Table: table})
-		}
-		return record(bt, i, r, r.v, err, nil)
-	})
 	return r
 }
 
@@ -299,22 +370,24 @@ func (q ValuesQuery[T]) Queue(bt *Batch) *Result[[]T] {
 	if qq == nil {
 		return r
 	}
-	qq.Query(func(rows pgx.Rows) error {
-		var out []T
-		dst := make([]any, 0, len(q.sel))
-		err := table.ScanRows(rows, func(rows pgx.Rows) error {
-			var v T
-			if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
-				return err
+	r.read = func(br pgx.BatchResults) error {
+		return readRows(br, func(rows pgx.Rows) error {
+			var out []T
+			dst := make([]any, 0, len(q.sel))
+			err := table.ScanRows(rows, func(rows pgx.Rows) error {
+				var v T
+				if err := rows.Scan(q.targets(&v, dst[:0])...); err != nil {
+					return err
+				}
+				out = append(out, v)
+				return nil
+			})
+			if err != nil {
+				out = nil
 			}
-			out = append(out, v)
-			return nil
+			return record(bt, i, r, out, err, nil)
 		})
-		if err != nil {
-			out = nil
-		}
-		return record(bt, i, r, out, err, nil)
-	})
+	}
 	return r
 }
 

@@ -176,3 +176,33 @@ func TestBatchInTx(t *testing.T) {
 		t.Error("a query of a batch that could not be sent has a result")
 	}
 }
+
+// TestBatchMany: a batch of more queries than a Batch holds without
+// allocating keeps each Result with its own query, found or missing.
+func TestBatchMany(t *testing.T) {
+	conn := acctsDB(t)
+	b := pg.NewBatch()
+	var res []*pg.Result[acct]
+	for i := range 40 {
+		res = append(res, acctsTable.Select(conn).Where(accts.ID.Eq(int64(i%5))).QueueFirst(b))
+	}
+	n := acctsTable.Update(conn).Set(accts.Balance.Set(1)).Where(accts.ID.Le(2)).Queue(b)
+	if err := b.Send(context.Background(), conn); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		a, err := r.Get()
+		id := int64(i % 5)
+		switch {
+		case id >= 1 && id <= 3:
+			if err != nil || a.ID != id {
+				t.Errorf("query %d: %+v, %v; want id %d", i+1, a, err, id)
+			}
+		case !errors.Is(err, pg.ErrNotFound):
+			t.Errorf("query %d: %+v, %v; want ErrNotFound", i+1, a, err)
+		}
+	}
+	if got, err := n.Get(); got != 2 || err != nil {
+		t.Errorf("the update after 40 reads: %d, %v; want 2", got, err)
+	}
+}

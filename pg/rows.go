@@ -6,17 +6,19 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/pg/internal/table"
 )
 
-// updateCols returns the positions of the columns an update of whole rows
-// sets: those named, or, when none is, every column that is neither part
-// of the primary key nor filled by the database. what names the call in
-// errors.
-func (t *Table[R]) updateCols(what string, cols []AnyColumn) ([]int, error) {
+// updateCols appends to dst the positions of the columns an update of
+// whole rows sets: those named, or, when none is, every column that is
+// neither part of the primary key nor filled by the database. what names
+// the call in errors. (Appending lets a caller keep the positions in an
+// array of its own, which needs no allocation.)
+func (t *Table[R]) updateCols(dst []int, what string, cols []AnyColumn) ([]int, error) {
 	if len(t.PK) == 0 {
 		return nil, fmt.Errorf("pg: %s %q: the table has no primary key to find rows by; use Update().Where", what, t.Name)
 	}
@@ -28,14 +30,15 @@ func (t *Table[R]) updateCols(what string, cols []AnyColumn) ([]int, error) {
 		}
 		return false
 	}
-	var set []int
+	start := len(dst)
+	set := dst
 	if len(cols) == 0 {
 		for i, m := range t.Modes {
 			if m != table.InsertNever && !isPK(i) {
 				set = append(set, i)
 			}
 		}
-		if len(set) == 0 {
+		if len(set) == start {
 			return nil, fmt.Errorf("pg: %s %q: every column is part of the primary key or filled by the database: nothing to set", what, t.Name)
 		}
 		return set, nil
@@ -51,7 +54,7 @@ func (t *Table[R]) updateCols(what string, cols []AnyColumn) ([]int, error) {
 		case t.Modes[i] == table.InsertNever:
 			return nil, fmt.Errorf("pg: %s %q: column %s is filled by the database (generated, or identity ALWAYS) and cannot be written", what, t.Name, r.name)
 		}
-		for _, j := range set {
+		for _, j := range set[start:] {
 			if j == i {
 				return nil, fmt.Errorf("pg: %s %q: column %s is named twice", what, t.Name, r.name)
 			}
@@ -79,7 +82,8 @@ var errZeroKey = errors.New("the row's primary key is zero: it was not read from
 // that names the key, and changes nothing.
 func (t *Table[R]) UpdateRow(ctx context.Context, db DBTX, row R, cols ...AnyColumn) (R, error) {
 	var zero R
-	set, err := t.updateCols("update of", cols)
+	var setBuf [16]int
+	set, err := t.updateCols(setBuf[:0], "update of", cols)
 	if err != nil {
 		return zero, err
 	}
@@ -176,11 +180,13 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	set, err := t.updateCols("update of", cols)
+	// The key's columns, then those set: the columns of the VALUES list.
+	var sentBuf [16]int
+	sent, err := t.updateCols(append(sentBuf[:0], t.PK...), "update of", cols)
 	if err != nil {
 		return 0, err
 	}
-	sent := append(append(make([]int, 0, len(t.PK)+len(set)), t.PK...), set...)
+	set := sent[len(t.PK):]
 	for _, i := range sent {
 		if i >= len(t.Types) || t.Types[i] == "" {
 			return 0, fmt.Errorf("pg: update of %q: the type of column %s is not recorded: generate the table's code again", t.Name, t.Names[i])
@@ -201,7 +207,7 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 		v = `"v_"`
 	}
 	var b builder
-	b.buf = make([]byte, 0, 64+len(t.From)+32*len(sent)+len(rows)*len(sent)*7)
+	b.buf = make([]byte, 0, t.updateManySize(sent, len(rows), v))
 	b.args = make([]any, 0, len(rows)*len(sent))
 	b.writeSQL("UPDATE ")
 	b.writeSQL(t.From)
@@ -218,7 +224,8 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 	}
 	b.writeSQL(" FROM (VALUES ")
 	var all []any // the row's every value, when there is no Value
-	keys := newKeySet(len(rows), len(t.PK))
+	keys := newKeySet(len(t.PK))
+	defer keys.release()
 	for r := range rows {
 		if t.Value == nil {
 			all = t.Values(&rows[r], all[:0])
@@ -271,6 +278,22 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 	return exec(ctx, db, &b, opUpdate, t.Name)
 }
 
+// updateManySize returns the length of UpdateMany's statement for rows
+// rows whose values are those of the columns sent, or a little more, so
+// that its buffer is allocated once: every column's name, type and alias
+// counted generously, and each row's parameters at the width of the last.
+func (t *Table[R]) updateManySize(sent []int, rows int, v string) int {
+	n := 64 + len(t.From)
+	for _, i := range sent {
+		n += 3*len(t.Cols[i]) + len(t.Types[i]) + len(t.Alias) + 2*len(v) + 16
+	}
+	width := 1 // of the last parameter's number
+	for m := rows * len(sent); m >= 10; m /= 10 {
+		width++
+	}
+	return n + rows*(4+len(sent)*(3+width))
+}
+
 // keySet finds rows with the same primary key. Keys are compared as Go
 // values; a key of a type Go cannot compare (a []byte key of a bytea
 // column) turns the check off, and PostgreSQL then decides.
@@ -279,17 +302,41 @@ type keySet struct {
 	many map[string]int
 }
 
-func newKeySet(rows, keyCols int) *keySet {
+// keySets keeps the sets of finished calls, whose maps, emptied, keep
+// their room: a bulk update's thousand keys then cost no allocation.
+var keySets = sync.Pool{New: func() any { return new(keySet) }}
+
+// maxPooledKeys bounds the sets kept, so that one huge update does not
+// keep its map's memory for good.
+const maxPooledKeys = 1 << 14
+
+func newKeySet(keyCols int) *keySet {
+	k := keySets.Get().(*keySet)
 	if keyCols == 1 {
-		return &keySet{one: make(map[any]int, rows)}
+		if k.one == nil {
+			k.one = make(map[any]int)
+		}
+	} else if k.many == nil {
+		k.many = make(map[string]int)
 	}
-	return &keySet{many: make(map[string]int, rows)}
+	return k
+}
+
+// release empties k and gives it back for another call to use. A set
+// grown past maxPooledKeys is dropped instead.
+func (k *keySet) release() {
+	if len(k.one) > maxPooledKeys || len(k.many) > maxPooledKeys {
+		return
+	}
+	clear(k.one)
+	clear(k.many)
+	keySets.Put(k)
 }
 
 // add records the key of row r, whose values are key, and reports the
 // row that had it already.
 func (k *keySet) add(key []any, r int) (prev int, dup bool) {
-	if k.one != nil {
+	if len(key) == 1 {
 		v := key[0]
 		if !hashable(v) {
 			return 0, false
