@@ -33,12 +33,15 @@ func (t *Table[R]) updateCols(dst []int, what string, cols []AnyColumn) ([]int, 
 	start := len(dst)
 	set := dst
 	if len(cols) == 0 {
+		// A column with an onupdate: value gets that value, as from an
+		// UpdateQuery that does not set it, rather than the row's copy of
+		// what was stored.
 		for i, m := range t.Modes {
-			if m != table.InsertNever && !isPK(i) {
+			if m != table.InsertNever && !isPK(i) && !t.hasOnUpdate(i) {
 				set = append(set, i)
 			}
 		}
-		if len(set) == start {
+		if len(set) == start && len(t.OnUpdate) == 0 {
 			return nil, fmt.Errorf("pg: %s %q: every column is part of the primary key or filled by the database: nothing to set", what, t.Name)
 		}
 		return set, nil
@@ -73,7 +76,8 @@ var errZeroKey = errors.New("the row's primary key is zero: it was not read from
 // that values the database changes, by a trigger or a rounding, are
 // seen). It sets the columns named in cols, or, when none is, every
 // column but the primary key's and those the database fills (generated,
-// identity ALWAYS).
+// identity ALWAYS). A column with an onupdate: value in the schema that
+// cols does not name gets that value, as from an UpdateQuery.
 //
 // A row whose primary key fields are all zero is refused before anything
 // is sent: it was never read from the table nor inserted into it, and
@@ -105,6 +109,7 @@ func (t *Table[R]) UpdateRow(ctx context.Context, db DBTX, row R, cols ...AnyCol
 		b.writeSQL(" = ")
 		b.writeArg(vals[i])
 	}
+	t.writeRowOnUpdate(b, set)
 	for n, i := range t.PK {
 		if n == 0 {
 			b.writeSQL(" WHERE ")
@@ -163,7 +168,8 @@ func (t *Table[R]) keyText(key []any) string {
 // primary key, all in one statement, and returns how many rows it
 // changed. It sets the columns named in cols, or, when none is, every
 // column but the primary key's and those the database fills; each row
-// brings its own values:
+// brings its own values, and a column with an onupdate: value that cols
+// does not name gets that value, as from UpdateRow:
 //
 //	UPDATE t SET c = v.c, ... FROM (VALUES ($1::bigint, $2::text), ($3, $4), ...) AS v(id, c)
 //	WHERE t.id = v.id
@@ -222,6 +228,7 @@ func (t *Table[R]) UpdateMany(ctx context.Context, db DBTX, rows []R, cols ...An
 		b.writeSQL(".")
 		b.writeSQL(t.Cols[i])
 	}
+	t.writeRowOnUpdate(&b, set)
 	b.writeSQL(" FROM (VALUES ")
 	var all []any // the row's every value, when there is no Value
 	keys := newKeySet(len(t.PK))
