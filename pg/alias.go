@@ -20,7 +20,8 @@ func (r colRef) as(table string) colRef {
 // "alias"."column". Generated code's As method of a table's columns calls
 // it for each.
 func (c Column[T]) As(alias string) Column[T] {
-	c.c = c.c.as(alias)
+	r := c.c.as(alias)
+	c.c = &r
 	return c
 }
 
@@ -82,14 +83,14 @@ func qualifiedList(alias string, cols []string) string {
 // operators naming it so too; see Column.As.
 func (c ArrayColumn[E]) As(alias string) ArrayColumn[E] {
 	col := c.Column.As(alias)
-	return ArrayColumn[E]{col, ArrayOps[E]{col.c}}
+	return ArrayColumn[E]{col, ArrayOps[E]{col.ref()}}
 }
 
 // As returns the column of the table read under the name alias, its
 // operators naming it so too; see Column.As.
 func (c NullArrayColumn[E]) As(alias string) NullArrayColumn[E] {
 	col := c.NullColumn.As(alias)
-	return NullArrayColumn[E]{col, ArrayOps[E]{col.c}}
+	return NullArrayColumn[E]{col, ArrayOps[E]{col.ref()}}
 }
 
 // As returns the column of the table read under the name alias, its

@@ -53,16 +53,25 @@ type AnyColumn interface {
 // conditions, orderings and assignments that only accept a T, so the
 // compiler checks the types of every query.
 type Column[T any] struct {
-	c colRef
+	// c is a pointer so that a Column, held in an AnyColumn or an
+	// Expr, is one word and needs no allocation of its own: a call
+	// naming columns then costs nothing per column.
+	c *colRef
 }
 
 // NewColumn returns the column name of table (both unquoted). Generated
 // code calls it; applications use the columns it declares.
 func NewColumn[T any](table, name string) Column[T] {
-	return Column[T]{newColRef(table, name)}
+	r := newColRef(table, name)
+	return Column[T]{&r}
 }
 
-func (c Column[T]) ref() colRef { return c.c }
+func (c Column[T]) ref() colRef {
+	if c.c == nil {
+		return colRef{}
+	}
+	return *c.c
+}
 
 // String returns the qualified, quoted column: "Orders"."status".
 func (c Column[T]) String() string { return c.c.qual }
@@ -150,14 +159,14 @@ func (c Column[T]) Asc() Order { return Order{col: c.c.qual} }
 func (c Column[T]) Desc() Order { return Order{col: c.c.qual, desc: true} }
 
 // Set assigns v to the column in an update.
-func (c Column[T]) Set(v T) Assignment { return Assignment{col: c.c, v: c.c.arg(v)} }
+func (c Column[T]) Set(v T) Assignment { return Assignment{col: c.ref(), v: c.c.arg(v)} }
 
 // SetDefault assigns the column's default (DEFAULT) in an update.
-func (c Column[T]) SetDefault() Assignment { return Assignment{col: c.c, e: rawSQL("DEFAULT")} }
+func (c Column[T]) SetDefault() Assignment { return Assignment{col: c.ref(), e: rawSQL("DEFAULT")} }
 
 // SetSQL assigns an expression written with [SQL] in an update, such as
 // pg.SQL(`"count" + ?`, 1) or pg.SQL("now()").
-func (c Column[T]) SetSQL(e Fragment) Assignment { return Assignment{col: c.c, e: e} }
+func (c Column[T]) SetSQL(e Fragment) Assignment { return Assignment{col: c.ref(), e: e} }
 
 // NewTimestampColumn returns the column name of table (both unquoted),
 // of type timestamp without time zone (or an array of it). Such a column
@@ -245,10 +254,10 @@ func NewNullColumn[T any](table, name string) NullColumn[T] {
 }
 
 // Set assigns v to the column in an update; nil assigns NULL.
-func (c NullColumn[T]) Set(v *T) Assignment { return Assignment{col: c.c, v: c.c.arg(v)} }
+func (c NullColumn[T]) Set(v *T) Assignment { return Assignment{col: c.ref(), v: c.c.arg(v)} }
 
 // SetNull assigns NULL to the column in an update.
-func (c NullColumn[T]) SetNull() Assignment { return Assignment{col: c.c, e: rawSQL("NULL")} }
+func (c NullColumn[T]) SetNull() Assignment { return Assignment{col: c.ref(), e: rawSQL("NULL")} }
 
 // TextColumn is a column of text whose field is a string type: it adds
 // pattern matching to Column.

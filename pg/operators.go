@@ -97,7 +97,7 @@ type ArrayColumn[E any] struct {
 // NewArrayColumn returns the array column name of table (both unquoted).
 func NewArrayColumn[E any](table, name string) ArrayColumn[E] {
 	c := NewColumn[[]E](table, name)
-	return ArrayColumn[E]{c, ArrayOps[E]{c.c}}
+	return ArrayColumn[E]{c, ArrayOps[E]{c.ref()}}
 }
 
 // NewTimestampArrayColumn is NewArrayColumn for an array of timestamp
@@ -105,7 +105,7 @@ func NewArrayColumn[E any](table, name string) ArrayColumn[E] {
 // [NewTimestampColumn]).
 func NewTimestampArrayColumn[E any](table, name string) ArrayColumn[E] {
 	c := NewTimestampColumn[[]E](table, name)
-	return ArrayColumn[E]{c, ArrayOps[E]{c.c}}
+	return ArrayColumn[E]{c, ArrayOps[E]{c.ref()}}
 }
 
 // NullArrayColumn is a nullable array column whose field is a *[]E.
@@ -117,7 +117,7 @@ type NullArrayColumn[E any] struct {
 // NewNullArrayColumn returns the nullable array column name of table.
 func NewNullArrayColumn[E any](table, name string) NullArrayColumn[E] {
 	c := NewNullColumn[[]E](table, name)
-	return NullArrayColumn[E]{c, ArrayOps[E]{c.c}}
+	return NullArrayColumn[E]{c, ArrayOps[E]{c.ref()}}
 }
 
 // JSONOps are the operators of a jsonb document: a [JSONColumn], a

@@ -96,7 +96,7 @@ func (c Conflict) Where(conds ...Expr) Conflict {
 // Upsert refuses it before sending anything; name the column in the
 // call to send its zero value.
 func (c Column[T]) SetExcluded() Assignment {
-	return Assignment{col: c.c, e: excluded(c.c.name)}
+	return Assignment{col: c.ref(), e: excluded(c.c.name)}
 }
 
 // excluded is EXCLUDED.column, the column's quoted name.
