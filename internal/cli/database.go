@@ -386,6 +386,20 @@ func sslModeFor(host string) string {
 // server's or the database's default: the SQL that mizzle generates and
 // runs writes backslashes in string literals as plain characters.
 func connect(ctx context.Context, connString, from string) (*pgx.Conn, error) {
+	cfg, err := connConfig(connString, from)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", hostPort(cfg.Host, cfg.Port), redacted(err, connString))
+	}
+	return conn, nil
+}
+
+// connConfig parses connString as connect does: sslmode as connect
+// documents, standard_conforming_strings on.
+func connConfig(connString, from string) (*pgx.ConnConfig, error) {
 	cfg, err := parseConnString(connString, from)
 	if err != nil {
 		return nil, err
@@ -396,11 +410,7 @@ func connect(ctx context.Context, connString, from string) (*pgx.Conn, error) {
 		}
 	}
 	cfg.RuntimeParams["standard_conforming_strings"] = "on"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to %s: %w", hostPort(cfg.Host, cfg.Port), redacted(err, connString))
-	}
-	return conn, nil
+	return cfg, nil
 }
 
 func hostPort(host string, port uint16) string {
