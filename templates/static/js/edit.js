@@ -1,0 +1,1 @@
+// Staged edits of the grid's rows, their SQL preview and save.

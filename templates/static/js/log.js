@@ -1,0 +1,1 @@
+// The operation log tab: every statement the studio ran.

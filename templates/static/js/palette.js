@@ -1,0 +1,1 @@
+// The command palette (Ctrl/Cmd+K) and the page's keyboard shortcuts.

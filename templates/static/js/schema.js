@@ -1,0 +1,1 @@
+// The schema tab: structure, ER diagram, drift and migrations.

@@ -1,0 +1,1 @@
+// The sidebar: schemas, tables, views, search.
