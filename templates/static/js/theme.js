@@ -1,5 +1,7 @@
 // The page's theme: light, dark, or the system's (the default), kept in
 // localStorage and set as html[data-theme], which app.css reads.
+// index.html loads it on its own, so that the theme is set before the
+// sign-in's round trips rather than after.
 import { h } from './dom.js';
 
 const key = 'mizzle-studio-theme';
