@@ -49,7 +49,13 @@ const search = h('input', {
   autocomplete: 'off', spellcheck: 'false',
 });
 const list = h('nav', { class: 'side-list', 'aria-label': 'Relations' });
-side.append(search, list);
+// The list is the catalog as it was at load; a table made since (in the
+// console, by a migration) shows after a refresh.
+const refresh = h('button', {
+  type: 'button', class: 'side-refresh', title: 'Read the list of tables again', 'aria-label': 'Read the list of tables again',
+  onclick: () => { loading = null; load(); },
+}, '↻');
+side.append(h('div', { class: 'side-head' }, search, refresh), list);
 
 function items() {
   return [...list.querySelectorAll('a.rel:not([hidden])')];
@@ -153,6 +159,11 @@ export function focusSearch() {
 
 on('route', highlight);
 
-relations().then(render, (e) => {
-  clear(list).append(h('p', { class: 'error' }, `Could not list the tables: ${e.message}`));
-});
+function load() {
+  refresh.disabled = true;
+  relations().then(render, (e) => {
+    clear(list).append(h('p', { class: 'error' }, `Could not list the tables: ${e.message}`));
+  }).finally(() => { refresh.disabled = false; });
+}
+
+load();
