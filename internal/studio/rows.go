@@ -21,11 +21,12 @@ import (
 
 // rowsRoutes registers the API of the data grid: a page of a table's
 // rows, filtered and sorted, its count on demand, one long value in
-// full.
+// full, and its export as CSV or JSON (export.go).
 func (s *Server) rowsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/rows", s.api(s.handleRows))
 	mux.HandleFunc("GET /api/count", s.api(s.handleCount))
 	mux.HandleFunc("GET /api/cell", s.api(s.handleCell))
+	mux.HandleFunc("GET /api/export", s.api(s.handleExport))
 }
 
 const (
