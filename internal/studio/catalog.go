@@ -189,26 +189,40 @@ type policyDesc struct {
 	Check      *string  `json:"check"`
 }
 
-// describeSQL describes the relation $2 of schema $1 in one JSON
-// document, built by the server: one round trip, one statement in the
-// log. Its first column says whether the schema exists, for the error
-// when the relation does not.
-const describeSQL = `SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1),
+// describeSQL returns the statement describing the relation $2 of
+// schema $1 in one JSON document, built by the server: one round trip,
+// one statement in the log. Its first column says whether the schema
+// exists, for the error when the relation does not. Without full, it
+// asks only for what the grid's statements need (the columns' names and
+// types, the keys), which every page, count, cell and export reads
+// again; full adds what only the description shows.
+func describeSQL(full bool) string {
+	sql := `SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1),
 (SELECT json_build_object(
   'schema', n.nspname, 'name', c.relname, 'kind', ` + relKinds + `,
   'estimate', CASE WHEN c.relkind <> 'v' AND c.reltuples >= 0 THEN c.reltuples::bigint END,
-  'comment', coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+`
+	if full {
+		sql += `  'comment', coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
   'rls', json_build_object('enabled', c.relrowsecurity, 'forced', c.relforcerowsecurity),
-  'columns', (
+`
+	}
+	sql += `  'columns', (
     SELECT json_agg(json_build_object(
       'name', a.attname,
       'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
       'nullable', NOT a.attnotnull,
-      'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
-      'pk', coalesce(a.attnum = ANY (pk.conkey), false),
+`
+	if full {
+		sql += `      'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+`
+	}
+	sql += `      'pk', coalesce(a.attnum = ANY (pk.conkey), false),
       'identity', a.attidentity::text,
       'generated', a.attgenerated <> '',
-      'enum', CASE WHEN t.typtype = 'e' THEN (
+`
+	if full {
+		sql += `      'enum', CASE WHEN t.typtype = 'e' THEN (
         SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,
       'fk', (
         SELECT json_build_object('schema', rn.nspname, 'table', rc.relname, 'column', ra.attname)
@@ -220,7 +234,9 @@ const describeSQL = `SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE ns
          WHERE f.conrelid = c.oid AND f.contype = 'f' AND k.col = a.attnum
          ORDER BY f.conname LIMIT 1),
       'comment', coalesce(pg_catalog.col_description(c.oid, a.attnum), ''),
-      'oid', a.atttypid::bigint,
+`
+	}
+	sql += `      'oid', a.atttypid::bigint,
       'type_schema', CASE WHEN arr.yes THEN en.nspname ELSE tn.nspname END,
       'type_name', CASE WHEN arr.yes THEN et.typname ELSE t.typname END,
       'type_array', arr.yes,
@@ -253,7 +269,9 @@ const describeSQL = `SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE ns
        AND NOT EXISTS (
          SELECT FROM pg_catalog.pg_attribute a
           WHERE a.attrelid = c.oid AND a.attnum = ANY (x.indkey::int2[]) AND NOT a.attnotnull)
-     ORDER BY x.indnkeyatts, xc.relname LIMIT 1),
+     ORDER BY x.indnkeyatts, xc.relname LIMIT 1)`
+	if full {
+		sql += `,
   'foreign_keys', coalesce((
     SELECT json_agg(json_build_object(
       'name', f.conname,
@@ -308,12 +326,20 @@ const describeSQL = `SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE ns
       'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid),
       'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
     ) ORDER BY p.polname)
-      FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid), '[]')
+      FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid), '[]')`
+	}
+	return sql + `
 )
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
  WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'v', 'm', 'p', 'f'))`
+}
+
+var (
+	describeFull = describeSQL(true)
+	describeGrid = describeSQL(false)
+)
 
 // describedColumn is a column as describeSQL writes it: the API's
 // fields and what the grid's queries need besides.
@@ -328,9 +354,14 @@ type describedColumn struct {
 }
 
 // describe reads the description of the relation schema.name from the
-// catalog; a relation or schema that does not exist is a 404 naming it.
-func (s *Server) describe(ctx context.Context, schema, name string) (*tableDesc, error) {
-	res, err := s.collect(ctx, s.pool, describeSQL, []any{schema, name}, 1, math.MaxInt)
+// catalog, in full or as the grid needs it (see describeSQL); a
+// relation or schema that does not exist is a 404 naming it.
+func (s *Server) describe(ctx context.Context, schema, name string, full bool) (*tableDesc, error) {
+	sql := describeGrid
+	if full {
+		sql = describeFull
+	}
+	res, err := s.collect(ctx, s.pool, sql, []any{schema, name}, 1, math.MaxInt)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +429,7 @@ func (s *Server) handleTable(w http.ResponseWriter, r *http.Request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return s.describe(r.Context(), schema, name)
+	return s.describe(r.Context(), schema, name, true)
 }
 
 // relationParams reads the ?schema= and ?name= every table request

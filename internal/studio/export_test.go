@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mizzle/mizzle/internal/studio"
 )
 
 // download sends GET path and returns the response, its body unread.
@@ -234,6 +236,17 @@ func TestExportStopsWhenTheClientGoes(t *testing.T) {
 	if !slices.Contains(entries, `COPY (SELECT "g" FROM "public"."endless") TO STDOUT WITH (FORMAT csv, HEADER)`) ||
 		!slices.Contains(entries, `SELECT "g" FROM "public"."endless"`) {
 		t.Errorf("the exports are not in the log")
+	}
+}
+
+// TestExportReadOnly checks that a read-only studio exports: COPY TO
+// and the settings it reads are no writes.
+func TestExportReadOnly(t *testing.T) {
+	ts := newStudio(t, rowsSetup, func(o *studio.Options) { o.ReadOnly = true })
+	params := url.Values{"filters": {`[{"column":"id","op":"in","values":["2","3"]}]`}}
+	body := attachment(t, download(t, ts, rowsPath("/api/export", "public", "items", params)), "text/csv; charset=utf-8", "public.items.csv")
+	if n := strings.Count(body, "\n"); n != 3 {
+		t.Errorf("%d lines:\n%s", n, body)
 	}
 }
 

@@ -73,7 +73,7 @@ func (s *Server) readView(ctx context.Context, r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.describe(ctx, schema, name)
+	t, err := s.describe(ctx, schema, name, false)
 	if err != nil {
 		return nil, err
 	}
@@ -629,7 +629,7 @@ func (s *Server) handleCell(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.describe(ctx, schema, name)
+	t, err := s.describe(ctx, schema, name, false)
 	if err != nil {
 		return nil, err
 	}
