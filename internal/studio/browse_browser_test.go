@@ -512,6 +512,7 @@ func TestBrowserBrowseErrors(t *testing.T) {
 	ts := newStudio(t, browseSeed+`
 CREATE TABLE notes (body text);
 INSERT INTO notes VALUES (repeat('y', 12000)), ('short');
+CREATE VIEW boom AS SELECT g FROM generate_series(1, 200) g WHERE 1 / (g - 100) <> 2;
 `)
 	b := openStudio(t, ts)
 
@@ -526,6 +527,14 @@ INSERT INTO notes VALUES (repeat('y', 12000)), ('short');
 	}
 	if n := eval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
 		t.Error("rows are drawn under unreadable filters")
+	}
+
+	// A count that fails says so where the count goes; the first page,
+	// which stops before the row that fails, is still shown.
+	openView(b, "table=boom")
+	b.do(chromedp.Click(chromedp.CSS(`button.count`)), chromedp.Poll[chromedp.Void](`document.querySelector('.grid-count').textContent !== 'counting…'`))
+	if got := eval[string](b, `document.querySelector('.grid-count').textContent`); got != "count failed: division by zero" {
+		t.Errorf("a failed count shows %q", got)
 	}
 
 	// A table without a primary key: rows have no data-key, and a value
