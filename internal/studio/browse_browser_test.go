@@ -242,7 +242,12 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := first(); got != `{"id":"1"}` {
 		t.Fatalf("page 1 starts at %s", got)
 	}
-	drawn(b, chromedp.Click(chromedp.CSS(`.pager .next`)))
+	// While the next page loads, the page shown stays, inert, instead of
+	// an empty grid.
+	drawn(b, chromedp.Evaluate[chromedp.Void](`document.querySelector('.pager .next').click(); window.stale = !!document.querySelector('#main > .data-view.stale[inert]')`))
+	if !eval[bool](b, `window.stale`) {
+		t.Error("the grid was emptied while the next page loaded")
+	}
 	if got, q := first(), query(b); got != `{"id":"51"}` || q.Get("page") != "2" {
 		t.Errorf("page 2 starts at %s, URL %v", got, q)
 	}

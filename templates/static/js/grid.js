@@ -22,6 +22,7 @@ export const pageSize = 50;
 const cut = 200;
 
 let shown = null;   // {el, p}: the view drawn last, for grid:reload
+let last = null;    // the last view drawn, kept on screen while the next one loads
 let drawing = 0;    // the number of the latest draw; older ones give up
 let metaCache = null; // {key, promise}: the table description of the table shown
 
@@ -85,10 +86,18 @@ async function draw(el, p) {
   const name = p.table;
   const page = Math.max(1, parseInt(p.page, 10) || 1);
   const parsed = parseFilters(p.filters);
-  // The page shown stays until the next one is there, so that paging or
-  // reloading does not flash an empty grid.
-  const view = h('section', { class: 'data-view', 'data-state': 'loading' });
-  if (!el.firstChild) el.append(h('p', { class: 'grid-loading' }, `Loading ${schema}.${name}…`));
+  // The page shown stays, inert, until the next one is there, so that
+  // paging or sorting does not flash an empty grid.
+  const view = h('section', { class: 'data-view', 'data-state': 'loading', 'data-table': schema + '.' + name });
+  if (!el.firstChild) {
+    if (last && last.dataset.table === view.dataset.table) {
+      last.inert = true;
+      last.classList.add('stale');
+      el.append(last);
+    } else {
+      el.append(h('p', { class: 'grid-loading' }, `Loading ${schema}.${name}…`));
+    }
+  }
 
   const q = { schema, name, limit: pageSize };
   if (p.sort) q.sort = p.sort;
@@ -102,6 +111,7 @@ async function draw(el, p) {
   const [metaR, rowsR] = await Promise.allSettled([describe(schema, name), rowsP]);
   if (n !== drawing) return;
   el.replaceChildren(view);
+  last = view;
   if (metaR.status === 'rejected') {
     view.append(h('p', { class: 'error grid-error' }, `${schema}.${name}: ${metaR.reason.message}`));
     view.dataset.state = 'error';
