@@ -542,6 +542,20 @@ CREATE VIEW boom AS SELECT g FROM generate_series(1, 200) g WHERE 1 / (g - 100) 
 		t.Errorf("a failed count shows %q", got)
 	}
 
+	// A tab chosen while the grid's page is on its way keeps the main
+	// area: the page, when it comes, is not drawn over it.
+	b.do(chromedp.Evaluate[chromedp.Void](`import('/static/js/main.js').then((m) => {
+		m.registerTab('probe', 'Probe', (el) => { el.textContent = 'the probe tab'; });
+		performance.clearResourceTimings();
+		m.navigate({ table: 'users', filters: null });
+		m.navigate({ tab: 'probe' });
+	})`, chromedp.EvalAwaitPromise),
+		chromedp.Poll[chromedp.Void](`performance.getEntriesByType('resource').some((e) => e.name.includes('/api/rows?'))`),
+		chromedp.Evaluate[chromedp.Void](`new Promise((ok) => setTimeout(ok, 200))`, chromedp.EvalAwaitPromise))
+	if got := eval[string](b, `document.getElementById('main').textContent`); got != "the probe tab" {
+		t.Errorf("the grid's late page was drawn over another tab: %.80q", got)
+	}
+
 	// A table without a primary key: rows have no data-key, and a value
 	// the server cut cannot be fetched whole, which the viewer says.
 	openView(b, "table=notes")

@@ -109,7 +109,8 @@ async function draw(el, p) {
   // matched would be wrong in silence.
   const rowsP = parsed.error ? Promise.reject(new Error(parsed.error)) : get('/api/rows', q);
   const [metaR, rowsR] = await Promise.allSettled([describe(schema, name), rowsP]);
-  if (n !== drawing) return;
+  // A later view, or another tab chosen meanwhile, owns the main area now.
+  if (n !== drawing || (params().tab || 'data') !== 'data') return;
   el.replaceChildren(view);
   last = view;
   if (metaR.status === 'rejected') {
