@@ -43,9 +43,11 @@ CREATE TABLE posts (
 	id serial PRIMARY KEY,
 	user_id bigint REFERENCES users,
 	title text NOT NULL,
-	extra jsonb
+	extra jsonb,
+	published boolean NOT NULL DEFAULT true
 );
 INSERT INTO posts (user_id, title) VALUES (1, 'first'), (1, 'second'), (3, 'third'), (NULL, 'orphan');
+UPDATE posts SET published = false WHERE id = 2;
 UPDATE posts SET extra = jsonb_build_object('n', 12345678901234567890123::numeric, 'tags', jsonb_build_array('a', 'b'), 'empty', '{}'::jsonb, 'note', repeat('z', 200)) WHERE id = 1;
 CREATE VIEW user_names AS SELECT id, name FROM users;
 CREATE MATERIALIZED VIEW moods AS SELECT mood, count(*) AS n FROM users GROUP BY mood;
@@ -376,6 +378,20 @@ func TestBrowserFilters(t *testing.T) {
 	if got := column(b, "mood"); len(got) != 50 || strings.Contains(strings.Join(got, ","), "sad") {
 		t.Errorf("mood IN (happy, ok) shows %q", got)
 	}
+
+	// A boolean is chosen, not typed; a NOT NULL column offers no IS NULL.
+	openView(b, "table=posts")
+	b.do(chromedp.Click(chromedp.CSS(`.toggle-filters`)))
+	setFilter(b, "published", "eq")
+	if got := eval[string](b, `[...document.querySelectorAll('.filter .filter-op option')].map((o) => o.value).join() + ' ' + [...document.querySelectorAll('.filter select.filter-input option')].map((o) => o.value).join()`); got != "eq,ne true,false" {
+		t.Errorf("a boolean's operators and values: %s", got)
+	}
+	b.do(chromedp.SetValue(chromedp.CSS(`.filter select.filter-input`), "false"))
+	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
+	if got := column(b, "title"); strings.Join(got, ",") != "second" {
+		t.Errorf("published = false shows %q", got)
+	}
+	openView(b, "table=users&filters="+url.QueryEscape(`[{"column":"mood","op":"in","values":["happy","ok"]}]`))
 
 	// A value the column's type refuses: the server's error next to the
 	// filter, and the grid left as it was asked (no rows shown as if none matched).
