@@ -626,4 +626,14 @@ INSERT INTO "Other <b>Schema</b>"."we""ird.name" VALUES (1, 'one', 20), (2, 'two
 	if got := eval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"1"}` {
 		t.Errorf(`"a,b" = one shows %s`, got)
 	}
+
+	// A column added since the table was opened shows at the next page
+	// drawn, with its type and among the filters' columns.
+	if _, err := ts.DB.Exec(context.Background(), `ALTER TABLE "Other <b>Schema</b>"."we""ird.name" ADD COLUMN added boolean`); err != nil {
+		t.Fatal(err)
+	}
+	drawn(b, chromedp.Click(chromedp.CSS(`th[data-col=id] .sort`)))
+	if got := eval[string](b, `document.querySelector('th[data-col=added] .col-meta').textContent + ' ' + [...document.querySelector('.filter-column').options].map((o) => o.value).join('|')`); got != "booleanNULL id|a,b|<i>x</i>|added" {
+		t.Errorf("the added column: %q", got)
+	}
 }

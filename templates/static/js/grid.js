@@ -1,11 +1,11 @@
 // The data grid of a table (the 'data' tab), its filters, sort and pages.
 //
 // Everything the grid shows comes from the URL (see main.js): reloading
-// or sharing the address shows the same page. Pages go forward by the
-// API's cursor when it gives one (keyset pagination) and by offset when
-// it does not; the cursors of the pages seen are kept for this tab, so
-// that Previous goes back along them, and a page opened from a bookmark
-// without them goes back by offset.
+// or sharing the address shows the same page. Next follows the API's
+// opaque cursor (keyset or offset, the server's choice); the cursors of
+// the pages seen are kept for this browser tab, so that Previous goes
+// back along them, and a page opened from a bookmark without them goes
+// back by offset.
 //
 // Values are PostgreSQL's text form and are only ever set as text.
 import { get, APIError } from './api.js';
@@ -24,15 +24,12 @@ const cut = 200;
 let shown = null;   // {el, p}: the view drawn last, for grid:reload
 let last = null;    // the last view drawn, kept on screen while the next one loads
 let drawing = 0;    // the number of the latest draw; older ones give up
-let metaCache = null; // {key, promise}: the table description of the table shown
 
+// describe asks for the table's description with every page, in
+// parallel with the rows: it costs a millisecond at the server, and a
+// column added in the console since shows with its badges and filters.
 function describe(schema, name) {
-  const key = schema + '\u0000' + name;
-  if (!metaCache || metaCache.key !== key) {
-    metaCache = { key, promise: get('/api/table', { schema, name }) };
-    metaCache.promise.catch(() => { if (metaCache && metaCache.key === key) metaCache = null; });
-  }
-  return metaCache.promise;
+  return get('/api/table', { schema, name });
 }
 
 // hiddenColumns reads the URL's 'columns': names, each URI-encoded, so
