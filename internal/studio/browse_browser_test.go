@@ -391,6 +391,15 @@ func TestBrowserFilters(t *testing.T) {
 	if got := column(b, "title"); strings.Join(got, ",") != "second" {
 		t.Errorf("published = false shows %q", got)
 	}
+	// IN on text: one value a line.
+	openView(b, "table=users")
+	b.do(chromedp.Click(chromedp.CSS(`.toggle-filters`)))
+	setFilter(b, "name", "in")
+	b.do(chromedp.SendKeys(chromedp.CSS(`.filter textarea.filter-input`), "user 005\ruser 001"))
+	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
+	if got := column(b, "name"); strings.Join(got, ",") != "user 001,user 005" {
+		t.Errorf("name IN (user 005, user 001) shows %q", got)
+	}
 	openView(b, "table=users&filters="+url.QueryEscape(`[{"column":"mood","op":"in","values":["happy","ok"]}]`))
 
 	// A value the column's type refuses: the server's error next to the
