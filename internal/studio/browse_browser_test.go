@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -520,6 +521,20 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	}
 	if got := eval[string](b, `document.activeElement.className + ' [' + document.activeElement.value + ']'`); got != "side-search []" {
 		t.Errorf("after / the focus is on %q", got)
+	}
+
+	// The tab bar keeps its order whatever order the parts register in
+	// (their modules load in parallel): Data first, the others as the
+	// page's contract lists them, unknown ones last. Two tabs registered
+	// here in the wrong order show whether it sorts.
+	b.do(chromedp.Evaluate[chromedp.Void](`import('/static/js/main.js').then((m) => {
+		m.registerTab('zzz', 'Zzz', () => {});
+		m.registerTab('schema', 'Schema', () => {});
+		m.registerTab('console', 'SQL', () => {});
+		m.navigate({});
+	})`, chromedp.EvalAwaitPromise))
+	if got := eval[string](b, `[...new Set([...document.querySelectorAll('#tabs .tab')].map((t) => t.dataset.tab))].join()`); !regexp.MustCompile(`^data,(structure,)?console,(log,)?schema,zzz$`).MatchString(got) {
+		t.Errorf("the tabs' order: %s", got)
 	}
 
 	// A tab from the palette: the palette lists the tabs the page has,
