@@ -48,6 +48,10 @@ type Options struct {
 // DefaultStatementTimeout bounds a statement when Options set none.
 const DefaultStatementTimeout = 30 * time.Second
 
+// idleTimeout closes a keep-alive connection that has been quiet so long;
+// a variable for the test that waits for it.
+var idleTimeout = 2 * time.Minute
+
 // Server is a running studio: a pool of connections to the database and
 // the handler serving the page and the API.
 type Server struct {
@@ -57,6 +61,7 @@ type Server struct {
 	session string // the cookie's value
 	log     opLog
 	types   typeNames
+	secrets []string // the password as it may be written in a message
 
 	mu      sync.Mutex
 	hosts   map[string]bool // the Host headers accepted
@@ -89,6 +94,17 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	// Every statement the studio runs is bounded, the console's too.
 	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	pcfg.MaxConns = 8
+	if opts.ReadOnly {
+		// A statement can turn a session read-write (SET
+		// default_transaction_read_only = off): a connection that comes
+		// back so is closed rather than lent to the next request.
+		// PostgreSQL 14 and later report the setting on every change;
+		// older servers do not, and keep their connections.
+		pcfg.AfterRelease = func(c *pgx.Conn) bool {
+			v := c.PgConn().ParameterStatus("default_transaction_read_only")
+			return v == "" || v == "on"
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, err
@@ -98,6 +114,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, pool: pool, token: randomString(), session: randomString(), hosts: map[string]bool{}}
+	s.secrets = secretForms(opts.Conn.Password)
 	s.log.max = maxLogEntries
 	s.handler = s.secure(s.mux())
 	return s, nil
@@ -156,7 +173,14 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// No ReadTimeout or WriteTimeout: an export streams for as long
+		// as the statement timeout lets it. Requests are small and their
+		// statements bounded; an idle keep-alive connection is not.
+		IdleTimeout:    idleTimeout,
+		MaxHeaderBytes: 64 << 10,
+		// Each request's context ends when its client goes away, and with
+		// ctx: pgx cancels the statement running for it either way.
+		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
