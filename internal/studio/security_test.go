@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -629,3 +630,65 @@ func jsonStrings(doc string) string {
 }
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// TestEveryAddressHostAllowlist: a studio on every address (--host 0.0.0.0
+// --allow-remote) answers to the machine's addresses and name, and still
+// not to a name of someone else's.
+func TestEveryAddressHostAllowlist(t *testing.T) {
+	cfg, err := pgx.ParseConfig(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := studio.New(context.Background(), studio.Options{Conn: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lns, err := studio.Listen("0.0.0.0", 0)
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, lns) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	u := srv.URL(lns)
+	if !strings.HasPrefix(u, "http://127.0.0.1:") {
+		t.Errorf("URL %s, want one on 127.0.0.1, which works here", u)
+	}
+	ts := &testStudio{Server: srv, URL: u, Base: u[:strings.Index(u, "/#")]}
+	port := ts.Base[strings.LastIndexByte(ts.Base, ':')+1:]
+	accepted := []string{"127.0.0.1:" + port, "localhost:" + port}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			accepted = append(accepted, n.IP.String()+":"+port)
+		}
+	}
+	if h, err := os.Hostname(); err == nil {
+		accepted = append(accepted, h+":"+port)
+	}
+	for _, host := range append(accepted, "evil.example:"+port, "attacker.test:"+port) {
+		req, _ := http.NewRequest(http.MethodPost, ts.Base+"/api/session", strings.NewReader(`{"token":"`+srv.Token()+`"}`))
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(studio.CSRFHeader, "1")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		want := http.StatusMisdirectedRequest
+		if slices.Contains(accepted, host) {
+			want = http.StatusOK
+		}
+		if res.StatusCode != want {
+			t.Errorf("Host %s: status %d, want %d", host, res.StatusCode, want)
+		}
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -165,8 +167,16 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 	for _, ln := range lns {
 		a := ln.Addr().(*net.TCPAddr)
 		s.port = a.Port
-		s.hosts[net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port))] = true
-		s.hosts[net.JoinHostPort("localhost", strconv.Itoa(a.Port))] = true
+		port := strconv.Itoa(a.Port)
+		names := []string{a.IP.String(), "localhost"}
+		if a.IP.IsUnspecified() {
+			// Every address of the machine leads here, and the names it
+			// gives itself; a name someone else controls still does not.
+			names = append(names, machineNames()...)
+		}
+		for _, n := range names {
+			s.hosts[strings.ToLower(net.JoinHostPort(n, port))] = true
+		}
 	}
 	s.cookie = "mizzle_studio_" + strconv.Itoa(s.port)
 	s.mu.Unlock()
@@ -203,7 +213,27 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 // not in a Referer); the page exchanges it for the session cookie.
 func (s *Server) URL(lns []net.Listener) string {
 	a := lns[0].Addr().(*net.TCPAddr)
-	return fmt.Sprintf("http://%s/#token=%s", net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port)), s.token)
+	ip := a.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1) // one URL that works: here
+	}
+	return fmt.Sprintf("http://%s/#token=%s", net.JoinHostPort(ip.String(), strconv.Itoa(a.Port)), s.token)
+}
+
+// machineNames returns the machine's addresses and its host name.
+func machineNames() []string {
+	var names []string
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				names = append(names, n.IP.String())
+			}
+		}
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		names = append(names, h)
+	}
+	return names
 }
 
 // Handler is the studio's handler, for tests that serve it themselves;
