@@ -692,3 +692,34 @@ func TestEveryAddressHostAllowlist(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticServesFilesOnly: the page's files, each with its type, and no
+// listing of their folders.
+func TestStaticServesFilesOnly(t *testing.T) {
+	ts := newStudio(t, "")
+	for path, want := range map[string]string{
+		"/static/js/main.js": "text/javascript; charset=utf-8",
+		"/static/app.css":    "text/css; charset=utf-8",
+		"/static/":           "",
+		"/static/js/":        "",
+		"/static/js":         "", // a redirect to the listing
+		"/static/../go.mod":  "",
+	} {
+		req, _ := http.NewRequest(http.MethodGet, ts.Base+path, nil)
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if want != "" {
+			if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != want {
+				t.Errorf("%s: status %d, Content-Type %q, want 200 and %q", path, res.StatusCode, res.Header.Get("Content-Type"), want)
+			}
+			continue
+		}
+		if res.StatusCode == http.StatusOK || strings.Contains(string(body), "main.js") {
+			t.Errorf("%s: status %d: %.200s", path, res.StatusCode, body)
+		}
+	}
+}
