@@ -54,9 +54,9 @@ var browser struct {
 
 func startBrowser() (context.Context, error) {
 	browser.once.Do(func() {
-		path, err := exec.LookPath("chromium")
+		path, err := chromiumPath()
 		if err != nil {
-			browser.err = fmt.Errorf("no chromium on PATH: %s", installChromium)
+			browser.err = err
 			return
 		}
 		dir, err := os.MkdirTemp("", "mizzle-studio-chromium-")
@@ -100,6 +100,15 @@ func startBrowser() (context.Context, error) {
 		}
 	})
 	return browser.ctx, browser.err
+}
+
+// chromiumPath finds Debian's chromium on PATH.
+func chromiumPath() (string, error) {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		return "", fmt.Errorf("no chromium on PATH: %s", installChromium)
+	}
+	return path, nil
 }
 
 // stopBrowser closes the test binary's Chromium, if a test started it.
@@ -377,6 +386,13 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Errorf("the page did not ask /api/info: %v", b.requestURLs())
 	}
 	b.screenshot("studio")
+
+	// Another browser (or this one, restarted) signs in with the same
+	// URL while the studio runs.
+	again := openStudio(t, ts)
+	if got := eval[string](again, `document.getElementById('db-name').textContent`); !strings.HasPrefix(got, name) {
+		t.Errorf("signed in again: db-name shows %q", got)
+	}
 }
 
 // recordingT is a test that keeps its errors instead of failing, for the
@@ -593,5 +609,13 @@ func TestBrowserRefusesCrossSiteRequests(t *testing.T) {
 	}
 	if rows.Err() != nil || len(tables) > 0 {
 		t.Errorf("the other page created %v (%v)", tables, rows.Err())
+	}
+}
+
+func TestNoChromiumSaysHowToInstall(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := chromiumPath()
+	if err == nil || !strings.Contains(err.Error(), "install Chromium: apt-get install chromium") {
+		t.Errorf("without chromium: %v", err)
 	}
 }
