@@ -404,17 +404,27 @@ func TestBrowserFilters(t *testing.T) {
 	openView(b, "table=users&filters="+url.QueryEscape(`[{"column":"mood","op":"in","values":["happy","ok"]}]`))
 
 	// A value the column's type refuses: the server's error next to the
-	// filter, and the grid left as it was asked (no rows shown as if none matched).
+	// filter that has it, not its neighbour on the same column, and no
+	// grid (no rows shown as if none matched).
+	b.do(chromedp.Click(chromedp.CSS(`.filters .add-filter`)))
+	setFilter(b, "big", "ge")
+	b.do(chromedp.SendKeys(chromedp.CSS(`.filter:last-child input.filter-input`), "1"))
 	b.do(chromedp.Click(chromedp.CSS(`.filters .add-filter`)))
 	setFilter(b, "big", "gt")
 	b.do(chromedp.SendKeys(chromedp.CSS(`.filter:last-child input.filter-input`), "lots"))
 	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
-	msg := eval[string](b, `(() => { const e = [...document.querySelectorAll('.filter')].pop().querySelector('.filter-error'); return e.hidden ? '' : e.textContent; })()`)
-	if !strings.Contains(msg, "lots") {
-		t.Errorf("the bad filter's row says %q", msg)
+	msgs := eval[[]string](b, `[...document.querySelectorAll('.filter .filter-error, .filter-error[data-for=all]')].map((e) => e.hidden ? '' : e.textContent)`)
+	if len(msgs) != 4 || msgs[0] != "" || msgs[1] != "" || !strings.HasPrefix(msgs[2], `filter on "big": the value 'lots': `) || msgs[3] != "" {
+		t.Errorf("the filters' errors: %q", msgs)
 	}
 	if n := eval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
 		t.Errorf("a grid is drawn under a refused filter")
+	}
+
+	// An error that is not a filter's is not put under the filters.
+	openView(b, "table=users&sort=nope&filters="+url.QueryEscape(`[{"column":"mood","op":"eq","value":"sad"}]`))
+	if got := eval[string](b, `document.querySelector('.grid-error').textContent + ' | ' + [...document.querySelectorAll('.filter-error')].filter((e) => !e.hidden).length`); !strings.HasPrefix(got, "sort: ") || !strings.HasSuffix(got, " | 0") {
+		t.Errorf("a bad sort under filters: %q", got)
 	}
 }
 
