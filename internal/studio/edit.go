@@ -48,6 +48,16 @@ type EditValue struct {
 type Statement struct {
 	SQL  string    `json:"sql"`
 	Args []*string `json:"args"`
+	// AppDefaults says which arguments app-side defaults computed: save
+	// computes them again, so a preview's values are examples.
+	AppDefaults []appDefaultArg `json:"app_defaults,omitempty"`
+}
+
+// appDefaultArg is an argument an app-side default computed.
+type appDefaultArg struct {
+	Arg    int    `json:"arg"` // $n
+	Column string `json:"column"`
+	Func   string `json:"func"`
 }
 
 // editResult is what saving one edit did.
@@ -157,34 +167,48 @@ func (s *Server) planEdits(ctx context.Context, edits []Edit) ([]plannedEdit, er
 		return nil, badRequest("%d edits: the studio saves at most %d at once", len(edits), maxEdits)
 	}
 	tables := map[[2]string]*editTable{}
-	var out []plannedEdit
 	for i, e := range edits {
 		k := [2]string{e.Schema, e.Name}
-		t, ok := tables[k]
-		if !ok {
-			var err error
-			if t, err = s.loadEditTable(ctx, e.Schema, e.Name); err != nil {
-				var ae *apiError
-				if errors.As(err, &ae) {
-					c := *ae
-					c.Message = fmt.Sprintf("edit %d: %s", i+1, ae.Message)
-					return nil, &c
-				}
-				return nil, err
-			}
-			tables[k] = t
+		if _, ok := tables[k]; ok {
+			continue
 		}
-		p, err := s.planEdit(ctx, i+1, t, e)
+		t, err := s.loadEditTable(ctx, e.Schema, e.Name)
+		if err != nil {
+			var ae *apiError
+			if errors.As(err, &ae) {
+				c := *ae
+				c.Message = fmt.Sprintf("edit %d: %s", i+1, ae.Message)
+				return nil, &c
+			}
+			return nil, err
+		}
+		tables[k] = t
+	}
+	// Mistakes first: the helper that computes app-side defaults runs
+	// only for edits that are otherwise sound.
+	for i, e := range edits {
+		if _, err := s.planEdit(i+1, tables[[2]string{e.Schema, e.Name}], e, nil); err != nil {
+			return nil, err
+		}
+	}
+	needs := s.genNeeds(edits, tables)
+	if err := s.fillAppDefaults(ctx, needs); err != nil {
+		return nil, &apiError{Status: http.StatusUnprocessableEntity, Message: err.Error()}
+	}
+	out := make([]plannedEdit, len(edits))
+	for i, e := range edits {
+		p, err := s.planEdit(i+1, tables[[2]string{e.Schema, e.Name}], e, needs[i])
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		out[i] = p
 	}
 	return out, nil
 }
 
-// planEdit writes the statement of edit number n on t.
-func (s *Server) planEdit(ctx context.Context, n int, t *editTable, e Edit) (plannedEdit, error) {
+// planEdit writes the statement of edit number n on t, an insert's
+// unset app-side defaults given the values of gens.
+func (s *Server) planEdit(n int, t *editTable, e Edit, gens []appDefault) (plannedEdit, error) {
 	p := plannedEdit{op: e.Op, Statement: Statement{Args: []*string{}}}
 	qname := quote.Ident(t.schema, t.name)
 	p.what = fmt.Sprintf("edit %d (%s of %s", n, e.Op, qname)
@@ -271,10 +295,6 @@ func (s *Server) planEdit(ctx context.Context, n int, t *editTable, e Edit) (pla
 	var b strings.Builder
 	switch e.Op {
 	case "insert":
-		gens, err := s.appDefaults(ctx, t, e.Values)
-		if err != nil {
-			return p, bad("%v", err)
-		}
 		for _, g := range gens {
 			cols = append(cols, g.column)
 		}
@@ -289,7 +309,9 @@ func (s *Server) planEdit(ctx context.Context, n int, t *editTable, e Edit) (pla
 			names = append(names, quote.Ident(c.name))
 			v, ok := e.Values[c.name]
 			if !ok {
-				v = EditValue{Value: gens[slices.IndexFunc(gens, func(g appDefault) bool { return g.column == i })].value}
+				g := gens[slices.IndexFunc(gens, func(g appDefault) bool { return g.column == i })]
+				v = EditValue{Value: g.value, Null: g.value == nil}
+				p.AppDefaults = append(p.AppDefaults, appDefaultArg{Arg: len(p.Args) + 1, Column: c.name, Func: g.fn})
 			}
 			values = append(values, value(c, v))
 		}

@@ -57,6 +57,7 @@ type Server struct {
 	session string // the cookie's value
 	log     opLog
 	types   typeNames
+	gen     *genHelper // app-side defaults: see defaults.go
 
 	mu      sync.Mutex
 	hosts   map[string]bool // the Host headers accepted
@@ -99,6 +100,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pool: pool, token: randomString(), session: randomString(), hosts: map[string]bool{}}
 	s.log.max = maxLogEntries
+	s.gen = startGenHelper(opts)
 	s.handler = s.secure(s.mux())
 	return s, nil
 }
@@ -162,7 +164,7 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 	for _, ln := range lns {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	defer s.pool.Close()
+	defer s.Close()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -190,4 +192,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Token() string { return s.token }
 
 // Close closes the pool; Serve does it when it returns.
-func (s *Server) Close() { s.pool.Close() }
+func (s *Server) Close() {
+	s.pool.Close()
+	s.gen.close()
+}
