@@ -206,6 +206,9 @@ func TestConsoleReadOnly(t *testing.T) {
 	if body, code := console(t, ts, "DELETE FROM item", "analyze"); code != http.StatusUnprocessableEntity {
 		t.Errorf("EXPLAIN ANALYZE DELETE: %d %v", code, body)
 	}
+	if res, got := export(t, ts, "DELETE FROM item RETURNING *", "csv"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, "read-only transaction") {
+		t.Errorf("export of DELETE ... RETURNING: %d %s", res.StatusCode, got)
+	}
 	if n := count(t, ts, "SELECT FROM item"); n != 2 {
 		t.Errorf("%d rows, want 2", n)
 	}

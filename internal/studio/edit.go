@@ -31,7 +31,7 @@ type Edit struct {
 	Op     string               `json:"op"` // insert, update or delete
 	Schema string               `json:"schema"`
 	Name   string               `json:"name"`
-	Key    map[string]string    `json:"key"`    // the primary key's text values: update and delete
+	Key    map[string]*string   `json:"key"`    // the primary key's text values: update and delete
 	Values map[string]EditValue `json:"values"` // insert and update
 }
 
@@ -286,8 +286,7 @@ func (s *Server) planEdit(n int, t *editTable, e Edit, gens []appDefault) (plann
 			if i > 0 {
 				b.WriteString(" AND ")
 			}
-			v := e.Key[name]
-			b.WriteString(quote.Ident(name) + " = " + arg(&v) + "::text::" + t.columns[t.byName[name]].cast)
+			b.WriteString(quote.Ident(name) + " = " + arg(e.Key[name]) + "::text::" + t.columns[t.byName[name]].cast)
 		}
 		return b.String()
 	}
@@ -339,13 +338,16 @@ func (s *Server) planEdit(n int, t *editTable, e Edit, gens []appDefault) (plann
 
 // checkKey checks that key names the primary key's columns, all of them
 // and nothing else.
-func (t *editTable) checkKey(key map[string]string) error {
+func (t *editTable) checkKey(key map[string]*string) error {
 	if len(key) == 0 {
 		return fmt.Errorf("no key: give the row's primary key (%s)", strings.Join(t.pk, ", "))
 	}
-	for name := range key {
+	for name, v := range key {
 		if !slices.Contains(t.pk, name) {
 			return fmt.Errorf("key column %q is not in the primary key (%s)", name, strings.Join(t.pk, ", "))
+		}
+		if v == nil {
+			return fmt.Errorf("key column %q is null: a primary key is never NULL", name)
 		}
 	}
 	for _, name := range t.pk {
@@ -357,10 +359,10 @@ func (t *editTable) checkKey(key map[string]string) error {
 }
 
 // describeKey writes key for a message: id = 5, or a = 'x' AND b = 2.
-func (t *editTable) describeKey(key map[string]string) string {
+func (t *editTable) describeKey(key map[string]*string) string {
 	var parts []string
 	for _, name := range t.pk {
-		parts = append(parts, quote.Ident(name)+" = "+quote.Literal(key[name]))
+		parts = append(parts, quote.Ident(name)+" = "+quote.Literal(*key[name]))
 	}
 	return strings.Join(parts, " AND ")
 }

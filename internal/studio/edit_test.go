@@ -293,6 +293,8 @@ func TestEditMistakes(t *testing.T) {
 			[]string{"edit 2", "no key: give the row's primary key (id)"}},
 		{"part of the key", map[string]any{"op": "delete", "schema": "public", "name": "pair", "key": map[string]string{"a": "x"}},
 			[]string{"edit 2", `the key lacks the primary key's column "b"`}},
+		{"null key", map[string]any{"op": "delete", "schema": "public", "name": "item", "key": map[string]any{"id": nil}},
+			[]string{"edit 2", `key column "id" is null`}},
 		{"not the key", map[string]any{"op": "delete", "schema": "public", "name": "item", "key": map[string]string{"name": "one"}},
 			[]string{"edit 2", `key column "name" is not in the primary key (id)`}},
 		{"delete with values", map[string]any{"op": "delete", "schema": "public", "name": "item", "key": map[string]string{"id": "2"}, "values": map[string]any{"name": v("x")}},
