@@ -16,10 +16,12 @@ import (
 	"github.com/mizzle/mizzle/internal/studio"
 )
 
-// newTestBrowser starts Debian's chromium, headless, for one test: a
-// missing browser fails the test with the way to install it. (A local
-// stand-in for the shared browser harness.)
-func newTestBrowser(t *testing.T) context.Context {
+// The page's tests run on a local stand-in for the shared browser
+// harness, named apart from it: newEditBrowser, openEditStudio, editTab.
+
+// newEditBrowser starts Debian's chromium, headless, for one test: a
+// missing browser fails the test with the way to install it.
+func newEditBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -47,14 +49,21 @@ func newTestBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// openTestStudio opens the studio's printed URL in a tab and waits until
+// editTab is a tab on a studio.
+type editTab struct {
+	context.Context
+	t *testing.T
+}
+
+// openEditStudio opens the studio's printed URL in a tab and waits until
 // the page is ready, recording every request's URL; at the end of the
 // test, any request that left the studio's origin fails it.
-func openTestStudio(t *testing.T, ts *testStudio) context.Context {
+func openEditStudio(t *testing.T, ts *testStudio) *editTab {
 	t.Helper()
-	ctx := newTestBrowser(t)
+	ctx := newEditBrowser(t)
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
+	b := &editTab{Context: ctx, t: t}
 	var mu sync.Mutex
 	var urls []string
 	if err := chromedp.Listen(ctx, func(ev any) {
@@ -78,44 +87,44 @@ func openTestStudio(t *testing.T, ts *testStudio) context.Context {
 			}
 		}
 	})
-	do(t, ctx, chromedp.Navigate(ts.URL), chromedp.WaitVisible(chromedp.CSS(`html[data-ready=true]`)))
+	b.do(chromedp.Navigate(ts.URL), chromedp.WaitVisible(chromedp.CSS(`html[data-ready=true]`)))
 	t.Cleanup(func() {
 		if t.Failed() {
 			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80)); err == nil {
-				f := filepath.Join(os.TempDir(), strings.ReplaceAll(t.Name(), "/", "_")+".png")
+				f := filepath.Join(os.TempDir(), "mizzle-studio-"+strings.ReplaceAll(t.Name(), "/", "_")+".png")
 				if os.WriteFile(f, png, 0o644) == nil {
 					t.Logf("screenshot: %s", f)
 				}
 			}
 		}
 	})
-	return ctx
+	return b
 }
 
 // do runs steps in the tab, failing the test on error.
-func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
+func (b *editTab) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b, steps...); err != nil {
+		b.t.Fatalf("in the browser: %v", err)
 	}
 }
 
-// eval evaluates js in the page.
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+// evalIn evaluates js in the page.
+func evalIn[T any](b *editTab, js string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b, chromedp.Evaluate[T](js))
 	if err != nil {
-		t.Fatalf("%s: %v", js, err)
+		b.t.Fatalf("%s: %v", js, err)
 	}
 	return v
 }
 
-// text returns the text content of the first element sel selects.
-func text(t *testing.T, ctx context.Context, sel string) string {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+// textOf returns the text content of the first element sel selects.
+func textOf(b *editTab, sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b, chromedp.TextContent(chromedp.CSS(sel)))
 	if err != nil {
-		t.Fatalf("%s: %v", sel, err)
+		b.t.Fatalf("%s: %v", sel, err)
 	}
 	return v
 }
@@ -135,85 +144,85 @@ func TestBrowserConsole(t *testing.T) {
 CREATE TABLE item (id int PRIMARY KEY, name text, big bigint);
 INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, NULL, 2), (3, '', 3);
 `)
-	ctx := openTestStudio(t, ts)
-	do(t, ctx, chromedp.Navigate(ts.Base+"/?tab=console"), chromedp.WaitVisible(chromedp.ID(`console-sql`)))
+	b := openEditStudio(t, ts)
+	b.do(chromedp.Navigate(ts.Base+"/?tab=console"), chromedp.WaitVisible(chromedp.ID(`console-sql`)))
 
 	// Ctrl+Enter runs the statement; the result shows text as text.
-	do(t, ctx,
+	b.do(
 		typeSQL("SELECT id, name, big\nFROM item ORDER BY id"),
 		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 		chromedp.WaitVisible(chromedp.CSS(`.console-result tbody tr:nth-child(3)`)),
 	)
-	cells := eval[[]string](t, ctx, `[...document.querySelectorAll('.console-result tbody td')].map(td => td.textContent)`)
+	cells := evalIn[[]string](b, `[...document.querySelectorAll('.console-result tbody td')].map(td => td.textContent)`)
 	want := []string{"1", "<script>alert(1)</script>", "9007199254740993", "2", "NULL", "2", "3", "(empty)", "3"}
 	if strings.Join(cells, "|") != strings.Join(want, "|") {
 		t.Errorf("result cells %q, want %q", cells, want)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('.console-result tbody td .null').length`); n != 1 {
+	if n := evalIn[int](b, `document.querySelectorAll('.console-result tbody td .null').length`); n != 1 {
 		t.Errorf("%d NULL cells, want 1", n)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('.console-result script').length`); n != 0 {
+	if n := evalIn[int](b, `document.querySelectorAll('.console-result script').length`); n != 0 {
 		t.Errorf("a value became a script element")
 	}
-	if summary := text(t, ctx, `.console-summary`); !strings.Contains(summary, "SELECT 3") {
+	if summary := textOf(b, `.console-summary`); !strings.Contains(summary, "SELECT 3") {
 		t.Errorf("summary %q", summary)
 	}
 
 	// An error is shown at its line and column, and selected there.
-	do(t, ctx,
+	b.do(
 		typeSQL("SELECT id,\n   nosuch FROM item"),
 		chromedp.Click(chromedp.CSS(`.console-run`)),
 		chromedp.WaitVisible(chromedp.CSS(`.console-error`)),
 	)
-	msg := text(t, ctx, `.console-error-message`)
-	line := eval[string](t, ctx, `document.querySelector('.console-error').dataset.line`)
-	col := eval[string](t, ctx, `document.querySelector('.console-error').dataset.column`)
+	msg := textOf(b, `.console-error-message`)
+	line := evalIn[string](b, `document.querySelector('.console-error').dataset.line`)
+	col := evalIn[string](b, `document.querySelector('.console-error').dataset.column`)
 	if !strings.Contains(msg, `column "nosuch" does not exist`) || !strings.Contains(msg, "line 2, column 4") || line != "2" || col != "4" {
 		t.Errorf("error %q at %s:%s, want line 2, column 4", msg, line, col)
 	}
-	if at := eval[string](t, ctx, `(() => { const t = document.getElementById('console-sql'); return t.value.slice(t.selectionStart, t.selectionStart + 6); })()`); at != "nosuch" {
+	if at := evalIn[string](b, `(() => { const t = document.getElementById('console-sql'); return t.value.slice(t.selectionStart, t.selectionStart + 6); })()`); at != "nosuch" {
 		t.Errorf("the selection is at %q, not at the error", at)
 	}
 
 	// Explain shows the plan; the history remembers the statements.
-	do(t, ctx,
+	b.do(
 		typeSQL("SELECT * FROM item WHERE id = 1"),
 		chromedp.Click(chromedp.CSS(`.console-explain`)),
 		chromedp.WaitVisible(chromedp.CSS(`.console-result`)),
 	)
-	if plan := text(t, ctx, `.console-result tbody`); !strings.Contains(plan, "Scan") {
+	if plan := textOf(b, `.console-result tbody`); !strings.Contains(plan, "Scan") {
 		t.Errorf("plan %q", plan)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('.console-history-item').length`); n != 3 {
+	if n := evalIn[int](b, `document.querySelectorAll('.console-history-item').length`); n != 3 {
 		t.Errorf("%d statements in the history, want 3", n)
 	}
 
 	// The log tab shows the studio's statements, newest first.
-	do(t, ctx,
+	b.do(
 		chromedp.Click(chromedp.CSS(`button[data-tab=log]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.log-table`)),
 	)
-	if n := eval[int](t, ctx, `[...document.querySelectorAll('.log-sql')].filter(p => p.textContent.includes('nosuch')).length`); n == 0 {
+	if n := evalIn[int](b, `[...document.querySelectorAll('.log-sql')].filter(p => p.textContent.includes('nosuch')).length`); n == 0 {
 		t.Error("the log tab does not show the failed statement")
 	}
-	if first := text(t, ctx, `.log-table tbody tr:first-child .log-sql`); strings.Contains(first, "SELECT id, name, big") {
+	if first := textOf(b, `.log-table tbody tr:first-child .log-sql`); strings.Contains(first, "SELECT id, name, big") {
 		t.Errorf("the log is not newest first: %q on top", first)
 	}
 }
 
 func TestBrowserConsoleReadOnly(t *testing.T) {
 	ts := newStudio(t, `CREATE TABLE item (id int PRIMARY KEY, name text);`, func(o *studio.Options) { o.ReadOnly = true })
-	ctx := openTestStudio(t, ts)
-	do(t, ctx,
+	b := openEditStudio(t, ts)
+	b.do(
 		chromedp.Navigate(ts.Base+"/?tab=console"),
 		typeSQL("INSERT INTO item VALUES (1, 'x')"),
 		chromedp.Click(chromedp.CSS(`.console-run`)),
 		chromedp.WaitVisible(chromedp.CSS(`.console-error`)),
 	)
-	if msg := text(t, ctx, `.console-error-message`); !strings.Contains(msg, "read-only transaction") {
+	if msg := textOf(b, `.console-error-message`); !strings.Contains(msg, "read-only transaction") {
 		t.Errorf("error %q", msg)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('#edit-bar, #edit-insert').length`); n != 0 {
+	if n := evalIn[int](b, `document.querySelectorAll('#edit-bar, #edit-insert').length`); n != 0 {
 		t.Errorf("the read-only page has %d editing elements", n)
 	}
 	if n := count(t, ts, "SELECT FROM item"); n != 0 {
