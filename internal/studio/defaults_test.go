@@ -170,3 +170,16 @@ func TestAppDefaultThatDoesNotBuild(t *testing.T) {
 		t.Errorf("bombs: %d %v", code, body)
 	}
 }
+
+// TestAppDefaultsWithoutTheSchemaFolder: a model that came without its
+// folder cannot run its functions, and an insert that needs them says
+// so.
+func TestAppDefaultsWithoutTheSchemaFolder(t *testing.T) {
+	m, _ := loadAppDefaults(t)
+	ts := newStudio(t, appDefaultsSetup, func(o *studio.Options) { o.Model = m })
+	edits := []map[string]any{{"op": "insert", "schema": "public", "name": "docs", "values": map[string]any{"id": v("1")}}}
+	body, code := ts.post(t, "/api/preview", map[string]any{"edits": edits})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(errMessage(body), "did not build: no schema package to build them from") {
+		t.Errorf("%d %v", code, body)
+	}
+}

@@ -366,3 +366,36 @@ CREATE RULE everyone AS ON UPDATE TO ruled DO INSTEAD UPDATE other SET v = NEW.v
 		t.Errorf("saved: %q", got)
 	}
 }
+
+// TestSaveRefusesAnInsertATriggerSkips: a BEFORE trigger that returns
+// NULL skips the row, and save says so instead of reporting success.
+func TestSaveRefusesAnInsertATriggerSkips(t *testing.T) {
+	ts := newStudio(t, editSetup+`
+CREATE FUNCTION skip() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER skip BEFORE INSERT ON pair FOR EACH ROW EXECUTE FUNCTION skip();
+`)
+	edits := []any{
+		map[string]any{"op": "update", "schema": "public", "name": "item", "key": map[string]string{"id": "1"}, "values": map[string]any{"name": v("changed")}},
+		map[string]any{"op": "insert", "schema": "public", "name": "pair", "values": map[string]any{"a": v("z"), "b": v("9")}},
+	}
+	body, code := ts.post(t, "/api/save", map[string]any{"edits": edits})
+	if code != http.StatusConflict || !strings.Contains(errMessage(body), `edit 2 (insert of "public"."pair"): no row was inserted`) {
+		t.Errorf("%d %v", code, body)
+	}
+	if got := rowText(t, ts, "SELECT name FROM item WHERE id = 1"); got[0] != "one" {
+		t.Errorf("saved: %q", got)
+	}
+}
+
+func TestSaveRefusesTooManyEdits(t *testing.T) {
+	ts := newStudio(t, editSetup)
+	edit := map[string]any{"op": "update", "schema": "public", "name": "item", "key": map[string]string{"id": "1"}, "values": map[string]any{"name": v("x")}}
+	edits := make([]any, 10001)
+	for i := range edits {
+		edits[i] = edit
+	}
+	body, code := ts.post(t, "/api/save", map[string]any{"edits": edits})
+	if code != http.StatusBadRequest || !strings.Contains(errMessage(body), "10001 edits: the studio saves at most 10000 at once") {
+		t.Errorf("%d %v", code, body)
+	}
+}
