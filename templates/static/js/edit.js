@@ -164,13 +164,19 @@ function mark() {
 // drawInsert shows a staged insert as a row at the end of the grid.
 function drawInsert(e) {
   const table = document.querySelector('table.grid');
-  const body = table && table.tBodies[0];
-  if (!body) return;
-  const cols = [...table.querySelectorAll('thead th[data-col]')].map((th) => th.dataset.col);
+  if (!table || table.dataset.schema !== e.schema || table.dataset.name !== e.name) return;
+  const body = table.tBodies[0];
+  const head = table.tHead && table.tHead.rows[0];
+  if (!body || !head) return;
   const tr = h('tr', { class: 'staged-insert' });
-  for (const col of cols.length ? cols : Object.keys(e.values)) {
+  for (const th of head.cells) {
+    const col = th.dataset.col;
+    if (col === undefined) { // the grid's own column, a row header: empty
+      tr.append(h(th.tagName.toLowerCase(), { class: th.className }));
+      continue;
+    }
     const v = e.values[col];
-    const td = h('td', { 'data-col': col });
+    const td = h('td', { 'data-col': col, hidden: th.hidden });
     if (v) showValue(td, v);
     else td.append(h('span', { class: 'default' }, 'DEFAULT'));
     tr.append(td);
