@@ -160,10 +160,7 @@ func (s *Server) consoleError(err error, sql string, stmt sqlsplit.Statement, pr
 		if pos < 1 { // in EXPLAIN itself: the statement cannot be explained
 			pos = 1
 		}
-		off := stmt.ErrorOffset(pos)
-		before := sql[:off]
-		ae.Line = strings.Count(before, "\n") + 1
-		ae.Column = utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+		ae.Line, ae.Column = lineColumn(sql, utf8.RuneCountInString(sql[:stmt.ErrorOffset(pos)])+1)
 	}
 	if pe.Code == "57014" { // query_canceled: the statement timeout
 		ae.Message += fmt.Sprintf(" (the studio's statement timeout is %s)", s.opts.StatementTimeout)
