@@ -308,7 +308,7 @@ func writeCSVValues(w *bufio.Writer, vals [][]byte) {
 			continue
 		}
 		s := string(v)
-		if s != "" && !strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[len(s)-1] != ' ' {
+		if s != "" && !strings.ContainsAny(s, ",\"\r\n") {
 			w.WriteString(s)
 			continue
 		}
@@ -316,7 +316,7 @@ func writeCSVValues(w *bufio.Writer, vals [][]byte) {
 		w.WriteString(strings.ReplaceAll(s, `"`, `""`))
 		w.WriteByte('"')
 	}
-	w.WriteString("\r\n")
+	w.WriteByte('\n')
 }
 
 // writeJSONRow writes a row as a JSON object of text values, null for

@@ -313,8 +313,16 @@ func TestConsoleExport(t *testing.T) {
 	ts := newStudio(t, consoleSetup)
 	const sql = `SELECT id AS a, NULL::text AS b, '' AS c, 'x,"y"' || chr(10) || 'z' AS d, ' pad' AS e FROM item ORDER BY id`
 	res, got := export(t, ts, sql, "csv")
-	if want := "a,b,c,d,e\r\n1,,\"\",\"x,\"\"y\"\"\nz\",\" pad\"\r\n2,,\"\",\"x,\"\"y\"\"\nz\",\" pad\"\r\n"; res.StatusCode != http.StatusOK || got != want {
+	if want := "a,b,c,d,e\n1,,\"\",\"x,\"\"y\"\"\nz\", pad\n2,,\"\",\"x,\"\"y\"\"\nz\", pad\n"; res.StatusCode != http.StatusOK || got != want {
 		t.Errorf("csv: %d\n got %q\nwant %q", res.StatusCode, got, want)
+	}
+	// The same bytes as PostgreSQL's own CSV.
+	var copied bytes.Buffer
+	if _, err := ts.DB.PgConn().CopyTo(context.Background(), &copied, "COPY ("+sql+") TO STDOUT WITH (FORMAT csv, HEADER)"); err != nil {
+		t.Fatal(err)
+	}
+	if got != copied.String() {
+		t.Errorf("csv differs from COPY's:\n got %q\nwant %q", got, copied.String())
 	}
 	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="query.csv"` {
 		t.Errorf("Content-Disposition %q", cd)
