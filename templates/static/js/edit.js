@@ -235,7 +235,7 @@ async function openCell({ schema, name, key, column: colName, value }) {
   const pending = findStaged('update', schema, name, key);
   const stagedValue = pending && pending.values[colName];
   const input = editorFor(col, stagedValue ? (stagedValue.null ? null : stagedValue.value) : value);
-  const close = () => { td.classList.remove('editing'); clear(td).append(...before); td.focus && td.focus(); };
+  const close = () => { td.classList.remove('editing'); clear(td).append(...before); td.focus(); };
   const stage = (v) => {
     if (col.generated || col.identity === 'a') {
       if (!v.default) {
@@ -252,6 +252,7 @@ async function openCell({ schema, name, key, column: colName, value }) {
     td.classList.remove('editing');
     showValue(td, v);
     refreshBar();
+    td.focus(); // the grid's keys go on from the cell
   };
   const editor = h('div', { class: 'cell-editor' },
     input,
@@ -330,9 +331,10 @@ async function openInsert() {
         drawInsert(e);
         refreshBar();
         dialog.close();
-        dialog.remove();
       } }, 'Stage insert'),
-      h('button', { type: 'button', class: 'insert-cancel', onclick: () => { dialog.close(); dialog.remove(); } }, 'Cancel')));
+      h('button', { type: 'button', class: 'insert-cancel', onclick: () => dialog.close() }, 'Cancel')));
+  // Escape closes a modal dialog by itself: it goes then too.
+  dialog.addEventListener('close', () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
 }
