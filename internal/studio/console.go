@@ -70,7 +70,7 @@ func (s *Server) consoleConn(ctx context.Context) (conn *pgx.Conn, notices func(
 	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, n.Severity+": "+n.Message)
+		got = append(got, s.redact(n.Severity+": "+n.Message))
 	}
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 2 * time.Second}

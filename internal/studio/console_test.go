@@ -237,6 +237,18 @@ func TestConsoleNotices(t *testing.T) {
 	}
 }
 
+// TestConsoleNoticesRedacted: a notice goes through the same redaction
+// as an error, since a server's notice may quote anything.
+func TestConsoleNoticesRedacted(t *testing.T) {
+	ts := newStudio(t, "", func(o *studio.Options) {
+		o.Redact = func(s string) string { return strings.ReplaceAll(s, "hunter2", "xxxxx") }
+	})
+	body, code := console(t, ts, "DO $$ BEGIN RAISE NOTICE 'the password is hunter2'; END $$")
+	if got, want := body["notices"], []any{"NOTICE: the password is xxxxx"}; code != http.StatusOK || !reflect.DeepEqual(got, want) {
+		t.Errorf("%d: notices %v, want %v", code, got, want)
+	}
+}
+
 func TestConsoleStatementTimeout(t *testing.T) {
 	ts := newStudio(t, "", func(o *studio.Options) { o.StatementTimeout = 300 * time.Millisecond })
 	start := time.Now()
