@@ -54,6 +54,24 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 	if summary := textOf(b, `.console-summary`); !strings.Contains(summary, "SELECT 3") {
 		t.Errorf("summary %q", summary)
 	}
+	b.screenshot("studio-console")
+
+	// The tabs keep the URL contract's order, whichever part loaded first.
+	if got := eval[string](b, `[...document.querySelectorAll('#tabs .tab')].map(t => t.dataset.tab).filter(id => ['data', 'console', 'log'].includes(id)).join(',')`); got != "data,console,log" {
+		t.Errorf("tabs in the order %s", got)
+	}
+
+	// Export asks the server for the whole result.
+	b.do(chromedp.Click(chromedp.CSS(`.console-export-csv`)))
+	b.do(waitFor(`performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/console/export'))`))
+
+	// console:open, which other parts emit, fills the console.
+	b.do(
+		chromedp.Evaluate[chromedp.Void](`import('/static/js/bus.js').then(m => m.emit('console:open', {sql: 'SELECT 42 AS answer'}))`, chromedp.EvalAwaitPromise),
+		waitFor(`document.getElementById('console-sql') && document.getElementById('console-sql').value === 'SELECT 42 AS answer'`),
+		chromedp.Click(chromedp.CSS(`.console-run`)),
+		waitFor(`[...document.querySelectorAll('.console-result td')].some(td => td.textContent === '42')`),
+	)
 
 	// An error is shown at its line and column, and selected there.
 	b.do(
@@ -80,8 +98,8 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 	if plan := textOf(b, `.console-result tbody`); !strings.Contains(plan, "Scan") {
 		t.Errorf("plan %q", plan)
 	}
-	if n := eval[int](b, `document.querySelectorAll('.console-history-item').length`); n != 3 {
-		t.Errorf("%d statements in the history, want 3", n)
+	if n := eval[int](b, `document.querySelectorAll('.console-history-item').length`); n != 4 {
+		t.Errorf("%d statements in the history, want 4", n)
 	}
 
 	// The log tab shows the studio's statements, newest first.

@@ -112,6 +112,7 @@ func TestBrowserEditPreviewSave(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#edit-bar .edit-preview-btn`)),
 		chromedp.WaitVisible(chromedp.CSS(`#edit-bar .edit-preview .edit-sql`)),
 	)
+	b.screenshot("studio-edit")
 	sqls := eval[[]string](b, `[...document.querySelectorAll('#edit-bar .edit-sql')].map(p => p.textContent)`)
 	want := []string{
 		`UPDATE "public"."item" SET "name" = $1::text::text, "feel" = $2::text::mood WHERE "id" = $3::text::bigint RETURNING *`,
