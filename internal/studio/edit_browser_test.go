@@ -134,6 +134,19 @@ func TestBrowserEditPreviewSave(t *testing.T) {
 	if got := textOf(b, cellSel("1", "name")); got != "renamed <b>" {
 		t.Errorf("after the reload the cell shows %q", got)
 	}
+
+	// The log shows the saved statements, the NULL argument as NULL.
+	b.do(
+		chromedp.Click(chromedp.CSS(`button[data-tab=log]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.log-table`)),
+	)
+	row := `[...document.querySelectorAll('.log-entry')].find(tr => tr.querySelector('.log-sql').textContent.startsWith('UPDATE "public"."item" SET "price"'))`
+	if got := eval[string](b, row+`.querySelector('.log-args').textContent`); got != "$1 = NULL$2 = 2" {
+		t.Errorf("the log's arguments: %q", got)
+	}
+	if n := eval[int](b, row+`.querySelectorAll('.log-args .null').length`); n != 1 {
+		t.Errorf("%d arguments shown as NULL, want 1", n)
+	}
 }
 
 func TestBrowserEditInsertAndDelete(t *testing.T) {

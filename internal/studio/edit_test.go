@@ -180,8 +180,8 @@ func TestPreviewIsWhatSaveRuns(t *testing.T) {
 	ts := newStudio(t, editSetup)
 	edits := []map[string]any{
 		{"op": "update", "schema": "public", "name": "pair", "key": map[string]string{"a": "x", "b": "1"}, "values": map[string]any{"note": v("it's")}},
-		{"op": "insert", "schema": "public", "name": "pair", "values": map[string]any{"note": v("n"), "b": v("2"), "a": v("y")}},
-		{"op": "delete", "schema": "public", "name": "pair", "key": map[string]string{"b": "2", "a": "y"}},
+		{"op": "insert", "schema": "public", "name": "pair", "values": map[string]any{"note": null, "b": v("2"), "a": v("<nil>")}},
+		{"op": "delete", "schema": "public", "name": "pair", "key": map[string]string{"b": "2", "a": "<nil>"}},
 	}
 	prev, code := ts.post(t, "/api/preview", map[string]any{"edits": edits})
 	if code != http.StatusOK {

@@ -13,12 +13,13 @@ const maxLogEntries = 1000
 
 // LogEntry is one statement the studio ran, as the log panel shows it.
 type LogEntry struct {
-	Time       time.Time `json:"time"`
-	SQL        string    `json:"sql"`
-	Args       []string  `json:"args,omitempty"`
-	DurationMS float64   `json:"duration_ms"`
-	Rows       int64     `json:"rows"` // read or changed; -1 when it failed
-	Error      string    `json:"error,omitempty"`
+	Time time.Time `json:"time"`
+	SQL  string    `json:"sql"`
+	Args []*string `json:"args,omitempty"` // nil is NULL
+
+	DurationMS float64 `json:"duration_ms"`
+	Rows       int64   `json:"rows"` // read or changed; -1 when it failed
+	Error      string  `json:"error,omitempty"`
 }
 
 // opLog is the operation log: every statement the studio ran, newest
@@ -32,7 +33,13 @@ type opLog struct {
 func (l *opLog) add(sql string, args []any, start time.Time, rows int64, err error) {
 	e := LogEntry{Time: start, SQL: sql, DurationMS: float64(time.Since(start).Microseconds()) / 1000, Rows: rows}
 	for _, a := range args {
-		e.Args = append(e.Args, fmt.Sprint(a))
+		// NULL apart from any text, "<nil>" included.
+		if a == nil {
+			e.Args = append(e.Args, nil)
+			continue
+		}
+		t := fmt.Sprint(a)
+		e.Args = append(e.Args, &t)
 	}
 	if err != nil {
 		e.Error = err.Error()
@@ -60,7 +67,10 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) (any, error) 
 		e.SQL, e.Error = s.redact(e.SQL), s.redact(e.Error)
 		e.Args = slices.Clone(e.Args)
 		for j, a := range e.Args {
-			e.Args[j] = s.redact(a)
+			if a != nil {
+				r := s.redact(*a)
+				e.Args[j] = &r
+			}
 		}
 	}
 	return map[string]any{"entries": entries}, nil
