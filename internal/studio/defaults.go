@@ -70,10 +70,11 @@ func genFuncs(m *schema.Model) []string {
 }
 
 // startGenHelper starts building the helper when the model has app-side
-// defaults; it returns nil when there is nothing to build.
+// defaults and the studio may insert; it returns nil when there is
+// nothing to build.
 func startGenHelper(opts Options) *genHelper {
 	funcs := genFuncs(opts.Model)
-	if len(funcs) == 0 {
+	if len(funcs) == 0 || opts.ReadOnly {
 		return nil
 	}
 	g := &genHelper{funcs: funcs, done: make(chan struct{})}
