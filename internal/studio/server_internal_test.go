@@ -18,9 +18,9 @@ import (
 	"github.com/mizzle/mizzle/internal/pgtest"
 )
 
-// serve starts s on loopback until the test ends and returns its base
+// serveInternal starts s on loopback until the test ends and returns its base
 // URL and the session cookie.
-func serve(t *testing.T, s *Server) (base string, cookie *http.Cookie) {
+func serveInternal(t *testing.T, s *Server) (base string, cookie *http.Cookie) {
 	t.Helper()
 	lns, err := Listen("", 0)
 	if err != nil {
@@ -41,7 +41,7 @@ func serve(t *testing.T, s *Server) (base string, cookie *http.Cookie) {
 	return u[:strings.Index(u, "/#")], &http.Cookie{Name: "mizzle_studio_" + strconv.Itoa(port), Value: s.session}
 }
 
-func newServer(t *testing.T, setup string, readOnly bool) *Server {
+func newInternalServer(t *testing.T, setup string, readOnly bool) *Server {
 	t.Helper()
 	dbURL := pgtest.NewDatabase(t)
 	if setup != "" {
@@ -68,7 +68,7 @@ func newServer(t *testing.T, setup string, readOnly bool) *Server {
 // TestReadOnlySessionStaysReadOnly: a statement that turns its session
 // read-write does not lend that session to the next request.
 func TestReadOnlySessionStaysReadOnly(t *testing.T) {
-	s := newServer(t, "CREATE TABLE t (id int)", true)
+	s := newInternalServer(t, "CREATE TABLE t (id int)", true)
 	defer s.Close()
 	ctx := context.Background()
 	for _, sql := range []string{
@@ -103,7 +103,7 @@ func TestReadOnlySessionStaysReadOnly(t *testing.T) {
 // TestClientGoneCancelsStatement: a page that goes away (a closed tab, a
 // second click) stops the statement it started, in the database too.
 func TestClientGoneCancelsStatement(t *testing.T) {
-	s := newServer(t, "", false)
+	s := newInternalServer(t, "", false)
 	mux := s.mux()
 	started := make(chan struct{})
 	mux.HandleFunc("GET /api/test/sleep", s.api(func(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -111,7 +111,7 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 		return s.collect(r.Context(), s.pool, "SELECT pg_sleep(60)", nil, 1, 1)
 	}))
 	s.handler = s.secure(mux)
-	base, cookie := serve(t, s)
+	base, cookie := serveInternal(t, s)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/test/sleep", nil)
@@ -165,8 +165,8 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 func TestIdleConnectionsClose(t *testing.T) {
 	defer func(d time.Duration) { idleTimeout = d }(idleTimeout)
 	idleTimeout = 300 * time.Millisecond
-	s := newServer(t, "", false)
-	base, _ := serve(t, s)
+	s := newInternalServer(t, "", false)
+	base, _ := serveInternal(t, s)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
