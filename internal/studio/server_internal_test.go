@@ -163,9 +163,8 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 // TestIdleConnectionsClose: a keep-alive connection left quiet is closed
 // by the server.
 func TestIdleConnectionsClose(t *testing.T) {
-	defer func(d time.Duration) { idleTimeout = d }(idleTimeout)
-	idleTimeout = 300 * time.Millisecond
 	s := newInternalServer(t, "", false)
+	s.idle = 300 * time.Millisecond
 	base, _ := serveInternal(t, s)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
@@ -210,5 +209,24 @@ func TestRedact(t *testing.T) {
 	}
 	if secretForms("") != nil {
 		t.Error("no password: forms to redact")
+	}
+}
+
+// TestLogRedacted: the operation log shows no password, in a statement,
+// an argument or an error.
+func TestLogRedacted(t *testing.T) {
+	s := &Server{secrets: secretForms("Pw-4x/9")}
+	s.log.max = 10
+	s.log.add("SELECT dblink_connect('password=Pw-4x/9')", []any{"Pw-4x%2F9"}, time.Now(), -1, errors.New("bad password UHctNHgvOQ=="))
+	v, err := s.handleLog(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := v.(map[string]any)["entries"].([]LogEntry)[0]
+	if e.SQL != "SELECT dblink_connect('password=xxxxx')" || e.Args[0] != "xxxxx" || e.Error != "bad password xxxxx" {
+		t.Errorf("the log shows %+v", e)
+	}
+	if raw := s.log.list()[0]; raw.Args[0] != "Pw-4x%2F9" {
+		t.Errorf("redacting the answer changed the log itself: %+v", raw)
 	}
 }
