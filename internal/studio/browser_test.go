@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -617,5 +618,29 @@ func TestNoChromiumSaysHowToInstall(t *testing.T) {
 	_, err := chromiumPath()
 	if err == nil || !strings.Contains(err.Error(), "install Chromium: apt-get install chromium") {
 		t.Errorf("without chromium: %v", err)
+	}
+}
+
+// TestBrowserOtherLoopbackNames: the printed URL names 127.0.0.1; the
+// same studio opened as localhost or [::1] signs in and works too.
+func TestBrowserOtherLoopbackNames(t *testing.T) {
+	ts := newStudio(t, "")
+	hosts := []string{"localhost"}
+	if ln, err := net.Listen("tcp", "[::1]:0"); err == nil {
+		ln.Close()
+		hosts = append(hosts, "[::1]")
+	}
+	for _, host := range hosts {
+		tab := newBrowser(t)
+		u := strings.Replace(ts.URL, "127.0.0.1", host, 1)
+		err := chromedp.Do(tab, chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
+		if err != nil {
+			t.Errorf("%s: %v", u, err)
+			continue
+		}
+		name, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#db-name")))
+		if err != nil || !strings.Contains(name, " as ") {
+			t.Errorf("%s: db-name %q (%v)", host, name, err)
+		}
 	}
 }
