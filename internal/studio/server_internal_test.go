@@ -129,25 +129,28 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 	case err := <-errc:
 		t.Fatalf("the request ended before its statement started: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond) // the statement reaches the server
-	cancel()
-	<-errc
-
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	running := func() bool {
 		var n int
 		err := s.pool.QueryRow(context.Background(),
 			"SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'").Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
-			break
+		return n > 0
+	}
+	// Cancelled before it reached the server, the statement would show
+	// nothing.
+	for deadline := time.Now().Add(10 * time.Second); !running(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the statement never showed in pg_stat_activity")
 		}
+	}
+	cancel()
+	<-errc
+	for deadline := time.Now().Add(10 * time.Second); running(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the statement still runs 10s after its client went away")
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	var e LogEntry
 	for _, l := range s.log.list() {
