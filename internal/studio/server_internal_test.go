@@ -233,3 +233,31 @@ func TestLogRedacted(t *testing.T) {
 		t.Errorf("redacting the answer changed the log itself: %+v", raw)
 	}
 }
+
+// TestStatementTimeout: every statement is bounded, and the error says by
+// what; a statement cancelled for another reason does not blame it.
+func TestStatementTimeout(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(context.Background(), Options{Conn: cfg, StatementTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	_, err = s.collect(context.Background(), s.pool, "SELECT pg_sleep(5)", nil, 1, 1)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the statement ran %v", d)
+	}
+	ae := s.toAPIError(err)
+	if ae.Code != "57014" || ae.Message != "canceling statement due to statement timeout (the studio's statement timeout is 200ms)" {
+		t.Errorf("timed out: %+v", ae)
+	}
+	ae = s.toAPIError(&pgconn.PgError{Code: "57014", Message: "canceling statement due to user request"})
+	if strings.Contains(ae.Message, "timeout") {
+		t.Errorf("cancelled: %q blames the timeout", ae.Message)
+	}
+}
