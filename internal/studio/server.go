@@ -119,6 +119,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.secrets = secretForms(opts.Conn.Password)
 	s.idle = idleTimeout
 	s.log.max = maxLogEntries
+	s.log.redact = s.redact
 	s.handler = s.secure(s.mux())
 	return s, nil
 }

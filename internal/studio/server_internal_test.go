@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -215,22 +216,39 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// TestLogRedacted: the operation log shows no password, in a statement,
-// an argument or an error.
+// TestLogRedacted: the operation log keeps no password, in a statement,
+// an argument or an error, even where it cuts one short.
 func TestLogRedacted(t *testing.T) {
 	s := &Server{secrets: secretForms("Pw-4x/9")}
-	s.log.max = 10
+	s.log.max, s.log.redact = 10, s.redact
 	s.log.add("SELECT dblink_connect('password=Pw-4x/9')", []any{"Pw-4x%2F9"}, time.Now(), -1, errors.New("bad password UHctNHgvOQ=="))
+	long := strings.Repeat("x", maxLogSQL-3) + "Pw-4x/9"
+	s.log.add(long, []any{strings.Repeat("é", maxLogArg)}, time.Now(), 0, nil)
 	v, err := s.handleLog(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := v.(map[string]any)["entries"].([]LogEntry)[0]
-	if e.SQL != "SELECT dblink_connect('password=xxxxx')" || e.Args[0] != "xxxxx" || e.Error != "bad password xxxxx" {
+	entries := v.(map[string]any)["entries"].([]LogEntry)
+	if e := entries[0]; e.SQL != "SELECT dblink_connect('password=xxxxx')" || e.Args[0] != "xxxxx" || e.Error != "bad password xxxxx" {
 		t.Errorf("the log shows %+v", e)
 	}
-	if raw := s.log.list()[0]; raw.Args[0] != "Pw-4x%2F9" {
-		t.Errorf("redacting the answer changed the log itself: %+v", raw)
+	e := entries[1]
+	if strings.Contains(e.SQL, "Pw-") || !strings.HasSuffix(e.SQL, "xxx… (2 more bytes)") {
+		t.Errorf("a long statement is kept as …%q", e.SQL[len(e.SQL)-40:])
+	}
+	if !utf8.ValidString(e.Args[0]) || len(e.Args[0]) > maxLogArg+30 || !strings.HasSuffix(e.Args[0], "… (1024 more bytes)") {
+		t.Errorf("a long argument is kept as …%q (%d bytes)", e.Args[0][len(e.Args[0])-40:], len(e.Args[0]))
+	}
+}
+
+func TestLogArguments(t *testing.T) {
+	var l opLog
+	l.max = 10
+	text := "a text"
+	var null *string
+	l.add("SELECT $1, $2, $3, $4, $5, $6", []any{nil, null, &text, []byte("bytes"), 42, []byte(nil)}, time.Now(), 1, nil)
+	if got, want := strings.Join(l.list()[0].Args, "|"), "NULL|NULL|a text|bytes|42|NULL"; got != want {
+		t.Errorf("arguments %q, want %q", got, want)
 	}
 }
 
