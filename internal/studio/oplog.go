@@ -3,6 +3,7 @@ package studio
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -15,7 +16,7 @@ const maxLogEntries = 1000
 type LogEntry struct {
 	Time       time.Time `json:"time"`
 	SQL        string    `json:"sql"`
-	Args       []string  `json:"args,omitempty"`
+	Args       []string  `json:"args,omitempty"` // NULL, 'text', 42
 	DurationMS float64   `json:"duration_ms"`
 	Rows       int64     `json:"rows"` // read or changed; -1 when it failed
 	Error      string    `json:"error,omitempty"`
@@ -70,9 +71,10 @@ func (l *opLog) clean(s string, max int) string {
 	return s[:cut] + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
 }
 
-// formatArg writes a statement's argument as the log shows it: NULL for
-// nil, text as it is.
+// formatArg writes a statement's argument as PostgreSQL's own log does:
+// NULL bare, text in single quotes, so that NULL and 'NULL' differ.
 func formatArg(a any) string {
+	text := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 	switch v := a.(type) {
 	case nil:
 		return "NULL"
@@ -80,14 +82,14 @@ func formatArg(a any) string {
 		if v == nil {
 			return "NULL"
 		}
-		return *v
+		return text(*v)
 	case string:
-		return v
+		return text(v)
 	case []byte:
 		if v == nil {
 			return "NULL"
 		}
-		return string(v)
+		return text(string(v))
 	}
 	return fmt.Sprint(a)
 }

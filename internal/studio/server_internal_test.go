@@ -229,14 +229,14 @@ func TestLogRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries := v.(map[string]any)["entries"].([]LogEntry)
-	if e := entries[0]; e.SQL != "SELECT dblink_connect('password=xxxxx')" || e.Args[0] != "xxxxx" || e.Error != "bad password xxxxx" {
+	if e := entries[0]; e.SQL != "SELECT dblink_connect('password=xxxxx')" || e.Args[0] != "'xxxxx'" || e.Error != "bad password xxxxx" {
 		t.Errorf("the log shows %+v", e)
 	}
 	e := entries[1]
 	if strings.Contains(e.SQL, "Pw-") || !strings.HasSuffix(e.SQL, "xxx… (2 more bytes)") {
 		t.Errorf("a long statement is kept as …%q", e.SQL[len(e.SQL)-40:])
 	}
-	if !utf8.ValidString(e.Args[0]) || len(e.Args[0]) > maxLogArg+30 || !strings.HasSuffix(e.Args[0], "… (1024 more bytes)") {
+	if !utf8.ValidString(e.Args[0]) || len(e.Args[0]) > maxLogArg+30 || !strings.HasSuffix(e.Args[0], "… (1027 more bytes)") {
 		t.Errorf("a long argument is kept as …%q (%d bytes)", e.Args[0][len(e.Args[0])-40:], len(e.Args[0]))
 	}
 }
@@ -244,10 +244,10 @@ func TestLogRedacted(t *testing.T) {
 func TestLogArguments(t *testing.T) {
 	var l opLog
 	l.max = 10
-	text := "a text"
+	text := "it's"
 	var null *string
 	l.add("SELECT $1, $2, $3, $4, $5, $6", []any{nil, null, &text, []byte("bytes"), 42, []byte(nil)}, time.Now(), 1, nil)
-	if got, want := strings.Join(l.list()[0].Args, "|"), "NULL|NULL|a text|bytes|42|NULL"; got != want {
+	if got, want := strings.Join(l.list()[0].Args, "|"), "NULL|NULL|'it''s'|'bytes'|42|NULL"; got != want {
 		t.Errorf("arguments %q, want %q", got, want)
 	}
 }
