@@ -426,6 +426,7 @@ func TestRowsFilterErrors(t *testing.T) {
 		{"items", `filters=[{"column":"doc","op":"in","values":["{}"]}]`, `filter on "doc": operator does not exist: json = json`},
 		{"items", `filters={"column":"qty"}`, `filters: not a JSON array of filters`},
 		{"items", `filters=[{"column":"qty","op":"eq","value":"1","extra":1}]`, `filters: not a JSON array of filters: json: unknown field "extra"`},
+		{"items", `filters=[{"column":"id","op":"in","values":["1"` + strings.Repeat(`,"1"`, 1000) + `]}]`, `filter on "id": in takes at most 1000 values, not 1001`},
 		{"items", `sort=doc`, `sort by "doc": could not identify an ordering operator for type json`},
 		{"items", `sort=nope`, `sort: "public"."items" has no column "nope"`},
 		{"items", `desc=yes`, `desc: "yes" is neither 1 nor 0`},
