@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mizzle/mizzle/internal/studio"
 )
 
 // rowsSetup holds a table of every kind of value the grid shows, with
@@ -476,5 +479,19 @@ func TestRowsForeignCursor(t *testing.T) {
 	params := url.Values{"after": {*p.Next}}
 	if msg := errorOf(t, ts, rowsPath("/api/rows", "public", "items_view", params), 400); !strings.Contains(msg, "another order") {
 		t.Errorf("a keyset cursor on a view: %q", msg)
+	}
+}
+
+// TestCountTimeout checks that an exact count is bounded by the
+// studio's statement timeout, and says so.
+func TestCountTimeout(t *testing.T) {
+	ts := newStudio(t, `CREATE VIEW slow AS SELECT 1 AS s FROM pg_sleep(5);`, func(o *studio.Options) { o.StatementTimeout = 200 * time.Millisecond })
+	start := time.Now()
+	msg := errorOf(t, ts, "/api/count?schema=public&name=slow", http.StatusUnprocessableEntity)
+	if want := "canceling statement due to statement timeout (the studio's statement timeout is 200ms)"; msg != want {
+		t.Errorf("%q, want %q", msg, want)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the count took %s", d)
 	}
 }
