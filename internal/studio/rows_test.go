@@ -2,6 +2,7 @@ package studio_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -428,6 +429,11 @@ func TestRowsFilterErrors(t *testing.T) {
 		{"items", `filters=[{"column":"doc","op":"eq","value":"{}"}]`, `filter on "doc": operator does not exist: json = json`},
 		{"items", `filters=[{"column":"doc","op":"in","values":["{}"]}]`, `filter on "doc": operator does not exist: json = json`},
 		{"items", `filters={"column":"qty"}`, `filters: not a JSON array of filters`},
+		{"items", `filters=[] []`, `filters: not a JSON array of filters: more than one value`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":[null],"o":5}`), `after: the cursor holds NULL for "id", a key column`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":["abc"],"o":5}`), `after (the cursor): the value 'abc': invalid input syntax for type integer: "abc"`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":["1"],"o":-5}`), `after: not a cursor this studio made`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":["1"],"x":1}`), `after: not a cursor this studio made`},
 		{"items", `filters=[{"column":"qty","op":"eq","value":"1","extra":1}]`, `filters: not a JSON array of filters: json: unknown field "extra"`},
 		{"items", `filters=[{"column":"id","op":"in","values":["1"` + strings.Repeat(`,"1"`, 1000) + `]}]`, `filter on "id": in takes at most 1000 values, not 1001`},
 		{"items", `sort=doc`, `sort by "doc": could not identify an ordering operator for type json`},
@@ -459,6 +465,10 @@ func TestRowsFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+// cursorOf encodes a cursor as the studio does, for tests that forge
+// one.
+func cursorOf(js string) string { return base64.RawURLEncoding.EncodeToString([]byte(js)) }
 
 // TestRowsForeignCursor checks that a cursor is refused by a page of
 // another order, instead of starting it at the wrong row.
