@@ -13,7 +13,7 @@ import (
 // textOf returns the text content of the first element sel selects.
 func textOf(b *studioTab, sel string) string {
 	b.t.Helper()
-	return run(b, chromedp.TextContent(chromedp.CSS(sel)))
+	return tabRun(b, chromedp.TextContent(chromedp.CSS(sel)))
 }
 
 // typeSQL replaces the console's text with sql.
@@ -40,15 +40,15 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 		chromedp.WaitVisible(chromedp.CSS(`.console-result tbody tr:nth-child(3)`)),
 	)
-	cells := eval[[]string](b, `[...document.querySelectorAll('.console-result tbody td')].map(td => td.textContent)`)
+	cells := tabEval[[]string](b, `[...document.querySelectorAll('.console-result tbody td')].map(td => td.textContent)`)
 	want := []string{"1", "<script>alert(1)</script>", "9007199254740993", "2", "NULL", "2", "3", "(empty)", "3"}
 	if strings.Join(cells, "|") != strings.Join(want, "|") {
 		t.Errorf("result cells %q, want %q", cells, want)
 	}
-	if n := eval[int](b, `document.querySelectorAll('.console-result tbody td .null').length`); n != 1 {
+	if n := tabEval[int](b, `document.querySelectorAll('.console-result tbody td .null').length`); n != 1 {
 		t.Errorf("%d NULL cells, want 1", n)
 	}
-	if n := eval[int](b, `document.querySelectorAll('.console-result script').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('.console-result script').length`); n != 0 {
 		t.Errorf("a value became a script element")
 	}
 	if summary := textOf(b, `.console-summary`); !strings.Contains(summary, "SELECT 3") {
@@ -57,7 +57,7 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 	b.screenshot("studio-console")
 
 	// The tabs keep the URL contract's order, whichever part loaded first.
-	if got := eval[string](b, `[...document.querySelectorAll('#tabs .tab')].map(t => t.dataset.tab).filter(id => ['data', 'console', 'log'].includes(id)).join(',')`); got != "data,console,log" {
+	if got := tabEval[string](b, `[...document.querySelectorAll('#tabs .tab')].map(t => t.dataset.tab).filter(id => ['data', 'console', 'log'].includes(id)).join(',')`); got != "data,console,log" {
 		t.Errorf("tabs in the order %s", got)
 	}
 
@@ -80,12 +80,12 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 		chromedp.WaitVisible(chromedp.CSS(`.console-error`)),
 	)
 	msg := textOf(b, `.console-error-message`)
-	line := eval[string](b, `document.querySelector('.console-error').dataset.line`)
-	col := eval[string](b, `document.querySelector('.console-error').dataset.column`)
+	line := tabEval[string](b, `document.querySelector('.console-error').dataset.line`)
+	col := tabEval[string](b, `document.querySelector('.console-error').dataset.column`)
 	if !strings.Contains(msg, `column "nosuch" does not exist`) || !strings.Contains(msg, "line 2, column 4") || line != "2" || col != "4" {
 		t.Errorf("error %q at %s:%s, want line 2, column 4", msg, line, col)
 	}
-	if at := eval[string](b, `(() => { const t = document.getElementById('console-sql'); return t.value.slice(t.selectionStart, t.selectionStart + 6); })()`); at != "nosuch" {
+	if at := tabEval[string](b, `(() => { const t = document.getElementById('console-sql'); return t.value.slice(t.selectionStart, t.selectionStart + 6); })()`); at != "nosuch" {
 		t.Errorf("the selection is at %q, not at the error", at)
 	}
 
@@ -98,7 +98,7 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 	if plan := textOf(b, `.console-result tbody`); !strings.Contains(plan, "Scan") {
 		t.Errorf("plan %q", plan)
 	}
-	if n := eval[int](b, `document.querySelectorAll('.console-history-item').length`); n != 4 {
+	if n := tabEval[int](b, `document.querySelectorAll('.console-history-item').length`); n != 4 {
 		t.Errorf("%d statements in the history, want 4", n)
 	}
 
@@ -107,7 +107,7 @@ INSERT INTO item VALUES (1, '<script>alert(1)</script>', 9007199254740993), (2, 
 		chromedp.Click(chromedp.CSS(`button[data-tab=log]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.log-table`)),
 	)
-	if n := eval[int](b, `[...document.querySelectorAll('.log-sql')].filter(p => p.textContent.includes('nosuch')).length`); n == 0 {
+	if n := tabEval[int](b, `[...document.querySelectorAll('.log-sql')].filter(p => p.textContent.includes('nosuch')).length`); n == 0 {
 		t.Error("the log tab does not show the failed statement")
 	}
 	if first := textOf(b, `.log-table tbody tr:first-child .log-sql`); strings.Contains(first, "SELECT id, name, big") {
@@ -127,7 +127,7 @@ func TestBrowserConsoleReadOnly(t *testing.T) {
 	if msg := textOf(b, `.console-error-message`); !strings.Contains(msg, "read-only transaction") {
 		t.Errorf("error %q", msg)
 	}
-	if n := eval[int](b, `document.querySelectorAll('#edit-bar, #edit-insert').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('#edit-bar, #edit-insert').length`); n != 0 {
 		t.Errorf("the read-only page has %d editing elements", n)
 	}
 	if n := count(t, ts, "SELECT FROM item"); n != 0 {

@@ -197,6 +197,18 @@ func TestPreviewIsWhatSaveRuns(t *testing.T) {
 		e := e.(map[string]any)
 		ran = append(ran, map[string]any{"sql": e["sql"], "args": e["args"]})
 	}
+	// The log writes arguments as PostgreSQL's log does: NULL bare, text
+	// quoted.
+	for _, st := range prev["statements"].([]any) {
+		st := st.(map[string]any)
+		for i, a := range st["args"].([]any) {
+			if a == nil {
+				st["args"].([]any)[i] = "NULL"
+			} else {
+				st["args"].([]any)[i] = "'" + strings.ReplaceAll(a.(string), "'", "''") + "'"
+			}
+		}
+	}
 	if !reflect.DeepEqual(prev["statements"], ran) {
 		t.Errorf("preview:\n%v\nthe log of save:\n%v", prev["statements"], ran)
 	}

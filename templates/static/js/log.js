@@ -1,7 +1,7 @@
 // The operation log tab: every statement the studio ran, newest first,
 // with its arguments, duration, rows and error.
 import { get } from './api.js';
-import { h, cell, clear } from './dom.js';
+import { h, clear } from './dom.js';
 import { registerTab } from './main.js';
 
 async function load(list) {
@@ -23,7 +23,7 @@ async function load(list) {
     h('tbody', {}, entries.map((e) => h('tr', { class: e.error ? 'log-entry failed' : 'log-entry' },
       h('td', { class: 'log-time', title: e.time }, new Date(e.time).toLocaleTimeString()),
       h('td', {}, h('pre', { class: 'log-sql' }, e.sql)),
-      h('td', { class: 'log-args' }, (e.args || []).map((a, i) => h('div', {}, `$${i + 1} = `, cell(a)))),
+      h('td', { class: 'log-args' }, (e.args || []).map((a, i) => h('div', {}, `$${i + 1} = ${a}`))),
       h('td', { class: 'log-ms' }, e.duration_ms.toFixed(1)),
       h('td', { class: 'log-rows' }, e.rows < 0 ? '' : String(e.rows)),
       h('td', { class: 'log-err' }, e.error || ''))))));
