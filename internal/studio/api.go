@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,7 +88,9 @@ func (s *Server) toAPIError(err error) *apiError {
 		ae = &c
 	case errors.As(err, &pe):
 		ae = &apiError{Status: http.StatusUnprocessableEntity, Message: pe.Message, Code: pe.Code, Detail: pe.Detail, Hint: pe.Hint}
-		if pe.Code == "57014" { // query_canceled: the statement timeout
+		// query_canceled is also a cancel request's (a page gone away):
+		// only the timeout's gets the hint.
+		if pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout") {
 			ae.Message += fmt.Sprintf(" (the studio's statement timeout is %s)", s.opts.StatementTimeout)
 		}
 	case errors.Is(err, context.Canceled):
@@ -96,18 +99,6 @@ func (s *Server) toAPIError(err error) *apiError {
 		ae = &apiError{Status: http.StatusInternalServerError, Message: err.Error()}
 	}
 	ae.Message, ae.Detail, ae.Hint = s.redact(ae.Message), s.redact(ae.Detail), s.redact(ae.Hint)
-	return ae
-}
-
-// positioned returns err with the line and column of its position in
-// sql, when err is a database error that has one.
-func positioned(err error, sql string) error {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || pe.Position <= 0 {
-		return err
-	}
-	ae := &apiError{Status: http.StatusUnprocessableEntity, Message: pe.Message, Code: pe.Code, Detail: pe.Detail, Hint: pe.Hint}
-	ae.Line, ae.Column = lineColumn(sql, int(pe.Position))
 	return ae
 }
 

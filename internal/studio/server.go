@@ -50,9 +50,8 @@ type Options struct {
 // DefaultStatementTimeout bounds a statement when Options set none.
 const DefaultStatementTimeout = 30 * time.Second
 
-// idleTimeout closes a keep-alive connection that has been quiet so long;
-// a variable for the test that waits for it.
-var idleTimeout = 2 * time.Minute
+// idleTimeout closes a keep-alive connection that has been quiet so long.
+const idleTimeout = 2 * time.Minute
 
 // Server is a running studio: a pool of connections to the database and
 // the handler serving the page and the API.
@@ -63,7 +62,9 @@ type Server struct {
 	session string // the cookie's value
 	log     opLog
 	types   typeNames
-	secrets []string // the password as it may be written in a message
+	gen     *genHelper // app-side defaults: see defaults.go
+	secrets []string   // the password as it may be written in a message
+	idle    time.Duration
 
 	mu      sync.Mutex
 	hosts   map[string]bool // the Host headers accepted
@@ -117,7 +118,10 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pool: pool, token: randomString(), session: randomString(), hosts: map[string]bool{}}
 	s.secrets = secretForms(opts.Conn.Password)
+	s.idle = idleTimeout
 	s.log.max = maxLogEntries
+	s.log.redact = s.redact
+	s.gen = startGenHelper(opts)
 	s.handler = s.secure(s.mux())
 	return s, nil
 }
@@ -186,7 +190,7 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 		// No ReadTimeout or WriteTimeout: an export streams for as long
 		// as the statement timeout lets it. Requests are small and their
 		// statements bounded; an idle keep-alive connection is not.
-		IdleTimeout:    idleTimeout,
+		IdleTimeout:    s.idle,
 		MaxHeaderBytes: 64 << 10,
 		// Each request's context ends when its client goes away, and with
 		// ctx: pgx cancels the statement running for it either way.
@@ -196,7 +200,7 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 	for _, ln := range lns {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	defer s.pool.Close()
+	defer s.Close()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -244,4 +248,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Token() string { return s.token }
 
 // Close closes the pool; Serve does it when it returns.
-func (s *Server) Close() { s.pool.Close() }
+func (s *Server) Close() {
+	s.pool.Close()
+	s.gen.close()
+}

@@ -9,16 +9,16 @@ import { h, clear } from './dom.js';
 // tabs holds the main area's views, registered by the parts below.
 const tabs = [];
 
-// tabOrder is the tab bar's order, whatever order the parts' modules
-// happen to load in (they load in parallel); a tab not listed goes last.
 const tabOrder = ['data', 'structure', 'console', 'log', 'schema'];
-const rank = (id) => (tabOrder.includes(id) ? tabOrder.indexOf(id) : tabOrder.length);
+const tabRank = (id) => (tabOrder.includes(id) ? tabOrder.indexOf(id) : tabOrder.length);
 
 // registerTab adds a view of the main area: render(el, params) draws it
 // into el whenever the URL's view changes while it is shown.
 export function registerTab(id, label, render) {
   tabs.push({ id, label, render });
-  tabs.sort((a, b) => rank(a.id) - rank(b.id));
+  // The parts load in parallel, so their order of registration varies:
+  // the tabs keep one order whatever it is.
+  tabs.sort((a, b) => tabRank(a.id) - tabRank(b.id));
 }
 
 export const state = { info: null };
