@@ -508,7 +508,7 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	if got := tabEval[string](b, `document.documentElement.dataset.theme`); got != "dark" {
 		t.Errorf("the theme is %q", got)
 	}
-	b.do(chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
+	drawn(b, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
 	if got := tabEval[string](b, `document.documentElement.dataset.theme + ' ' + getComputedStyle(document.body).backgroundColor`); got != "dark rgb(23, 24, 27)" {
 		t.Errorf("reloaded, the theme is %q", got)
 	}
