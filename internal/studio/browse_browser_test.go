@@ -129,6 +129,10 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := tabEval[[]string](b, `[...document.querySelectorAll('a.rel:not([hidden])')].map((a) => a.dataset.name)`); strings.Join(got, ",") != "user_names,users" {
 		t.Errorf("searching 'user' leaves %q", got)
 	}
+	b.do(chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowUp))
+	if got := tabEval[string](b, `document.activeElement.className`); got != "side-search" {
+		t.Errorf("↓ then ↑ from the search leaves the focus on %q", got)
+	}
 	drawn(b, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
 	if q := query(b); q.Get("table") != "users" || q.Get("schema") != "public" {
 		t.Errorf("Enter on users: the URL's view is %v", q)
@@ -206,6 +210,15 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := tabEval[string](b, `document.activeElement.dataset.col + ' ' + document.activeElement.parentElement.dataset.key`); got != `name {"id":"2"}` {
 		t.Errorf("after → ↓ the focus is on %q", got)
 	}
+	b.do(chromedp.KeyEvent(kb.End))
+	if got := tabEval[string](b, `document.activeElement.dataset.col`); got != "bio" {
+		t.Errorf("End goes to %q", got)
+	}
+	b.do(chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowLeft))
+	if got := tabEval[string](b, `document.activeElement.dataset.col`); got != "id" {
+		t.Errorf("Home, then ← at the row's start, leaves the focus on %q", got)
+	}
+	b.do(chromedp.KeyEvent(kb.ArrowRight))
 	b.do(chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowUp), chromedp.KeyEvent(kb.Enter),
 		chromedp.Poll[chromedp.Void](`window.edits.length === 1`))
 	if got := tabEval[string](b, `JSON.stringify(window.edits[0])`); got != `{"schema":"public","name":"users","key":{"id":"1"},"column":"big","value":"9007199254740993"}` {
