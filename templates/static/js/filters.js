@@ -49,7 +49,7 @@ export function parseFilters(text) {
     }
     return { filters: v };
   } catch (e) {
-    return { filters: [], error: `The URL's filters are not readable (${e.message}); they were left out.` };
+    return { filters: [], error: `The URL's filters are not readable (${e.message}): no rows are shown until they are cleared or set again.` };
   }
 }
 
