@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -128,6 +129,10 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := tabEval[[]string](b, `[...document.querySelectorAll('a.rel:not([hidden])')].map((a) => a.dataset.name)`); strings.Join(got, ",") != "user_names,users" {
 		t.Errorf("searching 'user' leaves %q", got)
 	}
+	b.do(chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowUp))
+	if got := tabEval[string](b, `document.activeElement.className`); got != "side-search" {
+		t.Errorf("↓ then ↑ from the search leaves the focus on %q", got)
+	}
 	drawn(b, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
 	if q := query(b); q.Get("table") != "users" || q.Get("schema") != "public" {
 		t.Errorf("Enter on users: the URL's view is %v", q)
@@ -205,6 +210,15 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := tabEval[string](b, `document.activeElement.dataset.col + ' ' + document.activeElement.parentElement.dataset.key`); got != `name {"id":"2"}` {
 		t.Errorf("after → ↓ the focus is on %q", got)
 	}
+	b.do(chromedp.KeyEvent(kb.End))
+	if got := tabEval[string](b, `document.activeElement.dataset.col`); got != "bio" {
+		t.Errorf("End goes to %q", got)
+	}
+	b.do(chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowLeft))
+	if got := tabEval[string](b, `document.activeElement.dataset.col`); got != "id" {
+		t.Errorf("Home, then ← at the row's start, leaves the focus on %q", got)
+	}
+	b.do(chromedp.KeyEvent(kb.ArrowRight))
 	b.do(chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowUp), chromedp.KeyEvent(kb.Enter),
 		chromedp.Poll[chromedp.Void](`window.edits.length === 1`))
 	if got := tabEval[string](b, `JSON.stringify(window.edits[0])`); got != `{"schema":"public","name":"users","key":{"id":"1"},"column":"big","value":"9007199254740993"}` {
@@ -403,17 +417,27 @@ func TestBrowserFilters(t *testing.T) {
 	openView(b, "table=users&filters="+url.QueryEscape(`[{"column":"mood","op":"in","values":["happy","ok"]}]`))
 
 	// A value the column's type refuses: the server's error next to the
-	// filter, and the grid left as it was asked (no rows shown as if none matched).
+	// filter that has it, not its neighbour on the same column, and no
+	// grid (no rows shown as if none matched).
+	b.do(chromedp.Click(chromedp.CSS(`.filters .add-filter`)))
+	setFilter(b, "big", "ge")
+	b.do(chromedp.SendKeys(chromedp.CSS(`.filter:last-child input.filter-input`), "1"))
 	b.do(chromedp.Click(chromedp.CSS(`.filters .add-filter`)))
 	setFilter(b, "big", "gt")
 	b.do(chromedp.SendKeys(chromedp.CSS(`.filter:last-child input.filter-input`), "lots"))
 	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
-	msg := tabEval[string](b, `(() => { const e = [...document.querySelectorAll('.filter')].pop().querySelector('.filter-error'); return e.hidden ? '' : e.textContent; })()`)
-	if !strings.Contains(msg, "lots") {
-		t.Errorf("the bad filter's row says %q", msg)
+	msgs := tabEval[[]string](b, `[...document.querySelectorAll('.filter .filter-error, .filter-error[data-for=all]')].map((e) => e.hidden ? '' : e.textContent)`)
+	if len(msgs) != 4 || msgs[0] != "" || msgs[1] != "" || !strings.HasPrefix(msgs[2], `filter on "big": the value 'lots': `) || msgs[3] != "" {
+		t.Errorf("the filters' errors: %q", msgs)
 	}
 	if n := tabEval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
 		t.Errorf("a grid is drawn under a refused filter")
+	}
+
+	// An error that is not a filter's is not put under the filters.
+	openView(b, "table=users&sort=nope&filters="+url.QueryEscape(`[{"column":"mood","op":"eq","value":"sad"}]`))
+	if got := tabEval[string](b, `document.querySelector('.grid-error').textContent + ' | ' + [...document.querySelectorAll('.filter-error')].filter((e) => !e.hidden).length`); !strings.HasPrefix(got, "sort: ") || !strings.HasSuffix(got, " | 0") {
+		t.Errorf("a bad sort under filters: %q", got)
 	}
 }
 
@@ -497,7 +521,7 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	if got := tabEval[string](b, `document.documentElement.dataset.theme`); got != "dark" {
 		t.Errorf("the theme is %q", got)
 	}
-	b.do(chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
+	drawn(b, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
 	if got := tabEval[string](b, `document.documentElement.dataset.theme + ' ' + getComputedStyle(document.body).backgroundColor`); got != "dark rgb(23, 24, 27)" {
 		t.Errorf("reloaded, the theme is %q", got)
 	}
@@ -520,6 +544,20 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	}
 	if got := tabEval[string](b, `document.activeElement.className + ' [' + document.activeElement.value + ']'`); got != "side-search []" {
 		t.Errorf("after / the focus is on %q", got)
+	}
+
+	// The tab bar keeps its order whatever order the parts register in
+	// (their modules load in parallel): Data first, the others as the
+	// page's contract lists them, unknown ones last. Two tabs registered
+	// here in the wrong order show whether it sorts.
+	b.do(chromedp.Evaluate[chromedp.Void](`import('/static/js/main.js').then((m) => {
+		m.registerTab('zzz', 'Zzz', () => {});
+		m.registerTab('schema', 'Schema', () => {});
+		m.registerTab('console', 'SQL', () => {});
+		m.navigate({});
+	})`, chromedp.EvalAwaitPromise))
+	if got := tabEval[string](b, `[...new Set([...document.querySelectorAll('#tabs .tab')].map((t) => t.dataset.tab))].join()`); !regexp.MustCompile(`^data,(structure,)?console,(log,)?schema,zzz$`).MatchString(got) {
+		t.Errorf("the tabs' order: %s", got)
 	}
 
 	// A tab from the palette: the palette lists the tabs the page has,

@@ -49,7 +49,7 @@ export function parseFilters(text) {
     }
     return { filters: v };
   } catch (e) {
-    return { filters: [], error: `The URL's filters are not readable (${e.message}); they were left out.` };
+    return { filters: [], error: `The URL's filters are not readable (${e.message}): no rows are shown until they are cleared or set again.` };
   }
 }
 
@@ -136,19 +136,20 @@ export function filterPanel(cols, initial, apply) {
 
   for (const f of initial) addRow(f);
 
-  // showError puts the server's message next to the filter it names, or
-  // under the filters when it names none of them.
+  // showError puts the server's message next to the filter it names
+  // ('filter on "col": the value 'x': ...'), the one with that value
+  // when several filter the column, or under the filters when it names
+  // none of them.
   form.showError = (msg) => {
     const list = [...rows.children];
-    let at = list.findIndex((r, i) => new RegExp(`\\bfilter ${i + 1}\\b`, 'i').test(msg));
-    if (at < 0) at = list.findIndex((r) => { const f = r.read(); return f.column && msg.includes(`"${f.column}"`); });
-    if (at < 0) {
-      at = list.findIndex((r) => {
-        const f = r.read();
-        return (f.value && msg.includes(`"${f.value}"`)) || (f.values || []).some((v) => v && msg.includes(`"${v}"`));
-      });
-    }
-    if (at >= 0) list[at].showError(msg);
+    const ident = (c) => '"' + c.replaceAll('"', '""') + '"';
+    const literal = (v) => "'" + String(v).replaceAll("'", "''") + "'";
+    const named = list.filter((r) => msg.startsWith(`filter on ${ident(r.read().column)}:`));
+    const at = named.find((r) => {
+      const f = r.read();
+      return [f.value, ...(f.values || [])].some((v) => v !== undefined && msg.includes(`the value ${literal(v)}:`));
+    }) || named[0];
+    if (at) at.showError(msg);
     else { general.textContent = msg; general.hidden = false; }
   };
   form.addRow = addRow;

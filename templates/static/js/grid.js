@@ -126,7 +126,7 @@ async function draw(el, p) {
   view.append(toolbar(ctx, panel), panel);
   if (!res) {
     const e = rowsR.reason;
-    if (parsed.error || (parsed.filters.length && e instanceof APIError && e.status < 500)) {
+    if (parsed.error || (e instanceof APIError && e.status < 500 && /^filters?\b/.test(e.message))) {
       panel.hidden = false;
       panel.showError(e.message);
     } else {
