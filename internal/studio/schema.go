@@ -20,6 +20,7 @@ import (
 // structure comes from /api/table, which the catalog owns.
 func (s *Server) schemaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/schema", s.api(s.handleSchema))
+	mux.HandleFunc("GET /api/er.svg", s.api(s.handleER))
 }
 
 // dbSchema is what the schema view draws: the relations of some schemas

@@ -1,0 +1,93 @@
+package studio
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+)
+
+// syntheticSchema is n tables, each referencing the one at half its
+// number and one more before it (a tree with cross links), and every
+// tenth table on its own.
+func syntheticSchema(n int) *dbSchema {
+	d := &dbSchema{Schemas: []string{"public"}}
+	name := func(i int) string { return fmt.Sprintf("t%03d", i) }
+	for i := range n {
+		t := &dbTable{Schema: "public", Name: name(i), Kind: "table", Columns: []dbColumn{
+			{Name: "id", Type: "bigint", PK: true},
+			{Name: "name", Type: "text"},
+			{Name: "created_at", Type: "timestamp with time zone", Nullable: true},
+		}}
+		if i > 0 && i%10 != 0 {
+			t.Columns = append(t.Columns, dbColumn{Name: "parent_id", Type: "bigint", FK: true}, dbColumn{Name: "other_id", Type: "bigint", FK: true, Nullable: true})
+			d.Edges = append(d.Edges,
+				dbEdge{Name: name(i) + "_parent", From: dbRef{"public", name(i), []string{"parent_id"}}, To: dbRef{"public", name(i / 2), []string{"id"}}, Cardinality: "many-to-one"},
+				dbEdge{Name: name(i) + "_other", From: dbRef{"public", name(i), []string{"other_id"}}, To: dbRef{"public", name(i * 7 % i), []string{"id"}}, Cardinality: "many-to-one", Optional: true})
+		}
+		d.Tables = append(d.Tables, t)
+	}
+	return d
+}
+
+// TestLayoutNoOverlap checks that no two boxes overlap and that every box
+// lies inside the drawing, for schemas of several sizes and shapes.
+func TestLayoutNoOverlap(t *testing.T) {
+	for _, n := range []int{1, 2, 13, 50, 200, 1000} {
+		boxes, w, h := layoutER(syntheticSchema(n))
+		if len(boxes) != n {
+			t.Fatalf("%d tables: %d boxes", n, len(boxes))
+		}
+		for i, a := range boxes {
+			if a.x < 0 || a.y < 0 || a.x+a.w > w || a.y+a.h > h {
+				t.Errorf("%d tables: %s at (%v,%v)+(%v,%v) is outside %vx%v", n, a.t.Name, a.x, a.y, a.w, a.h, w, h)
+			}
+			for _, b := range boxes[i+1:] {
+				if a.x < b.x+b.w && b.x < a.x+a.w && a.y < b.y+b.h && b.y < a.y+a.h {
+					t.Errorf("%d tables: %s and %s overlap", n, a.t.Name, b.t.Name)
+				}
+			}
+		}
+	}
+}
+
+// TestLayoutLayers checks that a referenced table is left of the tables
+// referencing it, outside cycles, so edges run one way.
+func TestLayoutLayers(t *testing.T) {
+	d := syntheticSchema(60)
+	boxes, _, _ := layoutER(d)
+	at := map[string]*erBox{}
+	for _, b := range boxes {
+		at[b.t.Name] = b
+	}
+	for _, e := range d.Edges {
+		from, to := at[e.From.Table], at[e.To.Table]
+		if from != to && from.layer <= to.layer {
+			t.Errorf("%s: %s in layer %d, the table it references %s in layer %d", e.Name, from.t.Name, from.layer, to.t.Name, to.layer)
+		}
+	}
+}
+
+func TestRenderDeterministic(t *testing.T) {
+	var a, b bytes.Buffer
+	renderER(&a, syntheticSchema(120))
+	renderER(&b, syntheticSchema(120))
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("the same schema drew two diagrams")
+	}
+}
+
+// BenchmarkRenderER measures the layout and drawing of a 200-table schema,
+// without the catalog read (TestER200Tables covers the whole request).
+func BenchmarkRenderER(b *testing.B) {
+	for _, n := range []int{200, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			d := syntheticSchema(n)
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				renderER(&buf, d)
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes")
+		})
+	}
+}
