@@ -21,6 +21,7 @@ import (
 func (s *Server) schemaRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/schema", s.api(s.handleSchema))
 	mux.HandleFunc("GET /api/er.svg", s.api(s.handleER))
+	mux.HandleFunc("GET /api/drift", s.api(s.handleDrift))
 }
 
 // dbSchema is what the schema view draws: the relations of some schemas
