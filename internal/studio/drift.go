@@ -224,7 +224,7 @@ func (s *Server) migrationsStatus(ctx context.Context, rep *driftReport) error {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	start := time.Now()
-	st, err := d.Status(ctx, tx.Conn(), migrate.Options{})
+	st, err := d.Status(ctx, tx.Conn(), s.opts.History)
 	n := int64(-1)
 	if st != nil {
 		n = int64(len(st.Applied))
@@ -233,27 +233,38 @@ func (s *Server) migrationsStatus(ctx context.Context, rep *driftReport) error {
 	if err != nil {
 		return err
 	}
-	applied := map[string]migrate.AppliedMigration{}
-	for _, a := range st.Applied {
-		if a.Tag != "" {
-			applied[a.Tag] = a
-		}
+	// Each history row is a migration of the folder as Status matches
+	// them: by tag, or in drizzle-orm's table, which records no tag, by
+	// the file's hash, else by the journal's when (a file changed since).
+	byTag, byHash, byWhen := map[string]int{}, map[string]int{}, map[int64]int{}
+	for i, m := range d.Migrations {
+		byTag[m.Tag], byHash[migrate.FileHash(m.SQL)], byWhen[m.When] = i, i, i
 	}
-	inFolder := map[string]bool{}
-	for _, m := range d.Migrations {
-		inFolder[m.Tag] = true
+	row := make([]*migrate.AppliedMigration, len(d.Migrations))
+	var extra []migrate.AppliedMigration
+	for _, a := range st.Applied {
+		i, ok := byTag[a.Tag]
+		if s.opts.History.Drizzle {
+			if i, ok = byHash[a.Hash]; !ok {
+				i, ok = byWhen[a.When]
+			}
+		}
+		if !ok || row[i] != nil {
+			extra = append(extra, a)
+			continue
+		}
+		row[i] = &a
+	}
+	for i, m := range d.Migrations {
 		dm := driftMigration{Tag: m.Tag, InFolder: true}
-		if a, ok := applied[m.Tag]; ok {
-			dm.Applied, dm.AppliedAt = true, appliedAt(a)
+		if a := row[i]; a != nil {
+			dm.Applied, dm.AppliedAt = true, appliedAt(*a)
 		}
 		rep.Migrations = append(rep.Migrations, dm)
 	}
-	for _, a := range st.Applied {
-		if inFolder[a.Tag] {
-			continue
-		}
+	for _, a := range extra {
 		tag := a.Tag
-		if tag == "" { // drizzle-orm's history table records no tag
+		if tag == "" {
 			tag = "sha256:" + a.Hash[:min(12, len(a.Hash))]
 		}
 		rep.Migrations = append(rep.Migrations, driftMigration{Tag: tag, Applied: true, AppliedAt: appliedAt(a)})

@@ -301,3 +301,31 @@ func TestDriftRoleCannotCreate(t *testing.T) {
 		t.Errorf("statements lack the column email:\n%s", got)
 	}
 }
+
+// TestDriftMigrationsDrizzle reads the history from drizzle-orm's table
+// when told to, as migrate does: without History, every migration would
+// show as pending. drizzle-orm records no time of application.
+func TestDriftMigrationsDrizzle(t *testing.T) {
+	sql := map[string]string{"0000_init": "CREATE TABLE a (id int PRIMARY KEY);", "0001_b": "CREATE TABLE b (id int PRIMARY KEY);"}
+	dir := migrationsFolder(t, []string{"0000_init", "0001_b"}, sql)
+	ts := newStudio(t, "", func(o *studio.Options) {
+		o.Migrations = dir
+		o.History = migrate.Options{Drizzle: true}
+	})
+	d, err := migrate.Open(os.DirFS(migrationsFolder(t, []string{"0000_init"}, sql)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(context.Background(), ts.DB, migrate.Options{Drizzle: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := getDrift(t, ts)
+	var got []string
+	for _, m := range r.Migrations {
+		got = append(got, fmt.Sprintf("%s %v %v", m.Tag, m.Applied, m.AppliedAt))
+	}
+	want := []string{"0000_init true <nil>", "0001_b false <nil>"}
+	if diff := cmp.Diff(want, got); diff != "" || len(r.Problems) != 0 {
+		t.Errorf("migrations (-want +got):\n%s\nproblems: %q", diff, r.Problems)
+	}
+}
