@@ -114,7 +114,14 @@ func (s *Server) drift(ctx context.Context, rep *driftReport) error {
 		rep.Note = "the Go schema was compared as written, without building it in scratch schemas to read it back in the database's spelling (" +
 			err.Error() + "), so a default, check or index expression may be listed although it differs in spelling only"
 	case err != nil:
-		return err
+		// Normalize's own words say where it failed (the schema does not
+		// build here); a bare server error would not.
+		ae := &apiError{Status: http.StatusUnprocessableEntity, Message: err.Error()}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			ae.Code, ae.Detail, ae.Hint = pe.Code, pe.Detail, pe.Hint
+		}
+		return ae
 	default:
 		rep.Normalized = true
 	}

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
 
+	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/internal/studio"
 	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/migrate"
@@ -327,5 +329,39 @@ func TestDriftMigrationsDrizzle(t *testing.T) {
 	want := []string{"0000_init true <nil>", "0001_b false <nil>"}
 	if diff := cmp.Diff(want, got); diff != "" || len(r.Problems) != 0 {
 		t.Errorf("migrations (-want +got):\n%s\nproblems: %q", diff, r.Problems)
+	}
+}
+
+// TestDriftSchemaDoesNotBuild reports a Go schema this database cannot
+// create (a check calling a function it lacks) as an error saying so, with the server's
+// message, and changes nothing.
+func TestDriftSchemaDoesNotBuild(t *testing.T) {
+	dir, env := testmod.Write(t, &txtar.Archive{Files: []txtar.File{{Name: "schema.go", Data: []byte(`package schema
+
+//mizzle:table
+type Tag struct {
+	ID   int64  ` + "`db:\"id,pk\"`" + `
+	Name string ` + "`db:\"name,check:no_such_function(name)\"`" + `
+}
+`)}}})
+	m, err := loader.Load(context.Background(), loader.Config{Dir: dir, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newStudio(t, "", func(o *studio.Options) { o.Model = m })
+	body, code := ts.get(t, "/api/drift")
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422: %v", code, body)
+	}
+	e := body["error"].(map[string]any)
+	if msg := e["message"].(string); !strings.Contains(msg, "does not build on this database") || !strings.Contains(msg, "function no_such_function(text) does not exist") {
+		t.Errorf("message = %q", msg)
+	}
+	if e["code"] != "42883" {
+		t.Errorf("code = %v, want 42883", e["code"])
+	}
+	var shadows int
+	if err := ts.DB.QueryRow(context.Background(), `SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'mizzle\_shadow\_%'`).Scan(&shadows); err != nil || shadows != 0 {
+		t.Errorf("%d scratch schemas left (%v)", shadows, err)
 	}
 }
