@@ -290,7 +290,7 @@ func renderER(b *bytes.Buffer, d *dbSchema) {
 		if from == nil || to == nil {
 			continue // readSchema adds every table an edge names
 		}
-		renderEdge(b, e, from, to)
+		renderEdge(b, e, from, to, boxes)
 	}
 	for _, x := range boxes {
 		renderBox(b, x)
@@ -304,7 +304,7 @@ func renderER(b *bytes.Buffer, d *dbSchema) {
 // referencing it) and a crow's foot (many) or a bar (one); at the
 // referenced end, two bars (exactly one) or a bar and a circle (zero or
 // one, when a referencing column is nullable).
-func renderEdge(b *bytes.Buffer, e dbEdge, from, to *erBox) {
+func renderEdge(b *bytes.Buffer, e dbEdge, from, to *erBox, boxes []*erBox) {
 	y1, y2 := from.row(first(e.From.Columns)), to.row(first(e.To.Columns))
 	var x1, x2, d1, d2 float64 // ends, and the way each leaves its box
 	switch {
@@ -321,8 +321,17 @@ func renderEdge(b *bytes.Buffer, e dbEdge, from, to *erBox) {
 	b.WriteString(`<g class="edge"><title>`)
 	escape(b, e.Name+": "+refText(e.From)+" → "+refText(e.To)+", "+e.Cardinality)
 	b.WriteString("</title>\n")
-	b.WriteString(`<path d="M` + num(x1) + " " + num(y1) + " C" + num(x1+d1*k) + " " + num(y1) + " " + num(x2+d2*k) + " " + num(y2) + " " + num(x2) + " " + num(y2) +
-		`" fill="none" stroke="#64748b" stroke-width="1.2"/>` + "\n")
+	path := "M" + num(x1) + " " + num(y1) + " C" + num(x1+d1*k) + " " + num(y1) + " " + num(x2+d2*k) + " " + num(y2) + " " + num(x2) + " " + num(y2)
+	if lane, ok := detour(x1, y1, x2, y2, d1 != d2, boxes); ok {
+		// Down the gap beside one box, along below the boxes in the way,
+		// and up the gap beside the other: a curve straight across would
+		// pass behind them, as if it ended there.
+		g := erGapX / 2
+		path = "M" + num(x1) + " " + num(y1) + " C" + num(x1+d1*g) + " " + num(y1) + " " + num(x1+d1*g) + " " + num(lane) + " " + num(x1+d1*g) + " " + num(lane) +
+			" L" + num(x2+d2*g) + " " + num(lane) +
+			" C" + num(x2+d2*g) + " " + num(lane) + " " + num(x2+d2*g) + " " + num(y2) + " " + num(x2) + " " + num(y2)
+	}
+	b.WriteString(`<path d="` + path + `" fill="none" stroke="#64748b" stroke-width="1.2"/>` + "\n")
 	// The referencing end.
 	circle(b, x1+d1*18, y1)
 	if e.Cardinality == "one-to-one" {
@@ -341,6 +350,25 @@ func renderEdge(b *bytes.Buffer, e dbEdge, from, to *erBox) {
 	b.WriteString("</g>\n")
 }
 
+// detour returns the y of a lane below the boxes standing between the
+// ends of an edge that crosses columns (across), when one of them is in
+// the way of a curve straight from one end to the other.
+func detour(x1, y1, x2, y2 float64, across bool, boxes []*erBox) (lane float64, ok bool) {
+	if !across {
+		return 0, false
+	}
+	left, right := min(x1, x2), max(x1, x2)
+	top, bottom := min(y1, y2)-erRowH, max(y1, y2)+erRowH
+	for _, bx := range boxes {
+		if bx.x < left || bx.x+bx.w > right {
+			continue // not between the ends
+		}
+		lane = max(lane, bx.y+bx.h+erGapY/2)
+		ok = ok || (bx.y < bottom && top < bx.y+bx.h)
+	}
+	return lane, ok
+}
+
 func bar(b *bytes.Buffer, x, y float64) {
 	b.WriteString(`<path d="M` + num(x) + " " + num(y-6) + " L" + num(x) + " " + num(y+6) + `" stroke="#64748b" stroke-width="1.2"/>` + "\n")
 }
@@ -351,8 +379,8 @@ func circle(b *bytes.Buffer, x, y float64) {
 
 // renderBox draws a table: its name in the header, then a row per column
 // with its key marks, name and type.
-func renderBox(b *bytes.Buffer, x *erBox) {
-	t := x.t
+func renderBox(b *bytes.Buffer, bx *erBox) {
+	t := bx.t
 	stroke, fill, dash := "#94a3b8", "#ffffff", ""
 	if t.External {
 		fill, dash = "#f8fafc", ` stroke-dasharray="4 3"`
@@ -364,25 +392,25 @@ func renderBox(b *bytes.Buffer, x *erBox) {
 	}
 	escape(b, title)
 	b.WriteString("</title>\n")
-	b.WriteString(`<rect x="` + num(x.x) + `" y="` + num(x.y) + `" width="` + num(x.w) + `" height="` + num(x.h) + `" rx="4" fill="` + fill + `" stroke="` + stroke + `"` + dash + "/>\n")
-	b.WriteString(`<path d="M` + num(x.x) + " " + num(x.y+erHeadH) + " H" + num(x.x+x.w) + `" stroke="` + stroke + `"/>` + "\n")
-	b.WriteString(`<text x="` + num(x.x+erPadX) + `" y="` + num(x.y+16) + `" font-weight="bold" fill="#0f172a">`)
-	escape(b, x.label)
+	b.WriteString(`<rect x="` + num(bx.x) + `" y="` + num(bx.y) + `" width="` + num(bx.w) + `" height="` + num(bx.h) + `" rx="4" fill="` + fill + `" stroke="` + stroke + `"` + dash + "/>\n")
+	b.WriteString(`<path d="M` + num(bx.x) + " " + num(bx.y+erHeadH) + " H" + num(bx.x+bx.w) + `" stroke="` + stroke + `"/>` + "\n")
+	b.WriteString(`<text x="` + num(bx.x+erPadX) + `" y="` + num(bx.y+16) + `" font-weight="bold" fill="#0f172a">`)
+	escape(b, bx.label)
 	b.WriteString("</text>\n")
 	for i, c := range t.Columns {
-		y := num(x.y + erHeadH + erRowH*float64(i) + 13)
-		if m := x.marks[i]; m != "" {
+		y := num(bx.y + erHeadH + erRowH*float64(i) + 13)
+		if m := bx.marks[i]; m != "" {
 			color := "#2563eb"
 			if c.PK {
 				color = "#b45309"
 			}
-			b.WriteString(`<text x="` + num(x.x+erPadX) + `" y="` + y + `" fill="` + color + `">` + m + "</text>\n")
+			b.WriteString(`<text x="` + num(bx.x+erPadX) + `" y="` + y + `" fill="` + color + `">` + m + "</text>\n")
 		}
-		b.WriteString(`<text x="` + num(x.x+erPadX+erCharW*float64(x.markChars)) + `" y="` + y + `" fill="#0f172a">`)
+		b.WriteString(`<text x="` + num(bx.x+erPadX+erCharW*float64(bx.markChars)) + `" y="` + y + `" fill="#0f172a">`)
 		escape(b, c.Name)
 		b.WriteString("</text>\n")
 		if c.Type != "" {
-			b.WriteString(`<text x="` + num(x.x+x.w-erPadX) + `" y="` + y + `" text-anchor="end" fill="#64748b">`)
+			b.WriteString(`<text x="` + num(bx.x+bx.w-erPadX) + `" y="` + y + `" text-anchor="end" fill="#64748b">`)
 			escape(b, c.Type)
 			b.WriteString("</text>\n")
 		}

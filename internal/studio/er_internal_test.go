@@ -3,6 +3,7 @@ package studio
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -89,5 +90,43 @@ func BenchmarkRenderER(b *testing.B) {
 			}
 			b.ReportMetric(float64(buf.Len()), "bytes")
 		})
+	}
+}
+
+// TestEdgeDetour checks that an edge spanning a column with a box in its
+// way runs below that box, and one between neighbouring columns does not.
+func TestEdgeDetour(t *testing.T) {
+	col := func(name string, fk bool) []dbColumn {
+		return []dbColumn{{Name: "id", Type: "int", PK: true}, {Name: name, Type: "int", FK: fk}}
+	}
+	ref := func(name, from, col, to string) dbEdge {
+		return dbEdge{Name: name, From: dbRef{"public", from, []string{col}}, To: dbRef{"public", to, []string{"id"}}, Cardinality: "many-to-one"}
+	}
+	d := &dbSchema{
+		Schemas: []string{"public"},
+		Tables: []*dbTable{
+			{Schema: "public", Name: "a", Kind: "table", Columns: col("x", false)},
+			{Schema: "public", Name: "b", Kind: "table", Columns: col("a_id", true)},
+			{Schema: "public", Name: "c", Kind: "table", Columns: append(col("b_id", true), dbColumn{Name: "a_id", Type: "int", FK: true})},
+		},
+		Edges: []dbEdge{ref("b_a", "b", "a_id", "a"), ref("c_a", "c", "a_id", "a"), ref("c_b", "c", "b_id", "b")},
+	}
+	var buf bytes.Buffer
+	renderER(&buf, d)
+	svg := buf.String()
+	boxes, _, _ := layoutER(d)
+	b := boxes[1]
+	paths := map[string]string{}
+	for _, e := range d.Edges {
+		i := strings.Index(svg, "<title>"+e.Name+":")
+		j := strings.Index(svg[i:], `<path d="`) + i + len(`<path d="`)
+		paths[e.Name] = svg[j : j+strings.IndexByte(svg[j:], '"')]
+	}
+	if strings.Contains(paths["b_a"], " L") || strings.Contains(paths["c_b"], " L") {
+		t.Errorf("an edge between neighbouring columns detours: %q, %q", paths["b_a"], paths["c_b"])
+	}
+	lane := fmt.Sprintf(" L%s %s", num(boxes[0].x+boxes[0].w+erGapX/2), num(b.y+b.h+erGapY/2))
+	if !strings.Contains(paths["c_a"], lane) {
+		t.Errorf("c_a's path %q does not run below b (%s)", paths["c_a"], lane)
 	}
 }
