@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mizzle/mizzle/internal/studio"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -180,5 +182,60 @@ func TestSchemaEmpty(t *testing.T) {
 	r := getSchema(t, ts, "?schema=empty")
 	if len(r.Tables) != 0 || len(r.Edges) != 0 || !cmp.Equal(r.Schemas, []string{"empty"}) {
 		t.Errorf("got %+v, want the schema and no tables", r)
+	}
+}
+
+// TestSchemaOtherKinds lists a partitioned table once (its partitions are
+// its rows, not tables of the diagram) and a materialized view, with
+// their columns from the catalog.
+func TestSchemaOtherKinds(t *testing.T) {
+	ts := newStudio(t, `
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE MATERIALIZED VIEW event_days AS SELECT at, count(*) AS n FROM events GROUP BY at;
+`)
+	r := getSchema(t, ts, "?schema=public")
+	var got []string
+	for _, tb := range r.Tables {
+		var cols []string
+		for _, c := range tb.Columns {
+			cols = append(cols, c.Name+" "+c.Type+mark(c.PK, " pk")+mark(!c.Nullable, " not null"))
+		}
+		got = append(got, tb.Name+" "+tb.Kind+": "+strings.Join(cols, ", "))
+	}
+	want := []string{
+		"event_days matview: at date, n bigint",
+		"events partitioned: id bigint pk not null, at date pk not null",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tables (-want +got):\n%s", diff)
+	}
+}
+
+// TestSchemaReadOnly reads the schema and draws it in a read-only studio,
+// whose sessions refuse anything but reading.
+func TestSchemaReadOnly(t *testing.T) {
+	ts := newStudio(t, schemaSetup, func(o *studio.Options) { o.ReadOnly = true })
+	if r := getSchema(t, ts, ""); len(r.Tables) != 6 {
+		t.Errorf("%d tables, want 6", len(r.Tables))
+	}
+	if _, code := ts.get(t, "/api/er.svg"); code != http.StatusOK {
+		t.Errorf("er.svg: status %d", code)
+	}
+}
+
+// BenchmarkSchemaAPI measures GET /api/er.svg and GET /api/schema of a
+// 200-table schema through the whole studio: the catalog read in a
+// read-only transaction, the layout, the SVG.
+func BenchmarkSchemaAPI(b *testing.B) {
+	ts := newStudio(b, tables200)
+	for _, path := range []string{"/api/er.svg?schema=public", "/api/schema?schema=public"} {
+		b.Run(strings.TrimPrefix(path[:strings.IndexByte(path, '?')], "/api/"), func(b *testing.B) {
+			for b.Loop() {
+				if _, code := ts.get(b, path); code != http.StatusOK {
+					b.Fatalf("status %d", code)
+				}
+			}
+		})
 	}
 }
