@@ -18,7 +18,11 @@ import (
 	"github.com/mizzle/mizzle/internal/studio"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	stopBrowser()
+	os.Exit(code)
+}
 
 // testStudio is a studio serving a fresh database on loopback, and a
 // client signed in to it.
