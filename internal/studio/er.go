@@ -217,7 +217,9 @@ func layoutER(d *dbSchema) (boxes []*erBox, width, height float64) {
 			x += w + erGapX
 		}
 	}
-	width = x - erGapX + erMargin
+	// On the right, room for what goes round a box's right side: a
+	// foreign key to its own table, or between boxes of one column.
+	width = x - erGapX + erGapX/2
 	return boxes, math.Max(width, 2*erMargin), height
 }
 

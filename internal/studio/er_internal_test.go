@@ -3,6 +3,7 @@ package studio
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,67 @@ func TestEdgeDetour(t *testing.T) {
 	lane := fmt.Sprintf(" L%s %s", num(boxes[0].x+boxes[0].w+erGapX/2), num(b.y+b.h+erGapY/2))
 	if !strings.Contains(paths["c_a"], lane) {
 		t.Errorf("c_a's path %q does not run below b (%s)", paths["c_a"], lane)
+	}
+}
+
+// TestDrawingInBounds checks that every point of every path (control
+// points included, which bound the curves) and every circle lies inside
+// the drawing: a loop round the right side of the last column was cut
+// off once.
+func TestDrawingInBounds(t *testing.T) {
+	d := syntheticSchema(40)
+	for _, tb := range d.Tables {
+		tb.Columns = append(tb.Columns, dbColumn{Name: "self_id", Type: "bigint", FK: true})
+		d.Edges = append(d.Edges, dbEdge{Name: tb.Name + "_self", From: dbRef{"public", tb.Name, []string{"self_id"}}, To: dbRef{"public", tb.Name, []string{"id"}}, Cardinality: "many-to-one"})
+	}
+	var buf bytes.Buffer
+	renderER(&buf, d)
+	svg := buf.String()
+	_, w, h := layoutER(d)
+	in := func(what string, x, y float64) {
+		if x < 0 || y < 0 || x > w+0.05 || y > h+0.05 { // num rounds to a tenth
+			t.Errorf("%s: (%v, %v) is outside %vx%v", what, x, y, w, h)
+		}
+	}
+	for rest := svg; ; {
+		i := strings.Index(rest, ` d="`)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+4:]
+		d := rest[:strings.IndexByte(rest, '"')]
+		var nums []float64
+		cmd := byte(0)
+		for _, f := range strings.Fields(d) {
+			if c := f[0]; c >= 'A' && c <= 'Z' {
+				cmd, f = c, f[1:]
+			}
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				t.Fatalf("path %q: %v", d, err)
+			}
+			if cmd == 'H' {
+				in(d, v, 0)
+				continue
+			}
+			nums = append(nums, v)
+			if len(nums) == 2 {
+				in(d, nums[0], nums[1])
+				nums = nums[:0]
+			}
+		}
+	}
+	for rest := svg; ; {
+		i := strings.Index(rest, `<circle cx="`)
+		if i < 0 {
+			break
+		}
+		rest = rest[i:]
+		var cx, cy float64
+		if _, err := fmt.Sscanf(rest, `<circle cx="%g" cy="%g"`, &cx, &cy); err != nil {
+			t.Fatal(err)
+		}
+		in("circle", cx+4, cy+4)
+		rest = rest[1:]
 	}
 }
