@@ -1,73 +1,21 @@
 package studio_test
 
 import (
-	"context"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/mizzle/mizzle/internal/studio"
 )
 
-// newTestBrowser starts Debian's chromium, headless, for one test. A
-// machine without it fails the test with what to install: a browser test
-// that skips would pass having checked nothing.
-func newTestBrowser(t *testing.T) context.Context {
+// showView signs in through the printed URL, then opens the view query
+// (the URL's query string, without "?") and waits until it is drawn.
+func showView(t *testing.T, ts *testStudio, query string) *studioTab {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("the browser tests need chromium: apt-get install -y chromium (%v)", err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelCtx := chromedp.NewContext(actx)
-	// The browser lives as long as the context of its first run: start
-	// it without the deadline, which then bounds the test's actions.
-	if err := chromedp.Do(bctx); err != nil {
-		cancelCtx()
-		cancelAlloc()
-		t.Fatalf("starting chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
-	})
-	return ctx
-}
-
-// openTestStudio opens the studio at the view query (the URL's query
-// string, without "?") signed in with the printed token, and waits until
-// the page has started.
-func openTestStudio(t *testing.T, ctx context.Context, ts *testStudio, query string) {
-	t.Helper()
-	u := ts.Base + "/"
-	if query != "" {
-		u += "?" + query
-	}
-	u += "#token=" + ts.Token()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(u),
-		chromedp.WaitVisible(chromedp.CSS(`html[data-ready="true"]`)),
-	); err != nil {
-		t.Fatalf("opening the studio: %v", err)
-	}
+	b := openStudio(t, ts)
+	b.do(chromedp.Navigate(ts.Base+"/?"+query), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
+	return b
 }
 
 // TestBrowserSchemaTab opens the schema tab: the ER diagram is an image
@@ -75,54 +23,33 @@ func openTestStudio(t *testing.T, ctx context.Context, ts *testStudio, query str
 // opens its data.
 func TestBrowserSchemaTab(t *testing.T) {
 	ts := newStudio(t, schemaSetup)
-	ctx := newTestBrowser(t)
-	openTestStudio(t, ctx, ts, "tab=schema&schema=public")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`img.er-image`))); err != nil {
-		t.Fatal(err)
-	}
-	size, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`new Promise((resolve, reject) => {
+	b := showView(t, ts, "tab=schema&schema=public")
+	b.do(chromedp.WaitVisible(chromedp.CSS(`img.er-image`)))
+	size := run(b, chromedp.Evaluate[[]float64](`new Promise((resolve, reject) => {
 		const img = document.querySelector('img.er-image');
 		const done = () => img.naturalWidth ? resolve([img.naturalWidth, img.naturalHeight]) : reject(new Error('the diagram did not load'));
 		if (img.complete) done(); else { img.addEventListener('load', done); img.addEventListener('error', done); }
 	})`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(size) != 2 || size[0] < 100 || size[1] < 50 {
 		t.Errorf("the diagram's size is %v", size)
 	}
-	src, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := run(b, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src"))
 	if src.Value != "/api/er.svg?schema=public" {
 		t.Errorf("the image's src is %q", src.Value)
 	}
-	inline, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#main svg') !== null`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if inline {
+	if eval[bool](b, `document.querySelector('#main svg') !== null`) {
 		t.Error("the diagram is inlined in the page")
 	}
-	names, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b.screenshot("schema")
+	names := eval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
 	if got := strings.Join(names, " "); got != "big_orders orders passports profiles users" {
 		t.Errorf("the tables listed: %s", got)
 	}
-	if err := chromedp.Do(ctx,
+	b.do(
 		chromedp.Click(chromedp.CSS(`[data-section="tables"] td:first-child a.table-link[data-name="orders"]`)),
 		chromedp.Poll[chromedp.Void](`location.search.includes('table=orders')`),
-	); err != nil {
-		t.Fatalf("following a table's name: %v", err)
-	}
-	search, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if search != "?schema=public&table=orders" {
+	)
+	if search := eval[string](b, `location.search`); search != "?schema=public&table=orders" {
 		t.Errorf("a table's name leads to %q, want its data", search)
 	}
 }
@@ -133,19 +60,10 @@ func TestBrowserSchemaTab(t *testing.T) {
 func TestBrowserDrift(t *testing.T) {
 	m, create := shopModel(t)
 	ts := newStudio(t, create+"; ALTER TABLE customer DROP COLUMN email", func(o *studio.Options) { o.Model = m })
-	ctx := newTestBrowser(t)
-	openTestStudio(t, ctx, ts, "tab=schema")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-drift="changes"]`))); err != nil {
-		t.Fatal(err)
-	}
-	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-drift="changes"]`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	migrations, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.drift-migrations`)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := showView(t, ts, "tab=schema")
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-drift="changes"]`)))
+	text := run(b, chromedp.Text(chromedp.CSS(`[data-drift="changes"]`)))
+	migrations := run(b, chromedp.Text(chromedp.CSS(`.drift-migrations`)))
 	for _, want := range []string{"2 changes", `ALTER TABLE "public"."customer" ADD COLUMN "email" text NOT NULL;`, "nothing was applied"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the drift panel lacks %q:\n%s", want, text)
@@ -153,5 +71,39 @@ func TestBrowserDrift(t *testing.T) {
 	}
 	if !strings.Contains(migrations, "--migrations") {
 		t.Errorf("the migrations panel does not say how to give a folder:\n%s", migrations)
+	}
+}
+
+// TestBrowserStructure shows a table's structure: its index, its foreign
+// keys and the table referencing it, each table's name leading to its
+// data.
+func TestBrowserStructure(t *testing.T) {
+	ts := newStudio(t, schemaSetup+"CREATE INDEX orders_user ON orders (user_id);")
+	b := showView(t, ts, "tab=structure&schema=public&table=orders")
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-section="indexes"]`)))
+	b.screenshot("structure")
+	text := func(section string) string {
+		t.Helper()
+		return run(b, chromedp.Text(chromedp.CSS(`[data-section="`+section+`"]`)))
+	}
+	for section, want := range map[string][]string{
+		"columns":       {"user_id", "bigint", "public.users(id)"},
+		"indexes":       {"orders_user", "CREATE INDEX orders_user ON public.orders USING btree (user_id)", "orders_pkey"},
+		"foreign-keys":  {"orders_user_id_fkey", "public.users(id)", "orders_parent_id_fkey"},
+		"referenced-by": {"billing.invoices", "invoices_order_id_fkey", "(order_id) → (id)"},
+	} {
+		got := text(section)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s lacks %q:\n%s", section, w, got)
+			}
+		}
+	}
+	b.do(
+		chromedp.Click(chromedp.CSS(`[data-section="referenced-by"] a.table-link[data-name="invoices"]`)),
+		chromedp.Poll[chromedp.Void](`location.search.includes('table=invoices')`),
+	)
+	if search := eval[string](b, `location.search`); search != "?schema=billing&table=invoices" {
+		t.Errorf("the referencing table's name leads to %q, want its data", search)
 	}
 }
