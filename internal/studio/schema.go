@@ -80,22 +80,15 @@ func (s *Server) handleSchema(w http.ResponseWriter, r *http.Request) (any, erro
 }
 
 // schemasSQL lists the schemas to read: the one named in $1 when it is
-// not null, else every schema but PostgreSQL's own and those extensions
-// created, the schemas introspect.Inspect reads by default.
+// not null, else the sidebar's (userSchemas).
 const schemasSQL = `SELECT n.nspname FROM pg_catalog.pg_namespace n
-WHERE CASE WHEN $1::text IS NOT NULL THEN n.nspname = $1 ELSE
-	n.nspname NOT IN ('pg_catalog', 'information_schema')
-	AND n.nspname NOT LIKE 'pg\_toast%'
-	AND n.nspname NOT LIKE 'pg\_temp\_%'
-	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
-		WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND dep.objid = n.oid AND dep.deptype = 'e')
-END
+WHERE CASE WHEN $1::text IS NOT NULL THEN n.nspname = $1 ELSE ` + userSchemas + ` END
 ORDER BY n.nspname COLLATE "C"`
 
 // otherRelationsSQL reads, one row per column, the relations
 // introspect.Inspect leaves out of its model: views, materialized views,
 // partitioned and foreign tables (partitions are their parents' rows).
-const otherRelationsSQL = `SELECT n.nspname, c.relname, c.relkind::text, a.attname,
+const otherRelationsSQL = `SELECT n.nspname, c.relname, ` + relKinds + `, a.attname,
 	pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
 	EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attnum = ANY (k.conkey))
 FROM pg_catalog.pg_class c
@@ -105,9 +98,6 @@ WHERE c.relkind IN ('v', 'm', 'p', 'f') AND NOT c.relispartition AND n.nspname =
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
-
-// relkinds names pg_class.relkind as the API does.
-var relkinds = map[string]string{"r": "table", "v": "view", "m": "matview", "p": "partitioned", "f": "foreign"}
 
 // Caps on what readSchema reads: far above any schema people draw, they
 // keep a runaway catalog from exhausting the server.
@@ -160,7 +150,7 @@ func (s *Server) readSchema(ctx context.Context, name string) (*dbSchema, error)
 	for _, row := range res.Rows {
 		sch, rel := *row[0], *row[1]
 		if last == nil || last.Schema != sch || last.Name != rel {
-			last = &dbTable{Schema: sch, Name: rel, Kind: relkinds[*row[2]], Columns: []dbColumn{}}
+			last = &dbTable{Schema: sch, Name: rel, Kind: *row[2], Columns: []dbColumn{}}
 			out.Tables = append(out.Tables, last)
 		}
 		if row[3] == nil {

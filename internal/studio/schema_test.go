@@ -2,6 +2,7 @@ package studio_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -122,6 +123,10 @@ func TestSchemaAllAndExternal(t *testing.T) {
 	all := getSchema(t, ts, "")
 	if !cmp.Equal(all.Schemas, []string{"billing", "public"}) {
 		t.Errorf("schemas = %v, want [billing public]", all.Schemas)
+	}
+	rel, _ := ts.get(t, "/api/relations")
+	if got := fmt.Sprint(rel["schemas"]); got != fmt.Sprint(all.Schemas) {
+		t.Errorf("the sidebar lists the schemas %s, the schema view %v", got, all.Schemas)
 	}
 	for _, tb := range all.Tables {
 		if tb.External {
