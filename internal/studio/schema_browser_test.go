@@ -1,12 +1,15 @@
 package studio_test
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/mizzle/mizzle/internal/studio"
+	"github.com/mizzle/mizzle/migrate"
 )
 
 // showView signs in through the printed URL, then opens the view query
@@ -55,22 +58,72 @@ func TestBrowserSchemaTab(t *testing.T) {
 }
 
 // TestBrowserDrift shows the statements that would bring a database that
-// lacks a column to the Go schema, and that no migrations folder was
-// given.
+// lacks a column to the Go schema, and the migrations applied and
+// pending, with what migrate would refuse.
 func TestBrowserDrift(t *testing.T) {
 	m, create := shopModel(t)
-	ts := newStudio(t, create+"; ALTER TABLE customer DROP COLUMN email", func(o *studio.Options) { o.Model = m })
+	sql := map[string]string{"0000_init": "SELECT 1;", "0001_next": "SELECT 2;", "0002_elsewhere": "SELECT 3;"}
+	dir := migrationsFolder(t, []string{"0000_init", "0001_next"}, sql)
+	ts := newStudio(t, create+"; ALTER TABLE customer DROP COLUMN email", func(o *studio.Options) {
+		o.Model = m
+		o.Migrations = dir
+	})
+	d, err := migrate.Open(os.DirFS(migrationsFolder(t, []string{"0000_init", "0002_elsewhere"}, sql)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Apply(context.Background(), ts.DB, migrate.Options{}); err != nil {
+		t.Fatal(err)
+	}
 	b := showView(t, ts, "tab=schema")
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-drift="changes"]`)))
 	text := run(b, chromedp.Text(chromedp.CSS(`[data-drift="changes"]`)))
-	migrations := run(b, chromedp.Text(chromedp.CSS(`.drift-migrations`)))
 	for _, want := range []string{"2 changes", `ALTER TABLE "public"."customer" ADD COLUMN "email" text NOT NULL;`, "nothing was applied"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the drift panel lacks %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(migrations, "--migrations") {
-		t.Errorf("the migrations panel does not say how to give a folder:\n%s", migrations)
+	rows := eval[[]string](b, `[...document.querySelectorAll('.drift-migrations tbody tr')].map(tr => tr.cells[0].textContent + ' ' + tr.cells[1].textContent + ' ' + (tr.cells[2].textContent ? 'at' : '-'))`)
+	want := []string{"0000_init applied at", "0001_next pending -", "0002_elsewhere applied, not in the folder at"}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the migrations panel lists\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	migrations := run(b, chromedp.Text(chromedp.CSS(`.drift-migrations`)))
+	for _, want := range []string{"2 applied, 1 pending.", "0002_elsewhere"} {
+		if !strings.Contains(migrations, want) {
+			t.Errorf("the migrations panel lacks %q:\n%s", want, migrations)
+		}
+	}
+	if n := eval[int](b, `document.querySelectorAll('.drift-migrations .problems li').length`); n != 1 {
+		t.Errorf("%d problems shown, want the migration the folder does not list", n)
+	}
+}
+
+// TestBrowserSchemaPicker shows every schema's diagram by default, and
+// another schema's when picked from the list the sidebar also reads.
+func TestBrowserSchemaPicker(t *testing.T) {
+	ts := newStudio(t, schemaSetup)
+	b := showView(t, ts, "tab=schema")
+	b.do(chromedp.WaitVisible(chromedp.CSS(`img.er-image`)),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#schema-picker option').length === 3`))
+	if src := run(b, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src")); src.Value != "/api/er.svg" {
+		t.Errorf("the diagram of every schema is %q", src.Value)
+	}
+	if got := eval[[]string](b, `[...document.querySelectorAll('#schema-picker option')].map(o => o.textContent)`); strings.Join(got, ",") != "all schemas,billing,public" {
+		t.Errorf("the picker offers %v", got)
+	}
+	b.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('schema-picker'); s.value = 'billing'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('img.er-image') !== null && document.querySelector('img.er-image').getAttribute('src') === '/api/er.svg?schema=billing'`))
+	if search := eval[string](b, `location.search`); search != "?tab=schema&schema=billing" {
+		t.Errorf("picking billing leads to %q", search)
+	}
+	b.do(chromedp.Poll[chromedp.Void](`document.querySelectorAll('#schema-picker option').length === 3`))
+	if got := eval[[]string](b, `[...document.querySelectorAll('#schema-picker option')].map(o => o.textContent + (o.selected ? '*' : ''))`); strings.Join(got, ",") != "all schemas,billing*,public" {
+		t.Errorf("with billing shown, the picker offers %v", got)
+	}
+	names := eval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
+	if strings.Join(names, ",") != "invoices" {
+		t.Errorf("billing's tables: %v", names)
 	}
 }
 

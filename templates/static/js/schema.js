@@ -136,11 +136,14 @@ async function renderSchema(el, p) {
     section('tables', 'Tables', tables),
     section('drift', 'Drift and migrations', drift)));
 
+  // The sidebar's list of schemas, in its order; the schema shown stays
+  // in the list even if it has gone since.
   get('/api/relations').then((r) => {
     if (gen !== generation) return;
-    for (const s of r.schemas || []) {
-      if (s !== schema) picker.append(h('option', { value: s }, s));
-    }
+    const names = r.schemas || [];
+    if (schema && !names.includes(schema)) names.push(schema);
+    clear(picker).append(h('option', { value: '' }, 'all schemas'), ...names.map((s) => h('option', { value: s }, s)));
+    picker.value = schema;
   }).catch(() => { /* the picker keeps the schema shown; the sidebar reports the error */ });
 
   const q = schema ? { schema } : {};
