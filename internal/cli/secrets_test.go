@@ -112,6 +112,7 @@ var secretCommands = [][]string{
 	{"push", "--schema", "schema", "--force"},
 	{"pull", "--out", "pulled", "--migrations", "pulled-migrations"},
 	{"drop", "--yes"},
+	{"studio", "--port", "0"},
 }
 
 // TestSecretsCorpus runs every command that opens a database with each way

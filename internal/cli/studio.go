@@ -1,16 +1,23 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"runtime"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mizzle/mizzle/internal/studio"
 )
+
+// defaultStudioPort is fixed, so that a bookmark of a view (its URL's
+// query) still works tomorrow; it is drizzle-kit studio's 4983 plus one,
+// so that both can run side by side.
+const defaultStudioPort = 4984
 
 type studioFlags struct {
 	databaseURL, schema, migrations, host string
@@ -27,8 +34,10 @@ func newStudioCmd(env *env) *cobra.Command {
 sort and page through rows, edit them, follow foreign keys, run SQL, export,
 and see the schema, its ER diagram and its drift from the Go schema.
 
-The page and its API come from this process, on 127.0.0.1 and ::1 only;
-nothing is fetched from anywhere else, so it works offline. The first line
+The page and its API come from this process, on 127.0.0.1 and ::1 only,
+port 4984 unless --port says otherwise (a fixed port keeps bookmarked views
+working; drizzle-kit studio's 4983 is next door); nothing is fetched from
+anywhere else, so it works offline. The first line
 on stdout is the URL to open: it carries a fresh token that the page
 exchanges for a cookie, and every API request needs that cookie. Values
 are shown as PostgreSQL writes them: a bigint, a numeric or a timestamp
@@ -52,7 +61,7 @@ URL can use the database. Stop with Ctrl-C.`,
 	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then DATABASE_URL in .env, then databaseUrl in mizzle.yaml, then the running dev database)")
 	fl.StringVar(&f.schema, "schema", "", "directory of the schema package: app-side defaults on insert, and drift (default: schema in mizzle.yaml, if any)")
 	fl.StringVar(&f.migrations, "migrations", "migrations", "the migrations folder, for the list of applied and pending migrations")
-	fl.IntVar(&f.port, "port", 4984, "the port to listen on (0 picks a free one)")
+	fl.IntVar(&f.port, "port", defaultStudioPort, "the port to listen on (0 picks a free one)")
 	fl.StringVar(&f.host, "host", "", "an address to listen on other than loopback (needs --allow-remote)")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow --host to name an address other machines can reach")
 	fl.BoolVar(&f.readOnly, "read-only", false, "open sessions read-only and hide editing")
@@ -107,6 +116,9 @@ func runStudio(cmd *cobra.Command, env *env, f *studioFlags, cfg *config) error 
 	lns, err := studio.Listen(f.host, f.port)
 	if err != nil {
 		srv.Close()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("--port %d: %w: another studio may be running; choose another port, or --port 0 for any free one", f.port, err)
+		}
 		return fmt.Errorf("--port %d: %w", f.port, err)
 	}
 	u := srv.URL(lns)
@@ -116,9 +128,9 @@ func runStudio(cmd *cobra.Command, env *env, f *studioFlags, cfg *config) error 
 	}
 	fmt.Fprintf(env.stderr, "mizzle studio on %s; Ctrl-C stops it\n", lns[0].Addr())
 	if f.open {
-		if err := openBrowser(u); err != nil {
+		openBrowser(u, func(err error) {
 			fmt.Fprintf(env.stderr, "could not open a browser (%v): open the URL above\n", err)
-		}
+		})
 	}
 	return srv.Serve(cmd.Context(), lns)
 }
@@ -128,8 +140,10 @@ func isLoopback(host string) bool {
 	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
-// openBrowser opens url with the system's opener.
-func openBrowser(url string) error {
+// openBrowser opens url with the system's opener, and calls failed if
+// the opener cannot start or ends in failure: the studio serves on
+// either way, and the URL is on stdout.
+func openBrowser(url string, failed func(error)) {
 	name, args := "xdg-open", []string{url}
 	switch runtime.GOOS {
 	case "darwin":
@@ -137,7 +151,18 @@ func openBrowser(url string) error {
 	case "windows":
 		name, args = "rundll32", []string{"url.dll,FileProtocolHandler", url}
 	}
-	return exec.Command(name, args...).Start()
+	cmd := exec.Command(name, args...)
+	if err := cmd.Start(); err != nil {
+		failed(err)
+		return
+	}
+	// The opener hands the URL to a browser and exits; waiting reaps it
+	// and hears of its failure (no browser, no display).
+	go func() {
+		if err := cmd.Wait(); err != nil {
+			failed(fmt.Errorf("%s: %w", name, err))
+		}
+	}()
 }
 
 func isDir(path string) bool {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -96,9 +95,7 @@ func (s *Server) toAPIError(err error) *apiError {
 	default:
 		ae = &apiError{Status: http.StatusInternalServerError, Message: err.Error()}
 	}
-	if s.opts.Redact != nil {
-		ae.Message, ae.Detail, ae.Hint = s.opts.Redact(ae.Message), s.opts.Redact(ae.Detail), s.opts.Redact(ae.Hint)
-	}
+	ae.Message, ae.Detail, ae.Hint = s.redact(ae.Message), s.redact(ae.Detail), s.redact(ae.Hint)
 	return ae
 }
 
@@ -145,15 +142,18 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.Status, map[string]*apiError{"error": e})
 }
 
-// maxBody bounds a request's JSON body.
+// maxBody bounds a request's body: the guard refuses to read more.
 const maxBody = 16 << 20
 
 // decodeJSON reads r's body into v, refusing unknown fields and
 // anything after the value.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return &apiError{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("the request's body is over the studio's limit of %d MB", maxBody>>20)}
+		}
 		return badRequest("the request's JSON body: %v", err)
 	}
 	if dec.More() {

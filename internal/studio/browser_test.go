@@ -5,6 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -51,9 +54,9 @@ var browser struct {
 
 func startBrowser() (context.Context, error) {
 	browser.once.Do(func() {
-		path, err := exec.LookPath("chromium")
+		path, err := chromiumPath()
 		if err != nil {
-			browser.err = fmt.Errorf("no chromium on PATH: %s", installChromium)
+			browser.err = err
 			return
 		}
 		dir, err := os.MkdirTemp("", "mizzle-studio-chromium-")
@@ -99,6 +102,15 @@ func startBrowser() (context.Context, error) {
 	return browser.ctx, browser.err
 }
 
+// chromiumPath finds Debian's chromium on PATH.
+func chromiumPath() (string, error) {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		return "", fmt.Errorf("no chromium on PATH: %s", installChromium)
+	}
+	return path, nil
+}
+
 // stopBrowser closes the test binary's Chromium, if a test started it.
 func stopBrowser() {
 	browser.once.Do(func() { browser.err = errors.New("the tests have finished") })
@@ -108,18 +120,32 @@ func stopBrowser() {
 }
 
 // newBrowser returns a new tab of the test binary's Chromium, closed when
-// the test ends; actions on it fail after browserTimeout. The context is
-// chromedp's: pass it to chromedp.Do and chromedp.Run.
+// the test ends; actions on it fail after browserTimeout. The tab has a
+// browser context of its own, as a fresh profile would: no cookie or
+// storage of another test's. The context is chromedp's: pass it to
+// chromedp.Do and chromedp.Run.
 func newBrowser(t testing.TB) context.Context {
 	t.Helper()
 	bctx, err := startBrowser()
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	tctx, cancel := chromedp.NewContext(bctx)
+	return openTab(t, bctx, chromedp.WithNewBrowserContext())
+}
+
+// anotherTab opens a second tab beside tab, in the same browser context:
+// the same cookies, as another tab of the same browser.
+func anotherTab(t testing.TB, tab context.Context) context.Context {
+	t.Helper()
+	return openTab(t, tab)
+}
+
+func openTab(t testing.TB, parent context.Context, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
+	tctx, cancel := chromedp.NewContext(parent, opts...)
 	// The first action opens the tab and ties it to tctx; a deadline on
 	// this call would close the tab when it passed.
-	if err := chromedp.Do(tctx); err != nil {
+	if err := chromedp.Do(tctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		cancel()
 		t.Fatalf("chromium: opening a tab: %v", err)
 	}
@@ -360,6 +386,13 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Errorf("the page did not ask /api/info: %v", b.requestURLs())
 	}
 	b.screenshot("studio")
+
+	// Another browser (or this one, restarted) signs in with the same
+	// URL while the studio runs.
+	again := openStudio(t, ts)
+	if got := eval[string](again, `document.getElementById('db-name').textContent`); !strings.HasPrefix(got, name) {
+		t.Errorf("signed in again: db-name shows %q", got)
+	}
 }
 
 // recordingT is a test that keeps its errors instead of failing, for the
@@ -429,5 +462,160 @@ func TestSameOrigin(t *testing.T) {
 		if got := sameOrigin(u, base); got != want {
 			t.Errorf("sameOrigin(%q) = %v, want %v", u, got, want)
 		}
+	}
+}
+
+// crossSitePage is a page of another server on this machine (another
+// port of 127.0.0.1: the same site, so the browser sends the studio's
+// SameSite=Strict cookie with its requests) that tries what a hostile
+// page would: read the API, and send it statements every way a page can.
+const crossSitePage = `<!doctype html>
+<title>elsewhere</title>
+<iframe name="sink"></iframe>
+<form id="form" method="POST" action="STUDIO/api/console" enctype="text/plain" target="sink">
+<input name='{"sql":"CREATE TABLE pwned_form ()","x":"' value='"}'>
+</form>
+<script>
+const studio = 'STUDIO';
+const results = {};
+async function attempt(name, path, init) {
+  try {
+    const r = await fetch(studio + path, Object.assign({ credentials: 'include' }, init));
+    results[name] = r.type === 'opaque' ? 'opaque' : 'read ' + r.status + ': ' + await r.text();
+  } catch (e) {
+    results[name] = 'failed';
+  }
+}
+(async () => {
+  await attempt('read', '/api/info', {});
+  await attempt('json', '/api/console', { method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Mizzle-Studio': '1' },
+    body: JSON.stringify({ sql: 'CREATE TABLE pwned_json ()' }) });
+  await attempt('simple', '/api/console', { method: 'POST', mode: 'no-cors',
+    headers: { 'Content-Type': 'text/plain' },
+    body: JSON.stringify({ sql: 'CREATE TABLE pwned_simple ()' }) });
+  await attempt('session', '/api/session', { method: 'POST', mode: 'no-cors',
+    headers: { 'Content-Type': 'text/plain' }, body: '{"token":"x"}' });
+  document.getElementById('form').submit();
+  window.results = results;
+})();
+</script>`
+
+// TestBrowserRefusesCrossSiteRequests: with the studio signed in, a page
+// of another local server, in another tab, can neither read the API nor
+// run a statement through it.
+func TestBrowserRefusesCrossSiteRequests(t *testing.T) {
+	ts := newStudio(t, "")
+	b := openStudio(t, ts)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, strings.ReplaceAll(crossSitePage, "STUDIO", ts.Base))
+	}))
+	defer evil.Close()
+
+	tab := anotherTab(t, b)
+	type seen struct {
+		method, url string
+		status      int64 // 0: no response came
+		acao        bool  // an Access-Control header in the response
+		cookie      bool  // the studio's cookie went with the request
+	}
+	var mu sync.Mutex
+	requests := map[network.RequestID]*seen{}
+	// The extra-info events may come before or after the request's.
+	request := func(id network.RequestID) *seen {
+		if requests[id] == nil {
+			requests[id] = &seen{}
+		}
+		return requests[id]
+	}
+	if err := chromedp.Listen(tab, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			r := request(ev.RequestID)
+			r.method, r.url = ev.Request.Method, ev.Request.URL
+		case *network.EventRequestWillBeSentExtraInfo:
+			for k, v := range ev.Headers {
+				if strings.EqualFold(k, "cookie") && strings.Contains(fmt.Sprint(v), "mizzle_studio_") {
+					request(ev.RequestID).cookie = true
+				}
+			}
+		case *network.EventResponseReceivedExtraInfo:
+			// Unlike responseReceived, also for the responses the
+			// browser then blocks.
+			r := request(ev.RequestID)
+			r.status = ev.StatusCode
+			for k := range ev.Headers {
+				r.acao = r.acao || strings.HasPrefix(strings.ToLower(k), "access-control-")
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab, chromedp.Navigate(evil.URL)); err != nil {
+		t.Fatal(err)
+	}
+	results, err := chromedp.Run(tab, chromedp.Poll[map[string]string](`window.results`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page can read nothing, not even an opaque response: the
+	// studio's Cross-Origin-Resource-Policy blocks those too.
+	for _, name := range []string{"read", "json", "simple", "session"} {
+		if results[name] != "failed" {
+			t.Errorf("the other page's %s request: %q, want it failed", name, results[name])
+		}
+	}
+	// The form's POST, the last, has had time to come back.
+	time.Sleep(500 * time.Millisecond)
+
+	mu.Lock()
+	defer mu.Unlock()
+	var refused []string
+	for _, r := range requests {
+		if !strings.HasPrefix(r.url, ts.Base) {
+			continue
+		}
+		if r.acao {
+			t.Errorf("%s %s: an Access-Control header in the response", r.method, r.url)
+		}
+		if r.method != http.MethodPost || r.status == 0 {
+			continue // a preflight, or the POST it kept in the browser
+		}
+		refused = append(refused, r.url)
+		if r.status != http.StatusForbidden {
+			t.Errorf("POST %s from the other page: status %d, want 403", r.url, r.status)
+		}
+		if !r.cookie {
+			t.Errorf("POST %s went without the studio's cookie: the test shows less than it says", r.url)
+		}
+	}
+	// The form, the no-cors statement and the session; the JSON one
+	// never leaves the browser, its preflight refused.
+	if len(refused) != 3 {
+		t.Errorf("POSTs that reached the studio: %q, want 3", refused)
+	}
+	var tables []string
+	rows, err := ts.DB.Query(context.Background(), "SELECT relname FROM pg_class WHERE relname LIKE 'pwned%'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	if rows.Err() != nil || len(tables) > 0 {
+		t.Errorf("the other page created %v (%v)", tables, rows.Err())
+	}
+}
+
+func TestNoChromiumSaysHowToInstall(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := chromiumPath()
+	if err == nil || !strings.Contains(err.Error(), "install Chromium: apt-get install chromium") {
+		t.Errorf("without chromium: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package studio
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -52,9 +53,14 @@ func (l *opLog) list() []LogEntry {
 
 func (s *Server) handleLog(w http.ResponseWriter, r *http.Request) (any, error) {
 	entries := s.log.list()
-	if s.opts.Redact != nil {
-		for i := range entries {
-			entries[i].Error = s.opts.Redact(entries[i].Error)
+	for i := range entries {
+		e := &entries[i]
+		// A statement may quote the password too (a dblink's connection
+		// string), not only an error.
+		e.SQL, e.Error = s.redact(e.SQL), s.redact(e.Error)
+		e.Args = slices.Clone(e.Args)
+		for j, a := range e.Args {
+			e.Args[j] = s.redact(a)
 		}
 	}
 	return map[string]any{"entries": entries}, nil

@@ -2,8 +2,13 @@ package studio
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -64,7 +69,7 @@ func (s *Server) AllowHost(host string) {
 func (s *Server) hostAllowed(host string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.hosts[host]
+	return s.hosts[strings.ToLower(host)]
 }
 
 func (s *Server) cookieName() string {
@@ -80,6 +85,7 @@ func (s *Server) apiGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 			if r.Header.Get(CSRFHeader) == "" {
 				writeError(w, &apiError{Status: http.StatusForbidden, Message: "a request that changes something needs the " + CSRFHeader + " header"})
 				return
@@ -134,4 +140,35 @@ func quoteForText(s string) string {
 		}
 		return r
 	}, s) + `"`
+}
+
+// secretForms returns the ways a password may be written in a message:
+// as it is, %-escaped as in a URL, quoted as JSON quotes it, in base64
+// and in hex.
+func secretForms(pw string) []string {
+	if pw == "" {
+		return nil
+	}
+	js, _ := json.Marshal(pw)
+	forms := []string{
+		pw, url.QueryEscape(pw), url.PathEscape(pw), string(js[1 : len(js)-1]),
+		base64.StdEncoding.EncodeToString([]byte(pw)), base64.URLEncoding.EncodeToString([]byte(pw)),
+		base64.RawStdEncoding.EncodeToString([]byte(pw)), base64.RawURLEncoding.EncodeToString([]byte(pw)),
+		hex.EncodeToString([]byte(pw)), strings.ToUpper(hex.EncodeToString([]byte(pw))),
+	}
+	// The longest first, so that a form holding another is replaced whole.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(forms)
+}
+
+// redact removes the connection's password from msg, in any of its
+// forms, and whatever else Options.Redact removes.
+func (s *Server) redact(msg string) string {
+	for _, f := range s.secrets {
+		msg = strings.ReplaceAll(msg, f, "xxxxx")
+	}
+	if s.opts.Redact != nil {
+		msg = s.opts.Redact(msg)
+	}
+	return msg
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +55,10 @@ type Options struct {
 // DefaultStatementTimeout bounds a statement when Options set none.
 const DefaultStatementTimeout = 30 * time.Second
 
+// idleTimeout closes a keep-alive connection that has been quiet so long;
+// a variable for the test that waits for it.
+var idleTimeout = 2 * time.Minute
+
 // Server is a running studio: a pool of connections to the database and
 // the handler serving the page and the API.
 type Server struct {
@@ -62,6 +68,7 @@ type Server struct {
 	session string // the cookie's value
 	log     opLog
 	types   typeNames
+	secrets []string // the password as it may be written in a message
 
 	mu      sync.Mutex
 	hosts   map[string]bool // the Host headers accepted
@@ -94,6 +101,17 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	// Every statement the studio runs is bounded, the console's too.
 	pcfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	pcfg.MaxConns = 8
+	if opts.ReadOnly {
+		// A statement can turn a session read-write (SET
+		// default_transaction_read_only = off): a connection that comes
+		// back so is closed rather than lent to the next request.
+		// PostgreSQL 14 and later report the setting on every change;
+		// older servers do not, and keep their connections.
+		pcfg.AfterRelease = func(c *pgx.Conn) bool {
+			v := c.PgConn().ParameterStatus("default_transaction_read_only")
+			return v == "" || v == "on"
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, err
@@ -103,6 +121,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, pool: pool, token: randomString(), session: randomString(), hosts: map[string]bool{}}
+	s.secrets = secretForms(opts.Conn.Password)
 	s.log.max = maxLogEntries
 	s.handler = s.secure(s.mux())
 	return s, nil
@@ -153,15 +172,30 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 	for _, ln := range lns {
 		a := ln.Addr().(*net.TCPAddr)
 		s.port = a.Port
-		s.hosts[net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port))] = true
-		s.hosts[net.JoinHostPort("localhost", strconv.Itoa(a.Port))] = true
+		port := strconv.Itoa(a.Port)
+		names := []string{a.IP.String(), "localhost"}
+		if a.IP.IsUnspecified() {
+			// Every address of the machine leads here, and the names it
+			// gives itself; a name someone else controls still does not.
+			names = append(names, machineNames()...)
+		}
+		for _, n := range names {
+			s.hosts[strings.ToLower(net.JoinHostPort(n, port))] = true
+		}
 	}
 	s.cookie = "mizzle_studio_" + strconv.Itoa(s.port)
 	s.mu.Unlock()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// No ReadTimeout or WriteTimeout: an export streams for as long
+		// as the statement timeout lets it. Requests are small and their
+		// statements bounded; an idle keep-alive connection is not.
+		IdleTimeout:    idleTimeout,
+		MaxHeaderBytes: 64 << 10,
+		// Each request's context ends when its client goes away, and with
+		// ctx: pgx cancels the statement running for it either way.
+		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
@@ -184,7 +218,27 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 // not in a Referer); the page exchanges it for the session cookie.
 func (s *Server) URL(lns []net.Listener) string {
 	a := lns[0].Addr().(*net.TCPAddr)
-	return fmt.Sprintf("http://%s/#token=%s", net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port)), s.token)
+	ip := a.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1) // one URL that works: here
+	}
+	return fmt.Sprintf("http://%s/#token=%s", net.JoinHostPort(ip.String(), strconv.Itoa(a.Port)), s.token)
+}
+
+// machineNames returns the machine's addresses and its host name.
+func machineNames() []string {
+	var names []string
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				names = append(names, n.IP.String())
+			}
+		}
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		names = append(names, h)
+	}
+	return names
 }
 
 // Handler is the studio's handler, for tests that serve it themselves;
