@@ -43,7 +43,10 @@ func TestBrowserSchemaTab(t *testing.T) {
 	if eval[bool](b, `document.querySelector('#main svg') !== null`) {
 		t.Error("the diagram is inlined in the page")
 	}
-	b.screenshot("schema")
+	if got := eval[[]string](b, `[...document.querySelectorAll('#tabs [data-tab]')].map(b => b.dataset.tab)`); strings.Join(got, ",") != "data,structure,schema" {
+		t.Errorf("the tabs come in the order %v", got)
+	}
+	b.screenshot("studio-schema")
 	names := eval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
 	if got := strings.Join(names, " "); got != "big_orders orders passports profiles users" {
 		t.Errorf("the tables listed: %s", got)
@@ -134,7 +137,7 @@ func TestBrowserStructure(t *testing.T) {
 	ts := newStudio(t, schemaSetup+"CREATE INDEX orders_user ON orders (user_id);")
 	b := showView(t, ts, "tab=structure&schema=public&table=orders")
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-section="indexes"]`)))
-	b.screenshot("structure")
+	b.screenshot("studio-structure")
 	text := func(section string) string {
 		t.Helper()
 		return run(b, chromedp.Text(chromedp.CSS(`[data-section="`+section+`"]`)))
