@@ -170,7 +170,7 @@ func TestStudioCommand(t *testing.T) {
 		t.Errorf("stderr does not say how to stop: %q", a.stderr)
 	}
 	info := a.info(t)
-	if info["read_only"] != false || info["database"] != strings.TrimPrefix(must(url.Parse(db)).Path, "/") {
+	if info["read_only"] != false || info["database"] != dbName(t, db) {
 		t.Errorf("/api/info: %v", info)
 	}
 	if n := studioBackends(t, db); n == 0 {
@@ -196,18 +196,24 @@ func TestStudioCommand(t *testing.T) {
 	}
 }
 
-func must[T any](v T, err error) T {
+// dbName is the database a URL names.
+func dbName(t *testing.T, u string) string {
+	t.Helper()
+	p, err := url.Parse(u)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	return v
+	return strings.TrimPrefix(p.Path, "/")
 }
 
 // TestStudioReadOnly: --read-only reaches the server, and a password in
 // the URL (the test server takes any) reaches neither stdout nor stderr.
 func TestStudioReadOnly(t *testing.T) {
 	t.Chdir(migrateProject(t))
-	u := must(url.Parse(pgtest.NewDatabase(t)))
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	u.User = url.UserPassword(u.User.Username(), pwEvery)
 	s := startStudio(t, "--database-url", u.String(), "--port", "0", "--read-only")
 	defer func() {
@@ -230,7 +236,7 @@ func TestStudioDatabaseFromEnvironment(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	t.Setenv("DATABASE_URL", db)
 	s := startStudio(t, "--port", "0")
-	if got, want := s.info(t)["database"], strings.TrimPrefix(must(url.Parse(db)).Path, "/"); got != want {
+	if got, want := s.info(t)["database"], dbName(t, db); got != want {
 		t.Errorf("database %v, want %s", got, want)
 	}
 }
@@ -244,7 +250,7 @@ func TestStudioDevDatabase(t *testing.T) {
 	if !strings.Contains(s.stderr.String(), "Using the dev database at "+devURL) {
 		t.Errorf("stderr does not name the dev database:\n%s", s.stderr)
 	}
-	if got, want := s.info(t)["database"], strings.TrimPrefix(must(url.Parse(devURL)).Path, "/"); got != want {
+	if got, want := s.info(t)["database"], dbName(t, devURL); got != want {
 		t.Errorf("database %v, want the dev database %s", got, want)
 	}
 }

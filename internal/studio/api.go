@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,7 +88,9 @@ func (s *Server) toAPIError(err error) *apiError {
 		ae = &c
 	case errors.As(err, &pe):
 		ae = &apiError{Status: http.StatusUnprocessableEntity, Message: pe.Message, Code: pe.Code, Detail: pe.Detail, Hint: pe.Hint}
-		if pe.Code == "57014" { // query_canceled: the statement timeout
+		// query_canceled is also a cancel request's (a page gone away):
+		// only the timeout's gets the hint.
+		if pe.Code == "57014" && strings.Contains(pe.Message, "statement timeout") {
 			ae.Message += fmt.Sprintf(" (the studio's statement timeout is %s)", s.opts.StatementTimeout)
 		}
 	case errors.Is(err, context.Canceled):

@@ -102,10 +102,11 @@ func BenchmarkRows(b *testing.B) {
 			note text
 		)`,
 		`INSERT INTO big
-		 SELECT i, 'item ' || i, i % 1000, NULLIF(i % 7, 0), (i % 10000) / 100.0,
+		 SELECT i, 'item ' || i, i % 1000, NULLIF(i % 7, 0), CASE WHEN i % 10 <> 0 THEN (i % 100000) / 100.0 END,
 		        timestamptz '2024-01-01 00:00:00+00' + i * interval '1 minute', CASE WHEN i % 3 = 0 THEN repeat('n', 40) END
 		   FROM generate_series(1, 1000000) i`,
 		`CREATE INDEX big_category_idx ON big (category)`,
+		`CREATE INDEX big_price_idx ON big (price)`,
 		`VACUUM ANALYZE big`,
 	} {
 		if _, err := conn.Exec(ctx, sql); err != nil {
@@ -126,7 +127,12 @@ func BenchmarkRows(b *testing.B) {
 	if n, _ := bs.page(b, filtered); n != 50 {
 		b.Fatalf("filtered page: %d rows", n)
 	}
+	sortedFirst := first + "&sort=price"
+	_, sortedMiddle := bs.page(b, sortedFirst+"&offset=500000")
+	sortedNext := sortedFirst + "&after=" + url.QueryEscape(sortedMiddle)
 	for _, c := range []struct{ name, path string }{
+		{"SortedFirstPage", sortedFirst},
+		{"SortedNextPage", sortedNext},
 		{"FirstPage", first},
 		{"NextPage", next},
 		{"FilteredPage", filtered},

@@ -84,7 +84,7 @@ func openView(b *studioTab, query string) {
 // key is key (its data-key), without the cell's buttons.
 func cellText(b *studioTab, key, col string) string {
 	b.t.Helper()
-	return eval[string](b, fmt.Sprintf(`(() => {
+	return tabEval[string](b, fmt.Sprintf(`(() => {
 		const tr = [...document.querySelectorAll('table.grid tbody tr')].find((r) => r.dataset.key === %s);
 		const td = tr && tr.querySelector('td[data-col="' + CSS.escape(%s) + '"]');
 		return td ? td.firstChild.textContent : '(no such cell)';
@@ -94,13 +94,13 @@ func cellText(b *studioTab, key, col string) string {
 // column returns the texts of column col, top to bottom.
 func column(b *studioTab, col string) []string {
 	b.t.Helper()
-	return eval[[]string](b, fmt.Sprintf(`[...document.querySelectorAll('table.grid tbody td[data-col="' + CSS.escape(%s) + '"]')].map((td) => td.firstChild.textContent)`, jsString(col)))
+	return tabEval[[]string](b, fmt.Sprintf(`[...document.querySelectorAll('table.grid tbody td[data-col="' + CSS.escape(%s) + '"]')].map((td) => td.firstChild.textContent)`, jsString(col)))
 }
 
 // query returns the page's URL query.
 func query(b *studioTab) url.Values {
 	b.t.Helper()
-	q, err := url.ParseQuery(strings.TrimPrefix(eval[string](b, `location.search`), "?"))
+	q, err := url.ParseQuery(strings.TrimPrefix(tabEval[string](b, `location.search`), "?"))
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestBrowserBrowse(t *testing.T) {
 	// The sidebar: every relation with its kind and estimate, searched
 	// as the user types, walked with the keyboard.
 	b.do(chromedp.WaitVisible(chromedp.CSS(`a.rel[data-name="users"]`)))
-	rels := eval[[]string](b, `[...document.querySelectorAll('a.rel')].map((a) => a.dataset.schema + '.' + a.dataset.name + ' ' + a.textContent)`)
+	rels := tabEval[[]string](b, `[...document.querySelectorAll('a.rel')].map((a) => a.dataset.schema + '.' + a.dataset.name + ' ' + a.textContent)`)
 	want := []string{"public.moods moodsmat. view?", "public.posts posts?", "public.user_names user_namesview?", "public.users users120"}
 	if strings.Join(rels, "|") != strings.Join(want, "|") {
 		t.Errorf("sidebar: %q, want %q", rels, want)
@@ -125,24 +125,24 @@ func TestBrowserBrowse(t *testing.T) {
 	}
 	b.do(chromedp.Click(chromedp.CSS(`.side-refresh`)), chromedp.WaitVisible(chromedp.CSS(`a.rel[data-name="later"]`)))
 	b.do(chromedp.SendKeys(chromedp.CSS(`.side-search`), "user"))
-	if got := eval[[]string](b, `[...document.querySelectorAll('a.rel:not([hidden])')].map((a) => a.dataset.name)`); strings.Join(got, ",") != "user_names,users" {
+	if got := tabEval[[]string](b, `[...document.querySelectorAll('a.rel:not([hidden])')].map((a) => a.dataset.name)`); strings.Join(got, ",") != "user_names,users" {
 		t.Errorf("searching 'user' leaves %q", got)
 	}
 	drawn(b, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
 	if q := query(b); q.Get("table") != "users" || q.Get("schema") != "public" {
 		t.Errorf("Enter on users: the URL's view is %v", q)
 	}
-	if got := eval[string](b, `document.querySelector('a.rel[aria-current]').dataset.name`); got != "users" {
+	if got := tabEval[string](b, `document.querySelector('a.rel[aria-current]').dataset.name`); got != "users" {
 		t.Errorf("the sidebar highlights %q", got)
 	}
 
 	// No filters, no filter form in the way.
-	if got := eval[string](b, `getComputedStyle(document.querySelector('form.filters')).display`); got != "none" {
+	if got := tabEval[string](b, `getComputedStyle(document.querySelector('form.filters')).display`); got != "none" {
 		t.Errorf("the empty filter form is shown (display %s)", got)
 	}
 
 	// The header: each column's type and badges.
-	heads := eval[[]string](b, `[...document.querySelectorAll('table.grid thead th[data-col]')].map((th) => th.dataset.col + ':' + th.querySelector('.col-meta').textContent)`)
+	heads := tabEval[[]string](b, `[...document.querySelectorAll('table.grid thead th[data-col]')].map((th) => th.dataset.col + ':' + th.querySelector('.col-meta').textContent)`)
 	if want := "id:bigintPK|name:text|nickname:textNULL|mood:moodNULL|big:bigintNULL|amount:numericNULL|seen:timestamp without time zoneNULL|bio:textNULL"; strings.Join(heads, "|") != want {
 		t.Errorf("header: %q\nwant %q", strings.Join(heads, "|"), want)
 	}
@@ -163,7 +163,7 @@ func TestBrowserBrowse(t *testing.T) {
 			t.Errorf("users 1 %s shows %q, want %q", col, got, want)
 		}
 	}
-	if got := eval[string](b, `document.querySelector(`+jsString(rowSel(1)+" td[data-col=nickname] .v > span")+`).className`); got != "null" {
+	if got := tabEval[string](b, `document.querySelector(`+jsString(rowSel(1)+" td[data-col=nickname] .v > span")+`).className`); got != "null" {
 		t.Errorf("NULL is drawn with class %q", got)
 	}
 	if got := cellText(b, `{"id":"2"}`, "nickname"); got != "(empty)" {
@@ -173,7 +173,7 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := cellText(b, `{"id":"3"}`, "nickname"); got != markup {
 		t.Errorf("markup shows %q", got)
 	}
-	if n := eval[int](b, `document.querySelectorAll('#main script, #main img').length + (window.pwned ? 100 : 0)`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('#main script, #main img').length + (window.pwned ? 100 : 0)`); n != 0 {
 		t.Errorf("a value became markup (%d)", n)
 	}
 
@@ -181,16 +181,16 @@ func TestBrowserBrowse(t *testing.T) {
 	// cut is fetched whole from /api/cell.
 	b.do(chromedp.Click(chromedp.CSS(rowSel(1)+" td[data-col=bio] .expand")),
 		chromedp.WaitVisible(chromedp.CSS(`dialog.cell-viewer[open] .cell-full`)))
-	if got := eval[string](b, `document.querySelector('.cell-full').textContent`); got != strings.Repeat("long ", 60) {
+	if got := tabEval[string](b, `document.querySelector('.cell-full').textContent`); got != strings.Repeat("long ", 60) {
 		t.Errorf("the expanded bio is %q", got)
 	}
 	b.do(chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS(`dialog.cell-viewer`)))
 	// The expand button took the focus; the value must not have scrolled
 	// out of its cell to show it.
-	if got := eval[int](b, `document.querySelector(`+jsString(rowSel(1)+" td[data-col=bio]")+`).scrollLeft`); got != 0 {
+	if got := tabEval[int](b, `document.querySelector(`+jsString(rowSel(1)+" td[data-col=bio]")+`).scrollLeft`); got != 0 {
 		t.Errorf("the bio's cell scrolled its value %dpx out of sight", got)
 	}
-	if !eval[bool](b, `document.querySelector(`+jsString(rowSel(2)+" td[data-col=bio]")+`).classList.contains('truncated')`) {
+	if !tabEval[bool](b, `document.querySelector(`+jsString(rowSel(2)+" td[data-col=bio]")+`).classList.contains('truncated')`) {
 		t.Error("a value of 12,000 bytes is not marked as cut by the server")
 	}
 	b.do(chromedp.Click(chromedp.CSS(rowSel(2)+" td[data-col=bio] .expand")),
@@ -202,16 +202,16 @@ func TestBrowserBrowse(t *testing.T) {
 	b.do(chromedp.Evaluate[chromedp.Void](`import('/static/js/bus.js').then((bus) => { window.edits = []; bus.on('cell:edit', (d) => window.edits.push(d)); })`, chromedp.EvalAwaitPromise))
 	b.do(chromedp.Click(chromedp.CSS(rowSel(1)+" td[data-col=id]")),
 		chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowDown))
-	if got := eval[string](b, `document.activeElement.dataset.col + ' ' + document.activeElement.parentElement.dataset.key`); got != `name {"id":"2"}` {
+	if got := tabEval[string](b, `document.activeElement.dataset.col + ' ' + document.activeElement.parentElement.dataset.key`); got != `name {"id":"2"}` {
 		t.Errorf("after → ↓ the focus is on %q", got)
 	}
 	b.do(chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowUp), chromedp.KeyEvent(kb.Enter),
 		chromedp.Poll[chromedp.Void](`window.edits.length === 1`))
-	if got := eval[string](b, `JSON.stringify(window.edits[0])`); got != `{"schema":"public","name":"users","key":{"id":"1"},"column":"big","value":"9007199254740993"}` {
+	if got := tabEval[string](b, `JSON.stringify(window.edits[0])`); got != `{"schema":"public","name":"users","key":{"id":"1"},"column":"big","value":"9007199254740993"}` {
 		t.Errorf("Enter emitted cell:edit %s", got)
 	}
 	b.do(chromedp.DoubleClick(chromedp.CSS(rowSel(2)+" td[data-col=bio]")), chromedp.Poll[chromedp.Void](`window.edits.length === 2`))
-	if got := eval[int](b, `window.edits[1].value.length`); got != 12000 {
+	if got := tabEval[int](b, `window.edits[1].value.length`); got != 12000 {
 		t.Errorf("editing a cut value gives the editor %d bytes, want the whole 12000", got)
 	}
 
@@ -230,7 +230,7 @@ func TestBrowserBrowse(t *testing.T) {
 	if got := column(b, "name")[0]; got != "user 120" {
 		t.Errorf("descending, the first name is %q", got)
 	}
-	if got := eval[string](b, `document.querySelector('th[data-col=name]').getAttribute('aria-sort')`); got != "descending" {
+	if got := tabEval[string](b, `document.querySelector('th[data-col=name]').getAttribute('aria-sort')`); got != "descending" {
 		t.Errorf("aria-sort %q", got)
 	}
 	drawn(b, chromedp.Click(chromedp.CSS(`th[data-col=name] .sort`)))
@@ -240,14 +240,14 @@ func TestBrowserBrowse(t *testing.T) {
 
 	// Pages: forward and back, the page in the URL, the same page after
 	// a reload, and a bookmark of page 3 without its cursor.
-	first := func() string { return eval[string](b, `document.querySelector('table.grid tbody tr').dataset.key`) }
+	first := func() string { return tabEval[string](b, `document.querySelector('table.grid tbody tr').dataset.key`) }
 	if got := first(); got != `{"id":"1"}` {
 		t.Fatalf("page 1 starts at %s", got)
 	}
 	// While the next page loads, the page shown stays, inert, instead of
 	// an empty grid.
 	drawn(b, chromedp.Evaluate[chromedp.Void](`document.querySelector('.pager .next').click(); window.stale = !!document.querySelector('#main > .data-view.stale[inert]')`))
-	if !eval[bool](b, `window.stale`) {
+	if !tabEval[bool](b, `window.stale`) {
 		t.Error("the grid was emptied while the next page loaded")
 	}
 	if got, q := first(), query(b); got != `{"id":"51"}` || q.Get("page") != "2" {
@@ -257,14 +257,14 @@ func TestBrowserBrowse(t *testing.T) {
 	if got, q := first(), query(b); got != `{"id":"101"}` || q.Get("page") != "3" {
 		t.Errorf("page 3 starts at %s, URL %v", got, q)
 	}
-	if !eval[bool](b, `document.querySelector('.pager .next').disabled`) {
+	if !tabEval[bool](b, `document.querySelector('.pager .next').disabled`) {
 		t.Error("Next is enabled on the last page")
 	}
 	drawn(b, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
-	if got, n := first(), eval[int](b, `document.querySelectorAll('table.grid tbody tr').length`); got != `{"id":"101"}` || n != 20 {
+	if got, n := first(), tabEval[int](b, `document.querySelectorAll('table.grid tbody tr').length`); got != `{"id":"101"}` || n != 20 {
 		t.Errorf("reloaded page 3 starts at %s with %d rows", got, n)
 	}
-	if got := eval[string](b, `document.querySelector('.page-number').textContent`); got != "Page 3" {
+	if got := tabEval[string](b, `document.querySelector('.page-number').textContent`); got != "Page 3" {
 		t.Errorf("reloaded, the pager says %q", got)
 	}
 	drawn(b, chromedp.Click(chromedp.CSS(`.pager .prev`)))
@@ -286,14 +286,14 @@ func TestBrowserBrowse(t *testing.T) {
 
 	// Columns hidden on the spot, kept in the URL.
 	b.do(chromedp.Click(chromedp.CSS(`.columns-menu summary`)), chromedp.Click(chromedp.CSS(`.columns-menu input[value=bio]`)))
-	if !eval[bool](b, `document.querySelector('th[data-col=bio]').hidden && [...document.querySelectorAll('td[data-col=bio]')].every((td) => td.hidden)`) {
+	if !tabEval[bool](b, `document.querySelector('th[data-col=bio]').hidden && [...document.querySelectorAll('td[data-col=bio]')].every((td) => td.hidden)`) {
 		t.Error("bio is still shown")
 	}
 	if q := query(b); q.Get("columns") != "bio" {
 		t.Errorf("hiding bio: the URL's view is %v", q)
 	}
 	drawn(b, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
-	if !eval[bool](b, `document.querySelector('th[data-col=bio]').hidden && !document.querySelector('th[data-col=name]').hidden`) {
+	if !tabEval[bool](b, `document.querySelector('th[data-col=bio]').hidden && !document.querySelector('th[data-col=name]').hidden`) {
 		t.Error("reloaded, bio is shown again")
 	}
 
@@ -321,10 +321,10 @@ func TestBrowserFilters(t *testing.T) {
 	// The enum picker offers the type's labels, in order.
 	b.do(chromedp.Click(chromedp.CSS(`.toggle-filters`)))
 	setFilter(b, "mood", "eq")
-	if got := eval[[]string](b, `[...document.querySelectorAll('.filter select.filter-input option')].map((o) => o.value)`); strings.Join(got, ",") != "happy,sad,ok" {
+	if got := tabEval[[]string](b, `[...document.querySelectorAll('.filter select.filter-input option')].map((o) => o.value)`); strings.Join(got, ",") != "happy,sad,ok" {
 		t.Errorf("the enum picker offers %q", got)
 	}
-	ops := eval[[]string](b, `[...document.querySelectorAll('.filter .filter-op option')].map((o) => o.textContent)`)
+	ops := tabEval[[]string](b, `[...document.querySelectorAll('.filter .filter-op option')].map((o) => o.textContent)`)
 	if strings.Join(ops, " ") != "= ≠ IN < ≤ > ≥ IS NULL IS NOT NULL" {
 		t.Errorf("the operators of an enum: %q", ops)
 	}
@@ -341,11 +341,11 @@ func TestBrowserFilters(t *testing.T) {
 	// A second filter, IS NULL, is combined with AND.
 	b.do(chromedp.Click(chromedp.CSS(`.filters .add-filter`)))
 	setFilter(b, "nickname", "null")
-	if n := eval[int](b, `[...document.querySelectorAll('.filter')].pop().querySelectorAll('.filter-input').length`); n != 0 {
+	if n := tabEval[int](b, `[...document.querySelectorAll('.filter')].pop().querySelectorAll('.filter-input').length`); n != 0 {
 		t.Errorf("IS NULL has %d value inputs", n)
 	}
 	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
-	if got := eval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"1"}` {
+	if got := tabEval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"1"}` {
 		t.Errorf("mood = sad AND nickname IS NULL shows %s", got)
 	}
 	var fs []map[string]any
@@ -356,16 +356,16 @@ func TestBrowserFilters(t *testing.T) {
 
 	// The same view from its address, the count of its rows, its export.
 	drawn(b, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
-	if got := eval[int](b, `document.querySelectorAll('.filters .filter').length`); got != 2 {
+	if got := tabEval[int](b, `document.querySelectorAll('.filters .filter').length`); got != 2 {
 		t.Errorf("reloaded, %d filters are shown", got)
 	}
 	b.do(chromedp.Click(chromedp.CSS(`button.count`)), chromedp.Poll[chromedp.Void](`document.querySelector('.grid-count').textContent === '1 row'`))
-	href := eval[string](b, `document.querySelector('a.export[data-format=csv]').getAttribute('href')`)
+	href := tabEval[string](b, `document.querySelector('a.export[data-format=csv]').getAttribute('href')`)
 	u, err := url.Parse(href)
 	if err != nil || u.Path != "/api/export" || u.Query().Get("filters") != query(b).Get("filters") || u.Query().Get("format") != "csv" {
 		t.Errorf("the CSV export's link is %s", href)
 	}
-	got := run(b, chromedp.Evaluate[string](fmt.Sprintf(`fetch(%s).then(async (r) => r.status + ' ' + r.headers.get('Content-Disposition') + '\n' + await r.text())`, jsString(href)), chromedp.EvalAwaitPromise))
+	got := tabRun(b, chromedp.Evaluate[string](fmt.Sprintf(`fetch(%s).then(async (r) => r.status + ' ' + r.headers.get('Content-Disposition') + '\n' + await r.text())`, jsString(href)), chromedp.EvalAwaitPromise))
 	if head, body, _ := strings.Cut(got, "\n"); !strings.HasPrefix(head, "200 attachment") || !strings.Contains(body, "user 001") || strings.Contains(body, "user 004") {
 		t.Errorf("the CSV export of the view: %.300q", got)
 	}
@@ -383,7 +383,7 @@ func TestBrowserFilters(t *testing.T) {
 	openView(b, "table=posts")
 	b.do(chromedp.Click(chromedp.CSS(`.toggle-filters`)))
 	setFilter(b, "published", "eq")
-	if got := eval[string](b, `[...document.querySelectorAll('.filter .filter-op option')].map((o) => o.value).join() + ' ' + [...document.querySelectorAll('.filter select.filter-input option')].map((o) => o.value).join()`); got != "eq,ne true,false" {
+	if got := tabEval[string](b, `[...document.querySelectorAll('.filter .filter-op option')].map((o) => o.value).join() + ' ' + [...document.querySelectorAll('.filter select.filter-input option')].map((o) => o.value).join()`); got != "eq,ne true,false" {
 		t.Errorf("a boolean's operators and values: %s", got)
 	}
 	b.do(chromedp.SetValue(chromedp.CSS(`.filter select.filter-input`), "false"))
@@ -408,11 +408,11 @@ func TestBrowserFilters(t *testing.T) {
 	setFilter(b, "big", "gt")
 	b.do(chromedp.SendKeys(chromedp.CSS(`.filter:last-child input.filter-input`), "lots"))
 	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
-	msg := eval[string](b, `(() => { const e = [...document.querySelectorAll('.filter')].pop().querySelector('.filter-error'); return e.hidden ? '' : e.textContent; })()`)
+	msg := tabEval[string](b, `(() => { const e = [...document.querySelectorAll('.filter')].pop().querySelector('.filter-error'); return e.hidden ? '' : e.textContent; })()`)
 	if !strings.Contains(msg, "lots") {
 		t.Errorf("the bad filter's row says %q", msg)
 	}
-	if n := eval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
 		t.Errorf("a grid is drawn under a refused filter")
 	}
 }
@@ -422,17 +422,17 @@ func TestBrowserRelations(t *testing.T) {
 	b := openStudio(t, ts)
 	openView(b, "table=posts")
 
-	if got := eval[string](b, `document.querySelector('th[data-col=user_id] .col-meta').textContent`); got != "bigintFKNULL" {
+	if got := tabEval[string](b, `document.querySelector('th[data-col=user_id] .col-meta').textContent`); got != "bigintFKNULL" {
 		t.Errorf("user_id's header: %q", got)
 	}
-	if n := eval[int](b, `document.querySelectorAll('td[data-col=user_id] .fk-link').length`); n != 3 {
+	if n := tabEval[int](b, `document.querySelectorAll('td[data-col=user_id] .fk-link').length`); n != 3 {
 		t.Errorf("%d links for 3 references and a NULL", n)
 	}
 	// JSON laid out in the viewer, its numbers to the last digit.
 	b.do(chromedp.Click(chromedp.CSS(rowSel(1)+" td[data-col=extra] .expand")),
 		chromedp.WaitVisible(chromedp.CSS(`dialog.cell-viewer[open] .cell-full`)))
 	want := "{\n  \"n\": 12345678901234567890123,\n  \"note\": \"" + strings.Repeat("z", 200) + "\",\n  \"tags\": [\n    \"a\",\n    \"b\"\n  ],\n  \"empty\": {}\n}"
-	if got := eval[string](b, `document.querySelector('.cell-full').textContent`); got != want {
+	if got := tabEval[string](b, `document.querySelector('.cell-full').textContent`); got != want {
 		t.Errorf("the JSON viewer shows\n%s\nwant\n%s", got, want)
 	}
 	b.do(chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS(`dialog.cell-viewer`)))
@@ -443,7 +443,7 @@ func TestBrowserRelations(t *testing.T) {
 	if q.Get("table") != "users" || q.Get("filters") != `[{"column":"id","op":"eq","value":"3"}]` {
 		t.Errorf("following user_id: the URL's view is %v", q)
 	}
-	if got := eval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"3"}` {
+	if got := tabEval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"3"}` {
 		t.Errorf("following user_id shows %s", got)
 	}
 	// And back the other way: the posts that reference a user.
@@ -469,7 +469,7 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`dialog.palette[open] .palette-input`)),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll('.palette-list [role=option]').length > 4`))
 	b.do(chromedp.SendKeys(chromedp.CSS(`.palette-input`), "posts"))
-	if got := eval[string](b, `document.querySelector('.palette-list [aria-selected=true]').firstChild.textContent`); got != "public.posts" {
+	if got := tabEval[string](b, `document.querySelector('.palette-list [aria-selected=true]').firstChild.textContent`); got != "public.posts" {
 		t.Errorf("'posts' selects %q first", got)
 	}
 	b.screenshot("studio-palette")
@@ -477,7 +477,7 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	if q := query(b); q.Get("table") != "posts" {
 		t.Errorf("the palette opened %v", q)
 	}
-	if eval[bool](b, `document.querySelector('dialog.palette').open`) {
+	if tabEval[bool](b, `document.querySelector('dialog.palette').open`) {
 		t.Error("the palette stays open")
 	}
 
@@ -485,26 +485,26 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	b.do(chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.WaitVisible(chromedp.CSS(`dialog.palette[open]`)),
 		chromedp.SendKeys(chromedp.CSS(`.palette-input`), "theme"),
 		chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown))
-	if got := eval[string](b, `document.querySelector('.palette-list [aria-selected=true]').firstChild.textContent`); got != "Theme: dark" {
+	if got := tabEval[string](b, `document.querySelector('.palette-list [aria-selected=true]').firstChild.textContent`); got != "Theme: dark" {
 		t.Errorf("two arrows down select %q", got)
 	}
 	b.do(chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS(`dialog.palette`)))
-	if got := eval[string](b, `document.documentElement.dataset.theme || 'system'`); got != "system" {
+	if got := tabEval[string](b, `document.documentElement.dataset.theme || 'system'`); got != "system" {
 		t.Errorf("Escape changed the theme to %s", got)
 	}
 	b.do(chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.WaitVisible(chromedp.CSS(`dialog.palette[open]`)),
 		chromedp.SendKeys(chromedp.CSS(`.palette-input`), "dark"), chromedp.KeyEvent(kb.Enter))
-	if got := eval[string](b, `document.documentElement.dataset.theme`); got != "dark" {
+	if got := tabEval[string](b, `document.documentElement.dataset.theme`); got != "dark" {
 		t.Errorf("the theme is %q", got)
 	}
 	b.do(chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
-	if got := eval[string](b, `document.documentElement.dataset.theme + ' ' + getComputedStyle(document.body).backgroundColor`); got != "dark rgb(23, 24, 27)" {
+	if got := tabEval[string](b, `document.documentElement.dataset.theme + ' ' + getComputedStyle(document.body).backgroundColor`); got != "dark rgb(23, 24, 27)" {
 		t.Errorf("reloaded, the theme is %q", got)
 	}
 	b.screenshot("studio-dark")
 	// The toggle goes round: dark → system → light.
 	b.do(chromedp.Click(chromedp.CSS(`.theme-toggle`)), chromedp.Click(chromedp.CSS(`.theme-toggle`)))
-	if got := eval[string](b, `document.documentElement.dataset.theme + ' ' + localStorage.getItem('mizzle-studio-theme')`); got != "light light" {
+	if got := tabEval[string](b, `document.documentElement.dataset.theme + ' ' + localStorage.getItem('mizzle-studio-theme')`); got != "light light" {
 		t.Errorf("after two clicks the theme is %q", got)
 	}
 
@@ -518,7 +518,7 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := eval[string](b, `document.activeElement.className + ' [' + document.activeElement.value + ']'`); got != "side-search []" {
+	if got := tabEval[string](b, `document.activeElement.className + ' [' + document.activeElement.value + ']'`); got != "side-search []" {
 		t.Errorf("after / the focus is on %q", got)
 	}
 
@@ -531,7 +531,7 @@ func TestBrowserPaletteAndTheme(t *testing.T) {
 	})`, chromedp.EvalAwaitPromise))
 	b.do(chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.WaitVisible(chromedp.CSS(`dialog.palette[open]`)),
 		chromedp.SendKeys(chromedp.CSS(`.palette-input`), "tab probe"), chromedp.KeyEvent(kb.Enter))
-	if q, got := query(b), eval[string](b, `document.getElementById('main').textContent`); q.Get("tab") != "probe" || got != "the probe tab" {
+	if q, got := query(b), tabEval[string](b, `document.getElementById('main').textContent`); q.Get("tab") != "probe" || got != "the probe tab" {
 		t.Errorf("the palette's 'Tab: Probe' gave %v, showing %q", q, got)
 	}
 }
@@ -547,15 +547,15 @@ CREATE VIEW boom AS SELECT g FROM generate_series(1, 200) g WHERE 1 / (g - 100) 
 	b := openStudio(t, ts)
 
 	openView(b, "table=nope")
-	if got := eval[string](b, `document.querySelector('.data-view[data-state=error] .grid-error').textContent`); !strings.Contains(got, "public.nope") {
+	if got := tabEval[string](b, `document.querySelector('.data-view[data-state=error] .grid-error').textContent`); !strings.Contains(got, "public.nope") {
 		t.Errorf("a table that is not there: %q", got)
 	}
 
 	openView(b, "table=users&filters="+url.QueryEscape(`{"column":"id"`))
-	if got := eval[string](b, `document.querySelector('.filter-error[data-for=all]').textContent`); !strings.Contains(got, "filters are not readable") {
+	if got := tabEval[string](b, `document.querySelector('.filter-error[data-for=all]').textContent`); !strings.Contains(got, "filters are not readable") {
 		t.Errorf("unreadable filters: %q", got)
 	}
-	if n := eval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('table.grid').length`); n != 0 {
 		t.Error("rows are drawn under unreadable filters")
 	}
 
@@ -563,7 +563,7 @@ CREATE VIEW boom AS SELECT g FROM generate_series(1, 200) g WHERE 1 / (g - 100) 
 	// which stops before the row that fails, is still shown.
 	openView(b, "table=boom")
 	b.do(chromedp.Click(chromedp.CSS(`button.count`)), chromedp.Poll[chromedp.Void](`document.querySelector('.grid-count').textContent !== 'counting…'`))
-	if got := eval[string](b, `document.querySelector('.grid-count').textContent`); got != "count failed: division by zero" {
+	if got := tabEval[string](b, `document.querySelector('.grid-count').textContent`); got != "count failed: division by zero" {
 		t.Errorf("a failed count shows %q", got)
 	}
 
@@ -577,18 +577,18 @@ CREATE VIEW boom AS SELECT g FROM generate_series(1, 200) g WHERE 1 / (g - 100) 
 	})`, chromedp.EvalAwaitPromise),
 		chromedp.Poll[chromedp.Void](`performance.getEntriesByType('resource').some((e) => e.name.includes('/api/rows?'))`),
 		chromedp.Evaluate[chromedp.Void](`new Promise((ok) => setTimeout(ok, 200))`, chromedp.EvalAwaitPromise))
-	if got := eval[string](b, `document.getElementById('main').textContent`); got != "the probe tab" {
+	if got := tabEval[string](b, `document.getElementById('main').textContent`); got != "the probe tab" {
 		t.Errorf("the grid's late page was drawn over another tab: %.80q", got)
 	}
 
 	// A table without a primary key: rows have no data-key, and a value
 	// the server cut cannot be fetched whole, which the viewer says.
 	openView(b, "table=notes")
-	if n := eval[int](b, `document.querySelectorAll('table.grid tbody tr[data-key]').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('table.grid tbody tr[data-key]').length`); n != 0 {
 		t.Errorf("%d rows of a table without a key have a data-key", n)
 	}
 	b.do(chromedp.Click(chromedp.CSS(`td.truncated .expand`)), chromedp.WaitVisible(chromedp.CSS(`.cell-full.error`)))
-	if got := eval[string](b, `document.querySelector('.cell-full').textContent`); !strings.Contains(got, "no primary key") {
+	if got := tabEval[string](b, `document.querySelector('.cell-full').textContent`); !strings.Contains(got, "no primary key") {
 		t.Errorf("expanding a cut value without a key: %q", got)
 	}
 }
@@ -605,14 +605,14 @@ INSERT INTO "Other <b>Schema</b>"."we""ird.name" VALUES (1, 'one', 20), (2, 'two
 	b := openStudio(t, ts)
 	sel := `a.rel[data-name="we\"ird.name"]`
 	b.do(chromedp.WaitVisible(chromedp.CSS(sel)))
-	if got := eval[string](b, `document.querySelector('.side-schema[data-schema="Other <b>Schema</b>"] h2').firstChild.textContent`); got != "Other <b>Schema</b>" {
+	if got := tabEval[string](b, `document.querySelector('.side-schema[data-schema="Other <b>Schema</b>"] h2').firstChild.textContent`); got != "Other <b>Schema</b>" {
 		t.Errorf("the schema's heading: %q", got)
 	}
 	drawn(b, chromedp.Click(chromedp.CSS(sel)))
-	if got := eval[string](b, `document.querySelector('.grid-title').textContent`); got != `Other <b>Schema</b>.we"ird.name` {
+	if got := tabEval[string](b, `document.querySelector('.grid-title').textContent`); got != `Other <b>Schema</b>.we"ird.name` {
 		t.Errorf("the grid's title: %q", got)
 	}
-	if n := eval[int](b, `document.querySelectorAll('#main b, #main i, #sidebar b').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('#main b, #main i, #sidebar b').length`); n != 0 {
 		t.Errorf("names became %d elements", n)
 	}
 	drawn(b, chromedp.Click(chromedp.CSS(`th[data-col="<i>x</i>"] .sort`)))
@@ -624,7 +624,7 @@ INSERT INTO "Other <b>Schema</b>"."we""ird.name" VALUES (1, 'one', 20), (2, 'two
 		t.Errorf("the URL's view: %v", q)
 	}
 	drawn(b, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
-	if got := eval[string](b, `[...document.querySelectorAll('thead th[data-col]')].map((th) => th.dataset.col + (th.hidden ? ':hidden' : '')).join('|')`); got != "id|a,b:hidden|<i>x</i>" {
+	if got := tabEval[string](b, `[...document.querySelectorAll('thead th[data-col]')].map((th) => th.dataset.col + (th.hidden ? ':hidden' : '')).join('|')`); got != "id|a,b:hidden|<i>x</i>" {
 		t.Errorf("reloaded, the columns: %q", got)
 	}
 	// Following a link keeps the schema: a filter on the odd column.
@@ -632,7 +632,7 @@ INSERT INTO "Other <b>Schema</b>"."we""ird.name" VALUES (1, 'one', 20), (2, 'two
 	setFilter(b, "a,b", "eq")
 	b.do(chromedp.SendKeys(chromedp.CSS(`.filter input.filter-input`), "one"))
 	drawn(b, chromedp.Click(chromedp.CSS(`.filters .apply`)))
-	if got := eval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"1"}` {
+	if got := tabEval[string](b, `[...document.querySelectorAll('table.grid tbody tr')].map((tr) => tr.dataset.key).join()`); got != `{"id":"1"}` {
 		t.Errorf(`"a,b" = one shows %s`, got)
 	}
 
@@ -642,7 +642,7 @@ INSERT INTO "Other <b>Schema</b>"."we""ird.name" VALUES (1, 'one', 20), (2, 'two
 		t.Fatal(err)
 	}
 	drawn(b, chromedp.Click(chromedp.CSS(`th[data-col=id] .sort`)))
-	if got := eval[string](b, `document.querySelector('th[data-col=added] .col-meta').textContent + ' ' + [...document.querySelector('.filter-column').options].map((o) => o.value).join('|')`); got != "booleanNULL id|a,b|<i>x</i>|added" {
+	if got := tabEval[string](b, `document.querySelector('th[data-col=added] .col-meta').textContent + ' ' + [...document.querySelector('.filter-column').options].map((o) => o.value).join('|')`); got != "booleanNULL id|a,b|<i>x</i>|added" {
 		t.Errorf("the added column: %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,9 +44,9 @@ const installChromium = "install Chromium: apt-get install chromium"
 // that never comes fails instead of hanging until go test's own timeout.
 const browserTimeout = 3 * time.Minute
 
-// browser is the one Chromium of the test binary, started by the first
+// sharedChromium is the one Chromium of the test binary, started by the first
 // test that asks for it; each test gets a tab of its own.
-var browser struct {
+var sharedChromium struct {
 	once   sync.Once
 	ctx    context.Context // a chromedp context that owns the browser
 	cancel func()
@@ -53,15 +55,15 @@ var browser struct {
 }
 
 func startBrowser() (context.Context, error) {
-	browser.once.Do(func() {
+	sharedChromium.once.Do(func() {
 		path, err := chromiumPath()
 		if err != nil {
-			browser.err = err
+			sharedChromium.err = err
 			return
 		}
 		dir, err := os.MkdirTemp("", "mizzle-studio-chromium-")
 		if err != nil {
-			browser.err = err
+			sharedChromium.err = err
 			return
 		}
 		actx, acancel := chromedp.NewExecAllocator(context.Background(),
@@ -88,18 +90,18 @@ func startBrowser() (context.Context, error) {
 			bcancel()
 			acancel()
 			os.RemoveAll(dir)
-			browser.err = fmt.Errorf("starting %s: %v (%s)", path, err, installChromium)
+			sharedChromium.err = fmt.Errorf("starting %s: %v (%s)", path, err, installChromium)
 			return
 		}
-		browser.ctx, browser.dir = bctx, dir
-		browser.cancel = func() {
+		sharedChromium.ctx, sharedChromium.dir = bctx, dir
+		sharedChromium.cancel = func() {
 			_ = chromedp.Cancel(bctx) // closes the browser and waits for it
 			bcancel()
 			acancel()
 			os.RemoveAll(dir)
 		}
 	})
-	return browser.ctx, browser.err
+	return sharedChromium.ctx, sharedChromium.err
 }
 
 // chromiumPath finds Debian's chromium on PATH.
@@ -113,9 +115,9 @@ func chromiumPath() (string, error) {
 
 // stopBrowser closes the test binary's Chromium, if a test started it.
 func stopBrowser() {
-	browser.once.Do(func() { browser.err = errors.New("the tests have finished") })
-	if browser.cancel != nil {
-		browser.cancel()
+	sharedChromium.once.Do(func() { sharedChromium.err = errors.New("the tests have finished") })
+	if sharedChromium.cancel != nil {
+		sharedChromium.cancel()
 	}
 }
 
@@ -257,7 +259,7 @@ func (b *studioTab) saveScreenshot() {
 		b.t.Logf("no screenshot of the failure: %v", err)
 		return
 	}
-	f, err := os.CreateTemp("", "mizzle-studio-"+fileName(b.t.Name())+"-*.png")
+	f, err := os.CreateTemp("", "mizzle-studio-"+screenshotName(b.t.Name())+"-*.png")
 	if err == nil {
 		_, err = f.Write(png)
 		if cerr := f.Close(); err == nil {
@@ -278,7 +280,7 @@ func (b *studioTab) screenshot(name string) {
 	if *screenshotDir == "" {
 		return
 	}
-	png := run(b, chromedp.CaptureScreenshot())
+	png := tabRun(b, chromedp.CaptureScreenshot())
 	if err := os.MkdirAll(*screenshotDir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
@@ -297,9 +299,9 @@ func (b *studioTab) do(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// run runs an action that returns a value in the tab, failing the test on
+// tabRun runs an action that returns a value in the tab, failing the test on
 // an error.
-func run[T any](b *studioTab, a chromedp.Action[T]) T {
+func tabRun[T any](b *studioTab, a chromedp.Action[T]) T {
 	b.t.Helper()
 	v, err := chromedp.Run(b, a)
 	if err != nil {
@@ -308,11 +310,11 @@ func run[T any](b *studioTab, a chromedp.Action[T]) T {
 	return v
 }
 
-// eval evaluates a JavaScript expression in the page and decodes its value
+// tabEval evaluates a JavaScript expression in the page and decodes its value
 // into T, failing the test on an error.
-func eval[T any](b *studioTab, expr string) T {
+func tabEval[T any](b *studioTab, expr string) T {
 	b.t.Helper()
-	return run(b, chromedp.Evaluate[T](expr))
+	return tabRun(b, chromedp.Evaluate[T](expr))
 }
 
 // sameOrigin reports whether the request URL u stays at base (a
@@ -343,9 +345,9 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 	return fmt.Sprintf("%s (%s:%d:%d)", s, d.URL, d.LineNumber+1, d.ColumnNumber+1)
 }
 
-var notFileName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+var notInFileName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
-func fileName(s string) string { return notFileName.ReplaceAllString(s, "_") }
+func screenshotName(s string) string { return notInFileName.ReplaceAllString(s, "_") }
 
 // TestBrowserSignIn opens the printed URL as a user would: the page signs
 // in, drops the token from the address bar, asks /api/info, and shows the
@@ -369,13 +371,13 @@ func TestBrowserSignIn(t *testing.T) {
 	ts := newStudio(t, "", func(o *studio.Options) { o.Conn.Database = name })
 	b := openStudio(t, ts)
 
-	if href := eval[string](b, `location.href`); strings.Contains(href, "token") || strings.Contains(href, ts.Token()) {
+	if href := tabEval[string](b, `location.href`); strings.Contains(href, "token") || strings.Contains(href, ts.Token()) {
 		t.Errorf("the address bar still holds the token: %s", href)
 	}
-	if got, want := eval[string](b, `document.getElementById('db-name').textContent`), name+" as "; !strings.HasPrefix(got, want) {
+	if got, want := tabEval[string](b, `document.getElementById('db-name').textContent`), name+" as "; !strings.HasPrefix(got, want) {
 		t.Errorf("db-name shows %q, want it to start with %q", got, want)
 	}
-	if n := eval[int](b, `document.querySelectorAll('#db-name *, img, body script').length`); n != 0 {
+	if n := tabEval[int](b, `document.querySelectorAll('#db-name *, img, body script').length`); n != 0 {
 		t.Errorf("the database's name became %d elements", n)
 	}
 	var info bool
@@ -390,7 +392,7 @@ func TestBrowserSignIn(t *testing.T) {
 	// Another browser (or this one, restarted) signs in with the same
 	// URL while the studio runs.
 	again := openStudio(t, ts)
-	if got := eval[string](again, `document.getElementById('db-name').textContent`); !strings.HasPrefix(got, name) {
+	if got := tabEval[string](again, `document.getElementById('db-name').textContent`); !strings.HasPrefix(got, name) {
 		t.Errorf("signed in again: db-name shows %q", got)
 	}
 }
@@ -618,4 +620,79 @@ func TestNoChromiumSaysHowToInstall(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "install Chromium: apt-get install chromium") {
 		t.Errorf("without chromium: %v", err)
 	}
+}
+
+// TestBrowserOtherLoopbackNames: the printed URL names 127.0.0.1; the
+// same studio opened as localhost or [::1] signs in and works too.
+func TestBrowserOtherLoopbackNames(t *testing.T) {
+	ts := newStudio(t, "")
+	hosts := []string{"localhost"}
+	if ln, err := net.Listen("tcp", "[::1]:0"); err == nil {
+		ln.Close()
+		hosts = append(hosts, "[::1]")
+	}
+	for _, host := range hosts {
+		tab := newBrowser(t)
+		u := strings.Replace(ts.URL, "127.0.0.1", host, 1)
+		err := chromedp.Do(tab, chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
+		if err != nil {
+			t.Errorf("%s: %v", u, err)
+			continue
+		}
+		name, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#db-name")))
+		if err != nil || !strings.Contains(name, " as ") {
+			t.Errorf("%s: db-name %q (%v)", host, name, err)
+		}
+	}
+}
+
+// markupValues are values (and a table name) that a page building HTML
+// from strings would run; the studio must show them as written.
+var markupValues = []string{
+	`<script>alert(1)</script>`,
+	`<img src=x onerror=alert(2)>`,
+	`"><svg onload=alert(3)>`,
+	`javascript:alert(4)`,
+	`&lt;b&gt;not bold&lt;/b&gt;`,
+}
+
+// TestBrowserValuesAreText opens a table whose name and values are markup,
+// in the sidebar and the grid: each shows as text, no element comes of
+// it, and no dialog opens (openStudio's check). The grid is another
+// part's: where it is not served yet the test says so and checks the
+// sidebar alone.
+func TestBrowserValuesAreText(t *testing.T) {
+	table := `<img src=x onerror=alert(5)>`
+	setup := `CREATE TABLE ` + pgx.Identifier{table}.Sanitize() + ` (id int PRIMARY KEY, v text);`
+	for i, v := range markupValues {
+		setup += fmt.Sprintf("INSERT INTO %s VALUES (%d, %s);", pgx.Identifier{table}.Sanitize(), i+1, roleLiteral(v))
+	}
+	ts := newStudio(t, setup)
+	b := openStudio(t, ts)
+	b.do(chromedp.Navigate(ts.Base+"/?"+url.Values{"schema": {"public"}, "table": {table}}.Encode()),
+		chromedp.WaitReady(chromedp.CSS(`html[data-ready="true"]`)))
+	// What the values would become as HTML; the page's own icons and
+	// markup are left alone.
+	noMarkup := `document.querySelectorAll('[onerror], [onload], img[src="x"], script:not([src])').length`
+	if !tabEval[bool](b, `!!document.querySelector('[data-tab="data"]')`) {
+		t.Log("no data tab: the grid is not served yet; only the page around it is checked")
+		if n := tabEval[int](b, noMarkup); n != 0 {
+			t.Errorf("%d elements came of the table's name", n)
+		}
+		return
+	}
+	b.do(chromedp.WaitReady(chromedp.CSS(`table.grid td[data-col="v"]`)))
+	got := tabEval[[]string](b, `[...document.querySelectorAll('table.grid td[data-col="v"]')].map(td => td.textContent)`)
+	for _, v := range markupValues {
+		if !slices.Contains(got, v) {
+			t.Errorf("the grid does not show %q as text; it shows %q", v, got)
+		}
+	}
+	if sidebar := tabEval[string](b, `document.getElementById('sidebar').textContent`); !strings.Contains(sidebar, table) {
+		t.Errorf("the sidebar does not show the table %q as text: %q", table, sidebar)
+	}
+	if n := tabEval[int](b, noMarkup); n != 0 {
+		t.Errorf("%d elements came of the values", n)
+	}
+	b.screenshot("grid-markup")
 }

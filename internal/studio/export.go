@@ -71,7 +71,7 @@ func exportSelect(q *sqlText, v *view) {
 		}
 		q.WriteString(quote.Ident(c.Name))
 	}
-	q.from(v, "")
+	q.from(v, q.filterConds(v))
 	cols, _ := v.order()
 	q.orderBy(cols, v.desc)
 }

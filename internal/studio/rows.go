@@ -193,11 +193,9 @@ func (q *sqlText) number(n int64) string {
 	return "$" + strconv.Itoa(len(q.args))
 }
 
-// from writes FROM and the WHERE clause of v's filters, and of extra
-// when it is not empty.
-func (q *sqlText) from(v *view, extra string) {
-	q.WriteString(" FROM ")
-	q.WriteString(quote.Ident(v.t.Schema, v.t.Name))
+// filterConds returns v's filters as conditions, their values added to
+// q.
+func (q *sqlText) filterConds(v *view) []string {
 	var conds []string
 	for _, f := range v.filters {
 		col := quote.Ident(f.Column)
@@ -219,9 +217,13 @@ func (q *sqlText) from(v *view, extra string) {
 			conds = append(conds, col+" "+comparisons[f.Op]+" "+q.value(*f.Value, f.col.castType, where))
 		}
 	}
-	if extra != "" {
-		conds = append(conds, extra)
-	}
+	return conds
+}
+
+// from writes FROM v's relation and WHERE conds, when there are any.
+func (q *sqlText) from(v *view, conds []string) {
+	q.WriteString(" FROM ")
+	q.WriteString(quote.Ident(v.t.Schema, v.t.Name))
 	if len(conds) > 0 {
 		q.WriteString(" WHERE ")
 		q.WriteString(strings.Join(conds, " AND "))
@@ -306,16 +308,28 @@ func decodeCursor(s string) (*cursor, error) {
 	return c, nil
 }
 
-// keysetCondition is the condition of the rows after the cursor's, in
-// the order of cols: a row-value comparison, and where the sort column
-// holds NULLs, which neither < nor > orders, the NULLs' place said apart.
-func (v *view) keysetCondition(q *sqlText, cols []string, c *cursor) (string, error) {
+// keyRange is rows after a cursor: those that pass cond, in the order
+// of cols.
+type keyRange struct {
+	cond string
+	cols []string
+}
+
+// keysetRanges returns the rows after the cursor's, in the order of
+// cols: one row-value comparison, or, where the sort column holds NULLs,
+// which neither < nor > orders, two ranges, the rows of the first all
+// before those of the second. Two ranges are read apart (see
+// handleRows), since PostgreSQL reads neither half of "a OR b" in an
+// index's order, and a range of NULLs is read in the key's order alone,
+// which is theirs (the sort column's index would give them all, to be
+// sorted by key).
+func (v *view) keysetRanges(q *sqlText, cols []string, c *cursor) ([]keyRange, error) {
 	sortName := ""
 	if v.sort != nil {
 		sortName = v.sort.Name
 	}
 	if c.Sort != sortName || c.Desc != v.desc || !slices.Equal(c.Cols, cols) || len(c.Values) != len(cols) {
-		return "", badRequest("after: the cursor was made for another order of the rows: start again from the first page")
+		return nil, badRequest("after: the cursor was made for another order of the rows: start again from the first page")
 	}
 	op := " > "
 	if v.desc {
@@ -336,23 +350,24 @@ func (v *view) keysetCondition(q *sqlText, cols []string, c *cursor) (string, er
 		return "(" + strings.Join(ls, ", ") + ")" + op + "(" + strings.Join(rs, ", ") + ")", nil
 	}
 	if v.sort == nil || !v.sort.Nullable || cols[0] != sortName || len(cols) == 1 {
-		return row(cols, c.Values)
+		cond, err := row(cols, c.Values)
+		return []keyRange{{cond, cols}}, err
 	}
 	// A nullable sort column: NULLs come last going up, first going down.
-	s := quote.Ident(sortName)
-	switch sv := c.Values[0]; {
-	case sv == nil && !v.desc: // among the NULLs at the end
-		rest, err := row(cols[1:], c.Values[1:])
-		return "(" + s + " IS NULL AND " + rest + ")", err
-	case sv == nil && v.desc: // among the NULLs at the start: the rest of them, then every value
-		rest, err := row(cols[1:], c.Values[1:])
-		return "((" + s + " IS NULL AND " + rest + ") OR " + s + " IS NOT NULL)", err
-	case !v.desc: // among the values: the greater ones, then the NULLs
-		all, err := row(cols, c.Values)
-		return "(" + all + " OR " + s + " IS NULL)", err
-	default: // among the values going down: the NULLs are behind
-		return row(cols, c.Values)
+	s, keyCols := quote.Ident(sortName), cols[1:]
+	if c.Values[0] == nil {
+		rest, err := row(keyCols, c.Values[1:])
+		nulls := keyRange{s + " IS NULL AND " + rest, keyCols} // the rest of the NULLs
+		if !v.desc {
+			return []keyRange{nulls}, err // the last rows
+		}
+		return []keyRange{nulls, {s + " IS NOT NULL", cols}}, err // then every value
 	}
+	all, err := row(cols, c.Values)
+	if !v.desc {
+		return []keyRange{{all, cols}, {s + " IS NULL", keyCols}}, err // the greater values, then the NULLs
+	}
+	return []keyRange{{all, cols}}, err // the lesser values: the NULLs are behind
 }
 
 // pageReply is a page of rows as GET /api/rows sends it.
@@ -405,46 +420,80 @@ func (s *Server) handleRows(w http.ResponseWriter, r *http.Request) (any, error)
 	}
 	cols, keyset := v.order()
 	q := &sqlText{}
-	q.WriteString("SELECT ")
-	for i, c := range v.t.Columns {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		if c.sliceable {
-			// Cut on the server: a megabyte of JSON need not travel to be
-			// shown as its first 10,000 bytes. A character is at most 4
-			// bytes, and one more than the limit says it was cut.
-			fmt.Fprintf(q, "pg_catalog.substr(%s::pg_catalog.text, 1, %d)", quote.Ident(c.Name), maxCellBytes+1)
-		} else {
-			q.WriteString(quote.Ident(c.Name))
-		}
-	}
-	if keyset {
-		// The order's columns again, uncut, for the next page's cursor.
-		for _, c := range cols {
-			q.WriteString(", ")
-			q.WriteString(quote.Ident(c))
-		}
-	}
-	cond := ""
+	filters := q.filterConds(v)
+	ranges := []keyRange{{cols: cols}}
 	if after != nil && after.Values != nil {
 		if !keyset {
 			return nil, badRequest("after: the cursor was made for another order of the rows: start again from the first page")
 		}
-		if cond, err = v.keysetCondition(q, cols, after); err != nil {
+		if ranges, err = v.keysetRanges(q, cols, after); err != nil {
 			return nil, err
 		}
 	}
-	q.from(v, cond)
-	q.orderBy(cols, v.desc)
 	if after != nil {
 		offset = after.Offset
 	}
-	q.WriteString(" LIMIT " + q.number(limit+1))
-	if after == nil || after.Values == nil {
-		if offset > 0 {
+	lim := q.number(limit + 1)
+	// sel writes the SELECT of the page's rows in r.
+	sel := func(r keyRange, aliases bool) {
+		q.WriteString("SELECT ")
+		for i, c := range v.t.Columns {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			if c.sliceable {
+				// Cut on the server: a megabyte of JSON need not travel to
+				// be shown as its first 10,000 bytes. A character is at
+				// most 4 bytes, and one more than the limit says it was cut.
+				fmt.Fprintf(q, "pg_catalog.substr(%s::pg_catalog.text, 1, %d)", quote.Ident(c.Name), maxCellBytes+1)
+			} else {
+				q.WriteString(quote.Ident(c.Name))
+			}
+			if aliases {
+				fmt.Fprintf(q, " AS c%d", i)
+			}
+		}
+		if keyset {
+			// The order's columns again, uncut, for the next page's cursor.
+			for i, c := range cols {
+				q.WriteString(", ")
+				q.WriteString(quote.Ident(c))
+				if aliases {
+					fmt.Fprintf(q, " AS k%d", i)
+				}
+			}
+		}
+		conds := filters
+		if r.cond != "" {
+			conds = append(slices.Clip(filters), r.cond)
+		}
+		q.from(v, conds)
+		q.orderBy(r.cols, v.desc)
+		q.WriteString(" LIMIT " + lim)
+	}
+	if len(ranges) == 1 {
+		sel(ranges[0], false)
+		if (after == nil || after.Values == nil) && offset > 0 {
 			q.WriteString(" OFFSET " + q.number(offset))
 		}
+	} else {
+		// Each range in the index's order, the first range's rows first.
+		q.WriteString("SELECT * FROM (")
+		for i, r := range ranges {
+			if i > 0 {
+				q.WriteString(" UNION ALL ")
+			}
+			q.WriteString("(")
+			sel(r, true)
+			q.WriteString(")")
+		}
+		q.WriteString(") AS page")
+		keys := make([]string, len(cols))
+		for i := range cols {
+			keys[i] = "k" + strconv.Itoa(i)
+		}
+		q.orderBy(keys, v.desc)
+		q.WriteString(" LIMIT " + lim)
 	}
 	if err := s.checkValues(ctx, q); err != nil {
 		return nil, err
@@ -605,7 +654,7 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) (any, error
 	}
 	q := &sqlText{}
 	q.WriteString("SELECT pg_catalog.count(*)")
-	q.from(v, "")
+	q.from(v, q.filterConds(v))
 	if err := s.checkValues(ctx, q); err != nil {
 		return nil, err
 	}

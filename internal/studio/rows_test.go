@@ -2,12 +2,16 @@ package studio_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mizzle/mizzle/internal/studio"
 )
 
 // rowsSetup holds a table of every kind of value the grid shows, with
@@ -312,34 +316,61 @@ func TestRowsPages(t *testing.T) {
 }
 
 // TestRowsKeysetStatement checks that the next page of a keyed table
-// starts from the cursor's values, not from an offset, and that every
+// starts from the cursor's values, not from an offset; that after a
+// value of a nullable sort column the rows above it and the NULLs are
+// read as two ranges, each in an index's order (the NULLs in the key's),
+// since PostgreSQL reads an OR of the two by bitmap and sorts all of it;
+// and that every
 // statement is in the operation log with its values.
 func TestRowsKeysetStatement(t *testing.T) {
 	ts := newStudio(t, rowsSetup)
-	var p pageOf
-	getJSON(t, ts, rowsPath("/api/rows", "public", "items", url.Values{"limit": {"5"}, "sort": {"qty"}}), http.StatusOK, &p)
-	getJSON(t, ts, rowsPath("/api/rows", "public", "items", url.Values{"limit": {"5"}, "sort": {"qty"}, "after": {*p.Next}}), http.StatusOK, &p)
-	var log struct {
-		Entries []struct {
-			SQL  string   `json:"sql"`
-			Args []string `json:"args"`
-		} `json:"entries"`
-	}
-	getJSON(t, ts, "/api/log", http.StatusOK, &log)
-	var last string
-	var args []string
-	for _, e := range log.Entries {
-		if strings.HasPrefix(e.SQL, "SELECT \"id\"") {
-			last, args = e.SQL, e.Args
+	lastPage := func() (string, []string) {
+		var log struct {
+			Entries []struct {
+				SQL  string   `json:"sql"`
+				Args []string `json:"args"`
+			} `json:"entries"`
 		}
+		getJSON(t, ts, "/api/log", http.StatusOK, &log)
+		for i := len(log.Entries) - 1; i >= 0; i-- {
+			if e := log.Entries[i]; strings.Contains(e.SQL, " LIMIT ") && strings.Contains(e.SQL, `FROM "public"."items"`) {
+				return e.SQL, e.Args
+			}
+		}
+		t.Fatal("no page in the log")
+		return "", nil
 	}
-	if !strings.Contains(last, `WHERE (("qty", "id") > ($1::pg_catalog.text::"pg_catalog"."int4", $2::pg_catalog.text::"pg_catalog"."int4") OR "qty" IS NULL)`) ||
-		!strings.Contains(last, `ORDER BY "qty" ASC NULLS LAST, "id" ASC NULLS LAST LIMIT $3`) || strings.Contains(last, "OFFSET") {
-		t.Errorf("the next page's statement:\n%s", last)
-	}
-	// The first page ends at qty 1, id 6 (qty 0 for ids 5, 10 and 15).
-	if !slices.Equal(args, []string{"1", "6", "6"}) {
-		t.Errorf("its values %q", args)
+	for _, c := range []struct {
+		params url.Values
+		sql    string
+		args   []string
+	}{{
+		url.Values{"limit": {"5"}},
+		`FROM "public"."items" WHERE "id" > $1::pg_catalog.text::"pg_catalog"."int4" ORDER BY "id" ASC NULLS LAST LIMIT $2`,
+		[]string{"5", "6"},
+	}, {
+		// The first page ends at qty 1, id 6 (qty 0 for ids 5, 10 and 15).
+		url.Values{"limit": {"5"}, "sort": {"qty"}},
+		` FROM "public"."items" WHERE ("qty", "id") > ($1::pg_catalog.text::"pg_catalog"."int4", $2::pg_catalog.text::"pg_catalog"."int4") ORDER BY "qty" ASC NULLS LAST, "id" ASC NULLS LAST LIMIT $3)` +
+			` UNION ALL (SELECT "id" AS c0, `,
+		[]string{"1", "6", "6"},
+	}, {
+		url.Values{"limit": {"5"}, "sort": {"qty"}, "filters": {`[{"column":"name","op":"ne","value":"x"}]`}},
+		` FROM "public"."items" WHERE "name" <> $1::pg_catalog.text::"pg_catalog"."text" AND "qty" IS NULL ORDER BY "id" ASC NULLS LAST LIMIT $4)` +
+			`) AS page ORDER BY "k0" ASC NULLS LAST, "k1" ASC NULLS LAST LIMIT $4`,
+		[]string{"x", "1", "6", "6"},
+	}} {
+		var p pageOf
+		getJSON(t, ts, rowsPath("/api/rows", "public", "items", c.params), http.StatusOK, &p)
+		c.params.Set("after", *p.Next)
+		getJSON(t, ts, rowsPath("/api/rows", "public", "items", c.params), http.StatusOK, &p)
+		sql, args := lastPage()
+		if !strings.Contains(sql, c.sql) || strings.Contains(sql, "OFFSET") || strings.Contains(sql, " OR ") {
+			t.Errorf("%v: the next page's statement\n%s\nwant it to hold\n%s", c.params, sql, c.sql)
+		}
+		if !slices.Equal(args, c.args) {
+			t.Errorf("%v: its values %q, want %q", c.params, args, c.args)
+		}
 	}
 }
 
@@ -425,7 +456,13 @@ func TestRowsFilterErrors(t *testing.T) {
 		{"items", `filters=[{"column":"doc","op":"eq","value":"{}"}]`, `filter on "doc": operator does not exist: json = json`},
 		{"items", `filters=[{"column":"doc","op":"in","values":["{}"]}]`, `filter on "doc": operator does not exist: json = json`},
 		{"items", `filters={"column":"qty"}`, `filters: not a JSON array of filters`},
+		{"items", `filters=[] []`, `filters: not a JSON array of filters: more than one value`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":[null],"o":5}`), `after: the cursor holds NULL for "id", a key column`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":["abc"],"o":5}`), `after (the cursor): the value 'abc': invalid input syntax for type integer: "abc"`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":["1"],"o":-5}`), `after: not a cursor this studio made`},
+		{"items", `after=` + cursorOf(`{"c":["id"],"v":["1"],"x":1}`), `after: not a cursor this studio made`},
 		{"items", `filters=[{"column":"qty","op":"eq","value":"1","extra":1}]`, `filters: not a JSON array of filters: json: unknown field "extra"`},
+		{"items", `filters=[{"column":"id","op":"in","values":["1"` + strings.Repeat(`,"1"`, 1000) + `]}]`, `filter on "id": in takes at most 1000 values, not 1001`},
 		{"items", `sort=doc`, `sort by "doc": could not identify an ordering operator for type json`},
 		{"items", `sort=nope`, `sort: "public"."items" has no column "nope"`},
 		{"items", `desc=yes`, `desc: "yes" is neither 1 nor 0`},
@@ -456,6 +493,10 @@ func TestRowsFilterErrors(t *testing.T) {
 	}
 }
 
+// cursorOf encodes a cursor as the studio does, for tests that forge
+// one.
+func cursorOf(js string) string { return base64.RawURLEncoding.EncodeToString([]byte(js)) }
+
 // TestRowsForeignCursor checks that a cursor is refused by a page of
 // another order, instead of starting it at the wrong row.
 func TestRowsForeignCursor(t *testing.T) {
@@ -475,5 +516,19 @@ func TestRowsForeignCursor(t *testing.T) {
 	params := url.Values{"after": {*p.Next}}
 	if msg := errorOf(t, ts, rowsPath("/api/rows", "public", "items_view", params), 400); !strings.Contains(msg, "another order") {
 		t.Errorf("a keyset cursor on a view: %q", msg)
+	}
+}
+
+// TestCountTimeout checks that an exact count is bounded by the
+// studio's statement timeout, and says so.
+func TestCountTimeout(t *testing.T) {
+	ts := newStudio(t, `CREATE VIEW slow AS SELECT 1 AS s FROM pg_sleep(5);`, func(o *studio.Options) { o.StatementTimeout = 200 * time.Millisecond })
+	start := time.Now()
+	msg := errorOf(t, ts, "/api/count?schema=public&name=slow", http.StatusUnprocessableEntity)
+	if want := "canceling statement due to statement timeout (the studio's statement timeout is 200ms)"; msg != want {
+		t.Errorf("%q, want %q", msg, want)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the count took %s", d)
 	}
 }

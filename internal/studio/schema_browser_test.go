@@ -28,7 +28,7 @@ func TestBrowserSchemaTab(t *testing.T) {
 	ts := newStudio(t, schemaSetup)
 	b := showView(t, ts, "tab=schema&schema=public")
 	b.do(chromedp.WaitVisible(chromedp.CSS(`img.er-image`)))
-	size := run(b, chromedp.Evaluate[[]float64](`new Promise((resolve, reject) => {
+	size := tabRun(b, chromedp.Evaluate[[]float64](`new Promise((resolve, reject) => {
 		const img = document.querySelector('img.er-image');
 		const done = () => img.naturalWidth ? resolve([img.naturalWidth, img.naturalHeight]) : reject(new Error('the diagram did not load'));
 		if (img.complete) done(); else { img.addEventListener('load', done); img.addEventListener('error', done); }
@@ -36,18 +36,18 @@ func TestBrowserSchemaTab(t *testing.T) {
 	if len(size) != 2 || size[0] < 100 || size[1] < 50 {
 		t.Errorf("the diagram's size is %v", size)
 	}
-	src := run(b, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src"))
+	src := tabRun(b, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src"))
 	if src.Value != "/api/er.svg?schema=public" {
 		t.Errorf("the image's src is %q", src.Value)
 	}
-	if eval[bool](b, `document.querySelector('#main svg') !== null`) {
+	if tabEval[bool](b, `document.querySelector('#main svg') !== null`) {
 		t.Error("the diagram is inlined in the page")
 	}
-	if got := eval[[]string](b, `[...document.querySelectorAll('#tabs [data-tab]')].map(b => b.dataset.tab)`); strings.Join(got, ",") != "data,structure,schema" {
+	if got := tabEval[[]string](b, `[...document.querySelectorAll('#tabs [data-tab]')].map(b => b.dataset.tab)`); strings.Join(got, ",") != "data,structure,schema" {
 		t.Errorf("the tabs come in the order %v", got)
 	}
 	b.screenshot("studio-schema")
-	names := eval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
+	names := tabEval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
 	if got := strings.Join(names, " "); got != "big_orders orders passports profiles users" {
 		t.Errorf("the tables listed: %s", got)
 	}
@@ -55,7 +55,7 @@ func TestBrowserSchemaTab(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-section="tables"] td:first-child a.table-link[data-name="orders"]`)),
 		chromedp.Poll[chromedp.Void](`location.search.includes('table=orders')`),
 	)
-	if search := eval[string](b, `location.search`); search != "?schema=public&table=orders" {
+	if search := tabEval[string](b, `location.search`); search != "?schema=public&table=orders" {
 		t.Errorf("a table's name leads to %q, want its data", search)
 	}
 }
@@ -80,24 +80,24 @@ func TestBrowserDrift(t *testing.T) {
 	}
 	b := showView(t, ts, "tab=schema")
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-drift="changes"]`)))
-	text := run(b, chromedp.Text(chromedp.CSS(`[data-drift="changes"]`)))
+	text := tabRun(b, chromedp.Text(chromedp.CSS(`[data-drift="changes"]`)))
 	for _, want := range []string{"2 changes", `ALTER TABLE "public"."customer" ADD COLUMN "email" text NOT NULL;`, "nothing was applied"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the drift panel lacks %q:\n%s", want, text)
 		}
 	}
-	rows := eval[[]string](b, `[...document.querySelectorAll('.drift-migrations tbody tr')].map(tr => tr.cells[0].textContent + ' ' + tr.cells[1].textContent + ' ' + (tr.cells[2].textContent ? 'at' : '-'))`)
+	rows := tabEval[[]string](b, `[...document.querySelectorAll('.drift-migrations tbody tr')].map(tr => tr.cells[0].textContent + ' ' + tr.cells[1].textContent + ' ' + (tr.cells[2].textContent ? 'at' : '-'))`)
 	want := []string{"0000_init applied at", "0001_next pending -", "0002_elsewhere applied, not in the folder at"}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the migrations panel lists\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
-	migrations := run(b, chromedp.Text(chromedp.CSS(`.drift-migrations`)))
+	migrations := tabRun(b, chromedp.Text(chromedp.CSS(`.drift-migrations`)))
 	for _, want := range []string{"2 applied, 1 pending.", "0002_elsewhere"} {
 		if !strings.Contains(migrations, want) {
 			t.Errorf("the migrations panel lacks %q:\n%s", want, migrations)
 		}
 	}
-	if n := eval[int](b, `document.querySelectorAll('.drift-migrations .problems li').length`); n != 1 {
+	if n := tabEval[int](b, `document.querySelectorAll('.drift-migrations .problems li').length`); n != 1 {
 		t.Errorf("%d problems shown, want the migration the folder does not list", n)
 	}
 }
@@ -109,22 +109,22 @@ func TestBrowserSchemaPicker(t *testing.T) {
 	b := showView(t, ts, "tab=schema")
 	b.do(chromedp.WaitVisible(chromedp.CSS(`img.er-image`)),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#schema-picker option').length === 3`))
-	if src := run(b, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src")); src.Value != "/api/er.svg" {
+	if src := tabRun(b, chromedp.AttributeValue(chromedp.CSS(`img.er-image`), "src")); src.Value != "/api/er.svg" {
 		t.Errorf("the diagram of every schema is %q", src.Value)
 	}
-	if got := eval[[]string](b, `[...document.querySelectorAll('#schema-picker option')].map(o => o.textContent)`); strings.Join(got, ",") != "all schemas,billing,public" {
+	if got := tabEval[[]string](b, `[...document.querySelectorAll('#schema-picker option')].map(o => o.textContent)`); strings.Join(got, ",") != "all schemas,billing,public" {
 		t.Errorf("the picker offers %v", got)
 	}
 	b.do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('schema-picker'); s.value = 'billing'; s.dispatchEvent(new Event('change')); })()`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('img.er-image') !== null && document.querySelector('img.er-image').getAttribute('src') === '/api/er.svg?schema=billing'`))
-	if search := eval[string](b, `location.search`); search != "?tab=schema&schema=billing" {
+	if search := tabEval[string](b, `location.search`); search != "?tab=schema&schema=billing" {
 		t.Errorf("picking billing leads to %q", search)
 	}
 	b.do(chromedp.Poll[chromedp.Void](`document.querySelectorAll('#schema-picker option').length === 3`))
-	if got := eval[[]string](b, `[...document.querySelectorAll('#schema-picker option')].map(o => o.textContent + (o.selected ? '*' : ''))`); strings.Join(got, ",") != "all schemas,billing*,public" {
+	if got := tabEval[[]string](b, `[...document.querySelectorAll('#schema-picker option')].map(o => o.textContent + (o.selected ? '*' : ''))`); strings.Join(got, ",") != "all schemas,billing*,public" {
 		t.Errorf("with billing shown, the picker offers %v", got)
 	}
-	names := eval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
+	names := tabEval[[]string](b, `[...document.querySelectorAll('[data-section="tables"] td:first-child a.table-link')].map(a => a.textContent)`)
 	if strings.Join(names, ",") != "invoices" {
 		t.Errorf("billing's tables: %v", names)
 	}
@@ -140,7 +140,7 @@ func TestBrowserStructure(t *testing.T) {
 	b.screenshot("studio-structure")
 	text := func(section string) string {
 		t.Helper()
-		return run(b, chromedp.Text(chromedp.CSS(`[data-section="`+section+`"]`)))
+		return tabRun(b, chromedp.Text(chromedp.CSS(`[data-section="`+section+`"]`)))
 	}
 	for section, want := range map[string][]string{
 		"columns":       {"user_id", "bigint", "public.users(id)"},
@@ -159,7 +159,7 @@ func TestBrowserStructure(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-section="referenced-by"] a.table-link[data-name="invoices"]`)),
 		chromedp.Poll[chromedp.Void](`location.search.includes('table=invoices')`),
 	)
-	if search := eval[string](b, `location.search`); search != "?schema=billing&table=invoices" {
+	if search := tabEval[string](b, `location.search`); search != "?schema=billing&table=invoices" {
 		t.Errorf("the referencing table's name leads to %q, want its data", search)
 	}
 }

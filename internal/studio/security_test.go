@@ -536,7 +536,7 @@ func TestPasswordNeverLeaks(t *testing.T) {
 	_, _ = rand.Read(suffix[:])
 	role := "studio_" + hex.EncodeToString(suffix[:])
 	pw := "S3cr3t/pässwörd+" + hex.EncodeToString(suffix[:]) + "=%&@:"
-	if _, err := admin.Exec(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD "+quoteLiteral(pw)); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD "+roleLiteral(pw)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -629,7 +629,7 @@ func jsonStrings(doc string) string {
 	return strings.Join(out, "\n")
 }
 
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func roleLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // TestEveryAddressHostAllowlist: a studio on every address (--host 0.0.0.0
 // --allow-remote) answers to the machine's addresses and name, and still

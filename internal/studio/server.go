@@ -55,9 +55,8 @@ type Options struct {
 // DefaultStatementTimeout bounds a statement when Options set none.
 const DefaultStatementTimeout = 30 * time.Second
 
-// idleTimeout closes a keep-alive connection that has been quiet so long;
-// a variable for the test that waits for it.
-var idleTimeout = 2 * time.Minute
+// idleTimeout closes a keep-alive connection that has been quiet so long.
+const idleTimeout = 2 * time.Minute
 
 // Server is a running studio: a pool of connections to the database and
 // the handler serving the page and the API.
@@ -69,6 +68,7 @@ type Server struct {
 	log     opLog
 	types   typeNames
 	secrets []string // the password as it may be written in a message
+	idle    time.Duration
 
 	mu      sync.Mutex
 	hosts   map[string]bool // the Host headers accepted
@@ -122,7 +122,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pool: pool, token: randomString(), session: randomString(), hosts: map[string]bool{}}
 	s.secrets = secretForms(opts.Conn.Password)
+	s.idle = idleTimeout
 	s.log.max = maxLogEntries
+	s.log.redact = s.redact
 	s.handler = s.secure(s.mux())
 	return s, nil
 }
@@ -191,7 +193,7 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 		// No ReadTimeout or WriteTimeout: an export streams for as long
 		// as the statement timeout lets it. Requests are small and their
 		// statements bounded; an idle keep-alive connection is not.
-		IdleTimeout:    idleTimeout,
+		IdleTimeout:    s.idle,
 		MaxHeaderBytes: 64 << 10,
 		// Each request's context ends when its client goes away, and with
 		// ctx: pgx cancels the statement running for it either way.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,9 +19,9 @@ import (
 	"github.com/mizzle/mizzle/internal/pgtest"
 )
 
-// serve starts s on loopback until the test ends and returns its base
+// serveInternal starts s on loopback until the test ends and returns its base
 // URL and the session cookie.
-func serve(t *testing.T, s *Server) (base string, cookie *http.Cookie) {
+func serveInternal(t *testing.T, s *Server) (base string, cookie *http.Cookie) {
 	t.Helper()
 	lns, err := Listen("", 0)
 	if err != nil {
@@ -41,7 +42,7 @@ func serve(t *testing.T, s *Server) (base string, cookie *http.Cookie) {
 	return u[:strings.Index(u, "/#")], &http.Cookie{Name: "mizzle_studio_" + strconv.Itoa(port), Value: s.session}
 }
 
-func newServer(t *testing.T, setup string, readOnly bool) *Server {
+func newInternalServer(t *testing.T, setup string, readOnly bool) *Server {
 	t.Helper()
 	dbURL := pgtest.NewDatabase(t)
 	if setup != "" {
@@ -68,7 +69,7 @@ func newServer(t *testing.T, setup string, readOnly bool) *Server {
 // TestReadOnlySessionStaysReadOnly: a statement that turns its session
 // read-write does not lend that session to the next request.
 func TestReadOnlySessionStaysReadOnly(t *testing.T) {
-	s := newServer(t, "CREATE TABLE t (id int)", true)
+	s := newInternalServer(t, "CREATE TABLE t (id int)", true)
 	defer s.Close()
 	ctx := context.Background()
 	for _, sql := range []string{
@@ -103,7 +104,7 @@ func TestReadOnlySessionStaysReadOnly(t *testing.T) {
 // TestClientGoneCancelsStatement: a page that goes away (a closed tab, a
 // second click) stops the statement it started, in the database too.
 func TestClientGoneCancelsStatement(t *testing.T) {
-	s := newServer(t, "", false)
+	s := newInternalServer(t, "", false)
 	mux := s.mux()
 	started := make(chan struct{})
 	mux.HandleFunc("GET /api/test/sleep", s.api(func(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -111,7 +112,7 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 		return s.collect(r.Context(), s.pool, "SELECT pg_sleep(60)", nil, 1, 1)
 	}))
 	s.handler = s.secure(mux)
-	base, cookie := serve(t, s)
+	base, cookie := serveInternal(t, s)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/test/sleep", nil)
@@ -129,25 +130,28 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 	case err := <-errc:
 		t.Fatalf("the request ended before its statement started: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond) // the statement reaches the server
-	cancel()
-	<-errc
-
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	running := func() bool {
 		var n int
 		err := s.pool.QueryRow(context.Background(),
 			"SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'").Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
-			break
+		return n > 0
+	}
+	// Cancelled before it reached the server, the statement would show
+	// nothing.
+	for deadline := time.Now().Add(10 * time.Second); !running(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the statement never showed in pg_stat_activity")
 		}
+	}
+	cancel()
+	<-errc
+	for deadline := time.Now().Add(10 * time.Second); running(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the statement still runs 10s after its client went away")
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	var e LogEntry
 	for _, l := range s.log.list() {
@@ -163,10 +167,9 @@ func TestClientGoneCancelsStatement(t *testing.T) {
 // TestIdleConnectionsClose: a keep-alive connection left quiet is closed
 // by the server.
 func TestIdleConnectionsClose(t *testing.T) {
-	defer func(d time.Duration) { idleTimeout = d }(idleTimeout)
-	idleTimeout = 300 * time.Millisecond
-	s := newServer(t, "", false)
-	base, _ := serve(t, s)
+	s := newInternalServer(t, "", false)
+	s.idle = 300 * time.Millisecond
+	base, _ := serveInternal(t, s)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -210,5 +213,69 @@ func TestRedact(t *testing.T) {
 	}
 	if secretForms("") != nil {
 		t.Error("no password: forms to redact")
+	}
+}
+
+// TestLogRedacted: the operation log keeps no password, in a statement,
+// an argument or an error, even where it cuts one short.
+func TestLogRedacted(t *testing.T) {
+	s := &Server{secrets: secretForms("Pw-4x/9")}
+	s.log.max, s.log.redact = 10, s.redact
+	s.log.add("SELECT dblink_connect('password=Pw-4x/9')", []any{"Pw-4x%2F9"}, time.Now(), -1, errors.New("bad password UHctNHgvOQ=="))
+	long := strings.Repeat("x", maxLogSQL-3) + "Pw-4x/9"
+	s.log.add(long, []any{strings.Repeat("é", maxLogArg)}, time.Now(), 0, nil)
+	v, err := s.handleLog(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := v.(map[string]any)["entries"].([]LogEntry)
+	if e := entries[0]; e.SQL != "SELECT dblink_connect('password=xxxxx')" || e.Args[0] != "'xxxxx'" || e.Error != "bad password xxxxx" {
+		t.Errorf("the log shows %+v", e)
+	}
+	e := entries[1]
+	if strings.Contains(e.SQL, "Pw-") || !strings.HasSuffix(e.SQL, "xxx… (2 more bytes)") {
+		t.Errorf("a long statement is kept as …%q", e.SQL[len(e.SQL)-40:])
+	}
+	if !utf8.ValidString(e.Args[0]) || len(e.Args[0]) > maxLogArg+30 || !strings.HasSuffix(e.Args[0], "… (1027 more bytes)") {
+		t.Errorf("a long argument is kept as …%q (%d bytes)", e.Args[0][len(e.Args[0])-40:], len(e.Args[0]))
+	}
+}
+
+func TestLogArguments(t *testing.T) {
+	var l opLog
+	l.max = 10
+	text := "it's"
+	var null *string
+	l.add("SELECT $1, $2, $3, $4, $5, $6", []any{nil, null, &text, []byte("bytes"), 42, []byte(nil)}, time.Now(), 1, nil)
+	if got, want := strings.Join(l.list()[0].Args, "|"), "NULL|NULL|'it''s'|'bytes'|42|NULL"; got != want {
+		t.Errorf("arguments %q, want %q", got, want)
+	}
+}
+
+// TestStatementTimeout: every statement is bounded, and the error says by
+// what; a statement cancelled for another reason does not blame it.
+func TestStatementTimeout(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(context.Background(), Options{Conn: cfg, StatementTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	_, err = s.collect(context.Background(), s.pool, "SELECT pg_sleep(5)", nil, 1, 1)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the statement ran %v", d)
+	}
+	ae := s.toAPIError(err)
+	if ae.Code != "57014" || ae.Message != "canceling statement due to statement timeout (the studio's statement timeout is 200ms)" {
+		t.Errorf("timed out: %+v", ae)
+	}
+	ae = s.toAPIError(&pgconn.PgError{Code: "57014", Message: "canceling statement due to user request"})
+	if strings.Contains(ae.Message, "timeout") {
+		t.Errorf("cancelled: %q blames the timeout", ae.Message)
 	}
 }
