@@ -181,15 +181,36 @@ async function renderSchema(el, p) {
     })));
   }
 
+  await showDrift(drift, gen);
+}
+
+// driftAnswer holds /api/drift's answer (a promise) for the page's life:
+// it does not depend on the schema shown, and the server builds the Go
+// schema in scratch schemas to answer, so picking another schema does not
+// ask again; "Check again" does.
+let driftAnswer = null;
+
+async function showDrift(el, gen) {
+  if (!driftAnswer) driftAnswer = get('/api/drift');
   let r;
   try {
-    r = await get('/api/drift');
+    r = await driftAnswer;
   } catch (e) {
-    if (gen === generation) failed(drift, e);
+    driftAnswer = null;
+    if (gen === generation) failed(el, e);
     return;
   }
   if (gen !== generation) return;
-  renderDrift(drift, r);
+  clear(el).append(h('button', {
+    class: 'drift-again',
+    type: 'button',
+    onclick: () => {
+      driftAnswer = null;
+      clear(el).append(h('p', { class: 'hint' }, 'Checking…'));
+      showDrift(el, gen);
+    },
+  }, 'Check again'));
+  renderDrift(el, r);
 }
 
 function renderDrift(el, r) {
