@@ -102,18 +102,6 @@ func (s *Server) toAPIError(err error) *apiError {
 	return ae
 }
 
-// positioned returns err with the line and column of its position in
-// sql, when err is a database error that has one.
-func positioned(err error, sql string) error {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || pe.Position <= 0 {
-		return err
-	}
-	ae := &apiError{Status: http.StatusUnprocessableEntity, Message: pe.Message, Code: pe.Code, Detail: pe.Detail, Hint: pe.Hint}
-	ae.Line, ae.Column = lineColumn(sql, int(pe.Position))
-	return ae
-}
-
 // lineColumn turns PostgreSQL's position, 1-based and counted in
 // characters, into a 1-based line and column.
 func lineColumn(sql string, pos int) (line, col int) {

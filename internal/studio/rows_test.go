@@ -347,18 +347,18 @@ func TestRowsKeysetStatement(t *testing.T) {
 	}{{
 		url.Values{"limit": {"5"}},
 		`FROM "public"."items" WHERE "id" > $1::pg_catalog.text::"pg_catalog"."int4" ORDER BY "id" ASC NULLS LAST LIMIT $2`,
-		[]string{"5", "6"},
+		[]string{"'5'", "6"},
 	}, {
 		// The first page ends at qty 1, id 6 (qty 0 for ids 5, 10 and 15).
 		url.Values{"limit": {"5"}, "sort": {"qty"}},
 		` FROM "public"."items" WHERE ("qty", "id") > ($1::pg_catalog.text::"pg_catalog"."int4", $2::pg_catalog.text::"pg_catalog"."int4") ORDER BY "qty" ASC NULLS LAST, "id" ASC NULLS LAST LIMIT $3)` +
 			` UNION ALL (SELECT "id" AS c0, `,
-		[]string{"1", "6", "6"},
+		[]string{"'1'", "'6'", "6"},
 	}, {
 		url.Values{"limit": {"5"}, "sort": {"qty"}, "filters": {`[{"column":"name","op":"ne","value":"x"}]`}},
 		` FROM "public"."items" WHERE "name" <> $1::pg_catalog.text::"pg_catalog"."text" AND "qty" IS NULL ORDER BY "id" ASC NULLS LAST LIMIT $4)` +
 			`) AS page ORDER BY "k0" ASC NULLS LAST, "k1" ASC NULLS LAST LIMIT $4`,
-		[]string{"x", "1", "6", "6"},
+		[]string{"'x'", "'1'", "'6'", "6"},
 	}} {
 		var p pageOf
 		getJSON(t, ts, rowsPath("/api/rows", "public", "items", c.params), http.StatusOK, &p)

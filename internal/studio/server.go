@@ -67,7 +67,8 @@ type Server struct {
 	session string // the cookie's value
 	log     opLog
 	types   typeNames
-	secrets []string // the password as it may be written in a message
+	gen     *genHelper // app-side defaults: see defaults.go
+	secrets []string   // the password as it may be written in a message
 	idle    time.Duration
 
 	mu      sync.Mutex
@@ -125,6 +126,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	s.idle = idleTimeout
 	s.log.max = maxLogEntries
 	s.log.redact = s.redact
+	s.gen = startGenHelper(opts)
 	s.handler = s.secure(s.mux())
 	return s, nil
 }
@@ -203,7 +205,7 @@ func (s *Server) Serve(ctx context.Context, lns []net.Listener) error {
 	for _, ln := range lns {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	defer s.pool.Close()
+	defer s.Close()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -251,4 +253,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Token() string { return s.token }
 
 // Close closes the pool; Serve does it when it returns.
-func (s *Server) Close() { s.pool.Close() }
+func (s *Server) Close() {
+	s.pool.Close()
+	s.gen.close()
+}

@@ -9,17 +9,16 @@ import { h, clear } from './dom.js';
 // tabs holds the main area's views, registered by the parts below.
 const tabs = [];
 
-// tabOrder is the tabs' order on the page.
 const tabOrder = ['data', 'structure', 'console', 'log', 'schema'];
+const tabRank = (id) => (tabOrder.includes(id) ? tabOrder.indexOf(id) : tabOrder.length);
 
 // registerTab adds a view of the main area: render(el, params) draws it
 // into el whenever the URL's view changes while it is shown.
 export function registerTab(id, label, render) {
   tabs.push({ id, label, render });
-  // The parts load in parallel and register as they arrive: the tabs
-  // keep one order whichever comes first.
-  const rank = (t) => (tabOrder.includes(t.id) ? tabOrder.indexOf(t.id) : tabOrder.length);
-  tabs.sort((a, b) => rank(a) - rank(b));
+  // The parts load in parallel, so their order of registration varies:
+  // the tabs keep one order whatever it is.
+  tabs.sort((a, b) => tabRank(a.id) - tabRank(b.id));
 }
 
 export const state = { info: null };
