@@ -43,7 +43,7 @@ func TestBrowserSchemaTab(t *testing.T) {
 	if tabEval[bool](b, `document.querySelector('#main svg') !== null`) {
 		t.Error("the diagram is inlined in the page")
 	}
-	if got := tabEval[[]string](b, `[...document.querySelectorAll('#tabs [data-tab]')].map(b => b.dataset.tab)`); strings.Join(got, ",") != "data,structure,schema" {
+	if got := tabEval[[]string](b, `[...document.querySelectorAll('#tabs [data-tab]')].map(b => b.dataset.tab)`); strings.Join(got, ",") != "data,structure,console,log,schema" {
 		t.Errorf("the tabs come in the order %v", got)
 	}
 	b.screenshot("studio-schema")
