@@ -48,22 +48,33 @@ func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrate.Options, err
 	if !fl.Changed("table") {
 		f.table = cfg.MigrationsTable
 	}
-	opts := migrate.Options{Drizzle: f.drizzle}
-	if f.table != "" {
-		s, n, ok := strings.Cut(f.table, ".")
+	opts, err := historyOptions(f.drizzle, f.table)
+	if err != nil {
+		return opts, err
+	}
+	if fi, err := os.Stat(f.migrations); err != nil || !fi.IsDir() {
+		return opts, fmt.Errorf("--migrations %s: no such directory", f.migrations)
+	}
+	return opts, nil
+}
+
+// historyOptions are the options naming the history table: drizzle-orm's
+// layout or mizzle's, and table ("schema.table" or "table", empty for the
+// default).
+func historyOptions(drizzle bool, table string) (migrate.Options, error) {
+	opts := migrate.Options{Drizzle: drizzle}
+	if table != "" {
+		s, n, ok := strings.Cut(table, ".")
 		if !ok {
-			s, n = migrate.DefaultTable.Schema, f.table
-			if f.drizzle {
+			s, n = migrate.DefaultTable.Schema, table
+			if drizzle {
 				s = migrate.DrizzleTable.Schema
 			}
 		}
 		if s == "" || n == "" || strings.Contains(n, ".") {
-			return opts, &usageError{fmt.Sprintf("--table %q: want schema.table or table", f.table)}
+			return opts, &usageError{fmt.Sprintf("--table %q: want schema.table or table", table)}
 		}
 		opts.Table = migrate.TableName{Schema: s, Name: n}
-	}
-	if fi, err := os.Stat(f.migrations); err != nil || !fi.IsDir() {
-		return opts, fmt.Errorf("--migrations %s: no such directory", f.migrations)
 	}
 	return opts, nil
 }

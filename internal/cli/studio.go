@@ -104,6 +104,10 @@ func runStudio(cmd *cobra.Command, env *env, f *studioFlags, cfg *config) error 
 	}
 	if mig := cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations"); isDir(mig) {
 		opts.Migrations = mig
+		// The history table the project's migrate and status read.
+		if opts.History, err = historyOptions(cfg.Drizzle, cfg.MigrationsTable); err != nil {
+			return &usageError{fmt.Sprintf("migrationsTable %q in mizzle.yaml: want schema.table or table", cfg.MigrationsTable)}
+		}
 	}
 	srv, err := studio.New(cmd.Context(), opts)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -39,6 +40,10 @@ type Options struct {
 	// Migrations is the migrations folder, for the schema view's list of
 	// applied and pending migrations; empty when there is none.
 	Migrations string
+	// History names the history table the migrations are recorded in
+	// (mizzle's or drizzle-orm's layout, and where), as migrate and
+	// status are told; the zero value is mizzle's default.
+	History migrate.Options
 	// StatementTimeout bounds every statement the studio runs; zero
 	// means DefaultStatementTimeout.
 	StatementTimeout time.Duration
