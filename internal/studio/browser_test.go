@@ -227,6 +227,13 @@ func (b *studioTab) requestURLs() []string {
 	return append([]string{}, b.requests...)
 }
 
+// problemList returns the page's problems recorded so far.
+func (b *studioTab) problemList() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string{}, b.problems...)
+}
+
 // check runs when the test ends, before the tab closes.
 func (b *studioTab) check() {
 	t := b.t
@@ -429,6 +436,14 @@ func TestBrowserHarnessCatches(t *testing.T) {
 		setTimeout(() => { throw new Error('thrown on purpose'); }, 0);
 		alert('on purpose');
 	`))
+	// The exception comes from a timer and reaches the test as an event
+	// of its own: wait for it, or the navigation below may come first and
+	// lose it on a loaded machine.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(strings.Join(b.problemList(), "\n"), "thrown on purpose"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			break // reported below, by the check
+		}
+	}
 	// Another origin that answers: localhost is not 127.0.0.1.
 	other := strings.Replace(ts.Base, "127.0.0.1", "localhost", 1) + "/"
 	b.do(chromedp.Navigate(other))
