@@ -83,7 +83,7 @@ func (d *differ) planKeeps() {
 			continue
 		}
 		for _, col := range t.Columns {
-			if old := c.Column(col.Name); old != nil && col.Generated != "" && old.Generated == col.Generated &&
+			if old := c.Column(col.Name); old != nil && col.Generated != "" && sameGenerated(old, col) &&
 				mentions(col.Generated, changed) {
 				mark(d.recreated, c, col.Name)
 				mark(touched, c, col.Name)
@@ -107,7 +107,7 @@ func (d *differ) planKeeps() {
 		}
 		for _, ck := range c.Checks {
 			if i := slices.IndexFunc(t.Checks, func(n schema.Check) bool { return n.Name == ck.Name }); i >= 0 &&
-				t.Checks[i].Expr == ck.Expr && !mentions(ck.Expr, touched[c]) {
+				sameCheck(t.Checks[i], ck) && !mentions(ck.Expr, touched[c]) {
 				d.keep[objKey{c, ck.Name}] = true
 			}
 		}
@@ -148,7 +148,7 @@ func (d *differ) planKeeps() {
 // expression or make a plain column generated, and a serial column needs
 // a sequence made for it.
 func needsRecreate(old, col *schema.Column) bool {
-	if col.Generated != "" && col.Generated != old.Generated {
+	if col.Generated != "" && !sameGenerated(old, col) {
 		return true
 	}
 	return col.Type.IsSerial() && !old.Type.IsSerial()
@@ -175,11 +175,6 @@ func sameForeignKey(a, b schema.ForeignKey) bool {
 		slices.Equal(a.RefColumns, b.RefColumns) && a.OnDelete == b.OnDelete && a.OnUpdate == b.OnUpdate
 }
 
-func sameIndex(a, b schema.Index) bool {
-	return a.Unique == b.Unique && a.Method == b.Method && slices.Equal(a.Elements, b.Elements) &&
-		a.Where == b.Where && a.NullsNotDistinct == b.NullsNotDistinct
-}
-
 // renameConstraints renames, on matched tables, constraints and indexes
 // whose definition is unchanged but whose name is not: the usual result of
 // renaming a table whose constraint names were derived from its name.
@@ -202,13 +197,12 @@ func (d *differ) renameConstraints() {
 				c.Uniques[i].Name = to
 			}
 		})
-		pairUp(c.Checks, t.Checks, func(k schema.Check) string { return k.Name },
-			func(a, b schema.Check) bool { return a.Expr == b.Expr }, func(i int, to string) {
-				if !d.nameTaken(c, to) {
-					d.emit(RenameConstraint{Table: tn, From: c.Checks[i].Name, To: to})
-					c.Checks[i].Name = to
-				}
-			})
+		pairUp(c.Checks, t.Checks, func(k schema.Check) string { return k.Name }, sameCheck, func(i int, to string) {
+			if !d.nameTaken(c, to) {
+				d.emit(RenameConstraint{Table: tn, From: c.Checks[i].Name, To: to})
+				c.Checks[i].Name = to
+			}
+		})
 		pairUp(c.ForeignKeys, t.ForeignKeys, func(f schema.ForeignKey) string { return f.Name }, sameForeignKey, func(i int, to string) {
 			if !d.nameTaken(c, to) {
 				d.emit(RenameConstraint{Table: tn, From: c.ForeignKeys[i].Name, To: to})
@@ -372,7 +366,7 @@ func (d *differ) columns() {
 		for _, col := range t.Columns {
 			if old := c.Column(col.Name); old != nil && old.Generated != "" && col.Generated == "" && !d.recreated[c][col.Name] {
 				d.emit(DropExpression{Table: nameOf(c), Column: col.Name})
-				old.Generated = ""
+				old.Generated, old.ParsedGenerated = "", ""
 			}
 		}
 		// Generated columns go first: they may depend on the others.
@@ -455,11 +449,11 @@ func (d *differ) rebuildEnums() {
 				ec := EnumColumn{Table: nameOf(c), Column: col.Name, Array: col.Type.Array, Default: col.Default}
 				if nc.Type == col.Type {
 					ec.Restore = nc.Default
-					col.Default = nc.Default
+					col.Default, col.ParsedDefault = nc.Default, nc.ParsedDefault
 				} else {
 					ec.ToText = true
 					col.Type = schema.Type{Name: "text", Array: col.Type.Array}
-					col.Default = ""
+					col.Default, col.ParsedDefault = "", ""
 				}
 				rb.Columns = append(rb.Columns, ec)
 			}
@@ -479,7 +473,8 @@ func (d *differ) alterColumn(tn TableName, old, col *schema.Column) {
 	if old.Generated != "" && col.Generated == "" {
 		d.emit(DropExpression{Table: tn, Column: col.Name})
 	}
-	def := old.Default
+	// def is the default the column has now, as it compares.
+	def := parsed(old.Default, old.ParsedDefault)
 	if old.Type.IsSerial() && !col.Type.IsSerial() {
 		// The serial's nextval() default is in the database, not the model.
 		def = "nextval"
@@ -498,7 +493,7 @@ func (d *differ) alterColumn(tn TableName, old, col *schema.Column) {
 	if old.NotNull && !col.NotNull {
 		d.emit(DropNotNull{Table: tn, Column: col.Name})
 	}
-	if def != col.Default && !col.Type.IsSerial() {
+	if def != parsed(col.Default, col.ParsedDefault) && !col.Type.IsSerial() {
 		if col.Default == "" {
 			d.emit(DropDefault{Table: tn, Column: col.Name})
 		} else {

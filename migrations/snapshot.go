@@ -193,7 +193,8 @@ func SnapshotFile(tag string) string { return path.Base(SnapshotPath(tag)) }
 
 // Strip returns a sorted deep copy of m holding database state only: no
 // source positions, Go types, Go field names, doc comments, rename hints
-// (Was) or Go package. Rename hints are dropped because they describe one
+// (Was), Go package, or the texts a database prints expressions back as
+// (the Parsed fields, which Normalize sets for one comparison). Rename hints are dropped because they describe one
 // step between models, not a model; a snapshot that kept them would replay
 // the rename at the next diff. Empty lists are normalised (those JSON always
 // writes become empty, the others nil) so a model loaded from Go and one read
@@ -221,6 +222,7 @@ func strip(c *schema.Model) *schema.Model {
 		for _, col := range t.Columns {
 			col.Was, col.GoField, col.GoType, col.Pos = "", "", schema.GoType{}, schema.Position{}
 			col.Gen, col.OnUpdate, col.OnUpdateGen = "", "", false
+			col.ParsedDefault, col.ParsedGenerated = "", ""
 		}
 		if pk := t.PrimaryKey; pk != nil {
 			pk.Pos = schema.Position{}
@@ -231,7 +233,7 @@ func strip(c *schema.Model) *schema.Model {
 			t.Uniques[i].Columns = nonNil(t.Uniques[i].Columns)
 		}
 		for i := range t.Checks {
-			t.Checks[i].Pos = schema.Position{}
+			t.Checks[i].Pos, t.Checks[i].Parsed = schema.Position{}, ""
 		}
 		for i := range t.ForeignKeys {
 			fk := &t.ForeignKeys[i]
@@ -239,8 +241,11 @@ func strip(c *schema.Model) *schema.Model {
 			fk.Columns, fk.RefColumns = nonNil(fk.Columns), nonNil(fk.RefColumns)
 		}
 		for i := range t.Indexes {
-			t.Indexes[i].Pos = schema.Position{}
+			t.Indexes[i].Pos, t.Indexes[i].ParsedWhere = schema.Position{}, ""
 			t.Indexes[i].Elements = nonNil(t.Indexes[i].Elements)
+			for k := range t.Indexes[i].Elements {
+				t.Indexes[i].Elements[k].ParsedExpr = ""
+			}
 		}
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)

@@ -49,11 +49,11 @@ func richModel() *schema.Model {
 						GoField: "Seq", GoType: schema.GoType{Kind: schema.GoNamed, Name: "int32"}, Pos: pos(22)},
 					{Name: "status", Type: schema.Type{Schema: "app", Name: "status"}, NotNull: true, Default: "'draft'", Was: "state",
 						GoField: "Status", GoType: statusGo, Pos: pos(23)},
-					{Name: "amount", Type: schema.Type{Name: "numeric", Mod: "18,8"}, Default: "0", GoField: "Amount", Pos: pos(24),
+					{Name: "amount", Type: schema.Type{Name: "numeric", Mod: "18,8"}, Default: "0", ParsedDefault: "0", GoField: "Amount", Pos: pos(24),
 						GoType: schema.GoType{Kind: schema.GoNamed, Path: "database/sql", Name: "Null", TypeArgs: []schema.GoType{
 							{Kind: schema.GoNamed, Path: "github.com/shopspring/decimal", Name: "Decimal"},
 						}}},
-					{Name: "total_cents", Type: schema.Type{Name: "bigint"}, NotNull: true, Generated: "amount * 100",
+					{Name: "total_cents", Type: schema.Type{Name: "bigint"}, NotNull: true, Generated: "amount * 100", ParsedGenerated: "(amount * (100)::numeric)",
 						GoField: "Money.TotalCents", GoType: schema.GoType{Kind: schema.GoNamed, Name: "int64"}, Pos: pos(25)},
 					{Name: "tags", Type: schema.Type{Name: "text", Array: true}, GoField: "Tags", Pos: pos(26),
 						GoType: schema.GoType{Kind: schema.GoSlice, Elem: &schema.GoType{Kind: schema.GoNamed, Name: "string"}}},
@@ -67,7 +67,7 @@ func richModel() *schema.Model {
 				},
 				Checks: []schema.Check{
 					{Name: "orders_note_check", Expr: "note <> ''", Pos: pos(27)},
-					{Name: "orders_amount_check", Expr: "amount >= 0", Pos: pos(24)},
+					{Name: "orders_amount_check", Expr: "amount >= 0", Parsed: "amount >= (0)::numeric", Pos: pos(24)},
 				},
 				ForeignKeys: []schema.ForeignKey{{
 					Name: "orders_status_fk", Columns: []string{"status", "seq"}, RefSchema: "public", RefTable: "statuses",
@@ -79,9 +79,9 @@ func richModel() *schema.Model {
 						Name: "orders_lower_status_idx", Unique: true, Method: "btree",
 						Elements: []schema.IndexElem{
 							{Column: "note", Opclass: "text_pattern_ops"},
-							{Expr: "lower(status::text)", Desc: true, Nulls: "last"},
+							{Expr: "lower(status::text)", ParsedExpr: "lower((status)::text)", Desc: true, Nulls: "last"},
 						},
-						Where: "amount > 0", NullsNotDistinct: true, Pos: pos(17),
+						Where: "amount > 0", ParsedWhere: "amount > (0)::numeric", NullsNotDistinct: true, Pos: pos(17),
 					},
 				},
 				Doc:    "Orders are purchases.",
@@ -119,8 +119,9 @@ var strippedFields = map[string][]string{
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
 	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
-	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen"},
-	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos"}, "ForeignKey": {"Pos"}, "Index": {"Pos"},
+	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen", "ParsedDefault", "ParsedGenerated"},
+	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos", "Parsed"}, "ForeignKey": {"Pos"}, "Index": {"Pos", "ParsedWhere"},
+	"IndexElem": {"ParsedExpr"},
 }
 
 var keptFields = map[string][]string{

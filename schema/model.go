@@ -99,6 +99,10 @@ type Column struct {
 	Identity Identity `json:"identity,omitempty"`
 	// Generated is the expression of a stored generated column.
 	Generated string `json:"generated,omitempty"`
+	// ParsedDefault and ParsedGenerated are Default and Generated as
+	// PostgreSQL prints them back once parsed, when known (see Parsed).
+	ParsedDefault   string `json:"-"`
+	ParsedGenerated string `json:"-"`
 	// Gen names a function of the schema package (gen:) whose result
 	// generated inserts send for the field when it is zero: a default the
 	// application computes. OnUpdate is what generated updates set the
@@ -145,9 +149,20 @@ type Unique struct {
 
 // Check is a check constraint.
 type Check struct {
-	Name string   `json:"name"`
-	Expr string   `json:"expr"` // SQL boolean expression, without the outer parentheses
-	Pos  Position `json:"pos,omitzero"`
+	Name string `json:"name"`
+	Expr string `json:"expr"` // SQL boolean expression, without the outer parentheses
+	// Parsed is Expr as PostgreSQL prints it back once parsed, when known.
+	//
+	// The Parsed fields (here, and in Column, Index and IndexElem) are set
+	// by introspection's Normalize, which builds a model's expressions in
+	// the database and reads them back in PostgreSQL's non-pretty form,
+	// the form introspection reads a database in. The differ compares an
+	// expression's Parsed text when set, else its text, and always writes
+	// the text: a model written by hand then compares equal to the
+	// database built from it, and what the differ emits is still what the
+	// user wrote. Never in snapshots.
+	Parsed string   `json:"-"`
+	Pos    Position `json:"pos,omitzero"`
 }
 
 // ForeignKey is a foreign key constraint. The referenced table is named by
@@ -184,6 +199,9 @@ type Index struct {
 	Method   string      `json:"method,omitempty"` // access method; empty means btree
 	Elements []IndexElem `json:"elements"`
 	Where    string      `json:"where,omitempty"` // partial index predicate
+	// ParsedWhere is Where as PostgreSQL prints it back, when known (see
+	// Check.Parsed).
+	ParsedWhere string `json:"-"`
 	// NullsNotDistinct applies to unique indexes (PostgreSQL 15 and later).
 	NullsNotDistinct bool     `json:"nullsNotDistinct,omitempty"`
 	Pos              Position `json:"pos,omitzero"`
@@ -198,6 +216,9 @@ type IndexElem struct {
 	Desc    bool   `json:"desc,omitempty"`
 	// Nulls is "first", "last" or empty for the default order.
 	Nulls string `json:"nulls,omitempty"`
+	// ParsedExpr is Expr as PostgreSQL prints it back, when known (see
+	// Check.Parsed).
+	ParsedExpr string `json:"-"`
 }
 
 // Table returns the table with the given schema and name, or nil.

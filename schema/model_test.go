@@ -138,20 +138,23 @@ func richModel() *Model {
 					Name:    "amount",
 					Type:    Type{Name: "numeric", Mod: "18,8"},
 					Default: "0",
-					GoField: "Amount",
+					// Parsed texts are Normalize's, never in JSON.
+					ParsedDefault: "0",
+					GoField:       "Amount",
 					GoType: GoType{Kind: GoNamed, Path: "database/sql", Name: "Null", TypeArgs: []GoType{
 						{Kind: GoNamed, Path: "github.com/shopspring/decimal", Name: "Decimal"},
 					}},
 					Pos: pos(24),
 				},
 				{
-					Name:      "total_cents",
-					Type:      Type{Name: "bigint"},
-					NotNull:   true,
-					Generated: "amount * 100",
-					GoField:   "Money.TotalCents",
-					GoType:    GoType{Kind: GoNamed, Name: "int64"},
-					Pos:       pos(25),
+					Name:            "total_cents",
+					Type:            Type{Name: "bigint"},
+					NotNull:         true,
+					Generated:       "amount * 100",
+					ParsedGenerated: "(amount * (100)::numeric)",
+					GoField:         "Money.TotalCents",
+					GoType:          GoType{Kind: GoNamed, Name: "int64"},
+					Pos:             pos(25),
 				},
 				{
 					Name: "slug", Type: Type{Name: "text"}, NotNull: true, Gen: "NewSlug", GoField: "Slug",
@@ -190,7 +193,7 @@ func richModel() *Model {
 			Uniques: []Unique{{
 				Name: "orders_hash_key", Columns: []string{"hash"}, NullsNotDistinct: true, Pos: pos(28),
 			}},
-			Checks: []Check{{Name: "orders_amount_check", Expr: "amount >= 0", Pos: pos(24)}},
+			Checks: []Check{{Name: "orders_amount_check", Expr: "amount >= 0", Parsed: "amount >= (0)::numeric", Pos: pos(24)}},
 			ForeignKeys: []ForeignKey{{
 				Name:       "orders_status_fk",
 				Columns:    []string{"status", "seq"},
@@ -207,9 +210,10 @@ func richModel() *Model {
 				Method: "gin",
 				Elements: []IndexElem{
 					{Column: "meta", Opclass: "jsonb_path_ops"},
-					{Expr: "lower(status::text)", Desc: true, Nulls: "last"},
+					{Expr: "lower(status::text)", ParsedExpr: "lower((status)::text)", Desc: true, Nulls: "last"},
 				},
 				Where:            "amount > 0",
+				ParsedWhere:      "amount > (0)::numeric",
 				NullsNotDistinct: true,
 				Pos:              pos(17),
 			}},
@@ -302,10 +306,23 @@ func TestModelJSONRoundTrip(t *testing.T) {
 		t.Fatalf("json.Unmarshal(%s): %v", data, err)
 	}
 	// GoFields and Relations are for the generator only and never
-	// written: a relation is not a column, and snapshots hold none.
+	// written: a relation is not a column, and snapshots hold none. Nor
+	// do they hold how a database prints expressions back.
 	for _, tb := range m.Tables {
 		tb.GoFields = nil
 		tb.Relations = nil
+		for _, col := range tb.Columns {
+			col.ParsedDefault, col.ParsedGenerated = "", ""
+		}
+		for i := range tb.Checks {
+			tb.Checks[i].Parsed = ""
+		}
+		for i := range tb.Indexes {
+			tb.Indexes[i].ParsedWhere = ""
+			for k := range tb.Indexes[i].Elements {
+				tb.Indexes[i].Elements[k].ParsedExpr = ""
+			}
+		}
 	}
 	if diff := cmp.Diff(m, &got); diff != "" {
 		t.Errorf("json.Unmarshal(json.Marshal(richModel())) mismatch (-want +got):\n%s", diff)

@@ -72,12 +72,14 @@ const Queries = 6
 //
 // Expressions (defaults, generated columns, checks, index expressions and
 // predicates) are PostgreSQL's deparsed text, which is equivalent to but
-// rarely the same as what a user wrote ('OPEN'::status for 'OPEN'):
-// defaults and generated expressions as pg_get_expr prints them; checks,
-// index expressions and predicates pretty-printed and without parentheses
-// around the whole. Deparsed text qualifies names that are not on the
-// session's search_path, so read with the search_path the schema is used
-// with.
+// rarely the same as what a user wrote ('OPEN'::status for 'OPEN'), never
+// pretty-printed: every operation in parentheses, so that the text parses
+// back to the tree it was printed from (a pretty a AND (b AND c) would
+// parse back as a flat a AND b AND c). Defaults and generated expressions
+// are as pg_get_expr prints them; checks, index expressions and predicates
+// without the parentheses around the whole. Deparsed text qualifies names
+// that are not on the session's search_path, so read with the search_path
+// the schema is used with.
 func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lost, error) {
 	in := &inspector{
 		db:     db,
@@ -323,7 +325,7 @@ func (in *inspector) constraintRow(r pgx.Rows) error {
 	case "u":
 		t.Uniques = append(t.Uniques, schema.Unique{Name: name, Columns: cols, NullsNotDistinct: nullsNotDistinct})
 	case "c":
-		t.Checks = append(t.Checks, schema.Check{Name: name, Expr: strings.TrimSpace(check)})
+		t.Checks = append(t.Checks, schema.Check{Name: name, Expr: unparen(check)})
 		if noInher {
 			in.report(NoInherit, on, "")
 		}
@@ -390,7 +392,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 			method = "" // the model's default
 		}
 		t.Indexes = append(t.Indexes, schema.Index{
-			Name: name, Unique: unique, Method: method, Where: strings.TrimSpace(where),
+			Name: name, Unique: unique, Method: method, Where: unparen(where),
 			NullsNotDistinct: nullsNotDistinct, Elements: []schema.IndexElem{},
 		})
 		if !valid {
@@ -404,7 +406,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 	}
 	e := schema.IndexElem{Column: column, Opclass: opclass, Desc: option&indoptionDesc != 0}
 	if column == "" {
-		e.Expr = strings.TrimSpace(unparen(strings.TrimSpace(expr)))
+		e.Expr = unparen(expr)
 	}
 	// Nulls sort last ascending and first descending unless told otherwise;
 	// the model records only the exception.
@@ -471,15 +473,21 @@ func identList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// unparen removes parentheses around the whole of an index expression:
-// pg_get_indexdef writes "(score + 1)" where the model, like the loader,
-// has "score + 1" (the SQL emitter adds them back where CREATE INDEX needs
-// them).
+// unparen removes blanks and the parentheses around the whole of a
+// deparsed check, predicate or index expression: pg_get_expr writes
+// "(score > 0)" and pg_get_indexdef "((score + 1))" where the model, like
+// the loader, has "score > 0" and "score + 1" (the SQL emitter puts back
+// what CHECK, WHERE and CREATE INDEX need). Parentheses around the whole
+// make no node of the tree, so taking them off changes nothing that
+// PostgreSQL parses.
 func unparen(expr string) string {
-	if strings.HasPrefix(expr, "(") {
-		if end, _ := sqlsplit.ClosingParen(expr, 0); end == len(expr)-1 {
-			return expr[1:end]
+	expr = strings.TrimSpace(expr)
+	for strings.HasPrefix(expr, "(") {
+		end, _ := sqlsplit.ClosingParen(expr, 0)
+		if end != len(expr)-1 {
+			break
 		}
+		expr = strings.TrimSpace(expr[1:end])
 	}
 	return expr
 }

@@ -86,11 +86,16 @@ type TxStarter interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// Normalize returns m as this database prints it back: defaults, checks,
-// predicates and index expressions in PostgreSQL's own spelling
-// ('OPEN'::status for 'OPEN', (qty > (0)::numeric) for qty > 0), so that a
-// model written by hand compares equal to an introspected one. Structure
-// (names, types, keys) is kept from m.
+// Normalize returns a copy of m that knows how this database prints its
+// expressions back: each default, generated column, check, predicate and
+// index expression keeps its text and gets, in its Parsed field, the text
+// Inspect would read for it ('OPEN'::status for 'OPEN', (qty >
+// (0)::numeric) for qty > 0, never pretty-printed), so that a model
+// written by hand compares equal to an introspected one while the
+// statements planned from it still carry the text as written. Structure
+// (names, types, keys) is kept from m, but for the operator classes and
+// null orders of index elements, which PostgreSQL keeps only when they
+// are not the defaults.
 //
 // It builds m, with the statements migrations.NewPlan plans for an empty
 // database (the DDL migrations are made of), in scratch schemas
@@ -265,7 +270,8 @@ func rewritten(ix schema.Index) bool {
 }
 
 // unshadow takes the expression texts of the introspected shadow and puts
-// them into a copy of m, with the scratch schemas' names taken out of them.
+// them into the Parsed fields of a copy of m, with the scratch schemas'
+// names taken out of them.
 func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *schema.Model {
 	c := m.Clone()
 	fix := sc.fix
@@ -276,7 +282,7 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 				continue
 			}
 			if dc := dt.Column(defaults[defaultKey(shadowType(m, col.Type, sc), col.Default)]); dc != nil {
-				col.Default = fix(dc.Default)
+				col.ParsedDefault = fix(dc.Default)
 			}
 		}
 		g := got.Table(sc.name(t.Schema), t.Name)
@@ -284,14 +290,14 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 			continue
 		}
 		for _, col := range t.Columns {
-			if gc := g.Column(col.Name); gc != nil {
-				col.Generated = fix(gc.Generated)
+			if gc := g.Column(col.Name); gc != nil && col.Generated != "" {
+				col.ParsedGenerated = fix(gc.Generated)
 			}
 		}
 		for i := range t.Checks {
 			for _, gk := range g.Checks {
 				if gk.Name == t.Checks[i].Name {
-					t.Checks[i].Expr = fix(gk.Expr)
+					t.Checks[i].Parsed = fix(gk.Expr)
 				}
 			}
 		}
@@ -301,10 +307,12 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 					continue
 				}
 				ix := &t.Indexes[i]
-				ix.Where = fix(gx.Where)
+				if ix.Where != "" {
+					ix.ParsedWhere = fix(gx.Where)
+				}
 				for k := range ix.Elements {
 					if k < len(gx.Elements) && ix.Elements[k].Expr != "" {
-						ix.Elements[k].Expr = fix(gx.Elements[k].Expr)
+						ix.Elements[k].ParsedExpr = fix(gx.Elements[k].Expr)
 					}
 				}
 				// Opclasses and null orders PostgreSQL does not keep.

@@ -97,15 +97,17 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
 // constraintsQuery reads primary keys, unique, check, foreign key and
 // exclusion constraints (the last to report them) of the tables
 // columnsQuery reads. Key columns come in key order. A check's expression is
-// deparsed with pretty-printing, which leaves out the outer parentheses the
-// model's Check.Expr does not have. {{nullsNotDistinct}} stands for the
+// deparsed without pretty-printing, as pg_dump does: every operation in
+// parentheses, so that the text parses back to the same tree (a pretty
+// deparse prints a AND (b AND c) as a AND b AND c, which parses to a flat
+// chain). The parentheses around the whole are taken off in Go. {{nullsNotDistinct}} stands for the
 // nulls-not-distinct flag of the constraint's index, {{delSetCols}} for the
 // columns ON DELETE SET NULL or SET DEFAULT sets when not all (see
 // queryText).
 const constraintsQuery = `SELECT n.nspname::text, c.relname::text, k.conname::text, k.contype::text,
 	ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(attnum, i)
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i),
-	coalesce(CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_expr(k.conbin, k.conrelid, true) END, ''),
+	coalesce(CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_expr(k.conbin, k.conrelid, false) END, ''),
 	coalesce(rn.nspname::text, ''), coalesce(r.relname::text, ''),
 	ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(attnum, i)
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum ORDER BY u.i),
@@ -138,12 +140,15 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", k.conname COLLATE "C"`
 // type is the table column's, with a domain resolved to its base type, or
 // the index column's for an expression.
 //
+// Predicates and expressions are deparsed without pretty-printing, like
+// checks (see constraintsQuery).
+//
 // {{nullsNotDistinct}} stands for the index's nulls-not-distinct flag (see
 // queryText).
 const indexesQuery = `SELECT n.nspname::text, c.relname::text, i.relname::text, x.indisunique, x.indisvalid,
-	am.amname::text, coalesce(pg_catalog.pg_get_expr(x.indpred, x.indrelid, true), ''), coalesce({{nullsNotDistinct}}, false),
+	am.amname::text, coalesce(pg_catalog.pg_get_expr(x.indpred, x.indrelid, false), ''), coalesce({{nullsNotDistinct}}, false),
 	k.i > x.indnkeyatts, coalesce(ta.attname::text, ''),
-	CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.i::int, true) ELSE '' END,
+	CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.i::int, false) ELSE '' END,
 	coalesce(CASE WHEN NOT (oc.opcdefault AND (oc.opcintype = kt.oid OR NOT EXISTS (
 		SELECT FROM pg_catalog.pg_opclass o2
 		WHERE o2.opcmethod = oc.opcmethod AND o2.opcdefault AND o2.opcintype = kt.oid)))

@@ -11,12 +11,14 @@ import (
 
 // The menus below are the only SQL expressions the generator writes. Each is
 // spelled exactly as PostgreSQL 15 prints it back (pg_get_expr for defaults,
-// generated columns, checks and predicates, pretty or not; pg_get_indexdef
-// for index elements), so a model read back from a database is byte-for-byte
-// the model that built it. The package's tests prove that for every
-// generated model. Check and predicate expressions are the ones whose
-// non-pretty form is the pretty form in one pair of parentheses, so whether
-// an introspector strips those or prints pretty, it gets the same text.
+// generated columns, checks and predicates, pg_get_indexdef for index
+// elements, never pretty-printed; checks, predicates and index elements
+// without the parentheses around the whole, which introspection takes off),
+// so a model read back from a database is byte-for-byte the model that
+// built it. The package's tests prove that for every generated model. Some
+// checks and predicates nest an AND chain in parentheses, with a BETWEEN
+// (an AND once parsed) inside: a pretty-printed deparse would flatten them
+// into a chain that parses to another tree.
 
 // family groups types whose row values (see value) are written alike.
 type family int
@@ -241,9 +243,11 @@ func checks(t schema.Type, col string) []string {
 	out := []string{c + " IS NOT NULL"}
 	switch familyOf(t) {
 	case famInt:
-		out = append(out, c+" >= 0", c+" < 1000000")
+		// The last is c >= 0 AND (c BETWEEN 0 AND 999999).
+		out = append(out, c+" >= 0", c+" < 1000000", "("+c+" >= 0) AND (("+c+" >= 0) AND ("+c+" <= 999999))")
 	case famText:
-		out = append(out, c+" <> ''::text", "length("+c+") < 100")
+		out = append(out, c+" <> ''::text", "length("+c+") < 100",
+			"("+c+" <> ''::text) AND ((length("+c+") >= 1) AND (length("+c+") <= 99))")
 	case famJSONB:
 		out = append(out, "jsonb_typeof("+c+") = 'object'::text")
 	case famIntArray, famTextArray:
@@ -258,7 +262,7 @@ func predicates(t schema.Type, col string) []string {
 	out := []string{c + " IS NOT NULL"}
 	switch familyOf(t) {
 	case famInt:
-		out = append(out, c+" > 0")
+		out = append(out, c+" > 0", "("+c+" > 0) AND (("+c+" >= 1) AND ("+c+" <= 999999))")
 	case famText:
 		out = append(out, c+" <> ''::text")
 	case famBool:

@@ -220,4 +220,4 @@ func validateTable(m *schema.Model, t *schema.Table, claim func(s, name, what st
 
 // keywords are the bare words of the expression menus that are not
 // column names.
-var keywords = map[string]bool{"IS": true, "NOT": true, "NULL": true}
+var keywords = map[string]bool{"IS": true, "NOT": true, "NULL": true, "AND": true}
