@@ -242,6 +242,11 @@ func strip(c *schema.Model) *schema.Model {
 			t.Indexes[i].Pos = schema.Position{}
 			t.Indexes[i].Elements = nonNil(t.Indexes[i].Elements)
 		}
+		for i := range t.Policies {
+			t.Policies[i].Pos = schema.Position{}
+			t.Policies[i].Roles = nilIfEmpty(t.Policies[i].Roles)
+		}
+		t.Policies = nilIfEmpty(t.Policies)
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}

@@ -213,6 +213,11 @@ func richModel() *Model {
 				NullsNotDistinct: true,
 				Pos:              pos(17),
 			}},
+			RowSecurity: RowSecurity{Enabled: true, Forced: true},
+			Policies: []Policy{{
+				Name: "orders_own", Restrictive: true, Command: CommandUpdate, Roles: []string{"app", "audit"},
+				Using: "amount > 0", WithCheck: "amount < 100", Pos: pos(16),
+			}},
 			Doc:    "Orders are purchases.",
 			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},
 			Pos:    pos(16),

@@ -87,7 +87,7 @@ type TxStarter interface {
 }
 
 // Normalize returns m as this database prints it back: defaults, checks,
-// predicates and index expressions in PostgreSQL's own spelling
+// policies' expressions, predicates and index expressions in PostgreSQL's own spelling
 // ('OPEN'::status for 'OPEN', (qty > (0)::numeric) for qty > 0), so that a
 // model written by hand compares equal to an introspected one. Structure
 // (names, types, keys) is kept from m.
@@ -193,12 +193,16 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	// defaults; a table is built only for what depends on its columns.
 	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable(m)}
 	seen := map[string]string{} // default key → column of the defaults table
+	// A policy's expressions may name any table: with a policy in the
+	// model, every table is built.
+	policies := slices.ContainsFunc(c.Tables, func(t *schema.Table) bool { return len(t.Policies) > 0 })
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
 		t.Schema = sc.name(t.Schema)
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
+		t.RowSecurity = schema.RowSecurity{}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
-		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
+		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || policies
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
 			col.Identity = ""
@@ -292,6 +296,13 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 			for _, gk := range g.Checks {
 				if gk.Name == t.Checks[i].Name {
 					t.Checks[i].Expr = fix(gk.Expr)
+				}
+			}
+		}
+		for i := range t.Policies {
+			for _, gp := range g.Policies {
+				if gp.Name == t.Policies[i].Name {
+					t.Policies[i].Using, t.Policies[i].WithCheck = fix(gp.Using), fix(gp.WithCheck)
 				}
 			}
 		}
