@@ -102,7 +102,7 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
 // pretty-printing, as PostgreSQL compares nothing else.
 const policiesQuery = `SELECT n.nspname::text, c.relname::text, pol.polname::text, pol.polpermissive, pol.polcmd::text,
 	CASE WHEN 0::pg_catalog.oid = ANY (pol.polroles) THEN '{}'::text[] ELSE ARRAY(
-		SELECT r.rolname::text FROM pg_catalog.pg_roles r WHERE r.oid = ANY (pol.polroles) ORDER BY r.rolname COLLATE "C") END,
+		SELECT pg_catalog.pg_get_userbyid(r)::text FROM unnest(pol.polroles) r ORDER BY pg_catalog.pg_get_userbyid(r)::text COLLATE "C") END,
 	coalesce(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), ''),
 	coalesce(pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid), '')
 FROM pg_catalog.pg_policy pol
