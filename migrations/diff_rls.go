@@ -65,20 +65,31 @@ func alterable(old, p schema.Policy) bool {
 		(p.Using != "" || old.Using == "") && (p.WithCheck != "" || old.WithCheck == "")
 }
 
-// policyTouched reports whether a policy of the table cur must be dropped
-// before the migration's column changes and created again after them: its
-// expressions may use a column that is dropped, recreated or retyped (which
-// PostgreSQL refuses while a policy uses it), a table that is dropped, or
-// an enum that is rebuilt. It errs on the side of yes, as mentions does.
-func (d *differ) policyTouched(c, t *schema.Table, p schema.Policy) bool {
+// policyTouched reports whether a policy must be dropped before the
+// migration's column changes and created after them: its expressions may
+// use a column that is dropped, recreated or retyped (which PostgreSQL
+// refuses while a policy uses it), in its own table or, through a
+// subquery, in another; a table that is dropped; or an enum that is
+// rebuilt. names holds those names (see touchedNames). It errs on the side
+// of yes, as mentions does.
+func policyTouched(p schema.Policy, names map[string]bool) bool {
+	return mentions(p.Using, names) || mentions(p.WithCheck, names)
+}
+
+// touchedNames are the names a policy that stays must not use: the columns
+// of every kept table that are dropped, recreated, retyped or of a rebuilt
+// enum, the tables that are dropped and the enums that are rebuilt.
+func (d *differ) touchedNames() map[string]bool {
 	names := map[string]bool{}
-	for _, col := range c.Columns {
-		if t.Column(col.Name) == nil || d.recreated[c][col.Name] || d.typeChanged[objKey{c, col.Name}] {
-			names[col.Name] = true
-		}
-		for ne := range d.rebuilt {
-			if col.Type.Schema == ne.Schema && col.Type.Name == ne.Name {
+	for t, c := range d.tables {
+		for _, col := range c.Columns {
+			if t.Column(col.Name) == nil || d.recreated[c][col.Name] || d.typeChanged[objKey{c, col.Name}] {
 				names[col.Name] = true
+			}
+			for ne := range d.rebuilt {
+				if col.Type.Schema == ne.Schema && col.Type.Name == ne.Name {
+					names[col.Name] = true
+				}
 			}
 		}
 	}
@@ -90,7 +101,7 @@ func (d *differ) policyTouched(c, t *schema.Table, p schema.Policy) bool {
 	for ne := range d.rebuilt {
 		names[ne.Name] = true
 	}
-	return mentions(p.Using, names) || mentions(p.WithCheck, names)
+	return names
 }
 
 // dropPolicies decides, for each kept table, which policies stay, which
@@ -99,6 +110,7 @@ func (d *differ) policyTouched(c, t *schema.Table, p schema.Policy) bool {
 // column changes, so that no policy is in the way of one.
 func (d *differ) dropPolicies() {
 	d.policyKept = map[objKey]bool{}
+	touched := d.touchedNames()
 	for _, t := range d.to.Tables {
 		c := d.tables[t]
 		if c == nil {
@@ -106,7 +118,7 @@ func (d *differ) dropPolicies() {
 		}
 		for _, old := range c.Policies {
 			i := slices.IndexFunc(t.Policies, func(p schema.Policy) bool { return p.Name == old.Name })
-			if i >= 0 && alterable(old, t.Policies[i]) && !d.policyTouched(c, t, old) {
+			if i >= 0 && alterable(old, t.Policies[i]) && !policyTouched(old, touched) {
 				d.policyKept[objKey{c, old.Name}] = true
 				continue
 			}
