@@ -133,6 +133,9 @@ type differ struct {
 	resolveErr  error
 	// reverse maps a table of cur to its new counterpart.
 	reverse map[*schema.Table]*schema.Table
+	// policyKept holds the policies of cur that stay, altered or not,
+	// keyed by table and name.
+	policyKept map[objKey]bool
 }
 
 // QName names an object within its namespace: a table or enum by schema
@@ -179,6 +182,7 @@ func (d *differ) run() error {
 	// under their new names, so they are kept, not dropped and added.
 	d.renameConstraints()
 	d.planKeeps()
+	d.dropPolicies()
 	d.dropForeignKeys()
 	d.dropIndexes()
 	d.dropTables()
@@ -190,6 +194,7 @@ func (d *differ) run() error {
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
+	d.createPolicies()
 	return nil
 }
 

@@ -96,7 +96,7 @@ func describe(c Change) (string, bool) {
 	case RenameIndex:
 		return "rename_" + c.From, false
 	}
-	return "", false
+	return describeRLS(c), false
 }
 
 func alteredColumn(c Change) string {

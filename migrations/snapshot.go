@@ -247,6 +247,11 @@ func strip(c *schema.Model) *schema.Model {
 				t.Indexes[i].Elements[k].ParsedExpr = ""
 			}
 		}
+		for i := range t.Policies {
+			t.Policies[i].Pos, t.Policies[i].ParsedUsing, t.Policies[i].ParsedWithCheck = schema.Position{}, "", ""
+			t.Policies[i].Roles = nilIfEmpty(t.Policies[i].Roles)
+		}
+		t.Policies = nilIfEmpty(t.Policies)
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}

@@ -122,26 +122,30 @@ var strippedFields = map[string][]string{
 	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen", "ParsedDefault", "ParsedGenerated"},
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos", "Parsed"}, "ForeignKey": {"Pos"}, "Index": {"Pos", "ParsedWhere"},
 	"IndexElem": {"ParsedExpr"},
+	"Policy":    {"Pos", "ParsedUsing", "ParsedWithCheck"},
 }
 
 var keptFields = map[string][]string{
-	"Model":      {"Schemas", "Enums", "Tables"},
-	"Schema":     {"Name"},
-	"Enum":       {"Schema", "Name", "Values"},
-	"Table":      {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes"},
-	"Column":     {"Name", "Type", "NotNull", "Default", "Identity", "Generated"},
-	"PrimaryKey": {"Name", "Columns"},
-	"Unique":     {"Name", "Columns", "NullsNotDistinct"},
-	"Check":      {"Name", "Expr"},
-	"ForeignKey": {"Name", "Columns", "RefSchema", "RefTable", "RefColumns", "OnDelete", "OnUpdate"},
-	"Index":      {"Name", "Unique", "Method", "Elements", "Where", "NullsNotDistinct"},
-	"IndexElem":  {"Column", "Expr", "Opclass", "Desc", "Nulls"},
-	"Type":       {"Schema", "Name", "Mod", "Array"},
+	"Model":       {"Schemas", "Enums", "Tables"},
+	"Schema":      {"Name"},
+	"Enum":        {"Schema", "Name", "Values"},
+	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies"},
+	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Generated"},
+	"PrimaryKey":  {"Name", "Columns"},
+	"Unique":      {"Name", "Columns", "NullsNotDistinct"},
+	"Check":       {"Name", "Expr"},
+	"ForeignKey":  {"Name", "Columns", "RefSchema", "RefTable", "RefColumns", "OnDelete", "OnUpdate"},
+	"Index":       {"Name", "Unique", "Method", "Elements", "Where", "NullsNotDistinct"},
+	"IndexElem":   {"Column", "Expr", "Opclass", "Desc", "Nulls"},
+	"Type":        {"Schema", "Name", "Mod", "Array"},
+	"RowSecurity": {"Enabled", "Forced"},
+	"Policy":      {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
 }
 
 func TestStripKnowsEveryField(t *testing.T) {
 	types := []any{schema.Model{}, schema.Schema{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
-		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{}}
+		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{},
+		schema.RowSecurity{}, schema.Policy{}}
 	for _, v := range types {
 		typ := reflect.TypeOf(v)
 		known := map[string]bool{}
@@ -243,6 +247,7 @@ func TestMarshalSnapshot(t *testing.T) {
 		{"empty", migrations.ZeroID, &schema.Model{}},
 		{"rich", migrations.ZeroID, richModel()},
 		{"trading", "6c1b0c2e-4a8e-5d0f-9a57-0a6d2bb2c9a1", trading},
+		{"rls", migrations.ZeroID, rlsModel()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,4 +444,23 @@ func TestSnapshotPath(t *testing.T) {
 			t.Errorf("SnapshotPath(%q) = %q, want %q", tag, got, "meta/"+want)
 		}
 	}
+}
+
+// rlsModel has row security in each state and policies with every field,
+// roles out of order and an empty role list, as a loader or an
+// introspection might give them.
+func rlsModel() *schema.Model {
+	id := func() []*schema.Column {
+		return []*schema.Column{{Name: "id", Type: schema.Type{Name: "bigint"}, NotNull: true}}
+	}
+	return &schema.Model{Tables: []*schema.Table{
+		{Schema: "public", Name: "docs", Columns: id(), RowSecurity: schema.RowSecurity{Enabled: true, Forced: true},
+			Policies: []schema.Policy{
+				{Name: "z_read", Command: schema.CommandSelect, Roles: []string{"reader", "auditor"}, Using: "id > 0",
+					Pos: schema.Position{Filename: "schema.go", Line: 3, Column: 1}},
+				{Name: "a_guard", Restrictive: true, Roles: []string{}, Using: "id <> 13", WithCheck: "id <> 13"},
+			}},
+		{Schema: "public", Name: "notes", Columns: id(), RowSecurity: schema.RowSecurity{Enabled: true}},
+		{Schema: "public", Name: "plain", Columns: id()},
+	}}
 }

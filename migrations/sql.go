@@ -144,6 +144,9 @@ func statements(c Change) (sql []string, warning string, err error) {
 	case RenameIndex:
 		return one("ALTER INDEX %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
 	}
+	if sql, warning, ok := rlsStatements(c); ok {
+		return sql, warning, nil
+	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
 }
 

@@ -55,6 +55,7 @@ func (t *Table) Clone() *Table {
 	for i := range c.Indexes {
 		c.Indexes[i].Elements = slices.Clone(c.Indexes[i].Elements)
 	}
+	c.Policies = t.clonePolicies()
 	c.GoType = t.GoType.clone()
 	c.GoFields = cloneGoFields(t.GoFields)
 	c.Relations = nil

@@ -63,6 +63,10 @@ type Table struct {
 	Checks      []Check      `json:"checks,omitempty"`
 	ForeignKeys []ForeignKey `json:"foreignKeys,omitempty"`
 	Indexes     []Index      `json:"indexes,omitempty"`
+	// RowSecurity and Policies are the table's row-level security (see
+	// rls.go).
+	RowSecurity RowSecurity `json:"rowSecurity,omitzero"`
+	Policies    []Policy    `json:"policies,omitempty"`
 
 	// Doc is the struct's doc comment without markers: what the table is
 	// for, in the user's words. Snapshots leave it out.
@@ -267,6 +271,7 @@ func (m *Model) Sort() {
 		slices.SortFunc(t.Checks, func(a, b Check) int { return cmp.Compare(a.Name, b.Name) })
 		slices.SortFunc(t.ForeignKeys, func(a, b ForeignKey) int { return cmp.Compare(a.Name, b.Name) })
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
+		t.sortPolicies()
 	}
 }
 
@@ -295,6 +300,9 @@ func (m *Model) RelativePositions(dir string) {
 		}
 		for i := range t.Indexes {
 			t.Indexes[i].Pos = t.Indexes[i].Pos.Rel(dir)
+		}
+		for i := range t.Policies {
+			t.Policies[i].Pos = t.Policies[i].Pos.Rel(dir)
 		}
 	}
 }

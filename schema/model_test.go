@@ -217,6 +217,11 @@ func richModel() *Model {
 				NullsNotDistinct: true,
 				Pos:              pos(17),
 			}},
+			RowSecurity: RowSecurity{Enabled: true, Forced: true},
+			Policies: []Policy{{
+				Name: "orders_own", Restrictive: true, Command: CommandUpdate, Roles: []string{"app", "audit"},
+				Using: "amount > 0", WithCheck: "amount < 100", ParsedUsing: "(amount > 0)", ParsedWithCheck: "(amount < 100)", Pos: pos(16),
+			}},
 			Doc:    "Orders are purchases.",
 			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},
 			Pos:    pos(16),
@@ -316,6 +321,9 @@ func TestModelJSONRoundTrip(t *testing.T) {
 		}
 		for i := range tb.Checks {
 			tb.Checks[i].Parsed = ""
+		}
+		for i := range tb.Policies {
+			tb.Policies[i].ParsedUsing, tb.Policies[i].ParsedWithCheck = "", ""
 		}
 		for i := range tb.Indexes {
 			tb.Indexes[i].ParsedWhere = ""

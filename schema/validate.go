@@ -106,6 +106,7 @@ func (m *Model) Validate() error {
 				add("%s: foreign key %q has %d columns and references %d", what, fk.Name, len(fk.Columns), len(fk.RefColumns))
 			}
 		}
+		t.validatePolicies(what, add)
 	}
 	// References last: a table may reference one declared after it.
 	for _, t := range m.Tables {

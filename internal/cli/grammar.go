@@ -37,6 +37,10 @@ Markers, in the type's doc comment:
   //mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]
   //mizzle:was OLDNAME
   //mizzle:enum [NAME]      on a named string type with constants
+  //mizzle:rls [force]      row-level security (force: for the owner too)
+  //mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE]
+                [TO role, ...] [USING (expression)] [WITH CHECK (expression)]
+                          a policy; roles are referenced, never created
 
 A field tagged rel: is a relation, never a column; With loads it:
   Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)

@@ -216,6 +216,10 @@ func trimExprs(m *schema.Model) {
 		for i := range t.Checks {
 			t.Checks[i].Expr = strings.TrimSpace(t.Checks[i].Expr)
 		}
+		for i := range t.Policies {
+			p := &t.Policies[i]
+			p.Using, p.WithCheck = strings.TrimSpace(p.Using), strings.TrimSpace(p.WithCheck)
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			ix.Where = strings.TrimSpace(ix.Where)
@@ -678,6 +682,8 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 		}
 		mark("%s", s)
 	}
+
+	markers = append(markers, w.rlsMarkers(t)...)
 
 	src.printf("// %s is the table %s.\n//\n", typ, on)
 	src.printf("//mizzle:table %s\n", grammar.Name(t.Name))

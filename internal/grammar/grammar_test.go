@@ -2,6 +2,8 @@ package grammar
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -366,6 +368,36 @@ func TestCutMarker(t *testing.T) {
 		}
 		if got := LooksLikeMarker(tt.comment); got != tt.looks {
 			t.Errorf("LooksLikeMarker(%q) = %v, want %v", tt.comment, got, tt.looks)
+		}
+	}
+}
+
+func TestNameList(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		names []string
+		offs  []int
+		rest  string
+		err   string
+	}{
+		{in: " a", names: []string{"a"}, offs: []int{1}},
+		{in: " a, b ,c USING (x)", names: []string{"a", "b", "c"}, offs: []int{1, 4, 7}, rest: "USING (x)"},
+		{in: ` "a, b","C""D"`, names: []string{"a, b", `C"D`}, offs: []int{1, 8}},
+		{in: " a,", err: "expected a name"},
+		{in: " ", err: "expected a name"},
+		{in: ` "a`, err: "unterminated quoted name"},
+	} {
+		sc := NewScanner(tc.in)
+		names, offs, err := sc.NameList()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("NameList(%q) error = %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		rest, _ := sc.Rest()
+		if err != nil || !slices.Equal(names, tc.names) || !slices.Equal(offs, tc.offs) || rest != tc.rest {
+			t.Errorf("NameList(%q) = %q, %v, rest %q, %v; want %q, %v, rest %q", tc.in, names, offs, rest, err, tc.names, tc.offs, tc.rest)
 		}
 	}
 }

@@ -25,6 +25,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"fk", "//mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]"},
 	{"was", "//mizzle:was OLDNAME"},
 	{"enum", "//mizzle:enum [NAME]"},
+	{"rls", "//mizzle:rls [force]"},
+	{"policy", "//mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages
@@ -132,6 +134,41 @@ func (sc *Scanner) Name() (string, int, error) {
 	return sc.s[start:sc.off], start, nil
 }
 
+// NameList reads one or more names (as Name reads them) separated by
+// commas, with the offset of each.
+func (sc *Scanner) NameList() ([]string, []int, error) {
+	var names []string
+	var offs []int
+	for {
+		sc.skipSpace()
+		start := sc.off
+		var name string
+		if start < len(sc.s) && sc.s[start] == '"' {
+			n, _, err := sc.Name()
+			if err != nil {
+				return nil, nil, err
+			}
+			name = n
+		} else {
+			for sc.off < len(sc.s) && !strings.ContainsRune(" \t(),", rune(sc.s[sc.off])) {
+				sc.off++
+			}
+			name = sc.s[start:sc.off]
+		}
+		if name == "" {
+			return nil, nil, &OffsetError{start, "expected a name"}
+		}
+		names = append(names, name)
+		offs = append(offs, start)
+		sc.skipSpace()
+		if sc.off < len(sc.s) && sc.s[sc.off] == ',' {
+			sc.off++
+			continue
+		}
+		return names, offs, nil
+	}
+}
+
 // Group reads a balanced parenthesised group and returns its inside and the
 // inside's offset.
 func (sc *Scanner) Group(what string) (string, int, error) {
@@ -174,6 +211,12 @@ func (sc *Scanner) Keyword(words ...string) bool {
 		sc.off = end
 	}
 	return true
+}
+
+// Offset returns the offset of what comes next, after blanks.
+func (sc *Scanner) Offset() int {
+	sc.skipSpace()
+	return sc.off
 }
 
 // Rest returns the remaining text, trimmed, with its offset.

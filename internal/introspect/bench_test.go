@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkInspect reads databases of 100 and 1,000 tables, each with a few
-// columns, a primary key, an index and a foreign key. The database is built
+// columns, a primary key, an index, a foreign key, row-level security and
+// a policy. The database is built
 // once per size; only Inspect is timed.
 func BenchmarkInspect(b *testing.B) {
 	for _, tables := range []int{100, 1000} {
@@ -37,8 +38,9 @@ func BenchmarkInspect(b *testing.B) {
 }
 
 // generateSchema returns the SQL for n tables t0001, t0002, ...: an identity
-// key, a few columns of common types, an index and a foreign key to the
-// previous table (the first references itself).
+// key, a few columns of common types, an index, a foreign key to the
+// previous table (the first references itself), and row-level security
+// with a policy.
 func generateSchema(n int) string {
 	var b strings.Builder
 	for i := 1; i <= n; i++ {
@@ -51,7 +53,9 @@ func generateSchema(n int) string {
 	parent_id bigint CONSTRAINT t%04d_parent_fk REFERENCES t%04d (id) ON DELETE CASCADE
 );
 CREATE INDEX t%04d_name_idx ON t%04d (name);
-`, i, i, ref, i, i)
+ALTER TABLE t%04d ENABLE ROW LEVEL SECURITY;
+CREATE POLICY t%04d_read ON t%04d FOR SELECT USING (amount >= 0);
+`, i, i, ref, i, i, i, i, i)
 	}
 	return b.String()
 }

@@ -51,7 +51,7 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 6
+const Queries = 7
 
 // Inspect reads the tables, columns, constraints, indexes and enums of the
 // selected schemas into a sorted model.
@@ -106,6 +106,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		{"tables and columns", columnsQuery, in.columnRow},
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
 		{"indexes", queryText(indexesQuery, version), in.indexRow},
+		{"policies", policiesQuery, in.policyRow},
 		{"other objects", othersQuery, in.otherRow},
 	}
 	for _, s := range steps {
@@ -204,17 +205,19 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		serial                    bool
 		collation, storage        string
 		statistics                int32
+		rowSecurity               schema.RowSecurity
 	)
 	err := r.Scan(&nsp, &rel, &persistence, &attnum, &name, &notNull, &identity, &generated, &expr,
 		&ct.array, &ct.typtype, &ct.schema, &ct.name, &ct.format, &ct.quotedSchema, &ct.extension,
-		&seqSchema, &seqName, &serial, &collation, &storage, &statistics)
+		&seqSchema, &seqName, &serial, &collation, &storage, &statistics,
+		&rowSecurity.Enabled, &rowSecurity.Forced)
 	if err != nil {
 		return err
 	}
 	key := relKey{schema: nsp, name: rel}
 	t := in.tables[key]
 	if t == nil {
-		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}}
+		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}, RowSecurity: rowSecurity}
 		in.tables[key] = t
 		in.m.Tables = append(in.m.Tables, t)
 		if persistence == "u" {
@@ -537,4 +540,41 @@ func (ct catalogType) modelType() (schema.Type, string) {
 	}[ct.typtype], "type")
 	return schema.Type{Schema: ct.schema, Name: ct.name, Array: ct.array},
 		fmt.Sprintf("%s %s", kind, quote.Ident(ct.schema, ct.name))
+}
+
+// policyCommands maps pg_policy.polcmd to the model.
+var policyCommands = map[string]schema.PolicyCommand{
+	"*": schema.CommandAll,
+	"r": schema.CommandSelect,
+	"a": schema.CommandInsert,
+	"w": schema.CommandUpdate,
+	"d": schema.CommandDelete,
+}
+
+func (in *inspector) policyRow(r pgx.Rows) error {
+	var (
+		nsp, rel, cmd string
+		permissive    bool
+		p             schema.Policy
+	)
+	if err := r.Scan(&nsp, &rel, &p.Name, &permissive, &cmd, &p.Roles, &p.Using, &p.WithCheck); err != nil {
+		return err
+	}
+	t := in.tables[relKey{schema: nsp, name: rel}]
+	if t == nil {
+		return fmt.Errorf("policy %s on %s, a table not read", quote.Ident(p.Name), quote.Ident(nsp, rel))
+	}
+	c, ok := policyCommands[cmd]
+	if !ok {
+		return fmt.Errorf("policy %s on %s: unknown command %q", quote.Ident(p.Name), quote.Ident(nsp, rel), cmd)
+	}
+	p.Command, p.Restrictive = c, !permissive
+	if len(p.Roles) == 0 {
+		p.Roles = nil
+	}
+	// Like a check's: the model holds the expression without the
+	// parentheses around the whole, which CREATE POLICY adds back.
+	p.Using, p.WithCheck = unparen(strings.TrimSpace(p.Using)), unparen(strings.TrimSpace(p.WithCheck))
+	t.Policies = append(t.Policies, p)
+	return nil
 }

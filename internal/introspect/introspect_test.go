@@ -310,6 +310,10 @@ func maskExprs(m *schema.Model) *schema.Model {
 		for i := range t.Checks {
 			mask(&t.Checks[i].Expr)
 		}
+		for i := range t.Policies {
+			mask(&t.Policies[i].Using)
+			mask(&t.Policies[i].WithCheck)
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			mask(&ix.Where)

@@ -38,8 +38,6 @@ type Kind string
 // changes who may read the data first, then what changes what the data
 // means, then objects that are simply missing, then the rest.
 const (
-	RowSecurity       Kind = "row security"
-	ForceRowSecurity  Kind = "force row security"
 	Policy            Kind = "policy"
 	Grant             Kind = "grant"
 	SetColumns        Kind = "set columns"
@@ -90,11 +88,8 @@ var kinds = []struct {
 	kind Kind
 	text kindText
 }{
-	{RowSecurity, kindText{"table has ROW LEVEL SECURITY enabled", "tables have ROW LEVEL SECURITY enabled",
-		"a database built from the baseline lets every role with privileges on them read and change every row"}},
-	{ForceRowSecurity, kindText{"table has FORCE ROW LEVEL SECURITY", "tables have FORCE ROW LEVEL SECURITY",
-		"a database built from the baseline lets their owners bypass the policies"}},
-	{Policy, kindText{"row security policy", "row security policies", "a database built from the baseline has none"}},
+	{Policy, kindText{"row security policy on a table not read (partitioned, or a partition)", "row security policies on tables not read (partitioned, or partitions)",
+		"a database built from the baseline has none"}},
 	{Grant, kindText{"table or column has privileges granted", "tables or columns have privileges granted",
 		"a database built from the baseline has the default privileges only"}},
 	{SetColumns, kindText{"foreign key sets only some of its columns on delete", "foreign keys set only some of their columns on delete",

@@ -19,12 +19,12 @@ func TestSummary(t *testing.T) {
 	}
 	lost = append(lost,
 		introspect.Lost{Kind: introspect.Grant, Object: `"public"."t"`, Detail: "SELECT to PUBLIC"},
-		introspect.Lost{Kind: introspect.RowSecurity, Object: `"public"."t"`},
+		introspect.Lost{Kind: introspect.Policy, Object: `"p" on "public"."t"`},
 		introspect.Lost{Kind: "something new", Object: `"public"."x"`},
 	)
 	want := []string{
-		`1 table has ROW LEVEL SECURITY enabled, which the schema cannot express yet: "public"."t"; ` +
-			`a database built from the baseline lets every role with privileges on them read and change every row`,
+		`1 row security policy on a table not read (partitioned, or a partition), which the schema cannot express yet: "p" on "public"."t"; ` +
+			`a database built from the baseline has none`,
 		`1 table or column has privileges granted, which the schema cannot express yet: "public"."t" (SELECT to PUBLIC); ` +
 			`a database built from the baseline has the default privileges only`,
 		`12 views, which the schema cannot express yet: "public"."v00", "public"."v01", "public"."v02", "public"."v03", ` +

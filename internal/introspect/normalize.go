@@ -95,7 +95,8 @@ type TxStarter interface {
 // statements planned from it still carry the text as written. Structure
 // (names, types, keys) is kept from m, but for the operator classes and
 // null orders of index elements, which PostgreSQL keeps only when they
-// are not the defaults.
+// are not the defaults. A policy's USING and WITH CHECK are expressions
+// like the others.
 //
 // It builds m, with the statements migrations.NewPlan plans for an empty
 // database (the DDL migrations are made of), in scratch schemas
@@ -198,12 +199,16 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	// defaults; a table is built only for what depends on its columns.
 	defaults := &schema.Table{Schema: sc.name(schema.DefaultSchema), Name: defaultsTable(m)}
 	seen := map[string]string{} // default key → column of the defaults table
+	// A policy's expressions may name any table: with a policy in the
+	// model, every table is built.
+	policies := slices.ContainsFunc(c.Tables, func(t *schema.Table) bool { return len(t.Policies) > 0 })
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
 		t.Schema = sc.name(t.Schema)
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
+		t.RowSecurity = schema.RowSecurity{}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
-		keep := len(t.Checks) > 0 || len(t.Indexes) > 0
+		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || policies
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
 			col.Identity = ""
@@ -298,6 +303,13 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 			for _, gk := range g.Checks {
 				if gk.Name == t.Checks[i].Name {
 					t.Checks[i].Parsed = fix(gk.Expr)
+				}
+			}
+		}
+		for i := range t.Policies {
+			for _, gp := range g.Policies {
+				if gp.Name == t.Policies[i].Name {
+					t.Policies[i].ParsedUsing, t.Policies[i].ParsedWithCheck = fix(gp.Using), fix(gp.WithCheck)
 				}
 			}
 		}

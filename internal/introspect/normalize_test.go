@@ -43,6 +43,10 @@ func asParsed(m *schema.Model) *schema.Model {
 		for i := range t.Checks {
 			swap(&t.Checks[i].Expr, &t.Checks[i].Parsed)
 		}
+		for i := range t.Policies {
+			swap(&t.Policies[i].Using, &t.Policies[i].ParsedUsing)
+			swap(&t.Policies[i].WithCheck, &t.Policies[i].ParsedWithCheck)
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			swap(&ix.Where, &ix.ParsedWhere)

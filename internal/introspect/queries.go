@@ -71,7 +71,8 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 		(SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END, ''),
 	coalesce(CASE WHEN a.attstorage <> t.typstorage THEN
 		CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, ''),
-	coalesce(a.attstattarget::int, -1)
+	coalesce(a.attstattarget::int, -1),
+	c.relrowsecurity, c.relforcerowsecurity
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -93,6 +94,24 @@ WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
+
+// policiesQuery reads the row security policies of the tables columnsQuery
+// reads (those of other tables are reported by othersQuery). The roles come
+// sorted, none for PUBLIC (OID 0, which names every role, so that a role
+// named next to it adds nothing); the expressions are deparsed without
+// pretty-printing, as PostgreSQL compares nothing else.
+const policiesQuery = `SELECT n.nspname::text, c.relname::text, pol.polname::text, pol.polpermissive, pol.polcmd::text,
+	CASE WHEN 0::pg_catalog.oid = ANY (pol.polroles) THEN '{}'::text[] ELSE ARRAY(
+		SELECT pg_catalog.pg_get_userbyid(r)::text FROM unnest(pol.polroles) r ORDER BY pg_catalog.pg_get_userbyid(r)::text COLLATE "C") END,
+	coalesce(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), ''),
+	coalesce(pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid), '')
+FROM pg_catalog.pg_policy pol
+JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", pol.polname COLLATE "C"`
 
 // constraintsQuery reads primary keys, unique, check, foreign key and
 // exclusion constraints (the last to report them) of the tables
@@ -199,7 +218,7 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.
 // of the table's or column's ACL for a role other than the owner.
 const othersQuery = `WITH t AS (
 	SELECT c.oid, n.nspname::text AS nsp, c.relname::text AS rel, c.relacl, c.relowner, c.reloptions,
-		c.relreplident, c.relrowsecurity, c.relforcerowsecurity
+		c.relreplident
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
@@ -253,7 +272,7 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM pg_catalog.pg_policy pol
 	JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = ANY ($1::text[])
+	WHERE n.nspname = ANY ($1::text[]) AND (c.relkind <> 'r' OR c.relispartition)
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
@@ -273,10 +292,6 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 		AND n.nspname = ANY ($1::text[])
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = ty.oid AND dep.deptype = 'e')
-	UNION ALL
-	SELECT 'row security', t.nsp, t.rel, '', '', '' FROM t WHERE t.relrowsecurity
-	UNION ALL
-	SELECT 'force row security', t.nsp, t.rel, '', '', '' FROM t WHERE t.relforcerowsecurity
 	UNION ALL
 	SELECT 'replica identity', t.nsp, t.rel, '', '', CASE t.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
 		ELSE 'USING INDEX ' || coalesce((SELECT pg_catalog.quote_ident(i.relname) FROM pg_catalog.pg_index x

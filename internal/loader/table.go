@@ -119,6 +119,10 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 			b.checkMarker(m)
 		case "fk":
 			b.fkMarker(m)
+		case "rls":
+			b.rlsMarker(m)
+		case "policy":
+			b.policyMarker(m)
 		}
 	}
 	return ti

@@ -460,7 +460,8 @@ func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode)
 func (c *Cluster) Start() error { return c.c.start(c.c.port) }
 
 // Catalog lists, one line each, every schema, enum, column,
-// constraint and index outside the system schemas, as PostgreSQL itself
+// constraint, index, row security setting and policy outside the system
+// schemas, as PostgreSQL itself
 // prints their definitions, sorted: what a test compares to see that
 // something changed the database, or did not.
 func Catalog(t testing.TB, conn *pgx.Conn) []string {
@@ -504,4 +505,13 @@ SELECT line FROM (
 	UNION ALL
 	SELECT format('index %s', pg_get_indexdef(i.indexrelid))
 	FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ns ON ns.oid = c.relnamespace
+	UNION ALL
+	SELECT format('row security %I.%I%s%s', ns.nspname, c.relname,
+		CASE WHEN c.relrowsecurity THEN ' enabled' ELSE '' END, CASE WHEN c.relforcerowsecurity THEN ' forced' ELSE '' END)
+	FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+	WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity)
+	UNION ALL
+	SELECT format('policy %I.%I.%I %s for %s to %s using %s with check %s', p.schemaname, p.tablename, p.policyname,
+		p.permissive, p.cmd, p.roles::text, coalesce(p.qual, '-'), coalesce(p.with_check, '-'))
+	FROM pg_policies p JOIN ns ON ns.nspname = p.schemaname
 ) s ORDER BY line COLLATE "C"`

@@ -112,6 +112,7 @@ func (c *changer) mutations() []mutation {
 		c.addUnique, c.dropUnique, c.addCheck, c.dropCheck, c.changeCheck,
 		c.addForeignKey, c.dropForeignKey, c.changeForeignKey,
 		c.addIndex, c.dropIndex, c.changeIndex,
+		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy,
 	}
 }
 
@@ -553,6 +554,7 @@ func (c *changer) removeColumn(t *schema.Table, name string) {
 	t.Uniques = slices.DeleteFunc(t.Uniques, func(u schema.Unique) bool { return slices.Contains(u.Columns, name) })
 	t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return indexUses(ix, name) })
 	t.Checks = slices.DeleteFunc(t.Checks, func(ck schema.Check) bool { return references(ck.Expr, name) })
+	policiesOnColumn(t, name)
 	t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, func(fk schema.ForeignKey) bool { return slices.Contains(fk.Columns, name) })
 	if len(t.Columns) == 0 {
 		c.removeTable(t)
@@ -623,6 +625,7 @@ func (c *changer) renameColumn() (string, bool) {
 		for _, o := range t.Columns {
 			o.Generated = renameRef(o.Generated, old, col.Name)
 		}
+		renamePolicyRefs(t, old, col.Name)
 		for _, o := range c.m.Tables {
 			for i := range o.ForeignKeys {
 				if fk := &o.ForeignKeys[i]; fk.RefSchema == t.Schema && fk.RefTable == t.Name {

@@ -160,6 +160,9 @@ func (g *gen) continueCounter() {
 		for _, ix := range t.Indexes {
 			see(ix.Name)
 		}
+		for _, p := range t.Policies {
+			see(p.Name)
+		}
 	}
 }
 
@@ -183,6 +186,9 @@ func Model(r *rand.Rand) *schema.Model {
 		for range []int{0, 0, 1, 1, 2}[r.IntN(5)] {
 			g.newForeignKey(t, pick(g, g.m.Tables), nil)
 		}
+	}
+	for _, t := range g.m.Tables {
+		g.rowSecurity(t)
 	}
 	normalize(g.m, nil)
 	return g.m
@@ -581,6 +587,7 @@ func normalize(m *schema.Model, renamed map[string]string) {
 		t.Checks = nilIfEmpty(t.Checks)
 		t.ForeignKeys = nilIfEmpty(t.ForeignKeys)
 		t.Indexes = nilIfEmpty(t.Indexes)
+		t.Policies = nilIfEmpty(t.Policies)
 	}
 	m.Sort()
 }

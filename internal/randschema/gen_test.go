@@ -109,6 +109,8 @@ func TestCoverage(t *testing.T) {
 		"on delete", "on update",
 		"index", "unique index", "gin", "hash", "expression", "opclass", "desc", "nulls first", "nulls last",
 		"partial", "unique index nulls not distinct", "quoted name", "hashed auto-name",
+		"row security", "forced row security", "policy", "restrictive policy", "policy command", "policy roles",
+		"policy on a column", "policy with check",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -118,6 +120,7 @@ func TestCoverage(t *testing.T) {
 		"add primary", "drop primary", "change primary", "add unique", "drop unique",
 		"add check", "drop check", "change check", "add foreign", "drop foreign", "change actions",
 		"add index", "drop index", "change definition",
+		"row security", "force row", "add policy", "drop policy", "change policy",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -214,6 +217,16 @@ func features(m *schema.Model, seen map[string]bool) {
 				}
 			}
 			names = append(names, ix.Name)
+		}
+		seen["row security"] = seen["row security"] || t.RowSecurity.Enabled
+		seen["forced row security"] = seen["forced row security"] || t.RowSecurity.Forced
+		for _, p := range t.Policies {
+			seen["policy"] = true
+			seen["restrictive policy"] = seen["restrictive policy"] || p.Restrictive
+			seen["policy command"] = seen["policy command"] || p.Command != schema.CommandAll
+			seen["policy roles"] = seen["policy roles"] || len(p.Roles) > 0
+			seen["policy on a column"] = seen["policy on a column"] || strings.Contains(p.Using+p.WithCheck, "IS NOT NULL")
+			seen["policy with check"] = seen["policy with check"] || p.WithCheck != ""
 		}
 		for _, n := range names {
 			if hashSuffix(n) {

@@ -125,3 +125,14 @@ CREATE TABLE billing.invoices (
 	CONSTRAINT invoices_org_id_number_pk PRIMARY KEY (org_id, number),
 	CONSTRAINT invoices_account_fk FOREIGN KEY (account_no, account_org) REFERENCES billing.accounts (account_no, org_id) ON UPDATE CASCADE
 );
+
+-- Row level security: enabled and forced, enabled without a policy, and
+-- policies of each kind, with roles (built-in ones, which every cluster
+-- has) and without (PUBLIC).
+ALTER TABLE users ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE categories ENABLE ROW LEVEL SECURITY;
+ALTER TABLE billing.invoices ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_read ON users FOR SELECT TO pg_monitor, pg_read_all_stats USING (id > 0);
+CREATE POLICY "Users Guard" ON users AS RESTRICTIVE FOR UPDATE USING (id <> 0) WITH CHECK (id <> 13);
+CREATE POLICY invoices_insert ON billing.invoices FOR INSERT TO pg_signal_backend WITH CHECK (amount > 0 AND number > 0);
+CREATE POLICY invoices_all ON billing.invoices USING (amount > 100 OR number = 1);
