@@ -190,6 +190,7 @@ func (d *differ) run() error {
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
+	d.comments()
 	return nil
 }
 

@@ -126,9 +126,9 @@ var strippedFields = map[string][]string{
 var keptFields = map[string][]string{
 	"Model":      {"Schemas", "Enums", "Tables"},
 	"Schema":     {"Name"},
-	"Enum":       {"Schema", "Name", "Values"},
-	"Table":      {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes"},
-	"Column":     {"Name", "Type", "NotNull", "Default", "Identity", "Generated"},
+	"Enum":       {"Schema", "Name", "Values", "Comment"},
+	"Table":      {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "Comment"},
+	"Column":     {"Name", "Type", "NotNull", "Default", "Identity", "Generated", "Comment"},
 	"PrimaryKey": {"Name", "Columns"},
 	"Unique":     {"Name", "Columns", "NullsNotDistinct"},
 	"Check":      {"Name", "Expr"},

@@ -143,6 +143,8 @@ func statements(c Change) (sql []string, warning string, err error) {
 		return one("DROP INDEX %s;", quote.Ident(c.Schema, c.Name)), "", nil
 	case RenameIndex:
 		return one("ALTER INDEX %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
+	case SetComment:
+		return []string{commentSQL(c)}, "", nil
 	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
 }

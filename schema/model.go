@@ -46,6 +46,8 @@ type Enum struct {
 	Name   string   `json:"name"`
 	Values []string `json:"values"` // in declaration order, which PostgreSQL uses for sorting
 	Was    string   `json:"was,omitempty"`
+	// Comment is the type's COMMENT ON TYPE text; empty means none.
+	Comment string `json:"comment,omitempty"`
 
 	GoType GoType   `json:"goType,omitzero"`
 	Pos    Position `json:"pos,omitzero"`
@@ -63,6 +65,9 @@ type Table struct {
 	Checks      []Check      `json:"checks,omitempty"`
 	ForeignKeys []ForeignKey `json:"foreignKeys,omitempty"`
 	Indexes     []Index      `json:"indexes,omitempty"`
+	// Comment is the table's COMMENT ON TABLE text; empty means none
+	// (PostgreSQL keeps no empty comment).
+	Comment string `json:"comment,omitempty"`
 
 	// Doc is the struct's doc comment without markers: what the table is
 	// for, in the user's words. Snapshots leave it out.
@@ -110,6 +115,8 @@ type Column struct {
 	OnUpdate    string `json:"onUpdate,omitempty"`
 	OnUpdateGen bool   `json:"onUpdateGen,omitempty"`
 	Was         string `json:"was,omitempty"` // previous name, a rename hint
+	// Comment is the column's COMMENT ON COLUMN text; empty means none.
+	Comment string `json:"comment,omitempty"`
 
 	// GoField is the name of the struct field the column maps to, reachable
 	// from the table's struct (promoted through embedding where needed).

@@ -94,20 +94,23 @@ func richModel() *Model {
 	return &Model{
 		Schemas: []*Schema{{Name: "app", Was: "application"}},
 		Enums: []*Enum{{
-			Schema: "app",
-			Name:   "status",
-			Values: []string{"draft", "active", "archived"},
-			Was:    "state",
-			GoType: statusGo,
-			Pos:    pos(10),
+			Schema:  "app",
+			Name:    "status",
+			Values:  []string{"draft", "active", "archived"},
+			Was:     "state",
+			Comment: "Where an order is.",
+			GoType:  statusGo,
+			Pos:     pos(10),
 		}},
 		Tables: []*Table{{
-			Schema: "app",
-			Name:   "orders",
-			Was:    "purchases",
+			Schema:  "app",
+			Name:    "orders",
+			Was:     "purchases",
+			Comment: "A customer's order.",
 			Columns: []*Column{
 				{
 					Name:     "id",
+					Comment:  "the key",
 					Type:     Type{Name: "bigint"},
 					NotNull:  true,
 					Identity: IdentityAlways,

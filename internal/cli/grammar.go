@@ -24,6 +24,7 @@ Column options, after the name, comma-separated:
   onupdate:SQLEXPR        without ref:, what updates set the column to
                           (onupdate:now(), or onupdate:gen:Func)
   was:OLDNAME             rename hint
+  comment:'TEXT'          COMMENT ON COLUMN (a quote inside doubled: 'it''s')
 
 Markers, in the type's doc comment:
   //mizzle:table [NAME]
@@ -37,6 +38,7 @@ Markers, in the type's doc comment:
   //mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]
   //mizzle:was OLDNAME
   //mizzle:enum [NAME]      on a named string type with constants
+  //mizzle:comment TEXT     COMMENT ON TABLE or TYPE, one marker per line
 
 A field tagged rel: is a relation, never a column; With loads it:
   Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)

@@ -455,6 +455,7 @@ func (w *writer) writeEnum(src *source, e *schema.Enum) {
 	if e.Schema != schema.DefaultSchema {
 		src.printf("//mizzle:schema %s\n", grammar.Name(e.Schema))
 	}
+	writeComment(src, e.Comment)
 	src.printf("type %s string\n\n", typ)
 	src.printf("// The values of %s, in PostgreSQL's sort order.\nconst (\n", typ)
 	for i, v := range e.Values {
@@ -477,6 +478,7 @@ type tagWriter struct {
 	pk, unique, index                        bool
 	typ, identity, def, generated, ref, chck string
 	onDelete, onUpdate                       schema.Action
+	comment                                  string
 }
 
 func (tw *tagWriter) String() string {
@@ -513,6 +515,9 @@ func (tw *tagWriter) String() string {
 		if tw.onUpdate != schema.NoAction {
 			opts = append(opts, "onupdate:"+string(tw.onUpdate))
 		}
+	}
+	if tw.comment != "" {
+		opts = append(opts, "comment:"+grammar.FormatCommentOption(tw.comment))
 	}
 	tag := "db:" + strconv.Quote(strings.Join(opts, ","))
 	if strings.Contains(tag, "`") {
@@ -586,7 +591,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	fieldIndex := map[string]int{}
 	for i, c := range t.Columns {
 		fieldIndex[c.Name] = i
-		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated}
+		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated, comment: c.Comment}
 		switch c.Identity {
 		case schema.IdentityByDefault:
 			tw.identity = "identity"
@@ -684,6 +689,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	if t.Schema != schema.DefaultSchema {
 		src.printf("//mizzle:schema %s\n", grammar.Name(t.Schema))
 	}
+	writeComment(src, t.Comment)
 	for _, m := range markers {
 		src.printf("%s\n", m)
 	}
@@ -700,6 +706,21 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 		src.printf("\t%s %s %s\n", fields[i], expr, tags[i])
 	}
 	src.printf("}\n\n")
+}
+
+// writeComment writes a table's or enum's comment as //mizzle:comment
+// markers.
+func writeComment(src *source, text string) {
+	if text == "" {
+		return
+	}
+	for _, line := range grammar.CommentMarkers(text) {
+		if line == "" {
+			src.printf("//mizzle:comment\n")
+			continue
+		}
+		src.printf("//mizzle:comment %s\n", line)
+	}
 }
 
 // pkName is the loader's name for a primary key without one.

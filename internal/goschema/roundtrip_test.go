@@ -69,6 +69,7 @@ func TestRoundTrip(t *testing.T) {
 		{"rich.sql", false},
 		{"rich.sql", true},
 		{"drizzle.sql", false},
+		{"comments.sql", false},
 	} {
 		name := tc.file
 		if tc.split {
@@ -95,12 +96,12 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || len(changes) > 0 {
 				t.Errorf("Diff(written, loaded) = %v, %v; want no changes", changes, err)
 			}
-			if tc.file == "rich.sql" && !tc.split {
+			if file := map[string]string{"rich.sql": "rich.txtar", "comments.sql": "comments.txtar"}[tc.file]; file != "" && !tc.split {
 				ar := &txtar.Archive{}
 				for _, f := range res.Files {
 					ar.Files = append(ar.Files, txtar.File{Name: f.Name, Data: f.Data})
 				}
-				golden.Check(t, filepath.Join("testdata", "rich.txtar"), txtar.Format(ar))
+				golden.Check(t, filepath.Join("testdata", file), txtar.Format(ar))
 			}
 			if tc.split {
 				var names []string

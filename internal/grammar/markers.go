@@ -25,6 +25,7 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"fk", "//mizzle:fk NAME (columns) REFERENCES Type (columns) [ON DELETE action] [ON UPDATE action]"},
 	{"was", "//mizzle:was OLDNAME"},
 	{"enum", "//mizzle:enum [NAME]"},
+	{"comment", "//mizzle:comment TEXT"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages

@@ -59,8 +59,8 @@ const Queries = 6
 // The second result lists, sorted, what was found but cannot be represented
 // in the model: objects (a view, a trigger), left out of the model, and
 // settings of what the model holds (row security, grants, sequence options,
-// storage parameters, comments, a collation), of which the model has the
-// defaults. A column of a type the model cannot create (a domain) is kept,
+// storage parameters, comments on indexes and constraints, a collation), of
+// which the model has the defaults. A column of a type the model cannot create (a domain) is kept,
 // with the type's schema and name, and listed. Summary words the list.
 //
 // The model follows the loader's conventions, so that a schema loaded from
@@ -183,7 +183,7 @@ func (in *inspector) report(kind Kind, object, detail string) {
 
 func (in *inspector) enumRow(r pgx.Rows) error {
 	e := &schema.Enum{}
-	if err := r.Scan(&e.Schema, &e.Name, &e.Values); err != nil {
+	if err := r.Scan(&e.Schema, &e.Name, &e.Values, &e.Comment); err != nil {
 		return err
 	}
 	in.m.Enums = append(in.m.Enums, e)
@@ -202,17 +202,18 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		serial                    bool
 		collation, storage        string
 		statistics                int32
+		tableComment, comment     string
 	)
 	err := r.Scan(&nsp, &rel, &persistence, &attnum, &name, &notNull, &identity, &generated, &expr,
 		&ct.array, &ct.typtype, &ct.schema, &ct.name, &ct.format, &ct.quotedSchema, &ct.extension,
-		&seqSchema, &seqName, &serial, &collation, &storage, &statistics)
+		&seqSchema, &seqName, &serial, &collation, &storage, &statistics, &tableComment, &comment)
 	if err != nil {
 		return err
 	}
 	key := relKey{schema: nsp, name: rel}
 	t := in.tables[key]
 	if t == nil {
-		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}}
+		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}, Comment: tableComment}
 		in.tables[key] = t
 		in.m.Tables = append(in.m.Tables, t)
 		if persistence == "u" {
@@ -222,7 +223,7 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	if attnum == 0 {
 		return nil // a table without columns
 	}
-	col := &schema.Column{Name: name, NotNull: notNull}
+	col := &schema.Column{Name: name, NotNull: notNull, Comment: comment}
 	var why string
 	col.Type, why = ct.modelType()
 	if why == "" && ct.typtype == "e" && !slices.Contains(in.schemas, ct.schema) {

@@ -412,7 +412,7 @@ func (l *loader) checkMarkers(d *typeDecl) {
 			l.errs.Addf(m.pos, "//mizzle:enum on %s, which is also a //mizzle:table", d.obj.Name())
 		case tableOnly[m.Name] && !isTable:
 			l.errs.Addf(m.pos, "//mizzle:%s on %s, which has no //mizzle:table marker", m.Name, d.obj.Name())
-		case (m.Name == "schema" || m.Name == "was") && !isTable && !isEnum && l.enums[d.obj] == nil:
+		case (m.Name == "schema" || m.Name == "was" || m.Name == "comment") && !isTable && !isEnum && l.enums[d.obj] == nil:
 			l.errs.Addf(m.pos, "//mizzle:%s on %s, which is neither a table nor an enum", m.Name, d.obj.Name())
 		}
 	}

@@ -112,6 +112,7 @@ func (c *changer) mutations() []mutation {
 		c.addUnique, c.dropUnique, c.addCheck, c.dropCheck, c.changeCheck,
 		c.addForeignKey, c.dropForeignKey, c.changeForeignKey,
 		c.addIndex, c.dropIndex, c.changeIndex,
+		c.setComment, c.dropComment,
 	}
 }
 

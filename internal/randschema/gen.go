@@ -195,6 +195,7 @@ func (g *gen) newEnum(schemaName string) *schema.Enum {
 	for range 3 + g.r.IntN(3) {
 		e.Values = append(e.Values, g.label())
 	}
+	e.Comment = g.maybeComment()
 	g.m.Enums = append(g.m.Enums, e)
 	return e
 }
@@ -222,6 +223,7 @@ func (g *gen) enumValues(t schema.Type) []string {
 // and Change pass nil and any column will do.
 func (g *gen) newTable(schemaName string, ok func(*schema.Table, *schema.Column, need) bool) *schema.Table {
 	t := &schema.Table{Schema: schemaName, Name: g.tableName()}
+	t.Comment = g.maybeComment()
 	g.m.Tables = append(g.m.Tables, t)
 	for range 1 + g.r.IntN(8) {
 		g.newColumn(t, false)
@@ -263,6 +265,7 @@ func (g *gen) newColumn(t *schema.Table, withRows bool) *schema.Column {
 	if withRows && c.NotNull && c.Default == "" && c.Identity == "" && c.Generated == "" {
 		c.NotNull = false
 	}
+	c.Comment = g.maybeComment()
 	t.Columns = append(t.Columns, c)
 	return c
 }

@@ -109,6 +109,7 @@ func TestCoverage(t *testing.T) {
 		"on delete", "on update",
 		"index", "unique index", "gin", "hash", "expression", "opclass", "desc", "nulls first", "nulls last",
 		"partial", "unique index nulls not distinct", "quoted name", "hashed auto-name",
+		"table comment", "column comment", "enum comment",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -117,7 +118,7 @@ func TestCoverage(t *testing.T) {
 		"set not", "drop not", "add identity", "drop identity", "add generation", "drop generation",
 		"add primary", "drop primary", "change primary", "add unique", "drop unique",
 		"add check", "drop check", "change check", "add foreign", "drop foreign", "change actions",
-		"add index", "drop index", "change definition",
+		"add index", "drop index", "change definition", "set comment", "drop comment",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -140,6 +141,9 @@ func features(m *schema.Model, seen map[string]bool) {
 	if len(m.Enums) > 0 {
 		seen["enum"] = true
 	}
+	for _, e := range m.Enums {
+		seen["enum comment"] = seen["enum comment"] || e.Comment != ""
+	}
 	quoted := func(name string) {
 		if ident(name) != name {
 			seen["quoted name"] = true
@@ -147,8 +151,10 @@ func features(m *schema.Model, seen map[string]bool) {
 	}
 	for _, t := range m.Tables {
 		quoted(t.Name)
+		seen["table comment"] = seen["table comment"] || t.Comment != ""
 		for _, c := range t.Columns {
 			quoted(c.Name)
+			seen["column comment"] = seen["column comment"] || c.Comment != ""
 			switch {
 			case c.Type.Schema != "" && c.Type.Array:
 				seen["enum array column"] = true
