@@ -98,6 +98,12 @@ func describe(c Change) (string, bool) {
 		return "drop_" + c.Name, false
 	case RenameIndex:
 		return "rename_" + c.From, false
+	case CreateExtension:
+		return "create_" + c.Extension.Name, true
+	case AlterExtension:
+		return "alter_" + c.Name, false
+	case DropExtension:
+		return "drop_" + c.Name, false
 	case SetComment:
 		// A comment goes along with what it is on; alone, it names the
 		// migration (see Name).

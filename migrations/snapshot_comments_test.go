@@ -42,3 +42,28 @@ func TestSnapshotComments(t *testing.T) {
 		t.Errorf("the snapshot reads back as another model (-want +got):\n%s", diff)
 	}
 }
+
+// TestSnapshotExtensions checks that a snapshot keeps the extensions and
+// reads them back, and writes no "extensions" key for a model without any.
+func TestSnapshotExtensions(t *testing.T) {
+	m := &schema.Model{Tables: []*schema.Table{{Schema: "public", Name: "docs", Columns: []*schema.Column{
+		{Name: "id", Type: schema.Type{Name: "bigint"}, NotNull: true},
+	}}}}
+	plainID, plainData := migrations.MarshalSnapshot(migrations.ZeroID, m)
+	if strings.Contains(string(plainData), `"extensions"`) {
+		t.Errorf("a model without extensions writes an extensions key:\n%s", plainData)
+	}
+	m.Extensions = []*schema.Extension{{Name: "pg_trgm"}, {Name: "citext", Schema: "ext", Version: "1.6", Pos: schema.Position{Line: 3}}}
+	id, data := migrations.MarshalSnapshot(migrations.ZeroID, m)
+	if id == plainID {
+		t.Errorf("extensions do not change the snapshot id")
+	}
+	s, err := migrations.ParseSnapshot(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*schema.Extension{{Name: "citext", Schema: "ext", Version: "1.6"}, {Name: "pg_trgm"}}
+	if diff := cmp.Diff(want, s.Model.Extensions); diff != "" {
+		t.Errorf("extensions read back (-want +got):\n%s", diff)
+	}
+}

@@ -116,6 +116,7 @@ func loadTrading(t *testing.T) *schema.Model {
 // a decision, not a default.
 var strippedFields = map[string][]string{
 	"Model":      {"Go"},
+	"Extension":  {"Pos"},
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
 	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
@@ -124,7 +125,8 @@ var strippedFields = map[string][]string{
 }
 
 var keptFields = map[string][]string{
-	"Model":      {"Schemas", "Enums", "Tables"},
+	"Model":      {"Schemas", "Extensions", "Enums", "Tables"},
+	"Extension":  {"Name", "Schema", "Version"},
 	"Schema":     {"Name"},
 	"Enum":       {"Schema", "Name", "Values", "Comment"},
 	"Table":      {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "Comment"},
@@ -139,7 +141,7 @@ var keptFields = map[string][]string{
 }
 
 func TestStripKnowsEveryField(t *testing.T) {
-	types := []any{schema.Model{}, schema.Schema{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
+	types := []any{schema.Model{}, schema.Schema{}, schema.Extension{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
 		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{}}
 	for _, v := range types {
 		typ := reflect.TypeOf(v)

@@ -145,6 +145,9 @@ func statements(c Change) (sql []string, warning string, err error) {
 		return one("ALTER INDEX %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
 	case SetComment:
 		return []string{commentSQL(c)}, "", nil
+	case CreateExtension, AlterExtension, DropExtension:
+		sql, warning := extensionSQL(c)
+		return sql, warning, nil
 	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
 }

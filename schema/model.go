@@ -19,8 +19,11 @@ type Model struct {
 	// Schemas lists the schemas other than "public" that tables or enums live
 	// in, with their rename hints.
 	Schemas []*Schema `json:"schemas,omitempty"`
-	Enums   []*Enum   `json:"enums,omitempty"`
-	Tables  []*Table  `json:"tables,omitempty"`
+	// Extensions are the extensions the schema needs, created before
+	// everything else.
+	Extensions []*Extension `json:"extensions,omitempty"`
+	Enums      []*Enum      `json:"enums,omitempty"`
+	Tables     []*Table     `json:"tables,omitempty"`
 
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
@@ -237,11 +240,12 @@ func (t *Table) Column(name string) *Column {
 	return nil
 }
 
-// Sort puts the model in canonical order: schemas, enums and tables by
-// schema and name, and each table's constraints and indexes by name. Columns
-// and enum values keep their order.
+// Sort puts the model in canonical order: schemas and extensions by name,
+// enums and tables by schema and name, and each table's constraints and
+// indexes by name. Columns and enum values keep their order.
 func (m *Model) Sort() {
 	slices.SortFunc(m.Schemas, func(a, b *Schema) int { return cmp.Compare(a.Name, b.Name) })
+	sortExtensions(m.Extensions)
 	slices.SortFunc(m.Enums, func(a, b *Enum) int {
 		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
 	})
@@ -259,6 +263,9 @@ func (m *Model) Sort() {
 // RelativePositions rewrites the model's source positions relative to dir
 // (see Position.Rel), so output does not depend on where a checkout lives.
 func (m *Model) RelativePositions(dir string) {
+	for _, x := range m.Extensions {
+		x.Pos = x.Pos.Rel(dir)
+	}
 	for _, e := range m.Enums {
 		e.Pos = e.Pos.Rel(dir)
 	}

@@ -92,7 +92,8 @@ func richModel() *Model {
 	pos := func(line int) Position { return Position{Filename: "schema/models.go", Line: line, Column: 2} }
 	statusGo := GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Status"}
 	return &Model{
-		Schemas: []*Schema{{Name: "app", Was: "application"}},
+		Schemas:    []*Schema{{Name: "app", Was: "application"}},
+		Extensions: []*Extension{{Name: "citext", Schema: "app", Version: "1.6", Pos: pos(3)}},
 		Enums: []*Enum{{
 			Schema:  "app",
 			Name:    "status",

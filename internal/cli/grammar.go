@@ -40,6 +40,10 @@ Markers, in the type's doc comment:
   //mizzle:enum [NAME]      on a named string type with constants
   //mizzle:comment TEXT     COMMENT ON TABLE or TYPE, one marker per line
 
+In the package's doc comment, above "package schema":
+  //mizzle:extension NAME [SCHEMA schema] [VERSION version]
+                          CREATE EXTENSION, before what uses it
+
 A field tagged rel: is a relation, never a column; With loads it:
   Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)
   Posts []Post  rel:"Post.AuthorID"  has-many (*Post or Post: has-one)

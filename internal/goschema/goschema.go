@@ -116,8 +116,11 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	for _, e := range w.out.Enums {
 		used[e.Schema] = true
 	}
+	for _, x := range w.out.Extensions {
+		used[x.Schema] = true
+	}
 	for s := range used {
-		if s != schema.DefaultSchema {
+		if s != schema.DefaultSchema && s != "" {
 			w.out.Schemas = append(w.out.Schemas, &schema.Schema{Name: s})
 		}
 	}
@@ -169,6 +172,11 @@ func (w *writer) checkNames() error {
 		if strings.ContainsAny(name, "\n\r\x00") {
 			problems = append(problems, fmt.Sprintf("%s %s: a //mizzle: marker cannot hold a line break", what, quote.Ident(name)))
 		}
+	}
+	for _, x := range w.out.Extensions {
+		oneLine("extension", x.Name)
+		oneLine("schema", x.Schema)
+		oneLine("extension version", x.Version)
 	}
 	for _, e := range w.out.Enums {
 		oneLine("enum", e.Name)
@@ -375,6 +383,9 @@ func (w *writer) files() ([]File, error) {
 		return nil
 	}
 	main := newSource(true)
+	for _, x := range w.out.Extensions {
+		main.pkgMarkers = append(main.pkgMarkers, extensionMarker(x))
+	}
 	for _, e := range w.out.Enums {
 		w.writeEnum(main, e)
 	}
@@ -405,9 +416,11 @@ func (w *writer) files() ([]File, error) {
 
 // source is one Go file being written.
 type source struct {
-	pkgDoc  bool
-	imports map[string]bool
-	body    strings.Builder
+	pkgDoc bool
+	// pkgMarkers are the markers of the package's doc comment.
+	pkgMarkers []string
+	imports    map[string]bool
+	body       strings.Builder
 }
 
 func newSource(pkgDoc bool) *source { return &source{pkgDoc: pkgDoc, imports: map[string]bool{}} }
@@ -419,6 +432,12 @@ func (s *source) format(pkg string) ([]byte, error) {
 	b.WriteString(Header + "\n\n")
 	if s.pkgDoc {
 		fmt.Fprintf(&b, "// Package %s declares the database's tables and enums in mizzle's schema\n// grammar (see `mizzle help schema`).\n", pkg)
+		if len(s.pkgMarkers) > 0 {
+			b.WriteString("//\n")
+			for _, m := range s.pkgMarkers {
+				b.WriteString(m + "\n")
+			}
+		}
 	}
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
 	var std, other []string
@@ -706,6 +725,18 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 		src.printf("\t%s %s %s\n", fields[i], expr, tags[i])
 	}
 	src.printf("}\n\n")
+}
+
+// extensionMarker writes an extension as its //mizzle:extension marker.
+func extensionMarker(x *schema.Extension) string {
+	m := "//mizzle:extension " + grammar.Name(x.Name)
+	if x.Schema != "" {
+		m += " SCHEMA " + grammar.Name(x.Schema)
+	}
+	if x.Version != "" {
+		m += " VERSION " + grammar.Name(x.Version)
+	}
+	return m
 }
 
 // writeComment writes a table's or enum's comment as //mizzle:comment

@@ -26,6 +26,7 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"was", "//mizzle:was OLDNAME"},
 	{"enum", "//mizzle:enum [NAME]"},
 	{"comment", "//mizzle:comment TEXT"},
+	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages

@@ -51,10 +51,10 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 6
+const Queries = 7
 
-// Inspect reads the tables, columns, constraints, indexes and enums of the
-// selected schemas into a sorted model.
+// Inspect reads the extensions, tables, columns, constraints, indexes and
+// enums of the selected schemas into a sorted model.
 //
 // The second result lists, sorted, what was found but cannot be represented
 // in the model: objects (a view, a trigger), left out of the model, and
@@ -100,6 +100,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		sql  string
 		row  func(pgx.Rows) error
 	}{
+		{"extensions", extensionsQuery, in.extensionRow},
 		{"enums", enumsQuery, in.enumRow},
 		{"tables and columns", columnsQuery, in.columnRow},
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
@@ -118,6 +119,9 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	for _, e := range in.m.Enums {
 		used[e.Schema] = true
+	}
+	for _, x := range in.m.Extensions {
+		used[x.Schema] = true
 	}
 	// Like the loader: the schemas other than public that hold something.
 	for _, name := range in.schemas {
@@ -179,6 +183,18 @@ func (in *inspector) query(ctx context.Context, what, sql string, args []any, ro
 
 func (in *inspector) report(kind Kind, object, detail string) {
 	in.lost = append(in.lost, Lost{Kind: kind, Object: object, Detail: detail})
+}
+
+func (in *inspector) extensionRow(r pgx.Rows) error {
+	x := &schema.Extension{}
+	if err := r.Scan(&x.Name, &x.Schema, &x.Version); err != nil {
+		return err
+	}
+	if x.Schema == schema.DefaultSchema {
+		x.Schema = "" // as the loader has it
+	}
+	in.m.Extensions = append(in.m.Extensions, x)
+	return nil
 }
 
 func (in *inspector) enumRow(r pgx.Rows) error {

@@ -27,6 +27,18 @@ WHERE CASE WHEN coalesce(cardinality($1::text[]), 0) > 0 THEN n.nspname = ANY ($
 			WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND dep.objid = n.oid AND dep.deptype = 'e')
 	END`
 
+// extensionsQuery reads the extensions installed in the selected schemas,
+// but plpgsql, which every database has. The version is read only when it
+// is not the one CREATE EXTENSION installs by default, as a schema that
+// names none means that one.
+const extensionsQuery = `SELECT x.extname::text, n.nspname::text,
+	CASE WHEN x.extversion IS DISTINCT FROM a.default_version THEN x.extversion::text ELSE '' END
+FROM pg_catalog.pg_extension x
+JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = x.extname
+WHERE x.extname <> 'plpgsql' AND n.nspname = ANY ($1::text[])
+ORDER BY x.extname COLLATE "C"`
+
 // enumsQuery reads enum types with their labels in sort order and their
 // comments.
 const enumsQuery = `SELECT n.nspname::text, t.typname::text,

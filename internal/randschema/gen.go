@@ -173,6 +173,9 @@ func Model(r *rand.Rand) *schema.Model {
 	for range []int{0, 0, 0, 1, 1, 2}[r.IntN(6)] {
 		schemas = append(schemas, g.schemaName())
 	}
+	for range []int{0, 0, 1, 2}[r.IntN(4)] {
+		g.newExtension(nil)
+	}
 	for range r.IntN(3) {
 		g.newEnum(pick(g, schemas))
 	}
@@ -577,6 +580,7 @@ func normalize(m *schema.Model, renamed map[string]string) {
 	for name := range used {
 		m.Schemas = append(m.Schemas, &schema.Schema{Name: name, Was: renamed[name]})
 	}
+	m.Extensions = nilIfEmpty(m.Extensions)
 	m.Enums = nilIfEmpty(m.Enums)
 	m.Tables = nilIfEmpty(m.Tables)
 	for _, t := range m.Tables {

@@ -109,7 +109,7 @@ func TestCoverage(t *testing.T) {
 		"on delete", "on update",
 		"index", "unique index", "gin", "hash", "expression", "opclass", "desc", "nulls first", "nulls last",
 		"partial", "unique index nulls not distinct", "quoted name", "hashed auto-name",
-		"table comment", "column comment", "enum comment",
+		"table comment", "column comment", "enum comment", "extension",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -118,7 +118,7 @@ func TestCoverage(t *testing.T) {
 		"set not", "drop not", "add identity", "drop identity", "add generation", "drop generation",
 		"add primary", "drop primary", "change primary", "add unique", "drop unique",
 		"add check", "drop check", "change check", "add foreign", "drop foreign", "change actions",
-		"add index", "drop index", "change definition", "set comment", "drop comment",
+		"add index", "drop index", "change definition", "set comment", "drop comment", "create extension", "drop extension",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -143,6 +143,9 @@ func features(m *schema.Model, seen map[string]bool) {
 	}
 	for _, e := range m.Enums {
 		seen["enum comment"] = seen["enum comment"] || e.Comment != ""
+	}
+	if len(m.Extensions) > 0 {
+		seen["extension"] = true
 	}
 	quoted := func(name string) {
 		if ident(name) != name {
