@@ -45,9 +45,6 @@ func TestCreate(t *testing.T) {
 
 			ctx := context.Background()
 			conn := pgtest.Connect(t)
-			if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
-				t.Fatalf("citext (from PostgreSQL's contrib modules): %v", err)
-			}
 			for _, s := range stmts {
 				if _, err := conn.Exec(ctx, s.SQL); err != nil {
 					t.Fatalf("%s\n%v", s.SQL, err)

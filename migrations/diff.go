@@ -166,6 +166,7 @@ func (d *differ) emit(c ...Change) { d.out = append(d.out, c...) }
 
 func (d *differ) run() error {
 	d.schemas()
+	d.createExtensions()
 	d.enums()
 	d.matchTables()
 	d.matchColumns()
@@ -189,12 +190,14 @@ func (d *differ) run() error {
 	d.dropConstraints()
 	d.columns()
 	d.dropEnums()
+	d.dropExtensions()
 	d.dropSchemas()
 	d.createTables()
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
 	d.createPolicies()
+	d.comments()
 	return nil
 }
 

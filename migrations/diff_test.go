@@ -273,8 +273,8 @@ func (d *databases) reset(t *testing.T, conn *pgx.Conn) bool {
 	return true
 }
 
-// emptyDatabase drops every schema of the database, then creates public
-// and the extensions the tests use.
+// emptyDatabase drops every schema of the database, with the extensions
+// in them, then creates public.
 func emptyDatabase(ctx context.Context, conn *pgx.Conn) error {
 	_, err := conn.Exec(ctx, `
 DO $$
@@ -286,7 +286,6 @@ BEGIN
 		EXECUTE format('DROP SCHEMA %I CASCADE', s);
 	END LOOP;
 END $$;
-CREATE SCHEMA public;
-CREATE EXTENSION citext;`)
+CREATE SCHEMA public;`)
 	return err
 }

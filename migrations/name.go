@@ -25,6 +25,9 @@ func Name(changes []Change) string {
 			parts = append(parts, p)
 		}
 	}
+	if len(parts) == 0 {
+		return "comment" // comments only
+	}
 	if onlyCreates && len(parts) > 2 {
 		return "init"
 	}
@@ -95,6 +98,16 @@ func describe(c Change) (string, bool) {
 		return "drop_" + c.Name, false
 	case RenameIndex:
 		return "rename_" + c.From, false
+	case CreateExtension:
+		return "create_" + c.Extension.Name, true
+	case AlterExtension:
+		return "alter_" + c.Name, false
+	case DropExtension:
+		return "drop_" + c.Name, false
+	case SetComment:
+		// A comment goes along with what it is on; alone, it names the
+		// migration (see Name).
+		return "", true
 	}
 	return describeRLS(c), false
 }

@@ -57,8 +57,11 @@ type snapshotJSON struct {
 	Version string           `json:"version"`
 	Dialect string           `json:"dialect"`
 	Schemas []*schema.Schema `json:"schemas"`
-	Enums   []*schema.Enum   `json:"enums"`
-	Tables  []*schema.Table  `json:"tables"`
+	// Extensions is left out when empty, so that a model without any
+	// writes the bytes it did before extensions existed.
+	Extensions []*schema.Extension `json:"extensions,omitempty"`
+	Enums      []*schema.Enum      `json:"enums"`
+	Tables     []*schema.Table     `json:"tables"`
 }
 
 // MarshalSnapshot returns the snapshot of m that follows the snapshot
@@ -74,13 +77,14 @@ func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 	s := Strip(m)
 	id = snapshotID(prevID, s)
 	data = jsonfile.Marshal(snapshotJSON{
-		ID:      id,
-		PrevID:  prevID,
-		Version: SnapshotVersion,
-		Dialect: migrate.Dialect,
-		Schemas: nonNil(s.Schemas),
-		Enums:   nonNil(s.Enums),
-		Tables:  nonNil(s.Tables),
+		ID:         id,
+		PrevID:     prevID,
+		Version:    SnapshotVersion,
+		Dialect:    migrate.Dialect,
+		Schemas:    nonNil(s.Schemas),
+		Extensions: s.Extensions,
+		Enums:      nonNil(s.Enums),
+		Tables:     nonNil(s.Tables),
 	})
 	return id, data
 }
@@ -95,10 +99,11 @@ func snapshotID(prevID string, s *schema.Model) string {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	err := enc.Encode(struct {
-		Schemas []*schema.Schema `json:"schemas"`
-		Enums   []*schema.Enum   `json:"enums"`
-		Tables  []*schema.Table  `json:"tables"`
-	}{nonNil(s.Schemas), nonNil(s.Enums), nonNil(s.Tables)})
+		Schemas    []*schema.Schema    `json:"schemas"`
+		Extensions []*schema.Extension `json:"extensions,omitempty"`
+		Enums      []*schema.Enum      `json:"enums"`
+		Tables     []*schema.Table     `json:"tables"`
+	}{nonNil(s.Schemas), s.Extensions, nonNil(s.Enums), nonNil(s.Tables)})
 	if err != nil {
 		panic("migrations: " + err.Error()) // plain data: cannot fail
 	}
@@ -158,7 +163,7 @@ func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
 	if s.ID == "" {
 		return nil, errors.New(`has no "id"`)
 	}
-	m := &schema.Model{Schemas: s.Schemas, Enums: s.Enums, Tables: s.Tables}
+	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Enums: s.Enums, Tables: s.Tables}
 	// A snapshot is the base of the next diff: one edited into nonsense (a
 	// column twice, a key on a column that is gone) is refused here, where
 	// the error can name the file.
@@ -212,6 +217,9 @@ func strip(c *schema.Model) *schema.Model {
 	for _, s := range c.Schemas {
 		s.Was = ""
 	}
+	for _, x := range c.Extensions {
+		x.Pos = schema.Position{}
+	}
 	for _, e := range c.Enums {
 		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
 		e.Values = nonNil(e.Values)
@@ -256,6 +264,7 @@ func strip(c *schema.Model) *schema.Model {
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}
 	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
+	c.Extensions = nilIfEmpty(c.Extensions)
 	c.Sort()
 	return c
 }

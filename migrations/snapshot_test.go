@@ -116,6 +116,7 @@ func loadTrading(t *testing.T) *schema.Model {
 // a decision, not a default.
 var strippedFields = map[string][]string{
 	"Model":      {"Go"},
+	"Extension":  {"Pos"},
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
 	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
@@ -126,11 +127,12 @@ var strippedFields = map[string][]string{
 }
 
 var keptFields = map[string][]string{
-	"Model":       {"Schemas", "Enums", "Tables"},
+	"Model":       {"Schemas", "Extensions", "Enums", "Tables"},
+	"Extension":   {"Name", "Schema", "Version"},
 	"Schema":      {"Name"},
-	"Enum":        {"Schema", "Name", "Values"},
-	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies"},
-	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Generated"},
+	"Enum":        {"Schema", "Name", "Values", "Comment"},
+	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Comment"},
+	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Generated", "Comment"},
 	"PrimaryKey":  {"Name", "Columns"},
 	"Unique":      {"Name", "Columns", "NullsNotDistinct"},
 	"Check":       {"Name", "Expr"},
@@ -143,7 +145,7 @@ var keptFields = map[string][]string{
 }
 
 func TestStripKnowsEveryField(t *testing.T) {
-	types := []any{schema.Model{}, schema.Schema{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
+	types := []any{schema.Model{}, schema.Schema{}, schema.Extension{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
 		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{},
 		schema.RowSecurity{}, schema.Policy{}}
 	for _, v := range types {

@@ -143,6 +143,11 @@ func statements(c Change) (sql []string, warning string, err error) {
 		return one("DROP INDEX %s;", quote.Ident(c.Schema, c.Name)), "", nil
 	case RenameIndex:
 		return one("ALTER INDEX %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To)), "", nil
+	case SetComment:
+		return []string{commentSQL(c)}, "", nil
+	case CreateExtension, AlterExtension, DropExtension:
+		sql, warning := extensionSQL(c)
+		return sql, warning, nil
 	}
 	if sql, warning, ok := rlsStatements(c); ok {
 		return sql, warning, nil

@@ -19,8 +19,11 @@ type Model struct {
 	// Schemas lists the schemas other than "public" that tables or enums live
 	// in, with their rename hints.
 	Schemas []*Schema `json:"schemas,omitempty"`
-	Enums   []*Enum   `json:"enums,omitempty"`
-	Tables  []*Table  `json:"tables,omitempty"`
+	// Extensions are the extensions the schema needs, created before
+	// everything else.
+	Extensions []*Extension `json:"extensions,omitempty"`
+	Enums      []*Enum      `json:"enums,omitempty"`
+	Tables     []*Table     `json:"tables,omitempty"`
 
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
@@ -46,6 +49,8 @@ type Enum struct {
 	Name   string   `json:"name"`
 	Values []string `json:"values"` // in declaration order, which PostgreSQL uses for sorting
 	Was    string   `json:"was,omitempty"`
+	// Comment is the type's COMMENT ON TYPE text; empty means none.
+	Comment string `json:"comment,omitempty"`
 
 	GoType GoType   `json:"goType,omitzero"`
 	Pos    Position `json:"pos,omitzero"`
@@ -67,6 +72,9 @@ type Table struct {
 	// rls.go).
 	RowSecurity RowSecurity `json:"rowSecurity,omitzero"`
 	Policies    []Policy    `json:"policies,omitempty"`
+	// Comment is the table's COMMENT ON TABLE text; empty means none
+	// (PostgreSQL keeps no empty comment).
+	Comment string `json:"comment,omitempty"`
 
 	// Doc is the struct's doc comment without markers: what the table is
 	// for, in the user's words. Snapshots leave it out.
@@ -118,6 +126,8 @@ type Column struct {
 	OnUpdate    string `json:"onUpdate,omitempty"`
 	OnUpdateGen bool   `json:"onUpdateGen,omitempty"`
 	Was         string `json:"was,omitempty"` // previous name, a rename hint
+	// Comment is the column's COMMENT ON COLUMN text; empty means none.
+	Comment string `json:"comment,omitempty"`
 
 	// GoField is the name of the struct field the column maps to, reachable
 	// from the table's struct (promoted through embedding where needed).
@@ -255,11 +265,12 @@ func (t *Table) Column(name string) *Column {
 	return nil
 }
 
-// Sort puts the model in canonical order: schemas, enums and tables by
-// schema and name, and each table's constraints and indexes by name. Columns
-// and enum values keep their order.
+// Sort puts the model in canonical order: schemas and extensions by name,
+// enums and tables by schema and name, and each table's constraints and
+// indexes by name. Columns and enum values keep their order.
 func (m *Model) Sort() {
 	slices.SortFunc(m.Schemas, func(a, b *Schema) int { return cmp.Compare(a.Name, b.Name) })
+	sortExtensions(m.Extensions)
 	slices.SortFunc(m.Enums, func(a, b *Enum) int {
 		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
 	})
@@ -278,6 +289,9 @@ func (m *Model) Sort() {
 // RelativePositions rewrites the model's source positions relative to dir
 // (see Position.Rel), so output does not depend on where a checkout lives.
 func (m *Model) RelativePositions(dir string) {
+	for _, x := range m.Extensions {
+		x.Pos = x.Pos.Rel(dir)
+	}
 	for _, e := range m.Enums {
 		e.Pos = e.Pos.Rel(dir)
 	}

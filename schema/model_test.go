@@ -92,22 +92,26 @@ func richModel() *Model {
 	pos := func(line int) Position { return Position{Filename: "schema/models.go", Line: line, Column: 2} }
 	statusGo := GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Status"}
 	return &Model{
-		Schemas: []*Schema{{Name: "app", Was: "application"}},
+		Schemas:    []*Schema{{Name: "app", Was: "application"}},
+		Extensions: []*Extension{{Name: "citext", Schema: "app", Version: "1.6", Pos: pos(3)}},
 		Enums: []*Enum{{
-			Schema: "app",
-			Name:   "status",
-			Values: []string{"draft", "active", "archived"},
-			Was:    "state",
-			GoType: statusGo,
-			Pos:    pos(10),
+			Schema:  "app",
+			Name:    "status",
+			Values:  []string{"draft", "active", "archived"},
+			Was:     "state",
+			Comment: "Where an order is.",
+			GoType:  statusGo,
+			Pos:     pos(10),
 		}},
 		Tables: []*Table{{
-			Schema: "app",
-			Name:   "orders",
-			Was:    "purchases",
+			Schema:  "app",
+			Name:    "orders",
+			Was:     "purchases",
+			Comment: "A customer's order.",
 			Columns: []*Column{
 				{
 					Name:     "id",
+					Comment:  "the key",
 					Type:     Type{Name: "bigint"},
 					NotNull:  true,
 					Identity: IdentityAlways,

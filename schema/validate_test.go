@@ -47,6 +47,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{"schema without a name", func(m *Model) { m.Schemas[0].Name = "" }, `a schema has no name`},
 		{"schema twice", func(m *Model) { m.Schemas = append(m.Schemas, &Schema{Name: "a.b"}) }, `schema "a.b" appears twice`},
+		{"extension without a name", func(m *Model) { m.Extensions = []*Extension{{Schema: "a.b"}} }, `an extension has no name`},
+		{"extension twice", func(m *Model) { m.Extensions = []*Extension{{Name: "citext"}, {Name: "citext", Schema: "a.b"}} },
+			`extension "citext" appears twice`},
 		{"enum without a name", func(m *Model) { m.Enums[0].Name = "" }, `enum "a.b"."": empty schema or name`},
 		{"enum twice", func(m *Model) { m.Enums = append(m.Enums, &Enum{Schema: "a.b", Name: "mood"}) }, `enum "a.b"."mood" appears twice`},
 		{"enum value twice", func(m *Model) { m.Enums[0].Values = append(m.Enums[0].Values, "sad") }, `enum "a.b"."mood": value "sad" appears twice`},

@@ -24,6 +24,7 @@ Column options, after the name, comma-separated:
   onupdate:SQLEXPR        without ref:, what updates set the column to
                           (onupdate:now(), or onupdate:gen:Func)
   was:OLDNAME             rename hint
+  comment:'TEXT'          COMMENT ON COLUMN (a quote inside doubled: 'it''s')
 
 Markers, in the type's doc comment:
   //mizzle:table [NAME]
@@ -41,6 +42,11 @@ Markers, in the type's doc comment:
   //mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE]
                 [TO role, ...] [USING (expression)] [WITH CHECK (expression)]
                           a policy; roles are referenced, never created
+  //mizzle:comment TEXT     COMMENT ON TABLE or TYPE, one marker per line
+
+In the package's doc comment, above "package schema":
+  //mizzle:extension NAME [SCHEMA schema] [VERSION version]
+                          CREATE EXTENSION, before what uses it
 
 A field tagged rel: is a relation, never a column; With loads it:
   Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)

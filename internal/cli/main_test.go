@@ -69,7 +69,7 @@ func TestVersion(t *testing.T) {
 
 func TestSchemaHelpShowsGrammar(t *testing.T) {
 	_, stdout, _ := mizzle(t, "help", "schema")
-	for _, want := range []string{"//mizzle:index NAME [USING method]", "ref:Type.Field", "identity[:always]"} {
+	for _, want := range []string{"//mizzle:index NAME [USING method]", "ref:Type.Field", "identity[:always]", "comment:'TEXT'", "//mizzle:comment TEXT"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("mizzle help schema does not mention %q", want)
 		}

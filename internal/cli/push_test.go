@@ -68,7 +68,7 @@ func TestPushConverges(t *testing.T) {
 	p := newProject(t, pushSchema)
 	url := pgtest.NewDatabase(t)
 	// Another tool's schema and an extension's objects stay untouched.
-	execAll(t, url, "CREATE SCHEMA auth", "CREATE TABLE auth.users (id uuid PRIMARY KEY)", "CREATE EXTENSION citext")
+	execAll(t, url, "CREATE SCHEMA auth", "CREATE TABLE auth.users (id uuid PRIMARY KEY)", "CREATE EXTENSION citext SCHEMA auth")
 
 	code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--dry-run")
 	if code != exitOK || !strings.Contains(stdout, `CREATE TABLE "public"."orders" (`) || !strings.HasSuffix(stdout, "Dry run: nothing was changed.\n") {

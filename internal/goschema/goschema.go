@@ -116,8 +116,11 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	for _, e := range w.out.Enums {
 		used[e.Schema] = true
 	}
+	for _, x := range w.out.Extensions {
+		used[x.Schema] = true
+	}
 	for s := range used {
-		if s != schema.DefaultSchema {
+		if s != schema.DefaultSchema && s != "" {
 			w.out.Schemas = append(w.out.Schemas, &schema.Schema{Name: s})
 		}
 	}
@@ -169,6 +172,11 @@ func (w *writer) checkNames() error {
 		if strings.ContainsAny(name, "\n\r\x00") {
 			problems = append(problems, fmt.Sprintf("%s %s: a //mizzle: marker cannot hold a line break", what, quote.Ident(name)))
 		}
+	}
+	for _, x := range w.out.Extensions {
+		oneLine("extension", x.Name)
+		oneLine("schema", x.Schema)
+		oneLine("extension version", x.Version)
 	}
 	for _, e := range w.out.Enums {
 		oneLine("enum", e.Name)
@@ -379,6 +387,9 @@ func (w *writer) files() ([]File, error) {
 		return nil
 	}
 	main := newSource(true)
+	for _, x := range w.out.Extensions {
+		main.pkgMarkers = append(main.pkgMarkers, extensionMarker(x))
+	}
 	for _, e := range w.out.Enums {
 		w.writeEnum(main, e)
 	}
@@ -409,9 +420,11 @@ func (w *writer) files() ([]File, error) {
 
 // source is one Go file being written.
 type source struct {
-	pkgDoc  bool
-	imports map[string]bool
-	body    strings.Builder
+	pkgDoc bool
+	// pkgMarkers are the markers of the package's doc comment.
+	pkgMarkers []string
+	imports    map[string]bool
+	body       strings.Builder
 }
 
 func newSource(pkgDoc bool) *source { return &source{pkgDoc: pkgDoc, imports: map[string]bool{}} }
@@ -423,6 +436,12 @@ func (s *source) format(pkg string) ([]byte, error) {
 	b.WriteString(Header + "\n\n")
 	if s.pkgDoc {
 		fmt.Fprintf(&b, "// Package %s declares the database's tables and enums in mizzle's schema\n// grammar (see `mizzle help schema`).\n", pkg)
+		if len(s.pkgMarkers) > 0 {
+			b.WriteString("//\n")
+			for _, m := range s.pkgMarkers {
+				b.WriteString(m + "\n")
+			}
+		}
 	}
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
 	var std, other []string
@@ -459,6 +478,7 @@ func (w *writer) writeEnum(src *source, e *schema.Enum) {
 	if e.Schema != schema.DefaultSchema {
 		src.printf("//mizzle:schema %s\n", grammar.Name(e.Schema))
 	}
+	writeComment(src, e.Comment)
 	src.printf("type %s string\n\n", typ)
 	src.printf("// The values of %s, in PostgreSQL's sort order.\nconst (\n", typ)
 	for i, v := range e.Values {
@@ -481,6 +501,7 @@ type tagWriter struct {
 	pk, unique, index                        bool
 	typ, identity, def, generated, ref, chck string
 	onDelete, onUpdate                       schema.Action
+	comment                                  string
 }
 
 func (tw *tagWriter) String() string {
@@ -517,6 +538,9 @@ func (tw *tagWriter) String() string {
 		if tw.onUpdate != schema.NoAction {
 			opts = append(opts, "onupdate:"+string(tw.onUpdate))
 		}
+	}
+	if tw.comment != "" {
+		opts = append(opts, "comment:"+grammar.FormatCommentOption(tw.comment))
 	}
 	tag := "db:" + strconv.Quote(strings.Join(opts, ","))
 	if strings.Contains(tag, "`") {
@@ -590,7 +614,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	fieldIndex := map[string]int{}
 	for i, c := range t.Columns {
 		fieldIndex[c.Name] = i
-		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated}
+		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated, comment: c.Comment}
 		switch c.Identity {
 		case schema.IdentityByDefault:
 			tw.identity = "identity"
@@ -690,6 +714,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	if t.Schema != schema.DefaultSchema {
 		src.printf("//mizzle:schema %s\n", grammar.Name(t.Schema))
 	}
+	writeComment(src, t.Comment)
 	for _, m := range markers {
 		src.printf("%s\n", m)
 	}
@@ -706,6 +731,33 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 		src.printf("\t%s %s %s\n", fields[i], expr, tags[i])
 	}
 	src.printf("}\n\n")
+}
+
+// extensionMarker writes an extension as its //mizzle:extension marker.
+func extensionMarker(x *schema.Extension) string {
+	m := "//mizzle:extension " + grammar.Name(x.Name)
+	if x.Schema != "" {
+		m += " SCHEMA " + grammar.Name(x.Schema)
+	}
+	if x.Version != "" {
+		m += " VERSION " + grammar.Name(x.Version)
+	}
+	return m
+}
+
+// writeComment writes a table's or enum's comment as //mizzle:comment
+// markers.
+func writeComment(src *source, text string) {
+	if text == "" {
+		return
+	}
+	for _, line := range grammar.CommentMarkers(text) {
+		if line == "" {
+			src.printf("//mizzle:comment\n")
+			continue
+		}
+		src.printf("//mizzle:comment %s\n", line)
+	}
 }
 
 // pkName is the loader's name for a primary key without one.

@@ -35,7 +35,7 @@ func inspect(t *testing.T, file string) *schema.Model {
 	if _, err := conn.Exec(ctx, string(sql), pgx.QueryExecModeSimpleProtocol); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
-	m, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: []string{"public", "billing"}})
+	m, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: []string{"public", "billing", "gist"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +69,8 @@ func TestRoundTrip(t *testing.T) {
 		{"rich.sql", false},
 		{"rich.sql", true},
 		{"drizzle.sql", false},
+		{"comments.sql", false},
+		{"extensions.sql", false},
 	} {
 		name := tc.file
 		if tc.split {
@@ -95,12 +97,12 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || len(changes) > 0 {
 				t.Errorf("Diff(written, loaded) = %v, %v; want no changes", changes, err)
 			}
-			if tc.file == "rich.sql" && !tc.split {
+			if file := map[string]string{"rich.sql": "rich.txtar", "comments.sql": "comments.txtar", "extensions.sql": "extensions.txtar"}[tc.file]; file != "" && !tc.split {
 				ar := &txtar.Archive{}
 				for _, f := range res.Files {
 					ar.Files = append(ar.Files, txtar.File{Name: f.Name, Data: f.Data})
 				}
-				golden.Check(t, filepath.Join("testdata", "rich.txtar"), txtar.Format(ar))
+				golden.Check(t, filepath.Join("testdata", file), txtar.Format(ar))
 			}
 			if tc.split {
 				var names []string

@@ -27,6 +27,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"enum", "//mizzle:enum [NAME]"},
 	{"rls", "//mizzle:rls [force]"},
 	{"policy", "//mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
+	{"comment", "//mizzle:comment TEXT"},
+	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages

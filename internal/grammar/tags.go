@@ -92,7 +92,7 @@ func LookupTag(tag, key string) (value string, offsets []int, found bool, err er
 // The name ends at the first comma: it is a name, not SQL, so nothing in it
 // (a quote, "--", "$x$") can hide that comma. Each option then ends at the
 // next comma, except one whose value is SQL (type:, default:, generated:,
-// check:): its value ends at the first comma outside parentheses,
+// check:, and comment:, an SQL string constant): its value ends at the first comma outside parentheses,
 // brackets, quotes, dollar quotes and comments, by the lexer that splits
 // migrations, so "type:numeric(18,8)", "default:'a,b'", "default:E'it\'s'"
 // and "default:ARRAY[1, 2]" stay whole. It reports unbalanced parentheses or
@@ -135,7 +135,7 @@ func SplitOptions(s string) ([]TagOption, *OffsetError) {
 }
 
 // sqlValued are the options whose value is SQL text.
-var sqlValued = map[string]bool{"type": true, "default": true, "generated": true, "check": true}
+var sqlValued = map[string]bool{"type": true, "default": true, "generated": true, "check": true, "comment": true}
 
 // nextComma returns the offset of the first comma of s from start on, or
 // len(s).

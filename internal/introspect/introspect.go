@@ -51,16 +51,16 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 7
+const Queries = 8
 
-// Inspect reads the tables, columns, constraints, indexes and enums of the
-// selected schemas into a sorted model.
+// Inspect reads the extensions, tables, columns, constraints, indexes and
+// enums of the selected schemas into a sorted model.
 //
 // The second result lists, sorted, what was found but cannot be represented
 // in the model: objects (a view, a trigger), left out of the model, and
 // settings of what the model holds (row security, grants, sequence options,
-// storage parameters, comments, a collation), of which the model has the
-// defaults. A column of a type the model cannot create (a domain) is kept,
+// storage parameters, comments on indexes and constraints, a collation), of
+// which the model has the defaults. A column of a type the model cannot create (a domain) is kept,
 // with the type's schema and name, and listed. Summary words the list.
 //
 // The model follows the loader's conventions, so that a schema loaded from
@@ -102,6 +102,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		sql  string
 		row  func(pgx.Rows) error
 	}{
+		{"extensions", extensionsQuery, in.extensionRow},
 		{"enums", enumsQuery, in.enumRow},
 		{"tables and columns", columnsQuery, in.columnRow},
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
@@ -121,6 +122,9 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	for _, e := range in.m.Enums {
 		used[e.Schema] = true
+	}
+	for _, x := range in.m.Extensions {
+		used[x.Schema] = true
 	}
 	// Like the loader: the schemas other than public that hold something.
 	for _, name := range in.schemas {
@@ -184,9 +188,21 @@ func (in *inspector) report(kind Kind, object, detail string) {
 	in.lost = append(in.lost, Lost{Kind: kind, Object: object, Detail: detail})
 }
 
+func (in *inspector) extensionRow(r pgx.Rows) error {
+	x := &schema.Extension{}
+	if err := r.Scan(&x.Name, &x.Schema, &x.Version); err != nil {
+		return err
+	}
+	if x.Schema == schema.DefaultSchema {
+		x.Schema = "" // as the loader has it
+	}
+	in.m.Extensions = append(in.m.Extensions, x)
+	return nil
+}
+
 func (in *inspector) enumRow(r pgx.Rows) error {
 	e := &schema.Enum{}
-	if err := r.Scan(&e.Schema, &e.Name, &e.Values); err != nil {
+	if err := r.Scan(&e.Schema, &e.Name, &e.Values, &e.Comment); err != nil {
 		return err
 	}
 	in.m.Enums = append(in.m.Enums, e)
@@ -206,18 +222,19 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		collation, storage        string
 		statistics                int32
 		rowSecurity               schema.RowSecurity
+		tableComment, comment     string
 	)
 	err := r.Scan(&nsp, &rel, &persistence, &attnum, &name, &notNull, &identity, &generated, &expr,
 		&ct.array, &ct.typtype, &ct.schema, &ct.name, &ct.format, &ct.quotedSchema, &ct.extension,
 		&seqSchema, &seqName, &serial, &collation, &storage, &statistics,
-		&rowSecurity.Enabled, &rowSecurity.Forced)
+		&rowSecurity.Enabled, &rowSecurity.Forced, &tableComment, &comment)
 	if err != nil {
 		return err
 	}
 	key := relKey{schema: nsp, name: rel}
 	t := in.tables[key]
 	if t == nil {
-		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}, RowSecurity: rowSecurity}
+		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}, RowSecurity: rowSecurity, Comment: tableComment}
 		in.tables[key] = t
 		in.m.Tables = append(in.m.Tables, t)
 		if persistence == "u" {
@@ -227,7 +244,7 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	if attnum == 0 {
 		return nil // a table without columns
 	}
-	col := &schema.Column{Name: name, NotNull: notNull}
+	col := &schema.Column{Name: name, NotNull: notNull, Comment: comment}
 	var why string
 	col.Type, why = ct.modelType()
 	if why == "" && ct.typtype == "e" && !slices.Contains(in.schemas, ct.schema) {

@@ -18,7 +18,6 @@ import (
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/internal/pgtest"
-	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
@@ -43,9 +42,6 @@ func TestCorpus(t *testing.T) {
 			ctx := context.Background()
 			loaded := testmod.Load(t, file)
 			conn := pgtest.Connect(t)
-			if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS citext"); err != nil {
-				t.Fatalf("citext (from PostgreSQL's contrib modules): %v", err)
-			}
 			apply(t, conn, loaded)
 
 			got, unsupported, err := introspect.Inspect(ctx, conn, introspect.Options{})
@@ -128,8 +124,8 @@ func TestCases(t *testing.T) {
 			if !fixpoint {
 				return
 			}
+			// The model creates its extensions itself.
 			again := pgtest.Connect(t)
-			copyExtensions(t, conn, again)
 			apply(t, again, m)
 			m2, _, err := introspect.Inspect(ctx, again, introspect.Options{})
 			if err != nil {
@@ -262,34 +258,6 @@ func apply(t *testing.T, conn *pgx.Conn, m *schema.Model) {
 	for _, s := range stmts {
 		if _, err := conn.Exec(context.Background(), s.SQL); err != nil {
 			t.Fatalf("%s\n%v", s.SQL, err)
-		}
-	}
-}
-
-// copyExtensions installs in to the extensions installed in from, in the
-// same schemas, so that extension types resolve the same way.
-func copyExtensions(t *testing.T, from, to *pgx.Conn) {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := from.Query(ctx, `SELECT e.extname::text, n.nspname::text FROM pg_extension e
-		JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type ext struct{ name, schema string }
-	exts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ext, error) {
-		var e ext
-		err := r.Scan(&e.name, &e.schema)
-		return e, err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range exts {
-		sql := "CREATE SCHEMA IF NOT EXISTS " + quote.Ident(e.schema) + ";" +
-			"CREATE EXTENSION " + quote.Ident(e.name) + " SCHEMA " + quote.Ident(e.schema)
-		if _, err := to.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
 		}
 	}
 }

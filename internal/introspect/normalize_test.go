@@ -73,9 +73,6 @@ func TestNormalize(t *testing.T) {
 			ctx := context.Background()
 			m := testmod.Load(t, file)
 			conn := pgtest.Connect(t)
-			if _, err := conn.Exec(ctx, "CREATE EXTENSION citext"); err != nil {
-				t.Fatal(err)
-			}
 			before, _, err := introspect.Inspect(ctx, conn, introspect.Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -27,16 +27,30 @@ WHERE CASE WHEN coalesce(cardinality($1::text[]), 0) > 0 THEN n.nspname = ANY ($
 			WHERE dep.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND dep.objid = n.oid AND dep.deptype = 'e')
 	END`
 
-// enumsQuery reads enum types with their labels in sort order.
+// extensionsQuery reads the extensions installed in the selected schemas,
+// but plpgsql, which every database has. The version is read only when it
+// is not the one CREATE EXTENSION installs by default, as a schema that
+// names none means that one.
+const extensionsQuery = `SELECT x.extname::text, n.nspname::text,
+	CASE WHEN x.extversion IS DISTINCT FROM a.default_version THEN x.extversion::text ELSE '' END
+FROM pg_catalog.pg_extension x
+JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = x.extname
+WHERE x.extname <> 'plpgsql' AND n.nspname = ANY ($1::text[])
+ORDER BY x.extname COLLATE "C"`
+
+// enumsQuery reads enum types with their labels in sort order and their
+// comments.
 const enumsQuery = `SELECT n.nspname::text, t.typname::text,
-	coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.enumlabel IS NOT NULL), '{}')
+	coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.enumlabel IS NOT NULL), '{}'),
+	coalesce(pg_catalog.obj_description(t.oid, 'pg_type'), '')
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
 WHERE t.typtype = 'e' AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = t.oid AND dep.deptype = 'e')
-GROUP BY n.nspname, t.typname
+GROUP BY n.nspname, t.typname, t.oid
 ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 
 // columnsQuery reads ordinary tables (partitioned tables and partitions are
@@ -50,6 +64,7 @@ ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 //
 // A column's storage is read when it is not its type's (SET STORAGE), and its
 // statistics target, -1 (or null, from PostgreSQL 17) unless SET STATISTICS.
+// The table's comment comes with each of its rows, the column's with its.
 //
 // A column is serial when its default is exactly nextval() of a sequence the
 // column owns with an 'a' (auto) dependency, which is what the serial
@@ -72,7 +87,9 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 	coalesce(CASE WHEN a.attstorage <> t.typstorage THEN
 		CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, ''),
 	coalesce(a.attstattarget::int, -1),
-	c.relrowsecurity, c.relforcerowsecurity
+	c.relrowsecurity, c.relforcerowsecurity,
+	coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	coalesce(pg_catalog.col_description(c.oid, a.attnum), '')
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -362,11 +379,6 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	JOIN pg_catalog.pg_statistic_ext st ON st.stxrelid = t.oid
 	JOIN pg_catalog.pg_namespace sn ON sn.oid = st.stxnamespace
 	UNION ALL
-	SELECT 'comment', t.nsp, t.rel, coalesce(a.attname::text, ''), '', CASE WHEN d.objsubid = 0 THEN 'table' ELSE 'column' END
-	FROM t
-	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = t.oid
-	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-	UNION ALL
 	SELECT 'comment', t.nsp, t.rel, i.relname::text, '', 'index'
 	FROM t
 	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid
@@ -377,13 +389,5 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM t
 	JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid
 	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objoid = k.oid
-	UNION ALL
-	SELECT 'comment', n.nspname::text, ty.typname::text, '', '', 'type'
-	FROM pg_catalog.pg_type ty
-	JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
-	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objoid = ty.oid
-	WHERE ty.typtype = 'e' AND n.nspname = ANY ($1::text[])
-		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
-			WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = ty.oid AND dep.deptype = 'e')
 ) o
 ORDER BY kind, schema_name COLLATE "C", name COLLATE "C", sub COLLATE "C", detail_schema COLLATE "C", detail COLLATE "C"`

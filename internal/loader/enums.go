@@ -78,6 +78,7 @@ func (l *loader) collectEnums() {
 			l.checkName(e.Pos, "enum", e.Name)
 		}
 		l.applySchemaAndWas(d, "enum", e.Name, &e.Schema, &e.Was)
+		e.Comment = l.typeComment(d)
 		slices.SortFunc(cs, func(a, b *types.Const) int { return int(a.Pos() - b.Pos()) })
 		seen := map[string]bool{}
 		for _, c := range cs {

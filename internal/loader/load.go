@@ -217,6 +217,8 @@ type loader struct {
 	tables map[*types.TypeName]*tableInfo
 	enums  map[*types.TypeName]*enumInfo
 	order  []*tableInfo
+	// pkgMarkers are the markers of the package's doc comment.
+	pkgMarkers []*marker
 }
 
 // typeDecl is a type declaration of the schema package with its markers.
@@ -269,7 +271,7 @@ func (l *loader) load() *schema.Model {
 			"no tables: no type in package %s has a //mizzle:table marker in its doc comment", l.pkg.Name)
 	}
 
-	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}}
+	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}, Extensions: l.extensions()}
 	for _, ti := range l.order {
 		m.Tables = append(m.Tables, ti.t)
 	}
@@ -286,8 +288,11 @@ func (l *loader) load() *schema.Model {
 	for _, e := range m.Enums {
 		schemas[e.Schema] = true
 	}
+	for _, x := range m.Extensions {
+		schemas[x.Schema] = true // "" for public
+	}
 	for name := range schemas {
-		if name != schema.DefaultSchema {
+		if name != schema.DefaultSchema && name != "" {
 			m.Schemas = append(m.Schemas, &schema.Schema{Name: name})
 		}
 	}
@@ -301,6 +306,14 @@ func (l *loader) scanSyntax() {
 	info := l.pkg.TypesInfo
 	used := map[*ast.Comment]bool{}
 	for _, f := range l.pkg.Syntax {
+		if f.Doc != nil {
+			for _, c := range f.Doc.List {
+				if mk, ok := parseMarker(l.fset, c); ok {
+					l.packageDocMarker(mk)
+					used[c] = true
+				}
+			}
+		}
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
 			if !ok || gd.Tok != token.TYPE {
@@ -406,13 +419,15 @@ func (l *loader) checkMarkers(d *typeDecl) {
 		}
 		seen[m.Name] = m
 		switch {
+		case packageMarkers[m.Name]:
+			l.errs.Addf(m.pos, "//mizzle:%s on %s: it goes in the package's doc comment, above \"package %s\"", m.Name, d.obj.Name(), l.pkg.Name)
 		case m.Name == "table" && !l.isStruct(d):
 			l.errs.Addf(m.pos, "//mizzle:table on %s, which is not a struct type", d.obj.Name())
 		case m.Name == "enum" && isTable:
 			l.errs.Addf(m.pos, "//mizzle:enum on %s, which is also a //mizzle:table", d.obj.Name())
 		case tableOnly[m.Name] && !isTable:
 			l.errs.Addf(m.pos, "//mizzle:%s on %s, which has no //mizzle:table marker", m.Name, d.obj.Name())
-		case (m.Name == "schema" || m.Name == "was") && !isTable && !isEnum && l.enums[d.obj] == nil:
+		case (m.Name == "schema" || m.Name == "was" || m.Name == "comment") && !isTable && !isEnum && l.enums[d.obj] == nil:
 			l.errs.Addf(m.pos, "//mizzle:%s on %s, which is neither a table nor an enum", m.Name, d.obj.Name())
 		}
 	}

@@ -57,7 +57,7 @@ type pendingFK struct {
 }
 
 // columnOptions are the options a db tag accepts after the column name.
-var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was", "gen"}
+var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was", "gen", "comment"}
 
 // optionValue says whether an option takes a value: required, optional or
 // none.
@@ -67,6 +67,7 @@ var optionValue = map[string]string{
 	"ref": "ref:Type.Field", "ondelete": "ondelete:ACTION", "onupdate": "onupdate:ACTION (with ref:), onupdate:SQLEXPR or onupdate:gen:Func",
 	"gen":   "gen:Func",
 	"check": "check:SQLEXPR", "was": "was:OLDNAME",
+	"comment": "comment:'TEXT'",
 }
 
 func (l *loader) buildTable(d *typeDecl) *tableInfo {
@@ -93,6 +94,7 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 		l.errs.Addf(mk.at(off), "unexpected %q after the table name; syntax: %s", rest, grammar.MarkerSyntax("table"))
 	}
 	l.applySchemaAndWas(d, "table", t.Name, &t.Schema, &t.Was)
+	t.Comment = l.typeComment(d)
 	ti := &tableInfo{t: t, decl: d}
 
 	b := &tableBuilder{l: l, ti: ti, uniques: map[string]*namedGroup{}, indexes: map[string]*namedGroup{}}
@@ -451,6 +453,9 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 		} else {
 			col.Was = o.Value
 		}
+	}
+	if o, ok := given["comment"]; ok {
+		col.Comment, _ = l.columnComment(o, at)
 	}
 	if o, ok := given["check"]; ok {
 		t.Checks = append(t.Checks, schema.Check{Name: schema.AutoName(t.Name, col.Name, "check"), Expr: o.Value, Pos: at(o.Off)})

@@ -38,6 +38,8 @@ type changer struct {
 	touched map[any]bool
 	// renamedSchemas maps new schema names to old ones.
 	renamedSchemas map[string]string
+	// extInA are the extensions of A.
+	extInA map[string]bool
 }
 
 // Change returns a copy of m with one to four random changes applied, and a
@@ -55,6 +57,10 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 		protected:      map[*schema.Enum]map[string]bool{},
 		touched:        map[any]bool{},
 		renamedSchemas: map[string]string{},
+		extInA:         map[string]bool{},
+	}
+	for _, x := range c.m.Extensions {
+		c.extInA[x.Name] = true
 	}
 	c.continueCounter()
 	// Rename hints describe one migration: those of m are history.
@@ -113,6 +119,7 @@ func (c *changer) mutations() []mutation {
 		c.addForeignKey, c.dropForeignKey, c.changeForeignKey,
 		c.addIndex, c.dropIndex, c.changeIndex,
 		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy,
+		c.setComment, c.dropComment, c.createExtension, c.dropExtension,
 	}
 }
 

@@ -176,6 +176,9 @@ func Model(r *rand.Rand) *schema.Model {
 	for range []int{0, 0, 0, 1, 1, 2}[r.IntN(6)] {
 		schemas = append(schemas, g.schemaName())
 	}
+	for range []int{0, 0, 1, 2}[r.IntN(4)] {
+		g.newExtension(nil)
+	}
 	for range r.IntN(3) {
 		g.newEnum(pick(g, schemas))
 	}
@@ -201,6 +204,7 @@ func (g *gen) newEnum(schemaName string) *schema.Enum {
 	for range 3 + g.r.IntN(3) {
 		e.Values = append(e.Values, g.label())
 	}
+	e.Comment = g.maybeComment()
 	g.m.Enums = append(g.m.Enums, e)
 	return e
 }
@@ -228,6 +232,7 @@ func (g *gen) enumValues(t schema.Type) []string {
 // and Change pass nil and any column will do.
 func (g *gen) newTable(schemaName string, ok func(*schema.Table, *schema.Column, need) bool) *schema.Table {
 	t := &schema.Table{Schema: schemaName, Name: g.tableName()}
+	t.Comment = g.maybeComment()
 	g.m.Tables = append(g.m.Tables, t)
 	for range 1 + g.r.IntN(8) {
 		g.newColumn(t, false)
@@ -269,6 +274,7 @@ func (g *gen) newColumn(t *schema.Table, withRows bool) *schema.Column {
 	if withRows && c.NotNull && c.Default == "" && c.Identity == "" && c.Generated == "" {
 		c.NotNull = false
 	}
+	c.Comment = g.maybeComment()
 	t.Columns = append(t.Columns, c)
 	return c
 }
@@ -580,6 +586,7 @@ func normalize(m *schema.Model, renamed map[string]string) {
 	for name := range used {
 		m.Schemas = append(m.Schemas, &schema.Schema{Name: name, Was: renamed[name]})
 	}
+	m.Extensions = nilIfEmpty(m.Extensions)
 	m.Enums = nilIfEmpty(m.Enums)
 	m.Tables = nilIfEmpty(m.Tables)
 	for _, t := range m.Tables {

@@ -111,6 +111,7 @@ func TestCoverage(t *testing.T) {
 		"partial", "unique index nulls not distinct", "quoted name", "hashed auto-name",
 		"row security", "forced row security", "policy", "restrictive policy", "policy command", "policy roles",
 		"policy on a column", "policy with check",
+		"table comment", "column comment", "enum comment", "extension",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -121,6 +122,7 @@ func TestCoverage(t *testing.T) {
 		"add check", "drop check", "change check", "add foreign", "drop foreign", "change actions",
 		"add index", "drop index", "change definition",
 		"row security", "force row", "add policy", "drop policy", "change policy",
+		"set comment", "drop comment", "create extension", "drop extension",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -143,6 +145,12 @@ func features(m *schema.Model, seen map[string]bool) {
 	if len(m.Enums) > 0 {
 		seen["enum"] = true
 	}
+	for _, e := range m.Enums {
+		seen["enum comment"] = seen["enum comment"] || e.Comment != ""
+	}
+	if len(m.Extensions) > 0 {
+		seen["extension"] = true
+	}
 	quoted := func(name string) {
 		if ident(name) != name {
 			seen["quoted name"] = true
@@ -150,8 +158,10 @@ func features(m *schema.Model, seen map[string]bool) {
 	}
 	for _, t := range m.Tables {
 		quoted(t.Name)
+		seen["table comment"] = seen["table comment"] || t.Comment != ""
 		for _, c := range t.Columns {
 			quoted(c.Name)
+			seen["column comment"] = seen["column comment"] || c.Comment != ""
 			switch {
 			case c.Type.Schema != "" && c.Type.Array:
 				seen["enum array column"] = true

@@ -1,3 +1,4 @@
+CREATE EXTENSION IF NOT EXISTS "citext";
 CREATE TABLE "public"."everything" (
 	"int" bigint NOT NULL,
 	"int64" bigint NOT NULL,
