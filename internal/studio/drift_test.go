@@ -116,7 +116,7 @@ func TestDrift(t *testing.T) {
 	r = getDrift(t, ts)
 	want := []string{
 		`drop column: ALTER TABLE "public"."purchase" DROP COLUMN "note";`,
-		`add column: ALTER TABLE "public"."customer" ADD COLUMN "status" text DEFAULT 'active'::text NOT NULL;`,
+		`add column: ALTER TABLE "public"."customer" ADD COLUMN "status" text DEFAULT 'active' NOT NULL;`,
 	}
 	if diff := cmp.Diff(want, statementsOf(r)); diff != "" {
 		t.Errorf("statements (-want +got):\n%s", diff)
