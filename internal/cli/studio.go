@@ -102,7 +102,13 @@ func runStudio(cmd *cobra.Command, env *env, f *studioFlags, cfg *config) error 
 		}
 		opts.Model, opts.SchemaDir = m, schemaDir
 	}
-	if mig := cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations"); isDir(mig) {
+	mig := cfg.path(fl.Changed("migrations"), f.migrations, cfg.Migrations, "migrations")
+	if fl.Changed("migrations") && !isDir(mig) {
+		// Named on purpose, a folder that is not there is a mistake; the
+		// default one may be absent (a project without migrations yet).
+		return &usageError{fmt.Sprintf("--migrations %s: no such directory", mig)}
+	}
+	if isDir(mig) {
 		opts.Migrations = mig
 		// The history table the project's migrate and status read.
 		if opts.History, err = historyOptions(cfg.Drizzle, cfg.MigrationsTable); err != nil {

@@ -275,6 +275,7 @@ func TestStudioCommandErrors(t *testing.T) {
 		{[]string{"--database-url", db, "--host", "0.0.0.0"}, exitUsage, "--host 0.0.0.0 is not a loopback address: add --allow-remote"},
 		{[]string{"--database-url", db, "--host", "192.0.2.1"}, exitUsage, "--host 192.0.2.1 is not a loopback address: add --allow-remote"},
 		{[]string{"--database-url", db, "extra"}, exitUsage, "takes no arguments"},
+		{[]string{"--database-url", db, "--migrations", "nowhere"}, exitUsage, "--migrations nowhere: no such directory"},
 		{[]string{"--port", "0"}, exitUsage, "mizzle: no database: pass --database-url"},
 	} {
 		t.Run(strings.ReplaceAll(strings.Join(tt.args, " "), db, "DB"), func(t *testing.T) {
