@@ -96,8 +96,9 @@
 //
 // A column tagged gen:Func in the schema gets Func() when an insert finds
 // its field zero (drizzle's $defaultFn), and one tagged onupdate:now() (or
-// onupdate:gen:Func) is set by every UpdateQuery that does not set it
-// itself (drizzle's $onUpdate).
+// onupdate:gen:Func) is set by every update that does not set it itself
+// (drizzle's $onUpdate): UpdateQuery, UpdateRow, UpdateMany and an
+// upsert's DoUpdate.
 //
 // Beyond Exec and Returning, updates and deletes have ReturningOne (one
 // row meant: ErrNotFound for none, ErrNotOne for more), [Returning1] to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mizzle/mizzle/pg/internal/table"
 )
@@ -73,7 +74,8 @@ func (c Conflict) DoNothing() Conflict {
 
 // DoUpdate updates the existing row instead (DO UPDATE SET ...). The
 // assignments are made by the columns' Set methods, and SetExcluded takes
-// the value the insert proposed:
+// the value the insert proposed. Like every update, it also sets the
+// schema's onupdate: columns that the assignments leave out:
 //
 //	pg.OnConflict(db.Models.ID).DoUpdate(db.Models.Variant.SetExcluded())
 func (c Conflict) DoUpdate(assignments ...Assignment) Conflict {
@@ -226,6 +228,11 @@ func (t *Table[R]) writeConflict(b *builder, c Conflict) {
 			}
 			a.appendSQL(b)
 		}
+		// An upsert that updates is an update: the schema's onupdate:
+		// columns change as they do in every generated update.
+		t.writeOnUpdateExcept(b, false, func(col string) bool {
+			return slices.ContainsFunc(c.sets, func(a Assignment) bool { return a.col.name == col })
+		})
 		writeWhere(b, c.where)
 	default:
 		b.fail(fmt.Errorf("pg: upsert into %q: %w", t.Name, errNoAction))
