@@ -238,3 +238,35 @@ func isName(tok string) bool {
 	c := tok[0]
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
+
+// Script is a migration file as the migrator runs it: the statements it
+// sends, one by one and in order, and whether it runs outside a
+// transaction. Tools that read migrations (a linter, an editor) use it to
+// see exactly what migrate would run.
+type Script struct {
+	Statements []Statement
+	// NoTransaction says the file starts with the NoTransaction marker,
+	// among the comments before its first statement.
+	NoTransaction bool
+}
+
+// Statement is one statement of a migration file.
+type Statement struct {
+	// SQL is the statement as sent, without its semicolon and the comments
+	// around it.
+	SQL string
+	// Offset is the byte offset of SQL in the file, after a byte-order
+	// mark; Line and Column (in bytes, from 1) are its position.
+	Offset, Line, Column int
+}
+
+// ReadScript splits a migration file as the migrator does: at its
+// breakpoints, then each part at its top-level semicolons.
+func ReadScript(data []byte) Script {
+	sc := readScript(data)
+	out := Script{NoTransaction: sc.noTx, Statements: make([]Statement, len(sc.stmts))}
+	for i, s := range sc.stmts {
+		out.Statements[i] = Statement{SQL: s.sql, Offset: s.offset, Line: s.line, Column: s.col}
+	}
+	return out
+}
