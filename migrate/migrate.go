@@ -2,11 +2,13 @@ package migrate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -68,6 +70,22 @@ type Options struct {
 	// application that migrates at start-up should set it, so that its
 	// previous release can still start.
 	AllowAhead bool
+	// TableLockTimeout, when more than zero, bounds how long each
+	// statement of a migration waits for a lock (PostgreSQL's
+	// lock_timeout, set for the migration only). An ALTER TABLE waiting
+	// for its lock makes every later query on the table wait behind it;
+	// with a bound, the migration fails instead, and Retries tries it
+	// again later. It is not LockTimeout, the wait for another migrator.
+	TableLockTimeout time.Duration
+	// Retries is how many more times a migration that could not get a
+	// lock within TableLockTimeout is tried, each after a pause that
+	// starts at RetryBackoff (one second when zero) and doubles, up to a
+	// minute. A transactional migration is tried again whole; a
+	// no-transaction one goes on from the statement that failed, after
+	// dropping the invalid index a failed CREATE INDEX CONCURRENTLY left.
+	// Each try that fails is reported with EventLockRetry.
+	Retries      int
+	RetryBackoff time.Duration
 	// Events, when set, receives progress as it happens.
 	Events func(Event)
 }
@@ -97,6 +115,11 @@ const (
 	// does not list, accepted with AllowAhead; reported before anything
 	// else happens, once for each such migration, in the order applied.
 	EventAhead
+	// EventLockRetry: a statement of a migration could not get its lock
+	// within TableLockTimeout; the migration is tried again after Wait
+	// (Attempt is the number of the try that failed, from 1, and Err
+	// the statement's error).
+	EventLockRetry
 	// EventInvalidIndexDropped: a no-transaction migration is about to
 	// build, with CREATE INDEX CONCURRENTLY, an index that a failed
 	// earlier run left invalid; the invalid index (Object) was dropped so
@@ -115,6 +138,10 @@ type Event struct {
 	// Object is the schema-qualified, quoted name of the object the event
 	// concerns, for EventInvalidIndexDropped.
 	Object string
+	// Attempt, Wait and Err are for EventLockRetry.
+	Attempt int
+	Wait    time.Duration
+	Err     error
 }
 
 // AppliedMigration is a row of the history table.
@@ -436,13 +463,28 @@ func txControl(sql string) string {
 	return ""
 }
 
-// apply runs one migration and records it.
+// apply runs one migration and records it, trying it again as
+// opts.Retries says when a statement could not get its lock in time.
 func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (AppliedMigration, error) {
 	start := time.Now()
 	sc := readScript(e.SQL)
 	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
+	// from is the statement a no-transaction migration goes on from: the
+	// ones before it were run by an earlier try.
+	from := 0
 	run := func(ctx context.Context, q execer) error {
+		if opts.TableLockTimeout > 0 {
+			// For the transaction only (SET LOCAL), or, outside one, for
+			// the session until Apply puts it back (see lockTimeout).
+			ms := strconv.FormatInt(max(1, opts.TableLockTimeout.Milliseconds()), 10) + "ms"
+			if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, $2)", ms, !sc.noTx); err != nil {
+				return fmt.Errorf("%s: setting lock_timeout: %w", e.SQLPath(), err)
+			}
+		}
 		for i, s := range sc.stmts {
+			if i < from {
+				continue
+			}
 			if sc.noTx {
 				if err := dropInvalidIndex(ctx, conn, opts, e, s); err != nil {
 					return err
@@ -453,6 +495,7 @@ func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (Appl
 			if _, err := q.Exec(ctx, s.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
 				se := statementError(e, sc, i+1, s, err)
 				if sc.noTx {
+					from = i
 					se.NoTransaction = true
 					se.Leftovers = leftovers(ctx, conn, sc)
 				}
@@ -465,14 +508,44 @@ func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (Appl
 		}
 		return nil
 	}
-	var err error
-	if sc.noTx {
-		err = run(ctx, conn)
-	} else {
-		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, tx) })
+	if sc.noTx && opts.TableLockTimeout > 0 {
+		// The setting outlives the migration in the session: put back
+		// what the session had, as the pinned settings are.
+		var was string
+		if err := conn.QueryRow(ctx, "SELECT pg_catalog.current_setting('lock_timeout')").Scan(&was); err != nil {
+			return a, fmt.Errorf("%s: reading lock_timeout: %w", e.SQLPath(), err)
+		}
+		defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_catalog.set_config('lock_timeout', $1, false)", was)
 	}
-	a.AppliedAt = time.Now()
-	return a, err
+	wait := cmp.Or(opts.RetryBackoff, time.Second)
+	for attempt := 1; ; attempt++ {
+		var err error
+		if sc.noTx {
+			err = run(ctx, conn)
+		} else {
+			err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, tx) })
+		}
+		if err == nil || attempt > opts.Retries || !lockNotAvailable(err) {
+			a.AppliedAt = time.Now()
+			return a, err
+		}
+		if opts.Events != nil {
+			opts.Events(Event{Kind: EventLockRetry, Migration: e.Tag, Attempt: attempt, Wait: wait, Err: err})
+		}
+		select {
+		case <-ctx.Done():
+			return a, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// lockNotAvailable reports whether err is PostgreSQL's lock_not_available
+// (55P03): a statement gave up waiting for a lock after lock_timeout.
+func lockNotAvailable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "55P03"
 }
 
 // statementError places PostgreSQL's error in the file: at the error's
