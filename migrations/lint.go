@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mizzle/mizzle/internal/jsonfile"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
@@ -83,6 +84,10 @@ type LintOptions struct {
 	// column added with a constant default rewrites the table before 11,
 	// and SET NOT NULL can use a validated check from 12.
 	Version int
+	// TableLockTimeout is the lock_timeout the migrator sets for every
+	// migration (migrate's TableLockTimeout); when set, a migration needs
+	// no SET lock_timeout of its own.
+	TableLockTimeout time.Duration
 }
 
 // version is the major version the rules assume.
@@ -152,6 +157,31 @@ func LintSQL(file string, data []byte, before *schema.Model, opts LintOptions) [
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
+	return out
+}
+
+// LintStatements returns a copy of the statements of a new migration
+// with what lint finds in each (against before, the schema the migration
+// starts from) in its Lint field, for FormatSQL to write above it. A drop
+// that carries its data-loss warning gets no drop finding: the warning
+// says enough.
+func LintStatements(before *schema.Model, stmts []Statement, opts LintOptions) []Statement {
+	out := slices.Clone(stmts)
+	sql := FormatSQL(stmts)
+	script := migrate.ReadScript(sql)
+	if len(script.Statements) != len(stmts) {
+		return out // a statement that splits in two: nothing to place
+	}
+	for _, f := range LintSQL("", sql, before, opts) {
+		i := 0
+		for i+1 < len(script.Statements) && script.Statements[i+1].Line <= f.Line {
+			i++
+		}
+		if f.Code == "drop" && stmts[i].Warning != "" {
+			continue
+		}
+		out[i].Lint = append(slices.Clip(out[i].Lint), f)
+	}
 	return out
 }
 

@@ -320,10 +320,10 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 			locked, lockedWhat = t, strings.ToUpper(w.toks[0].Text+" "+w.toks[1].Text)
 		}
 	}
-	if lockedWhat != "" && !l.lockTimeout && !l.reported {
+	if lockedWhat != "" && !l.lockTimeout && l.opts.TableLockTimeout <= 0 && !l.reported {
 		l.reported = true
 		r, _ := ruleOf("lock-timeout")
-		fix := "start the migration with SET LOCAL lock_timeout = '2s'; so that it fails instead of stalling the application when the table is busy, and run it again later"
+		fix := "set tableLockTimeout: 2s in mizzle.yaml, which migrate sets for every migration (with --retries it tries again later), or start the migration with SET LOCAL lock_timeout = '2s';"
 		if l.noTx {
 			fix = "put SET lock_timeout = '2s'; before it (outside a transaction, SET lasts for the session)"
 		}

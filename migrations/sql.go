@@ -18,6 +18,10 @@ type Statement struct {
 	// or risks (data loss, a failing cast, a long lock). Migration files
 	// carry it as a comment above the statement.
 	Warning string
+	// Lint is what lint finds in the statement (see LintStatements);
+	// migration files carry it as comments above the statement, after
+	// the warning.
+	Lint []Finding
 }
 
 // SQL turns changes into statements, one or more per change. It is pure: the

@@ -15,7 +15,8 @@ const CustomSQL = "-- Custom SQL migration file, put your code below! --\n"
 // FormatSQL returns the contents of a migration file: the statements in
 // order, separated by breakpoint lines, each preceded by its warning as a
 // "-- WARNING: " comment line inside the statement's own chunk, so the
-// warning travels with the statement when a reviewer moves or deletes it.
+// warning travels with the statement when a reviewer moves or deletes it,
+// and by its lint findings as "-- LINT" lines, each with its fix.
 // The file ends in a newline. Without statements it is CustomSQL.
 //
 // A statement whose text contains migrate.Breakpoint would be split in two
@@ -31,11 +32,19 @@ func FormatSQL(stmts []Statement) []byte {
 		}
 		// A warning is one line of comment whatever it contains: a line
 		// break inside it would turn the rest into SQL.
-		if w := strings.Join(strings.Fields(s.Warning), " "); w != "" {
+		if w := oneLine(s.Warning); w != "" {
 			b.WriteString("-- WARNING: " + w + "\n")
+		}
+		for _, f := range s.Lint {
+			b.WriteString("-- LINT " + string(f.Severity) + " " + f.Code + ": " + oneLine(f.Message) + "\n")
+			if f.Fix != "" {
+				b.WriteString("--   fix: " + oneLine(f.Fix) + "\n")
+			}
 		}
 		b.WriteString(strings.TrimSpace(s.SQL))
 	}
 	b.WriteByte('\n')
 	return b.Bytes()
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -41,6 +42,10 @@ type config struct {
 	// DATABASE_URL names one. Prefer the environment for anything with a
 	// password.
 	DatabaseURL string `yaml:"databaseUrl"`
+	// TableLockTimeout bounds how long each statement of a migration
+	// waits for a lock (PostgreSQL's lock_timeout): migrate sets it for
+	// every migration, and lint then counts it as set.
+	TableLockTimeout duration `yaml:"tableLockTimeout"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.
@@ -142,4 +147,18 @@ func (c *config) path(flagSet bool, flagValue, configValue, def string) string {
 		return filepath.Join(c.dir, configValue)
 	}
 	return def
+}
+
+// duration is a mizzle.yaml value such as 2s or 500ms.
+type duration time.Duration
+
+func (d *duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v <= 0 || n.Kind != yaml.ScalarNode {
+		// The value is not quoted back: a value under the wrong key may
+		// be a secret.
+		return fmt.Errorf("line %d: not a duration of more than zero, such as 2s or 500ms", n.Line)
+	}
+	*d = duration(v)
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -20,6 +21,7 @@ type generateFlags struct {
 	schema, migrations, name string
 	custom, dropAndAdd       bool
 	query                    queryFlags
+	lint                     migrations.LintOptions
 }
 
 func newGenerateCmd(env *env) *cobra.Command {
@@ -60,6 +62,7 @@ a parent (paths relative to that file), else the defaults.`,
 			if err := resolveQueryFlags(cmd, cfg, f.schema, &f.query); err != nil {
 				return err
 			}
+			f.lint = lintOptions(cfg)
 			if f.name != "" && migrations.TagName(f.name) == "" {
 				return &usageError{fmt.Sprintf("--name %q: a name needs a letter or digit", f.name)}
 			}
@@ -155,7 +158,8 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	default:
 		name = migrations.Name(p.Changes)
 	}
-	mig, err := folder.Next(name, model, p.Statements, migrationTime())
+	stmts := migrations.LintStatements(last, p.Statements, f.lint)
+	mig, err := folder.Next(name, model, stmts, migrationTime())
 	if err != nil {
 		return err
 	}
@@ -172,6 +176,16 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	for _, r := range p.Risks {
 		fmt.Fprintf(env.stderr, "%s %s: %s\n", env.paint(bold, "warning:"), rel, r)
 	}
+	// What lint finds is written above the statements, with the safe way;
+	// here it is one line each, at its statement in the file.
+	if script := migrate.ReadScript(mig.SQL); len(script.Statements) == len(stmts) {
+		for i, st := range stmts {
+			for _, l := range st.Lint {
+				l.File, l.Line, l.Column = rel, script.Statements[i].Line, script.Statements[i].Column
+				fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "lint:"), l)
+			}
+		}
+	}
 	switch {
 	case f.custom:
 		fmt.Fprintf(env.stdout, "%s: empty migration written; put your SQL in it.\n", rel)
@@ -180,6 +194,11 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		fmt.Fprintf(env.stdout, "%s: %d %s written.\n", rel, n, plural(n, "statement", "statements"))
 	}
 	return nil
+}
+
+// lintOptions are the facts lint takes from mizzle.yaml.
+func lintOptions(cfg *config) migrations.LintOptions {
+	return migrations.LintOptions{TableLockTimeout: time.Duration(cfg.TableLockTimeout)}
 }
 
 func plural(n int, one, many string) string {

@@ -207,7 +207,7 @@ Nothing was written.
 				t.Errorf("prompt does not say %q:\n%s", want, stderr)
 			}
 		}
-		sql := p.files()["0001_rename_name.sql"]
+		sql := withoutLint(p.files()["0001_rename_name.sql"])
 		if sql != "ALTER TABLE \"public\".\"user\" RENAME COLUMN \"name\" TO \"full_name\";\n" {
 			t.Errorf("migration:\n%s", sql)
 		}

@@ -88,7 +88,9 @@ assumes a current server.`,
 				}
 				from = i + 1
 			}
-			found := migrations.LintFolder(folder, from, migrations.LintOptions{Version: version})
+			opts := lintOptions(cfg)
+			opts.Version = version
+			found := migrations.LintFolder(folder, from, opts)
 			for i := range found {
 				found[i].File = filepath.Join(dir, found[i].File)
 			}

@@ -23,14 +23,20 @@ func TestLintCommand(t *testing.T) {
 	}
 
 	p.writeSchema(strings.Replace(usersV1, "//mizzle:table", "//mizzle:table\n//mizzle:index user_name_idx (name)", 1))
-	if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--name", "index"); code != exitOK {
+	// generate writes the findings above the statement and says them.
+	code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--name", "index")
+	if code != exitOK || strings.Count(stderr, "lint: ../migrations/0001_index.sql:5:1: error ") != 2 {
 		t.Fatalf("generate: exit %d\n%s", code, stderr)
 	}
-	code, stdout, stderr := p.run("", "lint")
-	want := `migrations/0001_index.sql:1:1: error lock-timeout: CREATE INDEX waits for a lock on "public"."user" with no lock_timeout: while it waits, every later query on the table waits behind it
+	if sql := p.files()["0001_index.sql"]; !strings.HasPrefix(sql, "-- LINT error lock-timeout: ") || !strings.Contains(sql, "\n--   fix: build it with CREATE INDEX CONCURRENTLY") {
+		t.Errorf("the generated migration:\n%s", sql)
+	}
+	var stdout string
+	code, stdout, stderr = p.run("", "lint")
+	want := `migrations/0001_index.sql:5:1: error lock-timeout: CREATE INDEX waits for a lock on "public"."user" with no lock_timeout: while it waits, every later query on the table waits behind it
 	CREATE INDEX "user_name_idx" ON "public"."user" ("name")
-	fix: start the migration with SET LOCAL lock_timeout = '2s'; so that it fails instead of stalling the application when the table is busy, and run it again later
-migrations/0001_index.sql:1:1: error index-not-concurrent: CREATE INDEX on the existing table "public"."user" blocks its inserts, updates and deletes until the index is built
+	fix: set tableLockTimeout: 2s in mizzle.yaml, which migrate sets for every migration (with --retries it tries again later), or start the migration with SET LOCAL lock_timeout = '2s';
+migrations/0001_index.sql:5:1: error index-not-concurrent: CREATE INDEX on the existing table "public"."user" blocks its inserts, updates and deletes until the index is built
 	CREATE INDEX "user_name_idx" ON "public"."user" ("name")
 	fix: build it with CREATE INDEX CONCURRENTLY, alone in a migration that starts with -- mizzle:no-transaction
 2 migrations linted: 2 errors, 0 warnings.
@@ -52,6 +58,17 @@ migrations/0001_index.sql:1:1: error index-not-concurrent: CREATE INDEX on the e
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != exitFailure || got.Linted != 1 || len(got.Findings) != 2 ||
 		got.Findings[1].Code != "index-not-concurrent" || got.Findings[1].File != "migrations/0001_index.sql" {
 		t.Errorf("lint --latest 1 --json: exit %d, %v\n%s", code, err, stdout)
+	}
+
+	// A lock_timeout that migrate sets for every migration satisfies the
+	// lock-timeout rule.
+	p.writeFile("mizzle.yaml", "tableLockTimeout: 2s\n")
+	code, stdout, _ = p.run("", "lint")
+	if code != exitFailure || strings.Contains(stdout, "lock-timeout") || !strings.HasSuffix(stdout, "1 error, 0 warnings.\n") {
+		t.Errorf("lint with tableLockTimeout in mizzle.yaml: exit %d\n%s", code, stdout)
+	}
+	if err := os.Remove(filepath.Join(p.dir, "mizzle.yaml")); err != nil {
+		t.Fatal(err)
 	}
 
 	// A reason recorded above the statement silences both; lint passes
@@ -105,4 +122,16 @@ func (p *project) writeFile(name, data string) {
 	if err := os.WriteFile(filepath.Join(p.dir, name), []byte(data), 0o644); err != nil {
 		p.t.Fatal(err)
 	}
+}
+
+// withoutLint is a generated migration without the lint comments generate
+// writes above its statements, for tests about the statements.
+func withoutLint(sql string) string {
+	var b strings.Builder
+	for line := range strings.Lines(sql) {
+		if !strings.HasPrefix(line, "-- LINT ") && !strings.HasPrefix(line, "--   fix: ") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

@@ -105,10 +105,11 @@ func (f *dbFlags) openIfAny(cmd *cobra.Command, env *env, cfg *config) (opts mig
 
 func newMigrateCmd(env *env) *cobra.Command {
 	var f dbFlags
-	var lockTimeout time.Duration
+	var lockTimeout, tableLockTimeout time.Duration
+	var retries int
 	var outOfOrder, ahead bool
 	cmd := &cobra.Command{
-		Use:   "migrate [--database-url URL] [--migrations DIR]",
+		Use:   "migrate [--database-url URL] [--migrations DIR] [--table-lock-timeout D] [--retries N]",
 		Short: "Apply the pending migrations to a database",
 		Long: `Apply the migrations of the folder that the database has not recorded yet, in
 journal order, each in its own transaction together with its row in the
@@ -128,6 +129,14 @@ An advisory lock makes concurrent runs safe: the others wait (up to
 transaction, for CREATE INDEX CONCURRENTLY; it is then not atomic, and an
 invalid index a failed run left is dropped and built again.
 
+--table-lock-timeout (or tableLockTimeout in mizzle.yaml) bounds how long
+each statement waits for a lock on a table (PostgreSQL's lock_timeout, set
+for each migration). Without it, an ALTER TABLE waiting behind a long
+query makes every later query on the table wait too; with it, the
+migration fails instead, and --retries N tries it again up to N times,
+waiting 1s, 2s, 4s, ... in between and saying so. A no-transaction
+migration goes on from the statement that failed.
+
 With --allow-ahead, a database that has newer migrations than the folder
 (after rolling back a release) is accepted, with a warning, when the folder
 is an earlier version of its history.
@@ -140,11 +149,21 @@ The password is never printed.`,
 			if err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("table-lock-timeout") {
+				tableLockTimeout = time.Duration(cfg.TableLockTimeout)
+			}
+			switch {
+			case retries < 0:
+				return &usageError{fmt.Sprintf("--retries %d: give 0 or more", retries)}
+			case retries > 0 && tableLockTimeout <= 0:
+				return &usageError{"--retries needs --table-lock-timeout (or tableLockTimeout in mizzle.yaml): without it a migration waits for its locks as long as it takes, and never fails to get one"}
+			}
 			opts, conn, url, err := f.open(cmd, env, cfg)
 			if err != nil {
 				return err
 			}
 			opts.LockTimeout, opts.AllowOutOfOrder, opts.AllowAhead = lockTimeout, outOfOrder, ahead
+			opts.TableLockTimeout, opts.Retries = tableLockTimeout, retries
 			defer conn.Close(cmd.Context())
 			start := time.Now()
 			opts.Events = func(e migrate.Event) {
@@ -153,6 +172,9 @@ The password is never printed.`,
 					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
 				case migrate.EventApplied:
 					fmt.Fprintf(env.stdout, "applied %s (%s)\n", e.Migration, roundDuration(e.Duration))
+				case migrate.EventLockRetry:
+					fmt.Fprintf(env.stderr, "%s %s: %s; try %d of %d in %s\n", env.paint(bold, "warning:"), e.Migration,
+						migrate.ServerMessage(e.Err), e.Attempt+1, retries+1, e.Wait)
 				case migrate.EventInvalidIndexDropped:
 					fmt.Fprintf(env.stderr, "%s %s: dropped the invalid index %s that a failed run left, to build it again\n",
 						env.paint(bold, "warning:"), e.Migration, e.Object)
@@ -181,6 +203,8 @@ The password is never printed.`,
 	f.register(cmd)
 	lockTimeout = time.Minute
 	cmd.Flags().Var(positiveDuration{&lockTimeout}, "lock-timeout", "how long to wait for another migrate to finish (more than zero)")
+	cmd.Flags().Var(positiveDuration{&tableLockTimeout}, "table-lock-timeout", "how long each statement waits for a lock on a table before the migration fails (PostgreSQL's lock_timeout; default: tableLockTimeout in mizzle.yaml, else no limit)")
+	cmd.Flags().IntVar(&retries, "retries", 0, "how many more times to try a migration that could not get a lock within --table-lock-timeout")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "apply pending migrations that come before applied ones in the journal")
 	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "accept a database that has newer migrations than the folder, when the folder is an earlier version of its history (after rolling back a release)")
 	return cmd

@@ -594,6 +594,9 @@ func TestMigrateUsageErrors(t *testing.T) {
 		{[]string{"migrate", "--database-url", dead, "--table", "app."}, exitUsage, "mizzle: --table \"app.\": want schema.table or table\nRun 'mizzle help' for usage.\n"},
 		{[]string{"migrate", "--database-url", dead, "extra"}, exitUsage, "mizzle: mizzle migrate takes no arguments, got extra\nRun 'mizzle help' for usage.\n"},
 		{[]string{"migrate", "--lock-timeout", "soon"}, exitUsage, "mizzle: invalid argument \"soon\" for \"--lock-timeout\" flag..."},
+		{[]string{"migrate", "--database-url", dead, "--retries", "2"}, exitUsage, "mizzle: --retries needs --table-lock-timeout (or tableLockTimeout in mizzle.yaml): without it a migration waits for its locks as long as it takes, and never fails to get one\nRun 'mizzle help' for usage.\n"},
+		{[]string{"migrate", "--database-url", dead, "--table-lock-timeout", "1s", "--retries", "-1"}, exitUsage, "mizzle: --retries -1: give 0 or more\nRun 'mizzle help' for usage.\n"},
+		{[]string{"migrate", "--table-lock-timeout", "0s"}, exitUsage, "mizzle: invalid argument \"0s\" for \"--table-lock-timeout\" flag: must be more than zero..."},
 		{[]string{"migrate", "--database-url", dead, "--migrations", "nowhere"}, exitFailure, "mizzle: --migrations nowhere: no such directory\n"},
 		{[]string{"migrate", "--database-url", dead}, exitFailure, fmt.Sprintf("mizzle: connecting to 127.0.0.1:%d: ...", port)},
 		{[]string{"status", "--database-url", dead}, exitFailure, fmt.Sprintf("mizzle: connecting to 127.0.0.1:%d: ...", port)},
@@ -954,5 +957,47 @@ func TestMigrateNoTransactionRepair(t *testing.T) {
 	}
 	if got := query(t, conn, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 't_u'::regclass"); got != "true" {
 		t.Errorf("t_u valid = %s", got)
+	}
+}
+
+// TestMigrateTableLockTimeout: behind a long read, migrate with a table
+// lock timeout gives up its place in the lock queue, says so at each try,
+// and fails with PostgreSQL's message after the last one, applying
+// nothing; tableLockTimeout in mizzle.yaml does the same as the flag.
+func TestMigrateTableLockTimeout(t *testing.T) {
+	dir := migrateProject(t)
+	db := pgtest.NewDatabase(t)
+	conn := dbConn(t, db)
+	writeMigrations(t, filepath.Join(dir, "migrations"), "0000_a", "CREATE TABLE a (id int);")
+	if code, _, stderr := runIn(t, dir, "migrate", "--database-url", db); code != exitOK {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	writeMigrations(t, filepath.Join(dir, "migrations"), "0000_a", "CREATE TABLE a (id int);", "0001_b", "ALTER TABLE a ADD COLUMN b int;")
+	if _, err := conn.Exec(t.Context(), "BEGIN; SELECT count(*) FROM a"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runIn(t, dir, "migrate", "--database-url", db, "--table-lock-timeout", "100ms", "--retries", "1")
+	want := "warning: 0001_b: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03); try 2 of 2 in 1s\n" +
+		"mizzle: migrations/0001_b.sql:1:1: statement 1: ERROR: canceling statement due to lock timeout (SQLSTATE 55P03)\n"
+	if code != exitFailure || stderr != want {
+		t.Errorf("migrate behind a long read: exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
+	}
+
+	writeFile(t, filepath.Join(dir, "mizzle.yaml"), "tableLockTimeout: 100ms\n")
+	code, _, stderr = runIn(t, dir, "migrate", "--database-url", db)
+	if code != exitFailure || !strings.Contains(stderr, "canceling statement due to lock timeout") {
+		t.Errorf("migrate with tableLockTimeout in mizzle.yaml: exit %d, stderr:\n%s", code, stderr)
+	}
+	if _, err := conn.Exec(t.Context(), "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runIn(t, dir, "migrate", "--database-url", db); code != exitOK {
+		t.Errorf("migrate once the read ended: exit %d\n%s", code, stderr)
+	}
+
+	writeFile(t, filepath.Join(dir, "mizzle.yaml"), "tableLockTimeout: soon\n")
+	code, _, stderr = runIn(t, dir, "migrate", "--database-url", db)
+	if code != exitFailure || !strings.HasSuffix(stderr, "mizzle.yaml:1: not a duration of more than zero, such as 2s or 500ms\n") {
+		t.Errorf("migrate with a bad tableLockTimeout: exit %d, stderr:\n%s", code, stderr)
 	}
 }
