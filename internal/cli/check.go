@@ -63,8 +63,10 @@ func newCheckCmd(env *env) *cobra.Command {
   - the schema package has no change that generate has not written yet, so
     CI catches a forgotten go generate;
   - when there is a database: the database's history matches the folder,
-    and the database holds exactly what its applied migrations describe
-    (drift), each difference printed as the SQL that would make it.
+    the database holds exactly what its applied migrations describe
+    (drift), each difference printed as the SQL that would make it, and
+    the migrations still pending on it pass mizzle lint (its errors, for
+    the server's version; mizzle lint shows the warnings too).
 
 The database is found as migrate finds it: --database-url, DATABASE_URL (in
 the environment or in .env), databaseUrl in mizzle.yaml, else the dev
@@ -105,7 +107,7 @@ are dropped and generated again, as one migration, from the merged schema.`,
 				}
 				if conn != nil {
 					defer conn.Close(cmd.Context())
-					db, err := checkDatabase(cmd.Context(), conn, f.migrations, folder, opts)
+					db, err := checkDatabase(cmd.Context(), conn, f.migrations, folder, opts, lintOptions(cfg))
 					if err != nil {
 						return migrateError(f.migrations, err, url)
 					}
@@ -280,7 +282,7 @@ func firstLine(s string) string {
 
 // checkDatabase compares the database with the folder: its history, then
 // its contents against the snapshot of its last applied migration.
-func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrate.Options) (schema.ErrorList, error) {
+func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migrations.Folder, opts migrate.Options, lintOpts migrations.LintOptions) (schema.ErrorList, error) {
 	d, err := migrate.Open(os.DirFS(dir))
 	if err != nil {
 		return nil, err
@@ -297,6 +299,19 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 	}
 	if len(out) > 0 {
 		return out, nil // drift against an unknown state would say nothing useful
+	}
+	// The pending migrations are the ones still to run on this database:
+	// lint them for its server version, and report the errors.
+	var num int
+	if err := conn.QueryRow(ctx, "SELECT pg_catalog.current_setting('server_version_num')::int").Scan(&num); err != nil {
+		return nil, err
+	}
+	lintOpts.Version = num / 10000
+	for _, f := range migrations.LintFolder(folder, len(st.Applied), lintOpts) {
+		if f.Failing() {
+			out = append(out, finding("lint", schema.Position{Filename: filepath.Join(dir, f.File), Line: f.Line, Column: f.Column},
+				fmt.Sprintf("%s: %s (fix: %s)", f.Code, f.Message, f.Fix)))
+		}
 	}
 	expected := &schema.Model{}
 	last := len(st.Applied) - 1

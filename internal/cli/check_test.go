@@ -220,3 +220,35 @@ func TestCheckHistoryPosition(t *testing.T) {
 		t.Errorf("check --json: %+v, want one history problem at %s", out.Problems, file)
 	}
 }
+
+// TestCheckLintsPending: the migrations still pending on the database must
+// pass lint for its server version; applied ones are history, never
+// linted again.
+func TestCheckLintsPending(t *testing.T) {
+	p := newProject(t, usersV1)
+	if code, _, stderr := p.run(".", "generate", "--schema", "schema"); code != exitOK {
+		t.Fatalf("generate: %s", stderr)
+	}
+	url := pgtest.NewDatabase(t)
+	if code, _, stderr := p.run(".", "migrate", "--database-url", url); code != exitOK {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	p.writeSchema(strings.Replace(usersV1, "//mizzle:table", "//mizzle:table\n//mizzle:index user_name_idx (name)", 1))
+	if code, _, stderr := p.run(".", "generate", "--schema", "schema", "--name", "index"); code != exitOK {
+		t.Fatalf("generate: %s", stderr)
+	}
+	code, _, stderr := p.run(".", "check", "--schema", "schema", "--database-url", url)
+	want := `migrations/0001_index.sql:5:1: lock-timeout: CREATE INDEX waits for a lock on "public"."user" with no lock_timeout: while it waits, every later query on the table waits behind it (fix: set tableLockTimeout: 2s in mizzle.yaml, which migrate sets for every migration (with --retries it tries again later), or start the migration with SET LOCAL lock_timeout = '2s';)
+migrations/0001_index.sql:5:1: index-not-concurrent: CREATE INDEX on the existing table "public"."user" blocks its inserts, updates and deletes until the index is built (fix: build it with CREATE INDEX CONCURRENTLY, alone in a migration that starts with -- mizzle:no-transaction)
+2 problems
+`
+	if code != exitFailure || stderr != want {
+		t.Errorf("check with a pending migration lint refuses: exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
+	}
+	if code, _, stderr := p.run(".", "migrate", "--database-url", url); code != exitOK {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	if code, stdout, stderr := p.run(".", "check", "--schema", "schema", "--database-url", url); code != exitOK {
+		t.Errorf("check once it is applied: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
