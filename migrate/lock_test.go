@@ -16,16 +16,8 @@ import (
 // connectTwice opens two sessions on one fresh database.
 func connectTwice(t *testing.T) (a, b *pgx.Conn) {
 	t.Helper()
-	url := pgtest.NewDatabase(t)
-	for _, c := range []**pgx.Conn{&a, &b} {
-		conn, err := pgx.Connect(t.Context(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close(context.Background()) })
-		*c = conn
-	}
-	return a, b
+	c := connectN(t, 2)
+	return c[0], c[1]
 }
 
 // TestLock: one session at a time holds the lock of a history table, under
