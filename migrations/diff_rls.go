@@ -35,6 +35,12 @@ type (
 		Name      string
 		Recreated bool
 	}
+	// RenamePolicy renames a policy after a rename hint (was:); what else
+	// changes in it follows as an AlterPolicy.
+	RenamePolicy struct {
+		Table    TableName
+		From, To string
+	}
 	// AlterPolicy changes a policy's roles, USING or WITH CHECK in place;
 	// Policy is the new definition, and Roles, Using and WithCheck say
 	// which parts change.
@@ -49,6 +55,7 @@ func (SetRowSecurity) change()      {}
 func (SetForceRowSecurity) change() {}
 func (CreatePolicy) change()        {}
 func (DropPolicy) change()          {}
+func (RenamePolicy) change()        {}
 func (AlterPolicy) change()         {}
 
 // samePolicy reports whether two policies have the same definition.
@@ -112,10 +119,24 @@ func (d *differ) touchedNames() map[string]bool {
 	return names
 }
 
+// renamedPolicy is the index of the policy of t that a rename hint says
+// was old's, or -1: the hint counts when old's name is gone from t and the
+// new name is not one of c's (then the names pair the policies as they
+// are), as the loader insists.
+func renamedPolicy(c, t *schema.Table, old string) int {
+	i := slices.IndexFunc(t.Policies, func(p schema.Policy) bool { return p.Was == old })
+	if i < 0 || slices.ContainsFunc(t.Policies, func(p schema.Policy) bool { return p.Name == old }) ||
+		slices.ContainsFunc(c.Policies, func(p schema.Policy) bool { return p.Name == t.Policies[i].Name }) {
+		return -1
+	}
+	return i
+}
+
 // dropPolicies decides, for each kept table, which policies stay, which
-// ALTER POLICY changes and which are dropped (and maybe created again),
-// and emits the drops and the disabling of row security: before any
-// column changes, so that no policy is in the way of one.
+// are renamed, which ALTER POLICY changes and which are dropped (and
+// maybe created again), and emits the renames, the drops and the
+// disabling of row security: before any column changes, so that no policy
+// is in the way of one.
 func (d *differ) dropPolicies() {
 	d.policyKept = map[objKey]bool{}
 	touched := d.touchedNames()
@@ -124,12 +145,24 @@ func (d *differ) dropPolicies() {
 		if c == nil {
 			continue
 		}
-		for _, old := range c.Policies {
+		for k, old := range c.Policies {
 			i := slices.IndexFunc(t.Policies, func(p schema.Policy) bool { return p.Name == old.Name })
+			renamed := false
+			if i < 0 {
+				i = renamedPolicy(c, t, old.Name)
+				renamed = i >= 0
+			}
 			if i >= 0 && alterable(old, t.Policies[i]) && !policyTouched(old, touched) {
-				d.policyKept[objKey{c, old.Name}] = true
+				if renamed {
+					// cur follows: createPolicies finds it by its new name.
+					d.emit(RenamePolicy{Table: nameOf(c), From: old.Name, To: t.Policies[i].Name})
+					c.Policies[k].Name = t.Policies[i].Name
+				}
+				d.policyKept[objKey{c, t.Policies[i].Name}] = true
 				continue
 			}
+			// A renamed policy that cannot be altered is created under its
+			// new name: dropping the old one loses nothing either.
 			d.emit(DropPolicy{Table: nameOf(c), Name: old.Name, Recreated: i >= 0})
 		}
 		if c.RowSecurity.Forced && !t.RowSecurity.Forced {
@@ -196,6 +229,8 @@ func rlsStatements(c Change) (sql []string, warning string, ok bool) {
 				quote.Ident(c.Name), c.Table)
 		}
 		return []string{fmt.Sprintf("DROP POLICY %s ON %s;", quote.Ident(c.Name), c.Table)}, warning, true
+	case RenamePolicy:
+		return []string{fmt.Sprintf("ALTER POLICY %s ON %s RENAME TO %s;", quote.Ident(c.From), c.Table, quote.Ident(c.To))}, "", true
 	case AlterPolicy:
 		s := fmt.Sprintf("ALTER POLICY %s ON %s", quote.Ident(c.Policy.Name), c.Table)
 		if c.Roles {
@@ -260,6 +295,8 @@ func describeRLS(c Change) string {
 		return "add_" + c.Policy.Name
 	case DropPolicy:
 		return "drop_" + c.Name
+	case RenamePolicy:
+		return "rename_" + c.To
 	case AlterPolicy:
 		return "alter_" + c.Policy.Name
 	}

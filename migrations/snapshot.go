@@ -257,6 +257,7 @@ func strip(c *schema.Model) *schema.Model {
 		}
 		for i := range t.Policies {
 			t.Policies[i].Pos, t.Policies[i].ParsedUsing, t.Policies[i].ParsedWithCheck = schema.Position{}, "", ""
+			t.Policies[i].Was = ""
 			t.Policies[i].Roles = nilIfEmpty(t.Policies[i].Roles)
 		}
 		t.Policies = nilIfEmpty(t.Policies)

@@ -123,7 +123,7 @@ var strippedFields = map[string][]string{
 	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen", "ParsedDefault", "ParsedGenerated"},
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos", "Parsed"}, "ForeignKey": {"Pos"}, "Index": {"Pos", "ParsedWhere"},
 	"IndexElem": {"ParsedExpr"},
-	"Policy":    {"Pos", "ParsedUsing", "ParsedWithCheck"},
+	"Policy":    {"Pos", "ParsedUsing", "ParsedWithCheck", "Was"},
 }
 
 var keptFields = map[string][]string{

@@ -224,7 +224,7 @@ func richModel() *Model {
 			RowSecurity: RowSecurity{Enabled: true, Forced: true},
 			Policies: []Policy{{
 				Name: "orders_own", Restrictive: true, Command: CommandUpdate, Roles: []string{"app", "audit"},
-				Using: "amount > 0", WithCheck: "amount < 100", ParsedUsing: "(amount > 0)", ParsedWithCheck: "(amount < 100)", Pos: pos(16),
+				Using: "amount > 0", WithCheck: "amount < 100", ParsedUsing: "(amount > 0)", ParsedWithCheck: "(amount < 100)", Was: "orders_mine", Pos: pos(16),
 			}},
 			Doc:    "Orders are purchases.",
 			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},

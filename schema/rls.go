@@ -45,9 +45,12 @@ type Policy struct {
 	// ParsedUsing and ParsedWithCheck are Using and WithCheck as
 	// PostgreSQL prints them back, when known (see Check.Parsed); never
 	// in snapshots.
-	ParsedUsing     string   `json:"-"`
-	ParsedWithCheck string   `json:"-"`
-	Pos             Position `json:"pos,omitzero"`
+	ParsedUsing     string `json:"-"`
+	ParsedWithCheck string `json:"-"`
+	// Was is the policy's previous name on its table, a rename hint
+	// (//mizzle:policy NAME was:OLDNAME); never in snapshots.
+	Was string   `json:"was,omitempty"`
+	Pos Position `json:"pos,omitzero"`
 }
 
 // sortPolicies puts t's policies in name order and each one's roles in

@@ -32,13 +32,13 @@ type pullFlags struct {
 	out, pkg               string
 	schemas                []string
 	split, baseline, force bool
-	strict                 bool
+	strict, allowLossy     bool
 }
 
 func newPullCmd(env *env) *cobra.Command {
 	var f pullFlags
 	cmd := &cobra.Command{
-		Use:   "pull [--database-url URL] [--out DIR] [--split] [--baseline] [--strict]",
+		Use:   "pull [--database-url URL] [--out DIR] [--split] [--baseline] [--strict | --allow-lossy]",
 		Short: "Write the schema package and a baseline migration from a database",
 		Long: `Read a database and write what it holds as a schema package in mizzle's
 grammar (tagged structs, //mizzle: markers, enums as typed constants), gofmt'd,
@@ -53,11 +53,21 @@ DDL; migrate then applies only what comes after.
 
 Every schema but PostgreSQL's own is read, or those listed with --schemas
 (or schemas: in mizzle.yaml); the migration history table is left out.
-What the grammar cannot express (views, triggers, functions, row level
-security, grants, sequence options, storage parameters, comments, ...) is
-named in a warning with a count, never dropped silently: a database built
-from the baseline lacks it, or has the default instead. With --strict,
-pull fails and writes nothing when there is any such warning.
+What the grammar cannot express (views, triggers, functions, grants,
+sequence options, storage parameters, ...) is named in a warning with a
+count, never dropped silently: a database built from the baseline lacks it,
+or has the default instead.
+
+pull writes only a baseline that rebuilds the database: one that, applied
+to an empty database, gives back the database read. It checks that (1)
+there is no warning, and (2) the package as written, loaded back as
+generate loads it (in the Go module around --out), declares exactly the
+database read: planned against it, nothing to do. When either fails, pull
+prints why and writes nothing; --allow-lossy writes the package and the
+baseline anyway, and what the warnings name is then yours to add, with a
+custom migration (mizzle generate --custom). --strict refuses any warning
+whatever --allow-lossy says, for scripts that must never write a lossy
+baseline.
 
 pull refuses a migrations folder that already has migrations, and an --out
 directory holding Go files it did not write, unless --force.`,
@@ -88,7 +98,8 @@ directory holding Go files it did not write, unless --force.`,
 	fl.BoolVar(&f.split, "split", false, "write one file per table, and the enums in schema.go")
 	fl.BoolVar(&f.baseline, "baseline", false, "record 0000_baseline as applied in the database, without running it")
 	fl.BoolVar(&f.force, "force", false, "write over Go files in --out that pull did not write")
-	fl.BoolVar(&f.strict, "strict", false, "fail, writing nothing, when the schema package cannot hold all the database holds")
+	fl.BoolVar(&f.strict, "strict", false, "fail, writing nothing, when the schema package cannot hold all the database holds, even with --allow-lossy")
+	fl.BoolVar(&f.allowLossy, "allow-lossy", false, "write the package and a baseline that would not rebuild the database, after the warnings that say why")
 	return cmd
 }
 
@@ -196,14 +207,21 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	// Printed before writing, so that --strict can refuse after them.
+	// Printed before writing, so that a refusal comes after them. Each one
+	// means the baseline does not rebuild the database (see roundTrip).
 	warnings := append(introspect.Summary(lost), res.Warnings...)
+	warnings = append(warnings, roundTrip(ctx, f.out, res.Files, m)...)
 	for _, w := range warnings {
 		fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "warning:"), w)
 	}
-	if len(warnings) > 0 && f.strict {
+	if n := len(warnings); n > 0 && f.strict {
 		return fmt.Errorf("pull --strict: the schema package cannot hold all the database holds (%d %s above); nothing was written",
-			len(warnings), plural(len(warnings), "warning", "warnings"))
+			n, plural(n, "warning", "warnings"))
+	}
+	if n := len(warnings); n > 0 && !f.allowLossy {
+		return fmt.Errorf("pull: a database built from the baseline would not be the one read (%d %s above), so nothing was written; "+
+			"pass --allow-lossy to write the package and the baseline anyway, then add what %s with a custom migration (mizzle generate --custom)",
+			n, plural(n, "warning", "warnings"), plural(n, "the warning names", "the warnings name"))
 	}
 	for _, gf := range res.Files {
 		if err := writeFileAtomic(filepath.Join(f.out, gf.Name), gf.Data); err != nil {
@@ -259,8 +277,21 @@ func inspectForPull(ctx context.Context, conn *pgx.Conn, schemas []string, opts 
 		return nil, nil, err
 	}
 	history := []migrate.TableName{migrate.DefaultTable, migrate.DrizzleTable, opts.Table}
+	left := map[string]bool{}
 	m.Tables = slices.DeleteFunc(m.Tables, func(t *schema.Table) bool {
-		return slices.Contains(history, migrate.TableName{Schema: t.Schema, Name: t.Name})
+		h := slices.Contains(history, migrate.TableName{Schema: t.Schema, Name: t.Name})
+		if h {
+			left[t.Schema] = true
+		}
+		return h
+	})
+	// A history table's schema that holds nothing else is the migrator's
+	// too: the package does not declare it.
+	m.Schemas = slices.DeleteFunc(m.Schemas, func(s *schema.Schema) bool {
+		return left[s.Name] &&
+			!slices.ContainsFunc(m.Tables, func(t *schema.Table) bool { return t.Schema == s.Name }) &&
+			!slices.ContainsFunc(m.Enums, func(e *schema.Enum) bool { return e.Schema == s.Name }) &&
+			!slices.ContainsFunc(m.Extensions, func(x *schema.Extension) bool { return x.Schema == s.Name })
 	})
 	return m, lost, nil
 }

@@ -52,13 +52,14 @@ func newPullProject(t *testing.T, sql string) (*project, string) {
 // finds nothing to do.
 func TestPullThenGenerate(t *testing.T) {
 	for _, tc := range []struct {
-		sql, flag  string
+		sql        string
+		flags      []string
 		wantStdout string
 		wantStderr string
 	}{
 		{
-			sql:  "rich.sql",
-			flag: "--split",
+			sql:   "rich.sql",
+			flags: []string{"--split", "--allow-lossy"},
 			wantStdout: "schema: 7 tables and 3 enums written in 8 files.\n" +
 				"migrations/0000_baseline.sql: 38 statements written.\n",
 			wantStderr: `warning: 1 sequence, which the schema cannot express yet: "public"."ticket_seq"
@@ -67,18 +68,15 @@ built from the migrations will lack it; add it with a custom migration (mizzle g
 `,
 		},
 		{
-			sql:  "drizzle.sql",
-			flag: "--strict", // nothing to warn about, so nothing to refuse
+			sql:   "drizzle.sql",
+			flags: []string{"--strict"}, // nothing to warn about, so nothing to refuse
 			wantStdout: "schema/schema.go: 3 tables and 1 enum written.\n" +
 				"migrations/0000_baseline.sql: 9 statements written.\n",
 		},
 	} {
 		t.Run(tc.sql, func(t *testing.T) {
 			p, url := newPullProject(t, tc.sql)
-			args := []string{"pull", "--database-url", url}
-			if tc.flag != "" {
-				args = append(args, tc.flag)
-			}
+			args := append([]string{"pull", "--database-url", url}, tc.flags...)
 			code, stdout, stderr := p.run("", args...)
 			if code != exitOK {
 				t.Fatalf("pull: exit %d\n%s", code, stderr)
@@ -166,8 +164,9 @@ func TestPullBaseline(t *testing.T) {
 	}
 }
 
-// TestPullWarnings names each object the grammar cannot hold, and writes a
-// package that still loads and a baseline generate agrees with.
+// TestPullWarnings names each object the grammar cannot hold, and with
+// --allow-lossy writes a package that still loads and a baseline generate
+// agrees with.
 func TestPullWarnings(t *testing.T) {
 	p, url := newPullProject(t, `
 CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
@@ -177,7 +176,7 @@ CREATE VIEW item_names AS SELECT name FROM items;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
 `)
-	code, stdout, stderr := p.run("", "pull", "--database-url", url)
+	code, stdout, stderr := p.run("", "pull", "--database-url", url, "--allow-lossy")
 	if code != exitOK {
 		t.Fatalf("pull: exit %d\n%s", code, stderr)
 	}
@@ -188,6 +187,8 @@ warning: 1 view, which the schema cannot express yet: "public"."item_names"
 warning: 1 function, which the schema cannot express yet: "public"."touch"()
 warning: 1 domain, which the schema cannot express yet: "public"."positive"
 warning: table "public"."empty" has no columns, which a struct cannot declare: left out
+warning: the schema package, loaded back, does not declare exactly what was read: a database built from it would need 1 more statement to be the one read:
+  CREATE TABLE "public"."empty" ( ...
 The schema package and the baseline migration do not hold what the warnings name, so a database
 built from the migrations will lack it; add it with a custom migration (mizzle generate --custom).
 `
@@ -359,8 +360,8 @@ func TestPullAgain(t *testing.T) {
 // TestPullFeatures pulls a database with every feature pull was tried on.
 // What the schema cannot hold is named in the warnings, by kind and with a
 // count (the whole text is testdata/pull/features_warnings.txt); --strict
-// refuses it and writes nothing; and after pull --baseline, generate finds
-// no change, check no drift and push nothing to do.
+// refuses it and writes nothing; and after pull --baseline --allow-lossy,
+// generate finds no change, check no drift and push nothing to do.
 func TestPullFeatures(t *testing.T) {
 	p, url := newPullProject(t, "features.sql")
 	before := p.archive()
@@ -375,9 +376,9 @@ func TestPullFeatures(t *testing.T) {
 		t.Errorf("pull --strict wrote the schema package (%v)", err)
 	}
 
-	code, _, stderr = p.run("", "pull", "--database-url", url, "--baseline")
+	code, _, stderr = p.run("", "pull", "--database-url", url, "--baseline", "--allow-lossy")
 	if code != exitOK {
-		t.Fatalf("pull --baseline: exit %d\n%s", code, stderr)
+		t.Fatalf("pull --baseline --allow-lossy: exit %d\n%s", code, stderr)
 	}
 	golden.Check(t, filepath.Join(pullDir, "features_warnings.txt"), []byte(stderr))
 	// Each loss by name and count, as the review that found them listed

@@ -401,3 +401,37 @@ func TestNameList(t *testing.T) {
 		}
 	}
 }
+
+func TestOption(t *testing.T) {
+	for _, tc := range []struct {
+		in, value string
+		off       int
+		found     bool
+		rest      string
+		err       string
+	}{
+		{in: " was:old AS RESTRICTIVE", value: "old", off: 5, found: true, rest: "AS RESTRICTIVE"},
+		{in: ` was:"Old name" USING (x)`, value: "Old name", off: 5, found: true, rest: "USING (x)"},
+		{in: " was: USING (x)", off: 5, found: true, rest: "USING (x)"},
+		{in: " was:", off: 5, found: true},
+		{in: " was:(x)", off: 5, found: true, rest: "(x)"},
+		{in: " WAS:old", off: 1, rest: "WAS:old"},
+		{in: " USING (x)", off: 1, rest: "USING (x)"},
+		{in: "", off: 0},
+		{in: ` was:"old`, off: 5, found: true, err: "unterminated quoted name"},
+	} {
+		sc := NewScanner(tc.in)
+		value, off, found, err := sc.Option("was:")
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !found {
+				t.Errorf("Option(%q) = found %v, error %v; want found, error %q", tc.in, found, err, tc.err)
+			}
+			continue
+		}
+		rest, _ := sc.Rest()
+		if err != nil || value != tc.value || off != tc.off || found != tc.found || rest != tc.rest {
+			t.Errorf("Option(%q) = %q, %d, %v, rest %q, %v; want %q, %d, %v, rest %q",
+				tc.in, value, off, found, rest, err, tc.value, tc.off, tc.found, tc.rest)
+		}
+	}
+}

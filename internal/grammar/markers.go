@@ -26,7 +26,7 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"was", "//mizzle:was OLDNAME"},
 	{"enum", "//mizzle:enum [NAME]"},
 	{"rls", "//mizzle:rls [force]"},
-	{"policy", "//mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
+	{"policy", "//mizzle:policy NAME [was:OLDNAME] [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
 	{"comment", "//mizzle:comment TEXT"},
 	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
 }
@@ -169,6 +169,24 @@ func (sc *Scanner) NameList() ([]string, []int, error) {
 		}
 		return names, offs, nil
 	}
+}
+
+// Option reads a word made of prefix, such as "was:", and a name (bare or
+// double-quoted, as Name reads it) right after it, when the next word
+// starts with prefix (exactly, case included, as a db tag's options are
+// spelled). found reports whether it did; value is "" when no name follows
+// at once, and off is where the name is, or would be.
+func (sc *Scanner) Option(prefix string) (value string, off int, found bool, err error) {
+	sc.skipSpace()
+	if !strings.HasPrefix(sc.s[sc.off:], prefix) {
+		return "", sc.off, false, nil
+	}
+	sc.off += len(prefix)
+	if sc.off >= len(sc.s) || strings.IndexByte(" \t()", sc.s[sc.off]) >= 0 {
+		return "", sc.off, true, nil
+	}
+	value, off, err = sc.Name()
+	return value, off, true, err
 }
 
 // Group reads a balanced parenthesised group and returns its inside and the

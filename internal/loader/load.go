@@ -47,6 +47,11 @@ type Config struct {
 	// Logf, when not nil, receives what the cache did and why: a hit, or
 	// the input that made a miss.
 	Logf func(format string, args ...any)
+	// Overlay, when not nil, maps absolute file paths to contents the go
+	// command reads instead of the files on disk, which need not exist
+	// (nor their directory): pull loads the package it is about to write.
+	// A load with an overlay is never cached.
+	Overlay map[string][]byte
 }
 
 // Load loads the schema package and returns its model, sorted. When the
@@ -55,7 +60,7 @@ type Config struct {
 // at all (a folder without Go files, a malformed import path), the error
 // is the go command's message, with no position.
 func Load(ctx context.Context, cfg Config) (*schema.Model, error) {
-	if cfg.CacheDir == "" {
+	if cfg.CacheDir == "" || cfg.Overlay != nil {
 		return load(ctx, cfg)
 	}
 	c, err := openCache(cfg)
@@ -112,8 +117,9 @@ func load(ctx context.Context, cfg Config) (*schema.Model, error) {
 		Context: ctx,
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
 			packages.NeedTypes | packages.NeedTypesInfo,
-		Dir: cfg.Dir,
-		Env: cfg.Env,
+		Dir:     cfg.Dir,
+		Env:     cfg.Env,
+		Overlay: cfg.Overlay,
 	}
 	pkgs, err := packages.Load(pcfg, pattern)
 	if err != nil {

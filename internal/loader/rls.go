@@ -20,9 +20,10 @@ func (b *tableBuilder) rlsMarker(mk *marker) {
 	b.ti.t.RowSecurity = rs
 }
 
-// policyMarker reads //mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE]
-// [FOR command] [TO role, ...] [USING (expr)] [WITH CHECK (expr)], its
-// clauses in that order, as CREATE POLICY has them.
+// policyMarker reads //mizzle:policy NAME [was:OLDNAME] [AS
+// PERMISSIVE|RESTRICTIVE] [FOR command] [TO role, ...] [USING (expr)]
+// [WITH CHECK (expr)], its clauses in that order, as CREATE POLICY has
+// them, after the rename hint.
 func (b *tableBuilder) policyMarker(mk *marker) {
 	t := b.ti.t
 	l := b.l
@@ -32,6 +33,23 @@ func (b *tableBuilder) policyMarker(mk *marker) {
 		return
 	}
 	p := schema.Policy{Name: name, Pos: mk.pos}
+	wasAt := 0
+	if was, off, found, err := sc.Option("was:"); found {
+		switch {
+		case err != nil:
+			l.markerError(mk, err)
+			return
+		case was == "":
+			l.errs.Addf(mk.at(off), "//mizzle:policy: was: needs the name the policy had before a rename")
+			return
+		case was == name:
+			// The differ pairs a policy with its own name anyway.
+			l.errs.Addf(mk.at(off), "//mizzle:policy: was:%s names the policy's own name: was: gives the name the policy had before a rename (remove it once the rename is applied)", was)
+			return
+		}
+		l.checkName(mk.at(off), "policy", was)
+		p.Was, wasAt = was, off
+	}
 	if sc.Keyword("as") {
 		switch {
 		case sc.Keyword("permissive"):
@@ -134,6 +152,21 @@ func (b *tableBuilder) policyMarker(mk *marker) {
 	if i := slices.IndexFunc(t.Policies, func(o schema.Policy) bool { return o.Name == name }); i >= 0 {
 		l.errs.Addf(mk.pos, "//mizzle:policy: policy %q on table %q declared twice (first at line %d)", name, t.Name, t.Policies[i].Pos.Line)
 		return
+	}
+	// A rename hint names a policy the table no longer has, and one old
+	// policy becomes one new policy.
+	for _, o := range t.Policies {
+		switch {
+		case p.Was != "" && o.Name == p.Was:
+			l.errs.Addf(mk.at(wasAt), "//mizzle:policy: was:%s names policy %q, which table %q still declares (line %d): a renamed policy's old name is gone", p.Was, p.Was, t.Name, o.Pos.Line)
+			return
+		case o.Was != "" && o.Was == name:
+			l.errs.Addf(mk.pos, "//mizzle:policy: policy %q on table %q is also the old name of policy %q (line %d), renamed from it: a renamed policy's old name is gone", name, t.Name, o.Name, o.Pos.Line)
+			return
+		case p.Was != "" && o.Was == p.Was:
+			l.errs.Addf(mk.at(wasAt), "//mizzle:policy: was:%s: policy %q (line %d) is already renamed from %q", p.Was, o.Name, o.Pos.Line, p.Was)
+			return
+		}
 	}
 	t.Policies = append(t.Policies, p)
 }

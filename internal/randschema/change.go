@@ -75,6 +75,9 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 		for _, col := range t.Columns {
 			col.Was = ""
 		}
+		for i := range t.Policies {
+			t.Policies[i].Was = ""
+		}
 	}
 	for _, s := range c.m.Schemas {
 		c.schemaInA[s.Name] = true
@@ -118,7 +121,7 @@ func (c *changer) mutations() []mutation {
 		c.addUnique, c.dropUnique, c.addCheck, c.dropCheck, c.changeCheck,
 		c.addForeignKey, c.dropForeignKey, c.changeForeignKey,
 		c.addIndex, c.dropIndex, c.changeIndex,
-		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy,
+		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy, c.renamePolicy,
 		c.setComment, c.dropComment, c.createExtension, c.dropExtension,
 	}
 }

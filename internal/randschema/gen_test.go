@@ -121,7 +121,7 @@ func TestCoverage(t *testing.T) {
 		"add primary", "drop primary", "change primary", "add unique", "drop unique",
 		"add check", "drop check", "change check", "add foreign", "drop foreign", "change actions",
 		"add index", "drop index", "change definition",
-		"row security", "force row", "add policy", "drop policy", "change policy",
+		"row security", "force row", "add policy", "drop policy", "change policy", "rename policy",
 		"set comment", "drop comment", "create extension", "drop extension",
 	} {
 		want = append(want, "change: "+k)

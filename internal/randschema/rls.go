@@ -126,6 +126,39 @@ func (c *changer) changePolicy() (string, bool) {
 	return fmt.Sprintf("change policy %s of %s from %s to %+v", p.Name, t.Name, old, *p), true
 }
 
+// renamePolicy renames a policy with a rename hint, as a user does with
+// was:, and sometimes changes it too: ALTER POLICY renames it and then
+// changes it, or it is dropped and created under the new name.
+func (c *changer) renamePolicy() (string, bool) {
+	t := c.randomTable()
+	if t == nil {
+		return "", false
+	}
+	// A policy renamed in this change already has its hint.
+	var fresh []int
+	for i, p := range t.Policies {
+		if p.Was == "" {
+			fresh = append(fresh, i)
+		}
+	}
+	if len(fresh) == 0 {
+		return "", false
+	}
+	p := &t.Policies[pick(&c.gen, fresh)]
+	old := p.Name
+	p.Was, p.Name = old, c.objectName()
+	desc := fmt.Sprintf("rename policy %s of %s to %s", old, t.Name, p.Name)
+	switch c.r.IntN(4) {
+	case 0:
+		c.policyExprs(t, p)
+		desc += fmt.Sprintf(", its expressions now %q and %q", p.Using, p.WithCheck)
+	case 1:
+		p.Restrictive = !p.Restrictive
+		desc += fmt.Sprintf(", restrictive now %v", p.Restrictive)
+	}
+	return desc, true
+}
+
 // policiesOnColumn drops the policies of t whose expressions use the
 // column, as a user dropping the column must (PostgreSQL refuses it
 // otherwise).
