@@ -30,7 +30,7 @@ type Options struct {
 // An Ambiguity is a new object that may be an old one renamed: a table
 // lost a column and gained one, say, and no rename hint tells which.
 type Ambiguity struct {
-	Kind  string // "enum", "table" or "column"
+	Kind  string // "enum", "sequence", "table" or "column"
 	Table QName  // for a column, the table it belongs to
 	Name  QName  // the new object
 	// Candidates are the vanished objects of the same kind, sorted.

@@ -501,6 +501,11 @@ func (d *differ) alterColumn(tn TableName, old, col *schema.Column) {
 			d.emit(SetDefault{Table: tn, Column: col.Name, Expr: col.Default})
 		}
 	}
+	if old.Type.IsSerial() && !col.Type.IsSerial() {
+		// The sequence the serial type made is the column's: it would
+		// stay until the column is dropped, and be taken for an identity's.
+		d.emit(DropSerialSequence{Table: tn, Column: col.Name})
+	}
 	if !old.NotNull && col.NotNull {
 		d.emit(SetNotNull{Table: tn, Column: col.Name})
 	}

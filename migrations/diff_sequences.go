@@ -47,15 +47,27 @@ type (
 		// Restart makes the sequence of a serial column of a table just
 		// created start at its START, as a sequence created with it would.
 		Restart bool
+		// Type is set when a serial column's type changes: unlike an
+		// identity column's, its sequence keeps its type unless told.
+		Type string
+	}
+	// DropSerialSequence drops the sequence of a column that stops being
+	// serial, once its default is gone: the column owns it, so it would
+	// otherwise stay until the column is dropped. IF EXISTS, as the name
+	// is PostgreSQL's first choice (see serialSequenceName).
+	DropSerialSequence struct {
+		Table  TableName
+		Column string
 	}
 )
 
-func (CreateSequence) change()    {}
-func (AlterSequence) change()     {}
-func (RenameSequence) change()    {}
-func (SetSequenceSchema) change() {}
-func (DropSequence) change()      {}
-func (SetColumnSequence) change() {}
+func (CreateSequence) change()     {}
+func (AlterSequence) change()      {}
+func (RenameSequence) change()     {}
+func (SetSequenceSchema) change()  {}
+func (DropSequence) change()       {}
+func (SetColumnSequence) change()  {}
+func (DropSerialSequence) change() {}
 
 // sequences renames, moves, alters and creates sequences, right after the
 // schemas and extensions and before the tables, whose defaults may draw
@@ -142,24 +154,31 @@ func (d *differ) columnSequence(tn TableName, old, col *schema.Column, created b
 		return
 	}
 	typ := col.Type.Storage().Name
+	retype := ""
 	var from schema.SequenceValues
 	switch {
 	case old == nil && !serial:
 		return // CREATE TABLE and ADD COLUMN spell the options
-	case old == nil, old.Identity == schema.IdentityNone && !old.Type.IsSerial():
-		// A new serial or identity: its sequence has the defaults.
+	case old == nil, col.Identity != schema.IdentityNone && old.Identity == schema.IdentityNone:
+		// A new serial or identity (ADD GENERATED ... AS IDENTITY): its
+		// sequence has the defaults.
 		from = (*schema.SequenceOptions)(nil).Values(typ)
 	case serial != old.Type.IsSerial():
-		return // the column is dropped and added (needsRecreate) or loses its sequence
+		return // the column is dropped and added (needsRecreate)
+	case serial && old.Type.Storage() != col.Type.Storage():
+		// A serial's sequence keeps its type and bounds when the column's
+		// type changes: it is given the new type, and the bounds that
+		// were the old type's defaults become the new type's.
+		from, retype = old.Sequence.Values(old.Type.Storage().Name), typ
 	default:
-		// The type, when it changed, changed the sequence's too, and with
-		// it the bounds that were the old type's.
+		// An identity column's type change changed its sequence's too,
+		// and with it the bounds that were the old type's.
 		from = old.Sequence.Values(typ)
 	}
 	to := col.Sequence.Values(typ)
-	if from != to {
+	if from != to || retype != "" {
 		d.emit(SetColumnSequence{Table: tn, Column: col.Name, Serial: serial, From: from, To: to, Options: col.Sequence,
-			Restart: created && serial && from.Start != to.Start})
+			Restart: created && serial && from.Start != to.Start, Type: retype})
 	}
 }
 
@@ -293,6 +312,9 @@ func sequenceSQL(c Change) (sql []string, warning string) {
 			fmt.Sprintf("drops sequence %s and its current value; this fails while a default still draws from it", quote.Ident(c.Schema, c.Name))
 	case SetColumnSequence:
 		cl := sequenceClauses(c.From, c.To, c.Options)
+		if c.Type != "" {
+			cl = append([]string{"AS " + c.Type}, cl...)
+		}
 		if c.Restart {
 			cl = append(cl, "RESTART")
 		}
@@ -304,6 +326,8 @@ func sequenceSQL(c Change) (sql []string, warning string) {
 			cl[i] = "SET " + cl[i]
 		}
 		return []string{alterColumn(c.Table, c.Column, strings.Join(cl, " "))}, ""
+	case DropSerialSequence:
+		return []string{fmt.Sprintf("DROP SEQUENCE IF EXISTS %s;", quote.Ident(c.Table.Schema, serialSequenceName(c.Table.Name, c.Column)))}, ""
 	}
 	return nil, ""
 }

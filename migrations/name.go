@@ -116,6 +116,8 @@ func describe(c Change) (string, bool) {
 		return "drop_" + c.Name, false
 	case SetColumnSequence:
 		return "alter_" + c.Column, false
+	case DropSerialSequence:
+		return "alter_" + c.Column, false
 	case SetComment:
 		// A comment goes along with what it is on; alone, it names the
 		// migration (see Name).

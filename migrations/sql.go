@@ -148,7 +148,7 @@ func statements(c Change) (sql []string, warning string, err error) {
 	case CreateExtension, AlterExtension, DropExtension:
 		sql, warning := extensionSQL(c)
 		return sql, warning, nil
-	case CreateSequence, AlterSequence, RenameSequence, SetSequenceSchema, DropSequence, SetColumnSequence:
+	case CreateSequence, AlterSequence, RenameSequence, SetSequenceSchema, DropSequence, SetColumnSequence, DropSerialSequence:
 		sql, warning := sequenceSQL(c)
 		return sql, warning, nil
 	}
