@@ -128,23 +128,24 @@ var strippedFields = map[string][]string{
 }
 
 var keptFields = map[string][]string{
-	"Model":           {"Schemas", "Extensions", "Sequences", "Enums", "Tables"},
-	"Extension":       {"Name", "Schema", "Version"},
-	"Sequence":        {"Schema", "Name", "Type", "Options"},
+	"Model":       {"Schemas", "Extensions", "Sequences", "Enums", "Tables"},
+	"Extension":   {"Name", "Schema", "Version"},
+	"Sequence":    {"Schema", "Name", "Type", "Options"},
+	"Schema":      {"Name"},
+	"Enum":        {"Schema", "Name", "Values", "Comment"},
+	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Comment"},
+	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Sequence", "Generated", "Comment"},
+	"PrimaryKey":  {"Name", "Columns"},
+	"Unique":      {"Name", "Columns", "NullsNotDistinct"},
+	"Check":       {"Name", "Expr"},
+	"ForeignKey":  {"Name", "Columns", "RefSchema", "RefTable", "RefColumns", "OnDelete", "OnUpdate"},
+	"Index":       {"Name", "Unique", "Method", "Elements", "Where", "NullsNotDistinct"},
+	"IndexElem":   {"Column", "Expr", "Opclass", "Desc", "Nulls"},
+	"Type":        {"Schema", "Name", "Mod", "Array"},
+	"RowSecurity": {"Enabled", "Forced"},
+	"Policy":      {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
+
 	"SequenceOptions": {"Start", "Increment", "MinValue", "MaxValue", "Cache", "Cycle"},
-	"Schema":          {"Name"},
-	"Enum":            {"Schema", "Name", "Values", "Comment"},
-	"Table":           {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Comment"},
-	"Column":          {"Name", "Type", "NotNull", "Default", "Identity", "Sequence", "Generated", "Comment"},
-	"PrimaryKey":      {"Name", "Columns"},
-	"Unique":          {"Name", "Columns", "NullsNotDistinct"},
-	"Check":           {"Name", "Expr"},
-	"ForeignKey":      {"Name", "Columns", "RefSchema", "RefTable", "RefColumns", "OnDelete", "OnUpdate"},
-	"Index":           {"Name", "Unique", "Method", "Elements", "Where", "NullsNotDistinct"},
-	"IndexElem":       {"Column", "Expr", "Opclass", "Desc", "Nulls"},
-	"Type":            {"Schema", "Name", "Mod", "Array"},
-	"RowSecurity":     {"Enabled", "Forced"},
-	"Policy":          {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
 }
 
 func TestStripKnowsEveryField(t *testing.T) {
