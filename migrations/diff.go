@@ -30,7 +30,7 @@ type Options struct {
 // An Ambiguity is a new object that may be an old one renamed: a table
 // lost a column and gained one, say, and no rename hint tells which.
 type Ambiguity struct {
-	Kind  string // "enum", "table" or "column"
+	Kind  string // "enum", "sequence", "table" or "column"
 	Table QName  // for a column, the table it belongs to
 	Name  QName  // the new object
 	// Candidates are the vanished objects of the same kind, sorted.
@@ -167,6 +167,7 @@ func (d *differ) emit(c ...Change) { d.out = append(d.out, c...) }
 func (d *differ) run() error {
 	d.schemas()
 	d.createExtensions()
+	d.sequences()
 	d.enums()
 	d.matchTables()
 	d.matchColumns()
@@ -190,6 +191,7 @@ func (d *differ) run() error {
 	d.dropConstraints()
 	d.columns()
 	d.dropEnums()
+	d.dropSequences()
 	d.dropExtensions()
 	d.dropSchemas()
 	d.createTables()
@@ -338,6 +340,11 @@ func (d *differ) renameSchema(from, to string) {
 	for _, e := range d.cur.Enums {
 		if e.Schema == from {
 			e.Schema = to
+		}
+	}
+	for _, s := range d.cur.Sequences {
+		if s.Schema == from {
+			s.Schema = to
 		}
 	}
 	for _, t := range d.cur.Tables {

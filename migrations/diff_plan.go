@@ -402,6 +402,7 @@ func (d *differ) columns() {
 			for _, col := range t.Columns {
 				if c.Column(col.Name) == nil && (col.Generated != "") == generated {
 					d.emit(AddColumn{Table: nameOf(c), Column: col})
+					d.columnSequence(nameOf(c), nil, col, false)
 				}
 			}
 		}
@@ -500,6 +501,11 @@ func (d *differ) alterColumn(tn TableName, old, col *schema.Column) {
 			d.emit(SetDefault{Table: tn, Column: col.Name, Expr: col.Default})
 		}
 	}
+	if old.Type.IsSerial() && !col.Type.IsSerial() {
+		// The sequence the serial type made is the column's: it would
+		// stay until the column is dropped, and be taken for an identity's.
+		d.emit(DropSerialSequence{Table: tn, Column: col.Name})
+	}
 	if !old.NotNull && col.NotNull {
 		d.emit(SetNotNull{Table: tn, Column: col.Name})
 	}
@@ -509,6 +515,7 @@ func (d *differ) alterColumn(tn TableName, old, col *schema.Column) {
 	case old.Identity != "" && col.Identity != "" && old.Identity != col.Identity:
 		d.emit(SetIdentity{Table: tn, Column: col.Name, Kind: col.Identity})
 	}
+	d.columnSequence(tn, old, col, false)
 }
 
 func (d *differ) dropEnums() {
@@ -531,6 +538,9 @@ func (d *differ) createTables() {
 	for _, t := range d.to.Tables {
 		if d.tables[t] == nil {
 			d.emit(CreateTable{Table: t})
+			for _, col := range t.Columns {
+				d.columnSequence(nameOf(t), nil, col, true)
+			}
 		}
 	}
 }

@@ -104,6 +104,20 @@ func describe(c Change) (string, bool) {
 		return "alter_" + c.Name, false
 	case DropExtension:
 		return "drop_" + c.Name, false
+	case CreateSequence:
+		return "create_" + c.Sequence.Name, true
+	case AlterSequence:
+		return "alter_" + c.Name, false
+	case RenameSequence:
+		return "rename_" + c.From, false
+	case SetSequenceSchema:
+		return "move_" + c.Name, false
+	case DropSequence:
+		return "drop_" + c.Name, false
+	case SetColumnSequence:
+		return "alter_" + c.Column, false
+	case DropSerialSequence:
+		return "alter_" + c.Column, false
 	case SetComment:
 		// A comment goes along with what it is on; alone, it names the
 		// migration (see Name).

@@ -262,6 +262,8 @@ func (p *Plan) assess(ctx context.Context, tx pgx.Tx, first []bool) ([]Risk, err
 			add(RiskLoss, i, -1, "drops %s %s%s, which the schema does not declare", kind, quote.Ident(c.Schema, c.Name), on)
 		case DropExtension:
 			add(RiskLoss, i, -1, "drops extension %s, which the schema does not declare, with the types, functions and operators it created", quote.Ident(c.Name))
+		case DropSequence:
+			add(RiskLoss, i, -1, "drops sequence %s, which the schema does not declare, with its current value", quote.Ident(c.Schema, c.Name))
 		case SetNotNull:
 			if n, err = count(c.Table, quote.Ident(c.Column)+" IS NULL"); err != nil {
 				return nil, err

@@ -60,8 +60,10 @@ type snapshotJSON struct {
 	// Extensions is left out when empty, so that a model without any
 	// writes the bytes it did before extensions existed.
 	Extensions []*schema.Extension `json:"extensions,omitempty"`
-	Enums      []*schema.Enum      `json:"enums"`
-	Tables     []*schema.Table     `json:"tables"`
+	// Sequences, like Extensions, is left out when empty.
+	Sequences []*schema.Sequence `json:"sequences,omitempty"`
+	Enums     []*schema.Enum     `json:"enums"`
+	Tables    []*schema.Table    `json:"tables"`
 }
 
 // MarshalSnapshot returns the snapshot of m that follows the snapshot
@@ -83,6 +85,7 @@ func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 		Dialect:    migrate.Dialect,
 		Schemas:    nonNil(s.Schemas),
 		Extensions: s.Extensions,
+		Sequences:  s.Sequences,
 		Enums:      nonNil(s.Enums),
 		Tables:     nonNil(s.Tables),
 	})
@@ -101,9 +104,10 @@ func snapshotID(prevID string, s *schema.Model) string {
 	err := enc.Encode(struct {
 		Schemas    []*schema.Schema    `json:"schemas"`
 		Extensions []*schema.Extension `json:"extensions,omitempty"`
+		Sequences  []*schema.Sequence  `json:"sequences,omitempty"`
 		Enums      []*schema.Enum      `json:"enums"`
 		Tables     []*schema.Table     `json:"tables"`
-	}{nonNil(s.Schemas), s.Extensions, nonNil(s.Enums), nonNil(s.Tables)})
+	}{nonNil(s.Schemas), s.Extensions, s.Sequences, nonNil(s.Enums), nonNil(s.Tables)})
 	if err != nil {
 		panic("migrations: " + err.Error()) // plain data: cannot fail
 	}
@@ -163,7 +167,7 @@ func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
 	if s.ID == "" {
 		return nil, errors.New(`has no "id"`)
 	}
-	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Enums: s.Enums, Tables: s.Tables}
+	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Sequences: s.Sequences, Enums: s.Enums, Tables: s.Tables}
 	// A snapshot is the base of the next diff: one edited into nonsense (a
 	// column twice, a key on a column that is gone) is refused here, where
 	// the error can name the file.
@@ -220,6 +224,9 @@ func strip(c *schema.Model) *schema.Model {
 	for _, x := range c.Extensions {
 		x.Pos = schema.Position{}
 	}
+	for _, s := range c.Sequences {
+		s.Was, s.Pos = "", schema.Position{}
+	}
 	for _, e := range c.Enums {
 		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
 		e.Values = nonNil(e.Values)
@@ -265,7 +272,7 @@ func strip(c *schema.Model) *schema.Model {
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}
 	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
-	c.Extensions = nilIfEmpty(c.Extensions)
+	c.Extensions, c.Sequences = nilIfEmpty(c.Extensions), nilIfEmpty(c.Sequences)
 	c.Sort()
 	return c
 }

@@ -117,6 +117,7 @@ func loadTrading(t *testing.T) *schema.Model {
 var strippedFields = map[string][]string{
 	"Model":      {"Go"},
 	"Extension":  {"Pos"},
+	"Sequence":   {"Was", "Pos"},
 	"Schema":     {"Was"},
 	"Enum":       {"Was", "GoType", "Pos"},
 	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
@@ -127,12 +128,13 @@ var strippedFields = map[string][]string{
 }
 
 var keptFields = map[string][]string{
-	"Model":       {"Schemas", "Extensions", "Enums", "Tables"},
+	"Model":       {"Schemas", "Extensions", "Sequences", "Enums", "Tables"},
 	"Extension":   {"Name", "Schema", "Version"},
+	"Sequence":    {"Schema", "Name", "Type", "Options"},
 	"Schema":      {"Name"},
 	"Enum":        {"Schema", "Name", "Values", "Comment"},
 	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Comment"},
-	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Generated", "Comment"},
+	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Sequence", "Generated", "Comment"},
 	"PrimaryKey":  {"Name", "Columns"},
 	"Unique":      {"Name", "Columns", "NullsNotDistinct"},
 	"Check":       {"Name", "Expr"},
@@ -142,10 +144,12 @@ var keptFields = map[string][]string{
 	"Type":        {"Schema", "Name", "Mod", "Array"},
 	"RowSecurity": {"Enabled", "Forced"},
 	"Policy":      {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
+
+	"SequenceOptions": {"Start", "Increment", "MinValue", "MaxValue", "Cache", "Cycle"},
 }
 
 func TestStripKnowsEveryField(t *testing.T) {
-	types := []any{schema.Model{}, schema.Schema{}, schema.Extension{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
+	types := []any{schema.Model{}, schema.Schema{}, schema.Extension{}, schema.Sequence{}, schema.SequenceOptions{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
 		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{},
 		schema.RowSecurity{}, schema.Policy{}}
 	for _, v := range types {

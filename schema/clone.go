@@ -9,7 +9,7 @@ func (m *Model) Clone() *Model {
 	if m == nil {
 		return nil
 	}
-	c := &Model{Go: m.Go, Extensions: cloneExtensions(m.Extensions)}
+	c := &Model{Go: m.Go, Extensions: cloneExtensions(m.Extensions), Sequences: cloneSequences(m.Sequences)}
 	for _, s := range m.Schemas {
 		s := *s
 		c.Schemas = append(c.Schemas, &s)
@@ -33,6 +33,7 @@ func (t *Table) Clone() *Table {
 	for i, col := range t.Columns {
 		col := *col
 		col.GoType = col.GoType.clone()
+		col.Sequence = col.Sequence.Clone()
 		c.Columns[i] = &col
 	}
 	if t.PrimaryKey != nil {

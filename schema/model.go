@@ -22,8 +22,11 @@ type Model struct {
 	// Extensions are the extensions the schema needs, created before
 	// everything else.
 	Extensions []*Extension `json:"extensions,omitempty"`
-	Enums      []*Enum      `json:"enums,omitempty"`
-	Tables     []*Table     `json:"tables,omitempty"`
+	// Sequences are the standalone sequences (see sequence.go), created
+	// before the tables whose defaults may use them.
+	Sequences []*Sequence `json:"sequences,omitempty"`
+	Enums     []*Enum     `json:"enums,omitempty"`
+	Tables    []*Table    `json:"tables,omitempty"`
 
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
@@ -109,6 +112,9 @@ type Column struct {
 	// Default is the DEFAULT expression as SQL text; empty means none.
 	Default  string   `json:"default,omitempty"`
 	Identity Identity `json:"identity,omitempty"`
+	// Sequence holds the options of the sequence of an identity or serial
+	// column that are not the defaults; nil when all are.
+	Sequence *SequenceOptions `json:"sequence,omitempty"`
 	// Generated is the expression of a stored generated column.
 	Generated string `json:"generated,omitempty"`
 	// ParsedDefault and ParsedGenerated are Default and Generated as
@@ -266,11 +272,12 @@ func (t *Table) Column(name string) *Column {
 }
 
 // Sort puts the model in canonical order: schemas and extensions by name,
-// enums and tables by schema and name, and each table's constraints and
+// sequences, enums and tables by schema and name, and each table's constraints and
 // indexes by name. Columns and enum values keep their order.
 func (m *Model) Sort() {
 	slices.SortFunc(m.Schemas, func(a, b *Schema) int { return cmp.Compare(a.Name, b.Name) })
 	sortExtensions(m.Extensions)
+	sortSequences(m.Sequences)
 	slices.SortFunc(m.Enums, func(a, b *Enum) int {
 		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
 	})
@@ -291,6 +298,9 @@ func (m *Model) Sort() {
 func (m *Model) RelativePositions(dir string) {
 	for _, x := range m.Extensions {
 		x.Pos = x.Pos.Rel(dir)
+	}
+	for _, s := range m.Sequences {
+		s.Pos = s.Pos.Rel(dir)
 	}
 	for _, e := range m.Enums {
 		e.Pos = e.Pos.Rel(dir)

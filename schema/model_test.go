@@ -91,9 +91,14 @@ func TestModelSort(t *testing.T) {
 func richModel() *Model {
 	pos := func(line int) Position { return Position{Filename: "schema/models.go", Line: line, Column: 2} }
 	statusGo := GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Status"}
+	n := func(v int64) *int64 { return &v }
 	return &Model{
 		Schemas:    []*Schema{{Name: "app", Was: "application"}},
 		Extensions: []*Extension{{Name: "citext", Schema: "app", Version: "1.6", Pos: pos(3)}},
+		Sequences: []*Sequence{{
+			Schema: "app", Name: "invoice_seq", Type: "integer", Was: "inv_seq", Pos: pos(4),
+			Options: &SequenceOptions{Start: n(100), Increment: 5, MinValue: n(-5), MaxValue: n(100000), Cache: 10, Cycle: true},
+		}},
 		Enums: []*Enum{{
 			Schema:  "app",
 			Name:    "status",
@@ -115,6 +120,7 @@ func richModel() *Model {
 					Type:     Type{Name: "bigint"},
 					NotNull:  true,
 					Identity: IdentityAlways,
+					Sequence: &SequenceOptions{Start: n(100), Increment: 5, MinValue: n(-5), MaxValue: n(1000000), Cache: 10, Cycle: true},
 					GoField:  "ID",
 					GoType:   GoType{Kind: GoNamed, Name: "int64"},
 					Pos:      pos(21),

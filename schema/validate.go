@@ -32,6 +32,7 @@ func (m *Model) Validate() error {
 		schemas[s.Name] = true
 	}
 	m.validateExtensions(add)
+	m.validateSequences(add)
 	type key struct{ schema, name string }
 	enums := map[key]bool{}
 	for _, e := range m.Enums {

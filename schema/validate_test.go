@@ -50,6 +50,25 @@ func TestValidate(t *testing.T) {
 		{"extension without a name", func(m *Model) { m.Extensions = []*Extension{{Schema: "a.b"}} }, `an extension has no name`},
 		{"extension twice", func(m *Model) { m.Extensions = []*Extension{{Name: "citext"}, {Name: "citext", Schema: "a.b"}} },
 			`extension "citext" appears twice`},
+		{"sequence without a name", func(m *Model) { m.Sequences = []*Sequence{{Schema: "a.b", Type: "bigint"}} }, `sequence "a.b"."": empty schema or name`},
+		{"sequence twice", func(m *Model) {
+			m.Sequences = []*Sequence{{Schema: "a.b", Name: "s", Type: "bigint"}, {Schema: "a.b", Name: "s", Type: "integer"}}
+		}, `sequence "a.b"."s" appears twice`},
+		{"sequence named like a table", func(m *Model) { m.Sequences = []*Sequence{{Schema: "a.b", Name: "users", Type: "bigint"}} },
+			`sequence "a.b"."users" has the name of a table of its schema`},
+		{"sequence of another type", func(m *Model) { m.Sequences = []*Sequence{{Schema: "a.b", Name: "s", Type: "numeric"}} },
+			`sequence "a.b"."s": a sequence is smallint, integer or bigint, not numeric`},
+		{"sequence options out of order", func(m *Model) {
+			v := int64(0)
+			m.Sequences = []*Sequence{{Schema: "a.b", Name: "s", Type: "bigint", Options: &SequenceOptions{Start: &v}}}
+		}, `sequence "a.b"."s": START 0 cannot be less than MINVALUE 1`},
+		{"sequence options on a plain column", func(m *Model) { users(m).Columns[0].Sequence = &SequenceOptions{Cycle: true} },
+			`table "a.b"."users": column "id" has sequence options but is neither identity nor serial`},
+		{"identity options out of range", func(m *Model) {
+			v := int64(1) << 40
+			users(m).Columns[0].Identity = IdentityAlways
+			users(m).Columns[0].Sequence = &SequenceOptions{MaxValue: &v}
+		}, `table "a.b"."users": column "id": MAXVALUE 1099511627776 is out of range for integer`},
 		{"enum without a name", func(m *Model) { m.Enums[0].Name = "" }, `enum "a.b"."": empty schema or name`},
 		{"enum twice", func(m *Model) { m.Enums = append(m.Enums, &Enum{Schema: "a.b", Name: "mood"}) }, `enum "a.b"."mood" appears twice`},
 		{"enum value twice", func(m *Model) { m.Enums[0].Values = append(m.Enums[0].Values, "sad") }, `enum "a.b"."mood": value "sad" appears twice`},

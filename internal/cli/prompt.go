@@ -72,6 +72,8 @@ func ambiguityHelp(a migrations.Ambiguity) string {
 	switch a.Kind {
 	case "column":
 		fmt.Fprintf(&b, "  to rename, add was:%s to the field's db tag\n", old)
+	case "sequence":
+		fmt.Fprintf(&b, "  to rename, add WAS %s to its //mizzle:sequence marker\n", old)
 	default:
 		fmt.Fprintf(&b, "  to rename, add //mizzle:was %s to the type's doc comment\n", old)
 	}

@@ -71,3 +71,49 @@ Nothing was written.
 		}
 	})
 }
+
+// A sequence gone next to a new one: generate asks, and says how to
+// rename it in the marker, or answered on a terminal renames it.
+func TestRenamePromptSequence(t *testing.T) {
+	const v1 = `// Package schema numbers invoices.
+//
+//mizzle:sequence "a.b".invoice_seq START 100
+package schema
+
+//mizzle:table
+type Invoice struct {
+	ID int64 ` + "`db:\"id,pk\"`" + `
+}
+`
+	renamed := strings.Replace(v1, "invoice_seq", "invoice_number_seq", 1)
+	t.Run("not on a terminal", func(t *testing.T) {
+		p := newProject(t, v1)
+		if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK {
+			t.Fatalf("generate: exit %d: %s", code, stderr)
+		}
+		p.writeSchema(renamed)
+		code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations")
+		want := `mizzle: sequence "a.b"."invoice_number_seq" is new and "a.b"."invoice_seq" is gone: is it a rename?
+  to rename, add WAS invoice_seq to its //mizzle:sequence marker
+  to drop the old sequence with its data and create the new one, run again with --drop-and-add
+Nothing was written.
+`
+		if code != exitFailure || stderr != want {
+			t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and:\n%s", code, stderr, want)
+		}
+	})
+	t.Run("answered on a terminal", func(t *testing.T) {
+		p := newProject(t, v1)
+		p.run("schema", "generate", "--migrations", "../migrations")
+		p.writeSchema(renamed)
+		p.answers = []string{"2"}
+		code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		want := "ALTER SEQUENCE \"a.b\".\"invoice_seq\" RENAME TO \"invoice_number_seq\";\n"
+		if sql := p.files()["0001_rename_invoice_seq.sql"]; sql != want {
+			t.Errorf("migration:\n%s\nwant:\n%s\nfiles: %v", sql, want, p.files())
+		}
+	})
+}

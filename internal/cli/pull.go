@@ -54,7 +54,7 @@ DDL; migrate then applies only what comes after.
 Every schema but PostgreSQL's own is read, or those listed with --schemas
 (or schemas: in mizzle.yaml); the migration history table is left out.
 What the grammar cannot express (views, triggers, functions, grants,
-sequence options, storage parameters, ...) is named in a warning with a
+storage parameters, ...) is named in a warning with a
 count, never dropped silently: a database built from the baseline lacks it,
 or has the default instead.
 

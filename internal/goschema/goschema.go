@@ -119,6 +119,9 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	for _, x := range w.out.Extensions {
 		used[x.Schema] = true
 	}
+	for _, s := range w.out.Sequences {
+		used[s.Schema] = true
+	}
 	for s := range used {
 		if s != schema.DefaultSchema && s != "" {
 			w.out.Schemas = append(w.out.Schemas, &schema.Schema{Name: s})
@@ -172,6 +175,10 @@ func (w *writer) checkNames() error {
 		if strings.ContainsAny(name, "\n\r\x00") {
 			problems = append(problems, fmt.Sprintf("%s %s: a //mizzle: marker cannot hold a line break", what, quote.Ident(name)))
 		}
+	}
+	for _, s := range w.out.Sequences {
+		oneLine("sequence", s.Name)
+		oneLine("schema", s.Schema)
 	}
 	for _, x := range w.out.Extensions {
 		oneLine("extension", x.Name)
@@ -390,6 +397,9 @@ func (w *writer) files() ([]File, error) {
 	for _, x := range w.out.Extensions {
 		main.pkgMarkers = append(main.pkgMarkers, extensionMarker(x))
 	}
+	for _, s := range w.out.Sequences {
+		main.pkgMarkers = append(main.pkgMarkers, sequenceMarker(s))
+	}
 	for _, e := range w.out.Enums {
 		w.writeEnum(main, e)
 	}
@@ -502,6 +512,7 @@ type tagWriter struct {
 	typ, identity, def, generated, ref, chck string
 	onDelete, onUpdate                       schema.Action
 	comment                                  string
+	sequence                                 []string // the sequence's options, as options
 }
 
 func (tw *tagWriter) String() string {
@@ -515,6 +526,7 @@ func (tw *tagWriter) String() string {
 	if tw.identity != "" {
 		opts = append(opts, tw.identity)
 	}
+	opts = append(opts, tw.sequence...)
 	if tw.def != "" {
 		opts = append(opts, "default:"+tw.def)
 	}
@@ -614,7 +626,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	fieldIndex := map[string]int{}
 	for i, c := range t.Columns {
 		fieldIndex[c.Name] = i
-		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated, comment: c.Comment}
+		tw := &tagWriter{name: c.Name, def: c.Default, generated: c.Generated, comment: c.Comment, sequence: sequenceTagOptions(c.Sequence)}
 		switch c.Identity {
 		case schema.IdentityByDefault:
 			tw.identity = "identity"

@@ -29,6 +29,7 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"policy", "//mizzle:policy NAME [was:OLDNAME] [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
 	{"comment", "//mizzle:comment TEXT"},
 	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
+	{"sequence", "//mizzle:sequence [schema.]NAME [AS smallint|integer|bigint] [START [WITH] n] [INCREMENT [BY] n] [MINVALUE n | NO MINVALUE] [MAXVALUE n | NO MAXVALUE] [CACHE n] [[NO] CYCLE] [WAS OLDNAME]"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages

@@ -51,7 +51,7 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 8
+const Queries = 9
 
 // Inspect reads the extensions, tables, columns, constraints, indexes and
 // enums of the selected schemas into a sorted model.
@@ -105,6 +105,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		{"extensions", extensionsQuery, in.extensionRow},
 		{"enums", enumsQuery, in.enumRow},
 		{"tables and columns", columnsQuery, in.columnRow},
+		{"sequences", sequencesQuery, in.sequenceRow},
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
 		{"indexes", queryText(indexesQuery, version), in.indexRow},
 		{"policies", policiesQuery, in.policyRow},
@@ -125,6 +126,9 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	for _, x := range in.m.Extensions {
 		used[x.Schema] = true
+	}
+	for _, s := range in.m.Sequences {
+		used[s.Schema] = true
 	}
 	// Like the loader: the schemas other than public that hold something.
 	for _, name := range in.schemas {
@@ -162,6 +166,8 @@ type inspector struct {
 	lost    []Lost
 
 	lastIndex relKey // the index indexRow is adding keys to
+	// serials are the sequences serial columns draw from.
+	serials map[serialKey][2]string
 }
 
 // query runs one catalog query and hands each row to row. Errors say which
@@ -277,6 +283,10 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 	if serial {
 		if s, ok := serialTypes[col.Type]; ok {
 			col.Type, col.Default = s, ""
+			if in.serials == nil {
+				in.serials = map[serialKey][2]string{}
+			}
+			in.serials[serialKey{nsp, rel, name}] = [2]string{seqSchema, seqName}
 			seqName = ""
 		}
 	}

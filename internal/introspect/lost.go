@@ -54,7 +54,6 @@ const (
 	Function          Kind = "function"
 	Procedure         Kind = "procedure"
 	Aggregate         Kind = "aggregate"
-	Sequence          Kind = "sequence"
 	Domain            Kind = "domain"
 	CompositeType     Kind = "composite type"
 	RangeType         Kind = "range type"
@@ -94,8 +93,8 @@ var kinds = []struct {
 		"a database built from the baseline has the default privileges only"}},
 	{SetColumns, kindText{"foreign key sets only some of its columns on delete", "foreign keys set only some of their columns on delete",
 		"the baseline's foreign keys set all their columns"}},
-	{SequenceOptions, kindText{"identity or serial column has sequence options", "identity or serial columns have sequence options",
-		"the baseline's sequences have the default options (START 1, INCREMENT 1, no CYCLE, ...)"}},
+	{SequenceOptions, kindText{"serial column's sequence has another type than the column", "serial columns' sequences have another type than their column",
+		"the baseline's sequences have the column's type, and its default options"}},
 	{OwnedSequence, kindText{"sequence is owned by a column that does not use it as its default", "sequences are owned by columns that do not use them as their default", ""}},
 	{Collation, kindText{"column has a collation other than its type's", "columns have a collation other than their type's",
 		"the baseline's columns use their type's collation"}},
@@ -111,7 +110,6 @@ var kinds = []struct {
 	{Function, kindText{"function", "functions", ""}},
 	{Procedure, kindText{"procedure", "procedures", ""}},
 	{Aggregate, kindText{"aggregate", "aggregates", ""}},
-	{Sequence, kindText{"sequence", "sequences", ""}},
 	{Domain, kindText{"domain", "domains", ""}},
 	{CompositeType, kindText{"composite type", "composite types", ""}},
 	{RangeType, kindText{"range type", "range types", ""}},

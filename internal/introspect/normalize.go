@@ -190,6 +190,11 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	for _, e := range c.Enums {
 		e.Schema = sc.name(e.Schema)
 	}
+	// Sequences are built, for the defaults that draw from them.
+	for _, s := range c.Sequences {
+		s.Schema, s.Was = sc.name(s.Schema), ""
+	}
+	seqs := shadowSequences(m, sc)
 	// Only what PostgreSQL rewrites is built: defaults, generated columns,
 	// checks, and indexes with expressions, predicates or operator
 	// classes. Keys, identities, serial sequences and plain indexes would
@@ -211,11 +216,12 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || policies
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
-			col.Identity = ""
+			col.Identity, col.Sequence = "", nil
 			if col.Default != "" {
-				if k := defaultKey(col.Type, col.Default); seen[k] == "" {
+				expr := seqs.Replace(col.Default)
+				if k := defaultKey(col.Type, expr); seen[k] == "" {
 					seen[k] = fmt.Sprintf("d%d", len(defaults.Columns))
-					defaults.Columns = append(defaults.Columns, &schema.Column{Name: seen[k], Type: col.Type, Default: col.Default})
+					defaults.Columns = append(defaults.Columns, &schema.Column{Name: seen[k], Type: col.Type, Default: expr})
 				}
 				col.Default = ""
 			}
@@ -281,12 +287,13 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 	c := m.Clone()
 	fix := sc.fix
 	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable(m))
+	seqs := shadowSequences(m, sc)
 	for _, t := range c.Tables {
 		for _, col := range t.Columns {
 			if col.Default == "" || col.Type.IsSerial() || dt == nil {
 				continue
 			}
-			if dc := dt.Column(defaults[defaultKey(shadowType(m, col.Type, sc), col.Default)]); dc != nil {
+			if dc := dt.Column(defaults[defaultKey(shadowType(m, col.Type, sc), seqs.Replace(col.Default))]); dc != nil {
 				col.ParsedDefault = fix(dc.Default)
 			}
 		}

@@ -130,6 +130,27 @@ WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", pol.polname COLLATE "C"`
 
+// sequencesQuery reads every sequence with its options: the standalone
+// ones of the selected schemas, and those a column of a table
+// columnsQuery reads owns ('a' for a serial column or OWNED BY, 'i' for an
+// identity column), with that column.
+const sequencesQuery = `SELECT n.nspname::text, c.relname::text, pg_catalog.format_type(s.seqtypid, NULL),
+	s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+	coalesce(o.deptype::text, ''), coalesce(tn.nspname::text, ''), coalesce(t.relname::text, ''), coalesce(a.attname::text, '')
+FROM pg_catalog.pg_sequence s
+JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_depend o ON o.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid = c.oid
+	AND o.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype IN ('a', 'i')
+LEFT JOIN pg_catalog.pg_class t ON t.oid = o.refobjid
+LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = o.refobjid AND a.attnum = o.refobjsubid
+WHERE CASE WHEN o.objid IS NULL THEN n.nspname = ANY ($1::text[])
+		ELSE t.relkind = 'r' AND NOT t.relispartition AND tn.nspname = ANY ($1::text[]) END
+	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`
+
 // constraintsQuery reads primary keys, unique, check, foreign key and
 // exclusion constraints (the last to report them) of the tables
 // columnsQuery reads. Key columns come in key order. A check's expression is
@@ -211,28 +232,21 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.
 
 // othersQuery lists, for the report, what the selected schemas hold that
 // the model has no place for: objects (views, functions, ...) and the
-// settings of the tables it does read (row security, grants, sequence
-// options, storage parameters, comments, ...). Each row is a kind (a Kind's
+// settings of the tables it does read (grants, storage parameters,
+// comments, ...). Each row is a kind (a Kind's
 // value), the object's schema and name, a sub-object (a column, trigger,
 // rule, policy, index or constraint of the table) and details whose meaning
 // depends on the kind: a function's argument types, the schema and name of
 // an inheriting table's parent or of the table an extended statistics
 // object is on, what a comment is on, or the setting as SQL would write it.
 //
-// Sequences owned by a column ('a' for serial, 'i' for identity) are part
-// of that column; a sequence owned by a column whose default is not its
-// nextval() is reported from columnsQuery's rows instead. Array types,
+// Sequences are read by sequencesQuery. Array types,
 // multirange types and the constructor functions of range types come with
 // the types they belong to (an 'i' dependency for the functions) and are not
 // listed.
 //
-// t is the tables columnsQuery reads. Sequence options are read for
-// identity and serial columns (an owned sequence a column does not use is
-// reported from columnsQuery's rows). A sequence's options are its
-// defaults when they are those of CREATE SEQUENCE for the column's type:
-// INCREMENT 1, MINVALUE 1, MAXVALUE the type's largest, START the MINVALUE
-// (mirrored for a descending one), CACHE 1, NO CYCLE. A grant is an entry
-// of the table's or column's ACL for a role other than the owner.
+// t is the tables columnsQuery reads. A grant is an entry of the table's
+// or column's ACL for a role other than the owner.
 const othersQuery = `WITH t AS (
 	SELECT c.oid, n.nspname::text AS nsp, c.relname::text AS rel, c.relacl, c.relowner, c.reloptions,
 		c.relreplident
@@ -249,17 +263,13 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 			WHEN c.relkind = 'f' THEN 'foreign table'
 			WHEN c.relkind = 'p' THEN 'partitioned table'
 			WHEN c.relkind = 'c' THEN 'composite type'
-			WHEN c.relkind = 'S' THEN 'sequence'
 			ELSE 'partition'
 		END AS kind, n.nspname::text AS schema_name, c.relname::text AS name, '' AS sub, '' AS detail_schema, '' AS detail
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = ANY ($1::text[])
 		AND (c.relkind IN ('v', 'm', 'f', 'p', 'c')
-			OR (c.relkind = 'r' AND c.relispartition)
-			OR (c.relkind = 'S' AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
-				WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
-					AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i'))))
+			OR (c.relkind = 'r' AND c.relispartition))
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
@@ -335,30 +345,6 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 		FROM pg_catalog.aclexplode(a.attacl) x WHERE x.grantee <> t.relowner
 	) g
 	WHERE g.privileges IS NOT NULL
-	UNION ALL
-	SELECT 'sequence options', t.nsp, t.rel, a.attname::text, '', o.options
-	FROM pg_catalog.pg_sequence s
-	JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = s.seqrelid
-		AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
-	JOIN t ON t.oid = d.refobjid
-	JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-	CROSS JOIN LATERAL (SELECT
-		CASE s.seqtypid WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN -32768
-			WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN -2147483648 ELSE -9223372036854775807 - 1 END AS lo,
-		CASE s.seqtypid WHEN 'pg_catalog.int2'::pg_catalog.regtype THEN 32767
-			WHEN 'pg_catalog.int4'::pg_catalog.regtype THEN 2147483647 ELSE 9223372036854775807 END AS hi) b
-	CROSS JOIN LATERAL (SELECT pg_catalog.concat_ws(' ',
-		CASE WHEN s.seqtypid <> a.atttypid THEN 'AS ' || pg_catalog.format_type(s.seqtypid, NULL) END,
-		CASE WHEN s.seqincrement <> 1 THEN 'INCREMENT ' || s.seqincrement END,
-		CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE b.lo END THEN 'MINVALUE ' || s.seqmin END,
-		CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN b.hi ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END,
-		CASE WHEN s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END THEN 'START ' || s.seqstart END,
-		CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,
-		CASE WHEN s.seqcycle THEN 'CYCLE' END) AS options) o
-	WHERE o.options <> ''
-		AND (d.deptype = 'i' OR EXISTS (SELECT FROM pg_catalog.pg_attrdef ad
-			WHERE ad.adrelid = t.oid AND ad.adnum = a.attnum
-				AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = pg_catalog.format('nextval(%L::regclass)', d.objid::pg_catalog.regclass)))
 	UNION ALL
 	SELECT 'storage parameters', t.nsp, t.rel, '', '', pg_catalog.array_to_string(t.reloptions, ', ')
 	FROM t WHERE t.reloptions IS NOT NULL

@@ -277,7 +277,7 @@ func (l *loader) load() *schema.Model {
 			"no tables: no type in package %s has a //mizzle:table marker in its doc comment", l.pkg.Name)
 	}
 
-	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}, Extensions: l.extensions()}
+	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}, Extensions: l.extensions(), Sequences: l.sequences()}
 	for _, ti := range l.order {
 		m.Tables = append(m.Tables, ti.t)
 	}
@@ -296,6 +296,9 @@ func (l *loader) load() *schema.Model {
 	}
 	for _, x := range m.Extensions {
 		schemas[x.Schema] = true // "" for public
+	}
+	for _, s := range m.Sequences {
+		schemas[s.Schema] = true
 	}
 	for name := range schemas {
 		if name != schema.DefaultSchema && name != "" {

@@ -87,4 +87,7 @@ func (l *loader) checkNames(m *schema.Model) {
 			claim(t.Schema, ix.Name, owner{fmt.Sprintf("index of %q", t.Name), ix.Pos})
 		}
 	}
+	for _, s := range m.Sequences {
+		claim(s.Schema, s.Name, owner{"sequence " + s.Name, s.Pos})
+	}
 }

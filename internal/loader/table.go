@@ -57,7 +57,8 @@ type pendingFK struct {
 }
 
 // columnOptions are the options a db tag accepts after the column name.
-var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was", "gen", "comment"}
+var columnOptions = []string{"pk", "unique", "index", "type", "default", "identity", "generated", "ref", "ondelete", "onupdate", "check", "was", "gen", "comment",
+	"start", "increment", "minvalue", "maxvalue", "cache", "cycle"}
 
 // optionValue says whether an option takes a value: required, optional or
 // none.
@@ -68,6 +69,7 @@ var optionValue = map[string]string{
 	"gen":   "gen:Func",
 	"check": "check:SQLEXPR", "was": "was:OLDNAME",
 	"comment": "comment:'TEXT'",
+	"start":   "start:N", "increment": "increment:N", "minvalue": "minvalue:N", "maxvalue": "maxvalue:N", "cache": "cache:N", "cycle": "none",
 }
 
 func (l *loader) buildTable(d *typeDecl) *tableInfo {
@@ -444,6 +446,7 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 			l.errs.Addf(at(given["default"].Off), "%s column %q cannot have a default: its sequence is the default", col.Type.Name, col.Name)
 		}
 	}
+	l.columnSequence(col, given, at)
 	if o, ok := given["was"]; ok {
 		if o.Value == col.Name {
 			// The differ pairs a column with its own name anyway: such a

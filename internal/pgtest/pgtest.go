@@ -460,8 +460,8 @@ func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode)
 func (c *Cluster) Start() error { return c.c.start(c.c.port) }
 
 // Catalog lists, one line each, every schema, enum, column,
-// constraint, index, row security setting and policy outside the system
-// schemas, as PostgreSQL itself
+// constraint, index, row security setting, policy and sequence (one a
+// column owns named by that column) outside the system schemas, as PostgreSQL itself
 // prints their definitions, sorted: what a test compares to see that
 // something changed the database, or did not.
 func Catalog(t testing.TB, conn *pgx.Conn) []string {
@@ -514,4 +514,14 @@ SELECT line FROM (
 	SELECT format('policy %I.%I.%I %s for %s to %s using %s with check %s', p.schemaname, p.tablename, p.policyname,
 		p.permissive, p.cmd, p.roles::text, coalesce(p.qual, '-'), coalesce(p.with_check, '-'))
 	FROM pg_policies p JOIN ns ON ns.nspname = p.schemaname
+	UNION ALL
+	SELECT format('sequence %s %s start %s increment %s min %s max %s cache %s%s',
+		coalesce((SELECT format('of %I.%I.%I', tn.nspname, t.relname, a.attname) FROM pg_depend d
+			JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+			JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+			WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.refclassid = 'pg_class'::regclass
+				AND d.deptype IN ('a', 'i') LIMIT 1), format('%I.%I', ns.nspname, c.relname)),
+		format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+		CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END)
+	FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN ns ON ns.oid = c.relnamespace
 ) s ORDER BY line COLLATE "C"`

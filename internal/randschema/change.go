@@ -40,6 +40,9 @@ type changer struct {
 	renamedSchemas map[string]string
 	// extInA are the extensions of A.
 	extInA map[string]bool
+	// seqStartInA are the sequences of A, with their START: their
+	// current value.
+	seqStartInA map[*schema.Sequence]int64
 }
 
 // Change returns a copy of m with one to four random changes applied, and a
@@ -58,9 +61,14 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 		touched:        map[any]bool{},
 		renamedSchemas: map[string]string{},
 		extInA:         map[string]bool{},
+		seqStartInA:    map[*schema.Sequence]int64{},
 	}
 	for _, x := range c.m.Extensions {
 		c.extInA[x.Name] = true
+	}
+	for _, s := range c.m.Sequences {
+		s.Was = ""
+		c.seqStartInA[s] = s.Options.Values(s.Type).Start
 	}
 	c.continueCounter()
 	// Rename hints describe one migration: those of m are history.
@@ -123,6 +131,7 @@ func (c *changer) mutations() []mutation {
 		c.addIndex, c.dropIndex, c.changeIndex,
 		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy, c.renamePolicy,
 		c.setComment, c.dropComment, c.createExtension, c.dropExtension,
+		c.createSequence, c.dropSequence, c.alterSequence, c.renameSequence, c.drawFromSequence, c.setColumnSequence,
 	}
 }
 
@@ -283,6 +292,7 @@ func (c *changer) renameSchema() (string, bool) {
 			}
 		}
 	}
+	c.moveSequences(old, name)
 	c.fixEnumDefaults()
 	return fmt.Sprintf("rename schema %s to %s", old, name), true
 }
@@ -307,6 +317,7 @@ func (c *changer) dropSchema() (string, bool) {
 			c.removeEnum(e)
 		}
 	}
+	c.moveSequences(name, "")
 	return "drop schema " + name + " with everything in it", true
 }
 
@@ -797,7 +808,7 @@ func (c *changer) dropIdentity() (string, bool) {
 	if t == nil {
 		return "", false
 	}
-	col.Identity = ""
+	col.Identity, col.Sequence = "", nil
 	return fmt.Sprintf("drop identity of %s.%s", t.Name, col.Name), true
 }
 

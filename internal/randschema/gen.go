@@ -134,6 +134,9 @@ func (g *gen) continueCounter() {
 	for _, s := range g.m.Schemas {
 		see(s.Name)
 	}
+	for _, s := range g.m.Sequences {
+		see(s.Name)
+	}
 	for _, e := range g.m.Enums {
 		see(e.Name)
 		for _, v := range e.Values {
@@ -181,6 +184,9 @@ func Model(r *rand.Rand) *schema.Model {
 	}
 	for range r.IntN(3) {
 		g.newEnum(pick(g, schemas))
+	}
+	for range []int{0, 0, 1, 2}[r.IntN(4)] {
+		g.newSequence(pick(g, schemas))
 	}
 	for range 1 + r.IntN(6) {
 		g.newTable(pick(g, schemas), nil)
@@ -262,6 +268,9 @@ func (g *gen) newColumn(t *schema.Table, withRows bool) *schema.Column {
 	case x < 0.15 && c.Type.IsInteger():
 		c.Identity = pick(g, []schema.Identity{schema.IdentityByDefault, schema.IdentityAlways})
 		c.NotNull = true
+		if g.chance(0.4) {
+			c.Sequence = g.columnSequenceOptions(c.Type.Name)
+		}
 	case x < 0.3:
 		if src := g.generatedSource(t); src != nil {
 			c.Type = src.Type
@@ -581,12 +590,16 @@ func normalize(m *schema.Model, renamed map[string]string) {
 	for _, t := range m.Tables {
 		used[t.Schema] = true
 	}
+	for _, s := range m.Sequences {
+		used[s.Schema] = true
+	}
 	delete(used, schema.DefaultSchema)
 	m.Schemas = nil
 	for name := range used {
 		m.Schemas = append(m.Schemas, &schema.Schema{Name: name, Was: renamed[name]})
 	}
 	m.Extensions = nilIfEmpty(m.Extensions)
+	m.Sequences = nilIfEmpty(m.Sequences)
 	m.Enums = nilIfEmpty(m.Enums)
 	m.Tables = nilIfEmpty(m.Tables)
 	for _, t := range m.Tables {

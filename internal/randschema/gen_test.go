@@ -112,6 +112,7 @@ func TestCoverage(t *testing.T) {
 		"row security", "forced row security", "policy", "restrictive policy", "policy command", "policy roles",
 		"policy on a column", "policy with check",
 		"table comment", "column comment", "enum comment", "extension",
+		"sequence", "sequence options", "column sequence options",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -123,6 +124,7 @@ func TestCoverage(t *testing.T) {
 		"add index", "drop index", "change definition",
 		"row security", "force row", "add policy", "drop policy", "change policy", "rename policy",
 		"set comment", "drop comment", "create extension", "drop extension",
+		"create sequence", "drop sequence", "alter sequence", "rename sequence", "sequence default", "set sequence",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -151,12 +153,19 @@ func features(m *schema.Model, seen map[string]bool) {
 	if len(m.Extensions) > 0 {
 		seen["extension"] = true
 	}
+	for _, s := range m.Sequences {
+		seen["sequence"] = true
+		seen["sequence options"] = seen["sequence options"] || s.Options != nil
+	}
 	quoted := func(name string) {
 		if ident(name) != name {
 			seen["quoted name"] = true
 		}
 	}
 	for _, t := range m.Tables {
+		for _, c := range t.Columns {
+			seen["column sequence options"] = seen["column sequence options"] || c.Sequence != nil
+		}
 		quoted(t.Name)
 		seen["table comment"] = seen["table comment"] || t.Comment != ""
 		for _, c := range t.Columns {

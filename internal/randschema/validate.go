@@ -30,6 +30,9 @@ func Validate(m *schema.Model) error {
 	for _, t := range m.Tables {
 		used[t.Schema] = true
 	}
+	for _, s := range m.Sequences {
+		used[s.Schema] = true
+	}
 	delete(used, schema.DefaultSchema)
 	listed := map[string]bool{}
 	for _, s := range m.Schemas {
@@ -69,6 +72,12 @@ func Validate(m *schema.Model) error {
 	}
 	for _, t := range m.Tables {
 		claim(t.Schema, t.Name, "table")
+	}
+	for _, s := range m.Sequences {
+		claim(s.Schema, s.Name, "sequence")
+		if err := s.Options.Check(s.Type); err != nil {
+			bad("sequence %s.%s: %v", s.Schema, s.Name, err)
+		}
 	}
 	for _, t := range m.Tables {
 		errs = append(errs, validateTable(m, t, claim)...)
