@@ -62,6 +62,8 @@ type snapshotJSON struct {
 	Extensions []*schema.Extension `json:"extensions,omitempty"`
 	Enums      []*schema.Enum      `json:"enums"`
 	Tables     []*schema.Table     `json:"tables"`
+	// Functions is left out when empty, as Extensions.
+	Functions []*schema.Function `json:"functions,omitempty"`
 }
 
 // MarshalSnapshot returns the snapshot of m that follows the snapshot
@@ -85,6 +87,7 @@ func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 		Extensions: s.Extensions,
 		Enums:      nonNil(s.Enums),
 		Tables:     nonNil(s.Tables),
+		Functions:  s.Functions,
 	})
 	return id, data
 }
@@ -103,7 +106,8 @@ func snapshotID(prevID string, s *schema.Model) string {
 		Extensions []*schema.Extension `json:"extensions,omitempty"`
 		Enums      []*schema.Enum      `json:"enums"`
 		Tables     []*schema.Table     `json:"tables"`
-	}{nonNil(s.Schemas), s.Extensions, nonNil(s.Enums), nonNil(s.Tables)})
+		Functions  []*schema.Function  `json:"functions,omitempty"`
+	}{nonNil(s.Schemas), s.Extensions, nonNil(s.Enums), nonNil(s.Tables), s.Functions})
 	if err != nil {
 		panic("migrations: " + err.Error()) // plain data: cannot fail
 	}
@@ -163,7 +167,7 @@ func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
 	if s.ID == "" {
 		return nil, errors.New(`has no "id"`)
 	}
-	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Enums: s.Enums, Tables: s.Tables}
+	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Enums: s.Enums, Tables: s.Tables, Functions: s.Functions}
 	// A snapshot is the base of the next diff: one edited into nonsense (a
 	// column twice, a key on a column that is gone) is refused here, where
 	// the error can name the file.
@@ -220,6 +224,9 @@ func strip(c *schema.Model) *schema.Model {
 	for _, x := range c.Extensions {
 		x.Pos = schema.Position{}
 	}
+	for _, f := range c.Functions {
+		f.Pos, f.File, f.ParsedSignature, f.ParsedDefinition = schema.Position{}, "", "", ""
+	}
 	for _, e := range c.Enums {
 		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
 		e.Values = nonNil(e.Values)
@@ -260,11 +267,19 @@ func strip(c *schema.Model) *schema.Model {
 			t.Policies[i].Roles = nilIfEmpty(t.Policies[i].Roles)
 		}
 		t.Policies = nilIfEmpty(t.Policies)
+		for i := range t.Triggers {
+			tg := &t.Triggers[i]
+			tg.Pos, tg.ParsedWhen = schema.Position{}, ""
+			tg.Events = nonNil(tg.Events)
+			tg.Columns, tg.Args = nilIfEmpty(tg.Columns), nilIfEmpty(tg.Args)
+		}
+		t.Triggers = nilIfEmpty(t.Triggers)
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}
 	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
 	c.Extensions = nilIfEmpty(c.Extensions)
+	c.Functions = nilIfEmpty(c.Functions)
 	c.Sort()
 	return c
 }

@@ -32,6 +32,7 @@ func (m *Model) Validate() error {
 		schemas[s.Name] = true
 	}
 	m.validateExtensions(add)
+	m.validateFunctions(add)
 	type key struct{ schema, name string }
 	enums := map[key]bool{}
 	for _, e := range m.Enums {
@@ -108,6 +109,7 @@ func (m *Model) Validate() error {
 			}
 		}
 		t.validatePolicies(what, add)
+		t.validateTriggers(what, add)
 	}
 	// References last: a table may reference one declared after it.
 	for _, t := range m.Tables {

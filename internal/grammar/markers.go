@@ -29,6 +29,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"policy", "//mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
 	{"comment", "//mizzle:comment TEXT"},
 	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
+	{"function", "//mizzle:function NAME file:PATH | AS constName"},
+	{"trigger", "//mizzle:trigger NAME BEFORE|AFTER event [OR event ...] [FOR EACH ROW|STATEMENT] [WHEN (condition)] EXECUTE FUNCTION name([argument, ...])"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages

@@ -460,7 +460,8 @@ func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode)
 func (c *Cluster) Start() error { return c.c.start(c.c.port) }
 
 // Catalog lists, one line each, every schema, enum, column,
-// constraint, index, row security setting and policy outside the system
+// constraint, index, row security setting, policy, function (not an
+// extension's) and trigger outside the system
 // schemas, as PostgreSQL itself
 // prints their definitions, sorted: what a test compares to see that
 // something changed the database, or did not.
@@ -514,4 +515,13 @@ SELECT line FROM (
 	SELECT format('policy %I.%I.%I %s for %s to %s using %s with check %s', p.schemaname, p.tablename, p.policyname,
 		p.permissive, p.cmd, p.roles::text, coalesce(p.qual, '-'), coalesce(p.with_check, '-'))
 	FROM pg_policies p JOIN ns ON ns.nspname = p.schemaname
+	UNION ALL
+	SELECT 'function ' || pg_get_functiondef(p.oid)
+	FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+	WHERE p.prokind IN ('f', 'p') AND NOT EXISTS (SELECT FROM pg_depend d
+		WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+	UNION ALL
+	SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+	FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN ns ON ns.oid = c.relnamespace
+	WHERE NOT t.tgisinternal
 ) s ORDER BY line COLLATE "C"`
