@@ -161,7 +161,7 @@ func (b *tableBuilder) triggerMarker(mk *marker) {
 }
 
 // triggerArg reads one argument of a trigger's function as PostgreSQL
-// keeps it, a string: a string constant ('it''s'), a number or a name.
+// keeps it, a string: a string constant ('it”s'), a number or a name.
 func triggerArg(s string) (string, bool) {
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
 		inner := s[1 : len(s)-1]
