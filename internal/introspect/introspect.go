@@ -51,7 +51,7 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 8
+const Queries = 10
 
 // Inspect reads the extensions, tables, columns, constraints, indexes and
 // enums of the selected schemas into a sorted model.
@@ -108,6 +108,8 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
 		{"indexes", queryText(indexesQuery, version), in.indexRow},
 		{"policies", policiesQuery, in.policyRow},
+		{"functions", functionsQuery, in.functionRow},
+		{"triggers", triggersQuery, in.triggerRow},
 		{"other objects", othersQuery, in.otherRow},
 	}
 	for _, s := range steps {
@@ -125,6 +127,9 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	for _, x := range in.m.Extensions {
 		used[x.Schema] = true
+	}
+	for _, f := range in.m.Functions {
+		used[f.Schema] = true
 	}
 	// Like the loader: the schemas other than public that hold something.
 	for _, name := range in.schemas {
