@@ -48,9 +48,10 @@ type Options struct {
 	Split bool
 }
 
-// File is a Go source file of the package.
+// File is a file of the package: a Go source file, or the SQL file of a
+// function.
 type File struct {
-	Name string // base name, "schema.go"
+	Name string // path relative to the package: "schema.go", "sql/touch.sql"
 	Data []byte
 }
 
@@ -92,6 +93,7 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 		return nil, err
 	}
 	w.prune()
+	w.pruneTriggers()
 	if len(w.out.Tables) == 0 {
 		return nil, errors.New("no tables to write: a schema package needs at least one table")
 	}
@@ -118,6 +120,9 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	}
 	for _, x := range w.out.Extensions {
 		used[x.Schema] = true
+	}
+	for _, f := range w.out.Functions {
+		used[f.Schema] = true
 	}
 	for s := range used {
 		if s != schema.DefaultSchema && s != "" {
@@ -182,6 +187,10 @@ func (w *writer) checkNames() error {
 		oneLine("enum", e.Name)
 		oneLine("schema", e.Schema)
 	}
+	for _, f := range w.out.Functions {
+		oneLine("function", f.Name)
+		oneLine("schema", f.Schema)
+	}
 	for _, t := range w.out.Tables {
 		oneLine("table", t.Name)
 		oneLine("schema", t.Schema)
@@ -205,6 +214,9 @@ func (w *writer) checkNames() error {
 		for _, ix := range t.Indexes {
 			oneLine("index", ix.Name)
 		}
+		for _, tg := range t.Triggers {
+			oneLine("trigger", tg.Name)
+		}
 	}
 	if len(problems) == 0 {
 		return nil
@@ -227,6 +239,9 @@ func trimExprs(m *schema.Model) {
 		for i := range t.Policies {
 			p := &t.Policies[i]
 			p.Using, p.WithCheck = strings.TrimSpace(p.Using), strings.TrimSpace(p.WithCheck)
+		}
+		for i := range t.Triggers {
+			t.Triggers[i].When = strings.TrimSpace(t.Triggers[i].When)
 		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
@@ -390,6 +405,9 @@ func (w *writer) files() ([]File, error) {
 	for _, x := range w.out.Extensions {
 		main.pkgMarkers = append(main.pkgMarkers, extensionMarker(x))
 	}
+	sqlFiles, fnMarkers := w.functionFiles()
+	files = append(files, sqlFiles...)
+	main.pkgMarkers = append(main.pkgMarkers, fnMarkers...)
 	for _, e := range w.out.Enums {
 		w.writeEnum(main, e)
 	}
@@ -708,6 +726,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	}
 
 	markers = append(markers, w.rlsMarkers(t)...)
+	markers = append(markers, w.triggerMarkers(t)...)
 
 	src.printf("// %s is the table %s.\n//\n", typ, on)
 	src.printf("//mizzle:table %s\n", grammar.Name(t.Name))

@@ -15,14 +15,12 @@ import (
 // functionsQuery reads the functions and procedures of the selected
 // schemas, but those of extensions and those that come with a type (the
 // constructors of a range type): their schema and name, whether a
-// procedure, their identity arguments (for DROP), their arguments as
-// declared and result type (the signature), their whole definition as
-// PostgreSQL prints it, their language and how many share their name.
+// procedure, their identity arguments (to name them in the report), their
+// whole definition as PostgreSQL prints it (read as the loader reads a
+// function's file), their language and how many share their name.
 // Aggregates and window functions are othersQuery's.
 const functionsQuery = `SELECT n.nspname::text, p.proname::text, p.prokind = 'p',
 	pg_catalog.pg_get_function_identity_arguments(p.oid),
-	pg_catalog.pg_get_function_arguments(p.oid),
-	coalesce(pg_catalog.pg_get_function_result(p.oid), ''),
 	pg_catalog.pg_get_functiondef(p.oid),
 	l.lanname::text,
 	count(*) OVER (PARTITION BY p.pronamespace, p.proname)
@@ -58,19 +56,19 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", tg.tgname COLLATE "C"`
 
 func (in *inspector) functionRow(r pgx.Rows) error {
 	var (
-		f                 schema.Function
-		args, result, def string
-		language          string
-		sameName          int64
+		f             schema.Function
+		identity, def string
+		language      string
+		sameName      int64
 	)
-	if err := r.Scan(&f.Schema, &f.Name, &f.Procedure, &f.Args, &args, &result, &def, &language, &sameName); err != nil {
+	if err := r.Scan(&f.Schema, &f.Name, &f.Procedure, &identity, &def, &language, &sameName); err != nil {
 		return err
 	}
 	kind := Function
 	if f.Procedure {
 		kind = Procedure
 	}
-	object := quote.Ident(f.Schema, f.Name) + "(" + f.Args + ")"
+	object := quote.Ident(f.Schema, f.Name) + "(" + identity + ")"
 	switch {
 	case sameName > 1:
 		in.report(kind, object, "overloaded: mizzle manages one function of a name")
@@ -84,11 +82,8 @@ func (in *inspector) functionRow(r pgx.Rows) error {
 		in.report(kind, object, "its definition does not read back: "+err.Msg)
 		return nil
 	}
-	f.Definition = rt.Definition
-	f.Signature = "(" + args + ")"
-	if result != "" && !f.Procedure {
-		f.Signature += " RETURNS " + result
-	}
+	// Read as the loader reads the file pull writes from it.
+	f.Args, f.Signature, f.Definition = rt.Args, rt.Signature, rt.Definition
 	in.m.Functions = append(in.m.Functions, &f)
 	return nil
 }

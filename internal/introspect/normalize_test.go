@@ -61,8 +61,7 @@ func asParsed(m *schema.Model) *schema.Model {
 	for _, f := range c.Functions {
 		swap(&f.Signature, &f.ParsedSignature)
 		swap(&f.Definition, &f.ParsedDefinition)
-		// Introspection reads the arguments DROP takes as PostgreSQL
-		// prints them.
+		// The arguments DROP takes, as PostgreSQL prints them.
 		f.Args = ""
 	}
 	return c
