@@ -112,6 +112,8 @@ func TestCoverage(t *testing.T) {
 		"row security", "forced row security", "policy", "restrictive policy", "policy command", "policy roles",
 		"policy on a column", "policy with check",
 		"table comment", "column comment", "enum comment", "extension",
+		"function", "procedure", "trigger function", "trigger", "statement trigger", "truncate trigger",
+		"trigger columns", "trigger when", "trigger args", "built-in trigger function",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -123,6 +125,7 @@ func TestCoverage(t *testing.T) {
 		"add index", "drop index", "change definition",
 		"row security", "force row", "add policy", "drop policy", "change policy",
 		"set comment", "drop comment", "create extension", "drop extension",
+		"create function", "drop function", "change body", "change signature", "add trigger", "drop trigger", "change trigger",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -150,6 +153,22 @@ func features(m *schema.Model, seen map[string]bool) {
 	}
 	if len(m.Extensions) > 0 {
 		seen["extension"] = true
+	}
+	for _, f := range m.Functions {
+		seen["function"] = true
+		seen["procedure"] = seen["procedure"] || f.Procedure
+		seen["trigger function"] = seen["trigger function"] || strings.HasSuffix(f.Signature, "RETURNS trigger")
+	}
+	for _, t := range m.Tables {
+		for _, tg := range t.Triggers {
+			seen["trigger"] = true
+			seen["statement trigger"] = seen["statement trigger"] || !tg.Row
+			seen["truncate trigger"] = seen["truncate trigger"] || slices.Contains(tg.Events, "truncate")
+			seen["trigger columns"] = seen["trigger columns"] || len(tg.Columns) > 0
+			seen["trigger when"] = seen["trigger when"] || tg.When != ""
+			seen["trigger args"] = seen["trigger args"] || len(tg.Args) > 0
+			seen["built-in trigger function"] = seen["built-in trigger function"] || tg.FunctionSchema == "pg_catalog"
+		}
 	}
 	quoted := func(name string) {
 		if ident(name) != name {
