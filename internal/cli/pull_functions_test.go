@@ -16,8 +16,9 @@ import (
 // triggers: pull writes each function's statement in a file next to the
 // schema and the triggers as markers, its baseline builds the same
 // database (the trigger touches updated_at there too), check finds no
-// drift, and push replaces a function whose file changed and drops a
-// trigger whose marker went, after which it has nothing to do.
+// drift, and push replaces a function whose file changed, drops a trigger
+// whose marker went and, with --force only, a function whose marker went,
+// after which it has nothing to do.
 func TestPullFunctions(t *testing.T) {
 	p, url := newPullProject(t, "functions.sql")
 	code, stdout, stderr := p.run("", "pull", "--database-url", url, "--strict", "--baseline")
@@ -88,10 +89,24 @@ func TestPullFunctions(t *testing.T) {
 	if !strings.Contains(string(gsrc), line) {
 		t.Fatalf("schema.go does not declare the trigger as expected:\n%s", gsrc)
 	}
-	writeFile(t, goFile, strings.Replace(string(gsrc), line, "", 1))
+	fnLine := "//mizzle:function \"Weird Name\" file:sql/weird_name.sql\n"
+	if !strings.Contains(string(gsrc), fnLine) {
+		t.Fatalf("schema.go does not declare the function as expected:\n%s", gsrc)
+	}
+	writeFile(t, goFile, strings.Replace(strings.Replace(string(gsrc), line, "", 1), fnLine, "", 1))
+	// Dropping a function the schema no longer declares is a loss push
+	// does not take without --force.
+	code, stdout, stderr = p.run("", "push", "--schema", "schema", "--database-url", url)
+	if code == exitOK || !strings.Contains(stdout+stderr, `drops function "public"."Weird Name", which the schema does not declare`) {
+		t.Errorf("push dropping a function without --force: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, `SELECT count(*)::int FROM pg_proc WHERE proname = 'Weird Name'`); n != 1 {
+		t.Errorf("push without --force dropped the function")
+	}
 	code, stdout, stderr = p.run("", "push", "--schema", "schema", "--database-url", url, "--force")
 	if code != exitOK || !strings.Contains(stdout+stderr, `CREATE OR REPLACE FUNCTION "public"."touch_updated_at"()`) ||
-		!strings.Contains(stdout+stderr, `DROP TRIGGER "documents_log" ON "public"."documents";`) {
+		!strings.Contains(stdout+stderr, `DROP TRIGGER "documents_log" ON "public"."documents";`) ||
+		!strings.Contains(stdout+stderr, `DROP FUNCTION "public"."Weird Name"();`) {
 		t.Errorf("push: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if n := queryInt(t, url, "SELECT count(*)::int FROM pg_trigger WHERE tgname = 'documents_log'"); n != 0 {
