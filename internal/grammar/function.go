@@ -21,11 +21,13 @@ type Routine struct {
 	// Args is the argument list as DROP FUNCTION takes it: each argument
 	// without its DEFAULT, joined by ", ".
 	Args string
-	// Returns is the RETURNS clause's type, its tokens joined by single
-	// spaces; "" when there is none (a procedure, OUT arguments).
+	// Returns is the RETURNS clause's type, its tokens joined as
+	// joinTokens joins them; "" when there is none (a procedure, OUT
+	// arguments).
 	Returns string
 	// Signature is what CREATE OR REPLACE cannot change: the arguments as
-	// declared and the result type, tokens joined by single spaces.
+	// declared and the result type, their tokens joined as joinTokens
+	// joins them, so that white space and comments do not count.
 	Signature string
 	// Definition is the text after the name, from the "(" of the
 	// arguments to the statement's end, without the semicolon.
@@ -168,11 +170,9 @@ func ParseRoutine(src string) (Routine, *OffsetError) {
 				break
 			}
 		}
-		parts := make([]string, 0, i-from)
-		for _, t := range toks[from:i] {
-			parts = append(parts, t.Text)
+		if i > from {
+			r.Returns = joinTokens(text[toks[from].Offset : toks[i-1].Offset+len(toks[i-1].Text)])
 		}
-		r.Returns = strings.Join(parts, " ")
 	}
 	r.Signature = joinTokens(text[open : end+1])
 	if r.Returns != "" {
@@ -181,15 +181,33 @@ func ParseRoutine(src string) (Routine, *OffsetError) {
 	return r, nil
 }
 
-// joinTokens is s's tokens, comments left out, joined by single spaces.
+// joinTokens is s's tokens, comments left out, joined by single spaces,
+// but for none inside parentheses and brackets, before a comma and around
+// a dot: "(a numeric(10, 2), b s.t[])". White space between tokens then
+// changes nothing.
 func joinTokens(s string) string {
-	var parts []string
+	var b strings.Builder
+	prev := ""
 	for tok := range sqlsplit.Tokens(s) {
-		if !tok.Comment {
-			parts = append(parts, tok.Text)
+		if tok.Comment {
+			continue
 		}
+		t := tok.Text
+		if prev != "" && prev != "(" && prev != "[" && prev != "." &&
+			t != ")" && t != "]" && t != "," && t != "." && !(t == "(" && prevWordOrQuoted(prev)) && t != "[" {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+		prev = t
 	}
-	return strings.Join(parts, " ")
+	return b.String()
+}
+
+// prevWordOrQuoted reports whether a "(" after tok opens its arguments or
+// modifiers (numeric(10, 2)), written without a space.
+func prevWordOrQuoted(tok string) bool {
+	c := tok[len(tok)-1]
+	return c == '"' || c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 func quoteText(s string) string {

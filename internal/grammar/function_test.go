@@ -10,26 +10,35 @@ func TestParseRoutine(t *testing.T) {
 	}{
 		{
 			src:  "create function touch() returns trigger language plpgsql as $$ begin return new; end $$;",
-			name: "touch", returns: "trigger", sig: "( ) RETURNS trigger",
+			name: "touch", returns: "trigger", sig: "() RETURNS trigger",
 			def: "() returns trigger language plpgsql as $$ begin return new; end $$",
 		},
 		{
 			src:    "-- lead\nCREATE OR REPLACE FUNCTION App.\"Sum It\"(a int DEFAULT 1, OUT b text, c numeric(10, 2) = 0.5 /* x */) RETURNS SETOF record AS 'x' LANGUAGE sql",
-			schema: "app", name: "Sum It", args: "a int, OUT b text, c numeric ( 10 , 2 )", returns: "SETOF record",
-			sig: "( a int DEFAULT 1 , OUT b text , c numeric ( 10 , 2 ) = 0.5 ) RETURNS SETOF record",
+			schema: "app", name: "Sum It", args: "a int, OUT b text, c numeric(10, 2)", returns: "SETOF record",
+			sig: "(a int DEFAULT 1, OUT b text, c numeric(10, 2) = 0.5) RETURNS SETOF record",
 			def: "(a int DEFAULT 1, OUT b text, c numeric(10, 2) = 0.5 /* x */) RETURNS SETOF record AS 'x' LANGUAGE sql",
 		},
 		{
 			src:  "CREATE FUNCTION t(x int) RETURNS TABLE (a int, language text) LANGUAGE sql BEGIN ATOMIC SELECT 1, 'x'; END",
-			name: "t", args: "x int", returns: "TABLE ( a int , language text )", sig: "( x int ) RETURNS TABLE ( a int , language text )",
+			name: "t", args: "x int", returns: "TABLE(a int, language text)", sig: "(x int) RETURNS TABLE(a int, language text)",
 			def: "(x int) RETURNS TABLE (a int, language text) LANGUAGE sql BEGIN ATOMIC SELECT 1, 'x'; END",
 		},
 		{
 			src:  "create procedure p(inout n timestamp with time zone) language sql as $$ select $1 $$",
-			proc: true, name: "p", args: "inout n timestamp with time zone", sig: "( inout n timestamp with time zone )",
+			proc: true, name: "p", args: "inout n timestamp with time zone", sig: "(inout n timestamp with time zone)",
 			def: "(inout n timestamp with time zone) language sql as $$ select $1 $$",
 		},
 	}
+	tests = append(tests, struct {
+		src                                   string
+		proc                                  bool
+		schema, name, args, returns, sig, def string
+	}{
+		src:    "CREATE FUNCTION s . f ( a  s.t [ ] ,b int[]/* c */) RETURNS s.t[] AS 'x'",
+		schema: "s", name: "f", args: "a s.t[], b int[]", returns: "s.t[]", sig: "(a s.t[], b int[]) RETURNS s.t[]",
+		def: "( a  s.t [ ] ,b int[]/* c */) RETURNS s.t[] AS 'x'",
+	})
 	for _, tt := range tests {
 		r, err := ParseRoutine(tt.src)
 		if err != nil {
