@@ -66,6 +66,11 @@ func (l *loader) functions() []*schema.Function {
 				l.errs.Addf(mk.at(roff), "//mizzle:function %s needs file:PATH or AS constName; syntax: %s", name, syntax)
 				continue
 			}
+			if i := strings.IndexAny(p, " \t"); i >= 0 {
+				extra := strings.TrimLeft(p[i:], " \t")
+				l.errs.Addf(mk.at(roff+len(rest)-len(extra)), "//mizzle:function: unexpected %q; syntax: %s", extra, syntax)
+				continue
+			}
 			if filepath.IsAbs(p) || strings.Contains(p, `\`) {
 				l.errs.Addf(mk.at(roff), "//mizzle:function %s: file:%s must be a path relative to the schema package's directory, with / between its parts", name, p)
 				continue
@@ -126,7 +131,7 @@ func functionFile(comment string) (string, bool) {
 	}
 	rest, _ := sc.Rest()
 	p, ok := strings.CutPrefix(rest, "file:")
-	return p, ok && p != "" && !filepath.IsAbs(p)
+	return p, ok && p != "" && !filepath.IsAbs(p) && !strings.ContainsAny(p, " \t")
 }
 
 // where names a place in a function's source for an error: the file with
