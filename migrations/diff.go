@@ -136,6 +136,9 @@ type differ struct {
 	// policyKept holds the policies of cur that stay, altered or not,
 	// keyed by table and name.
 	policyKept map[objKey]bool
+	// triggerKept holds the triggers of cur that stay, keyed by table and
+	// name.
+	triggerKept map[objKey]bool
 }
 
 // QName names an object within its namespace: a table or enum by schema
@@ -184,12 +187,15 @@ func (d *differ) run() error {
 	// under their new names, so they are kept, not dropped and added.
 	d.renameConstraints()
 	d.planKeeps()
+	d.dropTriggers()
+	d.functions()
 	d.dropPolicies()
 	d.dropForeignKeys()
 	d.dropIndexes()
 	d.dropTables()
 	d.dropConstraints()
 	d.columns()
+	d.dropFunctions()
 	d.dropEnums()
 	d.dropSequences()
 	d.dropExtensions()
@@ -199,6 +205,7 @@ func (d *differ) run() error {
 	d.addForeignKeys()
 	d.createIndexes()
 	d.createPolicies()
+	d.createTriggers()
 	d.comments()
 	return nil
 }

@@ -123,6 +123,9 @@ func describe(c Change) (string, bool) {
 		// migration (see Name).
 		return "", true
 	}
+	if s := describeFunction(c); s != "" {
+		return s, false
+	}
 	return describeRLS(c), false
 }
 

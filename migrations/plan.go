@@ -260,6 +260,10 @@ func (p *Plan) assess(ctx context.Context, tx pgx.Tx, first []bool) ([]Risk, err
 				on = " on " + quote.Ident(t.Schema, t.Name)
 			}
 			add(RiskLoss, i, -1, "drops %s %s%s, which the schema does not declare", kind, quote.Ident(c.Schema, c.Name), on)
+		case DropFunction:
+			if !c.Recreated {
+				add(RiskLoss, i, -1, "drops %s %s, which the schema does not declare", map[bool]string{false: "function", true: "procedure"}[c.Procedure], quote.Ident(c.Schema, c.Name))
+			}
 		case DropExtension:
 			add(RiskLoss, i, -1, "drops extension %s, which the schema does not declare, with the types, functions and operators it created", quote.Ident(c.Name))
 		case DropSequence:

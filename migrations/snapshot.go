@@ -64,6 +64,8 @@ type snapshotJSON struct {
 	Sequences []*schema.Sequence `json:"sequences,omitempty"`
 	Enums     []*schema.Enum     `json:"enums"`
 	Tables    []*schema.Table    `json:"tables"`
+	// Functions is left out when empty, as Extensions.
+	Functions []*schema.Function `json:"functions,omitempty"`
 }
 
 // MarshalSnapshot returns the snapshot of m that follows the snapshot
@@ -88,6 +90,7 @@ func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 		Sequences:  s.Sequences,
 		Enums:      nonNil(s.Enums),
 		Tables:     nonNil(s.Tables),
+		Functions:  s.Functions,
 	})
 	return id, data
 }
@@ -107,7 +110,8 @@ func snapshotID(prevID string, s *schema.Model) string {
 		Sequences  []*schema.Sequence  `json:"sequences,omitempty"`
 		Enums      []*schema.Enum      `json:"enums"`
 		Tables     []*schema.Table     `json:"tables"`
-	}{nonNil(s.Schemas), s.Extensions, s.Sequences, nonNil(s.Enums), nonNil(s.Tables)})
+		Functions  []*schema.Function  `json:"functions,omitempty"`
+	}{nonNil(s.Schemas), s.Extensions, s.Sequences, nonNil(s.Enums), nonNil(s.Tables), s.Functions})
 	if err != nil {
 		panic("migrations: " + err.Error()) // plain data: cannot fail
 	}
@@ -167,7 +171,7 @@ func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
 	if s.ID == "" {
 		return nil, errors.New(`has no "id"`)
 	}
-	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Sequences: s.Sequences, Enums: s.Enums, Tables: s.Tables}
+	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Sequences: s.Sequences, Enums: s.Enums, Tables: s.Tables, Functions: s.Functions}
 	// A snapshot is the base of the next diff: one edited into nonsense (a
 	// column twice, a key on a column that is gone) is refused here, where
 	// the error can name the file.
@@ -227,6 +231,9 @@ func strip(c *schema.Model) *schema.Model {
 	for _, s := range c.Sequences {
 		s.Was, s.Pos = "", schema.Position{}
 	}
+	for _, f := range c.Functions {
+		f.Pos, f.File, f.ParsedSignature, f.ParsedDefinition = schema.Position{}, "", "", ""
+	}
 	for _, e := range c.Enums {
 		e.Was, e.GoType, e.Pos = "", schema.GoType{}, schema.Position{}
 		e.Values = nonNil(e.Values)
@@ -268,11 +275,19 @@ func strip(c *schema.Model) *schema.Model {
 			t.Policies[i].Roles = nilIfEmpty(t.Policies[i].Roles)
 		}
 		t.Policies = nilIfEmpty(t.Policies)
+		for i := range t.Triggers {
+			tg := &t.Triggers[i]
+			tg.Pos, tg.ParsedWhen = schema.Position{}, ""
+			tg.Events = nonNil(tg.Events)
+			tg.Columns, tg.Args = nilIfEmpty(tg.Columns), nilIfEmpty(tg.Args)
+		}
+		t.Triggers = nilIfEmpty(t.Triggers)
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}
 	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
 	c.Extensions, c.Sequences = nilIfEmpty(c.Extensions), nilIfEmpty(c.Sequences)
+	c.Functions = nilIfEmpty(c.Functions)
 	c.Sort()
 	return c
 }

@@ -125,15 +125,17 @@ var strippedFields = map[string][]string{
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos", "Parsed"}, "ForeignKey": {"Pos"}, "Index": {"Pos", "ParsedWhere"},
 	"IndexElem": {"ParsedExpr"},
 	"Policy":    {"Pos", "ParsedUsing", "ParsedWithCheck", "Was"},
+	"Function":  {"Pos", "File", "ParsedSignature", "ParsedDefinition"},
+	"Trigger":   {"Pos", "ParsedWhen"},
 }
 
 var keptFields = map[string][]string{
-	"Model":       {"Schemas", "Extensions", "Sequences", "Enums", "Tables"},
+	"Model":       {"Schemas", "Extensions", "Sequences", "Enums", "Tables", "Functions"},
 	"Extension":   {"Name", "Schema", "Version"},
 	"Sequence":    {"Schema", "Name", "Type", "Options"},
 	"Schema":      {"Name"},
 	"Enum":        {"Schema", "Name", "Values", "Comment"},
-	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Comment"},
+	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Triggers", "Comment"},
 	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Sequence", "Generated", "Comment"},
 	"PrimaryKey":  {"Name", "Columns"},
 	"Unique":      {"Name", "Columns", "NullsNotDistinct"},
@@ -144,6 +146,8 @@ var keptFields = map[string][]string{
 	"Type":        {"Schema", "Name", "Mod", "Array"},
 	"RowSecurity": {"Enabled", "Forced"},
 	"Policy":      {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
+	"Function":    {"Schema", "Name", "Procedure", "Args", "Signature", "Definition"},
+	"Trigger":     {"Name", "Timing", "Events", "Columns", "Row", "When", "FunctionSchema", "Function", "Args"},
 
 	"SequenceOptions": {"Start", "Increment", "MinValue", "MaxValue", "Cache", "Cycle"},
 }
@@ -151,7 +155,7 @@ var keptFields = map[string][]string{
 func TestStripKnowsEveryField(t *testing.T) {
 	types := []any{schema.Model{}, schema.Schema{}, schema.Extension{}, schema.Sequence{}, schema.SequenceOptions{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
 		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{},
-		schema.RowSecurity{}, schema.Policy{}}
+		schema.RowSecurity{}, schema.Policy{}, schema.Function{}, schema.Trigger{}}
 	for _, v := range types {
 		typ := reflect.TypeOf(v)
 		known := map[string]bool{}

@@ -9,7 +9,7 @@ func (m *Model) Clone() *Model {
 	if m == nil {
 		return nil
 	}
-	c := &Model{Go: m.Go, Extensions: cloneExtensions(m.Extensions), Sequences: cloneSequences(m.Sequences)}
+	c := &Model{Go: m.Go, Extensions: cloneExtensions(m.Extensions), Sequences: cloneSequences(m.Sequences), Functions: cloneFunctions(m.Functions)}
 	for _, s := range m.Schemas {
 		s := *s
 		c.Schemas = append(c.Schemas, &s)
@@ -57,6 +57,7 @@ func (t *Table) Clone() *Table {
 		c.Indexes[i].Elements = slices.Clone(c.Indexes[i].Elements)
 	}
 	c.Policies = t.clonePolicies()
+	c.Triggers = t.cloneTriggers()
 	c.GoType = t.GoType.clone()
 	c.GoFields = cloneGoFields(t.GoFields)
 	c.Relations = nil

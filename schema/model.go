@@ -27,6 +27,10 @@ type Model struct {
 	Sequences []*Sequence `json:"sequences,omitempty"`
 	Enums     []*Enum     `json:"enums,omitempty"`
 	Tables    []*Table    `json:"tables,omitempty"`
+	// Functions are the functions and procedures the schema manages
+	// (function.go), created before the tables, whose defaults and
+	// checks may call them.
+	Functions []*Function `json:"functions,omitempty"`
 
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
@@ -75,6 +79,8 @@ type Table struct {
 	// rls.go).
 	RowSecurity RowSecurity `json:"rowSecurity,omitzero"`
 	Policies    []Policy    `json:"policies,omitempty"`
+	// Triggers are the table's triggers (function.go).
+	Triggers []Trigger `json:"triggers,omitempty"`
 	// Comment is the table's COMMENT ON TABLE text; empty means none
 	// (PostgreSQL keeps no empty comment).
 	Comment string `json:"comment,omitempty"`
@@ -290,7 +296,9 @@ func (m *Model) Sort() {
 		slices.SortFunc(t.ForeignKeys, func(a, b ForeignKey) int { return cmp.Compare(a.Name, b.Name) })
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
 		t.sortPolicies()
+		t.sortTriggers()
 	}
+	sortFunctions(m.Functions)
 }
 
 // RelativePositions rewrites the model's source positions relative to dir
@@ -328,6 +336,12 @@ func (m *Model) RelativePositions(dir string) {
 		for i := range t.Policies {
 			t.Policies[i].Pos = t.Policies[i].Pos.Rel(dir)
 		}
+		for i := range t.Triggers {
+			t.Triggers[i].Pos = t.Triggers[i].Pos.Rel(dir)
+		}
+	}
+	for _, f := range m.Functions {
+		f.Pos = f.Pos.Rel(dir)
 	}
 }
 

@@ -232,6 +232,10 @@ func richModel() *Model {
 				Name: "orders_own", Restrictive: true, Command: CommandUpdate, Roles: []string{"app", "audit"},
 				Using: "amount > 0", WithCheck: "amount < 100", ParsedUsing: "(amount > 0)", ParsedWithCheck: "(amount < 100)", Was: "orders_mine", Pos: pos(16),
 			}},
+			Triggers: []Trigger{{
+				Name: "orders_touch", Timing: TriggerBefore, Events: []string{"insert", "update"}, Columns: []string{"amount"}, Row: true,
+				When: "new.amount > 0", ParsedWhen: "(new.amount > (0)::numeric)", FunctionSchema: "app", Function: "touch", Args: []string{"x"}, Pos: pos(20),
+			}},
 			Doc:    "Orders are purchases.",
 			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},
 			Pos:    pos(16),
@@ -249,6 +253,11 @@ func richModel() *Model {
 				{Field: "Tags", Kind: ManyToMany, Schema: "app", Table: "tags", Columns: []string{"id"}, RefColumns: []string{"id"},
 					Through: &Through{Schema: "app", Table: "order_tags", Columns: []string{"order_id"}, RefColumns: []string{"tag_id"}}, Pos: pos(19)},
 			},
+		}},
+		Functions: []*Function{{
+			Schema: "app", Name: "touch", Procedure: true, Args: "n integer", Signature: "(n integer DEFAULT 1)",
+			Definition: "(n integer DEFAULT 1) LANGUAGE sql AS $$ SELECT 1 $$", ParsedSignature: "n integer DEFAULT 1",
+			ParsedDefinition: "(n integer DEFAULT 1)\n LANGUAGE sql\nAS $procedure$ SELECT 1 $procedure$", File: "sql/touch.sql", Pos: pos(4),
 		}},
 		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
 	}
@@ -335,12 +344,18 @@ func TestModelJSONRoundTrip(t *testing.T) {
 		for i := range tb.Policies {
 			tb.Policies[i].ParsedUsing, tb.Policies[i].ParsedWithCheck = "", ""
 		}
+		for i := range tb.Triggers {
+			tb.Triggers[i].ParsedWhen = ""
+		}
 		for i := range tb.Indexes {
 			tb.Indexes[i].ParsedWhere = ""
 			for k := range tb.Indexes[i].Elements {
 				tb.Indexes[i].Elements[k].ParsedExpr = ""
 			}
 		}
+	}
+	for _, f := range m.Functions {
+		f.ParsedSignature, f.ParsedDefinition, f.File = "", "", ""
 	}
 	if diff := cmp.Diff(m, &got); diff != "" {
 		t.Errorf("json.Unmarshal(json.Marshal(richModel())) mismatch (-want +got):\n%s", diff)

@@ -33,6 +33,7 @@ func (m *Model) Validate() error {
 	}
 	m.validateExtensions(add)
 	m.validateSequences(add)
+	m.validateFunctions(add)
 	type key struct{ schema, name string }
 	enums := map[key]bool{}
 	for _, e := range m.Enums {
@@ -109,6 +110,7 @@ func (m *Model) Validate() error {
 			}
 		}
 		t.validatePolicies(what, add)
+		t.validateTriggers(what, add)
 	}
 	// References last: a table may reference one declared after it.
 	for _, t := range m.Tables {

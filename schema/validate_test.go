@@ -69,6 +69,37 @@ func TestValidate(t *testing.T) {
 			users(m).Columns[0].Identity = IdentityAlways
 			users(m).Columns[0].Sequence = &SequenceOptions{MaxValue: &v}
 		}, `table "a.b"."users": column "id": MAXVALUE 1099511627776 is out of range for integer`},
+		{"function without a name", func(m *Model) { m.Functions = []*Function{{Schema: "public", Definition: "()"}} }, `function "public"."": empty schema or name`},
+		{"function twice", func(m *Model) {
+			m.Functions = []*Function{{Schema: "public", Name: "f", Definition: "()"}, {Schema: "public", Name: "f", Definition: "(a int)"}}
+		}, `function "public"."f" appears twice`},
+		{"function without a definition", func(m *Model) { m.Functions = []*Function{{Schema: "public", Name: "f"}} }, `function "public"."f" has no definition`},
+		{"trigger without a name", func(m *Model) {
+			users(m).Triggers = []Trigger{{Timing: "before", Events: []string{"insert"}, FunctionSchema: "public", Function: "f"}}
+		},
+			`a trigger has no name`},
+		{"trigger twice", func(m *Model) {
+			tg := Trigger{Name: "t", Timing: "before", Events: []string{"insert"}, FunctionSchema: "public", Function: "f"}
+			users(m).Triggers = []Trigger{tg, tg}
+		}, `trigger "t" appears twice`},
+		{"trigger timing", func(m *Model) {
+			users(m).Triggers = []Trigger{{Name: "t", Timing: "instead of", Events: []string{"insert"}, FunctionSchema: "public", Function: "f"}}
+		}, `trigger "t" has timing "instead of", not before or after`},
+		{"trigger without events", func(m *Model) {
+			users(m).Triggers = []Trigger{{Name: "t", Timing: "after", FunctionSchema: "public", Function: "f"}}
+		}, `trigger "t" has no event`},
+		{"trigger events out of order", func(m *Model) {
+			users(m).Triggers = []Trigger{{Name: "t", Timing: "after", Events: []string{"update", "insert"}, FunctionSchema: "public", Function: "f"}}
+		}, `trigger "t" has event "insert" unknown, repeated or out of order`},
+		{"trigger columns without update", func(m *Model) {
+			users(m).Triggers = []Trigger{{Name: "t", Timing: "after", Events: []string{"insert"}, Columns: []string{"id"}, FunctionSchema: "public", Function: "f"}}
+		}, `trigger "t" has UPDATE OF columns but no update event`},
+		{"trigger on a missing column", func(m *Model) {
+			users(m).Triggers = []Trigger{{Name: "t", Timing: "after", Events: []string{"update"}, Columns: []string{"nope"}, FunctionSchema: "public", Function: "f"}}
+		}, `trigger "t" is on column "nope", which the table does not have`},
+		{"trigger without a function", func(m *Model) {
+			users(m).Triggers = []Trigger{{Name: "t", Timing: "after", Events: []string{"update"}}}
+		}, `trigger "t" names no function`},
 		{"enum without a name", func(m *Model) { m.Enums[0].Name = "" }, `enum "a.b"."": empty schema or name`},
 		{"enum twice", func(m *Model) { m.Enums = append(m.Enums, &Enum{Schema: "a.b", Name: "mood"}) }, `enum "a.b"."mood" appears twice`},
 		{"enum value twice", func(m *Model) { m.Enums[0].Values = append(m.Enums[0].Values, "sad") }, `enum "a.b"."mood": value "sad" appears twice`},

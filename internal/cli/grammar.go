@@ -45,6 +45,9 @@ Markers, in the type's doc comment:
                 [TO role, ...] [USING (expression)] [WITH CHECK (expression)]
                           a policy; roles are referenced, never created
   //mizzle:comment TEXT     COMMENT ON TABLE or TYPE, one marker per line
+  //mizzle:trigger NAME BEFORE|AFTER INSERT|UPDATE [OF cols]|DELETE|TRUNCATE [OR ...]
+                [FOR EACH ROW|STATEMENT] [WHEN (condition)] EXECUTE FUNCTION f(args)
+                          a trigger; f is the schema's or PostgreSQL's
 
 In the package's doc comment, above "package schema":
   //mizzle:extension NAME [SCHEMA schema] [VERSION version]
@@ -53,6 +56,9 @@ In the package's doc comment, above "package schema":
                 [INCREMENT [BY] n] [MINVALUE n | NO MINVALUE] [MAXVALUE n | NO MAXVALUE]
                 [CACHE n] [[NO] CYCLE] [WAS OLDNAME]
                           CREATE SEQUENCE, before the defaults that draw from it
+  //mizzle:function NAME file:sql/NAME.sql   or   //mizzle:function NAME AS constName
+                          a CREATE FUNCTION or PROCEDURE statement, in a file
+                          next to the package or in a Go string constant
 
 A field tagged rel: is a relation, never a column; With loads it:
   Author *User  rel:"AuthorID"       belongs-to (AuthorID has ref:User.ID)

@@ -192,6 +192,19 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 			stale = append(stale, name)
 		}
 	}
+	// A function's SQL file is overwritten only when an earlier pull
+	// wrote it.
+	var foreignSQL []string
+	for _, gf := range res.Files {
+		path := filepath.Join(f.out, filepath.FromSlash(gf.Name))
+		if _, err := os.Stat(path); err == nil && strings.HasSuffix(gf.Name, ".sql") && !writtenByPull(path) {
+			foreignSQL = append(foreignSQL, gf.Name)
+		}
+	}
+	if len(foreignSQL) > 0 && !f.force {
+		return fmt.Errorf("%s already holds SQL files that pull did not write (%s): use an empty directory, or pass --force to overwrite them",
+			f.out, strings.Join(foreignSQL, ", "))
+	}
 	if len(stale) > 0 && !f.force {
 		return fmt.Errorf("%s holds files an earlier pull wrote that this one would not replace (%s): delete them, "+
 			"or pass --force to keep them", f.out, strings.Join(stale, ", "))
@@ -224,7 +237,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 			n, plural(n, "warning", "warnings"), plural(n, "the warning names", "the warnings name"))
 	}
 	for _, gf := range res.Files {
-		if err := writeFileAtomic(filepath.Join(f.out, gf.Name), gf.Data); err != nil {
+		if err := writeFileAtomic(filepath.Join(f.out, filepath.FromSlash(gf.Name)), gf.Data); err != nil {
 			return err
 		}
 	}
@@ -327,7 +340,8 @@ func writtenByPull(path string) bool {
 	}
 	defer fh.Close()
 	line, _ := bufio.NewReader(fh).ReadBytes('\n')
-	return bytes.Equal(bytes.TrimRight(line, "\r\n"), []byte(goschema.Header))
+	line = bytes.TrimRight(line, "\r\n")
+	return bytes.Equal(line, []byte(goschema.Header)) || bytes.Equal(line, []byte(goschema.SQLHeader))
 }
 
 // relPath shows a path relative to the working directory when it is

@@ -170,6 +170,7 @@ CREATE TABLE items (id bigint PRIMARY KEY, qty positive NOT NULL, name text COLL
 CREATE TABLE empty ();
 CREATE VIEW item_names AS SELECT name FROM items;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE FUNCTION touch(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1';
 CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
 `)
 	code, stdout, stderr := p.run("", "pull", "--database-url", url, "--allow-lossy")
@@ -178,11 +179,11 @@ CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION 
 	}
 	want := `warning: 1 column has a collation other than its type's, which the schema cannot express yet: "public"."items"."name" (COLLATE "C"); the baseline's columns use their type's collation
 warning: 1 column uses a type the schema does not declare, which the schema cannot express yet: "public"."items"."qty" (domain "public"."positive"); the baseline names these types but does not create them: on an empty database, create them first
-warning: 1 trigger, which the schema cannot express yet: "items_touch" on "public"."items"
 warning: 1 view, which the schema cannot express yet: "public"."item_names"
-warning: 1 function, which the schema cannot express yet: "public"."touch"()
+warning: 2 functions, which the schema cannot express yet: "public"."touch"() (overloaded: mizzle manages one function of a name), "public"."touch"(integer) (overloaded: mizzle manages one function of a name)
 warning: 1 domain, which the schema cannot express yet: "public"."positive"
 warning: table "public"."empty" has no columns, which a struct cannot declare: left out
+warning: trigger "items_touch" on "public"."items" executes function "public"."touch", which the schema does not hold: left out
 warning: the schema package, loaded back, does not declare exactly what was read: a database built from it would need 1 more statement to be the one read:
   CREATE TABLE "public"."empty" ( ...
 The schema package and the baseline migration do not hold what the warnings name, so a database

@@ -48,9 +48,10 @@ type Options struct {
 	Split bool
 }
 
-// File is a Go source file of the package.
+// File is a file of the package: a Go source file, or the SQL file of a
+// function.
 type File struct {
-	Name string // base name, "schema.go"
+	Name string // path relative to the package: "schema.go", "sql/touch.sql"
 	Data []byte
 }
 
@@ -92,6 +93,7 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 		return nil, err
 	}
 	w.prune()
+	w.pruneTriggers()
 	if len(w.out.Tables) == 0 {
 		return nil, errors.New("no tables to write: a schema package needs at least one table")
 	}
@@ -121,6 +123,9 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	}
 	for _, s := range w.out.Sequences {
 		used[s.Schema] = true
+	}
+	for _, f := range w.out.Functions {
+		used[f.Schema] = true
 	}
 	for s := range used {
 		if s != schema.DefaultSchema && s != "" {
@@ -189,6 +194,10 @@ func (w *writer) checkNames() error {
 		oneLine("enum", e.Name)
 		oneLine("schema", e.Schema)
 	}
+	for _, f := range w.out.Functions {
+		oneLine("function", f.Name)
+		oneLine("schema", f.Schema)
+	}
 	for _, t := range w.out.Tables {
 		oneLine("table", t.Name)
 		oneLine("schema", t.Schema)
@@ -212,6 +221,9 @@ func (w *writer) checkNames() error {
 		for _, ix := range t.Indexes {
 			oneLine("index", ix.Name)
 		}
+		for _, tg := range t.Triggers {
+			oneLine("trigger", tg.Name)
+		}
 	}
 	if len(problems) == 0 {
 		return nil
@@ -234,6 +246,9 @@ func trimExprs(m *schema.Model) {
 		for i := range t.Policies {
 			p := &t.Policies[i]
 			p.Using, p.WithCheck = strings.TrimSpace(p.Using), strings.TrimSpace(p.WithCheck)
+		}
+		for i := range t.Triggers {
+			t.Triggers[i].When = strings.TrimSpace(t.Triggers[i].When)
 		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
@@ -400,6 +415,9 @@ func (w *writer) files() ([]File, error) {
 	for _, s := range w.out.Sequences {
 		main.pkgMarkers = append(main.pkgMarkers, sequenceMarker(s))
 	}
+	sqlFiles, fnMarkers := w.functionFiles()
+	files = append(files, sqlFiles...)
+	main.pkgMarkers = append(main.pkgMarkers, fnMarkers...)
 	for _, e := range w.out.Enums {
 		w.writeEnum(main, e)
 	}
@@ -720,6 +738,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	}
 
 	markers = append(markers, w.rlsMarkers(t)...)
+	markers = append(markers, w.triggerMarkers(t)...)
 
 	src.printf("// %s is the table %s.\n//\n", typ, on)
 	src.printf("//mizzle:table %s\n", grammar.Name(t.Name))

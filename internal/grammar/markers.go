@@ -30,6 +30,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"comment", "//mizzle:comment TEXT"},
 	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
 	{"sequence", "//mizzle:sequence [schema.]NAME [AS smallint|integer|bigint] [START [WITH] n] [INCREMENT [BY] n] [MINVALUE n | NO MINVALUE] [MAXVALUE n | NO MAXVALUE] [CACHE n] [[NO] CYCLE] [WAS OLDNAME]"},
+	{"function", "//mizzle:function NAME file:PATH | AS constName"},
+	{"trigger", "//mizzle:trigger NAME BEFORE|AFTER event [OR event ...] [FOR EACH ROW|STATEMENT] [WHEN (condition)] EXECUTE FUNCTION name([argument, ...])"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages

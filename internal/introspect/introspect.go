@@ -51,7 +51,7 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 9
+const Queries = 11
 
 // Inspect reads the extensions, tables, columns, constraints, indexes and
 // enums of the selected schemas into a sorted model.
@@ -109,6 +109,8 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
 		{"indexes", queryText(indexesQuery, version), in.indexRow},
 		{"policies", policiesQuery, in.policyRow},
+		{"functions", functionsQuery, in.functionRow},
+		{"triggers", triggersQuery, in.triggerRow},
 		{"other objects", othersQuery, in.otherRow},
 	}
 	for _, s := range steps {
@@ -129,6 +131,9 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	for _, s := range in.m.Sequences {
 		used[s.Schema] = true
+	}
+	for _, f := range in.m.Functions {
+		used[f.Schema] = true
 	}
 	// Like the loader: the schemas other than public that hold something.
 	for _, name := range in.schemas {

@@ -282,6 +282,9 @@ func maskExprs(m *schema.Model) *schema.Model {
 			mask(&t.Policies[i].Using)
 			mask(&t.Policies[i].WithCheck)
 		}
+		for i := range t.Triggers {
+			mask(&t.Triggers[i].When)
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			mask(&ix.Where)
@@ -289,6 +292,12 @@ func maskExprs(m *schema.Model) *schema.Model {
 				mask(&ix.Elements[j].Expr)
 			}
 		}
+	}
+	// A function's text is PostgreSQL's; its arguments for DROP too.
+	for _, f := range m.Functions {
+		mask(&f.Signature)
+		mask(&f.Definition)
+		mask(&f.Args)
 	}
 	return m
 }

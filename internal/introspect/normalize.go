@@ -95,8 +95,10 @@ type TxStarter interface {
 // statements planned from it still carry the text as written. Structure
 // (names, types, keys) is kept from m, but for the operator classes and
 // null orders of index elements, which PostgreSQL keeps only when they
-// are not the defaults. A policy's USING and WITH CHECK are expressions
-// like the others.
+// are not the defaults. A policy's USING and WITH CHECK and a trigger's
+// WHEN are expressions like the others, and a function gets its
+// signature and definition as PostgreSQL prints them back
+// (ParsedSignature, ParsedDefinition).
 //
 // It builds m, with the statements migrations.NewPlan plans for an empty
 // database (the DDL migrations are made of), in scratch schemas
@@ -139,7 +141,9 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model) (*schema.Mode
 	// Literals are written for standard_conforming_strings = on (and
 	// quote.Literal's E'' strings read the same either way), so a server
 	// or role set to off must not read them differently.
-	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true), set_config('standard_conforming_strings', 'on', true)",
+	// A LANGUAGE sql function's body is not checked: it may read tables
+	// that are not built here.
+	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true), set_config('standard_conforming_strings', 'on', true), set_config('check_function_bodies', 'off', true)",
 		quote.Ident(sc.name(schema.DefaultSchema))+", "+path); err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
@@ -195,6 +199,11 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 		s.Schema, s.Was = sc.name(s.Schema), ""
 	}
 	seqs := shadowSequences(m, sc)
+	// Functions are built whole: what PostgreSQL prints back for one is
+	// what a changed one is compared by.
+	for _, f := range c.Functions {
+		f.Schema = sc.name(f.Schema)
+	}
 	// Only what PostgreSQL rewrites is built: defaults, generated columns,
 	// checks, and indexes with expressions, predicates or operator
 	// classes. Keys, identities, serial sequences and plain indexes would
@@ -213,7 +222,14 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
 		t.RowSecurity = schema.RowSecurity{}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
-		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || policies
+		// Only a trigger's WHEN condition is rewritten.
+		t.Triggers = slices.DeleteFunc(t.Triggers, func(tg schema.Trigger) bool { return tg.When == "" })
+		for i := range t.Triggers {
+			if m.Function(t.Triggers[i].FunctionSchema, t.Triggers[i].Function) != nil {
+				t.Triggers[i].FunctionSchema = sc.name(t.Triggers[i].FunctionSchema)
+			}
+		}
+		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || len(t.Triggers) > 0 || policies
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
 			col.Identity, col.Sequence = "", nil
@@ -286,6 +302,11 @@ func rewritten(ix schema.Index) bool {
 func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *schema.Model {
 	c := m.Clone()
 	fix := sc.fix
+	for _, f := range c.Functions {
+		if gf := got.Function(sc.name(f.Schema), f.Name); gf != nil {
+			f.ParsedSignature, f.ParsedDefinition = fix(gf.Signature), fix(gf.Definition)
+		}
+	}
 	dt := got.Table(sc.name(schema.DefaultSchema), defaultsTable(m))
 	seqs := shadowSequences(m, sc)
 	for _, t := range c.Tables {
@@ -310,6 +331,13 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 			for _, gk := range g.Checks {
 				if gk.Name == t.Checks[i].Name {
 					t.Checks[i].Parsed = fix(gk.Expr)
+				}
+			}
+		}
+		for i := range t.Triggers {
+			for _, gt := range g.Triggers {
+				if gt.Name == t.Triggers[i].Name && t.Triggers[i].When != "" {
+					t.Triggers[i].ParsedWhen = fix(gt.When)
 				}
 			}
 		}

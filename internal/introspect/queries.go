@@ -283,7 +283,7 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM pg_catalog.pg_trigger tg
 	JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE NOT tg.tgisinternal AND n.nspname = ANY ($1::text[])
+	WHERE NOT tg.tgisinternal AND n.nspname = ANY ($1::text[]) AND (c.relkind <> 'r' OR c.relispartition)
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
@@ -303,11 +303,11 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
-	SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+	SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END,
 		n.nspname::text, p.proname::text, '', '', pg_catalog.pg_get_function_identity_arguments(p.oid)
 	FROM pg_catalog.pg_proc p
 	JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-	WHERE n.nspname = ANY ($1::text[])
+	WHERE n.nspname = ANY ($1::text[]) AND p.prokind IN ('a', 'w')
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND dep.objid = p.oid AND dep.deptype IN ('e', 'i'))
 	UNION ALL

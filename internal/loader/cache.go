@@ -47,7 +47,8 @@ import (
 //     the vendor directory; the list of source file names of each (so a new
 //     or deleted file is a change) and the content of each source file,
 //     whatever its build constraints say;
-//   - vendor/modules.txt.
+//   - vendor/modules.txt;
+//   - the files the schema package's //mizzle:function markers read.
 //
 // Imported packages elsewhere are the standard library, which the go
 // command's identity covers, and the module cache, whose content the
@@ -61,7 +62,7 @@ import (
 // cacheMagic starts every entry. It names the format: change it whenever
 // the entry's layout or what the key covers changes, so that entries of an
 // older mizzle are misses rather than misread.
-const cacheMagic = "mizzle model cache 2\n"
+const cacheMagic = "mizzle model cache 3\n"
 
 // cacheTrimAge is how long an entry may go unused before a Load that writes
 // an entry removes it; cacheTouchAge how old an entry's modification time
@@ -610,9 +611,21 @@ func (c *modelCache) inputs() ([]cacheInput, error) {
 			// Every file's imports, whatever its build constraints: more
 			// inputs than the go command reads is a miss too many at
 			// worst, fewer a stale model.
-			f, err := parser.ParseFile(fset, name, data, parser.ImportsOnly)
+			mode := parser.ImportsOnly
+			if dir == c.root {
+				mode |= parser.ParseComments
+			}
+			f, err := parser.ParseFile(fset, name, data, mode)
 			if err != nil {
 				continue // the go command reports it, or the file is not built
+			}
+			if dir == c.root && f.Doc != nil {
+				// The files //mizzle:function markers read.
+				for _, cm := range f.Doc.List {
+					if p, ok := functionFile(cm.Text); ok {
+						r.record(inputFile, filepath.Join(dir, filepath.FromSlash(p)))
+					}
+				}
 			}
 			for _, spec := range f.Imports {
 				path, err := strconv.Unquote(spec.Path.Value)

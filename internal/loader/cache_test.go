@@ -284,6 +284,16 @@ type Extra struct {
 			}
 		},
 		want: "post.id post.changed_by post.topic",
+	}, {
+		name: "edited function file",
+		before: func(t *testing.T, dir, _ string) {
+			writeFile(t, filepath.Join(dir, "doc.go"), "// Package schema has a function.\n//\n//mizzle:function one file:sql/one.sql\npackage schema\n")
+			writeFile(t, filepath.Join(dir, "sql", "one.sql"), "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';\n")
+		},
+		change: func(t *testing.T, dir, _ string) {
+			writeFile(t, filepath.Join(dir, "sql", "one.sql"), "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 2';\n")
+		},
+		want: "post.id post.changed_by post.title",
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -395,7 +405,7 @@ func TestCacheCorruptEntry(t *testing.T) {
 		"empty":        {},
 		"truncated":    good[:len(good)/2],
 		"flipped byte": append(append(append([]byte(nil), good[:len(good)-10]...), good[len(good)-10]^0xff), good[len(good)-9:]...),
-		"other format": append([]byte("mizzle model cache 1\n"), good[len("mizzle model cache 2\n"):]...),
+		"other format": append([]byte("mizzle model cache 1\n"), good[len("mizzle model cache 3\n"):]...),
 		"garbage":      []byte(strings.Repeat("\x00\xff", 1000)),
 	}
 	for name, data := range damages {

@@ -7,7 +7,7 @@ import (
 
 // packageMarkers are the markers that go in the package's doc comment
 // (above "package schema", in any of its files) rather than a type's.
-var packageMarkers = map[string]bool{"extension": true, "sequence": true}
+var packageMarkers = map[string]bool{"extension": true, "sequence": true, "function": true}
 
 // packageDocMarker checks a marker found in the package's doc comment and
 // keeps it when it is one of packageMarkers.

@@ -225,6 +225,8 @@ type loader struct {
 	order  []*tableInfo
 	// pkgMarkers are the markers of the package's doc comment.
 	pkgMarkers []*marker
+	// triggerRefs are the triggers' functions, resolved last.
+	triggerRefs []triggerRef
 }
 
 // typeDecl is a type declaration of the schema package with its markers.
@@ -277,10 +279,11 @@ func (l *loader) load() *schema.Model {
 			"no tables: no type in package %s has a //mizzle:table marker in its doc comment", l.pkg.Name)
 	}
 
-	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}, Extensions: l.extensions(), Sequences: l.sequences()}
+	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}, Extensions: l.extensions(), Sequences: l.sequences(), Functions: l.functions()}
 	for _, ti := range l.order {
 		m.Tables = append(m.Tables, ti.t)
 	}
+	l.resolveTriggers(m)
 	for _, d := range l.decls {
 		if ei := l.enums[d.obj]; ei != nil && (ei.used || ei.marked) && len(ei.e.Values) > 0 {
 			m.Enums = append(m.Enums, ei.e)
@@ -299,6 +302,9 @@ func (l *loader) load() *schema.Model {
 	}
 	for _, s := range m.Sequences {
 		schemas[s.Schema] = true
+	}
+	for _, f := range m.Functions {
+		schemas[f.Schema] = true
 	}
 	for name := range schemas {
 		if name != schema.DefaultSchema && name != "" {
@@ -403,7 +409,7 @@ func (l *loader) isStruct(d *typeDecl) bool {
 }
 
 // tableOnly are the markers that describe a table's constraints and indexes.
-var tableOnly = map[string]bool{"index": true, "unique": true, "check": true, "pk": true, "fk": true, "rls": true, "policy": true}
+var tableOnly = map[string]bool{"index": true, "unique": true, "check": true, "pk": true, "fk": true, "rls": true, "policy": true, "trigger": true}
 
 // singular are the markers a type may carry once.
 var singular = map[string]bool{"table": true, "schema": true, "was": true, "enum": true, "pk": true, "rls": true}

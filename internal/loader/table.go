@@ -127,6 +127,8 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 			b.rlsMarker(m)
 		case "policy":
 			b.policyMarker(m)
+		case "trigger":
+			b.triggerMarker(m)
 		}
 	}
 	return ti

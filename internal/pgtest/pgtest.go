@@ -460,8 +460,9 @@ func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode)
 func (c *Cluster) Start() error { return c.c.start(c.c.port) }
 
 // Catalog lists, one line each, every schema, enum, column,
-// constraint, index, row security setting, policy and sequence (one a
-// column owns named by that column) outside the system schemas, as PostgreSQL itself
+// constraint, index, row security setting, policy, sequence (one a
+// column owns named by that column), function (not an extension's) and
+// trigger outside the system schemas, as PostgreSQL itself
 // prints their definitions, sorted: what a test compares to see that
 // something changed the database, or did not.
 func Catalog(t testing.TB, conn *pgx.Conn) []string {
@@ -524,4 +525,13 @@ SELECT line FROM (
 		format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
 		CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END)
 	FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN ns ON ns.oid = c.relnamespace
+	UNION ALL
+	SELECT 'function ' || pg_get_functiondef(p.oid)
+	FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+	WHERE p.prokind IN ('f', 'p') AND NOT EXISTS (SELECT FROM pg_depend d
+		WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+	UNION ALL
+	SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+	FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN ns ON ns.oid = c.relnamespace
+	WHERE NOT t.tgisinternal
 ) s ORDER BY line COLLATE "C"`

@@ -132,6 +132,7 @@ func (c *changer) mutations() []mutation {
 		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy, c.renamePolicy,
 		c.setComment, c.dropComment, c.createExtension, c.dropExtension,
 		c.createSequence, c.dropSequence, c.alterSequence, c.renameSequence, c.drawFromSequence, c.setColumnSequence,
+		c.functionMutation, c.triggerMutation,
 	}
 }
 
@@ -576,6 +577,7 @@ func (c *changer) removeColumn(t *schema.Table, name string) {
 	t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return indexUses(ix, name) })
 	t.Checks = slices.DeleteFunc(t.Checks, func(ck schema.Check) bool { return references(ck.Expr, name) })
 	policiesOnColumn(t, name)
+	triggersOnColumn(t, name)
 	t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, func(fk schema.ForeignKey) bool { return slices.Contains(fk.Columns, name) })
 	if len(t.Columns) == 0 {
 		c.removeTable(t)
@@ -647,6 +649,7 @@ func (c *changer) renameColumn() (string, bool) {
 			o.Generated = renameRef(o.Generated, old, col.Name)
 		}
 		renamePolicyRefs(t, old, col.Name)
+		renameTriggerRefs(t, old, col.Name)
 		for _, o := range c.m.Tables {
 			for i := range o.ForeignKeys {
 				if fk := &o.ForeignKeys[i]; fk.RefSchema == t.Schema && fk.RefTable == t.Name {

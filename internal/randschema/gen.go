@@ -137,6 +137,9 @@ func (g *gen) continueCounter() {
 	for _, s := range g.m.Sequences {
 		see(s.Name)
 	}
+	for _, f := range g.m.Functions {
+		see(f.Name)
+	}
 	for _, e := range g.m.Enums {
 		see(e.Name)
 		for _, v := range e.Values {
@@ -165,6 +168,9 @@ func (g *gen) continueCounter() {
 		}
 		for _, p := range t.Policies {
 			see(p.Name)
+		}
+		for _, tg := range t.Triggers {
+			see(tg.Name)
 		}
 	}
 }
@@ -198,6 +204,12 @@ func Model(r *rand.Rand) *schema.Model {
 	}
 	for _, t := range g.m.Tables {
 		g.rowSecurity(t)
+	}
+	for range []int{0, 1, 2, 2}[r.IntN(4)] {
+		g.newFunction()
+	}
+	for _, t := range g.m.Tables {
+		g.triggers(t)
 	}
 	normalize(g.m, nil)
 	return g.m
@@ -608,7 +620,9 @@ func normalize(m *schema.Model, renamed map[string]string) {
 		t.ForeignKeys = nilIfEmpty(t.ForeignKeys)
 		t.Indexes = nilIfEmpty(t.Indexes)
 		t.Policies = nilIfEmpty(t.Policies)
+		t.Triggers = nilIfEmpty(t.Triggers)
 	}
+	m.Functions = nilIfEmpty(m.Functions)
 	m.Sort()
 }
 

@@ -113,6 +113,8 @@ func TestCoverage(t *testing.T) {
 		"policy on a column", "policy with check",
 		"table comment", "column comment", "enum comment", "extension",
 		"sequence", "sequence options", "column sequence options",
+		"function", "procedure", "trigger function", "trigger", "statement trigger", "truncate trigger",
+		"trigger columns", "trigger when", "trigger args", "built-in trigger function",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -125,6 +127,7 @@ func TestCoverage(t *testing.T) {
 		"row security", "force row", "add policy", "drop policy", "change policy", "rename policy",
 		"set comment", "drop comment", "create extension", "drop extension",
 		"create sequence", "drop sequence", "alter sequence", "rename sequence", "sequence default", "set sequence",
+		"create function", "drop function", "change body", "change signature", "add trigger", "drop trigger", "change trigger",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -156,6 +159,22 @@ func features(m *schema.Model, seen map[string]bool) {
 	for _, s := range m.Sequences {
 		seen["sequence"] = true
 		seen["sequence options"] = seen["sequence options"] || s.Options != nil
+	}
+	for _, f := range m.Functions {
+		seen["function"] = true
+		seen["procedure"] = seen["procedure"] || f.Procedure
+		seen["trigger function"] = seen["trigger function"] || strings.HasSuffix(f.Signature, "RETURNS trigger")
+	}
+	for _, t := range m.Tables {
+		for _, tg := range t.Triggers {
+			seen["trigger"] = true
+			seen["statement trigger"] = seen["statement trigger"] || !tg.Row
+			seen["truncate trigger"] = seen["truncate trigger"] || slices.Contains(tg.Events, "truncate")
+			seen["trigger columns"] = seen["trigger columns"] || len(tg.Columns) > 0
+			seen["trigger when"] = seen["trigger when"] || tg.When != ""
+			seen["trigger args"] = seen["trigger args"] || len(tg.Args) > 0
+			seen["built-in trigger function"] = seen["built-in trigger function"] || tg.FunctionSchema == "pg_catalog"
+		}
 	}
 	quoted := func(name string) {
 		if ident(name) != name {
