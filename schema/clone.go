@@ -56,6 +56,7 @@ func (t *Table) Clone() *Table {
 		c.Indexes[i].Elements = slices.Clone(c.Indexes[i].Elements)
 	}
 	c.Policies = t.clonePolicies()
+	c.Partition = t.Partition.clone()
 	c.GoType = t.GoType.clone()
 	c.GoFields = cloneGoFields(t.GoFields)
 	c.Relations = nil

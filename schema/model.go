@@ -72,6 +72,9 @@ type Table struct {
 	// rls.go).
 	RowSecurity RowSecurity `json:"rowSecurity,omitzero"`
 	Policies    []Policy    `json:"policies,omitempty"`
+	// Partition makes the table partitioned, with its partitions (see
+	// partition.go); nil for a plain table.
+	Partition *Partitioning `json:"partition,omitempty"`
 	// Comment is the table's COMMENT ON TABLE text; empty means none
 	// (PostgreSQL keeps no empty comment).
 	Comment string `json:"comment,omitempty"`
@@ -283,6 +286,7 @@ func (m *Model) Sort() {
 		slices.SortFunc(t.ForeignKeys, func(a, b ForeignKey) int { return cmp.Compare(a.Name, b.Name) })
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
 		t.sortPolicies()
+		t.Partition.sort()
 	}
 }
 
@@ -317,6 +321,12 @@ func (m *Model) RelativePositions(dir string) {
 		}
 		for i := range t.Policies {
 			t.Policies[i].Pos = t.Policies[i].Pos.Rel(dir)
+		}
+		if p := t.Partition; p != nil {
+			p.Pos = p.Pos.Rel(dir)
+			for i := range p.Partitions {
+				p.Partitions[i].Pos = p.Partitions[i].Pos.Rel(dir)
+			}
 		}
 	}
 }

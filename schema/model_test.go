@@ -226,6 +226,9 @@ func richModel() *Model {
 				Name: "orders_own", Restrictive: true, Command: CommandUpdate, Roles: []string{"app", "audit"},
 				Using: "amount > 0", WithCheck: "amount < 100", ParsedUsing: "(amount > 0)", ParsedWithCheck: "(amount < 100)", Pos: pos(16),
 			}},
+			Partition: &Partitioning{Strategy: PartitionHash, Columns: []string{"id"}, Pos: pos(15), Partitions: []Partition{{
+				Name: "orders_0", Bound: "FOR VALUES WITH (modulus 2, remainder 0)", ParsedBound: "FOR VALUES WITH (modulus 2, remainder 0)", Pos: pos(15),
+			}}},
 			Doc:    "Orders are purchases.",
 			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},
 			Pos:    pos(16),
@@ -328,6 +331,9 @@ func TestModelJSONRoundTrip(t *testing.T) {
 		}
 		for i := range tb.Policies {
 			tb.Policies[i].ParsedUsing, tb.Policies[i].ParsedWithCheck = "", ""
+		}
+		for i := range tb.Partition.Partitions {
+			tb.Partition.Partitions[i].ParsedBound = ""
 		}
 		for i := range tb.Indexes {
 			tb.Indexes[i].ParsedWhere = ""
