@@ -127,6 +127,7 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 			b.policyMarker(m)
 		}
 	}
+	b.partitionMarkers()
 	return ti
 }
 
