@@ -183,9 +183,13 @@ func (d *differ) run() error {
 	// under their new names, so they are kept, not dropped and added.
 	d.renameConstraints()
 	d.planKeeps()
+	if err := d.checkPartitioning(); err != nil {
+		return err
+	}
 	d.dropPolicies()
 	d.dropForeignKeys()
 	d.dropIndexes()
+	d.dropPartitions()
 	d.dropTables()
 	d.dropConstraints()
 	d.columns()
@@ -193,6 +197,7 @@ func (d *differ) run() error {
 	d.dropExtensions()
 	d.dropSchemas()
 	d.createTables()
+	d.createPartitions()
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
@@ -616,6 +621,7 @@ func (d *differ) renameTables() {
 		}
 		if c.Schema != t.Schema {
 			d.emit(SetTableSchema{Table: nameOf(c), To: t.Schema})
+			d.movePartitions(c, t.Schema)
 			d.renameTable(c, t.Schema, c.Name)
 		}
 		if c.Name != t.Name {
@@ -673,6 +679,9 @@ func (d *differ) renameColumn(t *schema.Table, from, to string) {
 		}
 	}
 	t.Column(from).Name = to
+	if t.Partition != nil {
+		re(t.Partition.Columns)
+	}
 	if t.PrimaryKey != nil {
 		re(t.PrimaryKey.Columns)
 	}

@@ -109,6 +109,9 @@ func describe(c Change) (string, bool) {
 		// migration (see Name).
 		return "", true
 	}
+	if p, create, ok := describePartition(c); ok {
+		return p, create
+	}
 	return describeRLS(c), false
 }
 

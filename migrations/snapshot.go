@@ -260,6 +260,14 @@ func strip(c *schema.Model) *schema.Model {
 			t.Policies[i].Roles = nilIfEmpty(t.Policies[i].Roles)
 		}
 		t.Policies = nilIfEmpty(t.Policies)
+		if p := t.Partition; p != nil {
+			p.Pos = schema.Position{}
+			p.Columns = nonNil(p.Columns)
+			for i := range p.Partitions {
+				p.Partitions[i].Pos, p.Partitions[i].ParsedBound = schema.Position{}, ""
+			}
+			p.Partitions = nilIfEmpty(p.Partitions)
+		}
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}
