@@ -96,7 +96,7 @@ type TxStarter interface {
 // (names, types, keys) is kept from m, but for the operator classes and
 // null orders of index elements, which PostgreSQL keeps only when they
 // are not the defaults. A policy's USING and WITH CHECK are expressions
-// like the others.
+// like the others, and so is a partition's bound.
 //
 // It builds m, with the statements migrations.NewPlan plans for an empty
 // database (the DDL migrations are made of), in scratch schemas
@@ -208,7 +208,8 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
 		t.RowSecurity = schema.RowSecurity{}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
-		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || policies
+		// A partition's bound becomes constants of the key's types.
+		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || policies || t.Partition != nil && len(t.Partition.Partitions) > 0
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
 			col.Identity = ""
@@ -303,6 +304,13 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 			for _, gk := range g.Checks {
 				if gk.Name == t.Checks[i].Name {
 					t.Checks[i].Parsed = fix(gk.Expr)
+				}
+			}
+		}
+		if p, gp := t.Partition, g.Partition; p != nil && gp != nil {
+			for i := range p.Partitions {
+				if got := gp.Partition(p.Partitions[i].Name); got != nil {
+					p.Partitions[i].ParsedBound = fix(got.Bound)
 				}
 			}
 		}
