@@ -205,6 +205,11 @@ func (w *writer) checkNames() error {
 		for _, ix := range t.Indexes {
 			oneLine("index", ix.Name)
 		}
+		if t.Partition != nil {
+			for _, p := range t.Partition.Partitions {
+				oneLine("partition", p.Name)
+			}
+		}
 	}
 	if len(problems) == 0 {
 		return nil
@@ -708,6 +713,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 	}
 
 	markers = append(markers, w.rlsMarkers(t)...)
+	markers = append(markers, w.partitionMarkers(t)...)
 
 	src.printf("// %s is the table %s.\n//\n", typ, on)
 	src.printf("//mizzle:table %s\n", grammar.Name(t.Name))

@@ -119,7 +119,7 @@ var kinds = []struct {
 	{BaseType, kindText{"base type", "base types", ""}},
 	{PartitionedTable, kindText{"partitioned table whose key has an expression, a collation or an operator class", "partitioned tables whose keys have an expression, a collation or an operator class",
 		"the baseline has neither them nor their partitions"}},
-	{Partition, kindText{"partition the schema cannot hold", "partitions the schema cannot hold", ""}},
+	{Partition, kindText{"partition", "partitions", ""}},
 	{PartitionSettings, kindText{"partition has indexes, constraints or settings of its own", "partitions have indexes, constraints or settings of their own",
 		"the baseline's partitions have only what their tables declare"}},
 	{Inheritance, kindText{"table inherits from another (INHERITS)", "tables inherit from others (INHERITS)",
