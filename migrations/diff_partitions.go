@@ -21,7 +21,8 @@ type (
 		Parent    TableName
 		Partition schema.Partition
 	}
-	// DropPartition drops a partition and its rows. Recreated says a
+	// DropPartition detaches a partition from its table and drops it with
+	// its rows. Recreated says a
 	// partition of the same name is created again later in the migration,
 	// with another bound.
 	DropPartition struct {
@@ -165,7 +166,13 @@ func partitionStatements(c Change) (sql []string, warning string, ok bool) {
 		if c.Recreated {
 			warning = fmt.Sprintf("drops partition %s of %s and all of its rows, to create it again with its new bound", name, c.Parent.String())
 		}
-		return []string{fmt.Sprintf("DROP TABLE %s;", name)}, warning, true
+		// Detached first: PostgreSQL refuses to drop a partition of a
+		// table a foreign key references, and checks on detaching that no
+		// row references the partition's rows.
+		return []string{
+			fmt.Sprintf("ALTER TABLE %s DETACH PARTITION %s;", c.Parent.String(), name),
+			fmt.Sprintf("DROP TABLE %s;", name),
+		}, warning, true
 	}
 	return nil, "", false
 }
