@@ -163,6 +163,11 @@ func (g *gen) continueCounter() {
 		for _, p := range t.Policies {
 			see(p.Name)
 		}
+		if t.Partition != nil {
+			for _, p := range t.Partition.Partitions {
+				see(p.Name)
+			}
+		}
 	}
 }
 
@@ -248,6 +253,9 @@ func (g *gen) newTable(schemaName string, ok func(*schema.Table, *schema.Column,
 	}
 	for range g.r.IntN(4) {
 		g.newIndex(t, ok)
+	}
+	if g.chance(0.2) {
+		g.partitionTable(t)
 	}
 	return t
 }

@@ -112,6 +112,8 @@ func TestCoverage(t *testing.T) {
 		"row security", "forced row security", "policy", "restrictive policy", "policy command", "policy roles",
 		"policy on a column", "policy with check",
 		"table comment", "column comment", "enum comment", "extension",
+		"partitioned by range", "partitioned by list", "partitioned by hash", "partition key of two columns",
+		"range partition", "list partition", "hash partition", "default partition", "partitioned table with a primary key",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -123,6 +125,7 @@ func TestCoverage(t *testing.T) {
 		"add index", "drop index", "change definition",
 		"row security", "force row", "add policy", "drop policy", "change policy",
 		"set comment", "drop comment", "create extension", "drop extension",
+		"add partition", "drop partition", "change the",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -227,6 +230,16 @@ func features(m *schema.Model, seen map[string]bool) {
 				}
 			}
 			names = append(names, ix.Name)
+		}
+		if p := t.Partition; p != nil {
+			seen["partitioned by "+string(p.Strategy)] = true
+			seen["partition key of two columns"] = seen["partition key of two columns"] || len(p.Columns) > 1
+			seen["partitioned table with a primary key"] = seen["partitioned table with a primary key"] || t.PrimaryKey != nil
+			for _, part := range p.Partitions {
+				if k := schema.BoundKind(part.Bound); k != "" {
+					seen[k+" partition"] = true
+				}
+			}
 		}
 		seen["row security"] = seen["row security"] || t.RowSecurity.Enabled
 		seen["forced row security"] = seen["forced row security"] || t.RowSecurity.Forced

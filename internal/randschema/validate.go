@@ -71,6 +71,18 @@ func Validate(m *schema.Model) error {
 		claim(t.Schema, t.Name, "table")
 	}
 	for _, t := range m.Tables {
+		if t.Partition != nil {
+			for _, p := range t.Partition.Partitions {
+				claim(t.Schema, p.Name, "partition")
+			}
+		}
+	}
+	// PostgreSQL's own rules for partitioned tables (keys holding the
+	// partition key, bounds that suit the strategy, ...).
+	if err := m.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, t := range m.Tables {
 		errs = append(errs, validateTable(m, t, claim)...)
 	}
 
