@@ -43,6 +43,11 @@ Markers, in the type's doc comment:
                 [TO role, ...] [USING (expression)] [WITH CHECK (expression)]
                           a policy; roles are referenced, never created
   //mizzle:comment TEXT     COMMENT ON TABLE or TYPE, one marker per line
+  //mizzle:partition BY RANGE|LIST|HASH (columns)
+                          a partitioned table; keys and indexes hold the key's columns
+  //mizzle:partition-of NAME FOR VALUES FROM (values) TO (values) | FOR VALUES IN (values)
+                | FOR VALUES WITH (MODULUS m, REMAINDER r) | DEFAULT
+                          a partition of the table, in its schema; one per marker
 
 In the package's doc comment, above "package schema":
   //mizzle:extension NAME [SCHEMA schema] [VERSION version]
