@@ -282,6 +282,11 @@ func maskExprs(m *schema.Model) *schema.Model {
 			mask(&t.Policies[i].Using)
 			mask(&t.Policies[i].WithCheck)
 		}
+		if p := t.Partition; p != nil {
+			for i := range p.Partitions {
+				mask(&p.Partitions[i].Bound)
+			}
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			mask(&ix.Where)

@@ -47,6 +47,11 @@ func asParsed(m *schema.Model) *schema.Model {
 			swap(&t.Policies[i].Using, &t.Policies[i].ParsedUsing)
 			swap(&t.Policies[i].WithCheck, &t.Policies[i].ParsedWithCheck)
 		}
+		if p := t.Partition; p != nil {
+			for i := range p.Partitions {
+				swap(&p.Partitions[i].Bound, &p.Partitions[i].ParsedBound)
+			}
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			swap(&ix.Where, &ix.ParsedWhere)

@@ -11,6 +11,9 @@ CREATE TABLE "public"."events" (
 	CONSTRAINT "events_id_day_pk" PRIMARY KEY ("id", "day"),
 	CONSTRAINT "events_kind_check" CHECK (kind <> '')
 ) PARTITION BY RANGE ("day");
+CREATE TABLE "public"."queue" (
+	"topic" text NOT NULL
+) PARTITION BY LIST ("topic");
 CREATE TABLE "public"."shop" (
 	"Region" text NOT NULL,
 	"code" integer NOT NULL,
@@ -41,6 +44,7 @@ CREATE TABLE "public"."shop_eu" PARTITION OF "public"."shop" FOR VALUES IN ('de'
 CREATE TABLE "store"."blob_0" PARTITION OF "store"."blob" FOR VALUES WITH (modulus 2, remainder 0);
 CREATE TABLE "store"."blob_1" PARTITION OF "store"."blob" FOR VALUES WITH (modulus 4, remainder 1);
 CREATE TABLE "store"."blob_3" PARTITION OF "store"."blob" FOR VALUES WITH (modulus 4, remainder 3);
+CREATE TABLE "store"."log_2026" PARTITION OF "store"."log" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 ALTER TABLE "public"."events" ADD CONSTRAINT "events_account_id_account_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."account" ("id") ON DELETE CASCADE;
 ALTER TABLE "public"."visit" ADD CONSTRAINT "visit_shop_fk" FOREIGN KEY ("region", "code") REFERENCES "public"."shop" ("Region", "code");
 CREATE INDEX "events_account_id_index" ON "public"."events" ("account_id");
