@@ -519,7 +519,7 @@ SELECT line FROM (
 	FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
 	JOIN pg_inherits h ON h.inhrelid = c.oid JOIN pg_class p ON p.oid = h.inhparent
 	JOIN pg_namespace pn ON pn.oid = p.relnamespace
-	WHERE c.relispartition
+	WHERE c.relispartition AND c.relkind IN ('r', 'p')
 	UNION ALL
 	SELECT format('policy %I.%I.%I %s for %s to %s using %s with check %s', p.schemaname, p.tablename, p.policyname,
 		p.permissive, p.cmd, p.roles::text, coalesce(p.qual, '-'), coalesce(p.with_check, '-'))
