@@ -3,7 +3,6 @@ package migrations
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
@@ -189,9 +188,9 @@ func partitionBySQL(t *schema.Table) string {
 func describePartition(c Change) (string, bool, bool) {
 	switch c := c.(type) {
 	case CreatePartition:
-		return "create_" + strings.ToLower(c.Partition.Name), true, true
+		return "create_" + c.Partition.Name, true, true
 	case DropPartition:
-		return "drop_" + strings.ToLower(c.Name), false, true
+		return "drop_" + c.Name, false, true
 	}
 	return "", false, false
 }
