@@ -80,8 +80,11 @@ func checkNames(t *testing.T, conn *pgx.Conn, m *schema.Model) {
 			t.Errorf("table %s: columns %q, want %q", tbl.Name, cols, wantCols)
 		}
 
+		// A constraint with a parent is one PostgreSQL made from it: a
+		// foreign key to a partitioned table has one per partition.
 		rows, err = conn.Query(ctx, `SELECT conname FROM pg_constraint
 			WHERE conrelid = to_regclass(format('%I.%I', $1::text, $2::text)) AND contype IN ('p', 'u', 'c', 'f')
+				AND conparentid = 0
 			ORDER BY conname COLLATE "C"`, tbl.Schema, tbl.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -126,6 +129,27 @@ func checkNames(t *testing.T, conn *pgx.Conn, m *schema.Model) {
 		slices.Sort(wantIdx)
 		if !slices.Equal(idx, wantIdx) {
 			t.Errorf("table %s: indexes %q, want %q", tbl.Name, idx, wantIdx)
+		}
+
+		rows, err = conn.Query(ctx, `SELECT c.relname FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+			WHERE h.inhparent = to_regclass(format('%I.%I', $1::text, $2::text)) AND c.relkind IN ('r', 'p')
+			ORDER BY c.relname COLLATE "C"`, tbl.Schema, tbl.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantParts []string
+		if tbl.Partition != nil {
+			for _, p := range tbl.Partition.Partitions {
+				wantParts = append(wantParts, p.Name)
+			}
+		}
+		slices.Sort(wantParts)
+		if !slices.Equal(parts, wantParts) {
+			t.Errorf("table %s: partitions %q, want %q", tbl.Name, parts, wantParts)
 		}
 	}
 }

@@ -187,11 +187,15 @@ func (d *differ) run() error {
 	// under their new names, so they are kept, not dropped and added.
 	d.renameConstraints()
 	d.planKeeps()
+	if err := d.checkPartitioning(); err != nil {
+		return err
+	}
 	d.dropTriggers()
 	d.functions()
 	d.dropPolicies()
 	d.dropForeignKeys()
 	d.dropIndexes()
+	d.dropPartitions()
 	d.dropTables()
 	d.dropConstraints()
 	d.columns()
@@ -201,6 +205,7 @@ func (d *differ) run() error {
 	d.dropExtensions()
 	d.dropSchemas()
 	d.createTables()
+	d.createPartitions()
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
@@ -630,6 +635,7 @@ func (d *differ) renameTables() {
 		}
 		if c.Schema != t.Schema {
 			d.emit(SetTableSchema{Table: nameOf(c), To: t.Schema})
+			d.movePartitions(c, t.Schema)
 			d.renameTable(c, t.Schema, c.Name)
 		}
 		if c.Name != t.Name {
@@ -687,6 +693,9 @@ func (d *differ) renameColumn(t *schema.Table, from, to string) {
 		}
 	}
 	t.Column(from).Name = to
+	if t.Partition != nil {
+		re(t.Partition.Columns)
+	}
 	if t.PrimaryKey != nil {
 		re(t.PrimaryKey.Columns)
 	}

@@ -126,6 +126,9 @@ func describe(c Change) (string, bool) {
 	if s := describeFunction(c); s != "" {
 		return s, false
 	}
+	if p, create, ok := describePartition(c); ok {
+		return p, create
+	}
 	return describeRLS(c), false
 }
 

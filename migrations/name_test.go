@@ -34,6 +34,9 @@ func TestName(t *testing.T) {
 			SetComment{Kind: CommentColumn, Schema: "public", Name: "orders", Column: "note", Text: "x"}}, "add_note"},
 		{"odd characters", []Change{CreateTable{&schema.Table{Name: "Größe der Tabelle!"}}}, "create_gr_e_der_tabelle"},
 		{"acronym", []Change{AddColumn{tn, &schema.Column{Name: "userID"}}}, "add_user_id"},
+		{"a partition", []Change{CreatePartition{tn, schema.Partition{Name: "Orders2026"}}}, "create_orders2026"},
+		{"a new bound", []Change{DropPartition{Parent: tn, Name: "orders_old", Recreated: true},
+			CreatePartition{tn, schema.Partition{Name: "orders_old"}}}, "drop_orders_old_and_create_orders_old"},
 		{"long", []Change{CreateTable{&schema.Table{Name: "a_very_long_table_name_that_goes_on_and_on_and_on_forever"}}},
 			"create_a_very_long_table_name_that_goes_on_and_o"},
 	}

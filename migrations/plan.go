@@ -235,6 +235,12 @@ func (p *Plan) assess(ctx context.Context, tx pgx.Tx, first []bool) ([]Risk, err
 				return nil, err
 			}
 			add(RiskLoss, i, n, "drops table %s with %s", c.Table, rows(n))
+		case DropPartition:
+			part := TableName{c.Parent.Schema, c.Name}
+			if n, err = count(part, ""); err != nil {
+				return nil, err
+			}
+			add(RiskLoss, i, n, "drops partition %s of %s with %s", part, c.Parent, rows(n))
 		case DropColumn:
 			if c.Generated {
 				continue

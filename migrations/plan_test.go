@@ -157,6 +157,10 @@ CREATE INDEX orders_sym_idx ON "Or""ders" (sym);
 CREATE TABLE gone (id integer);
 CREATE TABLE empty (id integer);
 INSERT INTO gone VALUES (1), (2), (3);
+CREATE TABLE log (at integer) PARTITION BY RANGE (at);
+CREATE TABLE log_old PARTITION OF log FOR VALUES FROM (0) TO (10);
+CREATE TABLE log_new PARTITION OF log FOR VALUES FROM (10) TO (20);
+INSERT INTO log VALUES (1), (2), (11);
 INSERT INTO "Or""ders" VALUES
 	(1, 'a', 'BTC', 1, 'OPEN', '{HELD}', NULL),
 	(2, NULL, 'ETH', 2, 'CLOSED', NULL, 'x'),
@@ -190,6 +194,18 @@ func TestAssess(t *testing.T) {
 				m.Tables = slices.DeleteFunc(m.Tables, func(t *schema.Table) bool { return t.Name == "gone" })
 			},
 			want: []migrations.Risk{{Kind: migrations.RiskLoss, Rows: 3, Message: `drops table "public"."gone" with 3 rows`}},
+		},
+		{
+			name: "drop a partition with rows, give one a new bound",
+			edit: func(m *schema.Model) {
+				p := m.Table("public", "log").Partition
+				p.Partitions = slices.DeleteFunc(p.Partitions, func(p schema.Partition) bool { return p.Name == "log_old" })
+				p.Partition("log_new").Bound = "FOR VALUES FROM (10) TO (30)"
+			},
+			want: []migrations.Risk{
+				{Kind: migrations.RiskLoss, Rows: 1, Message: `drops partition "public"."log_new" of "public"."log" with 1 row`},
+				{Kind: migrations.RiskLoss, Rows: 2, Message: `drops partition "public"."log_old" of "public"."log" with 2 rows`},
+			},
 		},
 		{
 			name: "drop an empty table",

@@ -282,6 +282,14 @@ func strip(c *schema.Model) *schema.Model {
 			tg.Columns, tg.Args = nilIfEmpty(tg.Columns), nilIfEmpty(tg.Args)
 		}
 		t.Triggers = nilIfEmpty(t.Triggers)
+		if p := t.Partition; p != nil {
+			p.Pos = schema.Position{}
+			p.Columns = nonNil(p.Columns)
+			for i := range p.Partitions {
+				p.Partitions[i].Pos, p.Partitions[i].ParsedBound = schema.Position{}, ""
+			}
+			p.Partitions = nilIfEmpty(p.Partitions)
+		}
 		t.Uniques, t.Checks = nilIfEmpty(t.Uniques), nilIfEmpty(t.Checks)
 		t.ForeignKeys, t.Indexes = nilIfEmpty(t.ForeignKeys), nilIfEmpty(t.Indexes)
 	}

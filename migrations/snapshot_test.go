@@ -123,31 +123,34 @@ var strippedFields = map[string][]string{
 	"Table":      {"Was", "Doc", "GoType", "Pos", "GoFields", "Relations"},
 	"Column":     {"Was", "GoField", "GoType", "Pos", "Gen", "OnUpdate", "OnUpdateGen", "ParsedDefault", "ParsedGenerated"},
 	"PrimaryKey": {"Pos"}, "Unique": {"Pos"}, "Check": {"Pos", "Parsed"}, "ForeignKey": {"Pos"}, "Index": {"Pos", "ParsedWhere"},
-	"IndexElem": {"ParsedExpr"},
-	"Policy":    {"Pos", "ParsedUsing", "ParsedWithCheck", "Was"},
-	"Function":  {"Pos", "File", "ParsedSignature", "ParsedDefinition"},
-	"Trigger":   {"Pos", "ParsedWhen"},
+	"IndexElem":    {"ParsedExpr"},
+	"Policy":       {"Pos", "ParsedUsing", "ParsedWithCheck", "Was"},
+	"Function":     {"Pos", "File", "ParsedSignature", "ParsedDefinition"},
+	"Trigger":      {"Pos", "ParsedWhen"},
+	"Partitioning": {"Pos"}, "Partition": {"Pos", "ParsedBound"},
 }
 
 var keptFields = map[string][]string{
-	"Model":       {"Schemas", "Extensions", "Sequences", "Enums", "Tables", "Functions"},
-	"Extension":   {"Name", "Schema", "Version"},
-	"Sequence":    {"Schema", "Name", "Type", "Options"},
-	"Schema":      {"Name"},
-	"Enum":        {"Schema", "Name", "Values", "Comment"},
-	"Table":       {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Triggers", "Comment"},
-	"Column":      {"Name", "Type", "NotNull", "Default", "Identity", "Sequence", "Generated", "Comment"},
-	"PrimaryKey":  {"Name", "Columns"},
-	"Unique":      {"Name", "Columns", "NullsNotDistinct"},
-	"Check":       {"Name", "Expr"},
-	"ForeignKey":  {"Name", "Columns", "RefSchema", "RefTable", "RefColumns", "OnDelete", "OnUpdate"},
-	"Index":       {"Name", "Unique", "Method", "Elements", "Where", "NullsNotDistinct"},
-	"IndexElem":   {"Column", "Expr", "Opclass", "Desc", "Nulls"},
-	"Type":        {"Schema", "Name", "Mod", "Array"},
-	"RowSecurity": {"Enabled", "Forced"},
-	"Policy":      {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
-	"Function":    {"Schema", "Name", "Procedure", "Args", "Signature", "Definition"},
-	"Trigger":     {"Name", "Timing", "Events", "Columns", "Row", "When", "FunctionSchema", "Function", "Args"},
+	"Model":        {"Schemas", "Extensions", "Sequences", "Enums", "Tables", "Functions"},
+	"Extension":    {"Name", "Schema", "Version"},
+	"Sequence":     {"Schema", "Name", "Type", "Options"},
+	"Schema":       {"Name"},
+	"Enum":         {"Schema", "Name", "Values", "Comment"},
+	"Table":        {"Schema", "Name", "Columns", "PrimaryKey", "Uniques", "Checks", "ForeignKeys", "Indexes", "RowSecurity", "Policies", "Triggers", "Partition", "Comment"},
+	"Column":       {"Name", "Type", "NotNull", "Default", "Identity", "Sequence", "Generated", "Comment"},
+	"PrimaryKey":   {"Name", "Columns"},
+	"Unique":       {"Name", "Columns", "NullsNotDistinct"},
+	"Check":        {"Name", "Expr"},
+	"ForeignKey":   {"Name", "Columns", "RefSchema", "RefTable", "RefColumns", "OnDelete", "OnUpdate"},
+	"Index":        {"Name", "Unique", "Method", "Elements", "Where", "NullsNotDistinct"},
+	"IndexElem":    {"Column", "Expr", "Opclass", "Desc", "Nulls"},
+	"Type":         {"Schema", "Name", "Mod", "Array"},
+	"RowSecurity":  {"Enabled", "Forced"},
+	"Policy":       {"Name", "Restrictive", "Command", "Roles", "Using", "WithCheck"},
+	"Function":     {"Schema", "Name", "Procedure", "Args", "Signature", "Definition"},
+	"Trigger":      {"Name", "Timing", "Events", "Columns", "Row", "When", "FunctionSchema", "Function", "Args"},
+	"Partitioning": {"Strategy", "Columns", "Partitions"},
+	"Partition":    {"Name", "Bound"},
 
 	"SequenceOptions": {"Start", "Increment", "MinValue", "MaxValue", "Cache", "Cycle"},
 }
@@ -155,7 +158,7 @@ var keptFields = map[string][]string{
 func TestStripKnowsEveryField(t *testing.T) {
 	types := []any{schema.Model{}, schema.Schema{}, schema.Extension{}, schema.Sequence{}, schema.SequenceOptions{}, schema.Enum{}, schema.Table{}, schema.Column{}, schema.PrimaryKey{},
 		schema.Unique{}, schema.Check{}, schema.ForeignKey{}, schema.Index{}, schema.IndexElem{}, schema.Type{},
-		schema.RowSecurity{}, schema.Policy{}, schema.Function{}, schema.Trigger{}}
+		schema.RowSecurity{}, schema.Policy{}, schema.Function{}, schema.Trigger{}, schema.Partitioning{}, schema.Partition{}}
 	for _, v := range types {
 		typ := reflect.TypeOf(v)
 		known := map[string]bool{}
@@ -258,6 +261,7 @@ func TestMarshalSnapshot(t *testing.T) {
 		{"rich", migrations.ZeroID, richModel()},
 		{"trading", "6c1b0c2e-4a8e-5d0f-9a57-0a6d2bb2c9a1", trading},
 		{"rls", migrations.ZeroID, rlsModel()},
+		{"partition", migrations.ZeroID, partitionModel()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -472,5 +476,25 @@ func rlsModel() *schema.Model {
 			}},
 		{Schema: "public", Name: "notes", Columns: id(), RowSecurity: schema.RowSecurity{Enabled: true}},
 		{Schema: "public", Name: "plain", Columns: id()},
+	}}
+}
+
+// partitionModel has a partitioned table with partitions out of order and
+// one without partitions, as a loader or an introspection might give them.
+func partitionModel() *schema.Model {
+	cols := func() []*schema.Column {
+		return []*schema.Column{{Name: "id", Type: schema.Type{Name: "bigint"}, NotNull: true},
+			{Name: "at", Type: schema.Type{Name: "date"}, NotNull: true}}
+	}
+	return &schema.Model{Tables: []*schema.Table{
+		{Schema: "public", Name: "events", Columns: cols(), Partition: &schema.Partitioning{
+			Strategy: schema.PartitionRange, Columns: []string{"at", "id"}, Pos: schema.Position{Filename: "schema.go", Line: 3, Column: 1},
+			Partitions: []schema.Partition{
+				{Name: "events_z", Bound: schema.DefaultBound, Pos: schema.Position{Filename: "schema.go", Line: 4, Column: 1}},
+				{Name: "events_a", Bound: "FOR VALUES FROM ('2026-01-01', 0) TO ('2027-01-01', 0)", ParsedBound: "FOR VALUES FROM ('2026-01-01', 0) TO ('2027-01-01', 0)"},
+			}}},
+		{Schema: "public", Name: "empty", Columns: cols(), Partition: &schema.Partitioning{
+			Strategy: schema.PartitionHash, Columns: []string{"id"}, Partitions: []schema.Partition{}}},
+		{Schema: "public", Name: "plain", Columns: cols()},
 	}}
 }

@@ -162,6 +162,9 @@ func statements(c Change) (sql []string, warning string, err error) {
 	if sql, warning, ok := functionStatements(c); ok {
 		return sql, warning, nil
 	}
+	if sql, warning, ok := partitionStatements(c); ok {
+		return sql, warning, nil
+	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
 }
 
@@ -286,7 +289,7 @@ func createTable(t *schema.Table) string {
 	for _, c := range t.Checks {
 		lines = append(lines, checkDef(c))
 	}
-	return fmt.Sprintf("CREATE TABLE %s (\n\t%s\n);", quote.Ident(t.Schema, t.Name), strings.Join(lines, ",\n\t"))
+	return fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)%s;", quote.Ident(t.Schema, t.Name), strings.Join(lines, ",\n\t"), partitionBySQL(t))
 }
 
 func primaryKeyDef(pk schema.PrimaryKey) string {

@@ -58,6 +58,7 @@ func (t *Table) Clone() *Table {
 	}
 	c.Policies = t.clonePolicies()
 	c.Triggers = t.cloneTriggers()
+	c.Partition = t.Partition.clone()
 	c.GoType = t.GoType.clone()
 	c.GoFields = cloneGoFields(t.GoFields)
 	c.Relations = nil

@@ -81,6 +81,9 @@ type Table struct {
 	Policies    []Policy    `json:"policies,omitempty"`
 	// Triggers are the table's triggers (function.go).
 	Triggers []Trigger `json:"triggers,omitempty"`
+	// Partition makes the table partitioned, with its partitions (see
+	// partition.go); nil for a plain table.
+	Partition *Partitioning `json:"partition,omitempty"`
 	// Comment is the table's COMMENT ON TABLE text; empty means none
 	// (PostgreSQL keeps no empty comment).
 	Comment string `json:"comment,omitempty"`
@@ -297,6 +300,7 @@ func (m *Model) Sort() {
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
 		t.sortPolicies()
 		t.sortTriggers()
+		t.Partition.sort()
 	}
 	sortFunctions(m.Functions)
 }
@@ -338,6 +342,12 @@ func (m *Model) RelativePositions(dir string) {
 		}
 		for i := range t.Triggers {
 			t.Triggers[i].Pos = t.Triggers[i].Pos.Rel(dir)
+		}
+		if p := t.Partition; p != nil {
+			p.Pos = p.Pos.Rel(dir)
+			for i := range p.Partitions {
+				p.Partitions[i].Pos = p.Partitions[i].Pos.Rel(dir)
+			}
 		}
 	}
 	for _, f := range m.Functions {

@@ -236,6 +236,9 @@ func richModel() *Model {
 				Name: "orders_touch", Timing: TriggerBefore, Events: []string{"insert", "update"}, Columns: []string{"amount"}, Row: true,
 				When: "new.amount > 0", ParsedWhen: "(new.amount > (0)::numeric)", FunctionSchema: "app", Function: "touch", Args: []string{"x"}, Pos: pos(20),
 			}},
+			Partition: &Partitioning{Strategy: PartitionHash, Columns: []string{"id"}, Pos: pos(15), Partitions: []Partition{{
+				Name: "orders_0", Bound: "FOR VALUES WITH (modulus 2, remainder 0)", ParsedBound: "FOR VALUES WITH (modulus 2, remainder 0)", Pos: pos(15),
+			}}},
 			Doc:    "Orders are purchases.",
 			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Order"},
 			Pos:    pos(16),
@@ -346,6 +349,9 @@ func TestModelJSONRoundTrip(t *testing.T) {
 		}
 		for i := range tb.Triggers {
 			tb.Triggers[i].ParsedWhen = ""
+		}
+		for i := range tb.Partition.Partitions {
+			tb.Partition.Partitions[i].ParsedBound = ""
 		}
 		for i := range tb.Indexes {
 			tb.Indexes[i].ParsedWhere = ""

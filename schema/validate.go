@@ -112,6 +112,29 @@ func (m *Model) Validate() error {
 		t.validatePolicies(what, add)
 		t.validateTriggers(what, add)
 	}
+	// Partitions are tables of their parent's schema: their names are
+	// checked once every table is known.
+	partitions := map[key]*Table{}
+	for _, t := range m.Tables {
+		what := "table " + qualifiedName(t.Schema, t.Name)
+		t.validatePartitioning(what, add)
+		if t.Partition == nil {
+			continue
+		}
+		for _, p := range t.Partition.Partitions {
+			k := key{t.Schema, p.Name}
+			switch {
+			case p.Name == "":
+			case tables[k] != nil:
+				add("%s: partition %q has the name of a table of schema %q", what, p.Name, t.Schema)
+			case partitions[k] != nil && partitions[k] != t:
+				add("%s: partition %q has the name of a partition of %s", what, p.Name, qualifiedName(t.Schema, partitions[k].Name))
+			}
+			if partitions[k] == nil {
+				partitions[k] = t
+			}
+		}
+	}
 	// References last: a table may reference one declared after it.
 	for _, t := range m.Tables {
 		for _, fk := range t.ForeignKeys {

@@ -48,6 +48,11 @@ Markers, in the type's doc comment:
   //mizzle:trigger NAME BEFORE|AFTER INSERT|UPDATE [OF cols]|DELETE|TRUNCATE [OR ...]
                 [FOR EACH ROW|STATEMENT] [WHEN (condition)] EXECUTE FUNCTION f(args)
                           a trigger; f is the schema's or PostgreSQL's
+  //mizzle:partition BY RANGE|LIST|HASH (columns)
+                          a partitioned table; keys and indexes hold the key's columns
+  //mizzle:partition-of NAME FOR VALUES FROM (values) TO (values) | FOR VALUES IN (values)
+                | FOR VALUES WITH (MODULUS m, REMAINDER r) | DEFAULT
+                          a partition of the table, in its schema; one per marker
 
 In the package's doc comment, above "package schema":
   //mizzle:extension NAME [SCHEMA schema] [VERSION version]

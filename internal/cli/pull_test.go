@@ -60,8 +60,8 @@ func TestPullThenGenerate(t *testing.T) {
 		{
 			sql:   "rich.sql",
 			flags: []string{"--split", "--allow-lossy"},
-			wantStdout: "schema: 7 tables and 3 enums written in 8 files.\n" +
-				"migrations/0000_baseline.sql: 39 statements written.\n",
+			wantStdout: "schema: 9 tables and 3 enums written in 10 files.\n" +
+				"migrations/0000_baseline.sql: 46 statements written.\n",
 		},
 		{
 			sql:   "drizzle.sql",
@@ -388,6 +388,9 @@ func TestPullFeatures(t *testing.T) {
 		`1 table is marked for CLUSTER on an index, which the schema cannot express yet: "public"."children" (CLUSTER ON "children_pkey")`,
 		`2 columns have storage or statistics settings, which the schema cannot express yet: "public"."kinds"."name" (STATISTICS 500), "public"."kinds"."tv" (STORAGE EXTERNAL)`,
 		`1 extended statistics object (CREATE STATISTICS), which the schema cannot express yet: "public"."kinds_stats" (on "public"."kinds")`,
+		`1 partitioned table whose key has an expression, a collation or an operator class, which the schema cannot express yet: "public"."names" (PARTITION BY LIST (lower(name))); the baseline has neither them nor their partitions`,
+		`1 partition, which the schema cannot express yet: "public"."names_a" (of "public"."names", a table not read)`,
+		`1 partition has indexes, constraints or settings of its own, which the schema cannot express yet: "public"."events_2026" (indexes of its own)`,
 	} {
 		if !strings.Contains(stderr, "warning: "+want) {
 			t.Errorf("the warnings lack %q:\n%s", want, stderr)
@@ -409,6 +412,7 @@ func TestPullFeatures(t *testing.T) {
 		"//mizzle:sequence standalone_seq\n",
 		"`db:\"id,pk,type:bigserial,start:5000,increment:10,cache:20\"`",
 		"`db:\"small,identity,increment:5,minvalue:100,maxvalue:30000,cache:10,cycle\"`",
+		"//mizzle:partition BY RANGE (at)\n//mizzle:partition-of events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')\n",
 		// The one-byte "char", not char(1), and the comments, which pull
 		// once left out without a word.
 		"`db:\"ch,type:\\\"char\\\",comment:'the one-byte \\\"char\\\"'\"`",
@@ -422,7 +426,7 @@ func TestPullFeatures(t *testing.T) {
 	}
 
 	code, stdout, stderr = p.run("schema", "generate", "--migrations", "../migrations", "--query", "../db")
-	if code != exitOK || stdout != "../db: query code for 10 tables written.\nNo schema changes, nothing to migrate.\n" {
+	if code != exitOK || stdout != "../db: query code for 11 tables written.\nNo schema changes, nothing to migrate.\n" {
 		t.Errorf("generate after pull: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = p.run("", "check", "--schema", "schema", "--database-url", url)

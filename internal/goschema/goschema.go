@@ -224,6 +224,11 @@ func (w *writer) checkNames() error {
 		for _, tg := range t.Triggers {
 			oneLine("trigger", tg.Name)
 		}
+		if t.Partition != nil {
+			for _, p := range t.Partition.Partitions {
+				oneLine("partition", p.Name)
+			}
+		}
 	}
 	if len(problems) == 0 {
 		return nil
@@ -739,6 +744,7 @@ func (w *writer) writeTable(src *source, t *schema.Table) {
 
 	markers = append(markers, w.rlsMarkers(t)...)
 	markers = append(markers, w.triggerMarkers(t)...)
+	markers = append(markers, w.partitionMarkers(t)...)
 
 	src.printf("// %s is the table %s.\n//\n", typ, on)
 	src.printf("//mizzle:table %s\n", grammar.Name(t.Name))

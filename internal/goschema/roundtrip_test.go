@@ -112,7 +112,7 @@ func TestRoundTrip(t *testing.T) {
 				for _, f := range res.Files {
 					names = append(names, f.Name)
 				}
-				want := []string{"accounts.go", "billing_users.go", "categories.go", "invoices.go",
+				want := []string{"accounts.go", "billing_users.go", "categories.go", "invoices.go", "ledger.go", "measurements.go",
 					"order_items.go", "schema.go", "users.go", "x2fa_codes.go"}
 				if diff := cmp.Diff(want, names); diff != "" {
 					t.Errorf("split files (-want +got):\n%s", diff)

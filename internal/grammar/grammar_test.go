@@ -355,6 +355,9 @@ func TestCutMarker(t *testing.T) {
 	}{
 		{"//mizzle:table Orders", "table", " Orders", 14, true, false},
 		{"//mizzle:index(a)", "index", "(a)", 14, true, false},
+		{"//mizzle:partition-of p DEFAULT", "partition-of", " p DEFAULT", 21, true, false},
+		{"//mizzle:partition- x", "partition", "- x", 18, true, false},
+		{"//mizzle:partition BY", "partition", " BY", 18, true, false},
 		{"//mizzle:", "", "", 9, true, false},
 		{"// mizzle:table", "", "", 0, false, true},
 		{"//\tmizzle:table", "", "", 0, false, true},

@@ -32,6 +32,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"sequence", "//mizzle:sequence [schema.]NAME [AS smallint|integer|bigint] [START [WITH] n] [INCREMENT [BY] n] [MINVALUE n | NO MINVALUE] [MAXVALUE n | NO MAXVALUE] [CACHE n] [[NO] CYCLE] [WAS OLDNAME]"},
 	{"function", "//mizzle:function NAME file:PATH | AS constName"},
 	{"trigger", "//mizzle:trigger NAME BEFORE|AFTER event [OR event ...] [FOR EACH ROW|STATEMENT] [WHEN (condition)] EXECUTE FUNCTION name([argument, ...])"},
+	{"partition", "//mizzle:partition BY RANGE|LIST|HASH (columns)"},
+	{"partition-of", "//mizzle:partition-of NAME FOR VALUES FROM (values) TO (values) | FOR VALUES IN (values) | FOR VALUES WITH (MODULUS m, REMAINDER r) | DEFAULT"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages
@@ -62,7 +64,8 @@ func LooksLikeMarker(comment string) bool { return looksLikeMarker.MatchString(c
 var looksLikeMarker = regexp.MustCompile(`^//\s+mizzle:[a-z]`)
 
 // CutMarker reads a comment's text as a marker: its name (the identifier
-// after the prefix) and its arguments, the rest, untrimmed, which start at
+// after the prefix, whose words may be joined by hyphens, as in
+// partition-of) and its arguments, the rest, untrimmed, which start at
 // byte argsOff of the comment. ok is false for a comment that is not a
 // mizzle directive.
 func CutMarker(comment string) (name, args string, argsOff int, ok bool) {
@@ -71,7 +74,7 @@ func CutMarker(comment string) (name, args string, argsOff int, ok bool) {
 		return "", "", 0, false
 	}
 	n := 0
-	for n < len(rest) && isIdentByte(rest[n]) {
+	for n < len(rest) && (isIdentByte(rest[n]) || n > 0 && rest[n] == '-' && n+1 < len(rest) && isIdentByte(rest[n+1])) {
 		n++
 	}
 	return rest[:n], rest[n:], len(markerPrefix) + n, true

@@ -85,6 +85,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		db:     db,
 		m:      &schema.Model{},
 		tables: map[relKey]*schema.Table{},
+		unread: map[relKey]bool{},
 	}
 	requested := opts.Schemas
 	if requested == nil {
@@ -169,6 +170,9 @@ type inspector struct {
 	m       *schema.Model
 	tables  map[relKey]*schema.Table
 	lost    []Lost
+	// unread are the tables columnsQuery returned that the model cannot
+	// hold (a partition key with an expression), reported instead.
+	unread map[relKey]bool
 
 	lastIndex relKey // the index indexRow is adding keys to
 	// serials are the sequences serial columns draw from.
@@ -234,18 +238,32 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		statistics                int32
 		rowSecurity               schema.RowSecurity
 		tableComment, comment     string
+		partKey                   string
 	)
 	err := r.Scan(&nsp, &rel, &persistence, &attnum, &name, &notNull, &identity, &generated, &expr,
 		&ct.array, &ct.typtype, &ct.schema, &ct.name, &ct.format, &ct.quotedSchema, &ct.extension,
 		&seqSchema, &seqName, &serial, &collation, &storage, &statistics,
-		&rowSecurity.Enabled, &rowSecurity.Forced, &tableComment, &comment)
+		&rowSecurity.Enabled, &rowSecurity.Forced, &tableComment, &comment, &partKey)
 	if err != nil {
 		return err
 	}
 	key := relKey{schema: nsp, name: rel}
 	t := in.tables[key]
+	if in.unread[key] {
+		return nil
+	}
 	if t == nil {
 		t = &schema.Table{Schema: nsp, Name: rel, Columns: []*schema.Column{}, RowSecurity: rowSecurity, Comment: tableComment}
+		if partKey != "" {
+			p, ok := partitionKey(partKey)
+			if !ok {
+				// Neither it nor its partitions are read.
+				in.report(PartitionedTable, quote.Ident(nsp, rel), "PARTITION BY "+partKey)
+				in.unread[key] = true
+				return nil
+			}
+			t.Partition = p
+		}
 		in.tables[key] = t
 		in.m.Tables = append(in.m.Tables, t)
 		if persistence == "u" {
@@ -465,6 +483,8 @@ func (in *inspector) otherRow(r pgx.Rows) error {
 	object := quote.Ident(nsp, name)
 	on := quote.Ident(sub) + " on " + object
 	switch k {
+	case Partition:
+		in.partitionRow(nsp, name, detailSchema, sub, detail)
 	case Inheritance:
 		in.report(k, object, "from "+quote.Ident(detailSchema, detail))
 	case Trigger, Rule, Policy:

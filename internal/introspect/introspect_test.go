@@ -285,6 +285,11 @@ func maskExprs(m *schema.Model) *schema.Model {
 		for i := range t.Triggers {
 			mask(&t.Triggers[i].When)
 		}
+		if p := t.Partition; p != nil {
+			for i := range p.Partitions {
+				mask(&p.Partitions[i].Bound)
+			}
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			mask(&ix.Where)

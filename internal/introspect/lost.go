@@ -60,6 +60,7 @@ const (
 	BaseType          Kind = "type"
 	PartitionedTable  Kind = "partitioned table"
 	Partition         Kind = "partition"
+	PartitionSettings Kind = "partition settings"
 	Inheritance       Kind = "inheritance"
 	ForeignTable      Kind = "foreign table"
 	Unlogged          Kind = "unlogged table"
@@ -87,7 +88,7 @@ var kinds = []struct {
 	kind Kind
 	text kindText
 }{
-	{Policy, kindText{"row security policy on a table not read (partitioned, or a partition)", "row security policies on tables not read (partitioned, or partitions)",
+	{Policy, kindText{"row security policy on a table not read (a partition, say)", "row security policies on tables not read (partitions, say)",
 		"a database built from the baseline has none"}},
 	{Grant, kindText{"table or column has privileges granted", "tables or columns have privileges granted",
 		"a database built from the baseline has the default privileges only"}},
@@ -114,8 +115,11 @@ var kinds = []struct {
 	{CompositeType, kindText{"composite type", "composite types", ""}},
 	{RangeType, kindText{"range type", "range types", ""}},
 	{BaseType, kindText{"base type", "base types", ""}},
-	{PartitionedTable, kindText{"partitioned table", "partitioned tables", ""}},
+	{PartitionedTable, kindText{"partitioned table whose key has an expression, a collation or an operator class", "partitioned tables whose keys have an expression, a collation or an operator class",
+		"the baseline has neither them nor their partitions"}},
 	{Partition, kindText{"partition", "partitions", ""}},
+	{PartitionSettings, kindText{"partition has indexes, constraints or settings of its own", "partitions have indexes, constraints or settings of their own",
+		"the baseline's partitions have only what their tables declare"}},
 	{Inheritance, kindText{"table inherits from another (INHERITS)", "tables inherit from others (INHERITS)",
 		"the baseline's tables do not inherit, and have the inherited columns as their own"}},
 	{ForeignTable, kindText{"foreign table", "foreign tables", ""}},

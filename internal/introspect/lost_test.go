@@ -23,7 +23,7 @@ func TestSummary(t *testing.T) {
 		introspect.Lost{Kind: "something new", Object: `"public"."x"`},
 	)
 	want := []string{
-		`1 row security policy on a table not read (partitioned, or a partition), which the schema cannot express yet: "p" on "public"."t"; ` +
+		`1 row security policy on a table not read (a partition, say), which the schema cannot express yet: "p" on "public"."t"; ` +
 			`a database built from the baseline has none`,
 		`1 table or column has privileges granted, which the schema cannot express yet: "public"."t" (SELECT to PUBLIC); ` +
 			`a database built from the baseline has the default privileges only`,

@@ -95,10 +95,10 @@ type TxStarter interface {
 // statements planned from it still carry the text as written. Structure
 // (names, types, keys) is kept from m, but for the operator classes and
 // null orders of index elements, which PostgreSQL keeps only when they
-// are not the defaults. A policy's USING and WITH CHECK and a trigger's
-// WHEN are expressions like the others, and a function gets its
-// signature and definition as PostgreSQL prints them back
-// (ParsedSignature, ParsedDefinition).
+// are not the defaults. A policy's USING and WITH CHECK, a trigger's
+// WHEN and a partition's bound are expressions like the others, and a
+// function gets its signature and definition as PostgreSQL prints them
+// back (ParsedSignature, ParsedDefinition).
 //
 // It builds m, with the statements migrations.NewPlan plans for an empty
 // database (the DDL migrations are made of), in scratch schemas
@@ -229,7 +229,9 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 				t.Triggers[i].FunctionSchema = sc.name(t.Triggers[i].FunctionSchema)
 			}
 		}
-		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || len(t.Triggers) > 0 || policies
+		// A partition's bound becomes constants of the key's types.
+		keep := len(t.Checks) > 0 || len(t.Indexes) > 0 || len(t.Triggers) > 0 || policies ||
+			t.Partition != nil && len(t.Partition.Partitions) > 0
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
 			col.Identity, col.Sequence = "", nil
@@ -338,6 +340,13 @@ func unshadow(m, got *schema.Model, defaults map[string]string, sc *scratch) *sc
 			for _, gt := range g.Triggers {
 				if gt.Name == t.Triggers[i].Name && t.Triggers[i].When != "" {
 					t.Triggers[i].ParsedWhen = fix(gt.When)
+				}
+			}
+		}
+		if p, gp := t.Partition, g.Partition; p != nil && gp != nil {
+			for i := range p.Partitions {
+				if got := gp.Partition(p.Partitions[i].Name); got != nil {
+					p.Partitions[i].ParsedBound = fix(got.Bound)
 				}
 			}
 		}

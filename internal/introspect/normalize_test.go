@@ -50,6 +50,11 @@ func asParsed(m *schema.Model) *schema.Model {
 		for i := range t.Triggers {
 			swap(&t.Triggers[i].When, &t.Triggers[i].ParsedWhen)
 		}
+		if p := t.Partition; p != nil {
+			for i := range p.Partitions {
+				swap(&p.Partitions[i].Bound, &p.Partitions[i].ParsedBound)
+			}
+		}
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			swap(&ix.Where, &ix.ParsedWhere)

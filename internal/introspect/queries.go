@@ -53,9 +53,11 @@ WHERE t.typtype = 'e' AND n.nspname = ANY ($1::text[])
 GROUP BY n.nspname, t.typname, t.oid
 ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 
-// columnsQuery reads ordinary tables (partitioned tables and partitions are
-// reported, not read) with one row per column in attnum order, and a row
-// with a null attnum for a table without columns.
+// columnsQuery reads ordinary and partitioned tables (partitions are read
+// with their table, by othersQuery) with one row per column in attnum
+// order, and a row with a null attnum for a table without columns. A
+// partitioned table's rows carry its partition key as pg_get_partkeydef
+// prints it ("RANGE (at)"), a plain table's an empty text.
 //
 // For an array column the element type is described (bt), since the model
 // spells arrays as their element type plus a flag. format_type of the element
@@ -89,7 +91,8 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 	coalesce(a.attstattarget::int, -1),
 	c.relrowsecurity, c.relforcerowsecurity,
 	coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
-	coalesce(pg_catalog.col_description(c.oid, a.attnum), '')
+	coalesce(pg_catalog.col_description(c.oid, a.attnum), ''),
+	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -107,7 +110,7 @@ LEFT JOIN LATERAL (
 		AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
 	ORDER BY s.oid LIMIT 1
 ) sq ON true
-WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum`
@@ -125,7 +128,7 @@ const policiesQuery = `SELECT n.nspname::text, c.relname::text, pol.polname::tex
 FROM pg_catalog.pg_policy pol
 JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", pol.polname COLLATE "C"`
@@ -153,7 +156,9 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`
 
 // constraintsQuery reads primary keys, unique, check, foreign key and
 // exclusion constraints (the last to report them) of the tables
-// columnsQuery reads. Key columns come in key order. A check's expression is
+// columnsQuery reads. A constraint with a parent (conparentid) is one
+// PostgreSQL made from it: a foreign key to a partitioned table has one
+// per partition, on the referencing table. Key columns come in key order. A check's expression is
 // deparsed without pretty-printing, as pg_dump does: every operation in
 // parentheses, so that the text parses back to the same tree (a pretty
 // deparse prints a AND (b AND c) as a AND b AND c, which parses to a flat
@@ -179,8 +184,8 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class r ON r.oid = k.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
 LEFT JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid AND k.contype = 'u'
-WHERE k.contype IN ('p', 'u', 'c', 'f', 'x')
-	AND c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+WHERE k.contype IN ('p', 'u', 'c', 'f', 'x') AND k.conparentid = 0
+	AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", k.conname COLLATE "C"`
@@ -223,7 +228,7 @@ LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = x.indexrelid AND ia.attnum
 LEFT JOIN pg_catalog.pg_type ct ON ct.oid = coalesce(ta.atttypid, ia.atttypid)
 LEFT JOIN pg_catalog.pg_type kt ON kt.oid = CASE WHEN ct.typtype = 'd' THEN ct.typbasetype ELSE ct.oid END
 LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = k.opc
-WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k2
 		WHERE k2.conindid = x.indexrelid AND k2.contype IN ('p', 'u', 'x'))
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
@@ -252,24 +257,31 @@ const othersQuery = `WITH t AS (
 		c.relreplident
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+	WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 )
 SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	SELECT CASE
+			WHEN c.relispartition THEN 'partition'
 			WHEN c.relkind = 'v' THEN 'view'
 			WHEN c.relkind = 'm' THEN 'materialized view'
 			WHEN c.relkind = 'f' THEN 'foreign table'
-			WHEN c.relkind = 'p' THEN 'partitioned table'
 			WHEN c.relkind = 'c' THEN 'composite type'
 			ELSE 'partition'
-		END AS kind, n.nspname::text AS schema_name, c.relname::text AS name, '' AS sub, '' AS detail_schema, '' AS detail
+		END AS kind, n.nspname::text AS schema_name, c.relname::text AS name,
+		coalesce(p.relname::text, '') AS sub, coalesce(pn.nspname::text, '') AS detail_schema,
+		CASE WHEN c.relispartition THEN coalesce(pg_catalog.pg_get_expr(c.relpartbound, c.oid), '') ||
+			CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END
+			ELSE '' END AS detail
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = ANY ($1::text[])
-		AND (c.relkind IN ('v', 'm', 'f', 'p', 'c')
-			OR (c.relkind = 'r' AND c.relispartition))
+	LEFT JOIN pg_catalog.pg_inherits h ON h.inhrelid = c.oid AND c.relispartition
+	LEFT JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
+	LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+	WHERE (n.nspname = ANY ($1::text[]) OR pn.nspname = ANY ($1::text[]))
+		AND (c.relkind IN ('v', 'm', 'f', 'c')
+			OR (c.relispartition AND c.relkind IN ('r', 'p')))
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
@@ -299,7 +311,7 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM pg_catalog.pg_policy pol
 	JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = ANY ($1::text[]) AND (c.relkind <> 'r' OR c.relispartition)
+	WHERE n.nspname = ANY ($1::text[]) AND (c.relkind NOT IN ('r', 'p') OR c.relispartition)
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 	UNION ALL
@@ -375,5 +387,23 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM t
 	JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid
 	JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objoid = k.oid
+	UNION ALL
+	SELECT 'partition settings', s.nsp, s.rel, '', '', s.settings FROM (
+		SELECT n.nspname::text AS nsp, c.relname::text AS rel, pg_catalog.concat_ws(', ',
+			CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_index x WHERE x.indrelid = c.oid
+				AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid = x.indexrelid)) THEN 'indexes of its own' END,
+			CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.conparentid = 0 AND k.coninhcount = 0
+				AND k.contype IN ('p', 'u', 'f', 'c', 'x')) THEN 'constraints of its own' END,
+			CASE WHEN c.relrowsecurity OR c.relforcerowsecurity THEN 'row level security' END,
+			CASE WHEN c.relacl IS NOT NULL THEN 'privileges' END,
+			CASE WHEN c.reloptions IS NOT NULL THEN 'storage parameters' END,
+			CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,
+			CASE WHEN c.relreplident <> 'd' THEN 'replica identity' END,
+			CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+				AND d.objoid = c.oid) THEN 'comments' END) AS settings
+		FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relispartition AND c.relkind = 'r' AND n.nspname = ANY ($1::text[])
+	) s WHERE s.settings <> ''
 ) o
 ORDER BY kind, schema_name COLLATE "C", name COLLATE "C", sub COLLATE "C", detail_schema COLLATE "C", detail COLLATE "C"`

@@ -409,10 +409,10 @@ func (l *loader) isStruct(d *typeDecl) bool {
 }
 
 // tableOnly are the markers that describe a table's constraints and indexes.
-var tableOnly = map[string]bool{"index": true, "unique": true, "check": true, "pk": true, "fk": true, "rls": true, "policy": true, "trigger": true}
+var tableOnly = map[string]bool{"index": true, "unique": true, "check": true, "pk": true, "fk": true, "rls": true, "policy": true, "trigger": true, "partition": true, "partition-of": true}
 
 // singular are the markers a type may carry once.
-var singular = map[string]bool{"table": true, "schema": true, "was": true, "enum": true, "pk": true, "rls": true}
+var singular = map[string]bool{"table": true, "schema": true, "was": true, "enum": true, "pk": true, "rls": true, "partition": true}
 
 // checkMarkers reports unknown markers and markers on the wrong kind of type.
 func (l *loader) checkMarkers(d *typeDecl) {

@@ -39,6 +39,14 @@ func (l *loader) checkNames(m *schema.Model) {
 		t := ti.t
 		clashed[ti] = !claim(t.Schema, t.Name, owner{fmt.Sprintf("table %s", ti.decl.obj.Name()), t.Pos})
 	}
+	// A partition is a table of its parent's schema.
+	for _, ti := range l.order {
+		if p := ti.t.Partition; p != nil && !clashed[ti] {
+			for _, part := range p.Partitions {
+				claim(ti.t.Schema, part.Name, owner{fmt.Sprintf("partition of %s", ti.decl.obj.Name()), part.Pos})
+			}
+		}
+	}
 	for _, e := range m.Enums {
 		key := [2]string{e.Schema, e.Name}
 		if first, taken := relations[key]; taken {

@@ -131,6 +131,7 @@ func (l *loader) buildTable(d *typeDecl) *tableInfo {
 			b.triggerMarker(m)
 		}
 	}
+	b.partitionMarkers()
 	return ti
 }
 

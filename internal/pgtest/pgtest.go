@@ -461,8 +461,9 @@ func (c *Cluster) Start() error { return c.c.start(c.c.port) }
 
 // Catalog lists, one line each, every schema, enum, column,
 // constraint, index, row security setting, policy, sequence (one a
-// column owns named by that column), function (not an extension's) and
-// trigger outside the system schemas, as PostgreSQL itself
+// column owns named by that column), function (not an extension's),
+// trigger, partitioned table (with its key) and partition (with its
+// bound) outside the system schemas, as PostgreSQL itself
 // prints their definitions, sorted: what a test compares to see that
 // something changed the database, or did not.
 func Catalog(t testing.TB, conn *pgx.Conn) []string {
@@ -499,7 +500,7 @@ SELECT line FROM (
 	FROM pg_attribute a
 	JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
 	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-	WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+	WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
 	UNION ALL
 	SELECT format('constraint %I.%I.%I %s', ns.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
 	FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace
@@ -510,7 +511,16 @@ SELECT line FROM (
 	SELECT format('row security %I.%I%s%s', ns.nspname, c.relname,
 		CASE WHEN c.relrowsecurity THEN ' enabled' ELSE '' END, CASE WHEN c.relforcerowsecurity THEN ' forced' ELSE '' END)
 	FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-	WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity)
+	WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity)
+	UNION ALL
+	SELECT format('partitioned %I.%I by %s', ns.nspname, c.relname, pg_get_partkeydef(c.oid))
+	FROM pg_class c JOIN ns ON ns.oid = c.relnamespace WHERE c.relkind = 'p'
+	UNION ALL
+	SELECT format('partition %I.%I of %I.%I %s', ns.nspname, c.relname, pn.nspname, p.relname, pg_get_expr(c.relpartbound, c.oid))
+	FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+	JOIN pg_inherits h ON h.inhrelid = c.oid JOIN pg_class p ON p.oid = h.inhparent
+	JOIN pg_namespace pn ON pn.oid = p.relnamespace
+	WHERE c.relispartition AND c.relkind IN ('r', 'p')
 	UNION ALL
 	SELECT format('policy %I.%I.%I %s for %s to %s using %s with check %s', p.schemaname, p.tablename, p.policyname,
 		p.permissive, p.cmd, p.roles::text, coalesce(p.qual, '-'), coalesce(p.with_check, '-'))

@@ -112,6 +112,9 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 			descs = append(descs, d)
 		}
 	}
+	for _, t := range c.m.Tables {
+		fixPartitionKeys(c.m, t)
+	}
 	normalize(c.m, c.renamedSchemas)
 	return c.m, descs
 }
@@ -133,6 +136,7 @@ func (c *changer) mutations() []mutation {
 		c.setComment, c.dropComment, c.createExtension, c.dropExtension,
 		c.createSequence, c.dropSequence, c.alterSequence, c.renameSequence, c.drawFromSequence, c.setColumnSequence,
 		c.functionMutation, c.triggerMutation,
+		c.addPartition, c.addPartition, c.dropPartition, c.dropPartition, c.changeBound, c.changeBound,
 	}
 }
 
@@ -488,6 +492,14 @@ func (c *changer) addColumn() (string, bool) {
 // a NOT NULL column without any of those is made nullable.
 func (c *changer) addColumnOfType(t *schema.Table, typ schema.Type) *schema.Column {
 	col := c.newColumn(t, c.hasRows[t])
+	if t.Partition != nil && col.Identity != "" {
+		// PostgreSQL before 17 refuses to add an identity column to a
+		// table with partitions.
+		col.Identity = ""
+		if c.hasRows[t] {
+			col.NotNull = false
+		}
+	}
 	if typ != (schema.Type{}) {
 		col.Type, col.Identity, col.Generated = typ, "", ""
 		col.Default = ""
@@ -542,7 +554,9 @@ func (c *changer) randomColumn(okCol func(*schema.Table, *schema.Column) bool) (
 }
 
 func (c *changer) dropColumn() (string, bool) {
-	t, col := c.randomColumn(func(t *schema.Table, _ *schema.Column) bool { return len(t.Columns) > 1 })
+	t, col := c.randomColumn(func(t *schema.Table, col *schema.Column) bool {
+		return len(t.Columns) > 1 && !isPartitionKey(t, col.Name)
+	})
 	if t == nil {
 		return "", false
 	}
@@ -624,6 +638,9 @@ func (c *changer) renameColumn() (string, bool) {
 		}
 		if t.PrimaryKey != nil {
 			ren(t.PrimaryKey.Columns)
+		}
+		if t.Partition != nil {
+			ren(t.Partition.Columns)
 		}
 		for i := range t.Uniques {
 			ren(t.Uniques[i].Columns)
@@ -714,7 +731,7 @@ func inExpression(t *schema.Table, name string) bool {
 // original values, so a chain of casts cannot truncate anything.
 func (c *changer) changeType() (string, bool) {
 	t, col := c.randomColumn(func(t *schema.Table, col *schema.Column) bool {
-		return !c.touched[col] && col.Identity == "" && col.Generated == "" &&
+		return !c.touched[col] && col.Identity == "" && col.Generated == "" && !isPartitionKey(t, col.Name) &&
 			(!c.hasRows[t] || c.state[col] == stValues) &&
 			!c.inForeignKey(t, col.Name) && !inExpression(t, col.Name) && len(castTargets(col.Type)) > 0
 	})
@@ -823,7 +840,7 @@ func (c *changer) dropIdentity() (string, bool) {
 func (c *changer) addGenerated() (string, bool) {
 	t, col := c.randomColumn(func(t *schema.Table, col *schema.Column) bool {
 		return col.Generated == "" && col.Identity == "" && !c.inForeignKey(t, col.Name) && !inExpression(t, col.Name) &&
-			!c.inKeyOrIndex(t, col.Name) && c.generatedSourceFor(t, col) != nil
+			!c.inKeyOrIndex(t, col.Name) && !isPartitionKey(t, col.Name) && c.generatedSourceFor(t, col) != nil
 	})
 	if t == nil {
 		return "", false

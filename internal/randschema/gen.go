@@ -172,6 +172,11 @@ func (g *gen) continueCounter() {
 		for _, tg := range t.Triggers {
 			see(tg.Name)
 		}
+		if t.Partition != nil {
+			for _, p := range t.Partition.Partitions {
+				see(p.Name)
+			}
+		}
 	}
 }
 
@@ -266,6 +271,9 @@ func (g *gen) newTable(schemaName string, ok func(*schema.Table, *schema.Column,
 	}
 	for range g.r.IntN(4) {
 		g.newIndex(t, ok)
+	}
+	if g.chance(0.2) {
+		g.partitionTable(t)
 	}
 	return t
 }

@@ -115,6 +115,8 @@ func TestCoverage(t *testing.T) {
 		"sequence", "sequence options", "column sequence options",
 		"function", "procedure", "trigger function", "trigger", "statement trigger", "truncate trigger",
 		"trigger columns", "trigger when", "trigger args", "built-in trigger function",
+		"partitioned by range", "partitioned by list", "partitioned by hash", "partition key of two columns",
+		"range partition", "list partition", "hash partition", "default partition", "partitioned table with a primary key",
 	}
 	for _, k := range []string{
 		"create table", "drop table", "rename table", "move table", "rename schema", "drop schema",
@@ -128,6 +130,7 @@ func TestCoverage(t *testing.T) {
 		"set comment", "drop comment", "create extension", "drop extension",
 		"create sequence", "drop sequence", "alter sequence", "rename sequence", "sequence default", "set sequence",
 		"create function", "drop function", "change body", "change signature", "add trigger", "drop trigger", "change trigger",
+		"add partition", "drop partition", "change the",
 	} {
 		want = append(want, "change: "+k)
 	}
@@ -255,6 +258,16 @@ func features(m *schema.Model, seen map[string]bool) {
 				}
 			}
 			names = append(names, ix.Name)
+		}
+		if p := t.Partition; p != nil {
+			seen["partitioned by "+string(p.Strategy)] = true
+			seen["partition key of two columns"] = seen["partition key of two columns"] || len(p.Columns) > 1
+			seen["partitioned table with a primary key"] = seen["partitioned table with a primary key"] || t.PrimaryKey != nil
+			for _, part := range p.Partitions {
+				if k := schema.BoundKind(part.Bound); k != "" {
+					seen[k+" partition"] = true
+				}
+			}
 		}
 		seen["row security"] = seen["row security"] || t.RowSecurity.Enabled
 		seen["forced row security"] = seen["forced row security"] || t.RowSecurity.Forced

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
@@ -221,7 +222,7 @@ func checkCanonical(t *testing.T, conn *pgx.Conn, seed uint64, what string, m *s
 		}
 
 		rows, err = conn.Query(ctx, `SELECT conname, contype::text, pg_get_constraintdef(oid)
-			FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname COLLATE "C"`, rel)
+			FROM pg_constraint WHERE conrelid = $1::regclass AND conparentid = 0 ORDER BY conname COLLATE "C"`, rel)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,6 +267,7 @@ func checkCanonical(t *testing.T, conn *pgx.Conn, seed uint64, what string, m *s
 			fail("table %s has constraints %q, the model %q", rel, gotNames, wantNames)
 		}
 
+		checkPartitions(t, conn, fail, tbl)
 		for _, ix := range tbl.Indexes {
 			var def, plain string
 			var elems []string
@@ -309,7 +311,11 @@ func indexDef(t *schema.Table, ix schema.Index) string {
 	if method == "" {
 		method = "btree"
 	}
-	fmt.Fprintf(&b, "INDEX %s ON %s.%s USING %s (", ident(ix.Name), ident(t.Schema), ident(t.Name), method)
+	only := ""
+	if t.Partition != nil {
+		only = "ONLY " // pg_get_indexdef's spelling for a partitioned table's index
+	}
+	fmt.Fprintf(&b, "INDEX %s ON %s%s.%s USING %s (", ident(ix.Name), only, ident(t.Schema), ident(t.Name), method)
 	for i, e := range ix.Elements {
 		if i > 0 {
 			b.WriteString(", ")
@@ -358,4 +364,52 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// checkPartitions reads a table's partition key and its partitions' bounds
+// back and compares them with the model's text.
+func checkPartitions(t *testing.T, conn *pgx.Conn, fail func(string, ...any), tbl *schema.Table) {
+	t.Helper()
+	ctx := context.Background()
+	rel := quote.Ident(tbl.Schema, tbl.Name)
+	var key string
+	if err := conn.QueryRow(ctx, `SELECT coalesce(pg_get_partkeydef($1::regclass), '')`, rel).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	if p := tbl.Partition; p != nil {
+		cols := make([]string, len(p.Columns))
+		for i, c := range p.Columns {
+			cols[i] = ident(c)
+		}
+		want = p.Strategy.SQL() + " (" + strings.Join(cols, ", ") + ")"
+	}
+	if key != want {
+		fail("table %s has partition key %q, the model %q", rel, key, want)
+	}
+	rows, err := conn.Query(ctx, `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits h
+		JOIN pg_class c ON c.oid = h.inhrelid WHERE h.inhparent = $1::regclass AND c.relkind = 'r' ORDER BY 1`, rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (schema.Partition, error) {
+		var p schema.Partition
+		err := row.Scan(&p.Name, &p.Bound)
+		return p, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantParts []schema.Partition
+	if tbl.Partition != nil {
+		wantParts = tbl.Partition.Partitions
+	}
+	sortParts := func(ps []schema.Partition) []schema.Partition {
+		ps = slices.Clone(ps)
+		slices.SortFunc(ps, func(a, b schema.Partition) int { return strings.Compare(a.Name, b.Name) })
+		return ps
+	}
+	if !cmp.Equal(sortParts(got), sortParts(wantParts), cmpopts.EquateEmpty()) {
+		fail("table %s has partitions %+v, the model %+v", rel, got, wantParts)
+	}
 }

@@ -80,6 +80,18 @@ func Validate(m *schema.Model) error {
 		}
 	}
 	for _, t := range m.Tables {
+		if t.Partition != nil {
+			for _, p := range t.Partition.Partitions {
+				claim(t.Schema, p.Name, "partition")
+			}
+		}
+	}
+	// PostgreSQL's own rules for partitioned tables (keys holding the
+	// partition key, bounds that suit the strategy, ...).
+	if err := m.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, t := range m.Tables {
 		errs = append(errs, validateTable(m, t, claim)...)
 	}
 

@@ -86,8 +86,9 @@ WHERE CASE WHEN $1::text IS NOT NULL THEN n.nspname = $1 ELSE ` + userSchemas + 
 ORDER BY n.nspname COLLATE "C"`
 
 // otherRelationsSQL reads, one row per column, the relations
-// introspect.Inspect leaves out of its model: views, materialized views,
-// partitioned and foreign tables (partitions are their parents' rows).
+// introspect.Inspect may leave out of its model: views, materialized
+// views, partitioned tables (those the model holds are skipped) and
+// foreign tables (partitions are their parents' rows).
 const otherRelationsSQL = `SELECT n.nspname, c.relname, ` + relKinds + `, a.attname,
 	pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
 	EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attnum = ANY (k.conkey))
@@ -146,9 +147,16 @@ func (s *Server) readSchema(ctx context.Context, name string) (*dbSchema, error)
 		return nil, fmt.Errorf("the schema has more than %d columns in views and partitioned or foreign tables: too many to draw", maxSchemaRows)
 	}
 	out.fromModel(model)
+	inModel := map[[2]string]bool{}
+	for _, t := range model.Tables {
+		inModel[[2]string{t.Schema, t.Name}] = true
+	}
 	var last *dbTable
 	for _, row := range res.Rows {
 		sch, rel := *row[0], *row[1]
+		if inModel[[2]string{sch, rel}] {
+			continue // a partitioned table the model holds
+		}
 		if last == nil || last.Schema != sch || last.Name != rel {
 			last = &dbTable{Schema: sch, Name: rel, Kind: *row[2], Columns: []dbColumn{}}
 			out.Tables = append(out.Tables, last)
@@ -182,6 +190,9 @@ func (d *dbSchema) fromModel(m *schema.Model) {
 			}
 		}
 		dt := &dbTable{Schema: t.Schema, Name: t.Name, Kind: "table", Columns: []dbColumn{}}
+		if t.Partition != nil {
+			dt.Kind = "partitioned"
+		}
 		nullable := map[string]bool{}
 		for _, c := range t.Columns {
 			dt.Columns = append(dt.Columns, dbColumn{Name: c.Name, Type: c.Type.String(), Nullable: !c.NotNull, PK: pk[c.Name], FK: fk[c.Name]})

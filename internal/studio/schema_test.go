@@ -191,13 +191,15 @@ func TestSchemaEmpty(t *testing.T) {
 }
 
 // TestSchemaOtherKinds lists a partitioned table once (its partitions are
-// its rows, not tables of the diagram) and a materialized view, with
-// their columns from the catalog.
+// its rows, not tables of the diagram), whether the model holds it or not
+// (a key with an expression), and a materialized view, with their columns
+// from the catalog.
 func TestSchemaOtherKinds(t *testing.T) {
 	ts := newStudio(t, `
 CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
 CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 CREATE MATERIALIZED VIEW event_days AS SELECT at, count(*) AS n FROM events GROUP BY at;
+CREATE TABLE names (name text) PARTITION BY LIST (lower(name));
 `)
 	r := getSchema(t, ts, "?schema=public")
 	var got []string
@@ -211,6 +213,7 @@ CREATE MATERIALIZED VIEW event_days AS SELECT at, count(*) AS n FROM events GROU
 	want := []string{
 		"event_days matview: at date, n bigint",
 		"events partitioned: id bigint pk not null, at date pk not null",
+		"names partitioned: name text",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)

@@ -115,6 +115,9 @@ CREATE RULE bookings_keep AS ON DELETE TO bookings WHERE old.id = 0 DO INSTEAD N
 
 CREATE TABLE events (id integer NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX events_2026_own ON events_2026 (id);
+CREATE TABLE names (name text) PARTITION BY LIST (lower(name));
+CREATE TABLE names_a PARTITION OF names FOR VALUES IN ('a');
 CREATE TABLE base (id integer PRIMARY KEY);
 CREATE TABLE derived (extra text) INHERITS (base);
 CREATE UNLOGGED TABLE scratch (v text);

@@ -136,3 +136,19 @@ CREATE POLICY users_read ON users FOR SELECT TO pg_monitor, pg_read_all_stats US
 CREATE POLICY "Users Guard" ON users AS RESTRICTIVE FOR UPDATE USING (id <> 0) WITH CHECK (id <> 13);
 CREATE POLICY invoices_insert ON billing.invoices FOR INSERT TO pg_signal_backend WITH CHECK (amount > 0 AND number > 0);
 CREATE POLICY invoices_all ON billing.invoices USING (amount > 100 OR number = 1);
+
+-- Partitioned tables: the key, the partitions and what is declared once
+-- on the table (keys, an index, a foreign key), in public and in billing.
+CREATE TABLE measurements (
+	id bigint GENERATED ALWAYS AS IDENTITY,
+	taken_at timestamptz NOT NULL,
+	user_id bigint REFERENCES users,
+	value numeric,
+	PRIMARY KEY (id, taken_at)
+) PARTITION BY RANGE (taken_at);
+CREATE INDEX measurements_value_idx ON measurements (value);
+CREATE TABLE measurements_2026 PARTITION OF measurements FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE measurements_rest PARTITION OF measurements DEFAULT;
+CREATE TABLE billing.ledger (org_id integer NOT NULL, entry text) PARTITION BY HASH (org_id);
+CREATE TABLE billing.ledger_0 PARTITION OF billing.ledger FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE billing.ledger_1 PARTITION OF billing.ledger FOR VALUES WITH (MODULUS 2, REMAINDER 1);
