@@ -136,6 +136,8 @@ type differ struct {
 	// policyKept holds the policies of cur that stay, altered or not,
 	// keyed by table and name.
 	policyKept map[objKey]bool
+	// views is what the differ knows about views (diff_views.go).
+	views viewState
 }
 
 // QName names an object within its namespace: a table or enum by schema
@@ -165,6 +167,7 @@ type objKey struct {
 func (d *differ) emit(c ...Change) { d.out = append(d.out, c...) }
 
 func (d *differ) run() error {
+	d.viewsBegin()
 	d.schemas()
 	d.createExtensions()
 	d.enums()
@@ -183,6 +186,7 @@ func (d *differ) run() error {
 	// under their new names, so they are kept, not dropped and added.
 	d.renameConstraints()
 	d.planKeeps()
+	d.dropViews()
 	d.dropPolicies()
 	d.dropForeignKeys()
 	d.dropIndexes()
@@ -196,8 +200,10 @@ func (d *differ) run() error {
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
+	d.createViews()
 	d.createPolicies()
 	d.comments()
+	d.viewComments()
 	return nil
 }
 
@@ -338,6 +344,11 @@ func (d *differ) renameSchema(from, to string) {
 	for _, e := range d.cur.Enums {
 		if e.Schema == from {
 			e.Schema = to
+		}
+	}
+	for _, v := range d.cur.Views {
+		if v.Schema == from {
+			v.Schema = to
 		}
 	}
 	for _, t := range d.cur.Tables {

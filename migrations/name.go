@@ -109,6 +109,9 @@ func describe(c Change) (string, bool) {
 		// migration (see Name).
 		return "", true
 	}
+	if name, create, ok := describeView(c); ok {
+		return name, create
+	}
 	return describeRLS(c), false
 }
 

@@ -62,6 +62,8 @@ type snapshotJSON struct {
 	Extensions []*schema.Extension `json:"extensions,omitempty"`
 	Enums      []*schema.Enum      `json:"enums"`
 	Tables     []*schema.Table     `json:"tables"`
+	// Views is left out when empty, as Extensions is.
+	Views []*schema.View `json:"views,omitempty"`
 }
 
 // MarshalSnapshot returns the snapshot of m that follows the snapshot
@@ -85,6 +87,7 @@ func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 		Extensions: s.Extensions,
 		Enums:      nonNil(s.Enums),
 		Tables:     nonNil(s.Tables),
+		Views:      s.Views,
 	})
 	return id, data
 }
@@ -103,7 +106,8 @@ func snapshotID(prevID string, s *schema.Model) string {
 		Extensions []*schema.Extension `json:"extensions,omitempty"`
 		Enums      []*schema.Enum      `json:"enums"`
 		Tables     []*schema.Table     `json:"tables"`
-	}{nonNil(s.Schemas), s.Extensions, nonNil(s.Enums), nonNil(s.Tables)})
+		Views      []*schema.View      `json:"views,omitempty"`
+	}{nonNil(s.Schemas), s.Extensions, nonNil(s.Enums), nonNil(s.Tables), s.Views})
 	if err != nil {
 		panic("migrations: " + err.Error()) // plain data: cannot fail
 	}
@@ -163,7 +167,7 @@ func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
 	if s.ID == "" {
 		return nil, errors.New(`has no "id"`)
 	}
-	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Enums: s.Enums, Tables: s.Tables}
+	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Enums: s.Enums, Tables: s.Tables, Views: s.Views}
 	// A snapshot is the base of the next diff: one edited into nonsense (a
 	// column twice, a key on a column that is gone) is refused here, where
 	// the error can name the file.
@@ -265,6 +269,7 @@ func strip(c *schema.Model) *schema.Model {
 	}
 	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
 	c.Extensions = nilIfEmpty(c.Extensions)
+	stripViews(c)
 	c.Sort()
 	return c
 }
@@ -284,4 +289,25 @@ func nilIfEmpty[T any](s []T) []T {
 		return nil
 	}
 	return s
+}
+
+// stripViews is strip for views: as for tables, plus the columns' NOT
+// NULL, which PostgreSQL keeps for no view.
+func stripViews(c *schema.Model) {
+	for _, v := range c.Views {
+		v.Was, v.Doc, v.GoType, v.Pos, v.GoFields, v.ParsedDefinition = "", "", schema.GoType{}, schema.Position{}, nil, ""
+		v.Columns = nonNil(v.Columns)
+		for _, col := range v.Columns {
+			col.Was, col.GoField, col.GoType, col.Pos, col.NotNull = "", "", schema.GoType{}, schema.Position{}, false
+		}
+		for i := range v.Indexes {
+			v.Indexes[i].Pos, v.Indexes[i].ParsedWhere = schema.Position{}, ""
+			v.Indexes[i].Elements = nonNil(v.Indexes[i].Elements)
+			for k := range v.Indexes[i].Elements {
+				v.Indexes[i].Elements[k].ParsedExpr = ""
+			}
+		}
+		v.Indexes = nilIfEmpty(v.Indexes)
+	}
+	c.Views = nilIfEmpty(c.Views)
 }

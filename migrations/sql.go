@@ -152,6 +152,9 @@ func statements(c Change) (sql []string, warning string, err error) {
 	if sql, warning, ok := rlsStatements(c); ok {
 		return sql, warning, nil
 	}
+	if sql, warning, ok := viewStatements(c); ok {
+		return sql, warning, nil
+	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
 }
 

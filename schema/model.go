@@ -24,6 +24,8 @@ type Model struct {
 	Extensions []*Extension `json:"extensions,omitempty"`
 	Enums      []*Enum      `json:"enums,omitempty"`
 	Tables     []*Table     `json:"tables,omitempty"`
+	// Views are the views and materialized views (see view.go).
+	Views []*View `json:"views,omitempty"`
 
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
@@ -284,6 +286,7 @@ func (m *Model) Sort() {
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmp.Compare(a.Name, b.Name) })
 		t.sortPolicies()
 	}
+	sortViews(m.Views)
 }
 
 // RelativePositions rewrites the model's source positions relative to dir
@@ -319,6 +322,7 @@ func (m *Model) RelativePositions(dir string) {
 			t.Policies[i].Pos = t.Policies[i].Pos.Rel(dir)
 		}
 	}
+	m.viewPositions(dir)
 }
 
 // HasKey reports whether a foreign key may reference cols of t: see Key.

@@ -109,6 +109,7 @@ func (m *Model) Validate() error {
 		}
 		t.validatePolicies(what, add)
 	}
+	m.validateViews(add)
 	// References last: a table may reference one declared after it.
 	for _, t := range m.Tables {
 		for _, fk := range t.ForeignKeys {

@@ -29,6 +29,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"policy", "//mizzle:policy NAME [AS PERMISSIVE|RESTRICTIVE] [FOR ALL|SELECT|INSERT|UPDATE|DELETE] [TO role, ...] [USING (expression)] [WITH CHECK (expression)]"},
 	{"comment", "//mizzle:comment TEXT"},
 	{"extension", "//mizzle:extension NAME [SCHEMA schema] [VERSION version]"},
+	{"view", "//mizzle:view [schema.]NAME [WITH (security_invoker[, security_barrier][, check_option=local|cascaded])] AS constName"},
+	{"materialized-view", "//mizzle:materialized-view [schema.]NAME [WITH NO DATA] AS constName"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages
@@ -68,7 +70,9 @@ func CutMarker(comment string) (name, args string, argsOff int, ok bool) {
 		return "", "", 0, false
 	}
 	n := 0
-	for n < len(rest) && isIdentByte(rest[n]) {
+	// A name is an identifier, its words joined by "-"
+	// (materialized-view).
+	for n < len(rest) && (isIdentByte(rest[n]) || rest[n] == '-' && n > 0 && n+1 < len(rest) && isIdentByte(rest[n+1])) {
 		n++
 	}
 	return rest[:n], rest[n:], len(markerPrefix) + n, true

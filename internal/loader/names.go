@@ -39,6 +39,7 @@ func (l *loader) checkNames(m *schema.Model) {
 		t := ti.t
 		clashed[ti] = !claim(t.Schema, t.Name, owner{fmt.Sprintf("table %s", ti.decl.obj.Name()), t.Pos})
 	}
+	l.claimViews(m, claim)
 	for _, e := range m.Enums {
 		key := [2]string{e.Schema, e.Name}
 		if first, taken := relations[key]; taken {
