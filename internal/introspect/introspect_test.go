@@ -290,6 +290,16 @@ func maskExprs(m *schema.Model) *schema.Model {
 			}
 		}
 	}
+	for _, v := range m.Views {
+		mask(&v.Definition)
+		for i := range v.Indexes {
+			ix := &v.Indexes[i]
+			mask(&ix.Where)
+			for j := range ix.Elements {
+				mask(&ix.Elements[j].Expr)
+			}
+		}
+	}
 	return m
 }
 
