@@ -43,6 +43,12 @@ Markers, in the type's doc comment:
                 [TO role, ...] [USING (expression)] [WITH CHECK (expression)]
                           a policy; roles are referenced, never created
   //mizzle:comment TEXT     COMMENT ON TABLE or TYPE, one marker per line
+  //mizzle:view [schema.]NAME [WITH (security_invoker[, security_barrier][, check_option=local|cascaded])] AS constName
+                          the struct is a view's row type; constName is a
+                          string constant holding its query
+  //mizzle:materialized-view [schema.]NAME [WITH NO DATA] AS constName
+                          the same, materialized; it takes //mizzle:index
+                          and //mizzle:unique
 
 In the package's doc comment, above "package schema":
   //mizzle:extension NAME [SCHEMA schema] [VERSION version]

@@ -71,6 +71,7 @@ func TestRoundTrip(t *testing.T) {
 		{"drizzle.sql", false},
 		{"comments.sql", false},
 		{"extensions.sql", false},
+		{"views.sql", false},
 	} {
 		name := tc.file
 		if tc.split {
@@ -97,7 +98,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil || len(changes) > 0 {
 				t.Errorf("Diff(written, loaded) = %v, %v; want no changes", changes, err)
 			}
-			if file := map[string]string{"rich.sql": "rich.txtar", "comments.sql": "comments.txtar", "extensions.sql": "extensions.txtar"}[tc.file]; file != "" && !tc.split {
+			if file := map[string]string{"rich.sql": "rich.txtar", "comments.sql": "comments.txtar", "extensions.sql": "extensions.txtar", "views.sql": "views.txtar"}[tc.file]; file != "" && !tc.split {
 				ar := &txtar.Archive{}
 				for _, f := range res.Files {
 					ar.Files = append(ar.Files, txtar.File{Name: f.Name, Data: f.Data})
