@@ -38,6 +38,8 @@ type changer struct {
 	touched map[any]bool
 	// renamedSchemas maps new schema names to old ones.
 	renamedSchemas map[string]string
+	// views are the sources of the views (view.go).
+	views map[*schema.View]*viewSource
 	// extInA are the extensions of A.
 	extInA map[string]bool
 }
@@ -76,6 +78,10 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 			col.Was = ""
 		}
 	}
+	for _, v := range c.m.Views {
+		v.Was = ""
+	}
+	c.views = viewSources(c.m)
 	for _, s := range c.m.Schemas {
 		c.schemaInA[s.Name] = true
 	}
@@ -101,6 +107,7 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 			descs = append(descs, d)
 		}
 	}
+	syncViews(c.m, c.views)
 	normalize(c.m, c.renamedSchemas)
 	return c.m, descs
 }
@@ -120,6 +127,7 @@ func (c *changer) mutations() []mutation {
 		c.addIndex, c.dropIndex, c.changeIndex,
 		c.toggleRowSecurity, c.toggleForce, c.addPolicy, c.dropPolicy, c.changePolicy,
 		c.setComment, c.dropComment, c.createExtension, c.dropExtension,
+		c.createView, c.dropView, c.renameView, c.changeViewColumns, c.changeViewOptions, c.setViewComment, c.addViewIndex,
 	}
 }
 
