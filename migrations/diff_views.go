@@ -198,8 +198,11 @@ func (d *differ) dropViews() {
 		if o == nil || o.Materialized != v.Materialized || uses(oldNames[o], touched) {
 			continue
 		}
+		// WITH NO DATA says how a materialized view is created: once
+		// refreshed it holds rows like any other, so a change of it alone
+		// changes nothing.
 		changed := viewQueryChanged(o, v)
-		if o.Materialized && (changed || o.WithNoData != v.WithNoData) || changed && !replaceable(o, v) {
+		if o.Materialized && changed || changed && !replaceable(o, v) {
 			continue
 		}
 		d.views.kept[v] = o

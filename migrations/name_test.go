@@ -34,6 +34,11 @@ func TestName(t *testing.T) {
 			SetComment{Kind: CommentColumn, Schema: "public", Name: "orders", Column: "note", Text: "x"}}, "add_note"},
 		{"odd characters", []Change{CreateTable{&schema.Table{Name: "Größe der Tabelle!"}}}, "create_gr_e_der_tabelle"},
 		{"acronym", []Change{AddColumn{tn, &schema.Column{Name: "userID"}}}, "add_user_id"},
+		{"view", []Change{CreateView{&schema.View{Name: "active_orders"}}}, "create_active_orders"},
+		{"views", []Change{DropView{Name: "a"}, ReplaceView{&schema.View{Name: "b"}}}, "drop_a_and_replace_b"},
+		{"view changes", []Change{RenameView{From: "a", To: "b"}, SetViewSchema{Name: "c"}, AlterViewOptions{Name: "d"}},
+			"rename_a_and_more"},
+		{"first migration with views", []Change{CreateTable{orders}, CreateView{&schema.View{Name: "v"}}, CreateView{&schema.View{Name: "w"}}}, "init"},
 		{"long", []Change{CreateTable{&schema.Table{Name: "a_very_long_table_name_that_goes_on_and_on_and_on_forever"}}},
 			"create_a_very_long_table_name_that_goes_on_and_o"},
 	}

@@ -91,7 +91,7 @@ func TestModelSort(t *testing.T) {
 func richModel() *Model {
 	pos := func(line int) Position { return Position{Filename: "schema/models.go", Line: line, Column: 2} }
 	statusGo := GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Status"}
-	return &Model{
+	m := &Model{
 		Schemas:    []*Schema{{Name: "app", Was: "application"}},
 		Extensions: []*Extension{{Name: "citext", Schema: "app", Version: "1.6", Pos: pos(3)}},
 		Enums: []*Enum{{
@@ -244,8 +244,27 @@ func richModel() *Model {
 					Through: &Through{Schema: "app", Table: "order_tags", Columns: []string{"order_id"}, RefColumns: []string{"tag_id"}}, Pos: pos(19)},
 			},
 		}},
+		Views: []*View{{
+			Schema: "app", Name: "open_orders", Was: "pending_orders",
+			Columns:    []*Column{{Name: "id", Type: Type{Name: "bigint"}, Comment: "the order", GoField: "ID", GoType: GoType{Kind: GoNamed, Name: "int64"}, Pos: pos(21)}},
+			Definition: "SELECT id FROM app.orders", ParsedDefinition: "SELECT orders.id FROM app.orders",
+			Options: ViewOptions{SecurityInvoker: true, SecurityBarrier: true, CheckOption: CheckLocal},
+			Comment: "Orders still open.", Doc: "OpenOrder is an order still open.",
+			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "OpenOrder"}, Pos: pos(20),
+			GoFields: []GoField{{Name: "ID", Type: GoType{Kind: GoNamed, Name: "int64"}}},
+		}, {
+			Schema: "app", Name: "order_totals", Materialized: true, WithNoData: true,
+			Columns:    []*Column{{Name: "id", Type: Type{Name: "bigint"}}},
+			Definition: "SELECT id FROM app.orders",
+			Indexes:    []Index{{Name: "order_totals_id", Unique: true, Elements: []IndexElem{{Column: "id"}}, Pos: pos(22)}},
+		}},
 		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
 	}
+	// A view's columns are a table's kind of column: those of the first
+	// table set every field.
+	m.Views[1].Columns = m.Tables[0].Clone().Columns
+	m.Views[1].Indexes = append(m.Views[1].Indexes, m.Tables[0].Clone().Indexes...)
+	return m
 }
 
 // TestRichModelIsRich guards richModel: a field added to the model must be
@@ -333,6 +352,18 @@ func TestModelJSONRoundTrip(t *testing.T) {
 			tb.Indexes[i].ParsedWhere = ""
 			for k := range tb.Indexes[i].Elements {
 				tb.Indexes[i].Elements[k].ParsedExpr = ""
+			}
+		}
+	}
+	for _, v := range m.Views {
+		v.GoFields, v.ParsedDefinition = nil, ""
+		for _, col := range v.Columns {
+			col.ParsedDefault, col.ParsedGenerated = "", ""
+		}
+		for i := range v.Indexes {
+			v.Indexes[i].ParsedWhere = ""
+			for k := range v.Indexes[i].Elements {
+				v.Indexes[i].Elements[k].ParsedExpr = ""
 			}
 		}
 	}
