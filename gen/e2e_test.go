@@ -40,6 +40,7 @@ func TestEndToEnd(t *testing.T) {
 		{"features", nil},
 		{"relations", nil},
 		{"appdefaults", nil},
+		{"views", nil},
 		{"trading", []txtar.File{{Name: "schema/schema.go", Data: exampleSchema}}},
 	}
 	for _, tc := range cases {
