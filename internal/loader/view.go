@@ -20,7 +20,7 @@ func (d *typeDecl) viewMarker() *marker {
 
 // viewColumnOptions are the db tag options a view's column takes: the rest
 // (keys, defaults, references, ...) are a table's.
-var viewColumnOptions = map[string]bool{"type": true, "was": true, "comment": true}
+var viewColumnOptions = map[string]bool{"type": true, "comment": true}
 
 // buildView reads a struct with a view marker: the view's name and
 // options from the marker, its query from the Go constant the marker
@@ -128,7 +128,7 @@ func (b *tableBuilder) viewOption(key string, at schema.Position) bool {
 	if !b.view || viewColumnOptions[key] {
 		return true
 	}
-	b.l.errs.Addf(at, "option %q is not for a view's column: a view's columns are what its query returns (a view's column takes type:, was: and comment: only)", key)
+	b.l.errs.Addf(at, "option %q is not for a view's column: a view's columns are what its query returns (a view's column takes type: and comment: only)", key)
 	return false
 }
 
