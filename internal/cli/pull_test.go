@@ -423,7 +423,7 @@ func TestPullFeatures(t *testing.T) {
 	}
 
 	code, stdout, stderr = p.run("schema", "generate", "--migrations", "../migrations", "--query", "../db")
-	if code != exitOK || stdout != "../db: query code for 10 tables written.\nNo schema changes, nothing to migrate.\n" {
+	if code != exitOK || stdout != "../db: query code for 10 tables and 2 views written.\nNo schema changes, nothing to migrate.\n" {
 		t.Errorf("generate after pull: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = p.run("", "check", "--schema", "schema", "--database-url", url)
