@@ -41,6 +41,7 @@ func TestEndToEnd(t *testing.T) {
 		{"relations", nil},
 		{"appdefaults", nil},
 		{"partitions", nil},
+		{"views", nil},
 		{"trading", []txtar.File{{Name: "schema/schema.go", Data: exampleSchema}}},
 	}
 	for _, tc := range cases {

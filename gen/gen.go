@@ -62,7 +62,7 @@ var knownNames = map[string]string{
 }
 
 // Generate returns the query package of m: the package file first, then
-// one file per table in the model's order.
+// one file per table in the model's order, then one per view.
 func Generate(m *schema.Model, opts Options) ([]File, error) {
 	if !token.IsIdentifier(opts.Package) || opts.Package == "_" {
 		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", opts.Package)

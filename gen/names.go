@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -28,6 +29,8 @@ type tableInfo struct {
 	file string // "orders.gen.go"
 	cols []*columnInfo
 	pk   []*columnInfo
+	// view is set when the table stands for a view (view.go).
+	view *schema.View
 
 	belongsTo []*relationInfo // its foreign keys: q.Orders.LoadModel
 	hasMany   []*relationInfo // foreign keys that refer to it: q.Models.LoadOrders
@@ -64,12 +67,21 @@ func newPackageInfo(m *schema.Model) (*packageInfo, error) {
 		return nil, fmt.Errorf("gen: %w", err)
 	}
 	files := map[string]bool{"queries.gen.go": true}
-	for i, t := range m.Tables {
+	vtables, views, vnames, err := viewTables(m, names)
+	if err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
+	viewOf := map[*schema.Table]*schema.View{}
+	for i, vt := range vtables {
+		viewOf[vt] = views[i]
+	}
+	names = append(names, vnames...)
+	for i, t := range append(slices.Clone(m.Tables), vtables...) {
 		if t.GoType.Kind != schema.GoNamed || t.GoType.Name == "" {
 			return nil, fmt.Errorf("gen: table %q has no Go struct", t.Name)
 		}
 		name := names[i]
-		ti := &tableInfo{t: t, name: name}
+		ti := &tableInfo{t: t, name: name, view: viewOf[t]}
 		ti.file = strings.ToLower(schema.SnakeCase(name)) + ".gen.go"
 		for files[ti.file] {
 			ti.file = strings.TrimSuffix(ti.file, ".gen.go") + "_table.gen.go"

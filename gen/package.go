@@ -36,7 +36,7 @@ func genPackage(f *jen.File, p *packageInfo) {
 		g.Id("db").Qual(pgPath, "DBTX")
 		for _, t := range p.tables {
 			g.Line()
-			commentg(g, fmt.Sprintf("%s are the queries on the %q table.", t.name, t.t.Name))
+			commentg(g, fmt.Sprintf("%s are the queries on the %q %s.", t.name, t.t.Name, t.kind()))
 			g.Id(t.name).Id(t.name + "Queries")
 		}
 	})
@@ -160,5 +160,5 @@ Insert method's documentation lists the columns where zero means default.
 
 An Update or Delete without a Where condition fails unless it calls All.
 Reads of one row return an error wrapping pg.ErrNotFound, which wraps
-pgx.ErrNoRows.`
+pgx.ErrNoRows.` + viewsDoc(p)
 }

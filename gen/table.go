@@ -15,7 +15,11 @@ import (
 // unexported pieces they share.
 func genTable(f *jen.File, p *packageInfo, t *tableInfo) {
 	genColumns(f, p, t)
-	genQueries(f, p, t)
+	if t.view != nil {
+		genViewQueries(f, p, t) // view.go
+	} else {
+		genQueries(f, p, t)
+	}
 	genGuard(f, p, t)
 	genTableVar(f, p, t)
 	genFill(f, p, t)
@@ -51,7 +55,7 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 		g.Line()
 	})
 	f.Line()
-	comment(f, fmt.Sprintf("%sColumns are the columns of the %q table.", t.name, t.t.Name))
+	comment(f, fmt.Sprintf("%sColumns are the columns of the %q %s.", t.name, t.t.Name, t.kind()))
 	f.Type().Id(t.name + "Columns").StructFunc(func(g *jen.Group) {
 		for i, c := range t.cols {
 			if i > 0 {
@@ -73,7 +77,7 @@ func genColumns(f *jen.File, p *packageInfo, t *tableInfo) {
 		// does not compile.
 		return
 	}
-	doc := fmt.Sprintf("%s returns the columns of the %q table read under another name, for a query that reads it so with As, such as a join of the table with itself:", t.as, t.t.Name)
+	doc := fmt.Sprintf("%s returns the columns of the %q %s read under another name, for a query that reads it so with As, such as a join of the %s with itself:", t.as, t.t.Name, t.kind(), t.kind())
 	comment(f, reflow(doc, 76)+"\n\n"+fmt.Sprintf("\tq.%s.Select().As(\"other\").Where(%s.%s.%s(\"other\").%s.Eq(v))", t.name, p.pkg, t.name, t.as, t.cols[0].field))
 	f.Func().Params(jen.Id("c").Id(t.name + "Columns")).Id(t.as).Params(jen.Id("alias").String()).Id(t.name + "Columns").Block(
 		jen.Return(jen.Id(t.name + "Columns").ValuesFunc(func(g *jen.Group) {
@@ -106,6 +110,10 @@ func fieldsTake(t *tableInfo, names ...string) bool {
 func columnsVarDoc(p *packageInfo, t *tableInfo) string {
 	text := fmt.Sprintf("%s holds the typed columns of the %q table, whose rows are %s values, for the conditions, orderings and assignments of queries:",
 		t.name, t.t.Name, goTypeString(t.t.GoType, p))
+	if t.view != nil {
+		text = fmt.Sprintf("%s holds the typed columns of the %q %s, whose rows are %s values, for the conditions and orderings of queries:",
+			t.name, t.t.Name, t.kind(), goTypeString(t.t.GoType, p))
+	}
 	example := fmt.Sprintf("\tq.%s.Select().Where(%s.%s.%s.Eq(v))", t.name, p.pkg, t.name, t.cols[0].field)
 	return reflow(text, 76) + "\n\n" + example
 }
@@ -122,7 +130,8 @@ func typeArg(c *schema.Column) *jen.Statement {
 // describe says what a column is, in SQL words, for its field's comment.
 func describe(t *tableInfo, c *columnInfo) string {
 	s := fmt.Sprintf("%q %s", c.c.Name, c.c.Type)
-	if c.c.NotNull {
+	// A view's column is never NOT NULL in PostgreSQL.
+	if c.c.NotNull && t.view == nil {
 		s += " NOT NULL"
 	}
 	switch {
@@ -778,6 +787,10 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 	f.Const().DefsFunc(func(g *jen.Group) {
 		if len(t.pk) > 0 {
 			g.Id("sql" + t.name + "Get").Op("=").Add(sqlLit(t.getSQL()))
+		}
+		if t.view != nil {
+			viewSQL(g, t) // view.go
+			return
 		}
 		g.Id("sql" + t.name + "Insert").Op("=").Add(sqlLit(t.insertSQL()))
 		for _, r := range t.belongsTo {

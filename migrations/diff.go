@@ -139,6 +139,8 @@ type differ struct {
 	// triggerKept holds the triggers of cur that stay, keyed by table and
 	// name.
 	triggerKept map[objKey]bool
+	// views is what the differ knows about views (diff_views.go).
+	views viewState
 }
 
 // QName names an object within its namespace: a table or enum by schema
@@ -168,6 +170,7 @@ type objKey struct {
 func (d *differ) emit(c ...Change) { d.out = append(d.out, c...) }
 
 func (d *differ) run() error {
+	d.viewsBegin()
 	d.schemas()
 	d.createExtensions()
 	d.sequences()
@@ -190,6 +193,7 @@ func (d *differ) run() error {
 	if err := d.checkPartitioning(); err != nil {
 		return err
 	}
+	d.dropViews()
 	d.dropTriggers()
 	d.functions()
 	d.dropPolicies()
@@ -209,9 +213,11 @@ func (d *differ) run() error {
 	d.addConstraints()
 	d.addForeignKeys()
 	d.createIndexes()
+	d.createViews()
 	d.createPolicies()
 	d.createTriggers()
 	d.comments()
+	d.viewComments()
 	return nil
 }
 
@@ -357,6 +363,11 @@ func (d *differ) renameSchema(from, to string) {
 	for _, s := range d.cur.Sequences {
 		if s.Schema == from {
 			s.Schema = to
+		}
+	}
+	for _, v := range d.cur.Views {
+		if v.Schema == from {
+			v.Schema = to
 		}
 	}
 	for _, t := range d.cur.Tables {

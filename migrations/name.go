@@ -129,6 +129,9 @@ func describe(c Change) (string, bool) {
 	if p, create, ok := describePartition(c); ok {
 		return p, create
 	}
+	if name, create, ok := describeView(c); ok {
+		return name, create
+	}
 	return describeRLS(c), false
 }
 

@@ -37,6 +37,11 @@ func TestName(t *testing.T) {
 		{"a partition", []Change{CreatePartition{tn, schema.Partition{Name: "Orders2026"}}}, "create_orders2026"},
 		{"a new bound", []Change{DropPartition{Parent: tn, Name: "orders_old", Recreated: true},
 			CreatePartition{tn, schema.Partition{Name: "orders_old"}}}, "drop_orders_old_and_create_orders_old"},
+		{"view", []Change{CreateView{&schema.View{Name: "active_orders"}}}, "create_active_orders"},
+		{"views", []Change{DropView{Name: "a"}, ReplaceView{&schema.View{Name: "b"}}}, "drop_a_and_replace_b"},
+		{"view changes", []Change{RenameView{From: "a", To: "b"}, SetViewSchema{Name: "c"}, AlterViewOptions{Name: "d"}},
+			"rename_a_and_more"},
+		{"first migration with views", []Change{CreateTable{orders}, CreateView{&schema.View{Name: "v"}}, CreateView{&schema.View{Name: "w"}}}, "init"},
 		{"long", []Change{CreateTable{&schema.Table{Name: "a_very_long_table_name_that_goes_on_and_on_and_on_forever"}}},
 			"create_a_very_long_table_name_that_goes_on_and_o"},
 	}

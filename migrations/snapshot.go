@@ -66,6 +66,8 @@ type snapshotJSON struct {
 	Tables    []*schema.Table    `json:"tables"`
 	// Functions is left out when empty, as Extensions.
 	Functions []*schema.Function `json:"functions,omitempty"`
+	// Views is left out when empty, as Extensions is.
+	Views []*schema.View `json:"views,omitempty"`
 }
 
 // MarshalSnapshot returns the snapshot of m that follows the snapshot
@@ -91,6 +93,7 @@ func MarshalSnapshot(prevID string, m *schema.Model) (id string, data []byte) {
 		Enums:      nonNil(s.Enums),
 		Tables:     nonNil(s.Tables),
 		Functions:  s.Functions,
+		Views:      s.Views,
 	})
 	return id, data
 }
@@ -111,7 +114,8 @@ func snapshotID(prevID string, s *schema.Model) string {
 		Enums      []*schema.Enum      `json:"enums"`
 		Tables     []*schema.Table     `json:"tables"`
 		Functions  []*schema.Function  `json:"functions,omitempty"`
-	}{nonNil(s.Schemas), s.Extensions, s.Sequences, nonNil(s.Enums), nonNil(s.Tables), s.Functions})
+		Views      []*schema.View      `json:"views,omitempty"`
+	}{nonNil(s.Schemas), s.Extensions, s.Sequences, nonNil(s.Enums), nonNil(s.Tables), s.Functions, s.Views})
 	if err != nil {
 		panic("migrations: " + err.Error()) // plain data: cannot fail
 	}
@@ -171,7 +175,7 @@ func mizzleSnapshot(s *snapshotJSON) (*Snapshot, error) {
 	if s.ID == "" {
 		return nil, errors.New(`has no "id"`)
 	}
-	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Sequences: s.Sequences, Enums: s.Enums, Tables: s.Tables, Functions: s.Functions}
+	m := &schema.Model{Schemas: s.Schemas, Extensions: s.Extensions, Sequences: s.Sequences, Enums: s.Enums, Tables: s.Tables, Functions: s.Functions, Views: s.Views}
 	// A snapshot is the base of the next diff: one edited into nonsense (a
 	// column twice, a key on a column that is gone) is refused here, where
 	// the error can name the file.
@@ -296,6 +300,7 @@ func strip(c *schema.Model) *schema.Model {
 	c.Schemas, c.Enums, c.Tables = nilIfEmpty(c.Schemas), nilIfEmpty(c.Enums), nilIfEmpty(c.Tables)
 	c.Extensions, c.Sequences = nilIfEmpty(c.Extensions), nilIfEmpty(c.Sequences)
 	c.Functions = nilIfEmpty(c.Functions)
+	stripViews(c)
 	c.Sort()
 	return c
 }
@@ -315,4 +320,25 @@ func nilIfEmpty[T any](s []T) []T {
 		return nil
 	}
 	return s
+}
+
+// stripViews is strip for views: as for tables, plus the columns' NOT
+// NULL, which PostgreSQL keeps for no view.
+func stripViews(c *schema.Model) {
+	for _, v := range c.Views {
+		v.Was, v.Doc, v.GoType, v.Pos, v.GoFields, v.ParsedDefinition = "", "", schema.GoType{}, schema.Position{}, nil, ""
+		v.Columns = nonNil(v.Columns)
+		for _, col := range v.Columns {
+			col.Was, col.GoField, col.GoType, col.Pos, col.NotNull = "", "", schema.GoType{}, schema.Position{}, false
+		}
+		for i := range v.Indexes {
+			v.Indexes[i].Pos, v.Indexes[i].ParsedWhere = schema.Position{}, ""
+			v.Indexes[i].Elements = nonNil(v.Indexes[i].Elements)
+			for k := range v.Indexes[i].Elements {
+				v.Indexes[i].Elements[k].ParsedExpr = ""
+			}
+		}
+		v.Indexes = nilIfEmpty(v.Indexes)
+	}
+	c.Views = nilIfEmpty(c.Views)
 }

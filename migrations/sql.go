@@ -165,6 +165,9 @@ func statements(c Change) (sql []string, warning string, err error) {
 	if sql, warning, ok := partitionStatements(c); ok {
 		return sql, warning, nil
 	}
+	if sql, warning, ok := viewStatements(c); ok {
+		return sql, warning, nil
+	}
 	return nil, "", fmt.Errorf("migrations: no SQL for change %T", c)
 }
 

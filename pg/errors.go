@@ -58,7 +58,7 @@ func notFound(table string, err error) error {
 // errors.As(err, &pgErr) with a *pgconn.PgError and the Is helpers below
 // see through it.
 type Error struct {
-	Op    string // "insert into", "copy into", "upsert into", "select from", "update", "delete from"
+	Op    string // "insert into", "copy into", "upsert into", "select from", "update", "delete from", "refresh materialized view"
 	Table string // the table's SQL name
 	Err   error
 }

@@ -31,6 +31,8 @@ type Model struct {
 	// (function.go), created before the tables, whose defaults and
 	// checks may call them.
 	Functions []*Function `json:"functions,omitempty"`
+	// Views are the views and materialized views (see view.go).
+	Views []*View `json:"views,omitempty"`
 
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
@@ -303,6 +305,7 @@ func (m *Model) Sort() {
 		t.Partition.sort()
 	}
 	sortFunctions(m.Functions)
+	sortViews(m.Views)
 }
 
 // RelativePositions rewrites the model's source positions relative to dir
@@ -353,6 +356,7 @@ func (m *Model) RelativePositions(dir string) {
 	for _, f := range m.Functions {
 		f.Pos = f.Pos.Rel(dir)
 	}
+	m.viewPositions(dir)
 }
 
 // HasKey reports whether a foreign key may reference cols of t: see Key.

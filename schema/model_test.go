@@ -92,7 +92,7 @@ func richModel() *Model {
 	pos := func(line int) Position { return Position{Filename: "schema/models.go", Line: line, Column: 2} }
 	statusGo := GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "Status"}
 	n := func(v int64) *int64 { return &v }
-	return &Model{
+	m := &Model{
 		Schemas:    []*Schema{{Name: "app", Was: "application"}},
 		Extensions: []*Extension{{Name: "citext", Schema: "app", Version: "1.6", Pos: pos(3)}},
 		Sequences: []*Sequence{{
@@ -262,8 +262,27 @@ func richModel() *Model {
 			Definition: "(n integer DEFAULT 1) LANGUAGE sql AS $$ SELECT 1 $$", ParsedSignature: "n integer DEFAULT 1",
 			ParsedDefinition: "(n integer DEFAULT 1)\n LANGUAGE sql\nAS $procedure$ SELECT 1 $procedure$", File: "sql/touch.sql", Pos: pos(4),
 		}},
+		Views: []*View{{
+			Schema: "app", Name: "open_orders", Was: "pending_orders",
+			Columns:    []*Column{{Name: "id", Type: Type{Name: "bigint"}, Comment: "the order", GoField: "ID", GoType: GoType{Kind: GoNamed, Name: "int64"}, Pos: pos(21)}},
+			Definition: "SELECT id FROM app.orders", ParsedDefinition: "SELECT orders.id FROM app.orders",
+			Options: ViewOptions{SecurityInvoker: true, SecurityBarrier: true, CheckOption: CheckLocal},
+			Comment: "Orders still open.", Doc: "OpenOrder is an order still open.",
+			GoType: GoType{Kind: GoNamed, Path: "example.com/app/schema", Name: "OpenOrder"}, Pos: pos(20),
+			GoFields: []GoField{{Name: "ID", Type: GoType{Kind: GoNamed, Name: "int64"}}},
+		}, {
+			Schema: "app", Name: "order_totals", Materialized: true, WithNoData: true,
+			Columns:    []*Column{{Name: "id", Type: Type{Name: "bigint"}}},
+			Definition: "SELECT id FROM app.orders",
+			Indexes:    []Index{{Name: "order_totals_id", Unique: true, Elements: []IndexElem{{Column: "id"}}, Pos: pos(22)}},
+		}},
 		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
 	}
+	// A view's columns are a table's kind of column: those of the first
+	// table set every field.
+	m.Views[1].Columns = m.Tables[0].Clone().Columns
+	m.Views[1].Indexes = append(m.Views[1].Indexes, m.Tables[0].Clone().Indexes...)
+	return m
 }
 
 // TestRichModelIsRich guards richModel: a field added to the model must be
@@ -362,6 +381,18 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	}
 	for _, f := range m.Functions {
 		f.ParsedSignature, f.ParsedDefinition, f.File = "", "", ""
+	}
+	for _, v := range m.Views {
+		v.GoFields, v.ParsedDefinition = nil, ""
+		for _, col := range v.Columns {
+			col.ParsedDefault, col.ParsedGenerated = "", ""
+		}
+		for i := range v.Indexes {
+			v.Indexes[i].ParsedWhere = ""
+			for k := range v.Indexes[i].Elements {
+				v.Indexes[i].Elements[k].ParsedExpr = ""
+			}
+		}
 	}
 	if diff := cmp.Diff(m, &got); diff != "" {
 		t.Errorf("json.Unmarshal(json.Marshal(richModel())) mismatch (-want +got):\n%s", diff)

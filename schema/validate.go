@@ -135,6 +135,7 @@ func (m *Model) Validate() error {
 			}
 		}
 	}
+	m.validateViews(add)
 	// References last: a table may reference one declared after it.
 	for _, t := range m.Tables {
 		for _, fk := range t.ForeignKeys {

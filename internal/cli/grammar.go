@@ -53,6 +53,12 @@ Markers, in the type's doc comment:
   //mizzle:partition-of NAME FOR VALUES FROM (values) TO (values) | FOR VALUES IN (values)
                 | FOR VALUES WITH (MODULUS m, REMAINDER r) | DEFAULT
                           a partition of the table, in its schema; one per marker
+  //mizzle:view [schema.]NAME [WITH (security_invoker[, security_barrier][, check_option=local|cascaded])] AS constName
+                          the struct is a view's row type; constName is a
+                          string constant holding its query
+  //mizzle:materialized-view [schema.]NAME [WITH NO DATA] AS constName
+                          the same, materialized; it takes //mizzle:index
+                          and //mizzle:unique
 
 In the package's doc comment, above "package schema":
   //mizzle:extension NAME [SCHEMA schema] [VERSION version]

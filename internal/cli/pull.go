@@ -250,9 +250,16 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 			"built from the migrations will lack it; add it with a custom migration (mizzle generate --custom).")
 	}
 
-	what := fmt.Sprintf("%d %s", len(res.Model.Tables), plural(len(res.Model.Tables), "table", "tables"))
+	parts := []string{fmt.Sprintf("%d %s", len(res.Model.Tables), plural(len(res.Model.Tables), "table", "tables"))}
 	if n := len(res.Model.Enums); n > 0 {
-		what += fmt.Sprintf(" and %d %s", n, plural(n, "enum", "enums"))
+		parts = append(parts, fmt.Sprintf("%d %s", n, plural(n, "enum", "enums")))
+	}
+	if n := len(res.Model.Views); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n, plural(n, "view", "views")))
+	}
+	what := parts[0]
+	if len(parts) > 1 {
+		what = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 	}
 	if len(res.Files) == 1 {
 		fmt.Fprintf(env.stdout, "%s: %s written.\n", relPath(env, filepath.Join(f.out, res.Files[0].Name)), what)

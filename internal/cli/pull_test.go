@@ -179,7 +179,6 @@ CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION 
 	}
 	want := `warning: 1 column has a collation other than its type's, which the schema cannot express yet: "public"."items"."name" (COLLATE "C"); the baseline's columns use their type's collation
 warning: 1 column uses a type the schema does not declare, which the schema cannot express yet: "public"."items"."qty" (domain "public"."positive"); the baseline names these types but does not create them: on an empty database, create them first
-warning: 1 view, which the schema cannot express yet: "public"."item_names"
 warning: 2 functions, which the schema cannot express yet: "public"."touch"() (overloaded: mizzle manages one function of a name), "public"."touch"(integer) (overloaded: mizzle manages one function of a name)
 warning: 1 domain, which the schema cannot express yet: "public"."positive"
 warning: table "public"."empty" has no columns, which a struct cannot declare: left out
@@ -192,7 +191,7 @@ built from the migrations will lack it; add it with a custom migration (mizzle g
 	if stderr != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, want)
 	}
-	if want := "schema/schema.go: 1 table written.\nmigrations/0000_baseline.sql: 1 statement written.\n"; stdout != want {
+	if want := "schema/schema.go: 1 table and 1 view written.\nmigrations/0000_baseline.sql: 2 statements written.\n"; stdout != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
 	}
 	code, stdout, stderr = p.run("schema", "generate", "--migrations", "../migrations")
@@ -280,10 +279,10 @@ func TestPullErrors(t *testing.T) {
 		},
 		{
 			name:     "strict with a warning",
-			sql:      oneTable + " CREATE VIEW v AS SELECT id FROM t;",
+			sql:      oneTable + " CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTHING;",
 			args:     []string{"--database-url", "URL", "--strict"},
 			wantCode: exitFailure,
-			want: "warning: 1 view, which the schema cannot express yet: \"public\".\"v\"\n" +
+			want: "warning: 1 rule, which the schema cannot express yet: \"r\" on \"public\".\"t\"\n" +
 				"mizzle: pull --strict: the schema package cannot hold all the database holds (1 warning above); nothing was written\n",
 		},
 		{
@@ -396,6 +395,10 @@ func TestPullFeatures(t *testing.T) {
 			t.Errorf("the warnings lack %q:\n%s", want, stderr)
 		}
 	}
+	// Views and materialized views are pulled, not lost.
+	if strings.Contains(stderr, "view") {
+		t.Errorf("the warnings name views, which pull writes:\n%s", stderr)
+	}
 	// Row level security, policies and sequences are pulled, not lost.
 	if strings.Contains(stderr, "ROW LEVEL SECURITY") || strings.Contains(stderr, "polic") || strings.Contains(stderr, "sequence") {
 		t.Errorf("the warnings name row security, policies or sequences, which pull writes:\n%s", stderr)
@@ -426,7 +429,7 @@ func TestPullFeatures(t *testing.T) {
 	}
 
 	code, stdout, stderr = p.run("schema", "generate", "--migrations", "../migrations", "--query", "../db")
-	if code != exitOK || stdout != "../db: query code for 11 tables written.\nNo schema changes, nothing to migrate.\n" {
+	if code != exitOK || stdout != "../db: query code for 11 tables and 2 views written.\nNo schema changes, nothing to migrate.\n" {
 		t.Errorf("generate after pull: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = p.run("", "check", "--schema", "schema", "--database-url", url)

@@ -264,20 +264,21 @@ func TestPushDatabaseOnlyObjects(t *testing.T) {
 }
 
 // TestPushErrorDetail pushes a change PostgreSQL refuses: the message keeps
-// its DETAIL, which names the view in the way, and its HINT.
+// its DETAIL, which names the view in the way (in a schema push does not
+// manage, so it cannot drop it first), and its HINT.
 func TestPushErrorDetail(t *testing.T) {
 	p := newProject(t, pushSchema)
 	url := pgtest.NewDatabase(t)
 	if code, _, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
 		t.Fatalf("first push: %s", stderr)
 	}
-	execAll(t, url, `CREATE VIEW noted AS SELECT id, note FROM orders`)
+	execAll(t, url, `CREATE SCHEMA other`, `CREATE VIEW other.noted AS SELECT id, note FROM public.orders`)
 	p.writeSchema(strings.Replace(pushSchema, "	Note     *string `db:\"note\"`\n", "", 1))
 	code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--force")
 	for _, want := range []string{
 		`mizzle: push failed, nothing was changed: ALTER TABLE "public"."orders" DROP COLUMN "note";`,
 		"ERROR: cannot drop column note of table orders because other objects depend on it (SQLSTATE 2BP01)",
-		"\nDETAIL: view noted depends on column note of table orders\n",
+		"\nDETAIL: view other.noted depends on column note of table orders\n",
 		"\nHINT: Use DROP ... CASCADE to drop the dependent objects too.\n",
 	} {
 		if !strings.Contains(stderr, want) {

@@ -90,9 +90,9 @@ func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir string, f queryFl
 // queryPlan is what generate writes into the query folder: the changes,
 // and what the message about them says.
 type queryPlan struct {
-	ops                      []fileOp
-	rel                      string // the folder, as the user names it
-	tables, changed, removed int
+	ops                             []fileOp
+	rel                             string // the folder, as the user names it
+	tables, views, changed, removed int
 }
 
 // planQuery computes the query package of model and the changes that make
@@ -114,7 +114,7 @@ func planQuery(env *env, model *schema.Model, f queryFlags) (*queryPlan, error) 
 			rel = r
 		}
 	}
-	p := &queryPlan{rel: rel, tables: len(files) - 1}
+	p := &queryPlan{rel: rel, tables: len(model.Tables), views: len(model.Views)}
 	p.ops, p.changed, p.removed, err = planGenerated(f.dir, rel, files)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,11 @@ func (p *queryPlan) report(env *env) {
 	if p.changed+p.removed == 0 {
 		return
 	}
-	msg := fmt.Sprintf("%s: query code for %d %s written", p.rel, p.tables, plural(p.tables, "table", "tables"))
+	msg := fmt.Sprintf("%s: query code for %d %s", p.rel, p.tables, plural(p.tables, "table", "tables"))
+	if p.views > 0 {
+		msg += fmt.Sprintf(" and %d %s", p.views, plural(p.views, "view", "views"))
+	}
+	msg += " written"
 	if p.removed > 0 {
 		msg += fmt.Sprintf(", %d old %s removed", p.removed, plural(p.removed, "file", "files"))
 	}

@@ -94,10 +94,12 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	}
 	w.prune()
 	w.pruneTriggers()
+	w.prepareViews()
 	if len(w.out.Tables) == 0 {
 		return nil, errors.New("no tables to write: a schema package needs at least one table")
 	}
 	w.name()
+	w.nameViews()
 	for _, t := range w.out.Tables {
 		w.columnTypes(t)
 	}
@@ -127,6 +129,9 @@ func Write(m *schema.Model, opts Options) (*Result, error) {
 	for _, f := range w.out.Functions {
 		used[f.Schema] = true
 	}
+	for _, v := range w.out.Views {
+		used[v.Schema] = true
+	}
 	for s := range used {
 		if s != schema.DefaultSchema && s != "" {
 			w.out.Schemas = append(w.out.Schemas, &schema.Schema{Name: s})
@@ -146,6 +151,7 @@ type writer struct {
 	enums    map[[2]string]string       // enum (schema, name) → Go type
 	consts   map[*schema.Enum][]string  // enum → constant per value
 	fields   map[*schema.Table][]string // table → Go field per column
+	views    viewNames                  // see view.go
 }
 
 func (w *writer) warn(format string, args ...any) {
@@ -230,6 +236,7 @@ func (w *writer) checkNames() error {
 			}
 		}
 	}
+	problems = w.checkViewNames(problems)
 	if len(problems) == 0 {
 		return nil
 	}
@@ -435,6 +442,23 @@ func (w *writer) files() ([]File, error) {
 		src := newSource(false)
 		w.writeTable(src, t)
 		base := fileStem(w.types[[2]string{t.Schema, t.Name}])
+		stem := base
+		for n := 2; used[stem]; n++ {
+			stem = fmt.Sprintf("%s_%d", base, n)
+		}
+		used[stem] = true
+		if err := add(stem+".go", src); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range w.out.Views {
+		if !w.opts.Split {
+			w.writeView(main, v)
+			continue
+		}
+		src := newSource(false)
+		w.writeView(src, v)
+		base := fileStem(w.views.types[v])
 		stem := base
 		for n := 2; used[stem]; n++ {
 			stem = fmt.Sprintf("%s_%d", base, n)

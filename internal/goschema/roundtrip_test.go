@@ -73,6 +73,7 @@ func TestRoundTrip(t *testing.T) {
 		{"extensions.sql", false},
 		{"sequences.sql", false},
 		{"functions.sql", false},
+		{"views.sql", false},
 	} {
 		name := tc.file
 		if tc.split {
@@ -100,7 +101,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("Diff(written, loaded) = %v, %v; want no changes", changes, err)
 			}
 			if file := map[string]string{"rich.sql": "rich.txtar", "comments.sql": "comments.txtar", "extensions.sql": "extensions.txtar",
-				"sequences.sql": "sequences.txtar", "functions.sql": "functions.txtar"}[tc.file]; file != "" && !tc.split {
+				"sequences.sql": "sequences.txtar", "functions.sql": "functions.txtar", "views.sql": "views.txtar"}[tc.file]; file != "" && !tc.split {
 				ar := &txtar.Archive{}
 				for _, f := range res.Files {
 					ar.Files = append(ar.Files, txtar.File{Name: f.Name, Data: f.Data})

@@ -34,6 +34,8 @@ var markerDoc = []struct{ Name, Syntax string }{
 	{"trigger", "//mizzle:trigger NAME BEFORE|AFTER event [OR event ...] [FOR EACH ROW|STATEMENT] [WHEN (condition)] EXECUTE FUNCTION name([argument, ...])"},
 	{"partition", "//mizzle:partition BY RANGE|LIST|HASH (columns)"},
 	{"partition-of", "//mizzle:partition-of NAME FOR VALUES FROM (values) TO (values) | FOR VALUES IN (values) | FOR VALUES WITH (MODULUS m, REMAINDER r) | DEFAULT"},
+	{"view", "//mizzle:view [schema.]NAME [WITH (security_invoker[, security_barrier][, check_option=local|cascaded])] AS constName"},
+	{"materialized-view", "//mizzle:materialized-view [schema.]NAME [WITH NO DATA] AS constName"},
 }
 
 // MarkerSyntax returns the syntax of the marker name, as error messages
@@ -74,7 +76,9 @@ func CutMarker(comment string) (name, args string, argsOff int, ok bool) {
 		return "", "", 0, false
 	}
 	n := 0
-	for n < len(rest) && (isIdentByte(rest[n]) || n > 0 && rest[n] == '-' && n+1 < len(rest) && isIdentByte(rest[n+1])) {
+	// A name is an identifier, its words joined by "-"
+	// (materialized-view).
+	for n < len(rest) && (isIdentByte(rest[n]) || rest[n] == '-' && n > 0 && n+1 < len(rest) && isIdentByte(rest[n+1])) {
 		n++
 	}
 	return rest[:n], rest[n:], len(markerPrefix) + n, true

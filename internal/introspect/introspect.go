@@ -11,7 +11,7 @@
 //
 // It does not know about Go source, migrations, snapshots or how the result
 // is used; it never writes to the database. Objects the model cannot hold
-// (views, triggers, functions, partitioned tables, ...) are not read but
+// (triggers, functions, partitioned tables, ...) are not read but
 // named in a list for the caller to warn about. Objects that belong to an
 // extension are neither read nor reported: CREATE EXTENSION owns them.
 //
@@ -51,16 +51,16 @@ type Options struct {
 
 // Queries is the number of queries Inspect issues, whatever the size of the
 // database.
-const Queries = 11
+const Queries = 12
 
-// Inspect reads the extensions, tables, columns, constraints, indexes and
-// enums of the selected schemas into a sorted model.
+// Inspect reads the extensions, tables, columns, constraints, indexes,
+// enums and views of the selected schemas into a sorted model.
 //
 // The second result lists, sorted, what was found but cannot be represented
-// in the model: objects (a view, a trigger), left out of the model, and
-// settings of what the model holds (row security, grants, sequence options,
-// storage parameters, comments on indexes and constraints, a collation), of
-// which the model has the defaults. A column of a type the model cannot create (a domain) is kept,
+// in the model: objects (a trigger, a function), left out of the model, and
+// settings of what the model holds (grants, sequence options, storage
+// parameters, comments on indexes and constraints, a collation), of which
+// the model has the defaults. A column of a type the model cannot create (a domain) is kept,
 // with the type's schema and name, and listed. Summary words the list.
 //
 // The model follows the loader's conventions, so that a schema loaded from
@@ -86,6 +86,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		m:      &schema.Model{},
 		tables: map[relKey]*schema.Table{},
 		unread: map[relKey]bool{},
+		views:  map[relKey]*schema.View{},
 	}
 	requested := opts.Schemas
 	if requested == nil {
@@ -107,6 +108,7 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		{"enums", enumsQuery, in.enumRow},
 		{"tables and columns", columnsQuery, in.columnRow},
 		{"sequences", sequencesQuery, in.sequenceRow},
+		{"views", viewsQuery, in.viewRow},
 		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
 		{"indexes", queryText(indexesQuery, version), in.indexRow},
 		{"policies", policiesQuery, in.policyRow},
@@ -135,6 +137,9 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	for _, f := range in.m.Functions {
 		used[f.Schema] = true
+	}
+	for _, v := range in.m.Views {
+		used[v.Schema] = true
 	}
 	// Like the loader: the schemas other than public that hold something.
 	for _, name := range in.schemas {
@@ -169,6 +174,7 @@ type inspector struct {
 	schemas []string // the schemas to read, from schemasQuery
 	m       *schema.Model
 	tables  map[relKey]*schema.Table
+	views   map[relKey]*schema.View
 	lost    []Lost
 	// unread are the tables columnsQuery returned that the model cannot
 	// hold (a partition key with an expression), reported instead.
@@ -433,8 +439,13 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 	if err != nil {
 		return err
 	}
-	t := in.tables[relKey{schema: nsp, name: rel}]
-	if t == nil {
+	// A materialized view's indexes are read as a table's.
+	var indexes *[]schema.Index
+	if t := in.tables[relKey{schema: nsp, name: rel}]; t != nil {
+		indexes = &t.Indexes
+	} else if v := in.views[relKey{schema: nsp, name: rel}]; v != nil {
+		indexes = &v.Indexes
+	} else {
 		return nil
 	}
 	on := fmt.Sprintf("%s on %s", quote.Ident(name), quote.Ident(nsp, rel))
@@ -444,7 +455,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 		if method == "btree" {
 			method = "" // the model's default
 		}
-		t.Indexes = append(t.Indexes, schema.Index{
+		*indexes = append(*indexes, schema.Index{
 			Name: name, Unique: unique, Method: method, Where: unparen(where),
 			NullsNotDistinct: nullsNotDistinct, Elements: []schema.IndexElem{},
 		})
@@ -452,7 +463,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 			in.report(InvalidIndex, on, "")
 		}
 	}
-	ix := &t.Indexes[len(t.Indexes)-1]
+	ix := &(*indexes)[len(*indexes)-1]
 	if include {
 		in.report(Include, on, "")
 		return nil

@@ -304,6 +304,16 @@ func maskExprs(m *schema.Model) *schema.Model {
 		mask(&f.Definition)
 		mask(&f.Args)
 	}
+	for _, v := range m.Views {
+		mask(&v.Definition)
+		for i := range v.Indexes {
+			ix := &v.Indexes[i]
+			mask(&ix.Where)
+			for j := range ix.Elements {
+				mask(&ix.Elements[j].Expr)
+			}
+		}
+	}
 	return m
 }
 

@@ -155,7 +155,11 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model) (*schema.Mode
 	if err != nil {
 		return nil, err
 	}
-	return unshadow(m, got, defaults, sc), nil
+	out := unshadow(m, got, defaults, sc)
+	if err := unshadowViews(out, got, sc); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // execEach runs stmts in order, each in a message of its own over the
@@ -215,11 +219,17 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	seen := map[string]string{} // default key → column of the defaults table
 	// A policy's expressions may name any table: with a policy in the
 	// model, every table is built.
-	policies := slices.ContainsFunc(c.Tables, func(t *schema.Table) bool { return len(t.Policies) > 0 })
+	// So may a view's query, which may also need a primary key (to group
+	// by it).
+	views := len(c.Views) > 0
+	policies := views || slices.ContainsFunc(c.Tables, func(t *schema.Table) bool { return len(t.Policies) > 0 })
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
 		t.Schema = sc.name(t.Schema)
-		t.PrimaryKey, t.Uniques, t.ForeignKeys = nil, nil, nil
+		if !views {
+			t.PrimaryKey = nil
+		}
+		t.Uniques, t.ForeignKeys = nil, nil
 		t.RowSecurity = schema.RowSecurity{}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return !rewritten(ix) })
 		// Only a trigger's WHEN condition is rewritten.
@@ -250,6 +260,7 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 		}
 	}
 	c.Tables = tables
+	shadowViews(c, m, sc)
 	if len(defaults.Columns) > 0 {
 		c.Tables = append(c.Tables, defaults)
 	}

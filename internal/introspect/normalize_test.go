@@ -69,6 +69,16 @@ func asParsed(m *schema.Model) *schema.Model {
 		// The arguments DROP takes, as PostgreSQL prints them.
 		f.Args = ""
 	}
+	for _, v := range c.Views {
+		swap(&v.Definition, &v.ParsedDefinition)
+		for i := range v.Indexes {
+			ix := &v.Indexes[i]
+			swap(&ix.Where, &ix.ParsedWhere)
+			for k := range ix.Elements {
+				swap(&ix.Elements[k].Expr, &ix.Elements[k].ParsedExpr)
+			}
+		}
+	}
 	return c
 }
 

@@ -192,7 +192,7 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", k.conname COLLATE "C"`
 
 // indexesQuery reads the indexes that back no constraint (those are read as
 // constraints), one row per index column in order; columns past indnkeyatts
-// are INCLUDE columns.
+// are INCLUDE columns. A materialized view's indexes are read too.
 //
 // An operator class is named only when it is not the one PostgreSQL would
 // pick, as pg_get_indexdef does. The rule approximates GetDefaultOpClass: the
@@ -228,7 +228,7 @@ LEFT JOIN pg_catalog.pg_attribute ia ON ia.attrelid = x.indexrelid AND ia.attnum
 LEFT JOIN pg_catalog.pg_type ct ON ct.oid = coalesce(ta.atttypid, ia.atttypid)
 LEFT JOIN pg_catalog.pg_type kt ON kt.oid = CASE WHEN ct.typtype = 'd' THEN ct.typbasetype ELSE ct.oid END
 LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = k.opc
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k2
 		WHERE k2.conindid = x.indexrelid AND k2.contype IN ('p', 'u', 'x'))
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
@@ -236,8 +236,8 @@ WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.i`
 
 // othersQuery lists, for the report, what the selected schemas hold that
-// the model has no place for: objects (views, functions, ...) and the
-// settings of the tables it does read (grants, storage parameters,
+// the model has no place for: objects (aggregates, rules, domains, ...) and
+// the settings of the tables it does read (grants, storage parameters,
 // comments, ...). Each row is a kind (a Kind's
 // value), the object's schema and name, a sub-object (a column, trigger,
 // rule, policy, index or constraint of the table) and details whose meaning
@@ -250,22 +250,22 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", i.relname COLLATE "C", k.
 // the types they belong to (an 'i' dependency for the functions) and are not
 // listed.
 //
-// t is the tables columnsQuery reads. A grant is an entry of the table's
-// or column's ACL for a role other than the owner.
+// t is the tables columnsQuery reads and the views viewsQuery reads (a
+// view's options are read, a materialized view's storage parameters
+// reported, by viewsQuery). A grant is an entry of the table's or column's
+// ACL for a role other than the owner.
 const othersQuery = `WITH t AS (
 	SELECT c.oid, n.nspname::text AS nsp, c.relname::text AS rel, c.relacl, c.relowner, c.reloptions,
-		c.relreplident
+		c.relreplident, c.relkind
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+	WHERE c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 )
 SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	SELECT CASE
 			WHEN c.relispartition THEN 'partition'
-			WHEN c.relkind = 'v' THEN 'view'
-			WHEN c.relkind = 'm' THEN 'materialized view'
 			WHEN c.relkind = 'f' THEN 'foreign table'
 			WHEN c.relkind = 'c' THEN 'composite type'
 			ELSE 'partition'
@@ -280,7 +280,7 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	LEFT JOIN pg_catalog.pg_class p ON p.oid = h.inhparent
 	LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
 	WHERE (n.nspname = ANY ($1::text[]) OR pn.nspname = ANY ($1::text[]))
-		AND (c.relkind IN ('v', 'm', 'f', 'c')
+		AND (c.relkind IN ('f', 'c')
 			OR (c.relispartition AND c.relkind IN ('r', 'p')))
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
@@ -335,7 +335,7 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	SELECT 'replica identity', t.nsp, t.rel, '', '', CASE t.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
 		ELSE 'USING INDEX ' || coalesce((SELECT pg_catalog.quote_ident(i.relname) FROM pg_catalog.pg_index x
 			JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = t.oid AND x.indisreplident), '') END
-	FROM t WHERE t.relreplident <> 'd'
+	FROM t WHERE t.relreplident <> 'd' AND t.relkind = 'r'
 	UNION ALL
 	SELECT 'grant', t.nsp, t.rel, '', '', g.privileges
 	FROM t
@@ -359,7 +359,7 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	WHERE g.privileges IS NOT NULL
 	UNION ALL
 	SELECT 'storage parameters', t.nsp, t.rel, '', '', pg_catalog.array_to_string(t.reloptions, ', ')
-	FROM t WHERE t.reloptions IS NOT NULL
+	FROM t WHERE t.reloptions IS NOT NULL AND t.relkind = 'r'
 	UNION ALL
 	SELECT 'storage parameters', t.nsp, t.rel, i.relname::text, '', pg_catalog.array_to_string(i.reloptions, ', ')
 	FROM t

@@ -280,6 +280,11 @@ func (l *loader) load() *schema.Model {
 	}
 
 	m := &schema.Model{Go: schema.GoPackage{Path: l.pkg.PkgPath, Name: l.pkg.Name}, Extensions: l.extensions(), Sequences: l.sequences(), Functions: l.functions()}
+	for _, d := range l.decls {
+		if d.viewMarker() != nil && d.marker("table") == nil && l.isStruct(d) {
+			m.Views = append(m.Views, l.buildView(d))
+		}
+	}
 	for _, ti := range l.order {
 		m.Tables = append(m.Tables, ti.t)
 	}
@@ -305,6 +310,9 @@ func (l *loader) load() *schema.Model {
 	}
 	for _, f := range m.Functions {
 		schemas[f.Schema] = true
+	}
+	for _, v := range m.Views {
+		schemas[v.Schema] = true
 	}
 	for name := range schemas {
 		if name != schema.DefaultSchema && name != "" {
@@ -411,14 +419,18 @@ func (l *loader) isStruct(d *typeDecl) bool {
 // tableOnly are the markers that describe a table's constraints and indexes.
 var tableOnly = map[string]bool{"index": true, "unique": true, "check": true, "pk": true, "fk": true, "rls": true, "policy": true, "trigger": true, "partition": true, "partition-of": true}
 
+// materializedToo are the table markers a materialized view takes too.
+var materializedToo = map[string]bool{"index": true, "unique": true}
+
 // singular are the markers a type may carry once.
-var singular = map[string]bool{"table": true, "schema": true, "was": true, "enum": true, "pk": true, "rls": true, "partition": true}
+var singular = map[string]bool{"table": true, "schema": true, "was": true, "enum": true, "pk": true, "rls": true, "partition": true, "view": true, "materialized-view": true}
 
 // checkMarkers reports unknown markers and markers on the wrong kind of type.
 func (l *loader) checkMarkers(d *typeDecl) {
 	seen := map[string]*marker{}
 	isTable := d.marker("table") != nil
 	isEnum := d.marker("enum") != nil
+	view := d.viewMarker()
 	for _, m := range d.markers {
 		if grammar.MarkerSyntax(m.Name) == "" {
 			msg := fmt.Sprintf("unknown marker //mizzle:%s", m.Name)
@@ -440,6 +452,15 @@ func (l *loader) checkMarkers(d *typeDecl) {
 			l.errs.Addf(m.pos, "//mizzle:table on %s, which is not a struct type", d.obj.Name())
 		case m.Name == "enum" && isTable:
 			l.errs.Addf(m.pos, "//mizzle:enum on %s, which is also a //mizzle:table", d.obj.Name())
+		case (m.Name == "view" || m.Name == "materialized-view") && !l.isStruct(d):
+			l.errs.Addf(m.pos, "//mizzle:%s on %s, which is not a struct type: a view's struct is its row type", m.Name, d.obj.Name())
+		case (m.Name == "view" || m.Name == "materialized-view") && (isTable || isEnum || m != view):
+			l.errs.Addf(m.pos, "//mizzle:%s on %s, which is already a %s", m.Name, d.obj.Name(), map[bool]string{true: "table", false: "view or enum"}[isTable])
+		case view != nil && m.Name == "schema":
+			l.errs.Addf(m.pos, "//mizzle:schema on view %s: write the schema in the view's marker, //mizzle:%s schema.NAME ...", d.obj.Name(), view.Name)
+		case view != nil && tableOnly[m.Name] && !(view.Name == "materialized-view" && materializedToo[m.Name]):
+			l.errs.Addf(m.pos, "//mizzle:%s on view %s: only a materialized view takes //mizzle:index and //mizzle:unique, and no view takes the other table markers", m.Name, d.obj.Name())
+		case view != nil:
 		case tableOnly[m.Name] && !isTable:
 			l.errs.Addf(m.pos, "//mizzle:%s on %s, which has no //mizzle:table marker", m.Name, d.obj.Name())
 		case (m.Name == "schema" || m.Name == "was" || m.Name == "comment") && !isTable && !isEnum && l.enums[d.obj] == nil:

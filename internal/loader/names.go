@@ -47,6 +47,7 @@ func (l *loader) checkNames(m *schema.Model) {
 			}
 		}
 	}
+	l.claimViews(m, claim)
 	for _, e := range m.Enums {
 		key := [2]string{e.Schema, e.Name}
 		if first, taken := relations[key]; taken {

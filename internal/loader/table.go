@@ -151,6 +151,8 @@ type tableBuilder struct {
 	uniques map[string]*namedGroup
 	indexes map[string]*namedGroup
 	groups  int
+	// view says the struct is a view's row type (see view.go).
+	view bool
 }
 
 // fields adds the columns of a struct, recursing into embedded structs
@@ -177,6 +179,9 @@ func (b *tableBuilder) fields(st *types.Struct, path []string, site *schema.Posi
 		}
 		if rel, roffs, rfound, rerr := grammar.LookupTag(st.Tag(i), "rel"); rerr != nil {
 			l.errs.Add(tagPos(-1), rerr.Error())
+			continue
+		} else if rfound && b.view {
+			l.errs.Addf(tagPos(roffs[0]), "rel: on %s: relation fields are for tables, not views (tag it db:\"-\" to leave it out)", v.Name())
 			continue
 		} else if rfound {
 			b.relationField(v, rel, tagPos(roffs[0]), path, found, val)
@@ -348,6 +353,10 @@ func (b *tableBuilder) column(v *types.Var, tagVal string, at func(int) schema.P
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			l.errs.Add(at(o.Off), msg)
+			bad = true
+			continue
+		}
+		if !b.viewOption(o.Key, at(o.Off)) {
 			bad = true
 			continue
 		}

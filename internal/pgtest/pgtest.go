@@ -500,7 +500,13 @@ SELECT line FROM (
 	FROM pg_attribute a
 	JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
 	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-	WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+	WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+	UNION ALL
+	SELECT format('%s %I.%I%s%s: %s', CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, ns.nspname, c.relname,
+		CASE WHEN c.reloptions IS NOT NULL THEN ' with ' || c.reloptions::text ELSE '' END,
+		CASE WHEN NOT c.relispopulated THEN ' with no data' ELSE '' END, pg_get_viewdef(c.oid))
+	FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+	WHERE c.relkind IN ('v', 'm')
 	UNION ALL
 	SELECT format('constraint %I.%I.%I %s', ns.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid))
 	FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN ns ON ns.oid = c.relnamespace

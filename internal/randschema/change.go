@@ -38,6 +38,8 @@ type changer struct {
 	touched map[any]bool
 	// renamedSchemas maps new schema names to old ones.
 	renamedSchemas map[string]string
+	// views are the sources of the views (view.go).
+	views map[*schema.View]*viewSource
 	// extInA are the extensions of A.
 	extInA map[string]bool
 	// seqStartInA are the sequences of A, with their START: their
@@ -87,6 +89,10 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 			t.Policies[i].Was = ""
 		}
 	}
+	for _, v := range c.m.Views {
+		v.Was = ""
+	}
+	c.views = viewSources(c.m)
 	for _, s := range c.m.Schemas {
 		c.schemaInA[s.Name] = true
 	}
@@ -115,6 +121,7 @@ func Change(r *rand.Rand, m *schema.Model) (*schema.Model, []string) {
 	for _, t := range c.m.Tables {
 		fixPartitionKeys(c.m, t)
 	}
+	syncViews(c.m, c.views)
 	normalize(c.m, c.renamedSchemas)
 	return c.m, descs
 }
@@ -137,6 +144,7 @@ func (c *changer) mutations() []mutation {
 		c.createSequence, c.dropSequence, c.alterSequence, c.renameSequence, c.drawFromSequence, c.setColumnSequence,
 		c.functionMutation, c.triggerMutation,
 		c.addPartition, c.addPartition, c.dropPartition, c.dropPartition, c.changeBound, c.changeBound,
+		c.createView, c.dropView, c.renameView, c.changeViewColumns, c.changeViewOptions, c.setViewComment, c.addViewIndex,
 	}
 }
 

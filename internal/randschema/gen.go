@@ -178,6 +178,12 @@ func (g *gen) continueCounter() {
 			}
 		}
 	}
+	for _, v := range g.m.Views {
+		see(v.Name)
+		for _, ix := range v.Indexes {
+			see(ix.Name)
+		}
+	}
 }
 
 // Model returns a random valid model: up to two schemas besides public, up
@@ -215,6 +221,10 @@ func Model(r *rand.Rand) *schema.Model {
 	}
 	for _, t := range g.m.Tables {
 		g.triggers(t)
+	}
+	srcs := map[*schema.View]*viewSource{}
+	for range []int{0, 0, 1, 2, 3}[r.IntN(5)] {
+		g.newView(srcs)
 	}
 	normalize(g.m, nil)
 	return g.m
@@ -612,6 +622,9 @@ func normalize(m *schema.Model, renamed map[string]string) {
 	}
 	for _, s := range m.Sequences {
 		used[s.Schema] = true
+	}
+	for _, v := range m.Views {
+		used[v.Schema] = true
 	}
 	delete(used, schema.DefaultSchema)
 	m.Schemas = nil
