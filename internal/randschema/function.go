@@ -129,7 +129,7 @@ func (g *gen) triggers(t *schema.Table) {
 // dropping the column must.
 func triggersOnColumn(t *schema.Table, name string) {
 	t.Triggers = slices.DeleteFunc(t.Triggers, func(tg schema.Trigger) bool {
-		return slices.Contains(tg.Columns, name) || references(tg.When, name)
+		return slices.Contains(tg.Columns, name) || references(whenColumns(tg.When), name)
 	})
 }
 
@@ -142,7 +142,9 @@ func renameTriggerRefs(t *schema.Table, from, to string) {
 				tg.Columns[k] = to
 			}
 		}
-		tg.When = renameRef(tg.When, from, to)
+		if tg.When != "" {
+			tg.When = "new." + renameRef(whenColumns(tg.When), from, to)
+		}
 	}
 }
 
@@ -246,3 +248,8 @@ func (c *changer) changeTrigger() (string, bool) {
 	t.Triggers[len(t.Triggers)-1].Name = name
 	return fmt.Sprintf("change trigger %s of %s to %+v", name, t.Name, tg), true
 }
+
+// whenColumns is a WHEN condition the generator wrote, new.col IS NOT
+// NULL, without its "new.": the expression helpers take a name after a
+// dot for a type's, so they would not see the column.
+func whenColumns(when string) string { return strings.TrimPrefix(when, "new.") }

@@ -85,11 +85,11 @@ func conventionalNames(m *schema.Model) string {
 	return ""
 }
 
-// TestCoverage checks that 200 seeds (as many as a property test runs at
-// the least) reach every feature of the model and every kind of change.
+// TestCoverage checks that 500 seeds (as many as the round-trip property
+// test runs) reach every feature of the model and every kind of change.
 func TestCoverage(t *testing.T) {
 	seen := map[string]bool{}
-	for seed := range uint64(200) {
+	for seed := range uint64(500) {
 		r := newRand(seed)
 		a := Model(r)
 		features(a, seen)
@@ -136,7 +136,7 @@ func TestCoverage(t *testing.T) {
 	}
 	for _, w := range want {
 		if !seen[w] {
-			t.Errorf("200 seeds never made %s", w)
+			t.Errorf("500 seeds never made %s", w)
 		}
 	}
 }
