@@ -75,7 +75,7 @@ func (l *loader) functions() []*schema.Function {
 				l.errs.Addf(mk.at(roff), "//mizzle:function %s: file:%s must be a path relative to the schema package's directory, with / between its parts", name, p)
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(filepath.Dir(mk.pos.Filename), filepath.FromSlash(p)))
+			data, err := l.readFile(filepath.Join(filepath.Dir(mk.pos.Filename), filepath.FromSlash(p)))
 			if err != nil {
 				l.errs.Addf(mk.at(roff), "//mizzle:function %s: cannot read %s: %v", name, p, unwrapPath(err))
 				continue
@@ -229,4 +229,13 @@ func isTriggerType(ret string) bool {
 		return true
 	}
 	return false
+}
+
+// readFile reads a file the schema names, from the overlay when it holds
+// the file.
+func (l *loader) readFile(path string) ([]byte, error) {
+	if data, ok := l.overlay[path]; ok {
+		return data, nil
+	}
+	return os.ReadFile(path)
 }

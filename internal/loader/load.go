@@ -50,6 +50,8 @@ type Config struct {
 	// Overlay, when not nil, maps absolute file paths to contents the go
 	// command reads instead of the files on disk, which need not exist
 	// (nor their directory): pull loads the package it is about to write.
+	// A function's file (//mizzle:function NAME file:PATH) is read from it
+	// too.
 	// A load with an overlay is never cached.
 	Overlay map[string][]byte
 }
@@ -133,11 +135,12 @@ func load(ctx context.Context, cfg Config) (*schema.Model, error) {
 		return nil, err
 	}
 	l := &loader{
-		fset:   pkg.Fset,
-		pkg:    pkg,
-		fields: make(map[token.Pos]*ast.Field),
-		tables: make(map[*types.TypeName]*tableInfo),
-		enums:  make(map[*types.TypeName]*enumInfo),
+		overlay: cfg.Overlay,
+		fset:    pkg.Fset,
+		pkg:     pkg,
+		fields:  make(map[token.Pos]*ast.Field),
+		tables:  make(map[*types.TypeName]*tableInfo),
+		enums:   make(map[*types.TypeName]*enumInfo),
 	}
 	m := l.load()
 	if len(l.errs) > 0 {
@@ -212,9 +215,12 @@ func parsePos(s string) schema.Position {
 }
 
 type loader struct {
-	fset *token.FileSet
-	pkg  *packages.Package
-	errs schema.ErrorList
+	// overlay is Config.Overlay: files not yet on disk, a function's
+	// SQL file among them.
+	overlay map[string][]byte
+	fset    *token.FileSet
+	pkg     *packages.Package
+	errs    schema.ErrorList
 
 	// fields maps the position of a field's name (or of an embedded
 	// field's type name) to its syntax, to find tag positions.
