@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// lossyDB holds a table the grammar holds and a view it cannot: a
-// database built from its baseline would lack the view.
+// lossyDB holds a table the grammar holds and a rule it cannot: a
+// database built from its baseline would lack the rule.
 const lossyDB = `CREATE TABLE t (id bigint PRIMARY KEY, name text NOT NULL);
-CREATE VIEW v AS SELECT name FROM t;`
+CREATE RULE t_keep AS ON DELETE TO t DO INSTEAD NOTHING;`
 
-const viewWarning = "warning: 1 view, which the schema cannot express yet: \"public\".\"v\"\n"
+const lostWarning = "warning: 1 rule, which the schema cannot express yet: \"t_keep\" on \"public\".\"t\"\n"
 
 // TestPullRefusesLossyBaseline: a baseline that would not rebuild the
 // database is written only with --allow-lossy, and never with --strict.
@@ -27,7 +27,7 @@ func TestPullRefusesLossyBaseline(t *testing.T) {
 		{
 			name:     "no flag",
 			wantCode: exitFailure,
-			wantStderr: viewWarning +
+			wantStderr: lostWarning +
 				"mizzle: pull: a database built from the baseline would not be the one read (1 warning above), so nothing was written; " +
 				"pass --allow-lossy to write the package and the baseline anyway, then add what the warning names with a custom migration (mizzle generate --custom)\n",
 		},
@@ -35,7 +35,7 @@ func TestPullRefusesLossyBaseline(t *testing.T) {
 			name:     "--strict wins over --allow-lossy",
 			args:     []string{"--strict", "--allow-lossy"},
 			wantCode: exitFailure,
-			wantStderr: viewWarning +
+			wantStderr: lostWarning +
 				"mizzle: pull --strict: the schema package cannot hold all the database holds (1 warning above); nothing was written\n",
 		},
 		{
@@ -43,7 +43,7 @@ func TestPullRefusesLossyBaseline(t *testing.T) {
 			args:       []string{"--allow-lossy"},
 			wantCode:   exitOK,
 			wantStdout: "schema/schema.go: 1 table written.\nmigrations/0000_baseline.sql: 1 statement written.\n",
-			wantStderr: viewWarning +
+			wantStderr: lostWarning +
 				"The schema package and the baseline migration do not hold what the warnings name, so a database\n" +
 				"built from the migrations will lack it; add it with a custom migration (mizzle generate --custom).\n",
 		},
@@ -52,7 +52,7 @@ func TestPullRefusesLossyBaseline(t *testing.T) {
 			name:     "--force is not enough",
 			args:     []string{"--force"},
 			wantCode: exitFailure,
-			wantStderr: viewWarning +
+			wantStderr: lostWarning +
 				"mizzle: pull: a database built from the baseline would not be the one read (1 warning above), so nothing was written; " +
 				"pass --allow-lossy to write the package and the baseline anyway, then add what the warning names with a custom migration (mizzle generate --custom)\n",
 		},

@@ -61,7 +61,7 @@ func TestPullThenGenerate(t *testing.T) {
 			sql:   "rich.sql",
 			flags: []string{"--split", "--allow-lossy"},
 			wantStdout: "schema: 9 tables and 3 enums written in 10 files.\n" +
-				"migrations/0000_baseline.sql: 46 statements written.\n",
+				"migrations/0000_baseline.sql: 47 statements written.\n",
 		},
 		{
 			sql:   "drizzle.sql",
