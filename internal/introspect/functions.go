@@ -49,7 +49,7 @@ JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
-WHERE NOT tg.tgisinternal AND c.relkind = 'r' AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
+WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", tg.tgname COLLATE "C"`

@@ -149,7 +149,7 @@ LEFT JOIN pg_catalog.pg_class t ON t.oid = o.refobjid
 LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = o.refobjid AND a.attnum = o.refobjsubid
 WHERE CASE WHEN o.objid IS NULL THEN n.nspname = ANY ($1::text[])
-		ELSE t.relkind = 'r' AND NOT t.relispartition AND tn.nspname = ANY ($1::text[]) END
+		ELSE t.relkind IN ('r', 'p') AND NOT t.relispartition AND tn.nspname = ANY ($1::text[]) END
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`
@@ -295,9 +295,12 @@ SELECT kind, schema_name, name, sub, detail_schema, detail FROM (
 	FROM pg_catalog.pg_trigger tg
 	JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE NOT tg.tgisinternal AND n.nspname = ANY ($1::text[]) AND (c.relkind <> 'r' OR c.relispartition)
+	WHERE NOT tg.tgisinternal AND n.nspname = ANY ($1::text[]) AND (c.relkind NOT IN ('r', 'p') OR c.relispartition)
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
+		-- A partition's copy of its table's trigger is the table's.
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
+			WHERE dep.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND dep.objid = tg.oid AND dep.deptype = 'P')
 	UNION ALL
 	SELECT 'rule', n.nspname::text, c.relname::text, r.rulename::text, '', ''
 	FROM pg_catalog.pg_rewrite r
