@@ -26,15 +26,20 @@ func (m *Model) Clone() *Model {
 	return c
 }
 
+// clone returns a deep copy of a table's or a view's column.
+func (col *Column) clone() *Column {
+	c := *col
+	c.GoType = col.GoType.clone()
+	c.Sequence = col.Sequence.Clone()
+	return &c
+}
+
 // Clone returns a deep copy of t.
 func (t *Table) Clone() *Table {
 	c := *t
 	c.Columns = make([]*Column, len(t.Columns))
 	for i, col := range t.Columns {
-		col := *col
-		col.GoType = col.GoType.clone()
-		col.Sequence = col.Sequence.Clone()
-		c.Columns[i] = &col
+		c.Columns[i] = col.clone()
 	}
 	if t.PrimaryKey != nil {
 		pk := *t.PrimaryKey

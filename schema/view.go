@@ -110,9 +110,7 @@ func (v *View) Clone() *View {
 	c := *v
 	c.Columns = make([]*Column, len(v.Columns))
 	for i, col := range v.Columns {
-		col := *col
-		col.GoType = col.GoType.clone()
-		c.Columns[i] = &col
+		c.Columns[i] = col.clone()
 	}
 	if v.Columns == nil {
 		c.Columns = nil
