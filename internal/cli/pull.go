@@ -53,8 +53,10 @@ DDL; migrate then applies only what comes after.
 
 Every schema but PostgreSQL's own is read, or those listed with --schemas
 (or schemas: in mizzle.yaml); the migration history table is left out.
-What the grammar cannot express (views, triggers, functions, grants,
-storage parameters, ...) is named in a warning with a
+Tables, enums, extensions, sequences, row security and policies, comments,
+partitioned tables, functions, triggers, views and materialized views are
+written. What the grammar cannot express (rules, domains, overloaded
+functions, grants, storage parameters, ...) is named in a warning with a
 count, never dropped silently: a database built from the baseline lacks it,
 or has the default instead.
 
