@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mizzle/mizzle/internal/grammar"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -85,6 +86,13 @@ func (l *loader) functions() []*schema.Function {
 		if !sc.EOF() {
 			rest, roff := sc.Rest()
 			l.errs.Addf(mk.at(roff), "//mizzle:function: unexpected %q; syntax: %s", rest, syntax)
+			continue
+		}
+		// The migration file is cut at every breakpoint line, even inside
+		// a function's body: the statement would arrive in two pieces.
+		if at := strings.Index(src, migrate.Breakpoint); at >= 0 {
+			l.errs.Addf(mk.at(srcAt), "//mizzle:function %s: %s: holds %q, which would cut the migration file there: write it otherwise (a space after the dashes is enough)",
+				name, where(from, src, at, file != ""), migrate.Breakpoint)
 			continue
 		}
 		r, perr := grammar.ParseRoutine(src)
