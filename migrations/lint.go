@@ -268,8 +268,7 @@ func (ig *ignore) apply(l *linter, s migrate.Statement, found []Finding) []Findi
 			}
 		}
 		if bad != "" {
-			found = append(found, Finding{Code: "lint-ignore", Severity: SeverityError, File: l.file, Line: e.line, Column: e.column,
-				Statement: s.SQL, Message: "the lint-ignore comment " + bad})
+			found = append(found, l.finding(s, e.line, e.column, "lint-ignore", "the lint-ignore comment "+bad, ""))
 			e.used = true
 			continue
 		}
@@ -282,8 +281,8 @@ func (ig *ignore) apply(l *linter, s migrate.Statement, found []Finding) []Findi
 	}
 	for _, e := range ig.entries {
 		if !e.used {
-			found = append(found, Finding{Code: "unused-ignore", Severity: SeverityWarning, File: l.file, Line: e.line, Column: e.column,
-				Statement: s.SQL, Message: fmt.Sprintf("the lint-ignore comment for %s silences nothing in the statement below it: remove it", strings.Join(e.codes, ","))})
+			found = append(found, l.finding(s, e.line, e.column, "unused-ignore",
+				fmt.Sprintf("the lint-ignore comment for %s silences nothing in the statement below it: remove it", strings.Join(e.codes, ",")), ""))
 		}
 	}
 	return found

@@ -175,11 +175,7 @@ func (w *words) rest(sql string) string {
 // statement lints one statement and returns its findings.
 func (l *linter) statement(s migrate.Statement) []Finding {
 	var out []Finding
-	add := func(code, msg, fix string) {
-		r, _ := ruleOf(code)
-		out = append(out, Finding{Code: code, Severity: r.Severity, File: l.file, Line: s.Line, Column: s.Column,
-			Statement: s.SQL, Message: msg, Fix: fix})
-	}
+	add := func(code, msg, fix string) { out = append(out, l.finding(s, s.Line, s.Column, code, msg, fix)) }
 	out = append(out, l.longIdentifiers(s)...)
 	w := tokenize(s.SQL)
 	// locked is the existing table the statement locks, if it does.
@@ -275,9 +271,7 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 			text := strings.TrimLeft(part.Text, " \t\r\n")
 			line, col := at(s, restAt+part.Offset+len(part.Text)-len(text))
 			for _, f := range l.alterAction(t, tokenize(text), text) {
-				r, _ := ruleOf(f.Code)
-				f.Severity, f.File, f.Line, f.Column, f.Statement = r.Severity, l.file, line, col, s.SQL
-				out = append(out, f)
+				out = append(out, l.finding(s, line, col, f.Code, f.Message, f.Fix))
 			}
 		}
 	case w.is("DROP", "TABLE"):
@@ -322,14 +316,13 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 	}
 	if lockedWhat != "" && !l.lockTimeout && l.opts.TableLockTimeout <= 0 && !l.reported {
 		l.reported = true
-		r, _ := ruleOf("lock-timeout")
 		fix := "set tableLockTimeout: 2s in mizzle.yaml, which migrate sets for every migration (with --retries it tries again later), or start the migration with SET LOCAL lock_timeout = '2s';"
 		if l.noTx {
 			fix = "put SET lock_timeout = '2s'; before it (outside a transaction, SET lasts for the session)"
 		}
-		out = append([]Finding{{Code: r.Code, Severity: r.Severity, File: l.file, Line: s.Line, Column: s.Column, Statement: s.SQL,
-			Message: fmt.Sprintf("%s waits for a lock on %s with no lock_timeout: while it waits, every later query on the table waits behind it", lockedWhat, locked),
-			Fix:     fix}}, out...)
+		out = append([]Finding{l.finding(s, s.Line, s.Column, "lock-timeout",
+			fmt.Sprintf("%s waits for a lock on %s with no lock_timeout: while it waits, every later query on the table waits behind it", lockedWhat, locked),
+			fix)}, out...)
 	}
 	return out
 }
@@ -357,10 +350,9 @@ func (l *linter) concurrentInTx(s migrate.Statement, what string) []Finding {
 	if l.noTx {
 		return nil
 	}
-	r, _ := ruleOf("concurrent-in-transaction")
-	return []Finding{{Code: r.Code, Severity: r.Severity, File: l.file, Line: s.Line, Column: s.Column, Statement: s.SQL,
-		Message: what + " cannot run inside a transaction block, and the migration runs in one",
-		Fix:     "move it to a migration of its own whose first line is " + migrate.NoTransaction}}
+	return []Finding{l.finding(s, s.Line, s.Column, "concurrent-in-transaction",
+		what+" cannot run inside a transaction block, and the migration runs in one",
+		"move it to a migration of its own whose first line is "+migrate.NoTransaction)}
 }
 
 // alterAction lints one action of an ALTER TABLE on the existing table t.
@@ -580,7 +572,6 @@ func indexWord(s string, kws ...string) int {
 // longIdentifiers reports identifiers longer than PostgreSQL keeps.
 func (l *linter) longIdentifiers(s migrate.Statement) []Finding {
 	var out []Finding
-	r, _ := ruleOf("identifier-too-long")
 	for t := range sqlsplit.Tokens(s.SQL) {
 		if t.Comment {
 			continue
@@ -593,10 +584,20 @@ func (l *linter) longIdentifiers(s migrate.Statement) []Finding {
 			name = strings.ReplaceAll(t.Text[1:len(t.Text)-1], `""`, `"`)
 		}
 		if len(name) > schema.MaxIdentifierLength {
-			out = append(out, Finding{Code: r.Code, Severity: r.Severity, File: l.file, Line: s.Line, Column: s.Column, Statement: s.SQL,
-				Message: fmt.Sprintf("the identifier %s is %d bytes long: PostgreSQL keeps its first %d bytes, so two long names can become one", quote.Ident(name), len(name), schema.MaxIdentifierLength),
-				Fix:     "shorten it to 63 bytes or fewer"})
+			out = append(out, l.finding(s, s.Line, s.Column, "identifier-too-long",
+				fmt.Sprintf("the identifier %s is %d bytes long: PostgreSQL keeps its first %d bytes, so two long names can become one", quote.Ident(name), len(name), schema.MaxIdentifierLength),
+				"shorten it to 63 bytes or fewer"))
 		}
 	}
 	return out
+}
+
+// finding is a finding of the rule code about statement s, at line and
+// col, with the rule's severity.
+func (l *linter) finding(s migrate.Statement, line, col int, code, msg, fix string) Finding {
+	r, ok := ruleOf(code)
+	if !ok {
+		panic("migrations: lint rule " + code + " is not in LintRules")
+	}
+	return Finding{Code: code, Severity: r.Severity, File: l.file, Line: line, Column: col, Statement: s.SQL, Message: msg, Fix: fix}
 }
