@@ -263,7 +263,7 @@ func (f *Folder) NextOnline(name string, mid, after *schema.Model, tx, noTx []St
 		}
 		j, err := migrate.ParseJournal(m.Journal)
 		if err != nil {
-			return nil, err
+			panic("migrations: NextOnline: the journal Next wrote does not read back: " + err.Error())
 		}
 		next := &Folder{Journal: f.journal(), Entries: slices.Clip(f.entries())}
 		next.Entries = append(next.Entries, Entry{

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -18,6 +19,7 @@ import (
 	"github.com/mizzle/mizzle/internal/introspect"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/randschema"
+	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -264,4 +266,60 @@ func onlineEquivalent(t *testing.T, conn *pgx.Conn, s uint64) bool {
 		}
 	}
 	return true
+}
+
+// TestNextOnline: the two migrations follow each other in the journal
+// and the snapshot chain, the first with the model between them, the
+// second named _online, starting with the no-transaction marker, with
+// the model after; with one part empty, one migration is written.
+func TestNextOnline(t *testing.T) {
+	users := &schema.Table{Schema: "public", Name: "users", Columns: []*schema.Column{{Name: "id", Type: schema.Type{Name: "bigint"}}}}
+	mid := &schema.Model{Tables: []*schema.Table{users}}
+	after := mid.Clone()
+	after.Tables[0].Indexes = []schema.Index{{Name: "users_id_idx", Elements: []schema.IndexElem{{Column: "id"}}}}
+	tx := []migrations.Statement{{SQL: "SELECT 1;"}}
+	noTx := []migrations.Statement{{SQL: `CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_id_idx" ON "public"."users" ("id");`}}
+	when := time.Unix(1767225600, 0)
+
+	migs, err := (*migrations.Folder)(nil).NextOnline("idx", mid, after, tx, noTx, when)
+	if err != nil || len(migs) != 2 {
+		t.Fatalf("NextOnline = %v, %v; want two migrations", migs, err)
+	}
+	first, second := migs[0], migs[1]
+	if first.Tag != "0000_idx" || second.Tag != "0001_idx_online" || !strings.HasPrefix(string(second.SQL), migrate.NoTransaction+"\n") {
+		t.Errorf("tags %s, %s; second SQL:\n%s", first.Tag, second.Tag, second.SQL)
+	}
+	s1, err1 := migrations.ParseSnapshot(first.Snapshot)
+	s2, err2 := migrations.ParseSnapshot(second.Snapshot)
+	if err1 != nil || err2 != nil || s2.PrevID != s1.ID || len(s1.Model.Tables[0].Indexes) != 0 || len(s2.Model.Tables[0].Indexes) != 1 {
+		t.Errorf("snapshots: %v, %v, %+v, %+v", err1, err2, s1, s2)
+	}
+	j, err := migrate.ParseJournal(second.Journal)
+	if err != nil || len(j.Entries) != 2 || j.Entries[0].Tag != first.Tag || j.Entries[1].When <= j.Entries[0].When {
+		t.Errorf("journal: %v\n%s", err, second.Journal)
+	}
+
+	for _, tt := range []struct {
+		tx, noTx []migrations.Statement
+		tag      string
+	}{{tx, nil, "0000_idx"}, {nil, noTx, "0000_idx"}} {
+		migs, err := (*migrations.Folder)(nil).NextOnline("idx", mid, after, tt.tx, tt.noTx, when)
+		if err != nil || len(migs) != 1 || migs[0].Tag != tt.tag || strings.HasPrefix(string(migs[0].SQL), migrate.NoTransaction) != (tt.tx == nil) {
+			t.Errorf("NextOnline with one part = %v, %v", migs, err)
+		}
+	}
+
+	// A journal whose tags do not follow their indexes clashes with the
+	// first migration's tag, or with the second's.
+	entry := func(idx int, tag string) migrations.Entry {
+		return migrations.Entry{Migration: migrate.Migration{JournalEntry: migrate.JournalEntry{Idx: idx, Tag: tag}}}
+	}
+	for _, f := range []*migrations.Folder{
+		{Entries: []migrations.Entry{entry(0, "0001_a")}},
+		{Entries: []migrations.Entry{entry(0, "0000_a"), entry(1, "0003_b")}},
+	} {
+		if _, err := f.NextOnline("idx", mid, after, tx, noTx, when); err == nil || !strings.Contains(err.Error(), "clashes with entry") {
+			t.Errorf("NextOnline after %v: %v; want a clash", f.Entries, err)
+		}
+	}
 }
