@@ -2,6 +2,7 @@ package cli
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,8 @@ func TestLockTimeoutMustBePositive(t *testing.T) {
 		}
 	})
 	_, stdout, _ := runIn(t, dir, "help", "migrate")
-	if !strings.Contains(stdout, `--lock-timeout duration   how long to wait for another migrate to finish (more than zero) (default 1m0s)`) {
+	// The flags' column is as wide as the longest flag: match any padding.
+	if !regexp.MustCompile(`--lock-timeout duration +how long to wait for another migrate to finish \(more than zero\) \(default 1m0s\)`).MatchString(stdout) {
 		t.Errorf("help does not show the default:\n%s", stdout)
 	}
 }
