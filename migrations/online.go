@@ -194,7 +194,7 @@ func printedIdent(name string) string {
 	return quote.Ident(name)
 }
 
-var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
+var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // withLockTimeout starts tx with SET LOCAL lock_timeout, and wraps noTx
 // in SET lock_timeout ... RESET lock_timeout, where lint finds a
@@ -244,9 +244,9 @@ func LintNoTransactionStatements(before *schema.Model, stmts []Statement, opts L
 
 // NextOnline builds the migrations of an online plan (see Online) that
 // follow f's last one: tx with mid as its snapshot, then noTx, named
-// name+"_online", with after as its snapshot. Either may be empty, and is
-// then not written; with both empty, it is NextOnline's one custom
-// migration, as Next writes.
+// name+"_online", with after as its snapshot. An empty part is not
+// written (the other then takes name and after's snapshot); with both
+// empty, the one migration has no statements, as Next writes it.
 func (f *Folder) NextOnline(name string, mid, after *schema.Model, tx, noTx []Statement, when time.Time) ([]*Migration, error) {
 	if len(noTx) == 0 {
 		m, err := f.Next(name, after, tx, when)
