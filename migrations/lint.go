@@ -166,8 +166,12 @@ func LintSQL(file string, data []byte, before *schema.Model, opts LintOptions) [
 // that carries its data-loss warning gets no drop finding: the warning
 // says enough.
 func LintStatements(before *schema.Model, stmts []Statement, opts LintOptions) []Statement {
+	return lintStatements(before, stmts, opts, false)
+}
+
+func lintStatements(before *schema.Model, stmts []Statement, opts LintOptions, noTx bool) []Statement {
 	out := slices.Clone(stmts)
-	sql := FormatSQL(stmts)
+	sql := formatSQL(stmts, noTx)
 	script := migrate.ReadScript(sql)
 	if len(script.Statements) != len(stmts) {
 		return out // a statement that splits in two: nothing to place
@@ -177,8 +181,8 @@ func LintStatements(before *schema.Model, stmts []Statement, opts LintOptions) [
 		for i+1 < len(script.Statements) && script.Statements[i+1].Line <= f.Line {
 			i++
 		}
-		if f.Code == "drop" && stmts[i].Warning != "" {
-			continue
+		if (f.Code == "drop" && stmts[i].Warning != "") || f.Ignored != "" {
+			continue // the warning, or the lint-ignore comment, says enough
 		}
 		out[i].Lint = append(slices.Clip(out[i].Lint), f)
 	}

@@ -29,6 +29,9 @@ type linter struct {
 	// lockTimeout says a SET lock_timeout came before; reported says the
 	// lock-timeout finding was made (once per migration is enough).
 	lockTimeout, reported bool
+	// notNull are the CHECK (col IS NOT NULL) constraints added so far,
+	// by table and name (see lint_notnull.go).
+	notNull map[qname]map[string]notNullCheck
 }
 
 // existing reports whether the table t existed before the migration, so
@@ -362,7 +365,8 @@ func (l *linter) alterAction(t qname, w *words, text string) []Finding {
 	v := l.opts.version()
 	switch {
 	case w.is("ADD", "CONSTRAINT"):
-		w.ident()
+		name, _ := w.ident()
+		l.addNotNullCheck(t, name, w)
 		out = append(out, l.addConstraint(t, w)...)
 	case w.is("ADD", "CHECK") || w.is("ADD", "FOREIGN") || w.is("ADD", "UNIQUE") || w.is("ADD", "PRIMARY"):
 		w.i--
@@ -408,6 +412,9 @@ func (l *linter) alterAction(t qname, w *words, text string) []Finding {
 		col := quote.Ident(c)
 		switch {
 		case w.is("SET", "NOT", "NULL"):
+			if v >= 12 && l.provenNotNull(t, c) {
+				break // PostgreSQL proves it from the check and skips the scan
+			}
 			fix := "add CHECK (" + col + " IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a later migration, then SET NOT NULL (PostgreSQL uses the check and skips the scan) and drop the check"
 			if v < 12 {
 				fix = "before PostgreSQL 12 SET NOT NULL always scans the table: keep a validated CHECK (" + col + " IS NOT NULL) instead"
@@ -424,6 +431,12 @@ func (l *linter) alterAction(t qname, w *words, text string) []Finding {
 			}
 		}
 	case w.is("DROP", "CONSTRAINT"):
+		w.is("IF", "EXISTS")
+		name, _ := w.ident()
+		l.dropNotNullCheck(t, name)
+	case w.is("VALIDATE", "CONSTRAINT"):
+		name, _ := w.ident()
+		l.validateNotNullCheck(t, name)
 	case w.is("DROP"):
 		w.is("COLUMN")
 		w.is("IF", "EXISTS")

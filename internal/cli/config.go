@@ -46,6 +46,9 @@ type config struct {
 	// waits for a lock (PostgreSQL's lock_timeout): migrate sets it for
 	// every migration, and lint then counts it as set.
 	TableLockTimeout duration `yaml:"tableLockTimeout"`
+	// Online makes generate write the online forms of changes to
+	// existing tables, as --online does.
+	Online bool `yaml:"online"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.

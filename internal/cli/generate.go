@@ -20,6 +20,7 @@ import (
 type generateFlags struct {
 	schema, migrations, name string
 	custom, dropAndAdd       bool
+	online                   bool
 	query                    queryFlags
 	lint                     migrations.LintOptions
 }
@@ -27,7 +28,7 @@ type generateFlags struct {
 func newGenerateCmd(env *env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate [--schema DIR] [--migrations DIR] [--query DIR] [--name NAME] [--custom]",
+		Use:   "generate [--schema DIR] [--migrations DIR] [--query DIR] [--name NAME] [--custom | --online]",
 		Short: "Write the migration that takes the last snapshot to the schema",
 		Long: `Load the schema package, compare it with the last snapshot in the migrations
 folder, and write the difference as a new migration: NNNN_name.sql, its
@@ -42,6 +43,16 @@ different objects.
 
 Statements that destroy data or may fail on existing rows are printed as
 warnings and carry a -- WARNING comment in the SQL file.
+
+With --online (or online: true in mizzle.yaml), changes to existing tables
+are written in the forms that let reads and writes go on while they run:
+indexes built and dropped CONCURRENTLY, foreign keys and checks added NOT
+VALID and validated afterwards, SET NOT NULL through a validated check,
+unique and primary keys built from an index made CONCURRENTLY. What must
+run outside a transaction goes into a second migration, NNNN_name_online.sql,
+whose first line is -- mizzle:no-transaction; migrate runs it after the
+first. Without tableLockTimeout in mizzle.yaml, each sets lock_timeout
+(2s) itself.
 
 With --query DIR (or query: in mizzle.yaml), generate also writes the typed
 query package of the schema into DIR, whose name is the package's name.
@@ -63,6 +74,12 @@ a parent (paths relative to that file), else the defaults.`,
 				return err
 			}
 			f.lint = lintOptions(cfg)
+			if !fl.Changed("online") {
+				f.online = cfg.Online
+			}
+			if f.online && f.custom {
+				return &usageError{"--online plans the migration and --custom writes an empty one: use one of them"}
+			}
 			if f.name != "" && migrations.TagName(f.name) == "" {
 				return &usageError{fmt.Sprintf("--name %q: a name needs a letter or digit", f.name)}
 			}
@@ -75,6 +92,7 @@ a parent (paths relative to that file), else the defaults.`,
 	fl.StringVar(&f.name, "name", "", "the migration's name (default: one that describes the change)")
 	fl.BoolVar(&f.custom, "custom", false, "write an empty migration for hand-written SQL")
 	fl.BoolVar(&f.dropAndAdd, "drop-and-add", false, "treat a vanished and a new column or table as a drop and an add, not a rename")
+	fl.BoolVar(&f.online, "online", false, "write changes to existing tables in forms that do not block writes, the CONCURRENTLY ones in a second, no-transaction migration")
 	addQueryFlags(cmd, &f.query)
 	addNoCacheFlag(cmd)
 	return cmd
@@ -158,42 +176,88 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	default:
 		name = migrations.Name(p.Changes)
 	}
-	stmts := migrations.LintStatements(last, p.Statements, f.lint)
-	mig, err := folder.Next(name, model, stmts, migrationTime())
+	parts, err := migrationParts(folder, name, last, model, p, f)
 	if err != nil {
 		return err
 	}
-	if err := applyFiles(append(query.ops, migrationOps(f.migrations, mig)...), writeFileAtomic); err != nil {
+	ops := query.ops
+	for _, part := range parts {
+		ops = append(ops, migrationOps(f.migrations, part.mig)...)
+	}
+	if err := applyFiles(ops, writeFileAtomic); err != nil {
 		return err
 	}
 	query.report(env)
-	rel := filepath.Join(f.migrations, mig.Tag+".sql")
-	if filepath.IsAbs(rel) {
-		if r, err := filepath.Rel(env.cwd, rel); err == nil {
-			rel = r
-		}
-	}
-	for _, r := range p.Risks {
-		fmt.Fprintf(env.stderr, "%s %s: %s\n", env.paint(bold, "warning:"), rel, r)
-	}
-	// What lint finds is written above the statements, with the safe way;
-	// here it is one line each, at its statement in the file.
-	if script := migrate.ReadScript(mig.SQL); len(script.Statements) == len(stmts) {
-		for i, st := range stmts {
-			for _, l := range st.Lint {
-				l.File, l.Line, l.Column = rel, script.Statements[i].Line, script.Statements[i].Column
-				fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "lint:"), l)
+	for _, part := range parts {
+		mig, stmts := part.mig, part.stmts
+		rel := filepath.Join(f.migrations, mig.Tag+".sql")
+		if filepath.IsAbs(rel) {
+			if r, err := filepath.Rel(env.cwd, rel); err == nil {
+				rel = r
 			}
 		}
-	}
-	switch {
-	case f.custom:
-		fmt.Fprintf(env.stdout, "%s: empty migration written; put your SQL in it.\n", rel)
-	default:
-		n := len(p.Statements)
-		fmt.Fprintf(env.stdout, "%s: %d %s written.\n", rel, n, plural(n, "statement", "statements"))
+		for _, st := range stmts {
+			if st.Warning != "" {
+				fmt.Fprintf(env.stderr, "%s %s: %s\n", env.paint(bold, "warning:"), rel, st.Warning)
+			}
+		}
+		// What lint finds is written above the statements, with the safe way;
+		// here it is one line each, at its statement in the file.
+		if script := migrate.ReadScript(mig.SQL); len(script.Statements) == len(stmts) {
+			for i, st := range stmts {
+				for _, l := range st.Lint {
+					l.File, l.Line, l.Column = rel, script.Statements[i].Line, script.Statements[i].Column
+					fmt.Fprintf(env.stderr, "%s %s\n", env.paint(bold, "lint:"), l)
+				}
+			}
+		}
+		switch {
+		case f.custom:
+			fmt.Fprintf(env.stdout, "%s: empty migration written; put your SQL in it.\n", rel)
+		default:
+			n := len(stmts)
+			fmt.Fprintf(env.stdout, "%s: %d %s written%s.\n", rel, n, plural(n, "statement", "statements"), part.note)
+		}
 	}
 	return nil
+}
+
+// migrationPart is one migration generate writes, with its statements.
+type migrationPart struct {
+	mig   *migrations.Migration
+	stmts []migrations.Statement
+	note  string // said after "written"
+}
+
+// migrationParts builds the migrations of plan p: one, or with --online,
+// up to two (see migrations.Online), each with what lint finds in it.
+func migrationParts(folder *migrations.Folder, name string, last, model *schema.Model, p *migrations.Plan, f generateFlags) ([]migrationPart, error) {
+	if !f.online || f.custom {
+		stmts := migrations.LintStatements(last, p.Statements, f.lint)
+		mig, err := folder.Next(name, model, stmts, migrationTime())
+		if err != nil {
+			return nil, err
+		}
+		return []migrationPart{{mig: mig, stmts: stmts}}, nil
+	}
+	tx, noTx, mid, err := migrations.Online(last, model, p.Changes, migrations.OnlineOptions{TableLockTimeout: f.lint.TableLockTimeout})
+	if err != nil {
+		return nil, err
+	}
+	tx = migrations.LintStatements(last, tx, f.lint)
+	noTx = migrations.LintNoTransactionStatements(mid, noTx, f.lint)
+	migs, err := folder.NextOnline(name, mid, model, tx, noTx, migrationTime())
+	if err != nil {
+		return nil, err
+	}
+	var out []migrationPart
+	if len(tx) > 0 {
+		out = append(out, migrationPart{mig: migs[0], stmts: tx})
+	}
+	if len(noTx) > 0 {
+		out = append(out, migrationPart{mig: migs[len(migs)-1], stmts: noTx, note: ", outside a transaction"})
+	}
+	return out, nil
 }
 
 // lintOptions are the facts lint takes from mizzle.yaml.
