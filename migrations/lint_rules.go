@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,7 +44,25 @@ func (l *linter) existing(t qname) bool {
 	if l.before == nil {
 		return true
 	}
-	return l.beforeTable(t) != nil
+	return l.beforeTable(t) != nil || l.matview(t)
+}
+
+// matview reports whether t was a materialized view before the
+// migration: its indexes are built and dropped under the same locks as a
+// table's.
+func (l *linter) matview(t qname) bool {
+	if l.before == nil {
+		return false
+	}
+	v := l.before.View(t.schema, t.name)
+	return v != nil && v.Materialized
+}
+
+// partitioned reports whether the table t was a partitioned table
+// before the migration.
+func (l *linter) partitioned(t qname) bool {
+	bt := l.beforeTable(t)
+	return bt != nil && bt.Partition != nil
 }
 
 func (l *linter) beforeTable(t qname) *schema.Table {
@@ -77,6 +96,11 @@ func (l *linter) indexTable(ix qname) (qname, bool) {
 			if u.Name == ix.name {
 				return qname{t.Schema, t.Name}, true
 			}
+		}
+	}
+	for _, v := range l.before.Views {
+		if v.Schema == ix.schema && slices.ContainsFunc(v.Indexes, func(i schema.Index) bool { return i.Name == ix.name }) {
+			return qname{v.Schema, v.Name}, true
 		}
 	}
 	return qname{}, false
@@ -193,7 +217,7 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 			}
 			l.lockTimeout = w.i < len(w.toks) && !isZero(w.toks[w.i].Text)
 		}
-	case w.is("CREATE", "TABLE") || w.is("CREATE", "UNLOGGED", "TABLE"):
+	case w.is("CREATE", "TABLE") || w.is("CREATE", "UNLOGGED", "TABLE") || w.is("CREATE", "MATERIALIZED", "VIEW"):
 		w.is("IF", "NOT", "EXISTS")
 		if t, ok := w.name(); ok {
 			l.made[t] = true
@@ -207,7 +231,7 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 		} else {
 			w.is("ON")
 		}
-		w.is("ONLY")
+		only := w.is("ONLY")
 		t, ok := w.name()
 		if ix.name != "" {
 			l.made[qname{t.schema, ix.name}] = true
@@ -219,8 +243,23 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 			out = append(out, l.concurrentInTx(s, "CREATE INDEX CONCURRENTLY")...)
 			break
 		}
-		if l.existing(t) {
-			locked, lockedWhat = t, "CREATE INDEX"
+		if !l.existing(t) {
+			break
+		}
+		locked, lockedWhat = t, "CREATE INDEX"
+		switch {
+		case l.partitioned(t) && only:
+			// ON ONLY a partitioned table reads no rows: its partitions'
+			// indexes are built and attached one by one.
+		case l.matview(t):
+			add("index-not-concurrent",
+				fmt.Sprintf("CREATE INDEX on the existing materialized view %s blocks its REFRESH until the index is built", t),
+				"build it with CREATE INDEX CONCURRENTLY, alone in a migration that starts with "+migrate.NoTransaction+"")
+		case l.partitioned(t):
+			add("index-not-concurrent",
+				fmt.Sprintf("CREATE INDEX on the existing partitioned table %s blocks inserts, updates and deletes on every partition until the index is built on all of them, and PostgreSQL cannot build it CONCURRENTLY", t),
+				"create it ON ONLY the table, build each partition's index with CREATE INDEX CONCURRENTLY in a migration that starts with "+migrate.NoTransaction+", then ALTER INDEX ... ATTACH PARTITION each one (generate --online writes this)")
+		default:
 			add("index-not-concurrent",
 				fmt.Sprintf("CREATE INDEX on the existing table %s blocks its inserts, updates and deletes until the index is built", t),
 				"build it with CREATE INDEX CONCURRENTLY, alone in a migration that starts with "+migrate.NoTransaction+"")
@@ -243,11 +282,20 @@ func (l *linter) statement(s migrate.Statement) []Finding {
 		what := "its table"
 		if known {
 			what = "the table " + t.String()
+			if l.matview(t) {
+				what = "the materialized view " + t.String()
+			}
 			locked = t
 		} else {
 			locked = ix
 		}
 		lockedWhat = "DROP INDEX"
+		if known && l.partitioned(t) {
+			add("index-not-concurrent",
+				fmt.Sprintf("DROP INDEX %s takes an ACCESS EXCLUSIVE lock on the partitioned table %s and its partitions, and PostgreSQL cannot drop a partitioned table's index CONCURRENTLY", ix, t),
+				"the drop reads no rows, so it is short once it has its locks: keep a lock_timeout before it, and silence this with "+LintIgnore+" index-not-concurrent and the reason")
+			break
+		}
 		add("index-not-concurrent",
 			fmt.Sprintf("DROP INDEX %s takes an ACCESS EXCLUSIVE lock on %s: every query on it waits until the drop is done", ix, what),
 			"drop it with DROP INDEX CONCURRENTLY, alone in a migration that starts with "+migrate.NoTransaction)
@@ -473,11 +521,19 @@ func (l *linter) addConstraint(t qname, w *words) []Finding {
 				what = "the foreign key"
 				lock = "a SHARE ROW EXCLUSIVE lock on " + t.String() + " and on the table it references"
 			}
-			add("constraint-not-valid", fmt.Sprintf("adding %s reads every row under %s", what, lock),
-				"add it NOT VALID (new rows are checked at once), then VALIDATE CONSTRAINT in a later migration, which takes a lock that lets reads and writes go on")
+			fix := "add it NOT VALID (new rows are checked at once), then VALIDATE CONSTRAINT in a later migration, which takes a lock that lets reads and writes go on"
+			if what == "the foreign key" && l.partitioned(t) && l.opts.version() < 18 {
+				fix = "PostgreSQL before 18 refuses NOT VALID on a partitioned table's foreign key: add it while the table is small, or silence this with " + LintIgnore + " constraint-not-valid and the reason"
+			}
+			add("constraint-not-valid", fmt.Sprintf("adding %s reads every row under %s", what, lock), fix)
 		}
 	case w.is("UNIQUE"), w.is("PRIMARY", "KEY"):
-		if !w.has("USING") {
+		switch {
+		case w.has("USING"):
+		case l.partitioned(t):
+			add("unique-constraint", fmt.Sprintf("adding the key builds its index on every partition of %s under an ACCESS EXCLUSIVE lock: every query on it waits", t),
+				"PostgreSQL cannot add a partitioned table's key USING INDEX: add the key while the table is small, or silence this with "+LintIgnore+" unique-constraint and the reason")
+		default:
 			add("unique-constraint", fmt.Sprintf("adding the key builds its index under an ACCESS EXCLUSIVE lock on %s: every query on it waits", t),
 				"CREATE UNIQUE INDEX CONCURRENTLY first (in a no-transaction migration), then ADD CONSTRAINT ... USING INDEX")
 		}

@@ -36,12 +36,17 @@ type OnlineOptions struct {
 // transaction as usual, noTx after it, outside one, statement by
 // statement (its file starts with migrate.NoTransaction).
 //
-// Only changes to tables that exist in before are rewritten: a table the
-// migration creates is empty, and nothing waits for it.
+// Only changes to tables and materialized views that exist in before are
+// rewritten: one the migration creates is empty, and nothing waits for it.
 //
 //   - CreateIndex goes to noTx as CREATE INDEX CONCURRENTLY IF NOT EXISTS,
 //     and DropIndex as DROP INDEX CONCURRENTLY IF EXISTS, unless a later
 //     change of tx needs the name, or changes a column of the index's table.
+//     On a partitioned table, which CONCURRENTLY refuses, the index is
+//     created ON ONLY the table and each partition's is built
+//     CONCURRENTLY and attached (see partitionedIndex); a partitioned
+//     table's index is dropped in tx, as SQL writes it, since PostgreSQL
+//     has no concurrent drop for it.
 //   - AddForeignKey and AddCheck are added NOT VALID in tx, and validated
 //     in noTx, which reads the rows under a lock that lets writes go on.
 //   - SetNotNull adds a temporary CHECK (col IS NOT NULL) NOT VALID in tx
@@ -51,9 +56,15 @@ type OnlineOptions struct {
 //     which needs NOT NULL first, keeps the plain SET NOT NULL.
 //   - AddUnique and AddPrimaryKey go to noTx as CREATE UNIQUE INDEX
 //     CONCURRENTLY under the constraint's name, then ADD CONSTRAINT ...
-//     USING INDEX.
+//     USING INDEX; on a partitioned table, which USING INDEX refuses,
+//     they stay in tx.
+//   - A foreign key of a partitioned table is added as SQL writes it
+//     (PostgreSQL before 18 refuses NOT VALID there).
 //   - A foreign key that references a key built in noTx goes there too,
 //     after it.
+//
+// A change that stays in its plain form although lint reports it carries
+// a lint-ignore comment saying why.
 //
 // Everything else stays in tx as SQL writes it, in order, and every
 // statement keeps its warning (a rewritten change's is on the statement
@@ -86,11 +97,15 @@ func Online(before, after *schema.Model, changes []Change, opts OnlineOptions) (
 		st := func(sql string) Statement { return Statement{SQL: sql, Source: c} }
 		switch c := c.(type) {
 		case CreateIndex:
-			s := st(strings.Replace(createIndex(c.Table, c.Index), "INDEX ", "INDEX CONCURRENTLY IF NOT EXISTS ", 1))
-			s.Warning = warning
-			noTx = append(noTx, s)
-			err = editTable(mid, c.Table, func(t *schema.Table) {
-				t.Indexes = slices.DeleteFunc(t.Indexes, func(ix schema.Index) bool { return ix.Name == c.Index.Name })
+			if pt := after.Table(c.Table.Schema, c.Table.Name); pt != nil && pt.Partition != nil {
+				noTx = append(noTx, partitionedIndex(c, pt.Partition.Partitions, warning)...)
+			} else {
+				s := st(strings.Replace(createIndex(c.Table, c.Index), "INDEX ", "INDEX CONCURRENTLY IF NOT EXISTS ", 1))
+				s.Warning = warning
+				noTx = append(noTx, s)
+			}
+			err = editIndexes(mid, c.Table, func(ixs []schema.Index) []schema.Index {
+				return slices.DeleteFunc(ixs, func(ix schema.Index) bool { return ix.Name == c.Index.Name })
 			})
 		case DropIndex:
 			s := st(fmt.Sprintf("DROP INDEX CONCURRENTLY IF EXISTS %s;", quote.Ident(c.Schema, c.Name)))
@@ -123,7 +138,12 @@ func Online(before, after *schema.Model, changes []Change, opts OnlineOptions) (
 			validate := st(fmt.Sprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s;", c.Table, quote.Ident(c.ForeignKey.Name)))
 			validate.Warning = warning
 			if k.how == move {
-				noTx = append(noTx, add, validate)
+				if k.ignore != "" { // a partitioned table's: added as it is, after the key
+					plain[0].SQL = "-- " + LintIgnore + " " + k.ignore + "\n" + plain[0].SQL
+					noTx = append(noTx, plain...)
+				} else {
+					noTx = append(noTx, add, validate)
+				}
 				err = editTable(mid, c.Table, func(t *schema.Table) {
 					t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, func(fk schema.ForeignKey) bool { return fk.Name == c.ForeignKey.Name })
 				})
@@ -163,7 +183,7 @@ func Online(before, after *schema.Model, changes []Change, opts OnlineOptions) (
 		}
 	}
 	for _, k := range readd {
-		if err := editTable(mid, k.table, func(t *schema.Table) { t.Indexes = append(t.Indexes, k.index) }); err != nil {
+		if err := editIndexes(mid, k.table, func(ixs []schema.Index) []schema.Index { return append(ixs, k.index) }); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -180,6 +200,40 @@ func Online(before, after *schema.Model, changes []Change, opts OnlineOptions) (
 // PostgreSQL 18 gives its own not-null constraints.
 func OnlineCheckName(table, column string) string {
 	return schema.AutoName(table, column, "online_not_null")
+}
+
+// partitionedIndex builds the index of c on a partitioned table without
+// blocking writes, as PostgreSQL documents it has to be done, since
+// CREATE INDEX CONCURRENTLY refuses a partitioned table: the index is
+// created ON ONLY the table (invalid, and no rows read: a short lock on
+// the table alone), each partition's index is built CONCURRENTLY
+// (PartitionIndexName), then attached; the last attach makes the
+// table's index valid. Every step can run again after a failure.
+func partitionedIndex(c CreateIndex, parts []schema.Partition, warning string) []Statement {
+	def := createIndex(c.Table, c.Index)
+	on := " ON " + c.Table.String()
+	only := strings.Replace(strings.Replace(def, on, " ON ONLY "+c.Table.String(), 1), "INDEX ", "INDEX IF NOT EXISTS ", 1)
+	out := []Statement{{SQL: only, Source: c}}
+	for _, p := range parts {
+		pt := TableName{c.Table.Schema, p.Name}
+		ix := c.Index
+		ix.Name = PartitionIndexName(p.Name, c.Index.Name)
+		build := Statement{SQL: strings.Replace(createIndex(pt, ix), "INDEX ", "INDEX CONCURRENTLY IF NOT EXISTS ", 1), Source: c}
+		out = append(out, build, Statement{SQL: fmt.Sprintf("ALTER INDEX %s ATTACH PARTITION %s;",
+			quote.Ident(c.Table.Schema, c.Index.Name), quote.Ident(c.Table.Schema, ix.Name)), Source: c})
+	}
+	out[0].Warning = warning
+	return out
+}
+
+// PartitionIndexName is the name the online migrations give the index
+// of partition that they attach to the partitioned table's index: the
+// partition's and the index's names joined, within 63 bytes. The model
+// holds an index once, on its partitioned table, so the name is seen
+// only in the database (PostgreSQL names the partitions' indexes itself
+// when it builds them all in one CREATE INDEX).
+func PartitionIndexName(partition, index string) string {
+	return schema.AutoName(partition, index)
 }
 
 // printedIdent is the column name as PostgreSQL prints it in an
@@ -306,6 +360,16 @@ func editTable(m *schema.Model, t TableName, do func(*schema.Table)) error {
 	return nil
 }
 
+// editIndexes sets the indexes of m's table or materialized view t to
+// what do returns for them, or fails when m has neither.
+func editIndexes(m *schema.Model, t TableName, do func([]schema.Index) []schema.Index) error {
+	if v := m.View(t.Schema, t.Name); v != nil && v.Materialized {
+		v.Indexes = do(v.Indexes)
+		return nil
+	}
+	return editTable(m, t, func(mt *schema.Table) { mt.Indexes = do(mt.Indexes) })
+}
+
 // how says where Online puts a change.
 type how int
 
@@ -329,8 +393,9 @@ type placement struct {
 // indexAt is an index of before, at its table's name as the changes so
 // far left it.
 type indexAt struct {
-	table TableName
-	def   schema.Index
+	table       TableName
+	def         schema.Index
+	partitioned bool // the table is partitioned
 }
 
 // classify decides where each change goes (see Online), following the
@@ -342,7 +407,19 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 		tn := nameOf(t)
 		existing[tn] = true
 		for _, ix := range t.Indexes {
-			indexes[TableName{t.Schema, ix.Name}] = indexAt{tn, ix}
+			indexes[TableName{t.Schema, ix.Name}] = indexAt{tn, ix, t.Partition != nil}
+		}
+	}
+	// A materialized view holds rows too, and CONCURRENTLY builds and
+	// drops its indexes; its name is a relation's, like a table's.
+	for _, v := range before.Views {
+		if !v.Materialized {
+			continue
+		}
+		vn := TableName{v.Schema, v.Name}
+		existing[vn] = true
+		for _, ix := range v.Indexes {
+			indexes[TableName{v.Schema, ix.Name}] = indexAt{table: vn, def: ix}
 		}
 	}
 	retable := func(from, to TableName) {
@@ -353,9 +430,24 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 		for k, ix := range indexes {
 			if ix.table == from {
 				delete(indexes, k)
-				indexes[TableName{to.Schema, k.Name}] = indexAt{to, ix.def}
+				ix.table = to
+				indexes[TableName{to.Schema, k.Name}] = ix
 			}
 		}
+	}
+	drop := func(t TableName) {
+		delete(existing, t)
+		for k, ix := range indexes {
+			if ix.table == t {
+				delete(indexes, k)
+			}
+		}
+	}
+	// partitioned reports whether the table t of after is a partitioned
+	// one, whose indexes and keys PostgreSQL cannot drop or add online.
+	partitioned := func(t TableName) bool {
+		at := after.Table(t.Schema, t.Name)
+		return at != nil && at.Partition != nil
 	}
 	out := make([]placement, len(changes))
 	movedKeys := map[TableName][]string{}
@@ -373,12 +465,13 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 		case SetTableSchema:
 			retable(c.Table, TableName{c.To, c.Table.Name})
 		case DropTable:
-			delete(existing, c.Table)
-			for k, ix := range indexes {
-				if ix.table == c.Table {
-					delete(indexes, k)
-				}
-			}
+			drop(c.Table)
+		case RenameView:
+			retable(TableName{c.Schema, c.From}, TableName{c.Schema, c.To})
+		case SetViewSchema:
+			retable(TableName{c.From, c.Name}, TableName{c.To, c.Name})
+		case DropView:
+			drop(TableName{c.Schema, c.Name})
 		case RenameIndex:
 			if ix, ok := indexes[TableName{c.Schema, c.From}]; ok {
 				delete(indexes, TableName{c.Schema, c.From})
@@ -386,7 +479,11 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 			}
 		case DropIndex:
 			key := TableName(c) // the index's schema and name
-			if ix, ok := indexes[key]; ok && existing[ix.table] {
+			switch ix, ok := indexes[key]; {
+			case !ok || !existing[ix.table]:
+			case ix.partitioned:
+				out[i].ignore = "index-not-concurrent PostgreSQL cannot drop a partitioned table's index concurrently; the drop reads no rows"
+			default:
 				out[i] = placement{how: move, table: ix.table, index: ix.def}
 				drops = append(drops, i)
 			}
@@ -399,12 +496,20 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 				}
 			}
 		case AddUnique:
-			if existing[c.Table] {
+			switch {
+			case !existing[c.Table]:
+			case partitioned(c.Table):
+				out[i].ignore = keyOnPartitioned
+			default:
 				out[i].how = move
 				movedKeys[c.Table] = append(movedKeys[c.Table], c.Unique.Name)
 			}
 		case AddPrimaryKey:
-			if existing[c.Table] {
+			switch {
+			case !existing[c.Table]:
+			case partitioned(c.Table):
+				out[i].ignore = keyOnPartitioned
+			default:
 				out[i].how = move
 				movedKeys[c.Table] = append(movedKeys[c.Table], c.PrimaryKey.Name)
 			}
@@ -414,6 +519,11 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 			switch rt := after.Table(ref.Schema, ref.Name); {
 			case rt != nil && slices.Contains(movedKeys[ref], rt.Key(fk.RefColumns)):
 				out[i].how = move
+				if existing[c.Table] && partitioned(c.Table) {
+					out[i].ignore = fkOnPartitioned
+				}
+			case existing[c.Table] && partitioned(c.Table):
+				out[i].ignore = fkOnPartitioned
 			case existing[c.Table]:
 				out[i].how = split
 			}
@@ -455,6 +565,13 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 	}
 	return out
 }
+
+// The lint-ignore reasons of the changes to a partitioned table that stay
+// in their plain form, for want of an online one in PostgreSQL.
+const (
+	keyOnPartitioned = "unique-constraint PostgreSQL cannot add a partitioned table's key USING INDEX, so it builds the key's index itself"
+	fkOnPartitioned  = "constraint-not-valid PostgreSQL before 18 refuses a NOT VALID foreign key on a partitioned table"
+)
 
 // tablesOf returns the tables named in existing and indexes, once each.
 func tablesOf(existing map[TableName]bool, indexes map[TableName]indexAt) []TableName {
@@ -508,6 +625,10 @@ func takesName(c Change, sch, name string) bool {
 		return slices.ContainsFunc(t.Uniques, func(u schema.Unique) bool { return u.Name == name })
 	case CreateIndex:
 		return c.Table.Schema == sch && c.Index.Name == name
+	case CreateView:
+		return c.View.Schema == sch && c.View.Name == name
+	case RenameView:
+		return c.Schema == sch && c.To == name
 	case AddUnique:
 		return c.Table.Schema == sch && c.Unique.Name == name
 	case AddPrimaryKey:
