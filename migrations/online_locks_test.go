@@ -41,17 +41,30 @@ CREATE TABLE users (id bigint PRIMARY KEY, email text, qty int, ref bigint);
 INSERT INTO users SELECT i, 'u' || i, 1, NULL FROM generate_series(1, 1000) i;
 `
 	)
-	for _, c := range []struct{ name, change string }{
-		{"index", "CREATE INDEX users_email_idx ON users (email);"},
-		{"foreign_key", "ALTER TABLE users ADD CONSTRAINT users_ref_fkey FOREIGN KEY (ref) REFERENCES refs (id);"},
-		{"check", "ALTER TABLE users ADD CONSTRAINT users_qty_check CHECK (qty > 0);"},
-		{"not_null", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;"},
-		{"unique", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);"},
+	// users as a partitioned table, whose index is built ON ONLY it, then
+	// CONCURRENTLY per partition.
+	const partitioned = `CREATE TABLE refs (id bigint PRIMARY KEY);
+CREATE TABLE users (id bigint PRIMARY KEY, email text, qty int, ref bigint) PARTITION BY HASH (id);
+CREATE TABLE users_0 PARTITION OF users FOR VALUES WITH (modulus 2, remainder 0);
+CREATE TABLE users_1 PARTITION OF users FOR VALUES WITH (modulus 2, remainder 1);
+INSERT INTO users SELECT i, 'u' || i, 1, NULL FROM generate_series(1, 1000) i;
+`
+	for _, c := range []struct{ name, change, base string }{
+		{"index", "CREATE INDEX users_email_idx ON users (email);", ""},
+		{"partitioned_index", "CREATE INDEX users_email_idx ON users (email);", partitioned},
+		{"foreign_key", "ALTER TABLE users ADD CONSTRAINT users_ref_fkey FOREIGN KEY (ref) REFERENCES refs (id);", ""},
+		{"check", "ALTER TABLE users ADD CONSTRAINT users_qty_check CHECK (qty > 0);", ""},
+		{"not_null", "ALTER TABLE users ALTER COLUMN email SET NOT NULL;", ""},
+		{"unique", "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);", ""},
 	} {
 		for _, online := range []bool{true, false} {
 			name := c.name + "/plain"
 			if online {
 				name = c.name + "/online"
+			}
+			base := base
+			if c.base != "" {
+				base = c.base
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
