@@ -82,3 +82,72 @@ func TestGenerateOnline(t *testing.T) {
 		t.Errorf("generate --online --custom: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestConcurrentIndexByHand checks what the README says of an index the
+// schema declares and a migration written by hand builds CONCURRENTLY.
+// Built in a --custom migration, it is created again by the next
+// generate (the custom migration's snapshot is the last one again), and
+// migrate fails on the duplicate. Built by editing the migration generate
+// wrote for it (CONCURRENTLY IF NOT EXISTS, the no-transaction marker on
+// the first line), it passes lint, migrate builds it outside a
+// transaction, and the next generate has nothing to do, since that
+// migration's snapshot holds the index.
+func TestConcurrentIndexByHand(t *testing.T) {
+	withIndex := strings.Replace(usersNullableEmail, "//mizzle:table", "//mizzle:table\n//mizzle:index user_name_idx (name)", 1)
+	const concurrently = `-- mizzle:no-transaction
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "user_name_idx" ON "public"."user" ("name");
+`
+	start := func(t *testing.T) (*project, string) {
+		p := newProject(t, usersNullableEmail)
+		db := pgtest.NewDatabase(t)
+		if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK {
+			t.Fatalf("generate: exit %d\n%s", code, stderr)
+		}
+		if code, _, stderr := p.run("", "migrate", "--database-url", db); code != exitOK {
+			t.Fatalf("migrate: exit %d\n%s", code, stderr)
+		}
+		p.writeSchema(withIndex)
+		return p, db
+	}
+
+	t.Run("custom", func(t *testing.T) {
+		p, db := start(t)
+		if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--custom", "--name", "idx"); code != exitOK {
+			t.Fatalf("generate --custom: exit %d\n%s", code, stderr)
+		}
+		p.writeFile("migrations/0001_idx.sql", concurrently)
+		if code, stdout, stderr := p.run("", "migrate", "--database-url", db); code != exitOK {
+			t.Fatalf("migrate: exit %d\n%s%s", code, stdout, stderr)
+		}
+		code, stdout, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--name", "again")
+		if code != exitOK || !strings.Contains(withoutLint(p.files()["0002_again.sql"]), `CREATE INDEX "user_name_idx"`) {
+			t.Fatalf("generate after the custom migration: exit %d\n%s%s\nfiles: %v; want the index created again", code, stdout, stderr, p.files())
+		}
+		if code, stdout, stderr := p.run("", "migrate", "--database-url", db); code != exitFailure || !strings.Contains(stdout+stderr, `"user_name_idx" already exists`) {
+			t.Errorf("migrate of the repeated index: exit %d\n%s%s; want it to fail on the duplicate", code, stdout, stderr)
+		}
+	})
+
+	t.Run("edited", func(t *testing.T) {
+		p, db := start(t)
+		if code, _, stderr := p.run("schema", "generate", "--migrations", "../migrations", "--name", "idx"); code != exitOK {
+			t.Fatalf("generate: exit %d\n%s", code, stderr)
+		}
+		if sql := withoutLint(p.files()["0001_idx.sql"]); !strings.Contains(sql, `CREATE INDEX "user_name_idx"`) {
+			t.Fatalf("0001_idx.sql:\n%s", sql)
+		}
+		p.writeFile("migrations/0001_idx.sql", concurrently)
+		if code, stdout, _ := p.run("", "lint"); code != exitOK || stdout != "2 migrations linted: 0 errors, 0 warnings.\n" {
+			t.Errorf("lint: exit %d\n%s", code, stdout)
+		}
+		if code, stdout, stderr := p.run("", "migrate", "--database-url", db); code != exitOK {
+			t.Fatalf("migrate: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if got := query(t, dbConn(t, db), `SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'user_name_idx'::regclass`); got != "true" {
+			t.Errorf("index valid: %s", got)
+		}
+		if code, stdout, _ := p.run("schema", "generate", "--migrations", "../migrations"); code != exitOK || stdout != noChanges+"\n" {
+			t.Errorf("generate after the edited migration: exit %d\n%s; want nothing to do", code, stdout)
+		}
+	})
+}
