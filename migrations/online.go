@@ -554,7 +554,7 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 		for j := range changes {
 			switch {
 			case out[j].how == stay && touches(changes[j], out[i].table):
-				out[i] = placement{ignore: "index-not-concurrent the migration changes the columns of the index's table, which takes the same lock"}
+				out[i] = placement{ignore: "index-not-concurrent the migration renames the index's table or changes its columns, which takes the same lock"}
 			case j > i && out[j].how == stay && takesName(changes[j], d.Schema, d.Name):
 				out[i] = placement{ignore: "index-not-concurrent the name is taken again in this transaction"}
 			}
@@ -587,9 +587,14 @@ func tablesOf(existing map[TableName]bool, indexes map[TableName]indexAt) []Tabl
 	return out
 }
 
-// touches reports whether c changes the table t or its columns.
+// touches reports whether c changes the table or materialized view t,
+// its name or its columns.
 func touches(c Change, t TableName) bool {
 	switch c := c.(type) {
+	case RenameView:
+		return TableName{c.Schema, c.From} == t
+	case SetViewSchema:
+		return TableName{c.From, c.Name} == t
 	case RenameTable:
 		return c.Table == t
 	case SetTableSchema:

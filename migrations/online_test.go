@@ -323,3 +323,50 @@ func TestNextOnline(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlineRenamedMatview: an index dropped from a materialized view
+// that the migration also renames stays in the transaction, as for a
+// renamed table: moved after the rename, its view would be under another
+// name in mid. The index the renamed view gains is built CONCURRENTLY on
+// it under its new name. Applied, the two parts give the model after, and
+// the database between them is mid.
+func TestOnlineRenamedMatview(t *testing.T) {
+	ctx := t.Context()
+	before, conn := modelOf(t, `CREATE TABLE users (id bigint PRIMARY KEY, name text);
+CREATE MATERIALIZED VIEW user_names AS SELECT id, name FROM users;
+CREATE INDEX user_names_name_idx ON user_names (name);
+INSERT INTO users VALUES (1, 'a');
+REFRESH MATERIALIZED VIEW user_names;`)
+	after := before.Clone()
+	v := after.Views[0]
+	v.Was, v.Name = v.Name, "people_names"
+	v.Indexes = []schema.Index{{Name: "people_names_id_idx", Elements: []schema.IndexElem{{Column: "id"}}}}
+	changes, err := migrations.Diff(before, after, migrations.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, noTx, mid, err := migrations.Online(before, after, changes, migrations.OnlineOptions{})
+	if err != nil {
+		t.Fatalf("Online: %v", err)
+	}
+	txSQL, noTxSQL := migrations.FormatSQL(tx), migrations.FormatNoTransactionSQL(noTx)
+	if !strings.Contains(string(txSQL), `DROP INDEX "public"."user_names_name_idx";`) ||
+		!strings.Contains(string(noTxSQL), `CREATE INDEX CONCURRENTLY IF NOT EXISTS "people_names_id_idx" ON "public"."people_names"`) {
+		t.Errorf("tx:\n%s\nnotx:\n%s", txSQL, noTxSQL)
+	}
+	for _, f := range slices.Concat(lintErrors("tx.sql", txSQL, before), lintErrors("notx.sql", noTxSQL, mid)) {
+		t.Errorf("lint: %s", f)
+	}
+	if err := run(ctx, conn, txSQL); err != nil {
+		t.Fatalf("tx: %v\n%s", err, txSQL)
+	}
+	if diff := gocmp.Diff(comparable(mid), comparable(inspect(t, conn))); diff != "" {
+		t.Errorf("after tx the database differs from mid (-mid +database):\n%s", diff)
+	}
+	if err := run(ctx, conn, noTxSQL); err != nil {
+		t.Fatalf("notx: %v\n%s", err, noTxSQL)
+	}
+	if diff := gocmp.Diff(comparable(after), comparable(inspect(t, conn))); diff != "" {
+		t.Errorf("the database differs from after (-after +database):\n%s", diff)
+	}
+}
