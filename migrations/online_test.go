@@ -30,8 +30,9 @@ var onlinePairs = flag.Int("online-pairs", 60, "how many random schema pairs Tes
 // build two databases, whose models are diffed; the online migrations of
 // that diff are compared with the archive's tx.sql and notx.sql, then
 // applied to the before database (tx.sql in a transaction, notx.sql
-// statement by statement), which must then hold exactly the after schema
-// and pass lint.
+// statement by statement, twice where the archive's comment says "notx.sql
+// runs twice"), which must then hold exactly the after schema and pass
+// lint.
 func TestOnline(t *testing.T) {
 	files, err := filepath.Glob("testdata/online/*.txtar")
 	if err != nil || len(files) == 0 {
@@ -86,6 +87,13 @@ func TestOnline(t *testing.T) {
 			}
 			if err := run(ctx, conn, noTxSQL); err != nil {
 				t.Fatalf("notx.sql: %v", err)
+			}
+			// An archive whose comment says so has a notx.sql that runs
+			// again without harm, as after a failure half-way.
+			if strings.Contains(string(ar.Comment), "notx.sql runs twice") {
+				if err := run(ctx, conn, noTxSQL); err != nil {
+					t.Fatalf("notx.sql again: %v", err)
+				}
 			}
 			if diff := gocmp.Diff(comparable(after), comparable(inspect(t, conn))); diff != "" {
 				t.Errorf("the database differs from after.sql's (-after +database):\n%s", diff)
