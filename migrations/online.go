@@ -545,7 +545,8 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 		}
 	}
 	// A dropped index stays in tx when a later change of tx takes its
-	// name, or when the migration changes its table's columns (a type
+	// name or drops a function or extension it may use, or when the
+	// migration changes its table's columns (a type
 	// change would rebuild it, a dropped column drops it, a renamed one
 	// makes its definition in mid stale); such a change locks the table
 	// as the drop does.
@@ -557,6 +558,8 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 				out[i] = placement{ignore: "index-not-concurrent the migration renames the index's table or changes its columns, which takes the same lock"}
 			case j > i && out[j].how == stay && takesName(changes[j], d.Schema, d.Name):
 				out[i] = placement{ignore: "index-not-concurrent the name is taken again in this transaction"}
+			case j > i && out[j].how == stay && needsGone(changes[j], out[i].index):
+				out[i] = placement{ignore: "index-not-concurrent the index uses a function or extension this transaction drops, which needs the index gone first"}
 			}
 			if out[i].how != move {
 				break
@@ -611,6 +614,26 @@ func touches(c Change, t TableName) bool {
 		return c.Table == t
 	case RebuildEnum:
 		return slices.ContainsFunc(c.Columns, func(col EnumColumn) bool { return col.Table == t })
+	}
+	return false
+}
+
+// needsGone reports whether c drops something the index ix may use, so
+// that c fails while ix exists: a function its expressions or predicate
+// name, or an extension (which may provide those functions, its operator
+// classes or its access method).
+func needsGone(c Change, ix schema.Index) bool {
+	text := ix.Where
+	ext := ix.Where != "" || (ix.Method != "" && ix.Method != "btree")
+	for _, e := range ix.Elements {
+		text += " " + e.Expr
+		ext = ext || e.Expr != "" || e.Opclass != ""
+	}
+	switch c := c.(type) {
+	case DropFunction:
+		return strings.Contains(strings.ToLower(text), strings.ToLower(c.Name))
+	case DropExtension:
+		return ext
 	}
 	return false
 }
