@@ -539,6 +539,13 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 				return ok && id.Table == c.Table && id.Column == c.Column
 			}):
 				out[i].ignore = "set-not-null the column becomes an identity column in this migration, which needs NOT NULL first"
+			case partitioned(c.Table) && slices.ContainsFunc(changes[i+1:], func(l Change) bool {
+				pk, ok := l.(AddPrimaryKey)
+				return ok && pk.Table == c.Table && slices.Contains(pk.PrimaryKey.Columns, c.Column)
+			}):
+				// The key stays in tx (keyOnPartitioned), and ADD PRIMARY KEY
+				// sets NOT NULL on its columns there.
+				out[i].ignore = "set-not-null the primary key added to the partitioned table in this transaction sets NOT NULL itself, under its own lock"
 			default:
 				out[i].how = split
 			}
