@@ -24,11 +24,11 @@ import (
 // the table; the migration runs; another session (the application)
 // keeps inserting, each insert giving up after appLockTimeout.
 //
-// Online, with the migrator's lock timeout: the index and the key are
-// built, and the constraints validated, without blocking the inserts;
-// a statement that needs a strong lock waits at most lockTimeout, then
-// gives up and is tried again, so no insert waits as long as
-// appLockTimeout. Plain, the migration waits for the open transaction
+// Online, with the migrator's lock timeout: the indexes and the keys are
+// built or dropped, and the constraints validated, without blocking the
+// inserts; a statement that needs a strong lock waits at most
+// lockTimeout, then gives up and is tried again, so no insert waits as
+// long as appLockTimeout. Plain, the migration waits for the open transaction
 // with no limit, and the next insert queues behind it until it gives
 // up. In both cases the migrator is seen waiting for a lock in
 // pg_stat_activity, so the open transaction was in its way.
@@ -49,7 +49,14 @@ CREATE TABLE users_0 PARTITION OF users FOR VALUES WITH (modulus 2, remainder 0)
 CREATE TABLE users_1 PARTITION OF users FOR VALUES WITH (modulus 2, remainder 1);
 INSERT INTO users SELECT i, 'u' || i, 1, NULL FROM generate_series(1, 1000) i;
 `
+	// users without its primary key, for the case that adds it.
+	const noKey = `CREATE TABLE refs (id bigint PRIMARY KEY);
+CREATE TABLE users (id bigint NOT NULL, email text, qty int, ref bigint);
+INSERT INTO users SELECT i, 'u' || i, 1, NULL FROM generate_series(1, 1000) i;
+`
 	for _, c := range []struct{ name, change, base string }{
+		{"drop_index", "DROP INDEX users_email_idx;", base + "CREATE INDEX users_email_idx ON users (email);\n"},
+		{"primary_key", "ALTER TABLE users ADD PRIMARY KEY (id);", noKey},
 		{"index", "CREATE INDEX users_email_idx ON users (email);", ""},
 		{"partitioned_index", "CREATE INDEX users_email_idx ON users (email);", partitioned},
 		{"foreign_key", "ALTER TABLE users ADD CONSTRAINT users_ref_fkey FOREIGN KEY (ref) REFERENCES refs (id);", ""},
