@@ -110,7 +110,7 @@ type Rule struct {
 // reported.
 var LintRules = []Rule{
 	{"lock-timeout", SeverityError, "DDL that takes a lock on an existing table with no lock_timeout set before it"},
-	{"index-not-concurrent", SeverityError, "CREATE INDEX or DROP INDEX without CONCURRENTLY on an existing table"},
+	{"index-not-concurrent", SeverityError, "CREATE INDEX or DROP INDEX without CONCURRENTLY on an existing table or materialized view"},
 	{"concurrent-in-transaction", SeverityError, "CONCURRENTLY in a migration that runs in a transaction"},
 	{"constraint-not-valid", SeverityError, "a foreign key or check added to an existing table without NOT VALID"},
 	{"set-not-null", SeverityError, "SET NOT NULL on a column of an existing table"},
