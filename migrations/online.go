@@ -519,7 +519,7 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 			switch rt := after.Table(ref.Schema, ref.Name); {
 			case rt != nil && slices.Contains(movedKeys[ref], rt.Key(fk.RefColumns)):
 				out[i].how = move
-				if existing[c.Table] && partitioned(c.Table) {
+				if partitioned(c.Table) { // new or not: NOT VALID is refused
 					out[i].ignore = fkOnPartitioned
 				}
 			case existing[c.Table] && partitioned(c.Table):
@@ -553,10 +553,10 @@ func classify(before, after *schema.Model, changes []Change) []placement {
 	}
 	// A dropped index stays in tx when a later change of tx takes its
 	// name or drops a function or extension it may use, or when the
-	// migration changes its table's columns (a type
-	// change would rebuild it, a dropped column drops it, a renamed one
-	// makes its definition in mid stale); such a change locks the table
-	// as the drop does.
+	// migration renames its table or changes its columns (a type change
+	// would rebuild it, a dropped column drops it, a renamed one makes its
+	// definition in mid stale); such a change locks the table as the drop
+	// does.
 	for _, i := range drops {
 		d := changes[i].(DropIndex)
 		for j := range changes {
