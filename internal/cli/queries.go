@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 
 	"github.com/jackc/pgx/v5"
@@ -62,7 +63,27 @@ func typeQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mode
 	if err := buildSchema(ctx, s.Conn, migDir, pending); err != nil {
 		return nil, err
 	}
-	return querytype.Type(ctx, s.Conn, model, qs)
+	typed, err := querytype.Type(ctx, s.Conn, model, qs)
+	if err != nil {
+		return nil, err
+	}
+	// The methods' documentation names a query's file relative to the
+	// query package, the same from whichever folder generate runs.
+	src, err := filepath.Rel(absPath(env, f.dir), absPath(env, f.queries))
+	if err != nil {
+		return nil, err
+	}
+	for i := range typed {
+		typed[i].Source = fmt.Sprintf("%s:%d", path.Join(filepath.ToSlash(src), path.Base(qs[i].Pos.Filename)), qs[i].Pos.Line)
+	}
+	return typed, nil
+}
+
+func absPath(env *env, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(env.cwd, p)
 }
 
 // buildSchema applies the migrations of dir, when it has a journal, and
