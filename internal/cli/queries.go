@@ -46,18 +46,19 @@ func typeQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mode
 	if err != nil || len(qs) == 0 {
 		return nil, err
 	}
-	admin, from, stop, err := queryServer(ctx, env, f)
+	admin, connString, from, stop, err := queryServer(ctx, env, f)
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
+	// The server's errors may quote the connection string.
 	s, err := querytype.CreateScratch(ctx, admin)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", from, err)
+		return nil, fmt.Errorf("%s: %w", from, redacted(err, connString))
 	}
 	defer func() {
 		if err := s.Close(context.WithoutCancel(ctx)); err != nil {
-			fmt.Fprintf(env.stderr, "%s %s: %v\n", env.paint(bold, "warning:"), from, err)
+			fmt.Fprintf(env.stderr, "%s %s: %v\n", env.paint(bold, "warning:"), from, redacted(err, connString))
 		}
 	}()
 	if err := buildSchema(ctx, s.Conn, migDir, pending); err != nil {
@@ -110,19 +111,19 @@ func buildSchema(ctx context.Context, conn *pgx.Conn, dir string, pending []migr
 
 // queryServer finds the server to make the scratch database on, and says
 // which it is in from. stop stops a cluster it started.
-func queryServer(ctx context.Context, env *env, f queryFlags) (admin *pgx.ConnConfig, from string, stop func(), err error) {
+func queryServer(ctx context.Context, env *env, f queryFlags) (admin *pgx.ConnConfig, connString, from string, stop func(), err error) {
 	noop := func() {}
 	if f.databaseURL != "" {
-		cfg, err := parseConnString(f.databaseURL, "--database-url")
-		return cfg, "the server of --database-url", noop, err
+		cfg, err := connConfig(f.databaseURL, "--database-url")
+		return cfg, f.databaseURL, "the server of --database-url", noop, err
 	}
 	cfg, err := env.config()
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", "", nil, err
 	}
 	if u := devFor(env, cfg).RunningURL(ctx); u != "" {
-		c, err := parseConnString(u, "mizzle dev")
-		return c, "the dev cluster", noop, err
+		c, err := connConfig(u, "mizzle dev")
+		return c, u, "the dev cluster", noop, err
 	}
 	c, err := querytype.StartCluster()
 	switch {
@@ -135,22 +136,22 @@ func queryServer(ctx context.Context, env *env, f queryFlags) (admin *pgx.ConnCo
 		}
 		if err != nil {
 			stop()
-			return nil, "", nil, err
+			return nil, "", "", nil, err
 		}
-		return admin, "a throwaway cluster", stop, nil
+		return admin, "", "a throwaway cluster", stop, nil
 	case !errors.Is(err, pgcluster.ErrNotInstalled):
-		return nil, "", nil, fmt.Errorf("starting a throwaway cluster to type the queries: %w", err)
+		return nil, "", "", nil, fmt.Errorf("starting a throwaway cluster to type the queries: %w", err)
 	}
 	// No server programs here: a server the project names, where mizzle
 	// makes a database of its own.
 	u, src, lerr := lookupDatabase(env, "", cfg)
 	if lerr != nil {
-		return nil, "", nil, lerr
+		return nil, "", "", nil, lerr
 	}
 	if u == "" {
-		return nil, "", nil, errors.New("typing the queries needs a PostgreSQL server, and there is none: " + pgcluster.InstallHelp +
+		return nil, "", "", nil, errors.New("typing the queries needs a PostgreSQL server, and there is none: " + pgcluster.InstallHelp +
 			", start one with mizzle dev, or pass --database-url with a server where mizzle may create a scratch database")
 	}
-	admin, err = parseConnString(u, src)
-	return admin, "the server of " + src, noop, err
+	admin, err = connConfig(u, src)
+	return admin, u, "the server of " + src, noop, err
 }

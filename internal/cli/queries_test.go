@@ -117,6 +117,27 @@ func TestGenerateQueriesEndToEnd(t *testing.T) {
 	}
 	goRun(t, dir, env, "vet", "./...")
 	goRun(t, dir, append(env, "MIZZLE_E2E_DATABASE_URL="+runURL), "test", "-count=1", "./...")
+
+	// A run that writes nothing is remembered: the next one with the same
+	// files needs no server (this one names none that answers), and one
+	// whose query file changed does.
+	if code, stdout, stderr := runArgs(args...); code != 0 {
+		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	noServer := append(args[:len(args)-1:len(args)-1], "postgres://postgres:s3cretpw@127.0.0.1:1/none?connect_timeout=5")
+	code, stdout, stderr = runArgs(noServer...)
+	if code != 0 || stdout != noChanges+"\n" {
+		t.Errorf("generate with nothing changed: exit %d\n%s%s", code, stdout, stderr)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "queries", "authors.sql"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("\n-- name: CountAuthors :one\nSELECT count(*) FROM author;\n")
+	f.Close()
+	if code, stdout, stderr := runArgs(noServer...); code == 0 || !strings.Contains(stderr, "creating a scratch database") || strings.Contains(stdout+stderr, "s3cretpw") {
+		t.Errorf("generate with a new query and no server: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 // TestGenerateQueriesErrors: a query the server refuses is an error at the
