@@ -51,6 +51,8 @@ func typeQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mode
 		return nil, err
 	}
 	defer stop()
+	// Said, since it takes a moment and names what generate connects to.
+	fmt.Fprintf(env.stderr, "Typing %d SQL %s in a scratch database on %s\n", len(qs), plural(len(qs), "query", "queries"), from)
 	// The server's errors may quote the connection string.
 	s, err := querytype.CreateScratch(ctx, admin)
 	if err != nil {

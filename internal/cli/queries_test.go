@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/tools/txtar"
 
+	"github.com/mizzle/mizzle/internal/devdb"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/testmod"
 )
@@ -85,7 +86,7 @@ func TestGenerateQueriesEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "db: query code for 2 tables and 5 SQL queries written.") {
+	if !strings.Contains(stdout, "db: query code for 2 tables and 5 SQL queries written.") || stderr != "Typing 5 SQL queries in a scratch database on the server of --database-url\n" {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	if strings.Contains(stdout+stderr, appURL) {
@@ -165,6 +166,7 @@ SELECT id FROM author WHERE mood = @mood AND id = 'x';
 		t.Fatalf("generate succeeded:\n%s", stdout)
 	}
 	for _, want := range []string{
+		"Typing 3 SQL queries in a scratch database on a throwaway cluster\n",
 		`queries/authors.sql:3:8: column "nmae" does not exist`,
 		`queries/authors.sql:9:51: invalid input syntax for type bigint: "x"`,
 	} {
@@ -214,5 +216,38 @@ func goRun(t *testing.T, dir string, env []string, args ...string) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("go %v: %v\n%s", args, err, out.String())
+	}
+}
+
+// TestGenerateQueriesOnDevCluster: with the dev database running, the
+// queries are typed in a scratch database of its cluster, set up by
+// queries: in mizzle.yaml; the dev database itself gets nothing, and no
+// scratch database is left.
+func TestGenerateQueriesOnDevCluster(t *testing.T) {
+	dir, _ := queriesProject(t, "e2e")
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mizzle.yaml"), []byte("schema: schema\nquery: db\nqueries: queries\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	t.Cleanup(func() { pgtest.StopServer(t, filepath.Join(dir, devdb.Folder, "dev", "data")) })
+	url, _, _ := startDev(t)
+	conn := devConnect(t, url)
+	before := pgtest.Catalog(t, conn)
+
+	code, stdout, stderr := runArgs("generate")
+	if code != 0 || !strings.Contains(stdout, "and 5 SQL queries written") || stderr != "Typing 5 SQL queries in a scratch database on the dev cluster\n" {
+		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
+		t.Errorf("generate changed the dev database (-before +after):\n%s", diff)
+	}
+	var left int
+	if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM pg_database WHERE datname LIKE 'mizzle\\_queries\\_%'").Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d scratch databases left (%v)", left, err)
 	}
 }
