@@ -251,3 +251,21 @@ func TestGenerateQueriesOnDevCluster(t *testing.T) {
 		t.Errorf("%d scratch databases left (%v)", left, err)
 	}
 }
+
+// TestGenerateQueriesOnly: with --no-migrations, the queries are typed on
+// the schema as it is, which the migrations folder (empty here) does not
+// hold yet: no migration is written, the query code is.
+func TestGenerateQueriesOnly(t *testing.T) {
+	dir, _ := queriesProject(t, "e2e")
+	t.Chdir(dir)
+	code, stdout, stderr := runArgs("generate", "--schema", "schema", "--query", "db", "--queries", "queries", "--no-migrations")
+	if code != 0 || stdout != "db: query code for 2 tables and 5 SQL queries written.\n" {
+		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "migrations")); !os.IsNotExist(err) {
+		t.Errorf("a migration was written: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "db", "authors_sql.gen.go")); err != nil {
+		t.Error(err)
+	}
+}

@@ -6,7 +6,8 @@
 // It owns the rules of that typing: a result column that is a column of a
 // table or view of the model takes the field's Go type and nullability
 // from the model (its declared jsonb type, its enum type); any other
-// result column is nullable (a pointer) unless the query says it is not;
+// result column is nullable (a pointer, or a slice, whose nil is NULL)
+// unless the query says it is not;
 // a parameter takes the Go type of its server type, a pointer when it is
 // sqlc.narg; enums are the schema's Go enum types, arrays slices; other
 // types follow the one SQL-to-Go mapping of internal/goschema. A query the
@@ -148,7 +149,10 @@ func (r *resolver) query(q *queryfile.Query, d *pgconn.StatementDescription) (ge
 		case rel != nil && rel.notNull[f.TableAttributeNumber]:
 			c.Type = r.goType(f.DataTypeOID)
 		default:
-			c.Type = pointer(r.goType(f.DataTypeOID))
+			// Nullable: a pointer, but for a slice, whose nil is NULL.
+			if c.Type = r.goType(f.DataTypeOID); c.Type.Kind != schema.GoSlice {
+				c.Type = pointer(c.Type)
+			}
 		}
 		annotated := slices.Contains(q.NotNull, f.Name) || slices.Contains(q.Nullable, f.Name)
 		if slices.Contains(q.NotNull, f.Name) && c.Type.Kind == schema.GoPointer {

@@ -85,7 +85,7 @@ SELECT id, name, bio, mood, meta FROM authors WHERE id = @id;
 -- name: Some :many
 -- mizzle:notnull n
 -- mizzle:nullable name
-SELECT a.name, a.mood, count(*) AS n, max(a.bio) AS longest, a.meta
+SELECT a.name, a.mood, count(*) AS n, max(a.bio) AS longest, a.meta, array_agg(a.id) AS ids
 FROM authors a WHERE a.id = ANY(@ids) AND a.mood = @mood AND a.bio = sqlc.narg(bio) GROUP BY a.name, a.mood, a.meta;
 
 -- name: Rename :execrows
@@ -113,6 +113,7 @@ SELECT relname, relhasindex FROM pg_catalog.pg_class;
 			Columns: []gen.QueryColumn{
 				{Name: "name", Type: ptr(str)}, {Name: "mood", Type: mood},
 				{Name: "n", Type: i64}, {Name: "longest", Type: ptr(str)}, {Name: "meta", Type: meta},
+				{Name: "ids", Type: slice(i64)},
 			}},
 		{Name: "Rename", Command: "execrows", Source: "queries/q.sql:10", File: "q", SQL: qs[2].SQL,
 			Params: []gen.QueryParam{{Name: "name", Type: str}, {Name: "id", Type: i64}}},
