@@ -215,12 +215,14 @@ func genQuery(f *jen.File, qi *queryInfo) {
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Defer().Id("rows").Dot("Close").Call(),
 			jen.Var().Id("out").Index().Add(qi.row.Clone()),
+			// Each row is scanned in place: a row variable whose fields
+			// Scan takes would be allocated anew for every row.
 			jen.For(jen.Id("rows").Dot("Next").Call()).Block(
-				jen.Var().Id("r").Add(qi.row.Clone()),
+				jen.Id("out").Op("=").Append(jen.Id("out"), qi.row.Clone().Values()),
+				jen.Id("r").Op(":=").Op("&").Id("out").Index(jen.Len(jen.Id("out")).Op("-").Lit(1)),
 				jen.If(jen.Err().Op(":=").Id("rows").Dot("Scan").Call(dests...), jen.Err().Op("!=").Nil()).Block(
 					jen.Return(jen.Nil(), jen.Err()),
 				),
-				jen.Id("out").Op("=").Append(jen.Id("out"), jen.Id("r")),
 			),
 			jen.If(jen.Err().Op(":=").Id("rows").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(
 				jen.Return(jen.Nil(), jen.Err()),
