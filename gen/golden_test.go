@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,7 +50,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := gen.Generate(m, gen.Options{Package: "db"})
+			opts := gen.Options{Package: "db", Queries: c.queries(t)}
+			files, err := gen.Generate(m, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +63,7 @@ func TestGolden(t *testing.T) {
 				checkNoStructDoc(t, m, f)
 				writeFile(t, filepath.Join(dir, c.name, "db", f.Name), f.Data)
 			}
-			again, err := gen.Generate(m, gen.Options{Package: "db"})
+			again, err := gen.Generate(m, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,6 +86,22 @@ type goldenCase struct {
 	schema []txtar.File
 }
 
+// queries are the typed hand-written queries of an archive's queries.json
+// section, as generate has them from the server: none without one.
+func (c goldenCase) queries(t *testing.T) []gen.Query {
+	t.Helper()
+	for _, f := range c.ar.Files {
+		if f.Name == "queries.json" {
+			var qs []gen.Query
+			if err := json.Unmarshal(f.Data, &qs); err != nil {
+				t.Fatalf("%s: queries.json: %v", c.path, err)
+			}
+			return qs
+		}
+	}
+	return nil
+}
+
 func goldenCases(t *testing.T) []goldenCase {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar"))
@@ -98,7 +116,7 @@ func goldenCases(t *testing.T) []goldenCase {
 			t.Fatal(err)
 		}
 		for _, f := range c.ar.Files {
-			if !strings.HasPrefix(f.Name, "db/") {
+			if !strings.HasPrefix(f.Name, "db/") && f.Name != "queries.json" {
 				c.schema = append(c.schema, f)
 			}
 		}

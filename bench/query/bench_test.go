@@ -53,6 +53,13 @@ func BenchmarkGetByKey(b *testing.B) {
 			}
 			return check(key(i), u.ID)
 		}},
+		impl{name: "sqlfile", op: func(ctx context.Context, i int) error {
+			u, err := h.mizzle.GetUser(ctx, key(i))
+			if err != nil {
+				return err
+			}
+			return check(key(i), u.ID)
+		}},
 		impl{name: "gorm", op: func(ctx context.Context, i int) error {
 			var u gormUser
 			if err := h.gorm.WithContext(ctx).Take(&u, key(i)).Error; err != nil {
@@ -107,6 +114,13 @@ func BenchmarkSelect100(b *testing.B) {
 				OrderBy(db.Users.ID.Asc()).
 				Limit(selectLimit).
 				All(ctx)
+			if err != nil {
+				return err
+			}
+			return check(len(out))
+		}},
+		impl{name: "sqlfile", op: func(ctx context.Context, i int) error {
+			out, err := h.mizzle.UsersAfter(ctx, after(i))
 			if err != nil {
 				return err
 			}

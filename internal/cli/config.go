@@ -31,6 +31,9 @@ type config struct {
 	// Query is the folder of the generated query package; empty means
 	// generate writes none.
 	Query string `yaml:"query"`
+	// Queries is the folder of hand-written .sql queries that generate
+	// turns into methods of the query package; empty means none.
+	Queries string `yaml:"queries"`
 	// MigrationsTable is the history table, "schema.table" or "table".
 	MigrationsTable string `yaml:"migrationsTable"`
 	// Drizzle records migrations in drizzle-orm's table and layout.

@@ -28,7 +28,7 @@ type generateFlags struct {
 func newGenerateCmd(env *env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate [--schema DIR] [--migrations DIR] [--query DIR] [--name NAME] [--custom | --online]",
+		Use:   "generate [--schema DIR] [--migrations DIR] [--query DIR] [--queries DIR] [--name NAME] [--custom | --online]",
 		Short: "Write the migration that takes the last snapshot to the schema",
 		Long: `Load the schema package, compare it with the last snapshot in the migrations
 folder, and write the difference as a new migration: NNNN_name.sql, its
@@ -58,6 +58,15 @@ With --query DIR (or query: in mizzle.yaml), generate also writes the typed
 query package of the schema into DIR, whose name is the package's name.
 Only files mizzle generated there are replaced or removed. --no-query and
 --no-migrations run one half.
+
+With --queries DIR (or queries: in mizzle.yaml), the named SQL queries of
+the .sql files in DIR (-- name: TopAuthors :many, as sqlc writes them)
+become typed methods of the query package. Their types come from
+PostgreSQL: generate builds the schema from the migrations in a scratch
+database it creates and drops, on the server of --database-url, else the
+running dev cluster, else a throwaway cluster of the installed server
+programs, else the server of DATABASE_URL or databaseUrl. A query the
+server refuses is an error at its file:line:col, and nothing is written.
 
 Settings come from flags, else from mizzle.yaml in the working directory or
 a parent (paths relative to that file), else the defaults.`,
@@ -103,7 +112,7 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		return err
 	}
 	if f.query.noMigrations {
-		return generateQueryOnly(cmd, env, f.schema, f.query)
+		return generateQueryOnly(cmd, env, f.schema, f.migrations, f.query)
 	}
 	if fi, err := os.Stat(f.migrations); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--migrations %s: not a directory", f.migrations)
@@ -143,9 +152,6 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		if err != nil {
 			return err
 		}
-		if query, err = planQuery(env, model, f.query); err != nil {
-			return err
-		}
 	}
 	// A custom migration plans nothing: its SQL is the user's.
 	p := &migrations.Plan{From: last, To: model}
@@ -154,6 +160,23 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		if err != nil {
 			return err
 		}
+	}
+	if !f.custom || last == nil {
+		// The queries are typed on the schema as the folder will hold
+		// it: its migrations, then the statements of this one.
+		var pending []migrations.Statement
+		if !f.custom {
+			pending = p.Statements
+		}
+		qs, err := typeQueries(cmd.Context(), env, f.query, model, f.migrations, pending)
+		if err != nil {
+			return err
+		}
+		if query, err = planQuery(env, model, f.query, qs); err != nil {
+			return err
+		}
+	}
+	if !f.custom {
 		if p.Empty() {
 			// The query code follows the schema whatever the migrations
 			// folder holds: an up-to-date folder still gets it.

@@ -71,7 +71,7 @@ func openNoopMemo(cmd *cobra.Command, env *env, f generateFlags) *noopMemo {
 	field := func(name, value string) { fmt.Fprintf(h, "%s %d %s\n", name, len(value), value) }
 	field("magic", memoMagic)
 	field("cwd", env.cwd)
-	for _, p := range []struct{ name, path string }{{"schema", f.schema}, {"migrations", f.migrations}, {"query", f.query.dir}} {
+	for _, p := range []struct{ name, path string }{{"schema", f.schema}, {"migrations", f.migrations}, {"query", f.query.dir}, {"queries", f.query.queries}} {
 		abs := ""
 		if p.path != "" {
 			if abs, err = filepath.Abs(p.path); err != nil {
@@ -104,6 +104,11 @@ func openNoopMemo(cmd *cobra.Command, env *env, f generateFlags) *noopMemo {
 		return nil
 	}
 	if f.query.dir != "" && !hashQueryDir(h, f.query.dir) {
+		return nil
+	}
+	// The query files and the migrations (above) are what the typed
+	// queries depend on: unchanged, a run starts no PostgreSQL.
+	if f.query.queries != "" && !hashTree(h, f.query.queries) {
 		return nil
 	}
 	m.inputs = [sha256.Size]byte(h.Sum(nil))

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mizzle/mizzle/gen"
+	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -21,6 +22,9 @@ import (
 type queryFlags struct {
 	dir                   string // the query package's folder; "" means none
 	noQuery, noMigrations bool
+	// queries is the folder of hand-written SQL queries (queries.go); ""
+	// means none. databaseURL names a server to type them on.
+	queries, databaseURL string
 }
 
 // addQueryFlags registers generate's query flags.
@@ -29,6 +33,8 @@ func addQueryFlags(cmd *cobra.Command, f *queryFlags) {
 	fl.StringVar(&f.dir, "query", "", "write the typed query package into this folder (its name is the package name)")
 	fl.BoolVar(&f.noQuery, "no-query", false, "write the migration only, not the query code")
 	fl.BoolVar(&f.noMigrations, "no-migrations", false, "write the query code only, not a migration")
+	fl.StringVar(&f.queries, "queries", "", "the folder of .sql query files that become typed methods of the query package")
+	fl.StringVar(&f.databaseURL, "database-url", "", "a server where generate may create (and drop) a scratch database to type the queries in (default: the dev cluster, else a throwaway cluster)")
 }
 
 // resolveQueryFlags applies mizzle.yaml to the query flags and checks them.
@@ -38,7 +44,12 @@ func addQueryFlags(cmd *cobra.Command, f *queryFlags) {
 func resolveQueryFlags(cmd *cobra.Command, cfg *config, schemaDir string, f *queryFlags) error {
 	fl := cmd.Flags()
 	f.dir = cfg.path(fl.Changed("query"), f.dir, cfg.Query, "")
+	f.queries = cfg.path(fl.Changed("queries"), f.queries, cfg.Queries, "")
 	switch {
+	case fl.Changed("queries") && f.noQuery:
+		return &usageError{"--queries and --no-query: choose one"}
+	case fl.Changed("queries") && f.dir == "":
+		return &usageError{"--queries: the queries become methods of the query package: give --query DIR or set query: in " + configName}
 	case f.noQuery && f.noMigrations:
 		return &usageError{"--no-query and --no-migrations: nothing left to generate"}
 	case f.noQuery && fl.Changed("query"):
@@ -46,7 +57,11 @@ func resolveQueryFlags(cmd *cobra.Command, cfg *config, schemaDir string, f *que
 	case f.noMigrations && f.dir == "":
 		return &usageError{"--no-migrations: no query folder; give --query DIR or set query: in " + configName}
 	case f.noQuery:
-		f.dir = ""
+		f.dir, f.queries = "", ""
+	}
+	if f.dir == "" {
+		// queries: in mizzle.yaml without query: has nothing to go in.
+		f.queries = ""
 	}
 	if f.dir == "" {
 		return nil
@@ -71,12 +86,33 @@ func sameDir(a, b string) (bool, error) {
 
 // generateQueryOnly is generate --no-migrations: load the schema and write
 // the query code.
-func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir string, f queryFlags) error {
+func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir, migDir string, f queryFlags) error {
 	model, err := loadSchema(cmd, schemaDir)
 	if err != nil {
 		return err
 	}
-	plan, err := planQuery(env, model, f)
+	var qs []gen.Query
+	if f.queries != "" {
+		// The queries are typed against the schema, which may be ahead of
+		// the migrations folder: what a migration would add is applied
+		// after the folder's, renames taken as drops and adds.
+		folder, err := migrations.ReadFolder(os.DirFS(migDir))
+		if err != nil {
+			return folderError(migDir, err)
+		}
+		last, err := folder.Last()
+		if err != nil && !errors.Is(err, migrations.ErrDrizzleKitBase) {
+			return folderError(migDir, err)
+		}
+		p, err := migrations.NewPlan(last, model, migrations.Options{DropAndAdd: true})
+		if err != nil {
+			return err
+		}
+		if qs, err = typeQueries(cmd.Context(), env, f, model, migDir, p.Statements); err != nil {
+			return err
+		}
+	}
+	plan, err := planQuery(env, model, f, qs)
 	if err != nil {
 		return err
 	}
@@ -90,21 +126,21 @@ func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir string, f queryFl
 // queryPlan is what generate writes into the query folder: the changes,
 // and what the message about them says.
 type queryPlan struct {
-	ops                             []fileOp
-	rel                             string // the folder, as the user names it
-	tables, views, changed, removed int
+	ops                                      []fileOp
+	rel                                      string // the folder, as the user names it
+	tables, views, queries, changed, removed int
 }
 
-// planQuery computes the query package of model and the changes that make
+// planQuery computes the query package of model, with the typed queries, and the changes that make
 // f.dir hold it, writing nothing: generate writes them with the migration,
 // once nothing can stop it any more. Only files generate wrote are
 // replaced or removed (they start with gen.Header); files that did not
 // change are not rewritten. Without a query folder the plan is empty.
-func planQuery(env *env, model *schema.Model, f queryFlags) (*queryPlan, error) {
+func planQuery(env *env, model *schema.Model, f queryFlags, queries []gen.Query) (*queryPlan, error) {
 	if f.dir == "" {
 		return &queryPlan{}, nil
 	}
-	files, err := gen.Generate(model, gen.Options{Package: filepath.Base(filepath.Clean(f.dir))})
+	files, err := gen.Generate(model, gen.Options{Package: filepath.Base(filepath.Clean(f.dir)), Queries: queries})
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +150,7 @@ func planQuery(env *env, model *schema.Model, f queryFlags) (*queryPlan, error) 
 			rel = r
 		}
 	}
-	p := &queryPlan{rel: rel, tables: len(model.Tables), views: len(model.Views)}
+	p := &queryPlan{rel: rel, tables: len(model.Tables), views: len(model.Views), queries: len(queries)}
 	p.ops, p.changed, p.removed, err = planGenerated(f.dir, rel, files)
 	if err != nil {
 		return nil, err
@@ -130,6 +166,9 @@ func (p *queryPlan) report(env *env) {
 	msg := fmt.Sprintf("%s: query code for %d %s", p.rel, p.tables, plural(p.tables, "table", "tables"))
 	if p.views > 0 {
 		msg += fmt.Sprintf(" and %d %s", p.views, plural(p.views, "view", "views"))
+	}
+	if p.queries > 0 {
+		msg += fmt.Sprintf(" and %d SQL %s", p.queries, plural(p.queries, "query", "queries"))
 	}
 	msg += " written"
 	if p.removed > 0 {

@@ -243,3 +243,30 @@ func TestTypeOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestGoTypeOf spells the mapping's expressions as the Go types generate
+// writes: slices, named types with their import paths, predeclared types,
+// and a string for what the mapping does not know.
+func TestGoTypeOf(t *testing.T) {
+	for _, tc := range []struct {
+		typ  schema.Type
+		want string
+	}{
+		{schema.Type{Name: "bigint"}, "int64"},
+		{schema.Type{Name: "bytea"}, "[]byte"},
+		{schema.Type{Name: "timestamp with time zone", Array: true}, "[]time.Time"},
+		{schema.Type{Name: "numeric", Mod: "18,8"}, "decimal.Decimal"},
+		{schema.Type{Name: "jsonb"}, "json.RawMessage"},
+		{schema.Type{Name: "interval day to second"}, "time.Duration"},
+		{schema.Type{Name: "point"}, "string"},
+		{schema.Type{Schema: "public", Name: "mood"}, "string"},
+	} {
+		got := goschema.GoTypeOf(tc.typ)
+		if got.String() != tc.want {
+			t.Errorf("%s: %s, want %s", tc.typ, got, tc.want)
+		}
+	}
+	if got := goschema.GoTypeOf(schema.Type{Name: "uuid"}); got.Path != "github.com/google/uuid" || got.Name != "UUID" {
+		t.Errorf("uuid: %+v", got)
+	}
+}

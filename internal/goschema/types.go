@@ -113,3 +113,26 @@ func readsBack(name string) bool {
 	t, err := schema.ParseType(name)
 	return err == nil && t.Name == name
 }
+
+// GoTypeOf returns the Go type of a NOT NULL value of type t, as pull
+// writes it for a column of that type: the one mapping from SQL types to Go
+// types, which generate also types hand-written queries with. Enums and
+// other types a schema declares are the caller's (their Go types are the
+// schema package's); any other type not in the mapping reads as a string.
+func GoTypeOf(t schema.Type) schema.GoType {
+	b := goTypeOf(t, func(schema.Type) string { return "" })
+	return parseGoExpr(b.expr, b.imp)
+}
+
+// parseGoExpr turns a goBase's expression ("[]time.Time", "int64") and
+// the import its package name stands for into a schema.GoType.
+func parseGoExpr(expr, imp string) schema.GoType {
+	if elem, ok := strings.CutPrefix(expr, "[]"); ok {
+		e := parseGoExpr(elem, imp)
+		return schema.GoType{Kind: schema.GoSlice, Elem: &e}
+	}
+	if _, name, ok := strings.Cut(expr, "."); ok {
+		return schema.GoType{Kind: schema.GoNamed, Path: imp, Name: name}
+	}
+	return schema.GoType{Kind: schema.GoNamed, Name: expr}
+}

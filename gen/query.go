@@ -1,0 +1,275 @@
+package gen
+
+import (
+	"errors"
+	"fmt"
+	"go/token"
+	"slices"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mizzle/mizzle/schema"
+)
+
+// Query is a hand-written SQL query with the types the server gave it: a
+// method of the generated Queries, next to the tables' queries. The
+// reading of query files and their typing are the callers' (mizzle
+// generate); gen writes the method and its row type.
+type Query struct {
+	// Name is the method's name, an exported Go identifier.
+	Name string
+	// Command is "one" (the first row, or pgx.ErrNoRows), "many" (every
+	// row), "exec" (nothing) or "execrows" (the number of rows touched).
+	Command string
+	// Doc is the query's own comment, for the method's documentation.
+	Doc string
+	// Source is where the query is written ("queries/reports.sql:12:1"),
+	// and File the name of its file without the extension ("reports"),
+	// which names the generated file: reports_sql.gen.go.
+	Source, File string
+	// SQL is the statement, its parameters written $1, $2, ...
+	SQL    string
+	Params []QueryParam
+	// Columns are the result columns in order.
+	Columns []QueryColumn
+	// RowType is the struct the rows are scanned into when the columns are
+	// exactly a table's or a view's (the user's struct, each column into
+	// its Field); when it is nil, gen declares NameRow with a field per
+	// column.
+	RowType *schema.GoType
+}
+
+// QueryParam is a parameter of a Query: $n is Params[n-1].
+type QueryParam struct {
+	Name string // as written in the query: author_id
+	Type schema.GoType
+}
+
+// QueryColumn is a result column of a Query.
+type QueryColumn struct {
+	Name string // as the server names it
+	Type schema.GoType
+	// Field is the column's field in RowType ("Base.ID"), when set.
+	Field string
+}
+
+// queryInfo is a Query with the Go names generated code uses for it.
+type queryInfo struct {
+	q      *Query
+	row    *jen.Statement // the row type
+	fields [][]string     // each column's selector path in the row
+	params []string       // each parameter's Go name
+	sqlVar string         // the constant holding the SQL
+}
+
+// queryFile is the name of the file a query file's methods go in.
+func queryFile(file string) string {
+	return strings.ToLower(schema.SnakeCase(exported(file))) + "_sql.gen.go"
+}
+
+// newQueryInfos checks the queries' Go names against each other and
+// against the names the package declares, and gives every parameter and
+// field its name. Every clash is in the error.
+func newQueryInfos(p *packageInfo, qs []Query) ([]*queryInfo, error) {
+	taken := map[string]string{}
+	for n := range reservedTop {
+		taken[n] = "the package's " + n
+	}
+	for _, n := range []string{"InTx", "DB"} {
+		taken[n] = "Queries." + n
+	}
+	for _, t := range p.tables {
+		what := t.kind() + " " + t.t.Schema + "." + t.t.Name
+		for _, n := range []string{t.name, t.name + "Columns", t.name + "Queries"} {
+			taken[n] = what
+		}
+	}
+	files := map[string]bool{"queries.gen.go": true}
+	for _, t := range p.tables {
+		files[t.file] = true
+	}
+	var errs []string
+	var out []*queryInfo
+	for i := range qs {
+		q := &qs[i]
+		where := "query " + q.Name + " (" + q.Source + ")"
+		if !token.IsIdentifier(q.Name) || !token.IsExported(q.Name) {
+			errs = append(errs, fmt.Sprintf("%s: the name is not an exported Go identifier", where))
+			continue
+		}
+		switch q.Command {
+		case "one", "many", "exec", "execrows":
+		default:
+			errs = append(errs, fmt.Sprintf("%s: unknown command %q", where, q.Command))
+			continue
+		}
+		if (q.Command == "one" || q.Command == "many") && len(q.Columns) == 0 {
+			errs = append(errs, fmt.Sprintf("%s: :%s returns no columns: use :exec or :execrows", where, q.Command))
+			continue
+		}
+		names := []string{q.Name}
+		if q.RowType == nil && len(q.Columns) > 0 && q.Command != "exec" && q.Command != "execrows" {
+			names = append(names, q.Name+"Row")
+		}
+		for _, n := range names {
+			if other, ok := taken[n]; ok {
+				errs = append(errs, fmt.Sprintf("%s: %s is taken by %s: rename the query", where, n, other))
+			}
+			taken[n] = where
+		}
+		f := queryFile(q.File)
+		if files[f] {
+			errs = append(errs, fmt.Sprintf("%s: its file would be %s, which another file of the package takes: rename the query file", where, f))
+		}
+		qi := &queryInfo{q: q, sqlVar: "sqlQuery" + q.Name}
+		pnames := map[string]bool{"ctx": true, "q": true, "r": true, "err": true, "rows": true, "row": true, "out": true, "tag": true}
+		for _, prm := range q.Params {
+			qi.params = append(qi.params, paramName(exported(prm.Name), pnames))
+		}
+		if q.RowType != nil {
+			qi.row = goType(*q.RowType)
+			for _, c := range q.Columns {
+				qi.fields = append(qi.fields, strings.Split(c.Field, "."))
+			}
+		} else {
+			qi.row = jen.Id(q.Name + "Row")
+			seen := map[string]string{}
+			for _, c := range q.Columns {
+				name := exported(c.Name)
+				if other, ok := seen[name]; ok {
+					errs = append(errs, fmt.Sprintf("%s: result columns %q and %q would both be the field %s: name one with AS", where, other, c.Name, name))
+				}
+				seen[name] = c.Name
+				qi.fields = append(qi.fields, []string{name})
+			}
+		}
+		out = append(out, qi)
+	}
+	if len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "\n"))
+	}
+	return out, nil
+}
+
+// genQueryFile writes the methods of the queries of one query file, in
+// their order.
+func genQueryFile(f *jen.File, qs []*queryInfo) {
+	for _, qi := range qs {
+		genQuery(f, qi)
+	}
+}
+
+// genQuery writes a query's SQL constant, its row struct when it needs
+// one, and its method:
+//
+//	func (q *Queries) TopAuthors(ctx context.Context, country string) ([]TopAuthorsRow, error)
+func genQuery(f *jen.File, qi *queryInfo) {
+	q := qi.q
+	f.Const().Id(qi.sqlVar).Op("=").Add(sqlLit(q.SQL))
+	f.Line()
+	returnsRows := q.Command == "one" || q.Command == "many"
+	if q.RowType == nil && returnsRows {
+		comment(f, fmt.Sprintf("%sRow is a row of %s.", q.Name, q.Name))
+		f.Type().Id(q.Name + "Row").StructFunc(func(g *jen.Group) {
+			for i, c := range q.Columns {
+				g.Id(qi.fields[i][0]).Add(goType(c.Type)).Tag(map[string]string{"db": c.Name})
+			}
+		})
+		f.Line()
+	}
+
+	params := []jen.Code{jen.Id("ctx").Qual(ctxPath, "Context")}
+	args := []jen.Code{jen.Id("ctx"), jen.Id(qi.sqlVar)}
+	for i, prm := range q.Params {
+		params = append(params, jen.Id(qi.params[i]).Add(goType(prm.Type)))
+		args = append(args, jen.Id(qi.params[i]))
+	}
+	var dests []jen.Code
+	for _, path := range qi.fields {
+		s := jen.Op("&").Id("r")
+		for _, p := range path {
+			s = s.Dot(p)
+		}
+		dests = append(dests, s)
+	}
+	db := jen.Id("q").Dot("db")
+
+	var doc string
+	var results []jen.Code
+	var body []jen.Code
+	switch q.Command {
+	case "one":
+		doc = fmt.Sprintf("%s runs the query at %s and returns its first row, or an error wrapping pgx.ErrNoRows when there is none.", q.Name, q.Source)
+		results = []jen.Code{qi.row.Clone(), jen.Error()}
+		body = []jen.Code{
+			jen.Var().Id("r").Add(qi.row.Clone()),
+			jen.Err().Op(":=").Add(db.Clone().Dot("QueryRow").Call(args...)).Dot("Scan").Call(dests...),
+			jen.Return(jen.Id("r"), jen.Err()),
+		}
+	case "many":
+		doc = fmt.Sprintf("%s runs the query at %s and returns its rows.", q.Name, q.Source)
+		results = []jen.Code{jen.Index().Add(qi.row.Clone()), jen.Error()}
+		body = []jen.Code{
+			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(db.Clone().Dot("Query").Call(args...)),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Defer().Id("rows").Dot("Close").Call(),
+			jen.Var().Id("out").Index().Add(qi.row.Clone()),
+			// Each row is scanned in place: a row variable whose fields
+			// Scan takes would be allocated anew for every row.
+			jen.For(jen.Id("rows").Dot("Next").Call()).Block(
+				jen.Id("out").Op("=").Append(jen.Id("out"), qi.row.Clone().Values()),
+				jen.Id("r").Op(":=").Op("&").Id("out").Index(jen.Len(jen.Id("out")).Op("-").Lit(1)),
+				jen.If(jen.Err().Op(":=").Id("rows").Dot("Scan").Call(dests...), jen.Err().Op("!=").Nil()).Block(
+					jen.Return(jen.Nil(), jen.Err()),
+				),
+			),
+			jen.If(jen.Err().Op(":=").Id("rows").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Err()),
+			),
+			jen.Return(jen.Id("out"), jen.Nil()),
+		}
+	case "exec":
+		doc = fmt.Sprintf("%s runs the statement at %s.", q.Name, q.Source)
+		results = []jen.Code{jen.Error()}
+		body = []jen.Code{
+			jen.List(jen.Id("_"), jen.Err()).Op(":=").Add(db.Clone().Dot("Exec").Call(args...)),
+			jen.Return(jen.Err()),
+		}
+	case "execrows":
+		doc = fmt.Sprintf("%s runs the statement at %s and returns the number of rows it touched.", q.Name, q.Source)
+		results = []jen.Code{jen.Int64(), jen.Error()}
+		body = []jen.Code{
+			jen.List(jen.Id("tag"), jen.Err()).Op(":=").Add(db.Clone().Dot("Exec").Call(args...)),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Lit(0), jen.Err())),
+			jen.Return(jen.Id("tag").Dot("RowsAffected").Call(), jen.Nil()),
+		}
+	}
+	// The query's own comment comes first when it reads as a Go doc
+	// comment (it starts with the name), else after what the method does.
+	doc = reflow(doc, 76)
+	switch {
+	case q.Doc == "":
+	case strings.HasPrefix(q.Doc, q.Name+" "):
+		doc = q.Doc + "\n\n" + doc
+	default:
+		doc += "\n\n" + q.Doc
+	}
+	comment(f, doc)
+	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id(q.Name).Params(params...).Params(results...).Block(body...)
+	f.Line()
+}
+
+// queryFiles groups the queries by file, in the order of their files'
+// first queries.
+func queryFiles(qs []*queryInfo) (names []string, byFile map[string][]*queryInfo) {
+	byFile = map[string][]*queryInfo{}
+	for _, qi := range qs {
+		f := queryFile(qi.q.File)
+		if !slices.Contains(names, f) {
+			names = append(names, f)
+		}
+		byFile[f] = append(byFile[f], qi)
+	}
+	return names, byFile
+}
