@@ -30,11 +30,11 @@ import (
 // to do costs: at 1,000 tables with a policy and a view each, seconds. Yet
 // what PostgreSQL prints back for a table's expressions depends only on
 // what was built and where, so NormalizeCached keeps each table's and each
-// view's answers (its Parsed fields, and a view's query's columns) in a
-// file of its own, under a key that hashes everything the answers depend
-// on, and builds only the tables and views whose key it has not seen. The
-// entries live in one file per context (below), read whole, since opening
-// a file per table costs more than the rest of a call that builds nothing.
+// view's answers (its Parsed fields, and a view's query's columns) under a
+// key that hashes everything the answers depend on, and builds only the
+// tables and views whose key it has not seen. The entries live in one file
+// per context (below), read whole, since opening a file per table cost
+// more than the rest of a call that builds nothing.
 //
 // A unit's key hashes:
 //
@@ -62,7 +62,7 @@ import (
 // written is not written. A call that builds something rewrites its
 // context's file with the entries it used and those used in the last week.
 
-// answerMagic starts every entry and names its format: change it whenever
+// answerMagic starts every file and names its format: change it whenever
 // the entry's layout or what a key covers changes.
 const answerMagic = "mizzle normalize cache 1\n"
 
@@ -75,7 +75,8 @@ const (
 )
 
 // unitSet is the tables and views one build makes, and whether it must be
-// made even when there are none (the functions' answers are not kept).
+// made even when there are none (when the functions' answers are not
+// kept).
 type unitSet struct {
 	rels map[relKey]bool
 	base bool
