@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mizzle/mizzle/internal/pgtest"
 )
 
 // cacheEntries returns the model cache entries in dir.
@@ -118,4 +120,36 @@ func TestModelCacheRelative(t *testing.T) {
 			t.Errorf("%s was written", d)
 		}
 	}
+}
+
+// TestPushCache: push loads the schema through the model cache and keeps
+// Normalize's answers next to it, so a second push reads both; with
+// --no-cache it writes neither, and says the same.
+func TestPushCache(t *testing.T) {
+	p := newProject(t, pushSchema)
+	url := pgtest.NewDatabase(t)
+	cache := t.TempDir()
+	t.Setenv("MIZZLE_CACHE", cache)
+	push := func(want string, flags ...string) {
+		t.Helper()
+		code, stdout, stderr := p.run(".", append([]string{"push", "--schema", "schema", "--database-url", url}, flags...)...)
+		if code != exitOK || !strings.HasSuffix(stdout, want) {
+			t.Fatalf("push %s: exit %d, stdout %q, want it to end with %q\n%s", flags, code, stdout, want, stderr)
+		}
+	}
+	push("Pushed 3 statements.\n", "--no-cache")
+	if entries, _ := filepath.Glob(filepath.Join(cache, "*")); len(entries) > 0 {
+		t.Fatalf("push --no-cache wrote into the cache: %v", entries)
+	}
+	push("Nothing to push: the database matches the schema.\n")
+	models := cacheEntries(t, cache)
+	answers, _ := filepath.Glob(filepath.Join(cache, "normalize", "*"))
+	if len(models) != 1 || len(answers) == 0 {
+		t.Fatalf("after push, the cache holds models %v and answers %v; want one model and the answers", models, answers)
+	}
+	push("Nothing to push: the database matches the schema.\n")
+	// A change to the schema is seen by the next push.
+	p.writeSchema(strings.Replace(pushSchema, "quantity > 0", "quantity > 1", 1))
+	push("Pushed 2 statements.\n")
+	push("Nothing to push: the database matches the schema.\n", "--no-cache")
 }

@@ -20,6 +20,7 @@ type pushFlags struct {
 	schema, databaseURL                string
 	schemas                            []string
 	force, strict, verbose, dryRun, da bool
+	cacheDir                           string // the model cache's directory, "" for none
 }
 
 func newPushCmd(env *env) *cobra.Command {
@@ -41,7 +42,14 @@ without a default on a table with rows, is refused with the count.
 
 Only the schemas the schema package uses (and public) are read and changed,
 or those listed in schemas: in mizzle.yaml or with --schemas; objects that
-belong to extensions are never touched. Renames are settled as in generate.`,
+belong to extensions are never touched. Renames are settled as in generate.
+
+The schema package is loaded through the model cache, as generate loads it,
+and what PostgreSQL printed back for each table's and view's expressions
+(push builds them in scratch schemas, rolled back, to compare them as the
+database spells them) is kept next to it: a table or view that has not
+changed since the last push is not built again. MIZZLE_CACHE and
+--no-cache work as for generate.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := env.config()
@@ -52,6 +60,10 @@ belong to extensions are never touched. Renames are settled as in generate.`,
 			f.schema = cfg.path(fl.Changed("schema"), f.schema, cfg.Schema, ".")
 			if !fl.Changed("schemas") {
 				f.schemas = cfg.Schemas
+			}
+			noCache, _ := fl.GetBool("no-cache")
+			if f.cacheDir, err = modelCacheDir(noCache); err != nil {
+				return err
 			}
 			return push(cmd.Context(), env, f, cfg)
 		},
@@ -65,6 +77,7 @@ belong to extensions are never touched. Renames are settled as in generate.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "print every statement in full")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan and apply nothing")
 	fl.BoolVar(&f.da, "drop-and-add", false, "treat a vanished and a new column or table as a drop and an add, not a rename")
+	addNoCacheFlag(cmd)
 	return cmd
 }
 
@@ -83,7 +96,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	m, err := loader.Load(ctx, loader.Config{Dir: f.schema})
+	m, err := loader.Load(ctx, loader.Config{Dir: f.schema, CacheDir: f.cacheDir})
 	if err != nil {
 		return err
 	}
@@ -104,7 +117,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 	if err != nil {
 		return redacted(err, url)
 	}
-	want, err := introspect.Normalize(ctx, conn, m)
+	want, err := introspect.NormalizeCached(ctx, conn, m, f.cacheDir)
 	if err != nil {
 		return redacted(err, url)
 	}

@@ -114,27 +114,67 @@ type TxStarter interface {
 // server refuses to run as more than one statement, so no text in m can
 // end the transaction or run anything after it.
 func Normalize(ctx context.Context, db TxStarter, m *schema.Model) (*schema.Model, error) {
-	sc, err := newScratch()
-	if err != nil {
-		return nil, fmt.Errorf("normalize: %w", err)
-	}
-	shadow, defaults := shadowModel(m, sc)
-	plan, err := migrations.NewPlan(nil, shadow, migrations.Options{})
-	if err != nil {
-		return nil, err
-	}
+	return NormalizeCached(ctx, db, m, "")
+}
+
+// NormalizeCached is Normalize keeping its answers in cacheDir/normalize
+// (no cache when cacheDir is empty): a table or view whose answers an
+// earlier call kept under the same key is not built again, and when every
+// one is kept nothing is built at all, which at 1,000 tables is most of a
+// push with nothing to do. The key hashes the statements that build the
+// table or view, those of what its expressions may name, mizzle's build
+// and the server's version, search path and extensions; normalize_cache.go
+// says exactly what. The result is Normalize's. A cache that cannot be
+// read or written is no cache, never an error.
+func NormalizeCached(ctx context.Context, db TxStarter, m *schema.Model, cacheDir string) (*schema.Model, error) {
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("normalize: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	var cache *answerCache
+	if cacheDir != "" {
+		if cache, err = openAnswerCache(ctx, tx, m, cacheDir); err != nil {
+			return nil, fmt.Errorf("normalize: %w", err)
+		}
+	}
+	var out *schema.Model
+	var columns map[relKey][]*schema.Column
+	only := cache.misses(m) // nil without a cache: build everything
+	if only == nil || !only.empty() {
+		if out, columns, err = build(ctx, tx, m, only); err != nil {
+			return nil, err
+		}
+		cache.store(out, columns)
+	} else {
+		out, columns = m.Clone(), map[relKey][]*schema.Column{}
+	}
+	cache.apply(out, columns)
+	if err := checkViewColumns(out, columns); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
+// build builds m's objects (those only selects, or all when nil) in
+// scratch schemas inside tx, reads them back, and returns m's copy with
+// what was built normalized, and the columns each view built returns.
+func build(ctx context.Context, tx pgx.Tx, m *schema.Model, only *unitSet) (*schema.Model, map[relKey][]*schema.Column, error) {
+	sc, err := newScratch()
+	if err != nil {
+		return nil, nil, fmt.Errorf("normalize: %w", err)
+	}
+	shadow, defaults := shadowModel(m, sc, only)
+	plan, err := migrations.NewPlan(nil, shadow, migrations.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
 	// A schema's name in an expression is what quote_ident makes of it:
 	// quoted only when it must be (upper case, a key word, ...).
 	var path string
 	if err := tx.QueryRow(ctx, `SELECT current_setting('search_path'),
 		ARRAY(SELECT quote_ident(s) FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n)`, sc.real).Scan(&path, &sc.printed); err != nil {
-		return nil, fmt.Errorf("normalize: %w", err)
+		return nil, nil, fmt.Errorf("normalize: %w", err)
 	}
 	// The shadow of public goes first, so what resolves to public in the
 	// real schema resolves to its shadow here, and prints unqualified.
@@ -145,21 +185,18 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model) (*schema.Mode
 	// that are not built here.
 	if _, err := tx.Exec(ctx, "SELECT set_config('search_path', $1, true), set_config('standard_conforming_strings', 'on', true), set_config('check_function_bodies', 'off', true)",
 		quote.Ident(sc.name(schema.DefaultSchema))+", "+path); err != nil {
-		return nil, fmt.Errorf("normalize: %w", err)
+		return nil, nil, fmt.Errorf("normalize: %w", err)
 	}
 	// The plan creates the scratch schemas too (shadowModel lists them).
 	if err := execEach(ctx, tx, plan.Statements); err != nil {
-		return nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
+		return nil, nil, fmt.Errorf("the schema does not build on this database (tried in scratch schemas, rolled back): %w", err)
 	}
 	got, _, err := Inspect(ctx, tx, Options{Schemas: sc.names()})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := unshadow(m, got, defaults, sc)
-	if err := unshadowViews(out, got, sc); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, unshadowViews(out, got, sc), nil
 }
 
 // execEach runs stmts in order, each in a message of its own over the
@@ -188,9 +225,13 @@ func execEach(ctx context.Context, tx pgx.Tx, stmts []migrations.Statement) erro
 }
 
 // shadowModel moves every object of m into its scratch schema, references
-// included.
-func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string) {
+// included; of the tables and views, only those only holds (all when nil).
+func shadowModel(m *schema.Model, sc *scratch, only *unitSet) (*schema.Model, map[string]string) {
 	c := m.Clone()
+	if only != nil {
+		c.Tables = slices.DeleteFunc(c.Tables, func(t *schema.Table) bool { return !only.has(relKey{schema: t.Schema, name: t.Name}) })
+		c.Views = slices.DeleteFunc(c.Views, func(v *schema.View) bool { return !only.has(relKey{schema: v.Schema, name: v.Name}) })
+	}
 	sc.name(schema.DefaultSchema) // first: the search path starts with it
 	for _, s := range m.Schemas {
 		sc.name(s.Name)
@@ -226,6 +267,7 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 	tables := c.Tables[:0]
 	for _, t := range c.Tables {
 		t.Schema = sc.name(t.Schema)
+		t.Comment = "" // comments are not expressions: nothing to read back
 		if !views {
 			t.PrimaryKey = nil
 		}
@@ -244,7 +286,7 @@ func shadowModel(m *schema.Model, sc *scratch) (*schema.Model, map[string]string
 			t.Partition != nil && len(t.Partition.Partitions) > 0
 		for _, col := range t.Columns {
 			col.Type = shadowType(m, col.Type, sc)
-			col.Identity, col.Sequence = "", nil
+			col.Identity, col.Sequence, col.Comment = "", nil, ""
 			if col.Default != "" {
 				expr := seqs.Replace(col.Default)
 				if k := defaultKey(col.Type, expr); seen[k] == "" {

@@ -72,14 +72,14 @@ func shadowQuery(q string, m *schema.Model, sc *scratch) string {
 
 // unshadowViews puts the query PostgreSQL printed for each view of the
 // shadow into the ParsedDefinition of c's (m's copy), and the texts of its
-// indexes' expressions, and checks that each view's declared columns are
-// what its query returns: names, order and types.
-func unshadowViews(c, got *schema.Model, sc *scratch) error {
+// indexes' expressions, and returns the columns each view's query returns,
+// for checkViewColumns.
+func unshadowViews(c, got *schema.Model, sc *scratch) map[relKey][]*schema.Column {
 	realSchema := map[string]string{}
 	for _, s := range sc.real {
 		realSchema[sc.name(s)] = s
 	}
-	var errs schema.ErrorList
+	columns := map[relKey][]*schema.Column{}
 	for _, v := range c.Views {
 		g := got.View(sc.name(v.Schema), v.Name)
 		if g == nil {
@@ -110,7 +110,21 @@ func unshadowViews(c, got *schema.Model, sc *scratch) error {
 				gc.Type.Schema = s
 			}
 		}
-		for _, msg := range viewColumnMismatch(v, g) {
+		columns[relKey{schema: v.Schema, name: v.Name}] = g.Columns
+	}
+	return columns
+}
+
+// checkViewColumns checks that each view's declared columns are what its
+// query returns (columns, by view): names, order and types.
+func checkViewColumns(c *schema.Model, columns map[relKey][]*schema.Column) error {
+	var errs schema.ErrorList
+	for _, v := range c.Views {
+		got, ok := columns[relKey{schema: v.Schema, name: v.Name}]
+		if !ok {
+			continue
+		}
+		for _, msg := range viewColumnMismatch(v, &schema.View{Columns: got}) {
 			errs.Add(v.Pos, fmt.Sprintf("%s %q: %s", v.Kind(), v.Name, msg))
 		}
 	}

@@ -66,12 +66,16 @@ ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 //
 // A column's storage is read when it is not its type's (SET STORAGE), and its
 // statistics target, -1 (or null, from PostgreSQL 17) unless SET STATISTICS.
-// The table's comment comes with each of its rows, the column's with its.
+// The table's comment comes with each of its rows, the column's with its,
+// joined from pg_description: obj_description and col_description would
+// run a query of their own for each row, most of the query's time at 1,000
+// tables.
 //
 // A column is serial when its default is exactly nextval() of a sequence the
 // column owns with an 'a' (auto) dependency, which is what the serial
 // pseudo-types create; the comparison is of texts made by the same session,
-// so the search path cannot make them differ.
+// so the search path cannot make them differ, and it is made only for a
+// column that owns such a sequence, as deparsing a default costs.
 const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence::text,
 	coalesce(a.attnum, 0)::int, coalesce(a.attname::text, ''),
 	coalesce(a.attnotnull, false), coalesce(a.attidentity::text, ''), coalesce(a.attgenerated::text, ''),
@@ -83,15 +87,15 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 	coalesce(EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = bt.oid AND dep.deptype = 'e'), false),
 	coalesce(sq.nspname, ''), coalesce(sq.relname, ''),
-	coalesce(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = pg_catalog.format('nextval(%L::regclass)', sq.oid::pg_catalog.regclass), false),
+	coalesce(CASE WHEN sq.oid IS NOT NULL THEN
+		pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) = pg_catalog.format('nextval(%L::regclass)', sq.oid::pg_catalog.regclass) END, false),
 	coalesce(CASE WHEN a.attcollation <> t.typcollation THEN
 		(SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END, ''),
 	coalesce(CASE WHEN a.attstorage <> t.typstorage THEN
 		CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, ''),
 	coalesce(a.attstattarget::int, -1),
 	c.relrowsecurity, c.relforcerowsecurity,
-	coalesce(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
-	coalesce(pg_catalog.col_description(c.oid, a.attnum), ''),
+	coalesce(td.description, ''), coalesce(cd.description, ''),
 	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -110,6 +114,10 @@ LEFT JOIN LATERAL (
 		AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
 	ORDER BY s.oid LIMIT 1
 ) sq ON true
+LEFT JOIN pg_catalog.pg_description td
+	ON td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND td.objsubid = 0
+LEFT JOIN pg_catalog.pg_description cd
+	ON cd.objoid = c.oid AND cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cd.objsubid = a.attnum
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
