@@ -1,0 +1,287 @@
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/schema"
+)
+
+// LoadOptions change how Load writes.
+type LoadOptions struct {
+	// Reset empties the tables the plan fills first (Truncate), in the
+	// same transaction.
+	Reset bool
+}
+
+// Written is what Load wrote to one table.
+type Written struct {
+	Table string // schema.table
+	Rows  int64
+}
+
+// Load writes p's rows to the database conn is connected to, in one
+// transaction: every table by COPY in p.Tables order, the foreign keys
+// that close cycles by UPDATE, then the identity and serial sequences
+// moved past the values written, then ANALYZE of the tables. Any error
+// rolls everything back, the reset included.
+func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Written, error) {
+	var written []Written
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if o.Reset {
+			tables := make([]*schema.Table, len(p.Tables))
+			for i, t := range p.Tables {
+				tables[i] = t.Table
+			}
+			if err := Truncate(ctx, tx, tables); err != nil {
+				return err
+			}
+		}
+		if err := registerEnums(ctx, conn, p); err != nil {
+			return err
+		}
+		// The keys of the tables referenced but not filled, before anything
+		// is written.
+		for _, e := range p.External {
+			rows, err := readKeys(ctx, tx, e)
+			if err != nil {
+				return err
+			}
+			if err := p.SetExisting(e, rows); err != nil {
+				return err
+			}
+		}
+		for _, t := range p.Tables {
+			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.Table.Schema, t.Table.Name}, t.Columns, p.Rows(t))
+			if err != nil {
+				return explain(t, err)
+			}
+			written = append(written, Written{Table: t.Name(), Rows: n})
+		}
+		updates, err := p.Updates()
+		if err != nil {
+			return err
+		}
+		for _, u := range updates {
+			if err := update(ctx, tx, p.model, u); err != nil {
+				return explain(u.Table, err)
+			}
+		}
+		for _, t := range p.Tables {
+			if err := moveSequences(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		for _, t := range p.Tables {
+			if _, err := tx.Exec(ctx, "ANALYZE "+quote.Ident(t.Table.Schema, t.Table.Name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return written, nil
+}
+
+// Truncate empties tables with TRUNCATE ... RESTART IDENTITY CASCADE: their
+// identity and serial sequences start again, and so do the rows of the
+// tables whose foreign keys reference them.
+func Truncate(ctx context.Context, tx pgx.Tx, tables []*schema.Table) error {
+	if len(tables) == 0 {
+		return nil
+	}
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = quote.Ident(t.Schema, t.Name)
+	}
+	_, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")+" RESTART IDENTITY CASCADE")
+	return err
+}
+
+// registerEnums tells pgx the enum types the plan's columns use, and
+// their arrays: COPY sends values in binary, which pgx encodes only for a
+// type it knows.
+func registerEnums(ctx context.Context, conn *pgx.Conn, p *Plan) error {
+	seen := map[string]bool{}
+	for _, t := range p.Tables {
+		for _, cp := range t.cols {
+			typ := cp.col.Type
+			if typ.Schema == "" || p.model.Enum(typ.Schema, typ.Name) == nil {
+				continue
+			}
+			name := quote.Ident(typ.Schema, typ.Name)
+			names := []string{name}
+			if typ.Array {
+				names = append(names, name+"[]")
+			}
+			for _, n := range names {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+				pt, err := conn.LoadType(ctx, n)
+				if err != nil {
+					return fmt.Errorf("enum %s.%s: %w", typ.Schema, typ.Name, err)
+				}
+				conn.TypeMap().RegisterType(pt)
+			}
+		}
+	}
+	return nil
+}
+
+func readKeys(ctx context.Context, tx pgx.Tx, t *TablePlan) ([][]any, error) {
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = quote.Ident(c)
+	}
+	rows, err := tx.Query(ctx, "SELECT DISTINCT "+strings.Join(cols, ", ")+" FROM "+quote.Ident(t.Table.Schema, t.Table.Name)+
+		" WHERE "+strings.Join(cols, " IS NOT NULL AND ")+" IS NOT NULL ORDER BY "+strings.Join(cols, ", "))
+	if err != nil {
+		return nil, fmt.Errorf("reading the keys of %s: %w", t.Name(), err)
+	}
+	var out [][]any
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// update fills a foreign key closing a cycle, in one statement: the keys
+// and values go as text arrays, cast to the columns' types.
+func update(ctx context.Context, tx pgx.Tx, m *schema.Model, u Update) error {
+	if len(u.Keys) == 0 {
+		return nil
+	}
+	t := u.Table.Table
+	var sel, set, where []string
+	var args []any
+	add := func(vals func(r int) any) {
+		arr := make([]*string, len(u.Keys))
+		for r := range u.Keys {
+			if v := vals(r); v != nil {
+				s := Text(v)
+				arr[r] = &s
+			}
+		}
+		args = append(args, arr)
+		sel = append(sel, fmt.Sprintf("$%d::text[]", len(args)))
+	}
+	for j := range u.Key {
+		add(func(r int) any { return u.Keys[r][j] })
+	}
+	for j := range u.Columns {
+		add(func(r int) any { return u.Values[r][j] })
+	}
+	names := append(slices.Clone(u.Key), u.Columns...)
+	aliases := make([]string, len(names))
+	for i := range names {
+		aliases[i] = fmt.Sprintf("c%d", i)
+	}
+	for i, name := range names {
+		expr := fmt.Sprintf("v.%s::%s", aliases[i], sqlType(t.Column(name).Type))
+		if i < len(u.Key) {
+			where = append(where, fmt.Sprintf("t.%s = %s", quote.Ident(name), expr))
+		} else {
+			set = append(set, fmt.Sprintf("%s = %s", quote.Ident(name), expr))
+		}
+	}
+	sql := fmt.Sprintf("UPDATE %s AS t SET %s FROM unnest(%s) AS v(%s) WHERE %s",
+		quote.Ident(t.Schema, t.Name), strings.Join(set, ", "), strings.Join(sel, ", "), strings.Join(aliases, ", "), strings.Join(where, " AND "))
+	_, err := tx.Exec(ctx, sql, args...)
+	return err
+}
+
+// sqlType spells a column's type for a cast, an enum's name quoted.
+func sqlType(t schema.Type) string {
+	t = t.Storage()
+	if t.Schema == "" {
+		return t.String()
+	}
+	s := quote.Ident(t.Schema, t.Name)
+	if t.Array {
+		s += "[]"
+	}
+	return s
+}
+
+// moveSequences sets the sequence of every identity and serial column of
+// t to the largest value in the column, so the application's next insert
+// takes the value after it rather than one the seed wrote.
+func moveSequences(ctx context.Context, tx pgx.Tx, t *TablePlan) error {
+	for _, c := range t.Sequences {
+		table := quote.Ident(t.Table.Schema, t.Table.Name)
+		sql := fmt.Sprintf("SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT max(%s) AS m FROM %s) AS x WHERE m IS NOT NULL", quote.Ident(c), table)
+		if _, err := tx.Exec(ctx, sql, table, c); err != nil {
+			return fmt.Errorf("moving the sequence of %s.%s: %w", t.Name(), c, err)
+		}
+	}
+	return nil
+}
+
+// CheckError is a check constraint the generated rows broke: the seeder
+// does not read checks, so the columns it names need values from the
+// options.
+type CheckError struct {
+	Table      string // schema.table
+	Constraint string
+	Expr       string
+	// Columns are the table's columns the check's expression names.
+	Columns []string
+	Err     error
+}
+
+func (e *CheckError) Error() string {
+	cols := "its columns"
+	if len(e.Columns) > 0 {
+		cols = "column " + strings.Join(e.Columns, ", ")
+	}
+	return fmt.Sprintf("table %s: a generated row breaks check constraint %s (%s), which mizzle cannot read: give %s values (a fixed list or a range) in the seed options", e.Table, e.Constraint, e.Expr, cols)
+}
+
+func (e *CheckError) Unwrap() error { return e.Err }
+
+var identWords = regexp.MustCompile(`"(?:[^"]|"")+"|[\pL_][\pL\pN_$]*`)
+
+// explain turns a check violation into a CheckError and says what else a
+// server error means for a seed.
+func explain(t *TablePlan, err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("table %s: %w", t.Name(), err)
+	}
+	switch pe.Code {
+	case "23514":
+		ce := &CheckError{Table: t.Name(), Constraint: pe.ConstraintName, Err: err}
+		for _, c := range t.Table.Checks {
+			if c.Name != pe.ConstraintName {
+				continue
+			}
+			ce.Expr = c.Expr
+			for _, w := range identWords.FindAllString(c.Expr, -1) {
+				w = strings.ReplaceAll(strings.Trim(w, `"`), `""`, `"`)
+				if t.Table.Column(w) != nil && !slices.Contains(ce.Columns, w) {
+					ce.Columns = append(ce.Columns, w)
+				}
+			}
+		}
+		return ce
+	case "23505":
+		return fmt.Errorf("table %s: a generated row has the key of a row the table already holds (%s); seed an empty table, or reset it first: %w", t.Name(), pe.ConstraintName, err)
+	}
+	return fmt.Errorf("table %s: %w", t.Name(), err)
+}
