@@ -274,3 +274,35 @@ func exec(t *testing.T, conn *pgx.Conn, sqls ...string) {
 		}
 	}
 }
+
+// TestPartitionsAndPartialUniques: a row no partition takes is reported
+// with the key's columns to set, and values from the options fit; a
+// partial unique index is kept unique.
+func TestPartitionsAndPartialUniques(t *testing.T) {
+	ctx := context.Background()
+	events := pk(table("events", col("id", "integer"), col("region", "text"), col("email", "text")), "id", "region")
+	events.Partition = &schema.Partitioning{Strategy: schema.PartitionList, Columns: []string{"region"}, Partitions: []schema.Partition{
+		{Name: "events_eu", Bound: "FOR VALUES IN ('eu')"}, {Name: "events_us", Bound: "FOR VALUES IN ('us')"},
+	}}
+	events.Indexes = []schema.Index{{Name: "events_email_live", Unique: true, Elements: []schema.IndexElem{{Column: "email"}, {Column: "region"}}, Where: "id > 0"}}
+	m := model(events)
+	conn := create(t, m)
+	p, err := seed.New(m, seed.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = seed.Load(ctx, conn, p, seed.LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "table public.events: a generated row falls in no partition of the table: give the partition key's columns (region) values") {
+		t.Fatalf("got %v", err)
+	}
+	p, err = seed.New(m, seed.Options{Count: 200, Tables: map[string]seed.Table{"events": {Columns: map[string]seed.Column{"region": {Values: []string{"eu", "us"}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Load(ctx, conn, p, seed.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, conn, "SELECT count(DISTINCT email) FROM events"); n != 200 {
+		t.Errorf("%d distinct emails in 200 rows", n)
+	}
+}

@@ -266,6 +266,9 @@ func explain(t *TablePlan, err error) error {
 	}
 	switch pe.Code {
 	case "23514":
+		if pe.ConstraintName == "" && t.Table.Partition != nil {
+			return fmt.Errorf("table %s: a generated row falls in no partition of the table: give the partition key's columns (%s) values that the partitions take in the seed options: %w", t.Name(), strings.Join(t.Table.Partition.Columns, ", "), err)
+		}
 		ce := &CheckError{Table: t.Name(), Constraint: pe.ConstraintName, Err: err}
 		for _, c := range t.Table.Checks {
 			if c.Name != pe.ConstraintName {

@@ -307,7 +307,8 @@ type uniqueSet struct {
 }
 
 // uniqueSets are t's primary key, unique constraints and unique indexes
-// on plain columns without a predicate.
+// on plain columns. A partial index counts as if it had no predicate:
+// rows unique over the whole table are unique over any part of it.
 func uniqueSets(t *schema.Table) []uniqueSet {
 	var sets []uniqueSet
 	if t.PrimaryKey != nil {
@@ -318,7 +319,7 @@ func uniqueSets(t *schema.Table) []uniqueSet {
 	}
 next:
 	for _, ix := range t.Indexes {
-		if !ix.Unique || ix.Where != "" {
+		if !ix.Unique {
 			continue
 		}
 		var cols []string

@@ -180,14 +180,14 @@ func scalarGen(m *schema.Model, t *schema.Table, c *schema.Column, typ schema.Ty
 	case "inet":
 		return &valueGen{
 			random: func(s *stream) any { return ipv4(0x0a000000|uint32(s.intn(1<<24)), 32) },
-			size:   1 << 32,
-			at:     func(k uint64, _ *stream) any { return ipv4(uint32(k), 32) },
+			size:   1 << 24,
+			at:     func(k uint64, _ *stream) any { return ipv4(0x0a000000|uint32(k), 32) },
 		}, nil
 	case "cidr":
 		return &valueGen{
 			random: func(s *stream) any { return ipv4(0x0a000000|uint32(s.intn(1<<16))<<8, 24) },
-			size:   1 << 24,
-			at:     func(k uint64, _ *stream) any { return ipv4(uint32(k)<<8, 24) },
+			size:   1 << 16,
+			at:     func(k uint64, _ *stream) any { return ipv4(0x0a000000|uint32(k)<<8, 24) },
 		}, nil
 	}
 	return nil, &unsupportedError{typ}
