@@ -46,6 +46,8 @@ type config struct {
 	// waits for a lock (PostgreSQL's lock_timeout): migrate sets it for
 	// every migration, and lint then counts it as set.
 	TableLockTimeout duration `yaml:"tableLockTimeout"`
+	// Seed holds mizzle seed's counts and column settings (seed_config.go).
+	Seed seedConfig `yaml:"seed"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.
