@@ -306,3 +306,25 @@ func TestPartitionsAndPartialUniques(t *testing.T) {
 		t.Errorf("%d distinct emails in 200 rows", n)
 	}
 }
+
+// TestCycleThroughTimestamps: the foreign key filled after the rows are
+// written keeps its values whatever the session's time zone, since
+// timestamps go with their offset.
+func TestCycleThroughTimestamps(t *testing.T) {
+	m := model(
+		fk(pk(table("teams", col("id", "serial"), col("lead_born", "timestamptz?")), "id"), "teams_lead_fk", "lead_born", "people", "born"),
+		unique(fk(pk(table("people", col("id", "serial"), col("team_id", "integer"), col("born", "timestamptz")), "id"), "people_team_fk", "team_id", "teams", "id"), "people_born_key", "born"),
+	)
+	conn := create(t, m)
+	exec(t, conn, "SET TimeZone = 'America/New_York'")
+	p, err := seed.New(m, seed.Options{Count: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Load(context.Background(), conn, p, seed.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, conn, "SELECT count(*) FROM teams WHERE lead_born IS NOT NULL"); n < 10 {
+		t.Errorf("%d of 20 teams have a lead", n)
+	}
+}

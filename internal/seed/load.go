@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -175,6 +176,11 @@ func update(ctx context.Context, tx pgx.Tx, m *schema.Model, u Update) error {
 		for r := range u.Keys {
 			if v := vals(r); v != nil {
 				s := Text(v)
+				if t, ok := v.(time.Time); ok {
+					// With its offset: a timestamptz read without one
+					// would be in the session's time zone.
+					s = t.Format("2006-01-02 15:04:05.999999Z07:00")
+				}
 				arr[r] = &s
 			}
 		}

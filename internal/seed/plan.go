@@ -523,6 +523,25 @@ func (p *Plan) external(t *schema.Table) *TablePlan {
 // may be NULL: its rows are written with NULL there, then updated once
 // the parent is written. A cycle of NOT NULL foreign keys is an error.
 func (p *Plan) order(seeded []*schema.Table, byName map[*schema.Table]*TablePlan) error {
+	// The foreign key a parent's With hangs children on.
+	for _, t := range seeded {
+		tp := byName[t]
+		if tp.withCounts == nil {
+			continue
+		}
+		parent := tp.withParent(p, byName)
+		for _, f := range tp.fks {
+			if f.parent == parent && !f.self && len(f.overlap) == 0 && (tp.withFK == nil || tp.withFK.nullable && !f.nullable) {
+				tp.withFK = f
+			}
+		}
+		if tp.withFK == nil {
+			return &Error{Table: tp.Name(), Msg: fmt.Sprintf("the with of %s sets its rows, but no foreign key of it references %s", parent.Name(), parent.Name())}
+		}
+		if len(tp.withCounts) != parent.Count {
+			panic("seed: with counts out of step")
+		}
+	}
 	remaining := slices.Clone(seeded)
 	done := map[*TablePlan]bool{}
 	ready := func(tp *TablePlan, nullableToo bool) bool {
@@ -551,7 +570,7 @@ func (p *Plan) order(seeded []*schema.Table, byName map[*schema.Table]*TablePlan
 					if tp.Table.PrimaryKey == nil {
 						return &Error{Table: tp.Name(), Msg: fmt.Sprintf("foreign key %s closes a cycle, so it is filled after the rows are written, which needs a primary key the table does not have", f.fk.Name)}
 					}
-					if f.parent == tp.withFKParent() {
+					if f == tp.withFK {
 						return &Error{Table: tp.Name(), Msg: fmt.Sprintf("the with of %s sets its rows, but its foreign key %s closes a cycle", f.parent.Name(), f.fk.Name)}
 					}
 				}
@@ -561,24 +580,6 @@ func (p *Plan) order(seeded []*schema.Table, byName map[*schema.Table]*TablePlan
 		done[tp] = true
 		p.Tables = append(p.Tables, tp)
 		remaining = slices.Delete(remaining, i, i+1)
-	}
-	// The foreign key a parent's With hangs children on.
-	for _, tp := range p.Tables {
-		if tp.withCounts == nil {
-			continue
-		}
-		parent := tp.withParent(p, byName)
-		for _, f := range tp.fks {
-			if f.parent == parent && !f.self && len(f.overlap) == 0 && (tp.withFK == nil || tp.withFK.nullable && !f.nullable) {
-				tp.withFK = f
-			}
-		}
-		if tp.withFK == nil {
-			return &Error{Table: tp.Name(), Msg: fmt.Sprintf("the with of %s sets its rows, but no foreign key of it references %s", parent.Name(), parent.Name())}
-		}
-		if len(tp.withCounts) != parent.Count {
-			panic("seed: with counts out of step")
-		}
 	}
 	return nil
 }
@@ -593,13 +594,6 @@ func (tp *TablePlan) withParent(p *Plan, byName map[*schema.Table]*TablePlan) *T
 		}
 	}
 	return nil
-}
-
-func (tp *TablePlan) withFKParent() *TablePlan {
-	if tp.withFK == nil {
-		return nil
-	}
-	return tp.withFK.parent
 }
 
 // cycle names a cycle of NOT NULL foreign keys among tables, which exists

@@ -157,7 +157,7 @@ func columnsOf(t *testing.T, p *seed.Plan) map[string]string {
 }
 
 // create builds m's tables in a fresh database.
-func create(t *testing.T, m *schema.Model) *pgx.Conn {
+func create(t testing.TB, m *schema.Model) *pgx.Conn {
 	t.Helper()
 	stmts, err := migrations.SQL(migrations.Create(m))
 	if err != nil {

@@ -93,7 +93,7 @@ func kindOf(column string) textKind {
 		return textTitle
 	case "description", "bio", "body", "content", "text", "note", "notes", "comment", "message", "details", "about":
 		return textParagraph
-	case "slug", "key":
+	case "slug", "key", "id", "code":
 		return textSlug
 	case "currency":
 		return textCurrency
