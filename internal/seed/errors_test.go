@@ -328,3 +328,17 @@ func TestCycleThroughTimestamps(t *testing.T) {
 		t.Errorf("%d of 20 teams have a lead", n)
 	}
 }
+
+// TestWithThroughCycle: children hung on their parent by With cannot
+// take the parent by a later UPDATE, so a cycle through that foreign key
+// is refused by name.
+func TestWithThroughCycle(t *testing.T) {
+	m := model(
+		fk(pk(table("teams", col("id", "serial"), col("lead_id", "integer")), "id"), "teams_lead_fk", "lead_id", "people", "id"),
+		fk(pk(table("people", col("id", "serial"), col("team_id", "integer?")), "id"), "people_team_fk", "team_id", "teams", "id"),
+	)
+	_, err := seed.New(m, seed.Options{Tables: map[string]seed.Table{"teams": {With: map[string][]seed.Weighted{"people": {{Weight: 1, Min: 1, Max: 3}}}}}})
+	if err == nil || !strings.Contains(err.Error(), "table public.people: the with of public.teams sets its rows, but its foreign key people_team_fk closes a cycle") {
+		t.Errorf("got %v", err)
+	}
+}
