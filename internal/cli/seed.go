@@ -122,7 +122,19 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Opt
 		digits = max(digits, len(fmt.Sprint(w.Rows)))
 	}
 	if f.reset {
-		fmt.Fprintf(env.stdout, "Emptied %d %s first (RESTART IDENTITY CASCADE).\n", len(written), plural(len(written), "table", "tables"))
+		var filled []*schema.Table
+		for _, t := range p.Tables {
+			filled = append(filled, t.Table)
+		}
+		also := ""
+		if more := seed.Cascaded(m, filled); len(more) > 0 {
+			names := make([]string, len(more))
+			for i, t := range more {
+				names[i] = t.Schema + "." + t.Name
+			}
+			also = ", and by CASCADE " + strings.Join(names, ", ")
+		}
+		fmt.Fprintf(env.stdout, "Emptied %d %s first%s (RESTART IDENTITY CASCADE).\n", len(written), plural(len(written), "table", "tables"), also)
 	}
 	fmt.Fprintf(env.stdout, "Seeded %d %s in %d %s in %s (seed %d):\n", total, plural(int(total), "row", "rows"),
 		len(written), plural(len(written), "table", "tables"), elapsed.Round(time.Millisecond), o.Seed)

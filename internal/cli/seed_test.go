@@ -157,6 +157,15 @@ func TestSeedOnly(t *testing.T) {
 	if n := queryInt(t, url, `SELECT count(*) FROM "Models"`); n != 2 {
 		t.Errorf("--only Orders wrote models")
 	}
+
+	// --reset of the models empties the orders too, and says so.
+	code, stdout, stderr = p.run(".", "seed", "--database-url", url, "--only", "Models", "--reset")
+	if code != exitOK || !strings.HasPrefix(stdout, "Emptied 1 table first, and by CASCADE public.Orders (RESTART IDENTITY CASCADE).\n") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, `SELECT count(*) FROM "Orders"`); n != 0 {
+		t.Errorf("%d orders after the models' reset", n)
+	}
 }
 
 // TestSeedBadInput: flags and mizzle.yaml settings that cannot be right

@@ -109,6 +109,34 @@ func Truncate(ctx context.Context, tx pgx.Tx, tables []*schema.Table) error {
 	return err
 }
 
+// Cascaded returns the tables of m outside tables that Truncate(tables)
+// empties too: those whose foreign keys reference one of tables, or
+// another table so emptied, in m's order.
+func Cascaded(m *schema.Model, tables []*schema.Table) []*schema.Table {
+	emptied := map[*schema.Table]bool{}
+	for _, t := range tables {
+		emptied[t] = true
+	}
+	var out []*schema.Table
+	for changed := true; changed; {
+		changed = false
+		for _, t := range m.Tables {
+			if emptied[t] {
+				continue
+			}
+			for _, fk := range t.ForeignKeys {
+				if p := m.Table(fk.RefSchema, fk.RefTable); p != nil && emptied[p] {
+					emptied[t], changed = true, true
+					out = append(out, t)
+					break
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *schema.Table) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
+	return out
+}
+
 // registerEnums tells pgx the enum types the plan's columns use, and
 // their arrays: COPY sends values in binary, which pgx encodes only for a
 // type it knows.
