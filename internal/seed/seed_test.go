@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/tools/txtar"
 
@@ -198,9 +199,25 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An index and a foreign key the load sets aside and makes again,
+	// and ones it leaves alone: with a comment, the replica identity.
+	exec(t, conn, "CREATE INDEX users_age_idx ON users (age) WHERE age > 18",
+		"CREATE INDEX users_born_idx ON users (born DESC NULLS LAST)", "COMMENT ON INDEX users_born_idx IS 'kept'",
+		"CREATE INDEX users_lower_email ON users (lower(email))",
+		"COMMENT ON CONSTRAINT profiles_user_id_users_id_fk ON profiles IS 'kept too'")
+	before := pgtest.Catalog(t, conn)
 	written, err := seed.Load(ctx, conn, p, seed.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
+		t.Errorf("the load changed the catalog (-before +after):\n%s", diff)
+	}
+	if n := count(t, conn, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('users_age_idx', 'users_born_idx', 'users_lower_email')"); n != 3 {
+		t.Errorf("%d of 3 indexes after the load", n)
+	}
+	if n := count(t, conn, "SELECT count(*) FROM pg_description WHERE description IN ('kept', 'kept too')"); n != 2 {
+		t.Errorf("%d of 2 comments after the load", n)
 	}
 	for _, w := range written {
 		schemaName, table, _ := strings.Cut(w.Table, ".")
