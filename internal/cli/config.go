@@ -52,6 +52,8 @@ type config struct {
 	// Online makes generate write the online forms of changes to
 	// existing tables, as --online does.
 	Online bool `yaml:"online"`
+	// Seed holds mizzle seed's counts and column settings (seed_config.go).
+	Seed seedConfig `yaml:"seed"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mizzle/mizzle/internal/seed"
+)
+
+// seedConfig is mizzle.yaml's seed: section, the settings of mizzle seed:
+//
+//	seed:
+//	  count: 100
+//	  seed: 42
+//	  tables:
+//	    users: 20
+//	    orders:
+//	      count: 500
+//	      columns:
+//	        quantity: {min: 1, max: 100}
+//	        status: {values: [OPEN, CLOSED], weights: [3, 1]}
+type seedConfig struct {
+	Count  int                        `yaml:"count"`
+	Seed   *uint64                    `yaml:"seed"`
+	Tables map[string]seedTableConfig `yaml:"tables"`
+}
+
+// seedTableConfig is a table's settings: a count alone, or a mapping.
+type seedTableConfig struct {
+	Count   int
+	Columns map[string]seedColumnConfig
+	line    int
+}
+
+type seedColumnConfig struct {
+	Skip    bool      `yaml:"skip"`
+	Values  []string  `yaml:"values"`
+	Weights []float64 `yaml:"weights"`
+	Min     *float64  `yaml:"min"`
+	Max     *float64  `yaml:"max"`
+	Nulls   *float64  `yaml:"nulls"`
+}
+
+func (t *seedTableConfig) UnmarshalYAML(n *yaml.Node) error {
+	t.line = n.Line
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&t.Count)
+	}
+	if err := knownKeys(n, "count", "columns"); err != nil {
+		return err
+	}
+	var v struct {
+		Count   int                  `yaml:"count"`
+		Columns map[string]yaml.Node `yaml:"columns"`
+	}
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	t.Count = v.Count
+	for name, cn := range v.Columns {
+		if err := knownKeys(&cn, "skip", "values", "weights", "min", "max", "nulls"); err != nil {
+			return err
+		}
+		var c seedColumnConfig
+		if err := cn.Decode(&c); err != nil {
+			return err
+		}
+		if (c.Min == nil) != (c.Max == nil) {
+			return fmt.Errorf("line %d: a range needs both min and max", cn.Line)
+		}
+		if t.Columns == nil {
+			t.Columns = map[string]seedColumnConfig{}
+		}
+		t.Columns[name] = c
+	}
+	return nil
+}
+
+// knownKeys refuses a key of mapping n that is not one of keys: a nested
+// Decode does not apply the file's KnownFields.
+func knownKeys(n *yaml.Node, keys ...string) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: want a mapping with the keys %s", n.Line, strings.Join(keys, ", "))
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(keys, k.Value) {
+			return fmt.Errorf("line %d: unknown key %q (the keys are %s)", k.Line, k.Value, strings.Join(keys, ", "))
+		}
+	}
+	return nil
+}
+
+// options turns the section into the seed package's options.
+func (c seedConfig) options() seed.Options {
+	o := seed.Options{Count: c.Count}
+	if c.Seed != nil {
+		o.Seed = *c.Seed
+	}
+	for name, t := range c.Tables {
+		if o.Tables == nil {
+			o.Tables = map[string]seed.Table{}
+		}
+		st := seed.Table{Count: t.Count}
+		for col, cc := range t.Columns {
+			if st.Columns == nil {
+				st.Columns = map[string]seed.Column{}
+			}
+			sc := seed.Column{Skip: cc.Skip, Values: cc.Values, Weights: cc.Weights, Nulls: cc.Nulls}
+			if cc.Min != nil {
+				sc.Range = &seed.Range{Min: *cc.Min, Max: *cc.Max}
+			}
+			st.Columns[col] = sc
+		}
+		o.Tables[name] = st
+	}
+	return o
+}
