@@ -1,0 +1,294 @@
+package migrate
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Pooler says whether the migrator talks to PostgreSQL through a
+// transaction pooler (PgBouncer in transaction mode, or a managed pooler
+// working the same way), which gives a client's transactions to whichever
+// server connection is free: session state (a session advisory lock, a
+// session setting, a named prepared statement) is left on a server
+// connection other clients then use.
+type Pooler int
+
+const (
+	// PoolerDetect, the zero value, asks the migrator to find out: a
+	// connection whose backend key is not the serving process's (see
+	// DetectPooler) is taken to go through a pooler.
+	PoolerDetect Pooler = iota
+	// PoolerOn says the connection goes through a transaction pooler, as
+	// the migrator cannot always tell (mizzle migrate --pooler).
+	PoolerOn
+	// PoolerOff says the connection is a session of its own from start to
+	// end, whatever detection would say: a direct connection, or a pooler
+	// in session mode (mizzle migrate --pooler=false). The migrator then
+	// holds its session lock for the whole run, as without a pooler.
+	PoolerOff
+)
+
+// DetectPooler reports whether conn reaches PostgreSQL through a pooler.
+// PostgreSQL gives a client its own process id in the backend key of the
+// connection's start-up; PgBouncer gives a random key of its own, since
+// the server connections behind a client change, so a key that is not
+// pg_backend_pid() means something between the two hands out server
+// connections. A pooler that passed the server's key on would not be
+// seen: tell the migrator with PoolerOn.
+func DetectPooler(ctx context.Context, conn *pgx.Conn) (bool, error) {
+	var pid int32
+	// The unnamed statement, which outlives no round trip, whatever is
+	// between. (pgx refuses the simple protocol for a query when the
+	// session's standard_conforming_strings is off, as a database's
+	// default may be.)
+	if err := conn.QueryRow(ctx, "SELECT pg_catalog.pg_backend_pid()", pgx.QueryExecModeExec).Scan(&pid); err != nil {
+		return false, fmt.Errorf("reading the server's process id: %w", err)
+	}
+	return uint32(pid) != conn.PgConn().PID(), nil
+}
+
+// throughPooler resolves o.Pooler for conn, reporting EventPoolerDetected
+// when it detected one.
+func (o *Options) throughPooler(ctx context.Context, conn *pgx.Conn) (bool, error) {
+	switch o.Pooler {
+	case PoolerOn:
+		return true, nil
+	case PoolerOff:
+		return false, nil
+	case PoolerDetect:
+	default:
+		return false, fmt.Errorf("migrate: Options.Pooler %d is none of PoolerDetect, PoolerOn and PoolerOff", o.Pooler)
+	}
+	pooled, err := DetectPooler(ctx, conn)
+	if pooled && o.Events != nil {
+		o.Events(Event{Kind: EventPoolerDetected})
+	}
+	return pooled, err
+}
+
+// querier is a connection or a transaction, to read and write with.
+type querier interface {
+	execer
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+// unprepared sends every statement of q with pgx's exec mode: the unnamed
+// statement, parsed, bound and run in one round trip, which a transaction
+// pooler keeps on one server connection; pgx's default names a prepared
+// statement on the first server connection and uses it on the next.
+type unprepared struct{ q querier }
+
+func (u unprepared) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return u.q.Exec(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+}
+
+func (u unprepared) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return u.q.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+}
+
+func (u unprepared) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return u.q.QueryRow(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+}
+
+// pooledRun is a run of the migrator through a transaction pooler. No state
+// outlives a transaction: each migration is applied in a transaction that
+// first takes the history table's lock with pg_advisory_xact_lock (the key
+// of LockKey, so that it also waits for, and holds off, migrators holding
+// the session lock on direct connections), sets the pinned settings for
+// itself (SET LOCAL), and reads the history again, since another migrator
+// may have applied what was pending while this one did not hold the lock.
+// Migrators running at once thus take turns, each migration still applied
+// once, in journal order.
+type pooledRun struct {
+	conn *pgx.Conn
+	d    *Dir
+	opts Options
+	// wait is the EventLockWait reporter, nil once it has reported.
+	wait func()
+	// history says the history table exists: a transaction that created
+	// it committed.
+	history bool
+}
+
+func newPooledRun(conn *pgx.Conn, d *Dir, opts Options) *pooledRun {
+	opts.pooled = true
+	r := &pooledRun{conn: conn, d: d, opts: opts}
+	if opts.Events != nil {
+		r.wait = func() { opts.Events(Event{Kind: EventLockWait}) }
+	}
+	return r
+}
+
+// errBusy rolls back a transaction that did not get the lock.
+var errBusy = errors.New("the migration lock is taken")
+
+// locked runs f in a transaction holding the lock, after the session set
+// up as Apply's is (settings, history table, status without problems),
+// polling for the lock as AcquireLock does. Between tries no transaction
+// is open, so a waiting migrator holds none of the pooler's few server
+// connections.
+func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) error) error {
+	table := r.opts.table()
+	key := LockKey(table)
+	timeout := r.opts.LockTimeout
+	if timeout == 0 {
+		timeout = time.Minute
+	}
+	deadline := time.Now().Add(timeout)
+	pause := 20 * time.Millisecond
+	for {
+		created := false
+		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
+			q := unprepared{tx}
+			var ok bool
+			if err := q.QueryRow(ctx, "SELECT pg_catalog.pg_try_advisory_xact_lock($1)", key).Scan(&ok); err != nil {
+				return fmt.Errorf("taking the migration lock: %w", err)
+			}
+			if !ok {
+				return errBusy
+			}
+			for _, s := range pinnedSettings {
+				if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config($1, $2, true)", s.name, s.value); err != nil {
+					return fmt.Errorf("setting %s to %s for the migrations: %w", s.name, s.value, err)
+				}
+			}
+			if !r.history {
+				if err := createHistory(ctx, q, table, r.opts.Drizzle); err != nil {
+					return err
+				}
+				created = true
+			}
+			st, err := status(ctx, q, r.d, r.opts)
+			if err != nil {
+				return err
+			}
+			if len(st.Problems) > 0 {
+				return ProblemsError(st.Problems)
+			}
+			return f(q, st)
+		})
+		if !errors.Is(err, errBusy) {
+			if err == nil && created {
+				r.history = true
+			}
+			return err
+		}
+		if r.wait != nil {
+			r.wait()
+			r.wait = nil
+		}
+		if time.Now().After(deadline) {
+			return lockGaveUp(timeout, table, key)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 500*time.Millisecond)
+	}
+}
+
+// apply is Dir.Apply through a pooler: one locked transaction per
+// migration, until one finds nothing pending.
+func (r *pooledRun) apply(ctx context.Context) ([]AppliedMigration, error) {
+	opts := r.opts
+	var done []AppliedMigration
+	first := true
+	// The migration being tried again after a lock timeout, and how many
+	// tries of it failed.
+	var retrying string
+	attempt := 0
+	wait := cmp.Or(opts.RetryBackoff, time.Second)
+	for {
+		var m *Migration
+		var a AppliedMigration
+		err := r.locked(ctx, func(q querier, st *Status) error {
+			if first && opts.Events != nil {
+				for _, a := range st.Ahead {
+					opts.Events(Event{Kind: EventAhead, Migration: appliedName(a)})
+				}
+			}
+			first = false
+			if len(st.Pending) == 0 {
+				return nil
+			}
+			m = &st.Pending[0]
+			if m.Tag != retrying {
+				retrying, attempt, wait = m.Tag, 0, cmp.Or(opts.RetryBackoff, time.Second)
+				if opts.Events != nil {
+					opts.Events(Event{Kind: EventApplying, Migration: m.Tag})
+				}
+			}
+			var err error
+			a, err = applyInTx(ctx, q, opts, *m)
+			return err
+		})
+		switch {
+		case err == nil && m == nil:
+			return done, nil
+		case err == nil:
+			done = append(done, a)
+			if opts.Events != nil {
+				opts.Events(Event{Kind: EventApplied, Migration: m.Tag, Duration: a.Duration})
+			}
+			continue
+		case m == nil || attempt >= opts.Retries || !lockNotAvailable(err):
+			return done, err
+		}
+		attempt++
+		if opts.Events != nil {
+			opts.Events(Event{Kind: EventLockRetry, Migration: m.Tag, Attempt: attempt, Wait: wait, Err: err})
+		}
+		select {
+		case <-ctx.Done():
+			return done, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// applyInTx runs a transactional migration's statements in q, a
+// transaction, and records it there.
+func applyInTx(ctx context.Context, q querier, opts Options, e Migration) (AppliedMigration, error) {
+	start := time.Now()
+	sc := readScript(e.SQL)
+	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
+	if sc.noTx {
+		// status refused it already; this is the last guard.
+		return a, fmt.Errorf("%s: %s", e.SQLPath(), noTxThroughPooler)
+	}
+	if opts.TableLockTimeout > 0 {
+		ms := strconv.FormatInt(max(1, opts.TableLockTimeout.Milliseconds()), 10) + "ms"
+		if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, true)", ms); err != nil {
+			return a, fmt.Errorf("%s: setting lock_timeout: %w", e.SQLPath(), err)
+		}
+	}
+	for i, s := range sc.stmts {
+		// The simple protocol, as psql sends a script.
+		if _, err := q.Exec(ctx, s.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+			return a, statementError(e, sc, i+1, s, err)
+		}
+	}
+	a.Duration = time.Since(start)
+	if err := record(ctx, q, opts.table(), opts.Drizzle, a); err != nil {
+		return a, fmt.Errorf("%s: recording the migration: %w", e.SQLPath(), err)
+	}
+	a.AppliedAt = time.Now()
+	return a, nil
+}
+
+// noTxThroughPooler is the refusal of a no-transaction migration through
+// a pooler.
+const noTxThroughPooler = "a no-transaction migration cannot be applied through a transaction pooler: " +
+	"outside a transaction no lock keeps another migrator from running its statements too, and each statement may run on another server connection; " +
+	"apply the migrations on a direct connection to PostgreSQL, one that does not go through the pooler (and without --pooler)"
