@@ -46,6 +46,10 @@ type config struct {
 	// waits for a lock (PostgreSQL's lock_timeout): migrate sets it for
 	// every migration, and lint then counts it as set.
 	TableLockTimeout duration `yaml:"tableLockTimeout"`
+	// Pooler says whether the database URL goes through a transaction
+	// pooler (true), or never does (false, for a pooler in session
+	// mode); absent, the migrator detects one.
+	Pooler *bool `yaml:"pooler"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.
