@@ -36,7 +36,9 @@ func (d *Dir) Baseline(ctx context.Context, conn *pgx.Conn, tag string, opts Opt
 	}
 	if pooled {
 		r := newPooledRun(conn, d, opts)
-		return r.locked(ctx, func(q querier, st *Status) error { return d.baseline(ctx, q, st, idx, r.opts) })
+		return r.locked(ctx, func(q querier, st *Status) (*Status, historyMark, error) {
+			return nil, historyMark{}, d.baseline(ctx, q, st, idx, r.opts)
+		})
 	}
 	st, end, err := session(ctx, conn, d, opts)
 	if err != nil {

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mizzle/mizzle/internal/quote"
 )
 
 // Pooler says whether the migrator talks to PostgreSQL through a
@@ -116,6 +119,27 @@ type pooledRun struct {
 	// history says the history table exists: a transaction that created
 	// it committed.
 	history bool
+	// known is the status the last transaction left, when it gave one,
+	// and mark the history's mark then: while the mark is the same, no
+	// one else recorded anything, and the next transaction goes on from
+	// known instead of reading the whole history and checking every
+	// pending file again, which would make a run quadratic in the number
+	// of migrations.
+	known *Status
+	mark  historyMark
+}
+
+// historyMark is what tells that the history table changed: its number of
+// rows and its last id. Migrators only ever add rows.
+type historyMark struct{ rows, last int64 }
+
+func readMark(ctx context.Context, q querier, t TableName) (historyMark, error) {
+	var m historyMark
+	err := q.QueryRow(ctx, "SELECT count(*), coalesce(max(id), 0)::bigint FROM "+quote.Ident(t.Schema, t.Name)).Scan(&m.rows, &m.last)
+	if err != nil {
+		return m, fmt.Errorf("reading the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
+	}
+	return m, nil
 }
 
 func newPooledRun(conn *pgx.Conn, d *Dir, opts Options) *pooledRun {
@@ -127,6 +151,32 @@ func newPooledRun(conn *pgx.Conn, d *Dir, opts Options) *pooledRun {
 	return r
 }
 
+// lockSQL takes the lock of the run's key ($1) and sets pinnedSettings for
+// the transaction; lockArgs are its arguments.
+var lockSQL = func() string {
+	sql := "SELECT pg_catalog.pg_try_advisory_xact_lock($1)"
+	for i := range pinnedSettings {
+		sql += fmt.Sprintf(" AND pg_catalog.set_config($%d, $%d, true) IS NOT NULL", 2*i+2, 2*i+3)
+	}
+	return sql
+}()
+
+func lockArgs(key int64) []any {
+	args := []any{key}
+	for _, s := range pinnedSettings {
+		args = append(args, s.name, s.value)
+	}
+	return args
+}
+
+func settingNames() string {
+	var names []string
+	for _, s := range pinnedSettings {
+		names = append(names, s.name)
+	}
+	return strings.Join(names, ", ")
+}
+
 // errBusy rolls back a transaction that did not get the lock.
 var errBusy = errors.New("the migration lock is taken")
 
@@ -134,8 +184,9 @@ var errBusy = errors.New("the migration lock is taken")
 // up as Apply's is (settings, history table, status without problems),
 // polling for the lock as AcquireLock does. Between tries no transaction
 // is open, so a waiting migrator holds none of the pooler's few server
-// connections.
-func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) error) error {
+// connections. f may return the status it leaves and the history's mark
+// then, for the next transaction to go on from (see known).
+func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) (*Status, historyMark, error)) error {
 	table := r.opts.table()
 	key := LockKey(table)
 	timeout := r.opts.LockTimeout
@@ -146,19 +197,18 @@ func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) er
 	pause := 20 * time.Millisecond
 	for {
 		created := false
+		var next *Status
+		var nextMark historyMark
 		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
 			q := unprepared{tx}
+			// The settings in the same round trip, for this transaction
+			// only: harmless when it rolls back without the lock.
 			var ok bool
-			if err := q.QueryRow(ctx, "SELECT pg_catalog.pg_try_advisory_xact_lock($1)", key).Scan(&ok); err != nil {
-				return fmt.Errorf("taking the migration lock: %w", err)
+			if err := q.QueryRow(ctx, lockSQL, lockArgs(key)...).Scan(&ok); err != nil {
+				return fmt.Errorf("taking the migration lock and setting %s: %w", settingNames(), err)
 			}
 			if !ok {
 				return errBusy
-			}
-			for _, s := range pinnedSettings {
-				if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config($1, $2, true)", s.name, s.value); err != nil {
-					return fmt.Errorf("setting %s to %s for the migrations: %w", s.name, s.value, err)
-				}
 			}
 			if !r.history {
 				if err := createHistory(ctx, q, table, r.opts.Drizzle); err != nil {
@@ -166,18 +216,34 @@ func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) er
 				}
 				created = true
 			}
-			st, err := status(ctx, q, r.d, r.opts)
-			if err != nil {
-				return err
+			var st *Status
+			if r.known != nil {
+				m, err := readMark(ctx, q, table)
+				if err != nil {
+					return err
+				}
+				if m == r.mark {
+					st = r.known
+				}
 			}
-			if len(st.Problems) > 0 {
-				return ProblemsError(st.Problems)
+			if st == nil {
+				var err error
+				if st, err = status(ctx, q, r.d, r.opts); err != nil {
+					return err
+				}
+				if len(st.Problems) > 0 {
+					return ProblemsError(st.Problems)
+				}
 			}
-			return f(q, st)
+			var err error
+			next, nextMark, err = f(q, st)
+			return err
 		})
 		if !errors.Is(err, errBusy) {
-			if err == nil && created {
-				r.history = true
+			r.known, r.mark = nil, historyMark{}
+			if err == nil {
+				r.history = r.history || created
+				r.known, r.mark = next, nextMark
 			}
 			return err
 		}
@@ -211,7 +277,7 @@ func (r *pooledRun) apply(ctx context.Context) ([]AppliedMigration, error) {
 	for {
 		var m *Migration
 		var a AppliedMigration
-		err := r.locked(ctx, func(q querier, st *Status) error {
+		err := r.locked(ctx, func(q querier, st *Status) (*Status, historyMark, error) {
 			if first && opts.Events != nil {
 				for _, a := range st.Ahead {
 					opts.Events(Event{Kind: EventAhead, Migration: appliedName(a)})
@@ -219,7 +285,7 @@ func (r *pooledRun) apply(ctx context.Context) ([]AppliedMigration, error) {
 			}
 			first = false
 			if len(st.Pending) == 0 {
-				return nil
+				return nil, historyMark{}, nil
 			}
 			m = &st.Pending[0]
 			if m.Tag != retrying {
@@ -228,9 +294,13 @@ func (r *pooledRun) apply(ctx context.Context) ([]AppliedMigration, error) {
 					opts.Events(Event{Kind: EventApplying, Migration: m.Tag})
 				}
 			}
+			var mark historyMark
 			var err error
-			a, err = applyInTx(ctx, q, opts, *m)
-			return err
+			if a, mark, err = applyInTx(ctx, q, opts, *m); err != nil {
+				return nil, mark, err
+			}
+			// What the next transaction needs: the migrations left.
+			return &Status{Pending: st.Pending[1:]}, mark, nil
 		})
 		switch {
 		case err == nil && m == nil:
@@ -258,33 +328,40 @@ func (r *pooledRun) apply(ctx context.Context) ([]AppliedMigration, error) {
 }
 
 // applyInTx runs a transactional migration's statements in q, a
-// transaction, and records it there.
-func applyInTx(ctx context.Context, q querier, opts Options, e Migration) (AppliedMigration, error) {
+// transaction, and records it there, returning the history's mark with
+// the new row, read in the same round trip.
+func applyInTx(ctx context.Context, q querier, opts Options, e Migration) (AppliedMigration, historyMark, error) {
 	start := time.Now()
 	sc := readScript(e.SQL)
 	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
 	if sc.noTx {
 		// status refused it already; this is the last guard.
-		return a, fmt.Errorf("%s: %s", e.SQLPath(), noTxThroughPooler)
+		return a, historyMark{}, fmt.Errorf("%s: %s", e.SQLPath(), noTxThroughPooler)
 	}
 	if opts.TableLockTimeout > 0 {
 		ms := strconv.FormatInt(max(1, opts.TableLockTimeout.Milliseconds()), 10) + "ms"
 		if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, true)", ms); err != nil {
-			return a, fmt.Errorf("%s: setting lock_timeout: %w", e.SQLPath(), err)
+			return a, historyMark{}, fmt.Errorf("%s: setting lock_timeout: %w", e.SQLPath(), err)
 		}
 	}
 	for i, s := range sc.stmts {
 		// The simple protocol, as psql sends a script.
 		if _, err := q.Exec(ctx, s.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-			return a, statementError(e, sc, i+1, s, err)
+			return a, historyMark{}, statementError(e, sc, i+1, s, err)
 		}
 	}
 	a.Duration = time.Since(start)
-	if err := record(ctx, q, opts.table(), opts.Drizzle, a); err != nil {
-		return a, fmt.Errorf("%s: recording the migration: %w", e.SQLPath(), err)
+	// The count does not see the row its own statement inserts.
+	t := opts.table()
+	insert, args := recordSQL(t, opts.Drizzle, a)
+	var mark historyMark
+	err := q.QueryRow(ctx, "WITH ins AS ("+insert+" RETURNING id) SELECT (SELECT count(*) FROM "+quote.Ident(t.Schema, t.Name)+") + 1, (SELECT id FROM ins)::bigint",
+		args...).Scan(&mark.rows, &mark.last)
+	if err != nil {
+		return a, mark, fmt.Errorf("%s: recording the migration: %w", e.SQLPath(), err)
 	}
 	a.AppliedAt = time.Now()
-	return a, nil
+	return a, mark, nil
 }
 
 // noTxThroughPooler is the refusal of a no-transaction migration through

@@ -166,12 +166,17 @@ type execer interface {
 // record writes a's row in the history table t, in drizzle-orm's layout or
 // mizzle's.
 func record(ctx context.Context, q execer, t TableName, drizzle bool, a AppliedMigration) error {
-	var err error
-	if drizzle {
-		_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2)", quote.Ident(t.Schema, t.Name)), a.Hash, a.When)
-	} else {
-		_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (tag, hash, created_at, duration_ms) VALUES ($1, $2, $3, $4)",
-			quote.Ident(t.Schema, t.Name)), a.Tag, a.Hash, a.When, a.Duration.Milliseconds())
-	}
+	sql, args := recordSQL(t, drizzle, a)
+	_, err := q.Exec(ctx, sql, args...)
 	return err
+}
+
+// recordSQL is the INSERT of a's row in the history table t, and its
+// arguments.
+func recordSQL(t TableName, drizzle bool, a AppliedMigration) (string, []any) {
+	if drizzle {
+		return fmt.Sprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2)", quote.Ident(t.Schema, t.Name)), []any{a.Hash, a.When}
+	}
+	return fmt.Sprintf("INSERT INTO %s (tag, hash, created_at, duration_ms) VALUES ($1, $2, $3, $4)", quote.Ident(t.Schema, t.Name)),
+		[]any{a.Tag, a.Hash, a.When, a.Duration.Milliseconds()}
 }
