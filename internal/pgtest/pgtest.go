@@ -144,6 +144,9 @@ func NewDatabase(t testing.TB) string {
 			t.Errorf("pgtest: dropping database %s: %v", name, err)
 		}
 	})
+	if mode := os.Getenv(EnvThroughPooler); mode != "" {
+		return throughPooler(t, srv.databaseURL(name), mode)
+	}
 	return srv.databaseURL(name)
 }
 

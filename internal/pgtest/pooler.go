@@ -74,6 +74,44 @@ func PoolerURL(t testing.TB, dbURL string) string {
 	return u.String()
 }
 
+// EnvThroughPooler names the environment variable that, set to one of
+// pgx's default_query_exec_mode values, makes NewDatabase (and Connect)
+// hand out URLs through the test PgBouncer with that mode: how a package
+// runs its database tests again through a transaction pooler (see
+// RunThroughPooler).
+const EnvThroughPooler = "MIZZLE_TEST_THROUGH_POOLER"
+
+// throughPooler is PoolerURL with default_query_exec_mode=mode.
+func throughPooler(t testing.TB, dbURL, mode string) string {
+	u, err := url.Parse(PoolerURL(t, dbURL))
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	q := u.Query()
+	q.Set("default_query_exec_mode", mode)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// RunThroughPooler runs the tests of the calling test binary again, but
+// those skip matches (a -test.skip pattern), in a child process whose
+// databases are reached through the test PgBouncer with pgx's
+// default_query_exec_mode mode, and fails t with the child's output when
+// any of them fails. In that child it returns at once, having nothing
+// more to check.
+func RunThroughPooler(t *testing.T, mode, skip string) {
+	t.Helper()
+	if os.Getenv(EnvThroughPooler) != "" {
+		return
+	}
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.skip="+skip, "-test.count=1")
+	cmd.Env = append(os.Environ(), EnvThroughPooler+"="+mode)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the tests through PgBouncer with default_query_exec_mode=%s: %v\n%s", mode, err, out)
+	}
+}
+
 // bouncer is a PgBouncer process in a temporary directory.
 type bouncer struct {
 	cmd    *exec.Cmd
