@@ -133,15 +133,6 @@ type pooledRun struct {
 // rows and its last id. Migrators only ever add rows.
 type historyMark struct{ rows, last int64 }
 
-func readMark(ctx context.Context, q querier, t TableName) (historyMark, error) {
-	var m historyMark
-	err := q.QueryRow(ctx, "SELECT count(*), coalesce(max(id), 0)::bigint FROM "+quote.Ident(t.Schema, t.Name)).Scan(&m.rows, &m.last)
-	if err != nil {
-		return m, fmt.Errorf("reading the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
-	}
-	return m, nil
-}
-
 func newPooledRun(conn *pgx.Conn, d *Dir, opts Options) *pooledRun {
 	opts.pooled = true
 	r := &pooledRun{conn: conn, d: d, opts: opts}
@@ -151,30 +142,61 @@ func newPooledRun(conn *pgx.Conn, d *Dir, opts Options) *pooledRun {
 	return r
 }
 
-// lockSQL takes the lock of the run's key ($1) and sets pinnedSettings for
-// the transaction; lockArgs are its arguments.
-var lockSQL = func() string {
-	sql := "SELECT pg_catalog.pg_try_advisory_xact_lock($1)"
-	for i := range pinnedSettings {
-		sql += fmt.Sprintf(" AND pg_catalog.set_config($%d, $%d, true) IS NOT NULL", 2*i+2, 2*i+3)
-	}
-	return sql
-}()
-
-func lockArgs(key int64) []any {
-	args := []any{key}
+// begin opens a transaction that tries to take the lock of key and sets
+// pinnedSettings for itself, and, with mark, reads the history's mark
+// once it holds the lock, all in one round trip: the simple protocol runs
+// each statement of the string with a snapshot of its own, so the mark is
+// read after the lock is taken, never before. Every value in the text is
+// the migrator's own (the key, the settings, the history table's quoted
+// name). ok false means another migrator holds the lock; the transaction
+// is still open either way.
+func (r *pooledRun) begin(ctx context.Context, key int64, mark bool) (ok bool, m historyMark, err error) {
+	table := r.opts.table()
+	var sql strings.Builder
+	fmt.Fprintf(&sql, "BEGIN; SELECT pg_catalog.pg_try_advisory_xact_lock(%d)", key)
 	for _, s := range pinnedSettings {
-		args = append(args, s.name, s.value)
+		fmt.Fprintf(&sql, " AND pg_catalog.set_config(%s, %s, true) IS NOT NULL", quote.Literal(s.name), quote.Literal(s.value))
 	}
-	return args
+	if mark {
+		sql.WriteString("; " + markSQL(table))
+	}
+	results, err := r.conn.PgConn().Exec(ctx, sql.String()).ReadAll()
+	if err != nil {
+		return false, m, fmt.Errorf("taking the migration lock: %w", err)
+	}
+	ok = len(results) > 1 && len(results[1].Rows) == 1 && string(results[1].Rows[0][0]) == "t"
+	if mark && len(results) > 2 && len(results[2].Rows) == 1 {
+		row := results[2].Rows[0]
+		m.rows, err = strconv.ParseInt(string(row[0]), 10, 64)
+		if err == nil {
+			m.last, err = strconv.ParseInt(string(row[1]), 10, 64)
+		}
+		if err != nil {
+			return false, m, fmt.Errorf("reading the history table %s: %w", quote.Ident(table.Schema, table.Name), err)
+		}
+	}
+	return ok, m, nil
 }
 
-func settingNames() string {
-	var names []string
-	for _, s := range pinnedSettings {
-		names = append(names, s.name)
+// markSQL reads the history table's mark.
+func markSQL(t TableName) string {
+	return "SELECT count(*), coalesce(max(id), 0)::bigint FROM " + quote.Ident(t.Schema, t.Name)
+}
+
+// commit commits the transaction begin opened, and says so when the
+// server rolled it back instead (COMMIT of a failed transaction).
+func (r *pooledRun) commit(ctx context.Context) error {
+	tag, err := r.conn.Exec(ctx, "COMMIT")
+	if err == nil && tag.String() != "COMMIT" {
+		err = fmt.Errorf("the migration's transaction was rolled back (%s)", tag)
 	}
-	return strings.Join(names, ", ")
+	return err
+}
+
+// rollback ends the transaction begin opened; an error is a broken
+// connection, which ended it too.
+func (r *pooledRun) rollback(ctx context.Context) {
+	r.conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 }
 
 // errBusy rolls back a transaction that did not get the lock.
@@ -199,46 +221,45 @@ func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) (*
 		created := false
 		var next *Status
 		var nextMark historyMark
-		err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
-			q := unprepared{tx}
-			// The settings in the same round trip, for this transaction
-			// only: harmless when it rolls back without the lock.
-			var ok bool
-			if err := q.QueryRow(ctx, lockSQL, lockArgs(key)...).Scan(&ok); err != nil {
-				return fmt.Errorf("taking the migration lock and setting %s: %w", settingNames(), err)
+		err := func() error {
+			ok, m, err := r.begin(ctx, key, r.known != nil)
+			if err != nil {
+				r.rollback(ctx)
+				return err
 			}
 			if !ok {
+				r.rollback(ctx)
 				return errBusy
 			}
+			q := unprepared{r.conn}
 			if !r.history {
 				if err := createHistory(ctx, q, table, r.opts.Drizzle); err != nil {
+					r.rollback(ctx)
 					return err
 				}
 				created = true
 			}
 			var st *Status
-			if r.known != nil {
-				m, err := readMark(ctx, q, table)
-				if err != nil {
-					return err
-				}
-				if m == r.mark {
-					st = r.known
-				}
+			if r.known != nil && m == r.mark {
+				st = r.known
 			}
 			if st == nil {
 				var err error
 				if st, err = status(ctx, q, r.d, r.opts); err != nil {
+					r.rollback(ctx)
 					return err
 				}
 				if len(st.Problems) > 0 {
+					r.rollback(ctx)
 					return ProblemsError(st.Problems)
 				}
 			}
-			var err error
-			next, nextMark, err = f(q, st)
-			return err
-		})
+			if next, nextMark, err = f(q, st); err != nil {
+				r.rollback(ctx)
+				return err
+			}
+			return r.commit(ctx)
+		}()
 		if !errors.Is(err, errBusy) {
 			r.known, r.mark = nil, historyMark{}
 			if err == nil {
