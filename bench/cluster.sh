@@ -71,3 +71,57 @@ cluster_start() {
 	echo "$(basename "$0"): the cluster did not start" >&2
 	exit 1
 }
+
+# pooler_start: PgBouncer in transaction pooling mode on a free loopback
+# port in front of the cluster started by cluster_start, setting
+# $pooler_port; it is stopped on exit with the cluster. Needs pgbouncer
+# (Debian: apt-get install pgbouncer).
+pooler_start() {
+	local bin
+	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	if [ ! -x "$bin" ]; then
+		echo "$(basename "$0"): pgbouncer not found; install PgBouncer (apt-get install pgbouncer)" >&2
+		exit 1
+	fi
+	local attempt
+	for attempt in 1 2 3 4 5; do
+		pooler_port=$((20000 + RANDOM % 40000))
+		if (exec 3<>"/dev/tcp/127.0.0.1/$pooler_port") 2>/dev/null; then
+			continue
+		fi
+		cat >"$work/pgbouncer.ini" <<-EOF
+			[databases]
+			* = host=127.0.0.1 port=$port user=postgres
+			[pgbouncer]
+			listen_addr = 127.0.0.1
+			listen_port = $pooler_port
+			unix_socket_dir =
+			auth_type = any
+			pool_mode = transaction
+			default_pool_size = 20
+			max_client_conn = 1000
+			logfile = $work/pgbouncer.log
+			pidfile = $work/pgbouncer.pid
+		EOF
+		[ "$(id -u)" = 0 ] && chown postgres: "$work/pgbouncer.ini"
+		if as_pg "$bin" -d "$work/pgbouncer.ini"; then
+			trap 'pooler_stop; cluster_cleanup' EXIT
+			local i
+			for i in $(seq 100); do
+				if (exec 3<>"/dev/tcp/127.0.0.1/$pooler_port") 2>/dev/null; then
+					return 0
+				fi
+				sleep 0.1
+			done
+		fi
+	done
+	tail -20 "$work/pgbouncer.log" >&2
+	echo "$(basename "$0"): pgbouncer did not start" >&2
+	exit 1
+}
+
+pooler_stop() {
+	if [ -f "$work/pgbouncer.pid" ]; then
+		kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
+	fi
+}

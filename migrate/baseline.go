@@ -18,12 +18,11 @@ import (
 // refuses, changing nothing, what Apply would refuse (a ProblemsError), a
 // tag the journal does not list, and a migration with unapplied ones
 // before it, which marking would skip. A migration already recorded is
-// left as it is.
+// left as it is. Through a pooler (Options.Pooler) it all happens in one
+// transaction holding the lock, as each of Apply's migrations does.
 func (d *Dir) Baseline(ctx context.Context, conn *pgx.Conn, tag string, opts Options) error {
 	idx := -1
-	pos := map[string]int{}
 	for i, m := range d.Migrations {
-		pos[m.Tag] = i
 		if m.Tag == tag {
 			idx = i
 		}
@@ -31,11 +30,31 @@ func (d *Dir) Baseline(ctx context.Context, conn *pgx.Conn, tag string, opts Opt
 	if idx < 0 {
 		return fmt.Errorf("%s: no migration %q: the journal does not list it", JournalFile, tag)
 	}
+	pooled, err := opts.throughPooler(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if pooled {
+		r := newPooledRun(conn, d, opts)
+		return r.locked(ctx, func(q querier, st *Status) (*Status, historyMark, error) {
+			return nil, historyMark{}, d.baseline(ctx, q, st, idx, r.opts)
+		})
+	}
 	st, end, err := session(ctx, conn, d, opts)
 	if err != nil {
 		return err
 	}
 	defer end()
+	return d.baseline(ctx, conn, st, idx, opts)
+}
+
+// baseline records d.Migrations[idx] as applied with q, given the status.
+func (d *Dir) baseline(ctx context.Context, q execer, st *Status, idx int, opts Options) error {
+	tag := d.Migrations[idx].Tag
+	pos := map[string]int{}
+	for i, m := range d.Migrations {
+		pos[m.Tag] = i
+	}
 	var m *Migration
 	for i := range st.Pending {
 		p := &st.Pending[i]
@@ -52,7 +71,7 @@ func (d *Dir) Baseline(ctx context.Context, conn *pgx.Conn, tag string, opts Opt
 		return nil // already recorded
 	}
 	a := AppliedMigration{Tag: m.Tag, Hash: FileHash(m.SQL), When: m.When}
-	if err := record(ctx, conn, opts.table(), opts.Drizzle, a); err != nil {
+	if err := record(ctx, q, opts.table(), opts.Drizzle, a); err != nil {
 		return fmt.Errorf("%s: recording the migration as applied: %w", m.SQLPath(), err)
 	}
 	return nil

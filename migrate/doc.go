@@ -29,6 +29,12 @@
 // naming its file, line and column. Progress is reported as Events, never
 // printed.
 //
+// Through a transaction pooler such as PgBouncer in transaction mode,
+// detected or told with Options.Pooler, no session state is relied on:
+// the lock is taken by each migration's transaction, the settings are
+// local to it, nothing is prepared by name, and a no-transaction migration
+// is refused, to be applied on a direct connection.
+//
 // This package knows nothing of how migrations are written: schema models,
 // the differ, snapshots and the generator live in package migrations,
 // which an application need not link.

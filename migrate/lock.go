@@ -20,7 +20,10 @@ import (
 // transactions. It is released by Release, or by the server when the
 // session ends, so a migrator that dies never leaves it held. Being the
 // session's, it is not for a connection pool to hand around: take it, and
-// migrate, on one connection.
+// migrate, on one connection. Through a transaction pooler, which hands a
+// client's transactions to any server connection, Apply takes the
+// transaction-level lock of the same key in each migration's transaction
+// instead (Options.Pooler); the two kinds wait for each other.
 type Lock struct {
 	conn  *pgx.Conn
 	key   int64
@@ -62,8 +65,7 @@ func AcquireLock(ctx context.Context, conn *pgx.Conn, t TableName, timeout time.
 			wait = nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("gave up after waiting %s for another migration of %s to finish (advisory lock %d); try again when it is done, or raise the lock timeout",
-				max(timeout, 0), quote.Ident(t.Schema, t.Name), l.key)
+			return nil, lockGaveUp(timeout, t, l.key)
 		}
 		select {
 		case <-ctx.Done():
@@ -91,4 +93,11 @@ func (l *Lock) Release(ctx context.Context) error {
 		return fmt.Errorf("releasing the migration lock of %s (advisory lock %d): this session did not hold it", quote.Ident(l.table.Schema, l.table.Name), l.key)
 	}
 	return nil
+}
+
+// lockGaveUp is the error of a migrator that waited timeout for the lock
+// of the history table t, key, in vain.
+func lockGaveUp(timeout time.Duration, t TableName, key int64) error {
+	return fmt.Errorf("gave up after waiting %s for another migration of %s to finish (advisory lock %d); try again when it is done, or raise the lock timeout",
+		max(timeout, 0), quote.Ident(t.Schema, t.Name), key)
 }

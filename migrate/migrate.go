@@ -86,8 +86,17 @@ type Options struct {
 	// Each try that fails is reported with EventLockRetry.
 	Retries      int
 	RetryBackoff time.Duration
+	// Pooler says whether conn goes through a transaction pooler;
+	// PoolerDetect, the zero value, finds out. Through one, no session
+	// state is relied on: the lock is taken in each migration's
+	// transaction (see Apply), nothing is prepared, and a no-transaction
+	// migration is refused.
+	Pooler Pooler
 	// Events, when set, receives progress as it happens.
 	Events func(Event)
+
+	// pooled says the run goes through a pooler, once Pooler is resolved.
+	pooled bool
 }
 
 func (o *Options) table() TableName {
@@ -125,6 +134,10 @@ const (
 	// earlier run left invalid; the invalid index (Object) was dropped so
 	// that the statement builds it again.
 	EventInvalidIndexDropped
+	// EventPoolerDetected: with PoolerDetect, the connection was found to
+	// go through a pooler (see DetectPooler); the run goes on as with
+	// PoolerOn. Reported first.
+	EventPoolerDetected
 )
 
 // Event is a step of a migration run, for logs and progress output.
@@ -187,7 +200,26 @@ type Status struct {
 // database's default, since generated SQL writes backslashes in '...'
 // strings as ordinary characters; the session's own value is put back
 // when Apply returns.
+//
+// Through a transaction pooler (Options.Pooler), where a session lock
+// would be left on a server connection other clients then use, the lock
+// is pg_advisory_xact_lock on the same key, taken by each migration's
+// transaction, which reads the history again before applying the first
+// migration still pending: concurrent runs take turns, each migration is
+// still applied once, and a run with nothing left to apply returns.
+// LockTimeout then bounds each wait for another run's migration. The
+// settings are set for each transaction only, statements are sent
+// without naming prepared statements, and a pending no-transaction
+// migration is refused before anything runs, since nothing could keep
+// another run from running it too.
 func (d *Dir) Apply(ctx context.Context, conn *pgx.Conn, opts Options) ([]AppliedMigration, error) {
+	pooled, err := opts.throughPooler(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	if pooled {
+		return newPooledRun(conn, d, opts).apply(ctx)
+	}
 	st, end, err := session(ctx, conn, d, opts)
 	if err != nil {
 		return nil, err
@@ -217,8 +249,18 @@ func (d *Dir) Apply(ctx context.Context, conn *pgx.Conn, opts Options) ([]Applie
 
 // Status reports the applied and pending migrations of d and the problems
 // Apply would refuse, without changing anything: it creates no table and
-// takes no lock.
+// takes no lock. Through a pooler (Options.Pooler) it prepares nothing,
+// and reports a pending no-transaction migration as a problem, since
+// Apply would refuse it there.
 func (d *Dir) Status(ctx context.Context, conn *pgx.Conn, opts Options) (*Status, error) {
+	pooled, err := opts.throughPooler(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	if pooled {
+		opts.pooled = true
+		return status(ctx, unprepared{conn}, d, opts)
+	}
 	return status(ctx, conn, d, opts)
 }
 
@@ -232,8 +274,8 @@ func FileHash(data []byte) string {
 }
 
 // status compares the history with the journal.
-func status(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (*Status, error) {
-	applied, err := history(ctx, conn, opts.table(), opts.Drizzle)
+func status(ctx context.Context, q querier, d *Dir, opts Options) (*Status, error) {
+	applied, err := history(ctx, q, opts.table(), opts.Drizzle)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +358,7 @@ func status(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (*Status,
 				d.Migrations[lastDone].Tag)))
 		}
 		st.Pending = append(st.Pending, e)
-		st.Problems = append(st.Problems, checkScript(e)...)
+		st.Problems = append(st.Problems, checkScript(e, opts.pooled)...)
 	}
 	return st, nil
 }
@@ -374,15 +416,18 @@ func changedMsg(data []byte, applied string) string {
 
 // checkScript finds what in a pending migration would break the promise
 // that it is applied whole or not at all: a statement that ends the
-// transaction it runs in, and a no-transaction marker placed where it is
-// not honoured.
-func checkScript(e Migration) schema.ErrorList {
+// transaction it runs in, a no-transaction marker placed where it is
+// not honoured, and, through a pooler, a no-transaction migration.
+func checkScript(e Migration, pooled bool) schema.ErrorList {
 	var out schema.ErrorList
 	sc := readScript(e.SQL)
 	if l := sc.strayMarker; l.line > 0 {
 		out = append(out, problem(e.SQLPath(), l.line, l.col, fmt.Sprintf(
 			"%q after the first statement is not honoured: the migration would run in a transaction; move it above the first statement",
 			NoTransaction)))
+	}
+	if sc.noTx && pooled {
+		out = append(out, problem(e.SQLPath(), 0, 0, noTxThroughPooler))
 	}
 	if sc.noTx {
 		return out // the file manages its transactions, if any, itself

@@ -99,7 +99,7 @@ func pinSettings(ctx context.Context, conn *pgx.Conn) (func(), error) {
 
 // createHistory creates the history table when it is missing, in
 // drizzle-orm's layout or mizzle's.
-func createHistory(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) error {
+func createHistory(ctx context.Context, q execer, t TableName, drizzle bool) error {
 	var ddl string
 	if drizzle {
 		// Exactly drizzle-orm's table, so its migrator can take over.
@@ -119,7 +119,7 @@ func createHistory(ctx context.Context, conn *pgx.Conn, t TableName, drizzle boo
 )`, quote.Ident(t.Schema, t.Name))
 	}
 	for _, sql := range []string{"CREATE SCHEMA IF NOT EXISTS " + quote.Ident(t.Schema), ddl} {
-		if _, err := conn.Exec(ctx, sql); err != nil {
+		if _, err := q.Exec(ctx, sql); err != nil {
 			return fmt.Errorf("creating the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
 		}
 	}
@@ -127,9 +127,9 @@ func createHistory(ctx context.Context, conn *pgx.Conn, t TableName, drizzle boo
 }
 
 // history reads the history table; a missing table is an empty history.
-func history(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) ([]AppliedMigration, error) {
+func history(ctx context.Context, q querier, t TableName, drizzle bool) ([]AppliedMigration, error) {
 	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", quote.Ident(t.Schema, t.Name)).Scan(&exists); err != nil {
+	if err := q.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", quote.Ident(t.Schema, t.Name)).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("reading the history table: %w", err)
 	}
 	if !exists {
@@ -141,7 +141,7 @@ func history(ctx context.Context, conn *pgx.Conn, t TableName, drizzle bool) ([]
 	} else {
 		sql = fmt.Sprintf("SELECT tag, hash, created_at, applied_at, duration_ms FROM %s ORDER BY id", quote.Ident(t.Schema, t.Name))
 	}
-	rows, err := conn.Query(ctx, sql)
+	rows, err := q.Query(ctx, sql)
 	if err != nil {
 		return nil, fmt.Errorf("reading the history table %s: %w", quote.Ident(t.Schema, t.Name), err)
 	}
@@ -166,12 +166,17 @@ type execer interface {
 // record writes a's row in the history table t, in drizzle-orm's layout or
 // mizzle's.
 func record(ctx context.Context, q execer, t TableName, drizzle bool, a AppliedMigration) error {
-	var err error
-	if drizzle {
-		_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2)", quote.Ident(t.Schema, t.Name)), a.Hash, a.When)
-	} else {
-		_, err = q.Exec(ctx, fmt.Sprintf("INSERT INTO %s (tag, hash, created_at, duration_ms) VALUES ($1, $2, $3, $4)",
-			quote.Ident(t.Schema, t.Name)), a.Tag, a.Hash, a.When, a.Duration.Milliseconds())
-	}
+	sql, args := recordSQL(t, drizzle, a)
+	_, err := q.Exec(ctx, sql, args...)
 	return err
+}
+
+// recordSQL is the INSERT of a's row in the history table t, and its
+// arguments.
+func recordSQL(t TableName, drizzle bool, a AppliedMigration) (string, []any) {
+	if drizzle {
+		return fmt.Sprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2)", quote.Ident(t.Schema, t.Name)), []any{a.Hash, a.When}
+	}
+	return fmt.Sprintf("INSERT INTO %s (tag, hash, created_at, duration_ms) VALUES ($1, $2, $3, $4)", quote.Ident(t.Schema, t.Name)),
+		[]any{a.Tag, a.Hash, a.When, a.Duration.Milliseconds()}
 }

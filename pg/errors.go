@@ -3,6 +3,7 @@ package pg
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -70,7 +71,32 @@ const (
 	opDelete = "delete from"
 )
 
-func (e *Error) Error() string { return fmt.Sprintf("%s %q: %v", e.Op, e.Table, e.Err) }
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s %q: %v", e.Op, e.Table, e.Err)
+	if lostPreparedStatement(e.Err) {
+		msg += poolerHint
+	}
+	return msg
+}
+
+// poolerHint ends the message of an Error whose statement pgx had
+// prepared on one server connection and found missing (or, preparing it,
+// already there) on another: what a transaction pooler without prepared
+// statement support (PgBouncer before 1.21, or without
+// max_prepared_statements) does to pgx's default statement cache.
+const poolerHint = "; a connection pooler in transaction mode moved the session between transactions, " +
+	"which pgx's named prepared statements do not survive: add default_query_exec_mode=cache_describe to the database URL " +
+	"(pgx.QueryExecModeCacheDescribe in its ConnConfig)"
+
+// lostPreparedStatement reports whether err is PostgreSQL's answer to a
+// statement of pgx's cache (named stmtcache_...) that the server
+// connection does not have (26000, invalid_sql_statement_name) or has from
+// another client (42P05, duplicate_prepared_statement). Generated code
+// prepares nothing by name itself.
+func lostPreparedStatement(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "26000" || pe.Code == "42P05") && strings.Contains(pe.Message, `"stmtcache_`)
+}
 
 // Unwrap returns the error of the database or the connection.
 func (e *Error) Unwrap() error { return e.Err }

@@ -16,6 +16,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"strings"
 	"testing"
@@ -107,7 +108,10 @@ func open(ctx context.Context, url string) (*handles, error) {
 		return nil, err
 	}
 	// bun with its own PostgreSQL driver, as its documentation sets it up.
-	x.bun = bun.NewDB(sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url))), pgdialect.New())
+	// pgdriver sends the URL's parameters it does not know to the server,
+	// which knows no default_query_exec_mode (pgx's, which run.sh's
+	// POOLER=1 sets).
+	x.bun = bun.NewDB(sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(withoutParam(url, "default_query_exec_mode")))), pgdialect.New())
 	// Connect every pool now, so that no benchmark's first operation
 	// includes a connection's start-up.
 	gdb, err := x.gorm.DB()
@@ -122,6 +126,18 @@ func open(ctx context.Context, url string) (*handles, error) {
 		}
 	}
 	return &x, nil
+}
+
+// withoutParam returns the URL rawURL without the query parameter name.
+func withoutParam(rawURL, name string) string {
+	u, err := neturl.Parse(rawURL)
+	if err != nil {
+		return rawURL // pgdriver reports it
+	}
+	q := u.Query()
+	q.Del(name)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func (x *handles) close() {

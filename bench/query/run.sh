@@ -25,6 +25,10 @@
 #                    a database to use instead of a throwaway cluster; the
 #                    benchmarks drop and recreate its public.users table
 #   KEEP=1           keep the cluster's scratch directory (printed)
+#   POOLER=1         put PgBouncer in transaction mode in front of the
+#                    cluster and connect every library through it with
+#                    default_query_exec_mode=cache_describe; BENCH then
+#                    defaults to pgx and mizzle only ('/lib=(pgx|mizzle)$')
 #
 # Needs go and PostgreSQL's initdb and pg_ctl (on PATH or in
 # /usr/lib/postgresql/*/bin). As root, which PostgreSQL refuses to run as,
@@ -35,6 +39,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
 ROUNDS=${ROUNDS:-10}
+POOLER=${POOLER:-0}
+if [ "$POOLER" = 1 ]; then
+	BENCH=${BENCH:-'/lib=(pgx|mizzle)$'}
+fi
 BENCH=${BENCH:-.}
 BENCHTIME=${BENCHTIME:-1s}
 PROFILE=${PROFILE:-0}
@@ -61,6 +69,11 @@ if [ -z "${MIZZLE_BENCH_DATABASE_URL:-}" ]; then
 	# library and hides the client-side cost this benchmark is about.
 	cluster_start --no-sync -- -c fsync=off -c synchronous_commit=off -c full_page_writes=off
 	export MIZZLE_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+	if [ "$POOLER" = 1 ]; then
+		echo "== pgbouncer in transaction mode in front of it"
+		pooler_start
+		export MIZZLE_BENCH_DATABASE_URL="postgres://postgres@127.0.0.1:$pooler_port/postgres?sslmode=disable&default_query_exec_mode=cache_describe"
+	fi
 fi
 
 echo "== compiling the benchmarks"

@@ -54,6 +54,10 @@ type config struct {
 	Online bool `yaml:"online"`
 	// Seed holds mizzle seed's counts and column settings (seed_config.go).
 	Seed seedConfig `yaml:"seed"`
+	// Pooler says whether the database URL goes through a transaction
+	// pooler (true), or never does (false, for a pooler in session
+	// mode); absent, the migrator detects one.
+	Pooler *bool `yaml:"pooler"`
 
 	// dir is the directory of the file the settings came from; "" when
 	// there is none.

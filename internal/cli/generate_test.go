@@ -268,7 +268,7 @@ func TestGenerateConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr = p.run(".", "generate")
-	if want := "mizzle: " + filepath.Join(p.dir, "mizzle.yaml") + ":2: unknown key \"migratons\" (the keys are schema, migrations, query, queries, migrationsTable, drizzle, schemas, databaseUrl, tableLockTimeout, online, seed)\n"; code != exitFailure || stderr != want {
+	if want := "mizzle: " + filepath.Join(p.dir, "mizzle.yaml") + ":2: unknown key \"migratons\" (the keys are schema, migrations, query, queries, migrationsTable, drizzle, schemas, databaseUrl, tableLockTimeout, online, seed, pooler)\n"; code != exitFailure || stderr != want {
 		t.Errorf("unknown key: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 }

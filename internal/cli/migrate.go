@@ -52,10 +52,23 @@ func (f *dbFlags) resolve(cmd *cobra.Command, cfg *config) (migrate.Options, err
 	if err != nil {
 		return opts, err
 	}
+	opts.Pooler = poolerOption(cfg.Pooler)
 	if fi, err := os.Stat(f.migrations); err != nil || !fi.IsDir() {
 		return opts, fmt.Errorf("--migrations %s: no such directory", f.migrations)
 	}
 	return opts, nil
+}
+
+// poolerOption is the migrator's Pooler for a setting of pooler: in
+// mizzle.yaml or --pooler; nil when neither says.
+func poolerOption(set *bool) migrate.Pooler {
+	switch {
+	case set == nil:
+		return migrate.PoolerDetect
+	case *set:
+		return migrate.PoolerOn
+	}
+	return migrate.PoolerOff
 }
 
 // historyOptions are the options naming the history table: drizzle-orm's
@@ -107,9 +120,9 @@ func newMigrateCmd(env *env) *cobra.Command {
 	var f dbFlags
 	var lockTimeout, tableLockTimeout time.Duration
 	var retries int
-	var outOfOrder, ahead bool
+	var outOfOrder, ahead, pooler bool
 	cmd := &cobra.Command{
-		Use:   "migrate [--database-url URL] [--migrations DIR] [--table-lock-timeout D] [--retries N]",
+		Use:   "migrate [--database-url URL] [--migrations DIR] [--table-lock-timeout D] [--retries N] [--pooler]",
 		Short: "Apply the pending migrations to a database",
 		Long: `Apply the migrations of the folder that the database has not recorded yet, in
 journal order, each in its own transaction together with its row in the
@@ -136,6 +149,16 @@ query makes every later query on the table wait too; with it, the
 migration fails instead, and --retries N tries it again up to N times,
 waiting 1s, 2s, 4s, ... in between and saying so. A no-transaction
 migration goes on from the statement that failed.
+
+Through a transaction pooler (PgBouncer in transaction mode, or a managed
+pooler), which hands each transaction to any server connection, the lock
+cannot outlive a transaction: with --pooler (or pooler: true in
+mizzle.yaml), or when migrate detects a pooler (the connection's backend
+key is not the server's process id), each migration's transaction takes
+the lock and reads the history again, so concurrent runs take turns and
+still apply each migration once; nothing is prepared, and a
+no-transaction migration is refused: apply it on a direct connection.
+--pooler=false keeps the session lock, for a pooler in session mode.
 
 With --allow-ahead, a database that has newer migrations than the folder
 (after rolling back a release) is accepted, with a warning, when the folder
@@ -164,10 +187,15 @@ The password is never printed.`,
 			}
 			opts.LockTimeout, opts.AllowOutOfOrder, opts.AllowAhead = lockTimeout, outOfOrder, ahead
 			opts.TableLockTimeout, opts.Retries = tableLockTimeout, retries
+			if cmd.Flags().Changed("pooler") {
+				opts.Pooler = poolerOption(&pooler)
+			}
 			defer conn.Close(cmd.Context())
 			start := time.Now()
 			opts.Events = func(e migrate.Event) {
 				switch e.Kind {
+				case migrate.EventPoolerDetected:
+					fmt.Fprintln(env.stderr, "Connected through a connection pooler (detected): each migration takes the migration lock in its own transaction, as with --pooler.")
 				case migrate.EventLockWait:
 					fmt.Fprintln(env.stderr, "Another migration is running; waiting for it to finish...")
 				case migrate.EventApplied:
@@ -205,6 +233,7 @@ The password is never printed.`,
 	cmd.Flags().Var(positiveDuration{&lockTimeout}, "lock-timeout", "how long to wait for another migrate to finish (more than zero)")
 	cmd.Flags().Var(positiveDuration{&tableLockTimeout}, "table-lock-timeout", "how long each statement waits for a lock on a table before the migration fails (PostgreSQL's lock_timeout; default: tableLockTimeout in mizzle.yaml, else no limit)")
 	cmd.Flags().IntVar(&retries, "retries", 0, "how many more times to try a migration that could not get a lock within --table-lock-timeout")
+	cmd.Flags().BoolVar(&pooler, "pooler", false, "the database URL goes through a transaction pooler: lock in each migration's transaction, prepare nothing, refuse no-transaction migrations (default: pooler in mizzle.yaml, else detected; --pooler=false for a session-mode pooler)")
 	cmd.Flags().BoolVar(&outOfOrder, "allow-out-of-order", false, "apply pending migrations that come before applied ones in the journal")
 	cmd.Flags().BoolVar(&ahead, "allow-ahead", false, "accept a database that has newer migrations than the folder, when the folder is an earlier version of its history (after rolling back a release)")
 	return cmd

@@ -29,6 +29,10 @@
 // command; this package adds what only tests want: a temporary directory, a
 // reaper that cleans up after a crashed test binary, durability turned off,
 // and a database per test. Like pgcluster it is Unix-only.
+//
+// PoolerURL puts a test's database behind PgBouncer in transaction pooling
+// mode (Debian's pgbouncer, which the tests that use it fail without): one
+// per test binary, in front of the same server, stopped by Main.
 package pgtest
 
 import (
@@ -86,6 +90,13 @@ func Main(m *testing.M) int {
 	// a fresh one it keeps a straggling goroutine from starting a cluster that
 	// nobody would stop.
 	startOnce.Do(func() { startErr = errors.New("the tests have finished") })
+	poolerOnce.Do(func() { poolerErr = errors.New("the tests have finished") })
+	if pooler != nil {
+		if err := pooler.stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: stopping pgbouncer: %v\n", err)
+			code = max(code, 1)
+		}
+	}
 	if srv != nil {
 		if err := srv.close(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
@@ -133,6 +144,9 @@ func NewDatabase(t testing.TB) string {
 			t.Errorf("pgtest: dropping database %s: %v", name, err)
 		}
 	})
+	if mode := os.Getenv(EnvThroughPooler); mode != "" {
+		return throughPooler(t, srv.databaseURL(name), mode)
+	}
 	return srv.databaseURL(name)
 }
 
