@@ -185,6 +185,15 @@ func (s *Server) URL(name string) string {
 	return u.String()
 }
 
+// DataDir returns the data directory of a throwaway cluster, "" for an
+// external server: for measurements that read the server's processes.
+func (s *Server) DataDir() string {
+	if s.cluster == nil {
+		return ""
+	}
+	return s.cluster.pg.DataDir
+}
+
 // AdminURL returns the URL of the administrative database, for a
 // connection of the caller's own (one that holds a lock, say).
 func (s *Server) AdminURL() string { return s.admin.String() }
