@@ -235,7 +235,7 @@ func (d *Dir) Apply(ctx context.Context, conn *pgx.Conn, opts Options) ([]Applie
 		if opts.Events != nil {
 			opts.Events(Event{Kind: EventApplying, Migration: m.Tag})
 		}
-		a, err := apply(ctx, conn, opts, m)
+		a, err := apply(ctx, conn, opts, m, nil)
 		if err != nil {
 			return done, err
 		}
@@ -510,7 +510,10 @@ func txControl(sql string) string {
 
 // apply runs one migration and records it, trying it again as
 // opts.Retries says when a statement could not get its lock in time.
-func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (AppliedMigration, error) {
+//
+// With outer, the migration runs in a savepoint of that transaction
+// (ApplyInTx's); it is then never a no-transaction one.
+func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration, outer pgx.Tx) (AppliedMigration, error) {
 	start := time.Now()
 	sc := readScript(e.SQL)
 	a := AppliedMigration{Tag: e.Tag, Hash: FileHash(e.SQL), When: e.When}
@@ -565,9 +568,12 @@ func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration) (Appl
 	wait := cmp.Or(opts.RetryBackoff, time.Second)
 	for attempt := 1; ; attempt++ {
 		var err error
-		if sc.noTx {
+		switch {
+		case sc.noTx:
 			err = run(ctx, conn)
-		} else {
+		case outer != nil:
+			err = pgx.BeginFunc(ctx, outer, func(tx pgx.Tx) error { return run(ctx, tx) })
+		default:
 			err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return run(ctx, tx) })
 		}
 		if err == nil || attempt > opts.Retries || !lockNotAvailable(err) {

@@ -129,7 +129,7 @@ PostgreSQL databases with the result.`,
 	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.PersistentFlags().StringVar(&env.configFile, "config", "", "the config file (default: "+configName+" in the working directory or a parent)")
-	root.AddCommand(newVersionCmd(env), newSchemaCmd(env), newGenerateCmd(env), newMigrateCmd(env), newStatusCmd(env), newCheckCmd(env), newDropCmd(env), newLintCmd(env), newPushCmd(env), newPullCmd(env), newDevCmd(env), newStudioCmd(env), newSeedCmd(env))
+	root.AddCommand(newVersionCmd(env), newSchemaCmd(env), newGenerateCmd(env), newMigrateCmd(env), newStatusCmd(env), newCheckCmd(env), newDropCmd(env), newLintCmd(env), newPushCmd(env), newPullCmd(env), newDevCmd(env), newStudioCmd(env), newSeedCmd(env), newResetCmd(env))
 	return root
 }
 

@@ -113,6 +113,8 @@ var secretCommands = [][]string{
 	{"pull", "--out", "pulled", "--migrations", "pulled-migrations"},
 	{"drop", "--yes"},
 	{"studio", "--port", "0"},
+	{"reset", "--schema", "schema"},
+	{"reset", "--schema", "schema", "--recreate", "--yes"},
 }
 
 // TestSecretsCorpus runs every command that opens a database with each way

@@ -24,11 +24,13 @@
 // As root, which initdb and postgres refuse to run as, the cluster is run as
 // the postgres user, or nobody if there is no postgres user.
 //
-// The cluster mechanics (finding the programs, the user to run them as,
-// initdb, pg_ctl) are internal/pgcluster's, shared with the mizzle dev
-// command; this package adds what only tests want: a temporary directory, a
-// reaper that cleans up after a crashed test binary, durability turned off,
-// and a database per test. Like pgcluster it is Unix-only.
+// The server (the external one, or the throwaway cluster with its temporary
+// directory, its watcher that cleans up after a crashed test binary and its
+// durability turned off) is internal/testserver's, shared with mizzletest,
+// the package applications' tests use; the cluster mechanics are
+// internal/pgcluster's. This package adds what mizzle's own tests want: the
+// rule that TestMain goes through Main, a database per test, private
+// clusters and the catalog listing. Like pgcluster it is Unix-only.
 //
 // PoolerURL puts a test's database behind PgBouncer in transaction pooling
 // mode (Debian's pgbouncer, which the tests that use it fail without): one
@@ -41,13 +43,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,16 +52,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/pgcluster"
+	"github.com/mizzle/mizzle/internal/testserver"
 )
-
-// envURL names the environment variable that points the tests at an existing
-// server instead of a private cluster.
-const envURL = "MIZZLE_TEST_DATABASE_URL"
-
-// installHelp is appended to the error reported when there is no server to use,
-// so that the failure tells the reader how to fix it rather than just what broke.
-const installHelp = pgcluster.InstallHelp +
-	", or set " + envURL + " to the postgres:// URL of a server where the user may create databases"
 
 var (
 	// mainRunning records that the test binary went through Main. Without it
@@ -74,7 +62,7 @@ var (
 	mainRunning atomic.Bool
 
 	startOnce sync.Once
-	srv       *server
+	srv       *testserver.Server
 	startErr  error
 )
 
@@ -98,7 +86,7 @@ func Main(m *testing.M) int {
 		}
 	}
 	if srv != nil {
-		if err := srv.close(); err != nil {
+		if err := srv.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 			if code == 0 {
 				code = 1
@@ -115,7 +103,7 @@ func NewDatabase(t testing.TB) string {
 	if !mainRunning.Load() {
 		t.Fatal("pgtest: the package's TestMain must call pgtest.Main: func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }")
 	}
-	startOnce.Do(func() { srv, startErr = start() })
+	startOnce.Do(func() { srv, startErr = testserver.Open() })
 	if startErr != nil {
 		t.Fatalf("pgtest: %v", startErr)
 	}
@@ -125,29 +113,24 @@ func NewDatabase(t testing.TB) string {
 		t.Fatalf("pgtest: %v", err)
 	}
 	name := "t_" + hex.EncodeToString(b[:])
-	ident := pgx.Identifier{name}.Sanitize()
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	// template0 rather than the default template1: it is guaranteed empty,
-	// whatever has been installed into template1 on a shared server.
-	if err := srv.exec(ctx, "CREATE DATABASE "+ident+" TEMPLATE template0"); err != nil {
-		t.Fatalf("pgtest: creating database %s: %v", name, err)
+	if err := srv.CreateDatabase(ctx, name, "", ""); err != nil {
+		t.Fatalf("pgtest: %v", err)
 	}
 	t.Cleanup(func() {
 		// A fresh context: t's own is already cancelled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		// FORCE, because a test that forgot to close a connection should not
-		// leave the database behind on a shared server.
-		if err := srv.exec(ctx, "DROP DATABASE "+ident+" WITH (FORCE)"); err != nil {
-			t.Errorf("pgtest: dropping database %s: %v", name, err)
+		if err := srv.DropDatabase(ctx, name); err != nil {
+			t.Errorf("pgtest: %v", err)
 		}
 	})
 	if mode := os.Getenv(EnvThroughPooler); mode != "" {
-		return throughPooler(t, srv.databaseURL(name), mode)
+		return throughPooler(t, srv.URL(name), mode)
 	}
-	return srv.databaseURL(name)
+	return srv.URL(name)
 }
 
 // Connect is NewDatabase followed by pgx.Connect; the connection is closed at
@@ -170,273 +153,11 @@ func Connect(t testing.TB) *pgx.Conn {
 	return conn
 }
 
-// server is where the test databases are created: an external server or a
-// private cluster.
-type server struct {
-	admin   *url.URL // connects to a database of the server as a user that may create databases
-	cluster *cluster // nil for an external server
-
-	mu   sync.Mutex // serializes use of conn, which pgx does not allow concurrently
-	conn *pgx.Conn  // opened on first use, reopened if it breaks
-}
-
-func start() (*server, error) {
-	if raw := os.Getenv(envURL); raw != "" {
-		return external(raw)
-	}
-	c, err := startCluster(nil)
-	if err != nil {
-		return nil, err
-	}
-	admin := &url.URL{
-		Scheme:   "postgres",
-		User:     url.User("postgres"),
-		Host:     net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)),
-		Path:     "/postgres",
-		RawQuery: "sslmode=disable",
-	}
-	return &server{admin: admin, cluster: c}, nil
-}
-
-// external checks the URL given in the environment up front, so that a typo
-// fails with a message about the variable rather than inside some test.
-func external(raw string) (*server, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Error quotes the whole URL, password included, and an
-		// EscapeError quotes a piece of it; keep only the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		if _, ok := err.(url.EscapeError); ok {
-			err = errors.New("invalid %-escape")
-		}
-		return nil, fmt.Errorf("%s is not a valid URL: %v", envURL, err)
-	}
-	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-		// Not echoed: without a recognized shape there is no telling where a
-		// password would be (e.g. a "host=... password=..." string).
-		return nil, fmt.Errorf("%s must be a postgres:// or postgresql:// URL", envURL)
-	}
-	// pgx redacts passwords from its parse errors reliably for a URL that
-	// net/url accepted.
-	if _, err := pgx.ParseConfig(raw); err != nil {
-		return nil, fmt.Errorf("%s: %v", envURL, err)
-	}
-	return &server{admin: u}, nil
-}
-
-// exec runs an administrative statement (CREATE/DROP DATABASE) on the shared
-// admin connection.
-func (s *server) exec(ctx context.Context, sql string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.conn == nil || s.conn.IsClosed() {
-		conn, err := pgx.Connect(ctx, s.admin.String())
-		if err != nil {
-			return fmt.Errorf("connecting to %s: %w", redact(s.admin), err)
-		}
-		s.conn = conn
-	}
-	_, err := s.conn.Exec(ctx, sql)
-	return err
-}
-
-// databaseURL returns the admin URL with the database replaced by name, so
-// that every other setting (host, user, password, TLS, ...) carries over.
-func (s *server) databaseURL(name string) string {
-	u := *s.admin
-	u.Path = "/" + name
-	u.RawPath = ""
-	// A dbname query parameter would override the path.
-	if q := u.Query(); q.Has("dbname") {
-		q.Del("dbname")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
-
-func (s *server) close() error {
-	s.mu.Lock()
-	if s.conn != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		s.conn.Close(ctx)
-		cancel()
-		s.conn = nil
-	}
-	s.mu.Unlock()
-	if s.cluster != nil {
-		return s.cluster.stop()
-	}
-	return nil
-}
-
-// redact renders u for messages without its password, which url.URL.Redacted
-// would leave in the query.
-func redact(u *url.URL) string {
-	r := *u
-	if q := r.Query(); q.Has("password") || q.Has("sslpassword") {
-		for _, k := range []string{"password", "sslpassword"} {
-			if q.Has(k) {
-				q.Set(k, "xxxxx")
-			}
-		}
-		r.RawQuery = q.Encode()
-	}
-	return r.Redacted()
-}
-
-// cluster is a private PostgreSQL cluster in a temporary directory.
-type cluster struct {
-	pg   *pgcluster.Cluster
-	dir  string // temporary directory holding everything: the data directory and the log; removed at stop
-	port int
-	// settings are server settings added to (and overriding) start's.
-	settings []string
-
-	// reaper is a shell that stops the cluster and removes dir if this process
-	// dies without going through stop: a panicking test or a go test -timeout
-	// exits without returning to Main, and would otherwise leave a postgres
-	// running. It waits for a line on reaperIn, which only stop writes; any
-	// other end of the process closes the pipe instead.
-	reaper   *exec.Cmd
-	reaperIn io.WriteCloser
-}
-
-// reaperScript is run as sh -c reaperScript sh PG_CTL DATADIR DIR.
-const reaperScript = `read -r line && exit 0
-"$1" stop -D "$2" -m immediate -w -s
-rm -rf "$3"`
-
-func startCluster(settings []string) (*cluster, error) {
-	bin, err := pgcluster.FindBinaries("")
-	if errors.Is(err, pgcluster.ErrNotInstalled) {
-		return nil, errors.New("no PostgreSQL server to test against: " + installHelp)
-	}
-	if err != nil {
-		return nil, err
-	}
-	cred, err := pgcluster.RunAs()
-	if errors.Is(err, pgcluster.ErrNoUser) {
-		return nil, fmt.Errorf("%v; create one, run the tests as another user, or set %s", err, envURL)
-	}
-	if err != nil {
-		return nil, err
-	}
-
-	// os.TempDir, usually /tmp, is traversable by everyone, which matters when
-	// the cluster runs as another user.
-	dir, err := os.MkdirTemp("", "mizzle-pgtest-")
-	if err != nil {
-		return nil, err
-	}
-	c := &cluster{
-		pg: &pgcluster.Cluster{
-			Bin:     bin,
-			DataDir: filepath.Join(dir, "data"),
-			LogFile: filepath.Join(dir, "postgres.log"),
-			WorkDir: dir,
-			Cred:    cred,
-		},
-		dir:      dir,
-		settings: settings,
-	}
-	if cred != nil {
-		// MkdirTemp made dir 0700; hand it over so that initdb can create the
-		// data directory (0700, owned by the cluster user) and the log in it.
-		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-	}
-	if err := c.startReaper(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-
-	// --no-sync because the cluster is thrown away and fsync is the slow part
-	// of initdb. Trust auth is safe because the server listens on 127.0.0.1
-	// only and lives as long as the test binary.
-	err = c.pg.Init(pgcluster.InitOptions{NoSync: true})
-	// Retry because the port is only known to be free until FreePort closes
-	// its listener; something else may take it before postgres binds it.
-	for attempt := 1; err == nil; attempt++ {
-		if err = c.start(0); err == nil || attempt == 3 {
-			break
-		}
-	}
-	if err != nil {
-		if stopErr := c.stop(); stopErr != nil {
-			err = fmt.Errorf("%w\n(cleaning up: %v)", err, stopErr)
-		}
-		return nil, err
-	}
-	return c, nil
-}
-
-// start starts the server on port, or on a free port when port is 0.
-func (c *cluster) start(port int) error {
-	var err error
-	if port == 0 {
-		if port, err = pgcluster.FreePort(); err != nil {
-			return err
-		}
-	}
-	// Durability is pointless for a throwaway cluster.
-	err = c.pg.Start(port, append([]string{"fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"}, c.settings...)...)
-	if err != nil {
-		return err
-	}
-	c.port = port
-	return nil
-}
-
-// stop stops the cluster, if it runs, removes its directory and dismisses the
-// reaper.
-func (c *cluster) stop() error {
-	var errs []error
-	if _, err := os.Stat(filepath.Join(c.pg.DataDir, "postmaster.pid")); err == nil {
-		if err := c.pg.Stop(pgcluster.Immediate); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) == 0 {
-		if err := os.RemoveAll(c.dir); err != nil {
-			errs = append(errs, err)
-		}
-		// Only now tell the reaper it is not needed; if anything above failed
-		// it gets a second try when the pipe closes.
-		io.WriteString(c.reaperIn, "done\n")
-	}
-	c.reaperIn.Close()
-	c.reaper.Wait()
-	return errors.Join(errs...)
-}
-
-func (c *cluster) startReaper() error {
-	cmd := c.pg.Command("/bin/sh", "-c", reaperScript, "sh", c.pg.Bin.PgCtl, c.pg.DataDir, c.dir)
-	// Its own process group, so that the ^C which kills the test binary does
-	// not also kill the reaper before it has cleaned up.
-	cmd.SysProcAttr.Setpgid = true
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	// Stdout and Stderr stay nil (/dev/null): a pipe to this process would
-	// be broken by the time the reaper has anything to say.
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting the cleanup process: %v", err)
-	}
-	c.reaper, c.reaperIn = cmd, in
-	return nil
-}
-
 // Cluster is a private cluster of one test, for tests that stop and start
 // the server under a client, which the cluster shared by the package's
 // tests must not do.
 type Cluster struct {
-	c *cluster
+	c *testserver.Cluster
 }
 
 // NewCluster starts a private cluster for t with the shared cluster's
@@ -448,12 +169,12 @@ func NewCluster(t testing.TB, settings ...string) *Cluster {
 	if !mainRunning.Load() {
 		t.Fatal("pgtest: the package's TestMain must call pgtest.Main: func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }")
 	}
-	c, err := startCluster(settings)
+	c, err := testserver.StartCluster(settings...)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := c.stop(); err != nil {
+		if err := c.Close(); err != nil {
 			t.Errorf("pgtest: %v", err)
 		}
 	})
@@ -461,17 +182,13 @@ func NewCluster(t testing.TB, settings ...string) *Cluster {
 }
 
 // URL returns the URL of the cluster's database name as the superuser.
-func (c *Cluster) URL(name string) string {
-	u := url.URL{Scheme: "postgres", User: url.User("postgres"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.c.port)),
-		Path: "/" + name, RawQuery: "sslmode=disable"}
-	return u.String()
-}
+func (c *Cluster) URL(name string) string { return c.c.URL(name) }
 
 // Stop stops the server.
-func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.pg.Stop(mode) }
+func (c *Cluster) Stop(mode pgcluster.StopMode) error { return c.c.Stop(mode) }
 
 // Start starts the stopped server again, on the same port.
-func (c *Cluster) Start() error { return c.c.start(c.c.port) }
+func (c *Cluster) Start() error { return c.c.Start() }
 
 // Catalog lists, one line each, every schema, enum, column,
 // constraint, index, row security setting, policy, sequence (one a

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/pgcluster"
+	"github.com/mizzle/mizzle/internal/testserver"
 )
 
 // poolerInstallHelp is how a test that needs PgBouncer says how to get it.
@@ -48,11 +49,11 @@ func PoolerURL(t testing.TB, dbURL string) string {
 	if !mainRunning.Load() {
 		t.Fatal("pgtest: the package's TestMain must call pgtest.Main: func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }")
 	}
-	startOnce.Do(func() { srv, startErr = start() })
+	startOnce.Do(func() { srv, startErr = testserver.Open() })
 	if startErr != nil {
 		t.Fatalf("pgtest: %v", startErr)
 	}
-	poolerOnce.Do(func() { pooler, poolerErr = startBouncer(srv.admin) })
+	poolerOnce.Do(func() { pooler, poolerErr = startBouncer(srv.AdminURL()) })
 	if poolerErr != nil {
 		t.Fatalf("pgtest: %v", poolerErr)
 	}
@@ -164,12 +165,12 @@ logfile = %s
 
 // startBouncer starts PgBouncer in front of the server that admin names,
 // retrying when the free port it picked was taken meanwhile.
-func startBouncer(admin *url.URL) (*bouncer, error) {
+func startBouncer(admin string) (*bouncer, error) {
 	bin, err := findPgBouncer(os.Getenv("PATH"), "/usr/sbin", "/usr/local/sbin")
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pgx.ParseConfig(admin.String())
+	cfg, err := pgx.ParseConfig(admin)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,388 @@
+// Package mizzletest gives each test of an application a PostgreSQL
+// database of its own with every migration applied, dropped when the test
+// ends.
+//
+//	//go:embed migrations
+//	var migrations embed.FS
+//
+//	func TestOrders(t *testing.T) {
+//		t.Parallel()
+//		pool := mizzletest.New(t, migrations, mizzletest.Dir("migrations"))
+//		q := db.New(pool)
+//		...
+//	}
+//
+// New applies the migrations (with package migrate, as the application
+// does at start-up) once per test binary to a template database, then
+// gives every test a copy of it made with CREATE DATABASE ... TEMPLATE,
+// which takes milliseconds where applying the migrations takes longer the
+// more there are. Tests may run in parallel: each has its own database.
+// Two different migration folders (or options) get two templates.
+//
+// The server is the one named by the MIZZLE_TEST_DATABASE_URL environment
+// variable, a postgres:// URL of a role that may create databases (its
+// own database is only used to create and drop the others), or else a
+// throwaway cluster that New starts once per test binary with the
+// PostgreSQL server programs installed on the machine (initdb and pg_ctl,
+// PostgreSQL 13 or later, on PATH or in /usr/lib/postgresql/*/bin; the
+// same that mizzle dev runs), in a temporary directory that is removed
+// when the test binary ends. Without either, the test fails, saying how to
+// install PostgreSQL: it does not skip. No TestMain is needed.
+//
+// On a server of your own, the template stays after the tests, named
+// mizzletest_ and a hash of the migrations, so that the next run (of this
+// or another test binary with the same migrations) starts from it; a
+// template is marked IS_TEMPLATE and refuses connections. Drop an old one
+// with ALTER DATABASE name IS_TEMPLATE false, then DROP DATABASE name.
+//
+// The package is for tests: it links package testing, pgx's pool and
+// mizzle's migrator, and nothing of mizzle's generator or command line.
+package mizzletest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/testserver"
+	"github.com/mizzle/mizzle/migrate"
+)
+
+// Option changes what New does.
+type Option func(*config)
+
+type config struct {
+	dir     string
+	migrate migrate.Options
+	// prepare, when set, runs on the template after the migrations, with
+	// prepareKey in the template's key: the place where data every test
+	// starts from (seeding) is to be added. No exported Option sets it yet.
+	prepare    func(ctx context.Context, conn *pgx.Conn) error
+	prepareKey string
+}
+
+// Dir says where the migrations folder is inside the file system given to
+// New: "migrations" for a file system embedded with //go:embed migrations.
+// Without it, the folder is the file system's root.
+func Dir(path string) Option { return func(c *config) { c.dir = path } }
+
+// HistoryTable names the table the migrations are recorded in, as
+// migrate.Options.Table does; mizzle.__mizzle_migrations by default.
+func HistoryTable(schema, name string) Option {
+	return func(c *config) { c.migrate.Table = migrate.TableName{Schema: schema, Name: name} }
+}
+
+// Drizzle records the migrations as drizzle-orm's migrator does, as
+// migrate.Options.Drizzle does.
+func Drizzle() Option { return func(c *config) { c.migrate.Drizzle = true } }
+
+// New returns a pool on a new database holding every migration of the
+// migrations folder in fsys, for t alone. The pool is closed and the
+// database dropped when t ends. It must be called from t's goroutine,
+// since it stops the test (t.Fatal) when it cannot: no server, a folder
+// that does not read, a migration that fails (named with its statement).
+func New(t testing.TB, fsys fs.FS, opts ...Option) *pgxpool.Pool {
+	t.Helper()
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	db, err := newDatabase(ctx, fsys, &cfg)
+	if err != nil {
+		t.Fatalf("mizzletest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.drop(); err != nil {
+			t.Errorf("mizzletest: %v", err)
+		}
+	})
+	return db.pool
+}
+
+// database is a test's database and the pool on it.
+type database struct {
+	srv  *testserver.Server
+	name string
+	pool *pgxpool.Pool
+}
+
+// newDatabase copies the template of fsys's migrations, building it
+// first if this is the first use, into a new database, and opens a pool on
+// it.
+func newDatabase(ctx context.Context, fsys fs.FS, cfg *config) (*database, error) {
+	srv, err := server()
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := template(ctx, srv, fsys, cfg)
+	if err != nil {
+		return nil, err
+	}
+	name := "mizzletest_" + randomHex(8)
+	if err := srv.CreateDatabase(ctx, name, tpl, strategy(ctx, srv)); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, srv.URL(name))
+	if err != nil {
+		err = fmt.Errorf("connecting to the test database %s: %w", name, err)
+		if dropErr := srv.DropDatabase(context.WithoutCancel(ctx), name); dropErr != nil {
+			err = fmt.Errorf("%w\n(cleaning up: %v)", err, dropErr)
+		}
+		return nil, err
+	}
+	return &database{srv: srv, name: name, pool: pool}, nil
+}
+
+// drop closes the pool, then drops the database.
+func (db *database) drop() error {
+	db.pool.Close()
+	// A fresh context: the test's own is cancelled when cleanups run.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return db.srv.DropDatabase(ctx, db.name)
+}
+
+var (
+	strategyOnce sync.Once
+	strategyName string
+)
+
+// strategy is CREATE DATABASE's STRATEGY for the copies: FILE_COPY on a
+// throwaway cluster of PostgreSQL 15 or later, where a copy and its drop
+// take about a quarter less of the server's time than with the default,
+// WAL_LOG, which writes every page of the copy to the WAL (BENCHMARKS.md);
+// the server's default elsewhere,
+// since FILE_COPY checkpoints the whole server twice, which a server of
+// the user's, with other work on it, would feel.
+func strategy(ctx context.Context, srv *testserver.Server) string {
+	strategyOnce.Do(func() {
+		var version int
+		if !srv.External() && srv.QueryRow(ctx, "SELECT current_setting('server_version_num')::int", nil, &version) == nil && version >= 150000 {
+			strategyName = "FILE_COPY"
+		}
+	})
+	return strategyName
+}
+
+var (
+	serverOnce sync.Once
+	srv        *testserver.Server
+	serverErr  error
+)
+
+// server opens the test binary's server once. A throwaway cluster is
+// stopped by testserver's watcher when the test binary exits, as there is
+// no TestMain here to stop it.
+func server() (*testserver.Server, error) {
+	serverOnce.Do(func() { srv, serverErr = testserver.Open() })
+	return srv, serverErr
+}
+
+// templateVersion changes when what a template holds changes for the same
+// migrations (how this package builds it, how migrate records history), so
+// that a server of the user's never hands out a template of another kind.
+const templateVersion = "mizzletest 1"
+
+// A tmpl is one template database of this test binary, built once.
+type tmpl struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+var (
+	templatesMu sync.Mutex
+	templates   = map[string]*tmpl{}
+)
+
+// template returns the name of the template database holding fsys's
+// migrations, building it the first time.
+func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *config) (string, error) {
+	d, err := open(fsys, cfg.dir)
+	if err != nil {
+		return "", err
+	}
+	key := templateKey(d, cfg)
+	templatesMu.Lock()
+	tp := templates[key]
+	if tp == nil {
+		tp = &tmpl{name: "mizzletest_" + key[:24]}
+		templates[key] = tp
+	}
+	templatesMu.Unlock()
+	// Every test with this folder waits for the one build and shares its
+	// outcome: a migration that fails fails every test that wants it, with
+	// the same message, and is not tried again by each.
+	tp.once.Do(func() { tp.err = build(ctx, srv, tp.name, d, cfg) })
+	return tp.name, tp.err
+}
+
+// open reads the migrations folder dir of fsys, with positions naming
+// files as the caller knows them (dir/NNNN_name.sql).
+func open(fsys fs.FS, dir string) (*migrate.Dir, error) {
+	sub := fsys
+	if dir != "" && dir != "." {
+		var err error
+		if sub, err = fs.Sub(fsys, dir); err != nil {
+			return nil, fmt.Errorf("the migrations folder %s: %v", dir, err)
+		}
+	}
+	if _, err := fs.Stat(sub, migrate.JournalFile); err != nil {
+		where := "at the root of the file system given to New"
+		if dir != "" && dir != "." {
+			where = "in " + dir
+		}
+		msg := fmt.Sprintf("no migrations: %s is not %s", migrate.JournalFile, where)
+		if dir == "" || dir == "." {
+			if _, err := fs.Stat(fsys, path.Join("migrations", migrate.JournalFile)); err == nil {
+				msg += `; the folder is migrations: pass mizzletest.Dir("migrations")`
+			}
+		}
+		return nil, errors.New(msg)
+	}
+	d, err := migrate.Open(sub)
+	if err != nil {
+		return nil, inDir(err, dir)
+	}
+	return d, nil
+}
+
+// inDir prefixes the file names of the migrator's errors with dir.
+func inDir(err error, dir string) error {
+	if dir == "" || dir == "." {
+		return err
+	}
+	var se *migrate.StatementError
+	var pe migrate.ProblemsError
+	switch {
+	case errors.As(err, &se):
+		c := *se
+		c.Pos.Filename = path.Join(dir, c.Pos.Filename)
+		return &c
+	case errors.As(err, &pe):
+		out := make(migrate.ProblemsError, len(pe))
+		for i, p := range pe {
+			c := *p
+			if c.Pos.Filename != "" {
+				c.Pos.Filename = path.Join(dir, c.Pos.Filename)
+			}
+			out[i] = &c
+		}
+		return out
+	}
+	return err
+}
+
+// templateKey hashes everything the template's content depends on.
+func templateKey(d *migrate.Dir, cfg *config) string {
+	h := sha256.New()
+	field := func(s string) {
+		binary.Write(h, binary.LittleEndian, uint64(len(s)))
+		h.Write([]byte(s))
+	}
+	field(templateVersion)
+	field(cfg.migrate.Table.Schema)
+	field(cfg.migrate.Table.Name)
+	field(strconv.FormatBool(cfg.migrate.Drizzle))
+	field(cfg.prepareKey)
+	for _, m := range d.Migrations {
+		field(m.Tag)
+		field(strconv.FormatInt(m.When, 10))
+		field(string(m.SQL))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// build makes the template name unless it exists already (left by an
+// earlier run on a server of the user's). Test binaries sharing a server
+// build one at a time, under an advisory lock, and a template gets its
+// name only once it is complete, so a build cut short leaves nothing
+// another run would take for a template.
+func build(ctx context.Context, srv *testserver.Server, name string, d *migrate.Dir, cfg *config) error {
+	admin, err := pgx.Connect(ctx, srv.AdminURL())
+	if err != nil {
+		return fmt.Errorf("connecting to %s: %w", srv, err)
+	}
+	defer admin.Close(context.WithoutCancel(ctx))
+	lock := int64(binary.BigEndian.Uint64(sha256Sum("mizzletest template " + name)))
+	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
+		return fmt.Errorf("waiting for another test binary building %s: %w", name, err)
+	}
+	// The lock goes with the session: Close releases it.
+	var exists bool
+	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	work := name + "_build_" + randomHex(4)
+	if err := srv.CreateDatabase(ctx, work, "", ""); err != nil {
+		return err
+	}
+	if err := migrateInto(ctx, srv.URL(work), d, cfg); err != nil {
+		if dropErr := srv.DropDatabase(context.WithoutCancel(ctx), work); dropErr != nil {
+			err = fmt.Errorf("%w\n(cleaning up: %v)", err, dropErr)
+		}
+		return err
+	}
+	// CREATE DATABASE ... TEMPLATE refuses a template with connections;
+	// ALLOW_CONNECTIONS false keeps it that way. RENAME waits for the
+	// migrating session, closed above, to be gone.
+	if _, err := admin.Exec(ctx, "ALTER DATABASE "+quote.Ident(work)+" RENAME TO "+quote.Ident(name)); err != nil {
+		srv.DropDatabase(context.WithoutCancel(ctx), work)
+		return fmt.Errorf("making %s the template: %w", name, err)
+	}
+	if _, err := admin.Exec(ctx, "ALTER DATABASE "+quote.Ident(name)+" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true"); err != nil {
+		srv.DropDatabase(context.WithoutCancel(ctx), name)
+		return fmt.Errorf("making %s the template: %w", name, err)
+	}
+	return nil
+}
+
+// migrateInto applies the migrations, and cfg.prepare, to the database of
+// dbURL, closing its connection before returning.
+func migrateInto(ctx context.Context, dbURL string, d *migrate.Dir, cfg *config) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return fmt.Errorf("connecting to the template database: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := d.Apply(ctx, conn, cfg.migrate); err != nil {
+		return fmt.Errorf("applying the migrations: %w", inDir(err, cfg.dir))
+	}
+	if cfg.prepare != nil {
+		if err := cfg.prepare(ctx, conn); err != nil {
+			return fmt.Errorf("preparing the template: %w", err)
+		}
+	}
+	return nil
+}
+
+func sha256Sum(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics instead)
+	return hex.EncodeToString(b)
+}
