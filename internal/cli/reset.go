@@ -75,19 +75,7 @@ func runReset(cmd *cobra.Command, env *env, f *resetFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	cc, err := connConfig(url, from)
-	if err != nil {
-		return err
-	}
-	devURL, _ := devFor(env, cfg).URL()
-	if err := dbreset.Check(&cc.Config, devURL, f.force); err != nil {
-		var re *dbreset.RefusedError
-		if errors.As(err, &re) && re.Force != "" {
-			return &usageError{fmt.Sprintf("--force %q: %v; nothing was changed", f.force, err)}
-		}
-		if errors.As(err, &re) {
-			return fmt.Errorf("%v: reset refuses it, and changed nothing; to reset it anyway, pass --force %s", err, re.Database)
-		}
+	if err := checkResettable(env, cfg, url, from, f.force, "reset"); err != nil {
 		return err
 	}
 	// The migrations folder and the history table matter to --recreate
@@ -183,6 +171,28 @@ func runReset(cmd *cobra.Command, env *env, f *resetFlags, cfg *config) error {
 		fmt.Fprintf(env.stdout, "applied %s\n", a.Tag)
 	}
 	fmt.Fprintf(env.stdout, "Recreated the database: %d %s applied.\n", len(done), plural(len(done), "migration", "migrations"))
+	return nil
+}
+
+// checkResettable refuses, before connecting, to empty a database that is
+// neither local nor the project's dev database unless force names it:
+// command ("reset", "seed --reset") is what the message says refuses it.
+func checkResettable(env *env, cfg *config, url, from, force, command string) error {
+	cc, err := connConfig(url, from)
+	if err != nil {
+		return err
+	}
+	devURL, _ := devFor(env, cfg).URL()
+	if err := dbreset.Check(&cc.Config, devURL, force); err != nil {
+		var re *dbreset.RefusedError
+		if errors.As(err, &re) && re.Force != "" {
+			return &usageError{fmt.Sprintf("--force %q: %v; nothing was changed", force, err)}
+		}
+		if errors.As(err, &re) {
+			return fmt.Errorf("%v: %s refuses it, and changed nothing; to go ahead anyway, pass --force %s", err, command, re.Database)
+		}
+		return err
+	}
 	return nil
 }
 

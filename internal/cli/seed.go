@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mizzle/mizzle/internal/dbreset"
 	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/internal/seed"
 	"github.com/mizzle/mizzle/schema"
@@ -19,13 +20,14 @@ type seedFlags struct {
 	count               int
 	seed                uint64
 	only                []string
-	reset               bool
+	reset, yes          bool
+	force               string
 }
 
 func newSeedCmd(env *env) *cobra.Command {
 	var f seedFlags
 	cmd := &cobra.Command{
-		Use:   "seed [--database-url URL] [--schema DIR] [--count N] [--seed S] [--only t1,t2] [--reset]",
+		Use:   "seed [--database-url URL] [--schema DIR] [--count N] [--seed S] [--only t1,t2] [--reset [--force NAME] [--yes]]",
 		Short: "Fill the schema's tables with generated data",
 		Long: `Fill every table of the schema package with generated rows, in one
 transaction, parents before children: values that fit each column's type,
@@ -44,7 +46,10 @@ skip, the share of NULLs) go under seed: in mizzle.yaml.
 --only fills the tables named; their foreign keys to other tables take the
 keys those tables hold already. --reset empties the tables it fills first
 (TRUNCATE ... RESTART IDENTITY CASCADE, which empties the tables referencing
-them too), in the same transaction.`,
+them too), in the same transaction. Like mizzle reset, --reset works on a
+local database or the project's dev database, or on another that --force
+names; tables the schema does not declare that CASCADE would empty are
+listed first, and emptied only when answered yes on a terminal or with --yes.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := env.config()
@@ -73,6 +78,8 @@ them too), in the same transaction.`,
 	fl.Uint64Var(&f.seed, "seed", 0, "the seed: the same seed gives the same data (default: seed.seed in mizzle.yaml, else 0)")
 	fl.StringSliceVar(&f.only, "only", nil, "fill only these tables (names, or schema.name outside public)")
 	fl.BoolVar(&f.reset, "reset", false, "empty the tables first, with their sequences restarted")
+	fl.StringVar(&f.force, "force", "", "with --reset: empty this database (its name, as in the URL) even though it is neither local nor the dev database")
+	fl.BoolVar(&f.yes, "yes", false, "with --reset: also empty the tables outside the schema that CASCADE reaches, without asking")
 	return cmd
 }
 
@@ -80,9 +87,17 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Opt
 	if err := checkDir("--schema", f.schema); err != nil {
 		return err
 	}
+	if !f.reset && (f.force != "" || f.yes) {
+		return &usageError{"--force and --yes go with --reset"}
+	}
 	url, from, err := databaseURL(env, f.databaseURL, cfg)
 	if err != nil {
 		return err
+	}
+	if f.reset {
+		if err := checkResettable(env, cfg, url, from, f.force, "seed --reset"); err != nil {
+			return err
+		}
 	}
 	conn, err := connect(ctx, url, from)
 	if err != nil {
@@ -108,8 +123,35 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Opt
 	if err != nil {
 		return fmt.Errorf("nothing was written: %w", err)
 	}
+	var lo seed.LoadOptions
+	var cascaded []string // the tables of the schema CASCADE empties too
+	if f.reset {
+		tables := make([]dbreset.Table, len(p.Tables))
+		for i, t := range p.Tables {
+			tables[i] = dbreset.Table{Schema: t.Table.Schema, Name: t.Table.Name}
+		}
+		if lo.Reset, err = dbreset.PlanTruncateTables(ctx, conn, tables); err != nil {
+			return redacted(err, url)
+		}
+		var outside []string
+		for _, t := range lo.Reset.Cascade {
+			if m.Table(t.Schema, t.Name) != nil {
+				cascaded = append(cascaded, t.Schema+"."+t.Name)
+			} else {
+				outside = append(outside, t.String())
+			}
+		}
+		if len(outside) > 0 {
+			what := fmt.Sprintf("--reset's CASCADE also empties %d %s the schema does not declare, which %s the tables seeded by foreign key, directly or through each other: %s",
+				len(outside), plural(len(outside), "table", "tables"), plural(len(outside), "references", "reference"), strings.Join(outside, ", "))
+			if err := confirm(env, f.yes, what, "Empty them too?"); err != nil {
+				return err
+			}
+			cascaded = append(cascaded, outside...)
+		}
+	}
 	start := time.Now()
-	written, err := seed.Load(ctx, conn, p, seed.LoadOptions{Reset: f.reset})
+	written, err := seed.Load(ctx, conn, p, lo)
 	if err != nil {
 		return fmt.Errorf("seed failed, nothing was written: %w", redacted(err, url))
 	}
@@ -122,17 +164,9 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Opt
 		digits = max(digits, len(fmt.Sprint(w.Rows)))
 	}
 	if f.reset {
-		var filled []*schema.Table
-		for _, t := range p.Tables {
-			filled = append(filled, t.Table)
-		}
 		also := ""
-		if more := seed.Cascaded(m, filled); len(more) > 0 {
-			names := make([]string, len(more))
-			for i, t := range more {
-				names[i] = t.Schema + "." + t.Name
-			}
-			also = ", and by CASCADE " + strings.Join(names, ", ")
+		if len(cascaded) > 0 {
+			also = ", and by CASCADE " + strings.Join(cascaded, ", ")
 		}
 		fmt.Fprintf(env.stdout, "Emptied %d %s first%s (RESTART IDENTITY CASCADE).\n", len(written), plural(len(written), "table", "tables"), also)
 	}

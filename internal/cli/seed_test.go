@@ -195,6 +195,52 @@ func TestSeedBadInput(t *testing.T) {
 	}
 }
 
+// TestSeedResetGuards: --reset empties tables, so it takes mizzle reset's
+// guards: a database neither local nor the dev one is refused before
+// connecting unless --force names it, and a table the schema does not
+// declare that CASCADE would empty is named and kept unless --yes.
+func TestSeedResetGuards(t *testing.T) {
+	p, url := seededProject(t)
+	p.writeConfig("schema: schema\nseed:\n  tables:\n    Orders:\n      columns:\n        quantity: {min: 1, max: 2}\n")
+
+	code, stdout, stderr := p.run(".", "seed", "--database-url", url, "--force", "x")
+	if code != exitUsage || !strings.Contains(stderr, "--force and --yes go with --reset") {
+		t.Errorf("--force without --reset: exit %d\n%s%s", code, stdout, stderr)
+	}
+	remote := "postgres://app:s3cret-pw@db.example.com/shop"
+	code, stdout, stderr = p.run(".", "seed", "--database-url", remote, "--reset")
+	if code != exitFailure || !strings.Contains(stderr, "seed --reset refuses it, and changed nothing; to go ahead anyway, pass --force shop") {
+		t.Errorf("remote --reset: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout+stderr, "s3cret-pw") {
+		t.Errorf("the password was printed:\n%s%s", stdout, stderr)
+	}
+
+	if code, stdout, stderr := p.run(".", "seed", "--database-url", url, "--count", "3"); code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	execAll(t, url, `CREATE TABLE audit (id int, model text REFERENCES "Models" (id))`,
+		`INSERT INTO audit SELECT 1, id FROM "Models" LIMIT 1`)
+	code, stdout, stderr = p.run(".", "seed", "--database-url", url, "--reset", "--seed", "8")
+	if code != exitFailure || !strings.Contains(stderr, `--reset's CASCADE also empties 1 table the schema does not declare, which references the tables seeded by foreign key, directly or through each other: "public"."audit"`) ||
+		!strings.Contains(stderr, "Nothing was changed: run again with --yes to go ahead.") {
+		t.Errorf("outside table: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, "SELECT count(*) FROM audit"); n != 1 {
+		t.Errorf("the refused run emptied audit (%d rows)", n)
+	}
+	if n := queryInt(t, url, `SELECT count(*) FROM "Models"`); n != 3 {
+		t.Errorf("the refused run changed the models (%d rows)", n)
+	}
+	code, stdout, stderr = p.run(".", "seed", "--database-url", url, "--reset", "--seed", "8", "--yes")
+	if code != exitOK || !strings.HasPrefix(stdout, `Emptied 2 tables first, and by CASCADE "public"."audit" (RESTART IDENTITY CASCADE).`) {
+		t.Errorf("--yes: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, "SELECT count(*) FROM audit"); n != 0 {
+		t.Errorf("audit kept %d rows", n)
+	}
+}
+
 func queryText(t *testing.T, url, sql string) string {
 	t.Helper()
 	ctx := context.Background()

@@ -112,10 +112,18 @@ type Truncation struct {
 // would empty. A table of m that the database does not have is an error
 // naming it.
 func PlanTruncate(ctx context.Context, conn *pgx.Conn, m *schema.Model) (*Truncation, error) {
-	tr := &Truncation{}
-	for _, t := range m.Tables {
-		tr.Tables = append(tr.Tables, Table{t.Schema, t.Name})
+	tables := make([]Table, len(m.Tables))
+	for i, t := range m.Tables {
+		tables[i] = Table{t.Schema, t.Name}
 	}
+	return PlanTruncateTables(ctx, conn, tables)
+}
+
+// PlanTruncateTables is PlanTruncate for some tables: those mizzle seed
+// --reset fills, say. Cascade then holds every other table the statement
+// empties, declared by the schema or not.
+func PlanTruncateTables(ctx context.Context, conn *pgx.Conn, tables []Table) (*Truncation, error) {
+	tr := &Truncation{Tables: tables}
 	if len(tr.Tables) == 0 {
 		return tr, nil
 	}
@@ -183,26 +191,33 @@ func cascade(ctx context.Context, q interface {
 	})
 }
 
-// Run empties the tables in one transaction. It first reads again what
-// CASCADE reaches, and changes nothing when that is no longer what the
-// plan said (a foreign key was added since).
+// Run empties the tables in one transaction (RunIn's).
 func (tr *Truncation) Run(ctx context.Context, conn *pgx.Conn) error {
 	if tr.SQL == "" {
 		return nil
 	}
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		now, err := cascade(ctx, tx, tr.Tables)
-		if err != nil {
-			return err
-		}
-		if !slices.Equal(now, tr.Cascade) {
-			return fmt.Errorf("the tables that reference the schema's changed since they were listed; nothing was emptied: run reset again")
-		}
-		if _, err := tx.Exec(ctx, tr.SQL); err != nil {
-			return fmt.Errorf("%s: %w", tr.SQL, err)
-		}
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return tr.RunIn(ctx, tx) })
+}
+
+// RunIn empties the tables inside tx, for a caller whose transaction does
+// more (mizzle seed --reset fills them next). It first reads again what
+// CASCADE reaches, and changes nothing when that is no longer what the
+// plan said (a foreign key was added since).
+func (tr *Truncation) RunIn(ctx context.Context, tx pgx.Tx) error {
+	if tr.SQL == "" {
 		return nil
-	})
+	}
+	now, err := cascade(ctx, tx, tr.Tables)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(now, tr.Cascade) {
+		return fmt.Errorf("the tables that reference the ones to empty changed since they were listed; nothing was emptied: run again")
+	}
+	if _, err := tx.Exec(ctx, tr.SQL); err != nil {
+		return fmt.Errorf("%s: %w", tr.SQL, err)
+	}
+	return nil
 }
 
 // outsideQuery lists the objects outside the schemas $1 that depend

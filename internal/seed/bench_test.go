@@ -54,7 +54,7 @@ func BenchmarkSeed(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			written, err := seed.Load(ctx, conn, p, seed.LoadOptions{Reset: true})
+			written, err := seed.Load(ctx, conn, p, seed.LoadOptions{Reset: resetOf(b, conn, p)})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -20,8 +20,8 @@
 //
 // Load writes a Plan: COPY per table, the nullable foreign keys of cycles
 // by UPDATE afterwards, the identity and serial sequences moved past the
-// values written, ANALYZE. Truncate empties tables with their identities
-// restarted.
+// values written, ANALYZE; a reset planned by internal/dbreset runs first,
+// in the same transaction.
 //
 // The package does not know flags, mizzle.yaml, printing, or where the
 // model came from; it reads no check constraint (PostgreSQL judges them at

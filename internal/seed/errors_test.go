@@ -170,7 +170,7 @@ func TestCheckViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = seed.Load(ctx, conn, p, seed.LoadOptions{Reset: true})
+	_, err = seed.Load(ctx, conn, p, seed.LoadOptions{Reset: resetOf(t, conn, p)})
 	var ce *seed.CheckError
 	if !errors.As(err, &ce) || ce.Constraint != "orders_qty_negative" || strings.Join(ce.Columns, ",") != "qty" {
 		t.Fatalf("got %v", err)
@@ -189,7 +189,7 @@ func TestCheckViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Load(ctx, conn, p, seed.LoadOptions{Reset: true}); err != nil {
+	if _, err := seed.Load(ctx, conn, p, seed.LoadOptions{Reset: resetOf(t, conn, p)}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, conn, "SELECT count(*) FROM accounts WHERE name = 'kept'"); n != 0 {

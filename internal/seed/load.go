@@ -12,15 +12,17 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/mizzle/mizzle/internal/dbreset"
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
 
 // LoadOptions change how Load writes.
 type LoadOptions struct {
-	// Reset empties the tables the plan fills first (Truncate), in the
-	// same transaction.
-	Reset bool
+	// Reset, when set, empties tables first, in the same transaction: the
+	// caller plans it (dbreset.PlanTruncateTables) and shows what its
+	// CASCADE reaches before Load runs it.
+	Reset *dbreset.Truncation
 }
 
 // Written is what Load wrote to one table.
@@ -37,12 +39,8 @@ type Written struct {
 func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Written, error) {
 	var written []Written
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if o.Reset {
-			tables := make([]*schema.Table, len(p.Tables))
-			for i, t := range p.Tables {
-				tables[i] = t.Table
-			}
-			if err := Truncate(ctx, tx, tables); err != nil {
+		if o.Reset != nil {
+			if err := o.Reset.RunIn(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -105,49 +103,6 @@ func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Writte
 		return nil, err
 	}
 	return written, nil
-}
-
-// Truncate empties tables with TRUNCATE ... RESTART IDENTITY CASCADE: their
-// identity and serial sequences start again, and so do the rows of the
-// tables whose foreign keys reference them.
-func Truncate(ctx context.Context, tx pgx.Tx, tables []*schema.Table) error {
-	if len(tables) == 0 {
-		return nil
-	}
-	names := make([]string, len(tables))
-	for i, t := range tables {
-		names[i] = quote.Ident(t.Schema, t.Name)
-	}
-	_, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(names, ", ")+" RESTART IDENTITY CASCADE")
-	return err
-}
-
-// Cascaded returns the tables of m outside tables that Truncate(tables)
-// empties too: those whose foreign keys reference one of tables, or
-// another table so emptied, in m's order.
-func Cascaded(m *schema.Model, tables []*schema.Table) []*schema.Table {
-	emptied := map[*schema.Table]bool{}
-	for _, t := range tables {
-		emptied[t] = true
-	}
-	var out []*schema.Table
-	for changed := true; changed; {
-		changed = false
-		for _, t := range m.Tables {
-			if emptied[t] {
-				continue
-			}
-			for _, fk := range t.ForeignKeys {
-				if p := m.Table(fk.RefSchema, fk.RefTable); p != nil && emptied[p] {
-					emptied[t], changed = true, true
-					out = append(out, t)
-					break
-				}
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b *schema.Table) int { return strings.Compare(a.Schema+"."+a.Name, b.Schema+"."+b.Name) })
-	return out
 }
 
 // setAside drops the plain indexes and the foreign keys of an empty

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/tools/txtar"
 
+	"github.com/mizzle/mizzle/internal/dbreset"
 	"github.com/mizzle/mizzle/internal/golden"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/seed"
@@ -158,6 +159,20 @@ func columnsOf(t *testing.T, p *seed.Plan) map[string]string {
 }
 
 // create builds m's tables in a fresh database.
+// resetOf plans emptying the tables p fills, as mizzle seed --reset does.
+func resetOf(t testing.TB, conn *pgx.Conn, p *seed.Plan) *dbreset.Truncation {
+	t.Helper()
+	var tables []dbreset.Table
+	for _, pt := range p.Tables {
+		tables = append(tables, dbreset.Table{Schema: pt.Table.Schema, Name: pt.Table.Name})
+	}
+	tr, err := dbreset.PlanTruncateTables(context.Background(), conn, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
 func create(t testing.TB, m *schema.Model) *pgx.Conn {
 	t.Helper()
 	stmts, err := migrations.SQL(migrations.Create(m))
