@@ -67,9 +67,12 @@ ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 // A column's storage is read when it is not its type's (SET STORAGE), and its
 // statistics target, -1 (or null, from PostgreSQL 17) unless SET STATISTICS.
 // The table's comment comes with each of its rows, the column's with its,
-// joined from pg_description: obj_description and col_description would
-// run a query of their own for each row, most of the query's time at 1,000
-// tables.
+// each read by a subquery on pg_description's unique index: obj_description
+// and col_description would run a query of their own for each row, and a
+// join leaves the choice of plan to pg_description's statistics, which are
+// stale after many objects are made at once (then PostgreSQL reads the whole
+// table for every column: 1.3 s of a quiet server at 1,000 tables, against
+// a few milliseconds for the lookups).
 //
 // A column is serial when its default is exactly nextval() of a sequence the
 // column owns with an 'a' (auto) dependency, which is what the serial
@@ -95,7 +98,10 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 		CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, ''),
 	coalesce(a.attstattarget::int, -1),
 	c.relrowsecurity, c.relforcerowsecurity,
-	coalesce(td.description, ''), coalesce(cd.description, ''),
+	coalesce((SELECT td.description FROM pg_catalog.pg_description td
+		WHERE td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND td.objsubid = 0), ''),
+	coalesce((SELECT cd.description FROM pg_catalog.pg_description cd
+		WHERE cd.objoid = c.oid AND cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cd.objsubid = a.attnum), ''),
 	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -114,10 +120,6 @@ LEFT JOIN LATERAL (
 		AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'a'
 	ORDER BY s.oid LIMIT 1
 ) sq ON true
-LEFT JOIN pg_catalog.pg_description td
-	ON td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND td.objsubid = 0
-LEFT JOIN pg_catalog.pg_description cd
-	ON cd.objoid = c.oid AND cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cd.objsubid = a.attnum
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1::text[])
 	AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')

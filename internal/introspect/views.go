@@ -12,17 +12,16 @@ import (
 // viewsQuery reads views and materialized views with one row per column in
 // attnum order: the query as pg_get_viewdef prints it without
 // pretty-printing (computed once per view), the options, whether a
-// materialized view holds rows, the comments (joined, as columnsQuery
-// joins them), and each column's type as columnsQuery reads it.
+// materialized view holds rows, the comments (by subqueries, as
+// columnsQuery reads them, and for the same reason), and each column's type as columnsQuery reads it.
 const viewsQuery = `WITH v AS MATERIALIZED (
 	SELECT c.oid, n.nspname::text AS nsp, c.relname::text AS rel, c.relkind = 'm' AS materialized,
 		coalesce(pg_catalog.pg_get_viewdef(c.oid, false), '') AS def,
 		coalesce(c.reloptions::text[], '{}') AS options, c.relispopulated,
-		coalesce(d.description, '') AS comment
+		coalesce((SELECT d.description FROM pg_catalog.pg_description d
+			WHERE d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0), '') AS comment
 	FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	LEFT JOIN pg_catalog.pg_description d
-		ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0
 	WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY ($1::text[])
 		AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep
 			WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
@@ -35,11 +34,10 @@ SELECT v.nsp, v.rel, v.materialized, v.def, v.options, v.relispopulated, v.comme
 	coalesce(pg_catalog.quote_ident(bn.nspname), ''),
 	coalesce(EXISTS (SELECT FROM pg_catalog.pg_depend dep
 		WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = bt.oid AND dep.deptype = 'e'), false),
-	coalesce(cd.description, '')
+	coalesce((SELECT cd.description FROM pg_catalog.pg_description cd
+		WHERE cd.objoid = v.oid AND cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cd.objsubid = a.attnum), '')
 FROM v
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_catalog.pg_description cd
-	ON cd.objoid = v.oid AND cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cd.objsubid = a.attnum
 LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN t.typelem ELSE t.oid END
 LEFT JOIN pg_catalog.pg_namespace bn ON bn.oid = bt.typnamespace
