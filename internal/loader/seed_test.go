@@ -133,3 +133,58 @@ func TestCacheSeedSettings(t *testing.T) {
 		t.Errorf("the edited settings from the cache: hit %v, users' count %d, want a hit and 7", hit, got.Seed.Tables[1].Count)
 	}
 }
+
+// TestSeedDocExample loads the example of the seed package's doc comment
+// beside a schema it fits, so that the example keeps working.
+func TestSeedDocExample(t *testing.T) {
+	src, err := os.ReadFile("../../seed/seed.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, example, _ := strings.Cut(string(src), "//	var Seed = seed.Config{")
+	example, _, _ = strings.Cut(example, "\n//\n")
+	var b strings.Builder
+	for _, line := range strings.Split(example, "\n") {
+		b.WriteString(strings.TrimPrefix(strings.TrimPrefix(line, "//"), "\t") + "\n")
+	}
+	ar := txtar.Parse([]byte(`-- schema/schema.go --
+package schema
+
+import (
+	"time"
+
+	"github.com/mizzle/mizzle/seed"
+)
+
+type Status string
+
+const (
+	StatusOpen   Status = "OPEN"
+	StatusClosed Status = "CLOSED"
+)
+
+//mizzle:table users
+type User struct {
+	ID int64 ` + "`db:\"id,pk,identity\"`" + `
+}
+
+//mizzle:table orders
+type Order struct {
+	ID       int64      ` + "`db:\"id,pk,identity\"`" + `
+	UserID   int64      ` + "`db:\"user_id,ref:User.ID\"`" + `
+	Status   Status     ` + "`db:\"status\"`" + `
+	Quantity int32      ` + "`db:\"quantity\"`" + `
+	ClosedAt *time.Time ` + "`db:\"closed_at\"`" + `
+	Note     *string    ` + "`db:\"note\"`" + `
+}
+
+var Seed = seed.Config{` + b.String()))
+	dir, env := testmod.Write(t, ar)
+	m, err := loader.Load(context.Background(), loader.Config{Dir: filepath.Join(dir, "schema"), Env: env})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ar.Files[0].Data)
+	}
+	if m.Seed == nil || len(m.Seed.Tables) != 2 || len(m.Seed.Tables[0].Columns) != 4 {
+		t.Errorf("the example's settings: %+v", m.Seed)
+	}
+}
