@@ -188,3 +188,50 @@ var Seed = seed.Config{` + b.String()))
 		t.Errorf("the example's settings: %+v", m.Seed)
 	}
 }
+
+// TestSeedUnknownField: a seed package newer than the running mizzle, with
+// a setting this loader does not know, is an error at the setting rather
+// than a setting dropped.
+func TestSeedUnknownField(t *testing.T) {
+	ar := txtar.Parse([]byte(`-- schema/schema.go --
+package schema
+
+import "github.com/mizzle/mizzle/seed"
+
+//mizzle:table users
+type User struct {
+	ID int64 ` + "`db:\"id,pk\"`" + `
+}
+
+var Seed = seed.Config{Count: 3, Shuffle: true}
+-- newer/go.mod --
+module github.com/mizzle/mizzle
+
+go 1.26
+-- newer/seed/seed.go --
+package seed
+
+type Config struct {
+	Count   int
+	Shuffle bool
+}
+`))
+	dir, env := testmod.Write(t, ar)
+	gomod := filepath.Join(dir, "go.mod")
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _, ok := strings.Cut(string(data), "replace github.com/mizzle/mizzle => ")
+	if !ok {
+		t.Fatalf("go.mod does not replace mizzle:\n%s", data)
+	}
+	if err := os.WriteFile(gomod, []byte(before+"replace github.com/mizzle/mizzle => ./newer\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = loader.Load(context.Background(), loader.Config{Dir: filepath.Join(dir, "schema"), Env: env})
+	want := "schema.go:10:34: this mizzle does not know the seed setting Shuffle: update mizzle to the version of the seed package the module requires"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
