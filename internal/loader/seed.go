@@ -108,7 +108,7 @@ func (l *loader) seedSettings(m *schema.Model) *schema.SeedSettings {
 // variable: it would never run when mizzle reads the settings.
 func (l *loader) seedWrites(obj *types.Var) {
 	info := l.pkg.TypesInfo
-	check := func(e ast.Expr) {
+	check := func(e ast.Expr, what string) {
 		root := e
 		for {
 			switch x := root.(type) {
@@ -128,7 +128,7 @@ func (l *loader) seedWrites(obj *types.Var) {
 			break
 		}
 		if id, ok := root.(*ast.Ident); ok && info.Uses[id] == obj {
-			l.errs.Addf(l.pos(e.Pos()), "this changes the seed settings %s, but mizzle reads them from their declaration without running code: put the value there", obj.Name())
+			l.errs.Addf(l.pos(e.Pos()), "this %s the seed settings %s, but mizzle reads them from their declaration without running code: put the value there", what, obj.Name())
 		}
 	}
 	for _, f := range l.pkg.Syntax {
@@ -136,22 +136,22 @@ func (l *loader) seedWrites(obj *types.Var) {
 			switch n := n.(type) {
 			case *ast.AssignStmt:
 				for _, e := range n.Lhs {
-					check(e)
+					check(e, "changes")
 				}
 			case *ast.IncDecStmt:
-				check(n.X)
+				check(n.X, "changes")
 			case *ast.RangeStmt:
 				if n.Tok == token.ASSIGN {
 					if n.Key != nil {
-						check(n.Key)
+						check(n.Key, "changes")
 					}
 					if n.Value != nil {
-						check(n.Value)
+						check(n.Value, "changes")
 					}
 				}
 			case *ast.UnaryExpr:
 				if n.Op == token.AND {
-					check(n.X)
+					check(n.X, "lets code change")
 				}
 			}
 			return true
