@@ -61,7 +61,8 @@ var Seed = seed.Config{
 `
 
 // TestSeedGoSettings runs mizzle seed on a schema whose settings are
-// written in Go: the counts and values land, a second run with the model
+// written in Go: the counts and values land (with --no-cache, which
+// leaves the cache alone, and without), a second run with the model
 // cache warm uses them, an edit to them is seen, the flags win over them,
 // mizzle.yaml's seed: section beside them is an error naming both, and a
 // mistake in them is an error at its position.
@@ -70,7 +71,7 @@ func TestSeedGoSettings(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("MIZZLE_CACHE", cache)
 	url := pgtest.NewDatabase(t)
-	if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+	if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url, "--no-cache"); code != exitOK {
 		t.Fatalf("push: exit %d\n%s%s", code, stdout, stderr)
 	}
 	seedOK := func(wantSeed string, args ...string) {
@@ -96,6 +97,11 @@ func TestSeedGoSettings(t *testing.T) {
 				t.Errorf("%s: %d, want %d", c.sql, n, c.want)
 			}
 		}
+	}
+	seedOK("(seed 3):\n", "--no-cache")
+	check(5, 10, 4)
+	if entries := cacheEntries(t, cache); len(entries) > 0 {
+		t.Fatalf("seed --no-cache wrote into the cache: %v", entries)
 	}
 	seedOK("(seed 3):\n")
 	check(5, 10, 4)
