@@ -9,7 +9,7 @@ func (m *Model) Clone() *Model {
 	if m == nil {
 		return nil
 	}
-	c := &Model{Go: m.Go, Extensions: cloneExtensions(m.Extensions), Sequences: cloneSequences(m.Sequences), Functions: cloneFunctions(m.Functions), Views: cloneViews(m.Views)}
+	c := &Model{Go: m.Go, Extensions: cloneExtensions(m.Extensions), Sequences: cloneSequences(m.Sequences), Functions: cloneFunctions(m.Functions), Views: cloneViews(m.Views), Seed: m.Seed.Clone()}
 	for _, s := range m.Schemas {
 		s := *s
 		c.Schemas = append(c.Schemas, &s)

@@ -37,6 +37,11 @@ type Model struct {
 	// Go is the package the model was loaded from; zero for models read
 	// from a database or a snapshot.
 	Go GoPackage `json:"go,omitzero"`
+
+	// Seed is the settings of mizzle seed the package declares in Go
+	// (seed.go); nil when it declares none, and for models read from a
+	// database or a snapshot.
+	Seed *SeedSettings `json:"-"`
 }
 
 // GoPackage identifies the Go package that declared a model.
@@ -311,6 +316,7 @@ func (m *Model) Sort() {
 // RelativePositions rewrites the model's source positions relative to dir
 // (see Position.Rel), so output does not depend on where a checkout lives.
 func (m *Model) RelativePositions(dir string) {
+	m.Seed.relativePositions(dir)
 	for _, x := range m.Extensions {
 		x.Pos = x.Pos.Rel(dir)
 	}

@@ -277,6 +277,11 @@ func richModel() *Model {
 			Indexes:    []Index{{Name: "order_totals_id", Unique: true, Elements: []IndexElem{{Column: "id"}}, Pos: pos(22)}},
 		}},
 		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
+		Seed: &SeedSettings{Var: "Seed", Pos: pos(30), Seed: 7, HasSeed: true, Count: 5, Tables: []SeedTable{{
+			Name: "orders", Schema: "app", Table: "orders", Pos: pos(31), Count: 3,
+			Columns: []SeedColumn{{Name: "status", Pos: pos(32), Skip: true, Values: []string{"a", "b"}, Weights: []float64{1, 2}, Range: &SeedRange{Min: 1, Max: 2}, Nulls: new(0.5)}},
+			With:    []SeedChildren{{Name: "order_tags", Schema: "app", Table: "order_tags", Pos: pos(33), Counts: []SeedWeighted{{Weight: 1, Min: 1, Max: 2}}}},
+		}}},
 	}
 	// A view's columns are a table's kind of column: those of the first
 	// table set every field.
@@ -382,6 +387,7 @@ func TestModelJSONRoundTrip(t *testing.T) {
 	for _, f := range m.Functions {
 		f.ParsedSignature, f.ParsedDefinition, f.File = "", "", ""
 	}
+	m.Seed = nil // mizzle seed's settings: never in a snapshot
 	for _, v := range m.Views {
 		v.GoFields, v.ParsedDefinition = nil, ""
 		for _, col := range v.Columns {

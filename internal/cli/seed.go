@@ -22,12 +22,15 @@ type seedFlags struct {
 	only                []string
 	reset, yes          bool
 	force               string
+	// countSet and seedSet: --count and --seed were given.
+	countSet, seedSet bool
+	cacheDir          string // the model cache's directory, "" for none
 }
 
 func newSeedCmd(env *env) *cobra.Command {
 	var f seedFlags
 	cmd := &cobra.Command{
-		Use:   "seed [--database-url URL] [--schema DIR] [--count N] [--seed S] [--only t1,t2] [--reset [--force NAME] [--yes]]",
+		Use:   "seed [--database-url URL] [--schema DIR] [--count N] [--seed S] [--only t1,t2] [--reset [--force NAME] [--yes]] [--no-cache]",
 		Short: "Fill the schema's tables with generated data",
 		Long: `Fill every table of the schema package with generated rows, in one
 transaction, parents before children: values that fit each column's type,
@@ -40,8 +43,11 @@ table does not change the values of the others. Rows go in with COPY;
 afterwards identity and serial sequences are moved past the values written
 and the tables are analyzed. If anything fails, nothing is written.
 
-Counts per table and per-column values (a fixed list with weights, a range,
-skip, the share of NULLs) go under seed: in mizzle.yaml.
+Counts per table, children per parent row and per-column values (a fixed
+list with weights, a range, skip, the share of NULLs) go in a seed.Config
+variable of the schema package (github.com/mizzle/mizzle/seed), read without
+running code, or under seed: in mizzle.yaml; not in both. --count and --seed
+win over either.
 
 --only fills the tables named; their foreign keys to other tables take the
 keys those tables hold already. --reset empties the tables it fills first
@@ -58,32 +64,31 @@ listed first, and emptied only when answered yes on a terminal or with --yes.`,
 			}
 			fl := cmd.Flags()
 			f.schema = cfg.path(fl.Changed("schema"), f.schema, cfg.Schema, ".")
-			o := cfg.Seed.options()
-			if fl.Changed("count") {
-				if f.count < 1 {
-					return &usageError{fmt.Sprintf("--count %d: want at least 1 row per table", f.count)}
-				}
-				o.Count = f.count
+			if fl.Changed("count") && f.count < 1 {
+				return &usageError{fmt.Sprintf("--count %d: want at least 1 row per table", f.count)}
 			}
-			if fl.Changed("seed") {
-				o.Seed = f.seed
+			f.countSet, f.seedSet = fl.Changed("count"), fl.Changed("seed")
+			noCache, _ := fl.GetBool("no-cache")
+			if f.cacheDir, err = modelCacheDir(noCache); err != nil {
+				return err
 			}
-			return seedRun(cmd.Context(), env, f, cfg, o)
+			return seedRun(cmd.Context(), env, f, cfg)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.schema, "schema", ".", "directory of the schema package")
 	fl.StringVar(&f.databaseURL, "database-url", "", "the database (default: $DATABASE_URL, then .env, then mizzle.yaml)")
-	fl.IntVar(&f.count, "count", 0, fmt.Sprintf("rows per table, unless mizzle.yaml counts the table (default: seed.count in mizzle.yaml, else %d)", seed.DefaultCount))
-	fl.Uint64Var(&f.seed, "seed", 0, "the seed: the same seed gives the same data (default: seed.seed in mizzle.yaml, else 0)")
+	fl.IntVar(&f.count, "count", 0, fmt.Sprintf("rows per table, unless the seed settings count the table (default: their count, else %d)", seed.DefaultCount))
+	fl.Uint64Var(&f.seed, "seed", 0, "the seed: the same seed gives the same data (default: the seed settings' seed, else 0)")
 	fl.StringSliceVar(&f.only, "only", nil, "fill only these tables (names, or schema.name outside public)")
 	fl.BoolVar(&f.reset, "reset", false, "empty the tables first, with their sequences restarted")
 	fl.StringVar(&f.force, "force", "", "with --reset: empty this database (its name, as in the URL) even though it is neither local nor the dev database")
 	fl.BoolVar(&f.yes, "yes", false, "with --reset: also empty the tables outside the schema that CASCADE reaches, without asking")
+	addNoCacheFlag(cmd)
 	return cmd
 }
 
-func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Options) error {
+func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 	if err := checkDir("--schema", f.schema); err != nil {
 		return err
 	}
@@ -104,9 +109,19 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Opt
 		return err
 	}
 	defer conn.Close(ctx)
-	m, err := loader.Load(ctx, loader.Config{Dir: f.schema})
+	m, err := loader.Load(ctx, loader.Config{Dir: f.schema, CacheDir: f.cacheDir})
 	if err != nil {
 		return err
+	}
+	o, err := seedOptions(env, cfg, m)
+	if err != nil {
+		return err
+	}
+	if f.countSet {
+		o.Count = f.count
+	}
+	if f.seedSet {
+		o.Seed = f.seed
 	}
 	for _, name := range f.only {
 		if !hasTable(m, name) {
@@ -114,13 +129,11 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config, o seed.Opt
 		}
 	}
 	o.Only = f.only
-	for name, t := range cfg.Seed.Tables {
-		if !hasTable(m, name) {
-			return fmt.Errorf("%s:%d: seed: %q is not a table of the schema", cfg.file, t.line, name)
-		}
-	}
 	p, err := seed.New(m, o)
 	if err != nil {
+		if pos := seedSettingPos(m.Seed, err); pos != (schema.Position{}) {
+			return fmt.Errorf("%s: nothing was written: %w", pos.Rel(env.cwd), err)
+		}
 		return fmt.Errorf("nothing was written: %w", err)
 	}
 	var lo seed.LoadOptions

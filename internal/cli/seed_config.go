@@ -26,6 +26,23 @@ type seedConfig struct {
 	Count  int                        `yaml:"count"`
 	Seed   *uint64                    `yaml:"seed"`
 	Tables map[string]seedTableConfig `yaml:"tables"`
+	// line is the line of the section in mizzle.yaml; 0 when the file
+	// has none.
+	line int
+}
+
+func (c *seedConfig) UnmarshalYAML(n *yaml.Node) error {
+	if err := knownKeys(n, "count", "seed", "tables"); err != nil {
+		return err
+	}
+	type plain seedConfig // without this method
+	var v plain
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	*c = seedConfig(v)
+	c.line = n.Line
+	return nil
 }
 
 // seedTableConfig is a table's settings: a count alone, or a mapping.

@@ -62,7 +62,7 @@ import (
 // cacheMagic starts every entry. It names the format: change it whenever
 // the entry's layout or what the key covers changes, so that entries of an
 // older mizzle are misses rather than misread.
-const cacheMagic = "mizzle model cache 3\n"
+const cacheMagic = "mizzle model cache 4\n"
 
 // cacheTrimAge is how long an entry may go unused before a Load that writes
 // an entry removes it; cacheTouchAge how old an entry's modification time

@@ -326,6 +326,7 @@ func (l *loader) load() *schema.Model {
 		}
 	}
 	m.Sort()
+	m.Seed = l.seedSettings(m)
 	return m
 }
 

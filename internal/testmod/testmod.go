@@ -29,7 +29,8 @@ func repoRoot() string {
 // for the go command. The module requires what this repository requires, so
 // schema sources may import uuid, decimal and pgtype: those modules are
 // already in the module cache, and GOPROXY=off keeps the go command from
-// reaching for the network.
+// reaching for the network. A file that imports a package of this
+// repository makes the module require it, replaced by this checkout.
 func Write(t testing.TB, ar *txtar.Archive) (dir string, env []string) {
 	t.Helper()
 	dir = t.TempDir()
@@ -39,6 +40,14 @@ func Write(t testing.TB, ar *txtar.Archive) (dir string, env []string) {
 		t.Fatal(err)
 	}
 	_, rest, _ := strings.Cut(string(gomod), "\n")
+	for _, f := range ar.Files {
+		// A schema that imports this repository's packages (seed settings
+		// import github.com/mizzle/mizzle/seed) gets this checkout.
+		if !strings.HasPrefix(f.Name, "want") && strings.Contains(string(f.Data), `"github.com/mizzle/mizzle/`) {
+			rest += "\nrequire github.com/mizzle/mizzle v0.0.0\n\nreplace github.com/mizzle/mizzle => " + root + "\n"
+			break
+		}
+	}
 	mustWrite(t, filepath.Join(dir, "go.mod"), "module example.com/app\n"+rest)
 	gosum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
