@@ -225,7 +225,8 @@ func Strip(m *schema.Model) *schema.Model {
 
 // strip is Strip changing c itself, which it returns.
 func strip(c *schema.Model) *schema.Model {
-	c.Go = schema.GoPackage{}
+	// The seed settings are the package's, like Go: no database holds them.
+	c.Go, c.Seed = schema.GoPackage{}, nil
 	for _, s := range c.Schemas {
 		s.Was = ""
 	}
