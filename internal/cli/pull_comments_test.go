@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mizzle/mizzle/internal/introspect"
-	"github.com/mizzle/mizzle/internal/pgtest"
-	"github.com/mizzle/mizzle/migrations"
 )
 
 // TestPullComments pulls a database whose tables, columns and enum types
@@ -24,23 +21,7 @@ func TestPullComments(t *testing.T) {
 		t.Fatalf("pull --strict: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 
-	fresh := pgtest.NewDatabase(t)
-	if code, stdout, stderr := p.run("", "migrate", "--database-url", fresh); code != exitOK {
-		t.Fatalf("migrate on an empty database: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	ctx := context.Background()
-	opts := introspect.Options{Schemas: []string{"public", "billing"}}
-	want, _, err := introspect.Inspect(ctx, dbConn(t, url), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _, err := introspect.Inspect(ctx, dbConn(t, fresh), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if changes, err := migrations.Diff(want, got, migrations.Options{}); err != nil || len(changes) > 0 {
-		t.Errorf("the database built from the pulled migrations differs from the pulled one: %v %v", changes, err)
-	}
+	fresh, _, _ := rebuildPulled(t, p, url, introspect.Options{Schemas: []string{"public", "billing"}})
 	conn := dbConn(t, fresh)
 	for sql, want := range map[string]string{
 		"SELECT obj_description('public.docs'::regclass, 'pg_class')":          "A tenant's documents.\nEach has a body: café, 東京.",

@@ -15,6 +15,7 @@ import (
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // pullDir holds the databases the pull tests read, shared with
@@ -45,6 +46,31 @@ func newPullProject(t *testing.T, sql string) (*project, string) {
 		}
 	}
 	return p, url
+}
+
+// rebuildPulled applies the migrations pull wrote in p to a fresh
+// database and checks that it introspects (with opts) as the pulled
+// database at url does: the baseline rebuilds what was pulled. It returns
+// the fresh database's URL and the two models.
+func rebuildPulled(t *testing.T, p *project, url string, opts introspect.Options) (fresh string, pulled, rebuilt *schema.Model) {
+	t.Helper()
+	fresh = pgtest.NewDatabase(t)
+	if code, stdout, stderr := p.run("", "migrate", "--database-url", fresh); code != exitOK {
+		t.Fatalf("migrate on an empty database: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	ctx := context.Background()
+	pulled, _, err := introspect.Inspect(ctx, dbConn(t, url), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, _, err = introspect.Inspect(ctx, dbConn(t, fresh), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes, err := migrations.Diff(pulled, rebuilt, migrations.Options{}); err != nil || len(changes) > 0 {
+		t.Errorf("the database built from the pulled migrations differs from the pulled one: %v %v", changes, err)
+	}
+	return fresh, pulled, rebuilt
 }
 
 // TestPullThenGenerate pulls a hand-made database with everything the
