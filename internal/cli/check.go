@@ -327,11 +327,7 @@ func checkDatabase(ctx context.Context, conn *pgx.Conn, dir string, folder *migr
 	if err != nil {
 		return nil, err
 	}
-	schemas := []string{schema.DefaultSchema}
-	for _, s := range expected.Schemas {
-		schemas = append(schemas, s.Name)
-	}
-	actual, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: schemas})
+	actual, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: managedSchemas(nil, expected)})
 	if err != nil {
 		return nil, err
 	}

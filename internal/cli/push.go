@@ -101,13 +101,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return err
 	}
 
-	managed := f.schemas
-	if len(managed) == 0 {
-		managed = []string{schema.DefaultSchema}
-		for _, s := range m.Schemas {
-			managed = append(managed, s.Name)
-		}
-	}
+	managed := managedSchemas(f.schemas, m)
 	for _, t := range m.Tables {
 		if !slices.Contains(managed, t.Schema) {
 			return &usageError{fmt.Sprintf("table %s.%s is in schema %q, which --schemas does not list", t.Schema, t.Name, t.Schema)}
@@ -202,3 +196,17 @@ type statementFailed struct {
 func (e *statementFailed) Error() string { return e.sql + "\n" + migrate.ServerMessage(e.err) }
 
 func (e *statementFailed) Unwrap() error { return e.err }
+
+// managedSchemas is the database schemas a command compares or changes:
+// those listed (--schemas, schemas: in mizzle.yaml), else public and the
+// ones the model declares.
+func managedSchemas(listed []string, m *schema.Model) []string {
+	if len(listed) > 0 {
+		return listed
+	}
+	managed := []string{schema.DefaultSchema}
+	for _, s := range m.Schemas {
+		managed = append(managed, s.Name)
+	}
+	return managed
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/mizzle/mizzle/internal/dbreset"
 	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/migrate"
-	"github.com/mizzle/mizzle/schema"
 )
 
 type resetFlags struct {
@@ -135,13 +134,7 @@ func runReset(cmd *cobra.Command, env *env, f *resetFlags, cfg *config) error {
 	if err != nil {
 		return migrateError(f.db.migrations, err, url)
 	}
-	managed := cfg.Schemas
-	if len(managed) == 0 {
-		managed = []string{schema.DefaultSchema}
-		for _, s := range m.Schemas {
-			managed = append(managed, s.Name)
-		}
-	}
+	managed := slices.Clone(managedSchemas(cfg.Schemas, m))
 	slices.Sort(managed)
 	managed = slices.Compact(managed)
 	outside, err := dbreset.OutsideDependents(ctx, conn, managed)
