@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -147,24 +148,7 @@ func TestTableLockTimeout(t *testing.T) {
 
 	// Retries: the report ends during the second pause; the third try
 	// applies the migration.
-	var events []migrate.Event
-	opts := migrate.Options{TableLockTimeout: 100 * time.Millisecond, Retries: 5, RetryBackoff: 50 * time.Millisecond,
-		Events: func(e migrate.Event) {
-			if e.Kind == migrate.EventLockRetry {
-				events = append(events, e)
-				if e.Attempt == 2 {
-					release()
-				}
-			}
-		}}
-	done, err := up(ctx, migrator, fsys, opts)
-	if err != nil || len(done) != 1 {
-		t.Fatalf("migrate with retries: %v, %v", tags(done), err)
-	}
-	if len(events) != 2 || events[0].Wait != 50*time.Millisecond || events[1].Wait != 100*time.Millisecond ||
-		events[0].Migration != "0001_bio" || !errors.As(events[0].Err, &pe) || pe.Code != "55P03" {
-		t.Errorf("retry events: %+v", events)
-	}
+	applyOnThirdTry(t, migrator, fsys, release)
 }
 
 // TestTableLockTimeoutRetriesRunOut: after the last try, the error is the
@@ -226,5 +210,33 @@ func TestTableLockTimeoutNoTransaction(t *testing.T) {
 	var setting string
 	if err := migrator.QueryRow(ctx, "SHOW lock_timeout").Scan(&setting); err != nil || setting != "0" {
 		t.Errorf("lock_timeout after the migration: %q, %v; want the session's own 0", setting, err)
+	}
+}
+
+// applyOnThirdTry applies fsys, whose one pending migration 0001_bio waits
+// for a lock release frees, with a table lock timeout and retries: release
+// is called during the second pause, so the third try applies it, after
+// two retry events that report the lock timeout and back off 50 then
+// 100 ms.
+func applyOnThirdTry(t *testing.T, migrator *pgx.Conn, fsys fs.FS, release func()) {
+	t.Helper()
+	var events []migrate.Event
+	opts := migrate.Options{TableLockTimeout: 100 * time.Millisecond, Retries: 5, RetryBackoff: 50 * time.Millisecond,
+		Events: func(e migrate.Event) {
+			if e.Kind == migrate.EventLockRetry {
+				events = append(events, e)
+				if e.Attempt == 2 {
+					release()
+				}
+			}
+		}}
+	done, err := up(t.Context(), migrator, fsys, opts)
+	if err != nil || len(done) != 1 {
+		t.Fatalf("migrate with retries: %v, %v", tags(done), err)
+	}
+	var pe *pgconn.PgError
+	if len(events) != 2 || events[0].Wait != 50*time.Millisecond || events[1].Wait != 100*time.Millisecond ||
+		events[0].Migration != "0001_bio" || !errors.As(events[0].Err, &pe) || pe.Code != "55P03" {
+		t.Errorf("retry events: %+v", events)
 	}
 }
