@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/mizzle/mizzle/internal/cachecodec"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -315,8 +315,7 @@ func (c *modelCache) fingerprint() ([sha256.Size]byte, bool) {
 		return [sha256.Size]byte{}, false
 	}
 	var inputs []cacheInput
-	d := &decoder{buf: body}
-	if err := d.value(reflect.ValueOf(&inputs).Elem()); err != nil {
+	if _, err := cachecodec.DecodePrefix(body, &inputs); err != nil {
 		return [sha256.Size]byte{}, false
 	}
 	if _, changed := c.changed(inputs); changed {
@@ -427,7 +426,7 @@ func (c *modelCache) trim() {
 // the entry (codec.go). The checksum makes a torn or damaged file a miss
 // rather than a wrong model.
 func encodeEntry(e *cacheEntry) ([]byte, error) {
-	body, err := encodeValue(e)
+	body, err := cachecodec.Encode(e)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +443,7 @@ func decodeEntry(data []byte) (*cacheEntry, error) {
 		return nil, errors.New("not an entry of this mizzle, or damaged")
 	}
 	var e cacheEntry
-	if err := decodeValue(body, &e); err != nil {
+	if err := cachecodec.Decode(body, &e); err != nil {
 		return nil, err
 	}
 	if e.Model == nil {

@@ -1,4 +1,4 @@
-package loader
+package cachecodec
 
 import (
 	"strings"
@@ -23,8 +23,10 @@ type codecSample struct {
 	NilPtr   *codecSample
 	ZeroPtr  *codecSample
 	Kids     []codecSample
-	Named    inputKind
+	Named    sampleKind
 }
+
+type sampleKind int
 
 func TestCodecRoundTrip(t *testing.T) {
 	in := codecSample{
@@ -39,14 +41,14 @@ func TestCodecRoundTrip(t *testing.T) {
 		Empty:    []int{},
 		ZeroPtr:  &codecSample{},
 		Kids:     []codecSample{{S: "a", Empty: []int{}}, {NilPtr: &codecSample{S: "schema.go"}}},
-		Named:    inputDir,
+		Named:    sampleKind(2),
 	}
-	data, err := encodeValue(&in)
+	data, err := Encode(&in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out codecSample
-	if err := decodeValue(data, &out); err != nil {
+	if err := Decode(data, &out); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(in, out); diff != "" {
@@ -63,11 +65,11 @@ func TestCodecRoundTrip(t *testing.T) {
 	// Every cut of the data is an error, not a panic or a short value.
 	for i := range len(data) {
 		var v codecSample
-		if err := decodeValue(data[:i], &v); err == nil {
+		if err := Decode(data[:i], &v); err == nil {
 			t.Fatalf("decoding the first %d of %d bytes: no error", i, len(data))
 		}
 	}
-	if err := decodeValue(append(data, 0), &out); err == nil {
+	if err := Decode(append(data, 0), &out); err == nil {
 		t.Error("a byte too many: no error")
 	}
 }
@@ -85,8 +87,32 @@ func TestCodecRefuses(t *testing.T) {
 		"map behind nil":       &behindNil{},
 		"interface in nothing": &inEmptySlice{},
 	} {
-		if _, err := encodeValue(v); err == nil {
+		if _, err := Encode(v); err == nil {
 			t.Errorf("%s: encoded", name)
 		}
+	}
+}
+
+// TestDecodePrefix reads a struct's first field alone, as a cache reads an
+// entry's key before deciding to decode the rest.
+func TestDecodePrefix(t *testing.T) {
+	in := codecSample{S: "schema.go", Repeated: []string{"schema.go", "b"}, I: 7}
+	data, err := Encode(&in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	rest, err := DecodePrefix(data, &first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != in.S {
+		t.Errorf("first field %q, want %q", first, in.S)
+	}
+	if len(rest) == 0 || len(rest) >= len(data) {
+		t.Errorf("%d of %d bytes left after the first field", len(rest), len(data))
+	}
+	if _, err := DecodePrefix(data[:1], &first); err == nil {
+		t.Error("a cut prefix: no error")
 	}
 }

@@ -1,4 +1,13 @@
-package loader
+// Package cachecodec encodes plain Go values (structs, slices, pointers,
+// strings, numbers, booleans) for caches that this same build of mizzle
+// reads back: the loader's model cache and Normalize's. It walks every
+// field of every struct by reflection, so a field added to the model is
+// cached without anyone remembering to, and keeps what gob and JSON lose.
+//
+// It knows nothing of what it encodes, of files or of keys; the encoding
+// carries no type information and no version, so a cache must key its
+// entries by the executable that wrote them.
+package cachecodec
 
 import (
 	"encoding/binary"
@@ -8,7 +17,7 @@ import (
 	"reflect"
 )
 
-// The cache's encoding of an entry: every field of every struct, in
+// The encoding: every field of every struct, in
 // order, walked by reflection, so that a field added to the model is
 // cached without anyone remembering to. It keeps what gob and JSON lose (a
 // nil slice apart from an empty one, a pointer to a zero value apart from
@@ -26,8 +35,10 @@ type encoder struct {
 	strings map[string]uint64
 }
 
-// encodeValue encodes the value ptr points to.
-func encodeValue(ptr any) ([]byte, error) {
+// Encode encodes the value ptr points to. It fails when the value's type
+// holds a kind it cannot encode (a map, an interface, a func, a channel),
+// anywhere, even behind a nil pointer.
+func Encode(ptr any) ([]byte, error) {
 	v := reflect.ValueOf(ptr).Elem()
 	if err := checkType(v.Type(), map[reflect.Type]bool{}); err != nil {
 		return nil, err
@@ -128,9 +139,9 @@ type decoder struct {
 
 var errShort = errors.New("entry ends early")
 
-// decodeValue decodes data into the value ptr points to; all of data must
-// be used.
-func decodeValue(data []byte, ptr any) error {
+// Decode decodes data, which Encode made from a value of the same type,
+// into the value ptr points to; all of data must be used.
+func Decode(data []byte, ptr any) error {
 	d := &decoder{buf: data}
 	if err := d.value(reflect.ValueOf(ptr).Elem()); err != nil {
 		return err
@@ -139,6 +150,18 @@ func decodeValue(data []byte, ptr any) error {
 		return errors.New("entry has bytes after its end")
 	}
 	return nil
+}
+
+// DecodePrefix decodes the start of data into the value ptr points to and
+// returns what follows. data starts with what Encode made of a value of
+// that type, or of a struct whose first field has that type: a reader can
+// look at the start of an entry (its key, say) without decoding the rest.
+func DecodePrefix(data []byte, ptr any) ([]byte, error) {
+	d := &decoder{buf: data}
+	if err := d.value(reflect.ValueOf(ptr).Elem()); err != nil {
+		return nil, err
+	}
+	return d.buf, nil
 }
 
 func (d *decoder) uvarint() (uint64, error) {
