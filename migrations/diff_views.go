@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"cmp"
+	"container/heap"
 	"fmt"
 	"slices"
 	"strings"
@@ -354,19 +355,72 @@ func sortedViews(vs []*schema.View) []*schema.View {
 // (names[v]), else by schema and name. Names that form a cycle (a
 // column named like another view, say) are taken in name order.
 func viewOrder(vs []*schema.View, names map[*schema.View]map[string]bool) []*schema.View {
-	left := sortedViews(vs)
-	var out []*schema.View
-	for len(left) > 0 {
-		i := slices.IndexFunc(left, func(v *schema.View) bool {
-			return !slices.ContainsFunc(left, func(o *schema.View) bool { return o != v && names[v][o.Name] })
-		})
-		if i < 0 {
-			i = 0
+	sorted := sortedViews(vs)
+	// Kahn's algorithm, taking the first ready view in sorted order each
+	// time, and when a cycle leaves none ready the first left: what
+	// picking the first view that names no view left gives, without
+	// comparing every view with every other (a million pairs at 1,000).
+	byName := map[string][]int{}
+	for i, v := range sorted {
+		byName[v.Name] = append(byName[v.Name], i)
+	}
+	waits := make([]int, len(sorted)) // views left that i's query names
+	dependants := make([][]int, len(sorted))
+	for i, v := range sorted {
+		for name := range names[v] {
+			for _, j := range byName[name] {
+				if j != i {
+					waits[i]++
+					dependants[j] = append(dependants[j], i)
+				}
+			}
 		}
-		out = append(out, left[i])
-		left = slices.Delete(left, i, i+1)
+	}
+	ready := &indexHeap{}
+	for i := range sorted {
+		if waits[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	placed := make([]bool, len(sorted))
+	out := make([]*schema.View, 0, len(sorted))
+	first := 0 // no view before it is left
+	for len(out) < len(sorted) {
+		var i int
+		if ready.Len() > 0 {
+			i = heap.Pop(ready).(int)
+		} else {
+			for placed[first] {
+				first++
+			}
+			i = first
+		}
+		if placed[i] {
+			continue // taken in a cycle, and ready since
+		}
+		placed[i] = true
+		out = append(out, sorted[i])
+		for _, d := range dependants[i] {
+			if waits[d]--; waits[d] == 0 && !placed[d] {
+				heap.Push(ready, d)
+			}
+		}
 	}
 	return out
+}
+
+// indexHeap is a min-heap of indexes, for container/heap.
+type indexHeap []int
+
+func (h indexHeap) Len() int           { return len(h) }
+func (h indexHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h indexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *indexHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *indexHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // optionChanges spells what ALTER VIEW sets and resets to turn options a
