@@ -212,16 +212,21 @@ func (d *differ) dropViews() {
 	for _, o := range d.views.kept {
 		stays[o] = true
 	}
-	// A view that stays must not use one that goes.
+	// A view that stays must not use one that goes: the names of those
+	// that go grow until no view that stays names one.
+	goneNames := map[string]bool{}
+	for _, g := range d.cur.Views {
+		if !stays[g] {
+			goneNames[g.Name] = true
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		for v, o := range d.views.kept {
-			for _, g := range d.cur.Views {
-				if !stays[g] && oldNames[o][g.Name] {
-					delete(d.views.kept, v)
-					stays[o], changed = false, true
-					break
-				}
+			if uses(oldNames[o], goneNames) {
+				delete(d.views.kept, v)
+				stays[o], changed = false, true
+				goneNames[o.Name] = true
 			}
 		}
 	}
