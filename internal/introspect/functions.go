@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mizzle/mizzle/internal/grammar"
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
@@ -54,7 +52,7 @@ WHERE NOT tg.tgisinternal AND c.relkind IN ('r', 'p') AND NOT c.relispartition A
 		WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = c.oid AND dep.deptype = 'e')
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", tg.tgname COLLATE "C"`
 
-func (in *inspector) functionRow(r pgx.Rows) error {
+func (in *inspector) functionRow(r row) error {
 	var (
 		f             schema.Function
 		identity, def string
@@ -99,7 +97,7 @@ const (
 	tgInstead  = 1 << 6
 )
 
-func (in *inspector) triggerRow(r pgx.Rows) error {
+func (in *inspector) triggerRow(r row) error {
 	var (
 		nsp, rel, enabled            string
 		tgtype                       int32

@@ -47,6 +47,15 @@ type Options struct {
 	// pg_temp_*) and those created by extensions. A named schema that does
 	// not exist is read as empty.
 	Schemas []string
+	// Parallel are more connections to the same database. Inspect spreads
+	// its queries over db and these and runs them at once: the server
+	// answers them side by side, on as many cores as it has, while the
+	// answers already in are read. Each query is its own statement either
+	// way; for one snapshot, open a REPEATABLE READ transaction on each
+	// connection with the same exported snapshot (SET TRANSACTION
+	// SNAPSHOT) and pass the transactions. Inspect uses them only until it
+	// returns.
+	Parallel []Querier
 }
 
 // Queries is the number of queries Inspect issues, whatever the size of the
@@ -93,33 +102,37 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 		requested = []string{} // an empty array, not NULL
 	}
 	var version int
-	err := in.query(ctx, "schemas", schemasQuery, []any{requested}, func(r pgx.Rows) error {
+	err := in.query(ctx, "schemas", schemasQuery, []any{requested}, func(r row) error {
 		return r.Scan(&version, &in.schemas)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	steps := []struct {
-		what string
-		sql  string
-		row  func(pgx.Rows) error
-	}{
-		{"extensions", extensionsQuery, in.extensionRow},
-		{"enums", enumsQuery, in.enumRow},
-		{"tables and columns", columnsQuery, in.columnRow},
-		{"sequences", sequencesQuery, in.sequenceRow},
-		{"views", viewsQuery, in.viewRow},
-		{"constraints", queryText(constraintsQuery, version), in.constraintRow},
-		{"indexes", queryText(indexesQuery, version), in.indexRow},
-		{"policies", policiesQuery, in.policyRow},
-		{"functions", functionsQuery, in.functionRow},
-		{"triggers", triggersQuery, in.triggerRow},
-		{"other objects", othersQuery, in.otherRow},
+	// The steps are read in this order: a table's columns before its
+	// constraints, indexes and policies. The weights are each query's
+	// share of the server's time on a large schema, which parallel
+	// reading balances.
+	steps := []step{
+		{"extensions", extensionsQuery, in.extensionRow, 1},
+		{"enums", enumsQuery, in.enumRow, 1},
+		{"tables and columns", columnsQuery, in.columnRow, 30},
+		{"sequences", sequencesQuery, in.sequenceRow, 4},
+		{"views", viewsQuery, in.viewRow, 16},
+		{"constraints", queryText(constraintsQuery, version), in.constraintRow, 22},
+		{"indexes", queryText(indexesQuery, version), in.indexRow, 12},
+		{"policies", policiesQuery, in.policyRow, 3},
+		{"functions", functionsQuery, in.functionRow, 1},
+		{"triggers", triggersQuery, in.triggerRow, 1},
+		{"other objects", othersQuery, in.otherRow, 6},
 	}
-	for _, s := range steps {
-		if err := in.query(ctx, s.what, s.sql, []any{in.schemas}, s.row); err != nil {
-			return nil, nil, err
+	if len(opts.Parallel) == 0 {
+		for _, s := range steps {
+			if err := in.query(ctx, s.what, s.sql, []any{in.schemas}, s.row); err != nil {
+				return nil, nil, err
+			}
 		}
+	} else if err := in.readParallel(ctx, append([]Querier{db}, opts.Parallel...), steps); err != nil {
+		return nil, nil, err
 	}
 
 	used := map[string]bool{}
@@ -180,6 +193,9 @@ type inspector struct {
 	// hold (a partition key with an expression), reported instead.
 	unread map[relKey]bool
 
+	// attnames are the tables' column names by attribute number.
+	attnames map[relKey][]string
+
 	lastIndex relKey // the index indexRow is adding keys to
 	// serials are the sequences serial columns draw from.
 	serials map[serialKey][2]string
@@ -188,7 +204,7 @@ type inspector struct {
 // query runs one catalog query and hands each row to row. Errors say which
 // query failed; pgx often reports a failed query only once the rows are
 // read, hence the check of Err.
-func (in *inspector) query(ctx context.Context, what, sql string, args []any, row func(pgx.Rows) error) error {
+func (in *inspector) query(ctx context.Context, what, sql string, args []any, row func(row) error) error {
 	rows, err := in.db.Query(ctx, sql, args...)
 	if err != nil {
 		return fmt.Errorf("introspect: reading %s: %w", what, err)
@@ -209,7 +225,7 @@ func (in *inspector) report(kind Kind, object, detail string) {
 	in.lost = append(in.lost, Lost{Kind: kind, Object: object, Detail: detail})
 }
 
-func (in *inspector) extensionRow(r pgx.Rows) error {
+func (in *inspector) extensionRow(r row) error {
 	x := &schema.Extension{}
 	if err := r.Scan(&x.Name, &x.Schema, &x.Version); err != nil {
 		return err
@@ -221,7 +237,7 @@ func (in *inspector) extensionRow(r pgx.Rows) error {
 	return nil
 }
 
-func (in *inspector) enumRow(r pgx.Rows) error {
+func (in *inspector) enumRow(r row) error {
 	e := &schema.Enum{}
 	if err := r.Scan(&e.Schema, &e.Name, &e.Values, &e.Comment); err != nil {
 		return err
@@ -230,7 +246,7 @@ func (in *inspector) enumRow(r pgx.Rows) error {
 	return nil
 }
 
-func (in *inspector) columnRow(r pgx.Rows) error {
+func (in *inspector) columnRow(r row) error {
 	var (
 		nsp, rel, persistence     string
 		attnum                    int32
@@ -336,7 +352,32 @@ func (in *inspector) columnRow(r pgx.Rows) error {
 		in.report(ColumnStorage, quote.Ident(nsp, rel, name), strings.Join(settings, ", "))
 	}
 	t.Columns = append(t.Columns, col)
+	names := in.attnames[key]
+	for len(names) <= int(attnum) {
+		names = append(names, "")
+	}
+	names[attnum] = name
+	if in.attnames == nil {
+		in.attnames = map[relKey][]string{}
+	}
+	in.attnames[key] = names
 	return nil
+}
+
+// columnNames names a table's columns by their attribute numbers.
+func (in *inspector) columnNames(k relKey, nums []int16) ([]string, error) {
+	if len(nums) == 0 {
+		return nil, nil
+	}
+	names := in.attnames[k]
+	out := make([]string, len(nums))
+	for i, n := range nums {
+		if n <= 0 || int(n) >= len(names) || names[n] == "" {
+			return nil, fmt.Errorf("column number %d was not read: the table changed while it was read; run again", n)
+		}
+		out[i] = names[n]
+	}
+	return out, nil
 }
 
 // serialTypes maps the integer types to the serial pseudo-types that create
@@ -356,28 +397,36 @@ var actions = map[string]schema.Action{
 	"d": schema.SetDefault,
 }
 
-func (in *inspector) constraintRow(r pgx.Rows) error {
+func (in *inspector) constraintRow(r row) error {
 	var (
 		nsp, rel, name, contype        string
-		cols                           []string
+		keys, setKeys                  []int16
 		check                          string
 		refSchema, refTable            string
 		refCols                        []string
 		onDelete, onUpdate, match      string
 		deferrable, validated, noInher bool
 		nullsNotDistinct               bool
-		setCols                        []string
 	)
-	err := r.Scan(&nsp, &rel, &name, &contype, &cols, &check, &refSchema, &refTable, &refCols,
-		&onDelete, &onUpdate, &match, &deferrable, &validated, &noInher, &nullsNotDistinct, &setCols)
+	err := r.Scan(&nsp, &rel, &name, &contype, &keys, &check, &refSchema, &refTable, &refCols,
+		&onDelete, &onUpdate, &match, &deferrable, &validated, &noInher, &nullsNotDistinct, &setKeys)
 	if err != nil {
 		return err
 	}
-	t := in.tables[relKey{schema: nsp, name: rel}]
+	key := relKey{schema: nsp, name: rel}
+	t := in.tables[key]
 	if t == nil {
 		return nil // created after the tables were read
 	}
 	on := fmt.Sprintf("%s on %s", quote.Ident(name), quote.Ident(nsp, rel))
+	cols, err := in.columnNames(key, keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", on, err)
+	}
+	setCols, err := in.columnNames(key, setKeys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", on, err)
+	}
 	switch contype {
 	case "p":
 		t.PrimaryKey = &schema.PrimaryKey{Name: name, Columns: cols}
@@ -424,7 +473,7 @@ const (
 	indoptionNullsFirst = 2
 )
 
-func (in *inspector) indexRow(r pgx.Rows) error {
+func (in *inspector) indexRow(r row) error {
 	var (
 		nsp, rel, name        string
 		unique, valid         bool
@@ -485,7 +534,7 @@ func (in *inspector) indexRow(r pgx.Rows) error {
 	return nil
 }
 
-func (in *inspector) otherRow(r pgx.Rows) error {
+func (in *inspector) otherRow(r row) error {
 	var kind, nsp, name, sub, detailSchema, detail string
 	if err := r.Scan(&kind, &nsp, &name, &sub, &detailSchema, &detail); err != nil {
 		return err
@@ -614,7 +663,7 @@ var policyCommands = map[string]schema.PolicyCommand{
 	"d": schema.CommandDelete,
 }
 
-func (in *inspector) policyRow(r pgx.Rows) error {
+func (in *inspector) policyRow(r row) error {
 	var (
 		nsp, rel, cmd string
 		permissive    bool

@@ -103,13 +103,28 @@ func TestCases(t *testing.T) {
 				t.Fatal("no setup.sql section")
 			}
 			ctx := context.Background()
-			conn := pgtest.Connect(t)
+			url := pgtest.NewDatabase(t)
+			conns := connectN(t, url, 3)
+			conn := conns[0]
 			if _, err := conn.Exec(ctx, setup); err != nil {
 				t.Fatalf("setup.sql: %v", err)
 			}
 			m, lost, err := introspect.Inspect(ctx, conn, opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Read on three connections at once, the same.
+			popts := opts
+			popts.Parallel = []introspect.Querier{conns[1], conns[2]}
+			pm, plost, err := introspect.Inspect(ctx, conn, popts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(m, pm); diff != "" {
+				t.Errorf("read in parallel, the model differs (-one connection +three):\n%s", diff)
+			}
+			if diff := cmp.Diff(lost, plost); diff != "" {
+				t.Errorf("read in parallel, what is lost differs (-one connection +three):\n%s", diff)
 			}
 			var unsupported []string
 			for _, l := range lost {
@@ -162,6 +177,94 @@ func TestQueryCount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// connectN opens n connections to url, closed at cleanup.
+func connectN(t *testing.T, url string, n int) []*pgx.Conn {
+	t.Helper()
+	var conns []*pgx.Conn
+	for range n {
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(context.Background()) })
+		conns = append(conns, conn)
+	}
+	return conns
+}
+
+// TestQueryCountParallel: read on several connections, Inspect still
+// issues introspect.Queries queries in all.
+func TestQueryCountParallel(t *testing.T) {
+	ctx := context.Background()
+	conns := connectN(t, pgtest.NewDatabase(t), 3)
+	if _, err := conns[0].Exec(ctx, generateSchema(20)); err != nil {
+		t.Fatal(err)
+	}
+	var qs []*countingQuerier
+	for _, c := range conns {
+		qs = append(qs, &countingQuerier{q: c})
+	}
+	m, _, err := introspect.Inspect(ctx, qs[0], introspect.Options{Parallel: []introspect.Querier{qs[1], qs[2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Tables) != 20 {
+		t.Errorf("read %d tables, want 20", len(m.Tables))
+	}
+	n := 0
+	for i, q := range qs {
+		if q.n == 0 {
+			t.Errorf("connection %d was given no query", i)
+		}
+		n += q.n
+	}
+	if n != introspect.Queries {
+		t.Errorf("Inspect issued %d queries, want introspect.Queries = %d", n, introspect.Queries)
+	}
+}
+
+// TestErrorsParallel: a query that fails on any of the connections fails
+// Inspect with what was being read, and when Inspect returns it uses none
+// of the connections any more.
+func TestErrorsParallel(t *testing.T) {
+	ctx := context.Background()
+	for _, failing := range []int{0, 1, 2} {
+		t.Run(fmt.Sprintf("connection %d", failing), func(t *testing.T) {
+			conns := connectN(t, pgtest.NewDatabase(t), 3)
+			qs := []introspect.Querier{conns[0], conns[1], conns[2]}
+			// The first connection runs the schemas query before the rest:
+			// it fails the query after.
+			after := 0
+			if failing == 0 {
+				after = 1
+			}
+			qs[failing] = &failingQuerier{q: conns[failing], after: after, err: errBoom}
+			m, lost, err := introspect.Inspect(ctx, qs[0], introspect.Options{Parallel: qs[1:]})
+			if err == nil || !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "introspect: reading ") {
+				t.Fatalf("Inspect: %v, want an error saying what was being read and wrapping %v", err, errBoom)
+			}
+			if m != nil || lost != nil {
+				t.Errorf("results returned with an error")
+			}
+			for i, c := range conns {
+				var one int
+				if err := c.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+					t.Errorf("connection %d after Inspect returned: %v", i, err)
+				}
+			}
+		})
+	}
+	t.Run("cancelled context", func(t *testing.T) {
+		conns := connectN(t, pgtest.NewDatabase(t), 2)
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, _, err := introspect.Inspect(cctx, conns[0], introspect.Options{Parallel: []introspect.Querier{conns[1]}})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Inspect: %v, want context.Canceled", err)
+		}
+	})
 }
 
 // TestErrors checks that a failing query comes back as an error that says

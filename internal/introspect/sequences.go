@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -18,7 +16,7 @@ type serialKey struct{ schema, table, column string }
 // onto that column. Options are kept only when they are not the defaults
 // for the sequence's type (see schema.NormalizeSequence), as the loader
 // keeps them.
-func (in *inspector) sequenceRow(r pgx.Rows) error {
+func (in *inspector) sequenceRow(r row) error {
 	var (
 		nsp, name, typ               string
 		v                            schema.SequenceValues

@@ -3,8 +3,6 @@ package introspect
 import (
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -43,7 +41,7 @@ LEFT JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typelem <> 0 AND t.typle
 LEFT JOIN pg_catalog.pg_namespace bn ON bn.oid = bt.typnamespace
 ORDER BY v.nsp COLLATE "C", v.rel COLLATE "C", a.attnum`
 
-func (in *inspector) viewRow(r pgx.Rows) error {
+func (in *inspector) viewRow(r row) error {
 	var (
 		nsp, rel, def, comment string
 		materialized, filled   bool
