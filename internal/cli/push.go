@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
@@ -96,7 +97,18 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return err
 	}
 	defer conn.Close(ctx)
+	// Two more connections, opened while the schema loads, let the
+	// server answer the catalog queries side by side (see
+	// inspectAndNormalize).
+	more := make(chan []*pgx.Conn, 1)
+	go func() { more <- connectMore(ctx, conn, 2) }()
 	m, err := loader.Load(ctx, loader.Config{Dir: f.schema, CacheDir: f.cacheDir})
+	extra := <-more
+	defer func() {
+		for _, c := range extra {
+			c.Close(ctx)
+		}
+	}()
 	if err != nil {
 		return err
 	}
@@ -107,11 +119,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 			return &usageError{fmt.Sprintf("table %s.%s is in schema %q, which --schemas does not list", t.Schema, t.Name, t.Schema)}
 		}
 	}
-	actual, _, err := introspect.Inspect(ctx, conn, introspect.Options{Schemas: managed})
-	if err != nil {
-		return redacted(err, url)
-	}
-	want, err := introspect.NormalizeCached(ctx, conn, m, f.cacheDir)
+	actual, want, err := inspectAndNormalize(ctx, conn, extra, m, managed, f.cacheDir)
 	if err != nil {
 		return redacted(err, url)
 	}
@@ -209,4 +217,58 @@ func managedSchemas(listed []string, m *schema.Model) []string {
 		managed = append(managed, s.Name)
 	}
 	return managed
+}
+
+// connectMore opens up to n more connections like conn. It gives what it
+// could open: they only make push faster, so a server that refuses more
+// clients is not a failure.
+func connectMore(ctx context.Context, conn *pgx.Conn, n int) []*pgx.Conn {
+	conns := make([]*pgx.Conn, n)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Go(func() {
+			c, err := pgx.ConnectConfig(ctx, conn.Config())
+			if err == nil {
+				conns[i] = c
+			}
+		})
+	}
+	wg.Wait()
+	return slices.DeleteFunc(conns, func(c *pgx.Conn) bool { return c == nil })
+}
+
+// inspectAndNormalize reads the database and normalizes the schema's
+// model at the same time when there are extra connections: the catalog
+// queries spread over conn and all but the last extra connection, and
+// Normalize, which mostly works in this process when its answers are
+// cached, runs on the last. With none, it does one after the other on
+// conn.
+func inspectAndNormalize(ctx context.Context, conn *pgx.Conn, extra []*pgx.Conn, m *schema.Model, managed []string, cacheDir string) (actual, want *schema.Model, err error) {
+	opts := introspect.Options{Schemas: managed}
+	if len(extra) == 0 {
+		if actual, _, err = introspect.Inspect(ctx, conn, opts); err != nil {
+			return nil, nil, err
+		}
+		want, err = introspect.NormalizeCached(ctx, conn, m, cacheDir)
+		return actual, want, err
+	}
+	normConn := extra[len(extra)-1]
+	for _, c := range extra[:len(extra)-1] {
+		opts.Parallel = append(opts.Parallel, c)
+	}
+	var normErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		want, normErr = introspect.NormalizeCached(ctx, normConn, m, cacheDir)
+	}()
+	actual, _, err = introspect.Inspect(ctx, conn, opts)
+	<-done
+	if err != nil {
+		return nil, nil, err
+	}
+	if normErr != nil {
+		return nil, nil, normErr
+	}
+	return actual, want, nil
 }

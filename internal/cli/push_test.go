@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -434,5 +435,29 @@ func TestPushChangeKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPushOneConnection: push reads the database on three connections at
+// once when it can; a role the server allows one connection still pushes,
+// on that one.
+func TestPushOneConnection(t *testing.T) {
+	p := newProject(t, pushSchema)
+	dbURL := pgtest.NewDatabase(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := "push_one_" + strings.TrimPrefix(u.Path, "/")
+	execAll(t, dbURL, `CREATE ROLE `+role+` LOGIN CONNECTION LIMIT 1`,
+		`GRANT CREATE ON DATABASE `+strings.TrimPrefix(u.Path, "/")+` TO `+role,
+		`GRANT ALL ON SCHEMA public TO `+role)
+	t.Cleanup(func() { execAll(t, dbURL, `DROP OWNED BY `+role, `DROP ROLE `+role) })
+	u.User = url.User(role)
+	for _, want := range []string{"Pushed 3 statements.\n", "Nothing to push: the database matches the schema.\n"} {
+		code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", u.String())
+		if code != exitOK || !strings.HasSuffix(stdout, want) {
+			t.Fatalf("push as a role with one connection: exit %d, want %q\n%s%s", code, want, stdout, stderr)
+		}
 	}
 }

@@ -2,6 +2,9 @@ package introspect
 
 import "github.com/mizzle/mizzle/schema"
 
+// WholeKeep is how many normalized models the cache keeps.
+const WholeKeep = wholeKeep
+
 // UnitKeys returns the answer cache's keys for m on a server described by
 // server: each table's and view's by its schema-qualified name, the
 // functions' as "functions".

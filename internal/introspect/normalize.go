@@ -124,7 +124,9 @@ func Normalize(ctx context.Context, db TxStarter, m *schema.Model) (*schema.Mode
 // push with nothing to do. The key hashes the statements that build the
 // table or view, those of what its expressions may name, mizzle's build
 // and the server's version, search path and extensions; normalize_cache.go
-// says exactly what. The result is Normalize's. A cache that cannot be
+// says exactly what. The normalized model is kept whole as well, under a
+// hash of m itself (normalize_whole.go), so that a call on the same model
+// neither builds nor plans. The result is Normalize's. A cache that cannot be
 // read or written is no cache, never an error.
 func NormalizeCached(ctx context.Context, db TxStarter, m *schema.Model, cacheDir string) (*schema.Model, error) {
 	tx, err := db.Begin(ctx)
@@ -133,10 +135,17 @@ func NormalizeCached(ctx context.Context, db TxStarter, m *schema.Model, cacheDi
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var cache *answerCache
+	var whole string
 	if cacheDir != "" {
-		if cache, err = openAnswerCache(ctx, tx, m, cacheDir); err != nil {
+		server, err := serverFacts(ctx, tx)
+		if err != nil {
 			return nil, fmt.Errorf("normalize: %w", err)
 		}
+		whole = wholePath(cacheDir, m, server)
+		if out := readWhole(whole); out != nil {
+			return out, nil
+		}
+		cache = openAnswerCache(m, cacheDir, server)
 	}
 	var out *schema.Model
 	var columns map[relKey][]*schema.Column
@@ -153,6 +162,7 @@ func NormalizeCached(ctx context.Context, db TxStarter, m *schema.Model, cacheDi
 	if err := checkViewColumns(out, columns); err != nil {
 		return nil, err
 	}
+	writeWhole(whole, out)
 	return out, nil
 }
 

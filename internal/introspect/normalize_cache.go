@@ -3,7 +3,6 @@ package introspect
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,8 +15,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/migrations"
@@ -145,21 +142,13 @@ type answerCache struct {
 }
 
 // openAnswerCache reads what the cache in cacheDir holds for m on the
-// database tx is on. It returns a nil cache (every unit built, nothing
+// server described by server (serverFacts). It returns a nil cache (every unit built, nothing
 // kept) when the statements of m's context cannot be planned: the build
 // will report why.
-func openAnswerCache(ctx context.Context, tx pgx.Tx, m *schema.Model, cacheDir string) (*answerCache, error) {
-	var path, extensions string
-	var version int
-	err := tx.QueryRow(ctx, `SELECT current_setting('search_path'), current_setting('server_version_num')::int,
-		coalesce((SELECT string_agg(e.extname || ' ' || e.extversion || ' ' || n.nspname, ',' ORDER BY e.extname)
-			FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace), '')`).Scan(&path, &version, &extensions)
-	if err != nil {
-		return nil, err
-	}
-	k, ok := answerKeys(m, fmt.Sprintf("%d\n%s\n%s", version, path, extensions))
+func openAnswerCache(m *schema.Model, cacheDir, server string) *answerCache {
+	k, ok := answerKeys(m, server)
 	if !ok {
-		return nil, nil
+		return nil
 	}
 	dir := filepath.Join(cacheDir, "normalize")
 	c := &answerCache{dir: dir, path: filepath.Join(dir, k.context), keys: k.units, funcKey: k.functions,
@@ -174,7 +163,7 @@ func openAnswerCache(ctx context.Context, tx pgx.Tx, m *schema.Model, cacheDir s
 	for _, v := range m.Views {
 		c.lookup(relKey{schema: v.Schema, name: v.Name}, "view")
 	}
-	return c, nil
+	return c
 }
 
 // readAnswerFile reads a context's file; one that is missing or damaged

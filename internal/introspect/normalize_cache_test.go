@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,58 +183,145 @@ func TestNormalizeCachedServer(t *testing.T) {
 	normalizeCached(t, conn, m, dir, false)
 }
 
+// cacheFiles returns the answer file of the units and the file of the
+// whole normalized model that dir holds, and fails t unless there is
+// exactly one of each.
+func cacheFiles(t *testing.T, dir string) (units, whole string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "normalize", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		p := &units
+		switch {
+		case name == "trim.txt":
+			continue
+		case strings.HasPrefix(name, "model-"):
+			p = &whole
+		}
+		if *p != "" {
+			t.Fatalf("two cache files of a kind: %s and %s", *p, f)
+		}
+		*p = f
+	}
+	if units == "" || whole == "" {
+		t.Fatalf("cache files %q: want one answer file and one model", files)
+	}
+	return units, whole
+}
+
 // TestNormalizeCachedDamaged: a cache file that is damaged in any way holds
-// nothing; the call builds, gives what Normalize gives, and writes it
-// again.
+// nothing; the call builds (or finds the answers in the other file),
+// gives what Normalize gives, and writes it again.
 func TestNormalizeCachedDamaged(t *testing.T) {
 	m := cacheModel(t)
 	conn := pgtest.Connect(t)
 	dir := t.TempDir()
 	normalizeCached(t, conn, m, dir, true)
-	files, err := filepath.Glob(filepath.Join(dir, "normalize", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file string
-	for _, f := range files {
-		if filepath.Base(f) != "trim.txt" {
-			if file != "" {
-				t.Fatalf("two cache files: %s and %s", file, f)
-			}
-			file = f
-		}
-	}
-	good, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	magic, rest, _ := bytes.Cut(good, []byte("\n"))
-	sum, body, _ := bytes.Cut(rest, []byte("\n"))
+	units, whole := cacheFiles(t, dir)
 	join := func(parts ...[]byte) []byte { return bytes.Join(parts, []byte("\n")) }
 	checksum := func(body string) []byte {
 		sum := sha256.Sum256([]byte(body))
 		return []byte(hex.EncodeToString(sum[:]))
 	}
-	for _, tc := range []struct {
+	damaged := func(good []byte, otherMagic string, notBody string) []struct {
 		name string
 		data []byte
-	}{
-		{"empty", nil},
-		{"cut short", good[:len(good)/2]},
-		{"another magic", join([]byte("mizzle normalize cache 0"), sum, body)},
-		{"a changed byte", join(magic, sum, bytes.Replace(body, []byte(`"`), []byte(`'`), 1))},
-		{"no checksum", join(magic, body)},
-		{"not JSON, with its checksum", join(magic, checksum("not JSON"), []byte("not JSON"))},
-		{"no entries, with its checksum", join(magic, checksum("{}"), []byte("{}"))},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if err := os.WriteFile(file, tc.data, 0o644); err != nil {
+		magic, rest, _ := bytes.Cut(good, []byte("\n"))
+		sum, body, _ := bytes.Cut(rest, []byte("\n"))
+		changed := bytes.Clone(body)
+		changed[len(changed)/2] ^= 1
+		return []struct {
+			name string
+			data []byte
+		}{
+			{"empty", nil},
+			{"cut short", good[:len(good)/2]},
+			{"another magic", join([]byte(otherMagic), sum, body)},
+			{"a changed byte", join(magic, sum, changed)},
+			{"no checksum", join(magic, body)},
+			{"not its encoding, with its checksum", join(magic, checksum(notBody), []byte(notBody))},
+		}
+	}
+	goodUnits, err := os.ReadFile(units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The answer file alone: without the whole model, it is what answers.
+	cases := damaged(goodUnits, "mizzle normalize cache 0", "not JSON")
+	cases = append(cases, struct {
+		name string
+		data []byte
+	}{"no entries, with its checksum", join(bytes.SplitN(goodUnits, []byte("\n"), 2)[0], checksum("{}"), []byte("{}"))})
+	for _, tc := range cases {
+		t.Run("answers/"+tc.name, func(t *testing.T) {
+			if err := os.Remove(whole); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(units, tc.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			normalizeCached(t, conn, m, dir, true)
 			normalizeCached(t, conn, m, dir, false)
 		})
 	}
+	// The whole model: the answer file still holds every answer, so
+	// nothing is built, and the model is written again as it was.
+	goodWhole, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range damaged(goodWhole, "mizzle normalized model 0", "not a model") {
+		t.Run("model/"+tc.name, func(t *testing.T) {
+			if err := os.WriteFile(whole, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			normalizeCached(t, conn, m, dir, false)
+			if again, err := os.ReadFile(whole); err != nil || !bytes.Equal(again, goodWhole) {
+				t.Errorf("the model was not written again as it was: %v", err)
+			}
+		})
+	}
+}
+
+// TestNormalizeCachedWhole: the normalized model is kept whole, and
+// answers alone a call on the same model; a changed model misses it; only
+// the most recently used few are kept.
+func TestNormalizeCachedWhole(t *testing.T) {
+	m := cacheModel(t)
+	conn := pgtest.Connect(t)
+	dir := t.TempDir()
+	normalizeCached(t, conn, m, dir, true)
+	units, _ := cacheFiles(t, dir)
+	// Without the units' answers, the whole model answers.
+	if err := os.Remove(units); err != nil {
+		t.Fatal(err)
+	}
+	normalizeCached(t, conn, m, dir, false)
+	// A change the units' keys ignore (a comment) misses the whole model:
+	// with the answers gone, it builds.
+	m.Table("public", "a").Comment = "changed"
+	normalizeCached(t, conn, m, dir, true)
+	for i := range 2 * introspect.WholeKeep {
+		m.Table("public", "a").Comment = fmt.Sprintf("changed %d", i)
+		normalizeCached(t, conn, m, dir, false)
+	}
+	models, err := filepath.Glob(filepath.Join(dir, "normalize", "model-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != introspect.WholeKeep {
+		t.Errorf("%d models kept, want %d", len(models), introspect.WholeKeep)
+	}
+	// The latest is among them: without the units' answers (in the same
+	// file, whose name the comments do not change), it answers.
+	if err := os.Remove(units); err != nil {
+		t.Fatal(err)
+	}
+	normalizeCached(t, conn, m, dir, false)
 }
 
 // TestNormalizeCachedKeys: a change gives new keys to what it reaches and
