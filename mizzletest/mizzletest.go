@@ -31,6 +31,12 @@
 // since a copy made ahead or a drop still pending when the test binary
 // exits would be left there.
 //
+// With Seed, the template is also filled, once, with the rows mizzle seed
+// writes for the schema's seed settings, so every test starts from the
+// same data at no cost of its own:
+//
+//	pool := mizzletest.New(t, migrations, mizzletest.Dir("migrations"), mizzletest.Seed(schema.Seed))
+//
 // The server is the one named by the MIZZLE_TEST_DATABASE_URL environment
 // variable, a postgres:// URL of a role that may create databases (its
 // own database is only used to create and drop the others), or else a
@@ -47,8 +53,9 @@
 // template is marked IS_TEMPLATE and refuses connections. Drop an old one
 // with ALTER DATABASE name IS_TEMPLATE false, then DROP DATABASE name.
 //
-// The package is for tests: it links package testing, pgx's pool and
-// mizzle's migrator, and nothing of mizzle's generator or command line.
+// The package is for tests: it links package testing, pgx's pool,
+// mizzle's migrator, introspection and seeder, and nothing of mizzle's
+// generator, schema loader or command line.
 package mizzletest
 
 import (

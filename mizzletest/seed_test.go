@@ -1,0 +1,279 @@
+package mizzletest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/mizzle/mizzle/seed"
+)
+
+// tickets has an enum column, a nullable one and a unique one, in a
+// schema of its own, beside public's customers.
+var tickets = folder("",
+	"0000_init", `CREATE SCHEMA help;
+--> statement-breakpoint
+CREATE TYPE help.status AS ENUM ('open', 'waiting', 'closed');
+--> statement-breakpoint
+CREATE TABLE customer (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE, city text);
+--> statement-breakpoint
+CREATE TABLE help.ticket (
+	id serial PRIMARY KEY,
+	customer_id bigint NOT NULL REFERENCES customer,
+	status help.status NOT NULL,
+	priority int NOT NULL,
+	subject varchar(40) NOT NULL,
+	opened_at timestamptz NOT NULL DEFAULT now()
+);`)
+
+// status stands for a schema's enum type, whose constants seed settings
+// name.
+type status string
+
+const (
+	statusOpen   status = "open"
+	statusClosed status = "closed"
+)
+
+func ticketSettings(n int) seed.Config {
+	return seed.Config{
+		Seed: 11,
+		Tables: map[string]seed.Table{
+			"customer": {Count: n, With: map[string][]seed.Weighted{"help.ticket": {{Min: 2, Max: 2}}}},
+			"help.ticket": {Columns: map[string]seed.Column{
+				"status":   {Values: []any{statusOpen, statusClosed}, Weights: []float64{3, 1}},
+				"priority": {Range: &seed.Range{Min: 1, Max: 3}},
+			}},
+		},
+	}
+}
+
+// rowsOf returns every row of the customers and tickets as text, in key
+// order.
+func rowsOf(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, _ := pool.Query(ctx, `SELECT format('%s %s %s', id, email, coalesce(city, 'NULL')) FROM customer ORDER BY id`)
+	customers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ = pool.Query(ctx, `SELECT format('%s %s %s %s %s', id, customer_id, status, priority, subject) FROM help.ticket ORDER BY id`)
+	tickets, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(customers, tickets...)
+}
+
+// TestSeed: Seed's rows are in every copy, the same in each, as the
+// settings ask (counts, children per parent, enum values by their Go
+// constants, a range), with the identity and serial sequences past them
+// and the history table untouched; tests running at once each change
+// only their own copy.
+func TestSeed(t *testing.T) {
+	t.Parallel()
+	cfg := ticketSettings(5)
+	var first []string
+	t.Run("group", func(t *testing.T) {
+		for i := range 4 {
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				pool := New(t, tickets, Seed(cfg))
+				ctx := context.Background()
+				var customers, tickets, open, closed, outside int
+				if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM customer), count(*),
+					count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'closed'),
+					count(*) FILTER (WHERE priority NOT BETWEEN 1 AND 3)
+					FROM help.ticket`).Scan(&customers, &tickets, &open, &closed, &outside); err != nil {
+					t.Fatal(err)
+				}
+				if customers != 5 || tickets != 10 || open+closed != 10 || outside != 0 {
+					t.Errorf("%d customers, %d tickets (%d open, %d closed, %d outside priorities 1 to 3); want 5, 10, open or closed, none outside",
+						customers, tickets, open, closed, outside)
+				}
+				var perCustomer []int
+				rows, _ := pool.Query(ctx, `SELECT count(*)::int FROM help.ticket GROUP BY customer_id`)
+				perCustomer, err := pgx.CollectRows(rows, pgx.RowTo[int])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(perCustomer) != 5 || slices.ContainsFunc(perCustomer, func(n int) bool { return n != 2 }) {
+					t.Errorf("tickets per customer: %v; want 2 for each of 5", perCustomer)
+				}
+				var applied int
+				if err := pool.QueryRow(ctx, `SELECT count(*) FROM mizzle.__mizzle_migrations`).Scan(&applied); err != nil || applied != 1 {
+					t.Errorf("history: %d rows, %v; want 1", applied, err)
+				}
+				seeded := rowsOf(t, pool)
+				// The sequences are past the seeded keys.
+				var id, ticket int64
+				if err := pool.QueryRow(ctx, `INSERT INTO customer (email) VALUES ($1) RETURNING id`, fmt.Sprintf("test%d@example.com", i)).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				if err := pool.QueryRow(ctx, `INSERT INTO help.ticket (customer_id, status, priority, subject) VALUES ($1, 'waiting', 9, 'mine') RETURNING id`, id).Scan(&ticket); err != nil {
+					t.Fatal(err)
+				}
+				if id != 6 || ticket != 11 {
+					t.Errorf("a new customer's id %d and ticket's %d; want 6 and 11", id, ticket)
+				}
+				if _, err := pool.Exec(ctx, `DELETE FROM help.ticket WHERE customer_id = 1`); err != nil {
+					t.Fatal(err)
+				}
+				var mine int
+				if err := pool.QueryRow(ctx, `SELECT count(*) FROM help.ticket`).Scan(&mine); err != nil || mine != 9 {
+					t.Errorf("tickets after this test's changes: %d, %v; want 9", mine, err)
+				}
+				if i == 0 {
+					first = seeded
+					return
+				}
+			})
+		}
+	})
+	// Every copy started from the same rows: a fresh one has them too.
+	again := rowsOf(t, New(t, tickets, Seed(ticketSettings(5))))
+	if first == nil || !slices.Equal(again, first) {
+		t.Errorf("a later copy's rows differ from the first test's:\n%s\nwant\n%s", strings.Join(again, "\n"), strings.Join(first, "\n"))
+	}
+}
+
+// TestSeedTwoSettings: two settings get two templates, each with its own
+// rows, and neither changes the folder's plain template; equal settings,
+// written twice, share one.
+func TestSeedTwoSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	count := func(pool *pgxpool.Pool) int {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM customer`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	three, four, plain := New(t, tickets, Seed(ticketSettings(3))), New(t, tickets, Seed(ticketSettings(4))), New(t, tickets)
+	if a, b, c := count(three), count(four), count(plain); a != 3 || b != 4 || c != 0 {
+		t.Errorf("customers: %d, %d and %d; want 3, 4 and 0", a, b, c)
+	}
+	d, _ := open(tickets, "")
+	key := func(opts ...Option) string {
+		var cfg config
+		for _, o := range opts {
+			o(&cfg)
+		}
+		return templateKey(d, &cfg)
+	}
+	k3, k4, k0 := key(Seed(ticketSettings(3))), key(Seed(ticketSettings(4))), key()
+	if k3 == k4 || k3 == k0 || k4 == k0 {
+		t.Errorf("template keys %s, %s, %s: want three different ones", k3, k4, k0)
+	}
+	if k := key(Seed(ticketSettings(3))); k != k3 {
+		t.Errorf("the same settings give the keys %s and %s", k3, k)
+	}
+	// The seed is part of the settings.
+	other := ticketSettings(3)
+	other.Seed = 12
+	if k := key(Seed(other)); k == k3 {
+		t.Error("another seed gives the same template key")
+	}
+}
+
+// TestSeedHistoryTable: the history table, wherever it is, is not
+// seeded.
+func TestSeedHistoryTable(t *testing.T) {
+	t.Parallel()
+	for _, opt := range []Option{Drizzle(), HistoryTable("public", "applied")} {
+		pool := New(t, tickets, opt, Seed(ticketSettings(2)))
+		var cfg config
+		opt(&cfg)
+		h := historyTable(cfg.migrate)
+		history := h.Schema + "." + h.Name
+		var n int
+		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM `+history).Scan(&n); err != nil || n != 1 {
+			t.Errorf("history table %s: %d rows, %v; want 1", history, n, err)
+		}
+	}
+}
+
+// TestSeedMistakes: settings that do not fit the schema fail the test
+// with what is wrong and where, and leave no template behind; those
+// wrong whatever the schema fail before the server is asked.
+func TestSeedMistakes(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		cfg  seed.Config
+		want []string
+	}{
+		{"unknown table", seed.Config{Tables: map[string]seed.Table{"tickets": {Count: 2}}},
+			[]string{`table "tickets"`, "does not declare"}},
+		{"unknown column", seed.Config{Tables: map[string]seed.Table{"help.ticket": {Columns: map[string]seed.Column{"state": {Skip: true}}}}},
+			[]string{"help.ticket", `column "state"`}},
+		{"not an enum label", seed.Config{Tables: map[string]seed.Table{"help.ticket": {Columns: map[string]seed.Column{"status": {Values: []any{status("lost")}}}}}},
+			[]string{"help.ticket, column status", `"lost" is not a label of enum help.status`, "open, waiting, closed"}},
+		{"a unique column with too few values", seed.Config{Tables: map[string]seed.Table{"customer": {Count: 3, Columns: map[string]seed.Column{"email": {Values: []any{"a@example.com", "b@example.com"}}}}}},
+			[]string{"customer", "email", "allows 2 distinct rows", "asks for 3"}},
+		{"nil value", seed.Config{Tables: map[string]seed.Table{"customer": {Columns: map[string]seed.Column{"city": {Values: []any{"Lyon", nil}}}}}},
+			[]string{"mizzletest: seed settings: ", "table customer, column city: Values[1]", "Nulls"}},
+		{"a value that is not a constant", seed.Config{Tables: map[string]seed.Table{"help.ticket": {Columns: map[string]seed.Column{"opened_at": {Values: []any{time.Unix(0, 0)}}}}}},
+			[]string{"column opened_at: Values[0]", "time.Time", "string (in PostgreSQL's text form)"}},
+		{"empty values", seed.Config{Tables: map[string]seed.Table{"customer": {Columns: map[string]seed.Column{"city": {Values: []any{}}}}}},
+			[]string{"column city", "Values is empty"}},
+		{"weights without values", seed.Config{Tables: map[string]seed.Table{"customer": {Columns: map[string]seed.Column{"city": {Weights: []float64{1}}}}}},
+			[]string{"column city", "Weights without Values"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			msg := fatalOf(t, func(tb testing.TB) { New(tb, tickets, Seed(c.cfg)) })
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("failure %q does not say %q", msg, w)
+				}
+			}
+			var cfg config
+			Seed(c.cfg)(&cfg)
+			if cfg.err != nil {
+				return // found before any template was asked for
+			}
+			d, _ := open(tickets, "")
+			name := "mizzletest_" + templateKey(d, &cfg)[:24]
+			s, _ := server()
+			var left int
+			if err := s.QueryRow(context.Background(), `SELECT count(*) FROM pg_database WHERE datname LIKE $1 || '%'`, []any{name}, &left); err != nil {
+				t.Fatal(err)
+			}
+			if left != 0 {
+				t.Errorf("%d databases named %s... left behind", left, name)
+			}
+		})
+	}
+}
+
+// TestSeedKnowsEveryField: Seed reads every field of the seed settings.
+// A field added to them (a column function, fixtures) fails here until
+// seedOptions passes it to the seeder or refuses it, since a setting
+// Seed left out would be dropped in silence.
+func TestSeedKnowsEveryField(t *testing.T) {
+	known := map[reflect.Type][]string{
+		reflect.TypeFor[seed.Config]():   {"Seed", "Count", "Tables"},
+		reflect.TypeFor[seed.Table]():    {"Count", "Columns", "With"},
+		reflect.TypeFor[seed.Column]():   {"Skip", "Values", "Weights", "Range", "Nulls"},
+		reflect.TypeFor[seed.Range]():    {"Min", "Max"},
+		reflect.TypeFor[seed.Weighted](): {"Weight", "Min", "Max"},
+	}
+	for typ, fields := range known {
+		var got []string
+		for i := range typ.NumField() {
+			got = append(got, typ.Field(i).Name)
+		}
+		if !slices.Equal(got, fields) {
+			t.Errorf("%s has the fields %v; seedOptions reads %v", typ, got, fields)
+		}
+	}
+}
