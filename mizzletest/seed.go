@@ -181,7 +181,7 @@ func seedTemplate(ctx context.Context, conn *pgx.Conn, o iseed.Options, history 
 	m.Tables = slices.DeleteFunc(m.Tables, func(t *schema.Table) bool {
 		return t.Schema == history.Schema && t.Name == history.Name
 	})
-	if err := checkLabels(m, o); err != nil {
+	if err := checkColumns(m, o); err != nil {
 		return fmt.Errorf("seed settings: %w", err)
 	}
 	p, err := iseed.New(m, o)
@@ -194,10 +194,12 @@ func seedTemplate(ctx context.Context, conn *pgx.Conn, o iseed.Options, history 
 	return nil
 }
 
-// checkLabels checks the values given to enum columns against the enum's
-// labels, as the loader does for mizzle seed, so that a value that is
-// none names its column and the labels rather than failing the COPY.
-func checkLabels(m *schema.Model, o iseed.Options) error {
+// checkColumns checks the settings against the columns they are for, as
+// the loader does for mizzle seed: the values of an enum column are its
+// labels, those of a number column numbers, a Range is for a number
+// column and a share of NULLs for a nullable one. The seeder would fail
+// the COPY on the first two, naming no column, and ignore the last two.
+func checkColumns(m *schema.Model, o iseed.Options) error {
 	for _, name := range sortedKeys(o.Tables) {
 		t := m.Table(schema.DefaultSchema, name)
 		if s, n, ok := strings.Cut(name, "."); ok && t == nil {
@@ -207,24 +209,58 @@ func checkLabels(m *schema.Model, o iseed.Options) error {
 			continue // the seeder names it
 		}
 		for _, col := range sortedKeys(o.Tables[name].Columns) {
-			c := t.Column(col)
+			c, sc := t.Column(col), o.Tables[name].Columns[col]
 			if c == nil {
 				continue
 			}
+			where := fmt.Sprintf("table %s.%s, column %s", t.Schema, t.Name, col)
 			typ := c.Type.Storage()
-			en := m.Enum(typ.Schema, typ.Name)
-			if typ.Array || typ.Schema == "" || en == nil {
-				continue
+			number := isNumberType(typ)
+			switch {
+			case sc.Range != nil && !number:
+				return fmt.Errorf("%s: Range is for number columns, and the column is %s", where, c.Type)
+			case sc.Nulls != nil && *sc.Nulls > 0 && c.NotNull:
+				return fmt.Errorf("%s: Nulls %g, and the column is NOT NULL", where, *sc.Nulls)
 			}
-			for _, v := range o.Tables[name].Columns[col].Values {
-				if !slices.Contains(en.Values, v) {
-					return fmt.Errorf("table %s.%s, column %s: %q is not a label of enum %s.%s, the column's type (its labels: %s)",
-						t.Schema, t.Name, col, v, en.Schema, en.Name, strings.Join(en.Values, ", "))
+			en := m.Enum(typ.Schema, typ.Name)
+			for _, v := range sc.Values {
+				switch {
+				case typ.Array:
+				case typ.Schema != "" && en != nil && !slices.Contains(en.Values, v):
+					return fmt.Errorf("%s: %q is not a label of enum %s.%s, the column's type (its labels: %s)",
+						where, v, en.Schema, en.Name, strings.Join(en.Values, ", "))
+				case number && !isNumber(typ, v):
+					return fmt.Errorf("%s: %q is not a value of the column, which is %s", where, v, c.Type)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// isNumberType reports whether the seeder takes a Range for type t: the
+// types of its number generators.
+func isNumberType(t schema.Type) bool {
+	if t.Schema != "" || t.Array {
+		return false
+	}
+	switch t.Name {
+	case "smallint", "integer", "bigint", "numeric", "real", "double precision":
+		return true
+	}
+	return false
+}
+
+// isNumber reports whether v is a number of the number type t.
+func isNumber(t schema.Type, v string) bool {
+	var err error
+	switch t.Name {
+	case "smallint", "integer", "bigint":
+		_, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	default:
+		_, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
+	}
+	return err == nil
 }
 
 // historyTable is the table migrate records the migrations in with o.
