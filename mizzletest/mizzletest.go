@@ -16,7 +16,7 @@
 // does at start-up) once per test binary to a template database, then
 // gives every test a copy of it made with CREATE DATABASE ... TEMPLATE,
 // which costs the server a fraction of applying the migrations (at 100
-// tables, about a seventh of its processor time), and does not grow with
+// tables, under a fifth of its processor time), and does not grow with
 // their number. Tests may run in parallel: each has its own database.
 // Two different migration folders (or options) get two templates.
 //
