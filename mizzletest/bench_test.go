@@ -98,7 +98,11 @@ func BenchmarkNew(b *testing.B) {
 		b.Fatal(err)
 	}
 	strategy(ctx, srv)
-	defer func(ahead int, background bool) { aheadCopies, dropInBackground = ahead, background }(aheadCopies, dropInBackground)
+	defer func(ahead int, background bool) {
+		templatesMu.Lock()
+		aheadCopies, dropInBackground = ahead, background
+		templatesMu.Unlock()
+	}(aheadCopies, dropInBackground)
 	for _, mode := range []string{"at-call", "ahead"} {
 		for _, w := range works {
 			b.Run("copy="+mode+"/work="+w.name, func(b *testing.B) {

@@ -192,7 +192,10 @@ func makeCopy(ctx context.Context, srv *testserver.Server, tpl string, ping bool
 		}
 		return nil, err
 	}
-	return &database{srv: srv, name: name, pool: pool, background: dropInBackground && !srv.External()}, nil
+	templatesMu.Lock() // a benchmark sets dropInBackground
+	background := dropInBackground && !srv.External()
+	templatesMu.Unlock()
+	return &database{srv: srv, name: name, pool: pool, background: background}, nil
 }
 
 // release closes the pool, then drops the database: on a throwaway

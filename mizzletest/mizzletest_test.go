@@ -349,7 +349,8 @@ func TestConcurrentCopies(t *testing.T) {
 // ahead, each with a pool that has connected, and tests take them.
 func TestCopiesMadeAhead(t *testing.T) {
 	t.Parallel()
-	fsys := folder("", "0000_t", `CREATE TABLE ahead (id int PRIMARY KEY);`)
+	// A folder of its own, unlike any other run's (-count).
+	fsys := folder("", "0000_t", `CREATE TABLE ahead (id int PRIMARY KEY); -- `+randomHex(8))
 	first := New(t, fsys)
 	d, _ := open(fsys, "")
 	templatesMu.Lock()
