@@ -3,6 +3,7 @@ package mizzletest
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -281,5 +282,42 @@ func TestSeedKnowsEveryField(t *testing.T) {
 		if !slices.Equal(got, fields) {
 			t.Errorf("%s has the fields %v; seedOptions reads %v", typ, got, fields)
 		}
+	}
+}
+
+// TestSeedTradingExample: the example application's migrations, seeded
+// as its README section does (models with orders per model, a quantity
+// range for the check that wants it positive, the enum's constants): the
+// rows are there in every copy; without the range, the check PostgreSQL
+// judges fails the test, named.
+func TestSeedTradingExample(t *testing.T) {
+	t.Parallel()
+	fsys := os.DirFS("../examples/trading")
+	cfg := seed.Config{
+		Seed: 42,
+		Tables: map[string]seed.Table{
+			"Models": {Count: 4, With: map[string][]seed.Weighted{"Orders": {{Weight: 3, Min: 1, Max: 2}, {Weight: 1, Min: 5, Max: 6}}}},
+			"Orders": {Columns: map[string]seed.Column{
+				"quantity": {Range: &seed.Range{Min: 0.01, Max: 100}},
+				"status":   {Values: []any{"OPEN", "CLOSED"}, Weights: []float64{1, 4}},
+			}},
+		},
+	}
+	pool := New(t, fsys, Dir("migrations"), Seed(cfg))
+	var models, orders, bad int
+	if err := pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM "Models"), count(*),
+		count(*) FILTER (WHERE quantity NOT BETWEEN 0.01 AND 100 OR "modelId" NOT IN (SELECT id FROM "Models"))
+		FROM "Orders"`).Scan(&models, &orders, &bad); err != nil {
+		t.Fatal(err)
+	}
+	if models != 4 || orders < 4 || orders > 24 || bad != 0 {
+		t.Errorf("%d models, %d orders, %d out of range or orphaned; want 4, 4 to 24, none", models, orders, bad)
+	}
+
+	delete(cfg.Tables, "Orders")
+	cfg.Tables["Orders"] = seed.Table{Columns: map[string]seed.Column{"quantity": {Range: &seed.Range{Min: -100, Max: -1}}}}
+	msg := fatalOf(t, func(tb testing.TB) { New(tb, fsys, Dir("migrations"), Seed(cfg)) })
+	if !strings.Contains(msg, "Orders_qty_positive") {
+		t.Errorf("seeding rows the check refuses fails with %q; want it to name the check Orders_qty_positive", msg)
 	}
 }
