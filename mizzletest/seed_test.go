@@ -13,6 +13,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/mizzle/mizzle/internal/introspect"
+	"github.com/mizzle/mizzle/internal/loader"
+	iseed "github.com/mizzle/mizzle/internal/seed"
+	"github.com/mizzle/mizzle/schema"
 	"github.com/mizzle/mizzle/seed"
 )
 
@@ -319,5 +323,65 @@ func TestSeedTradingExample(t *testing.T) {
 	msg := fatalOf(t, func(tb testing.TB) { New(tb, fsys, Dir("migrations"), Seed(cfg)) })
 	if !strings.Contains(msg, "Orders_qty_positive") {
 		t.Errorf("seeding rows the check refuses fails with %q; want it to name the check Orders_qty_positive", msg)
+	}
+}
+
+// TestSeedRowsAreMizzleSeeds: the rows Seed writes are those mizzle seed
+// writes with the same settings, though Seed plans from the migrated
+// template read back and mizzle seed from the schema package loaded:
+// both plans make the same values, table by table, column by column.
+func TestSeedRowsAreMizzleSeeds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := seed.Config{
+		Seed: 7,
+		Tables: map[string]seed.Table{
+			"Models": {Count: 3, With: map[string][]seed.Weighted{"Orders": {{Min: 1, Max: 3}}}},
+			"Orders": {Columns: map[string]seed.Column{"quantity": {Range: &seed.Range{Min: 1, Max: 5}}}},
+		},
+	}
+	loaded, err := loader.Load(ctx, loader.Config{Dir: "../examples/trading/schema"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := New(t, os.DirFS("../examples/trading"), Dir("migrations"), Seed(cfg))
+	read, _, err := introspect.Inspect(ctx, pool, introspect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read.Tables = slices.DeleteFunc(read.Tables, func(t *schema.Table) bool { return t.Schema == "mizzle" })
+	o, err := seedOptions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := func(m *schema.Model) string {
+		p, err := iseed.New(m, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, tp := range p.Tables {
+			fmt.Fprintf(&b, "# %s (%d rows): %s\n", tp.Name(), tp.Count, strings.Join(tp.Columns, ", "))
+			rows := p.Rows(tp)
+			for rows.Next() {
+				vals, _ := rows.Values()
+				for i, v := range vals {
+					vals[i] = iseed.Text(v)
+				}
+				fmt.Fprintln(&b, vals...)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.String()
+	}
+	if want, got := dump(loaded), dump(read); got != want {
+		t.Errorf("Seed's rows:\n%s\nmizzle seed's:\n%s", got, want)
+	}
+	// And they are the rows in the database.
+	var orders int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM "Orders"`).Scan(&orders); err != nil || !strings.Contains(dump(read), fmt.Sprintf("# public.Orders (%d rows)", orders)) {
+		t.Errorf("%d orders in the database, %v; the plan says\n%s", orders, err, dump(read))
 	}
 }
