@@ -55,6 +55,10 @@ func Seed(c seed.Config) Option {
 
 // seedOptions turns the settings into the seeder's options, the values
 // into PostgreSQL's text form as the loader reads them from the source.
+// Here the settings are a live value, so a setting that is Go code (a
+// function making a column's values) could be called as it is, where
+// mizzle seed has to build a program to run it; TestSeedKnowsEveryField
+// fails until a new field of the settings is read here or refused.
 func seedOptions(c seed.Config) (iseed.Options, error) {
 	o := iseed.Options{Seed: c.Seed, Count: c.Count}
 	for _, name := range sortedKeys(c.Tables) {
