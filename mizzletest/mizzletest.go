@@ -172,19 +172,27 @@ func newDatabase(ctx context.Context, fsys fs.FS, cfg *config) (*database, error
 	return tp.take(ctx, srv)
 }
 
-// makeCopy creates a copy of the template tpl and opens a pool on it;
-// with ping, the pool connects before it is returned.
-func makeCopy(ctx context.Context, srv *testserver.Server, tpl string, ping bool) (*database, error) {
-	name := "mizzletest_" + randomHex(8)
-	if err := srv.CreateDatabase(ctx, name, tpl, strategy(ctx, srv)); err != nil {
+// makeCopy creates a copy of the template tpl and opens a pool on it.
+func makeCopy(ctx context.Context, srv *testserver.Server, tpl string) (*database, error) {
+	name, err := createCopy(ctx, srv, tpl)
+	if err != nil {
 		return nil, err
 	}
-	pool, err := pgxpool.New(ctx, srv.URL(name))
-	if err == nil && ping {
-		if err = pool.Ping(ctx); err != nil {
-			pool.Close()
-		}
+	return openCopy(ctx, srv, name)
+}
+
+// createCopy creates a copy of the template tpl, and returns its name.
+func createCopy(ctx context.Context, srv *testserver.Server, tpl string) (string, error) {
+	name := "mizzletest_" + randomHex(8)
+	if err := srv.CreateDatabase(ctx, name, tpl, strategy(ctx, srv)); err != nil {
+		return "", err
 	}
+	return name, nil
+}
+
+// openCopy opens a pool on the database name, or drops it.
+func openCopy(ctx context.Context, srv *testserver.Server, name string) (*database, error) {
+	pool, err := pgxpool.New(ctx, srv.URL(name))
 	if err != nil {
 		err = fmt.Errorf("connecting to the test database %s: %w", name, err)
 		if dropErr := srv.DropDatabase(context.WithoutCancel(ctx), name); dropErr != nil {
@@ -348,18 +356,25 @@ type tmpl struct {
 
 	mu    sync.Mutex
 	taken int // copies asked for so far
-	// ready hands out the copies made ahead, on a throwaway cluster, from
-	// the second copy asked for on: a test that finds one waits for no
-	// CREATE DATABASE. The goroutines that make them block when ahead
-	// copies wait.
+	// ready holds the copies made ahead, on a throwaway cluster, from the
+	// second copy asked for on: a test that finds one waits for no
+	// CREATE DATABASE. Its room is never short: a maker starts a copy
+	// only when ready has room for it beside those being made.
 	ready chan made
 	ahead int
-	made  int // copies made ahead so far
+	// makers are the goroutines making copies, inflight the copies they
+	// are making, made the copies made so far. A maker ends when ahead
+	// copies wait or are being made, so none outlives the tests' demand:
+	// when the tests end, no goroutine of this package is left waiting.
+	makers, inflight, made int
+	// admins are the administrative connections of the makers that
+	// ended, for the next ones.
+	admins []*testserver.Server
 }
 
 type made struct {
-	db  *database
-	err error
+	name string
+	err  error
 }
 
 // aheadCopies is how many copies of a template wait, made ahead, for
@@ -404,45 +419,74 @@ func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *conf
 }
 
 // take returns a new copy of the template. The first is made at once;
-// from the second on, on a throwaway cluster, copies come from the
-// goroutines that make them ahead, which the second starts: a template
-// used by one test only costs one copy. On a server of the user's every
-// copy is made when asked, since one made ahead and never taken would
-// outlive the test binary there.
+// from the second on, on a throwaway cluster, copies come from those made
+// ahead, and each one taken has another made: a template used by one
+// test only costs one copy. On a server of the user's every copy is made
+// when asked, since one made ahead and never taken would outlive the test
+// binary there.
 func (tp *tmpl) take(ctx context.Context, srv *testserver.Server) (*database, error) {
 	tp.mu.Lock()
 	tp.taken++
 	if tp.taken == 1 || srv.External() || tp.ahead <= 0 {
 		tp.mu.Unlock()
-		return makeCopy(ctx, srv, tp.name, false)
+		return makeCopy(ctx, srv, tp.name)
 	}
 	if tp.ready == nil {
-		tp.ready = make(chan made, max(0, tp.ahead-aheadMakers))
-		for range min(aheadMakers, tp.ahead) {
-			go tp.makeAhead(srv.Another())
-		}
+		tp.ready = make(chan made, tp.ahead)
 	}
+	tp.startMakers(srv)
 	tp.mu.Unlock()
+	var m made
 	select {
-	case m := <-tp.ready:
-		return m.db, m.err
+	case m = <-tp.ready:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("waiting for a copy of %s: %w", tp.name, ctx.Err())
 	}
+	tp.mu.Lock()
+	tp.startMakers(srv) // another in place of the one taken
+	tp.mu.Unlock()
+	if m.err != nil {
+		return nil, m.err
+	}
+	return openCopy(ctx, srv, m.name)
 }
 
-// makeAhead makes copies of the template for the tests to come, each with
-// a pool that has connected, for as long as the test binary runs. A
-// failure goes to the test that takes it.
-func (tp *tmpl) makeAhead(srv *testserver.Server) {
+// startMakers starts makers, up to aheadMakers, while copies are
+// wanted. tp.mu is held.
+func (tp *tmpl) startMakers(srv *testserver.Server) {
+	for tp.makers < aheadMakers && len(tp.ready)+tp.inflight < tp.ahead {
+		var admin *testserver.Server
+		if n := len(tp.admins); n > 0 {
+			admin, tp.admins = tp.admins[n-1], tp.admins[:n-1]
+		} else {
+			admin = srv.Another()
+		}
+		tp.makers++
+		tp.inflight++ // reserved now, so that the next maker counts it
+		go tp.makeAhead(admin)
+	}
+}
+
+// makeAhead makes copies of the template for the tests to come, on the
+// administrative connection admin, until ahead copies wait or are being
+// made. A failure goes to the test that takes it.
+func (tp *tmpl) makeAhead(admin *testserver.Server) {
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		db, err := makeCopy(ctx, srv, tp.name, true)
+		name, err := createCopy(ctx, admin, tp.name)
 		cancel()
 		tp.mu.Lock()
 		tp.made++
+		tp.inflight--
+		tp.ready <- made{name, err} // never blocks: its room was reserved
+		if len(tp.ready)+tp.inflight >= tp.ahead {
+			tp.makers--
+			tp.admins = append(tp.admins, admin)
+			tp.mu.Unlock()
+			return
+		}
+		tp.inflight++
 		tp.mu.Unlock()
-		tp.ready <- made{db, err}
 	}
 }
 

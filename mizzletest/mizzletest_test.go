@@ -346,7 +346,8 @@ func TestConcurrentCopies(t *testing.T) {
 
 // TestCopiesMadeAhead: on the throwaway cluster, a template asked for
 // once makes no copy ahead; from the second test on, copies are made
-// ahead, each with a pool that has connected, and tests take them.
+// ahead and tests take them, and once enough wait, no goroutine is left
+// making them.
 func TestCopiesMadeAhead(t *testing.T) {
 	t.Parallel()
 	// A folder of its own, unlike any other run's (-count).
@@ -356,38 +357,34 @@ func TestCopiesMadeAhead(t *testing.T) {
 	templatesMu.Lock()
 	tp := templates[templateKey(d, &config{})]
 	templatesMu.Unlock()
-	ready := func() chan made {
+	state := func() (made, makers, waiting int) {
 		tp.mu.Lock()
 		defer tp.mu.Unlock()
-		return tp.ready
+		if tp.ready != nil {
+			waiting = len(tp.ready)
+		}
+		return tp.made, tp.makers, waiting
 	}
-	if ready() != nil {
-		t.Fatal("a template asked for once makes copies ahead")
+	if made, makers, _ := state(); made != 0 || makers != 0 {
+		t.Fatalf("a template asked for once: %d copies made ahead, %d makers", made, makers)
 	}
-	second := New(t, fsys)
-	if ready() == nil {
-		t.Fatal("no copies made ahead after the second test")
-	}
-	// Beside the second test's, the copies made ahead wait for the tests
-	// to come, and no more are made.
-	made := func() int {
-		tp.mu.Lock()
-		defer tp.mu.Unlock()
-		return tp.made
-	}
-	for deadline := time.Now().Add(time.Minute); made() < 1+aheadCopies; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d copies made ahead after a minute; want %d", made(), 1+aheadCopies)
+	// The makers fill the queue, then end.
+	settled := func(wantMade int) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+			made, makers, waiting := state()
+			if made == wantMade && makers == 0 && waiting == aheadCopies {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after a minute: %d copies made ahead, %d makers, %d waiting; want %d, none, %d", made, makers, waiting, wantMade, aheadCopies)
+			}
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := made(); n != 1+aheadCopies {
-		t.Errorf("%d copies made ahead; want %d, the second test's and %d waiting", n, 1+aheadCopies, aheadCopies)
-	}
+	second := New(t, fsys)
+	settled(1 + aheadCopies) // the second test's, and those waiting
 	third := New(t, fsys)
-	if n := third.Stat().TotalConns(); n != 1 {
-		t.Errorf("a copy made ahead comes with %d connections; want 1, made ahead", n)
-	}
+	settled(2 + aheadCopies) // the one taken is made again
 	names := []string{first.Config().ConnConfig.Database, second.Config().ConnConfig.Database, third.Config().ConnConfig.Database}
 	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != 3 {
 		t.Errorf("three tests got the databases %q", names)
