@@ -23,10 +23,12 @@
 // A copy still costs the server work that grows with the number of
 // tables (it copies and later deletes a few files per table and index),
 // so on its throwaway cluster New keeps it out of the tests' way: from
-// the second test that asks for a template on, copies are made ahead,
-// two at a time, while the tests before run, each with a pool that has
-// connected, and a test's database is dropped in the background after
-// it ends. A template asked for once is copied once. On a server of your
+// the second test that asks for a template on, two copies wait, made
+// ahead while the tests before run (two at a time, and another each time
+// one is taken), and a test's database is dropped in the background
+// after it ends. A template asked for once is copied once, and once the
+// copies wait and the drops are done no goroutine of the package is left
+// running. On a server of your
 // own every copy is made when asked and dropped before the test ends,
 // since a copy made ahead or a drop still pending when the test binary
 // exits would be left there.
