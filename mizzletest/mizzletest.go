@@ -28,10 +28,9 @@
 // one is taken), and a test's database is dropped in the background
 // after it ends. A template asked for once is copied once, and once the
 // copies wait and the drops are done no goroutine of the package is left
-// running. On a server of your
-// own every copy is made when asked and dropped before the test ends,
-// since a copy made ahead or a drop still pending when the test binary
-// exits would be left there.
+// running. On a server of your own every copy is made when asked and
+// dropped before the test ends, since a copy made ahead or a drop still
+// pending when the test binary exits would be left there.
 //
 // With Seed, the template is also filled, once, with the rows mizzle seed
 // writes for the schema's seed settings, so every test starts from the
