@@ -16,9 +16,27 @@
 // does at start-up) once per test binary to a template database, then
 // gives every test a copy of it made with CREATE DATABASE ... TEMPLATE,
 // which costs the server a fraction of applying the migrations (at 100
-// tables, about a sixth of its processor time), and does not grow with
+// tables, under a fifth of its processor time), and does not grow with
 // their number. Tests may run in parallel: each has its own database.
 // Two different migration folders (or options) get two templates.
+//
+// A copy still costs the server work that grows with the number of
+// tables (it copies and later deletes a few files per table and index),
+// so on its throwaway cluster New keeps it out of the tests' way: from
+// the second test that asks for a template on, two copies wait, made
+// ahead while the tests before run (two at a time, and another each time
+// one is taken), and a test's database is dropped in the background
+// after it ends. A template asked for once is copied once, and once the
+// copies wait and the drops are done no goroutine of the package is left
+// running. On a server of your own every copy is made when asked and
+// dropped before the test ends, since a copy made ahead or a drop still
+// pending when the test binary exits would be left there.
+//
+// With Seed, the template is also filled, once, with the rows mizzle seed
+// writes for the schema's seed settings, so every test starts from the
+// same data at no cost of its own:
+//
+//	pool := mizzletest.New(t, migrations, mizzletest.Dir("migrations"), mizzletest.Seed(schema.Seed))
 //
 // The server is the one named by the MIZZLE_TEST_DATABASE_URL environment
 // variable, a postgres:// URL of a role that may create databases (its
@@ -36,8 +54,9 @@
 // template is marked IS_TEMPLATE and refuses connections. Drop an old one
 // with ALTER DATABASE name IS_TEMPLATE false, then DROP DATABASE name.
 //
-// The package is for tests: it links package testing, pgx's pool and
-// mizzle's migrator, and nothing of mizzle's generator or command line.
+// The package is for tests: it links package testing, pgx's pool,
+// mizzle's migrator, introspection and seeder, and nothing of mizzle's
+// generator, schema loader or command line.
 package mizzletest
 
 import (
@@ -50,6 +69,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -70,10 +90,12 @@ type config struct {
 	dir     string
 	migrate migrate.Options
 	// prepare, when set, runs on the template after the migrations, with
-	// prepareKey in the template's key: the place where data every test
-	// starts from (seeding) is to be added. No exported Option sets it yet.
+	// prepareKey in the template's key: the rows every test starts from
+	// (Seed).
 	prepare    func(ctx context.Context, conn *pgx.Conn) error
 	prepareKey string
+	// err is an option's mistake, which New reports.
+	err error
 }
 
 // Dir says where the migrations folder is inside the file system given to
@@ -95,22 +117,31 @@ func Drizzle() Option { return func(c *config) { c.migrate.Drizzle = true } }
 // migrations folder in fsys, for t alone. The pool is closed and the
 // database dropped when t ends. It must be called from t's goroutine,
 // since it stops the test (t.Fatal) when it cannot: no server, a folder
-// that does not read, a migration that fails (named with its statement).
+// that does not read, a migration that fails (named with its statement),
+// seed settings that do not fit the schema.
 func New(t testing.TB, fsys fs.FS, opts ...Option) *pgxpool.Pool {
 	t.Helper()
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.err != nil {
+		t.Fatalf("mizzletest: %v", cfg.err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
+	// A drop that failed after its test had ended is reported here, to
+	// the next test, rather than nowhere.
+	for _, err := range dropErrors() {
+		t.Errorf("mizzletest: after an earlier test: %v", err)
+	}
 	db, err := newDatabase(ctx, fsys, &cfg)
 	if err != nil {
 		t.Fatalf("mizzletest: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := db.drop(); err != nil {
+		if err := db.release(); err != nil {
 			t.Errorf("mizzletest: %v", err)
 		}
 	})
@@ -122,24 +153,46 @@ type database struct {
 	srv  *testserver.Server
 	name string
 	pool *pgxpool.Pool
+	// background: the database is dropped by the dropper after its test,
+	// which does not wait for it.
+	background bool
 }
 
-// newDatabase copies the template of fsys's migrations, building it
-// first if this is the first use, into a new database, and opens a pool on
-// it.
+// newDatabase returns a copy of the template of fsys's migrations (built
+// first if this is the first use) with a pool on it: on a throwaway
+// cluster, one made ahead when there is one.
 func newDatabase(ctx context.Context, fsys fs.FS, cfg *config) (*database, error) {
 	srv, err := server()
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := template(ctx, srv, fsys, cfg)
+	tp, err := template(ctx, srv, fsys, cfg)
 	if err != nil {
 		return nil, err
 	}
-	name := "mizzletest_" + randomHex(8)
-	if err := srv.CreateDatabase(ctx, name, tpl, strategy(ctx, srv)); err != nil {
+	return tp.take(ctx, srv)
+}
+
+// makeCopy creates a copy of the template tpl and opens a pool on it.
+func makeCopy(ctx context.Context, srv *testserver.Server, tpl string) (*database, error) {
+	name, err := createCopy(ctx, srv, tpl)
+	if err != nil {
 		return nil, err
 	}
+	return openCopy(ctx, srv, name)
+}
+
+// createCopy creates a copy of the template tpl, and returns its name.
+func createCopy(ctx context.Context, srv *testserver.Server, tpl string) (string, error) {
+	name := "mizzletest_" + randomHex(8)
+	if err := srv.CreateDatabase(ctx, name, tpl, strategy(ctx, srv)); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// openCopy opens a pool on the database name, or drops it.
+func openCopy(ctx context.Context, srv *testserver.Server, name string) (*database, error) {
 	pool, err := pgxpool.New(ctx, srv.URL(name))
 	if err != nil {
 		err = fmt.Errorf("connecting to the test database %s: %w", name, err)
@@ -148,16 +201,111 @@ func newDatabase(ctx context.Context, fsys fs.FS, cfg *config) (*database, error
 		}
 		return nil, err
 	}
-	return &database{srv: srv, name: name, pool: pool}, nil
+	templatesMu.Lock() // a benchmark sets dropInBackground
+	background := dropInBackground && !srv.External()
+	templatesMu.Unlock()
+	return &database{srv: srv, name: name, pool: pool, background: background}, nil
 }
 
-// drop closes the pool, then drops the database.
+// release closes the pool, then drops the database: on a throwaway
+// cluster in the background, since nothing outlives the cluster and the
+// test need not wait; on a server of the user's before it returns, since
+// a drop still pending when the test binary exits would leave the
+// database there.
+func (db *database) release() error {
+	db.pool.Close()
+	if db.background {
+		dropLater(db.srv, db.name)
+		return nil
+	}
+	return db.drop()
+}
+
+// drop closes the pool, then drops the database, and returns when it is
+// gone.
 func (db *database) drop() error {
 	db.pool.Close()
 	// A fresh context: the test's own is cancelled when cleanups run.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return db.srv.DropDatabase(ctx, db.name)
+}
+
+// dropInBackground says whether the databases of a throwaway cluster are
+// dropped in the background; a variable, so that a benchmark measures
+// drops the test waits for.
+var dropInBackground = true
+
+// The dropper drops the databases of ended tests in the background, on
+// an administrative connection of its own, so that a drop runs beside
+// the copy being made for the next test.
+var dropper struct {
+	mu      sync.Mutex
+	idle    sync.Cond          // signalled when the dropper stops running, on mu
+	srv     *testserver.Server // Another of the test binary's server
+	pending []string
+	running bool
+	errs    []error
+}
+
+// waitDrops returns when no drop is pending: for tests that look for the
+// databases of ended tests.
+func waitDrops() {
+	dropper.mu.Lock()
+	defer dropper.mu.Unlock()
+	for dropper.running {
+		dropper.idle.Wait()
+	}
+}
+
+// dropLater queues the database name of srv for the dropper.
+func dropLater(srv *testserver.Server, name string) {
+	dropper.mu.Lock()
+	defer dropper.mu.Unlock()
+	if dropper.srv == nil {
+		dropper.srv = srv.Another()
+		dropper.idle.L = &dropper.mu
+	}
+	dropper.pending = append(dropper.pending, name)
+	if !dropper.running {
+		dropper.running = true
+		go drain()
+	}
+}
+
+// drain drops the pending databases until there are none.
+func drain() {
+	for {
+		dropper.mu.Lock()
+		if len(dropper.pending) == 0 {
+			dropper.running = false
+			dropper.idle.Broadcast()
+			dropper.mu.Unlock()
+			return
+		}
+		name := dropper.pending[0]
+		dropper.pending = dropper.pending[1:]
+		srv := dropper.srv
+		dropper.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := srv.DropDatabase(ctx, name)
+		cancel()
+		if err != nil {
+			dropper.mu.Lock()
+			dropper.errs = append(dropper.errs, err)
+			dropper.mu.Unlock()
+		}
+	}
+}
+
+// dropErrors returns, once, the errors of the drops made in the
+// background so far.
+func dropErrors() []error {
+	dropper.mu.Lock()
+	defer dropper.mu.Unlock()
+	errs := dropper.errs
+	dropper.errs = nil
+	return errs
 }
 
 var (
@@ -206,25 +354,61 @@ type tmpl struct {
 	once sync.Once
 	name string
 	err  error
+
+	mu    sync.Mutex
+	taken int // copies asked for so far
+	// ready holds the copies made ahead, on a throwaway cluster, from the
+	// second copy asked for on: a test that finds one waits for no
+	// CREATE DATABASE. Its room is never short: a maker starts a copy
+	// only when ready has room for it beside those being made.
+	ready chan made
+	ahead int
+	// makers are the goroutines making copies, inflight the copies they
+	// are making, made the copies made so far. A maker ends when ahead
+	// copies wait or are being made, so none outlives the tests' demand:
+	// when the tests end, no goroutine of this package is left waiting.
+	makers, inflight, made int
+	// admins are the administrative connections of the makers that
+	// ended, for the next ones.
+	admins []*testserver.Server
 }
+
+type made struct {
+	name string
+	err  error
+}
+
+// aheadCopies is how many copies of a template wait, made ahead, for
+// the tests to come: enough that a test rarely finds none when tests
+// end at about the pace copies are made, few enough that the copies
+// no test takes at the end of the run cost little (one CREATE DATABASE
+// each). A variable, so that a benchmark measures copies made when asked.
+var aheadCopies = 2
+
+// aheadMakers is how many copies of a template are made at once, each on
+// an administrative connection of its own: two, so that a copy is made
+// on a second processor while another waits for its test, which a
+// machine of two processors under load measured as the better
+// (BENCHMARKS.md); one on a machine of one.
+var aheadMakers = min(2, runtime.GOMAXPROCS(0))
 
 var (
 	templatesMu sync.Mutex
 	templates   = map[string]*tmpl{}
 )
 
-// template returns the name of the template database holding fsys's
-// migrations, building it the first time.
-func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *config) (string, error) {
+// template returns the template database holding fsys's migrations,
+// building it the first time.
+func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *config) (*tmpl, error) {
 	d, err := open(fsys, cfg.dir)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	key := templateKey(d, cfg)
 	templatesMu.Lock()
 	tp := templates[key]
 	if tp == nil {
-		tp = &tmpl{name: "mizzletest_" + key[:24]}
+		tp = &tmpl{name: "mizzletest_" + key[:24], ahead: aheadCopies}
 		templates[key] = tp
 	}
 	templatesMu.Unlock()
@@ -232,7 +416,79 @@ func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *conf
 	// outcome: a migration that fails fails every test that wants it, with
 	// the same message, and is not tried again by each.
 	tp.once.Do(func() { tp.err = build(ctx, srv, tp.name, d, cfg) })
-	return tp.name, tp.err
+	return tp, tp.err
+}
+
+// take returns a new copy of the template. The first is made at once;
+// from the second on, on a throwaway cluster, copies come from those made
+// ahead, and each one taken has another made: a template used by one
+// test only costs one copy. On a server of the user's every copy is made
+// when asked, since one made ahead and never taken would outlive the test
+// binary there.
+func (tp *tmpl) take(ctx context.Context, srv *testserver.Server) (*database, error) {
+	tp.mu.Lock()
+	tp.taken++
+	if tp.taken == 1 || srv.External() || tp.ahead <= 0 {
+		tp.mu.Unlock()
+		return makeCopy(ctx, srv, tp.name)
+	}
+	if tp.ready == nil {
+		tp.ready = make(chan made, tp.ahead)
+	}
+	tp.startMakers(srv)
+	tp.mu.Unlock()
+	var m made
+	select {
+	case m = <-tp.ready:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for a copy of %s: %w", tp.name, ctx.Err())
+	}
+	tp.mu.Lock()
+	tp.startMakers(srv) // another in place of the one taken
+	tp.mu.Unlock()
+	if m.err != nil {
+		return nil, m.err
+	}
+	return openCopy(ctx, srv, m.name)
+}
+
+// startMakers starts makers, up to aheadMakers, while copies are
+// wanted. tp.mu is held.
+func (tp *tmpl) startMakers(srv *testserver.Server) {
+	for tp.makers < aheadMakers && len(tp.ready)+tp.inflight < tp.ahead {
+		var admin *testserver.Server
+		if n := len(tp.admins); n > 0 {
+			admin, tp.admins = tp.admins[n-1], tp.admins[:n-1]
+		} else {
+			admin = srv.Another()
+		}
+		tp.makers++
+		tp.inflight++ // reserved now, so that the next maker counts it
+		go tp.makeAhead(admin)
+	}
+}
+
+// makeAhead makes copies of the template for the tests to come, on the
+// administrative connection admin, until ahead copies wait or are being
+// made. A failure goes to the test that takes it.
+func (tp *tmpl) makeAhead(admin *testserver.Server) {
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		name, err := createCopy(ctx, admin, tp.name)
+		cancel()
+		tp.mu.Lock()
+		tp.made++
+		tp.inflight--
+		tp.ready <- made{name, err} // never blocks: its room was reserved
+		if len(tp.ready)+tp.inflight >= tp.ahead {
+			tp.makers--
+			tp.admins = append(tp.admins, admin)
+			tp.mu.Unlock()
+			return
+		}
+		tp.inflight++
+		tp.mu.Unlock()
+	}
 }
 
 // open reads the migrations folder dir of fsys, with positions naming
@@ -370,8 +626,9 @@ func migrateInto(ctx context.Context, dbURL string, d *migrate.Dir, cfg *config)
 		return fmt.Errorf("applying the migrations: %w", inDir(err, cfg.dir))
 	}
 	if cfg.prepare != nil {
+		// The hook's error says what it was doing ("seed settings: ...").
 		if err := cfg.prepare(ctx, conn); err != nil {
-			return fmt.Errorf("preparing the template: %w", err)
+			return err
 		}
 	}
 	return nil

@@ -10,9 +10,12 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mizzle/mizzle/internal/quote"
+	"github.com/mizzle/mizzle/internal/testserver"
 	"github.com/mizzle/mizzle/migrate"
 )
 
@@ -103,6 +106,9 @@ func TestParallelDatabasesAreIsolated(t *testing.T) {
 	if len(slices.Compact(slices.Clone(names))) != n {
 		t.Fatalf("databases %q: want %d different ones", names, n)
 	}
+	// On the throwaway cluster the drops run after the tests, in the
+	// background.
+	waitDrops()
 	for _, name := range names {
 		if databaseExists(t, name) {
 			t.Errorf("database %s is still there after its test ended", name)
@@ -172,7 +178,12 @@ func fatalOf(t *testing.T, f func(tb testing.TB)) string {
 
 type recorder struct {
 	testing.TB
-	msg string
+	msg    string
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
 }
 
 func (r *recorder) Fatalf(format string, args ...any) {
@@ -271,8 +282,9 @@ func TestPrepareRunsOnTheTemplate(t *testing.T) {
 }
 
 // TestDependencies: an application's tests importing the package link
-// pgx, its pool and mizzle's migrator, none of the generator, the loader,
-// the differ or the command line.
+// pgx, its pool, mizzle's migrator, introspection and seeder, none of the
+// generator, the loader (go/packages) or the command line. The differ
+// comes with introspection, whose Normalize plans with it.
 func TestDependencies(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "github.com/mizzle/mizzle/mizzletest").Output()
 	if err != nil {
@@ -282,6 +294,8 @@ func TestDependencies(t *testing.T) {
 		"github.com/mizzle/mizzle/mizzletest", "github.com/mizzle/mizzle/migrate", "github.com/mizzle/mizzle/schema",
 		"github.com/mizzle/mizzle/internal/testserver", "github.com/mizzle/mizzle/internal/pgcluster",
 		"github.com/mizzle/mizzle/internal/quote", "github.com/mizzle/mizzle/internal/sqlsplit", "github.com/mizzle/mizzle/internal/jsonfile",
+		"github.com/mizzle/mizzle/seed", "github.com/mizzle/mizzle/internal/seed", "github.com/mizzle/mizzle/internal/dbreset",
+		"github.com/mizzle/mizzle/internal/introspect", "github.com/mizzle/mizzle/migrations", "github.com/mizzle/mizzle/internal/grammar",
 	}
 	var bad []string
 	for _, dep := range strings.Fields(string(out)) {
@@ -291,13 +305,13 @@ func TestDependencies(t *testing.T) {
 				bad = append(bad, dep)
 			}
 		case strings.HasPrefix(dep, "github.com/jackc/"), strings.HasPrefix(dep, "golang.org/x/text/"),
-			dep == "golang.org/x/sync/semaphore", strings.HasPrefix(dep, "vendor/"):
+			dep == "golang.org/x/sync/semaphore", dep == "github.com/google/uuid", strings.HasPrefix(dep, "vendor/"):
 		default:
 			bad = append(bad, dep)
 		}
 	}
 	if len(bad) > 0 {
-		t.Errorf("mizzletest links more than pgx and the migrator:\n\t%s", strings.Join(bad, "\n\t"))
+		t.Errorf("mizzletest links more than pgx, the migrator, introspection and the seeder:\n\t%s", strings.Join(bad, "\n\t"))
 	}
 }
 
@@ -327,5 +341,95 @@ func TestConcurrentCopies(t *testing.T) {
 		if err := dbs[i].drop(); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestCopiesMadeAhead: on the throwaway cluster, a template asked for
+// once makes no copy ahead; from the second test on, copies are made
+// ahead and tests take them, and once enough wait, no goroutine is left
+// making them.
+func TestCopiesMadeAhead(t *testing.T) {
+	t.Parallel()
+	// A folder of its own, unlike any other run's (-count).
+	fsys := folder("", "0000_t", `CREATE TABLE ahead (id int PRIMARY KEY); -- `+randomHex(8))
+	first := New(t, fsys)
+	d, _ := open(fsys, "")
+	templatesMu.Lock()
+	tp := templates[templateKey(d, &config{})]
+	templatesMu.Unlock()
+	state := func() (made, makers, waiting int) {
+		tp.mu.Lock()
+		defer tp.mu.Unlock()
+		if tp.ready != nil {
+			waiting = len(tp.ready)
+		}
+		return tp.made, tp.makers, waiting
+	}
+	if made, makers, _ := state(); made != 0 || makers != 0 {
+		t.Fatalf("a template asked for once: %d copies made ahead, %d makers", made, makers)
+	}
+	// The makers fill the queue, then end.
+	settled := func(wantMade int) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+			made, makers, waiting := state()
+			if made == wantMade && makers == 0 && waiting == aheadCopies {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after a minute: %d copies made ahead, %d makers, %d waiting; want %d, none, %d", made, makers, waiting, wantMade, aheadCopies)
+			}
+		}
+	}
+	second := New(t, fsys)
+	settled(1 + aheadCopies) // the second test's, and those waiting
+	third := New(t, fsys)
+	settled(2 + aheadCopies) // the one taken is made again
+	names := []string{first.Config().ConnConfig.Database, second.Config().ConnConfig.Database, third.Config().ConnConfig.Database}
+	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != 3 {
+		t.Errorf("three tests got the databases %q", names)
+	}
+	var ok bool
+	if err := third.QueryRow(context.Background(), `SELECT to_regclass('ahead') IS NOT NULL`).Scan(&ok); err != nil || !ok {
+		t.Errorf("a copy made ahead: table ahead %v, %v", ok, err)
+	}
+}
+
+// TestDropErrorReported: a drop that fails in the background, after its
+// test ended, fails the next test that asks for a database, naming the
+// database; it is reported once. Not parallel: the next test must be
+// this one.
+func TestDropErrorReported(t *testing.T) {
+	srv, err := server()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.External() {
+		t.Fatal("the drops run in the background on the throwaway cluster only; unset " + testserver.EnvURL)
+	}
+	ctx := context.Background()
+	name := "mizzletest_undroppable_" + randomHex(4)
+	if err := srv.CreateDatabase(ctx, name, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	// PostgreSQL refuses to drop a template database.
+	if err := srv.Exec(ctx, "ALTER DATABASE "+quote.Ident(name)+" IS_TEMPLATE true"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Exec(ctx, "ALTER DATABASE "+quote.Ident(name)+" IS_TEMPLATE false")
+		srv.DropDatabase(ctx, name)
+	})
+	dropLater(srv, name)
+	waitDrops()
+	r := &recorder{TB: t}
+	New(r, shop, Dir("migrations"))
+	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "dropping database "+name) || !strings.Contains(r.errors[0], "template database") {
+		t.Errorf("the next test reports %q; want the failed drop of %s", r.errors, name)
+	}
+	r = &recorder{TB: t}
+	New(r, shop, Dir("migrations"))
+	if len(r.errors) != 0 {
+		t.Errorf("the test after that reports %q too", r.errors)
 	}
 }

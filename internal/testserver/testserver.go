@@ -56,6 +56,17 @@ type Server struct {
 
 	mu   sync.Mutex // serializes use of conn, which pgx does not allow concurrently
 	conn *pgx.Conn  // opened on first use, reopened if it breaks
+	// another: the Server is one that Another returned, whose Close
+	// leaves the cluster running.
+	another bool
+}
+
+// Another returns the same server with an administrative connection of
+// its own, so that its statements run beside s's instead of after them
+// (one drops databases while the other creates). Its Close closes only
+// that connection.
+func (s *Server) Another() *Server {
+	return &Server{admin: s.admin, cluster: s.cluster, another: true}
 }
 
 // Open returns the server named by MIZZLE_TEST_DATABASE_URL, checked but
@@ -202,7 +213,7 @@ func (s *Server) AdminURL() string { return s.admin.String() }
 func (s *Server) String() string { return Redact(s.admin) }
 
 // Close closes the administrative connection and stops a throwaway
-// cluster, removing its directory.
+// cluster, removing its directory (unless s came from Another).
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.conn != nil {
@@ -212,7 +223,7 @@ func (s *Server) Close() error {
 		s.conn = nil
 	}
 	s.mu.Unlock()
-	if s.cluster != nil {
+	if s.cluster != nil && !s.another {
 		return s.cluster.Close()
 	}
 	return nil

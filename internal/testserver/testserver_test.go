@@ -58,6 +58,18 @@ func TestClusterLifetime(t *testing.T) {
 	if err := s.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", []any{`we"ird`}, &n); err != nil || n != 0 {
 		t.Errorf("after the drop: %d databases, %v", n, err)
 	}
+	// Another's connection runs beside s's, and its Close leaves the
+	// cluster running.
+	a := s.Another()
+	if err := a.CreateDatabase(ctx, "beside", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropDatabase(ctx, "beside"); err != nil {
+		t.Errorf("after Another's Close, the cluster: %v", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
