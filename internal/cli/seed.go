@@ -113,6 +113,15 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
+	if m.Seed == nil {
+		vars, err := seedVarsInTests(f.schema, env.cwd)
+		if err != nil {
+			return err
+		}
+		for _, v := range vars {
+			fmt.Fprintf(env.stderr, "%s %s is a seed.Config in a test file, which mizzle seed does not read (it reads the package without its tests): move it to a non-test file of the package if it is meant for mizzle seed\n", env.paint(bold, "warning:"), v)
+		}
+	}
 	o, err := seedOptions(env, cfg, m)
 	if err != nil {
 		return err

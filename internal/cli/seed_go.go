@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/mizzle/mizzle/internal/seed"
 	"github.com/mizzle/mizzle/schema"
@@ -19,6 +21,11 @@ func seedOptions(env *env, cfg *config, m *schema.Model) (seed.Options, error) {
 		for name, t := range cfg.Seed.Tables {
 			if !hasTable(m, name) {
 				return seed.Options{}, fmt.Errorf("%s:%d: seed: %q is not a table of the schema", cfg.file, t.line, name)
+			}
+			for _, child := range slices.Sorted(maps.Keys(t.With)) {
+				if !hasTable(m, child) {
+					return seed.Options{}, fmt.Errorf("%s:%d: seed: %s: with: %q is not a table of the schema", cfg.file, t.line, name, child)
+				}
 			}
 		}
 		return cfg.Seed.options(), nil
