@@ -7,7 +7,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mizzle/mizzle/internal/loader"
 	"github.com/mizzle/mizzle/internal/seed"
+	"github.com/mizzle/mizzle/schema"
 )
 
 // seedConfig is mizzle.yaml's seed: section, the settings of mizzle seed:
@@ -26,17 +28,23 @@ import (
 //	      columns:
 //	        quantity: {min: 1, max: 100}
 //	        status: {values: [OPEN, CLOSED], weights: [3, 1]}
+//	  fixtures:
+//	    - example.com/app/fixtures.DefaultModels
 type seedConfig struct {
 	Count  int                        `yaml:"count"`
 	Seed   *uint64                    `yaml:"seed"`
 	Tables map[string]seedTableConfig `yaml:"tables"`
+	// Fixtures are the fixtures' references, "import/path.Function",
+	// each with its line.
+	Fixtures []yaml.Node `yaml:"fixtures"`
+	fixtures []schema.SeedFixture
 	// line is the line of the section in mizzle.yaml; 0 when the file
 	// has none.
 	line int
 }
 
 func (c *seedConfig) UnmarshalYAML(n *yaml.Node) error {
-	if err := knownKeys(n, "count", "seed", "tables"); err != nil {
+	if err := knownKeys(n, "count", "seed", "tables", "fixtures"); err != nil {
 		return err
 	}
 	type plain seedConfig // without this method
@@ -46,6 +54,23 @@ func (c *seedConfig) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*c = seedConfig(v)
 	c.line = n.Line
+	seen := map[string]int{}
+	for _, fn := range c.Fixtures {
+		var ref string
+		if err := fn.Decode(&ref); err != nil || fn.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: a fixture is named by a string, import/path.Function", fn.Line)
+		}
+		fx, err := loader.ParseFixture(ref)
+		if err != nil {
+			return fmt.Errorf("line %d: %v", fn.Line, err)
+		}
+		if line, dup := seen[ref]; dup {
+			return fmt.Errorf("line %d: fixture %s is listed already, at line %d: it would run twice", fn.Line, ref, line)
+		}
+		seen[ref] = fn.Line
+		fx.Pos = schema.Position{Line: fn.Line}
+		c.fixtures = append(c.fixtures, fx)
+	}
 	return nil
 }
 

@@ -202,7 +202,7 @@ func TestSeedBadInput(t *testing.T) {
 		{"seed:\n  tables:\n    Trades: 3\n", `mizzle.yaml:4: seed: "Trades" is not a table of the schema`},
 		{"seed:\n  tables:\n    Orders:\n      columns:\n        price: {skip: true}\n", `nothing was written: table public.Orders: the options name column "price", which the table does not have`},
 		{"seed:\n  count: -2\n", "nothing was written: count -2 is negative"},
-		{"seed:\n  cuont: 3\n", `mizzle.yaml:3: unknown key "cuont" (the keys are count, seed, tables)`},
+		{"seed:\n  cuont: 3\n", `mizzle.yaml:3: unknown key "cuont" (the keys are count, seed, tables, fixtures)`},
 	} {
 		p.writeConfig("schema: schema\n" + tc.yaml)
 		code, stdout, stderr := p.run(".", "seed", "--database-url", url)
