@@ -357,3 +357,66 @@ func (p *Program) Main() {
 		t.Errorf("%d models written", n)
 	}
 }
+
+// TestSeedFixtureTypedQueries is the case fixtures are for: a fixture in
+// its own package writes default rows with the typed query package
+// generated from the schema, which imports the schema package, itself
+// naming the fixture; mizzle seed builds it all and runs it after the
+// generated rows.
+func TestSeedFixtureTypedQueries(t *testing.T) {
+	p := newProject(t, `package schema
+
+import "github.com/mizzle/mizzle/seed"
+
+//mizzle:table models
+type Model struct {
+	ID      string `+"`db:\"id,pk\"`"+`
+	Variant string `+"`db:\"variant\"`"+`
+}
+
+var Seed = seed.Config{Count: 3, Fixtures: []string{"example.com/app/fixtures.DefaultModels"}}
+`)
+	p.writeConfig("schema: schema\nmigrations: migrations\nquery: db\n")
+	if code, stdout, stderr := p.run(".", "generate"); code != exitOK {
+		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if err := os.MkdirAll(filepath.Join(p.dir, "fixtures"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fixtures := `package fixtures
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"example.com/app/db"
+	"example.com/app/schema"
+)
+
+// DefaultModels writes the models every installation starts with.
+func DefaultModels(ctx context.Context, tx pgx.Tx) error {
+	q := db.New(tx)
+	for _, m := range []schema.Model{{ID: "gpt-default", Variant: "base"}, {ID: "claude-default", Variant: "base"}} {
+		if _, err := q.Models.Insert(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+`
+	if err := os.WriteFile(filepath.Join(p.dir, "fixtures", "fixtures.go"), []byte(fixtures), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := pgtest.NewDatabase(t)
+	if code, stdout, stderr := p.run(".", "migrate", "--database-url", url); code != exitOK {
+		t.Fatalf("migrate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := p.run(".", "seed", "--database-url", url)
+	if code != exitOK || !strings.Contains(stdout, "  public.models 3 rows\nRan 1 fixture after them:\n  example.com/app/fixtures.DefaultModels\n") {
+		t.Fatalf("seed: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, `SELECT count(*) FROM models`); n != 5 {
+		t.Errorf("%d models, want 3 generated and 2 from the fixture", n)
+	}
+}

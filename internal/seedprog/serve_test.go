@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mizzle/mizzle/internal/seed"
+	"github.com/mizzle/mizzle/internal/testmod"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -45,4 +46,47 @@ func TestServeRefuses(t *testing.T) {
 			t.Errorf("%s: %s is still %q", tc.name, URLEnv, v)
 		}
 	}
+}
+
+// TestModelRoundTrip: the program plans over the model as it arrives in
+// JSON, so the model must come through whole: the same options give the
+// same rows as over the loaded model, or a project that adds a Func to
+// one column would see every other column change.
+func TestModelRoundTrip(t *testing.T) {
+	m := testmod.Load(t, "../seed/testdata/shop.txtar")
+	data, err := json.Marshal(Request{Protocol: Protocol, Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req Request
+	if err := json.Unmarshal(data, &req); err != nil {
+		t.Fatal(err)
+	}
+	o := seed.Options{Seed: 7, Count: 6, Tables: map[string]seed.Table{"tenants": {With: map[string][]seed.Weighted{"users": {{Weight: 1, Min: 1, Max: 3}}}}}}
+	if a, b := rowsOf(t, m, o), rowsOf(t, req.Model, o); a != b {
+		t.Errorf("the model through JSON makes other rows:\n%s\n%s", a, b)
+	}
+}
+
+func rowsOf(t *testing.T, m *schema.Model, o seed.Options) string {
+	t.Helper()
+	p, err := seed.New(m, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, tp := range p.Tables {
+		rows := p.Rows(tp)
+		for rows.Next() {
+			vals, _ := rows.Values()
+			for _, v := range vals {
+				b.WriteString(seed.Text(v) + "|")
+			}
+			b.WriteString("\n")
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
 }
