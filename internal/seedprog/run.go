@@ -137,8 +137,18 @@ func (p *Program) Run(ctx context.Context, req *Request, url string, env []strin
 		if errors.Is(err, exec.ErrNotFound) {
 			return nil, errors.New("the seed settings name Go functions, which mizzle seed builds and runs in the schema's module: that needs the go command, which is not on the PATH (https://go.dev/dl/)")
 		}
-		text := strings.ReplaceAll(string(output), filepath.Join(dir, pkg, "main.go"), "the seed program")
-		text = strings.ReplaceAll(text, "./"+pkg, "the seed program")
+		// The go command names the overlay's file, which is gone by the
+		// time anyone reads the message.
+		var lines []string
+		for _, l := range strings.Split(string(output), "\n") {
+			if !strings.HasPrefix(l, "# ") {
+				lines = append(lines, l)
+			}
+		}
+		text := strings.Join(lines, "\n")
+		for _, name := range []string{mainFile, filepath.Join(dir, pkg, "main.go"), "./" + pkg} {
+			text = strings.ReplaceAll(text, name, "seed-program.go")
+		}
 		if strings.Contains(text, RunnerPath) || strings.Contains(text, "seedrun.") {
 			return nil, &SkewError{Detail: "it has no " + RunnerPath + " this mizzle builds on (" + firstLine(text) + ")"}
 		}
