@@ -227,7 +227,8 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 		if len(cascaded) > 0 {
 			also = ", and by CASCADE " + strings.Join(cascaded, ", ")
 		}
-		fmt.Fprintf(env.stdout, "Emptied %d %s first%s (RESTART IDENTITY CASCADE).\n", len(written), plural(len(written), "table", "tables"), also)
+		n := len(lo.Reset.Tables)
+		fmt.Fprintf(env.stdout, "Emptied %d %s first%s (RESTART IDENTITY CASCADE).\n", n, plural(n, "table", "tables"), also)
 	}
 	if f.fixturesOnly {
 		fmt.Fprintf(env.stdout, "Ran %d %s in %s, without generated rows:\n", len(fixtures), plural(len(fixtures), "fixture", "fixtures"), elapsed.Round(time.Millisecond))

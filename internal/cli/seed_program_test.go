@@ -206,7 +206,7 @@ func TestSeedGoFunctions(t *testing.T) {
 
 	// --fixtures-only: the reset, then the fixtures alone.
 	code, stdout, stderr = p.run(".", "seed", "--schema", "schema", "--database-url", url, "--fixtures-only", "--reset")
-	if code != exitOK || !strings.Contains(stdout, "Ran 2 fixtures in ") || strings.Contains(stdout, "Seeded") {
+	if code != exitOK || !strings.HasPrefix(stdout, "Emptied 2 tables first (RESTART IDENTITY CASCADE).\nRan 2 fixtures in ") || strings.Contains(stdout, "Seeded") {
 		t.Fatalf("--fixtures-only: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if n := queryInt(t, url, `SELECT count(*) FROM trades`); n != 2 {
