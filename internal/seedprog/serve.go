@@ -19,7 +19,8 @@ import (
 // with the functions compiled into the program (funcs by column, fixtures
 // by reference), and returns the Result, which never is nil. The database
 // URL is read from URLEnv and then removed from the environment, so the
-// user's code never sees it.
+// functions it calls do not find it there (package initializers of the
+// user's packages run before, which no program can prevent).
 func Serve(ctx context.Context, r io.Reader, funcs map[FuncRef]func(*rand.Rand, int) any, fixtures map[string]func(context.Context, pgx.Tx) error) *Result {
 	res := &Result{Protocol: Protocol}
 	url := os.Getenv(URLEnv)
