@@ -279,9 +279,9 @@ func richModel() *Model {
 		Go: GoPackage{Path: "example.com/app/schema", Name: "schema"},
 		Seed: &SeedSettings{Var: "Seed", Pos: pos(30), Seed: 7, HasSeed: true, Count: 5, Tables: []SeedTable{{
 			Name: "orders", Schema: "app", Table: "orders", Pos: pos(31), Count: 3,
-			Columns: []SeedColumn{{Name: "status", Pos: pos(32), Skip: true, Values: []string{"a", "b"}, Weights: []float64{1, 2}, Range: &SeedRange{Min: 1, Max: 2}, Nulls: new(0.5)}},
+			Columns: []SeedColumn{{Name: "status", Pos: pos(32), Skip: true, Values: []string{"a", "b"}, Weights: []float64{1, 2}, Range: &SeedRange{Min: 1, Max: 2}, Nulls: new(0.5), Func: "Status"}},
 			With:    []SeedChildren{{Name: "order_tags", Schema: "app", Table: "order_tags", Pos: pos(33), Counts: []SeedWeighted{{Weight: 1, Min: 1, Max: 2}}}},
-		}}},
+		}}, Fixtures: []SeedFixture{{Path: "example.com/app/fixtures", Name: "Defaults", Pos: pos(34)}}},
 	}
 	// A view's columns are a table's kind of column: those of the first
 	// table set every field.

@@ -19,6 +19,38 @@ type SeedSettings struct {
 	HasSeed bool
 	Count   int
 	Tables  []SeedTable
+	// Fixtures are Config.Fixtures, in order.
+	Fixtures []SeedFixture
+}
+
+// SeedFixture is a fixture function, named by its package's import path
+// and its name; the loader checks only the form of the reference, since
+// the package may import code generated from the schema.
+type SeedFixture struct {
+	Path, Name string
+	Pos        Position
+}
+
+// String is the reference as written: "example.com/app/fixtures.Name".
+func (f SeedFixture) String() string { return f.Path + "." + f.Name }
+
+// HasGo reports whether the settings name Go functions that mizzle seed
+// must run: a column's Func or a fixture.
+func (s *SeedSettings) HasGo() bool {
+	if s == nil {
+		return false
+	}
+	if len(s.Fixtures) > 0 {
+		return true
+	}
+	for _, t := range s.Tables {
+		for _, c := range t.Columns {
+			if c.Func != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // SeedTable is one table's settings.
@@ -44,6 +76,9 @@ type SeedColumn struct {
 	Range   *SeedRange
 	// Nulls is the share of NULLs, nil when it was not written.
 	Nulls *float64
+	// Func is the name of the schema package's function that makes the
+	// column's values; "" for none.
+	Func string
 }
 
 // SeedRange is a closed interval of numbers.
@@ -72,6 +107,7 @@ func (s *SeedSettings) Clone() *SeedSettings {
 		return nil
 	}
 	c := *s
+	c.Fixtures = slices.Clone(s.Fixtures)
 	c.Tables = slices.Clone(s.Tables)
 	for i := range c.Tables {
 		t := &c.Tables[i]
@@ -103,6 +139,9 @@ func (s *SeedSettings) relativePositions(dir string) {
 		return
 	}
 	s.Pos = s.Pos.Rel(dir)
+	for i := range s.Fixtures {
+		s.Fixtures[i].Pos = s.Fixtures[i].Pos.Rel(dir)
+	}
 	for i := range s.Tables {
 		t := &s.Tables[i]
 		t.Pos = t.Pos.Rel(dir)

@@ -31,9 +31,22 @@
 //				"quantity":  {Range: &seed.Range{Min: 1, Max: 100}},
 //				"closed_at": {Nulls: 0.5},
 //				"note":      {Skip: true},
+//				"sku":       {Func: SKU},
 //			}},
 //		},
+//		Fixtures: []string{"example.com/app/fixtures.DefaultModels"},
 //	}
+//
+//	// SKU makes the sku of an order: "SKU-" and six digits.
+//	func SKU(r *rand.Rand, row int) string { return fmt.Sprintf("SKU-%06d", r.IntN(1e6)) }
+//
+// Two settings name Go code, which mizzle seed then runs: a column's Func
+// and the Fixtures. When the settings have either, mizzle seed builds a
+// small program in the schema's module (with the go command, in a
+// temporary directory: nothing is written into the module) that imports
+// the schema package, the fixtures' packages and
+// github.com/mizzle/mizzle/seed/seedrun, and does the whole run in that
+// process. Without them no Go code of the project runs.
 //
 // The package holds types only: importing it adds nothing to a program.
 package seed
@@ -50,6 +63,20 @@ type Config struct {
 	Count int
 	// Tables are per-table settings, by the table's SQL name.
 	Tables map[string]Table
+	// Fixtures are Go functions mizzle seed calls after the generated
+	// rows, in order, in the same transaction: rows written with the
+	// project's own typed queries, such as a set of default records. Each
+	// is named by its package's import path and its name,
+	// "example.com/app/fixtures.DefaultModels", so that it may live in a
+	// package that imports the generated query package (which imports the
+	// schema package: naming the function itself here would be an import
+	// cycle). A fixture is a
+	//
+	//	func(ctx context.Context, tx pgx.Tx) error
+	//
+	// (pgx is github.com/jackc/pgx/v5), given the transaction of the run.
+	// An error or a panic of a fixture rolls the whole run back.
+	Fixtures []string
 }
 
 // Table is the settings of one table.
@@ -83,6 +110,18 @@ type Column struct {
 	// Nulls is the share of NULLs in a nullable column, from 0 to 1, when
 	// it is written (Nulls: 0 is none); left out, one in ten.
 	Nulls float64
+	// Func makes the column's values: an exported function of the schema
+	// package, written by name (Func: SKU), of the form
+	//
+	//	func(r *rand.Rand, row int) T
+	//
+	// with rand math/rand/v2 and T a type assignable to the column's Go
+	// field. It is called once per row, row counting from 0, and r draws
+	// from the column's own stream, so --seed still selects the data and
+	// other columns keep their values when this one changes. What it
+	// returns is written as it is: a nil pointer is NULL, and uniqueness
+	// is the function's to keep.
+	Func any
 }
 
 // Range is a closed interval of numbers.

@@ -21,6 +21,7 @@ type seedFlags struct {
 	seed                uint64
 	only                []string
 	reset, yes          bool
+	fixturesOnly        bool
 	force               string
 	// countSet and seedSet: --count and --seed were given.
 	countSet, seedSet bool
@@ -30,7 +31,7 @@ type seedFlags struct {
 func newSeedCmd(env *env) *cobra.Command {
 	var f seedFlags
 	cmd := &cobra.Command{
-		Use:   "seed [--database-url URL] [--schema DIR] [--count N] [--seed S] [--only t1,t2] [--reset [--force NAME] [--yes]] [--no-cache]",
+		Use:   "seed [--database-url URL] [--schema DIR] [--count N] [--seed S] [--only t1,t2] [--fixtures-only] [--reset [--force NAME] [--yes]] [--no-cache]",
 		Short: "Fill the schema's tables with generated data",
 		Long: `Fill every table of the schema package with generated rows, in one
 transaction, parents before children: values that fit each column's type,
@@ -48,6 +49,15 @@ list with weights, a range, skip, the share of NULLs) go in a seed.Config
 variable of the schema package (github.com/mizzle/mizzle/seed), read without
 running code, or under seed: in mizzle.yaml; not in both. --count and --seed
 win over either.
+
+Go code runs too when the settings name it: a column's Func (a function of
+the schema package that makes its values) and fixtures (functions
+func(ctx context.Context, tx pgx.Tx) error, named "import/path.Function",
+that write rows with the project's own queries after the generated ones, in
+the same transaction). mizzle seed then builds a small program in the
+schema's module with the go command, in a temporary directory, and the run
+happens in it; the database URL passes in its environment. --fixtures-only
+runs the fixtures alone, without generated rows.
 
 --only fills the tables named; their foreign keys to other tables take the
 keys those tables hold already. --reset empties the tables it fills first
@@ -83,6 +93,7 @@ listed first, and emptied only when answered yes on a terminal or with --yes.`,
 	fl.StringSliceVar(&f.only, "only", nil, "fill only these tables (names, or schema.name outside public)")
 	fl.BoolVar(&f.reset, "reset", false, "empty the tables first, with their sequences restarted")
 	fl.StringVar(&f.force, "force", "", "with --reset: empty this database (its name, as in the URL) even though it is neither local nor the dev database")
+	fl.BoolVar(&f.fixturesOnly, "fixtures-only", false, "run the seed settings' fixtures alone, without generated rows")
 	fl.BoolVar(&f.yes, "yes", false, "with --reset: also empty the tables outside the schema that CASCADE reaches, without asking")
 	addNoCacheFlag(cmd)
 	return cmd
@@ -113,9 +124,32 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 	if err != nil {
 		return err
 	}
+	if m.Seed == nil {
+		vars, err := seedVarsInTests(f.schema, env.cwd)
+		if err != nil {
+			return err
+		}
+		for _, v := range vars {
+			fmt.Fprintf(env.stderr, "%s %s is a seed.Config in a test file, which mizzle seed does not read (it reads the package without its tests): move it to a non-test file of the package if it is meant for mizzle seed\n", env.paint(bold, "warning:"), v)
+		}
+	}
 	o, err := seedOptions(env, cfg, m)
 	if err != nil {
 		return err
+	}
+	funcs, fixtures := seedGo(env, cfg, m)
+	if f.fixturesOnly {
+		if len(fixtures) == 0 {
+			return &usageError{"--fixtures-only: the seed settings name no fixtures"}
+		}
+		for _, fl := range []struct {
+			set  bool
+			name string
+		}{{f.countSet, "--count"}, {f.seedSet, "--seed"}, {len(f.only) > 0, "--only"}} {
+			if fl.set {
+				return &usageError{fmt.Sprintf("--fixtures-only writes no generated rows, so %s would do nothing", fl.name)}
+			}
+		}
 	}
 	if f.countSet {
 		o.Count = f.count
@@ -129,19 +163,24 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 		}
 	}
 	o.Only = f.only
-	p, err := seed.New(m, o)
-	if err != nil {
-		if pos := seedSettingPos(m.Seed, err); pos != (schema.Position{}) {
-			return fmt.Errorf("%s: nothing was written: %w", pos.Rel(env.cwd), err)
+	var p *seed.Plan
+	if !f.fixturesOnly {
+		if p, err = seed.New(m, o); err != nil {
+			return planError(env, m, err)
 		}
-		return fmt.Errorf("nothing was written: %w", err)
 	}
 	var lo seed.LoadOptions
 	var cascaded []string // the tables of the schema CASCADE empties too
 	if f.reset {
-		tables := make([]dbreset.Table, len(p.Tables))
-		for i, t := range p.Tables {
-			tables[i] = dbreset.Table{Schema: t.Table.Schema, Name: t.Table.Name}
+		var tables []dbreset.Table
+		if p != nil {
+			for _, t := range p.Tables {
+				tables = append(tables, dbreset.Table{Schema: t.Table.Schema, Name: t.Table.Name})
+			}
+		} else {
+			for _, t := range m.Tables {
+				tables = append(tables, dbreset.Table{Schema: t.Schema, Name: t.Name})
+			}
 		}
 		if lo.Reset, err = dbreset.PlanTruncateTables(ctx, conn, tables); err != nil {
 			return redacted(err, url)
@@ -163,12 +202,19 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 			cascaded = append(cascaded, outside...)
 		}
 	}
-	start := time.Now()
-	written, err := seed.Load(ctx, conn, p, lo)
-	if err != nil {
-		return fmt.Errorf("seed failed, nothing was written: %w", redacted(err, url))
+	var written []seed.Written
+	var elapsed time.Duration
+	if len(funcs) > 0 || len(fixtures) > 0 {
+		if written, elapsed, err = seedInProgram(ctx, env, f, m, o, lo, funcs, fixtures, url, from); err != nil {
+			return err
+		}
+	} else {
+		start := time.Now()
+		if written, err = seed.Load(ctx, conn, p, lo); err != nil {
+			return fmt.Errorf("seed failed, nothing was written: %w", redacted(err, url))
+		}
+		elapsed = time.Since(start)
 	}
-	elapsed := time.Since(start)
 	var total int64
 	width, digits := 0, 0
 	for _, w := range written {
@@ -181,14 +227,37 @@ func seedRun(ctx context.Context, env *env, f seedFlags, cfg *config) error {
 		if len(cascaded) > 0 {
 			also = ", and by CASCADE " + strings.Join(cascaded, ", ")
 		}
-		fmt.Fprintf(env.stdout, "Emptied %d %s first%s (RESTART IDENTITY CASCADE).\n", len(written), plural(len(written), "table", "tables"), also)
+		n := len(lo.Reset.Tables)
+		fmt.Fprintf(env.stdout, "Emptied %d %s first%s (RESTART IDENTITY CASCADE).\n", n, plural(n, "table", "tables"), also)
+	}
+	if f.fixturesOnly {
+		fmt.Fprintf(env.stdout, "Ran %d %s in %s, without generated rows:\n", len(fixtures), plural(len(fixtures), "fixture", "fixtures"), elapsed.Round(time.Millisecond))
+		for _, fx := range fixtures {
+			fmt.Fprintf(env.stdout, "  %s\n", fx)
+		}
+		return nil
 	}
 	fmt.Fprintf(env.stdout, "Seeded %d %s in %d %s in %s (seed %d):\n", total, plural(int(total), "row", "rows"),
 		len(written), plural(len(written), "table", "tables"), elapsed.Round(time.Millisecond), o.Seed)
 	for _, w := range written {
 		fmt.Fprintf(env.stdout, "  %-*s %*d %s\n", width, w.Table, digits, w.Rows, plural(int(w.Rows), "row", "rows"))
 	}
+	if len(fixtures) > 0 {
+		fmt.Fprintf(env.stdout, "Ran %d %s after them:\n", len(fixtures), plural(len(fixtures), "fixture", "fixtures"))
+		for _, fx := range fixtures {
+			fmt.Fprintf(env.stdout, "  %s\n", fx)
+		}
+	}
 	return nil
+}
+
+// planError is a planning error of seed.New, placed at the Go setting it
+// is about when there is one.
+func planError(env *env, m *schema.Model, err error) error {
+	if pos := seedSettingPos(m.Seed, err); pos != (schema.Position{}) {
+		return fmt.Errorf("%s: nothing was written: %w", pos.Rel(env.cwd), err)
+	}
+	return fmt.Errorf("nothing was written: %w", err)
 }
 
 // hasTable reports whether name ("table" or "schema.table") is a table of m.

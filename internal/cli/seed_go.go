@@ -3,8 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
 
 	"github.com/mizzle/mizzle/internal/seed"
+	"github.com/mizzle/mizzle/internal/seedprog"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -19,6 +23,11 @@ func seedOptions(env *env, cfg *config, m *schema.Model) (seed.Options, error) {
 		for name, t := range cfg.Seed.Tables {
 			if !hasTable(m, name) {
 				return seed.Options{}, fmt.Errorf("%s:%d: seed: %q is not a table of the schema", cfg.file, t.line, name)
+			}
+			for _, child := range slices.Sorted(maps.Keys(t.With)) {
+				if !hasTable(m, child) {
+					return seed.Options{}, fmt.Errorf("%s:%d: seed: %s: with: %q is not a table of the schema", cfg.file, t.line, name, child)
+				}
 			}
 		}
 		return cfg.Seed.options(), nil
@@ -40,6 +49,9 @@ func seedOptions(env *env, cfg *config, m *schema.Model) (seed.Options, error) {
 			sc := seed.Column{Skip: c.Skip, Values: c.Values, Weights: c.Weights, Nulls: c.Nulls}
 			if c.Range != nil {
 				sc.Range = &seed.Range{Min: c.Range.Min, Max: c.Range.Max}
+			}
+			if c.Func != "" {
+				sc.Func = funcInProgram
 			}
 			st.Columns[c.Name] = sc
 		}
@@ -78,4 +90,39 @@ func seedSettingPos(s *schema.SeedSettings, err error) schema.Position {
 		return t.Pos
 	}
 	return schema.Position{}
+}
+
+// funcInProgram stands for a column's Func while mizzle seed plans the
+// run: the plan must know that the column has one (its values are the
+// function's, neither generated nor checked for uniqueness), and the
+// function itself exists only in the seed program, which sets the real
+// one before it plans again and writes.
+func funcInProgram(*rand.Rand, int) any {
+	panic("mizzle seed: a column's Func is called only in the seed program")
+}
+
+// seedGo is the Go code a run calls: the columns' Funcs of the Go
+// settings and the fixtures of either the Go settings or mizzle.yaml
+// (positioned at mizzle.yaml's lines).
+func seedGo(env *env, cfg *config, m *schema.Model) (funcs []seedprog.Func, fixtures []schema.SeedFixture) {
+	if s := m.Seed; s != nil {
+		for _, t := range s.Tables {
+			for _, c := range t.Columns {
+				if c.Func != "" {
+					funcs = append(funcs, seedprog.Func{FuncRef: seedprog.FuncRef{Table: t.Name, Column: c.Name}, Name: c.Func})
+				}
+			}
+		}
+		for _, f := range s.Fixtures {
+			f.Pos = f.Pos.Rel(env.cwd)
+			fixtures = append(fixtures, f)
+		}
+		return funcs, fixtures
+	}
+	for _, f := range cfg.Seed.fixtures {
+		f.Pos.Filename = cfg.file
+		f.Pos = f.Pos.Rel(env.cwd)
+		fixtures = append(fixtures, f)
+	}
+	return nil, fixtures
 }

@@ -167,3 +167,44 @@ func TestSeedGoSettings(t *testing.T) {
 	}
 	check(6, 12, 4)
 }
+
+// TestSeedConfigInTestFile: a seed.Config declared in a _test.go file is
+// never read (the loader reads the package without its tests), so mizzle
+// seed names it in a warning while the package declares no settings, and
+// says nothing once the package has its own.
+func TestSeedConfigInTestFile(t *testing.T) {
+	// The schema imports the seed package, so the module requires this
+	// mizzle, and declares no settings at first.
+	withSeed := strings.Replace(seedSchema, "import (", "import (\n\t\"github.com/mizzle/mizzle/seed\"\n", 1)
+	p := newProject(t, withSeed+"\nvar _ seed.Range\n")
+	url := pgtest.NewDatabase(t)
+	if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
+		t.Fatalf("push: exit %d\n%s%s", code, stdout, stderr)
+	}
+	testSrc := "package schema\n\nimport mseed \"github.com/mizzle/mizzle/seed\"\n\nvar (\n\tother = 3\n\tSeed  = mseed.Config{Count: 2}\n)\n\nvar Typed mseed.Config\n"
+	if err := os.WriteFile(filepath.Join(p.dir, "schema", "seed_test.go"), []byte(testSrc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.writeConfig("schema: schema\nseed:\n  tables:\n    Orders:\n      columns:\n        quantity: {min: 1, max: 2}\n")
+	code, stdout, stderr := p.run(".", "seed", "--database-url", url)
+	for _, want := range []string{
+		"warning: schema/seed_test.go:7:2: Seed is a seed.Config in a test file, which mizzle seed does not read",
+		"warning: schema/seed_test.go:10:5: Typed is a seed.Config in a test file",
+	} {
+		if code != exitOK || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, want %q in stderr\n%s%s", code, want, stdout, stderr)
+		}
+	}
+	if strings.Contains(stderr, "other") {
+		t.Errorf("a variable of another type is named:\n%s", stderr)
+	}
+	// With settings of its own, the package's test file is not the
+	// likely intent.
+	p.writeSchema(withSeed +
+		"\nvar Settings = seed.Config{Tables: map[string]seed.Table{\"Orders\": {Columns: map[string]seed.Column{\"quantity\": {Range: &seed.Range{Min: 1, Max: 2}}}}}}\n")
+	p.writeConfig("schema: schema\n")
+	code, stdout, stderr = p.run(".", "seed", "--database-url", url, "--reset")
+	if code != exitOK || strings.Contains(stderr, "warning") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}

@@ -133,6 +133,20 @@ func TestSeed(t *testing.T) {
 	}
 }
 
+// TestSeedYAMLWith: mizzle.yaml's with: makes each parent row's children,
+// the weight left out being 1, and the children's count follows.
+func TestSeedYAMLWith(t *testing.T) {
+	p, url := seededProject(t)
+	p.writeConfig("schema: schema\nseed:\n  tables:\n    Models:\n      count: 6\n      with:\n        Orders: [{min: 2, max: 2}, {weight: 0.000001, min: 9, max: 9}]\n    Orders:\n      columns:\n        quantity: {min: 1, max: 2}\n")
+	code, stdout, stderr := p.run(".", "seed", "--database-url", url)
+	if code != exitOK || !strings.Contains(stdout, "  public.Orders 12 rows\n") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := queryInt(t, url, `SELECT count(*) FROM (SELECT "modelId" FROM "Orders" GROUP BY 1 HAVING count(*) = 2) s`); n != 6 {
+		t.Errorf("%d of 6 models have 2 orders", n)
+	}
+}
+
 // TestSeedOnly fills some tables, and refuses names that are not tables
 // and a NOT NULL foreign key to an empty table left out.
 func TestSeedOnly(t *testing.T) {
@@ -177,13 +191,18 @@ func TestSeedBadInput(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 	for _, tc := range []struct{ yaml, want string }{
-		{"seed:\n  tables:\n    Orders:\n      cout: 3\n", `mizzle.yaml:5: unknown key "cout" (the keys are count, columns)`},
+		{"seed:\n  tables:\n    Orders:\n      cout: 3\n", `mizzle.yaml:5: unknown key "cout" (the keys are count, columns, with)`},
+		{"seed:\n  tables:\n    Models:\n      with:\n        Orders: [{min: 1}]\n", "mizzle.yaml:6: with: Orders: a range of rows needs both min and max"},
+		{"seed:\n  tables:\n    Models:\n      with:\n        Orders: []\n", "mizzle.yaml:6: with: Orders: want a list of ranges of rows"},
+		{"seed:\n  tables:\n    Models:\n      with:\n        Orders: [{min: 1, max: 2, wieght: 3}]\n", `mizzle.yaml:6: unknown key "wieght" (the keys are weight, min, max)`},
+		{"seed:\n  tables:\n    Models:\n      with:\n        Trades: [{min: 1, max: 2}]\n", `mizzle.yaml:5: seed: Models: with: "Trades" is not a table of the schema`},
+		{"seed:\n  tables:\n    Models:\n      with:\n        Orders: [{weight: 0, min: 1, max: 2}]\n", "nothing was written: table public.Models: with Orders: a weighted range needs a weight above 0"},
 		{"seed:\n  tables:\n    Orders:\n      columns:\n        symbol: {value: [a]}\n", `mizzle.yaml:6: unknown key "value" (the keys are skip, values, weights, min, max, nulls)`},
 		{"seed:\n  tables:\n    Orders:\n      columns:\n        quantity: {min: 1}\n", "mizzle.yaml:6: a range needs both min and max"},
 		{"seed:\n  tables:\n    Trades: 3\n", `mizzle.yaml:4: seed: "Trades" is not a table of the schema`},
 		{"seed:\n  tables:\n    Orders:\n      columns:\n        price: {skip: true}\n", `nothing was written: table public.Orders: the options name column "price", which the table does not have`},
 		{"seed:\n  count: -2\n", "nothing was written: count -2 is negative"},
-		{"seed:\n  cuont: 3\n", `mizzle.yaml:3: unknown key "cuont" (the keys are count, seed, tables)`},
+		{"seed:\n  cuont: 3\n", `mizzle.yaml:3: unknown key "cuont" (the keys are count, seed, tables, fixtures)`},
 	} {
 		p.writeConfig("schema: schema\n" + tc.yaml)
 		code, stdout, stderr := p.run(".", "seed", "--database-url", url)

@@ -310,8 +310,10 @@ func (r *seedReader) config(e ast.Expr) {
 		return
 	}
 	var tables ast.Expr
-	for _, f := range r.fields(lit, "Seed", "Count", "Tables") {
+	for _, f := range r.fields(lit, "Seed", "Count", "Tables", "Fixtures") {
 		switch f.name {
+		case "Fixtures":
+			r.fixtures(f.value)
 		case "Seed":
 			if v, ok := r.constant(f.value); ok {
 				n, _ := constant.Uint64Val(constant.ToInt(v))
@@ -501,12 +503,21 @@ func (r *seedReader) column(t *schema.Table, c *schema.Column, e ast.Expr, sc *s
 	if lit == nil || !ok {
 		return
 	}
-	var skip, values, weights, rng token.Pos
+	var skip, values, weights, rng, nulls token.Pos
 	// broken: an element of Values or Weights could not be read, so
 	// their lengths say nothing.
 	nValues, broken := 0, false
-	for _, f := range r.fields(lit, "Skip", "Values", "Weights", "Range", "Nulls") {
+	var fn token.Pos
+	for _, f := range r.fields(lit, "Skip", "Values", "Weights", "Range", "Nulls", "Func") {
 		switch f.name {
+		case "Func":
+			if r.l.pkg.TypesInfo.Types[f.value].IsNil() {
+				continue // nothing written
+			}
+			fn = f.key
+			if name, ok := r.columnFunc(t, c, f.value); ok {
+				sc.Func = name
+			}
 		case "Skip":
 			if v, ok := r.constant(f.value); ok {
 				sc.Skip = constant.BoolVal(v)
@@ -576,6 +587,7 @@ func (r *seedReader) column(t *schema.Table, c *schema.Column, e ast.Expr, sc *s
 				r.errorf(f.key, "Range from %g to %g: Min is above Max", rg.Min, rg.Max)
 			}
 		case "Nulls":
+			nulls = f.key
 			v, ok := r.float(f.value)
 			if !ok {
 				continue
@@ -586,6 +598,17 @@ func (r *seedReader) column(t *schema.Table, c *schema.Column, e ast.Expr, sc *s
 				r.errorf(f.key, "Nulls %g: a share of rows is from 0 to 1", v)
 			case v > 0 && c.NotNull:
 				r.errorf(f.key, "Nulls %g: column %s is NOT NULL", v, c.Name)
+			}
+		}
+	}
+	if fn.IsValid() {
+		for _, other := range []struct {
+			pos  token.Pos
+			name string
+		}{{skip, "Skip"}, {values, "Values"}, {rng, "Range"}, {weights, "Weights"}, {nulls, "Nulls"}} {
+			if other.pos.IsValid() {
+				r.errorf(fn, "column %s has a Func and %s: the function makes every value, NULLs included (a nil pointer), so give one", c.Name, other.name)
+				break
 			}
 		}
 	}
@@ -682,4 +705,120 @@ func (r *seedReader) children() {
 			r.l.errs.Addf(t.Pos, "table %s.%s has a Count, and the With of %s (line %d) sets its rows too: give one", t.Schema, t.Table, src.parent, src.pos.Line)
 		}
 	}
+}
+
+// columnFunc reads a column's Func: an exported function of the schema
+// package, written by name, of the form func(*rand.Rand, int) T with rand
+// math/rand/v2 and T assignable to the column's field. It returns the
+// function's name.
+func (r *seedReader) columnFunc(t *schema.Table, c *schema.Column, e ast.Expr) (string, bool) {
+	info := r.l.pkg.TypesInfo
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	var fn *types.Func
+	if id != nil {
+		fn, _ = info.Uses[id].(*types.Func)
+	}
+	field := r.l.seedColumnField(t, c)
+	want := "T"
+	if field != nil {
+		want = types.TypeString(field.Type(), types.RelativeTo(r.l.pkg.Types))
+	}
+	form := fmt.Sprintf("func(r *rand.Rand, row int) %s, rand being math/rand/v2", want)
+	if fn == nil || fn.Pkg() != r.l.pkg.Types || fn.Parent() != r.l.pkg.Types.Scope() {
+		r.errorf(e.Pos(), "Func of column %s names a function of the schema package by its name, of the form %s; %s is not one", c.Name, form, types.ExprString(e))
+		return "", false
+	}
+	if !fn.Exported() {
+		r.errorf(e.Pos(), "Func of column %s: function %s is unexported, and the program mizzle seed builds calls it from another package: export it", c.Name, fn.Name())
+		return "", false
+	}
+	sig := fn.Type().(*types.Signature)
+	ok := sig.TypeParams().Len() == 0 && sig.Params().Len() == 2 && sig.Results().Len() == 1 && !sig.Variadic()
+	if ok {
+		p, isPtr := sig.Params().At(0).Type().(*types.Pointer)
+		ok = isPtr && isNamed(p.Elem(), "math/rand/v2", "Rand") &&
+			types.Identical(sig.Params().At(1).Type(), types.Typ[types.Int])
+	}
+	if ok && field != nil && !types.AssignableTo(sig.Results().At(0).Type(), field.Type()) {
+		r.errorf(e.Pos(), "Func of column %s: %s returns %s, which is not assignable to %s, the type of the column's field", c.Name, fn.Name(),
+			types.TypeString(sig.Results().At(0).Type(), types.RelativeTo(r.l.pkg.Types)), want)
+		return "", false
+	}
+	if !ok {
+		r.errorf(e.Pos(), "Func of column %s: %s is %s; it must be %s", c.Name, fn.Name(),
+			types.TypeString(sig, types.RelativeTo(r.l.pkg.Types)), form)
+		return "", false
+	}
+	return fn.Name(), true
+}
+
+// isNamed reports whether t is the named type path.name.
+func isNamed(t types.Type, path, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Name() == name && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == path
+}
+
+// seedColumnField is the struct field column c of table t comes from, nil
+// when the loader did not read it from a field.
+func (l *loader) seedColumnField(t *schema.Table, c *schema.Column) *types.Var {
+	for _, ti := range l.tables {
+		if ti.t != t {
+			continue
+		}
+		for _, ci := range ti.cols {
+			if ci.col == c {
+				return ci.field
+			}
+		}
+	}
+	return nil
+}
+
+// fixtures reads Config.Fixtures: "import/path.Name" strings. Only their
+// form is checked here: the packages may import code generated from the
+// schema, which need not exist when the schema is loaded, so mizzle seed
+// loads and checks them when it runs them.
+func (r *seedReader) fixtures(e ast.Expr) {
+	elems, ok := r.elements(e)
+	if !ok {
+		return
+	}
+	seen := map[string]token.Pos{}
+	for _, el := range elems {
+		v, ok := r.constant(el)
+		if !ok {
+			continue
+		}
+		if v.Kind() != constant.String {
+			r.errorf(el.Pos(), "a fixture is named by a string, \"import/path.Function\"")
+			continue
+		}
+		ref := constant.StringVal(v)
+		fx, err := ParseFixture(ref)
+		if err != nil {
+			r.errorf(el.Pos(), "%v", err)
+			continue
+		}
+		if p, dup := seen[ref]; dup {
+			r.errorf(el.Pos(), "fixture %s is listed already, at line %d: it would run twice", ref, r.l.pos(p).Line)
+			continue
+		}
+		seen[ref] = el.Pos()
+		fx.Pos = r.l.pos(el.Pos())
+		r.s.Fixtures = append(r.s.Fixtures, fx)
+	}
+}
+
+// ParseFixture reads a fixture's reference, "import/path.Function": an
+// import path, a dot, and an exported function name.
+func ParseFixture(ref string) (schema.SeedFixture, error) {
+	i := strings.LastIndex(ref, ".")
+	if i <= strings.LastIndex(ref, "/") {
+		return schema.SeedFixture{}, fmt.Errorf("fixture %q: want \"import/path.Function\", the function's package and its name", ref)
+	}
+	path, name := ref[:i], ref[i+1:]
+	if path == "" || strings.ContainsAny(path, " \t\"\\") || !token.IsIdentifier(name) || !token.IsExported(name) {
+		return schema.SeedFixture{}, fmt.Errorf("fixture %q: want \"import/path.Function\", an import path and an exported function name", ref)
+	}
+	return schema.SeedFixture{Path: path, Name: name}, nil
 }

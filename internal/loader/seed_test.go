@@ -22,7 +22,11 @@ import (
 const seedSchema = `-- schema/schema.go --
 package schema
 
-import "github.com/mizzle/mizzle/seed"
+import (
+	"math/rand/v2"
+
+	"github.com/mizzle/mizzle/seed"
+)
 
 type Status string
 
@@ -32,6 +36,9 @@ const (
 )
 
 const perUser = 3
+
+// Memo makes an order's note.
+func Memo(r *rand.Rand, row int) *string { return nil }
 
 //mizzle:table users
 type User struct {
@@ -59,9 +66,10 @@ var Seed = seed.Config{
 		"shop.orders": {Columns: map[string]seed.Column{
 			"status":   {Values: []any{StatusOpen, StatusClosed}, Weights: []float64{3, 1}},
 			"quantity": {Range: &seed.Range{1, 100.5}},
-			"note":     {Nulls: 0},
+			"note":     {Func: Memo},
 		}},
 	},
+	Fixtures: []string{"example.com/app/fixtures.Defaults", "example.com/app/more.Trades"},
 }
 `
 
@@ -76,16 +84,20 @@ func TestLoadSeedSettings(t *testing.T) {
 		return schema.Position{Filename: "schema/schema.go", Line: line, Column: col}
 	}
 	want := &schema.SeedSettings{
-		Var: "Seed", Pos: pos(30, 5), Seed: 42, HasSeed: true, Count: 10,
+		Var: "Seed", Pos: pos(37, 5), Seed: 42, HasSeed: true, Count: 10,
 		Tables: []schema.SeedTable{
-			{Name: "shop.orders", Schema: "shop", Table: "orders", Pos: pos(37, 3), Columns: []schema.SeedColumn{
-				{Name: "note", Pos: pos(40, 4), Nulls: new(0.0)},
-				{Name: "quantity", Pos: pos(39, 4), Range: &schema.SeedRange{Min: 1, Max: 100.5}},
-				{Name: "status", Pos: pos(38, 4), Values: []string{"OPEN", "CLOSED"}, Weights: []float64{3, 1}},
+			{Name: "shop.orders", Schema: "shop", Table: "orders", Pos: pos(44, 3), Columns: []schema.SeedColumn{
+				{Name: "note", Pos: pos(47, 4), Func: "Memo"},
+				{Name: "quantity", Pos: pos(46, 4), Range: &schema.SeedRange{Min: 1, Max: 100.5}},
+				{Name: "status", Pos: pos(45, 4), Values: []string{"OPEN", "CLOSED"}, Weights: []float64{3, 1}},
 			}},
-			{Name: "users", Schema: "public", Table: "users", Pos: pos(34, 3), Count: 20, With: []schema.SeedChildren{
-				{Name: "orders", Schema: "shop", Table: "orders", Pos: pos(35, 4), Counts: []schema.SeedWeighted{{Weight: 1, Min: 1, Max: 3}, {Weight: 0.5, Min: 10, Max: 12}}},
+			{Name: "users", Schema: "public", Table: "users", Pos: pos(41, 3), Count: 20, With: []schema.SeedChildren{
+				{Name: "orders", Schema: "shop", Table: "orders", Pos: pos(42, 4), Counts: []schema.SeedWeighted{{Weight: 1, Min: 1, Max: 3}, {Weight: 0.5, Min: 10, Max: 12}}},
 			}},
+		},
+		Fixtures: []schema.SeedFixture{
+			{Path: "example.com/app/fixtures", Name: "Defaults", Pos: pos(50, 21)},
+			{Path: "example.com/app/more", Name: "Trades", Pos: pos(50, 58)},
 		},
 	}
 	if diff := cmp.Diff(want, m.Seed); diff != "" {
@@ -142,7 +154,7 @@ func TestSeedDocExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, example, _ := strings.Cut(string(src), "//	var Seed = seed.Config{")
-	example, _, _ = strings.Cut(example, "\n//\n")
+	example, _, _ = strings.Cut(example, "\n//\n// Two settings")
 	var b strings.Builder
 	for _, line := range strings.Split(example, "\n") {
 		b.WriteString(strings.TrimPrefix(strings.TrimPrefix(line, "//"), "\t") + "\n")
@@ -151,6 +163,8 @@ func TestSeedDocExample(t *testing.T) {
 package schema
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/mizzle/mizzle/seed"
@@ -176,6 +190,7 @@ type Order struct {
 	Quantity int32      ` + "`db:\"quantity\"`" + `
 	ClosedAt *time.Time ` + "`db:\"closed_at\"`" + `
 	Note     *string    ` + "`db:\"note\"`" + `
+	SKU      string     ` + "`db:\"sku\"`" + `
 }
 
 var Seed = seed.Config{` + b.String()))
@@ -184,7 +199,7 @@ var Seed = seed.Config{` + b.String()))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, ar.Files[0].Data)
 	}
-	if m.Seed == nil || len(m.Seed.Tables) != 2 || len(m.Seed.Tables[0].Columns) != 4 {
+	if m.Seed == nil || len(m.Seed.Tables) != 2 || len(m.Seed.Tables[0].Columns) != 5 || len(m.Seed.Fixtures) != 1 {
 		t.Errorf("the example's settings: %+v", m.Seed)
 	}
 }

@@ -23,6 +23,44 @@ type LoadOptions struct {
 	// caller plans it (dbreset.PlanTruncateTables) and shows what its
 	// CASCADE reaches before Load runs it.
 	Reset *dbreset.Truncation
+	// Fixtures run after the generated rows, in order, in the same
+	// transaction, once the sequences have moved past the rows.
+	Fixtures []Fixture
+}
+
+// Fixture is Go code that writes rows of its own in the load's
+// transaction: the project's default records, written with its typed
+// queries.
+type Fixture struct {
+	// Name says which fixture an error is about: its import path and
+	// name.
+	Name string
+	Run  func(ctx context.Context, tx pgx.Tx) error
+}
+
+// FixtureError is a fixture that returned an error or panicked; the
+// load was rolled back.
+type FixtureError struct {
+	Name string
+	Err  error
+}
+
+func (e *FixtureError) Error() string { return "fixture " + e.Name + ": " + e.Err.Error() }
+
+func (e *FixtureError) Unwrap() error { return e.Err }
+
+// runFixture runs f, turning a panic into an error: the transaction is
+// rolled back either way.
+func runFixture(ctx context.Context, tx pgx.Tx, f Fixture) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &FixtureError{Name: f.Name, Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	if err := f.Run(ctx, tx); err != nil {
+		return &FixtureError{Name: f.Name, Err: err}
+	}
+	return nil
 }
 
 // Written is what Load wrote to one table.
@@ -34,8 +72,9 @@ type Written struct {
 // Load writes p's rows to the database conn is connected to, in one
 // transaction: every table by COPY in p.Tables order, the foreign keys
 // that close cycles by UPDATE, then the identity and serial sequences
-// moved past the values written, then ANALYZE of the tables. Any error
-// rolls everything back, the reset included.
+// moved past the values written, then the fixtures, then ANALYZE of the
+// tables. Any error rolls everything back, the reset included. A nil p
+// writes no generated rows: the reset and the fixtures alone run.
 func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Written, error) {
 	var written []Written
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
@@ -43,6 +82,14 @@ func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Writte
 			if err := o.Reset.RunIn(ctx, tx); err != nil {
 				return err
 			}
+		}
+		if p == nil {
+			for _, f := range o.Fixtures {
+				if err := runFixture(ctx, tx, f); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		if err := registerEnums(ctx, conn, p); err != nil {
 			return err
@@ -67,8 +114,14 @@ func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Writte
 			restore = append(restore, r...)
 		}
 		for _, t := range p.Tables {
-			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.Table.Schema, t.Table.Name}, t.Columns, p.Rows(t))
+			rows := p.Rows(t)
+			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.Table.Schema, t.Table.Name}, t.Columns, rows)
 			if err != nil {
+				// pgx ends the COPY with the rows' error as text: the
+				// error itself keeps the table and column it is about.
+				if rerr := rows.Err(); rerr != nil {
+					return rerr
+				}
 				return explain(t, err)
 			}
 			written = append(written, Written{Table: t.Name(), Rows: n})
@@ -89,6 +142,11 @@ func Load(ctx context.Context, conn *pgx.Conn, p *Plan, o LoadOptions) ([]Writte
 		}
 		for _, t := range p.Tables {
 			if err := moveSequences(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		for _, f := range o.Fixtures {
+			if err := runFixture(ctx, tx, f); err != nil {
 				return err
 			}
 		}

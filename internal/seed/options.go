@@ -1,5 +1,7 @@
 package seed
 
+import "math/rand/v2"
+
 // Options say how many rows to generate and how. They are plain values so
 // that a configuration can be read from mizzle.yaml, or later from Go
 // source next to the schema, without running anything.
@@ -53,6 +55,12 @@ type Column struct {
 	// Nulls is the share of NULLs in a nullable column, from 0 to 1; nil
 	// means the default of one in ten.
 	Nulls *float64
+	// Func, when set, makes the column's values: it is called once per
+	// row, row counting from 0, with a rand.Rand drawing from the
+	// column's own stream, and what it returns is written as it is (nil
+	// is NULL). Uniqueness is its to keep. Being code, it travels apart
+	// from the rest of the options (seed/seedrun sets it).
+	Func func(r *rand.Rand, row int) any `json:"-"`
 }
 
 // Range is a closed interval of numbers.

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
@@ -60,8 +61,11 @@ type TablePlan struct {
 func (t *TablePlan) Name() string { return t.Table.Schema + "." + t.Table.Name }
 
 type colPlan struct {
-	col   *schema.Column
-	gen   *valueGen
+	col *schema.Column
+	gen *valueGen
+	// fn and rnd make the values of a column with a Func.
+	fn    func(r *rand.Rand, row int) any
+	rnd   *rand.Rand
 	s     *stream
 	nulls float64
 	// seq makes row i's value i+1: identity and serial columns.
@@ -367,7 +371,10 @@ func (p *Plan) planColumns(tp *TablePlan, o Table, byName map[*schema.Table]*Tab
 	}
 	for _, c := range t.Columns {
 		co := o.Columns[c.Name]
-		given := len(co.Values) > 0 || co.Range != nil
+		given := len(co.Values) > 0 || co.Range != nil || co.Func != nil
+		if co.Func != nil && (len(co.Values) > 0 || co.Range != nil || co.Nulls != nil) {
+			return &Error{Table: tp.Name(), Column: c.Name, Msg: "a Func and values, a range or a share of NULLs at once: the function makes every value"}
+		}
 		if len(co.Weights) > 0 && len(co.Weights) != len(co.Values) {
 			return &Error{Table: tp.Name(), Column: c.Name, Msg: fmt.Sprintf("%d weights for %d values", len(co.Weights), len(co.Values))}
 		}
@@ -406,7 +413,10 @@ func (p *Plan) planColumns(tp *TablePlan, o Table, byName map[*schema.Table]*Tab
 				cp.nulls = *co.Nulls
 			}
 		}
-		if (c.Identity != schema.IdentityNone || c.Type.IsSerial()) && !given {
+		if co.Func != nil {
+			// The function's values are written as they are.
+			cp.fn, cp.rnd, cp.nulls = co.Func, rand.New(cp.s.pcg), 0
+		} else if (c.Identity != schema.IdentityNone || c.Type.IsSerial()) && !given {
 			cp.seq = true
 			tp.Sequences = append(tp.Sequences, c.Name)
 		} else {
@@ -454,7 +464,7 @@ func (p *Plan) planForeignKeys(tp *TablePlan, o Table, byName map[*schema.Table]
 				return &Error{Table: tp.Name(), Column: name, Msg: fmt.Sprintf("foreign key %s needs the column's values, and the options skip it", fk.Name)}
 			}
 			cp := tp.cols[i]
-			if cp.seq || cp.gen != nil && len(o.Columns[name].Values) > 0 {
+			if cp.seq || cp.fn != nil || cp.gen != nil && len(o.Columns[name].Values) > 0 {
 				return &Error{Table: tp.Name(), Column: name, Msg: fmt.Sprintf("foreign key %s sets the column, so it takes no values of its own", fk.Name)}
 			}
 			if cp.col.NotNull {
@@ -653,6 +663,9 @@ func (p *Plan) planUniques(tp *TablePlan) error {
 			cp := tp.cols[i]
 			if cp.seq || cp.carrier != nil {
 				satisfied = true
+			}
+			if cp.fn != nil {
+				skipped = true // the function's to keep unique, the database's to judge
 			}
 			cols = append(cols, cp)
 		}

@@ -117,6 +117,12 @@ func (r *Rows) make(i int) error {
 	for ci, cp := range t.cols {
 		switch {
 		case cp.fk != nil:
+		case cp.fn != nil:
+			v, err := callFunc(t, cp, i)
+			if err != nil {
+				return err
+			}
+			row[ci] = v
 		case cp.seq:
 			row[ci] = seqValue(cp, i)
 		case cp.tuple != nil:
@@ -221,6 +227,17 @@ func (r *Rows) noParent(f *fkPlan) error {
 		return &Error{Table: r.t.Name(), Msg: fmt.Sprintf("foreign key %s: no row of %s agrees with the columns another foreign key set, and its columns are NOT NULL", f.fk.Name, f.parent.Name())}
 	}
 	return &Error{Table: r.t.Name(), Msg: fmt.Sprintf("foreign key %s references %s, which holds no rows, and its columns are NOT NULL", f.fk.Name, f.parent.Name())}
+}
+
+// callFunc calls a column's Func for row i; a panic in it is an error
+// naming the column, not the end of the program.
+func callFunc(t *TablePlan, cp *colPlan, i int) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Table: t.Name(), Column: cp.col.Name, Msg: fmt.Sprintf("its Func panicked at row %d: %v", i, r)}
+		}
+	}()
+	return cp.fn(cp.rnd, i), nil
 }
 
 func contains(s []int, x int) bool {
