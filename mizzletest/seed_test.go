@@ -3,6 +3,7 @@ package mizzletest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -239,6 +240,10 @@ func TestSeedMistakes(t *testing.T) {
 			[]string{"column city", "Values is empty"}},
 		{"weights without values", seed.Config{Tables: map[string]seed.Table{"customer": {Columns: map[string]seed.Column{"city": {Weights: []float64{1}}}}}},
 			[]string{"column city", "Weights without Values"}},
+		{"a column function", seed.Config{Tables: map[string]seed.Table{"customer": {Columns: map[string]seed.Column{"city": {Func: func(*rand.Rand, int) string { return "Lyon" }}}}}},
+			[]string{"table customer, column city", "Func is run by mizzle seed, not here"}},
+		{"fixtures", seed.Config{Fixtures: []string{"example.com/app/fixtures.Load"}},
+			[]string{"Fixtures are run by mizzle seed", "call the fixture on the pool"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			msg := fatalOf(t, func(tb testing.TB) { New(tb, tickets, Seed(c.cfg)) })
@@ -272,9 +277,9 @@ func TestSeedMistakes(t *testing.T) {
 // Seed left out would be dropped in silence.
 func TestSeedKnowsEveryField(t *testing.T) {
 	known := map[reflect.Type][]string{
-		reflect.TypeFor[seed.Config]():   {"Seed", "Count", "Tables"},
+		reflect.TypeFor[seed.Config]():   {"Seed", "Count", "Tables", "Fixtures"},
 		reflect.TypeFor[seed.Table]():    {"Count", "Columns", "With"},
-		reflect.TypeFor[seed.Column]():   {"Skip", "Values", "Weights", "Range", "Nulls"},
+		reflect.TypeFor[seed.Column]():   {"Skip", "Values", "Weights", "Range", "Nulls", "Func"},
 		reflect.TypeFor[seed.Range]():    {"Min", "Max"},
 		reflect.TypeFor[seed.Weighted](): {"Weight", "Min", "Max"},
 	}
