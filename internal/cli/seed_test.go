@@ -200,7 +200,7 @@ func TestSeedBadInput(t *testing.T) {
 		{"seed:\n  tables:\n    Orders:\n      columns:\n        symbol: {value: [a]}\n", `mizzle.yaml:6: unknown key "value" (the keys are skip, values, weights, min, max, nulls)`},
 		{"seed:\n  tables:\n    Orders:\n      columns:\n        quantity: {min: 1}\n", "mizzle.yaml:6: a range needs both min and max"},
 		{"seed:\n  tables:\n    Trades: 3\n", `mizzle.yaml:4: seed: "Trades" is not a table of the schema`},
-		{"seed:\n  tables:\n    Orders:\n      columns:\n        price: {skip: true}\n", `nothing was written: table public.Orders: the options name column "price", which the table does not have`},
+		{"seed:\n  tables:\n    Orders:\n      columns:\n        price: {skip: true}\n", `nothing was written: table public.Orders: the seed settings name column "price", which the table does not have`},
 		{"seed:\n  count: -2\n", "nothing was written: count -2 is negative"},
 		{"seed:\n  cuont: 3\n", `mizzle.yaml:3: unknown key "cuont" (the keys are count, seed, tables, fixtures)`},
 	} {

@@ -99,8 +99,8 @@ func TestBadOptions(t *testing.T) {
 		o    seed.Options
 		want string
 	}{
-		{"unknown table", seed.Options{Tables: map[string]seed.Table{"people": {}}}, `the options name table "people", which the schema does not declare`},
-		{"unknown column", seed.Options{Tables: map[string]seed.Table{"users": {Columns: map[string]seed.Column{"mail": {Skip: true}}}}}, `table public.users: the options name column "mail"`},
+		{"unknown table", seed.Options{Tables: map[string]seed.Table{"people": {}}}, `the seed settings name table "people", which the schema does not declare`},
+		{"unknown column", seed.Options{Tables: map[string]seed.Table{"users": {Columns: map[string]seed.Column{"mail": {Skip: true}}}}}, `table public.users: the seed settings name column "mail"`},
 		{"only unknown", seed.Options{Only: []string{"users", "comments"}}, `"comments" is not a table of the schema`},
 		{"negative count", seed.Options{Count: -1}, "count -1 is negative"},
 		{"skip not null", seed.Options{Tables: map[string]seed.Table{"users": {Columns: map[string]seed.Column{"email": {Skip: true}}}}}, "table public.users, column email: skipped, but it is NOT NULL without a default"},

@@ -144,10 +144,10 @@ func New(m *schema.Model, opts Options) (*Plan, error) {
 	for _, key := range slices.Sorted(mapKeys(opts.Tables)) {
 		t := lookup(m, key)
 		if t == nil {
-			return nil, &Error{Msg: fmt.Sprintf("the options name table %q, which the schema does not declare", key)}
+			return nil, &Error{Msg: fmt.Sprintf("the seed settings name table %q, which the schema does not declare", key)}
 		}
 		if _, dup := tableOpts[t]; dup {
-			return nil, &Error{Msg: fmt.Sprintf("the options name table %s twice", t.Schema+"."+t.Name)}
+			return nil, &Error{Msg: fmt.Sprintf("the seed settings name table %s twice", t.Schema+"."+t.Name)}
 		}
 		tableOpts[t] = opts.Tables[key]
 	}
@@ -346,7 +346,7 @@ func (p *Plan) planColumns(tp *TablePlan, o Table, byName map[*schema.Table]*Tab
 	t := tp.Table
 	for name := range o.Columns {
 		if t.Column(name) == nil {
-			return &Error{Table: tp.Name(), Msg: fmt.Sprintf("the options name column %q, which the table does not have", name)}
+			return &Error{Table: tp.Name(), Msg: fmt.Sprintf("the seed settings name column %q, which the table does not have", name)}
 		}
 	}
 	keys := keyColumns(p.model, t)
