@@ -66,8 +66,9 @@ ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C"`
 //
 // A column's storage is read when it is not its type's (SET STORAGE), and its
 // statistics target, -1 (or null, from PostgreSQL 17) unless SET STATISTICS.
-// The table's comment comes with each of its rows, the column's with its,
-// each read by a subquery on pg_description's unique index: obj_description
+// The table's comment comes with each of its rows (looked up once per
+// table, joined before the columns), the column's with its, each read by a
+// lookup on pg_description's unique index: obj_description
 // and col_description would run a query of their own for each row, and a
 // join leaves the choice of plan to pg_description's statistics, which are
 // stale after many objects are made at once (then PostgreSQL reads the whole
@@ -100,13 +101,14 @@ const columnsQuery = `SELECT n.nspname::text, c.relname::text, c.relpersistence:
 		CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, ''),
 	coalesce(a.attstattarget::int, -1),
 	c.relrowsecurity, c.relforcerowsecurity,
-	coalesce((SELECT td.description FROM pg_catalog.pg_description td
-		WHERE td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND td.objsubid = 0), ''),
+	coalesce(td.description, ''),
 	coalesce((SELECT cd.description FROM pg_catalog.pg_description cd
 		WHERE cd.objoid = c.oid AND cd.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cd.objsubid = a.attnum), ''),
 	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN LATERAL (SELECT td.description FROM pg_catalog.pg_description td
+	WHERE td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND td.objsubid = 0) td ON true
 LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
