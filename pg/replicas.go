@@ -1,6 +1,7 @@
 package pg
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -23,9 +24,9 @@ import (
 // write to the primary, without being generated again:
 //
 //	q := db.New(pg.WithReplicas(primary, replica1, replica2))
-//	user, err := q.Users.Get(ctx, id)                  // a replica
-//	err = q.Users.Update().Set(...).Where(...).Exec(ctx) // the primary
-//	user, err = q.Users.Get(pg.OnPrimary(ctx), id)     // the primary: read your writes
+//	user, err := q.Users.Get(ctx, id)                       // a replica
+//	n, err := q.Users.Update().Set(...).Where(...).Exec(ctx) // the primary
+//	user, err = q.Users.Get(pg.OnPrimary(ctx), id)          // the primary: read your writes
 //
 // Query and QueryRow send a statement to a replica when it only reads: it
 // begins with SELECT, WITH, VALUES or TABLE and has no INSERT, UPDATE,
@@ -45,8 +46,8 @@ import (
 //
 // Replicas take the reads in turn (round robin). A replica that fails
 // the way a server that is down fails (it refuses the connection, closes
-// it, or says it is shutting down, SQLSTATE 57P01, 57P02, 57P03 or class
-// 08) is marked down and the read runs again on the primary, once, as
+// it, or says it is shutting down or not yet accepting connections,
+// SQLSTATE 57P01, 57P02, 57P03 or class 08) is marked down and the read runs again on the primary, once, as
 // long as no row had been returned yet (a read that fails after its
 // first row returns the error). A replica marked down gets no reads for a
 // while: a second after its first failure, twice as long after each
@@ -74,6 +75,8 @@ type Replicated struct {
 // replica is one read replica and what the router knows of its health.
 type replica struct {
 	db DBTX
+
+	down atomic.Bool // downUntil is set: what most reads need to know, without the lock
 
 	mu        sync.Mutex
 	failures  int       // failures in a row
@@ -238,6 +241,9 @@ func sticky(db DBTX) DBTX {
 // available reports whether rep may take a read now; a replica whose wait
 // is over is given one and held back from the others for another wait.
 func (rep *replica) available(wait time.Duration) bool {
+	if !rep.down.Load() {
+		return true
+	}
 	rep.mu.Lock()
 	defer rep.mu.Unlock()
 	if rep.downUntil.IsZero() {
@@ -253,8 +259,12 @@ func (rep *replica) available(wait time.Duration) bool {
 
 // up records that rep answered.
 func (rep *replica) up() {
+	if !rep.down.Load() {
+		return
+	}
 	rep.mu.Lock()
 	rep.failures, rep.downUntil = 0, time.Time{}
+	rep.down.Store(false)
 	rep.mu.Unlock()
 }
 
@@ -273,6 +283,7 @@ func (r *Replicated) failed(ctx context.Context, rep *replica, err error) bool {
 	}
 	rep.failures++
 	rep.downUntil = time.Now().Add(min(wait, r.backoff[1]))
+	rep.down.Store(true)
 	return true
 }
 
@@ -404,27 +415,53 @@ func readOnly(sql string) bool {
 			if !tok.Word {
 				return false
 			}
-			switch strings.ToLower(tok.Text) {
+			var buf [8]byte
+			switch string(lower(buf[:0], tok.Text)) {
 			case "select", "with", "values", "table":
 				continue
 			}
 			return false
 		}
-		if tok.Word && writes(strings.ToLower(tok.Text)) {
+		if tok.Word && writes(tok.Text) {
 			return false
 		}
 	}
 	return !first
 }
 
-// writes reports whether a key word or function name (in lower case)
-// makes a statement write, lock, or otherwise need the primary.
-func writes(w string) bool {
-	switch w {
+// lower appends s in lower case (ASCII: key words and the names below)
+// to buf, at most cap(buf) bytes of it; a longer s gives nil, which
+// matches no word.
+func lower(buf []byte, s string) []byte {
+	if len(s) > cap(buf) {
+		return nil
+	}
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
+}
+
+// writes reports whether a key word or function name makes a statement
+// write, lock, or otherwise need the primary.
+func writes(word string) bool {
+	var buf [32]byte
+	w := lower(buf[:0], word)
+	if w == nil {
+		// Longer than any name below, but may begin like the advisory
+		// lock functions.
+		w = lower(buf[:0], word[:len(buf)])
+		return bytes.HasPrefix(w, []byte("pg_advisory")) || bytes.HasPrefix(w, []byte("pg_try_advisory"))
+	}
+	switch string(w) {
 	case "insert", "update", "delete", "merge", "into", "share", "copy",
 		"nextval", "setval", "set_config", "pg_notify", "txid_current", "pg_current_xact_id",
 		"lo_create", "lo_import", "lo_unlink", "lo_from_bytea", "lo_put":
 		return true
 	}
-	return strings.HasPrefix(w, "pg_advisory") || strings.HasPrefix(w, "pg_try_advisory")
+	return bytes.HasPrefix(w, []byte("pg_advisory")) || bytes.HasPrefix(w, []byte("pg_try_advisory"))
 }

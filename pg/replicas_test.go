@@ -276,3 +276,38 @@ func TestReplicaDownFallsBackToPrimary(t *testing.T) {
 		t.Errorf("connection attempts to the replica that is down, after its back-off: %d, want 2", n)
 	}
 }
+
+// BenchmarkReplicatedGet is what WithReplicas adds to a read: a select of
+// one row by key on a pool, and the same through a router whose primary
+// and replica are that pool (reading the statement's words, picking the
+// replica, the wrapped row).
+//
+//	go test ./pg -run '^$' -bench BenchmarkReplicatedGet -benchmem -count 10
+func BenchmarkReplicatedGet(b *testing.B) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE accounts (id bigint PRIMARY KEY, email text, balance bigint NOT NULL);
+		INSERT INTO accounts SELECT i, 'u' || i || '@x', i FROM generate_series(1, 1000) i`); err != nil {
+		b.Fatal(err)
+	}
+	id := pg.NewColumn[int64]("accounts", "id")
+	for _, h := range []struct {
+		name string
+		db   pg.DBTX
+	}{{"pool", pool}, {"replicated", pg.WithReplicas(pool, pool)}} {
+		b.Run("handle="+h.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := int64(0)
+			for b.Loop() {
+				n = n%1000 + 1
+				if _, err := accountsTable.Select(h.db).Where(id.Eq(n)).First(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
