@@ -86,7 +86,7 @@ func Main(m *testing.M) int {
 	poolerOnce.Do(func() { poolerErr = errors.New("the tests have finished") })
 	standbyOnce.Do(func() { standbyErr = errors.New("the tests have finished") })
 	if stby != nil {
-		if err := stby.stop(); err != nil {
+		if err := stby.close(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stopping the standby: %v\n", err)
 			code = max(code, 1)
 		}

@@ -285,8 +285,17 @@ func findBasebackup(pgCtl, path string) (string, error) {
 	return "", errors.New(standbyInstallHelp)
 }
 
+// close stops the standby and closes a primary of its own.
+func (s *standby) close() error {
+	err := s.stop()
+	if s.own {
+		err = errors.Join(err, s.primary.Close())
+	}
+	return err
+}
+
 // stop stops the standby, drops its slot, removes its directory and
-// dismisses the reaper; a primary of its own is closed too.
+// dismisses the reaper.
 func (s *standby) stop() error {
 	var errs []error
 	if _, err := os.Stat(filepath.Join(s.pg.DataDir, "postmaster.pid")); err == nil {
@@ -316,11 +325,6 @@ func (s *standby) stop() error {
 	}
 	if s.reaper != nil {
 		s.reaper.dismiss(len(errs) == 0)
-	}
-	if s.own {
-		if err := s.primary.Close(); err != nil {
-			errs = append(errs, err)
-		}
 	}
 	return errors.Join(errs...)
 }
