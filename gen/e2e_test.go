@@ -44,6 +44,7 @@ func TestEndToEnd(t *testing.T) {
 		{"partitions", nil},
 		{"views", nil},
 		{"trading", []txtar.File{{Name: "schema/schema.go", Data: exampleSchema}}},
+		{"replicas", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,10 +70,19 @@ func TestEndToEnd(t *testing.T) {
 				writeFile(t, filepath.Join(dir, "db", f.Name), f.Data)
 			}
 
+			goCmd(t, dir, env, "vet", "./...")
+			if tc.name == "replicas" {
+				// On a primary and its streaming standby.
+				primaryURL, standbyURL := pgtest.NewReplicatedDatabase(t)
+				createTables(t, primaryURL, m)
+				pgtest.CatchUp(t)
+				goCmd(t, dir, append(env, "MIZZLE_E2E_DATABASE_URL="+primaryURL, "MIZZLE_E2E_STANDBY_URL="+standbyURL), "test", "-count=1", "./...")
+				return
+			}
+
 			dbURL := pgtest.NewDatabase(t)
 			createTables(t, dbURL, m)
 
-			goCmd(t, dir, env, "vet", "./...")
 			goCmd(t, dir, append(env, "MIZZLE_E2E_DATABASE_URL="+dbURL), "test", "-count=1", "./...")
 
 			// Again through PgBouncer in transaction mode, with the setting

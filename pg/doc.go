@@ -114,6 +114,14 @@
 //	err := b.Send(ctx, q.DB())
 //	user, err := u.Get()
 //
+// [WithReplicas] is a DBTX over a primary and its read replicas: the
+// statements that only read go to the replicas in turn, everything else
+// (writes, locks, transactions, batches, COPY) to the primary, and a
+// context made with [OnPrimary] asks a read of the primary:
+//
+//	q := db.New(pg.WithReplicas(primary, replica))
+//	user, err := q.Users.Get(pg.OnPrimary(ctx), id)
+//
 // Generated code also imports package pgimpl, which holds what only it
 // calls (the table descriptions, the relation loaders) and carries the
 // version assertion that keeps generated code and runtime in step.

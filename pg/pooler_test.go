@@ -58,7 +58,7 @@ func TestPreparedStatementThroughPooler(t *testing.T) {
 // PgBouncer in transaction mode, with the setting the README gives for it:
 // every query, builder, COPY, batch and transaction they make works there
 // too. (TestPreparedStatementThroughPooler connects through the pooler
-// itself.)
+// itself; the TestReplica tests connect to a primary and its standby.)
 func TestDatabaseTestsThroughPooler(t *testing.T) {
-	pgtest.RunThroughPooler(t, "cache_describe", "^TestPreparedStatementThroughPooler$")
+	pgtest.RunThroughPooler(t, "cache_describe", "^(TestPreparedStatementThroughPooler|TestReplica.*)$")
 }

@@ -383,9 +383,14 @@ func (q SelectQuery[R]) All(ctx context.Context) ([]R, error) {
 	if s.b.err != nil {
 		return nil, s.b.err
 	}
-	out, err := q.t.collect(ctx, q.c.db, &s.b, q.c.sizeHint())
+	db := q.c.db
+	if len(q.with) > 0 {
+		// The rows and their relations from one server.
+		db = sticky(db)
+	}
+	out, err := q.t.collect(ctx, db, &s.b, q.c.sizeHint())
 	if err == nil && len(q.with) > 0 {
-		return out, loadWith(ctx, q.c.db, out, q.with)
+		return out, loadWith(ctx, db, out, q.with)
 	}
 	return out, wrap(opSelect, q.t.Name, err)
 }
@@ -402,10 +407,14 @@ func (q SelectQuery[R]) First(ctx context.Context) (R, error) {
 	if b.err != nil {
 		return r, b.err
 	}
-	err := q.t.Scan(q.c.db.QueryRow(ctx, b.finish(), b.args...), &r)
+	db := q.c.db
+	if len(q.with) > 0 {
+		db = sticky(db)
+	}
+	err := q.t.Scan(db.QueryRow(ctx, b.finish(), b.args...), &r)
 	if err == nil && len(q.with) > 0 {
 		rows := []R{r}
-		err = loadWith(ctx, q.c.db, rows, q.with)
+		err = loadWith(ctx, db, rows, q.with)
 		return rows[0], err
 	}
 	return r, notFound(q.t.Name, err)

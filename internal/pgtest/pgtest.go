@@ -35,6 +35,11 @@
 // PoolerURL puts a test's database behind PgBouncer in transaction pooling
 // mode (Debian's pgbouncer, which the tests that use it fail without): one
 // per test binary, in front of the same server, stopped by Main.
+//
+// NewReplicatedDatabase gives a test a database on a primary and the same
+// database on a streaming standby of it, made with pg_basebackup (which
+// the tests that use it fail without): one standby per test binary,
+// started on first use and stopped by Main.
 package pgtest
 
 import (
@@ -79,6 +84,13 @@ func Main(m *testing.M) int {
 	// nobody would stop.
 	startOnce.Do(func() { startErr = errors.New("the tests have finished") })
 	poolerOnce.Do(func() { poolerErr = errors.New("the tests have finished") })
+	standbyOnce.Do(func() { standbyErr = errors.New("the tests have finished") })
+	if stby != nil {
+		if err := stby.close(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: stopping the standby: %v\n", err)
+			code = max(code, 1)
+		}
+	}
 	if pooler != nil {
 		if err := pooler.stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stopping pgbouncer: %v\n", err)

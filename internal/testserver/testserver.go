@@ -77,6 +77,13 @@ func Open(settings ...string) (*Server, error) {
 	if raw := os.Getenv(EnvURL); raw != "" {
 		return external(raw)
 	}
+	return OpenCluster(settings...)
+}
+
+// OpenCluster starts a throwaway cluster whatever MIZZLE_TEST_DATABASE_URL
+// says, with settings added to its own: for tests that need what only a
+// server on this machine gives (a standby made from its files).
+func OpenCluster(settings ...string) (*Server, error) {
 	c, err := StartCluster(settings...)
 	if err != nil {
 		return nil, err
@@ -369,13 +376,19 @@ func (c *Cluster) start(port int) error {
 			return err
 		}
 	}
-	// Durability is pointless for a throwaway cluster.
-	err = c.pg.Start(port, append([]string{"fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"}, c.settings...)...)
+	err = c.pg.Start(port, append(Settings(), c.settings...)...)
 	if err != nil {
 		return err
 	}
 	c.port = port
 	return nil
+}
+
+// Settings returns the server settings of a throwaway cluster, for a
+// server made from its files (a standby, which must allow as many
+// connections as its primary). Durability is pointless there.
+func Settings() []string {
+	return []string{"fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"}
 }
 
 // URL returns the URL of the cluster's database name as the superuser.
