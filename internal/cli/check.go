@@ -107,6 +107,7 @@ are dropped and generated again, as one migration, from the merged schema.`,
 				}
 				if conn != nil {
 					defer conn.Close(cmd.Context())
+					noJIT(cmd.Context(), conn)
 					db, err := checkDatabase(cmd.Context(), conn, f.migrations, folder, opts, lintOptions(cfg))
 					if err != nil {
 						return migrateError(f.migrations, err, url)

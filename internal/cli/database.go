@@ -397,6 +397,17 @@ func connect(ctx context.Context, connString, from string) (*pgx.Conn, error) {
 	return conn, nil
 }
 
+// noJIT turns off PostgreSQL's JIT compilation on a connection that reads
+// the catalogs. Right after many objects are made, or a rolled-back build
+// leaves dead rows, stale statistics make the catalog queries look costly
+// enough to compile: half a second a query, measured, for queries that
+// read a few thousand rows. It is set with SET, which poolers pass on,
+// not as a startup parameter, which PgBouncer refuses; a server that
+// does not know the setting (before PostgreSQL 11) has no JIT to turn off.
+func noJIT(ctx context.Context, conn *pgx.Conn) {
+	conn.Exec(ctx, "SET jit = off")
+}
+
 // connConfig parses connString as connect does: sslmode as connect
 // documents, standard_conforming_strings on.
 func connConfig(connString, from string) (*pgx.ConnConfig, error) {

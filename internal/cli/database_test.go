@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -209,4 +210,39 @@ func TestRedactedErrorKeepsChain(t *testing.T) {
 			t.Errorf("push's statement error says %q; want the statement, then the server's message", err)
 		}
 	})
+}
+
+// TestNoJIT: a connection that reads the catalogs does not compile its
+// queries, even where the server would compile every query (JIT on, no
+// cost threshold), as stale statistics made it do for catalog queries.
+func TestNoJIT(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.NewDatabase(t)
+	jitted := func(conn *pgx.Conn) bool {
+		t.Helper()
+		rows, err := conn.Query(ctx, "EXPLAIN (ANALYZE, FORMAT TEXT) SELECT count(*) FROM pg_catalog.pg_class")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "JIT:") })
+	}
+	conn := dbConn(t, dbURL)
+	var available bool
+	if err := conn.QueryRow(ctx, "SELECT pg_catalog.pg_jit_available()").Scan(&available); err != nil || !available {
+		t.Fatalf("the test server has no JIT (%v): install PostgreSQL's LLVM JIT (Debian's postgresql package ships llvmjit.so)", err)
+	}
+	if _, err := conn.Exec(ctx, "SET jit = on; SET jit_above_cost = 0"); err != nil {
+		t.Fatal(err)
+	}
+	if !jitted(conn) {
+		t.Fatal("with JIT on and no threshold, the query was not compiled: the test shows nothing")
+	}
+	noJIT(ctx, conn)
+	if jitted(conn) {
+		t.Error("after noJIT, the catalog query was compiled")
+	}
 }

@@ -167,6 +167,7 @@ func pull(cmd *cobra.Command, env *env, f *pullFlags, cfg *config) error {
 		return err
 	}
 	defer conn.Close(ctx)
+	noJIT(ctx, conn)
 	m, lost, err := inspectForPull(ctx, conn, f.schemas, opts)
 	if err != nil {
 		return redacted(err, url)

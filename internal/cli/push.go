@@ -97,6 +97,7 @@ func push(ctx context.Context, env *env, f pushFlags, cfg *config) error {
 		return err
 	}
 	defer conn.Close(ctx)
+	noJIT(ctx, conn)
 	// Two more connections, opened while the schema loads, let the
 	// server answer the catalog queries side by side (see
 	// inspectAndNormalize).
@@ -229,6 +230,7 @@ func connectMore(ctx context.Context, conn *pgx.Conn, n int) []*pgx.Conn {
 		wg.Go(func() {
 			c, err := pgx.ConnectConfig(ctx, conn.Config())
 			if err == nil {
+				noJIT(ctx, c)
 				conns[i] = c
 			}
 		})

@@ -110,20 +110,21 @@ func Inspect(ctx context.Context, db Querier, opts Options) (*schema.Model, []Lo
 	}
 	// The steps are read in this order: a table's columns before its
 	// constraints, indexes and policies. The weights are each query's
-	// share of the server's time on a large schema, which parallel
-	// reading balances.
+	// share of the server's time, in percent, read side by side at 1,000
+	// tables with a view, a policy and comments each; parallel reading
+	// balances them.
 	steps := []step{
 		{"extensions", extensionsQuery, in.extensionRow, 1},
 		{"enums", enumsQuery, in.enumRow, 1},
 		{"tables and columns", columnsQuery, in.columnRow, 30},
-		{"sequences", sequencesQuery, in.sequenceRow, 4},
-		{"views", viewsQuery, in.viewRow, 16},
-		{"constraints", queryText(constraintsQuery, version), in.constraintRow, 22},
-		{"indexes", queryText(indexesQuery, version), in.indexRow, 12},
-		{"policies", policiesQuery, in.policyRow, 3},
+		{"sequences", sequencesQuery, in.sequenceRow, 3},
+		{"views", viewsQuery, in.viewRow, 30},
+		{"constraints", queryText(constraintsQuery, version), in.constraintRow, 15},
+		{"indexes", queryText(indexesQuery, version), in.indexRow, 7},
+		{"policies", policiesQuery, in.policyRow, 2},
 		{"functions", functionsQuery, in.functionRow, 1},
 		{"triggers", triggersQuery, in.triggerRow, 1},
-		{"other objects", othersQuery, in.otherRow, 6},
+		{"other objects", othersQuery, in.otherRow, 7},
 	}
 	if len(opts.Parallel) == 0 {
 		for _, s := range steps {
