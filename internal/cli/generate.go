@@ -145,6 +145,7 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	// code never follows a schema whose migration was not written.
 	var model *schema.Model
 	query := &queryPlan{}
+	var typed *typedQueries
 	if f.custom && last != nil {
 		model = last
 	} else {
@@ -168,11 +169,10 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		if !f.custom {
 			pending = p.Statements
 		}
-		qs, err := typeQueries(cmd.Context(), env, f.query, model, f.migrations, pending)
-		if err != nil {
+		if typed, err = typeQueries(cmd.Context(), env, f.query, model, f.migrations, pending); err != nil {
 			return err
 		}
-		if query, err = planQuery(env, model, f.query, qs); err != nil {
+		if query, err = planQuery(env, model, f.query, typed.list); err != nil {
 			return err
 		}
 	}
@@ -210,6 +210,8 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	if err := applyFiles(ops, writeFileAtomic); err != nil {
 		return err
 	}
+	// The next run finds what was pending in the folder.
+	typed.remember(f.migrations)
 	query.report(env)
 	for _, part := range parts {
 		mig, stmts := part.mig, part.stmts

@@ -36,6 +36,8 @@ func queriesProject(t *testing.T, name string) (dir string, env []string) {
 	}
 	t.Setenv("SOURCE_DATE_EPOCH", "1767225600")
 	t.Setenv("DATABASE_URL", "")
+	// A cache of its own: each test says which server types its queries.
+	t.Setenv("MIZZLE_CACHE", t.TempDir())
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	gomod := filepath.Join(dir, "go.mod")

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/gen"
+	"github.com/mizzle/mizzle/internal/pgcluster"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/queryfile"
 	"github.com/mizzle/mizzle/internal/querytype"
@@ -223,10 +224,15 @@ func TestScratch(t *testing.T) {
 }
 
 // TestStartCluster starts a throwaway cluster, runs a statement on it and
-// stops it: nothing is left listening.
+// stops it: nothing is left listening. ServerMajor is the programs'
+// version.
 func TestStartCluster(t *testing.T) {
 	ctx := context.Background()
-	c, err := querytype.StartCluster()
+	bin, err := pgcluster.FindBinaries("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := querytype.StartCluster(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +248,9 @@ func TestStartCluster(t *testing.T) {
 	var one int
 	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Errorf("SELECT 1: %d, %v", one, err)
+	}
+	if want, err := bin.Version(); err != nil || querytype.ServerMajor(conn) != want {
+		t.Errorf("ServerMajor %q, the programs' version %q (%v)", querytype.ServerMajor(conn), want, err)
 	}
 	conn.Close(ctx)
 	if err := c.Stop(); err != nil {

@@ -103,14 +103,9 @@ const reaperScript = `read -r line && exit 0
 "$1" stop -D "$2" -m immediate -w -s
 rm -rf "$3"`
 
-// StartCluster initdb's and starts a cluster on a free loopback port,
-// with durability off. Its error wraps pgcluster.ErrNotInstalled when the
-// server programs are missing.
-func StartCluster() (*Cluster, error) {
-	bin, err := pgcluster.FindBinaries("")
-	if err != nil {
-		return nil, err
-	}
+// StartCluster initdb's and starts a cluster of the server programs bin
+// on a free loopback port, with durability off.
+func StartCluster(bin pgcluster.Binaries) (*Cluster, error) {
 	cred, err := pgcluster.RunAs()
 	if err != nil {
 		return nil, err
