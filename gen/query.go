@@ -63,6 +63,11 @@ type queryInfo struct {
 	sqlVar string         // the constant holding the SQL
 }
 
+// QueryFileName is the name of the generated file that holds the methods
+// of the query file whose name without ".sql" is file (Query.File):
+// reports_sql.gen.go.
+func QueryFileName(file string) string { return queryFile(file) }
+
 // queryFile is the name of the file a query file's methods go in.
 func queryFile(file string) string {
 	return strings.ToLower(schema.SnakeCase(exported(file))) + "_sql.gen.go"

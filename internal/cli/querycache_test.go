@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,7 +102,9 @@ func TestGenerateQueriesCache(t *testing.T) {
 	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho 'pg_ctl (PostgreSQL) 99.1'\nexit 0\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	serverPrograms(t, func(string) (pgcluster.Binaries, error) { return pgcluster.Binaries{Initdb: "/nonexistent/initdb", PgCtl: fake}, nil })
+	serverPrograms(t, func(string) (pgcluster.Binaries, error) {
+		return pgcluster.Binaries{Initdb: "/nonexistent/initdb", PgCtl: fake}, nil
+	})
 	if code, stdout, stderr := runArgs(append(args, "--no-cache")...); code == 0 || !strings.Contains(stderr, "starting a throwaway cluster") {
 		t.Errorf("programs of version 99: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -125,4 +128,94 @@ func TestGenerateQueriesCache(t *testing.T) {
 		t.Errorf("generate with damaged entries: exit %d\n%s%s", code, stdout, stderr)
 	}
 	unchanged("typed again")
+}
+
+// TestCheckQueries: check reports the queries whose generated methods are
+// stale, at their place in their file, changing nothing. From the cache it
+// needs no server; on a miss it types on a throwaway cluster and records
+// nothing, and without server programs it fails saying why.
+func TestCheckQueries(t *testing.T) {
+	dir, _ := queriesProject(t, "e2e")
+	t.Chdir(dir)
+	if err := os.WriteFile("mizzle.yaml", []byte("schema: schema\nquery: db\nqueries: queries\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runArgs("generate"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	unchanged := func(what string) func() {
+		h := sha256.New()
+		hashTree(h, dir)
+		before := h.Sum(nil)
+		return func() {
+			t.Helper()
+			h := sha256.New()
+			hashTree(h, dir)
+			if !bytes.Equal(before, h.Sum(nil)) {
+				t.Errorf("%s changed the project", what)
+			}
+		}
+	}
+
+	serverPrograms(t, noServerPrograms)
+	done := unchanged("check")
+	code, stdout, stderr := runArgs("check")
+	if code != 0 || !strings.HasPrefix(stdout, "OK: 1 migration,") || stderr != "" {
+		t.Errorf("check from the cache: exit %d\n%s%s", code, stdout, stderr)
+	}
+	done()
+
+	// A changed query and a query gone, not generated yet.
+	query := filepath.Join(dir, "queries", "authors.sql")
+	src, err := os.ReadFile(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(src), "ORDER BY id;", "ORDER BY id DESC;", 1)
+	edited, _, _ = strings.Cut(edited, "-- name: DeleteBooks")
+	os.WriteFile(query, []byte(edited), 0o644)
+	done = unchanged("check")
+	code, stdout, stderr = runArgs("check")
+	if code == 0 || !strings.Contains(stderr, "the typed-query cache has no types for these query files") || strings.Contains(stderr, "Typing") {
+		t.Errorf("check of new queries without server programs: exit %d\n%s%s", code, stdout, stderr)
+	}
+	serverPrograms(t, pgcluster.FindBinaries)
+	code, stdout, stderr = runArgs("check")
+	want := "Typing 4 SQL queries in a scratch database on a throwaway cluster\n" +
+		"queries/authors.sql:4:1: the generated method of query AuthorsByIDs in db/authors_sql.gen.go is not what its file and the migrations give now; run go generate (or mizzle generate)\n" +
+		"queries/authors.sql: db/authors_sql.gen.go has the method of DeleteBooks, which the file no longer declares; run go generate (or mizzle generate)\n" +
+		"2 problems\n"
+	if code != exitFailure || stdout != "" || stderr != want {
+		t.Errorf("check of stale queries: exit %d\n%s%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+	code, stdout, _ = runArgs("check", "--json")
+	if code != exitFailure || !strings.Contains(stdout, `"kind": "queries",
+      "file": "queries/authors.sql:4:1",`) {
+		t.Errorf("check --json: exit %d\n%s", code, stdout)
+	}
+	done()
+	// What check typed, it did not record.
+	serverPrograms(t, noServerPrograms)
+	if code, _, stderr := runArgs("check"); code == 0 || !strings.Contains(stderr, "the typed-query cache has no types") {
+		t.Errorf("check after a check that typed: exit %d\n%s", code, stderr)
+	}
+
+	// Generated, from a throwaway cluster: check needs no server again.
+	serverPrograms(t, pgcluster.FindBinaries)
+	if code, stdout, stderr := runArgs("generate"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	serverPrograms(t, noServerPrograms)
+	if code, stdout, stderr := runArgs("check"); code != 0 || stderr != "" {
+		t.Errorf("check after generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// A query file gone: its generated file is stale.
+	os.Remove(query)
+	if code, _, stderr := runArgs("check"); code != exitFailure || stderr != "db/authors_sql.gen.go: holds the methods of a query file that is gone or holds no query now; run go generate (or mizzle generate), which removes it\n1 problem\n" {
+		t.Errorf("check with the query file gone: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runArgs("check", "--queries", "queries", "--query", ""); code != exitUsage || !strings.Contains(stderr, "--queries: the queries' methods are in the query package") {
+		t.Errorf("check --queries without --query: exit %d\n%s", code, stderr)
+	}
 }
