@@ -125,12 +125,12 @@ func querytypeGet(key querytype.Key, keyed bool, server string) ([]gen.Query, bo
 
 // staleQueries compares a generated query file as it is (have) with what
 // generate would write (want), declaration by declaration: the queries of
-// qs whose SQL constant, row type or method differs or is missing, and the
+// qs whose SQL constant, row or parameter type, or method differs or is missing, and the
 // methods have declares that no query of qs has.
 func staleQueries(have, want []byte, qs []*queryfile.Query) (stale []*queryfile.Query, gone []string) {
 	h, w := declarations(have), declarations(want)
 	for _, q := range qs {
-		for _, name := range []string{"sqlQuery" + q.Name, q.Name + "Row", "Queries." + q.Name} {
+		for _, name := range []string{"sqlQuery" + q.Name, q.Name + "Row", q.Name + "Params", "Queries." + q.Name} {
 			if h[name] != w[name] {
 				stale = append(stale, q)
 				break

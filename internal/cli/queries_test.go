@@ -88,7 +88,7 @@ func TestGenerateQueriesEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "db: query code for 2 tables and 5 SQL queries written.") || stderr != "Typing 5 SQL queries in a scratch database on the server of --database-url\n" {
+	if !strings.Contains(stdout, "db: query code for 2 tables and 6 SQL queries written.") || stderr != "Typing 6 SQL queries in a scratch database on the server of --database-url\n" {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	if strings.Contains(stdout+stderr, appURL) {
@@ -242,7 +242,7 @@ func TestGenerateQueriesOnDevCluster(t *testing.T) {
 	before := pgtest.Catalog(t, conn)
 
 	code, stdout, stderr := runArgs("generate")
-	if code != 0 || !strings.Contains(stdout, "and 5 SQL queries written") || stderr != "Typing 5 SQL queries in a scratch database on the dev cluster\n" {
+	if code != 0 || !strings.Contains(stdout, "and 6 SQL queries written") || stderr != "Typing 6 SQL queries in a scratch database on the dev cluster\n" {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
@@ -261,7 +261,7 @@ func TestGenerateQueriesOnly(t *testing.T) {
 	dir, _ := queriesProject(t, "e2e")
 	t.Chdir(dir)
 	code, stdout, stderr := runArgs("generate", "--schema", "schema", "--query", "db", "--queries", "queries", "--no-migrations")
-	if code != 0 || stdout != "db: query code for 2 tables and 5 SQL queries written.\n" {
+	if code != 0 || stdout != "db: query code for 2 tables and 6 SQL queries written.\n" {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "migrations")); !os.IsNotExist(err) {

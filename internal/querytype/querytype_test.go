@@ -261,3 +261,41 @@ func TestStartCluster(t *testing.T) {
 		t.Error("the cluster still accepts connections after Stop")
 	}
 }
+
+// TestTypeCopyFrom: a :copyfrom query loads the table its INSERT names as
+// the server resolves it, each parameter typed as its column's field
+// (the declared jsonb type, the enum, a pointer for sqlc.narg); a table
+// the model does not declare takes the server's types; a view is refused.
+func TestTypeCopyFrom(t *testing.T) {
+	conn := database(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `CREATE TABLE "Other" (n int NOT NULL); CREATE VIEW names AS SELECT name FROM authors`); err != nil {
+		t.Fatal(err)
+	}
+	qs := parse(t, `-- name: Load :copyfrom
+INSERT INTO public.authors (name, meta, mood, id) VALUES (@name, @meta, @mood, sqlc.narg(id));
+
+-- name: LoadOther :copyfrom
+INSERT INTO "Other" (n) VALUES (@n);
+`)
+	got, err := querytype.Type(ctx, conn, model, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []gen.Query{
+		{Name: "Load", Command: "copyfrom", Source: "queries/q.sql:1", File: "q", SQL: qs[0].SQL,
+			Params: []gen.QueryParam{{Name: "name", Type: str}, {Name: "meta", Type: meta}, {Name: "mood", Type: mood}, {Name: "id", Type: ptr(i64)}},
+			Copy:   &gen.QueryCopy{Schema: "public", Table: "authors", Columns: []string{"name", "meta", "mood", "id"}}},
+		{Name: "LoadOther", Command: "copyfrom", Source: "queries/q.sql:4", File: "q", SQL: qs[1].SQL,
+			Params: []gen.QueryParam{{Name: "n", Type: named("", "int32")}},
+			Copy:   &gen.QueryCopy{Schema: "public", Table: "Other", Columns: []string{"n"}}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("typed (-want +got):\n%s", diff)
+	}
+
+	_, err = querytype.Type(ctx, conn, model, parse(t, "\n-- name: IntoView :copyfrom\nINSERT INTO names (name) VALUES (@name);\n"))
+	if err == nil || err.Error() != "queries/q.sql:2:1: query IntoView: :copyfrom loads with COPY, which takes a table, and public.names is not one" {
+		t.Errorf("a view: %v", err)
+	}
+}
