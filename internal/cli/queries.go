@@ -104,24 +104,36 @@ func typeOnServer(ctx context.Context, env *env, f queryFlags, model *schema.Mod
 	defer stop()
 	// Said, since it takes a moment and names what generate connects to.
 	fmt.Fprintf(env.stderr, "Typing %d SQL %s in a scratch database on %s\n", len(qs), plural(len(qs), "query", "queries"), from)
-	// The server's errors may quote the connection string.
-	s, err := querytype.CreateScratch(ctx, admin)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", from, redacted(err, connString))
-	}
-	defer func() {
-		if err := s.Close(context.WithoutCancel(ctx)); err != nil {
-			fmt.Fprintf(env.stderr, "%s %s: %v\n", env.paint(bold, "warning:"), from, redacted(err, connString))
+	var conn *pgx.Conn
+	if connString == "" {
+		// A throwaway cluster of this run's: its own database is the
+		// scratch one, which goes with it, and creating another would
+		// copy template0 for nothing.
+		if conn, err = pgx.ConnectConfig(ctx, admin); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", from, err)
 		}
-	}()
-	if err := buildSchema(ctx, s.Conn, migDir, pending); err != nil {
+		defer conn.Close(context.WithoutCancel(ctx))
+	} else {
+		// The server's errors may quote the connection string.
+		s, err := querytype.CreateScratch(ctx, admin)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", from, redacted(err, connString))
+		}
+		defer func() {
+			if err := s.Close(context.WithoutCancel(ctx)); err != nil {
+				fmt.Fprintf(env.stderr, "%s %s: %v\n", env.paint(bold, "warning:"), from, redacted(err, connString))
+			}
+		}()
+		conn = s.Conn
+	}
+	if err := buildSchema(ctx, conn, migDir, pending); err != nil {
 		return nil, "", err
 	}
-	typed, err := querytype.Type(ctx, s.Conn, model, qs)
+	typed, err := querytype.Type(ctx, conn, model, qs)
 	if err != nil {
 		return nil, "", err
 	}
-	return typed, querytype.ServerMajor(s.Conn), nil
+	return typed, querytype.ServerMajor(conn), nil
 }
 
 // name sets tq.list: the typed queries with each method's documentation
@@ -231,7 +243,9 @@ func buildSchema(ctx context.Context, conn *pgx.Conn, dir string, pending []migr
 }
 
 // queryServer finds the server to make the scratch database on, and says
-// which it is in from. stop stops a cluster it started.
+// which it is in from. stop stops a cluster it started. connString is ""
+// only for a throwaway cluster of this run's, whose own database may be
+// used.
 func queryServer(ctx context.Context, env *env, f queryFlags, throwawayOnly bool) (admin *pgx.ConnConfig, connString, from string, stop func(), err error) {
 	noop := func() {}
 	if f.databaseURL != "" {
@@ -249,7 +263,7 @@ func queryServer(ctx context.Context, env *env, f queryFlags, throwawayOnly bool
 	bin, err := findBinaries("")
 	var c *querytype.Cluster
 	if err == nil {
-		c, err = querytype.StartCluster(bin)
+		c, err = querytype.StartCluster(bin, queryCache().Dir)
 	}
 	switch {
 	case err == nil:

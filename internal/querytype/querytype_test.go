@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -232,7 +233,7 @@ func TestStartCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := querytype.StartCluster(bin)
+	c, err := querytype.StartCluster(bin, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,5 +298,61 @@ INSERT INTO "Other" (n) VALUES (@n);
 	_, err = querytype.Type(ctx, conn, model, parse(t, "\n-- name: IntoView :copyfrom\nINSERT INTO names (name) VALUES (@name);\n"))
 	if err == nil || err.Error() != "queries/q.sql:2:1: query IntoView: :copyfrom loads with COPY, which takes a table, and public.names is not one" {
 		t.Errorf("a view: %v", err)
+	}
+}
+
+// TestStartClusterTemplate: with a cache directory, the first cluster
+// leaves a copy of its fresh data directory there and the next starts
+// from it; a damaged template is removed, initdb runs, and the cluster
+// starts all the same.
+func TestStartClusterTemplate(t *testing.T) {
+	ctx := context.Background()
+	bin, err := pgcluster.FindBinaries("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	startAndQuery := func(what string) {
+		t.Helper()
+		c, err := querytype.StartCluster(bin, cache)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		defer c.Stop()
+		cfg, err := c.ConnConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "CREATE TABLE t (id int)"); err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	startAndQuery("the first cluster")
+	templates, err := filepath.Glob(filepath.Join(cache, "initdb", "*", "complete"))
+	if err != nil || len(templates) != 1 {
+		t.Fatalf("templates %v (%v)", templates, err)
+	}
+	tmpl := filepath.Dir(templates[0])
+	control := filepath.Join(tmpl, "data", "global", "pg_control")
+	before, err := os.Stat(control)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startAndQuery("a cluster from the template")
+	if after, err := os.Stat(control); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("the template changed: %v", err)
+	}
+	// The table of the first cluster is not in the template.
+	if err := os.WriteFile(control, []byte("damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startAndQuery("a cluster from a damaged template")
+	if data, err := os.ReadFile(control); err != nil || string(data) == "damaged" {
+		t.Errorf("the damaged template is still there (%v)", err)
 	}
 }
