@@ -67,6 +67,12 @@ database it creates and drops, on the server of --database-url, else the
 running dev cluster, else a throwaway cluster of the installed server
 programs, else the server of DATABASE_URL or databaseUrl. A query the
 server refuses is an error at its file:line:col, and nothing is written.
+The types are kept in the cache directory (MIZZLE_CACHE), keyed by the
+query files, the migrations and the model's Go types: while those are
+unchanged, generate uses no server (--no-cache reloads the schema
+package only; MIZZLE_CACHE=off turns this cache off too). A :copyfrom
+query (INSERT INTO t (a, b) VALUES (@a, @b)) becomes a method that loads
+a slice of rows with COPY.
 
 Settings come from flags, else from mizzle.yaml in the working directory or
 a parent (paths relative to that file), else the defaults.`,
