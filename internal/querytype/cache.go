@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,8 +29,10 @@ import (
 // all. What Type returns depends on nothing but its inputs, so a run
 // whose inputs are those of an earlier one takes the earlier answer:
 //
-//   - the queries as queryfile read them (name, command, position, doc,
-//     statement, parameters, annotations): Key hashes them;
+//   - the queries as queryfile read them (name, command, file name, doc,
+//     statement, parameters, annotations, COPY target): Key hashes them;
+//     not where the file is or the line a query starts at, which the
+//     caller names its Source from;
 //   - the schema the server held: the caller hashes the migrations it
 //     applied and the statements it ran after them (Key's schemaHash);
 //   - the model's Go types that the mapping reads: each table's and
@@ -68,12 +71,21 @@ func NewKey(qs []*queryfile.Query, schemaHash []byte, m *schema.Model) Key {
 	field("magic", cacheMagic)
 	field("schema", schemaHash)
 	for _, q := range qs {
+		// Of a position, what Type's answer holds is the file's name (its
+		// generated file); the folder as the working directory names it
+		// and the line (the methods' documentation) are the caller's to
+		// set, so that go generate in the schema's folder and mizzle
+		// generate at the root, or a line added above, share an entry.
+		params := make([]queryfile.Param, len(q.Params))
+		for i, p := range q.Params {
+			params[i] = queryfile.Param{Name: p.Name, Nullable: p.Nullable}
+		}
 		field("query", struct {
-			Name, Command, Doc, SQL string
-			Pos                     schema.Position
-			Params                  []queryfile.Param
-			NotNull, Nullable       []string
-		}{q.Name, string(q.Command), q.Doc, q.SQL, q.Pos, q.Params, q.NotNull, q.Nullable})
+			Name, Command, Doc, SQL, File string
+			Params                        []queryfile.Param
+			NotNull, Nullable             []string
+			Copy                          *queryfile.Copy
+		}{q.Name, string(q.Command), q.Doc, q.SQL, path.Base(filepath.ToSlash(q.Pos.Filename)), params, q.NotNull, q.Nullable, q.Copy})
 	}
 	hashModelTypes(field, m)
 	return Key(h.Sum(nil))

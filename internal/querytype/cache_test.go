@@ -46,7 +46,6 @@ func TestCacheKey(t *testing.T) {
 	changed := map[string]querytype.Key{
 		"statement":  querytype.NewKey(parseQueries(t, "-- name: A :one\nSELECT id FROM author WHERE id = @id2;\n"), []byte("migrations"), cacheModel()),
 		"command":    querytype.NewKey(parseQueries(t, "-- name: A :many\nSELECT id FROM author WHERE id = @id;\n"), []byte("migrations"), cacheModel()),
-		"position":   querytype.NewKey(parseQueries(t, "\n"+src), []byte("migrations"), cacheModel()),
 		"annotation": querytype.NewKey(parseQueries(t, "-- name: A :one\n-- mizzle:nullable id\nSELECT id FROM author WHERE id = @id;\n"), []byte("migrations"), cacheModel()),
 		"schema":     querytype.NewKey(parseQueries(t, src), []byte("migrations 2"), cacheModel()),
 	}
@@ -63,6 +62,20 @@ func TestCacheKey(t *testing.T) {
 		if k == base {
 			t.Errorf("a change of the %s keeps the key", what)
 		}
+	}
+	other, errs := queryfile.Parse("elsewhere/b.sql", src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	changed["file name"] = querytype.NewKey(other, []byte("migrations"), cacheModel())
+	// Where the file is and the line the query starts at are not in the
+	// answer.
+	moved, errs := queryfile.Parse("../queries/a.sql", "\n\n"+src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if querytype.NewKey(moved, []byte("migrations"), cacheModel()) != base {
+		t.Error("the file's folder and the query's line change the key")
 	}
 	// What the mapping does not read leaves it.
 	m = cacheModel()
