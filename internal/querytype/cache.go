@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -48,6 +49,15 @@ import (
 // returned, so a run that misses types again and writes the same code.
 // An entry that is not exactly what Put writes (a truncated file, a flipped
 // byte, an older layout) is a miss, and one that cannot be written is not.
+
+// trimAge is how long an entry may go unused before a Put removes it;
+// touchAge how old an entry's modification time may be before a hit
+// refreshes it, so that hits do not write each time. Every edit of a query
+// file makes an entry, and the old ones would otherwise stay.
+const (
+	trimAge  = 7 * 24 * time.Hour
+	touchAge = time.Hour
+)
 
 // cacheMagic starts every entry. Change it whenever the typing rules, the
 // fields of gen.Query or the entry's layout change, so that an older
@@ -171,7 +181,25 @@ func (c Cache) Get(k Key, server string) ([]gen.Query, bool) {
 	if server != "" && e.Server != server {
 		return nil, false
 	}
+	if fi, err := os.Stat(c.path(k)); err == nil && time.Since(fi.ModTime()) > touchAge {
+		now := time.Now()
+		os.Chtimes(c.path(k), now, now) // a missed touch only makes an early trim
+	}
 	return e.Queries, true
+}
+
+// trim removes the entries unused for trimAge.
+func (c Cache) trim() {
+	dir := filepath.Join(c.Dir, "queries")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && !e.IsDir() && time.Since(fi.ModTime()) > trimAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // Put records the typed queries of key, typed on a server of the major
@@ -185,6 +213,7 @@ func (c Cache) Put(k Key, server string, qs []gen.Query) error {
 	if err != nil {
 		return err
 	}
+	c.trim()
 	p := c.path(k)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err

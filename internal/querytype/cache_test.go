@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -156,6 +157,31 @@ func TestCache(t *testing.T) {
 	}
 	if _, ok := c.Get(k, "16"); !ok {
 		t.Error("no hit after Put replaced a damaged entry")
+	}
+
+	// A hit refreshes an entry's time; a Put removes the entries unused
+	// for a week.
+	old := time.Now().Add(-8 * 24 * time.Hour)
+	if err := os.Chtimes(files[0], old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Get(k, ""); !ok {
+		t.Fatal("a miss")
+	}
+	if fi, err := os.Stat(files[0]); err != nil || time.Since(fi.ModTime()) > time.Hour {
+		t.Errorf("a hit left the entry's time (%v)", err)
+	}
+	if err := os.Chtimes(files[0], old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Put(other, "16", qs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Errorf("an entry unused for 8 days is still there (%v)", err)
+	}
+	if _, ok := c.Get(other, "16"); !ok {
+		t.Error("the new entry is missing")
 	}
 
 	// Off: nothing written, nothing found.
