@@ -40,6 +40,10 @@ type Query struct {
 	// its Field); when it is nil, gen declares NameRow with a field per
 	// column.
 	RowType *schema.GoType
+	// Limit is the constant LIMIT that ends the statement, or 0: a "many"
+	// method sizes its slice for it at the first row (up to maxPresize
+	// rows), as code written by hand for the query would.
+	Limit int
 	// Copy is what a "copyfrom" query loads: its method takes a slice of
 	// NameParams structs, a field per parameter, and sends them with COPY
 	// into the table's columns, the i-th column taking Params[i].
@@ -259,13 +263,13 @@ func genQuery(f *jen.File, qi *queryInfo) {
 			jen.Var().Id("out").Index().Add(qi.row.Clone()),
 			// Each row is scanned in place: a row variable whose fields
 			// Scan takes would be allocated anew for every row.
-			jen.For(jen.Id("rows").Dot("Next").Call()).Block(
+			jen.For(jen.Id("rows").Dot("Next").Call()).Block(append(presize(q.Limit, qi.row),
 				jen.Id("out").Op("=").Append(jen.Id("out"), qi.row.Clone().Values()),
 				jen.Id("r").Op(":=").Op("&").Id("out").Index(jen.Len(jen.Id("out")).Op("-").Lit(1)),
 				jen.If(jen.Err().Op(":=").Id("rows").Dot("Scan").Call(dests...), jen.Err().Op("!=").Nil()).Block(
 					jen.Return(jen.Nil(), jen.Err()),
 				),
-			),
+			)...),
 			jen.If(jen.Err().Op(":=").Id("rows").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(
 				jen.Return(jen.Nil(), jen.Err()),
 			),
@@ -300,6 +304,24 @@ func genQuery(f *jen.File, qi *queryInfo) {
 	comment(f, doc)
 	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id(q.Name).Params(params...).Params(results...).Block(body...)
 	f.Line()
+}
+
+// maxPresize bounds the capacity a "many" method gives its slice from the
+// statement's LIMIT: a LIMIT is a bound, not a count, and a large one
+// would allocate for rows that may not come.
+const maxPresize = 1024
+
+// presize is what a "many" method does with the first row when the
+// statement has a LIMIT: size the slice for it, since growing it from nil
+// copies the rows read so far at each doubling. Without a row the result
+// stays nil, with a LIMIT or without.
+func presize(limit int, row *jen.Statement) []jen.Code {
+	if limit <= 0 {
+		return nil
+	}
+	return []jen.Code{jen.If(jen.Id("out").Op("==").Nil()).Block(
+		jen.Id("out").Op("=").Make(jen.Index().Add(row.Clone()), jen.Lit(0), jen.Lit(min(limit, maxPresize))),
+	)}
 }
 
 // genCopyQuery writes a :copyfrom query's row struct and its method,

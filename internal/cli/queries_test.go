@@ -168,7 +168,7 @@ SELECT id FROM author WHERE mood = @mood AND id = 'x';
 		t.Fatalf("generate succeeded:\n%s", stdout)
 	}
 	for _, want := range []string{
-		"Typing 3 SQL queries in a scratch database on a throwaway cluster\n",
+		"Typing 4 SQL queries in a scratch database on a throwaway cluster\n",
 		`queries/authors.sql:3:8: column "nmae" does not exist`,
 		`queries/authors.sql:9:51: invalid input syntax for type bigint: "x"`,
 	} {

@@ -78,6 +78,10 @@ type Query struct {
 	SQL string
 	// Params are its parameters, the first one being $1.
 	Params []Param
+	// Limit is the constant of a LIMIT that ends the statement outside
+	// any parentheses (LIMIT 100, LIMIT 100 OFFSET $2), which bounds its
+	// rows, or 0: the method sizes its slice for it.
+	Limit int
 	// Copy is what a :copyfrom query loads: the table as written and the
 	// columns, the i-th taking the value of Params[i].
 	Copy *Copy
@@ -292,6 +296,7 @@ func parseQuery(pos positioner, h sqlsplit.Token, end int) (*Query, schema.Error
 	st := stmts[0]
 	q.start = stmtFrom + st.Offset
 	list := q.rewrite(pos, st.Text)
+	q.Limit = limit(q.SQL)
 	if len(list) == 0 && q.Command == CopyFrom {
 		list = q.copyShape()
 	}
@@ -431,6 +436,30 @@ func (q *Query) rewrite(pos positioner, text string) schema.ErrorList {
 		}
 	}
 	return errs
+}
+
+// limit returns n of the last "LIMIT n" of the statement outside any
+// parentheses when n is an integer constant, and 0 otherwise.
+func limit(sql string) int {
+	depth, n := 0, 0
+	var prev sqlsplit.Token
+	for t := range sqlsplit.Tokens(sql) {
+		switch {
+		case t.Comment:
+			continue
+		case t.Text == "(":
+			depth++
+		case t.Text == ")":
+			depth--
+		case depth == 0 && prev.Word && strings.EqualFold(prev.Text, "LIMIT"):
+			n = 0
+			if v, err := strconv.Atoi(t.Text); err == nil && v > 0 {
+				n = v
+			}
+		}
+		prev = t
+	}
+	return n
 }
 
 // argName is the name in sqlc.arg(name) or sqlc.arg('name').

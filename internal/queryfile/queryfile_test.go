@@ -227,3 +227,25 @@ func TestRead(t *testing.T) {
 		t.Fatalf("%v %v", qs, err)
 	}
 }
+
+// TestLimit: the constant of the LIMIT that ends a statement, outside
+// parentheses; anything else is 0.
+func TestLimit(t *testing.T) {
+	for sql, want := range map[string]int{
+		"SELECT * FROM t ORDER BY id LIMIT 100":                  100,
+		"SELECT * FROM t limit 20 OFFSET $1":                     20,
+		"SELECT * FROM t LIMIT $1":                               0,
+		"SELECT * FROM t LIMIT ALL":                              0,
+		"SELECT * FROM t WHERE id IN (SELECT id FROM u LIMIT 5)": 0,
+		"SELECT * FROM (SELECT * FROM t LIMIT 5) s LIMIT 3":      3,
+		"SELECT * FROM t -- LIMIT 10":                            0,
+		"SELECT * FROM t LIMIT /* rows */ 7":                     7,
+		"SELECT * FROM t LIMIT 0":                                0,
+		"SELECT 1 UNION ALL SELECT 2 LIMIT 2":                    2,
+		"SELECT 'LIMIT 10'":                                      0,
+	} {
+		if got := limit(sql); got != want {
+			t.Errorf("limit(%q) = %d, want %d", sql, got, want)
+		}
+	}
+}

@@ -62,7 +62,7 @@ const (
 // cacheMagic starts every entry. Change it whenever the typing rules, the
 // fields of gen.Query or the entry's layout change, so that an older
 // mizzle's answers are misses rather than reused.
-const cacheMagic = "mizzle typed queries 1\n"
+const cacheMagic = "mizzle typed queries 2\n"
 
 // Key names the answer to one typing: a hash of its inputs but the
 // server's version.
@@ -95,7 +95,8 @@ func NewKey(qs []*queryfile.Query, schemaHash []byte, m *schema.Model) Key {
 			Params                        []queryfile.Param
 			NotNull, Nullable             []string
 			Copy                          *queryfile.Copy
-		}{q.Name, string(q.Command), q.Doc, q.SQL, path.Base(filepath.ToSlash(q.Pos.Filename)), params, q.NotNull, q.Nullable, q.Copy})
+			Limit                         int
+		}{q.Name, string(q.Command), q.Doc, q.SQL, path.Base(filepath.ToSlash(q.Pos.Filename)), params, q.NotNull, q.Nullable, q.Copy, q.Limit})
 	}
 	hashModelTypes(field, m)
 	return Key(h.Sum(nil))

@@ -130,7 +130,7 @@ func TestCache(t *testing.T) {
 	}
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)-10] ^= 1
-	_, body, _ := bytes.Cut(bytes.TrimPrefix(good, []byte("mizzle typed queries 1\n")), []byte("\n"))
+	_, body, _ := bytes.Cut(bytes.TrimPrefix(good, []byte("mizzle typed queries 2\n")), []byte("\n"))
 	// A body that decodes, with its checksum, but a field this mizzle
 	// does not know: an entry of another layout.
 	unknown := []byte(`{"server":"16","queries":[],"extra":1}`)
@@ -138,11 +138,11 @@ func TestCache(t *testing.T) {
 	for what, data := range map[string][]byte{
 		"truncated":      good[:len(good)/2],
 		"a flipped byte": flipped,
-		"another magic":  bytes.Replace(good, []byte("queries 1"), []byte("queries 0"), 1),
+		"another magic":  bytes.Replace(good, []byte("queries 2"), []byte("queries 0"), 1),
 		"empty":          {},
 		"trailing data":  append(bytes.Clone(good), "{}"...),
-		"no checksum":    append([]byte("mizzle typed queries 1\n"), body...),
-		"unknown field":  []byte("mizzle typed queries 1\n" + hex.EncodeToString(sum[:]) + "\n" + string(unknown)),
+		"no checksum":    append([]byte("mizzle typed queries 2\n"), body...),
+		"unknown field":  []byte("mizzle typed queries 2\n" + hex.EncodeToString(sum[:]) + "\n" + string(unknown)),
 	} {
 		if err := os.WriteFile(files[0], data, 0o644); err != nil {
 			t.Fatal(err)

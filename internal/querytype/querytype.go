@@ -113,7 +113,7 @@ type resolver struct {
 func (r *resolver) query(q *queryfile.Query, d *pgconn.StatementDescription) (gen.Query, schema.ErrorList) {
 	var errs schema.ErrorList
 	g := gen.Query{
-		Name: q.Name, Command: string(q.Command), Doc: q.Doc, SQL: q.SQL,
+		Name: q.Name, Command: string(q.Command), Doc: q.Doc, SQL: q.SQL, Limit: q.Limit,
 		Source: fmt.Sprintf("%s:%d", q.Pos.Filename, q.Pos.Line), File: strings.TrimSuffix(baseName(q.Pos.Filename), ".sql"),
 	}
 	if len(d.ParamOIDs) != len(q.Params) {

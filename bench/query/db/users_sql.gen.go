@@ -30,6 +30,9 @@ func (q *Queries) UsersAfter(ctx context.Context, after int64) ([]schema.User, e
 	defer rows.Close()
 	var out []schema.User
 	for rows.Next() {
+		if out == nil {
+			out = make([]schema.User, 0, 100)
+		}
 		out = append(out, schema.User{})
 		r := &out[len(out)-1]
 		if err := rows.Scan(&r.ID, &r.Email, &r.Name, &r.CreatedAt, &r.Score); err != nil {
