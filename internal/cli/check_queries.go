@@ -15,7 +15,6 @@ import (
 
 	"github.com/mizzle/mizzle/gen"
 	"github.com/mizzle/mizzle/internal/queryfile"
-	"github.com/mizzle/mizzle/internal/querytype"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -46,7 +45,7 @@ func checkQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mod
 	tq := &typedQueries{files: qs, model: model}
 	if len(qs) > 0 {
 		key, keyed := queryKey(qs, migDir, pending, model)
-		typed, hit := querytypeGet(key, keyed, expectedServer(env, f))
+		typed, hit := cachedTypes(key, keyed, expectedServer(env, f), qs)
 		if !hit {
 			if typed, _, err = typeOnServer(ctx, env, f, model, qs, migDir, pending, true); err != nil {
 				return fail(err)
@@ -113,14 +112,6 @@ func checkQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mod
 		}
 	}
 	return found
-}
-
-// querytypeGet looks up the typed-query cache when there is a key.
-func querytypeGet(key querytype.Key, keyed bool, server string) ([]gen.Query, bool) {
-	if !keyed {
-		return nil, false
-	}
-	return queryCache().Get(key, server)
 }
 
 // staleQueries compares a generated query file as it is (have) with what

@@ -63,11 +63,9 @@ func typeQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mode
 	tq := &typedQueries{files: qs, model: model}
 	cache := queryCache()
 	key, keyed := queryKey(qs, migDir, pending, model)
-	if keyed {
-		if typed, ok := cache.Get(key, expectedServer(env, f)); ok && len(typed) == len(qs) {
-			tq.typed = typed
-			return tq, tq.name(env, f)
-		}
+	if typed, ok := cachedTypes(key, keyed, expectedServer(env, f), qs); ok {
+		tq.typed = typed
+		return tq, tq.name(env, f)
 	}
 	if tq.typed, tq.server, err = typeOnServer(ctx, env, f, model, qs, migDir, pending, false); err != nil {
 		return nil, err
@@ -77,6 +75,25 @@ func typeQueries(ctx context.Context, env *env, f queryFlags, model *schema.Mode
 		cache.Put(key, tq.server, tq.typed)
 	}
 	return tq, tq.name(env, f)
+}
+
+// cachedTypes looks the queries up in the typed-query cache when there is
+// a key. An entry that does not answer for exactly these queries, in order,
+// is a miss.
+func cachedTypes(key querytype.Key, keyed bool, server string, qs []*queryfile.Query) ([]gen.Query, bool) {
+	if !keyed {
+		return nil, false
+	}
+	typed, ok := queryCache().Get(key, server)
+	if !ok || len(typed) != len(qs) {
+		return nil, false
+	}
+	for i, q := range qs {
+		if typed[i].Name != q.Name {
+			return nil, false
+		}
+	}
+	return typed, true
 }
 
 // readQueries reads the query files of f.queries, each named in positions
