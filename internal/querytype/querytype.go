@@ -15,8 +15,12 @@
 //
 // It also owns where such a database comes from (server.go): a scratch
 // database it creates on a server and drops after, and a throwaway
-// cluster. It does not read query files (internal/queryfile does), apply
-// migrations (package migrate) or write code (package gen).
+// cluster, started from a copy of an initdb kept in a cache directory
+// (template.go); and the cache of its answers (cache.go), keyed by what
+// they depend on, so that a run with the same inputs needs no server. It
+// does not read query files (internal/queryfile does), apply migrations
+// (package migrate), write code (package gen) or choose the cache
+// directory (the CLI does).
 package querytype
 
 import (
