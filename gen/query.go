@@ -9,6 +9,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/mizzle/mizzle/internal/quote"
 	"github.com/mizzle/mizzle/schema"
 )
 
@@ -20,7 +21,8 @@ type Query struct {
 	// Name is the method's name, an exported Go identifier.
 	Name string
 	// Command is "one" (the first row, or pgx.ErrNoRows), "many" (every
-	// row), "exec" (nothing) or "execrows" (the number of rows touched).
+	// row), "exec" (nothing), "execrows" (the number of rows touched) or
+	// "copyfrom" (rows loaded with COPY: see Copy).
 	Command string
 	// Doc is the query's own comment, for the method's documentation.
 	Doc string
@@ -38,6 +40,20 @@ type Query struct {
 	// its Field); when it is nil, gen declares NameRow with a field per
 	// column.
 	RowType *schema.GoType
+	// Limit is the constant LIMIT that ends the statement, or 0: a "many"
+	// method sizes its slice for it at the first row (up to maxPresize
+	// rows), as code written by hand for the query would.
+	Limit int
+	// Copy is what a "copyfrom" query loads: its method takes a slice of
+	// NameParams structs, a field per parameter, and sends them with COPY
+	// into the table's columns, the i-th column taking Params[i].
+	Copy *QueryCopy
+}
+
+// QueryCopy is the table and columns a "copyfrom" Query loads.
+type QueryCopy struct {
+	Schema, Table string
+	Columns       []string
 }
 
 // QueryParam is a parameter of a Query: $n is Params[n-1].
@@ -60,8 +76,15 @@ type queryInfo struct {
 	row    *jen.Statement // the row type
 	fields [][]string     // each column's selector path in the row
 	params []string       // each parameter's Go name
-	sqlVar string         // the constant holding the SQL
+	// paramFields are each parameter's field in NameParams, for copyfrom.
+	paramFields []string
+	sqlVar      string // the constant holding the SQL
 }
+
+// QueryFileName is the name of the generated file that holds the methods
+// of the query file whose name without ".sql" is file (Query.File):
+// reports_sql.gen.go.
+func QueryFileName(file string) string { return queryFile(file) }
 
 // queryFile is the name of the file a query file's methods go in.
 func queryFile(file string) string {
@@ -100,6 +123,11 @@ func newQueryInfos(p *packageInfo, qs []Query) ([]*queryInfo, error) {
 		}
 		switch q.Command {
 		case "one", "many", "exec", "execrows":
+		case "copyfrom":
+			if q.Copy == nil || len(q.Copy.Columns) != len(q.Params) || len(q.Params) == 0 {
+				errs = append(errs, fmt.Sprintf("%s: :copyfrom needs a table and a column for each parameter", where))
+				continue
+			}
 		default:
 			errs = append(errs, fmt.Sprintf("%s: unknown command %q", where, q.Command))
 			continue
@@ -109,8 +137,11 @@ func newQueryInfos(p *packageInfo, qs []Query) ([]*queryInfo, error) {
 			continue
 		}
 		names := []string{q.Name}
-		if q.RowType == nil && len(q.Columns) > 0 && q.Command != "exec" && q.Command != "execrows" {
+		if q.RowType == nil && len(q.Columns) > 0 && q.Command != "exec" && q.Command != "execrows" && q.Command != "copyfrom" {
 			names = append(names, q.Name+"Row")
+		}
+		if q.Command == "copyfrom" {
+			names = append(names, q.Name+"Params")
 		}
 		for _, n := range names {
 			if other, ok := taken[n]; ok {
@@ -126,6 +157,17 @@ func newQueryInfos(p *packageInfo, qs []Query) ([]*queryInfo, error) {
 		pnames := map[string]bool{"ctx": true, "q": true, "r": true, "err": true, "rows": true, "row": true, "out": true, "tag": true}
 		for _, prm := range q.Params {
 			qi.params = append(qi.params, paramName(exported(prm.Name), pnames))
+		}
+		if q.Command == "copyfrom" {
+			seen := map[string]string{}
+			for _, prm := range q.Params {
+				name := exported(prm.Name)
+				if other, ok := seen[name]; ok {
+					errs = append(errs, fmt.Sprintf("%s: parameters %q and %q would both be the field %s of %sParams: rename one", where, other, prm.Name, name, q.Name))
+				}
+				seen[name] = prm.Name
+				qi.paramFields = append(qi.paramFields, name)
+			}
 		}
 		if q.RowType != nil {
 			qi.row = goType(*q.RowType)
@@ -166,6 +208,10 @@ func genQueryFile(f *jen.File, qs []*queryInfo) {
 //	func (q *Queries) TopAuthors(ctx context.Context, country string) ([]TopAuthorsRow, error)
 func genQuery(f *jen.File, qi *queryInfo) {
 	q := qi.q
+	if q.Command == "copyfrom" {
+		genCopyQuery(f, qi)
+		return
+	}
 	f.Const().Id(qi.sqlVar).Op("=").Add(sqlLit(q.SQL))
 	f.Line()
 	returnsRows := q.Command == "one" || q.Command == "many"
@@ -217,13 +263,13 @@ func genQuery(f *jen.File, qi *queryInfo) {
 			jen.Var().Id("out").Index().Add(qi.row.Clone()),
 			// Each row is scanned in place: a row variable whose fields
 			// Scan takes would be allocated anew for every row.
-			jen.For(jen.Id("rows").Dot("Next").Call()).Block(
+			jen.For(jen.Id("rows").Dot("Next").Call()).Block(append(presize(q.Limit, qi.row),
 				jen.Id("out").Op("=").Append(jen.Id("out"), qi.row.Clone().Values()),
 				jen.Id("r").Op(":=").Op("&").Id("out").Index(jen.Len(jen.Id("out")).Op("-").Lit(1)),
 				jen.If(jen.Err().Op(":=").Id("rows").Dot("Scan").Call(dests...), jen.Err().Op("!=").Nil()).Block(
 					jen.Return(jen.Nil(), jen.Err()),
 				),
-			),
+			)...),
 			jen.If(jen.Err().Op(":=").Id("rows").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(
 				jen.Return(jen.Nil(), jen.Err()),
 			),
@@ -257,6 +303,68 @@ func genQuery(f *jen.File, qi *queryInfo) {
 	}
 	comment(f, doc)
 	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id(q.Name).Params(params...).Params(results...).Block(body...)
+	f.Line()
+}
+
+// maxPresize bounds the capacity a "many" method gives its slice from the
+// statement's LIMIT: a LIMIT is a bound, not a count, and a large one
+// would allocate for rows that may not come.
+const maxPresize = 1024
+
+// presize is what a "many" method does with the first row when the
+// statement has a LIMIT: size the slice for it, since growing it from nil
+// copies the rows read so far at each doubling. Without a row the result
+// stays nil, with a LIMIT or without.
+func presize(limit int, row *jen.Statement) []jen.Code {
+	if limit <= 0 {
+		return nil
+	}
+	return []jen.Code{jen.If(jen.Id("out").Op("==").Nil()).Block(
+		jen.Id("out").Op("=").Make(jen.Index().Add(row.Clone()), jen.Lit(0), jen.Lit(min(limit, maxPresize))),
+	)}
+}
+
+// genCopyQuery writes a :copyfrom query's row struct and its method,
+// which sends the rows with COPY: the statement itself is never run.
+//
+//	func (q *Queries) LoadAuthors(ctx context.Context, rows []LoadAuthorsParams) (int64, error)
+func genCopyQuery(f *jen.File, qi *queryInfo) {
+	q := qi.q
+	params := q.Name + "Params"
+	comment(f, fmt.Sprintf("%s is a row of %s, a field for each parameter of its statement.", params, q.Name))
+	f.Type().Id(params).StructFunc(func(g *jen.Group) {
+		for i, prm := range q.Params {
+			g.Id(qi.paramFields[i]).Add(goType(prm.Type)).Tag(map[string]string{"db": q.Copy.Columns[i]})
+		}
+	})
+	f.Line()
+	var cols, values []jen.Code
+	for i := range q.Params {
+		cols = append(cols, jen.Lit(q.Copy.Columns[i]))
+		values = append(values, jen.Id("r").Dot(qi.paramFields[i]))
+	}
+	doc := reflow(fmt.Sprintf("%s loads rows into %s with COPY, a row for each element, as the statement at %s inserts one, and returns the number of rows loaded.",
+		q.Name, quote.Ident(q.Copy.Schema, q.Copy.Table), q.Source), 76)
+	switch {
+	case q.Doc == "":
+	case strings.HasPrefix(q.Doc, q.Name+" "):
+		doc = q.Doc + "\n\n" + doc
+	default:
+		doc += "\n\n" + q.Doc
+	}
+	comment(f, doc)
+	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id(q.Name).
+		Params(jen.Id("ctx").Qual(ctxPath, "Context"), jen.Id("rows").Index().Id(params)).
+		Params(jen.Int64(), jen.Error()).
+		Block(jen.Return(jen.Id("q").Dot("db").Dot("CopyFrom").Call(
+			jen.Id("ctx"),
+			jen.Qual(pgxPath, "Identifier").Values(jen.Lit(q.Copy.Schema), jen.Lit(q.Copy.Table)),
+			jen.Index().String().Values(cols...),
+			jen.Qual(pgxPath, "CopyFromSlice").Call(jen.Len(jen.Id("rows")), jen.Func().Params(jen.Id("i").Int()).Params(jen.Index().Any(), jen.Error()).Block(
+				jen.Id("r").Op(":=").Op("&").Id("rows").Index(jen.Id("i")),
+				jen.Return(jen.Index().Any().Values(values...), jen.Nil()),
+			)),
+		)))
 	f.Line()
 }
 

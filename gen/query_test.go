@@ -32,6 +32,12 @@ func TestQueryNameErrors(t *testing.T) {
 		{Name: "Report", Command: "exec", Source: "q/reports.sql:1", File: "reports", SQL: "SELECT 1"},
 		{Name: "Ok", Command: "many", Source: "q/a.sql:5", File: "a", SQL: "SELECT 1", Columns: []gen.QueryColumn{col("a")}},
 		{Name: "OkRow", Command: "exec", Source: "q/a.sql:6", File: "a", SQL: "SELECT 1"},
+		{Name: "NoTable", Command: "copyfrom", Source: "q/a.sql:7", File: "a", SQL: "INSERT INTO t (a) VALUES ($1)",
+			Params: []gen.QueryParam{{Name: "a", Type: str}}},
+		{Name: "Load", Command: "copyfrom", Source: "q/a.sql:8", File: "a", SQL: "INSERT INTO t (a, b) VALUES ($1, $2)",
+			Params: []gen.QueryParam{{Name: "user_id", Type: str}, {Name: "userID", Type: str}},
+			Copy:   &gen.QueryCopy{Schema: "public", Table: "t", Columns: []string{"a", "b"}}},
+		{Name: "LoadParams", Command: "exec", Source: "q/a.sql:9", File: "a", SQL: "SELECT 1"},
 	}
 	_, err := gen.Generate(m, gen.Options{Package: "db", Queries: qs})
 	want := []string{
@@ -41,6 +47,9 @@ func TestQueryNameErrors(t *testing.T) {
 		"query Empty (q/a.sql:4): :one returns no columns: use :exec or :execrows",
 		"query Report (q/reports.sql:1): its file would be reports_sql.gen.go, which another file of the package takes: rename the query file",
 		"query OkRow (q/a.sql:6): OkRow is taken by query Ok (q/a.sql:5): rename the query",
+		"query NoTable (q/a.sql:7): :copyfrom needs a table and a column for each parameter",
+		`query Load (q/a.sql:8): parameters "user_id" and "userID" would both be the field UserID of LoadParams: rename one`,
+		"query LoadParams (q/a.sql:9): LoadParams is taken by query Load (q/a.sql:8): rename the query",
 	}
 	if err == nil {
 		t.Fatal("no error")

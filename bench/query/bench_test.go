@@ -307,6 +307,9 @@ func pgxInsertMany(ctx context.Context, rows []schema.User) (int, error) {
 func BenchmarkCopy10000(b *testing.B) {
 	px := newBulk(mizzleRow)
 	mz := newBulk(mizzleRow)
+	sf := newBulk(func(i int) db.CopyUsersParams {
+		return db.CopyUsersParams{Email: emails[i], Name: names[i], Score: int32(i)}
+	})
 	run(b, plan{resetEvery: 1},
 		impl{name: "pgx", prepare: px.prepare, op: func(ctx context.Context, i int) error {
 			rows := px.rows
@@ -321,6 +324,14 @@ func BenchmarkCopy10000(b *testing.B) {
 		}},
 		impl{name: "mizzle", prepare: mz.prepare, op: func(ctx context.Context, i int) error {
 			n, err := h.mizzle.Users.CopyFrom(ctx, mz.rows)
+			if err != nil {
+				return err
+			}
+			return checkBulk(int(n), 0, false)
+		}},
+		// The :copyfrom method of queries/users.sql.
+		impl{name: "sqlfile", prepare: sf.prepare, op: func(ctx context.Context, i int) error {
+			n, err := h.mizzle.CopyUsers(ctx, sf.rows)
 			if err != nil {
 				return err
 			}

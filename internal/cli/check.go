@@ -52,6 +52,7 @@ func newCheckCmd(env *env) *cobra.Command {
 	var schemaDir string
 	var f dbFlags
 	var asJSON, fix bool
+	var queryDir, queriesDir string
 	cmd := &cobra.Command{
 		Use:   "check [--schema DIR] [--migrations DIR] [--database-url URL] [--json] [--fix]",
 		Short: "Check that the migrations, the schema and the database agree",
@@ -62,6 +63,13 @@ func newCheckCmd(env *env) *cobra.Command {
     migrations generated on the same parent, as two merged branches leave);
   - the schema package has no change that generate has not written yet, so
     CI catches a forgotten go generate;
+  - with a queries folder (queries: in mizzle.yaml, or --queries with
+    --query): the generated method of each SQL query is what generate would
+    write now from the query files and the migrations, each stale one named
+    at its file:line:col. The types come from the typed-query cache that
+    generate fills; when it has none for these files, check types them on a
+    throwaway cluster of the installed server programs (never on a server a
+    URL names), and fails saying so when there are none;
   - when there is a database: the database's history matches the folder,
     the database holds exactly what its applied migrations describe
     (drift), each difference printed as the SQL that would make it, and
@@ -91,12 +99,23 @@ are dropped and generated again, as one migration, from the merged schema.`,
 			if fix {
 				return rechain(cmd.Context(), env, schemaDir, f.migrations)
 			}
+			q := queryFlags{
+				dir:     cfg.path(fl.Changed("query"), queryDir, cfg.Query, ""),
+				queries: cfg.path(fl.Changed("queries"), queriesDir, cfg.Queries, ""),
+			}
+			if fl.Changed("queries") && q.dir == "" {
+				return &usageError{"--queries: the queries' methods are in the query package: give --query DIR or set query: in " + configName}
+			}
 			var found schema.ErrorList
 			folder, err := migrations.ReadFolder(os.DirFS(f.migrations))
 			if err != nil {
 				found = append(found, folderFindings(f.migrations, err)...)
 			} else {
-				found = append(found, checkSchema(cmd.Context(), schemaDir, folder)...)
+				list, model, pending := checkSchema(cmd.Context(), schemaDir, folder)
+				found = append(found, list...)
+				if model != nil && q.dir != "" && q.queries != "" {
+					found = append(found, checkQueries(cmd.Context(), env, q, model, f.migrations, pending)...)
+				}
 			}
 			// A folder that does not read has no history to compare.
 			checkedDB := false
@@ -159,6 +178,8 @@ are dropped and generated again, as one migration, from the merged schema.`,
 	f.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the problems as JSON")
 	cmd.Flags().BoolVar(&fix, "fix", false, "re-chain migrations generated on two branches: regenerate the later ones against the merged schema")
+	cmd.Flags().StringVar(&queryDir, "query", "", "the typed query package's folder, as generate writes it (default: query: in mizzle.yaml)")
+	cmd.Flags().StringVar(&queriesDir, "queries", "", "the folder of .sql query files whose generated methods are checked (default: queries: in mizzle.yaml)")
 	return cmd
 }
 
@@ -243,8 +264,11 @@ func folderFindings(dir string, err error) schema.ErrorList {
 	return out
 }
 
-// checkSchema reports schema changes that generate has not written.
-func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) schema.ErrorList {
+// checkSchema reports schema changes that generate has not written. It
+// returns the model, and the statements not generated yet (renames read
+// as drops and adds), when the schema loads and the folder has a last
+// snapshot.
+func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) (schema.ErrorList, *schema.Model, []migrations.Statement) {
 	m, err := loader.Load(ctx, loader.Config{Dir: dir})
 	if err != nil {
 		var list schema.ErrorList
@@ -253,25 +277,25 @@ func checkSchema(ctx context.Context, dir string, folder *migrations.Folder) sch
 			for _, e := range list {
 				out = append(out, finding("schema", e.Pos, e.Msg))
 			}
-			return out
+			return out, nil, nil
 		}
-		return schema.ErrorList{finding("schema", schema.Position{Filename: dir}, err.Error())}
+		return schema.ErrorList{finding("schema", schema.Position{Filename: dir}, err.Error())}, nil, nil
 	}
 	last, err := folder.Last()
 	if err != nil {
-		return schema.ErrorList{finding("folder", schema.Position{}, err.Error())}
+		return schema.ErrorList{finding("folder", schema.Position{}, err.Error())}, nil, nil
 	}
 	p, err := migrations.NewPlan(last, m, migrations.Options{DropAndAdd: true})
 	if err != nil {
-		return schema.ErrorList{finding("schema", schema.Position{}, err.Error())}
+		return schema.ErrorList{finding("schema", schema.Position{}, err.Error())}, nil, nil
 	}
 	if p.Empty() {
-		return nil
+		return nil, m, nil
 	}
 	stmts := p.Statements
 	msg := fmt.Sprintf("%d %s not generated yet; run go generate (or mizzle generate) and commit the migration. The first: %s",
 		len(stmts), plural(len(stmts), "statement", "statements"), firstLine(stmts[0].SQL))
-	return schema.ErrorList{finding("schema", schema.Position{Filename: dir}, msg)}
+	return schema.ErrorList{finding("schema", schema.Position{Filename: dir}, msg)}, m, stmts
 }
 
 func firstLine(s string) string {

@@ -67,6 +67,12 @@ database it creates and drops, on the server of --database-url, else the
 running dev cluster, else a throwaway cluster of the installed server
 programs, else the server of DATABASE_URL or databaseUrl. A query the
 server refuses is an error at its file:line:col, and nothing is written.
+The types are kept in the cache directory (MIZZLE_CACHE), keyed by the
+query files, the migrations and the model's Go types: while those are
+unchanged, generate uses no server (--no-cache reloads the schema
+package only; MIZZLE_CACHE=off turns this cache off too). A :copyfrom
+query (INSERT INTO t (a, b) VALUES (@a, @b)) becomes a method that loads
+a slice of rows with COPY.
 
 Settings come from flags, else from mizzle.yaml in the working directory or
 a parent (paths relative to that file), else the defaults.`,
@@ -145,6 +151,7 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	// code never follows a schema whose migration was not written.
 	var model *schema.Model
 	query := &queryPlan{}
+	var typed *typedQueries
 	if f.custom && last != nil {
 		model = last
 	} else {
@@ -168,11 +175,10 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 		if !f.custom {
 			pending = p.Statements
 		}
-		qs, err := typeQueries(cmd.Context(), env, f.query, model, f.migrations, pending)
-		if err != nil {
+		if typed, err = typeQueries(cmd.Context(), env, f.query, model, f.migrations, pending); err != nil {
 			return err
 		}
-		if query, err = planQuery(env, model, f.query, qs); err != nil {
+		if query, err = planQuery(env, model, f.query, typed.list); err != nil {
 			return err
 		}
 	}
@@ -210,6 +216,8 @@ func generate(cmd *cobra.Command, env *env, f generateFlags) error {
 	if err := applyFiles(ops, writeFileAtomic); err != nil {
 		return err
 	}
+	// The next run finds what was pending in the folder.
+	typed.remember(f.migrations)
 	query.report(env)
 	for _, part := range parts {
 		mig, stmts := part.mig, part.stmts

@@ -36,6 +36,8 @@ func queriesProject(t *testing.T, name string) (dir string, env []string) {
 	}
 	t.Setenv("SOURCE_DATE_EPOCH", "1767225600")
 	t.Setenv("DATABASE_URL", "")
+	// A cache of its own: each test says which server types its queries.
+	t.Setenv("MIZZLE_CACHE", t.TempDir())
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	gomod := filepath.Join(dir, "go.mod")
@@ -86,7 +88,7 @@ func TestGenerateQueriesEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "db: query code for 2 tables and 5 SQL queries written.") || stderr != "Typing 5 SQL queries in a scratch database on the server of --database-url\n" {
+	if !strings.Contains(stdout, "db: query code for 2 tables and 6 SQL queries written.") || stderr != "Typing 6 SQL queries in a scratch database on the server of --database-url\n" {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	if strings.Contains(stdout+stderr, appURL) {
@@ -166,7 +168,7 @@ SELECT id FROM author WHERE mood = @mood AND id = 'x';
 		t.Fatalf("generate succeeded:\n%s", stdout)
 	}
 	for _, want := range []string{
-		"Typing 3 SQL queries in a scratch database on a throwaway cluster\n",
+		"Typing 4 SQL queries in a scratch database on a throwaway cluster\n",
 		`queries/authors.sql:3:8: column "nmae" does not exist`,
 		`queries/authors.sql:9:51: invalid input syntax for type bigint: "x"`,
 	} {
@@ -240,7 +242,7 @@ func TestGenerateQueriesOnDevCluster(t *testing.T) {
 	before := pgtest.Catalog(t, conn)
 
 	code, stdout, stderr := runArgs("generate")
-	if code != 0 || !strings.Contains(stdout, "and 5 SQL queries written") || stderr != "Typing 5 SQL queries in a scratch database on the dev cluster\n" {
+	if code != 0 || !strings.Contains(stdout, "and 6 SQL queries written") || stderr != "Typing 6 SQL queries in a scratch database on the dev cluster\n" {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
@@ -259,7 +261,7 @@ func TestGenerateQueriesOnly(t *testing.T) {
 	dir, _ := queriesProject(t, "e2e")
 	t.Chdir(dir)
 	code, stdout, stderr := runArgs("generate", "--schema", "schema", "--query", "db", "--queries", "queries", "--no-migrations")
-	if code != 0 || stdout != "db: query code for 2 tables and 5 SQL queries written.\n" {
+	if code != 0 || stdout != "db: query code for 2 tables and 6 SQL queries written.\n" {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "migrations")); !os.IsNotExist(err) {

@@ -91,7 +91,7 @@ func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir, migDir string, f
 	if err != nil {
 		return err
 	}
-	var qs []gen.Query
+	var typed []gen.Query
 	if f.queries != "" {
 		// The queries are typed against the schema, which may be ahead of
 		// the migrations folder: what a migration would add is applied
@@ -108,11 +108,13 @@ func generateQueryOnly(cmd *cobra.Command, env *env, schemaDir, migDir string, f
 		if err != nil {
 			return err
 		}
-		if qs, err = typeQueries(cmd.Context(), env, f, model, migDir, p.Statements); err != nil {
+		tq, err := typeQueries(cmd.Context(), env, f, model, migDir, p.Statements)
+		if err != nil {
 			return err
 		}
+		typed = tq.list
 	}
-	plan, err := planQuery(env, model, f, qs)
+	plan, err := planQuery(env, model, f, typed)
 	if err != nil {
 		return err
 	}

@@ -159,6 +159,17 @@ func (d *DB) Exists() bool {
 	return err == nil || errors.Is(err, fs.ErrPermission)
 }
 
+// Major returns the major version of the cluster, as its PG_VERSION file
+// records it ("16"), or "" when there is no cluster or the file does not
+// read. It starts and connects to nothing.
+func (d *DB) Major() string {
+	b, err := os.ReadFile(filepath.Join(d.data(), "PG_VERSION"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
 // Port returns the port chosen when the cluster was created, or 0 when
 // the file is gone: deleting it is how a developer has the next start
 // choose a new one.

@@ -47,12 +47,15 @@ const (
 	Many     Command = "many"     // every row
 	Exec     Command = "exec"     // nothing
 	ExecRows Command = "execrows" // the number of rows the statement touched
+	// CopyFrom loads many rows with COPY: the statement inserts one row
+	// of parameters (INSERT INTO t (a, b) VALUES (@a, @b)), and the
+	// method takes a slice of them.
+	CopyFrom Command = "copyfrom"
 )
 
 // unsupported are sqlc's commands that mizzle does not write methods for,
 // with what to do instead.
 var unsupported = map[string]string{
-	"copyfrom":   "is not supported yet: write the statement as :exec, or use the table's CopyFrom method",
 	"execresult": "is not supported: use :execrows for the number of rows, or :exec",
 	"execlastid": "is MySQL's: in PostgreSQL, add RETURNING id and use :one",
 	"batchexec":  "is not supported: use :exec, and pg.Batch for batches",
@@ -75,6 +78,13 @@ type Query struct {
 	SQL string
 	// Params are its parameters, the first one being $1.
 	Params []Param
+	// Limit is the constant of a LIMIT that ends the statement outside
+	// any parentheses (LIMIT 100, LIMIT 100 OFFSET $2), which bounds its
+	// rows, or 0: the method sizes its slice for it.
+	Limit int
+	// Copy is what a :copyfrom query loads: the table as written and the
+	// columns, the i-th taking the value of Params[i].
+	Copy *Copy
 	// NotNull and Nullable name result columns whose nullability the
 	// query states (-- mizzle:notnull a, b and -- mizzle:nullable c): a
 	// computed column the server cannot vouch for, or a table's NOT NULL
@@ -84,6 +94,16 @@ type Query struct {
 	src   string // the file
 	start int    // offset of the statement in the file
 	edits []edit // what was rewritten, in order
+}
+
+// Copy is the table and columns of a :copyfrom query's INSERT.
+type Copy struct {
+	// Table is the table's name as the statement writes it, quotes and
+	// schema included ("app"."Author"), for the server to resolve.
+	Table string
+	// Columns are the columns' names, unquoted and folded as PostgreSQL
+	// reads them.
+	Columns []string
 }
 
 // Param is a parameter of a query.
@@ -226,19 +246,19 @@ func parseQuery(pos positioner, h sqlsplit.Token, end int) (*Query, schema.Error
 		}
 		switch {
 		case len(fields) == 1:
-			errs.Addf(q.Pos, "query %s needs a command after its name: :one, :many, :exec or :execrows", q.Name)
+			errs.Addf(q.Pos, "query %s needs a command after its name: :one, :many, :exec, :execrows or :copyfrom", q.Name)
 		case !strings.HasPrefix(fields[1], ":"):
-			errs.Addf(q.Pos, "query %s: the command %q needs its colon: :one, :many, :exec or :execrows", q.Name, fields[1])
+			errs.Addf(q.Pos, "query %s: the command %q needs its colon: :one, :many, :exec, :execrows or :copyfrom", q.Name, fields[1])
 		default:
 			cmd := strings.TrimPrefix(fields[1], ":")
 			switch Command(cmd) {
-			case One, Many, Exec, ExecRows:
+			case One, Many, Exec, ExecRows, CopyFrom:
 				q.Command = Command(cmd)
 			default:
 				if why, ok := unsupported[cmd]; ok {
 					errs.Addf(q.Pos, "query %s: :%s %s", q.Name, cmd, why)
 				} else {
-					errs.Addf(q.Pos, "query %s: unknown command %q: want :one, :many, :exec or :execrows", q.Name, fields[1])
+					errs.Addf(q.Pos, "query %s: unknown command %q: want :one, :many, :exec, :execrows or :copyfrom", q.Name, fields[1])
 				}
 			}
 			if len(fields) > 2 {
@@ -275,7 +295,12 @@ func parseQuery(pos positioner, h sqlsplit.Token, end int) (*Query, schema.Error
 	}
 	st := stmts[0]
 	q.start = stmtFrom + st.Offset
-	errs = append(errs, q.rewrite(pos, st.Text)...)
+	list := q.rewrite(pos, st.Text)
+	q.Limit = limit(q.SQL)
+	if len(list) == 0 && q.Command == CopyFrom {
+		list = q.copyShape()
+	}
+	errs = append(errs, list...)
 	return q, errs
 }
 
@@ -411,6 +436,30 @@ func (q *Query) rewrite(pos positioner, text string) schema.ErrorList {
 		}
 	}
 	return errs
+}
+
+// limit returns n of the last "LIMIT n" of the statement outside any
+// parentheses when n is an integer constant, and 0 otherwise.
+func limit(sql string) int {
+	depth, n := 0, 0
+	var prev sqlsplit.Token
+	for t := range sqlsplit.Tokens(sql) {
+		switch {
+		case t.Comment:
+			continue
+		case t.Text == "(":
+			depth++
+		case t.Text == ")":
+			depth--
+		case depth == 0 && prev.Word && strings.EqualFold(prev.Text, "LIMIT"):
+			n = 0
+			if v, err := strconv.Atoi(t.Text); err == nil && v > 0 {
+				n = v
+			}
+		}
+		prev = t
+	}
+	return n
 }
 
 // argName is the name in sqlc.arg(name) or sqlc.arg('name').

@@ -130,11 +130,27 @@ func TestParseErrors(t *testing.T) {
 		{"command only", "-- name: :one\nSELECT 1", []string{
 			`f.sql:1:1: "-- name:" needs the query's name before the command :one`}},
 		{"no command", "-- name: A\nSELECT 1", []string{
-			`f.sql:1:1: query A needs a command after its name: :one, :many, :exec or :execrows`}},
+			`f.sql:1:1: query A needs a command after its name: :one, :many, :exec, :execrows or :copyfrom`}},
 		{"unknown command", "\n\n  -- name: A :all\nSELECT 1", []string{
-			`f.sql:3:3: query A: unknown command ":all": want :one, :many, :exec or :execrows`}},
-		{"copyfrom", "-- name: A :copyfrom\nINSERT INTO t (a) VALUES (@a)", []string{
-			`f.sql:1:1: query A: :copyfrom is not supported yet: write the statement as :exec, or use the table's CopyFrom method`}},
+			`f.sql:3:3: query A: unknown command ":all": want :one, :many, :exec, :execrows or :copyfrom`}},
+		{"copyfrom of a SELECT", "-- name: A :copyfrom\nSELECT @a", []string{
+			"f.sql:2:1: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: it is not an INSERT"}},
+		{"copyfrom without columns", "-- name: A :copyfrom\nINSERT INTO t VALUES (@a)", []string{
+			"f.sql:2:15: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: want the list of columns, found \"VALUES\""}},
+		{"copyfrom of an expression", "-- name: A :copyfrom\nINSERT INTO t (a, b)\nVALUES (@a, lower(@b))", []string{
+			"f.sql:3:13: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: want the parameter for column \"b\", found \"lower\""}},
+		{"copyfrom of two rows", "-- name: A :copyfrom\nINSERT INTO t (a) VALUES (@a), (@b)", []string{
+			"f.sql:2:30: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: nothing may follow the row, found \",\""}},
+		{"copyfrom returning", "-- name: A :copyfrom\nINSERT INTO t (a) VALUES (@a) RETURNING id", []string{
+			"f.sql:2:31: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: nothing may follow the row, found \"RETURNING\""}},
+		{"copyfrom of a parameter twice", "-- name: A :copyfrom\nINSERT INTO t (a, b) VALUES (@a, @a)", []string{
+			"f.sql:2:34: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: want the parameter for column \"b\", found \"$1\""}},
+		{"copyfrom of fewer values", "-- name: A :copyfrom\nINSERT INTO t (a, b) VALUES (@a)", []string{
+			"f.sql:2:32: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: 2 columns take 1 values"}},
+		{"copyfrom of a column twice", "-- name: A :copyfrom\nINSERT INTO t (a, \"a\") VALUES (@a, @b)", []string{
+			"f.sql:2:19: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: column \"a\" is named twice"}},
+		{"copyfrom of DEFAULT", "-- name: A :copyfrom\nINSERT INTO t (a) VALUES (DEFAULT)", []string{
+			"f.sql:2:27: query A: :copyfrom loads rows with COPY, so its statement is INSERT INTO table (a, b) VALUES (@a, @b), each value a parameter of its own: want the parameter for column \"a\", found \"DEFAULT\""}},
 		{"not a Go name", "-- name: top-authors :many\nSELECT 1\n-- name: lower :one\nSELECT 1", []string{
 			`f.sql:1:1: query name "top-authors" is not an exported Go identifier: it names the query's method`,
 			`f.sql:3:1: query name "lower" is not an exported Go identifier: it names the query's method`}},
@@ -168,6 +184,25 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestParseCopyFrom: a :copyfrom query's table as written and its
+// columns as PostgreSQL names them, each taking a parameter.
+func TestParseCopyFrom(t *testing.T) {
+	qs, errs := Parse("f.sql", "-- name: Load :copyfrom\nINSERT INTO app.\"Author\" AS a (id, \"Full Name\", Bio)\nVALUES (@id, sqlc.arg(full_name), sqlc.narg(bio));\n")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	q := qs[0]
+	if q.Command != CopyFrom {
+		t.Errorf("command %q", q.Command)
+	}
+	if diff := cmp.Diff(&Copy{Table: `app."Author"`, Columns: []string{"id", "Full Name", "bio"}}, q.Copy); diff != "" {
+		t.Errorf("copy (-want +got):\n%s", diff)
+	}
+	if len(q.Params) != 3 || q.Params[1].Name != "full_name" || !q.Params[2].Nullable {
+		t.Errorf("params %+v", q.Params)
+	}
+}
+
 // TestRead reads every .sql file of a folder, and reports the mistakes of
 // all of them at once, names repeated across files included.
 func TestRead(t *testing.T) {
@@ -178,7 +213,7 @@ func TestRead(t *testing.T) {
 		"sub/c.sql": {Data: []byte("SELECT nothing")},
 	}
 	_, err := Read(fsys, "queries")
-	want := `queries/a.sql:3:1: query B: unknown command ":bad": want :one, :many, :exec or :execrows (and 1 more errors)`
+	want := `queries/a.sql:3:1: query B: unknown command ":bad": want :one, :many, :exec, :execrows or :copyfrom (and 1 more errors)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %s", err, want)
 	}
@@ -190,5 +225,27 @@ func TestRead(t *testing.T) {
 	qs, err := Read(fsys, "queries")
 	if err != nil || len(qs) != 1 || qs[0].Pos.String() != "queries/b.sql:1:1" {
 		t.Fatalf("%v %v", qs, err)
+	}
+}
+
+// TestLimit: the constant of the LIMIT that ends a statement, outside
+// parentheses; anything else is 0.
+func TestLimit(t *testing.T) {
+	for sql, want := range map[string]int{
+		"SELECT * FROM t ORDER BY id LIMIT 100":                  100,
+		"SELECT * FROM t limit 20 OFFSET $1":                     20,
+		"SELECT * FROM t LIMIT $1":                               0,
+		"SELECT * FROM t LIMIT ALL":                              0,
+		"SELECT * FROM t WHERE id IN (SELECT id FROM u LIMIT 5)": 0,
+		"SELECT * FROM (SELECT * FROM t LIMIT 5) s LIMIT 3":      3,
+		"SELECT * FROM t -- LIMIT 10":                            0,
+		"SELECT * FROM t LIMIT /* rows */ 7":                     7,
+		"SELECT * FROM t LIMIT 0":                                0,
+		"SELECT 1 UNION ALL SELECT 2 LIMIT 2":                    2,
+		"SELECT 'LIMIT 10'":                                      0,
+	} {
+		if got := limit(sql); got != want {
+			t.Errorf("limit(%q) = %d, want %d", sql, got, want)
+		}
 	}
 }

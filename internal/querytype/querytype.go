@@ -15,8 +15,12 @@
 //
 // It also owns where such a database comes from (server.go): a scratch
 // database it creates on a server and drops after, and a throwaway
-// cluster. It does not read query files (internal/queryfile does), apply
-// migrations (package migrate) or write code (package gen).
+// cluster, started from a copy of an initdb kept in a cache directory
+// (template.go); and the cache of its answers (cache.go), keyed by what
+// they depend on, so that a run with the same inputs needs no server. It
+// does not read query files (internal/queryfile does), apply migrations
+// (package migrate), write code (package gen) or choose the cache
+// directory (the CLI does).
 package querytype
 
 import (
@@ -75,6 +79,12 @@ func Type(ctx context.Context, conn *pgx.Conn, m *schema.Model, qs []*queryfile.
 	out := make([]gen.Query, 0, len(qs))
 	for i, q := range qs {
 		g, list := r.query(q, descs[i])
+		if len(list) == 0 && q.Copy != nil {
+			list, err = r.copyTarget(ctx, conn, q, &g)
+			if err != nil {
+				return nil, err
+			}
+		}
 		errs = append(errs, list...)
 		out = append(out, g)
 	}
@@ -107,7 +117,7 @@ type resolver struct {
 func (r *resolver) query(q *queryfile.Query, d *pgconn.StatementDescription) (gen.Query, schema.ErrorList) {
 	var errs schema.ErrorList
 	g := gen.Query{
-		Name: q.Name, Command: string(q.Command), Doc: q.Doc, SQL: q.SQL,
+		Name: q.Name, Command: string(q.Command), Doc: q.Doc, SQL: q.SQL, Limit: q.Limit,
 		Source: fmt.Sprintf("%s:%d", q.Pos.Filename, q.Pos.Line), File: strings.TrimSuffix(baseName(q.Pos.Filename), ".sql"),
 	}
 	if len(d.ParamOIDs) != len(q.Params) {
@@ -180,6 +190,47 @@ func (r *resolver) query(q *queryfile.Query, d *pgconn.StatementDescription) (ge
 		}
 	}
 	return g, nil
+}
+
+// copyTarget sets what a :copyfrom query loads: the table its INSERT
+// names, as the server resolves it, and its columns. A parameter takes the
+// Go type of its column's field when the model declares the table, as the
+// table's own inserts send it (its declared jsonb type, a pointer where
+// the field is one).
+func (r *resolver) copyTarget(ctx context.Context, conn *pgx.Conn, q *queryfile.Query, g *gen.Query) (schema.ErrorList, error) {
+	var errs schema.ErrorList
+	c := &gen.QueryCopy{Columns: q.Copy.Columns}
+	var kind string
+	err := conn.QueryRow(ctx, `SELECT n.nspname, c.relname, c.relkind::text
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = pg_catalog.to_regclass($1)`, q.Copy.Table).Scan(&c.Schema, &c.Table, &kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the table of query %s: %w", q.Pos, q.Name, err)
+	}
+	if kind != "r" && kind != "p" {
+		// A view takes an INSERT through its rules or triggers; COPY
+		// refuses it.
+		errs.Addf(q.Pos, "query %s: :copyfrom loads with COPY, which takes a table, and %s.%s is not one", q.Name, c.Schema, c.Table)
+		return errs, nil
+	}
+	g.Copy = c
+	for _, t := range r.model.Tables {
+		if t.Schema != c.Schema || t.Name != c.Table {
+			continue
+		}
+		for i, name := range c.Columns {
+			for _, col := range t.Columns {
+				if col.Name != name {
+					continue
+				}
+				g.Params[i].Type = col.GoType
+				if q.Params[i].Nullable && !nullable(col.GoType) {
+					g.Params[i].Type = pointer(col.GoType)
+				}
+			}
+		}
+	}
+	return errs, nil
 }
 
 // column returns the model's column that a result column is, with its

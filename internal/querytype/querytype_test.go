@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/gen"
+	"github.com/mizzle/mizzle/internal/pgcluster"
 	"github.com/mizzle/mizzle/internal/pgtest"
 	"github.com/mizzle/mizzle/internal/queryfile"
 	"github.com/mizzle/mizzle/internal/querytype"
@@ -223,10 +225,15 @@ func TestScratch(t *testing.T) {
 }
 
 // TestStartCluster starts a throwaway cluster, runs a statement on it and
-// stops it: nothing is left listening.
+// stops it: nothing is left listening. ServerMajor is the programs'
+// version.
 func TestStartCluster(t *testing.T) {
 	ctx := context.Background()
-	c, err := querytype.StartCluster()
+	bin, err := pgcluster.FindBinaries("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := querytype.StartCluster(bin, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,6 +250,9 @@ func TestStartCluster(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Errorf("SELECT 1: %d, %v", one, err)
 	}
+	if want, err := bin.Version(); err != nil || querytype.ServerMajor(conn) != want {
+		t.Errorf("ServerMajor %q, the programs' version %q (%v)", querytype.ServerMajor(conn), want, err)
+	}
 	conn.Close(ctx)
 	if err := c.Stop(); err != nil {
 		t.Fatal(err)
@@ -250,5 +260,99 @@ func TestStartCluster(t *testing.T) {
 	if conn, err := pgx.ConnectConfig(ctx, cfg); err == nil {
 		conn.Close(ctx)
 		t.Error("the cluster still accepts connections after Stop")
+	}
+}
+
+// TestTypeCopyFrom: a :copyfrom query loads the table its INSERT names as
+// the server resolves it, each parameter typed as its column's field
+// (the declared jsonb type, the enum, a pointer for sqlc.narg); a table
+// the model does not declare takes the server's types; a view is refused.
+func TestTypeCopyFrom(t *testing.T) {
+	conn := database(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `CREATE TABLE "Other" (n int NOT NULL); CREATE VIEW names AS SELECT name FROM authors`); err != nil {
+		t.Fatal(err)
+	}
+	qs := parse(t, `-- name: Load :copyfrom
+INSERT INTO public.authors (name, meta, mood, id) VALUES (@name, @meta, @mood, sqlc.narg(id));
+
+-- name: LoadOther :copyfrom
+INSERT INTO "Other" (n) VALUES (@n);
+`)
+	got, err := querytype.Type(ctx, conn, model, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []gen.Query{
+		{Name: "Load", Command: "copyfrom", Source: "queries/q.sql:1", File: "q", SQL: qs[0].SQL,
+			Params: []gen.QueryParam{{Name: "name", Type: str}, {Name: "meta", Type: meta}, {Name: "mood", Type: mood}, {Name: "id", Type: ptr(i64)}},
+			Copy:   &gen.QueryCopy{Schema: "public", Table: "authors", Columns: []string{"name", "meta", "mood", "id"}}},
+		{Name: "LoadOther", Command: "copyfrom", Source: "queries/q.sql:4", File: "q", SQL: qs[1].SQL,
+			Params: []gen.QueryParam{{Name: "n", Type: named("", "int32")}},
+			Copy:   &gen.QueryCopy{Schema: "public", Table: "Other", Columns: []string{"n"}}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("typed (-want +got):\n%s", diff)
+	}
+
+	_, err = querytype.Type(ctx, conn, model, parse(t, "\n-- name: IntoView :copyfrom\nINSERT INTO names (name) VALUES (@name);\n"))
+	if err == nil || err.Error() != "queries/q.sql:2:1: query IntoView: :copyfrom loads with COPY, which takes a table, and public.names is not one" {
+		t.Errorf("a view: %v", err)
+	}
+}
+
+// TestStartClusterTemplate: with a cache directory, the first cluster
+// leaves a copy of its fresh data directory there and the next starts
+// from it; a damaged template is removed, initdb runs, and the cluster
+// starts all the same.
+func TestStartClusterTemplate(t *testing.T) {
+	ctx := context.Background()
+	bin, err := pgcluster.FindBinaries("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	startAndQuery := func(what string) {
+		t.Helper()
+		c, err := querytype.StartCluster(bin, cache)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		defer c.Stop()
+		cfg, err := c.ConnConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "CREATE TABLE t (id int)"); err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	startAndQuery("the first cluster")
+	templates, err := filepath.Glob(filepath.Join(cache, "initdb", "*", "complete"))
+	if err != nil || len(templates) != 1 {
+		t.Fatalf("templates %v (%v)", templates, err)
+	}
+	tmpl := filepath.Dir(templates[0])
+	control := filepath.Join(tmpl, "data", "global", "pg_control")
+	before, err := os.Stat(control)
+	if err != nil {
+		t.Fatal(err)
+	}
+	startAndQuery("a cluster from the template")
+	if after, err := os.Stat(control); err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("the template changed: %v", err)
+	}
+	// The table of the first cluster is not in the template.
+	if err := os.WriteFile(control, []byte("damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startAndQuery("a cluster from a damaged template")
+	if data, err := os.ReadFile(control); err != nil || string(data) == "damaged" {
+		t.Errorf("the damaged template is still there (%v)", err)
 	}
 }

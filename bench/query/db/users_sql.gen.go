@@ -5,6 +5,7 @@ package db
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/mizzle/mizzle/bench/query/schema"
 )
 
@@ -29,6 +30,9 @@ func (q *Queries) UsersAfter(ctx context.Context, after int64) ([]schema.User, e
 	defer rows.Close()
 	var out []schema.User
 	for rows.Next() {
+		if out == nil {
+			out = make([]schema.User, 0, 100)
+		}
 		out = append(out, schema.User{})
 		r := &out[len(out)-1]
 		if err := rows.Scan(&r.ID, &r.Email, &r.Name, &r.CreatedAt, &r.Score); err != nil {
@@ -39,4 +43,21 @@ func (q *Queries) UsersAfter(ctx context.Context, after int64) ([]schema.User, e
 		return nil, err
 	}
 	return out, nil
+}
+
+// CopyUsersParams is a row of CopyUsers, a field for each parameter of its statement.
+type CopyUsersParams struct {
+	Email string `db:"email"`
+	Name  string `db:"name"`
+	Score int32  `db:"score"`
+}
+
+// CopyUsers loads rows into "public"."users" with COPY, a row for each
+// element, as the statement at ../queries/users.sql:10 inserts one, and
+// returns the number of rows loaded.
+func (q *Queries) CopyUsers(ctx context.Context, rows []CopyUsersParams) (int64, error) {
+	return q.db.CopyFrom(ctx, pgx.Identifier{"public", "users"}, []string{"email", "name", "score"}, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		r := &rows[i]
+		return []any{r.Email, r.Name, r.Score}, nil
+	}))
 }

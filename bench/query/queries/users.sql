@@ -6,3 +6,6 @@ SELECT id, email, name, created_at, score FROM users WHERE id = @id;
 
 -- name: UsersAfter :many
 SELECT id, email, name, created_at, score FROM users WHERE id > @after ORDER BY id LIMIT 100;
+
+-- name: CopyUsers :copyfrom
+INSERT INTO users (email, name, score) VALUES (@email, @name, @score);
