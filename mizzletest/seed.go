@@ -64,7 +64,7 @@ func seedOptions(c seed.Config) (iseed.Options, error) {
 	// would leave the old rows in every copy. So Go code is refused here
 	// rather than run.
 	if len(c.Fixtures) > 0 {
-		return o, fmt.Errorf("Fixtures are run by mizzle seed, not here: call the fixture on the pool New returns, or on a transaction of it")
+		return o, fmt.Errorf("the fixtures are run by mizzle seed, not here: call the fixture on the pool New returns, or on a transaction of it")
 	}
 	for _, name := range sortedKeys(c.Tables) {
 		t := c.Tables[name]

@@ -243,7 +243,7 @@ func TestSeedMistakes(t *testing.T) {
 		{"a column function", seed.Config{Tables: map[string]seed.Table{"customer": {Columns: map[string]seed.Column{"city": {Func: func(*rand.Rand, int) string { return "Lyon" }}}}}},
 			[]string{"table customer, column city", "Func is run by mizzle seed, not here"}},
 		{"fixtures", seed.Config{Fixtures: []string{"example.com/app/fixtures.Load"}},
-			[]string{"Fixtures are run by mizzle seed", "call the fixture on the pool"}},
+			[]string{"the fixtures are run by mizzle seed", "call the fixture on the pool"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			msg := fatalOf(t, func(tb testing.TB) { New(tb, tickets, Seed(c.cfg)) })
