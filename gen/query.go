@@ -291,17 +291,7 @@ func genQuery(f *jen.File, qi *queryInfo) {
 			jen.Return(jen.Id("tag").Dot("RowsAffected").Call(), jen.Nil()),
 		}
 	}
-	// The query's own comment comes first when it reads as a Go doc
-	// comment (it starts with the name), else after what the method does.
-	doc = reflow(doc, 76)
-	switch {
-	case q.Doc == "":
-	case strings.HasPrefix(q.Doc, q.Name+" "):
-		doc = q.Doc + "\n\n" + doc
-	default:
-		doc += "\n\n" + q.Doc
-	}
-	comment(f, doc)
+	comment(f, methodDoc(q, reflow(doc, 76)))
 	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id(q.Name).Params(params...).Params(results...).Block(body...)
 	f.Line()
 }
@@ -343,16 +333,8 @@ func genCopyQuery(f *jen.File, qi *queryInfo) {
 		cols = append(cols, jen.Lit(q.Copy.Columns[i]))
 		values = append(values, jen.Id("r").Dot(qi.paramFields[i]))
 	}
-	doc := reflow(fmt.Sprintf("%s loads rows into %s with COPY, a row for each element, as the statement at %s inserts one, and returns the number of rows loaded.",
-		q.Name, quote.Ident(q.Copy.Schema, q.Copy.Table), q.Source), 76)
-	switch {
-	case q.Doc == "":
-	case strings.HasPrefix(q.Doc, q.Name+" "):
-		doc = q.Doc + "\n\n" + doc
-	default:
-		doc += "\n\n" + q.Doc
-	}
-	comment(f, doc)
+	comment(f, methodDoc(q, reflow(fmt.Sprintf("%s loads rows into %s with COPY, a row for each element, as the statement at %s inserts one, and returns the number of rows loaded.",
+		q.Name, quote.Ident(q.Copy.Schema, q.Copy.Table), q.Source), 76)))
 	f.Func().Params(jen.Id("q").Op("*").Id("Queries")).Id(q.Name).
 		Params(jen.Id("ctx").Qual(ctxPath, "Context"), jen.Id("rows").Index().Id(params)).
 		Params(jen.Int64(), jen.Error()).
@@ -380,4 +362,18 @@ func queryFiles(qs []*queryInfo) (names []string, byFile map[string][]*queryInfo
 		byFile[f] = append(byFile[f], qi)
 	}
 	return names, byFile
+}
+
+// methodDoc is a query method's doc comment: what the method does, and
+// the query's own comment first when it reads as a Go doc comment (it
+// starts with the name), else after.
+func methodDoc(q *Query, does string) string {
+	switch {
+	case q.Doc == "":
+		return does
+	case strings.HasPrefix(q.Doc, q.Name+" "):
+		return q.Doc + "\n\n" + does
+	default:
+		return does + "\n\n" + q.Doc
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mizzle/mizzle/internal/loader"
+	"github.com/mizzle/mizzle/internal/querytype"
 )
 
 // The no-op memo.
@@ -175,31 +176,10 @@ func hashFile(h hash.Hash, path string) bool {
 // content of every file to h, and reports whether it could read them all. A
 // missing dir is a state of its own: generate reads it as an empty folder.
 func hashTree(h hash.Hash, dir string) bool {
-	fsys := os.DirFS(dir)
-	if _, err := fs.Stat(fsys, "."); errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(h, "tree %d %s absent\n", len(dir), dir)
-		return true
-	}
 	fmt.Fprintf(h, "tree %d %s\n", len(dir), dir)
-	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			fmt.Fprintf(h, "dir %d %s\n", len(path), path)
-			return nil
-		}
-		// Through a symbolic link too, as generate reads it; one to a
-		// folder fails to read, and there is no memo.
-		data, err := fs.ReadFile(fsys, path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(h, "file %d %s %d\n", len(path), path, len(data))
-		h.Write(data)
-		return nil
-	})
-	return err == nil
+	// Through a symbolic link too, as generate reads it; one to a folder
+	// fails to read, and there is no memo.
+	return querytype.HashFS(h, os.DirFS(dir)) == nil
 }
 
 // hashQueryDir adds the names in the query folder (with whether each is a

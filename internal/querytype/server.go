@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 
 	"github.com/jackc/pgx/v5"
 
@@ -113,7 +112,7 @@ func StartCluster(bin pgcluster.Binaries, cacheDir string) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(tempParent(), "mizzle-queries-")
+	dir, err := os.MkdirTemp(pgcluster.TempParent(), "mizzle-queries-")
 	if err != nil {
 		return nil, err
 	}
@@ -159,20 +158,6 @@ func StartCluster(bin pgcluster.Binaries, cacheDir string) (*Cluster, error) {
 		return nil, errors.Join(err, c.Stop())
 	}
 	return c, nil
-}
-
-// tempParent is where a cluster's temporary directory goes: in memory
-// (/dev/shm) when it has room for a cluster and its tables, else the
-// temporary directory. Even with fsync off, PostgreSQL has the kernel
-// write out the files each CREATE TABLE makes and the template's copy
-// writes, which on a disk took a third of a cold typing's time.
-func tempParent() string {
-	const shm, room = "/dev/shm", 1 << 30
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(shm, &st); err == nil && st.Bavail*uint64(st.Bsize) >= room && syscall.Access(shm, 2 /* W_OK */) == nil {
-		return shm
-	}
-	return os.TempDir()
 }
 
 // start initdb's the data directory unless it was copied from the

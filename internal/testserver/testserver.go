@@ -30,7 +30,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -300,7 +299,7 @@ func StartCluster(settings ...string) (*Cluster, error) {
 
 	// The parent is traversable by everyone, which matters when the cluster
 	// runs as another user.
-	dir, err := os.MkdirTemp(tempParent(), "mizzle-pgtest-")
+	dir, err := os.MkdirTemp(pgcluster.TempParent(), "mizzle-pgtest-")
 	if err != nil {
 		return nil, err
 	}
@@ -346,26 +345,6 @@ func StartCluster(settings ...string) (*Cluster, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// shm is where Linux keeps a file system in memory.
-const shm = "/dev/shm"
-
-// shmFree is how much room tempParent wants free in shm: a cluster is about
-// 40 MB, and each database of it 8 MB more.
-const shmFree = 1 << 30
-
-// tempParent is where a cluster's temporary directory goes: in memory
-// (/dev/shm) when there is room, else os.TempDir. Even with fsync off,
-// PostgreSQL asks the kernel to write out what it copies (CREATE DATABASE
-// copies a template file by file), which on a disk makes a copy of an
-// empty database take ten times as long as in memory (BENCHMARKS.md).
-func tempParent() string {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(shm, &st); err == nil && st.Bavail*uint64(st.Bsize) >= shmFree && syscall.Access(shm, 2 /* W_OK */) == nil {
-		return shm
-	}
-	return os.TempDir()
 }
 
 // start starts the server on port, or on a free port when port is 0.
