@@ -55,8 +55,9 @@ func queriesProject(t *testing.T, name string) (dir string, env []string) {
 // TestGenerateQueriesEndToEnd generates a project's query package with
 // its SQL files, typed on a scratch database of the server that
 // --database-url names, then vets the module and runs its test, which
-// calls every query method on a database migrated by mizzle migrate. The
-// database --database-url names is left as it was, and a second run
+// calls every query method on a database migrated by mizzle migrate, then
+// over that database as a primary with a streaming standby (pg.WithReplicas).
+// The database --database-url names is left as it was, and a second run
 // writes nothing.
 func TestGenerateQueriesEndToEnd(t *testing.T) {
 	ctx := context.Background()
@@ -88,7 +89,7 @@ func TestGenerateQueriesEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "db: query code for 2 tables and 6 SQL queries written.") || stderr != "Typing 6 SQL queries in a scratch database on the server of --database-url\n" {
+	if !strings.Contains(stdout, "db: query code for 2 tables and 7 SQL queries written.") || stderr != "Typing 7 SQL queries in a scratch database on the server of --database-url\n" {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	if strings.Contains(stdout+stderr, appURL) {
@@ -119,7 +120,15 @@ func TestGenerateQueriesEndToEnd(t *testing.T) {
 		t.Fatalf("migrate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	goRun(t, dir, env, "vet", "./...")
-	goRun(t, dir, append(env, "MIZZLE_E2E_DATABASE_URL="+runURL), "test", "-count=1", "./...")
+	goRun(t, dir, append(env, "MIZZLE_E2E_DATABASE_URL="+runURL), "test", "-count=1", "-skip", "TestReplicas", "./...")
+
+	// The methods over a primary and its streaming standby.
+	primaryURL, standbyURL := pgtest.NewReplicatedDatabase(t)
+	if code, stdout, stderr := runArgs("migrate", "--database-url", primaryURL); code != 0 {
+		t.Fatalf("migrate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	pgtest.CatchUp(t)
+	goRun(t, dir, append(env, "MIZZLE_E2E_DATABASE_URL="+primaryURL, "MIZZLE_E2E_STANDBY_URL="+standbyURL), "test", "-count=1", "-run", "TestReplicas", "./...")
 
 	// A run that writes nothing is remembered: the next one with the same
 	// files needs no server (this one names none that answers), and one
@@ -168,7 +177,7 @@ SELECT id FROM author WHERE mood = @mood AND id = 'x';
 		t.Fatalf("generate succeeded:\n%s", stdout)
 	}
 	for _, want := range []string{
-		"Typing 4 SQL queries in a scratch database on a throwaway cluster\n",
+		"Typing 5 SQL queries in a scratch database on a throwaway cluster\n",
 		`queries/authors.sql:3:8: column "nmae" does not exist`,
 		`queries/authors.sql:9:51: invalid input syntax for type bigint: "x"`,
 	} {
@@ -242,7 +251,7 @@ func TestGenerateQueriesOnDevCluster(t *testing.T) {
 	before := pgtest.Catalog(t, conn)
 
 	code, stdout, stderr := runArgs("generate")
-	if code != 0 || !strings.Contains(stdout, "and 6 SQL queries written") || stderr != "Typing 6 SQL queries in a scratch database on the dev cluster\n" {
+	if code != 0 || !strings.Contains(stdout, "and 7 SQL queries written") || stderr != "Typing 7 SQL queries in a scratch database on the dev cluster\n" {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if diff := cmp.Diff(before, pgtest.Catalog(t, conn)); diff != "" {
@@ -261,7 +270,7 @@ func TestGenerateQueriesOnly(t *testing.T) {
 	dir, _ := queriesProject(t, "e2e")
 	t.Chdir(dir)
 	code, stdout, stderr := runArgs("generate", "--schema", "schema", "--query", "db", "--queries", "queries", "--no-migrations")
-	if code != 0 || stdout != "db: query code for 2 tables and 6 SQL queries written.\n" {
+	if code != 0 || stdout != "db: query code for 2 tables and 7 SQL queries written.\n" {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "migrations")); !os.IsNotExist(err) {

@@ -38,7 +38,7 @@ func TestGenerateQueriesCache(t *testing.T) {
 	t.Chdir(dir)
 	args := []string{"generate", "--schema", "schema", "--query", "db", "--queries", "queries"}
 	code, stdout, stderr := runArgs(args...)
-	if code != 0 || stderr != "Typing 6 SQL queries in a scratch database on a throwaway cluster\n" || !strings.Contains(stdout, "migrations/0000_") {
+	if code != 0 || stderr != "Typing 7 SQL queries in a scratch database on a throwaway cluster\n" || !strings.Contains(stdout, "migrations/0000_") {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
 	generated, err := os.ReadFile(filepath.Join(dir, "db", "authors_sql.gen.go"))
@@ -124,7 +124,7 @@ func TestGenerateQueriesCache(t *testing.T) {
 		os.WriteFile(e, data[:len(data)-3], 0o644)
 	}
 	code, stdout, stderr = runArgs(append(args, "--no-cache")...)
-	if code != 0 || stdout != noChanges+"\n" || !strings.Contains(stderr, "Typing 6 SQL queries") {
+	if code != 0 || stdout != noChanges+"\n" || !strings.Contains(stderr, "Typing 7 SQL queries") {
 		t.Errorf("generate with damaged entries: exit %d\n%s%s", code, stdout, stderr)
 	}
 	unchanged("typed again")
@@ -181,7 +181,7 @@ func TestCheckQueries(t *testing.T) {
 	}
 	serverPrograms(t, pgcluster.FindBinaries)
 	code, stdout, stderr = runArgs("check")
-	want := "Typing 5 SQL queries in a scratch database on a throwaway cluster\n" +
+	want := "Typing 6 SQL queries in a scratch database on a throwaway cluster\n" +
 		"queries/authors.sql:4:1: the generated method of query AuthorsByIDs in db/authors_sql.gen.go is not what its file and the migrations give now; run go generate (or mizzle generate)\n" +
 		"queries/authors.sql: db/authors_sql.gen.go has the method of DeleteBooks, which the file no longer declares; run go generate (or mizzle generate)\n" +
 		"2 problems\n"
@@ -213,7 +213,7 @@ func TestCheckQueries(t *testing.T) {
 	// A query file gone: its generated file is stale.
 	os.Remove(query)
 	serverPrograms(t, pgcluster.FindBinaries)
-	if code, _, stderr := runArgs("check"); code != exitFailure || stderr != "Typing 1 SQL query in a scratch database on a throwaway cluster\ndb/authors_sql.gen.go: holds the methods of a query file that is gone or holds no query now; run go generate (or mizzle generate), which removes it\n1 problem\n" {
+	if code, _, stderr := runArgs("check"); code != exitFailure || stderr != "Typing 2 SQL queries in a scratch database on a throwaway cluster\ndb/authors_sql.gen.go: holds the methods of a query file that is gone or holds no query now; run go generate (or mizzle generate), which removes it\n1 problem\n" {
 		t.Errorf("check with the query file gone: exit %d\n%s", code, stderr)
 	}
 	if code, _, stderr := runArgs("check", "--queries", "queries", "--query", ""); code != exitUsage || !strings.Contains(stderr, "--queries: the queries' methods are in the query package") {
