@@ -170,11 +170,7 @@ func openAnswerCache(m *schema.Model, cacheDir, server string) *answerCache {
 // holds nothing.
 func readAnswerFile(path string) answerFile {
 	none := answerFile{Entries: map[string]*answerEntry{}}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return none
-	}
-	body, ok := answerBody(data)
+	body, ok := readCacheFile(path, answerMagic)
 	if !ok {
 		return none
 	}
@@ -185,9 +181,15 @@ func readAnswerFile(path string) answerFile {
 	return f
 }
 
-// answerBody checks a file's magic and checksum and returns its body.
-func answerBody(data []byte) ([]byte, bool) {
-	rest, ok := bytes.CutPrefix(data, []byte(answerMagic))
+// readCacheFile returns the body of the cache file at path, which
+// writeCacheFile wrote with magic, or false when it is missing, of
+// another format, or damaged.
+func readCacheFile(path, magic string) ([]byte, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	rest, ok := bytes.CutPrefix(data, []byte(magic))
 	if !ok {
 		return nil, false
 	}
@@ -197,6 +199,35 @@ func answerBody(data []byte) ([]byte, bool) {
 	}
 	want := sha256.Sum256(body)
 	return body, string(sum) == hex.EncodeToString(want[:])
+}
+
+// writeCacheFile writes body to path after magic and the body's
+// checksum, through a temporary file in the same folder and a rename, so
+// that a reader finds the old file or the new one whole, never a part.
+// Like the rest of the cache it fails quietly, reporting only whether it
+// wrote: a file not written is built again.
+func writeCacheFile(path, magic string, body []byte) bool {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false
+	}
+	sum := sha256.Sum256(body)
+	data := append([]byte(magic+hex.EncodeToString(sum[:])+"\n"), body...)
+	f, err := os.CreateTemp(dir, "tmp-*")
+	if err != nil {
+		return false
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err == nil
 }
 
 func (c *answerCache) lookup(k relKey, kind string) {
@@ -288,27 +319,8 @@ func (c *answerCache) store(out *schema.Model, columns map[relKey][]*schema.Colu
 		}
 	}
 	body, err := json.Marshal(&c.file)
-	if err != nil {
+	if err != nil || !writeCacheFile(c.path, answerMagic, body) {
 		return
-	}
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return
-	}
-	sum := sha256.Sum256(body)
-	data := append([]byte(answerMagic+hex.EncodeToString(sum[:])+"\n"), body...)
-	f, err := os.CreateTemp(c.dir, "tmp-*")
-	if err != nil {
-		return
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), c.path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
 	}
 	c.trim()
 }

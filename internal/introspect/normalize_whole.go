@@ -1,7 +1,6 @@
 package introspect
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -74,19 +73,8 @@ func readWhole(path string) *schema.Model {
 	if path == "" {
 		return nil
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	rest, ok := bytes.CutPrefix(data, []byte(wholeMagic))
+	body, ok := readCacheFile(path, wholeMagic)
 	if !ok {
-		return nil
-	}
-	sum, body, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok {
-		return nil
-	}
-	if want := sha256.Sum256(body); string(sum) != hex.EncodeToString(want[:]) {
 		return nil
 	}
 	m := &schema.Model{}
@@ -110,27 +98,10 @@ func writeWhole(path string, out *schema.Model) {
 	if err != nil {
 		return
 	}
+	if !writeCacheFile(path, wholeMagic, body) {
+		return
+	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
-	sum := sha256.Sum256(body)
-	data := append([]byte(wholeMagic+hex.EncodeToString(sum[:])+"\n"), body...)
-	f, err := os.CreateTemp(dir, "tmp-*")
-	if err != nil {
-		return
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return
-	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
