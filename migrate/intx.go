@@ -3,7 +3,6 @@ package migrate
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -21,15 +20,7 @@ import (
 // transaction.
 func (d *Dir) ApplyInTx(ctx context.Context, conn *pgx.Conn, opts Options, prepare func(context.Context, pgx.Tx) error) ([]AppliedMigration, error) {
 	table := opts.table()
-	timeout := opts.LockTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
-	var wait func()
-	if opts.Events != nil {
-		wait = func() { opts.Events(Event{Kind: EventLockWait}) }
-	}
-	lock, err := AcquireLock(ctx, conn, table, timeout, wait)
+	lock, err := opts.lock(ctx, conn, table)
 	if err != nil {
 		return nil, err
 	}

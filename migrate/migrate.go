@@ -99,6 +99,35 @@ type Options struct {
 	pooled bool
 }
 
+// lock takes the migrator's lock on table as the options say.
+func (o *Options) lock(ctx context.Context, conn *pgx.Conn, table TableName) (*Lock, error) {
+	return AcquireLock(ctx, conn, table, o.lockTimeout(), o.lockWait())
+}
+
+// lockTimeout is how long to wait for another migrator: LockTimeout, a
+// minute when unset.
+func (o *Options) lockTimeout() time.Duration {
+	if o.LockTimeout == 0 {
+		return time.Minute
+	}
+	return o.LockTimeout
+}
+
+// lockWait tells Events that the lock must be waited for; nil without
+// Events.
+func (o *Options) lockWait() func() {
+	if o.Events == nil {
+		return nil
+	}
+	return func() { o.Events(Event{Kind: EventLockWait}) }
+}
+
+// tableLockTimeout is TableLockTimeout as lock_timeout takes it, in
+// milliseconds, at least one.
+func (o *Options) tableLockTimeout() string {
+	return strconv.FormatInt(max(1, o.TableLockTimeout.Milliseconds()), 10) + "ms"
+}
+
 func (o *Options) table() TableName {
 	switch {
 	case o.Table != (TableName{}):
@@ -524,8 +553,7 @@ func apply(ctx context.Context, conn *pgx.Conn, opts Options, e Migration, outer
 		if opts.TableLockTimeout > 0 {
 			// For the transaction only (SET LOCAL), or, outside one, for
 			// the session until Apply puts it back (see lockTimeout).
-			ms := strconv.FormatInt(max(1, opts.TableLockTimeout.Milliseconds()), 10) + "ms"
-			if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, $2)", ms, !sc.noTx); err != nil {
+			if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, $2)", opts.tableLockTimeout(), !sc.noTx); err != nil {
 				return fmt.Errorf("%s: setting lock_timeout: %w", e.SQLPath(), err)
 			}
 		}

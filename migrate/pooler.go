@@ -135,11 +135,7 @@ type historyMark struct{ rows, last int64 }
 
 func newPooledRun(conn *pgx.Conn, d *Dir, opts Options) *pooledRun {
 	opts.pooled = true
-	r := &pooledRun{conn: conn, d: d, opts: opts}
-	if opts.Events != nil {
-		r.wait = func() { opts.Events(Event{Kind: EventLockWait}) }
-	}
-	return r
+	return &pooledRun{conn: conn, d: d, opts: opts, wait: opts.lockWait()}
 }
 
 // begin opens a transaction that tries to take the lock of key and sets
@@ -211,10 +207,7 @@ var errBusy = errors.New("the migration lock is taken")
 func (r *pooledRun) locked(ctx context.Context, f func(q querier, st *Status) (*Status, historyMark, error)) error {
 	table := r.opts.table()
 	key := LockKey(table)
-	timeout := r.opts.LockTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
+	timeout := r.opts.lockTimeout()
 	deadline := time.Now().Add(timeout)
 	pause := 20 * time.Millisecond
 	for {
@@ -360,8 +353,7 @@ func applyInTx(ctx context.Context, q querier, opts Options, e Migration) (Appli
 		return a, historyMark{}, fmt.Errorf("%s: %s", e.SQLPath(), noTxThroughPooler)
 	}
 	if opts.TableLockTimeout > 0 {
-		ms := strconv.FormatInt(max(1, opts.TableLockTimeout.Milliseconds()), 10) + "ms"
-		if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, true)", ms); err != nil {
+		if _, err := q.Exec(ctx, "SELECT pg_catalog.set_config('lock_timeout', $1, true)", opts.tableLockTimeout()); err != nil {
 			return a, historyMark{}, fmt.Errorf("%s: setting lock_timeout: %w", e.SQLPath(), err)
 		}
 	}

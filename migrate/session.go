@@ -20,15 +20,7 @@ import (
 // next.
 func session(ctx context.Context, conn *pgx.Conn, d *Dir, opts Options) (st *Status, end func(), err error) {
 	table := opts.table()
-	timeout := opts.LockTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
-	var wait func()
-	if opts.Events != nil {
-		wait = func() { opts.Events(Event{Kind: EventLockWait}) }
-	}
-	lock, err := AcquireLock(ctx, conn, table, timeout, wait)
+	lock, err := opts.lock(ctx, conn, table)
 	if err != nil {
 		return nil, nil, err
 	}
