@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -79,23 +80,10 @@ func TestConcurrentMigrateProcesses(t *testing.T) {
 		"0004_index", "CREATE INDEX a_b ON a (b);\n--> statement-breakpoint\nINSERT INTO log VALUES ('0004');",
 	)
 	const n = 8
-	type proc struct {
-		cmd         *exec.Cmd
-		out, stderr *bytes.Buffer
-	}
-	procs := make([]proc, n)
-	for i := range procs {
-		cmd, out, errb := mizzleCmd(t, dir, "migrate", "--database-url", db)
-		procs[i] = proc{cmd, out, errb}
-	}
-	for _, p := range procs {
-		if err := p.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	procs := runMigrators(t, dir, slices.Repeat([]string{"migrations"}, n), "--database-url", db)
 	applied, nothing, waited := 0, 0, 0
 	for i, p := range procs {
-		err := p.cmd.Wait()
+		err := p.err
 		out := normalize(p.out.String())
 		switch {
 		case err != nil:

@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,25 +34,12 @@ func TestConcurrentMigrateProcessesThroughPooler(t *testing.T) {
 		"0004_index", "CREATE INDEX a_b ON a (b);\n--> statement-breakpoint\nINSERT INTO log VALUES ('0004');",
 	)
 	const n = 8
-	type proc struct {
-		cmd         *exec.Cmd
-		out, stderr *bytes.Buffer
-	}
-	procs := make([]proc, n)
-	for i := range procs {
-		cmd, out, errb := mizzleCmd(t, dir, "migrate", "--database-url", pooled)
-		procs[i] = proc{cmd, out, errb}
-	}
-	for _, p := range procs {
-		if err := p.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	procs := runMigrators(t, dir, slices.Repeat([]string{"migrations"}, n), "--database-url", pooled)
 	appliedLine := regexp.MustCompile(`^applied (\S+) \(DUR\)$`)
 	applied := map[string]int{}
 	waited := 0
 	for i, p := range procs {
-		err := p.cmd.Wait()
+		err := p.err
 		if err != nil {
 			t.Errorf("process %d: %v\n%s%s", i, err, p.out, p.stderr)
 			continue
