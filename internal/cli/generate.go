@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mizzle/mizzle/internal/atomicfile"
 	"github.com/mizzle/mizzle/migrate"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
@@ -467,23 +468,5 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		}
 		err = fmt.Errorf("writing %s: %w", path, err)
 	}()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".mizzle-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, 0o644)
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mizzle/mizzle/internal/atomicfile"
 	"github.com/mizzle/mizzle/internal/sqlsplit"
 	"github.com/mizzle/mizzle/migrations"
 	"github.com/mizzle/mizzle/schema"
@@ -202,32 +203,11 @@ func readCacheFile(path, magic string) ([]byte, bool) {
 }
 
 // writeCacheFile writes body to path after magic and the body's
-// checksum, through a temporary file in the same folder and a rename, so
-// that a reader finds the old file or the new one whole, never a part.
-// Like the rest of the cache it fails quietly, reporting only whether it
+// checksum, whole or not at all (atomicfile). Like the rest of the cache it fails quietly, reporting only whether it
 // wrote: a file not written is built again.
 func writeCacheFile(path, magic string, body []byte) bool {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false
-	}
 	sum := sha256.Sum256(body)
-	data := append([]byte(magic+hex.EncodeToString(sum[:])+"\n"), body...)
-	f, err := os.CreateTemp(dir, "tmp-*")
-	if err != nil {
-		return false
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err == nil
+	return atomicfile.Write(path, append([]byte(magic+hex.EncodeToString(sum[:])+"\n"), body...), 0o600) == nil
 }
 
 func (c *answerCache) lookup(k relKey, kind string) {

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/mizzle/mizzle/internal/atomicfile"
 	"github.com/mizzle/mizzle/internal/cachecodec"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -364,37 +365,13 @@ func (c *modelCache) put(inputs []cacheInput, m *schema.Model) {
 	}
 	data, err := encodeEntry(&cacheEntry{Inputs: inputs, Model: m})
 	if err == nil {
-		err = writeFileAtomic(c.dir, c.path, data)
+		err = atomicfile.Write(c.path, data, 0o600)
 	}
 	if err != nil {
 		c.log("not written: %v", err)
 		return
 	}
 	c.trim()
-}
-
-// writeFileAtomic writes data to a temporary file in dir and renames it to
-// path, so that a reader sees the old entry or the new one, never part of
-// one, even with several loads writing at once.
-func writeFileAtomic(dir, path string, data []byte) error {
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
 }
 
 // trim removes entries unused for cacheTrimAge, at most once a day: the

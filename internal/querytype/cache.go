@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/gen"
+	"github.com/mizzle/mizzle/internal/atomicfile"
 	"github.com/mizzle/mizzle/internal/queryfile"
 	"github.com/mizzle/mizzle/schema"
 )
@@ -215,23 +216,7 @@ func (c Cache) Put(k Key, server string, qs []gen.Query) error {
 		return err
 	}
 	c.trim()
-	p := c.path(k)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = fmt.Fprintf(tmp, "%s%s\n%s", cacheMagic, checksum(body), body)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return atomicfile.Write(c.path(k), fmt.Appendf(nil, "%s%s\n%s", cacheMagic, checksum(body), body), 0o600)
 }
 
 func checksum(body []byte) string {
