@@ -285,7 +285,7 @@ func TestPrepareRunsOnTheTemplate(t *testing.T) {
 // pgx, its pool, mizzle's migrator, introspection and seeder, none of the
 // generator, the loader (go/packages) or the command line. The differ
 // comes with introspection, whose Normalize plans with it, and the cache
-// encoding with its cache.
+// encoding and file writing with its cache.
 func TestDependencies(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "github.com/mizzle/mizzle/mizzletest").Output()
 	if err != nil {
@@ -297,7 +297,7 @@ func TestDependencies(t *testing.T) {
 		"github.com/mizzle/mizzle/internal/quote", "github.com/mizzle/mizzle/internal/sqlsplit", "github.com/mizzle/mizzle/internal/jsonfile",
 		"github.com/mizzle/mizzle/seed", "github.com/mizzle/mizzle/internal/seed", "github.com/mizzle/mizzle/internal/dbreset",
 		"github.com/mizzle/mizzle/internal/introspect", "github.com/mizzle/mizzle/migrations", "github.com/mizzle/mizzle/internal/grammar",
-		"github.com/mizzle/mizzle/internal/cachecodec",
+		"github.com/mizzle/mizzle/internal/cachecodec", "github.com/mizzle/mizzle/internal/atomicfile",
 	}
 	var bad []string
 	for _, dep := range strings.Fields(string(out)) {
