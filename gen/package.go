@@ -135,15 +135,16 @@ types: queries scan into their fields and insert from them.
 
 Each table T has a variable T holding its typed columns, which make the
 conditions, orderings and assignments of queries, and a field Queries.T
-with its queries: Get (by primary key), Select, Insert, InsertMany,
-QueueInsert (into a pg.Batch), Upsert, UpsertMany, CopyFrom, Update,
-UpdateRow and UpdateMany (by primary key), Delete, and a Load method for each
-relation that a foreign key makes: belongs-to on the table that holds the
-key (q.Orders.LoadModel), has-many on the table it refers to
-(q.Models.LoadOrders). Each loads the related rows of a slice of rows in
-one query and returns them in a map by key. pg.Join and pg.LeftJoin join
-two Selects into pairs of rows; pg.Select1 to pg.Select4 select
-aggregates (pg.Count, pg.Sum, ...) and grouped summaries as typed tuples.
+with its queries: Get (by primary key) and QueueGet (the same, queued in
+a pg.Batch), Select, Insert, InsertMany, QueueInsert, Upsert, UpsertMany,
+CopyFrom, Update, UpdateRow and UpdateMany (by primary key), Delete, and a
+Load method for each relation that a foreign key makes: belongs-to on the
+table that holds the key (q.Orders.LoadModel), has-many on the table it
+refers to (q.Models.LoadOrders). Each loads the related rows of a slice of
+rows in one query and returns them in a map by key. pg.Join and
+pg.LeftJoin join two Selects into pairs of rows; pg.Select1 to pg.Select4
+select aggregates (pg.Count, pg.Sum, ...) and grouped summaries as typed
+tuples.
 
 Inserts and database defaults: a field that is not zero is always sent.
 A zero field of a column with a DEFAULT, an identity BY DEFAULT or a

@@ -185,6 +185,7 @@ func genQueries(f *jen.File, p *packageInfo, t *tableInfo) {
 
 	if len(t.pk) > 0 {
 		g.get()
+		g.queueGet()
 	}
 	g.selectQuery()
 	g.insert()
@@ -284,6 +285,33 @@ is none.`, t.t.Name, strings.Join(keys, ", "))
 			jen.Return(g.zero(), jen.Qual(pgimplPath, "NotFound").Call(notFoundArgs...)),
 		),
 		jen.Return(jen.Id("r"), jen.Nil()),
+	)
+}
+
+// queueGet writes QueueGet, Get's statement queued in a pg.Batch: the
+// read by key a batch most often holds, without a statement to build.
+func (g *queriesGen) queueGet() {
+	t := g.t
+	var keys []string
+	params := []jen.Code{jen.Id("b").Op("*").Qual(pgPath, "Batch")}
+	args := []jen.Code{jen.Id("b"), jen.Id("sql" + t.name + "Get")}
+	for _, k := range t.pk {
+		keys = append(keys, k.param)
+		params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
+	}
+	args = append(args, jen.Id("key"+t.name))
+	for _, k := range t.pk {
+		arg := jen.Id(k.param)
+		if sendsUTC(k.c) {
+			arg = utc(k.c, arg)
+		}
+		args = append(args, arg)
+	}
+	doc := fmt.Sprintf(`QueueGet queues in b the read of the row of %q whose primary key is
+%s; once b is sent, the Result holds what Get would have returned.`, t.t.Name, strings.Join(keys, ", "))
+	g.method(doc, "QueueGet", params,
+		[]jen.Code{jen.Op("*").Qual(pgPath, "Result").Types(g.row.Clone())},
+		jen.Return(jen.Id(g.tableVar).Dot("GetQueued").Call(args...)),
 	)
 }
 
@@ -801,6 +829,16 @@ func genTableVar(f *jen.File, p *packageInfo, t *tableInfo) {
 		}
 	})
 	f.Line()
+	if t.view == nil && len(t.pk) > 0 {
+		// QueueGet's key columns, for the message of a miss: one slice for
+		// every call, which the batch keeps.
+		f.Var().Id("key" + t.name).Op("=").Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, k := range t.pk {
+				g.Lit(k.c.Name)
+			}
+		})
+		f.Line()
+	}
 	f.Var().Id("table"+t.name).Op("=").Qual(pgimplPath, "NewTable").Call(
 		jen.Lit(t.t.Schema), jen.Lit(t.t.Name),
 		jen.Index().Qual(pgimplPath, "TableColumn").ValuesFunc(func(g *jen.Group) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -54,6 +55,9 @@ type batchItem struct {
 	done      bool
 	res       batchResult
 	qq        *pgx.QueuedQuery
+	// key names the key's columns of a read by key (QueueGet), whose
+	// values are qq's arguments, for the message of a miss.
+	key []string
 }
 
 // batchResult is a Result of any type: Send reads the query's result into
@@ -79,13 +83,27 @@ func (r *Result[T]) readFrom(bt *Batch, br pgx.BatchResults) (bool, error) {
 		err := r.row(br.QueryRow(), &r.v)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var zero T
-			return true, record(bt, r.item, r, zero, nil, &NotFoundError{Table: bt.items[r.item].table})
+			return true, record(bt, r.item, r, zero, nil, bt.items[r.item].notFound())
 		}
 		return true, record(bt, r.item, r, r.v, err, nil)
 	case r.read != nil:
 		return true, r.read(br)
 	}
 	return false, nil
+}
+
+// notFound is the error of a read of one row that found none, naming
+// the key when the read was by key.
+func (it *batchItem) notFound() error {
+	e := &NotFoundError{Table: it.table}
+	if len(it.key) > 0 {
+		var b strings.Builder
+		for i, name := range it.key {
+			table.WriteKey(&b, name, it.qq.Arguments[i])
+		}
+		e.Key = b.String()
+	}
+	return e
 }
 
 // readRows reads the rows of the next query of br with fn, as pgx's
@@ -145,21 +163,33 @@ var ErrNotRun = errors.New("not run")
 // works, at the cost of its closures. A statement that could not be written
 // makes Send fail before anything is sent.
 func queue[T any](bt *Batch, b *builder, op, table string) (*pgx.QueuedQuery, int, *Result[T]) {
+	if b.err != nil {
+		i := len(bt.items)
+		r := &Result[T]{item: i}
+		bt.items = append(bt.items, batchItem{op: op, table: table, res: r})
+		if !bt.sent {
+			bt.setErr(fmt.Errorf("pg: batch query %d: %w", i+1, b.err))
+		} else {
+			bt.setErr(fmt.Errorf("pg: batch query %d (%s %q): queued after the batch was sent", i+1, op, table))
+		}
+		return nil, i, r
+	}
+	// finish shares the run's buffer, which the batch now owns.
+	return queueSQL[T](bt, b.finish(), b.args, op, table)
+}
+
+// queueSQL queues the statement sql with args.
+func queueSQL[T any](bt *Batch, sql string, args []any, op, table string) (*pgx.QueuedQuery, int, *Result[T]) {
 	i := len(bt.items)
 	r := &Result[T]{item: i}
 	bt.items = append(bt.items, batchItem{op: op, table: table, res: r})
-	switch {
-	case bt.sent:
+	if bt.sent {
 		bt.setErr(fmt.Errorf("pg: batch query %d (%s %q): queued after the batch was sent", i+1, op, table))
-	case b.err != nil:
-		bt.setErr(fmt.Errorf("pg: batch query %d: %w", i+1, b.err))
-	default:
-		// finish shares the run's buffer, which the batch now owns.
-		qq := bt.b.Queue(b.finish(), b.args...)
-		bt.items[i].qq = qq
-		return qq, i, r
+		return nil, i, r
 	}
-	return nil, i, r
+	qq := bt.b.Queue(sql, args...)
+	bt.items[i].qq = qq
+	return qq, i, r
 }
 
 func (bt *Batch) setErr(err error) {
@@ -320,6 +350,20 @@ func (q SelectQuery[R]) QueueFirst(bt *Batch) *Result[R] {
 	s := q.c.newStmt(q.c.size(q.t.List))
 	q.c.build(&s.b, q.t.List, true)
 	return queueRow(bt, &s.b, opSelect, q.t.Name, q.t.Scan)
+}
+
+// GetQueued queues in bt the read of one row of t by key: sql is the
+// generated Get's statement, key names the key's columns and args holds
+// their values, in the same order. Once bt is sent, the Result holds what
+// Get would have returned: the row, or an error wrapping ErrNotFound
+// that names the key. Generated code's QueueGet calls it.
+func (t *Table[R]) GetQueued(bt *Batch, sql string, key []string, args ...any) *Result[R] {
+	qq, i, r := queueSQL[R](bt, sql, args, opSelect, t.Name)
+	if qq != nil {
+		bt.items[i].key = key
+		r.row = t.Scan
+	}
+	return r
 }
 
 // QueueCount queues the query's Count in bt.

@@ -132,6 +132,38 @@ func TestBatchErrors(t *testing.T) {
 	if _, e := late.Get(); e == nil {
 		t.Error("a query queued after Send has a result")
 	}
+	lateGet := acctsTable.GetQueued(b, getAcct, []string{"id"}, 1)
+	if _, e := lateGet.Get(); e == nil {
+		t.Error("a read by key queued after Send has a result")
+	}
+}
+
+// getAcct is what generated code's Get statement would be for accts.
+var getAcct = "SELECT " + acctsTable.List + ` FROM "public"."accts" WHERE "accts"."id" = $1`
+
+// TestBatchGetQueued: reads by key queued in a batch, as generated
+// QueueGet methods queue them: the row, or a miss that names the key and
+// does not stop the queries after it.
+func TestBatchGetQueued(t *testing.T) {
+	ctx := context.Background()
+	conn := acctsDB(t)
+	b := pg.NewBatch()
+	two := acctsTable.GetQueued(b, getAcct, []string{"id"}, int64(2))
+	missing := acctsTable.GetQueued(b, getAcct, []string{"id"}, int64(9))
+	three := acctsTable.GetQueued(b, getAcct, []string{"id"}, int64(3))
+	if err := b.Send(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if r := must(two.Get())(t); r.ID != 2 || r.Email != "b@x" {
+		t.Errorf("GetQueued: %+v", r)
+	}
+	var nf *pg.NotFoundError
+	if _, err := missing.Get(); !errors.As(err, &nf) || nf.Key != "id = 9" || err.Error() != `pg: batch query 2 of 3: no row in "accts" with id = 9` {
+		t.Errorf("GetQueued of no row: %v, want a NotFoundError naming the key", err)
+	}
+	if r := must(three.Get())(t); r.ID != 3 {
+		t.Errorf("GetQueued after a miss: %+v", r)
+	}
 }
 
 // TestBatchInTx: a batch sent on a transaction is part of it.

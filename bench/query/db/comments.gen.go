@@ -63,6 +63,12 @@ func (q CommentsQueries) Get(ctx context.Context, id int64) (schema.Comment, err
 	return r, nil
 }
 
+// QueueGet queues in b the read of the row of "comments" whose primary key is
+// id; once b is sent, the Result holds what Get would have returned.
+func (q CommentsQueries) QueueGet(b *pg.Batch, id int64) *pg.Result[schema.Comment] {
+	return tableComments.GetQueued(b, sqlCommentsGet, keyComments, id)
+}
+
 // Select starts a query for rows of "comments". Run it with All, First, Iter,
 // Count or Exists.
 func (q CommentsQueries) Select() pg.SelectQuery[schema.Comment] {
@@ -227,6 +233,8 @@ const (
 	sqlCommentsInsert   = `INSERT INTO "public"."comments" ("post_id", "body") VALUES ($1, $2) RETURNING "comments"."id"`
 	sqlCommentsLoadPost = `SELECT "posts"."id", "posts"."user_id", "posts"."title" FROM "public"."posts" WHERE "posts"."id" = ANY($1)`
 )
+
+var keyComments = []string{"id"}
 
 var tableComments = pgimpl.NewTable("public", "comments", []pgimpl.TableColumn{
 	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},

@@ -62,6 +62,12 @@ func (q DocsQueries) Get(ctx context.Context, id int64) (schema.Doc, error) {
 	return r, nil
 }
 
+// QueueGet queues in b the read of the row of "docs" whose primary key is
+// id; once b is sent, the Result holds what Get would have returned.
+func (q DocsQueries) QueueGet(b *pg.Batch, id int64) *pg.Result[schema.Doc] {
+	return tableDocs.GetQueued(b, sqlDocsGet, keyDocs, id)
+}
+
 // Select starts a query for rows of "docs". Run it with All, First, Iter,
 // Count or Exists.
 func (q DocsQueries) Select() pg.SelectQuery[schema.Doc] {
@@ -209,6 +215,8 @@ const (
 	sqlDocsGet    = `SELECT "docs"."id", "docs"."tags", "docs"."attrs" FROM "public"."docs" WHERE "docs"."id" = $1`
 	sqlDocsInsert = `INSERT INTO "public"."docs" ("tags", "attrs") VALUES ($1, $2) RETURNING "docs"."id", "docs"."tags", "docs"."attrs"`
 )
+
+var keyDocs = []string{"id"}
 
 var tableDocs = pgimpl.NewTable("public", "docs", []pgimpl.TableColumn{
 	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},

@@ -82,6 +82,12 @@ func (q PostsQueries) Get(ctx context.Context, id int64) (schema.Post, error) {
 	return r, nil
 }
 
+// QueueGet queues in b the read of the row of "posts" whose primary key is
+// id; once b is sent, the Result holds what Get would have returned.
+func (q PostsQueries) QueueGet(b *pg.Batch, id int64) *pg.Result[schema.Post] {
+	return tablePosts.GetQueued(b, sqlPostsGet, keyPosts, id)
+}
+
 // Select starts a query for rows of "posts". Run it with All, First, Iter,
 // Count or Exists.
 func (q PostsQueries) Select() pg.SelectQuery[schema.Post] {
@@ -266,6 +272,8 @@ const (
 	sqlPostsLoadUser     = `SELECT "users"."id", "users"."email", "users"."name", "users"."created_at", "users"."score" FROM "public"."users" WHERE "users"."id" = ANY($1)`
 	sqlPostsLoadComments = `SELECT "comments"."id", "comments"."post_id", "comments"."body" FROM "public"."comments" WHERE "comments"."post_id" = ANY($1) ORDER BY "comments"."id"`
 )
+
+var keyPosts = []string{"id"}
 
 var tablePosts = pgimpl.NewTable("public", "posts", []pgimpl.TableColumn{
 	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},

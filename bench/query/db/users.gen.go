@@ -92,6 +92,12 @@ func (q UsersQueries) Get(ctx context.Context, id int64) (schema.User, error) {
 	return r, nil
 }
 
+// QueueGet queues in b the read of the row of "users" whose primary key is
+// id; once b is sent, the Result holds what Get would have returned.
+func (q UsersQueries) QueueGet(b *pg.Batch, id int64) *pg.Result[schema.User] {
+	return tableUsers.GetQueued(b, sqlUsersGet, keyUsers, id)
+}
+
 // Select starts a query for rows of "users". Run it with All, First, Iter,
 // Count or Exists.
 func (q UsersQueries) Select() pg.SelectQuery[schema.User] {
@@ -262,6 +268,8 @@ const (
 	sqlUsersInsert    = `INSERT INTO "public"."users" ("email", "name", "score") VALUES ($1, $2, $3) RETURNING "users"."id", "users"."created_at"`
 	sqlUsersLoadPosts = `SELECT "posts"."id", "posts"."user_id", "posts"."title" FROM "public"."posts" WHERE "posts"."user_id" = ANY($1) ORDER BY "posts"."id"`
 )
+
+var keyUsers = []string{"id"}
 
 var tableUsers = pgimpl.NewTable("public", "users", []pgimpl.TableColumn{
 	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "bigint"},

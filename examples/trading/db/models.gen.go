@@ -69,6 +69,12 @@ func (q ModelsQueries) Get(ctx context.Context, id string) (schema.Model, error)
 	return r, nil
 }
 
+// QueueGet queues in b the read of the row of "Models" whose primary key is
+// id; once b is sent, the Result holds what Get would have returned.
+func (q ModelsQueries) QueueGet(b *pg.Batch, id string) *pg.Result[schema.Model] {
+	return tableModels.GetQueued(b, sqlModelsGet, keyModels, id)
+}
+
 // Select starts a query for rows of "Models". Run it with All, First, Iter,
 // Count or Exists.
 func (q ModelsQueries) Select() pg.SelectQuery[schema.Model] {
@@ -236,6 +242,8 @@ const (
 	sqlModelsInsert     = `INSERT INTO "public"."Models" ("id", "variant", "netPortfolio") VALUES ($1, $2, $3) RETURNING "Models"."createdAt"`
 	sqlModelsLoadOrders = `SELECT "Orders"."id", "Orders"."modelId", "Orders"."symbol", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt", "Orders"."trailingStop" FROM "public"."Orders" WHERE "Orders"."modelId" = ANY($1) ORDER BY "Orders"."id"`
 )
+
+var keyModels = []string{"id"}
 
 var tableModels = pgimpl.NewTable("public", "Models", []pgimpl.TableColumn{
 	{Name: "id", Insert: pgimpl.InsertValue, PK: true, Type: "text"},

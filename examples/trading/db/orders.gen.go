@@ -91,6 +91,12 @@ func (q OrdersQueries) Get(ctx context.Context, id uuid.UUID) (schema.Order, err
 	return r, nil
 }
 
+// QueueGet queues in b the read of the row of "Orders" whose primary key is
+// id; once b is sent, the Result holds what Get would have returned.
+func (q OrdersQueries) QueueGet(b *pg.Batch, id uuid.UUID) *pg.Result[schema.Order] {
+	return tableOrders.GetQueued(b, sqlOrdersGet, keyOrders, id)
+}
+
 // Select starts a query for rows of "Orders". Run it with All, First, Iter,
 // Count or Exists.
 func (q OrdersQueries) Select() pg.SelectQuery[schema.Order] {
@@ -266,6 +272,8 @@ const (
 	sqlOrdersInsert    = `INSERT INTO "public"."Orders" ("modelId", "symbol", "quantity", "exitPlan", "closedAt", "trailingStop") VALUES ($1, $2, $3, $4, $5, $6) RETURNING "Orders"."id", "Orders"."quantity", "Orders"."exitPlan", "Orders"."status", "Orders"."closedAt"`
 	sqlOrdersLoadModel = `SELECT "Models"."id", "Models"."variant", "Models"."netPortfolio", "Models"."createdAt" FROM "public"."Models" WHERE "Models"."id" = ANY($1)`
 )
+
+var keyOrders = []string{"id"}
 
 var tableOrders = pgimpl.NewTable("public", "Orders", []pgimpl.TableColumn{
 	{Name: "id", Insert: pgimpl.InsertDefault, ReadBack: true, PK: true, Type: "uuid"},
