@@ -80,16 +80,20 @@ func workload(ctx context.Context, pool *pgxpool.Pool, op int64) error {
 
 // BenchmarkNew is what each test's database costs after the first, as a
 // test sees it: New's copy of the template with its pool, the test's work
-// (works), and its end, which closes the pool and drops the database.
-// wait-ms/op is the time the test spends in New and in its end, the
-// rest being its own work. By how copies are made:
+// (works), and its end, which closes the pool and drops the database or
+// gives it back. wait-ms/op is the time the test spends in New and in its
+// end, the rest being its own work. By how copies are made:
 //
 //   - at-call: when the test asks, and dropped before its end returns,
 //     as New did before copies were made ahead;
-//   - ahead: what New does on a throwaway cluster: made ahead, while the
-//     tests before run, and dropped in the background. Before the timed
-//     loop the copies waiting are taken, so that it starts as a suite
-//     whose tests have been faster than the copies.
+//   - ahead: made ahead, while the tests before run, and dropped in the
+//     background, as New did on a throwaway cluster before it reused
+//     databases. Before the timed loop the copies waiting are taken, so
+//     that it starts as a suite whose tests have been faster than the
+//     copies;
+//   - reuse: what New does on a throwaway cluster: as ahead, but the
+//     database of an ended test is checked, emptied and given to a later
+//     test instead of dropped.
 func BenchmarkNew(b *testing.B) {
 	fsys := hundredTables()
 	ctx := context.Background()
@@ -98,18 +102,18 @@ func BenchmarkNew(b *testing.B) {
 		b.Fatal(err)
 	}
 	strategy(ctx, srv)
-	defer func(ahead int, background bool) {
+	defer func(ahead int, background, reuse bool) {
 		templatesMu.Lock()
-		aheadCopies, dropInBackground = ahead, background
+		aheadCopies, dropInBackground, reuseDatabases = ahead, background, reuse
 		templatesMu.Unlock()
-	}(aheadCopies, dropInBackground)
-	for _, mode := range []string{"at-call", "ahead"} {
+	}(aheadCopies, dropInBackground, reuseDatabases)
+	for _, mode := range []string{"at-call", "ahead", "reuse"} {
 		for _, w := range works {
 			b.Run("copy="+mode+"/work="+w.name, func(b *testing.B) {
 				templatesMu.Lock()
-				aheadCopies, dropInBackground = 0, false
-				if mode == "ahead" {
-					aheadCopies, dropInBackground = 2, true
+				aheadCopies, dropInBackground, reuseDatabases = 0, false, false
+				if mode != "at-call" {
+					aheadCopies, dropInBackground, reuseDatabases = 2, true, mode == "reuse"
 				}
 				templatesMu.Unlock()
 				// A template per mode, since one keeps how its copies are made.
@@ -123,6 +127,11 @@ func BenchmarkNew(b *testing.B) {
 					}
 					db.release()
 				}
+				d, _ := open(fsys, "")
+				templatesMu.Lock()
+				tp := templates[templateKey(d, cfg)]
+				templatesMu.Unlock()
+				waitResets(b, tp)
 				waitDrops()
 				cpu := serverCPU(b, srv.DataDir())
 				var wait time.Duration

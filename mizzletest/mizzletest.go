@@ -94,6 +94,8 @@ type config struct {
 	// (Seed).
 	prepare    func(ctx context.Context, conn *pgx.Conn) error
 	prepareKey string
+	// fresh: the test's database is a new copy, dropped after it (Fresh).
+	fresh bool
 	// err is an option's mistake, which New reports.
 	err error
 }
@@ -112,6 +114,13 @@ func HistoryTable(schema, name string) Option {
 // Drizzle records the migrations as drizzle-orm's migrator does, as
 // migrate.Options.Drizzle does.
 func Drizzle() Option { return func(c *config) { c.migrate.Drizzle = true } }
+
+// Fresh gives the test a new copy of the template, made when it asks,
+// and drops it after the test, rather than a database an ended test gave
+// back (emptied, as the package documentation says): for a test that
+// reads what reuse keeps, such as the database's name, its statistics or
+// the values a sequence skipped.
+func Fresh() Option { return func(c *config) { c.fresh = true } }
 
 // New returns a pool on a new database holding every migration of the
 // migrations folder in fsys, for t alone. The pool is closed and the
@@ -154,8 +163,13 @@ type database struct {
 	name string
 	pool *pgxpool.Pool
 	// background: the database is dropped by the dropper after its test,
-	// which does not wait for it.
+	// which does not wait for it, or given to a later test.
 	background bool
+	// tp is the template the database is a copy of, which takes it back
+	// for a later test when it can (nil: never).
+	tp *tmpl
+	// state is what a reuse of the database starts from.
+	state reuseState
 }
 
 // newDatabase returns a copy of the template of fsys's migrations (built
@@ -170,33 +184,48 @@ func newDatabase(ctx context.Context, fsys fs.FS, cfg *config) (*database, error
 	if err != nil {
 		return nil, err
 	}
-	return tp.take(ctx, srv)
+	if cfg.fresh {
+		return makeCopy(ctx, srv, tp.name) // with no tp: never reused
+	}
+	db, err := tp.take(ctx, srv)
+	if db != nil {
+		db.tp = tp
+	}
+	return db, err
 }
 
 // makeCopy creates a copy of the template tpl and opens a pool on it.
 func makeCopy(ctx context.Context, srv *testserver.Server, tpl string) (*database, error) {
-	name, err := createCopy(ctx, srv, tpl)
-	if err != nil {
-		return nil, err
+	m := createCopy(ctx, srv, tpl)
+	if m.err != nil {
+		return nil, m.err
 	}
-	return openCopy(ctx, srv, name)
+	return openCopy(ctx, srv, m)
 }
 
-// createCopy creates a copy of the template tpl, and returns its name.
-func createCopy(ctx context.Context, srv *testserver.Server, tpl string) (string, error) {
+// createCopy creates a copy of the template tpl: on a throwaway cluster
+// with the transaction ID horizon after it, which a later reuse of the
+// copy starts its checks from.
+func createCopy(ctx context.Context, srv *testserver.Server, tpl string) made {
 	name := "mizzletest_" + randomHex(8)
 	if err := srv.CreateDatabase(ctx, name, tpl, strategy(ctx, srv)); err != nil {
-		return "", err
+		return made{err: err}
 	}
-	return name, nil
+	m := made{name: name}
+	if !srv.External() {
+		if m.state.since, m.err = horizon(ctx, srv); m.err != nil {
+			dropLater(srv, name)
+		}
+	}
+	return m
 }
 
-// openCopy opens a pool on the database name, or drops it.
-func openCopy(ctx context.Context, srv *testserver.Server, name string) (*database, error) {
-	pool, err := pgxpool.New(ctx, srv.URL(name))
+// openCopy opens a pool on the database m made, or drops it.
+func openCopy(ctx context.Context, srv *testserver.Server, m made) (*database, error) {
+	pool, err := pgxpool.New(ctx, srv.URL(m.name))
 	if err != nil {
-		err = fmt.Errorf("connecting to the test database %s: %w", name, err)
-		if dropErr := srv.DropDatabase(context.WithoutCancel(ctx), name); dropErr != nil {
+		err = fmt.Errorf("connecting to the test database %s: %w", m.name, err)
+		if dropErr := srv.DropDatabase(context.WithoutCancel(ctx), m.name); dropErr != nil {
 			err = fmt.Errorf("%w\n(cleaning up: %v)", err, dropErr)
 		}
 		return nil, err
@@ -204,21 +233,25 @@ func openCopy(ctx context.Context, srv *testserver.Server, name string) (*databa
 	templatesMu.Lock() // a benchmark sets dropInBackground
 	background := dropInBackground && !srv.External()
 	templatesMu.Unlock()
-	return &database{srv: srv, name: name, pool: pool, background: background}, nil
+	return &database{srv: srv, name: m.name, pool: pool, background: background, state: m.state}, nil
 }
 
-// release closes the pool, then drops the database: on a throwaway
-// cluster in the background, since nothing outlives the cluster and the
-// test need not wait; on a server of the user's before it returns, since
-// a drop still pending when the test binary exits would leave the
-// database there.
+// release closes the pool, then gives the database back for a later test
+// or drops it: on a throwaway cluster in the background, since nothing
+// outlives the cluster and the test need not wait; on a server of the
+// user's before it returns, since a drop still pending when the test
+// binary exits would leave the database there.
 func (db *database) release() error {
 	db.pool.Close()
-	if db.background {
-		dropLater(db.srv, db.name)
+	if !db.background {
+		return db.drop()
+	}
+	if db.tp != nil && db.tp.reserveReuse(db) {
+		go db.tp.reuse(db)
 		return nil
 	}
-	return db.drop()
+	dropLater(db.srv, db.name)
+	return nil
 }
 
 // drop closes the pool, then drops the database, and returns when it is
@@ -291,15 +324,21 @@ func drain() {
 		err := srv.DropDatabase(ctx, name)
 		cancel()
 		if err != nil {
-			dropper.mu.Lock()
-			dropper.errs = append(dropper.errs, err)
-			dropper.mu.Unlock()
+			backgroundError(err)
 		}
 	}
 }
 
-// dropErrors returns, once, the errors of the drops made in the
-// background so far.
+// backgroundError keeps err, of work done in the background after a
+// test, for the next test to report.
+func backgroundError(err error) {
+	dropper.mu.Lock()
+	dropper.errs = append(dropper.errs, err)
+	dropper.mu.Unlock()
+}
+
+// dropErrors returns, once, the errors of the drops and resets made in
+// the background so far.
 func dropErrors() []error {
 	dropper.mu.Lock()
 	defer dropper.mu.Unlock()
@@ -354,15 +393,24 @@ type tmpl struct {
 	once sync.Once
 	name string
 	err  error
+	// base is what the template holds, for reusing its copies; nil on a
+	// server of the user's, where copies are not reused.
+	base *baseline
 
 	mu    sync.Mutex
 	taken int // copies asked for so far
 	// ready holds the copies made ahead, on a throwaway cluster, from the
-	// second copy asked for on: a test that finds one waits for no
-	// CREATE DATABASE. Its room is never short: a maker starts a copy
-	// only when ready has room for it beside those being made.
+	// second copy asked for on, and the databases of ended tests made
+	// ready again: a test that finds one waits for no CREATE DATABASE.
+	// Its room is never short: a maker starts a copy, and a database is
+	// taken back, only when ready has room for it beside those being made
+	// and reset.
 	ready chan made
 	ahead int
+	// resetting is the number of databases of ended tests being checked
+	// and reset, each of which will be put in ready (or, if it cannot be
+	// reused, a new copy in its place).
+	resetting int
 	// makers are the goroutines making copies, inflight the copies they
 	// are making, made the copies made so far. A maker ends when ahead
 	// copies wait or are being made, so none outlives the tests' demand:
@@ -374,8 +422,9 @@ type tmpl struct {
 }
 
 type made struct {
-	name string
-	err  error
+	name  string
+	state reuseState
+	err   error
 }
 
 // aheadCopies is how many copies of a template wait, made ahead, for
@@ -415,7 +464,7 @@ func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *conf
 	// Every test with this folder waits for the one build and shares its
 	// outcome: a migration that fails fails every test that wants it, with
 	// the same message, and is not tried again by each.
-	tp.once.Do(func() { tp.err = build(ctx, srv, tp.name, d, cfg) })
+	tp.once.Do(func() { tp.base, tp.err = build(ctx, srv, tp.name, d, cfg) })
 	return tp, tp.err
 }
 
@@ -428,13 +477,12 @@ func template(ctx context.Context, srv *testserver.Server, fsys fs.FS, cfg *conf
 func (tp *tmpl) take(ctx context.Context, srv *testserver.Server) (*database, error) {
 	tp.mu.Lock()
 	tp.taken++
-	if tp.taken == 1 || srv.External() || tp.ahead <= 0 {
+	coming := len(tp.ready) > 0 || tp.resetting > 0
+	if !coming && (tp.taken == 1 || srv.External() || tp.ahead <= 0) {
 		tp.mu.Unlock()
 		return makeCopy(ctx, srv, tp.name)
 	}
-	if tp.ready == nil {
-		tp.ready = make(chan made, tp.ahead)
-	}
+	tp.makeReady()
 	tp.startMakers(srv)
 	tp.mu.Unlock()
 	var m made
@@ -449,19 +497,90 @@ func (tp *tmpl) take(ctx context.Context, srv *testserver.Server) (*database, er
 	if m.err != nil {
 		return nil, m.err
 	}
-	return openCopy(ctx, srv, m.name)
+	return openCopy(ctx, srv, m)
+}
+
+// makeReady makes the channel ready, with room for the copies made ahead
+// and the databases kept for reuse. tp.mu is held.
+func (tp *tmpl) makeReady() {
+	if tp.ready == nil {
+		tp.ready = make(chan made, max(tp.ahead, keepSpare))
+	}
+}
+
+// reserveReuse reports whether db, whose test ended, is to be checked and
+// reset for a later test, and if so reserves its room in ready.
+func (tp *tmpl) reserveReuse(db *database) bool {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	templatesMu.Lock() // a benchmark sets reuseDatabases
+	reuse := reuseDatabases
+	templatesMu.Unlock()
+	if !reuse || tp.base == nil || db.state.uses+1 >= maxUses {
+		return false
+	}
+	tp.makeReady()
+	if len(tp.ready)+tp.inflight+tp.resetting >= cap(tp.ready) {
+		return false
+	}
+	tp.resetting++
+	return true
+}
+
+// reuse checks and resets db, whose test ended, and puts it in ready; or,
+// when it cannot be reused, drops it and puts a new copy there instead,
+// so that a test waiting for it is not left waiting. An error other than
+// the verdict goes to the next test.
+func (tp *tmpl) reuse(db *database) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	next, err := resetDatabase(ctx, db.srv.URL(db.name), tp.base, db.state)
+	m := made{name: db.name, state: next}
+	if err != nil {
+		if !isChanged(err) {
+			backgroundError(fmt.Errorf("resetting the test database %s for reuse: %w", db.name, err))
+		}
+		dropLater(db.srv, db.name)
+		tp.mu.Lock()
+		admin := tp.admin(db.srv)
+		tp.mu.Unlock()
+		m = createCopy(ctx, admin, tp.name)
+		tp.mu.Lock()
+		tp.admins = append(tp.admins, admin)
+		tp.mu.Unlock()
+	}
+	tp.mu.Lock()
+	tp.resetting--
+	tp.ready <- m // never blocks: its room was reserved
+	tp.mu.Unlock()
+}
+
+// resetDatabase connects to the database of dbURL and resets it.
+func resetDatabase(ctx context.Context, dbURL string, base *baseline, st reuseState) (reuseState, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return st, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return reset(ctx, conn, base, st)
+}
+
+// admin returns an administrative connection of its own, one a maker left
+// or a new one. tp.mu is held.
+func (tp *tmpl) admin(srv *testserver.Server) *testserver.Server {
+	if n := len(tp.admins); n > 0 {
+		a := tp.admins[n-1]
+		tp.admins = tp.admins[:n-1]
+		return a
+	}
+	return srv.Another()
 }
 
 // startMakers starts makers, up to aheadMakers, while copies are
 // wanted. tp.mu is held.
 func (tp *tmpl) startMakers(srv *testserver.Server) {
-	for tp.makers < aheadMakers && len(tp.ready)+tp.inflight < tp.ahead {
-		var admin *testserver.Server
-		if n := len(tp.admins); n > 0 {
-			admin, tp.admins = tp.admins[n-1], tp.admins[:n-1]
-		} else {
-			admin = srv.Another()
-		}
+	for tp.makers < aheadMakers && len(tp.ready)+tp.inflight+tp.resetting < tp.ahead {
+		admin := tp.admin(srv)
 		tp.makers++
 		tp.inflight++ // reserved now, so that the next maker counts it
 		go tp.makeAhead(admin)
@@ -474,13 +593,13 @@ func (tp *tmpl) startMakers(srv *testserver.Server) {
 func (tp *tmpl) makeAhead(admin *testserver.Server) {
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		name, err := createCopy(ctx, admin, tp.name)
+		m := createCopy(ctx, admin, tp.name)
 		cancel()
 		tp.mu.Lock()
 		tp.made++
 		tp.inflight--
-		tp.ready <- made{name, err} // never blocks: its room was reserved
-		if len(tp.ready)+tp.inflight >= tp.ahead {
+		tp.ready <- m // never blocks: its room was reserved
+		if len(tp.ready)+tp.inflight+tp.resetting >= tp.ahead {
 			tp.makers--
 			tp.admins = append(tp.admins, admin)
 			tp.mu.Unlock()
@@ -572,66 +691,78 @@ func templateKey(d *migrate.Dir, cfg *config) string {
 // build one at a time, under an advisory lock, and a template gets its
 // name only once it is complete, so a build cut short leaves nothing
 // another run would take for a template.
-func build(ctx context.Context, srv *testserver.Server, name string, d *migrate.Dir, cfg *config) error {
+//
+// On a throwaway cluster it returns what the template holds, for reusing
+// its copies.
+func build(ctx context.Context, srv *testserver.Server, name string, d *migrate.Dir, cfg *config) (*baseline, error) {
 	admin, err := pgx.Connect(ctx, srv.AdminURL())
 	if err != nil {
-		return fmt.Errorf("connecting to %s: %w", srv, err)
+		return nil, fmt.Errorf("connecting to %s: %w", srv, err)
 	}
 	defer admin.Close(context.WithoutCancel(ctx))
 	lock := int64(binary.BigEndian.Uint64(sha256Sum("mizzletest template " + name)))
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", lock); err != nil {
-		return fmt.Errorf("waiting for another test binary building %s: %w", name, err)
+		return nil, fmt.Errorf("waiting for another test binary building %s: %w", name, err)
 	}
 	// The lock goes with the session: Close releases it.
 	var exists bool
 	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return err
+		return nil, err
 	}
 	if exists {
-		return nil
+		return nil, nil
 	}
 	work := name + "_build_" + randomHex(4)
 	if err := srv.CreateDatabase(ctx, work, "", ""); err != nil {
-		return err
+		return nil, err
 	}
-	if err := migrateInto(ctx, srv.URL(work), d, cfg); err != nil {
+	base, err := migrateInto(ctx, srv.URL(work), d, cfg, !srv.External())
+	if err != nil {
 		if dropErr := srv.DropDatabase(context.WithoutCancel(ctx), work); dropErr != nil {
 			err = fmt.Errorf("%w\n(cleaning up: %v)", err, dropErr)
 		}
-		return err
+		return nil, err
 	}
 	// CREATE DATABASE ... TEMPLATE refuses a template with connections;
 	// ALLOW_CONNECTIONS false keeps it that way. RENAME waits for the
 	// migrating session, closed above, to be gone.
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+quote.Ident(work)+" RENAME TO "+quote.Ident(name)); err != nil {
 		srv.DropDatabase(context.WithoutCancel(ctx), work)
-		return fmt.Errorf("making %s the template: %w", name, err)
+		return nil, fmt.Errorf("making %s the template: %w", name, err)
 	}
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+quote.Ident(name)+" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true"); err != nil {
 		srv.DropDatabase(context.WithoutCancel(ctx), name)
-		return fmt.Errorf("making %s the template: %w", name, err)
+		return nil, fmt.Errorf("making %s the template: %w", name, err)
 	}
-	return nil
+	return base, nil
 }
 
 // migrateInto applies the migrations, and cfg.prepare, to the database of
-// dbURL, closing its connection before returning.
-func migrateInto(ctx context.Context, dbURL string, d *migrate.Dir, cfg *config) error {
+// dbURL, closing its connection before returning; with read, it returns
+// what the database then holds.
+func migrateInto(ctx context.Context, dbURL string, d *migrate.Dir, cfg *config, read bool) (*baseline, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
-		return fmt.Errorf("connecting to the template database: %w", err)
+		return nil, fmt.Errorf("connecting to the template database: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := d.Apply(ctx, conn, cfg.migrate); err != nil {
-		return fmt.Errorf("applying the migrations: %w", inDir(err, cfg.dir))
+		return nil, fmt.Errorf("applying the migrations: %w", inDir(err, cfg.dir))
 	}
 	if cfg.prepare != nil {
 		// The hook's error says what it was doing ("seed settings: ...").
 		if err := cfg.prepare(ctx, conn); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	if !read {
+		return nil, nil
+	}
+	b, err := readBaseline(ctx, conn)
+	if err != nil {
+		return nil, fmt.Errorf("reading what the template holds: %w", err)
+	}
+	return b, nil
 }
 
 func sha256Sum(s string) []byte {

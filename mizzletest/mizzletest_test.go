@@ -62,16 +62,31 @@ func databaseExists(t *testing.T, name string) bool {
 
 // TestParallelDatabasesAreIsolated: tests running at once each get a
 // database of their own, migrated, with nothing of the others' rows, and
-// each is dropped when its test ends.
+// each is dropped when its test ends or, on the throwaway cluster, made
+// as new again for a later test: those are what is left.
 func TestParallelDatabasesAreIsolated(t *testing.T) {
 	const n = 24
 	var mu sync.Mutex
 	var names []string
+	inUse := map[string]bool{}
 	t.Run("group", func(t *testing.T) {
 		for i := range n {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {
 				t.Parallel()
 				pool := New(t, shop, Dir("migrations"))
+				name := pool.Config().ConnConfig.Database
+				mu.Lock()
+				if inUse[name] {
+					t.Errorf("database %s is another running test's too", name)
+				}
+				inUse[name] = true
+				names = append(names, name)
+				mu.Unlock()
+				t.Cleanup(func() { // before New's own, which gives it back
+					mu.Lock()
+					delete(inUse, name)
+					mu.Unlock()
+				})
 				ctx := context.Background()
 				email := fmt.Sprintf("c%d@example.com", i)
 				var id int64
@@ -96,24 +111,39 @@ func TestParallelDatabasesAreIsolated(t *testing.T) {
 				if err := pool.QueryRow(ctx, `SELECT count(*) FROM mizzle.__mizzle_migrations`).Scan(&applied); err != nil || applied != 2 {
 					t.Errorf("history: %d rows, %v; want 2", applied, err)
 				}
-				mu.Lock()
-				names = append(names, pool.Config().ConnConfig.Database)
-				mu.Unlock()
 			})
 		}
 	})
-	slices.Sort(names)
-	if len(slices.Compact(slices.Clone(names))) != n {
-		t.Fatalf("databases %q: want %d different ones", names, n)
+	if len(names) != n {
+		t.Fatalf("%d tests got a database, want %d", len(names), n)
 	}
-	// On the throwaway cluster the drops run after the tests, in the
-	// background.
+	// On the throwaway cluster the drops and resets run after the tests,
+	// in the background.
+	d, _ := open(shop, "migrations")
+	templatesMu.Lock()
+	tp := templates[templateKey(d, &config{dir: "migrations"})]
+	templatesMu.Unlock()
+	waitResets(t, tp)
 	waitDrops()
-	for _, name := range names {
-		if databaseExists(t, name) {
-			t.Errorf("database %s is still there after its test ended", name)
+	spare := spares(tp)
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(names))) {
+		if databaseExists(t, name) && !slices.Contains(spare, name) {
+			t.Errorf("database %s is still there after its test ended, and waits for no test", name)
 		}
 	}
+}
+
+// spares returns the names of the databases of tp waiting for a test.
+func spares(tp *tmpl) []string {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	var out []string
+	for range len(tp.ready) {
+		m := <-tp.ready
+		out = append(out, m.name)
+		tp.ready <- m
+	}
+	return out
 }
 
 // TestTwoFolders: two migration folders get two templates, and each test
