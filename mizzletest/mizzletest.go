@@ -1,5 +1,6 @@
 // Package mizzletest gives each test of an application a PostgreSQL
-// database of its own with every migration applied, dropped when the test
+// database of its own with every migration applied, dropped (or, on a
+// throwaway cluster, made as new again for a later test) when the test
 // ends.
 //
 //	//go:embed migrations
@@ -25,12 +26,33 @@
 // so on its throwaway cluster New keeps it out of the tests' way: from
 // the second test that asks for a template on, two copies wait, made
 // ahead while the tests before run (two at a time, and another each time
-// one is taken), and a test's database is dropped in the background
-// after it ends. A template asked for once is copied once, and once the
-// copies wait and the drops are done no goroutine of the package is left
-// running. On a server of your own every copy is made when asked and
-// dropped before the test ends, since a copy made ahead or a drop still
-// pending when the test binary exits would be left there.
+// one is taken). A template asked for once is copied once, and once the
+// copies wait and the resets and drops are done no goroutine of the
+// package is left running.
+//
+// There, too, the database of a test that has ended is given to a later
+// test when the test changed nothing but rows of tables that are empty in
+// the template and sequences, which is what most tests of an application
+// do: those tables are emptied (DELETE, with triggers and foreign keys
+// off) and the sequences set back, and the later test finds what a new
+// copy holds, at a fraction of a copy's cost. The server's statistics
+// say what the test changed, once its sessions have ended. A test that
+// changed the schema or any other catalog (a table, a grant, a comment, a
+// temporary table, a large object), rows the template holds (the
+// migration history, rows of Seed), the database's own settings or the
+// statistics themselves, or that left a connection open, has its
+// database dropped in the background, and a new copy takes its place. A
+// database serves at most 50 tests. What reuse does not restore is what
+// no query's result depends on: the database's name and OID, the
+// statistics the planner and autovacuum go by, the space deleted rows
+// take until autovacuum frees it, and so the order in which a query
+// without ORDER BY happens to return rows. A test that reads those, or
+// that turns off the server's track_counts (which the statistics need),
+// asks for a new copy with Fresh.
+//
+// On a server of your own every copy is made when asked and dropped
+// before the test ends, since a copy made ahead, one kept for reuse or a
+// drop still pending when the test binary exits would be left there.
 //
 // With Seed, the template is also filled, once, with the rows mizzle seed
 // writes for the schema's seed settings, so every test starts from the
@@ -118,16 +140,17 @@ func Drizzle() Option { return func(c *config) { c.migrate.Drizzle = true } }
 // Fresh gives the test a new copy of the template, made when it asks,
 // and drops it after the test, rather than a database an ended test gave
 // back (emptied, as the package documentation says): for a test that
-// reads what reuse keeps, such as the database's name, its statistics or
-// the values a sequence skipped.
+// reads what reuse does not restore, such as the database's name or its
+// statistics, or that turns the server's track_counts off.
 func Fresh() Option { return func(c *config) { c.fresh = true } }
 
 // New returns a pool on a new database holding every migration of the
 // migrations folder in fsys, for t alone. The pool is closed and the
-// database dropped when t ends. It must be called from t's goroutine,
-// since it stops the test (t.Fatal) when it cannot: no server, a folder
-// that does not read, a migration that fails (named with its statement),
-// seed settings that do not fit the schema.
+// database dropped, or made as new again for a later test, when t ends.
+// It must be called from t's goroutine, since it stops the test
+// (t.Fatal) when it cannot: no server, a folder that does not read, a
+// migration that fails (named with its statement), seed settings that do
+// not fit the schema.
 func New(t testing.TB, fsys fs.FS, opts ...Option) *pgxpool.Pool {
 	t.Helper()
 	var cfg config

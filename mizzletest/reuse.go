@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -210,14 +212,20 @@ FROM pg_database d WHERE d.datname = current_database()`, since).Scan(&shared, &
 	}
 	// A count lower than before was reset (a crash of the server resets
 	// them all): what happened since is unknown.
-	for oid, n := range st.counts {
+	for _, oid := range slices.Sorted(maps.Keys(st.counts)) {
+		n := st.counts[oid]
+		if _, ok := kinds[oid]; !ok {
+			return st, errChanged(fmt.Sprintf("relation %d was dropped", oid))
+		}
 		if counts[oid] < n {
 			return st, errChanged(fmt.Sprintf("the statistics of %s went back", relName(ctx, conn, oid)))
 		}
 	}
 	var empty, moved []uint32
-	for oid, n := range counts {
-		if n == st.counts[oid] {
+	// In the order of their OIDs, the catalogs' first: the same test gets
+	// the same verdict.
+	for _, oid := range slices.Sorted(maps.Keys(counts)) {
+		if counts[oid] == st.counts[oid] {
 			continue
 		}
 		switch kinds[oid] {

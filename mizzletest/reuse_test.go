@@ -151,7 +151,8 @@ func TestReset(t *testing.T) {
 }
 
 // TestResetCountsBack: statistics lower than when the database was given
-// out (a crash of the server resets them) leave nothing to go by.
+// out (a crash of the server resets them) leave nothing to go by, and a
+// relation they counted that is gone was dropped.
 func TestResetCountsBack(t *testing.T) {
 	ctx := context.Background()
 	srv, err := server()
@@ -176,6 +177,11 @@ func TestResetCountsBack(t *testing.T) {
 	st.counts = map[uint32]int64{parent: 1 << 40}
 	if _, err := resetDatabase(ctx, srv.URL(db.name), tp.base, st); !isChanged(err) || !strings.Contains(err.Error(), "statistics of parent went back") {
 		t.Errorf("reset after the counts went back: %v", err)
+	}
+	// A relation counted before and gone now was dropped.
+	st.counts = map[uint32]int64{4000000000: 1}
+	if _, err := resetDatabase(ctx, srv.URL(db.name), tp.base, st); !isChanged(err) || !strings.Contains(err.Error(), "relation 4000000000 was dropped") {
+		t.Errorf("reset after a counted relation went: %v", err)
 	}
 }
 
@@ -282,5 +288,25 @@ func TestNewReusesDatabases(t *testing.T) {
 	}
 	if names[3] == names[2] || databaseExists(t, names[3]) {
 		t.Errorf("Fresh: got %s (the one before was %s), still there after the test: %v", names[3], names[2], databaseExists(t, names[3]))
+	}
+}
+
+// TestReuseLimits: a database that served maxUses tests is dropped, and
+// so is one given back when keepSpare wait or are being reset.
+func TestReuseLimits(t *testing.T) {
+	tp := &tmpl{base: &baseline{}, ahead: aheadCopies}
+	if tp.reserveReuse(&database{state: reuseState{uses: maxUses - 1}}) {
+		t.Errorf("a database that served %d tests is taken back", maxUses)
+	}
+	for i := range keepSpare {
+		if !tp.reserveReuse(&database{}) {
+			t.Fatalf("database %d of %d is not taken back", i+1, keepSpare)
+		}
+	}
+	if tp.reserveReuse(&database{}) {
+		t.Errorf("a database is taken back with %d waiting", keepSpare)
+	}
+	if (&tmpl{ahead: aheadCopies}).reserveReuse(&database{}) {
+		t.Error("a copy of a template of a server of the user's, with no baseline, is taken back")
 	}
 }
