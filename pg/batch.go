@@ -163,19 +163,21 @@ var ErrNotRun = errors.New("not run")
 // works, at the cost of its closures. A statement that could not be written
 // makes Send fail before anything is sent.
 func queue[T any](bt *Batch, b *builder, op, table string) (*pgx.QueuedQuery, int, *Result[T]) {
-	if b.err != nil {
-		i := len(bt.items)
-		r := &Result[T]{item: i}
-		bt.items = append(bt.items, batchItem{op: op, table: table, res: r})
-		if !bt.sent {
-			bt.setErr(fmt.Errorf("pg: batch query %d: %w", i+1, b.err))
-		} else {
-			bt.setErr(fmt.Errorf("pg: batch query %d (%s %q): queued after the batch was sent", i+1, op, table))
-		}
-		return nil, i, r
+	if b.err != nil && !bt.sent {
+		return queueFailed[T](bt, op, table, b.err)
 	}
 	// finish shares the run's buffer, which the batch now owns.
 	return queueSQL[T](bt, b.finish(), b.args, op, table)
+}
+
+// queueFailed adds a query that could not be written, whose mistake err
+// keeps the batch from being sent.
+func queueFailed[T any](bt *Batch, op, table string, err error) (*pgx.QueuedQuery, int, *Result[T]) {
+	i := len(bt.items)
+	r := &Result[T]{item: i}
+	bt.items = append(bt.items, batchItem{op: op, table: table, res: r})
+	bt.setErr(fmt.Errorf("pg: batch query %d: %w", i+1, err))
+	return nil, i, r
 }
 
 // queueSQL queues the statement sql with args.
@@ -358,6 +360,10 @@ func (q SelectQuery[R]) QueueFirst(bt *Batch) *Result[R] {
 // Get would have returned: the row, or an error wrapping ErrNotFound
 // that names the key. Generated code's QueueGet calls it.
 func (t *Table[R]) GetQueued(bt *Batch, sql string, key []string, args ...any) *Result[R] {
+	if len(key) != len(args) && !bt.sent {
+		_, _, r := queueFailed[R](bt, opSelect, t.Name, fmt.Errorf("pg: read of %q by key: %d key columns, %d values", t.Name, len(key), len(args)))
+		return r
+	}
 	qq, i, r := queueSQL[R](bt, sql, args, opSelect, t.Name)
 	if qq != nil {
 		bt.items[i].key = key

@@ -164,6 +164,11 @@ func TestBatchGetQueued(t *testing.T) {
 	if r := must(three.Get())(t); r.ID != 3 {
 		t.Errorf("GetQueued after a miss: %+v", r)
 	}
+	b = pg.NewBatch()
+	acctsTable.GetQueued(b, getAcct, []string{"id", "email"}, int64(2))
+	if err := b.Send(ctx, conn); err == nil || err.Error() != `pg: batch query 1: pg: read of "accts" by key: 2 key columns, 1 values` {
+		t.Errorf("GetQueued with a key and values that do not match: %v", err)
+	}
 }
 
 // TestBatchInTx: a batch sent on a transaction is part of it.
