@@ -5,10 +5,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/mizzle/mizzle/internal/pgtest"
+	"github.com/mizzle/mizzle/internal/quote"
 )
 
 const pushSchema = `package schema
@@ -455,6 +457,13 @@ func TestPushOneConnection(t *testing.T) {
 	t.Cleanup(func() { execAll(t, dbURL, `DROP OWNED BY `+role, `DROP ROLE `+role) })
 	u.User = url.User(role)
 	for _, want := range []string{"Pushed 3 statements.\n", "Nothing to push: the database matches the schema.\n"} {
+		// The server process of the run before ends a moment after the
+		// command does, and until then it holds the role's one connection.
+		for deadline := time.Now().Add(10 * time.Second); queryInt(t, dbURL, `SELECT count(*)::int FROM pg_stat_activity WHERE usename = `+quote.Literal(role)) > 0; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 10 s, %s still has a connection", role)
+			}
+		}
 		code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", u.String())
 		if code != exitOK || !strings.HasSuffix(stdout, want) {
 			t.Fatalf("push as a role with one connection: exit %d, want %q\n%s%s", code, want, stdout, stderr)
