@@ -310,3 +310,34 @@ func TestReuseLimits(t *testing.T) {
 		t.Error("a copy of a template of a server of the user's, with no baseline, is taken back")
 	}
 }
+
+// TestResetErrorReported: a reset that fails on the server (here, the
+// database is gone) fails the next test that asks for a database, naming
+// the database, and a new copy takes its place, so that no test waits
+// for it. Not parallel: the next test must be this one.
+func TestResetErrorReported(t *testing.T) {
+	fsys := folder("", "0000_t", `CREATE TABLE r (id int PRIMARY KEY); -- `+randomHex(8))
+	New(t, fsys)
+	d, _ := open(fsys, "")
+	templatesMu.Lock()
+	tp := templates[templateKey(d, &config{})]
+	templatesMu.Unlock()
+	srv, err := server()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := &database{srv: srv, name: "mizzletest_gone_" + randomHex(4), tp: tp}
+	if !tp.reserveReuse(gone) {
+		t.Fatal("no room to take a database back")
+	}
+	tp.reuse(gone)
+	r := &recorder{TB: t}
+	pool := New(r, fsys)
+	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "resetting the test database "+gone.name+" for reuse") {
+		t.Errorf("the next test reports %q; want the failed reset of %s", r.errors, gone.name)
+	}
+	var ok bool
+	if err := pool.QueryRow(context.Background(), `SELECT to_regclass('r') IS NOT NULL`).Scan(&ok); err != nil || !ok {
+		t.Errorf("the copy made in place of the database that could not be reset: table r %v, %v", ok, err)
+	}
+}
