@@ -302,7 +302,9 @@ func sequenceSQL(c Change) (sql []string, warning string) {
 			cl = append(cl, "AS "+c.Type)
 		}
 		cl = append(cl, sequenceClauses(c.From, c.To, c.Options)...)
-		return []string{fmt.Sprintf("ALTER SEQUENCE %s%s;", quote.Ident(c.Schema, c.Name), prefixed(cl))}, ""
+		name := quote.Ident(c.Schema, c.Name)
+		sql, warning := clampSQL(quote.Literal(name)+"::regclass", name, c.From, c.To)
+		return append(sql, fmt.Sprintf("ALTER SEQUENCE %s%s;", name, prefixed(cl))), warning
 	case RenameSequence:
 		return []string{fmt.Sprintf("ALTER SEQUENCE %s RENAME TO %s;", quote.Ident(c.Schema, c.From), quote.Ident(c.To))}, swapWarning(c.Aside)
 	case SetSequenceSchema:
@@ -319,17 +321,49 @@ func sequenceSQL(c Change) (sql []string, warning string) {
 			cl = append(cl, "RESTART")
 		}
 		if c.Serial {
-			return []string{fmt.Sprintf("ALTER SEQUENCE %s%s;",
-				quote.Ident(c.Table.Schema, serialSequenceName(c.Table.Name, c.Column)), prefixed(cl))}, ""
+			name := quote.Ident(c.Table.Schema, serialSequenceName(c.Table.Name, c.Column))
+			alter := fmt.Sprintf("ALTER SEQUENCE %s%s;", name, prefixed(cl))
+			if c.Restart {
+				return []string{alter}, "" // the value RESTART sets is checked, not the current one
+			}
+			sql, warning := clampSQL(quote.Literal(name)+"::regclass", name, c.From, c.To)
+			return append(sql, alter), warning
 		}
 		for i := range cl {
 			cl[i] = "SET " + cl[i]
 		}
-		return []string{alterColumn(c.Table, c.Column, strings.Join(cl, " "))}, ""
+		seq := fmt.Sprintf("pg_get_serial_sequence(%s, %s)::regclass", quote.Literal(c.Table.String()), quote.Literal(c.Column))
+		sql, warning := clampSQL(seq, fmt.Sprintf("the sequence of %s.%s", c.Table.String(), quote.Ident(c.Column)), c.From, c.To)
+		return append(sql, alterColumn(c.Table, c.Column, strings.Join(cl, " "))), warning
 	case DropSerialSequence:
 		return []string{fmt.Sprintf("DROP SEQUENCE IF EXISTS %s;", quote.Ident(c.Table.Schema, serialSequenceName(c.Table.Name, c.Column)))}, ""
 	}
 	return nil, ""
+}
+
+// clampSQL returns the statement that brings the current value of the
+// sequence seq (an expression of type regclass; what names it for the
+// warning) within to's bounds, when they are narrower than from's:
+// PostgreSQL refuses to set a MINVALUE above the current value, or a
+// MAXVALUE below it, rather than move it. The value goes to the nearest
+// bound, unused, so that the next value is that bound. The current value
+// is only known when the migration runs, hence a DO block that reads it.
+func clampSQL(seq, what string, from, to schema.SequenceValues) (sql []string, warning string) {
+	var conds, says []string
+	if to.Min > from.Min {
+		conds = append(conds, fmt.Sprintf("IF v < %d THEN PERFORM pg_catalog.setval(s, %d, false); END IF;", to.Min, to.Min))
+		says = append(says, fmt.Sprintf("to %d if it is below", to.Min))
+	}
+	if to.Max < from.Max {
+		conds = append(conds, fmt.Sprintf("IF v > %d THEN PERFORM pg_catalog.setval(s, %d, false); END IF;", to.Max, to.Max))
+		says = append(says, fmt.Sprintf("to %d if it is above", to.Max))
+	}
+	if len(conds) == 0 {
+		return nil, ""
+	}
+	body := fmt.Sprintf("DECLARE s regclass := %s; v bigint; BEGIN EXECUTE format('SELECT last_value FROM %%s', s) INTO v; %s END", seq, strings.Join(conds, " "))
+	return []string{"DO " + quote.Literal(body) + ";"},
+		fmt.Sprintf("moves the current value of %s %s, since the new bounds would refuse it", what, strings.Join(says, ", and "))
 }
 
 // prefixed joins clauses, each after a blank.
