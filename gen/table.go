@@ -256,23 +256,30 @@ func (g *queriesGen) builder(method string) jen.Code {
 // withAll is the variadic with argument, passed on: with...
 func withAll() jen.Code { return jen.Id("with").Op("...") }
 
+// primaryKey spells the primary key for Get and QueueGet: its parameter
+// names, the parameters (id int64) and the values sent, a
+// timestamp-without-time-zone key in UTC.
+func (g *queriesGen) primaryKey() (names []string, params, values []jen.Code) {
+	for _, k := range g.t.pk {
+		names = append(names, k.param)
+		params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
+		v := jen.Id(k.param)
+		if sendsUTC(k.c) {
+			v = utc(k.c, v)
+		}
+		values = append(values, v)
+	}
+	return names, params, values
+}
+
 func (g *queriesGen) get() {
 	t := g.t
-	var keys []string
-	params := []jen.Code{g.ctx()}
-	args := []jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}
+	keys, keyParams, keyValues := g.primaryKey()
+	params := append([]jen.Code{g.ctx()}, keyParams...)
+	args := append([]jen.Code{jen.Id("ctx"), jen.Id("sql" + t.name + "Get")}, keyValues...)
 	notFoundArgs := []jen.Code{jen.Lit(t.t.Name), jen.Err()}
 	for _, k := range t.pk {
 		notFoundArgs = append(notFoundArgs, jen.Lit(k.c.Name), jen.Id(k.param))
-	}
-	for _, k := range t.pk {
-		keys = append(keys, k.param)
-		params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
-		arg := jen.Id(k.param)
-		if sendsUTC(k.c) {
-			arg = utc(k.c, arg)
-		}
-		args = append(args, arg)
 	}
 	doc := fmt.Sprintf(`Get returns the row of %q whose primary key is %s, or an error
 wrapping pg.ErrNotFound (and pgx.ErrNoRows) that names the key when there
@@ -292,21 +299,9 @@ is none.`, t.t.Name, strings.Join(keys, ", "))
 // read by key a batch most often holds, without a statement to build.
 func (g *queriesGen) queueGet() {
 	t := g.t
-	var keys []string
-	params := []jen.Code{jen.Id("b").Op("*").Qual(pgPath, "Batch")}
-	args := []jen.Code{jen.Id("b"), jen.Id("sql" + t.name + "Get")}
-	for _, k := range t.pk {
-		keys = append(keys, k.param)
-		params = append(params, jen.Id(k.param).Add(goType(k.c.GoType)))
-	}
-	args = append(args, jen.Id("key"+t.name))
-	for _, k := range t.pk {
-		arg := jen.Id(k.param)
-		if sendsUTC(k.c) {
-			arg = utc(k.c, arg)
-		}
-		args = append(args, arg)
-	}
+	keys, keyParams, keyValues := g.primaryKey()
+	params := append([]jen.Code{jen.Id("b").Op("*").Qual(pgPath, "Batch")}, keyParams...)
+	args := append([]jen.Code{jen.Id("b"), jen.Id("sql" + t.name + "Get"), jen.Id("key" + t.name)}, keyValues...)
 	doc := fmt.Sprintf(`QueueGet queues in b the read of the row of %q whose primary key is
 %s; once b is sent, the Result holds what Get would have returned.`, t.t.Name, strings.Join(keys, ", "))
 	g.method(doc, "QueueGet", params,
