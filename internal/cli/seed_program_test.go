@@ -123,17 +123,7 @@ func treeOf(t *testing.T, dir string) []string {
 // rolls everything back and names the fixture at its reference; the URL
 // never reaches the user code; --fixtures-only runs the fixtures alone.
 func TestSeedGoFunctions(t *testing.T) {
-	p := newProject(t, seedFuncSchema)
-	if err := os.MkdirAll(filepath.Join(p.dir, "fixtures"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(p.dir, "fixtures", "fixtures.go"), []byte(seedFixtures), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	url := pgtest.NewDatabase(t)
-	if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
-		t.Fatalf("push: exit %d\n%s%s", code, stdout, stderr)
-	}
+	p, url := fixturesProject(t, seedFixtures)
 	before := treeOf(t, p.dir)
 	code, stdout, stderr := p.run(".", "seed", "--schema", "schema", "--database-url", url, "--seed", "4")
 	if code != exitOK {
@@ -220,21 +210,29 @@ func TestSeedGoFunctions(t *testing.T) {
 	}
 }
 
-// TestSeedFixtureChecks: a fixture that does not exist, is not a function
-// or has another signature is an error at its reference before anything is
-// built or written, from the Go settings and from mizzle.yaml.
-func TestSeedFixtureChecks(t *testing.T) {
+// fixturesProject is a project of seedFuncSchema whose package fixtures
+// holds src, pushed to a new database, whose URL it returns.
+func fixturesProject(t *testing.T, src string) (*project, string) {
+	t.Helper()
 	p := newProject(t, seedFuncSchema)
 	if err := os.MkdirAll(filepath.Join(p.dir, "fixtures"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(p.dir, "fixtures", "fixtures.go"), []byte(seedFixtures+"\nvar Value = 3\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(p.dir, "fixtures", "fixtures.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	url := pgtest.NewDatabase(t)
 	if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
 		t.Fatalf("push: exit %d\n%s%s", code, stdout, stderr)
 	}
+	return p, url
+}
+
+// TestSeedFixtureChecks: a fixture that does not exist, is not a function
+// or has another signature is an error at its reference before anything is
+// built or written, from the Go settings and from mizzle.yaml.
+func TestSeedFixtureChecks(t *testing.T) {
+	p, url := fixturesProject(t, seedFixtures+"\nvar Value = 3\n")
 	p.writeSchema(strings.Replace(seedFuncSchema, `"example.com/app/fixtures.Trades"}`,
 		`"example.com/app/fixtures.NotAFixture", "example.com/app/fixtures.Missing", "example.com/app/fixtures.Value", "example.com/app/nowhere.Run"}`, 1))
 	code, stdout, stderr := p.run(".", "seed", "--schema", "schema", "--database-url", url)
@@ -289,17 +287,7 @@ func TestSeedProgramSkew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newProject(t, seedFuncSchema)
-	if err := os.MkdirAll(filepath.Join(p.dir, "fixtures"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(p.dir, "fixtures", "fixtures.go"), []byte(seedFixtures), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	url := pgtest.NewDatabase(t)
-	if code, stdout, stderr := p.run(".", "push", "--schema", "schema", "--database-url", url); code != exitOK {
-		t.Fatalf("push: exit %d\n%s%s", code, stdout, stderr)
-	}
+	p, url := fixturesProject(t, seedFixtures)
 	// Another mizzle: its seed package, and a seedrun or none.
 	other := filepath.Join(p.dir, "othermizzle")
 	write := func(name, data string) {
